@@ -1,0 +1,158 @@
+"""The local store: one SQLite file, opened with safe pragmas and migrated on open.
+
+Opening checks the schema version with one query; Alembic is imported only when the
+file is new or needs upgrading. Before an upgrade the file is copied to the backups
+folder; if the upgrade fails, the copy is put back and the user is told.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from observer.errors import DatabaseTooNew, DatabaseUnreadable, MigrationFailed
+from observer.paths import backups_dir
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Every schema revision this code knows, oldest first; a test checks this against Alembic.
+SCHEMA_REVISIONS = ("0001", "0002")
+SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
+BUSY_TIMEOUT_MS = 5000
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    # FULL: a committed autosave survives a power cut, not just a crash.
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+class Database:
+    """A migrated store with a session factory. Use as `with db.session() as s, s.begin():`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = make_engine(path)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, path: Path) -> Database:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists() and path.stat().st_size > 0
+        db = cls(path)
+        try:
+            current = db.schema_revision()
+        except DatabaseError as exc:
+            db.close()
+            raise DatabaseUnreadable(
+                f"{path} is not a Practice Observer database or is damaged ({exc.orig})."
+            ) from exc
+        if current == SCHEMA_HEAD:
+            return db
+        if current is not None and current not in SCHEMA_REVISIONS:
+            db.close()
+            raise DatabaseTooNew(
+                f"{path} was written by a newer version of Practice Observer "
+                f"(schema {current}); please update the app to open it."
+            )
+        if current is None and existed and db._has_tables():
+            db.close()
+            raise DatabaseUnreadable(f"{path} is not a Practice Observer database.")
+        if current is None:
+            db._upgrade()
+        else:
+            db._upgrade_with_backup(current)
+        return db
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            try:
+                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+            except OperationalError as exc:
+                if "no such table" in str(exc.orig):
+                    return None
+                raise
+        return None if row is None else str(row[0])
+
+    def _has_tables(self) -> bool:
+        with self.engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+        return bool(count)
+
+    def _upgrade(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def _upgrade_with_backup(self, current: str) -> None:
+        backup = self.backup_to(
+            backups_dir(self.path.parent),
+            f"before-upgrade-{current}-to-{SCHEMA_HEAD}",
+        )
+        log.info("upgrading schema %s to %s; backup at %s", current, SCHEMA_HEAD, backup.name)
+        try:
+            self._upgrade()
+        except Exception as exc:
+            log.exception("schema upgrade failed; restoring the backup")
+            self.close()
+            restore_file(backup, self.path)
+            raise MigrationFailed(
+                f"Upgrading the database failed ({exc}); it has been restored as it was "
+                f"from the backup {backup}."
+            ) from exc
+
+    def backup_to(self, folder: Path, label: str) -> Path:
+        """Copies the live database, WAL included, to a new file in `folder`."""
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = folder / f"{self.path.stem}-{label}-{stamp}.sqlite"
+        source = sqlite3.connect(self.path)
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        return target
+
+
+def restore_file(backup: Path, path: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, path)

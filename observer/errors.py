@@ -1,0 +1,47 @@
+"""Errors a user can cause. Each carries one plain sentence to show them as it is."""
+
+from __future__ import annotations
+
+
+class ObserverError(Exception):
+    """A problem the user can do something about; str() is the sentence to show."""
+
+
+class DatabaseTooNew(ObserverError):
+    pass
+
+
+class DatabaseUnreadable(ObserverError):
+    pass
+
+
+class MigrationFailed(ObserverError):
+    pass
+
+
+class InvalidFramework(ObserverError):
+    def __init__(self, source: str, field: str, reason: str) -> None:
+        super().__init__(f"{source}: {field}: {reason}")
+        self.source = source
+        self.field = field
+        self.reason = reason
+
+
+class InvalidBundle(ObserverError):
+    pass
+
+
+class InvalidInput(ObserverError):
+    pass
+
+
+class NotFound(ObserverError):
+    pass
+
+
+class RecordLocked(ObserverError):
+    pass
+
+
+class StaleRecord(ObserverError):
+    """The record changed elsewhere since it was read; nothing was overwritten."""

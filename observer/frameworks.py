@@ -1,0 +1,408 @@
+"""Frameworks of practice standards: read from JSON files, validated, stored by version.
+
+The file format is documented in docs/framework-format.md. A framework is identified by
+its key and version; a stored version never changes, so every observation keeps the
+exact standards and scale it was recorded against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from observer.errors import InvalidFramework
+from observer.models import Framework, RatingLevel, Standard
+from observer.paths import FRAMEWORKS_DIR
+from observer.vocabulary import Kind, Role
+
+FORMAT = 1
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
+
+
+@dataclass(frozen=True)
+class LevelDefinition:
+    code: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StandardDefinition:
+    code: str
+    title: str
+    summary: str = ""
+    prompts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FrameworkDefinition:
+    key: str
+    version: int
+    name: str
+    levels: tuple[LevelDefinition, ...]
+    standards: tuple[StandardDefinition, ...]
+    not_observed: LevelDefinition | None = None
+    description: str = ""
+    source: str = ""
+    in_force_from: date | None = None
+    in_force_until: date | None = None
+    default_kinds: tuple[str, ...] = ()
+    default_roles: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The definition in the file format, normalised."""
+        scale: dict[str, Any] = {"levels": [asdict(level) for level in self.levels]}
+        if self.not_observed is not None:
+            scale["not_observed"] = asdict(self.not_observed)
+        return {
+            "format": FORMAT,
+            "key": self.key,
+            "version": self.version,
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "in_force_from": _iso(self.in_force_from),
+            "in_force_until": _iso(self.in_force_until),
+            "default_for": {"kinds": list(self.default_kinds), "roles": list(self.default_roles)},
+            "scale": scale,
+            "standards": [
+                {
+                    "code": s.code,
+                    "title": s.title,
+                    "summary": s.summary,
+                    "prompts": list(s.prompts),
+                }
+                for s in self.standards
+            ],
+        }
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+DEFAULT_LEVELS = (
+    LevelDefinition("outstanding", "Outstanding", "Practice that makes a real difference."),
+    LevelDefinition("good", "Good", "Consistently sound practice."),
+    LevelDefinition(
+        "requires_improvement", "Requires improvement to be good", "Not yet consistently good."
+    ),
+    LevelDefinition("inadequate", "Inadequate", "Practice that leaves children at risk."),
+)
+DEFAULT_NOT_OBSERVED = LevelDefinition("not_observed", "Not observed", "Not seen this time.")
+
+
+@dataclass(frozen=True)
+class FrameworkInfo:
+    """What lists and pickers show of a stored framework version."""
+
+    id: uuid.UUID
+    key: str
+    version: int
+    name: str
+    standards: int
+    in_force_from: date | None
+    in_force_until: date | None
+    default_kinds: tuple[str, ...] = field(default=())
+    default_roles: tuple[str, ...] = field(default=())
+
+    def in_force_on(self, day: date) -> bool:
+        starts = self.in_force_from is None or self.in_force_from <= day
+        return starts and (self.in_force_until is None or day <= self.in_force_until)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class _Validator:
+    """Checks one decoded file, raising InvalidFramework naming the field and the reason."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, reason: str) -> InvalidFramework:
+        return InvalidFramework(self.source, where, reason)
+
+    def text(
+        self,
+        obj: dict[str, Any],
+        name: str,
+        where: str,
+        *,
+        required: bool = True,
+        max_len: int = 2000,
+        min_len: int = 1,
+    ) -> str:
+        path = f"{where}.{name}" if where else name
+        if name not in obj or obj[name] is None:
+            if required:
+                raise self.fail(path, "is missing")
+            return ""
+        value = obj[name]
+        if not isinstance(value, str):
+            raise self.fail(path, f"must be text, not {_type_name(value)}")
+        value = value.strip()
+        if required and len(value) < min_len:
+            raise self.fail(path, "must not be empty")
+        if len(value) > max_len:
+            raise self.fail(path, f"is longer than {max_len} characters")
+        return value
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, f"must be an object, not {_type_name(value)}")
+        return value
+
+    def array(self, value: Any, where: str, low: int, high: int) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(where, f"must be a list, not {_type_name(value)}")
+        if not low <= len(value) <= high:
+            raise self.fail(where, f"must hold between {low} and {high} entries, not {len(value)}")
+        return value
+
+    def day(self, obj: dict[str, Any], name: str) -> date | None:
+        value = obj.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(name, f"must be a date written YYYY-MM-DD, not {_type_name(value)}")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self.fail(name, f"{value!r} is not a date written YYYY-MM-DD") from None
+
+    def level(self, value: Any, where: str) -> LevelDefinition:
+        obj = self.mapping(value, where)
+        return LevelDefinition(
+            code=self.code(obj, where, 40),
+            label=self.text(obj, "label", where, max_len=100),
+            description=self.text(obj, "description", where, required=False),
+        )
+
+    def code(self, obj: dict[str, Any], where: str, max_len: int) -> str:
+        value = obj.get("code")
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return self.text({"code": value}, "code", where, max_len=max_len)
+
+    def unique(self, codes: list[str], where: str) -> None:
+        seen: set[str] = set()
+        for index, code in enumerate(codes):
+            if code in seen:
+                raise self.fail(f"{where}[{index}].code", f"{code!r} is used twice")
+            seen.add(code)
+
+    def choices(self, value: Any, where: str, allowed: set[str]) -> tuple[str, ...]:
+        items = self.array(value if value is not None else [], where, 0, 20)
+        for index, item in enumerate(items):
+            if item not in allowed:
+                raise self.fail(
+                    f"{where}[{index}]", f"{item!r} is not one of {', '.join(sorted(allowed))}"
+                )
+        return tuple(items)
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def parse_framework(data: Any, source: str) -> FrameworkDefinition:
+    """Validates decoded JSON; raises InvalidFramework naming the field and the reason."""
+    v = _Validator(source)
+    obj = v.mapping(data, "(top level)")
+    if obj.get("format") != FORMAT:
+        raise v.fail("format", f"must be {FORMAT}, not {obj.get('format')!r}")
+    key = v.text(obj, "key", "", max_len=60)
+    if not KEY_PATTERN.match(key):
+        raise v.fail("key", "must be 3–60 lower-case letters, digits and hyphens")
+    version = obj.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise v.fail("version", f"must be a whole number from 1, not {version!r}")
+    name = v.text(obj, "name", "", max_len=200)
+    in_force_from = v.day(obj, "in_force_from")
+    in_force_until = v.day(obj, "in_force_until")
+    if in_force_from and in_force_until and in_force_until < in_force_from:
+        raise v.fail("in_force_until", "is before in_force_from")
+
+    default_for = v.mapping(obj.get("default_for") or {}, "default_for")
+    kinds = v.choices(default_for.get("kinds"), "default_for.kinds", {k.value for k in Kind})
+    roles = v.choices(default_for.get("roles"), "default_for.roles", {r.value for r in Role})
+
+    levels: tuple[LevelDefinition, ...] = DEFAULT_LEVELS
+    not_observed: LevelDefinition | None = DEFAULT_NOT_OBSERVED
+    if obj.get("scale") is not None:
+        scale = v.mapping(obj["scale"], "scale")
+        if "levels" not in scale:
+            raise v.fail("scale.levels", "is missing")
+        raw_levels = v.array(scale["levels"], "scale.levels", 2, 10)
+        levels = tuple(v.level(item, f"scale.levels[{i}]") for i, item in enumerate(raw_levels))
+        not_observed = (
+            v.level(scale["not_observed"], "scale.not_observed")
+            if scale.get("not_observed") is not None
+            else None
+        )
+        codes = [level.code for level in levels]
+        v.unique(codes, "scale.levels")
+        if not_observed is not None and not_observed.code in codes:
+            raise v.fail("scale.not_observed.code", f"{not_observed.code!r} is also a level")
+
+    if "standards" not in obj:
+        raise v.fail("standards", "is missing")
+    standards = []
+    for index, item in enumerate(v.array(obj["standards"], "standards", 1, 50)):
+        where = f"standards[{index}]"
+        entry = v.mapping(item, where)
+        prompts = v.array(entry.get("prompts", []), f"{where}.prompts", 0, 20)
+        for p_index, prompt in enumerate(prompts):
+            if not isinstance(prompt, str) or not prompt.strip():
+                raise v.fail(f"{where}.prompts[{p_index}]", "must be non-empty text")
+            if len(prompt) > 500:
+                raise v.fail(f"{where}.prompts[{p_index}]", "is longer than 500 characters")
+        standards.append(
+            StandardDefinition(
+                code=v.code(entry, where, 20),
+                title=v.text(entry, "title", where, max_len=300),
+                summary=v.text(entry, "summary", where, required=False),
+                prompts=tuple(p.strip() for p in prompts),
+            )
+        )
+    v.unique([s.code for s in standards], "standards")
+
+    return FrameworkDefinition(
+        key=key,
+        version=version,
+        name=name,
+        description=v.text(obj, "description", "", required=False),
+        source=v.text(obj, "source", "", required=False),
+        in_force_from=in_force_from,
+        in_force_until=in_force_until,
+        default_kinds=kinds,
+        default_roles=roles,
+        levels=levels,
+        not_observed=not_observed,
+        standards=tuple(standards),
+    )
+
+
+def load_framework_file(path: Path) -> FrameworkDefinition:
+    source = path.name
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidFramework(source, "(file)", "does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidFramework(source, "(file)", f"cannot be read ({exc})") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidFramework(
+            source, f"line {exc.lineno} column {exc.colno}", f"is not valid JSON: {exc.msg}"
+        ) from None
+    return parse_framework(data, source)
+
+
+def shipped_frameworks(folder: Path = FRAMEWORKS_DIR) -> list[FrameworkDefinition]:
+    return [load_framework_file(path) for path in sorted(folder.glob("*.json"))]
+
+
+def store_framework(session: Session, definition: FrameworkDefinition) -> tuple[Framework, bool]:
+    """Stores a framework version; returns it and whether it was new.
+
+    The same key and version with different content is refused: versions are immutable.
+    """
+    existing = session.scalars(
+        select(Framework).where(
+            Framework.key == definition.key, Framework.version == definition.version
+        )
+    ).one_or_none()
+    content_hash = definition.content_hash()
+    if existing is not None:
+        if existing.content_hash != content_hash:
+            raise InvalidFramework(
+                definition.key,
+                "version",
+                f"version {definition.version} is already stored with different content; "
+                "give the changed framework a new version number",
+            )
+        return existing, False
+    framework = Framework(
+        key=definition.key,
+        version=definition.version,
+        name=definition.name,
+        description=definition.description,
+        source=definition.source,
+        in_force_from=definition.in_force_from,
+        in_force_until=definition.in_force_until,
+        default_kinds=list(definition.default_kinds),
+        default_roles=list(definition.default_roles),
+        definition=definition.canonical_json(),
+        content_hash=content_hash,
+    )
+    count = len(definition.levels)
+    framework.levels = [
+        RatingLevel(
+            code=level.code,
+            label=level.label,
+            description=level.description,
+            position=index,
+            score=count - index,
+        )
+        for index, level in enumerate(definition.levels)
+    ]
+    if definition.not_observed is not None:
+        framework.levels.append(
+            RatingLevel(
+                code=definition.not_observed.code,
+                label=definition.not_observed.label,
+                description=definition.not_observed.description,
+                position=count,
+                score=None,
+            )
+        )
+    framework.standards = [
+        Standard(code=s.code, title=s.title, summary=s.summary, prompts=list(s.prompts), position=i)
+        for i, s in enumerate(definition.standards)
+    ]
+    session.add(framework)
+    session.flush()
+    return framework, True
+
+
+def framework_info(framework: Framework, standards: int) -> FrameworkInfo:
+    return FrameworkInfo(
+        id=framework.id,
+        key=framework.key,
+        version=framework.version,
+        name=framework.name,
+        standards=standards,
+        in_force_from=framework.in_force_from,
+        in_force_until=framework.in_force_until,
+        default_kinds=tuple(framework.default_kinds),
+        default_roles=tuple(framework.default_roles),
+    )
+
+
+def stored_definition(framework: Framework) -> FrameworkDefinition:
+    return parse_framework(
+        json.loads(framework.definition), f"{framework.key} v{framework.version}"
+    )

@@ -1,0 +1,227 @@
+"""People and teams: who observes, who is observed, and the teams they work in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from observer.db import Database
+from observer.errors import InvalidInput, NotFound, StaleRecord
+from observer.models import Observation, Person, Team
+from observer.vocabulary import Role
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    id: uuid.UUID
+    name: str
+    manager_id: uuid.UUID | None
+    manager_name: str
+    members: int
+    revision: int
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    id: uuid.UUID
+    name: str
+    role: Role
+    team_id: uuid.UUID | None
+    team_name: str
+    staff_reference: str
+    active: bool
+    revision: int
+
+
+@dataclass(frozen=True)
+class WorkerRow:
+    """One line of the workers list: the person and a glance at their observations."""
+
+    person: PersonSummary
+    observations: int
+    last_observed: datetime | None
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    name: str
+    role: Role
+    team_id: uuid.UUID | None = None
+    staff_reference: str = ""
+    active: bool = True
+
+
+def clean_name(value: str, what: str = "A name") -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise InvalidInput(f"{what} cannot be empty.")
+    if len(name) > 200:
+        raise InvalidInput(f"{what} is longer than 200 characters.")
+    return name
+
+
+def _summary(person: Person) -> PersonSummary:
+    return PersonSummary(
+        id=person.id,
+        name=person.name,
+        role=Role(person.role),
+        team_id=person.team_id,
+        team_name=person.team.name if person.team else "",
+        staff_reference=person.staff_reference or "",
+        active=person.active,
+        revision=person.revision,
+    )
+
+
+def _check_revision(current: int, expected: int | None, what: str) -> None:
+    if expected is not None and current != expected:
+        raise StaleRecord(f"{what} was changed elsewhere; reopen it to see the latest version.")
+
+
+class People:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # Teams
+
+    def list_teams(self) -> list[TeamSummary]:
+        members = (
+            select(Person.team_id, func.count().label("n"))
+            .where(Person.active.is_(True))
+            .group_by(Person.team_id)
+            .subquery()
+        )
+        with self._db.session() as s:
+            rows = s.execute(
+                select(Team, func.coalesce(members.c.n, 0))
+                .outerjoin(members, members.c.team_id == Team.id)
+                .order_by(Team.name)
+            ).all()
+            return [
+                TeamSummary(
+                    id=team.id,
+                    name=team.name,
+                    manager_id=team.manager_id,
+                    manager_name=team.manager.name if team.manager else "",
+                    members=int(count),
+                    revision=team.revision,
+                )
+                for team, count in rows
+            ]
+
+    def add_team(self, name: str, manager_id: uuid.UUID | None = None) -> uuid.UUID:
+        name = clean_name(name, "A team name")
+        with self._db.session() as s, s.begin():
+            self._check_team_name_free(s, name, None)
+            if manager_id is not None:
+                self._person(s, manager_id)
+            team = Team(name=name, manager_id=manager_id)
+            s.add(team)
+            s.flush()
+            return team.id
+
+    def update_team(
+        self,
+        team_id: uuid.UUID,
+        name: str,
+        manager_id: uuid.UUID | None,
+        expected_revision: int | None = None,
+    ) -> None:
+        name = clean_name(name, "A team name")
+        with self._db.session() as s, s.begin():
+            team = s.get(Team, team_id)
+            if team is None:
+                raise NotFound("That team no longer exists.")
+            _check_revision(team.revision, expected_revision, f"The team {team.name!r}")
+            self._check_team_name_free(s, name, team_id)
+            if manager_id is not None:
+                self._person(s, manager_id)
+            team.name = name
+            team.manager_id = manager_id
+
+    @staticmethod
+    def _check_team_name_free(s: Session, name: str, team_id: uuid.UUID | None) -> None:
+        clash = s.scalars(select(Team.id).where(func.lower(Team.name) == name.lower())).first()
+        if clash is not None and clash != team_id:
+            raise InvalidInput(f"There is already a team called {name!r}.")
+
+    # People
+
+    def list_people(self, *, active_only: bool = False) -> list[PersonSummary]:
+        query = select(Person).order_by(Person.name)
+        if active_only:
+            query = query.where(Person.active.is_(True))
+        with self._db.session() as s:
+            return [_summary(p) for p in s.scalars(query)]
+
+    def list_workers(self) -> list[WorkerRow]:
+        """Everyone, with how often and how recently they were observed."""
+        stats = (
+            select(
+                Observation.observed_person_id.label("pid"),
+                func.count().label("n"),
+                func.max(Observation.observed_at).label("last"),
+            )
+            .group_by(Observation.observed_person_id)
+            .subquery()
+        )
+        with self._db.session() as s:
+            rows = s.execute(
+                select(Person, func.coalesce(stats.c.n, 0), stats.c.last)
+                .outerjoin(stats, stats.c.pid == Person.id)
+                .order_by(Person.name)
+            ).all()
+            return [WorkerRow(_summary(person), int(count), last) for person, count, last in rows]
+
+    def get_person(self, person_id: uuid.UUID) -> PersonSummary:
+        with self._db.session() as s:
+            return _summary(self._person(s, person_id))
+
+    def find_by_name(self, name: str) -> list[PersonSummary]:
+        """People whose name matches exactly, ignoring case and extra spaces."""
+        wanted = " ".join(name.split()).casefold()
+        return [p for p in self.list_people() if p.name.casefold() == wanted]
+
+    def add_person(self, details: PersonDetails) -> uuid.UUID:
+        with self._db.session() as s, s.begin():
+            person = Person()
+            self._apply(s, person, details)
+            s.add(person)
+            s.flush()
+            return person.id
+
+    def update_person(
+        self, person_id: uuid.UUID, details: PersonDetails, expected_revision: int | None = None
+    ) -> None:
+        with self._db.session() as s, s.begin():
+            person = self._person(s, person_id)
+            _check_revision(person.revision, expected_revision, "This person's record")
+            self._apply(s, person, details)
+
+    @staticmethod
+    def _person(s: Session, person_id: uuid.UUID) -> Person:
+        person = s.get(Person, person_id)
+        if person is None:
+            raise NotFound("That person is not in this store.")
+        return person
+
+    @staticmethod
+    def _apply(s: Session, person: Person, details: PersonDetails) -> None:
+        try:
+            role = Role(details.role)
+        except ValueError:
+            raise InvalidInput(f"{details.role!r} is not a known role.") from None
+        if details.team_id is not None and s.get(Team, details.team_id) is None:
+            raise InvalidInput("That team no longer exists.")
+        reference = details.staff_reference.strip()
+        if len(reference) > 60:
+            raise InvalidInput("A staff reference is at most 60 characters.")
+        person.name = clean_name(details.name)
+        person.role = role.value
+        person.team_id = details.team_id
+        person.staff_reference = reference or None
+        person.active = details.active

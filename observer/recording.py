@@ -1,0 +1,532 @@
+"""Recording observations: drafts, their ratings, narrative and agreed actions.
+
+Every change to an observation, its ratings or its actions raises the observation's
+revision, so an editor holding an old revision learns that the record moved on instead
+of overwriting it. Signed records are locked: every change is refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from observer.audit import record_event
+from observer.db import Database
+from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
+from observer.frameworks import FrameworkInfo, framework_info
+from observer.models import Action, Framework, Observation, Person, Rating, RatingLevel, utc_now
+from observer.vocabulary import ActionStatus, Kind, Role, Status
+
+MAX_TEXT = 50_000
+TEXT_FIELDS = (
+    "case_reference",
+    "others_present",
+    "consent_given_by",
+    "consent_how",
+    "focus",
+    "strengths",
+    "development_areas",
+    "child_voice",
+    "family_feedback",
+    "reflection",
+    "overall_rationale",
+)
+DRAFT_TEXT_FIELDS = ("case_reference", "others_present", "consent_given_by", "consent_how", "focus")
+OTHER_FIELDS = ("kind", "observed_at", "duration_minutes", "family_present", "overall_level")
+EDITABLE_FIELDS = frozenset(TEXT_FIELDS + OTHER_FIELDS)
+
+
+class _Keep:
+    """Marks an argument left as it is."""
+
+
+KEEP: Any = _Keep()
+
+
+@dataclass(frozen=True)
+class DraftDetails:
+    observed_person_id: uuid.UUID
+    observer_id: uuid.UUID
+    kind: Kind
+    observed_at: datetime
+    framework_id: uuid.UUID | None = None
+    duration_minutes: int | None = None
+    case_reference: str = ""
+    others_present: str = ""
+    family_present: bool = False
+    consent_given_by: str = ""
+    consent_how: str = ""
+    focus: str = ""
+
+
+@dataclass(frozen=True)
+class LevelView:
+    code: str
+    label: str
+    description: str
+    score: int | None
+
+
+@dataclass(frozen=True)
+class RatingView:
+    standard_code: str
+    title: str
+    summary: str
+    prompts: tuple[str, ...]
+    level_code: str | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: uuid.UUID
+    description: str
+    owner_id: uuid.UUID | None
+    owner_name: str
+    due_date: date | None
+    status: ActionStatus
+    done_at: datetime | None
+    done_by: str
+
+
+@dataclass(frozen=True)
+class ObservationView:
+    """Everything the editor shows of one observation."""
+
+    id: uuid.UUID
+    revision: int
+    status: Status
+    kind: Kind
+    observed_at: datetime
+    duration_minutes: int | None
+    observed_person_id: uuid.UUID
+    observed_person_name: str
+    observer_id: uuid.UUID
+    observer_name: str
+    framework: FrameworkInfo
+    levels: tuple[LevelView, ...]
+    ratings: tuple[RatingView, ...]
+    actions: tuple[ActionView, ...]
+    case_reference: str
+    others_present: str
+    family_present: bool
+    consent_given_by: str
+    consent_how: str
+    focus: str
+    strengths: str
+    development_areas: str
+    child_voice: str
+    family_feedback: str
+    reflection: str
+    overall_level_code: str | None
+    overall_rationale: str
+
+
+@dataclass(frozen=True)
+class ObservationSummary:
+    id: uuid.UUID
+    observed_person_id: uuid.UUID
+    worker: str
+    observer: str
+    kind: Kind
+    observed_at: datetime
+    status: Status
+    framework: str
+    overall: str
+
+
+@dataclass(frozen=True)
+class ObservationFilter:
+    person_ids: tuple[uuid.UUID, ...] | None = None
+    kind: Kind | None = None
+    status: Status | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _text(field: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be text.")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(
+            f"{field.replace('_', ' ').capitalize()} is longer than {MAX_TEXT:,} characters."
+        )
+    return value
+
+
+def _duration(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 24 * 60:
+        raise InvalidInput("The duration must be between 1 minute and 24 hours.")
+    return value
+
+
+def _when(value: Any) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidInput("The date and time of an observation must include its time zone.")
+    return value
+
+
+def _kind(value: Any) -> Kind:
+    try:
+        return Kind(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a kind of observation.") from None
+
+
+class Recording:
+    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+        self._db = db
+        self._actor = actor
+
+    # Frameworks for new records
+
+    def frameworks(self) -> list[FrameworkInfo]:
+        with self._db.session() as s:
+            frameworks = s.scalars(
+                select(Framework)
+                .options(selectinload(Framework.standards))
+                .order_by(Framework.name, Framework.version)
+            ).all()
+            return [framework_info(f, len(f.standards)) for f in frameworks]
+
+    def default_framework(self, kind: Kind, role: Role | None, on: date) -> FrameworkInfo:
+        """Supervision → the supervisors' statement; ASYE → PCF; else the direct-work one."""
+        candidates = [f for f in self.frameworks() if f.in_force_on(on)] or self.frameworks()
+        if not candidates:
+            raise NotFound("No framework is installed.")
+
+        def newest(matches: list[FrameworkInfo]) -> FrameworkInfo | None:
+            return max(matches, key=lambda f: f.version) if matches else None
+
+        by_kind = newest([f for f in candidates if kind.value in f.default_kinds])
+        by_role = newest([f for f in candidates if role and role.value in f.default_roles])
+        if kind.is_supervision and by_kind:
+            return by_kind
+        return by_role or by_kind or candidates[0]
+
+    # Drafts
+
+    def create_draft(self, details: DraftDetails) -> uuid.UUID:
+        with self._db.session() as s, s.begin():
+            for person_id in (details.observed_person_id, details.observer_id):
+                if s.get(Person, person_id) is None:
+                    raise InvalidInput("That person is not in this store.")
+            framework_id = details.framework_id
+            if framework_id is None:
+                person = s.get(Person, details.observed_person_id)
+                assert person is not None
+                framework_id = self.default_framework(
+                    details.kind, Role(person.role), details.observed_at.date()
+                ).id
+            framework = s.get(Framework, framework_id)
+            if framework is None:
+                raise InvalidInput("That framework is not installed.")
+            observation = Observation(
+                observed_person_id=details.observed_person_id,
+                observer_id=details.observer_id,
+                framework_id=framework.id,
+                kind=_kind(details.kind).value,
+                observed_at=_when(details.observed_at),
+                duration_minutes=_duration(details.duration_minutes),
+                family_present=bool(details.family_present),
+                status=Status.DRAFT.value,
+                **{name: _text(name, getattr(details, name)) for name in DRAFT_TEXT_FIELDS},
+            )
+            observation.ratings = [Rating(standard_id=st.id) for st in framework.standards]
+            s.add(observation)
+            s.flush()
+            record_event(
+                s,
+                actor=self._actor(),
+                action="create",
+                record_type="observation",
+                record_id=observation.id,
+            )
+            return observation.id
+
+    def get(self, observation_id: uuid.UUID) -> ObservationView:
+        with self._db.session() as s:
+            return self._view(s, self._observation(s, observation_id))
+
+    def update(
+        self,
+        observation_id: uuid.UUID,
+        changes: Mapping[str, Any],
+        expected_revision: int | None = None,
+    ) -> int:
+        """Applies field changes to a draft; returns the new revision."""
+        unknown = set(changes) - EDITABLE_FIELDS
+        if unknown:
+            raise InvalidInput(f"{', '.join(sorted(unknown))} cannot be changed this way.")
+        with self._db.session() as s, s.begin():
+            observation = self._editable(s, observation_id, expected_revision)
+            for name, value in changes.items():
+                if name in TEXT_FIELDS:
+                    setattr(observation, name, _text(name, value))
+                elif name == "kind":
+                    observation.kind = _kind(value).value
+                elif name == "observed_at":
+                    observation.observed_at = _when(value)
+                elif name == "duration_minutes":
+                    observation.duration_minutes = _duration(value)
+                elif name == "family_present":
+                    observation.family_present = bool(value)
+                elif name == "overall_level":
+                    observation.overall_level_id = self._level_id(s, observation, value)
+            return self._touch(s, observation)
+
+    def set_rating(
+        self,
+        observation_id: uuid.UUID,
+        standard_code: str,
+        *,
+        level_code: str | None = KEEP,
+        evidence: str = KEEP,
+        expected_revision: int | None = None,
+    ) -> int:
+        with self._db.session() as s, s.begin():
+            observation = self._editable(s, observation_id, expected_revision)
+            rating = next(
+                (r for r in observation.ratings if r.standard.code == standard_code), None
+            )
+            if rating is None:
+                raise InvalidInput(
+                    f"Standard {standard_code!r} is not part of {observation.framework.name}."
+                )
+            if level_code is not KEEP:
+                rating.level_id = self._level_id(s, observation, level_code)
+            if evidence is not KEEP:
+                rating.evidence = _text("evidence", evidence)
+            return self._touch(s, observation)
+
+    def add_action(
+        self,
+        observation_id: uuid.UUID,
+        description: str,
+        owner_id: uuid.UUID | None = None,
+        due_date: date | None = None,
+        expected_revision: int | None = None,
+    ) -> uuid.UUID:
+        with self._db.session() as s, s.begin():
+            observation = self._editable(s, observation_id, expected_revision)
+            if owner_id is not None and s.get(Person, owner_id) is None:
+                raise InvalidInput("The action's owner is not in this store.")
+            action = Action(
+                description=_text("the action", description),
+                owner_id=owner_id,
+                due_date=due_date,
+                status=ActionStatus.OPEN.value,
+                position=max((a.position for a in observation.actions), default=-1) + 1,
+            )
+            observation.actions.append(action)
+            self._touch(s, observation)
+            return action.id
+
+    def update_action(
+        self,
+        action_id: uuid.UUID,
+        *,
+        description: str = KEEP,
+        owner_id: uuid.UUID | None = KEEP,
+        due_date: date | None = KEEP,
+    ) -> int:
+        with self._db.session() as s, s.begin():
+            action = self._action(s, action_id)
+            observation = self._editable(s, action.observation_id, None)
+            if description is not KEEP:
+                action.description = _text("the action", description)
+            if owner_id is not KEEP:
+                if owner_id is not None and s.get(Person, owner_id) is None:
+                    raise InvalidInput("The action's owner is not in this store.")
+                action.owner_id = owner_id
+            if due_date is not KEEP:
+                action.due_date = due_date
+            return self._touch(s, observation)
+
+    def remove_action(self, action_id: uuid.UUID) -> int:
+        with self._db.session() as s, s.begin():
+            action = self._action(s, action_id)
+            observation = self._editable(s, action.observation_id, None)
+            observation.actions.remove(action)
+            return self._touch(s, observation)
+
+    def delete_draft(self, observation_id: uuid.UUID) -> None:
+        with self._db.session() as s, s.begin():
+            observation = self._observation(s, observation_id)
+            if observation.status == Status.SIGNED.value:
+                raise RecordLocked("A signed observation cannot be deleted.")
+            s.delete(observation)
+            record_event(
+                s,
+                actor=self._actor(),
+                action="delete",
+                record_type="observation",
+                record_id=observation_id,
+            )
+
+    # Lists
+
+    def list(self, query: ObservationFilter | None = None) -> list[ObservationSummary]:
+        query = query or ObservationFilter()
+        worker, observer = aliased(Person), aliased(Person)
+        statement = (
+            select(
+                Observation.id,
+                Observation.observed_person_id,
+                worker.name,
+                observer.name,
+                Observation.kind,
+                Observation.observed_at,
+                Observation.status,
+                Framework.name,
+                RatingLevel.label,
+            )
+            .join(worker, worker.id == Observation.observed_person_id)
+            .join(observer, observer.id == Observation.observer_id)
+            .join(Framework, Framework.id == Observation.framework_id)
+            .outerjoin(RatingLevel, RatingLevel.id == Observation.overall_level_id)
+            .order_by(Observation.observed_at.desc())
+        )
+        if query.person_ids is not None:
+            statement = statement.where(Observation.observed_person_id.in_(query.person_ids))
+        if query.kind is not None:
+            statement = statement.where(Observation.kind == query.kind.value)
+        if query.status is not None:
+            statement = statement.where(Observation.status == query.status.value)
+        if query.date_from is not None:
+            statement = statement.where(Observation.observed_at >= _day_start(query.date_from))
+        if query.date_to is not None:
+            statement = statement.where(Observation.observed_at < _day_after(query.date_to))
+        with self._db.session() as s:
+            return [
+                ObservationSummary(
+                    id=row[0],
+                    observed_person_id=row[1],
+                    worker=row[2],
+                    observer=row[3],
+                    kind=Kind(row[4]),
+                    observed_at=row[5],
+                    status=Status(row[6]),
+                    framework=row[7],
+                    overall=row[8] or "",
+                )
+                for row in s.execute(statement)
+            ]
+
+    # Internals
+
+    @staticmethod
+    def _observation(s: Session, observation_id: uuid.UUID) -> Observation:
+        observation = s.get(Observation, observation_id)
+        if observation is None:
+            raise NotFound("That observation is not in this store.")
+        return observation
+
+    @staticmethod
+    def _action(s: Session, action_id: uuid.UUID) -> Action:
+        action = s.get(Action, action_id)
+        if action is None:
+            raise NotFound("That action is not in this store.")
+        return action
+
+    def _editable(
+        self, s: Session, observation_id: uuid.UUID, expected_revision: int | None
+    ) -> Observation:
+        observation = self._observation(s, observation_id)
+        if observation.status == Status.SIGNED.value:
+            raise RecordLocked("This observation is signed and locked; add an addendum instead.")
+        if expected_revision is not None and observation.revision != expected_revision:
+            raise StaleRecord(
+                "This observation was changed elsewhere since you opened it; "
+                "nothing was overwritten."
+            )
+        return observation
+
+    @staticmethod
+    def _level_id(s: Session, observation: Observation, code: str | None) -> uuid.UUID | None:
+        if code is None:
+            return None
+        level = next((lv for lv in observation.framework.levels if lv.code == code), None)
+        if level is None:
+            raise InvalidInput(f"{code!r} is not a rating in {observation.framework.name}.")
+        return level.id
+
+    @staticmethod
+    def _touch(s: Session, observation: Observation) -> int:
+        observation.updated_at = utc_now()
+        s.flush()
+        return observation.revision
+
+    @staticmethod
+    def _view(s: Session, o: Observation) -> ObservationView:
+        framework = o.framework
+        levels = {lv.id: lv for lv in framework.levels}
+        ratings = {r.standard_id: r for r in o.ratings}
+        rating_views = []
+        for standard in framework.standards:
+            rating = ratings.get(standard.id)
+            level = levels.get(rating.level_id) if rating and rating.level_id else None
+            rating_views.append(
+                RatingView(
+                    standard_code=standard.code,
+                    title=standard.title,
+                    summary=standard.summary,
+                    prompts=tuple(standard.prompts),
+                    level_code=level.code if level else None,
+                    evidence=rating.evidence if rating else "",
+                )
+            )
+        overall = levels.get(o.overall_level_id) if o.overall_level_id else None
+        return ObservationView(
+            id=o.id,
+            revision=o.revision,
+            status=Status(o.status),
+            kind=Kind(o.kind),
+            observed_at=o.observed_at,
+            duration_minutes=o.duration_minutes,
+            observed_person_id=o.observed_person_id,
+            observed_person_name=o.observed_person.name,
+            observer_id=o.observer_id,
+            observer_name=o.observer.name,
+            framework=framework_info(framework, len(framework.standards)),
+            levels=tuple(
+                LevelView(lv.code, lv.label, lv.description, lv.score) for lv in framework.levels
+            ),
+            ratings=tuple(rating_views),
+            actions=tuple(
+                ActionView(
+                    id=a.id,
+                    description=a.description,
+                    owner_id=a.owner_id,
+                    owner_name=a.owner.name if a.owner else "",
+                    due_date=a.due_date,
+                    status=ActionStatus(a.status),
+                    done_at=a.done_at,
+                    done_by=a.done_by,
+                )
+                for a in o.actions
+            ),
+            family_present=o.family_present,
+            overall_level_code=overall.code if overall else None,
+            **{name: getattr(o, name) for name in TEXT_FIELDS},
+        )
+
+
+def _day_start(day: date) -> datetime:
+    from datetime import UTC, time
+
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _day_after(day: date) -> datetime:
+    from datetime import timedelta
+
+    return _day_start(day + timedelta(days=1))

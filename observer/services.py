@@ -1,0 +1,76 @@
+"""The services the GUI, the command line and the tests share, opened on one data dir."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from observer.db import Database
+from observer.frameworks import shipped_frameworks, store_framework
+from observer.models import Framework
+from observer.paths import database_path, log_path
+from observer.people import People
+from observer.profile import Profiles
+from observer.recording import Recording
+
+SYSTEM_ACTOR = "Practice Observer"
+
+
+@dataclass
+class Services:
+    data_dir: Path
+    db: Database
+    people: People
+    profiles: Profiles
+    recording: Recording
+
+    def actor(self) -> str:
+        """The name recorded in the audit trail for what this laptop's user does."""
+        profile = self.profiles.current()
+        return profile.name if profile else SYSTEM_ACTOR
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_services(data_dir: Path) -> Services:
+    """Opens (creating or upgrading) the store in `data_dir`; installs shipped frameworks."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database.open(database_path(data_dir))
+    install_shipped_frameworks(db)
+    profiles = Profiles(db)
+    services = Services(
+        data_dir=data_dir,
+        db=db,
+        people=People(db),
+        profiles=profiles,
+        recording=Recording(db, actor=lambda: services.actor()),
+    )
+    return services
+
+
+def install_shipped_frameworks(db: Database) -> None:
+    with db.session() as s:
+        stored = set(s.execute(select(Framework.key, Framework.version)).tuples())
+    missing = [d for d in shipped_frameworks() if (d.key, d.version) not in stored]
+    if missing:
+        with db.session() as s, s.begin():
+            for definition in missing:
+                store_framework(s, definition)
+
+
+def configure_logging(data_dir: Path, level: int = logging.INFO) -> None:
+    """A rotating log file in the data dir. Log ids and counts, never names or narrative."""
+    path = log_path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(level)
+    root.addHandler(handler)

@@ -1,0 +1,95 @@
+"""The fixed words of the domain: kinds of observation, roles, statuses, with their labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    DIRECT_WORK = "direct_work"
+    HOME_VISIT = "home_visit"
+    PARENTS_MEETING = "parents_meeting"
+    CHILD_PROTECTION_MEETING = "child_protection_meeting"
+    SUPERVISION_INDIVIDUAL = "supervision_individual"
+    SUPERVISION_GROUP = "supervision_group"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+    @property
+    def is_supervision(self) -> bool:
+        return self in (Kind.SUPERVISION_INDIVIDUAL, Kind.SUPERVISION_GROUP)
+
+
+KIND_LABELS: dict[Kind, str] = {
+    Kind.DIRECT_WORK: "Direct work with a child",
+    Kind.HOME_VISIT: "Home visit",
+    Kind.PARENTS_MEETING: "Meeting with parents or carers",
+    Kind.CHILD_PROTECTION_MEETING: "Child protection conference, core group or strategy meeting",
+    Kind.SUPERVISION_INDIVIDUAL: "One-to-one supervision",
+    Kind.SUPERVISION_GROUP: "Group supervision",
+    Kind.OTHER: "Other",
+}
+
+
+class Role(StrEnum):
+    SOCIAL_WORKER = "social_worker"
+    ASYE = "asye"
+    SENIOR_PRACTITIONER = "senior_practitioner"
+    TEAM_MANAGER = "team_manager"
+    PRACTICE_LEAD = "practice_lead"
+    FAMILY_SUPPORT_WORKER = "family_support_worker"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.SOCIAL_WORKER: "Social worker",
+    Role.ASYE: "Newly qualified social worker (ASYE)",
+    Role.SENIOR_PRACTITIONER: "Senior practitioner",
+    Role.TEAM_MANAGER: "Team manager",
+    Role.PRACTICE_LEAD: "Practice lead",
+    Role.FAMILY_SUPPORT_WORKER: "Family support worker",
+}
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    READY = "ready"
+    SIGNED = "signed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.DRAFT: "Draft",
+    Status.READY: "Ready for sign-off",
+    Status.SIGNED: "Signed",
+}
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class SignatureRole(StrEnum):
+    OBSERVER = "observer"
+    PRACTITIONER = "practitioner"
+    MANAGER = "manager"
+
+
+NARRATIVE_SECTIONS: dict[str, str] = {
+    "strengths": "Strengths",
+    "development_areas": "Areas for development",
+    "child_voice": "The child's voice and lived experience",
+    "family_feedback": "Feedback from the child or family",
+    "reflection": "The practitioner's reflection",
+    "overall_rationale": "Rationale for the overall judgement",
+}

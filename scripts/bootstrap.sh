@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what Practice Observer needs on Debian 12, each part only when missing:
+# Qt's system libraries, a font, the Python venv module, then a virtual environment
+# in .venv with the project (editable) and, with --test, its test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+system_packages=(
+  # Qt offscreen
+  libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
+  # Qt in a real X window
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+  libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
+  # a font Qt can find
+  fonts-dejavu-core
+)
+python=${PYTHON:-python3}
+if ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  system_packages+=(python3-venv)
+fi
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${system_packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+stamp=.venv/.installed
+target=".[test]"
+[ $want_test -eq 0 ] && target="."
+installed=$(cat "$stamp" 2>/dev/null || true)
+if [ -z "$installed" ] || [ pyproject.toml -nt "$stamp" ] \
+   || { [ "$target" = ".[test]" ] && [ "$installed" != ".[test]" ]; }; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e "$target"
+  echo "$target" > "$stamp"
+fi

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check headless: ruff, mypy, the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh --test
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/pytest "$@"
