@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from observer.audit import record_event
@@ -373,6 +373,10 @@ class Recording:
             )
 
     # Lists
+
+    def count(self) -> int:
+        with self._db.session() as s:
+            return int(s.scalar(select(func.count()).select_from(Observation)) or 0)
 
     def list(self, query: ObservationFilter | None = None) -> list[ObservationSummary]:
         query = query or ObservationFilter()

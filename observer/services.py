@@ -16,6 +16,7 @@ from observer.paths import database_path, log_path
 from observer.people import People
 from observer.profile import Profiles
 from observer.recording import Recording
+from observer.review import Review
 
 SYSTEM_ACTOR = "Practice Observer"
 
@@ -27,6 +28,7 @@ class Services:
     people: People
     profiles: Profiles
     recording: Recording
+    review: Review
 
     def actor(self) -> str:
         """The name recorded in the audit trail for what this laptop's user does."""
@@ -49,6 +51,7 @@ def open_services(data_dir: Path) -> Services:
         people=People(db),
         profiles=profiles,
         recording=Recording(db, actor=lambda: services.actor()),
+        review=Review(db),
     )
     return services
 
