@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from observer.errors import InvalidFramework
 from observer.models import Framework, RatingLevel, Standard
 from observer.paths import FRAMEWORKS_DIR
+from observer.validation import Fields
 from observer.vocabulary import Kind, Role
 
 FORMAT = 1
@@ -126,62 +127,8 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-class _Validator:
-    """Checks one decoded file, raising InvalidFramework naming the field and the reason."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, reason: str) -> InvalidFramework:
-        return InvalidFramework(self.source, where, reason)
-
-    def text(
-        self,
-        obj: dict[str, Any],
-        name: str,
-        where: str,
-        *,
-        required: bool = True,
-        max_len: int = 2000,
-        min_len: int = 1,
-    ) -> str:
-        path = f"{where}.{name}" if where else name
-        if name not in obj or obj[name] is None:
-            if required:
-                raise self.fail(path, "is missing")
-            return ""
-        value = obj[name]
-        if not isinstance(value, str):
-            raise self.fail(path, f"must be text, not {_type_name(value)}")
-        value = value.strip()
-        if required and len(value) < min_len:
-            raise self.fail(path, "must not be empty")
-        if len(value) > max_len:
-            raise self.fail(path, f"is longer than {max_len} characters")
-        return value
-
-    def mapping(self, value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, f"must be an object, not {_type_name(value)}")
-        return value
-
-    def array(self, value: Any, where: str, low: int, high: int) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.fail(where, f"must be a list, not {_type_name(value)}")
-        if not low <= len(value) <= high:
-            raise self.fail(where, f"must hold between {low} and {high} entries, not {len(value)}")
-        return value
-
-    def day(self, obj: dict[str, Any], name: str) -> date | None:
-        value = obj.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise self.fail(name, f"must be a date written YYYY-MM-DD, not {_type_name(value)}")
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise self.fail(name, f"{value!r} is not a date written YYYY-MM-DD") from None
+class _FrameworkFields(Fields):
+    """Field checks for framework files, plus the two shapes only frameworks have."""
 
     def level(self, value: Any, where: str) -> LevelDefinition:
         obj = self.mapping(value, where)
@@ -197,13 +144,6 @@ class _Validator:
             value = str(value)
         return self.text({"code": value}, "code", where, max_len=max_len)
 
-    def unique(self, codes: list[str], where: str) -> None:
-        seen: set[str] = set()
-        for index, code in enumerate(codes):
-            if code in seen:
-                raise self.fail(f"{where}[{index}].code", f"{code!r} is used twice")
-            seen.add(code)
-
     def choices(self, value: Any, where: str, allowed: set[str]) -> tuple[str, ...]:
         items = self.array(value if value is not None else [], where, 0, 20)
         for index, item in enumerate(items):
@@ -214,21 +154,9 @@ class _Validator:
         return tuple(items)
 
 
-def _type_name(value: Any) -> str:
-    return {
-        dict: "an object",
-        list: "a list",
-        str: "text",
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
-
-
 def parse_framework(data: Any, source: str) -> FrameworkDefinition:
     """Validates decoded JSON; raises InvalidFramework naming the field and the reason."""
-    v = _Validator(source)
+    v = _FrameworkFields(lambda where, reason: InvalidFramework(source, where, reason))
     obj = v.mapping(data, "(top level)")
     if obj.get("format") != FORMAT:
         raise v.fail("format", f"must be {FORMAT}, not {obj.get('format')!r}")

@@ -1,0 +1,1 @@
+"""Practice Observer's PySide6 interface: windows, panels, dialogs and item models."""

@@ -1,0 +1,1 @@
+"""Dialogs. Each offers a classmethod returning `(value, accepted)`."""

@@ -1,0 +1,47 @@
+"""How dates, times and other values read on screen: UK formats, the laptop's local time."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+from observer.vocabulary import ActionStatus
+
+ACTION_STATUS_LABELS: dict[ActionStatus, str] = {
+    ActionStatus.OPEN: "Open",
+    ActionStatus.DONE: "Done",
+}
+OVERDUE = "Overdue"
+
+
+def uk_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def uk_date_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def local(value: datetime) -> datetime:
+    """Stored times are UTC; people read them in the laptop's own time zone."""
+    return value.astimezone() if value.tzinfo is not None else value
+
+
+def yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def searchable(text: str) -> str:
+    """Folds case and accents so that "zoe lukasiewicz" finds "Zoë Łukasiewicz"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return folded.translate(_UNDECOMPOSABLE)
+
+
+_UNDECOMPOSABLE = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe"})
