@@ -79,15 +79,7 @@ def _ref(value: uuid.UUID | None) -> str | None:
 def export_bundle(db: Database, person_ids: Iterable[uuid.UUID] | None = None) -> dict[str, Any]:
     """Every record, or only the observations of the given workers and what they refer to."""
     with db.session() as s:
-        query = select(Observation).options(
-            selectinload(Observation.ratings).selectinload(Rating.standard),
-            selectinload(Observation.ratings).selectinload(Rating.level),
-            selectinload(Observation.actions).selectinload(Action.standards),
-            selectinload(Observation.signatures),
-            selectinload(Observation.addenda),
-            selectinload(Observation.framework),
-            selectinload(Observation.overall_level),
-        )
+        query = select(Observation).options(*OBSERVATION_LOAD_OPTIONS)
         wanted = None if person_ids is None else set(person_ids)
         if wanted is not None:
             query = query.where(Observation.observed_person_id.in_(wanted))
@@ -111,7 +103,7 @@ def export_bundle(db: Database, person_ids: Iterable[uuid.UUID] | None = None) -
             "frameworks": [_framework_json(f) for f in frameworks],
             "teams": [_team_json(t) for t in sorted(teams.values(), key=lambda t: str(t.id))],
             "people": [_person_json(p) for p in sorted(people.values(), key=lambda p: str(p.id))],
-            "observations": [_observation_json(o) for o in observations],
+            "observations": [observation_document(o) for o in observations],
         }
 
 
@@ -138,7 +130,7 @@ def _closure(
 
 def _framework_json(f: Framework) -> dict[str, Any]:
     return {
-        **_record(f),
+        "id": str(f.id),
         "key": f.key,
         "version": f.version,
         "content_hash": f.content_hash,
@@ -161,7 +153,19 @@ def _person_json(p: Person) -> dict[str, Any]:
     }
 
 
-def _observation_json(o: Observation) -> dict[str, Any]:
+OBSERVATION_LOAD_OPTIONS = (
+    selectinload(Observation.ratings).selectinload(Rating.standard),
+    selectinload(Observation.ratings).selectinload(Rating.level),
+    selectinload(Observation.actions).selectinload(Action.standards),
+    selectinload(Observation.signatures),
+    selectinload(Observation.addenda),
+    selectinload(Observation.framework),
+    selectinload(Observation.overall_level),
+)
+
+
+def observation_document(o: Observation) -> dict[str, Any]:
+    """An observation as the bundle writes it; also the source of its canonical content."""
     return {
         **_record(o),
         "framework": {"key": o.framework.key, "version": o.framework.version},
@@ -360,7 +364,7 @@ class _BundleReader:
             definition = parse_framework(obj.get("definition"), definition_source)
         except InvalidFramework as exc:
             raise InvalidBundle(f"{exc}.") from None
-        return {**self.record(obj, where), "definition": definition}
+        return {"definition": definition}
 
     def team(self, item: Any, where: str) -> dict[str, Any]:
         f = self.f
@@ -559,7 +563,7 @@ def _upsert_simple(
 ) -> None:
     """Inserts new rows and replaces older revisions; `deferred` columns are set later."""
     table = _table(model)
-    existing = dict(s.execute(select(table.c.id, table.c.revision)).tuples())
+    existing = {row.id: row.revision for row in s.execute(select(table.c.id, table.c.revision))}
     for record in records:
         values = _columns(record, deferred)
         current = existing.get(record["id"])
@@ -579,7 +583,7 @@ def _set_team_managers(s: Session, teams: list[dict[str, Any]]) -> None:
         s.execute(
             update(table)
             .where(table.c.id == record["id"], table.c.revision == record["revision"])
-            .values(manager_id=record["manager_id"])
+            .values(manager_id=record["manager_id"], updated_at=record["updated_at"])
         )
 
 

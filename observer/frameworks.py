@@ -26,6 +26,8 @@ from observer.validation import Fields
 from observer.vocabulary import Kind, Role
 
 FORMAT = 1
+# Framework versions get the same ids in every store, so records refer to them alike.
+ID_NAMESPACE = uuid.UUID("6f1d3c56-8b0e-4f4e-9a57-1f3c2d9e7b10")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
 
 
@@ -273,7 +275,14 @@ def store_framework(session: Session, definition: FrameworkDefinition) -> tuple[
                 "give the changed framework a new version number",
             )
         return existing, False
+
+    def stable_id(*parts: object) -> uuid.UUID:
+        return uuid.uuid5(
+            ID_NAMESPACE, "/".join(str(p) for p in (definition.key, definition.version, *parts))
+        )
+
     framework = Framework(
+        id=stable_id(),
         key=definition.key,
         version=definition.version,
         name=definition.name,
@@ -289,6 +298,7 @@ def store_framework(session: Session, definition: FrameworkDefinition) -> tuple[
     count = len(definition.levels)
     framework.levels = [
         RatingLevel(
+            id=stable_id("level", level.code),
             code=level.code,
             label=level.label,
             description=level.description,
@@ -300,6 +310,7 @@ def store_framework(session: Session, definition: FrameworkDefinition) -> tuple[
     if definition.not_observed is not None:
         framework.levels.append(
             RatingLevel(
+                id=stable_id("level", definition.not_observed.code),
                 code=definition.not_observed.code,
                 label=definition.not_observed.label,
                 description=definition.not_observed.description,

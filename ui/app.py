@@ -1,0 +1,155 @@
+"""Starting the GUI: arguments, the QApplication, the store, the first-run questions, the window.
+
+The window is painted first and filled from the store on the next turn of the event loop,
+so the user sees something at once even on a large store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from ui.prompts import Prompts
+from ui.settings import APPLICATION_NAME, ORGANISATION_NAME
+
+if TYPE_CHECKING:
+    from observer.services import Services
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+SAMPLE_WORKERS = 40
+SAMPLE_OBSERVATIONS = 400
+ASK_SAMPLE_DATA = "Add sample data so you can look around?"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="practice-observer",
+        description="Record and review observations of social work practice.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder holding the database (default: $OBSERVER_DATA_DIR, else the user's)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="add sample data when the store has no observations"
+    )
+    parser.add_argument(
+        "--quit-after-startup",
+        action="store_true",
+        help="quit as soon as the window is shown and filled (for start-up timing)",
+    )
+    return parser.parse_args(list(argv))
+
+
+def application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    app.setApplicationName(APPLICATION_NAME)
+    app.setApplicationDisplayName(APPLICATION_NAME)
+    app.setOrganizationName(ORGANISATION_NAME)
+    QGuiApplication.setDesktopFileName("practice-observer")
+    return app
+
+
+def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
+    args = parse_args(argv)
+    app = application()
+    prompts = prompts or Prompts()
+
+    from observer.errors import ObserverError
+    from observer.paths import data_dir
+    from observer.services import configure_logging, open_services
+
+    directory = data_dir(args.data_dir)
+    handlers_before = set(logging.getLogger().handlers)
+    try:
+        configure_logging(directory)
+        services = open_services(directory)
+    except ObserverError as error:
+        _fail(prompts, args, str(error))
+        return 2
+    except OSError as error:
+        _fail(prompts, args, f"Practice Observer cannot use the folder {directory}: {error}.")
+        return 2
+    try:
+        return _run(app, services, prompts, args)
+    finally:
+        services.close()
+        _remove_log_handlers(handlers_before)
+
+
+def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace) -> int:
+    from ui.dialogs.first_run import FirstRunDialog
+    from ui.main_window import MainWindow
+
+    just_set_up = False
+    if services.profiles.current() is None and not args.quit_after_startup:
+        profile, accepted = FirstRunDialog.set_up(None, services.profiles, prompts)
+        if not accepted or profile is None:
+            return 0
+        just_set_up = True
+
+    window = MainWindow(services, prompts)
+    window.show()
+    offer_samples = just_set_up and not args.quit_after_startup
+    QTimer.singleShot(0, lambda: _load(window, services, prompts, args.demo, offer_samples))
+    if args.quit_after_startup:
+        window.first_data_loaded.connect(app.quit, Qt.ConnectionType.QueuedConnection)
+    try:
+        return app.exec()
+    finally:
+        window.close()
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _load(
+    window: MainWindow, services: Services, prompts: Prompts, demo: bool, offer: bool
+) -> None:
+    if services.recording.count() == 0 and (
+        demo or (offer and prompts.ask(window, ASK_SAMPLE_DATA, default_yes=True))
+    ):
+        add_sample_data(window, services, prompts)
+    window.load_data()
+
+
+def add_sample_data(window: MainWindow, services: Services, prompts: Prompts) -> None:
+    from observer import demo
+    from observer.errors import ObserverError
+
+    window.statusBar().showMessage("Adding sample data…")
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        demo.generate(services, workers=SAMPLE_WORKERS, observations=SAMPLE_OBSERVATIONS)
+    except ObserverError as error:
+        prompts.error(window, str(error))
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+        window.statusBar().clearMessage()
+    window.refresh_profile()
+    log.info("sample data added")
+
+
+def _fail(prompts: Prompts, args: argparse.Namespace, message: str) -> None:
+    log.error("start-up failed: %s", type(message).__name__)
+    if args.quit_after_startup:
+        print(message, file=sys.stderr)
+    else:
+        prompts.error(None, message)
+
+
+def _remove_log_handlers(before: set[logging.Handler]) -> None:
+    root = logging.getLogger()
+    for handler in set(root.handlers) - before:
+        root.removeHandler(handler)
+        handler.close()

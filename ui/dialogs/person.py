@@ -1,0 +1,87 @@
+"""Adding a person, or changing who they are: name, role, team, staff reference, active."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QVBoxLayout, QWidget
+
+from observer.people import People, PersonDetails, PersonSummary
+from ui.dialogs.base import SavingDialog
+from ui.dialogs.choices import chosen_id, chosen_role, role_combo, team_combo
+from ui.prompts import Prompts
+
+
+class PersonDialog(SavingDialog):
+    def __init__(
+        self,
+        people: People,
+        prompts: Prompts,
+        person: PersonSummary | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        title = f"Edit {person.name}" if person else "Add person"
+        super().__init__(prompts, title, parent)
+        self._people = people
+        self._person = person
+        self.saved_id: uuid.UUID | None = None
+
+        self.name = QLineEdit(person.name if person else "")
+        self.name.setAccessibleName("Name")
+        self.name.setPlaceholderText("For example, Sam Okafor")
+        self.role = role_combo(selected=person.role) if person else role_combo()
+        self.team = team_combo(people.list_teams(), person.team_id if person else None)
+        self.staff_reference = QLineEdit(person.staff_reference if person else "")
+        self.staff_reference.setAccessibleName("Staff reference")
+        self.staff_reference.setPlaceholderText("Optional")
+        self.active = QCheckBox("Currently works here")
+        self.active.setAccessibleName("Active")
+        self.active.setChecked(person.active if person else True)
+
+        form = self.form()
+        form.addRow("&Name:", self.name)
+        form.addRow("&Role:", self.role)
+        form.addRow("&Team:", self.team)
+        form.addRow("&Staff reference:", self.staff_reference)
+        form.addRow("", self.active)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 16)
+        layout.setSpacing(16)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self.name.setFocus()
+
+    def details(self) -> PersonDetails:
+        return PersonDetails(
+            name=self.name.text(),
+            role=chosen_role(self.role),
+            team_id=chosen_id(self.team),
+            staff_reference=self.staff_reference.text(),
+            active=self.active.isChecked(),
+        )
+
+    def save(self) -> None:
+        if self._person is None:
+            self.saved_id = self._people.add_person(self.details())
+        else:
+            self._people.update_person(self._person.id, self.details(), self._person.revision)
+            self.saved_id = self._person.id
+
+    @classmethod
+    def add(
+        cls, parent: QWidget | None, people: People, prompts: Prompts
+    ) -> tuple[uuid.UUID | None, bool]:
+        dialog = cls(people, prompts, None, parent)
+        accepted = bool(dialog.exec())
+        dialog.deleteLater()
+        return dialog.saved_id, accepted
+
+    @classmethod
+    def edit(
+        cls, parent: QWidget | None, people: People, prompts: Prompts, person: PersonSummary
+    ) -> tuple[uuid.UUID | None, bool]:
+        dialog = cls(people, prompts, person, parent)
+        accepted = bool(dialog.exec())
+        dialog.deleteLater()
+        return dialog.saved_id, accepted

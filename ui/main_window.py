@@ -1,0 +1,167 @@
+"""The main window: a navigation list, one panel per section, menus and a status line."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from observer.services import Services
+from ui.dialogs.about import AboutDialog
+from ui.dialogs.teams import TeamsDialog
+from ui.panels.actions import ActionsPanel
+from ui.panels.observations import ObservationsPanel
+from ui.panels.workers import WorkersPanel
+from ui.prompts import Prompts
+from ui.settings import app_settings
+
+APP_NAME = "Practice Observer"
+GEOMETRY_KEY = "main_window/geometry"
+SECTION_KEY = "main_window/section"
+
+
+class MainWindow(QMainWindow):
+    first_data_loaded = Signal()
+
+    def __init__(self, services: Services, prompts: Prompts, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._prompts = prompts
+        self.data_loaded = False
+
+        self.workers_panel = WorkersPanel(services.people, prompts)
+        self.observations_panel = ObservationsPanel(services.recording)
+        self.actions_panel = ActionsPanel(services.review)
+        self.workers_panel.people_changed.connect(self._reload_others)
+        sections: list[tuple[str, QWidget]] = [
+            ("Workers", self.workers_panel),
+            ("Observations", self.observations_panel),
+            ("Actions", self.actions_panel),
+        ]
+
+        self.stack = QStackedWidget()
+        self.navigation = QListWidget()
+        self.navigation.setAccessibleName("Sections")
+        self.navigation.setFrameShape(QFrame.Shape.NoFrame)
+        line = self.fontMetrics().height()
+        for title, panel in sections:
+            item = QListWidgetItem(title)
+            item.setSizeHint(QSize(0, int(line * 2.2)))
+            item.setToolTip(f"Show {title.lower()}")
+            self.navigation.addItem(item)
+            self.stack.addWidget(panel)
+        self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 22)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        divider = QFrame()
+        divider.setFrameShape(QFrame.Shape.VLine)
+        divider.setFrameShadow(QFrame.Shadow.Sunken)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(divider)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.user_label = QLabel()
+        self.user_label.setAccessibleName("Signed-in user")
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._build_menus([title for title, _ in sections])
+        self.refresh_profile()
+        self._restore_state()
+
+    def _build_menus(self, titles: list[str]) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+
+        view_menu = bar.addMenu("&View")
+        self.section_actions: list[QAction] = []
+        for number, title in enumerate(titles):
+            action = QAction(f"&{title}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
+            action.triggered.connect(lambda _checked=False, n=number: self.show_section(n))
+            view_menu.addAction(action)
+            self.section_actions.append(action)
+
+        people_menu = bar.addMenu("&People")
+        self.add_person_action = QAction("&Add person…", self)
+        self.add_person_action.triggered.connect(self.add_person)
+        self.teams_action = QAction("&Teams…", self)
+        self.teams_action.triggered.connect(self.manage_teams)
+        people_menu.addAction(self.add_person_action)
+        people_menu.addAction(self.teams_action)
+
+        help_menu = bar.addMenu("&Help")
+        self.about_action = QAction("&About Practice Observer", self)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
+
+    def load_data(self) -> None:
+        """Fills every panel from the store; the first time, says so with first_data_loaded."""
+        self.workers_panel.reload()
+        self.observations_panel.reload()
+        self.actions_panel.reload()
+        if not self.data_loaded:
+            self.data_loaded = True
+            self.first_data_loaded.emit()
+
+    def refresh_profile(self) -> None:
+        profile = self._services.profiles.current()
+        if profile is None:
+            self.setWindowTitle(APP_NAME)
+            self.user_label.setText("No user set up on this laptop yet")
+            return
+        self.setWindowTitle(f"{APP_NAME} — {profile.organisation}")
+        self.user_label.setText(f"{profile.name}, {profile.role.label} · {profile.organisation}")
+
+    def show_section(self, number: int) -> None:
+        self.navigation.setCurrentRow(number)
+
+    def current_section(self) -> int:
+        return self.stack.currentIndex()
+
+    def add_person(self) -> None:
+        self.show_section(0)
+        self.workers_panel.add_person()
+
+    def manage_teams(self) -> None:
+        changed, _ = TeamsDialog.manage(self, self._services.people, self._prompts)
+        if changed:
+            self.workers_panel.reload()
+
+    def show_about(self) -> None:
+        AboutDialog.show_about(self, self._services.data_dir)
+
+    def _reload_others(self) -> None:
+        self.observations_panel.reload()
+        self.actions_panel.reload()
+
+    def _restore_state(self) -> None:
+        settings = app_settings()
+        geometry = settings.value(GEOMETRY_KEY)
+        if not geometry or not self.restoreGeometry(geometry):
+            average = self.fontMetrics().averageCharWidth()
+            self.resize(average * 170, self.fontMetrics().height() * 44)
+        section = settings.value(SECTION_KEY, 0, type=int)
+        self.show_section(section if 0 <= int(section) < self.stack.count() else 0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = app_settings()
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(SECTION_KEY, self.current_section())
+        super().closeEvent(event)

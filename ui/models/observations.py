@@ -1,0 +1,24 @@
+"""The observations table: newest first, one line per observed piece of practice."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from observer.recording import ObservationSummary
+from ui.formatting import uk_date_time
+from ui.models.table import Column, RecordTableModel
+
+OBSERVATION_COLUMNS: tuple[Column[ObservationSummary], ...] = (
+    Column("Date", lambda o: uk_date_time(o.observed_at), lambda o: o.observed_at.timestamp()),
+    Column("Worker", lambda o: o.worker),
+    Column("Kind", lambda o: o.kind.label, stretch=True, tooltip=True),
+    Column("Observer", lambda o: o.observer),
+    Column("Framework", lambda o: o.framework, tooltip=True),
+    Column("Overall judgement", lambda o: o.overall or "Not yet judged"),
+    Column("Status", lambda o: o.status.label),
+)
+
+
+class ObservationsModel(RecordTableModel[ObservationSummary]):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(OBSERVATION_COLUMNS, parent)

@@ -1,0 +1,101 @@
+"""Actions: agreed development actions across all observations, overdue ones named as such."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from observer.review import ActionSummary, Review
+from observer.vocabulary import ActionStatus
+from ui.formatting import OVERDUE
+from ui.models.actions import ActionsModel
+from ui.models.table import RecordFilterProxy
+from ui.widgets.layout import ROW_SPACING, panel_layout
+from ui.widgets.panel_header import PanelHeader
+from ui.widgets.record_table import RecordTable
+
+NO_ACTIONS = (
+    "No actions have been agreed yet. Actions agreed at the end of an observation are "
+    "listed here until they are done, soonest due first."
+)
+NO_OPEN_ACTIONS = "Every action is done. Tick Show done actions to see them."
+NO_MATCHES = "No action matches what you typed."
+
+
+def _is_open(action: ActionSummary) -> bool:
+    return action.status is ActionStatus.OPEN
+
+
+class ActionsPanel(QWidget):
+    def __init__(
+        self,
+        review: Review,
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._review = review
+        self.model = ActionsModel(today, self)
+        self.proxy: RecordFilterProxy[ActionSummary] = RecordFilterProxy(self.model, self)
+        self.proxy.set_keep(_is_open)
+
+        self.header = PanelHeader(
+            "Actions",
+            "Development actions agreed in observations, soonest due first. "
+            f"Open actions past their due date say {OVERDUE}.",
+        )
+        self.find = QLineEdit()
+        self.find.setPlaceholderText("Find by action, worker or owner")
+        self.find.setAccessibleName("Find an action")
+        self.find.setClearButtonEnabled(True)
+        self.find.textChanged.connect(self.proxy.set_text)
+        self.find.textChanged.connect(self._update_empty_text)
+        self.show_done = QCheckBox("Show &done actions")
+        self.show_done.setAccessibleName("Show done actions")
+        self.show_done.toggled.connect(self._show_done_changed)
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Actions summary")
+
+        self.table = RecordTable(self.model, self.proxy, "Actions")
+        self.table.set_empty_texts(NO_ACTIONS, NO_OPEN_ACTIONS)
+        self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
+
+        tools = QHBoxLayout()
+        tools.setSpacing(ROW_SPACING)
+        tools.addWidget(self.find, 1)
+        tools.addSpacing(ROW_SPACING * 2)
+        tools.addWidget(self.show_done)
+
+        layout = panel_layout(QVBoxLayout(), self)
+        layout.addWidget(self.header)
+        layout.addLayout(tools)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+    def reload(self) -> None:
+        actions = self._review.actions()
+        self.model.set_records(actions)
+        self.table.fit_columns()
+        today = self.model.today()
+        still_open = sum(1 for a in actions if _is_open(a))
+        overdue = sum(1 for a in actions if a.is_overdue(today))
+        self.summary.setText(f"{_count(still_open, 'open action')}, {overdue} overdue.")
+        self.summary.setVisible(bool(actions))
+        self.find.setEnabled(bool(actions))
+        self.show_done.setEnabled(bool(actions))
+
+    def _show_done_changed(self, show: bool) -> None:
+        self.proxy.set_keep(None if show else _is_open)
+        self._update_empty_text()
+
+    def _update_empty_text(self, *_: object) -> None:
+        typed = bool(self.find.text().strip())
+        no_matches = NO_MATCHES if typed or self.show_done.isChecked() else NO_OPEN_ACTIONS
+        self.table.set_empty_texts(NO_ACTIONS, no_matches)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

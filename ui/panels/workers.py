@@ -1,0 +1,115 @@
+"""Workers: everyone observed or observing, how often and how recently they were observed."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from observer.people import People, WorkerRow
+from ui.dialogs.person import PersonDialog
+from ui.models.table import RecordFilterProxy
+from ui.models.workers import WorkersModel
+from ui.prompts import Prompts
+from ui.widgets.layout import ROW_SPACING, panel_layout
+from ui.widgets.panel_header import PanelHeader
+from ui.widgets.record_table import RecordTable
+
+NO_WORKERS = (
+    "No one has been added yet. Choose Add person to add the practitioners you observe "
+    "and their managers; set up teams first through People, then Teams, if you like."
+)
+NO_MATCHES = "No one matches what you typed in Find a worker."
+
+
+class WorkersPanel(QWidget):
+    people_changed = Signal()
+
+    def __init__(self, people: People, prompts: Prompts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._people = people
+        self._prompts = prompts
+        self.model = WorkersModel(self)
+        self.proxy: RecordFilterProxy[WorkerRow] = RecordFilterProxy(self.model, self)
+
+        self.header = PanelHeader(
+            "Workers",
+            "Everyone you observe or who observes, with how often and how recently "
+            "each was observed. Double-click a person to change their details.",
+        )
+        self.find = QLineEdit()
+        self.find.setPlaceholderText("Find a worker")
+        self.find.setAccessibleName("Find a worker")
+        self.find.setClearButtonEnabled(True)
+        self.find.textChanged.connect(self.proxy.set_text)
+        self.add_button = QPushButton("&Add person…")
+        self.add_button.setAccessibleName("Add person")
+        self.add_button.clicked.connect(self.add_person)
+        self.edit_button = QPushButton("&Edit person…")
+        self.edit_button.setAccessibleName("Edit person")
+        self.edit_button.clicked.connect(self.edit_selected)
+
+        self.table = RecordTable(self.model, self.proxy, "Workers")
+        self.table.set_empty_texts(NO_WORKERS, NO_MATCHES)
+        self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
+        self.table.view.doubleClicked.connect(self._edit_at)
+        self.table.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.proxy.modelReset.connect(self._update_buttons)
+
+        tools = QHBoxLayout()
+        tools.setSpacing(ROW_SPACING)
+        tools.addWidget(self.find, 1)
+        tools.addSpacing(ROW_SPACING * 2)
+        tools.addWidget(self.add_button)
+        tools.addWidget(self.edit_button)
+
+        layout = panel_layout(QVBoxLayout(), self)
+        layout.addWidget(self.header)
+        layout.addLayout(tools)
+        layout.addWidget(self.table, 1)
+        self._update_buttons()
+
+    def reload(self) -> None:
+        self.model.set_records(self._people.list_workers())
+        self.table.fit_columns()
+        self._update_buttons()
+
+    def add_person(self) -> None:
+        person_id, accepted = PersonDialog.add(self, self._people, self._prompts)
+        if accepted and person_id is not None:
+            self._changed(person_id)
+
+    def edit_selected(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        person_id, accepted = PersonDialog.edit(self, self._people, self._prompts, row.person)
+        if accepted and person_id is not None:
+            self._changed(person_id)
+
+    def selected(self) -> WorkerRow | None:
+        rows = self.table.view.selectionModel().selectedRows()
+        return self.proxy.record(rows[0].row()) if rows else None
+
+    def select(self, person_id: uuid.UUID) -> None:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.record(row).person.id == person_id:
+                self.table.view.selectRow(row)
+                self.table.view.scrollTo(self.proxy.index(row, 0))
+                return
+
+    def _changed(self, person_id: uuid.UUID) -> None:
+        self.reload()
+        self.find.clear()
+        self.select(person_id)
+        self.people_changed.emit()
+
+    def _edit_at(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.table.view.selectRow(index.row())
+            self.edit_selected()
+
+    def _update_buttons(self, *_: object) -> None:
+        self.edit_button.setEnabled(self.selected() is not None)
+        self.find.setEnabled(self.model.rowCount() > 0)

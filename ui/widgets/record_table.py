@@ -1,0 +1,114 @@
+"""A sortable table of records that gives way to a helpful sentence when it has no rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.models.table import RecordFilterProxy, RecordTableModel
+
+MAX_COLUMN_CHARS = 34
+RESIZE_PRECISION_ROWS = 300
+
+
+class RecordTable(QStackedWidget):
+    def __init__(
+        self,
+        model: RecordTableModel[Any],
+        proxy: RecordFilterProxy[Any],
+        accessible_name: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._proxy = proxy
+        self._no_records = ""
+        self._no_matches = "Nothing matches what you asked for."
+        self.view = QTableView()
+        self.view.setModel(proxy)
+        self.view.setAccessibleName(accessible_name)
+        self._configure_view()
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName(f"{accessible_name}: message")
+        self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame_layout = QVBoxLayout(frame)
+        frame_layout.setContentsMargins(48, 48, 48, 48)
+        frame_layout.addWidget(self.empty)
+        self.addWidget(self.view)
+        self.addWidget(frame)
+        for signal in (proxy.modelReset, proxy.rowsInserted, proxy.rowsRemoved, proxy.layoutChanged):
+            signal.connect(self._show_state)
+
+    def _configure_view(self) -> None:
+        view = self.view
+        view.setAlternatingRowColors(True)
+        view.setShowGrid(False)
+        view.setSortingEnabled(True)
+        view.setWordWrap(False)
+        view.setTabKeyNavigation(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.verticalHeader().setVisible(False)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
+        header.setStretchLastSection(False)
+        line_height = view.fontMetrics().height()
+        view.verticalHeader().setDefaultSectionSize(int(line_height * 1.9))
+
+    def set_empty_texts(self, no_records: str, no_matches: str) -> None:
+        self._no_records = no_records
+        self._no_matches = no_matches
+        self._show_state()
+
+    def sort_by(self, column: int, order: Qt.SortOrder) -> None:
+        self.view.sortByColumn(column, order)
+
+    def fit_columns(self) -> None:
+        """Sizes columns to their contents, within reason; one column takes the spare width."""
+        header = self.view.horizontalHeader()
+        widest = self.view.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARS
+        for number, column in enumerate(self._model.columns):
+            if column.stretch:
+                header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
+                continue
+            header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
+            self.view.resizeColumnToContents(number)
+            padded = header.sectionSize(number) + self.view.fontMetrics().averageCharWidth() * 3
+            header.resizeSection(number, min(padded, widest))
+
+    def is_showing_records(self) -> bool:
+        return self.currentWidget() is self.view
+
+    def message(self) -> str:
+        return "" if self.is_showing_records() else self.empty.text()
+
+    def _show_state(self, *_: object) -> None:
+        if self._proxy.rowCount() > 0:
+            self.setCurrentWidget(self.view)
+            return
+        empty = self._model.rowCount() == 0
+        self.empty.setText(self._no_records if empty else self._no_matches)
+        self.setCurrentIndex(1)
+
+    def proxy(self) -> QSortFilterProxyModel:
+        return self._proxy
