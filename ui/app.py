@@ -76,10 +76,11 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
         configure_logging(directory)
         services = open_services(directory)
     except ObserverError as error:
-        _fail(prompts, args, str(error))
+        _fail(prompts, args, error, str(error))
         return 2
     except OSError as error:
-        _fail(prompts, args, f"Practice Observer cannot use the folder {directory}: {error}.")
+        reason = error.strerror or type(error).__name__
+        _fail(prompts, args, error, f"Practice Observer cannot use the folder {directory}: {reason}.")
         return 2
     try:
         return _run(app, services, prompts, args)
@@ -140,8 +141,8 @@ def add_sample_data(window: MainWindow, services: Services, prompts: Prompts) ->
     log.info("sample data added")
 
 
-def _fail(prompts: Prompts, args: argparse.Namespace, message: str) -> None:
-    log.error("start-up failed: %s", type(message).__name__)
+def _fail(prompts: Prompts, args: argparse.Namespace, error: Exception, message: str) -> None:
+    log.error("start-up failed: %s", type(error).__name__)
     if args.quit_after_startup:
         print(message, file=sys.stderr)
     else:

@@ -1,0 +1,109 @@
+"""Fixtures for the interface tests: a recording stand-in for prompts, people in the store."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from observer.people import PersonDetails
+from observer.recording import DraftDetails
+from observer.services import Services
+from observer.vocabulary import Kind, Role
+from ui.prompts import Prompts
+
+# The offscreen platform cannot pass window size hints on and says so for every window.
+OFFSCREEN_NOISE = r"^This plugin does not support propagateSizeHints\(\)$"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@dataclass
+class FakePrompts(Prompts):
+    """Records every message instead of showing it; answers questions from a script."""
+
+    shown: list[tuple[str, str]] = field(default_factory=list)
+    answers: list[bool] = field(default_factory=list)
+
+    def information(self, parent: QWidget | None, message: str) -> None:
+        self.shown.append(("information", message))
+
+    def warning(self, parent: QWidget | None, message: str) -> None:
+        self.shown.append(("warning", message))
+
+    def error(self, parent: QWidget | None, message: str) -> None:
+        self.shown.append(("error", message))
+
+    def ask(self, parent: QWidget | None, question: str, *, default_yes: bool = False) -> bool:
+        self.shown.append(("ask", question))
+        return self.answers.pop(0) if self.answers else False
+
+    def text(self, parent: QWidget | None, label: str, value: str = "") -> str | None:
+        raise AssertionError("no test expects a text prompt")
+
+    def open_file(self, parent: QWidget | None, caption: str, file_filter: str = "") -> Path | None:
+        raise AssertionError("no test expects a file picker")
+
+    def save_file(
+        self, parent: QWidget | None, caption: str, suggested: Path, file_filter: str = ""
+    ) -> Path | None:
+        raise AssertionError("no test expects a file picker")
+
+
+@pytest.fixture
+def prompts() -> FakePrompts:
+    return FakePrompts()
+
+
+@dataclass(frozen=True)
+class Cast:
+    observer: uuid.UUID
+    worker: uuid.UUID
+    team: uuid.UUID
+
+
+@pytest.fixture
+def cast(services: Services) -> Cast:
+    """A practice lead, a social worker with a non-ASCII name, and their team."""
+    team = services.people.add_team("Assessment North")
+    lead = services.profiles.set_up("Priya Shah", Role.PRACTICE_LEAD, "Northshire County Council")
+    worker = services.people.add_person(
+        PersonDetails("Zoë Łukasiewicz", Role.SOCIAL_WORKER, team_id=team, staff_reference="SW-17")
+    )
+    return Cast(lead.person_id, worker, team)
+
+
+@pytest.fixture
+def observation(services: Services, cast: Cast) -> Iterator[uuid.UUID]:
+    """A draft home visit of the worker, with one overdue action and one due next month."""
+    observation_id = services.recording.create_draft(
+        DraftDetails(
+            observed_person_id=cast.worker,
+            observer_id=cast.observer,
+            kind=Kind.HOME_VISIT,
+            observed_at=datetime(2025, 3, 14, 10, 30, tzinfo=UTC),
+        )
+    )
+    services.recording.add_action(
+        observation_id,
+        "Use the three houses tool with the younger child",
+        owner_id=cast.worker,
+        due_date=date.today() - timedelta(days=7),
+    )
+    services.recording.add_action(
+        observation_id,
+        "Read the chronology before the next visit",
+        owner_id=cast.worker,
+        due_date=date.today() + timedelta(days=30),
+    )
+    yield observation_id

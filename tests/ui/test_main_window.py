@@ -1,0 +1,115 @@
+"""The main window as a user first meets it: sections, the people in the store, menus."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from observer.people import PersonDetails
+from observer.services import Services
+from observer.vocabulary import Role
+from qt_tables import column_texts
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: Services, prompts) -> MainWindow:
+    main_window = MainWindow(services, prompts)
+    qtbot.addWidget(main_window)
+    return main_window
+
+
+def _open(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.first_data_loaded, timeout=5000):
+        window.show()
+        window.load_data()
+
+
+def test_workers_table_lists_the_people_in_the_store(qtbot, services: Services, window, cast):
+    services.people.add_person(PersonDetails("Adam Brown", Role.ASYE))
+
+    _open(qtbot, window)
+
+    assert window.data_loaded
+    table = window.workers_panel.table
+    assert table.is_showing_records()
+    names = column_texts(table.view, "Name")
+    assert names == ["Adam Brown", "Priya Shah", "Zoë Łukasiewicz"]
+    assert column_texts(table.view, "Role")[0] == "Newly qualified social worker (ASYE)"
+    assert column_texts(table.view, "Team")[2] == "Assessment North"
+
+
+def test_title_and_status_bar_name_the_user_and_organisation(qtbot, window, cast):
+    _open(qtbot, window)
+
+    assert window.windowTitle() == "Practice Observer — Northshire County Council"
+    assert "Priya Shah" in window.user_label.text()
+    assert "Northshire County Council" in window.user_label.text()
+
+
+def test_a_new_store_explains_what_to_do(qtbot, window):
+    _open(qtbot, window)
+
+    table = window.workers_panel.table
+    assert not table.is_showing_records()
+    assert "Add person" in table.message()
+    assert not window.observations_panel.table.is_showing_records()
+    assert not window.actions_panel.table.is_showing_records()
+
+
+def test_find_a_worker_ignores_case_and_accents(qtbot, services: Services, window, cast):
+    _open(qtbot, window)
+    panel = window.workers_panel
+
+    qtbot.keyClicks(panel.find, "zoe lukas")
+
+    assert column_texts(panel.table.view, "Name") == ["Zoë Łukasiewicz"]
+    panel.find.clear()
+    qtbot.keyClicks(panel.find, "nobody like this")
+    assert not panel.table.is_showing_records()
+    assert "No one matches" in panel.table.message()
+
+
+def test_control_digits_switch_sections(qtbot, window):
+    _open(qtbot, window)
+
+    for number, action in enumerate(window.section_actions):
+        assert action.shortcut().toString() == f"Ctrl+{number + 1}"
+    window.section_actions[2].trigger()
+    assert window.stack.currentWidget() is window.actions_panel
+    window.section_actions[1].trigger()
+    assert window.stack.currentWidget() is window.observations_panel
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+
+
+def test_about_names_version_and_data_folder(qtbot, services: Services, window, monkeypatch):
+    from observer import __version__
+    from ui.dialogs.about import AboutDialog
+
+    seen: list[str] = []
+
+    def fake_exec(dialog: AboutDialog) -> int:
+        seen.append(dialog.text())
+        return 0
+
+    monkeypatch.setattr(AboutDialog, "exec", fake_exec)
+    window.about_action.trigger()
+
+    assert len(seen) == 1
+    assert __version__ in seen[0]
+    assert str(services.data_dir) in seen[0]
+
+
+def test_window_geometry_is_remembered(qtbot, services: Services, prompts):
+    first = MainWindow(services, prompts)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(900, 640)
+    first.show_section(2)
+    first.close()
+
+    second = MainWindow(services, prompts)
+    qtbot.addWidget(second)
+
+    assert (second.width(), second.height()) == (900, 640)
+    assert second.current_section() == 2
