@@ -80,7 +80,9 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
         return 2
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        _fail(prompts, args, error, f"Practice Observer cannot use the folder {directory}: {reason}.")
+        _fail(
+            prompts, args, error, f"Practice Observer cannot use the folder {directory}: {reason}."
+        )
         return 2
     try:
         return _run(app, services, prompts, args)
@@ -103,7 +105,15 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
     window = MainWindow(services, prompts)
     window.show()
     offer_samples = just_set_up and not args.quit_after_startup
-    QTimer.singleShot(0, lambda: _load(window, services, prompts, args.demo, offer_samples))
+
+    def load() -> None:
+        try:
+            _load(window, services, prompts, args.demo, offer_samples)
+        except Exception:
+            app.exit(1)
+            raise
+
+    QTimer.singleShot(0, load)
     if args.quit_after_startup:
         window.first_data_loaded.connect(app.quit, Qt.ConnectionType.QueuedConnection)
     try:
@@ -125,13 +135,13 @@ def _load(
 
 
 def add_sample_data(window: MainWindow, services: Services, prompts: Prompts) -> None:
-    from observer import demo
+    from observer.demo import generate
     from observer.errors import ObserverError
 
     window.statusBar().showMessage("Adding sample data…")
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        demo.generate(services, workers=SAMPLE_WORKERS, observations=SAMPLE_OBSERVATIONS)
+        generate(services, workers=SAMPLE_WORKERS, observations=SAMPLE_OBSERVATIONS)
     except ObserverError as error:
         prompts.error(window, str(error))
     finally:

@@ -33,6 +33,17 @@ def local(value: datetime) -> datetime:
     return value.astimezone() if value.tzinfo is not None else value
 
 
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular}" if n == 1 else f"{n} {plural or singular + 's'}"
+
+
+def showing(shown: int, total: int, singular: str, plural: str | None = None) -> str:
+    """ "47 people", or "Showing 3 of 47 people" while a filter hides some."""
+    if shown == total:
+        return count(total, singular, plural)
+    return f"Showing {shown} of {count(total, singular, plural)}"
+
+
 def yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 

@@ -38,6 +38,11 @@ class MainWindow(QMainWindow):
         self._prompts = prompts
         self.data_loaded = False
 
+        self.navigation = QListWidget()
+        self.navigation.setAccessibleName("Sections")
+        self.navigation.setFrameShape(QFrame.Shape.NoFrame)
+        self.navigation.setStyleSheet("QListWidget::item { padding-left: 12px; }")
+        self.stack = QStackedWidget()
         self.workers_panel = WorkersPanel(services.people, prompts)
         self.observations_panel = ObservationsPanel(services.recording)
         self.actions_panel = ActionsPanel(services.review)
@@ -47,11 +52,6 @@ class MainWindow(QMainWindow):
             ("Observations", self.observations_panel),
             ("Actions", self.actions_panel),
         ]
-
-        self.stack = QStackedWidget()
-        self.navigation = QListWidget()
-        self.navigation.setAccessibleName("Sections")
-        self.navigation.setFrameShape(QFrame.Shape.NoFrame)
         line = self.fontMetrics().height()
         for title, panel in sections:
             item = QListWidgetItem(title)
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"Show {title.lower()}")
             self.navigation.addItem(item)
             self.stack.addWidget(panel)
-        self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 22)
+        self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 18)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
 
         divider = QFrame()
@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
 
     def load_data(self) -> None:
         """Fills every panel from the store; the first time, says so with first_data_loaded."""
+        self.refresh_profile()
         self.workers_panel.reload()
         self.observations_panel.reload()
         self.actions_panel.reload()
@@ -158,7 +159,9 @@ class MainWindow(QMainWindow):
             average = self.fontMetrics().averageCharWidth()
             self.resize(average * 170, self.fontMetrics().height() * 44)
         section = settings.value(SECTION_KEY, 0, type=int)
-        self.show_section(section if 0 <= int(section) < self.stack.count() else 0)
+        if not isinstance(section, int) or not 0 <= section < self.stack.count():
+            section = 0
+        self.show_section(section)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = app_settings()

@@ -34,9 +34,7 @@ class Prompts:
         typed, ok = QInputDialog.getText(parent, APP_TITLE, label, QLineEdit.EchoMode.Normal, value)
         return typed if ok else None
 
-    def open_file(
-        self, parent: QWidget | None, caption: str, file_filter: str = ""
-    ) -> Path | None:
+    def open_file(self, parent: QWidget | None, caption: str, file_filter: str = "") -> Path | None:
         chosen, _ = QFileDialog.getOpenFileName(parent, caption, "", file_filter)
         return Path(chosen) if chosen else None
 

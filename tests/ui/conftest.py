@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from fake_prompts import FakePrompts
+from PySide6.QtCore import QSettings
 
 from observer.people import PersonDetails
 from observer.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import Kind, Role
-from ui.prompts import Prompts
 
 # The offscreen platform cannot pass window size hints on and says so for every window.
 OFFSCREEN_NOISE = r"^This plugin does not support propagateSizeHints\(\)$"
+# observer.services still calls Result.tuples(), deprecated in SQLAlchemy 2.1; reported to
+# the core. Remove this once install_shipped_frameworks no longer warns.
+CORE_DEPRECATION = (
+    r"ignore:The Result.tuples\(\) method is deprecated:sqlalchemy.exc.SADeprecationWarning"
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -26,38 +30,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+            item.add_marker(pytest.mark.filterwarnings(CORE_DEPRECATION))
 
 
-@dataclass
-class FakePrompts(Prompts):
-    """Records every message instead of showing it; answers questions from a script."""
-
-    shown: list[tuple[str, str]] = field(default_factory=list)
-    answers: list[bool] = field(default_factory=list)
-
-    def information(self, parent: QWidget | None, message: str) -> None:
-        self.shown.append(("information", message))
-
-    def warning(self, parent: QWidget | None, message: str) -> None:
-        self.shown.append(("warning", message))
-
-    def error(self, parent: QWidget | None, message: str) -> None:
-        self.shown.append(("error", message))
-
-    def ask(self, parent: QWidget | None, question: str, *, default_yes: bool = False) -> bool:
-        self.shown.append(("ask", question))
-        return self.answers.pop(0) if self.answers else False
-
-    def text(self, parent: QWidget | None, label: str, value: str = "") -> str | None:
-        raise AssertionError("no test expects a text prompt")
-
-    def open_file(self, parent: QWidget | None, caption: str, file_filter: str = "") -> Path | None:
-        raise AssertionError("no test expects a file picker")
-
-    def save_file(
-        self, parent: QWidget | None, caption: str, suggested: Path, file_filter: str = ""
-    ) -> Path | None:
-        raise AssertionError("no test expects a file picker")
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path) -> None:
+    """QSettings computes its folders once per process; point them at this test's folder."""
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "settings"))
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "settings"))
 
 
 @pytest.fixture
@@ -84,7 +65,7 @@ def cast(services: Services) -> Cast:
 
 
 @pytest.fixture
-def observation(services: Services, cast: Cast) -> Iterator[uuid.UUID]:
+def observation(services: Services, cast: Cast) -> uuid.UUID:
     """A draft home visit of the worker, with one overdue action and one due next month."""
     observation_id = services.recording.create_draft(
         DraftDetails(
@@ -106,4 +87,4 @@ def observation(services: Services, cast: Cast) -> Iterator[uuid.UUID]:
         owner_id=cast.worker,
         due_date=date.today() + timedelta(days=30),
     )
-    yield observation_id
+    return observation_id

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
+from qt_helpers import column_texts
 
 from observer.people import PersonDetails
 from observer.services import Services
 from observer.vocabulary import Role
-from qt_tables import column_texts
 from ui.main_window import MainWindow
 
 
@@ -61,11 +71,11 @@ def test_find_a_worker_ignores_case_and_accents(qtbot, services: Services, windo
     _open(qtbot, window)
     panel = window.workers_panel
 
-    qtbot.keyClicks(panel.find, "zoe lukas")
+    qtbot.keyClicks(panel.search, "zoe lukas")
 
     assert column_texts(panel.table.view, "Name") == ["Zoë Łukasiewicz"]
-    panel.find.clear()
-    qtbot.keyClicks(panel.find, "nobody like this")
+    panel.search.clear()
+    qtbot.keyClicks(panel.search, "nobody like this")
     assert not panel.table.is_showing_records()
     assert "No one matches" in panel.table.message()
 
@@ -104,12 +114,63 @@ def test_window_geometry_is_remembered(qtbot, services: Services, prompts):
     first = MainWindow(services, prompts)
     qtbot.addWidget(first)
     first.show()
-    first.resize(900, 640)
+    first.resize(720, 520)
     first.show_section(2)
     first.close()
 
     second = MainWindow(services, prompts)
     qtbot.addWidget(second)
 
-    assert (second.width(), second.height()) == (900, 640)
+    assert (second.width(), second.height()) == (720, 520)
     assert second.current_section() == 2
+
+
+def _tab_chain(window: MainWindow, steps: int) -> list[QWidget]:
+    chain: list[QWidget] = []
+    widget = window.navigation
+    while len(chain) < steps:
+        widget = widget.nextInFocusChain()
+        takes_tab = bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        if takes_tab and widget.isVisibleTo(window) and widget.isEnabled():
+            chain.append(widget)
+    return chain
+
+
+def test_tab_goes_from_sections_through_the_panel_in_reading_order(qtbot, window, cast):
+    _open(qtbot, window)
+    panel = window.workers_panel
+
+    expected = [panel.search, panel.add_button, panel.table.view, window.navigation]
+    assert _tab_chain(window, 4) == expected
+
+
+def _named(widget: QWidget) -> bool:
+    """Buttons are named by their text; every other control needs an accessible name."""
+    if isinstance(widget, QPushButton):
+        return bool(widget.accessibleName() or widget.text().replace("&", ""))
+    return bool(widget.accessibleName())
+
+
+def test_every_control_has_an_accessible_name(qtbot, services: Services, window, prompts, cast):
+    from ui.dialogs.first_run import FirstRunDialog
+    from ui.dialogs.person import PersonDialog
+    from ui.dialogs.teams import TeamDialog, TeamsDialog
+
+    _open(qtbot, window)
+    dialogs = [
+        FirstRunDialog(services.profiles, prompts),
+        PersonDialog(services.people, prompts),
+        TeamsDialog(services.people, prompts),
+        TeamDialog(services.people, prompts),
+    ]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+    controls = (QLineEdit, QComboBox, QCheckBox, QPushButton, QTableView, QListWidget)
+    unnamed = [
+        f"{type(widget).__name__} in {type(top).__name__}"
+        for top in [window, *dialogs]
+        for kind in controls
+        for widget in top.findChildren(kind)
+        if not _named(widget)
+    ]
+    assert unnamed == []

@@ -47,9 +47,7 @@ class AboutDialog(QDialog):
 
     def text(self) -> str:
         """Everything the dialog says, for reading back."""
-        return " ".join(
-            label.text() for label in self.findChildren(QLabel) if label.text()
-        )
+        return " ".join(label.text() for label in self.findChildren(QLabel) if label.text())
 
     @classmethod
     def show_about(cls, parent: QWidget | None, data_dir: Path) -> tuple[None, bool]:

@@ -25,7 +25,7 @@ from ui.widgets.record_table import RecordTable
 TEAM_COLUMNS: tuple[Column[TeamSummary], ...] = (
     Column("Team", lambda t: t.name, stretch=True),
     Column("Manager", lambda t: t.manager_name or "No manager"),
-    Column("Active members", lambda t: str(t.members), lambda t: t.members, align_right=True),
+    Column("Active members", lambda t: str(t.members), lambda t: t.members, centred=True),
 )
 NO_TEAMS = "There are no teams yet. Choose Add team to create the first one."
 
@@ -45,9 +45,7 @@ class TeamDialog(SavingDialog):
         self._team = team
         self.saved_id: uuid.UUID | None = None
         current_manager = team.manager_id if team else None
-        candidates = [
-            p for p in people.list_people() if p.active or p.id == current_manager
-        ]
+        candidates = [p for p in people.list_people() if p.active or p.id == current_manager]
         self.name = QLineEdit(team.name if team else "")
         self.name.setAccessibleName("Team name")
         self.name.setPlaceholderText("For example, Assessment team North")
@@ -106,7 +104,7 @@ class TeamsDialog(QDialog):
         self.table = RecordTable(self.model, self.proxy, "Teams")
         self.table.set_empty_texts(NO_TEAMS, NO_TEAMS)
         self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
-        self.table.view.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.table.open_requested.connect(self.edit_selected)
         self.table.view.selectionModel().selectionChanged.connect(self._update_buttons)
 
         self.add_button = QPushButton("&Add team…")

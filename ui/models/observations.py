@@ -10,10 +10,10 @@ from ui.models.table import Column, RecordTableModel
 
 OBSERVATION_COLUMNS: tuple[Column[ObservationSummary], ...] = (
     Column("Date", lambda o: uk_date_time(o.observed_at), lambda o: o.observed_at.timestamp()),
-    Column("Worker", lambda o: o.worker),
+    Column("Worker", lambda o: o.worker, max_chars=26),
     Column("Kind", lambda o: o.kind.label, stretch=True, tooltip=True),
-    Column("Observer", lambda o: o.observer),
-    Column("Framework", lambda o: o.framework, tooltip=True),
+    Column("Observer", lambda o: o.observer, max_chars=26),
+    Column("Framework", lambda o: o.framework, stretch=True, tooltip=True),
     Column("Overall judgement", lambda o: o.overall or "Not yet judged"),
     Column("Status", lambda o: o.status.label),
 )

@@ -36,10 +36,11 @@ class Column(Generic[T]):
     display: Callable[[T], str]
     sort: Callable[[T], str | int | float] | None = None
     stretch: bool = False
-    align_right: bool = False
+    centred: bool = False
     bold: Callable[[T], bool] | None = None
     tooltip: bool = False
     description: str = field(default="")
+    max_chars: int = 40
 
 
 class RecordTableModel(QAbstractTableModel, Generic[T]):
@@ -67,9 +68,6 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
     def record(self, row: int) -> T:
         return self._records[row]
 
-    def records(self) -> list[T]:
-        return list(self._records)
-
     def search_text(self, row: int) -> str:
         return self._search[row]
 
@@ -96,7 +94,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
             return self._bold
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = (
-                Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
+                Qt.AlignmentFlag.AlignHCenter if column.centred else Qt.AlignmentFlag.AlignLeft
             )
             return horizontal | Qt.AlignmentFlag.AlignVCenter
         return None
@@ -116,7 +114,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
             return column.description
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = (
-                Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
+                Qt.AlignmentFlag.AlignHCenter if column.centred else Qt.AlignmentFlag.AlignLeft
             )
             return horizontal | Qt.AlignmentFlag.AlignVCenter
         return None
@@ -147,9 +145,6 @@ class RecordFilterProxy(QSortFilterProxyModel, Generic[T]):
         self.beginFilterChange()
         self._keep = keep
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def is_filtering(self) -> bool:
-        return bool(self._words) or self._keep is not None
 
     def record(self, row: int) -> T:
         source_row = self.mapToSource(self.index(row, 0)).row()

@@ -21,7 +21,7 @@ WORKER_COLUMNS: tuple[Column[WorkerRow], ...] = (
         "Observations",
         lambda r: str(r.observations),
         lambda r: r.observations,
-        align_right=True,
+        centred=True,
         description="How many observations of this person are recorded",
     ),
     Column("Last observed", lambda r: uk_date(r.last_observed), _last_observed_key),

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 
 from observer.review import ActionSummary, Review
 from observer.vocabulary import ActionStatus
-from ui.formatting import OVERDUE
+from ui.formatting import OVERDUE, count
 from ui.models.actions import ActionsModel
 from ui.models.table import RecordFilterProxy
 from ui.widgets.layout import ROW_SPACING, panel_layout
@@ -18,8 +18,8 @@ from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
 
 NO_ACTIONS = (
-    "No actions have been agreed yet. Actions agreed at the end of an observation are "
-    "listed here until they are done, soonest due first."
+    "No actions have been agreed yet. Actions agreed in an observation are listed here, "
+    "soonest due first, until they are done."
 )
 NO_OPEN_ACTIONS = "Every action is done. Tick Show done actions to see them."
 NO_MATCHES = "No action matches what you typed."
@@ -47,12 +47,12 @@ class ActionsPanel(QWidget):
             "Development actions agreed in observations, soonest due first. "
             f"Open actions past their due date say {OVERDUE}.",
         )
-        self.find = QLineEdit()
-        self.find.setPlaceholderText("Find by action, worker or owner")
-        self.find.setAccessibleName("Find an action")
-        self.find.setClearButtonEnabled(True)
-        self.find.textChanged.connect(self.proxy.set_text)
-        self.find.textChanged.connect(self._update_empty_text)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find by action, worker or owner")
+        self.search.setAccessibleName("Find an action")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.search.textChanged.connect(self._update_empty_text)
         self.show_done = QCheckBox("Show &done actions")
         self.show_done.setAccessibleName("Show done actions")
         self.show_done.toggled.connect(self._show_done_changed)
@@ -65,7 +65,7 @@ class ActionsPanel(QWidget):
 
         tools = QHBoxLayout()
         tools.setSpacing(ROW_SPACING)
-        tools.addWidget(self.find, 1)
+        tools.addWidget(self.search, 1)
         tools.addSpacing(ROW_SPACING * 2)
         tools.addWidget(self.show_done)
 
@@ -82,9 +82,9 @@ class ActionsPanel(QWidget):
         today = self.model.today()
         still_open = sum(1 for a in actions if _is_open(a))
         overdue = sum(1 for a in actions if a.is_overdue(today))
-        self.summary.setText(f"{_count(still_open, 'open action')}, {overdue} overdue.")
+        self.summary.setText(f"{count(still_open, 'open action')}, {overdue} overdue.")
         self.summary.setVisible(bool(actions))
-        self.find.setEnabled(bool(actions))
+        self.search.setEnabled(bool(actions))
         self.show_done.setEnabled(bool(actions))
 
     def _show_done_changed(self, show: bool) -> None:
@@ -92,10 +92,6 @@ class ActionsPanel(QWidget):
         self._update_empty_text()
 
     def _update_empty_text(self, *_: object) -> None:
-        typed = bool(self.find.text().strip())
+        typed = bool(self.search.text().strip())
         no_matches = NO_MATCHES if typed or self.show_done.isChecked() else NO_OPEN_ACTIONS
         self.table.set_empty_texts(NO_ACTIONS, no_matches)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 
 from observer.recording import ObservationSummary, Recording
 from observer.vocabulary import Kind, Status
+from ui.formatting import showing
 from ui.models.observations import ObservationsModel
 from ui.models.table import RecordFilterProxy
 from ui.widgets.layout import ROW_SPACING, panel_layout
@@ -14,8 +15,8 @@ from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
 
 NO_OBSERVATIONS = (
-    "No observations have been recorded yet. When you record one, it is listed here, "
-    "newest first, with its status from draft to signed."
+    "No observations have been recorded yet. Each one you record is listed here, newest "
+    "first, with its status: draft, ready for sign-off or signed."
 )
 NO_MATCHES = "No observation matches these filters."
 ALL_KINDS = "All kinds"
@@ -33,17 +34,20 @@ class ObservationsPanel(QWidget):
             "Observations",
             "Observations of direct work, visits, meetings and supervision, newest first.",
         )
-        self.find = QLineEdit()
-        self.find.setPlaceholderText("Find by worker, observer or judgement")
-        self.find.setAccessibleName("Find an observation")
-        self.find.setClearButtonEnabled(True)
-        self.find.textChanged.connect(self.proxy.set_text)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find by worker, observer or judgement")
+        self.search.setAccessibleName("Find an observation")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_text)
         self.kind = QComboBox()
         self.kind.setAccessibleName("Kind of observation")
         self.kind.addItem(ALL_KINDS, None)
         for kind in Kind:
             self.kind.addItem(kind.label, kind.value)
-        self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind.setMinimumContentsLength(22)
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         self.status.addItem(ALL_STATUSES, None)
@@ -52,13 +56,16 @@ class ObservationsPanel(QWidget):
         self.kind.currentIndexChanged.connect(self._filter_changed)
         self.status.currentIndexChanged.connect(self._filter_changed)
 
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Observations summary")
         self.table = RecordTable(self.model, self.proxy, "Observations")
+        self.table.counts_changed.connect(self._show_counts)
         self.table.set_empty_texts(NO_OBSERVATIONS, NO_MATCHES)
         self.table.sort_by(0, Qt.SortOrder.DescendingOrder)
 
         tools = QHBoxLayout()
         tools.setSpacing(ROW_SPACING)
-        tools.addWidget(self.find, 1)
+        tools.addWidget(self.search, 1)
         tools.addSpacing(ROW_SPACING)
         kind_label = QLabel("&Kind:")
         kind_label.setBuddy(self.kind)
@@ -73,13 +80,14 @@ class ObservationsPanel(QWidget):
         layout = panel_layout(QVBoxLayout(), self)
         layout.addWidget(self.header)
         layout.addLayout(tools)
+        layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
 
     def reload(self) -> None:
         self.model.set_records(self._recording.list())
         self.table.fit_columns()
         has_records = self.model.rowCount() > 0
-        for control in (self.find, self.kind, self.status):
+        for control in (self.search, self.kind, self.status):
             control.setEnabled(has_records)
 
     def _filter_changed(self) -> None:
@@ -97,3 +105,7 @@ class ObservationsPanel(QWidget):
             )
 
         self.proxy.set_keep(keep)
+
+    def _show_counts(self, shown: int, total: int) -> None:
+        self.summary.setText(showing(shown, total, "observation"))
+        self.summary.setVisible(total > 0)

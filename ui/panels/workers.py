@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from observer.people import People, WorkerRow
 from ui.dialogs.person import PersonDialog
+from ui.formatting import showing
 from ui.models.table import RecordFilterProxy
 from ui.models.workers import WorkersModel
 from ui.prompts import Prompts
@@ -38,11 +39,11 @@ class WorkersPanel(QWidget):
             "Everyone you observe or who observes, with how often and how recently "
             "each was observed. Double-click a person to change their details.",
         )
-        self.find = QLineEdit()
-        self.find.setPlaceholderText("Find a worker")
-        self.find.setAccessibleName("Find a worker")
-        self.find.setClearButtonEnabled(True)
-        self.find.textChanged.connect(self.proxy.set_text)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find a worker")
+        self.search.setAccessibleName("Find a worker")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_text)
         self.add_button = QPushButton("&Add person…")
         self.add_button.setAccessibleName("Add person")
         self.add_button.clicked.connect(self.add_person)
@@ -50,16 +51,19 @@ class WorkersPanel(QWidget):
         self.edit_button.setAccessibleName("Edit person")
         self.edit_button.clicked.connect(self.edit_selected)
 
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Workers summary")
         self.table = RecordTable(self.model, self.proxy, "Workers")
+        self.table.counts_changed.connect(self._show_counts)
         self.table.set_empty_texts(NO_WORKERS, NO_MATCHES)
         self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
-        self.table.view.doubleClicked.connect(self._edit_at)
+        self.table.open_requested.connect(self.edit_selected)
         self.table.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.proxy.modelReset.connect(self._update_buttons)
 
         tools = QHBoxLayout()
         tools.setSpacing(ROW_SPACING)
-        tools.addWidget(self.find, 1)
+        tools.addWidget(self.search, 1)
         tools.addSpacing(ROW_SPACING * 2)
         tools.addWidget(self.add_button)
         tools.addWidget(self.edit_button)
@@ -67,6 +71,7 @@ class WorkersPanel(QWidget):
         layout = panel_layout(QVBoxLayout(), self)
         layout.addWidget(self.header)
         layout.addLayout(tools)
+        layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         self._update_buttons()
 
@@ -101,15 +106,14 @@ class WorkersPanel(QWidget):
 
     def _changed(self, person_id: uuid.UUID) -> None:
         self.reload()
-        self.find.clear()
+        self.search.clear()
         self.select(person_id)
         self.people_changed.emit()
 
-    def _edit_at(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.table.view.selectRow(index.row())
-            self.edit_selected()
-
     def _update_buttons(self, *_: object) -> None:
         self.edit_button.setEnabled(self.selected() is not None)
-        self.find.setEnabled(self.model.rowCount() > 0)
+        self.search.setEnabled(self.model.rowCount() > 0)
+
+    def _show_counts(self, shown: int, total: int) -> None:
+        self.summary.setText(showing(shown, total, "person", "people"))
+        self.summary.setVisible(total > 0)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QStackedWidget,
@@ -18,11 +20,13 @@ from PySide6.QtWidgets import (
 
 from ui.models.table import RecordFilterProxy, RecordTableModel
 
-MAX_COLUMN_CHARS = 34
 RESIZE_PRECISION_ROWS = 300
 
 
 class RecordTable(QStackedWidget):
+    counts_changed = Signal(int, int)  # rows shown, rows in all
+    open_requested = Signal()  # double-click, Return or Enter on a row
+
     def __init__(
         self,
         model: RecordTableModel[Any],
@@ -39,19 +43,38 @@ class RecordTable(QStackedWidget):
         self.view.setModel(proxy)
         self.view.setAccessibleName(accessible_name)
         self._configure_view()
+        self.view.doubleClicked.connect(self._open_at)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), self.view)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self._open_current)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setMaximumWidth(self.empty.fontMetrics().averageCharWidth() * 64)
         self.empty.setAccessibleName(f"{accessible_name}: message")
         self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         frame = QFrame()
         frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame.setBackgroundRole(QPalette.ColorRole.Base)
+        frame.setAutoFillBackground(True)
         frame_layout = QVBoxLayout(frame)
         frame_layout.setContentsMargins(48, 48, 48, 48)
-        frame_layout.addWidget(self.empty)
+        middle = QHBoxLayout()
+        middle.addStretch(1)
+        middle.addWidget(self.empty, 4)
+        middle.addStretch(1)
+        frame_layout.addStretch(1)
+        frame_layout.addLayout(middle)
+        frame_layout.addStretch(2)
         self.addWidget(self.view)
         self.addWidget(frame)
-        for signal in (proxy.modelReset, proxy.rowsInserted, proxy.rowsRemoved, proxy.layoutChanged):
+        for signal in (
+            proxy.modelReset,
+            proxy.rowsInserted,
+            proxy.rowsRemoved,
+            proxy.layoutChanged,
+        ):
             signal.connect(self._show_state)
 
     def _configure_view(self) -> None:
@@ -86,15 +109,24 @@ class RecordTable(QStackedWidget):
     def fit_columns(self) -> None:
         """Sizes columns to their contents, within reason; one column takes the spare width."""
         header = self.view.horizontalHeader()
-        widest = self.view.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARS
+        average = self.view.fontMetrics().averageCharWidth()
         for number, column in enumerate(self._model.columns):
             if column.stretch:
                 header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
                 continue
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
             self.view.resizeColumnToContents(number)
-            padded = header.sectionSize(number) + self.view.fontMetrics().averageCharWidth() * 3
-            header.resizeSection(number, min(padded, widest))
+            padded = header.sectionSize(number) + average * 3
+            header.resizeSection(number, min(padded, average * column.max_chars))
+
+    def _open_at(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.view.selectRow(index.row())
+            self.open_requested.emit()
+
+    def _open_current(self) -> None:
+        if self.view.selectionModel().hasSelection():
+            self.open_requested.emit()
 
     def is_showing_records(self) -> bool:
         return self.currentWidget() is self.view
@@ -103,12 +135,10 @@ class RecordTable(QStackedWidget):
         return "" if self.is_showing_records() else self.empty.text()
 
     def _show_state(self, *_: object) -> None:
+        self.counts_changed.emit(self._proxy.rowCount(), self._model.rowCount())
         if self._proxy.rowCount() > 0:
             self.setCurrentWidget(self.view)
             return
         empty = self._model.rowCount() == 0
         self.empty.setText(self._no_records if empty else self._no_matches)
         self.setCurrentIndex(1)
-
-    def proxy(self) -> QSortFilterProxyModel:
-        return self._proxy

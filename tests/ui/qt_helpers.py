@@ -1,9 +1,18 @@
-"""Reading a table back the way a user sees it: the visible text, column by column."""
+"""Typing as a user types, and reading tables back the way a user sees them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Key presses carrying any character; QTest.keyClicks only manages Latin-1."""
+    for character in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, character)
+            QApplication.sendEvent(widget, event)
 
 
 def headers(view: QTableView) -> list[str]:

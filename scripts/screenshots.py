@@ -1,0 +1,60 @@
+"""Saves a screenshot of each main-window panel, for the docs and for judging the look.
+
+Run under a real display, for example:
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshots.py --data-dir DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from observer.services import open_services  # noqa: E402
+from ui.app import application  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.prompts import Prompts  # noqa: E402
+
+SECTIONS = ("workers", "observations", "actions")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", required=True, type=Path)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--size", default="1366x740", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--prefix", default="", help="put before each file name")
+    args = parser.parse_args(argv)
+    width, height = (int(n) for n in args.size.split("x"))
+
+    app = application()
+    services = open_services(args.data_dir)
+    try:
+        window = MainWindow(services, Prompts())
+        window.resize(width, height)
+        window.show()
+        window.load_data()
+        args.out.mkdir(parents=True, exist_ok=True)
+        for number, name in enumerate(SECTIONS):
+            window.show_section(number)
+            for _ in range(5):
+                app.processEvents()
+            path = args.out / f"{args.prefix}{name}.png"
+            if not window.grab().save(str(path)):
+                print(f"Could not save {path}.", file=sys.stderr)
+                return 1
+            print(path)
+        window.close()
+    finally:
+        services.close()
+    QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,42 @@
+"""A stand-in for ui.prompts.Prompts that records messages instead of showing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtWidgets import QWidget
+
+from ui.prompts import Prompts
+
+
+@dataclass
+class FakePrompts(Prompts):
+    """Records every message instead of showing it; answers questions from a script."""
+
+    shown: list[tuple[str, str]] = field(default_factory=list)
+    answers: list[bool] = field(default_factory=list)
+
+    def information(self, parent: QWidget | None, message: str) -> None:
+        self.shown.append(("information", message))
+
+    def warning(self, parent: QWidget | None, message: str) -> None:
+        self.shown.append(("warning", message))
+
+    def error(self, parent: QWidget | None, message: str) -> None:
+        self.shown.append(("error", message))
+
+    def ask(self, parent: QWidget | None, question: str, *, default_yes: bool = False) -> bool:
+        self.shown.append(("ask", question))
+        return self.answers.pop(0) if self.answers else False
+
+    def text(self, parent: QWidget | None, label: str, value: str = "") -> str | None:
+        raise AssertionError("no test expects a text prompt")
+
+    def open_file(self, parent: QWidget | None, caption: str, file_filter: str = "") -> Path | None:
+        raise AssertionError("no test expects a file picker")
+
+    def save_file(
+        self, parent: QWidget | None, caption: str, suggested: Path, file_filter: str = ""
+    ) -> Path | None:
+        raise AssertionError("no test expects a file picker")

@@ -1,0 +1,147 @@
+"""Starting the application in-process: start-up timing mode, first run, sample data, errors."""
+
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_prompts import FakePrompts
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+import observer
+from observer.paths import database_path
+from observer.people import PersonDetails
+from observer.services import Services, open_services
+from observer.vocabulary import Role
+from ui.app import ASK_SAMPLE_DATA, main
+from ui.dialogs.first_run import FirstRunDialog
+
+
+@dataclass
+class FakeDemo:
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def generate(self, services: Services, **options: Any) -> None:
+        self.calls.append(options)
+        services.people.add_person(PersonDetails("Sample Worker", Role.SOCIAL_WORKER))
+
+
+@pytest.fixture
+def demo(monkeypatch: pytest.MonkeyPatch) -> FakeDemo:
+    """Stands in for observer.demo, so these tests check the wiring, not the sample data."""
+    fake = FakeDemo()
+    module = types.ModuleType("observer.demo")
+    module.generate = fake.generate  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "observer.demo", module)
+    monkeypatch.setattr(observer, "demo", module, raising=False)
+    return fake
+
+
+class ClosingPrompts(FakePrompts):
+    """Answers the sample-data question, then closes the window as a user would."""
+
+    def ask(self, parent: QWidget | None, question: str, *, default_yes: bool = False) -> bool:
+        answer = super().ask(parent, question, default_yes=default_yes)
+        QTimer.singleShot(0, QApplication.closeAllWindows)
+        return answer
+
+
+def test_quit_after_startup_starts_and_returns_zero(qapp, tmp_path: Path, prompts):
+    data = tmp_path / "fresh"
+
+    assert main(["--data-dir", str(data), "--quit-after-startup"], prompts=prompts) == 0
+
+    assert database_path(data).exists()
+    assert prompts.shown == []
+    assert QApplication.instance() is qapp
+
+
+def test_demo_seeds_an_empty_store_once(qapp, tmp_path: Path, prompts, demo: FakeDemo):
+    data = tmp_path / "demo"
+    argv = ["--data-dir", str(data), "--demo", "--quit-after-startup"]
+
+    assert main(argv, prompts=prompts) == 0
+
+    assert demo.calls == [{"workers": 40, "observations": 400}]
+
+
+def test_demo_leaves_a_store_with_observations_alone(
+    qapp, services: Services, data_dir: Path, observation, prompts, demo: FakeDemo
+):
+    argv = ["--data-dir", str(data_dir), "--demo", "--quit-after-startup"]
+
+    assert main(argv, prompts=prompts) == 0
+
+    assert demo.calls == []
+
+
+def test_a_damaged_database_is_one_sentence_and_exit_code_two(qapp, tmp_path: Path, prompts):
+    data = tmp_path / "damaged"
+    data.mkdir()
+    database_path(data).write_bytes(b"this is not a database, it is a shopping list" * 100)
+
+    assert main(["--data-dir", str(data)], prompts=prompts) == 2
+
+    assert len(prompts.shown) == 1
+    kind, message = prompts.shown[0]
+    assert kind == "error"
+    assert "not a Practice Observer database" in message
+    assert "\n" not in message
+
+
+def test_cancelling_first_run_quits_cleanly(qapp, tmp_path: Path, prompts, monkeypatch):
+    monkeypatch.setattr(FirstRunDialog, "exec", lambda dialog: 0)
+    data = tmp_path / "new"
+
+    assert main(["--data-dir", str(data)], prompts=prompts) == 0
+
+    reopened = open_services(data)
+    try:
+        assert reopened.profiles.current() is None
+    finally:
+        reopened.close()
+
+
+def test_first_run_then_offers_sample_data(qapp, tmp_path: Path, monkeypatch, demo: FakeDemo):
+    def fill(dialog: FirstRunDialog) -> int:
+        dialog.name.setText("Priya Shah")
+        dialog.organisation.setText("Northshire County Council")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(FirstRunDialog, "exec", fill)
+    prompts = ClosingPrompts(answers=[True])
+    data = tmp_path / "new"
+
+    assert main(["--data-dir", str(data)], prompts=prompts) == 0
+
+    assert prompts.shown == [("ask", ASK_SAMPLE_DATA)]
+    assert demo.calls == [{"workers": 40, "observations": 400}]
+    reopened = open_services(data)
+    try:
+        profile = reopened.profiles.current()
+        assert profile is not None
+        assert profile.organisation == "Northshire County Council"
+    finally:
+        reopened.close()
+
+
+def test_declining_sample_data_adds_none(qapp, tmp_path: Path, monkeypatch, demo: FakeDemo):
+    def fill(dialog: FirstRunDialog) -> int:
+        dialog.name.setText("Priya Shah")
+        dialog.organisation.setText("Northshire County Council")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(FirstRunDialog, "exec", fill)
+    prompts = ClosingPrompts(answers=[False])
+
+    assert main(["--data-dir", str(tmp_path / "new")], prompts=prompts) == 0
+
+    assert prompts.shown == [("ask", ASK_SAMPLE_DATA)]
+    assert demo.calls == []

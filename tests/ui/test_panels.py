@@ -1,0 +1,163 @@
+"""The observations and actions panels show what was recorded through the services."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from qt_helpers import column_texts, headers, row_texts
+
+from observer.review import ActionSummary
+from observer.services import Services
+from observer.vocabulary import ActionStatus, Kind, Status
+from ui.panels.actions import ActionsPanel
+from ui.panels.observations import ObservationsPanel
+
+
+def test_observations_panel_lists_a_draft(qtbot: QtBot, services: Services, observation: uuid.UUID):
+    panel = ObservationsPanel(services.recording)
+    qtbot.addWidget(panel)
+    panel.reload()
+
+    assert panel.table.is_showing_records()
+    assert headers(panel.table.view) == [
+        "Date",
+        "Worker",
+        "Kind",
+        "Observer",
+        "Framework",
+        "Overall judgement",
+        "Status",
+    ]
+    row = row_texts(panel.table.view, 0)
+    assert row["Date"].startswith("14/03/2025 ")
+    assert row["Worker"] == "Zoë Łukasiewicz"
+    assert row["Kind"] == "Home visit"
+    assert row["Observer"] == "Priya Shah"
+    assert row["Framework"]
+    assert row["Overall judgement"] == "Not yet judged"
+    assert row["Status"] == "Draft"
+
+
+def test_observations_filter_by_kind_and_status(
+    qtbot: QtBot, services: Services, observation: uuid.UUID
+):
+    panel = ObservationsPanel(services.recording)
+    qtbot.addWidget(panel)
+    panel.reload()
+
+    panel.kind.setCurrentIndex(panel.kind.findData(Kind.SUPERVISION_GROUP.value))
+    assert not panel.table.is_showing_records()
+    assert panel.table.message() == "No observation matches these filters."
+
+    panel.kind.setCurrentIndex(panel.kind.findData(Kind.HOME_VISIT.value))
+    panel.status.setCurrentIndex(panel.status.findData(Status.DRAFT.value))
+    assert column_texts(panel.table.view, "Worker") == ["Zoë Łukasiewicz"]
+
+    panel.status.setCurrentIndex(panel.status.findData(Status.SIGNED.value))
+    assert not panel.table.is_showing_records()
+
+    panel.kind.setCurrentIndex(0)
+    panel.status.setCurrentIndex(0)
+    qtbot.keyClicks(panel.search, "priya")
+    assert column_texts(panel.table.view, "Observer") == ["Priya Shah"]
+
+
+def test_observations_panel_without_records_says_what_will_appear(qtbot: QtBot, services: Services):
+    panel = ObservationsPanel(services.recording)
+    qtbot.addWidget(panel)
+    panel.reload()
+
+    assert not panel.table.is_showing_records()
+    assert "No observations have been recorded yet" in panel.table.message()
+    assert not panel.search.isEnabled()
+
+
+def test_actions_panel_names_overdue_actions_in_words(
+    qtbot: QtBot, services: Services, observation: uuid.UUID
+):
+    panel = ActionsPanel(services.review)
+    qtbot.addWidget(panel)
+    panel.reload()
+
+    view = panel.table.view
+    assert column_texts(view, "Action") == [
+        "Use the three houses tool with the younger child",
+        "Read the chronology before the next visit",
+    ]
+    assert column_texts(view, "Status") == ["Overdue", "Open"]
+    overdue_due = (date.today() - timedelta(days=7)).strftime("%d/%m/%Y")
+    assert column_texts(view, "Due")[0] == overdue_due
+    assert column_texts(view, "Worker") == ["Zoë Łukasiewicz"] * 2
+    assert column_texts(view, "Owner") == ["Zoë Łukasiewicz"] * 2
+    assert panel.summary.text() == "2 open actions, 1 overdue."
+
+
+def _action(description: str, status: ActionStatus, due: date) -> ActionSummary:
+    return ActionSummary(
+        id=uuid.uuid4(),
+        observation_id=uuid.uuid4(),
+        description=description,
+        worker="Zoë Łukasiewicz",
+        owner="",
+        due_date=due,
+        status=status,
+        observed_at=datetime(2025, 3, 14, 10, 30, tzinfo=UTC),
+    )
+
+
+def test_done_actions_show_only_when_asked(qtbot: QtBot, services: Services):
+    # The core has no way yet to mark an action done, so the panel's model is fed directly.
+    panel = ActionsPanel(services.review, today=lambda: date(2025, 6, 1))
+    qtbot.addWidget(panel)
+    panel.model.set_records(
+        [
+            _action("Reflect on the visit in supervision", ActionStatus.DONE, date(2025, 4, 1)),
+            _action("Complete the genogram", ActionStatus.OPEN, date(2025, 7, 1)),
+        ]
+    )
+    view = panel.table.view
+    assert column_texts(view, "Action") == ["Complete the genogram"]
+
+    panel.show_done.setChecked(True)
+    assert column_texts(view, "Action") == [
+        "Reflect on the visit in supervision",
+        "Complete the genogram",
+    ]
+    assert column_texts(view, "Status") == ["Done", "Open"]
+    assert column_texts(view, "Owner") == ["Not set", "Not set"]
+
+
+def test_when_every_action_is_done_the_panel_says_how_to_see_them(qtbot: QtBot, services: Services):
+    panel = ActionsPanel(services.review, today=lambda: date(2025, 6, 1))
+    qtbot.addWidget(panel)
+    panel.model.set_records(
+        [_action("Reflect on the visit in supervision", ActionStatus.DONE, date(2025, 4, 1))]
+    )
+
+    assert not panel.table.is_showing_records()
+    assert panel.table.message() == "Every action is done. Tick Show done actions to see them."
+
+
+def test_actions_panel_without_actions_explains_itself(qtbot: QtBot, services: Services):
+    panel = ActionsPanel(services.review)
+    qtbot.addWidget(panel)
+    panel.reload()
+
+    assert not panel.table.is_showing_records()
+    assert "No actions have been agreed yet" in panel.table.message()
+    assert not panel.summary.isVisible()
+
+
+def test_sorting_by_due_date_puts_the_latest_first_when_reversed(
+    qtbot: QtBot, services: Services, observation: uuid.UUID
+):
+    panel = ActionsPanel(services.review)
+    qtbot.addWidget(panel)
+    panel.reload()
+
+    panel.table.sort_by(0, Qt.SortOrder.DescendingOrder)
+
+    assert column_texts(panel.table.view, "Status") == ["Open", "Overdue"]
