@@ -54,6 +54,7 @@ class FrameworkDefinition:
     levels: tuple[LevelDefinition, ...]
     standards: tuple[StandardDefinition, ...]
     not_observed: LevelDefinition | None = None
+    short_name: str = ""
     description: str = ""
     source: str = ""
     in_force_from: date | None = None
@@ -71,6 +72,7 @@ class FrameworkDefinition:
             "key": self.key,
             "version": self.version,
             "name": self.name,
+            "short_name": self.short_name,
             "description": self.description,
             "source": self.source,
             "in_force_from": _iso(self.in_force_from),
@@ -114,6 +116,7 @@ class FrameworkInfo:
     key: str
     version: int
     name: str
+    short_name: str
     standards: int
     in_force_from: date | None
     in_force_until: date | None
@@ -222,6 +225,7 @@ def parse_framework(data: Any, source: str) -> FrameworkDefinition:
         key=key,
         version=version,
         name=name,
+        short_name=v.text(obj, "short_name", "", required=False, max_len=40),
         description=v.text(obj, "description", "", required=False),
         source=v.text(obj, "source", "", required=False),
         in_force_from=in_force_from,
@@ -286,6 +290,7 @@ def store_framework(session: Session, definition: FrameworkDefinition) -> tuple[
         key=definition.key,
         version=definition.version,
         name=definition.name,
+        short_name=definition.short_name,
         description=definition.description,
         source=definition.source,
         in_force_from=definition.in_force_from,
@@ -333,6 +338,7 @@ def framework_info(framework: Framework, standards: int) -> FrameworkInfo:
         key=framework.key,
         version=framework.version,
         name=framework.name,
+        short_name=framework.short_name or framework.name,
         standards=standards,
         in_force_from=framework.in_force_from,
         in_force_until=framework.in_force_until,

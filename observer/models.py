@@ -120,6 +120,7 @@ class Framework(Record):
     key: Mapped[str] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(40), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
     in_force_from: Mapped[date | None] = mapped_column(Date)

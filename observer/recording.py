@@ -390,7 +390,7 @@ class Recording:
                 Observation.kind,
                 Observation.observed_at,
                 Observation.status,
-                Framework.name,
+                func.coalesce(func.nullif(Framework.short_name, ""), Framework.name),
                 RatingLevel.label,
             )
             .join(worker, worker.id == Observation.observed_person_id)

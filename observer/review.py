@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from observer.db import Database
-from observer.models import Action, Observation, Person
+from observer.errors import InvalidInput, NotFound
+from observer.models import Action, Observation, Person, utc_now
 from observer.vocabulary import ActionStatus
 
 
@@ -34,6 +35,32 @@ class ActionSummary:
 class Review:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def complete_action(self, action_id: uuid.UUID, by: str) -> None:
+        """Marks an action done, recording who and when. Allowed on signed records too:
+        completing an agreed action is progress, not a change to what was signed."""
+        who = " ".join(by.split())
+        if not who:
+            raise InvalidInput("Say who completed the action.")
+        with self._db.session() as s, s.begin():
+            action = self._action(s, action_id)
+            action.status = ActionStatus.DONE.value
+            action.done_at = utc_now()
+            action.done_by = who[:200]
+
+    def reopen_action(self, action_id: uuid.UUID) -> None:
+        with self._db.session() as s, s.begin():
+            action = self._action(s, action_id)
+            action.status = ActionStatus.OPEN.value
+            action.done_at = None
+            action.done_by = ""
+
+    @staticmethod
+    def _action(s: Session, action_id: uuid.UUID) -> Action:
+        action = s.get(Action, action_id)
+        if action is None:
+            raise NotFound("That action is not in this store.")
+        return action
 
     def actions(
         self, *, open_only: bool = False, person_id: uuid.UUID | None = None

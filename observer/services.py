@@ -58,7 +58,9 @@ def open_services(data_dir: Path) -> Services:
 
 def install_shipped_frameworks(db: Database) -> None:
     with db.session() as s:
-        stored = set(s.execute(select(Framework.key, Framework.version)).tuples())
+        stored = {
+            (row.key, row.version) for row in s.execute(select(Framework.key, Framework.version))
+        }
     missing = [d for d in shipped_frameworks() if (d.key, d.version) not in stored]
     if missing:
         with db.session() as s, s.begin():
@@ -66,7 +68,7 @@ def install_shipped_frameworks(db: Database) -> None:
                 store_framework(s, definition)
 
 
-def configure_logging(data_dir: Path, level: int = logging.INFO) -> None:
+def configure_logging(data_dir: Path, level: int = logging.INFO) -> logging.Handler:
     """A rotating log file in the data dir. Log ids and counts, never names or narrative."""
     path = log_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,3 +79,4 @@ def configure_logging(data_dir: Path, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.setLevel(level)
     root.addHandler(handler)
+    return handler

@@ -78,6 +78,10 @@ class ActionStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
 
+    @property
+    def label(self) -> str:
+        return "Open" if self is ActionStatus.OPEN else "Done"
+
 
 class SignatureRole(StrEnum):
     OBSERVER = "observer"

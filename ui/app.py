@@ -71,24 +71,26 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     from observer.services import configure_logging, open_services
 
     directory = data_dir(args.data_dir)
-    handlers_before = set(logging.getLogger().handlers)
+    log_handler: logging.Handler | None = None
     try:
-        configure_logging(directory)
+        log_handler = configure_logging(directory)
         services = open_services(directory)
     except ObserverError as error:
         _fail(prompts, args, error, str(error))
+        _remove_log_handler(log_handler)
         return 2
     except OSError as error:
         reason = error.strerror or type(error).__name__
         _fail(
             prompts, args, error, f"Practice Observer cannot use the folder {directory}: {reason}."
         )
+        _remove_log_handler(log_handler)
         return 2
     try:
         return _run(app, services, prompts, args)
     finally:
         services.close()
-        _remove_log_handlers(handlers_before)
+        _remove_log_handler(log_handler)
 
 
 def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace) -> int:
@@ -159,8 +161,7 @@ def _fail(prompts: Prompts, args: argparse.Namespace, error: Exception, message:
         prompts.error(None, message)
 
 
-def _remove_log_handlers(before: set[logging.Handler]) -> None:
-    root = logging.getLogger()
-    for handler in set(root.handlers) - before:
-        root.removeHandler(handler)
+def _remove_log_handler(handler: logging.Handler | None) -> None:
+    if handler is not None:
+        logging.getLogger().removeHandler(handler)
         handler.close()

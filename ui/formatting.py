@@ -5,12 +5,6 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from observer.vocabulary import ActionStatus
-
-ACTION_STATUS_LABELS: dict[ActionStatus, str] = {
-    ActionStatus.OPEN: "Open",
-    ActionStatus.DONE: "Done",
-}
 OVERDUE = "Overdue"
 
 

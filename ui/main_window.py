@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.workers_panel = WorkersPanel(services.people, prompts)
         self.observations_panel = ObservationsPanel(services.recording)
-        self.actions_panel = ActionsPanel(services.review)
+        self.actions_panel = ActionsPanel(services.review, prompts, services.actor)
         self.workers_panel.people_changed.connect(self._reload_others)
         sections: list[tuple[str, QWidget]] = [
             ("Workers", self.workers_panel),

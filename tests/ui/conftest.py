@@ -18,11 +18,6 @@ from observer.vocabulary import Kind, Role
 
 # The offscreen platform cannot pass window size hints on and says so for every window.
 OFFSCREEN_NOISE = r"^This plugin does not support propagateSizeHints\(\)$"
-# observer.services still calls Result.tuples(), deprecated in SQLAlchemy 2.1; reported to
-# the core. Remove this once install_shipped_frameworks no longer warns.
-CORE_DEPRECATION = (
-    r"ignore:The Result.tuples\(\) method is deprecated:sqlalchemy.exc.SADeprecationWarning"
-)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -30,7 +25,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
-            item.add_marker(pytest.mark.filterwarnings(CORE_DEPRECATION))
 
 
 @pytest.fixture(autouse=True)

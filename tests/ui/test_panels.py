@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from fake_prompts import FakePrompts
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from qt_helpers import column_texts, headers, row_texts
@@ -76,9 +77,9 @@ def test_observations_panel_without_records_says_what_will_appear(qtbot: QtBot, 
 
 
 def test_actions_panel_names_overdue_actions_in_words(
-    qtbot: QtBot, services: Services, observation: uuid.UUID
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
-    panel = ActionsPanel(services.review)
+    panel = ActionsPanel(services.review, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
 
@@ -108,9 +109,8 @@ def _action(description: str, status: ActionStatus, due: date) -> ActionSummary:
     )
 
 
-def test_done_actions_show_only_when_asked(qtbot: QtBot, services: Services):
-    # The core has no way yet to mark an action done, so the panel's model is fed directly.
-    panel = ActionsPanel(services.review, today=lambda: date(2025, 6, 1))
+def test_done_actions_show_only_when_asked(qtbot: QtBot, services: Services, prompts: FakePrompts):
+    panel = ActionsPanel(services.review, prompts, services.actor, today=lambda: date(2025, 6, 1))
     qtbot.addWidget(panel)
     panel.model.set_records(
         [
@@ -130,8 +130,10 @@ def test_done_actions_show_only_when_asked(qtbot: QtBot, services: Services):
     assert column_texts(view, "Owner") == ["Not set", "Not set"]
 
 
-def test_when_every_action_is_done_the_panel_says_how_to_see_them(qtbot: QtBot, services: Services):
-    panel = ActionsPanel(services.review, today=lambda: date(2025, 6, 1))
+def test_when_every_action_is_done_the_panel_says_how_to_see_them(
+    qtbot: QtBot, services: Services, prompts: FakePrompts
+):
+    panel = ActionsPanel(services.review, prompts, services.actor, today=lambda: date(2025, 6, 1))
     qtbot.addWidget(panel)
     panel.model.set_records(
         [_action("Reflect on the visit in supervision", ActionStatus.DONE, date(2025, 4, 1))]
@@ -141,8 +143,10 @@ def test_when_every_action_is_done_the_panel_says_how_to_see_them(qtbot: QtBot, 
     assert panel.table.message() == "Every action is done. Tick Show done actions to see them."
 
 
-def test_actions_panel_without_actions_explains_itself(qtbot: QtBot, services: Services):
-    panel = ActionsPanel(services.review)
+def test_actions_panel_without_actions_explains_itself(
+    qtbot: QtBot, services: Services, prompts: FakePrompts
+):
+    panel = ActionsPanel(services.review, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
 
@@ -152,12 +156,41 @@ def test_actions_panel_without_actions_explains_itself(qtbot: QtBot, services: S
 
 
 def test_sorting_by_due_date_puts_the_latest_first_when_reversed(
-    qtbot: QtBot, services: Services, observation: uuid.UUID
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
-    panel = ActionsPanel(services.review)
+    panel = ActionsPanel(services.review, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
 
     panel.table.sort_by(0, Qt.SortOrder.DescendingOrder)
 
     assert column_texts(panel.table.view, "Status") == ["Open", "Overdue"]
+
+
+def test_marking_an_overdue_action_done_records_who_and_hides_it(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
+):
+    panel = ActionsPanel(services.review, prompts, services.actor)
+    qtbot.addWidget(panel)
+    panel.reload()
+    assert not panel.done_button.isEnabled()
+
+    panel.table.view.selectRow(0)
+    assert panel.done_button.text() == "&Mark done"
+    qtbot.mouseClick(panel.done_button, Qt.MouseButton.LeftButton)
+
+    assert column_texts(panel.table.view, "Action") == ["Read the chronology before the next visit"]
+    assert panel.summary.text() == "1 open action, 0 overdue."
+    done = [a for a in services.review.actions() if a.status is ActionStatus.DONE]
+    assert [a.description for a in done] == ["Use the three houses tool with the younger child"]
+    view = services.recording.get(observation)
+    stored = next(a for a in view.actions if a.id == done[0].id)
+    assert stored.done_by == "Priya Shah"
+    assert stored.done_at is not None
+
+    panel.show_done.setChecked(True)
+    row = column_texts(panel.table.view, "Action").index(done[0].description)
+    panel.table.view.selectRow(row)
+    assert panel.done_button.text() == "&Reopen"
+    qtbot.mouseClick(panel.done_button, Qt.MouseButton.LeftButton)
+    assert all(a.status is ActionStatus.OPEN for a in services.review.actions())

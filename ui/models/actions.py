@@ -8,7 +8,7 @@ from datetime import date
 from PySide6.QtCore import QObject
 
 from observer.review import ActionSummary
-from ui.formatting import ACTION_STATUS_LABELS, OVERDUE, uk_date
+from ui.formatting import OVERDUE, uk_date
 from ui.models.table import Column, RecordTableModel
 
 NO_DUE_DATE = "No date"
@@ -22,7 +22,7 @@ def action_columns(today: Callable[[], date]) -> tuple[Column[ActionSummary], ..
     def status(action: ActionSummary) -> str:
         if action.is_overdue(today()):
             return OVERDUE
-        return ACTION_STATUS_LABELS[action.status]
+        return action.status.label
 
     return (
         Column("Due", lambda a: uk_date(a.due_date) or NO_DUE_DATE, _due_key),

@@ -6,13 +6,23 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from observer.errors import ObserverError
 from observer.review import ActionSummary, Review
 from observer.vocabulary import ActionStatus
 from ui.formatting import OVERDUE, count
 from ui.models.actions import ActionsModel
 from ui.models.table import RecordFilterProxy
+from ui.prompts import Prompts
 from ui.widgets.layout import ROW_SPACING, panel_layout
 from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
@@ -33,11 +43,15 @@ class ActionsPanel(QWidget):
     def __init__(
         self,
         review: Review,
+        prompts: Prompts,
+        actor: Callable[[], str],
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._review = review
+        self._prompts = prompts
+        self._actor = actor
         self.model = ActionsModel(today, self)
         self.proxy: RecordFilterProxy[ActionSummary] = RecordFilterProxy(self.model, self)
         self.proxy.set_keep(_is_open)
@@ -56,24 +70,32 @@ class ActionsPanel(QWidget):
         self.show_done = QCheckBox("Show &done actions")
         self.show_done.setAccessibleName("Show done actions")
         self.show_done.toggled.connect(self._show_done_changed)
+        self.done_button = QPushButton("&Mark done")
+        self.done_button.setAccessibleName("Mark the selected action done")
+        self.done_button.clicked.connect(self.toggle_selected)
         self.summary = QLabel()
         self.summary.setAccessibleName("Actions summary")
 
         self.table = RecordTable(self.model, self.proxy, "Actions")
         self.table.set_empty_texts(NO_ACTIONS, NO_OPEN_ACTIONS)
         self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
+        self.table.view.selectionModel().selectionChanged.connect(self._update_button)
+        self.proxy.modelReset.connect(self._update_button)
+        self.proxy.layoutChanged.connect(self._update_button)
 
         tools = QHBoxLayout()
         tools.setSpacing(ROW_SPACING)
         tools.addWidget(self.search, 1)
         tools.addSpacing(ROW_SPACING * 2)
         tools.addWidget(self.show_done)
+        tools.addWidget(self.done_button)
 
         layout = panel_layout(QVBoxLayout(), self)
         layout.addWidget(self.header)
         layout.addLayout(tools)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        self._update_button()
 
     def reload(self) -> None:
         actions = self._review.actions()
@@ -86,6 +108,29 @@ class ActionsPanel(QWidget):
         self.summary.setVisible(bool(actions))
         self.search.setEnabled(bool(actions))
         self.show_done.setEnabled(bool(actions))
+
+    def selected(self) -> ActionSummary | None:
+        rows = self.table.view.selectionModel().selectedRows()
+        return self.proxy.record(rows[0].row()) if rows else None
+
+    def toggle_selected(self) -> None:
+        """Marks the selected open action done (by this laptop's user), or reopens it."""
+        action = self.selected()
+        if action is None:
+            return
+        try:
+            if _is_open(action):
+                self._review.complete_action(action.id, self._actor())
+            else:
+                self._review.reopen_action(action.id)
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+        self.reload()
+
+    def _update_button(self, *_: object) -> None:
+        action = self.selected()
+        self.done_button.setEnabled(action is not None)
+        self.done_button.setText("&Reopen" if action and not _is_open(action) else "&Mark done")
 
     def _show_done_changed(self, show: bool) -> None:
         self.proxy.set_keep(None if show else _is_open)

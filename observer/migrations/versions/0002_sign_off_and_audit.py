@@ -1,4 +1,4 @@
-"""Sign-off and audit: signatures, addenda, audit events, local settings.
+"""Sign-off and audit: signatures, addenda, audit events, local settings; short names.
 
 Revision ID: 0002
 Revises: 0001
@@ -16,6 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("frameworks", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("short_name", sa.String(length=40), nullable=False, server_default="")
+        )
     op.create_table(
         "signatures",
         sa.Column("observation_id", sa.Uuid(), nullable=False),
@@ -94,6 +98,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("frameworks", schema=None) as batch_op:
+        batch_op.drop_column("short_name")
     op.drop_table("settings")
     op.drop_table("audit_events")
     op.drop_table("addenda")
