@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,18 @@ class _Worker:
 T = TypeVar("T")
 
 
+def _script(name: str) -> str:
+    """GREEK, CYRILLIC or LATIN: names are not mixed across scripts."""
+    return unicodedata.name(name[0], "LATIN").split()[0]
+
+
+_SURNAMES_BY_SCRIPT: dict[str, list[str]] = {}
+for _surname in corpus.SURNAMES:
+    _SURNAMES_BY_SCRIPT.setdefault(_script(_surname), []).append(_surname)
+for _first in corpus.FIRST_NAMES:
+    _SURNAMES_BY_SCRIPT.setdefault(_script(_first), _SURNAMES_BY_SCRIPT["LATIN"])
+
+
 def _weighted(rng: random.Random, options: Sequence[tuple[T, int]]) -> T:
     return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
 
@@ -100,7 +113,9 @@ class _Generator:
 
     def name(self) -> str:
         for _ in range(1000):
-            full = f"{self.rng.choice(corpus.FIRST_NAMES)} {self.rng.choice(corpus.SURNAMES)}"
+            first = self.rng.choice(corpus.FIRST_NAMES)
+            surnames = _SURNAMES_BY_SCRIPT[_script(first)]
+            full = f"{first} {self.rng.choice(surnames)}"
             if full not in self.used_names:
                 self.used_names.add(full)
                 return full
@@ -188,7 +203,7 @@ def _people(
     rows: list[dict[str, Any]] = []
 
     def person(role: Role, team: uuid.UUID | None) -> _Worker:
-        worker = _Worker(uuid.uuid4(), role, g.rng.uniform(0.6, 2.6))
+        worker = _Worker(uuid.uuid4(), role, g.rng.uniform(0.4, 2.1))
         g.names[worker.id] = g.name()
         rows.append(
             {
@@ -387,7 +402,7 @@ def _one_observation(
     actions = []
     for position in range(rng.choice((0, 1, 1, 2, 2, 3))):
         due = observed_at.date() + timedelta(days=rng.randint(14, 90))
-        done = (due < g.now.date() and rng.random() < 0.7) or rng.random() < 0.1
+        done = (due < g.now.date() and rng.random() < 0.88) or rng.random() < 0.1
         actions.append(
             {
                 "id": uuid.uuid4(),
