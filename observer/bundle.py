@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from observer import __version__
@@ -288,6 +289,22 @@ def import_bundle(db: Database, data: dict[str, Any], actor: str, source: str) -
     """Validates the whole bundle, then writes it in one transaction; all or nothing."""
     bundle = _BundleReader(source).read(data)
     result = ImportResult()
+    try:
+        _write(db, bundle, result, actor, source)
+    except IntegrityError as exc:
+        # An id or name the checks above could not see clashes with a different record.
+        raise InvalidBundle(
+            f"{source} holds a record that clashes with a different record already in this "
+            f"store ({_constraint(exc)}); nothing was imported."
+        ) from None
+    return result
+
+
+def _constraint(exc: IntegrityError) -> str:
+    return str(exc.orig).split("\n")[0]
+
+
+def _write(db: Database, bundle: _Bundle, result: ImportResult, actor: str, source: str) -> None:
     with db.session() as s, s.begin():
         level_ids, standard_ids = _import_frameworks(s, bundle, result, source)
         _check_references(s, bundle, source)
@@ -297,7 +314,6 @@ def import_bundle(db: Database, data: dict[str, Any], actor: str, source: str) -
         for record in bundle.observations:
             _import_observation(s, record, level_ids, standard_ids, result, source)
         record_event(s, actor=actor, action="import", record_type="bundle", record_id=None)
-    return result
 
 
 @dataclass
@@ -346,6 +362,17 @@ class _BundleReader:
         for name in ("teams", "people", "observations"):
             records = getattr(bundle, name)
             f.unique([str(r["id"]) for r in records], name, "id")
+        f.unique([r["name"].casefold() for r in bundle.teams], "teams", "name")
+        for child in ("ratings", "actions", "signatures", "addenda"):
+            seen: set[uuid.UUID] = set()
+            for index, o in enumerate(bundle.observations):
+                for position, record in enumerate(o[child]):
+                    if record["id"] in seen:
+                        raise f.fail(
+                            f"observations[{index}].{child}[{position}].id",
+                            f"{record['id']} is used twice",
+                        )
+                    seen.add(record["id"])
         return bundle
 
     def record(self, obj: dict[str, Any], where: str) -> dict[str, Any]:

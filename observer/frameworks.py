@@ -26,6 +26,7 @@ from observer.validation import Fields
 from observer.vocabulary import Kind, Role
 
 FORMAT = 1
+MAX_VERSION = 1_000_000
 # Framework versions get the same ids in every store, so records refer to them alike.
 ID_NAMESPACE = uuid.UUID("6f1d3c56-8b0e-4f4e-9a57-1f3c2d9e7b10")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
@@ -152,7 +153,7 @@ class _FrameworkFields(Fields):
     def choices(self, value: Any, where: str, allowed: set[str]) -> tuple[str, ...]:
         items = self.array(value if value is not None else [], where, 0, 20)
         for index, item in enumerate(items):
-            if item not in allowed:
+            if not isinstance(item, str) or item not in allowed:
                 raise self.fail(
                     f"{where}[{index}]", f"{item!r} is not one of {', '.join(sorted(allowed))}"
                 )
@@ -169,8 +170,8 @@ def parse_framework(data: Any, source: str) -> FrameworkDefinition:
     if not KEY_PATTERN.match(key):
         raise v.fail("key", "must be 3–60 lower-case letters, digits and hyphens")
     version = obj.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise v.fail("version", f"must be a whole number from 1, not {version!r}")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
+        raise v.fail("version", f"must be a whole number from 1 to {MAX_VERSION:,}")
     name = v.text(obj, "name", "", max_len=200)
     in_force_from = v.day(obj, "in_force_from")
     in_force_until = v.day(obj, "in_force_until")

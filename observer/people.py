@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from observer.db import Database
 from observer.errors import InvalidInput, NotFound, StaleRecord
 from observer.models import Observation, Person, Team
+from observer.text import searchable
 from observer.vocabulary import Role
 
 
@@ -182,9 +183,9 @@ class People:
             return _summary(self._person(s, person_id))
 
     def find_by_name(self, name: str) -> list[PersonSummary]:
-        """People whose name matches exactly, ignoring case and extra spaces."""
-        wanted = " ".join(name.split()).casefold()
-        return [p for p in self.list_people() if p.name.casefold() == wanted]
+        """People whose name matches, ignoring case, accents and extra spaces."""
+        wanted = searchable(name)
+        return [p for p in self.list_people() if searchable(p.name) == wanted]
 
     def add_person(self, details: PersonDetails) -> uuid.UUID:
         with self._db.session() as s, s.begin():

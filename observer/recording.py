@@ -215,6 +215,7 @@ class Recording:
     # Drafts
 
     def create_draft(self, details: DraftDetails) -> uuid.UUID:
+        kind = _kind(details.kind)
         with self._db.session() as s, s.begin():
             for person_id in (details.observed_person_id, details.observer_id):
                 if s.get(Person, person_id) is None:
@@ -224,7 +225,7 @@ class Recording:
                 person = s.get(Person, details.observed_person_id)
                 assert person is not None
                 framework_id = self.default_framework(
-                    details.kind, Role(person.role), details.observed_at.date()
+                    kind, Role(person.role), _when(details.observed_at).date()
                 ).id
             framework = s.get(Framework, framework_id)
             if framework is None:
@@ -233,7 +234,7 @@ class Recording:
                 observed_person_id=details.observed_person_id,
                 observer_id=details.observer_id,
                 framework_id=framework.id,
-                kind=_kind(details.kind).value,
+                kind=kind.value,
                 observed_at=_when(details.observed_at),
                 duration_minutes=_duration(details.duration_minutes),
                 family_present=bool(details.family_present),
@@ -268,19 +269,20 @@ class Recording:
             raise InvalidInput(f"{', '.join(sorted(unknown))} cannot be changed this way.")
         with self._db.session() as s, s.begin():
             observation = self._editable(s, observation_id, expected_revision)
-            for name, value in changes.items():
-                if name in TEXT_FIELDS:
-                    setattr(observation, name, _text(name, value))
-                elif name == "kind":
-                    observation.kind = _kind(value).value
-                elif name == "observed_at":
-                    observation.observed_at = _when(value)
-                elif name == "duration_minutes":
-                    observation.duration_minutes = _duration(value)
-                elif name == "family_present":
-                    observation.family_present = bool(value)
-                elif name == "overall_level":
-                    observation.overall_level_id = self._level_id(s, observation, value)
+            with s.no_autoflush:  # one write, so one new revision
+                for name, value in changes.items():
+                    if name in TEXT_FIELDS:
+                        setattr(observation, name, _text(name, value))
+                    elif name == "kind":
+                        observation.kind = _kind(value).value
+                    elif name == "observed_at":
+                        observation.observed_at = _when(value)
+                    elif name == "duration_minutes":
+                        observation.duration_minutes = _duration(value)
+                    elif name == "family_present":
+                        observation.family_present = bool(value)
+                    elif name == "overall_level":
+                        observation.overall_level_id = self._level_id(s, observation, value)
             return self._touch(s, observation)
 
     def set_rating(

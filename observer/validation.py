@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 Fail = Callable[[str, str], Exception]
@@ -131,7 +131,10 @@ class Fields:
             raise self.fail(path, f"{value[:40]!r} is not an ISO 8601 date and time") from None
         if parsed.tzinfo is None:
             raise self.fail(path, "must give its time zone (for example +00:00)")
-        return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise self.fail(path, f"{value[:40]!r} is out of range") from None
 
     def identifier(
         self, obj: dict[str, Any], name: str, where: str = "", *, required: bool = True

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
+
+from observer.text import searchable
+
+__all__ = ["searchable"]
 
 OVERDUE = "Overdue"
 
@@ -40,13 +43,3 @@ def showing(shown: int, total: int, singular: str, plural: str | None = None) ->
 
 def yes_no(value: bool) -> str:
     return "Yes" if value else "No"
-
-
-def searchable(text: str) -> str:
-    """Folds case and accents so that "zoe lukasiewicz" finds "Zoë Łukasiewicz"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return folded.translate(_UNDECOMPOSABLE)
-
-
-_UNDECOMPOSABLE = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe"})
