@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,6 +37,7 @@ from observer.models import (
     Signature,
     Team,
     action_standards,
+    table_of,
 )
 from observer.recording import TEXT_FIELDS
 from observer.validation import Fields
@@ -46,11 +47,6 @@ FORMAT_NAME = "practice-observer-bundle"
 FORMAT_VERSION = 1
 MAX_BUNDLE_BYTES = 2_000_000_000
 RECORD_FIELDS = ("id", "created_at", "updated_at", "revision")
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -589,7 +585,7 @@ def _upsert_simple(
     deferred: tuple[str, ...] = (),
 ) -> None:
     """Inserts new rows and replaces older revisions; `deferred` columns are set later."""
-    table = _table(model)
+    table = table_of(model)
     existing = {row.id: row.revision for row in s.execute(select(table.c.id, table.c.revision))}
     for record in records:
         values = _columns(record, deferred)
@@ -605,7 +601,7 @@ def _upsert_simple(
 
 
 def _set_team_managers(s: Session, teams: list[dict[str, Any]]) -> None:
-    table = _table(Team)
+    table = table_of(Team)
     for record in teams:
         s.execute(
             update(table)
@@ -649,10 +645,10 @@ def _import_observation(
         result.count("observations", "unchanged")
         return
     if current is not None:
-        s.execute(delete(_table(Observation)).where(_table(Observation).c.id == record["id"]))
+        s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
     children = ("ratings", "actions", "signatures", "addenda", "framework", "overall_level")
     s.execute(
-        insert(_table(Observation)).values(
+        insert(table_of(Observation)).values(
             **_columns(record, children),
             framework_id=framework_id,
             overall_level_id=level(record["overall_level"], "overall_level"),
@@ -661,7 +657,7 @@ def _import_observation(
     observation_id = record["id"]
     for rating in record["ratings"]:
         s.execute(
-            insert(_table(Rating)).values(
+            insert(table_of(Rating)).values(
                 **_columns(rating, ("standard", "level")),
                 observation_id=observation_id,
                 standard_id=standard(rating["standard"]),
@@ -670,7 +666,7 @@ def _import_observation(
         )
     for action in record["actions"]:
         s.execute(
-            insert(_table(Action)).values(
+            insert(table_of(Action)).values(
                 **_columns(action, ("standards",)), observation_id=observation_id
             )
         )
@@ -680,5 +676,5 @@ def _import_observation(
             )
     for model, name in ((Signature, "signatures"), (Addendum, "addenda")):
         for child in record[name]:
-            s.execute(insert(_table(model)).values(**child, observation_id=observation_id))
+            s.execute(insert(table_of(model)).values(**child, observation_id=observation_id))
     result.count("observations", "added" if current is None else "updated")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from observer import demo_corpus as corpus
@@ -29,6 +29,7 @@ from observer.models import (
     Rating,
     Signature,
     Team,
+    table_of,
     utc_now,
 )
 from observer.recording import TEXT_FIELDS
@@ -96,11 +97,6 @@ for _first in corpus.FIRST_NAMES:
 
 def _weighted(rng: random.Random, options: Sequence[tuple[T, int]]) -> T:
     return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
-
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 class _Generator:
@@ -225,7 +221,7 @@ def _people(
         person(_weighted(g.rng, WORKER_ROLES), g.rng.choice(teams)) for _ in range(workers)
     ]
     leads = [person(Role.PRACTICE_LEAD, None) for _ in range(max(2, workers // 25))]
-    s.execute(insert(_table(Person)), rows)
+    s.execute(insert(table_of(Person)), rows)
     for team, manager in zip(teams, managers, strict=True):
         s.get_one(Team, team).manager_id = manager.id
     supervisors = managers + [w for w in practitioners if w.role is Role.SENIOR_PRACTITIONER]
@@ -264,9 +260,9 @@ def _observations(
         status = _status(rng, age)
         _one_observation(g, tables, scale, kind, worker, observer, observed_at, age, status)
     for model in (Observation, Rating, Action):
-        rows = tables[_table(model).name]
+        rows = tables[table_of(model).name]
         if rows:
-            s.execute(insert(_table(model)), rows)
+            s.execute(insert(table_of(model)), rows)
     _sign(s, g, tables["to_sign"])
 
 
@@ -300,7 +296,7 @@ def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
                 }
             )
     if rows:
-        s.execute(insert(_table(Signature)), rows)
+        s.execute(insert(table_of(Signature)), rows)
     s.expunge_all()
 
 

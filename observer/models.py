@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -31,7 +31,32 @@ from sqlalchemy import (
     Uuid,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
+
+from observer.errors import NotFound
+
+R = TypeVar("R")
+
+
+def table_of(model: type[Any]) -> Table:
+    """A mapped class's table, typed as a Table for Core statements."""
+    table: Table = model.__table__
+    return table
+
+
+def fetch(session: Session, model: type[R], record_id: uuid.UUID, what: str) -> R:
+    """The record with that id, or NotFound naming what was looked for."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"That {what} is not in this store.")
+    return record
 
 
 def utc_now() -> datetime:

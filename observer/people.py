@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from observer.db import Database
 from observer.errors import InvalidInput, NotFound, StaleRecord
-from observer.models import Observation, Person, Team
+from observer.models import Observation, Person, Team, fetch
 from observer.text import searchable
 from observer.vocabulary import Role
 
@@ -205,10 +205,7 @@ class People:
 
     @staticmethod
     def _person(s: Session, person_id: uuid.UUID) -> Person:
-        person = s.get(Person, person_id)
-        if person is None:
-            raise NotFound("That person is not in this store.")
-        return person
+        return fetch(s, Person, person_id, "person")
 
     @staticmethod
     def _apply(s: Session, person: Person, details: PersonDetails) -> None:

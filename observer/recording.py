@@ -20,7 +20,16 @@ from observer.audit import record_event
 from observer.db import Database
 from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
 from observer.frameworks import FrameworkInfo, framework_info
-from observer.models import Action, Framework, Observation, Person, Rating, RatingLevel, utc_now
+from observer.models import (
+    Action,
+    Framework,
+    Observation,
+    Person,
+    Rating,
+    RatingLevel,
+    fetch,
+    utc_now,
+)
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 MAX_TEXT = 50_000
@@ -431,17 +440,11 @@ class Recording:
 
     @staticmethod
     def _observation(s: Session, observation_id: uuid.UUID) -> Observation:
-        observation = s.get(Observation, observation_id)
-        if observation is None:
-            raise NotFound("That observation is not in this store.")
-        return observation
+        return fetch(s, Observation, observation_id, "observation")
 
     @staticmethod
     def _action(s: Session, action_id: uuid.UUID) -> Action:
-        action = s.get(Action, action_id)
-        if action is None:
-            raise NotFound("That action is not in this store.")
-        return action
+        return fetch(s, Action, action_id, "action")
 
     def _editable(
         self, s: Session, observation_id: uuid.UUID, expected_revision: int | None

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from observer.db import Database
-from observer.errors import InvalidInput, NotFound
-from observer.models import Action, Observation, Person, utc_now
+from observer.errors import InvalidInput
+from observer.models import Action, Observation, Person, fetch, utc_now
 from observer.vocabulary import ActionStatus
 
 
@@ -57,10 +57,7 @@ class Review:
 
     @staticmethod
     def _action(s: Session, action_id: uuid.UUID) -> Action:
-        action = s.get(Action, action_id)
-        if action is None:
-            raise NotFound("That action is not in this store.")
-        return action
+        return fetch(s, Action, action_id, "action")
 
     def actions(
         self, *, open_only: bool = False, person_id: uuid.UUID | None = None

@@ -48,6 +48,14 @@ class Fields:
             raise self.fail(where, f"must hold between {low} and {high} entries, not {len(value)}")
         return value
 
+    def _given(self, obj: dict[str, Any], name: str, where: str, required: bool) -> tuple[str, Any]:
+        """The field's path and value; a missing required field fails here."""
+        path = join(where, name)
+        value = obj.get(name)
+        if value is None and required:
+            raise self.fail(path, "is missing")
+        return path, value
+
     def text(
         self,
         obj: dict[str, Any],
@@ -58,11 +66,8 @@ class Fields:
         max_len: int = 2000,
         strip: bool = True,
     ) -> str:
-        path = join(where, name)
-        value = obj.get(name)
+        path, value = self._given(obj, name, where, required)
         if value is None:
-            if required:
-                raise self.fail(path, "is missing")
             return ""
         if not isinstance(value, str):
             raise self.fail(path, f"must be text, not {type_name(value)}")
@@ -84,11 +89,8 @@ class Fields:
         low: int = 0,
         high: int = 2**31,
     ) -> int | None:
-        path = join(where, name)
-        value = obj.get(name)
+        path, value = self._given(obj, name, where, required)
         if value is None:
-            if required:
-                raise self.fail(path, "is missing")
             return None
         if not isinstance(value, int) or isinstance(value, bool):
             raise self.fail(path, f"must be a whole number, not {type_name(value)}")
@@ -117,11 +119,8 @@ class Fields:
     def moment(
         self, obj: dict[str, Any], name: str, where: str = "", *, required: bool = True
     ) -> datetime | None:
-        path = join(where, name)
-        value = obj.get(name)
+        path, value = self._given(obj, name, where, required)
         if value is None:
-            if required:
-                raise self.fail(path, "is missing")
             return None
         if not isinstance(value, str):
             raise self.fail(path, f"must be a date and time, not {type_name(value)}")
@@ -139,11 +138,8 @@ class Fields:
     def identifier(
         self, obj: dict[str, Any], name: str, where: str = "", *, required: bool = True
     ) -> uuid.UUID | None:
-        path = join(where, name)
-        value = obj.get(name)
+        path, value = self._given(obj, name, where, required)
         if value is None:
-            if required:
-                raise self.fail(path, "is missing")
             return None
         if not isinstance(value, str):
             raise self.fail(path, f"must be a UUID written as text, not {type_name(value)}")
