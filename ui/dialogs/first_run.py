@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from observer.profile import LocalProfile, Profiles
@@ -25,6 +26,7 @@ class FirstRunDialog(SavingDialog):
         self.profile: LocalProfile | None = None
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save.setText("&Start")
+        save.setIcon(QIcon())  # the standard Save button's disk icon would mislead here
 
         self.name = QLineEdit()
         self.name.setAccessibleName("Your name")
