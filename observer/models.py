@@ -266,7 +266,10 @@ action_standards = Table(
 
 class Action(Record):
     __tablename__ = "actions"
-    __table_args__ = (Index("ix_actions_status_due", "status", "due_date"),)
+    __table_args__ = (
+        Index("ix_actions_status_due", "status", "due_date"),
+        Index("ix_actions_due", "due_date"),
+    )
 
     observation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("observations.id", ondelete="CASCADE"), index=True

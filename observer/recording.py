@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from observer.audit import record_event
@@ -385,12 +385,15 @@ class Recording:
 
     # Lists
 
-    def count(self) -> int:
+    def count(self, query: ObservationFilter | None = None) -> int:
+        statement = _filtered(select(func.count()).select_from(Observation), query)
         with self._db.session() as s:
-            return int(s.scalar(select(func.count()).select_from(Observation)) or 0)
+            return int(s.scalar(statement) or 0)
 
-    def list(self, query: ObservationFilter | None = None) -> list[ObservationSummary]:
-        query = query or ObservationFilter()
+    def list(
+        self, query: ObservationFilter | None = None, limit: int | None = None
+    ) -> list[ObservationSummary]:
+        """Observations matching the filter, newest first; the newest `limit` if given."""
         worker, observer = aliased(Person), aliased(Person)
         statement = (
             select(
@@ -410,16 +413,7 @@ class Recording:
             .outerjoin(RatingLevel, RatingLevel.id == Observation.overall_level_id)
             .order_by(Observation.observed_at.desc())
         )
-        if query.person_ids is not None:
-            statement = statement.where(Observation.observed_person_id.in_(query.person_ids))
-        if query.kind is not None:
-            statement = statement.where(Observation.kind == query.kind.value)
-        if query.status is not None:
-            statement = statement.where(Observation.status == query.status.value)
-        if query.date_from is not None:
-            statement = statement.where(Observation.observed_at >= _day_start(query.date_from))
-        if query.date_to is not None:
-            statement = statement.where(Observation.observed_at < _day_after(query.date_to))
+        statement = _filtered(statement, query).limit(limit)
         with self._db.session() as s:
             return [
                 ObservationSummary(
@@ -527,6 +521,25 @@ class Recording:
             overall_level_code=overall.code if overall else None,
             **{name: getattr(o, name) for name in TEXT_FIELDS},
         )
+
+
+Columns = TypeVarTuple("Columns")
+
+
+def _filtered(statement: Select[*Columns], query: ObservationFilter | None) -> Select[*Columns]:
+    if query is None:
+        return statement
+    if query.person_ids is not None:
+        statement = statement.where(Observation.observed_person_id.in_(query.person_ids))
+    if query.kind is not None:
+        statement = statement.where(Observation.kind == query.kind.value)
+    if query.status is not None:
+        statement = statement.where(Observation.status == query.status.value)
+    if query.date_from is not None:
+        statement = statement.where(Observation.observed_at >= _day_start(query.date_from))
+    if query.date_to is not None:
+        statement = statement.where(Observation.observed_at < _day_after(query.date_to))
+    return statement
 
 
 def _day_start(day: date) -> datetime:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from observer.db import Database
@@ -30,6 +30,13 @@ class ActionSummary:
         return (
             self.status is ActionStatus.OPEN and self.due_date is not None and self.due_date < today
         )
+
+
+@dataclass(frozen=True)
+class ActionCounts:
+    total: int
+    open: int
+    overdue: int
 
 
 class Review:
@@ -59,12 +66,30 @@ class Review:
     def _action(s: Session, action_id: uuid.UUID) -> Action:
         return fetch(s, Action, action_id, "action")
 
+    def action_counts(self, today: date) -> ActionCounts:
+        """How many actions there are, how many are open, and how many of those overdue."""
+        is_open = Action.status == ActionStatus.OPEN.value
+        overdue = and_(is_open, Action.due_date < today)
+        statement = select(
+            func.count(), func.count().filter(is_open), func.count().filter(overdue)
+        ).select_from(Action)
+        with self._db.session() as s:
+            total, still_open, late = s.execute(statement).one()
+        return ActionCounts(int(total), int(still_open), int(late))
+
     def actions(
-        self, *, open_only: bool = False, person_id: uuid.UUID | None = None
+        self,
+        *,
+        open_only: bool = False,
+        person_id: uuid.UUID | None = None,
+        limit: int | None = None,
     ) -> list[ActionSummary]:
-        """Agreed actions, soonest due first; those with no due date last."""
+        """Agreed actions, soonest due first; those with no due date last.
+
+        Dated and undated actions are read separately so that each read can follow the
+        (status, due date) index instead of sorting every action in the store."""
         worker, owner = aliased(Person), aliased(Person)
-        statement = (
+        base = (
             select(
                 Action.id,
                 Action.observation_id,
@@ -78,13 +103,18 @@ class Review:
             .join(Observation, Observation.id == Action.observation_id)
             .join(worker, worker.id == Observation.observed_person_id)
             .outerjoin(owner, owner.id == Action.owner_id)
-            .order_by(Action.due_date.is_(None), Action.due_date, Observation.observed_at)
         )
         if open_only:
-            statement = statement.where(Action.status == ActionStatus.OPEN.value)
+            base = base.where(Action.status == ActionStatus.OPEN.value)
         if person_id is not None:
-            statement = statement.where(Observation.observed_person_id == person_id)
+            base = base.where(Observation.observed_person_id == person_id)
+        dated = base.where(Action.due_date.is_not(None)).order_by(Action.due_date, Action.id)
+        undated = base.where(Action.due_date.is_(None)).order_by(Observation.observed_at)
         with self._db.session() as s:
+            rows = list(s.execute(dated.limit(limit)))
+            if limit is None or len(rows) < limit:
+                rest = None if limit is None else limit - len(rows)
+                rows += s.execute(undated.limit(rest))
             return [
                 ActionSummary(
                     id=row[0],
@@ -96,5 +126,5 @@ class Review:
                     status=ActionStatus(row[6]),
                     observed_at=row[7],
                 )
-                for row in s.execute(statement)
+                for row in rows
             ]

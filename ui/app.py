@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -61,8 +62,23 @@ def application() -> QApplication:
     return app
 
 
+NO_DISPLAY = (
+    "Practice Observer needs a display: start it from the desktop, or run it under "
+    "xvfb-run (or with QT_QPA_PLATFORM=offscreen) on a machine without one."
+)
+
+
+def has_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     args = parse_args(argv)
+    if QApplication.instance() is None and not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
     app = application()
     prompts = prompts or Prompts()
 

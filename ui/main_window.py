@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -27,6 +29,10 @@ from ui.settings import app_settings
 APP_NAME = "Practice Observer"
 GEOMETRY_KEY = "main_window/geometry"
 SECTION_KEY = "main_window/section"
+
+
+class Reloadable(Protocol):
+    def reload(self) -> None: ...
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +67,14 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(panel)
         self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 18)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._load_if_stale)
+        self._panels: list[Reloadable] = [
+            self.workers_panel,
+            self.observations_panel,
+            self.actions_panel,
+        ]
+        self._stale = set(range(len(self._panels)))
+        self._filling = False  # panels stay empty until load_data, so the window paints first
 
         divider = QFrame()
         divider.setFrameShape(QFrame.Shape.VLine)
@@ -112,11 +126,12 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
     def load_data(self) -> None:
-        """Fills every panel from the store; the first time, says so with first_data_loaded."""
+        """Fills the panel in view from the store, and the others when they come into view;
+        the first time, says so with first_data_loaded."""
         self.refresh_profile()
-        self.workers_panel.reload()
-        self.observations_panel.reload()
-        self.actions_panel.reload()
+        self._filling = True
+        self._stale = set(range(len(self._panels)))
+        self._load_if_stale(self.current_section())
         if not self.data_loaded:
             self.data_loaded = True
             self.first_data_loaded.emit()
@@ -149,8 +164,12 @@ class MainWindow(QMainWindow):
         AboutDialog.show_about(self, self._services.data_dir)
 
     def _reload_others(self) -> None:
-        self.observations_panel.reload()
-        self.actions_panel.reload()
+        self._stale |= {1, 2}
+
+    def _load_if_stale(self, section: int) -> None:
+        if self._filling and section in self._stale:
+            self._stale.discard(section)
+            self._panels[section].reload()
 
     def _restore_state(self) -> None:
         settings = app_settings()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import types
 from dataclasses import dataclass, field
@@ -18,8 +19,10 @@ from observer.paths import database_path
 from observer.people import PersonDetails
 from observer.services import Services, open_services
 from observer.vocabulary import Role
-from ui.app import ASK_SAMPLE_DATA, main
+from ui.app import ASK_SAMPLE_DATA, NO_DISPLAY, main
 from ui.dialogs.first_run import FirstRunDialog
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -145,3 +148,18 @@ def test_declining_sample_data_adds_none(qapp, tmp_path: Path, monkeypatch, demo
 
     assert prompts.shown == [("ask", ASK_SAMPLE_DATA)]
     assert demo.calls == []
+
+
+def test_without_a_display_the_app_says_so_in_one_sentence(monkeypatch, tmp_path):
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [NO_DISPLAY]
+    assert not (tmp_path / "data").exists()

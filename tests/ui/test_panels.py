@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from fake_prompts import FakePrompts
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from qt_helpers import column_texts, headers, row_texts
 
-from observer.review import ActionSummary
+from observer.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import ActionStatus, Kind, Status
 from ui.panels.actions import ActionsPanel
@@ -96,48 +96,38 @@ def test_actions_panel_names_overdue_actions_in_words(
     assert panel.summary.text() == "2 open actions, 1 overdue."
 
 
-def _action(description: str, status: ActionStatus, due: date) -> ActionSummary:
-    return ActionSummary(
-        id=uuid.uuid4(),
-        observation_id=uuid.uuid4(),
-        description=description,
-        worker="Zoë Łukasiewicz",
-        owner="",
-        due_date=due,
-        status=status,
-        observed_at=datetime(2025, 3, 14, 10, 30, tzinfo=UTC),
-    )
+def _complete(services: Services, description: str) -> None:
+    action = next(a for a in services.review.actions() if a.description == description)
+    services.review.complete_action(action.id, "Priya Shah")
 
 
-def test_done_actions_show_only_when_asked(qtbot: QtBot, services: Services, prompts: FakePrompts):
-    panel = ActionsPanel(services.review, prompts, services.actor, today=lambda: date(2025, 6, 1))
+def test_done_actions_show_only_when_asked(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
+):
+    _complete(services, "Use the three houses tool with the younger child")
+    panel = ActionsPanel(services.review, prompts, services.actor)
     qtbot.addWidget(panel)
-    panel.model.set_records(
-        [
-            _action("Reflect on the visit in supervision", ActionStatus.DONE, date(2025, 4, 1)),
-            _action("Complete the genogram", ActionStatus.OPEN, date(2025, 7, 1)),
-        ]
-    )
+    panel.reload()
     view = panel.table.view
-    assert column_texts(view, "Action") == ["Complete the genogram"]
+    assert column_texts(view, "Action") == ["Read the chronology before the next visit"]
+    assert panel.summary.text() == "1 open action, 0 overdue."
 
     panel.show_done.setChecked(True)
     assert column_texts(view, "Action") == [
-        "Reflect on the visit in supervision",
-        "Complete the genogram",
+        "Use the three houses tool with the younger child",
+        "Read the chronology before the next visit",
     ]
     assert column_texts(view, "Status") == ["Done", "Open"]
-    assert column_texts(view, "Owner") == ["Not set", "Not set"]
 
 
 def test_when_every_action_is_done_the_panel_says_how_to_see_them(
-    qtbot: QtBot, services: Services, prompts: FakePrompts
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
-    panel = ActionsPanel(services.review, prompts, services.actor, today=lambda: date(2025, 6, 1))
+    _complete(services, "Use the three houses tool with the younger child")
+    _complete(services, "Read the chronology before the next visit")
+    panel = ActionsPanel(services.review, prompts, services.actor)
     qtbot.addWidget(panel)
-    panel.model.set_records(
-        [_action("Reflect on the visit in supervision", ActionStatus.DONE, date(2025, 4, 1))]
-    )
+    panel.reload()
 
     assert not panel.table.is_showing_records()
     assert panel.table.message() == "Every action is done. Tick Show done actions to see them."
@@ -194,3 +184,30 @@ def test_marking_an_overdue_action_done_records_who_and_hides_it(
     assert panel.done_button.text() == "&Reopen"
     qtbot.mouseClick(panel.done_button, Qt.MouseButton.LeftButton)
     assert all(a.status is ActionStatus.OPEN for a in services.review.actions())
+
+
+def test_a_long_history_loads_only_the_newest_and_says_so(
+    qtbot: QtBot, services: Services, observation: uuid.UUID, monkeypatch
+):
+    monkeypatch.setattr("ui.panels.observations.LIST_LIMIT", 2)
+    view = services.recording.get(observation)
+    for days in (1, 2):
+        services.recording.create_draft(
+            DraftDetails(
+                observed_person_id=view.observed_person_id,
+                observer_id=view.observer_id,
+                kind=Kind.DIRECT_WORK,
+                observed_at=view.observed_at + timedelta(days=days),
+            )
+        )
+    panel = ObservationsPanel(services.recording)
+    qtbot.addWidget(panel)
+    panel.reload()
+
+    assert column_texts(panel.table.view, "Kind") == ["Direct work with a child"] * 2
+    assert panel.summary.text() == (
+        "Showing the newest 2 of 3 observations. Choose a kind or status to narrow the list."
+    )
+    panel.kind.setCurrentIndex(panel.kind.findData(Kind.HOME_VISIT.value))
+    assert column_texts(panel.table.view, "Kind") == ["Home visit"]
+    assert panel.summary.text() == "1 observation"

@@ -33,6 +33,7 @@ NO_ACTIONS = (
 )
 NO_OPEN_ACTIONS = "Every action is done. Tick Show done actions to see them."
 NO_MATCHES = "No action matches what you typed."
+LIST_LIMIT = 1000
 
 
 def _is_open(action: ActionSummary) -> bool:
@@ -52,6 +53,7 @@ class ActionsPanel(QWidget):
         self._review = review
         self._prompts = prompts
         self._actor = actor
+        self._has_any = False
         self.model = ActionsModel(today, self)
         self.proxy: RecordFilterProxy[ActionSummary] = RecordFilterProxy(self.model, self)
         self.proxy.set_keep(_is_open)
@@ -98,16 +100,21 @@ class ActionsPanel(QWidget):
         self._update_button()
 
     def reload(self) -> None:
-        actions = self._review.actions()
+        """Loads the soonest-due LIST_LIMIT actions: open ones, or all when done are shown."""
+        counts = self._review.action_counts(self.model.today())
+        show_done = self.show_done.isChecked()
+        actions = self._review.actions(open_only=not show_done, limit=LIST_LIMIT)
         self.model.set_records(actions)
         self.table.fit_columns()
-        today = self.model.today()
-        still_open = sum(1 for a in actions if _is_open(a))
-        overdue = sum(1 for a in actions if a.is_overdue(today))
-        self.summary.setText(f"{count(still_open, 'open action')}, {overdue} overdue.")
-        self.summary.setVisible(bool(actions))
-        self.search.setEnabled(bool(actions))
-        self.show_done.setEnabled(bool(actions))
+        text = f"{count(counts.open, 'open action')}, {counts.overdue} overdue."
+        if len(actions) < (counts.total if show_done else counts.open):
+            text += f" Showing the {len(actions):,} due soonest."
+        self.summary.setText(text)
+        self.summary.setVisible(counts.total > 0)
+        self.search.setEnabled(counts.total > 0)
+        self.show_done.setEnabled(counts.total > 0)
+        self._has_any = counts.total > 0
+        self._update_empty_text()
 
     def selected(self) -> ActionSummary | None:
         rows = self.table.view.selectionModel().selectedRows()
@@ -134,9 +141,9 @@ class ActionsPanel(QWidget):
 
     def _show_done_changed(self, show: bool) -> None:
         self.proxy.set_keep(None if show else _is_open)
-        self._update_empty_text()
+        self.reload()
 
     def _update_empty_text(self, *_: object) -> None:
         typed = bool(self.search.text().strip())
         no_matches = NO_MATCHES if typed or self.show_done.isChecked() else NO_OPEN_ACTIONS
-        self.table.set_empty_texts(NO_ACTIONS, no_matches)
+        self.table.set_empty_texts(no_matches if self._has_any else NO_ACTIONS, no_matches)

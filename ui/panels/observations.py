@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from observer.recording import ObservationSummary, Recording
+from observer.recording import ObservationFilter, ObservationSummary, Recording
 from observer.vocabulary import Kind, Status
 from ui.formatting import showing
 from ui.models.observations import ObservationsModel
@@ -20,6 +20,7 @@ NO_OBSERVATIONS = (
 )
 NO_MATCHES = "No observation matches these filters."
 ALL_KINDS = "All kinds"
+LIST_LIMIT = 1000
 ALL_STATUSES = "Any status"
 
 
@@ -27,6 +28,8 @@ class ObservationsPanel(QWidget):
     def __init__(self, recording: Recording, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._recording = recording
+        self._matching = 0
+        self._any = False
         self.model = ObservationsModel(self)
         self.proxy: RecordFilterProxy[ObservationSummary] = RecordFilterProxy(self.model, self)
 
@@ -84,28 +87,37 @@ class ObservationsPanel(QWidget):
         layout.addWidget(self.table, 1)
 
     def reload(self) -> None:
-        self.model.set_records(self._recording.list())
-        self.table.fit_columns()
-        has_records = self.model.rowCount() > 0
-        for control in (self.search, self.kind, self.status):
-            control.setEnabled(has_records)
+        """Loads the newest observations of the chosen kind and status from the store.
 
-    def _filter_changed(self) -> None:
+        Only the newest LIST_LIMIT are held, so a store of years of records opens at once;
+        the kind and status filters narrow the query, the text filter what is loaded."""
+        query = self._query()
+        self._matching = self._recording.count(query)
+        self._any = self._matching > 0 or self._recording.count() > 0
+        self.model.set_records(self._recording.list(query, limit=LIST_LIMIT))
+        self.table.fit_columns()
+        self.table.set_empty_texts(NO_MATCHES if self._any else NO_OBSERVATIONS, NO_MATCHES)
+        for control in (self.search, self.kind, self.status):
+            control.setEnabled(self._any)
+        self._show_counts(self.proxy.rowCount(), self.model.rowCount())
+
+    def _query(self) -> ObservationFilter:
         kind = self.kind.currentData()
         status = self.status.currentData()
-        if kind is None and status is None:
-            self.proxy.set_keep(None)
-            return
-        wanted_kind = Kind(kind) if kind is not None else None
-        wanted_status = Status(status) if status is not None else None
+        return ObservationFilter(
+            kind=Kind(kind) if kind is not None else None,
+            status=Status(status) if status is not None else None,
+        )
 
-        def keep(o: ObservationSummary) -> bool:
-            return (wanted_kind is None or o.kind is wanted_kind) and (
-                wanted_status is None or o.status is wanted_status
-            )
+    def _filter_changed(self) -> None:
+        self.reload()
 
-        self.proxy.set_keep(keep)
-
-    def _show_counts(self, shown: int, total: int) -> None:
-        self.summary.setText(showing(shown, total, "observation"))
-        self.summary.setVisible(total > 0)
+    def _show_counts(self, shown: int, loaded: int) -> None:
+        if loaded < self._matching:
+            newest = f"the newest {loaded:,} of {self._matching:,} observations"
+            text = f"Showing {newest}" if shown == loaded else f"Showing {shown:,} of {newest}"
+            text += ". Choose a kind or status to narrow the list."
+        else:
+            text = showing(shown, loaded, "observation")
+        self.summary.setText(text)
+        self.summary.setVisible(self._any)

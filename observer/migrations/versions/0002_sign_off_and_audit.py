@@ -1,4 +1,4 @@
-"""Sign-off and audit: signatures, addenda, audit events, local settings; short names.
+"""Sign-off and audit: signatures, addenda, audit events, settings; short names, due index.
 
 Revision ID: 0002
 Revises: 0001
@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.create_index("ix_actions_due", ["due_date"], unique=False)
     with op.batch_alter_table("frameworks", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("short_name", sa.String(length=40), nullable=False, server_default="")
@@ -98,6 +100,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.drop_index("ix_actions_due")
     with op.batch_alter_table("frameworks", schema=None) as batch_op:
         batch_op.drop_column("short_name")
     op.drop_table("settings")
