@@ -1,0 +1,211 @@
+"""Writing a bundle: every record, or one worker's, as documented JSON."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from observer import __version__
+from observer.db import Database
+from observer.models import (
+    Action,
+    Framework,
+    Observation,
+    Person,
+    Rating,
+    Team,
+)
+from observer.recording import TEXT_FIELDS
+
+FORMAT_NAME = "practice-observer-bundle"
+FORMAT_VERSION = 1
+MAX_BUNDLE_BYTES = 2_000_000_000
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _b64(value: bytes | None) -> str | None:
+    return None if value is None else base64.b64encode(value).decode("ascii")
+
+
+def _record(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
+        "revision": row.revision,
+    }
+
+
+def _ref(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def export_bundle(db: Database, person_ids: Iterable[uuid.UUID] | None = None) -> dict[str, Any]:
+    """Every record, or only the observations of the given workers and what they refer to."""
+    with db.session() as s:
+        query = select(Observation).options(*OBSERVATION_LOAD_OPTIONS)
+        wanted = None if person_ids is None else set(person_ids)
+        if wanted is not None:
+            query = query.where(Observation.observed_person_id.in_(wanted))
+        observations = list(s.scalars(query.order_by(Observation.observed_at, Observation.id)))
+        people = {p.id: p for p in s.scalars(select(Person))}
+        teams = {t.id: t for t in s.scalars(select(Team))}
+        frameworks = list(s.scalars(select(Framework).order_by(Framework.key, Framework.version)))
+
+        if wanted is not None:
+            person_keep, team_keep = _closure(wanted, observations, people, teams)
+            people = {k: v for k, v in people.items() if k in person_keep}
+            teams = {k: v for k, v in teams.items() if k in team_keep}
+            used = {o.framework_id for o in observations}
+            frameworks = [f for f in frameworks if f.id in used]
+
+        return {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "app_version": __version__,
+            "exported_at": datetime.now(UTC).isoformat(),
+            "frameworks": [_framework_json(f) for f in frameworks],
+            "teams": [_team_json(t) for t in sorted(teams.values(), key=lambda t: str(t.id))],
+            "people": [_person_json(p) for p in sorted(people.values(), key=lambda p: str(p.id))],
+            "observations": [observation_document(o) for o in observations],
+        }
+
+
+def _closure(
+    wanted: set[uuid.UUID],
+    observations: list[Observation],
+    people: dict[uuid.UUID, Person],
+    teams: dict[uuid.UUID, Team],
+) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+    """The people and teams the chosen observations refer to, directly or through teams."""
+    person_keep = set(wanted)
+    for o in observations:
+        person_keep |= {o.observed_person_id, o.observer_id}
+        person_keep |= {a.owner_id for a in o.actions if a.owner_id is not None}
+    team_keep: set[uuid.UUID] = set()
+    while True:
+        teams_now = {t for p in person_keep if (t := people[p].team_id) is not None}
+        managers = {m for t in teams_now if (m := teams[t].manager_id) is not None}
+        if teams_now <= team_keep and managers <= person_keep:
+            return person_keep, team_keep
+        team_keep |= teams_now
+        person_keep |= managers
+
+
+def _framework_json(f: Framework) -> dict[str, Any]:
+    return {
+        "id": str(f.id),
+        "key": f.key,
+        "version": f.version,
+        "content_hash": f.content_hash,
+        "definition": json.loads(f.definition),
+    }
+
+
+def _team_json(t: Team) -> dict[str, Any]:
+    return {**_record(t), "name": t.name, "manager_id": _ref(t.manager_id)}
+
+
+def _person_json(p: Person) -> dict[str, Any]:
+    return {
+        **_record(p),
+        "name": p.name,
+        "role": p.role,
+        "team_id": _ref(p.team_id),
+        "staff_reference": p.staff_reference,
+        "active": p.active,
+    }
+
+
+OBSERVATION_LOAD_OPTIONS = (
+    selectinload(Observation.ratings).selectinload(Rating.standard),
+    selectinload(Observation.ratings).selectinload(Rating.level),
+    selectinload(Observation.actions).selectinload(Action.standards),
+    selectinload(Observation.signatures),
+    selectinload(Observation.addenda),
+    selectinload(Observation.framework),
+    selectinload(Observation.overall_level),
+)
+
+
+def observation_document(o: Observation) -> dict[str, Any]:
+    """An observation as the bundle writes it; also the source of its canonical content."""
+    return {
+        **_record(o),
+        "framework": {"key": o.framework.key, "version": o.framework.version},
+        "observed_person_id": str(o.observed_person_id),
+        "observer_id": str(o.observer_id),
+        "kind": o.kind,
+        "observed_at": _iso(o.observed_at),
+        "duration_minutes": o.duration_minutes,
+        "family_present": o.family_present,
+        "status": o.status,
+        "overall_level": o.overall_level.code if o.overall_level else None,
+        **{name: getattr(o, name) for name in TEXT_FIELDS},
+        "ratings": [
+            {
+                **_record(r),
+                "standard": r.standard.code,
+                "level": r.level.code if r.level else None,
+                "evidence": r.evidence,
+            }
+            for r in sorted(o.ratings, key=lambda r: r.standard.position)
+        ],
+        "actions": [
+            {
+                **_record(a),
+                "description": a.description,
+                "owner_id": _ref(a.owner_id),
+                "due_date": _iso(a.due_date),
+                "status": a.status,
+                "done_at": _iso(a.done_at),
+                "done_by": a.done_by,
+                "position": a.position,
+                "standards": sorted(st.code for st in a.standards),
+            }
+            for a in o.actions
+        ],
+        "signatures": [
+            {
+                **_record(sig),
+                "role": sig.role,
+                "name": sig.name,
+                "image_png": _b64(sig.image_png),
+                "signed_at": _iso(sig.signed_at),
+                "comment": sig.comment,
+                "content_hash": sig.content_hash,
+            }
+            for sig in o.signatures
+        ],
+        "addenda": [
+            {
+                **_record(ad),
+                "text": ad.text,
+                "author_name": ad.author_name,
+                "image_png": _b64(ad.image_png),
+                "signed_at": _iso(ad.signed_at),
+                "content_hash": ad.content_hash,
+            }
+            for ad in o.addenda
+        ],
+    }
+
+
+def write_bundle(bundle: dict[str, Any], path: Path) -> None:
+    """Writes atomically: a half-written bundle never replaces a good file."""
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        json.dump(bundle, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    partial.replace(path)

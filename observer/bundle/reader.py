@@ -1,0 +1,229 @@
+"""Reading a bundle: every field of every record checked before anything is written."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
+from observer.errors import InvalidBundle, InvalidFramework
+from observer.frameworks import parse_framework
+from observer.recording import TEXT_FIELDS
+from observer.validation import Fields
+from observer.vocabulary import ActionStatus, Kind, Role, SignatureRole, Status
+
+
+@dataclass
+class CheckedBundle:
+    frameworks: list[dict[str, Any]]
+    teams: list[dict[str, Any]]
+    people: list[dict[str, Any]]
+    observations: list[dict[str, Any]]
+
+
+class BundleReader:
+    """Turns decoded JSON into plain column values, checking every field on the way."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.f = Fields(lambda where, reason: InvalidBundle(f"{source}: {where} {reason}."))
+
+    def read(self, data: dict[str, Any]) -> CheckedBundle:
+        f = self.f
+        if data.get("format") != FORMAT_NAME:
+            raise InvalidBundle(f"{self.source} is not a Practice Observer bundle.")
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise InvalidBundle(
+                f"{self.source} has bundle format {version!r}; this version of Practice "
+                f"Observer reads format {FORMAT_VERSION}."
+            )
+        bundle = CheckedBundle(
+            frameworks=[
+                self.framework(item, f"frameworks[{i}]")
+                for i, item in enumerate(f.array(data.get("frameworks", []), "frameworks"))
+            ],
+            teams=[
+                self.team(item, f"teams[{i}]")
+                for i, item in enumerate(f.array(data.get("teams", []), "teams"))
+            ],
+            people=[
+                self.person(item, f"people[{i}]")
+                for i, item in enumerate(f.array(data.get("people", []), "people"))
+            ],
+            observations=[
+                self.observation(item, f"observations[{i}]")
+                for i, item in enumerate(f.array(data.get("observations", []), "observations"))
+            ],
+        )
+        for name in ("teams", "people", "observations"):
+            records = getattr(bundle, name)
+            f.unique([str(r["id"]) for r in records], name, "id")
+        f.unique([r["name"].casefold() for r in bundle.teams], "teams", "name")
+        for child in ("ratings", "actions", "signatures", "addenda"):
+            seen: set[uuid.UUID] = set()
+            for index, o in enumerate(bundle.observations):
+                for position, record in enumerate(o[child]):
+                    if record["id"] in seen:
+                        raise f.fail(
+                            f"observations[{index}].{child}[{position}].id",
+                            f"{record['id']} is used twice",
+                        )
+                    seen.add(record["id"])
+        return bundle
+
+    def record(self, obj: dict[str, Any], where: str) -> dict[str, Any]:
+        f = self.f
+        return {
+            "id": f.identifier(obj, "id", where),
+            "created_at": f.moment(obj, "created_at", where),
+            "updated_at": f.moment(obj, "updated_at", where),
+            "revision": f.integer(obj, "revision", where, low=1),
+        }
+
+    def framework(self, item: Any, where: str) -> dict[str, Any]:
+        obj = self.f.mapping(item, where)
+        definition_source = f"{self.source}: {where}.definition"
+        try:
+            definition = parse_framework(obj.get("definition"), definition_source)
+        except InvalidFramework as exc:
+            raise InvalidBundle(f"{exc}.") from None
+        return {"definition": definition}
+
+    def team(self, item: Any, where: str) -> dict[str, Any]:
+        f = self.f
+        obj = f.mapping(item, where)
+        return {
+            **self.record(obj, where),
+            "name": f.text(obj, "name", where, max_len=200),
+            "manager_id": f.identifier(obj, "manager_id", where, required=False),
+        }
+
+    def person(self, item: Any, where: str) -> dict[str, Any]:
+        f = self.f
+        obj = f.mapping(item, where)
+        reference = f.text(obj, "staff_reference", where, required=False, max_len=60)
+        return {
+            **self.record(obj, where),
+            "name": f.text(obj, "name", where, max_len=200),
+            "role": f.choice(obj, "role", where, {r.value for r in Role}),
+            "team_id": f.identifier(obj, "team_id", where, required=False),
+            "staff_reference": reference or None,
+            "active": f.boolean(obj, "active", where),
+        }
+
+    def observation(self, item: Any, where: str) -> dict[str, Any]:
+        f = self.f
+        obj = f.mapping(item, where)
+        framework = f.mapping(obj.get("framework"), f"{where}.framework")
+        values: dict[str, Any] = {
+            **self.record(obj, where),
+            "framework": (
+                f.text(framework, "key", f"{where}.framework", max_len=60),
+                f.integer(framework, "version", f"{where}.framework", low=1),
+            ),
+            "observed_person_id": f.identifier(obj, "observed_person_id", where),
+            "observer_id": f.identifier(obj, "observer_id", where),
+            "kind": f.choice(obj, "kind", where, {k.value for k in Kind}),
+            "observed_at": f.moment(obj, "observed_at", where),
+            "duration_minutes": f.integer(
+                obj, "duration_minutes", where, required=False, low=1, high=24 * 60
+            ),
+            "family_present": f.boolean(obj, "family_present", where),
+            "status": f.choice(obj, "status", where, {s.value for s in Status}),
+            "overall_level": f.text(obj, "overall_level", where, required=False, max_len=40)
+            or None,
+        }
+        for name in TEXT_FIELDS:
+            limit = 60 if name == "case_reference" else 50_000
+            values[name] = f.text(obj, name, where, required=False, max_len=limit, strip=False)
+        values["ratings"] = [
+            self.rating(r, f"{where}.ratings[{i}]")
+            for i, r in enumerate(f.array(obj.get("ratings", []), f"{where}.ratings"))
+        ]
+        f.unique([r["standard"] for r in values["ratings"]], f"{where}.ratings", "standard")
+        values["actions"] = [
+            self.action(a, f"{where}.actions[{i}]")
+            for i, a in enumerate(f.array(obj.get("actions", []), f"{where}.actions"))
+        ]
+        values["signatures"] = [
+            self.signature(x, f"{where}.signatures[{i}]")
+            for i, x in enumerate(f.array(obj.get("signatures", []), f"{where}.signatures"))
+        ]
+        values["addenda"] = [
+            self.addendum(x, f"{where}.addenda[{i}]")
+            for i, x in enumerate(f.array(obj.get("addenda", []), f"{where}.addenda"))
+        ]
+        return values
+
+    def rating(self, item: Any, where: str) -> dict[str, Any]:
+        f = self.f
+        obj = f.mapping(item, where)
+        return {
+            **self.record(obj, where),
+            "standard": f.text(obj, "standard", where, max_len=20),
+            "level": f.text(obj, "level", where, required=False, max_len=40) or None,
+            "evidence": f.text(obj, "evidence", where, required=False, max_len=50_000, strip=False),
+        }
+
+    def action(self, item: Any, where: str) -> dict[str, Any]:
+        f = self.f
+        obj = f.mapping(item, where)
+        standards = f.array(obj.get("standards", []), f"{where}.standards", 0, 50)
+        for index, code in enumerate(standards):
+            if not isinstance(code, str):
+                raise f.fail(f"{where}.standards[{index}]", "must be a standard's code")
+        return {
+            **self.record(obj, where),
+            "description": f.text(obj, "description", where, max_len=50_000, strip=False),
+            "owner_id": f.identifier(obj, "owner_id", where, required=False),
+            "due_date": f.day(obj, "due_date", where),
+            "status": f.choice(obj, "status", where, {s.value for s in ActionStatus}),
+            "done_at": f.moment(obj, "done_at", where, required=False),
+            "done_by": f.text(obj, "done_by", where, required=False, max_len=200),
+            "position": f.integer(obj, "position", where, low=0),
+            "standards": sorted(set(standards)),
+        }
+
+    def signature(self, item: Any, where: str) -> dict[str, Any]:
+        f = self.f
+        obj = f.mapping(item, where)
+        return {
+            **self.record(obj, where),
+            "role": f.choice(obj, "role", where, {r.value for r in SignatureRole}),
+            "name": f.text(obj, "name", where, max_len=200),
+            "image_png": self.image(obj, where),
+            "signed_at": f.moment(obj, "signed_at", where),
+            "comment": f.text(obj, "comment", where, required=False, max_len=5000, strip=False),
+            "content_hash": self.sha256(obj, where),
+        }
+
+    def addendum(self, item: Any, where: str) -> dict[str, Any]:
+        f = self.f
+        obj = f.mapping(item, where)
+        return {
+            **self.record(obj, where),
+            "text": f.text(obj, "text", where, max_len=50_000, strip=False),
+            "author_name": f.text(obj, "author_name", where, max_len=200),
+            "image_png": self.image(obj, where),
+            "signed_at": f.moment(obj, "signed_at", where),
+            "content_hash": self.sha256(obj, where),
+        }
+
+    def image(self, obj: dict[str, Any], where: str) -> bytes | None:
+        text = self.f.text(obj, "image_png", where, required=False, max_len=5_000_000)
+        if not text:
+            return None
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise self.f.fail(f"{where}.image_png", "is not base64") from None
+
+    def sha256(self, obj: dict[str, Any], where: str) -> str:
+        value = self.f.text(obj, "content_hash", where, max_len=64)
+        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+            raise self.f.fail(f"{where}.content_hash", "is not a SHA-256 in hexadecimal")
+        return value
