@@ -209,9 +209,10 @@ def _frameworks(services: Services, args: argparse.Namespace) -> int:
     if args.framework_command == "import":
         from observer.frameworks import load_framework_file, store_framework
 
-        definition = load_framework_file(Path(args.file))
+        path = Path(args.file)
+        definition = load_framework_file(path)
         with services.db.session() as s, s.begin():
-            _, added = store_framework(s, definition)
+            _, added = store_framework(s, definition, source=path.name)
         state = "Installed" if added else "Already installed:"
         print(f"{state} {definition.name} ({definition.key} v{definition.version}).")
         return EXIT_OK

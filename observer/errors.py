@@ -21,7 +21,7 @@ class MigrationFailed(ObserverError):
 
 class InvalidFramework(ObserverError):
     def __init__(self, source: str, field: str, reason: str) -> None:
-        super().__init__(f"{source}: {field}: {reason}")
+        super().__init__(f"{source}: {field} {reason.rstrip('.')}.")
         self.source = source
         self.field = field
         self.reason = reason

@@ -253,6 +253,8 @@ def load_framework_file(path: Path) -> FrameworkDefinition:
         raise InvalidFramework(
             source, f"line {exc.lineno} column {exc.colno}", f"is not valid JSON: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InvalidFramework(source, "(file)", "is nested too deeply to be a framework") from None
     return parse_framework(data, source)
 
 
@@ -260,7 +262,9 @@ def shipped_frameworks(folder: Path = FRAMEWORKS_DIR) -> list[FrameworkDefinitio
     return [load_framework_file(path) for path in sorted(folder.glob("*.json"))]
 
 
-def store_framework(session: Session, definition: FrameworkDefinition) -> tuple[Framework, bool]:
+def store_framework(
+    session: Session, definition: FrameworkDefinition, source: str | None = None
+) -> tuple[Framework, bool]:
     """Stores a framework version; returns it and whether it was new.
 
     The same key and version with different content is refused: versions are immutable.
@@ -274,10 +278,10 @@ def store_framework(session: Session, definition: FrameworkDefinition) -> tuple[
     if existing is not None:
         if existing.content_hash != content_hash:
             raise InvalidFramework(
-                definition.key,
+                source or definition.key,
                 "version",
-                f"version {definition.version} is already stored with different content; "
-                "give the changed framework a new version number",
+                f"{definition.version} of {definition.key} is already installed with "
+                "different content; give the changed framework a new version number",
             )
         return existing, False
 
@@ -325,7 +329,14 @@ def store_framework(session: Session, definition: FrameworkDefinition) -> tuple[
             )
         )
     framework.standards = [
-        Standard(code=s.code, title=s.title, summary=s.summary, prompts=list(s.prompts), position=i)
+        Standard(
+            id=stable_id("standard", s.code),
+            code=s.code,
+            title=s.title,
+            summary=s.summary,
+            prompts=list(s.prompts),
+            position=i,
+        )
         for i, s in enumerate(definition.standards)
     ]
     session.add(framework)

@@ -146,7 +146,11 @@ class People:
 
     @staticmethod
     def _check_team_name_free(s: Session, name: str, team_id: uuid.UUID | None) -> None:
-        clash = s.scalars(select(Team.id).where(func.lower(Team.name) == name.lower())).first()
+        wanted = name.casefold()
+        # In Python: SQLite's lower() leaves letters outside ASCII as they are.
+        clash = next(
+            (t for t, n in s.execute(select(Team.id, Team.name)) if n.casefold() == wanted), None
+        )
         if clash is not None and clash != team_id:
             raise InvalidInput(f"There is already a team called {name!r}.")
 

@@ -33,6 +33,7 @@ from observer.models import (
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 MAX_TEXT = 50_000
+SHORT_TEXT_LIMITS = {"case_reference": 60}
 TEXT_FIELDS = (
     "case_reference",
     "others_present",
@@ -159,12 +160,18 @@ class ObservationFilter:
     date_to: date | None = None
 
 
+def text_limit(field: str) -> int:
+    """The longest text a field holds; the bundle reader applies the same limits."""
+    return SHORT_TEXT_LIMITS.get(field, MAX_TEXT)
+
+
 def _text(field: str, value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be text.")
-    if len(value) > MAX_TEXT:
+    limit = text_limit(field)
+    if len(value) > limit:
         raise InvalidInput(
-            f"{field.replace('_', ' ').capitalize()} is longer than {MAX_TEXT:,} characters."
+            f"{field.replace('_', ' ').capitalize()} is longer than {limit:,} characters."
         )
     return value
 
@@ -199,27 +206,11 @@ class Recording:
 
     def frameworks(self) -> list[FrameworkInfo]:
         with self._db.session() as s:
-            frameworks = s.scalars(
-                select(Framework)
-                .options(selectinload(Framework.standards))
-                .order_by(Framework.name, Framework.version)
-            ).all()
-            return [framework_info(f, len(f.standards)) for f in frameworks]
+            return _frameworks(s)
 
     def default_framework(self, kind: Kind, role: Role | None, on: date) -> FrameworkInfo:
-        """Supervision → the supervisors' statement; ASYE → PCF; else the direct-work one."""
-        candidates = [f for f in self.frameworks() if f.in_force_on(on)] or self.frameworks()
-        if not candidates:
-            raise NotFound("No framework is installed.")
-
-        def newest(matches: list[FrameworkInfo]) -> FrameworkInfo | None:
-            return max(matches, key=lambda f: f.version) if matches else None
-
-        by_kind = newest([f for f in candidates if kind.value in f.default_kinds])
-        by_role = newest([f for f in candidates if role and role.value in f.default_roles])
-        if kind.is_supervision and by_kind:
-            return by_kind
-        return by_role or by_kind or candidates[0]
+        with self._db.session() as s:
+            return _default_framework(s, kind, role, on)
 
     # Drafts
 
@@ -233,8 +224,8 @@ class Recording:
             if framework_id is None:
                 person = s.get(Person, details.observed_person_id)
                 assert person is not None
-                framework_id = self.default_framework(
-                    kind, Role(person.role), _when(details.observed_at).date()
+                framework_id = _default_framework(
+                    s, kind, Role(person.role), _when(details.observed_at).date()
                 ).id
             framework = s.get(Framework, framework_id)
             if framework is None:
@@ -521,6 +512,32 @@ class Recording:
             overall_level_code=overall.code if overall else None,
             **{name: getattr(o, name) for name in TEXT_FIELDS},
         )
+
+
+def _frameworks(s: Session) -> list[FrameworkInfo]:
+    frameworks = s.scalars(
+        select(Framework)
+        .options(selectinload(Framework.standards))
+        .order_by(Framework.name, Framework.version)
+    ).all()
+    return [framework_info(f, len(f.standards)) for f in frameworks]
+
+
+def _default_framework(s: Session, kind: Kind, role: Role | None, on: date) -> FrameworkInfo:
+    """Supervision → the supervisors' statement; ASYE → PCF; else the direct-work one."""
+    installed = _frameworks(s)
+    candidates = [f for f in installed if f.in_force_on(on)] or installed
+    if not candidates:
+        raise NotFound("No framework is installed.")
+
+    def newest(matches: list[FrameworkInfo]) -> FrameworkInfo | None:
+        return max(matches, key=lambda f: f.version) if matches else None
+
+    by_kind = newest([f for f in candidates if kind.value in f.default_kinds])
+    by_role = newest([f for f in candidates if role and role.value in f.default_roles])
+    if kind.is_supervision and by_kind:
+        return by_kind
+    return by_role or by_kind or candidates[0]
 
 
 Columns = TypeVarTuple("Columns")

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from observer.audit import record_event
 from observer.db import Database
 from observer.errors import InvalidInput
 from observer.models import Action, Observation, Person, fetch, utc_now
@@ -54,13 +55,21 @@ class Review:
             action.status = ActionStatus.DONE.value
             action.done_at = utc_now()
             action.done_by = who[:200]
+            self._progressed(s, action, who, "complete_action")
 
-    def reopen_action(self, action_id: uuid.UUID) -> None:
+    def reopen_action(self, action_id: uuid.UUID, by: str) -> None:
         with self._db.session() as s, s.begin():
             action = self._action(s, action_id)
             action.status = ActionStatus.OPEN.value
             action.done_at = None
             action.done_by = ""
+            self._progressed(s, action, by, "reopen_action")
+
+    @staticmethod
+    def _progressed(s: Session, action: Action, who: str, what: str) -> None:
+        """Raises the observation's revision, so the progress travels with its record."""
+        action.observation.updated_at = utc_now()
+        record_event(s, actor=who, action=what, record_type="action", record_id=action.id)
 
     @staticmethod
     def _action(s: Session, action_id: uuid.UUID) -> Action:

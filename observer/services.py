@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from observer.db import Database
+from observer.errors import InvalidFramework
 from observer.frameworks import shipped_frameworks, store_framework
 from observer.models import Framework
 from observer.paths import database_path, log_path
@@ -19,6 +20,7 @@ from observer.recording import Recording
 from observer.review import Review
 
 SYSTEM_ACTOR = "Practice Observer"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,10 +64,18 @@ def install_shipped_frameworks(db: Database) -> None:
             (row.key, row.version) for row in s.execute(select(Framework.key, Framework.version))
         }
     missing = [d for d in shipped_frameworks() if (d.key, d.version) not in stored]
-    if missing:
-        with db.session() as s, s.begin():
-            for definition in missing:
+    for definition in missing:
+        try:
+            with db.session() as s, s.begin():
                 store_framework(s, definition)
+        except InvalidFramework:
+            # The organisation installed its own framework under this key and version;
+            # theirs stays, and the store still opens.
+            log.warning(
+                "shipped framework %s v%s clashes; kept the installed one",
+                definition.key,
+                definition.version,
+            )
 
 
 def configure_logging(data_dir: Path, level: int = logging.INFO) -> logging.Handler:

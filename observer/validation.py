@@ -71,6 +71,10 @@ class Fields:
             return ""
         if not isinstance(value, str):
             raise self.fail(path, f"must be text, not {type_name(value)}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.fail(path, "holds characters that are not valid text") from None
         if strip:
             value = value.strip()
         if required and not value:

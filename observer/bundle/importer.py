@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from observer.audit import record_event
-from observer.bundle.export import MAX_BUNDLE_BYTES
+from observer.bundle.export import MAX_BUNDLE_BYTES, observation_document
 from observer.bundle.reader import BundleReader, CheckedBundle
+from observer.canonical import content_hash
 from observer.db import Database
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.frameworks import store_framework
@@ -31,6 +32,7 @@ from observer.models import (
     action_standards,
     table_of,
 )
+from observer.vocabulary import Status
 
 
 @dataclass
@@ -196,6 +198,19 @@ def _set_team_managers(s: Session, teams: list[dict[str, Any]]) -> None:
         )
 
 
+def _check_signed_record_kept(local: Observation, record: dict[str, Any], where: str) -> None:
+    """A signed record may gain signatures, addenda and action progress; nothing else."""
+    refusal = f"{where} is signed in this store, and the bundle would "
+    if record["status"] != Status.SIGNED.value:
+        raise InvalidBundle(refusal + "reopen it; nothing was imported.")
+    if content_hash(observation_document(local)) != record["content_hash"]:
+        raise InvalidBundle(refusal + "change what was signed; nothing was imported.")
+    for name in ("signatures", "addenda"):
+        kept = {child.id for child in getattr(local, name)}
+        if not kept <= {child["id"] for child in record[name]}:
+            raise InvalidBundle(refusal + f"remove some of its {name}; nothing was imported.")
+
+
 def _import_observation(
     s: Session,
     record: dict[str, Any],
@@ -226,13 +241,25 @@ def _import_observation(
             raise InvalidBundle(f"{where}: standard {code!r} is not part of {key} v{version}.")
         return found
 
-    current = s.scalar(select(Observation.revision).where(Observation.id == record["id"]))
+    local = s.get(Observation, record["id"])
+    current = None if local is None else local.revision
     if current is not None and record["revision"] <= current:
         result.count("observations", "unchanged")
         return
+    if local is not None and local.status == Status.SIGNED.value:
+        _check_signed_record_kept(local, record, where)
     if current is not None:
+        s.expunge(local)
         s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
-    children = ("ratings", "actions", "signatures", "addenda", "framework", "overall_level")
+    children = (
+        "ratings",
+        "actions",
+        "signatures",
+        "addenda",
+        "framework",
+        "overall_level",
+        "content_hash",
+    )
     s.execute(
         insert(table_of(Observation)).values(
             **_columns(record, children),

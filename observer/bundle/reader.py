@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
+from observer.canonical import content_hash
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.frameworks import parse_framework
-from observer.recording import TEXT_FIELDS
+from observer.recording import TEXT_FIELDS, text_limit
 from observer.validation import Fields
 from observer.vocabulary import ActionStatus, Kind, Role, SignatureRole, Status
 
@@ -138,8 +139,9 @@ class BundleReader:
             or None,
         }
         for name in TEXT_FIELDS:
-            limit = 60 if name == "case_reference" else 50_000
-            values[name] = f.text(obj, name, where, required=False, max_len=limit, strip=False)
+            values[name] = f.text(
+                obj, name, where, required=False, max_len=text_limit(name), strip=False
+            )
         values["ratings"] = [
             self.rating(r, f"{where}.ratings[{i}]")
             for i, r in enumerate(f.array(obj.get("ratings", []), f"{where}.ratings"))
@@ -157,6 +159,15 @@ class BundleReader:
             self.addendum(x, f"{where}.addenda[{i}]")
             for i, x in enumerate(f.array(obj.get("addenda", []), f"{where}.addenda"))
         ]
+        values["content_hash"] = content_hash(obj)
+        if values["status"] == Status.SIGNED.value:
+            for index, signature in enumerate(values["signatures"]):
+                if signature["content_hash"] != values["content_hash"]:
+                    raise f.fail(
+                        f"{where}.signatures[{index}].content_hash",
+                        "does not match the record's content: the record was changed after "
+                        "it was signed",
+                    )
         return values
 
     def rating(self, item: Any, where: str) -> dict[str, Any]:

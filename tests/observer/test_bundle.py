@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from observer.bundle import export_bundle, import_bundle, read_bundle, write_bundle
+from observer.canonical import content_hash
 from observer.demo import generate
 from observer.errors import InvalidBundle
 from observer.models import Team
@@ -29,6 +30,14 @@ from observer.vocabulary import Kind, Role
 
 def _import(services: Services, bundle: dict[str, Any]) -> Any:
     return import_bundle(services.db, copy.deepcopy(bundle), "Tester", "bundle.json")
+
+
+def _unsigned(bundle: dict[str, Any]) -> dict[str, Any]:
+    return next(o for o in bundle["observations"] if o["status"] != "signed")
+
+
+def _signed(bundle: dict[str, Any]) -> dict[str, Any]:
+    return next(o for o in bundle["observations"] if o["status"] == "signed")
 
 
 def _without_time(bundle: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +187,7 @@ def test_a_higher_revision_in_the_bundle_replaces_the_local_record(
 ) -> None:
     _import(services, demo_bundle)
     newer = copy.deepcopy(demo_bundle)
-    record = newer["observations"][0]
+    record = _unsigned(newer)
     record["revision"] += 1
     record["strengths"] = "Rewritten on the team server."
     record["ratings"][0]["evidence"] = "New evidence."
@@ -221,12 +230,77 @@ def test_a_same_revision_with_other_content_is_left_alone(
     _import(services, demo_bundle)
     before = store_snapshot(services.db)
     same = copy.deepcopy(demo_bundle)
-    same["observations"][0]["strengths"] = "Different words, same revision."
+    _unsigned(same)["strengths"] = "Different words, same revision."
 
     result = _import(services, same)
 
     assert result.updated == {}
     assert store_snapshot(services.db) == before
+
+
+# Signed records
+
+
+def test_a_signed_record_changed_after_signing_is_refused(
+    services: Services, demo_bundle: dict[str, Any]
+) -> None:
+    _signed(demo_bundle)["strengths"] += " Added after signing."
+    with pytest.raises(InvalidBundle, match=r"signatures\[0\]\.content_hash does not match"):
+        _import(services, demo_bundle)
+    assert store_snapshot(services.db)["observations"] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        pytest.param({"strengths": "Rewritten."}, "change what was signed", id="content"),
+        pytest.param({"status": "draft", "signatures": []}, "reopen it", id="reopen"),
+        pytest.param({"signatures": []}, "remove some of its signatures", id="drop-signatures"),
+    ],
+)
+def test_a_signed_record_here_is_never_rewritten_by_an_import(
+    services: Services, demo_bundle: dict[str, Any], change: dict[str, Any], refusal: str
+) -> None:
+    _import(services, demo_bundle)
+    before = store_snapshot(services.db)
+    newer = copy.deepcopy(demo_bundle)
+    record = _signed(newer)
+    record.update(change)
+    record["revision"] += 1
+    if record["status"] == "signed":
+        # Keep the bundle's own signatures consistent, so only the local rule can refuse it.
+        for signature in record["signatures"]:
+            signature["content_hash"] = content_hash(record)
+
+    with pytest.raises(InvalidBundle, match=refusal):
+        _import(services, newer)
+    assert store_snapshot(services.db) == before
+
+
+def test_completing_an_action_on_a_signed_record_travels_to_another_store(
+    tmp_path: Path, demo_bundle: dict[str, Any]
+) -> None:
+    laptop, office = open_services(tmp_path / "laptop"), open_services(tmp_path / "office")
+    try:
+        _import(laptop, demo_bundle)
+        _import(office, demo_bundle)
+        record = next(
+            o
+            for o in demo_bundle["observations"]
+            if o["status"] == "signed" and any(a["status"] == "open" for a in o["actions"])
+        )
+        action = next(a for a in record["actions"] if a["status"] == "open")
+        laptop.review.complete_action(uuid.UUID(action["id"]), "Morag Campbell")
+
+        result = _import(office, export_bundle(laptop.db))
+
+        assert result.updated == {"observations": 1}
+        view = office.recording.get(uuid.UUID(record["id"]))
+        done = next(a for a in view.actions if str(a.id) == action["id"])
+        assert (done.status.value, done.done_by) == ("done", "Morag Campbell")
+    finally:
+        laptop.close()
+        office.close()
 
 
 # All or nothing

@@ -170,7 +170,8 @@ def test_a_malformed_framework_is_rejected_naming_field_and_reason(
         parse_framework(data, "team.json")
     assert caught.value.field == field
     assert word in caught.value.reason
-    assert str(caught.value).startswith(f"team.json: {field}: ")
+    assert str(caught.value).startswith(f"team.json: {field} ")
+    assert str(caught.value).endswith(".")
 
 
 @pytest.mark.parametrize("kind", [["direct_work"], {"kind": "direct_work"}])

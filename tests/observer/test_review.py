@@ -43,7 +43,7 @@ def test_completing_an_action_on_a_signed_record_records_who_and_when(
     assert view.done_at is not None
     assert services.review.actions(open_only=True) == []
 
-    services.review.reopen_action(action)
+    services.review.reopen_action(action, "Morag Campbell")
     reopened = services.recording.get(observation).actions[0]
     assert (reopened.status, reopened.done_by, reopened.done_at) == (ActionStatus.OPEN, "", None)
 

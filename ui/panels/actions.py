@@ -129,7 +129,7 @@ class ActionsPanel(QWidget):
             if _is_open(action):
                 self._review.complete_action(action.id, self._actor())
             else:
-                self._review.reopen_action(action.id)
+                self._review.reopen_action(action.id, self._actor())
         except ObserverError as error:
             self._prompts.error(self, str(error))
         self.reload()
