@@ -154,7 +154,7 @@ def _list(services: Services, args: argparse.Namespace) -> int:
                     "worker": r.worker,
                     "observer": r.observer,
                     "kind": r.kind.value,
-                    "date": r.observed_at.date().isoformat(),
+                    "date": r.observed_at.astimezone().date().isoformat(),
                     "observed_at": r.observed_at.isoformat(),
                     "status": r.status.value,
                     "framework": r.framework,
@@ -172,7 +172,7 @@ def _list(services: Services, args: argparse.Namespace) -> int:
         print("No observations yet.")
     for r in rows:
         print(
-            f"{r.observed_at:%Y-%m-%d}  {r.status.value:<6}  {r.kind.label:<32.32}  "
+            f"{r.observed_at.astimezone():%Y-%m-%d}  {r.status.value:<6}  {r.kind.label:<32.32}  "
             f"{r.worker:<28.28}  {r.id}"
         )
     return EXIT_OK

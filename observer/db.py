@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from observer.errors import DatabaseTooNew, DatabaseUnreadable, MigrationFailed
+from observer.errors import DatabaseTooNew, DatabaseUnreadable, MigrationFailed, StoreBusy
 from observer.paths import backups_dir
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,15 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self._sessions() as session:
-            yield session
+            try:
+                yield session
+            except OperationalError as exc:
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                    raise StoreBusy(
+                        "The store is busy with another Practice Observer window or command; "
+                        "nothing was changed. Try again in a moment."
+                    ) from exc
+                raise
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as conn:

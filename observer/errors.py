@@ -19,6 +19,10 @@ class MigrationFailed(ObserverError):
     pass
 
 
+class StoreBusy(ObserverError):
+    pass
+
+
 class InvalidFramework(ObserverError):
     def __init__(self, source: str, field: str, reason: str) -> None:
         super().__init__(f"{source}: {field} {reason.rstrip('.')}.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select
@@ -560,12 +560,9 @@ def _filtered(statement: Select[*Columns], query: ObservationFilter | None) -> S
 
 
 def _day_start(day: date) -> datetime:
-    from datetime import UTC, time
-
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """Midnight at the start of `day` on this laptop's clock: people filter by their days."""
+    return datetime.combine(day, time.min).astimezone()
 
 
 def _day_after(day: date) -> datetime:
-    from datetime import timedelta
-
     return _day_start(day + timedelta(days=1))

@@ -89,11 +89,11 @@ class Review:
     def actions(
         self,
         *,
-        open_only: bool = False,
+        status: ActionStatus | None = None,
         person_id: uuid.UUID | None = None,
         limit: int | None = None,
     ) -> list[ActionSummary]:
-        """Agreed actions, soonest due first; those with no due date last.
+        """Agreed actions, soonest due first, undated last; done ones latest due first.
 
         Dated and undated actions are read separately so that each read can follow the
         (status, due date) index instead of sorting every action in the store."""
@@ -113,11 +113,12 @@ class Review:
             .join(worker, worker.id == Observation.observed_person_id)
             .outerjoin(owner, owner.id == Action.owner_id)
         )
-        if open_only:
-            base = base.where(Action.status == ActionStatus.OPEN.value)
+        if status is not None:
+            base = base.where(Action.status == status.value)
         if person_id is not None:
             base = base.where(Observation.observed_person_id == person_id)
-        dated = base.where(Action.due_date.is_not(None)).order_by(Action.due_date, Action.id)
+        due = Action.due_date.desc() if status is ActionStatus.DONE else Action.due_date
+        dated = base.where(Action.due_date.is_not(None)).order_by(due, Action.id)
         undated = base.where(Action.due_date.is_(None)).order_by(Observation.observed_at)
         with self._db.session() as s:
             rows = list(s.execute(dated.limit(limit)))

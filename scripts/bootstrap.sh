@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Installs what Practice Observer needs on Debian 12, each part only when missing:
 # Qt's system libraries, a font, the Python venv module, then a virtual environment
-# in .venv with the project (editable) and, with --test, its test tools.
+# in .venv with the project (editable) and, with --test, its test tools;
+# with --virtual-display also Xvfb, for running the window on a machine with no screen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_xvfb=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --virtual-display) want_xvfb=1 ;;
+  esac
+done
 
 system_packages=(
   # Qt offscreen
@@ -17,6 +24,7 @@ system_packages=(
   # a font Qt can find
   fonts-dejavu-core
 )
+[ $want_xvfb -eq 1 ] && system_packages+=(xvfb xauth)
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   system_packages+=(python3-venv)

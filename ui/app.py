@@ -10,12 +10,14 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.prompts import Prompts
 from ui.settings import APPLICATION_NAME, ORGANISATION_NAME
@@ -62,6 +64,10 @@ def application() -> QApplication:
     return app
 
 
+UNEXPECTED = (
+    "Something went wrong and that step did not finish; what was saved before it is safe. "
+    "The details are in {log}."
+)
 NO_DISPLAY = (
     "Practice Observer needs a display: start it from the desktop, or run it under "
     "xvfb-run (or with QT_QPA_PLATFORM=offscreen) on a machine without one."
@@ -110,6 +116,7 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
 
 
 def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace) -> int:
+    from observer.paths import log_path
     from ui.dialogs.first_run import FirstRunDialog
     from ui.main_window import MainWindow
 
@@ -121,6 +128,7 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
         just_set_up = True
 
     window = MainWindow(services, prompts)
+    restore_hook = report_unexpected_errors(window, prompts, log_path(services.data_dir))
     window.show()
     offer_samples = just_set_up and not args.quit_after_startup
 
@@ -137,6 +145,7 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
     try:
         return app.exec()
     finally:
+        restore_hook()
         window.close()
         window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -167,6 +176,28 @@ def add_sample_data(window: MainWindow, services: Services, prompts: Prompts) ->
         window.statusBar().clearMessage()
     window.refresh_profile()
     log.info("sample data added")
+
+
+def report_unexpected_errors(
+    window: QWidget, prompts: Prompts, log_file: Path
+) -> Callable[[], None]:
+    """A bug in a slot is logged and told in one sentence, never a silent traceback.
+    Returns what puts the previous hook back."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, error, trace)
+            return
+        log.error("unexpected error", exc_info=(kind, error, trace))
+        prompts.error(window, UNEXPECTED.format(log=log_file))
+
+    sys.excepthook = hook
+
+    def restore() -> None:
+        sys.excepthook = previous
+
+    return restore
 
 
 def _fail(prompts: Prompts, args: argparse.Namespace, error: Exception, message: str) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from observer import __version__
 from observer.db import Database
+from observer.errors import InvalidInput
 from observer.models import (
     Action,
     Framework,
@@ -203,9 +204,16 @@ def observation_document(o: Observation) -> dict[str, Any]:
 
 
 def write_bundle(bundle: dict[str, Any], path: Path) -> None:
-    """Writes atomically: a half-written bundle never replaces a good file."""
+    """Writes atomically: a half-written bundle never replaces a good file, and a failed
+    write leaves no partial copy of personal data behind."""
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; give a file name for the bundle.")
     partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
-        json.dump(bundle, out, ensure_ascii=False, indent=1)
-        out.write("\n")
-    partial.replace(path)
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            json.dump(bundle, out, ensure_ascii=False, indent=1)
+            out.write("\n")
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

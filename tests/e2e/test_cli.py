@@ -251,3 +251,17 @@ def test_a_data_dir_that_is_a_file_fails_in_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
     one_line_error(observer(blocker, "list"))
+
+
+def test_export_to_a_folder_is_refused_and_leaves_no_copy_behind(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "exports"
+    target.mkdir()
+
+    done = observer(demo_dir, "export-json", "-o", str(target))
+
+    assert done.returncode == 2
+    assert "is a folder; give a file name for the bundle." in one_line_error(done)
+    assert list(tmp_path.glob("*.partial")) == []
+    assert list(target.iterdir()) == []

@@ -15,8 +15,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
 from observer.db import MIGRATIONS_DIR, SCHEMA_HEAD, SCHEMA_REVISIONS, Database
-from observer.errors import DatabaseTooNew, DatabaseUnreadable, MigrationFailed
+from observer.errors import DatabaseTooNew, DatabaseUnreadable, MigrationFailed, StoreBusy
 from observer.models import Action, Base, Observation, Person, Team
+from observer.paths import database_path
+from observer.services import open_services
 
 FIXTURE_0001 = Path(__file__).resolve().parent.parent / "fixtures" / "schema-0001.sqlite"
 
@@ -161,3 +163,31 @@ def test_another_applications_database_is_refused_untouched(tmp_path: Path) -> N
     with pytest.raises(DatabaseUnreadable, match="not a Practice Observer database"):
         Database.open(path)
     assert dump(path)[1].startswith("CREATE TABLE recipes")
+
+
+def test_the_fixture_store_once_upgraded_has_exactly_the_models_schema(old_store: Path) -> None:
+    db = Database.open(old_store)
+    try:
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        db.close()
+
+
+def test_a_store_busy_elsewhere_is_one_sentence_and_nothing_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("observer.db.BUSY_TIMEOUT_MS", 50)
+    services = open_services(tmp_path / "data")
+    other = sqlite3.connect(database_path(tmp_path / "data"), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreBusy, match="busy with another Practice Observer"):
+            services.people.add_team("Children in Care")
+        other.execute("ROLLBACK")
+        services.people.add_team("Children in Care")
+        assert [t.name for t in services.people.list_teams()] == ["Children in Care"]
+    finally:
+        other.close()
+        services.close()

@@ -163,3 +163,24 @@ def test_without_a_display_the_app_says_so_in_one_sentence(monkeypatch, tmp_path
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [NO_DISPLAY]
     assert not (tmp_path / "data").exists()
+
+
+def test_an_unexpected_error_is_logged_and_told_in_one_sentence(qapp, tmp_path: Path, prompts):
+    data = tmp_path / "data"
+    services = open_services(data)
+    services.profiles.set_up("Priya Shah", Role.PRACTICE_LEAD, "Northshire County Council")
+    services.close()
+
+    def broken_slot() -> None:
+        raise RuntimeError("a bug")
+
+    # Runs inside the app's event loop, before --quit-after-startup ends it.
+    QTimer.singleShot(0, broken_slot)
+    assert main(["--data-dir", str(data), "--quit-after-startup"], prompts=prompts) == 0
+
+    errors = [message for kind, message in prompts.shown if kind == "error"]
+    assert len(errors) == 1
+    assert errors[0].startswith("Something went wrong and that step did not finish")
+    log_text = (data / "logs" / "observer.log").read_text(encoding="utf-8")
+    assert "RuntimeError: a bug" in log_text
+    assert "report_unexpected_errors" not in repr(sys.excepthook)

@@ -103,12 +103,15 @@ class ActionsPanel(QWidget):
         """Loads the soonest-due LIST_LIMIT actions: open ones, or all when done are shown."""
         counts = self._review.action_counts(self.model.today())
         show_done = self.show_done.isChecked()
-        actions = self._review.actions(open_only=not show_done, limit=LIST_LIMIT)
+        actions = self._review.actions(status=ActionStatus.OPEN, limit=LIST_LIMIT)
+        if show_done:
+            # Open work first, then what was done most recently: never old history only.
+            actions += self._review.actions(status=ActionStatus.DONE, limit=LIST_LIMIT)
         self.model.set_records(actions)
         self.table.fit_columns()
         text = f"{count(counts.open, 'open action')}, {counts.overdue} overdue."
         if len(actions) < (counts.total if show_done else counts.open):
-            text += f" Showing the {len(actions):,} due soonest."
+            text += f" Showing {len(actions):,} of them: open ones due soonest first."
         self.summary.setText(text)
         self.summary.setVisible(counts.total > 0)
         self.search.setEnabled(counts.total > 0)
