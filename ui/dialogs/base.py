@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
 
 from observer.errors import ObserverError
 from ui.prompts import Prompts
@@ -31,6 +31,18 @@ class SavingDialog(QDialog):
             self._prompts.error(self, str(error))
             return
         super().accept()
+
+    def arrange(self, form: QFormLayout, first: QWidget, *above: QWidget, width: int = 60) -> None:
+        """Lays out what goes above the form, the form, then the buttons; focus on `first`."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 16)
+        layout.setSpacing(16)
+        for widget in above:
+            layout.addWidget(widget)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * width)
+        first.setFocus()
 
     @staticmethod
     def form() -> QFormLayout:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from observer.profile import LocalProfile, Profiles
 from observer.vocabulary import Role
@@ -42,15 +42,7 @@ class FirstRunDialog(SavingDialog):
         form.addRow("Your &name:", self.name)
         form.addRow("Your &role:", self.role)
         form.addRow("&Organisation:", self.organisation)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 24, 24, 18)
-        layout.setSpacing(16)
-        layout.addWidget(PanelHeader("Welcome", ""))
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
-        self.name.setFocus()
+        self.arrange(form, self.name, PanelHeader("Welcome", ""), intro, width=70)
 
     def save(self) -> None:
         self.profile = self._profiles.set_up(

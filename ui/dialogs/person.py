@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget
 
 from observer.people import People, PersonDetails, PersonSummary
 from ui.dialogs.base import SavingDialog
@@ -44,13 +44,7 @@ class PersonDialog(SavingDialog):
         form.addRow("&Team:", self.team)
         form.addRow("&Staff reference:", self.staff_reference)
         form.addRow("", self.active)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 20, 20, 16)
-        layout.setSpacing(16)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
-        self.name.setFocus()
+        self.arrange(form, self.name)
 
     def details(self) -> PersonDetails:
         return PersonDetails(

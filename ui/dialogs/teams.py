@@ -53,13 +53,7 @@ class TeamDialog(SavingDialog):
         form = self.form()
         form.addRow("Team &name:", self.name)
         form.addRow("&Manager:", self.manager)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 20, 20, 16)
-        layout.setSpacing(16)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
-        self.name.setFocus()
+        self.arrange(form, self.name)
 
     def save(self) -> None:
         manager_id = chosen_id(self.manager)
