@@ -44,3 +44,15 @@ def store_snapshot(db: Database) -> dict[str, Any]:
     bundle = export_bundle(db)
     del bundle["exported_at"]
     return bundle
+
+
+def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key or index path into decoded JSON, for spoiling one field at a time."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += json_paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += json_paths(child, (*prefix, index))
+    return found

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import WHEN, Staff, store_snapshot
+from core_helpers import WHEN, Staff, json_paths, store_snapshot
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -488,17 +488,6 @@ JSON_VALUES = st.recursive(
 )
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _paths(child, (*prefix, index))
-    return found
-
-
 @pytest.fixture(scope="module")
 def fuzz_base(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, Path]:
     """A small valid bundle, an empty store to copy, and a folder for the copies."""
@@ -530,7 +519,7 @@ def test_a_bundle_with_one_spoilt_field_imports_or_is_refused_cleanly(
         st.sampled_from(["frameworks", "teams", "people", "observations"]), label="collection"
     )
     record = data.draw(st.sampled_from(bundle[collection]), label="record")
-    path = data.draw(st.sampled_from(_paths(record)), label="path")
+    path = data.draw(st.sampled_from(json_paths(record)), label="path")
     target: Any = record
     for step in path[:-1]:
         target = target[step]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import WHEN, NewDraft, RunCli, Staff
+from core_helpers import WHEN, NewDraft, RunCli, Staff, json_paths
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -219,17 +219,6 @@ JSON_VALUES = st.recursive(
 )
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _paths(child, (*prefix, index))
-    return found
-
-
 def _parses_or_explains(data: Any) -> None:
     try:
         result = parse_framework(data, "fuzz.json")
@@ -263,7 +252,7 @@ def test_a_valid_framework_with_one_field_spoilt_gives_a_framework_or_a_clear_er
         ]
     )
     document["scale"]["not_observed"] = {"code": "unseen", "label": "Not seen"}
-    path = data.draw(st.sampled_from(_paths(document)), label="path")
+    path = data.draw(st.sampled_from(json_paths(document)), label="path")
     target: Any = document
     for step in path[:-1]:
         target = target[step]
