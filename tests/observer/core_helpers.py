@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from hypothesis import strategies as st
 from sqlalchemy import update
 
 from observer.bundle import export_bundle
@@ -56,3 +57,14 @@ def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]
         for index, child in enumerate(value):
             found += json_paths(child, (*prefix, index))
     return found
+
+
+def spoil(data: st.DataObject, document: Any, path: tuple[Any, ...], values: Any) -> None:
+    """Deletes the field at `path`, or puts a drawn JSON value there."""
+    target = document
+    for step in path[:-1]:
+        target = target[step]
+    if isinstance(target, dict) and data.draw(st.booleans(), label="delete"):
+        del target[path[-1]]
+    else:
+        target[path[-1]] = data.draw(values, label="value")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import WHEN, Staff, json_paths, store_snapshot
+from core_helpers import WHEN, Staff, json_paths, spoil, store_snapshot
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -520,13 +520,7 @@ def test_a_bundle_with_one_spoilt_field_imports_or_is_refused_cleanly(
     )
     record = data.draw(st.sampled_from(bundle[collection]), label="record")
     path = data.draw(st.sampled_from(json_paths(record)), label="path")
-    target: Any = record
-    for step in path[:-1]:
-        target = target[step]
-    if isinstance(target, dict) and data.draw(st.booleans(), label="delete"):
-        del target[path[-1]]
-    else:
-        target[path[-1]] = data.draw(JSON_VALUES, label="value")
+    spoil(data, record, path, JSON_VALUES)
 
     folder = Path(tempfile.mkdtemp(dir=stores))
     for name in ("observer.sqlite", "observer.sqlite-wal"):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import WHEN, NewDraft, RunCli, Staff, json_paths
+from core_helpers import WHEN, NewDraft, RunCli, Staff, json_paths, spoil
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -253,13 +253,7 @@ def test_a_valid_framework_with_one_field_spoilt_gives_a_framework_or_a_clear_er
     )
     document["scale"]["not_observed"] = {"code": "unseen", "label": "Not seen"}
     path = data.draw(st.sampled_from(json_paths(document)), label="path")
-    target: Any = document
-    for step in path[:-1]:
-        target = target[step]
-    if isinstance(target, dict) and data.draw(st.booleans(), label="delete"):
-        del target[path[-1]]
-    else:
-        target[path[-1]] = data.draw(JSON_VALUES, label="value")
+    spoil(data, document, path, JSON_VALUES)
     _parses_or_explains(document)
 
 

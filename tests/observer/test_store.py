@@ -31,6 +31,15 @@ def dump(path: Path) -> list[str]:
         connection.close()
 
 
+def assert_schema_is_the_models(db: Database) -> None:
+    try:
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        db.close()
+
+
 @pytest.fixture
 def old_store(tmp_path: Path) -> Path:
     path = tmp_path / "observer.sqlite"
@@ -60,13 +69,7 @@ def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
 
 
 def test_the_migrations_describe_exactly_the_models(tmp_path: Path) -> None:
-    db = Database.open(tmp_path / "observer.sqlite")
-    try:
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []
-    finally:
-        db.close()
+    assert_schema_is_the_models(Database.open(tmp_path / "observer.sqlite"))
 
 
 def test_the_code_knows_every_revision_alembic_has() -> None:
@@ -166,13 +169,7 @@ def test_another_applications_database_is_refused_untouched(tmp_path: Path) -> N
 
 
 def test_the_fixture_store_once_upgraded_has_exactly_the_models_schema(old_store: Path) -> None:
-    db = Database.open(old_store)
-    try:
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []
-    finally:
-        db.close()
+    assert_schema_is_the_models(Database.open(old_store))
 
 
 def test_a_store_busy_elsewhere_is_one_sentence_and_nothing_changes(

@@ -110,14 +110,16 @@ def test_cancelling_first_run_quits_cleanly(qapp, tmp_path: Path, prompts, monke
         reopened.close()
 
 
-def test_first_run_then_offers_sample_data(qapp, tmp_path: Path, monkeypatch, demo: FakeDemo):
-    def fill(dialog: FirstRunDialog) -> int:
-        dialog.name.setText("Priya Shah")
-        dialog.organisation.setText("Northshire County Council")
-        dialog.accept()
-        return dialog.result()
+def _fill_first_run(dialog: FirstRunDialog) -> int:
+    """Stands in for exec(): types as a user would, then presses Start."""
+    dialog.name.setText("Priya Shah")
+    dialog.organisation.setText("Northshire County Council")
+    dialog.accept()
+    return dialog.result()
 
-    monkeypatch.setattr(FirstRunDialog, "exec", fill)
+
+def test_first_run_then_offers_sample_data(qapp, tmp_path: Path, monkeypatch, demo: FakeDemo):
+    monkeypatch.setattr(FirstRunDialog, "exec", _fill_first_run)
     prompts = ClosingPrompts(answers=[True])
     data = tmp_path / "new"
 
@@ -135,13 +137,7 @@ def test_first_run_then_offers_sample_data(qapp, tmp_path: Path, monkeypatch, de
 
 
 def test_declining_sample_data_adds_none(qapp, tmp_path: Path, monkeypatch, demo: FakeDemo):
-    def fill(dialog: FirstRunDialog) -> int:
-        dialog.name.setText("Priya Shah")
-        dialog.organisation.setText("Northshire County Council")
-        dialog.accept()
-        return dialog.result()
-
-    monkeypatch.setattr(FirstRunDialog, "exec", fill)
+    monkeypatch.setattr(FirstRunDialog, "exec", _fill_first_run)
     prompts = ClosingPrompts(answers=[False])
 
     assert main(["--data-dir", str(tmp_path / "new")], prompts=prompts) == 0
