@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from observer.readiness import Missing
+
 
 class ObserverError(Exception):
     """A problem the user can do something about; str() is the sentence to show."""
@@ -49,3 +55,13 @@ class RecordLocked(ObserverError):
 
 class StaleRecord(ObserverError):
     """The record changed elsewhere since it was read; nothing was overwritten."""
+
+
+class NotReady(ObserverError):
+    """Sign-off was asked for while something is still missing; `missing` says what."""
+
+    def __init__(self, missing: Sequence[Missing]) -> None:
+        count = len(missing)
+        things = "1 thing is" if count == 1 else f"{count} things are"
+        super().__init__(f"This observation is not ready for sign-off: {things} missing.")
+        self.missing: list[Missing] = list(missing)

@@ -7,8 +7,9 @@ of overwriting it. Signed records are locked: every change is refused.
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVarTuple
@@ -17,8 +18,29 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from observer.audit import record_event
+from observer.changes import Change, SaveOutcome, save_changes
 from observer.db import Database
-from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
+from observer.duplicate import duplicate_observation
+from observer.editing import DRAFT_TEXT_FIELDS as DRAFT_TEXT_FIELDS
+from observer.editing import EDITABLE_FIELDS as EDITABLE_FIELDS
+from observer.editing import MAX_TEXT as MAX_TEXT
+from observer.editing import OTHER_FIELDS as OTHER_FIELDS
+from observer.editing import SHORT_TEXT_LIMITS as SHORT_TEXT_LIMITS
+from observer.editing import TEXT_FIELDS as TEXT_FIELDS
+from observer.editing import (
+    check_duration,
+    check_kind,
+    check_owner,
+    check_text,
+    check_when,
+    editable,
+    level_id,
+    rating_for,
+    touch,
+    write_field,
+)
+from observer.editing import text_limit as text_limit
+from observer.errors import InvalidInput, NotFound, NotReady, RecordLocked
 from observer.frameworks import FrameworkInfo, framework_info
 from observer.models import (
     Action,
@@ -28,28 +50,11 @@ from observer.models import (
     Rating,
     RatingLevel,
     fetch,
-    utc_now,
 )
+from observer.readiness import Missing, missing_for_sign_off
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
-MAX_TEXT = 50_000
-SHORT_TEXT_LIMITS = {"case_reference": 60}
-TEXT_FIELDS = (
-    "case_reference",
-    "others_present",
-    "consent_given_by",
-    "consent_how",
-    "focus",
-    "strengths",
-    "development_areas",
-    "child_voice",
-    "family_feedback",
-    "reflection",
-    "overall_rationale",
-)
-DRAFT_TEXT_FIELDS = ("case_reference", "others_present", "consent_given_by", "consent_how", "focus")
-OTHER_FIELDS = ("kind", "observed_at", "duration_minutes", "family_present", "overall_level")
-EDITABLE_FIELDS = frozenset(TEXT_FIELDS + OTHER_FIELDS)
+log = logging.getLogger(__name__)
 
 
 class _Keep:
@@ -160,43 +165,6 @@ class ObservationFilter:
     date_to: date | None = None
 
 
-def text_limit(field: str) -> int:
-    """The longest text a field holds; the bundle reader applies the same limits."""
-    return SHORT_TEXT_LIMITS.get(field, MAX_TEXT)
-
-
-def _text(field: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be text.")
-    limit = text_limit(field)
-    if len(value) > limit:
-        raise InvalidInput(
-            f"{field.replace('_', ' ').capitalize()} is longer than {limit:,} characters."
-        )
-    return value
-
-
-def _duration(value: Any) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 24 * 60:
-        raise InvalidInput("The duration must be between 1 minute and 24 hours.")
-    return value
-
-
-def _when(value: Any) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise InvalidInput("The date and time of an observation must include its time zone.")
-    return value
-
-
-def _kind(value: Any) -> Kind:
-    try:
-        return Kind(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a kind of observation.") from None
-
-
 class Recording:
     def __init__(self, db: Database, actor: Callable[[], str]) -> None:
         self._db = db
@@ -215,7 +183,7 @@ class Recording:
     # Drafts
 
     def create_draft(self, details: DraftDetails) -> uuid.UUID:
-        kind = _kind(details.kind)
+        kind = check_kind(details.kind)
         with self._db.session() as s, s.begin():
             for person_id in (details.observed_person_id, details.observer_id):
                 if s.get(Person, person_id) is None:
@@ -225,7 +193,7 @@ class Recording:
                 person = s.get(Person, details.observed_person_id)
                 assert person is not None
                 framework_id = _default_framework(
-                    s, kind, Role(person.role), _when(details.observed_at).date()
+                    s, kind, Role(person.role), check_when(details.observed_at).date()
                 ).id
             framework = s.get(Framework, framework_id)
             if framework is None:
@@ -235,22 +203,16 @@ class Recording:
                 observer_id=details.observer_id,
                 framework_id=framework.id,
                 kind=kind.value,
-                observed_at=_when(details.observed_at),
-                duration_minutes=_duration(details.duration_minutes),
+                observed_at=check_when(details.observed_at),
+                duration_minutes=check_duration(details.duration_minutes),
                 family_present=bool(details.family_present),
                 status=Status.DRAFT.value,
-                **{name: _text(name, getattr(details, name)) for name in DRAFT_TEXT_FIELDS},
+                **{name: check_text(name, getattr(details, name)) for name in DRAFT_TEXT_FIELDS},
             )
             observation.ratings = [Rating(standard_id=st.id) for st in framework.standards]
             s.add(observation)
             s.flush()
-            record_event(
-                s,
-                actor=self._actor(),
-                action="create",
-                record_type="observation",
-                record_id=observation.id,
-            )
+            self._event(s, "create", observation.id)
             return observation.id
 
     def get(self, observation_id: uuid.UUID) -> ObservationView:
@@ -271,19 +233,8 @@ class Recording:
             observation = self._editable(s, observation_id, expected_revision)
             with s.no_autoflush:  # one write, so one new revision
                 for name, value in changes.items():
-                    if name in TEXT_FIELDS:
-                        setattr(observation, name, _text(name, value))
-                    elif name == "kind":
-                        observation.kind = _kind(value).value
-                    elif name == "observed_at":
-                        observation.observed_at = _when(value)
-                    elif name == "duration_minutes":
-                        observation.duration_minutes = _duration(value)
-                    elif name == "family_present":
-                        observation.family_present = bool(value)
-                    elif name == "overall_level":
-                        observation.overall_level_id = self._level_id(s, observation, value)
-            return self._touch(s, observation)
+                    write_field(observation, name, value)
+            return touch(s, observation)
 
     def set_rating(
         self,
@@ -296,18 +247,12 @@ class Recording:
     ) -> int:
         with self._db.session() as s, s.begin():
             observation = self._editable(s, observation_id, expected_revision)
-            rating = next(
-                (r for r in observation.ratings if r.standard.code == standard_code), None
-            )
-            if rating is None:
-                raise InvalidInput(
-                    f"Standard {standard_code!r} is not part of {observation.framework.name}."
-                )
+            rating = rating_for(observation, standard_code)
             if level_code is not KEEP:
-                rating.level_id = self._level_id(s, observation, level_code)
+                rating.level_id = level_id(observation, level_code)
             if evidence is not KEEP:
-                rating.evidence = _text("evidence", evidence)
-            return self._touch(s, observation)
+                rating.evidence = check_text("evidence", evidence)
+            return touch(s, observation)
 
     def add_action(
         self,
@@ -319,17 +264,15 @@ class Recording:
     ) -> uuid.UUID:
         with self._db.session() as s, s.begin():
             observation = self._editable(s, observation_id, expected_revision)
-            if owner_id is not None and s.get(Person, owner_id) is None:
-                raise InvalidInput("The action's owner is not in this store.")
             action = Action(
-                description=_text("the action", description),
-                owner_id=owner_id,
+                description=check_text("the action", description),
+                owner_id=check_owner(s, owner_id),
                 due_date=due_date,
                 status=ActionStatus.OPEN.value,
                 position=max((a.position for a in observation.actions), default=-1) + 1,
             )
             observation.actions.append(action)
-            self._touch(s, observation)
+            touch(s, observation)
             return action.id
 
     def update_action(
@@ -344,21 +287,19 @@ class Recording:
             action = self._action(s, action_id)
             observation = self._editable(s, action.observation_id, None)
             if description is not KEEP:
-                action.description = _text("the action", description)
+                action.description = check_text("the action", description)
             if owner_id is not KEEP:
-                if owner_id is not None and s.get(Person, owner_id) is None:
-                    raise InvalidInput("The action's owner is not in this store.")
-                action.owner_id = owner_id
+                action.owner_id = check_owner(s, owner_id)
             if due_date is not KEEP:
                 action.due_date = due_date
-            return self._touch(s, observation)
+            return touch(s, observation)
 
     def remove_action(self, action_id: uuid.UUID) -> int:
         with self._db.session() as s, s.begin():
             action = self._action(s, action_id)
             observation = self._editable(s, action.observation_id, None)
             observation.actions.remove(action)
-            return self._touch(s, observation)
+            return touch(s, observation)
 
     def delete_draft(self, observation_id: uuid.UUID) -> None:
         with self._db.session() as s, s.begin():
@@ -366,13 +307,46 @@ class Recording:
             if observation.status == Status.SIGNED.value:
                 raise RecordLocked("A signed observation cannot be deleted.")
             s.delete(observation)
-            record_event(
-                s,
-                actor=self._actor(),
-                action="delete",
-                record_type="observation",
-                record_id=observation_id,
+            self._event(s, "delete", observation_id)
+
+    def save(self, observation_id: uuid.UUID, changes: Sequence[Change]) -> SaveOutcome:
+        """The editor's autosave: only what the user changed, merged with edits made elsewhere."""
+        return save_changes(self._db, observation_id, changes)
+
+    def duplicate(
+        self, observation_id: uuid.UUID, observer_id: uuid.UUID, observed_at: datetime
+    ) -> uuid.UUID:
+        """A new draft starting from another observation's judgements; never its consent."""
+        with self._db.session() as s, s.begin():
+            copy = duplicate_observation(
+                s, self._observation(s, observation_id), observer_id, observed_at
             )
+            self._event(s, "create", copy.id)
+            log.info("observation %s started as a copy of %s", copy.id, observation_id)
+            return copy.id
+
+    # Sign-off
+
+    def readiness(self, observation_id: uuid.UUID) -> list[Missing]:
+        """What must still be filled in before the observation can be signed, in editor order."""
+        return missing_for_sign_off(self.get(observation_id))
+
+    def mark_ready(self, observation_id: uuid.UUID, expected_revision: int | None = None) -> int:
+        with self._db.session() as s, s.begin():
+            observation = self._editable(s, observation_id, expected_revision)
+            if observation.status == Status.READY.value:
+                return observation.revision
+            missing = missing_for_sign_off(self._view(s, observation))
+            if missing:
+                raise NotReady(missing)
+            return self._move(s, observation, Status.READY, "ready")
+
+    def return_to_draft(self, observation_id: uuid.UUID) -> int:
+        with self._db.session() as s, s.begin():
+            observation = self._editable(s, observation_id, None)
+            if observation.status == Status.DRAFT.value:
+                return observation.revision
+            return self._move(s, observation, Status.DRAFT, "return_to_draft")
 
     # Lists
 
@@ -431,33 +405,27 @@ class Recording:
     def _action(s: Session, action_id: uuid.UUID) -> Action:
         return fetch(s, Action, action_id, "action")
 
+    @staticmethod
     def _editable(
-        self, s: Session, observation_id: uuid.UUID, expected_revision: int | None
+        s: Session, observation_id: uuid.UUID, expected_revision: int | None
     ) -> Observation:
-        observation = self._observation(s, observation_id)
-        if observation.status == Status.SIGNED.value:
-            raise RecordLocked("This observation is signed and locked; add an addendum instead.")
-        if expected_revision is not None and observation.revision != expected_revision:
-            raise StaleRecord(
-                "This observation was changed elsewhere since you opened it; "
-                "nothing was overwritten."
-            )
-        return observation
+        return editable(s, observation_id, expected_revision)
 
-    @staticmethod
-    def _level_id(s: Session, observation: Observation, code: str | None) -> uuid.UUID | None:
-        if code is None:
-            return None
-        level = next((lv for lv in observation.framework.levels if lv.code == code), None)
-        if level is None:
-            raise InvalidInput(f"{code!r} is not a rating in {observation.framework.name}.")
-        return level.id
+    def _event(self, s: Session, action: str, observation_id: uuid.UUID) -> None:
+        record_event(
+            s,
+            actor=self._actor(),
+            action=action,
+            record_type="observation",
+            record_id=observation_id,
+        )
 
-    @staticmethod
-    def _touch(s: Session, observation: Observation) -> int:
-        observation.updated_at = utc_now()
-        s.flush()
-        return observation.revision
+    def _move(self, s: Session, observation: Observation, status: Status, action: str) -> int:
+        observation.status = status.value
+        revision = touch(s, observation)
+        self._event(s, action, observation.id)
+        log.info("observation %s is now %s", observation.id, status.value)
+        return revision
 
     @staticmethod
     def _view(s: Session, o: Observation) -> ObservationView:

@@ -18,6 +18,7 @@ from observer.people import People
 from observer.profile import Profiles
 from observer.recording import Recording
 from observer.review import Review
+from observer.workspace import Workspace
 
 SYSTEM_ACTOR = "Practice Observer"
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class Services:
     profiles: Profiles
     recording: Recording
     review: Review
+    workspace: Workspace
 
     def actor(self) -> str:
         """The name recorded in the audit trail for what this laptop's user does."""
@@ -54,6 +56,7 @@ def open_services(data_dir: Path) -> Services:
         profiles=profiles,
         recording=Recording(db, actor=lambda: services.actor()),
         review=Review(db),
+        workspace=Workspace(db),
     )
     return services
 
