@@ -1,0 +1,137 @@
+"""Autosave: what the user changes reaches the store soon after typing pauses.
+
+Changes are held per target (a field, a rating, an action's field) and written together,
+in one transaction, once typing has paused for PAUSE_MS — or after LONGEST_WAIT_MS of
+continuous typing, so a crash or a power cut loses at most the last two seconds. Each
+change carries the value the editor last loaded or saved, so the store can keep both
+people's words when the same draft was changed elsewhere. A write that fails keeps every
+change in hand and tries again; nothing is dropped until the store has it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from enum import Enum
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from observer.changes import Change
+from observer.errors import ObserverError, RecordLocked
+from observer.recording import Recording
+
+log = logging.getLogger(__name__)
+
+PAUSE_MS = 700
+LONGEST_WAIT_MS = 2000
+RETRY_MS = 3000
+
+
+class SaveState(Enum):
+    SAVED = "saved"
+    PENDING = "pending"
+    FAILED = "failed"
+    LOCKED = "locked"
+
+
+class Autosaver(QObject):
+    state_changed = Signal(object, str)  # SaveState, a sentence for the user
+    saved = Signal(int)  # the record's new revision
+    merged = Signal(dict)  # target → the value the store now holds, when it kept both edits
+
+    def __init__(
+        self,
+        recording: Recording,
+        observation_id: uuid.UUID,
+        base: dict[str, Any],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._recording = recording
+        self._id = observation_id
+        self._base = dict(base)
+        self._pending: dict[str, Any] = {}
+        self.state = SaveState.SAVED
+        self.problem = ""
+        self._pause = _single_shot(self, PAUSE_MS, self.flush)
+        self._deadline = _single_shot(self, LONGEST_WAIT_MS, self.flush)
+        self._retry = _single_shot(self, RETRY_MS, self.flush)
+
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    def base(self, target: str) -> Any:
+        return self._base.get(target)
+
+    def set(self, target: str, value: Any) -> None:
+        """Holds a change; it is written once typing pauses."""
+        if self.state is SaveState.LOCKED:
+            return
+        if value == self._base.get(target) and target in self._base:
+            self._pending.pop(target, None)
+        else:
+            self._pending[target] = value
+        if not self._pending:
+            if self.state is SaveState.PENDING:
+                self._set_state(SaveState.SAVED, "")
+            return
+        self._pause.start()
+        if not self._deadline.isActive():
+            self._deadline.start()
+        if self.state is SaveState.SAVED:
+            self._set_state(SaveState.PENDING, "")
+
+    def track(self, target: str, value: Any) -> None:
+        """Starts following a target the store already holds (a newly added action)."""
+        self._base[target] = value
+
+    def forget(self, prefix: str) -> None:
+        """Stops following targets that are gone (a removed action)."""
+        for store in (self._base, self._pending):
+            for target in [t for t in store if t.startswith(prefix)]:
+                del store[target]
+
+    def flush(self) -> bool:
+        """Writes every held change now; True when nothing is left unsaved."""
+        for timer in (self._pause, self._deadline, self._retry):
+            timer.stop()
+        if not self._pending:
+            return self.state is not SaveState.FAILED or self._recover()
+        sending = dict(self._pending)
+        changes = [Change(t, self._base.get(t), v) for t, v in sending.items()]
+        try:
+            outcome = self._recording.save(self._id, changes)
+        except RecordLocked as error:
+            self._set_state(SaveState.LOCKED, str(error))
+            return False
+        except ObserverError as error:
+            log.warning("autosave of observation %s failed: %s", self._id, type(error).__name__)
+            self._retry.start()
+            self._set_state(SaveState.FAILED, str(error))
+            return False
+        for target, value in sending.items():
+            self._base[target] = outcome.merged.get(target, value)
+            if self._pending.get(target) == value:
+                del self._pending[target]
+        self.saved.emit(outcome.revision)
+        if outcome.merged:
+            self.merged.emit(dict(outcome.merged))
+        self._set_state(SaveState.SAVED, "")
+        return True
+
+    def _recover(self) -> bool:
+        self._set_state(SaveState.SAVED, "")
+        return True
+
+    def _set_state(self, state: SaveState, problem: str) -> None:
+        self.state, self.problem = state, problem
+        self.state_changed.emit(state, problem)
+
+
+def _single_shot(parent: QObject, interval: int, slot: Any) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval)
+    timer.timeout.connect(slot)
+    return timer

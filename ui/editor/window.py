@@ -1,0 +1,468 @@
+"""The observation editor: one window per record, saved as the user types.
+
+The window holds no unsaved state that matters for long: every change goes to the
+autosaver, which writes it within two seconds. Closing writes what is left and, if the
+store will not take it, asks before anything is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from observer.errors import NotReady, ObserverError
+from observer.people import People
+from observer.recording import ObservationView, Recording
+from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
+from ui.editor.autosave import Autosaver, SaveState
+from ui.editor.cards import STYLE, describe, heading, muted
+from ui.editor.find_bar import FindBar, TextBox
+from ui.editor.page import EditorPage, values_of
+from ui.editor.readiness_panel import ReadinessPanel
+from ui.formatting import uk_date_time
+from ui.prompts import Prompts
+from ui.settings import app_settings
+from ui.widgets.growing_text import GrowingTextEdit
+
+log = logging.getLogger(__name__)
+
+GEOMETRY_KEY = "editor/geometry"
+SPLITTER_KEY = "editor/splitter"
+ANCHOR_ROLE = Qt.ItemDataRole.UserRole
+LOCKED_BANNER = (
+    "Signed and locked: nothing in this record can change. Corrections are made as signed addenda."
+)
+MERGED = (
+    "This record was also changed in another window; where you both changed the same "
+    "text, both versions were kept."
+)
+ASK_CLOSE_UNSAVED = "Your latest changes could not be saved: {problem} Close anyway and lose them?"
+ASK_REMOVE_ACTION = "Remove the action “{what}”?"
+
+
+class EditorWindow(QMainWindow):
+    closed = Signal(uuid.UUID)
+    changed = Signal(uuid.UUID)  # its status or its actions moved on
+    new_requested = Signal()
+
+    def __init__(
+        self,
+        recording: Recording,
+        people: People,
+        prompts: Prompts,
+        observation_id: uuid.UUID,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._recording = recording
+        self._prompts = prompts
+        self.observation_id = observation_id
+        view = recording.get(observation_id)
+        self._view = view
+        self.status = view.status
+        self.setStyleSheet(STYLE)
+
+        owners = [(str(p.id), p.name) for p in people.list_people(active_only=True)]
+        self.autosaver = Autosaver(recording, observation_id, values_of(view), self)
+        self.autosaver.state_changed.connect(self._show_save_state)
+        self.autosaver.saved.connect(self._saved)
+        self.autosaver.merged.connect(self._merged)
+        self.page = EditorPage(view, owners, self._edited)
+        self.page.actions.add_requested.connect(self.add_action)
+        self.page.actions.remove_requested.connect(self.remove_action)
+        self.page.show_view(view)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("page")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.page)
+        self.find_bar = FindBar(self._text_boxes)
+        self.find_bar.setVisible(False)
+        self.find_bar.found.connect(self._reveal)
+        self.outline = self._build_outline(view)
+        self.readiness = ReadinessPanel()
+        self.readiness.setVisible(False)
+        self.readiness.go_to.connect(self.go_to)
+        self.readiness.mark_ready.connect(self.mark_ready)
+        self.readiness.return_to_draft.connect(self.return_to_draft)
+        self.readiness.hide_requested.connect(lambda: self.readiness.setVisible(False))
+
+        middle = QWidget()
+        column = QVBoxLayout(middle)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self._build_header(view))
+        column.addWidget(self.find_bar)
+        column.addWidget(self.scroll, 1)
+        self.splitter = QSplitter()
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.outline)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.readiness)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        self._build_menus()
+        self._show_status()
+        self._show_save_state(SaveState.SAVED, "")
+        self._restore_state()
+
+    # Building
+
+    def _build_header(self, view: ObservationView) -> QWidget:
+        header = QWidget()
+        layout = QVBoxLayout(header)
+        layout.setContentsMargins(24, 16, 24, 8)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        self.title = heading(f"{view.kind.label} — {view.observed_person_name}", 1.45)
+        self.title.setAccessibleName("Record")
+        self.status_chip = QLabel()
+        self.status_chip.setObjectName("status")
+        self.status_chip.setAccessibleName("Status")
+        self.ready_button = QPushButton("Ready for sign-off…")
+        self.ready_button.setAutoDefault(False)
+        describe(
+            self.ready_button,
+            "Ready for sign-off",
+            "Lists what sign-off still needs and goes to each item (Ctrl+R).",
+        )
+        self.ready_button.clicked.connect(self.show_readiness)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.status_chip)
+        top.addSpacing(8)
+        top.addWidget(self.ready_button)
+        layout.addLayout(top)
+        line = QHBoxLayout()
+        self.subtitle = muted("")
+        self.subtitle.setAccessibleName("Record details")
+        self.save_label = muted("")
+        self.save_label.setAccessibleName("Save status")
+        self.save_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.save_label.setWordWrap(False)
+        line.addWidget(self.subtitle, 1)
+        line.addWidget(self.save_label)
+        layout.addLayout(line)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Notice")
+        self.banner.setVisible(False)
+        layout.addWidget(self.banner)
+        self._show_subtitle(view)
+        return header
+
+    def _show_subtitle(self, view: ObservationView) -> None:
+        self.subtitle.setText(
+            f"{uk_date_time(view.observed_at)} · observed by {view.observer_name} · "
+            f"{view.framework.short_name or view.framework.name} v{view.framework.version}"
+        )
+
+    def _build_outline(self, view: ObservationView) -> QListWidget:
+        outline = QListWidget()
+        describe(outline, "Sections of the record", "Choose a section to go to it.")
+        outline.setFrameShape(QFrame.Shape.NoFrame)
+        outline.setTextElideMode(Qt.TextElideMode.ElideRight)
+        outline.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outline.setStyleSheet("QListWidget::item { padding: 3px 8px; }")
+        outline.setMinimumWidth(outline.fontMetrics().averageCharWidth() * 22)
+        entries = [("details", "About this observation"), ("standards", "Practice standards")]
+        entries += [(f"standard:{r.standard_code}", "") for r in view.ratings]
+        entries += [(f, t) for f, t in NARRATIVE_SECTIONS.items() if f != "overall_rationale"]
+        entries += [("overall", "Overall judgement"), ("actions", "Agreed actions")]
+        for anchor, text in entries:
+            item = QListWidgetItem(text)
+            item.setData(ANCHOR_ROLE, anchor)
+            if not anchor.startswith("standard:"):
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            outline.addItem(item)
+        outline.itemActivated.connect(self._outline_chosen)
+        outline.itemClicked.connect(self._outline_chosen)
+        self._outline_items = {
+            str(outline.item(i).data(ANCHOR_ROLE)): outline.item(i) for i in range(outline.count())
+        }
+        for rating in view.ratings:
+            self._mark_rated(rating.standard_code, rating.level_code)
+        return outline
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        record = bar.addMenu("&Record")
+        self.new_action = self._menu_action(record, "&New observation…", "Ctrl+N")
+        self.new_action.triggered.connect(self.new_requested)
+        self.save_action = self._menu_action(record, "&Save now", "Ctrl+S")
+        self.save_action.triggered.connect(self.save_now)
+        self.readiness_action = self._menu_action(record, "&Ready for sign-off…", "Ctrl+R")
+        self.readiness_action.triggered.connect(self.show_readiness)
+        self.add_action_action = self._menu_action(record, "&Add action", "Ctrl+Shift+A")
+        self.add_action_action.triggered.connect(self.add_action)
+        record.addSeparator()
+        close = self._menu_action(record, "&Close", "Ctrl+W")
+        close.triggered.connect(self.close)
+        edit = bar.addMenu("&Edit")
+        self.find_action = self._menu_action(edit, "&Find…", "Ctrl+F")
+        self.find_action.triggered.connect(self.find_bar.open_bar)
+        find_next = self._menu_action(edit, "Find &next", "F3")
+        find_next.triggered.connect(self.find_bar.find_next)
+
+    def _menu_action(self, menu: Any, text: str, shortcut: str) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        menu.addAction(action)
+        return action
+
+    # Editing
+
+    def _edited(self, target: str, value: Any) -> None:
+        self.autosaver.set(target, value)
+        if target == "kind":
+            self._view = replace(self._view, kind=Kind(value))
+            self.title.setText(f"{self._view.kind.label} — {self._view.observed_person_name}")
+            self._show_status()
+        elif target.startswith("rating:") and target.endswith(":level"):
+            self._mark_rated(target.split(":")[1], value)
+
+    def _mark_rated(self, code: str, level: str | None) -> None:
+        item = self._outline_items.get(f"standard:{code}")
+        row = self.page.standards.get(code)
+        if item is None or row is None:
+            return
+        item.setText(f"    {'✓' if level else '○'}  {code}  {row.title}")
+        item.setToolTip(row.title + ("" if level else " — not rated yet"))
+
+    def save_now(self) -> bool:
+        saved = self.autosaver.flush()
+        if saved:
+            self.statusBar().showMessage("Saved.", 3000)
+        return saved
+
+    def add_action(self) -> None:
+        if self.page.read_only or not self.save_now():
+            return
+        try:
+            action_id = self._recording.add_action(
+                self.observation_id, "", owner_id=self._view.observed_person_id
+            )
+            view = self._recording.get(self.observation_id)
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return
+        action = next(a for a in view.actions if a.id == action_id)
+        prefix = f"action:{action_id}"
+        self.autosaver.track(f"{prefix}:description", action.description)
+        self.autosaver.track(f"{prefix}:owner", action.owner_id)
+        self.autosaver.track(f"{prefix}:due", action.due_date)
+        row = self.page.actions.add_row(action)
+        self._after_write()
+        QTimer.singleShot(0, lambda: self._reveal(row.what))
+
+    def remove_action(self, action_id: uuid.UUID) -> None:
+        row = self.page.actions.rows.get(action_id)
+        if row is None or self.page.read_only:
+            return
+        what = row.what.text().strip()
+        if what and not self._prompts.ask(self, ASK_REMOVE_ACTION.format(what=what)):
+            return
+        if not self.save_now():
+            return
+        try:
+            self._recording.remove_action(action_id)
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return
+        self.autosaver.forget(f"action:{action_id}")
+        self.page.actions.remove_row(action_id)
+        self._after_write()
+        self.page.actions.add_button.setFocus()
+
+    # Readiness and status
+
+    def show_readiness(self) -> None:
+        self.save_now()
+        self.readiness.setVisible(True)
+        self._refresh_readiness()
+        self.readiness.items.setFocus()
+
+    def _refresh_readiness(self) -> None:
+        try:
+            missing = self._recording.readiness(self.observation_id)
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return
+        self.readiness.show_missing(missing, self.status)
+        if not missing:
+            self.readiness.ready_button.setFocus()
+
+    def mark_ready(self) -> None:
+        if not self.save_now():
+            return
+        try:
+            self._recording.mark_ready(self.observation_id)
+        except NotReady:
+            self._refresh_readiness()
+            return
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return
+        self.status = Status.READY
+        self._after_write()
+        self.statusBar().showMessage("Marked ready for sign-off.", 5000)
+
+    def return_to_draft(self) -> None:
+        try:
+            self._recording.return_to_draft(self.observation_id)
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return
+        self.status = Status.DRAFT
+        self._after_write()
+
+    def go_to(self, target: str) -> None:
+        kind, _, code = target.partition(":")
+        widget: QWidget | None
+        if kind == "standard":
+            row = self.page.standards.get(code)
+            if row is None:
+                return
+            self._reveal(row)
+            row.rating.focus_rating()
+            return
+        if kind == "evidence":
+            row = self.page.standards.get(code)
+            widget = row.evidence if row else None
+        elif target == "overall_level":
+            self._reveal(self.page.cards["overall"])
+            self.page.overall.focus_rating()
+            return
+        else:
+            binding = self.page.bindings.get(target)
+            widget = binding.widget if binding else None
+        if widget is not None:
+            self._reveal(widget)
+
+    def _after_write(self) -> None:
+        self._show_status()
+        if self.readiness.isVisible():
+            self._refresh_readiness()
+        self.changed.emit(self.observation_id)
+
+    def _show_status(self) -> None:
+        self.status_chip.setText(self.status.label)
+        locked = self.status is Status.SIGNED
+        self.page.set_read_only(locked)
+        self.ready_button.setEnabled(not locked)
+        for action in (self.save_action, self.add_action_action, self.readiness_action):
+            action.setEnabled(not locked)
+        self.banner.setText(LOCKED_BANNER if locked else "")
+        self.banner.setVisible(locked)
+        self.setWindowTitle(
+            f"{self._view.kind.label} — {self._view.observed_person_name} "
+            f"({self.status.label.lower()})"
+        )
+
+    # Save state
+
+    def _show_save_state(self, state: SaveState, problem: str) -> None:
+        if state is SaveState.SAVED:
+            self.save_label.setText(f"All changes saved · {datetime.now():%H:%M}")
+        elif state is SaveState.PENDING:
+            self.save_label.setText("Saving…")
+        elif state is SaveState.FAILED:
+            self.save_label.setText("Not saved yet — trying again")
+            self.banner.setText(
+                f"Your latest changes are not saved yet: {problem} They are kept in this "
+                "window and saved as soon as the store allows."
+            )
+            self.banner.setVisible(True)
+        elif state is SaveState.LOCKED:
+            self.status = Status.SIGNED
+            self._show_status()
+            self._prompts.warning(self, problem)
+        if state is SaveState.SAVED and self.status is not Status.SIGNED:
+            self.banner.setVisible(False)
+
+    def _saved(self, _revision: int) -> None:
+        if self.readiness.isVisible():
+            self._refresh_readiness()
+
+    def _merged(self, merged: dict[str, Any]) -> None:
+        for target, value in merged.items():
+            binding = self.page.bindings.get(target) or self.page.actions.bindings.get(target)
+            if binding is not None and value is not None:
+                binding.show(value)
+        self.statusBar().showMessage(MERGED, 10000)
+
+    # Finding
+
+    def _text_boxes(self) -> list[TextBox]:
+        bindings = list(self.page.bindings.values()) + list(self.page.actions.bindings.values())
+        return [b.widget for b in bindings if isinstance(b.widget, QLineEdit | GrowingTextEdit)]
+
+    def _reveal(self, widget: QWidget) -> None:
+        top = widget.mapTo(self.page, QPoint(0, 0)).y()
+        bar = self.scroll.verticalScrollBar()
+        viewport = self.scroll.viewport().height()
+        if not bar.value() <= top <= bar.value() + viewport - widget.height():
+            bar.setValue(max(0, top - 40))
+        if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _outline_chosen(self, item: QListWidgetItem) -> None:
+        anchor = str(item.data(ANCHOR_ROLE))
+        if anchor.startswith("standard:"):
+            self.go_to(anchor)
+            return
+        card = self.page.cards.get(anchor)
+        if card is not None:
+            self._reveal(card)
+
+    # Window state
+
+    def _restore_state(self) -> None:
+        settings = app_settings()
+        geometry = settings.value(GEOMETRY_KEY)
+        if not geometry or not self.restoreGeometry(geometry):
+            average = self.fontMetrics().averageCharWidth()
+            self.resize(average * 150, self.fontMetrics().height() * 46)
+        splitter = settings.value(SPLITTER_KEY)
+        if not splitter or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes([220, 900, 320])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if (
+            not self.autosaver.flush()
+            and self.autosaver.state is SaveState.FAILED
+            and not self._prompts.ask(
+                self, ASK_CLOSE_UNSAVED.format(problem=self.autosaver.problem)
+            )
+        ):
+            event.ignore()
+            return
+        settings = app_settings()
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(SPLITTER_KEY, self.splitter.saveState())
+        self.closed.emit(self.observation_id)
+        super().closeEvent(event)
