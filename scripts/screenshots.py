@@ -1,4 +1,7 @@
-"""Saves a screenshot of each main-window panel, for the docs and for judging the look.
+"""Saves screenshots of each main-window panel, the editor and its readiness panel.
+
+The editor shots use the demo data: a record ready for sign-off, filled in, and a draft
+with gaps for the readiness panel.
 
 Run under a real display, for example:
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshots.py --data-dir DIR
@@ -15,8 +18,11 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from observer.recording import ObservationFilter  # noqa: E402
 from observer.services import open_services  # noqa: E402
+from observer.vocabulary import Status  # noqa: E402
 from ui.app import application  # noqa: E402
+from ui.editor.window import EditorWindow  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.prompts import Prompts  # noqa: E402
 
@@ -49,6 +55,28 @@ def main(argv: list[str]) -> int:
                 print(f"Could not save {path}.", file=sys.stderr)
                 return 1
             print(path)
+        for name, status in (("editor", Status.READY), ("readiness", Status.DRAFT)):
+            records = services.recording.list(ObservationFilter(status=status), limit=100)
+            if name == "readiness":
+                records = [r for r in records if services.recording.readiness(r.id)]
+            if not records:
+                print(f"No {status.value} record for the {name} shot.", file=sys.stderr)
+                return 1
+            editor = EditorWindow(services.recording, services.people, Prompts(), records[0].id)
+            editor.resize(width, height)
+            editor.show()
+            if name == "readiness":
+                editor.show_readiness()
+            for _ in range(5):
+                app.processEvents()
+            if name == "editor":
+                editor.go_to("standards")
+                for _ in range(5):
+                    app.processEvents()
+            path = args.out / f"{args.prefix}{name}.png"
+            editor.grab().save(str(path))
+            print(path)
+            editor.close()
         window.close()
     finally:
         services.close()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from observer.services import Services
 from ui.dialogs.about import AboutDialog
 from ui.dialogs.teams import TeamsDialog
+from ui.editor.editors import Editors
 from ui.panels.actions import ActionsPanel
 from ui.panels.observations import ObservationsPanel
 from ui.panels.workers import WorkersPanel
@@ -31,7 +33,9 @@ GEOMETRY_KEY = "main_window/geometry"
 SECTION_KEY = "main_window/section"
 
 
-class Reloadable(Protocol):
+class Panel(Protocol):
+    search: QLineEdit
+
     def reload(self) -> None: ...
 
 
@@ -50,9 +54,15 @@ class MainWindow(QMainWindow):
         self.navigation.setStyleSheet("QListWidget::item { padding-left: 12px; }")
         self.stack = QStackedWidget()
         self.workers_panel = WorkersPanel(services.people, prompts)
-        self.observations_panel = ObservationsPanel(services.recording)
+        self.observations_panel = ObservationsPanel(services.recording, services.people, prompts)
         self.actions_panel = ActionsPanel(services.review, prompts, services.actor)
         self.workers_panel.people_changed.connect(self._reload_others)
+        self.editors = Editors(services, prompts, self)
+        self.editors.changed.connect(self._records_changed)
+        self.observations_panel.new_requested.connect(self.new_observation)
+        self.observations_panel.open_requested.connect(self.editors.open)
+        self.observations_panel.duplicate_requested.connect(self.editors.duplicate)
+        self.observations_panel.observations_changed.connect(self._records_changed)
         sections: list[tuple[str, QWidget]] = [
             ("Workers", self.workers_panel),
             ("Observations", self.observations_panel),
@@ -68,7 +78,7 @@ class MainWindow(QMainWindow):
         self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 18)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.currentRowChanged.connect(self._load_if_stale)
-        self._panels: list[Reloadable] = [
+        self._panels: list[Panel] = [
             self.workers_panel,
             self.observations_panel,
             self.actions_panel,
@@ -98,10 +108,21 @@ class MainWindow(QMainWindow):
     def _build_menus(self, titles: list[str]) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.new_observation_action = QAction("&New observation…", self)
+        self.new_observation_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_observation_action.triggered.connect(self.new_observation)
+        file_menu.addAction(self.new_observation_action)
+        file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.find_action = QAction("&Find…", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self.find)
+        edit_menu.addAction(self.find_action)
 
         view_menu = bar.addMenu("&View")
         self.section_actions: list[QAction] = []
@@ -134,6 +155,7 @@ class MainWindow(QMainWindow):
         self._load_if_stale(self.current_section())
         if not self.data_loaded:
             self.data_loaded = True
+            self.editors.reopen_left_open()
             self.first_data_loaded.emit()
 
     def refresh_profile(self) -> None:
@@ -163,8 +185,22 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         AboutDialog.show_about(self, self._services.data_dir)
 
+    def new_observation(self) -> None:
+        self.editors.start_new()
+
+    def find(self) -> None:
+        """Goes to the find box of the section in view."""
+        search = self._panels[self.current_section()].search
+        search.setFocus()
+        search.selectAll()
+
     def _reload_others(self) -> None:
         self._stale |= {1, 2}
+
+    def _records_changed(self) -> None:
+        """An editor created, closed or moved on a record: lists catch up when seen."""
+        self._stale |= {1, 2}
+        self._load_if_stale(self.current_section())
 
     def _load_if_stale(self, section: int) -> None:
         if self._filling and section in self._stale:
@@ -183,6 +219,9 @@ class MainWindow(QMainWindow):
         self.show_section(section)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.editors.close_all():
+            event.ignore()
+            return
         settings = app_settings()
         settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         settings.setValue(SECTION_KEY, self.current_section())

@@ -72,7 +72,8 @@ class ReadinessPanel(QFrame):
         layout.setSpacing(10)
         layout.addWidget(self.title)
         layout.addWidget(self.summary)
-        layout.addWidget(self.items, 1)
+        layout.addWidget(self.items, 10)
+        layout.addStretch(1)
         layout.addLayout(buttons)
 
     def show_missing(self, missing: Sequence[Missing], status: Status) -> None:

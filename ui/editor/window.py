@@ -97,7 +97,7 @@ class EditorWindow(QMainWindow):
         self.scroll.setObjectName("page")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.page)
+        self.scroll.setWidget(centred(self.page))
         self.find_bar = FindBar(self._text_boxes)
         self.find_bar.setVisible(False)
         self.find_bar.found.connect(self._reveal)
@@ -141,7 +141,7 @@ class EditorWindow(QMainWindow):
         self.status_chip = QLabel()
         self.status_chip.setObjectName("status")
         self.status_chip.setAccessibleName("Status")
-        self.ready_button = QPushButton("Ready for sign-off…")
+        self.ready_button = QPushButton("Sign-off checklist…")
         self.ready_button.setAutoDefault(False)
         describe(
             self.ready_button,
@@ -341,6 +341,10 @@ class EditorWindow(QMainWindow):
         self._after_write()
 
     def go_to(self, target: str) -> None:
+        """Shows a section, a standard or an input and puts the cursor there."""
+        if target in self.page.cards:
+            self._reveal(self.page.cards[target])
+            return
         kind, _, code = target.partition(":")
         widget: QWidget | None
         if kind == "standard":
@@ -431,13 +435,7 @@ class EditorWindow(QMainWindow):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _outline_chosen(self, item: QListWidgetItem) -> None:
-        anchor = str(item.data(ANCHOR_ROLE))
-        if anchor.startswith("standard:"):
-            self.go_to(anchor)
-            return
-        card = self.page.cards.get(anchor)
-        if card is not None:
-            self._reveal(card)
+        self.go_to(str(item.data(ANCHOR_ROLE)))
 
     # Window state
 
@@ -466,3 +464,16 @@ class EditorWindow(QMainWindow):
         settings.setValue(SPLITTER_KEY, self.splitter.saveState())
         self.closed.emit(self.observation_id)
         super().closeEvent(event)
+
+
+def centred(page: QWidget) -> QWidget:
+    """Holds the page at a comfortable reading width in the middle of a wide window."""
+    page.setMaximumWidth(page.fontMetrics().averageCharWidth() * 140)
+    holder = QWidget()
+    holder.setObjectName("pageBody")
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addStretch(1)
+    row.addWidget(page, 100)
+    row.addStretch(1)
+    return holder

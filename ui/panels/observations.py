@@ -1,33 +1,72 @@
-"""Observations: every recorded observation, newest first, filtered by kind, status or text."""
+"""Observations: every recorded observation, newest first, filtered by person, kind, status,
+dates or text; from here a new one is started and an existing one opened, copied or deleted.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+import uuid
+from datetime import date
 
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from observer.errors import ObserverError
+from observer.people import People, PersonSummary
 from observer.recording import ObservationFilter, ObservationSummary, Recording
 from observer.vocabulary import Kind, Status
-from ui.formatting import showing
+from ui.formatting import searchable, showing, uk_date
 from ui.models.observations import ObservationsModel
 from ui.models.table import RecordFilterProxy
+from ui.prompts import Prompts
 from ui.widgets.layout import ROW_SPACING, panel_layout
 from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
 
 NO_OBSERVATIONS = (
-    "No observations have been recorded yet. Each one you record is listed here, newest "
-    "first, with its status: draft, ready for sign-off or signed."
+    "No observations have been recorded yet. Choose New observation… (Ctrl+N) to record "
+    "your first; each one is listed here, newest first, with its status: draft, ready for "
+    "sign-off or signed."
 )
 NO_MATCHES = "No observation matches these filters."
 ALL_KINDS = "All kinds"
-LIST_LIMIT = 1000
 ALL_STATUSES = "Any status"
+ANYONE = "Anyone"
+LIST_LIMIT = 1000
+DATE_FORMAT = "dd/MM/yyyy"
+SIGNED_NOT_DELETABLE = "Signed records cannot be deleted; correct one with an addendum."
+DELETE_TIP = "Delete the selected observation for good; only unsigned records can be deleted."
+SELECT_FIRST = "Select an observation first."
 
 
 class ObservationsPanel(QWidget):
-    def __init__(self, recording: Recording, parent: QWidget | None = None) -> None:
+    new_requested = Signal()
+    open_requested = Signal(uuid.UUID)
+    duplicate_requested = Signal(uuid.UUID)
+    observations_changed = Signal()  # a draft was deleted here
+
+    def __init__(
+        self,
+        recording: Recording,
+        people: People,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._recording = recording
+        self._people = people
+        self._prompts = prompts
+        self._people_listed: list[PersonSummary] = []
         self._matching = 0
         self._any = False
         self.model = ObservationsModel(self)
@@ -35,13 +74,15 @@ class ObservationsPanel(QWidget):
 
         self.header = PanelHeader(
             "Observations",
-            "Observations of direct work, visits, meetings and supervision, newest first.",
+            "Observations of direct work, visits, meetings and supervision, newest first. "
+            "Double-click one to open it.",
         )
         self.search = QLineEdit()
         self.search.setPlaceholderText("Find by worker, observer or judgement")
         self.search.setAccessibleName("Find an observation")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.set_text)
+        self.person = self._person_filter()
         self.kind = QComboBox()
         self.kind.setAccessibleName("Kind of observation")
         self.kind.addItem(ALL_KINDS, None)
@@ -50,14 +91,26 @@ class ObservationsPanel(QWidget):
         self.kind.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.kind.setMinimumContentsLength(22)
+        self.kind.setMinimumContentsLength(12)
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         self.status.addItem(ALL_STATUSES, None)
         for status in Status:
             self.status.addItem(status.label, status.value)
-        self.kind.currentIndexChanged.connect(self._filter_changed)
-        self.status.currentIndexChanged.connect(self._filter_changed)
+        today = QDate.currentDate()
+        self.use_date_from, self.date_from = _optional_date(
+            "Fro&m:", "From date", today.addMonths(-3)
+        )
+        self.use_date_to, self.date_to = _optional_date("&To:", "To date", today)
+
+        self.new_button = _button("&New observation…", "New observation")
+        self.new_button.setToolTip("Record a new observation (Ctrl+N).")
+        self.open_button = _button("&Open", "Open observation")
+        self.duplicate_button = _button("D&uplicate as new draft", "Duplicate as new draft")
+        self.duplicate_button.setToolTip(
+            "Start a new draft with the same person, kind and framework as the selected one."
+        )
+        self.delete_button = _button("&Delete draft…", "Delete draft")
 
         self.summary = QLabel()
         self.summary.setAccessibleName("Observations summary")
@@ -66,58 +119,272 @@ class ObservationsPanel(QWidget):
         self.table.set_empty_texts(NO_OBSERVATIONS, NO_MATCHES)
         self.table.sort_by(0, Qt.SortOrder.DescendingOrder)
 
-        tools = QHBoxLayout()
-        tools.setSpacing(ROW_SPACING)
-        tools.addWidget(self.search, 1)
-        tools.addSpacing(ROW_SPACING)
-        kind_label = QLabel("&Kind:")
-        kind_label.setBuddy(self.kind)
-        tools.addWidget(kind_label)
-        tools.addWidget(self.kind)
-        tools.addSpacing(ROW_SPACING)
-        status_label = QLabel("&Status:")
-        status_label.setBuddy(self.status)
-        tools.addWidget(status_label)
-        tools.addWidget(self.status)
-
         layout = panel_layout(QVBoxLayout(), self)
         layout.addWidget(self.header)
-        layout.addLayout(tools)
+        layout.addLayout(self._filters())
+        layout.addLayout(self._toolbar())
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        self._connect()
+        self._update_buttons()
+
+    # Building
+
+    def _person_filter(self) -> QComboBox:
+        combo = QComboBox()
+        combo.setEditable(True)
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.setAccessibleName("Observed person")
+        combo.setAccessibleDescription(
+            "Show only observations of this person; type part of a name. Anyone shows all."
+        )
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(14)
+        combo.addItem(ANYONE, None)
+        completer = QCompleter(combo.model(), combo)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        combo.setCompleter(completer)
+        combo.lineEdit().setAccessibleName("Observed person")
+        return combo
+
+    def _filters(self) -> QVBoxLayout:
+        first = QHBoxLayout()
+        first.setSpacing(ROW_SPACING)
+        first.addWidget(self.search, 1)
+        first.addSpacing(ROW_SPACING)
+        _labelled(first, "P&erson:", self.person)
+        first.addSpacing(ROW_SPACING)
+        _labelled(first, "&Status:", self.status)
+        second = QHBoxLayout()
+        second.setSpacing(ROW_SPACING)
+        _labelled(second, "&Kind:", self.kind, stretch=1)
+        for check, edit in ((self.use_date_from, self.date_from), (self.use_date_to, self.date_to)):
+            second.addSpacing(ROW_SPACING)
+            second.addWidget(check)
+            second.addWidget(edit)
+        rows = QVBoxLayout()
+        rows.setSpacing(ROW_SPACING)
+        rows.addLayout(first)
+        rows.addLayout(second)
+        return rows
+
+    def _toolbar(self) -> QHBoxLayout:
+        tools = QHBoxLayout()
+        tools.setSpacing(ROW_SPACING)
+        tools.addWidget(self.new_button)
+        tools.addSpacing(ROW_SPACING * 2)
+        tools.addWidget(self.open_button)
+        tools.addWidget(self.duplicate_button)
+        tools.addWidget(self.delete_button)
+        tools.addStretch(1)
+        return tools
+
+    def _connect(self) -> None:
+        self.person.editTextChanged.connect(self._filter_changed)
+        self.kind.currentIndexChanged.connect(self._filter_changed)
+        self.status.currentIndexChanged.connect(self._filter_changed)
+        for check, edit in ((self.use_date_from, self.date_from), (self.use_date_to, self.date_to)):
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(self._filter_changed)
+            edit.dateChanged.connect(self._filter_changed)
+        self.new_button.clicked.connect(self._new)
+        self.open_button.clicked.connect(self._open_selected)
+        self.table.open_requested.connect(self._open_selected)
+        self.duplicate_button.clicked.connect(self._duplicate_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.table.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.proxy.modelReset.connect(self._update_buttons)
+        self.proxy.layoutChanged.connect(self._update_buttons)
+        self.proxy.rowsRemoved.connect(self._update_buttons)
+
+    # Loading
 
     def reload(self) -> None:
-        """Loads the newest observations of the chosen kind and status from the store.
+        """Loads the newest observations matching the person, kind, status and dates.
 
         Only the newest LIST_LIMIT are held, so a store of years of records opens at once;
-        the kind and status filters narrow the query, the text filter what is loaded."""
+        those filters narrow the query, the text filter what is loaded."""
+        chosen = self.selected_id()
+        self._refresh_people()
         query = self._query()
         self._matching = self._recording.count(query)
         self._any = self._matching > 0 or self._recording.count() > 0
         self.model.set_records(self._recording.list(query, limit=LIST_LIMIT))
         self.table.fit_columns()
         self.table.set_empty_texts(NO_MATCHES if self._any else NO_OBSERVATIONS, NO_MATCHES)
-        for control in (self.search, self.kind, self.status):
+        for control in (
+            self.search,
+            self.person,
+            self.kind,
+            self.status,
+            self.use_date_from,
+            self.use_date_to,
+        ):
             control.setEnabled(self._any)
+        self.date_from.setEnabled(self._any and self.use_date_from.isChecked())
+        self.date_to.setEnabled(self._any and self.use_date_to.isChecked())
         self._show_counts(self.proxy.rowCount(), self.model.rowCount())
+        if chosen is not None:
+            self.select(chosen)
+        self._update_buttons()
+
+    def _refresh_people(self) -> None:
+        people = self._people.list_people()
+        if people == self._people_listed:
+            return
+        self._people_listed = people
+        typed = self.person.currentText()
+        self.person.blockSignals(True)
+        try:
+            while self.person.count() > 1:
+                self.person.removeItem(1)
+            for person in people:
+                self.person.addItem(person.name, person.id)
+            self.person.setEditText(typed)
+        finally:
+            self.person.blockSignals(False)
+
+    def person_ids(self) -> tuple[uuid.UUID, ...] | None:
+        """Whom the person filter names: None for anyone, else everyone the text matches."""
+        text = self.person.currentText().strip()
+        if not text or text == ANYONE:
+            return None
+        index = self.person.currentIndex()
+        data = self.person.itemData(index) if index > 0 else None
+        if isinstance(data, uuid.UUID) and self.person.itemText(index) == text:
+            return (data,)
+        wanted = searchable(text)
+        exact = tuple(p.id for p in self._people_listed if searchable(p.name) == wanted)
+        if exact:
+            return exact
+        return tuple(p.id for p in self._people_listed if wanted in searchable(p.name))
 
     def _query(self) -> ObservationFilter:
         kind = self.kind.currentData()
         status = self.status.currentData()
         return ObservationFilter(
+            person_ids=self.person_ids(),
             kind=Kind(kind) if kind is not None else None,
             status=Status(status) if status is not None else None,
+            date_from=_day(self.date_from) if self.use_date_from.isChecked() else None,
+            date_to=_day(self.date_to) if self.use_date_to.isChecked() else None,
         )
 
-    def _filter_changed(self) -> None:
+    def _filter_changed(self, *_: object) -> None:
         self.reload()
+
+    # Selection
+
+    def selected(self) -> ObservationSummary | None:
+        rows = self.table.view.selectionModel().selectedRows()
+        return self.proxy.record(rows[0].row()) if rows else None
+
+    def selected_id(self) -> uuid.UUID | None:
+        record = self.selected()
+        return record.id if record else None
+
+    def select(self, observation_id: uuid.UUID) -> bool:
+        """Selects the observation's row when it is listed; says whether it was."""
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.record(row).id == observation_id:
+                self.table.view.selectRow(row)
+                self.table.view.scrollTo(self.proxy.index(row, 0))
+                return True
+        return False
+
+    # Acting on the selection
+
+    def _new(self) -> None:
+        self.new_requested.emit()
+
+    def _open_selected(self) -> None:
+        chosen = self.selected_id()
+        if chosen is not None:
+            self.open_requested.emit(chosen)
+
+    def _duplicate_selected(self) -> None:
+        chosen = self.selected_id()
+        if chosen is not None:
+            self.duplicate_requested.emit(chosen)
+
+    def delete_selected(self) -> None:
+        record = self.selected()
+        if record is None:
+            return
+        if record.status is Status.SIGNED:
+            self._prompts.error(self, SIGNED_NOT_DELETABLE)
+            return
+        what = "draft observation" if record.status is Status.DRAFT else "observation"
+        question = (
+            f"Delete this {what} of {record.worker} on {uk_date(record.observed_at)}? "
+            "This cannot be undone."
+        )
+        if not self._prompts.ask(self, question):
+            return
+        try:
+            self._recording.delete_draft(record.id)
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            self.reload()
+            return
+        self.reload()
+        self.observations_changed.emit()
+
+    def _update_buttons(self, *_: object) -> None:
+        record = self.selected()
+        self.open_button.setEnabled(record is not None)
+        self.duplicate_button.setEnabled(record is not None)
+        deletable = record is not None and record.status is not Status.SIGNED
+        self.delete_button.setEnabled(deletable)
+        if record is None:
+            self.delete_button.setToolTip(SELECT_FIRST)
+        elif record.status is Status.SIGNED:
+            self.delete_button.setToolTip(SIGNED_NOT_DELETABLE)
+        else:
+            self.delete_button.setToolTip(DELETE_TIP)
 
     def _show_counts(self, shown: int, loaded: int) -> None:
         if loaded < self._matching:
             newest = f"the newest {loaded:,} of {self._matching:,} observations"
             text = f"Showing {newest}" if shown == loaded else f"Showing {shown:,} of {newest}"
-            text += ". Choose a kind or status to narrow the list."
+            text += ". Choose a person, kind, status or dates to narrow the list."
         else:
             text = showing(shown, loaded, "observation")
         self.summary.setText(text)
         self.summary.setVisible(self._any)
+
+
+def _button(text: str, accessible_name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(accessible_name)
+    return button
+
+
+def _labelled(row: QHBoxLayout, text: str, field: QWidget, stretch: int = 0) -> None:
+    label = QLabel(text)
+    label.setBuddy(field)
+    row.addWidget(label)
+    row.addWidget(field, stretch)
+
+
+def _optional_date(text: str, name: str, initial: QDate) -> tuple[QCheckBox, QDateEdit]:
+    """A tick box that switches a date limit on, and the date, off until it is ticked."""
+    check = QCheckBox(text)
+    check.setAccessibleName(f"Limit by {name.lower()}")
+    edit = QDateEdit(initial)
+    edit.setDisplayFormat(DATE_FORMAT)
+    edit.setCalendarPopup(True)
+    edit.setAccessibleName(name)
+    edit.setAccessibleDescription(f"Tick {text.replace('&', '').rstrip(':')} to use this date.")
+    inner = edit.findChild(QLineEdit)
+    if inner is not None:
+        inner.setAccessibleName(name)
+    edit.setEnabled(False)
+    return check, edit
+
+
+def _day(edit: QDateEdit) -> date:
+    chosen = edit.date()
+    return date(chosen.year(), chosen.month(), chosen.day())
