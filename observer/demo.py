@@ -56,6 +56,21 @@ PRACTICE_KINDS = (
 SUPERVISION_KINDS = ((Kind.SUPERVISION_INDIVIDUAL, 8), (Kind.SUPERVISION_GROUP, 4))
 
 
+# Evidence that reads as a concern goes with ratings below Good, the rest with Good and above,
+# so the sample records read as a practice lead would write them.
+CONCERN_MARKERS = ("did not", "had not been", "tendency to", "ran over", "lacked")
+WEAK_POSITION = 2  # the scale's third level, Requires improvement, and below
+
+
+def _by_tone(pool: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    concerns = tuple(s for s in pool if any(m in s for m in CONCERN_MARKERS))
+    return tuple(s for s in pool if s not in concerns), concerns
+
+
+DIRECT_WORK_EVIDENCE = _by_tone(corpus.EVIDENCE)
+SUPERVISION_EVIDENCE = _by_tone(corpus.SUPERVISION_EVIDENCE)
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     teams: int
@@ -348,9 +363,9 @@ def _one_observation(
             level = scale.levels[position]
             scores.append(position)
         evidence = ""
-        if level is not None:
-            pool = corpus.SUPERVISION_EVIDENCE if supervision else corpus.EVIDENCE
-            evidence = g.sentences(pool, 1, 2)
+        if level is not None and level is not scale.not_observed:
+            pools = SUPERVISION_EVIDENCE if supervision else DIRECT_WORK_EVIDENCE
+            evidence = g.sentences(pools[position >= WEAK_POSITION], 1, 2)
         ratings.append(
             {
                 "id": uuid.uuid4(),
