@@ -149,6 +149,9 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
         window.close()
         window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        # Closing the last window asks the application to quit; the loop has already
+        # ended, so that request would end the next one at once (a second window, a test).
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
 
 
 def _load(

@@ -28,6 +28,7 @@ class RatingButtons(QWidget):
     ) -> None:
         super().__init__(parent)
         self._value: str | None = None
+        self._read_only = False
         self._labels = {level.code: level.label for level in levels}
         self.buttons: dict[str, QPushButton] = {}
         self.setAccessibleName(f"Rating for {subject}")
@@ -63,6 +64,8 @@ class RatingButtons(QWidget):
         self.changed.emit(self._value)
 
     def set_read_only(self, read_only: bool) -> None:
+        """A locked rating stays readable: the chosen level shows, nothing can change it."""
+        self._read_only = read_only
         for button in self.buttons.values():
             button.setEnabled(not read_only or button.isChecked())
 
@@ -70,6 +73,9 @@ class RatingButtons(QWidget):
         self._stop().setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _clicked(self, code: str) -> None:
+        if self._read_only:
+            self._update()  # a click on the chosen level must not untick it on screen
+            return
         self.choose(None if code == self._value else code)
 
     def _stop(self) -> QPushButton:
@@ -105,7 +111,8 @@ class RatingButtons(QWidget):
                 self.buttons[target].setFocus(Qt.FocusReason.TabFocusReason)
                 return True
             if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-                self.choose(None)
+                if not self._read_only:
+                    self.choose(None)
                 return True
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._clicked(here)
