@@ -20,7 +20,13 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from observer.errors import DatabaseTooNew, DatabaseUnreadable, MigrationFailed, StoreBusy
+from observer.errors import (
+    DatabaseTooNew,
+    DatabaseUnreadable,
+    MigrationFailed,
+    StoreBusy,
+    StoreUnwritable,
+)
 from observer.paths import backups_dir
 
 log = logging.getLogger(__name__)
@@ -47,6 +53,18 @@ def make_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
     event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
+
+
+UNWRITABLE = {
+    "disk is full": "the disk is full",
+    "readonly": "the data folder is read-only",
+    "disk i/o error": "the disk could not be written",
+}
+
+
+def _unwritable_reason(message: str) -> str | None:
+    lowered = message.lower()
+    return next((reason for key, reason in UNWRITABLE.items() if key in lowered), None)
 
 
 class Database:
@@ -99,6 +117,11 @@ class Database:
                     raise StoreBusy(
                         "The store is busy with another Practice Observer window or command; "
                         "nothing was changed. Try again in a moment."
+                    ) from exc
+                reason = _unwritable_reason(str(exc.orig))
+                if reason:
+                    raise StoreUnwritable(
+                        f"The store could not be written because {reason}; nothing was changed."
                     ) from exc
                 raise
 

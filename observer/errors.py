@@ -29,6 +29,10 @@ class StoreBusy(ObserverError):
     pass
 
 
+class StoreUnwritable(ObserverError):
+    """The disk is full, the file is read-only, or the disk failed: nothing was written."""
+
+
 class InvalidFramework(ObserverError):
     def __init__(self, source: str, field: str, reason: str) -> None:
         super().__init__(f"{source}: {field} {reason.rstrip('.')}.")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from observer.changes import Change, merge_text
 from observer.editing import MAX_TEXT
-from observer.errors import InvalidInput, NotFound, RecordLocked
+from observer.errors import InvalidInput, NotFound, RecordLocked, StoreUnwritable
 from observer.services import Services, open_services
 from observer.vocabulary import Kind, Status
 
@@ -319,3 +319,33 @@ def test_merging_logs_counts_and_ids_but_no_words(
 
     assert f"merged 1 concurrent edits into observation {draft}" in caplog.messages
     assert not any("nan" in m or "dog" in m for m in caplog.messages)
+
+
+LONG_FIELDS = ("reflection", "child_voice", "family_feedback", "development_areas")
+
+
+def test_a_full_disk_is_one_sentence_and_the_record_is_unchanged(
+    services: Services, new_draft: NewDraft
+) -> None:
+    draft = new_draft()
+    services.recording.save(draft, [Change("strengths", "", "Warm and clear with the child.")])
+    before = services.recording.get(draft)
+    engine = services.db.engine
+    with engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+
+    def no_room_to_grow(dbapi_connection: Any, _record: Any) -> None:
+        # The file may not grow: SQLite reports a full disk, as it would on a real one.
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(engine, "connect", no_room_to_grow)
+    engine.dispose()
+
+    with pytest.raises(StoreUnwritable, match="the disk is full; nothing was changed"):
+        services.recording.save(
+            draft,
+            [Change(field, "", "A long reflection. " * 2500) for field in LONG_FIELDS],
+        )
+
+    after = services.recording.get(draft)
+    assert (after.reflection, after.revision) == ("", before.revision)
