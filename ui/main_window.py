@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.observations_panel.open_requested.connect(self.editors.open)
         self.observations_panel.duplicate_requested.connect(self.editors.duplicate)
         self.observations_panel.observations_changed.connect(self._records_changed)
+        self.observations_panel.release = self.editors.release
         sections: list[tuple[str, QWidget]] = [
             ("Workers", self.workers_panel),
             ("Observations", self.observations_panel),

@@ -49,7 +49,7 @@ class Editors(QObject):
             return None
         window.closed.connect(self._closed)
         window.changed.connect(self.changed)
-        window.new_requested.connect(self.start_new)
+        window.new_requested.connect(lambda: self.start_new(parent=window))
         self.windows[observation_id] = window
         if window.status is not Status.SIGNED:
             self._services.workspace.opened(observation_id)
@@ -58,7 +58,9 @@ class Editors(QObject):
         window.activateWindow()
         return window
 
-    def start_new(self, person_id: uuid.UUID | None = None) -> EditorWindow | None:
+    def start_new(
+        self, person_id: uuid.UUID | None = None, parent: QWidget | None = None
+    ) -> EditorWindow | None:
         from ui.dialogs.new_observation import NewObservationDialog
 
         profile = self._services.profiles.current()
@@ -66,7 +68,7 @@ class Editors(QObject):
             self._prompts.error(self._parent, "Set up who uses this laptop first.")
             return None
         created, accepted = NewObservationDialog.start(
-            self._parent,
+            parent or self._parent,
             self._services.recording,
             self._services.people,
             profile.person_id,
@@ -99,6 +101,11 @@ class Editors(QObject):
         if left:
             log.info("reopened %d draft(s) left open", len(left))
         return len(left)
+
+    def release(self, observation_id: uuid.UUID) -> bool:
+        """Closes the record's editor, saving first; False if the user kept it open."""
+        window = self.windows.get(observation_id)
+        return window is None or window.close()
 
     def close_all(self) -> bool:
         """Closes every editor, saving first; False if the user kept one open."""

@@ -5,6 +5,7 @@ dates or text; from here a new one is started and an existing one opened, copied
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -66,6 +67,8 @@ class ObservationsPanel(QWidget):
         self._recording = recording
         self._people = people
         self._prompts = prompts
+        # Closes whatever holds a record open before it is deleted; False if the user kept it.
+        self.release: Callable[[uuid.UUID], bool] = lambda _record_id: True
         self._people_listed: list[PersonSummary] = []
         self._matching = 0
         self._any = False
@@ -322,7 +325,7 @@ class ObservationsPanel(QWidget):
             f"Delete this {what} of {record.worker} on {uk_date(record.observed_at)}? "
             "This cannot be undone."
         )
-        if not self._prompts.ask(self, question):
+        if not self._prompts.ask(self, question) or not self.release(record.id):
             return
         try:
             self._recording.delete_draft(record.id)
