@@ -1,9 +1,11 @@
-"""Starting a new observation from an earlier one of the same person and kind of work.
+"""Starting a new observation from an earlier one: the same set-up, a fresh record.
 
-The copy keeps what carries over from one observation to the next (who, what kind, the
-framework, the judgements and their evidence as a starting point) and leaves out what
-belongs to one visit only: consent is given afresh each time, agreed actions already
-live on their own, and signatures and addenda belong to the record they signed.
+The copy keeps the set-up that carries over to the next visit (who, what kind, the
+framework, the case, who is usually there, the agreed focus) and leaves out everything
+that belongs to one visit only: ratings, evidence and narrative are judgements of what was
+seen that day, and a record that carried them over could reach sign-off with no new
+evidence; consent is given afresh each time; agreed actions already live on their own;
+signatures and addenda belong to the record they signed.
 """
 
 from __future__ import annotations
@@ -27,13 +29,6 @@ COPIED_FIELDS = (
     "others_present",
     "family_present",
     "focus",
-    "strengths",
-    "development_areas",
-    "child_voice",
-    "family_feedback",
-    "reflection",
-    "overall_level_id",
-    "overall_rationale",
 )
 
 
@@ -51,15 +46,7 @@ def duplicate_observation(
         consent_how="",
         **{name: getattr(source, name) for name in COPIED_FIELDS},
     )
-    kept = {r.standard_id: r for r in source.ratings}
-    copy.ratings = [
-        Rating(
-            standard_id=standard.id,
-            level_id=kept[standard.id].level_id if standard.id in kept else None,
-            evidence=kept[standard.id].evidence if standard.id in kept else "",
-        )
-        for standard in source.framework.standards
-    ]
+    copy.ratings = [Rating(standard_id=standard.id) for standard in source.framework.standards]
     s.add(copy)
     s.flush()
     return copy

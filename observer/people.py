@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from observer.db import Database
 from observer.errors import InvalidInput, NotFound, StaleRecord
@@ -157,11 +157,17 @@ class People:
     # People
 
     def list_people(self, *, active_only: bool = False) -> list[PersonSummary]:
-        query = select(Person).order_by(Person.name)
+        query = select(Person).options(selectinload(Person.team)).order_by(Person.name)
         if active_only:
             query = query.where(Person.active.is_(True))
         with self._db.session() as s:
             return [_summary(p) for p in s.scalars(query)]
+
+    def names(self) -> list[tuple[uuid.UUID, str]]:
+        """Everyone still working here, by name: what a picker of people needs, quickly."""
+        query = select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
+        with self._db.session() as s:
+            return [(row[0], row[1]) for row in s.execute(query)]
 
     def list_workers(self) -> list[WorkerRow]:
         """Everyone, with how often and how recently they were observed."""
@@ -177,6 +183,7 @@ class People:
         with self._db.session() as s:
             rows = s.execute(
                 select(Person, func.coalesce(stats.c.n, 0), stats.c.last)
+                .options(selectinload(Person.team))
                 .outerjoin(stats, stats.c.pid == Person.id)
                 .order_by(Person.name)
             ).all()

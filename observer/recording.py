@@ -316,7 +316,7 @@ class Recording:
     def duplicate(
         self, observation_id: uuid.UUID, observer_id: uuid.UUID, observed_at: datetime
     ) -> uuid.UUID:
-        """A new draft starting from another observation's judgements; never its consent."""
+        """A new draft with another observation's set-up; no judgements, consent or actions."""
         with self._db.session() as s, s.begin():
             copy = duplicate_observation(
                 s, self._observation(s, observation_id), observer_id, observed_at

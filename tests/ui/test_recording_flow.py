@@ -230,7 +230,7 @@ def test_opening_a_record_twice_from_the_list_gives_one_editor(
 
 
 @raises_windows
-def test_duplicate_from_the_list_opens_a_new_draft_with_the_judgements_but_not_consent(
+def test_duplicate_from_the_list_opens_a_new_draft_with_the_set_up_but_no_judgements(
     qtbot: QtBot, services: Services, window: MainWindow, cast
 ):
     recording = services.recording
@@ -272,16 +272,20 @@ def test_duplicate_from_the_list_opens_a_new_draft_with_the_judgements_but_not_c
     assert "(draft)" in editor.windowTitle()
     source, copy = recording.get(original), recording.get(copy_id)
     assert copy.status is Status.DRAFT
-    assert [(r.standard_code, r.level_code, r.evidence) for r in copy.ratings] == [
-        (r.standard_code, r.level_code, r.evidence) for r in source.ratings
-    ]
+    assert (copy.observed_person_id, copy.kind, copy.framework) == (
+        source.observed_person_id,
+        source.kind,
+        source.framework,
+    )
+    assert {(r.level_code, r.evidence) for r in copy.ratings} == {(None, "")}
     for field in ("strengths", "development_areas", "child_voice", "overall_rationale"):
-        assert getattr(copy, field) == getattr(source, field), field
-    assert copy.overall_level_code == "good"
+        assert getattr(copy, field) == "", field
+    assert copy.overall_level_code is None
     assert (copy.consent_given_by, copy.consent_how) == ("", "")
-    # What the user sees in the new editor: the words carried over, consent left to fill in.
+    # What the user sees in the new editor: a fresh record to fill in for this visit.
     strengths = editor.page.bindings["strengths"].widget
-    assert strengths.toPlainText() == "Warm, unhurried introduction."
+    assert strengths.toPlainText() == ""
+    assert editor.page.standards["1"].rating.value() is None
     assert editor.page.bindings["consent_given_by"].widget.text() == ""
     assert editor.page.bindings["consent_how"].widget.text() == ""
     assert listed_workers(window) == [WORKER, WORKER]

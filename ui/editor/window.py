@@ -83,7 +83,7 @@ class EditorWindow(QMainWindow):
         self.status = view.status
         self.setStyleSheet(STYLE)
 
-        owners = [(str(p.id), p.name) for p in people.list_people(active_only=True)]
+        owners = [(str(person_id), name) for person_id, name in people.names()]
         self.autosaver = Autosaver(recording, observation_id, values_of(view), self)
         self.autosaver.state_changed.connect(self._show_save_state)
         self.autosaver.saved.connect(self._saved)

@@ -111,7 +111,8 @@ class ObservationsPanel(QWidget):
         self.open_button = _button("&Open", "Open observation")
         self.duplicate_button = _button("D&uplicate as new draft", "Duplicate as new draft")
         self.duplicate_button.setToolTip(
-            "Start a new draft with the same person, kind and framework as the selected one."
+            "Start a new draft with the selected one's person, kind, framework, case and "
+            "focus; ratings, evidence, narrative, consent and actions start empty."
         )
         self.delete_button = _button("&Delete draft…", "Delete draft")
 
