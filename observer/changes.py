@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,6 +37,7 @@ from observer.editing import (
 )
 from observer.errors import InvalidInput, StaleRecord
 from observer.models import Action, Observation, Rating
+from observer.vocabulary import Status
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,9 @@ class SaveOutcome:
     # None for an action removed elsewhere. Text too long to merge keeps the editor's
     # words and is listed too, with them.
     merged: dict[str, Any]
+    # The record's status after the save: a ready record that lost something sign-off
+    # needs is back to draft.
+    status: Status | None = None
 
 
 def merge_text(base: str, ours: str, theirs: str) -> str:
@@ -84,11 +89,21 @@ def merge_text(base: str, ours: str, theirs: str) -> str:
     return ours + SEPARATOR + theirs
 
 
-def save_changes(db: Database, observation_id: uuid.UUID, changes: Sequence[Change]) -> SaveOutcome:
-    """Applies every change in one transaction; see the module's docstring for merging."""
+def save_changes(
+    db: Database,
+    observation_id: uuid.UUID,
+    changes: Sequence[Change],
+    wait_ms: int | None = None,
+) -> SaveOutcome:
+    """Applies every change in one transaction; see the module's docstring for merging.
+
+    `wait_ms` bounds how long to wait for another writer: an autosave on the GUI thread
+    would rather fail fast (StoreBusy) and try again than freeze the window."""
     for _ in range(SAVE_ATTEMPTS):
         try:
             with db.session() as s, s.begin():
+                if wait_ms is not None:
+                    s.execute(text(f"PRAGMA busy_timeout = {int(wait_ms)}"))
                 observation = editable(s, observation_id, None)
                 with s.no_autoflush:  # one write, so one new revision
                     wrote, merged, concurrent = _apply(s, observation, changes)

@@ -48,10 +48,17 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _restore_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+    """A session that chose to wait less (autosave) leaves the usual patience behind."""
+    if dbapi_connection is not None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 def make_engine(path: Path) -> Engine:
     # Errors must not carry narrative or names into logs and messages.
     engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
     event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine, "checkin", _restore_busy_timeout)
     return engine
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVarTuple
 
@@ -309,9 +309,23 @@ class Recording:
             s.delete(observation)
             self._event(s, "delete", observation_id)
 
-    def save(self, observation_id: uuid.UUID, changes: Sequence[Change]) -> SaveOutcome:
-        """The editor's autosave: only what the user changed, merged with edits made elsewhere."""
-        return save_changes(self._db, observation_id, changes)
+    def save(
+        self,
+        observation_id: uuid.UUID,
+        changes: Sequence[Change],
+        wait_ms: int | None = None,
+    ) -> SaveOutcome:
+        """The editor's autosave: only what the user changed, merged with edits made elsewhere.
+
+        A record ready for sign-off that loses something sign-off needs goes back to draft."""
+        outcome = save_changes(self._db, observation_id, changes, wait_ms)
+        with self._db.session() as s, s.begin():
+            observation = self._observation(s, observation_id)
+            status = Status(observation.status)
+            if status is Status.READY and missing_for_sign_off(self._view(s, observation)):
+                revision = self._move(s, observation, Status.DRAFT, "return_to_draft")
+                return replace(outcome, revision=revision, status=Status.DRAFT)
+            return replace(outcome, status=status)
 
     def duplicate(
         self, observation_id: uuid.UUID, observer_id: uuid.UUID, observed_at: datetime

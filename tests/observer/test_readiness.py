@@ -8,6 +8,7 @@ import pytest
 from core_helpers import NewDraft, force_status
 from sqlalchemy import select
 
+from observer.changes import Change
 from observer.errors import NotReady, RecordLocked, StaleRecord
 from observer.models import AuditEvent
 from observer.readiness import Missing
@@ -150,6 +151,24 @@ def test_a_ready_record_can_return_to_draft(services: Services, new_draft: NewDr
     view = recording.get(draft)
     assert view.status is Status.DRAFT
     assert view.revision == revision == ready + 1
+    assert audit_actions(services, draft)[-2:] == ["ready", "return_to_draft"]
+
+
+def test_a_ready_record_that_loses_what_sign_off_needs_goes_back_to_draft(
+    services: Services, new_draft: NewDraft
+) -> None:
+    recording = services.recording
+    draft = new_draft(family_present=True)
+    complete(recording, draft)
+    recording.mark_ready(draft)
+
+    still_ready = recording.save(draft, [Change("strengths", "", "Calm and clear.")])
+    emptied = recording.save(draft, [Change("overall_rationale", "Warm and purposeful.", "  ")])
+
+    assert still_ready.status is Status.READY
+    assert emptied.status is Status.DRAFT
+    view = recording.get(draft)
+    assert (view.status, view.revision) == (Status.DRAFT, emptied.revision)
     assert audit_actions(services, draft)[-2:] == ["ready", "return_to_draft"]
 
 

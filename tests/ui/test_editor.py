@@ -434,6 +434,25 @@ def test_two_windows_typing_into_one_field_keep_both_peoples_words(
     assert stored in (text_box(first, "strengths").text(), text_box(second, "strengths").text())
 
 
+def test_words_merged_in_from_another_window_leave_the_cursor_where_the_user_types(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
+):
+    first = open_editor(qtbot, services, prompts, observation)
+    second = open_editor(qtbot, services, FakePrompts(), observation)
+    mine = text_box(first, "strengths")
+    qtbot.keyClicks(text_box(second, "strengths"), "Beta heard the child.")
+    assert second.save_now()
+
+    qtbot.keyClicks(mine, "Alpha saw warmth.")
+    assert first.save_now()
+    qtbot.keyClicks(mine, " And calm.")
+    assert first.save_now()
+
+    stored = services.recording.get(observation).strengths
+    assert stored == "Alpha saw warmth. And calm.\n\nBeta heard the child."
+    assert mine.text() == stored
+
+
 def test_two_windows_typing_into_different_fields_keep_both(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):

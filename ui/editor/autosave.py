@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from observer.changes import Change
-from observer.errors import ObserverError, RecordLocked
+from observer.errors import NotFound, ObserverError, RecordLocked
 from observer.recording import Recording
 
 log = logging.getLogger(__name__)
@@ -26,18 +26,29 @@ log = logging.getLogger(__name__)
 PAUSE_MS = 700
 LONGEST_WAIT_MS = 2000
 RETRY_MS = 3000
+# How long one autosave waits for another writer before trying again later: the window
+# must never freeze for the store's usual five seconds.
+WAIT_FOR_STORE_MS = 200
+UNEXPECTED = (
+    "Something unexpected stopped the save; the details are in the log. Your changes are "
+    "kept in this window."
+)
 
 
 class SaveState(Enum):
     SAVED = "saved"
     PENDING = "pending"
-    FAILED = "failed"
-    LOCKED = "locked"
+    FAILED = "failed"  # tried, will try again; the changes are in hand
+    LOCKED = "locked"  # signed elsewhere: the changes can never be saved to this record
+    GONE = "gone"  # deleted elsewhere: likewise
+
+
+FINAL = (SaveState.LOCKED, SaveState.GONE)
 
 
 class Autosaver(QObject):
     state_changed = Signal(object, str)  # SaveState, a sentence for the user
-    saved = Signal(int)  # the record's new revision
+    saved = Signal(object)  # the SaveOutcome
     merged = Signal(dict)  # target → the value the store now holds, when it kept both edits
 
     def __init__(
@@ -66,7 +77,8 @@ class Autosaver(QObject):
 
     def set(self, target: str, value: Any) -> None:
         """Holds a change; it is written once typing pauses."""
-        if self.state is SaveState.LOCKED:
+        if self.state in FINAL:
+            self._pending[target] = value
             return
         if value == self._base.get(target) and target in self._base:
             self._pending.pop(target, None)
@@ -100,25 +112,43 @@ class Autosaver(QObject):
             return self.state is not SaveState.FAILED or self._recover()
         sending = dict(self._pending)
         changes = [Change(t, self._base.get(t), v) for t, v in sending.items()]
+        if self.state in FINAL:
+            return False
         try:
-            outcome = self._recording.save(self._id, changes)
+            outcome = self._recording.save(self._id, changes, wait_ms=WAIT_FOR_STORE_MS)
         except RecordLocked as error:
             self._set_state(SaveState.LOCKED, str(error))
             return False
+        except NotFound as error:
+            self._set_state(SaveState.GONE, str(error))
+            return False
         except ObserverError as error:
             log.warning("autosave of observation %s failed: %s", self._id, type(error).__name__)
-            self._retry.start()
-            self._set_state(SaveState.FAILED, str(error))
-            return False
+            return self._failed(str(error))
+        except Exception:
+            # A bug or an unforeseen store error: loud in the log, never the end of the typing.
+            log.exception("autosave of observation %s failed unexpectedly", self._id)
+            return self._failed(UNEXPECTED)
+        gone = {t for t, v in outcome.merged.items() if v is None and t.startswith("action:")}
         for target, value in sending.items():
+            if target in gone:
+                continue  # the words stay in hand until the editor finds them a home
             self._base[target] = outcome.merged.get(target, value)
             if self._pending.get(target) == value:
                 del self._pending[target]
-        self.saved.emit(outcome.revision)
+        self.saved.emit(outcome)
         if outcome.merged:
             self.merged.emit(dict(outcome.merged))
         self._set_state(SaveState.SAVED, "")
-        return True
+        return not gone
+
+    def pending(self) -> dict[str, Any]:
+        return dict(self._pending)
+
+    def _failed(self, problem: str) -> bool:
+        self._retry.start()
+        self._set_state(SaveState.FAILED, problem)
+        return False
 
     def _recover(self) -> bool:
         self._set_state(SaveState.SAVED, "")

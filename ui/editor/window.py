@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer.changes import SaveOutcome
 from observer.errors import NotReady, ObserverError
 from observer.people import People
 from observer.recording import ObservationView, Recording
@@ -52,9 +53,10 @@ ANCHOR_ROLE = Qt.ItemDataRole.UserRole
 LOCKED_BANNER = (
     "Signed and locked: nothing in this record can change. Corrections are made as signed addenda."
 )
-MERGED = (
-    "This record was also changed in another window; where you both changed the same "
-    "text, both versions were kept."
+MERGED = "This record was also changed in another window; what is shown now is what is saved."
+BACK_TO_DRAFT = "Back to draft: sign-off now needs something this change removed."
+ACTION_ADDED_BACK = (
+    "An action you were typing in had been removed in another window; it is back, with your typing."
 )
 ASK_CLOSE_UNSAVED = "Your latest changes could not be saved: {problem} Close anyway and lose them?"
 ASK_REMOVE_ACTION = "Remove the action “{what}”?"
@@ -84,6 +86,12 @@ class EditorWindow(QMainWindow):
         self.setStyleSheet(STYLE)
 
         owners = [(str(person_id), name) for person_id, name in people.names()]
+        listed = {person_id for person_id, _ in owners}
+        owners += [  # someone who has since left still owns the actions they agreed to
+            (str(a.owner_id), a.owner_name)
+            for a in view.actions
+            if a.owner_id is not None and str(a.owner_id) not in listed
+        ]
         self.autosaver = Autosaver(recording, observation_id, values_of(view), self)
         self.autosaver.state_changed.connect(self._show_save_state)
         self.autosaver.saved.connect(self._saved)
@@ -266,6 +274,13 @@ class EditorWindow(QMainWindow):
             action_id = self._recording.add_action(
                 self.observation_id, "", owner_id=self._view.observed_person_id
             )
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return
+        self._show_new_action(action_id)
+
+    def _show_new_action(self, action_id: uuid.UUID) -> None:
+        try:
             view = self._recording.get(self.observation_id)
         except ObserverError as error:
             self._prompts.error(self, str(error))
@@ -396,28 +411,66 @@ class EditorWindow(QMainWindow):
             self.save_label.setText("Saving…")
         elif state is SaveState.FAILED:
             self.save_label.setText("Not saved yet — trying again")
-            self.banner.setText(
+            self._show_banner(
                 f"Your latest changes are not saved yet: {problem} They are kept in this "
                 "window and saved as soon as the store allows."
             )
-            self.banner.setVisible(True)
-        elif state is SaveState.LOCKED:
-            self.status = Status.SIGNED
+        elif state in (SaveState.LOCKED, SaveState.GONE):
+            if state is SaveState.LOCKED:
+                self.status = Status.SIGNED
             self._show_status()
+            self.page.set_read_only(True)
+            self.save_label.setText("Not saved")
+            self._show_banner(
+                f"{problem} What you typed since the last save is still shown here to copy."
+            )
             self._prompts.warning(self, problem)
         if state is SaveState.SAVED and self.status is not Status.SIGNED:
             self.banner.setVisible(False)
 
-    def _saved(self, _revision: int) -> None:
+    def _show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(True)
+
+    def _saved(self, outcome: SaveOutcome) -> None:
+        if outcome.status is not None and outcome.status is not self.status:
+            self.status = outcome.status
+            self._show_status()
+            self.changed.emit(self.observation_id)
+            if outcome.status is Status.DRAFT:
+                self.statusBar().showMessage(BACK_TO_DRAFT, 10000)
         if self.readiness.isVisible():
             self._refresh_readiness()
 
     def _merged(self, merged: dict[str, Any]) -> None:
+        gone = {t.split(":")[1] for t, v in merged.items() if v is None and t.startswith("action:")}
         for target, value in merged.items():
             binding = self.page.bindings.get(target) or self.page.actions.bindings.get(target)
             if binding is not None and value is not None:
                 binding.show(value)
-        self.statusBar().showMessage(MERGED, 10000)
+        for action_id in gone:
+            self._add_back(uuid.UUID(action_id))
+        if len(gone) < len(merged):
+            self.statusBar().showMessage(MERGED, 10000)
+
+    def _add_back(self, action_id: uuid.UUID) -> None:
+        """An action removed elsewhere while being typed in comes back with the typing."""
+        row = self.page.actions.rows.get(action_id)
+        if row is None:
+            return
+        owner = self.page.actions.bindings[f"action:{action_id}:owner"].read()
+        due = self.page.actions.bindings[f"action:{action_id}:due"].read()
+        try:
+            new_id = self._recording.add_action(
+                self.observation_id, row.what.text(), owner_id=owner, due_date=due
+            )
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return
+        self.autosaver.forget(f"action:{action_id}")
+        self.page.actions.remove_row(action_id)
+        self._show_new_action(new_id)
+        self.statusBar().showMessage(ACTION_ADDED_BACK, 10000)
 
     # Finding
 
@@ -452,7 +505,7 @@ class EditorWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if (
             not self.autosaver.flush()
-            and self.autosaver.state is SaveState.FAILED
+            and self.autosaver.has_pending()
             and not self._prompts.ask(
                 self, ASK_CLOSE_UNSAVED.format(problem=self.autosaver.problem)
             )

@@ -26,9 +26,15 @@ class GrowingTextEdit(QTextEdit):
         return self.toPlainText()
 
     def set_text(self, text: str) -> None:
-        """Replaces the text without moving the page; the cursor goes to the end."""
-        if text != self.toPlainText():
-            self.setPlainText(text)
+        """Replaces the text, keeping the cursor where it was (words merged in from another
+        window must not throw the typist to the start)."""
+        if text == self.toPlainText():
+            return
+        position = self.textCursor().position()
+        self.setPlainText(text)
+        cursor = self.textCursor()
+        cursor.setPosition(min(position, len(text)))
+        self.setTextCursor(cursor)
 
     def _fit(self) -> None:
         line = self.fontMetrics().lineSpacing()
