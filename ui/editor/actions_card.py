@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from observer.recording import ActionView, ObservationView, text_limit
 from ui.editor.cards import Card, describe, muted
-from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line
+from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line, bound
 from ui.formatting import uk_date_time
 
 NO_ACTIONS = "No actions yet. Agree what the worker will do next, who owns it and by when."
@@ -185,6 +185,4 @@ def _bind_owner(target: str, combo: QComboBox, changed: Changed) -> Binding:
         index = combo.findData(str(value) if value else "")
         combo.setCurrentIndex(max(index, 0))
 
-    binding = Binding(target, combo, read, show)
-    combo.currentIndexChanged.connect(binding.tell(changed))
-    return binding
+    return bound(target, combo, read, show, combo.currentIndexChanged, changed)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate, QDateTime, QTime, SignalInstance
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -59,52 +60,62 @@ class Binding:
         return slot
 
 
-def bind_line(target: str, edit: QLineEdit, changed: Changed) -> Binding:
-    binding = Binding(target, edit, edit.text, lambda v: _set_line(edit, v))
-    edit.textChanged.connect(binding.tell(changed))
+def bound(
+    target: str,
+    widget: QWidget,
+    read: Callable[[], Any],
+    show: Callable[[Any], None],
+    signal: SignalInstance,
+    changed: Changed,
+) -> Binding:
+    """A binding whose input announces the user's changes through `signal`."""
+    binding = Binding(target, widget, read, show)
+    signal.connect(binding.tell(changed))
     return binding
+
+
+def bind_line(target: str, edit: QLineEdit, changed: Changed) -> Binding:
+    return bound(target, edit, edit.text, lambda v: _set_line(edit, v), edit.textChanged, changed)
 
 
 def bind_text(target: str, edit: GrowingTextEdit, changed: Changed) -> Binding:
-    binding = Binding(target, edit, edit.text, edit.set_text)
-    edit.textChanged.connect(binding.tell(changed))
-    return binding
+    return bound(target, edit, edit.text, edit.set_text, edit.textChanged, changed)
 
 
 def bind_choice(target: str, combo: QComboBox, changed: Changed) -> Binding:
-    binding = Binding(target, combo, combo.currentData, lambda v: _set_choice(combo, v))
-    combo.currentIndexChanged.connect(binding.tell(changed))
-    return binding
+    show = partial(_set_choice, combo)
+    return bound(target, combo, combo.currentData, show, combo.currentIndexChanged, changed)
 
 
 def bind_moment(target: str, edit: QDateTimeEdit, changed: Changed) -> Binding:
-    binding = Binding(target, edit, lambda: read_moment(edit), lambda v: show_moment(edit, v))
-    edit.dateTimeChanged.connect(binding.tell(changed))
-    return binding
+    read, show = partial(read_moment, edit), partial(show_moment, edit)
+    return bound(target, edit, read, show, edit.dateTimeChanged, changed)
 
 
 def bind_minutes(target: str, spin: QSpinBox, changed: Changed) -> Binding:
-    binding = Binding(target, spin, lambda: spin.value() or None, lambda v: spin.setValue(v or 0))
-    spin.valueChanged.connect(binding.tell(changed))
-    return binding
+    def read() -> int | None:
+        return spin.value() or None
+
+    def show(value: int | None) -> None:
+        spin.setValue(value or 0)
+
+    return bound(target, spin, read, show, spin.valueChanged, changed)
 
 
 def bind_check(target: str, box: QCheckBox, changed: Changed) -> Binding:
-    binding = Binding(target, box, box.isChecked, lambda v: box.setChecked(bool(v)))
-    box.toggled.connect(binding.tell(changed))
-    return binding
+    def show(value: Any) -> None:
+        box.setChecked(bool(value))
+
+    return bound(target, box, box.isChecked, show, box.toggled, changed)
 
 
 def bind_rating(target: str, buttons: RatingButtons, changed: Changed) -> Binding:
-    binding = Binding(target, buttons, buttons.value, buttons.set_value)
-    buttons.changed.connect(binding.tell(changed))
-    return binding
+    return bound(target, buttons, buttons.value, buttons.set_value, buttons.changed, changed)
 
 
 def bind_day(target: str, edit: QDateEdit, changed: Changed) -> Binding:
-    binding = Binding(target, edit, lambda: read_day(edit), lambda v: show_day(edit, v))
-    edit.dateChanged.connect(binding.tell(changed))
-    return binding
+    read, show = partial(read_day, edit), partial(show_day, edit)
+    return bound(target, edit, read, show, edit.dateChanged, changed)
 
 
 def read_moment(edit: QDateTimeEdit) -> datetime:
