@@ -157,6 +157,17 @@ class ObservationSummary:
 
 
 @dataclass(frozen=True)
+class DefaultFramework:
+    framework: FrameworkInfo
+    reason: str  # one sentence the person starting a record reads
+
+
+NO_DEFAULT_REASON = (
+    "No framework is set for this kind of observation or role; check this is the right one."
+)
+
+
+@dataclass(frozen=True)
 class ObservationFilter:
     person_ids: tuple[uuid.UUID, ...] | None = None
     kind: Kind | None = None
@@ -177,6 +188,10 @@ class Recording:
             return _frameworks(s)
 
     def default_framework(self, kind: Kind, role: Role | None, on: date) -> FrameworkInfo:
+        return self.default_framework_choice(kind, role, on).framework
+
+    def default_framework_choice(self, kind: Kind, role: Role | None, on: date) -> DefaultFramework:
+        """The framework a new record of this kind and person starts with, and why."""
         with self._db.session() as s:
             return _default_framework(s, kind, role, on)
 
@@ -194,7 +209,7 @@ class Recording:
                 assert person is not None
                 framework_id = _default_framework(
                     s, kind, Role(person.role), check_when(details.observed_at).date()
-                ).id
+                ).framework.id
             framework = s.get(Framework, framework_id)
             if framework is None:
                 raise InvalidInput("That framework is not installed.")
@@ -505,7 +520,7 @@ def _frameworks(s: Session) -> list[FrameworkInfo]:
     return [framework_info(f, len(f.standards)) for f in frameworks]
 
 
-def _default_framework(s: Session, kind: Kind, role: Role | None, on: date) -> FrameworkInfo:
+def _default_framework(s: Session, kind: Kind, role: Role | None, on: date) -> DefaultFramework:
     """Supervision → the supervisors' statement; ASYE → PCF; else the direct-work one."""
     installed = _frameworks(s)
     candidates = [f for f in installed if f.in_force_on(on)] or installed
@@ -515,11 +530,19 @@ def _default_framework(s: Session, kind: Kind, role: Role | None, on: date) -> F
     def newest(matches: list[FrameworkInfo]) -> FrameworkInfo | None:
         return max(matches, key=lambda f: f.version) if matches else None
 
+    def named(framework: FrameworkInfo) -> str:
+        return framework.short_name or framework.name
+
     by_kind = newest([f for f in candidates if kind.value in f.default_kinds])
     by_role = newest([f for f in candidates if role and role.value in f.default_roles])
     if kind.is_supervision and by_kind:
-        return by_kind
-    return by_role or by_kind or candidates[0]
+        return DefaultFramework(by_kind, f"Chosen for supervision: {named(by_kind)}.")
+    if by_role and role:
+        who = "a newly qualified worker" if role is Role.ASYE else f"a {role.label.lower()}"
+        return DefaultFramework(by_role, f"Chosen for {who}: {named(by_role)}.")
+    if by_kind:
+        return DefaultFramework(by_kind, f"Chosen for this kind of observation: {named(by_kind)}.")
+    return DefaultFramework(candidates[0], NO_DEFAULT_REASON)
 
 
 Columns = TypeVarTuple("Columns")

@@ -14,7 +14,7 @@ from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
 from observer.frameworks import shipped_frameworks
 from observer.recording import DraftDetails, ObservationFilter
 from observer.services import Services
-from observer.vocabulary import ActionStatus, Kind, Status
+from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 STANDARD_CODES = {d.key: [s.code for s in d.standards] for d in shipped_frameworks()}
 
@@ -360,3 +360,24 @@ def test_the_list_filters_by_person_kind_status_and_dates(
     assert (rows[asye].worker, rows[asye].observer) == ("Łukasz Nowak", "Aled Hughes")
     assert "ASYE" in rows[asye].framework
     assert rows[asye].status is Status.SIGNED
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "reason"),
+    [
+        (
+            Kind.SUPERVISION_INDIVIDUAL,
+            Role.TEAM_MANAGER,
+            "Chosen for supervision: KSS supervisors.",
+        ),
+        (Kind.HOME_VISIT, Role.ASYE, "Chosen for a newly qualified worker: PCF (ASYE)."),
+        (Kind.HOME_VISIT, Role.SOCIAL_WORKER, "Chosen for this kind of observation: Direct work."),
+    ],
+)
+def test_the_default_framework_comes_with_the_reason_it_was_chosen(
+    services: Services, kind: Kind, role: Role, reason: str
+) -> None:
+    choice = services.recording.default_framework_choice(kind, role, date(2026, 11, 26))
+
+    assert choice.reason == reason
+    assert choice.framework == services.recording.default_framework(kind, role, date(2026, 11, 26))

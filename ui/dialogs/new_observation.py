@@ -30,7 +30,7 @@ from observer.errors import InvalidInput, ObserverError
 from observer.frameworks import FrameworkInfo
 from observer.people import People, PersonSummary
 from observer.recording import DraftDetails, Recording, text_limit
-from observer.vocabulary import Kind, Role
+from observer.vocabulary import Kind
 from ui.dialogs.base import SavingDialog
 from ui.formatting import searchable
 from ui.prompts import Prompts
@@ -56,19 +56,6 @@ def person_label(person: PersonSummary) -> str:
 
 def framework_label(framework: FrameworkInfo) -> str:
     return f"{framework.name} v{framework.version}"
-
-
-def default_reason(framework: FrameworkInfo, kind: Kind, role: Role | None) -> str:
-    """Why Recording.default_framework chose `framework`, in the order it decides."""
-    name = framework.short_name or framework.name
-    if kind.is_supervision and kind.value in framework.default_kinds:
-        return f"Chosen for supervision: {name}."
-    if role is not None and role.value in framework.default_roles:
-        who = "a newly qualified worker" if role is Role.ASYE else f"a {role.label.lower()}"
-        return f"Chosen for {who}: {name}."
-    if kind.value in framework.default_kinds:
-        return f"Chosen for this kind of observation: {name}."
-    return NO_DEFAULT_HINT
 
 
 def missing_consent(given_by: str, how: str) -> str | None:
@@ -399,14 +386,14 @@ class NewObservationDialog(SavingDialog):
         role = person.role if person else None
         kind = self.chosen_kind()
         try:
-            framework = self._recording.default_framework(kind, role, self.observed_at().date())
+            choice = self._recording.default_framework_choice(kind, role, self.observed_at().date())
         except ObserverError:
             self.framework_hint.setText(NO_DEFAULT_HINT)
             return
-        index = _index_of(self.framework, framework.id)
+        index = _index_of(self.framework, choice.framework.id)
         if index >= 0:
             self.framework.setCurrentIndex(index)
-        self.framework_hint.setText(default_reason(framework, kind, role))
+        self.framework_hint.setText(choice.reason)
 
     def _framework_chosen(self, _index: int) -> None:
         self._framework_picked = True
