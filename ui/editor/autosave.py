@@ -29,6 +29,7 @@ RETRY_MS = 3000
 # How long one autosave waits for another writer before trying again later: the window
 # must never freeze for the store's usual five seconds.
 WAIT_FOR_STORE_MS = 200
+DELETED = "This observation was deleted elsewhere, so nothing more can be saved to it."
 UNEXPECTED = (
     "Something unexpected stopped the save; the details are in the log. Your changes are "
     "kept in this window."
@@ -119,8 +120,8 @@ class Autosaver(QObject):
         except RecordLocked as error:
             self._set_state(SaveState.LOCKED, str(error))
             return False
-        except NotFound as error:
-            self._set_state(SaveState.GONE, str(error))
+        except NotFound:
+            self._set_state(SaveState.GONE, DELETED)
             return False
         except ObserverError as error:
             log.warning("autosave of observation %s failed: %s", self._id, type(error).__name__)

@@ -263,7 +263,7 @@ class EditorWindow(QMainWindow):
 
     def save_now(self) -> bool:
         saved = self.autosaver.flush()
-        if saved:
+        if saved and not self.statusBar().currentMessage():
             self.statusBar().showMessage("Saved.", 3000)
         return saved
 
@@ -443,14 +443,15 @@ class EditorWindow(QMainWindow):
             self._refresh_readiness()
 
     def _merged(self, merged: dict[str, Any]) -> None:
-        gone = {t.split(":")[1] for t, v in merged.items() if v is None and t.startswith("action:")}
+        gone_targets = {t for t, v in merged.items() if v is None and t.startswith("action:")}
+        gone = {t.split(":")[1] for t in gone_targets}
         for target, value in merged.items():
             binding = self.page.bindings.get(target) or self.page.actions.bindings.get(target)
             if binding is not None and value is not None:
                 binding.show(value)
         for action_id in gone:
             self._add_back(uuid.UUID(action_id))
-        if len(gone) < len(merged):
+        if len(gone_targets) < len(merged):
             self.statusBar().showMessage(MERGED, 10000)
 
     def _add_back(self, action_id: uuid.UUID) -> None:
