@@ -651,3 +651,14 @@ def test_a_case_reference_that_looks_like_a_name_is_warned_about(
     assert not window.page.case_warning.isVisible()
     save_by_keyboard()
     assert services.recording.get(observation).case_reference == "CIN-2041"
+
+
+def test_a_new_record_opens_with_the_cursor_on_the_first_standard_to_rate(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
+):
+    services.recording.set_rating(observation, "1", level_code="good", evidence="Seen.")
+
+    window = open_editor(qtbot, services, prompts, observation)
+
+    second_row = window.page.standards["2"].rating
+    qtbot.waitUntil(lambda: focused().parentWidget() is second_row)

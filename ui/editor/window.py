@@ -135,6 +135,18 @@ class EditorWindow(QMainWindow):
         self._show_status()
         self._show_save_state(SaveState.SAVED, "")
         self._restore_state()
+        QTimer.singleShot(0, self._focus_start)
+
+    def _focus_start(self) -> None:
+        """The cursor starts where the work is: the first standard not yet rated."""
+        if self.page.read_only:
+            self.scroll.setFocus()
+            return
+        unrated = next((r for r in self._view.ratings if r.level_code is None), None)
+        if unrated is not None:
+            self.page.standards[unrated.standard_code].rating.focus_rating()
+        else:
+            self.page.bindings["strengths"].widget.setFocus()
 
     # Building
 
