@@ -144,6 +144,11 @@ def editable(s: Session, observation_id: uuid.UUID, expected_revision: int | Non
     observation = fetch(s, Observation, observation_id, "observation")
     if observation.status == Status.SIGNED.value:
         raise RecordLocked("This observation is signed and locked; add an addendum instead.")
+    if observation.signatures:
+        raise RecordLocked(
+            "The observer has signed this record, so it can no longer change; "
+            "the practitioner signs next."
+        )
     if expected_revision is not None and observation.revision != expected_revision:
         raise StaleRecord(
             "This observation was changed elsewhere since you opened it; nothing was overwritten."

@@ -319,7 +319,7 @@ class Recording:
     def delete_draft(self, observation_id: uuid.UUID) -> None:
         with self._db.session() as s, s.begin():
             observation = self._observation(s, observation_id)
-            if observation.status == Status.SIGNED.value:
+            if observation.status == Status.SIGNED.value or observation.signatures:
                 raise RecordLocked("A signed observation cannot be deleted.")
             s.delete(observation)
             self._event(s, "delete", observation_id)
@@ -571,3 +571,8 @@ def _day_start(day: date) -> datetime:
 
 def _day_after(day: date) -> datetime:
     return _day_start(day + timedelta(days=1))
+
+
+def observation_view(s: Session, observation: Observation) -> ObservationView:
+    """Everything the editor shows of an observation loaded in `s`."""
+    return Recording._view(s, observation)

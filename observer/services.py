@@ -18,6 +18,7 @@ from observer.people import People
 from observer.profile import Profiles
 from observer.recording import Recording
 from observer.review import Review
+from observer.signoff import SignOff
 from observer.workspace import Workspace
 
 SYSTEM_ACTOR = "Practice Observer"
@@ -32,6 +33,7 @@ class Services:
     profiles: Profiles
     recording: Recording
     review: Review
+    signoff: SignOff
     workspace: Workspace
 
     def actor(self) -> str:
@@ -56,6 +58,7 @@ def open_services(data_dir: Path) -> Services:
         profiles=profiles,
         recording=Recording(db, actor=lambda: services.actor()),
         review=Review(db),
+        signoff=SignOff(db, actor=lambda: services.actor()),
         workspace=Workspace(db),
     )
     return services
