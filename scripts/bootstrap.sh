@@ -2,7 +2,8 @@
 # Installs what Practice Observer needs on Debian 12, each part only when missing:
 # Qt's system libraries, a font, the Python venv module, then a virtual environment
 # in .venv with the project (editable) and, with --test, its test tools;
-# with --virtual-display also Xvfb, for running the window on a machine with no screen.
+# with --virtual-display also Xvfb, for running the window on a machine with no screen;
+# with --test also poppler's tools, which the tests use to read and check summaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,8 @@ system_packages=(
   fonts-dejavu-core
 )
 [ $want_xvfb -eq 1 ] && system_packages+=(xvfb xauth)
+# the tests check summaries with poppler's pdftotext, pdfsig and pdftoppm
+[ $want_test -eq 1 ] && system_packages+=(poppler-utils)
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   system_packages+=(python3-venv)
