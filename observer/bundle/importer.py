@@ -199,9 +199,10 @@ def _set_team_managers(s: Session, teams: list[dict[str, Any]]) -> None:
 
 
 def _check_signed_record_kept(local: Observation, record: dict[str, Any], where: str) -> None:
-    """A signed record may gain signatures, addenda and action progress; nothing else."""
+    """A signed record (even by the observer alone) may gain signatures, addenda and action
+    progress; nothing else."""
     refusal = f"{where} is signed in this store, and the bundle would "
-    if record["status"] != Status.SIGNED.value:
+    if local.status == Status.SIGNED.value and record["status"] != Status.SIGNED.value:
         raise InvalidBundle(refusal + "reopen it; nothing was imported.")
     if content_hash(observation_document(local)) != record["content_hash"]:
         raise InvalidBundle(refusal + "change what was signed; nothing was imported.")
@@ -246,7 +247,7 @@ def _import_observation(
     if current is not None and record["revision"] <= current:
         result.count("observations", "unchanged")
         return
-    if local is not None and local.status == Status.SIGNED.value:
+    if local is not None and (local.status == Status.SIGNED.value or local.signatures):
         _check_signed_record_kept(local, record, where)
     if current is not None:
         s.expunge(local)
