@@ -18,9 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer.recording import ObservationSummary
 from observer.services import Services
 from ui.dialogs.about import AboutDialog
+from ui.dialogs.export_summaries import ExportSummariesDialog
 from ui.dialogs.teams import TeamsDialog
+from ui.dialogs.verify_summary import VerifySummaryDialog
 from ui.editor.editors import Editors
 from ui.panels.actions import ActionsPanel
 from ui.panels.observations import ObservationsPanel
@@ -64,6 +67,7 @@ class MainWindow(QMainWindow):
         self.observations_panel.duplicate_requested.connect(self.editors.duplicate)
         self.observations_panel.observations_changed.connect(self._records_changed)
         self.observations_panel.release = self.editors.release
+        self.observations_panel.export_requested.connect(self.export_summaries)
         sections: list[tuple[str, QWidget]] = [
             ("Workers", self.workers_panel),
             ("Observations", self.observations_panel),
@@ -113,6 +117,9 @@ class MainWindow(QMainWindow):
         self.new_observation_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_observation_action.triggered.connect(self.new_observation)
         file_menu.addAction(self.new_observation_action)
+        self.verify_action = QAction("&Verify a summary…", self)
+        self.verify_action.triggered.connect(self.verify_summary)
+        file_menu.addAction(self.verify_action)
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -188,6 +195,12 @@ class MainWindow(QMainWindow):
 
     def new_observation(self) -> None:
         self.editors.start_new()
+
+    def export_summaries(self, records: list[ObservationSummary]) -> None:
+        ExportSummariesDialog.export(self, self._services, self._prompts, records)
+
+    def verify_summary(self) -> None:
+        VerifySummaryDialog.verify(self, self._services, self._prompts)
 
     def find(self) -> None:
         """Goes to the find box of the section in view."""

@@ -43,3 +43,7 @@ class Prompts:
     ) -> Path | None:
         chosen, _ = QFileDialog.getSaveFileName(parent, caption, str(suggested), file_filter)
         return Path(chosen) if chosen else None
+
+    def folder(self, parent: QWidget | None, caption: str) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(parent, caption)
+        return Path(chosen) if chosen else None

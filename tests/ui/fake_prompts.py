@@ -16,6 +16,7 @@ class FakePrompts(Prompts):
 
     shown: list[tuple[str, str]] = field(default_factory=list)
     answers: list[bool] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)  # what the file and folder pickers return
 
     def information(self, parent: QWidget | None, message: str) -> None:
         self.shown.append(("information", message))
@@ -34,9 +35,18 @@ class FakePrompts(Prompts):
         raise AssertionError("no test expects a text prompt")
 
     def open_file(self, parent: QWidget | None, caption: str, file_filter: str = "") -> Path | None:
-        raise AssertionError("no test expects a file picker")
+        return self._picked(caption)
 
     def save_file(
         self, parent: QWidget | None, caption: str, suggested: Path, file_filter: str = ""
     ) -> Path | None:
-        raise AssertionError("no test expects a file picker")
+        return self._picked(caption)
+
+    def folder(self, parent: QWidget | None, caption: str) -> Path | None:
+        return self._picked(caption)
+
+    def _picked(self, caption: str) -> Path | None:
+        self.shown.append(("picker", caption))
+        if not self.paths:
+            raise AssertionError(f"no path scripted for the picker {caption!r}")
+        return self.paths.pop(0)

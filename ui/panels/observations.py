@@ -54,6 +54,7 @@ class ObservationsPanel(QWidget):
     new_requested = Signal()
     open_requested = Signal(uuid.UUID)
     duplicate_requested = Signal(uuid.UUID)
+    export_requested = Signal(list)  # the ObservationSummary rows shown
     observations_changed = Signal()  # a draft was deleted here
 
     def __init__(
@@ -115,6 +116,11 @@ class ObservationsPanel(QWidget):
             "focus; ratings, evidence, narrative, consent and actions start empty."
         )
         self.delete_button = _button("&Delete draft…", "Delete draft")
+        self.export_button = _button("E&xport summaries…", "Export summaries")
+        self.export_button.setToolTip(
+            "Export a PDF summary of every observation shown, to a folder; narrow the list "
+            "first with the filters."
+        )
 
         self.summary = QLabel()
         self.summary.setAccessibleName("Observations summary")
@@ -127,7 +133,10 @@ class ObservationsPanel(QWidget):
         layout.addWidget(self.header)
         layout.addLayout(self._filters())
         layout.addLayout(self._toolbar())
-        layout.addWidget(self.summary)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.export_button)
+        layout.addLayout(summary_row)
         layout.addWidget(self.table, 1)
         self._connect()
         self._update_buttons()
@@ -199,10 +208,14 @@ class ObservationsPanel(QWidget):
         self.table.open_requested.connect(self._open_selected)
         self.duplicate_button.clicked.connect(self._duplicate_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.export_button.clicked.connect(lambda: self.export_requested.emit(self.shown()))
         self.table.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.proxy.modelReset.connect(self._update_buttons)
         self.proxy.layoutChanged.connect(self._update_buttons)
         self.proxy.rowsRemoved.connect(self._update_buttons)
+        self.table.counts_changed.connect(
+            lambda shown, _all: self.export_button.setEnabled(shown > 0)
+        )
 
     # Loading
 
@@ -285,6 +298,13 @@ class ObservationsPanel(QWidget):
     def selected(self) -> ObservationSummary | None:
         rows = self.table.view.selectionModel().selectedRows()
         return self.proxy.record(rows[0].row()) if rows else None
+
+    def _counts_for_export(self, shown: int, _loaded: int) -> None:
+        self.export_button.setEnabled(shown > 0)
+
+    def shown(self) -> list[ObservationSummary]:
+        """The rows in view, in their order: what the filters and the find box leave."""
+        return [self.proxy.record(row) for row in range(self.proxy.rowCount())]
 
     def selected_id(self) -> uuid.UUID | None:
         record = self.selected()

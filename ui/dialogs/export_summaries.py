@@ -1,0 +1,183 @@
+"""Exporting summaries of several observations to a folder, in the background.
+
+The window stays responsive while summaries are built and signed on the thread pool; the
+progress bar moves with each file, and Cancel stops after the file in hand, so no file is
+ever left half-written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from observer.recording import ObservationSummary
+from observer.services import Services
+from observer.vocabulary import Status
+from ui.formatting import count
+from ui.prompts import Prompts
+from ui.workers import BatchJob
+
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+PASSPHRASE_LABEL = "The passphrase of your signing key, to sign the summaries of signed records:"
+
+
+def file_name(record: ObservationSummary) -> str:
+    """A name a person can find in a folder: date, worker, kind, and a short record id."""
+    day = record.observed_at.astimezone().strftime("%Y-%m-%d")
+    name = f"{day} {record.worker} - {record.kind.label} - {str(record.id)[:8]}.pdf"
+    return UNSAFE.sub("_", name)
+
+
+class ExportSummariesDialog(QDialog):
+    def __init__(
+        self,
+        services: Services,
+        prompts: Prompts,
+        records: list[ObservationSummary],
+        folder: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._prompts = prompts
+        self._records = {r.id: r for r in records}
+        self._folder = folder
+        self._job: BatchJob[ObservationSummary] | None = None
+        self.exported: list[Path] = []
+        self.setWindowTitle("Export summaries")
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+
+        self.intro = QLabel(f"Export {count(len(records), 'summary', 'summaries')} to {folder}.")
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)
+        self.leave_out_references = QCheckBox("Leave case references out of the summaries")
+        self.leave_out_references.setAccessibleDescription(
+            "The summaries then say that the case reference is not included."
+        )
+        self.progress = QProgressBar()
+        self.progress.setRange(0, len(records))
+        self.progress.setValue(0)
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setVisible(False)
+        self.problems = QListWidget()
+        self.problems.setAccessibleName("Summaries not exported")
+        self.problems.setVisible(False)
+        self.buttons = QDialogButtonBox()
+        self.start_button = QPushButton("Export")
+        self.start_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 16)
+        layout.setSpacing(12)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.leave_out_references)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.buttons)
+
+    @classmethod
+    def export(
+        cls,
+        parent: QWidget | None,
+        services: Services,
+        prompts: Prompts,
+        records: list[ObservationSummary],
+    ) -> list[Path]:
+        """Asks for a folder, then exports; returns the files written."""
+        if not records:
+            return []
+        folder = prompts.folder(parent, "Export summaries to")
+        if folder is None:
+            return []
+        dialog = cls(services, prompts, records, folder, parent)
+        dialog.exec()
+        return dialog.exported
+
+    def running(self) -> bool:
+        return self._job is not None
+
+    def start(self) -> None:
+        passphrase: str | None = None
+        if any(r.status is Status.SIGNED for r in self._records.values()):
+            passphrase = self._prompts.passphrase(self, PASSPHRASE_LABEL)
+            if passphrase is None:
+                return
+        include_reference = not self.leave_out_references.isChecked()
+        services = self._services
+        folder = self._folder
+
+        def export_one(record: ObservationSummary) -> None:
+            from observer.summaries import export_summary
+
+            target = folder / file_name(record)
+            export_summary(
+                services,
+                record.id,
+                target,
+                passphrase=passphrase,
+                include_case_reference=include_reference,
+            )
+            self.exported.append(target)
+
+        self._job = BatchJob(list(self._records.values()), export_one)
+        self._job.signals.progress.connect(self._moved)
+        self._job.signals.step_failed.connect(self._refused)
+        self._job.signals.finished.connect(self._finished)
+        self.start_button.setEnabled(False)
+        self.leave_out_references.setEnabled(False)
+        self.progress.setVisible(True)
+        self.intro.setText(f"Exporting to {folder}…")
+        self._job.start()
+
+    def _moved(self, done: int, total: int) -> None:
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done} of {total}")
+
+    def _refused(self, record: object, problem: str) -> None:
+        assert isinstance(record, ObservationSummary)
+        self.problems.addItem(f"{record.worker}, {record.kind.label}: {problem}")
+        self.problems.setVisible(True)
+
+    def _finished(self, done: int, cancelled: bool) -> None:
+        self._job = None
+        written = len(self.exported)
+        summaries = count(written, "summary", "summaries")
+        if cancelled:
+            self.intro.setText(f"Cancelled: {summaries} exported to {self._folder}.")
+        else:
+            self.intro.setText(f"Done: {summaries} exported to {self._folder}.")
+        self.cancel_button.setText("Close")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setFocus()
+
+    def _cancel_or_close(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.intro.setText("Cancelling after the summary in hand…")
+            self.cancel_button.setEnabled(False)
+            return
+        self.accept() if self.exported else self.reject()
+
+    def reject(self) -> None:
+        if self._job is not None:  # Escape while running cancels; the dialog stays to say so
+            self._cancel_or_close()
+            return
+        super().reject()

@@ -1,0 +1,67 @@
+"""Work off the GUI thread: a job runs on the shared QThreadPool and reports by signals.
+
+A job gets plain values (ids, paths) and opens its own store sessions; it hands plain
+results back, never live ORM objects. Cancelling is a request the job checks between
+steps, so a step in hand always finishes cleanly (no half-written file).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from observer.errors import ObserverError
+
+log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
+
+
+class JobSignals(QObject):
+    progress = Signal(int, int)  # steps done, steps in all
+    step_failed = Signal(object, str)  # the item, one sentence
+    finished = Signal(int, bool)  # steps done, whether it was cancelled
+
+
+class BatchJob(QRunnable, Generic[Item]):
+    """Runs `step` for each item in turn; a refused step is reported and the rest go on."""
+
+    def __init__(self, items: Sequence[Item], step: Callable[[Item], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the caller holds it until `finished`
+        self.signals = JobSignals()
+        self._items = list(items)
+        self._step = step
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def start(self, pool: QThreadPool | None = None) -> None:
+        (pool or QThreadPool.globalInstance()).start(self)
+
+    def run(self) -> None:
+        done = 0
+        total = len(self._items)
+        for item in self._items:
+            if self._cancel.is_set():
+                break
+            try:
+                self._step(item)
+            except ObserverError as error:
+                self.signals.step_failed.emit(item, str(error))
+            except Exception:
+                log.exception("a background step failed")
+                self.signals.step_failed.emit(
+                    item, "Something unexpected went wrong; the details are in the log."
+                )
+            done += 1
+            self.signals.progress.emit(done, total)
+        self.signals.finished.emit(done, self._cancel.is_set())
