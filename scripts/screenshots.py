@@ -62,7 +62,9 @@ def main(argv: list[str]) -> int:
             if not records:
                 print(f"No {status.value} record for the {name} shot.", file=sys.stderr)
                 return 1
-            editor = EditorWindow(services.recording, services.people, Prompts(), records[0].id)
+            editor = EditorWindow(
+                services.recording, services.people, Prompts(), records[0].id, services=services
+            )
             editor.resize(width, height)
             editor.show()
             if name == "readiness":

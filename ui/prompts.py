@@ -34,6 +34,11 @@ class Prompts:
         typed, ok = QInputDialog.getText(parent, APP_TITLE, label, QLineEdit.EchoMode.Normal, value)
         return typed if ok else None
 
+    def passphrase(self, parent: QWidget | None, label: str) -> str | None:
+        """A secret typed with its characters hidden, or None when cancelled."""
+        typed, ok = QInputDialog.getText(parent, APP_TITLE, label, QLineEdit.EchoMode.Password)
+        return typed if ok else None
+
     def open_file(self, parent: QWidget | None, caption: str, file_filter: str = "") -> Path | None:
         chosen, _ = QFileDialog.getOpenFileName(parent, caption, "", file_filter)
         return Path(chosen) if chosen else None

@@ -16,6 +16,7 @@ class FakePrompts(Prompts):
 
     shown: list[tuple[str, str]] = field(default_factory=list)
     answers: list[bool] = field(default_factory=list)
+    passphrases: list[str | None] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)  # what the file and folder pickers return
 
     def information(self, parent: QWidget | None, message: str) -> None:
@@ -33,6 +34,11 @@ class FakePrompts(Prompts):
 
     def text(self, parent: QWidget | None, label: str, value: str = "") -> str | None:
         raise AssertionError("no test expects a text prompt")
+
+    def passphrase(self, parent: QWidget | None, label: str) -> str | None:
+        """The next scripted passphrase; None (as if cancelled) when the script has run out."""
+        self.shown.append(("passphrase", label))
+        return self.passphrases.pop(0) if self.passphrases else None
 
     def open_file(self, parent: QWidget | None, caption: str, file_filter: str = "") -> Path | None:
         return self._picked(caption)

@@ -42,7 +42,11 @@ class Editors(QObject):
             return window
         try:
             window = EditorWindow(
-                self._services.recording, self._services.people, self._prompts, observation_id
+                self._services.recording,
+                self._services.people,
+                self._prompts,
+                observation_id,
+                services=self._services,
             )
         except NotFound:
             self._prompts.error(self._parent, "That observation is no longer in this store.")

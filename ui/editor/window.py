@@ -34,6 +34,7 @@ from observer.changes import SaveOutcome
 from observer.errors import NotReady, ObserverError
 from observer.people import People
 from observer.recording import ObservationView, Recording
+from observer.services import Services
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
 from ui.editor.autosave import Autosaver, SaveState
 from ui.editor.cards import STYLE, describe, heading, muted
@@ -43,6 +44,7 @@ from ui.editor.readiness_panel import ReadinessPanel
 from ui.formatting import uk_date_time
 from ui.prompts import Prompts
 from ui.settings import app_settings
+from ui.signoff.editor_part import SignOffPart
 from ui.widgets.growing_text import GrowingTextEdit
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,8 @@ class EditorWindow(QMainWindow):
         prompts: Prompts,
         observation_id: uuid.UUID,
         parent: QWidget | None = None,
+        *,
+        services: Services | None = None,  # sign-off and addenda need the whole store
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -100,6 +104,7 @@ class EditorWindow(QMainWindow):
         self.page.actions.add_requested.connect(self.add_action)
         self.page.actions.remove_requested.connect(self.remove_action)
         self.page.show_view(view)
+        self.sign_off = SignOffPart(self, services, prompts)
 
         self.scroll = QScrollArea()
         self.scroll.setObjectName("page")
@@ -173,6 +178,8 @@ class EditorWindow(QMainWindow):
         top.addWidget(self.status_chip)
         top.addSpacing(8)
         top.addWidget(self.ready_button)
+        for button in self.sign_off.buttons:
+            top.addWidget(button)
         layout.addLayout(top)
         line = QHBoxLayout()
         self.subtitle = muted("")
@@ -239,6 +246,7 @@ class EditorWindow(QMainWindow):
         self.readiness_action.triggered.connect(self.show_readiness)
         self.add_action_action = self._menu_action(record, "&Add action", "Ctrl+Shift+A")
         self.add_action_action.triggered.connect(self.add_action)
+        self.sign_off.add_to_menu(record)
         record.addSeparator()
         close = self._menu_action(record, "&Close", "Ctrl+W")
         close.triggered.connect(self.close)
@@ -413,6 +421,12 @@ class EditorWindow(QMainWindow):
             f"{self._view.kind.label} — {self._view.observed_person_name} "
             f"({self.status.label.lower()})"
         )
+        self.sign_off.show_state()
+
+    def sign_off_changed(self, status: Status) -> None:
+        """A signature or an addendum was stored: the status and what is shown move on."""
+        self.status = status
+        self._after_write()
 
     # Save state
 
@@ -437,7 +451,7 @@ class EditorWindow(QMainWindow):
                 f"{problem} What you typed since the last save is still shown here to copy."
             )
             self._prompts.warning(self, problem)
-        if state is SaveState.SAVED and self.status is not Status.SIGNED:
+        if state is SaveState.SAVED and not (self.status is Status.SIGNED or self.sign_off.frozen):
             self.banner.setVisible(False)
 
     def _show_banner(self, text: str) -> None:

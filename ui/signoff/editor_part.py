@@ -1,0 +1,191 @@
+"""Sign-off inside the editor: the Sign and addendum commands, the frozen and locked states,
+and the signatures and addenda shown after the record.
+
+Once the observer has signed, the store refuses every change, so the editor shows the
+record read-only from then on, with a notice of who signs next.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QListWidgetItem, QMenu, QPushButton
+
+from observer.errors import ObserverError
+from observer.services import Services
+from observer.signoff import ROLE_ORDER, AddendumView, SignatureView
+from observer.vocabulary import SignatureRole, Status
+from ui.editor.cards import describe
+from ui.prompts import Prompts
+from ui.signoff.addendum_dialog import AddendumDialog
+from ui.signoff.cards import AddendaCard, SignaturesCard
+from ui.signoff.sign_dialog import SignOffDialog
+
+if TYPE_CHECKING:
+    from ui.editor.window import EditorWindow
+
+log = logging.getLogger(__name__)
+
+FROZEN_BANNER = "Signed by the observer; waiting for the practitioner."
+FROZEN_CHIP = "Signed by the observer"
+COUNTERSIGNED_CHIP = "Signed and countersigned"
+NOT_SAVED = "Your latest changes are not saved yet, so the record cannot be signed."
+
+
+class SignOffPart(QObject):
+    def __init__(self, window: EditorWindow, services: Services | None, prompts: Prompts) -> None:
+        super().__init__(window)
+        self._window = window
+        self._services = services
+        self._prompts = prompts
+        self.signatures: list[SignatureView] = []
+        self.addenda: list[AddendumView] = []
+        self._outline_items: dict[str, QListWidgetItem] = {}
+
+        self.sign_button = QPushButton("Sign…")
+        describe(
+            self.sign_button,
+            "Sign",
+            "Opens the record read-only for the observer, then the practitioner, to sign.",
+        )
+        self.addendum_button = QPushButton("Add addendum…")
+        describe(
+            self.addendum_button,
+            "Add addendum",
+            "Adds a dated, signed correction after the signed record.",
+        )
+        for button in self.buttons:
+            button.setAutoDefault(False)
+            button.setVisible(False)
+        self.sign_button.clicked.connect(self.sign)
+        self.addendum_button.clicked.connect(self.add_addendum)
+        self.sign_action = QAction("Si&gn…", window)
+        self.sign_action.triggered.connect(self.sign)
+        self.addendum_action = QAction("Add adde&ndum…", window)
+        self.addendum_action.triggered.connect(self.add_addendum)
+
+        self.signatures_card = SignaturesCard()
+        self.addenda_card = AddendaCard()
+        page = window.page
+        layout = page.layout()
+        for key, card in (("signatures", self.signatures_card), ("addenda", self.addenda_card)):
+            layout.insertWidget(layout.count() - 1, card)  # before the closing stretch
+            page.cards[key] = card
+        self.reload()
+
+    @property
+    def buttons(self) -> tuple[QPushButton, QPushButton]:
+        return self.sign_button, self.addendum_button
+
+    def add_to_menu(self, menu: QMenu) -> None:
+        menu.addSeparator()
+        menu.addAction(self.sign_action)
+        menu.addAction(self.addendum_action)
+
+    @property
+    def frozen(self) -> bool:
+        """The observer has signed: the content can no longer change."""
+        return bool(self.signatures)
+
+    def next_role(self) -> SignatureRole | None:
+        signed = {s.role for s in self.signatures}
+        return next((role for role in ROLE_ORDER if role not in signed), None)
+
+    def reload(self) -> None:
+        if self._services is None:
+            return
+        observation_id = self._window.observation_id
+        try:
+            self.signatures = self._services.signoff.signatures(observation_id)
+            self.addenda = self._services.signoff.addenda(observation_id)
+        except ObserverError as error:
+            log.warning("could not read the sign-off of %s: %s", observation_id, error)
+
+    # Commands
+
+    def sign(self) -> None:
+        window = self._window
+        if self._services is None:
+            return
+        if not window.page.read_only and not window.save_now():
+            self._prompts.error(window, NOT_SAVED)
+            return
+        signed = SignOffDialog.sign(window, self._services, window.observation_id, self._prompts)
+        if signed:
+            self._after_change()
+
+    def add_addendum(self) -> None:
+        window = self._window
+        if self._services is None or window.status is not Status.SIGNED:
+            return
+        if AddendumDialog.add(window, self._services, window.observation_id, self._prompts):
+            self._after_change()
+            window.statusBar().showMessage("Addendum added.", 5000)
+
+    def _after_change(self) -> None:
+        assert self._services is not None
+        self.reload()
+        window = self._window
+        try:
+            status = self._services.recording.get(window.observation_id).status
+        except ObserverError as error:
+            self._prompts.error(window, str(error))
+            return
+        window.sign_off_changed(status)
+
+    # The window's state
+
+    def show_state(self) -> None:
+        """Called whenever the window shows its status: applies what sign-off means to it."""
+        window = self._window
+        status = window.status
+        active = self._services is not None
+        role = self.next_role()
+        # The observer and the practitioner sign before the lock; a manager only after it.
+        can_sign = (
+            active
+            and role is not None
+            and (role is SignatureRole.MANAGER) == (status is Status.SIGNED)
+        )
+        self.sign_action.setEnabled(can_sign)
+        self.sign_action.setText("Counter&sign…" if role is SignatureRole.MANAGER else "Si&gn…")
+        self.sign_button.setText("Countersign…" if role is SignatureRole.MANAGER else "Sign…")
+        self.sign_button.setVisible(can_sign and (status is not Status.DRAFT or self.frozen))
+        signed = active and status is Status.SIGNED
+        self.addendum_action.setEnabled(signed)
+        self.addendum_button.setVisible(signed)
+        self.sign_action.setVisible(active)
+        self.addendum_action.setVisible(active)
+
+        window.ready_button.setVisible(not (self.frozen or status is Status.SIGNED))
+        if self.frozen and status is not Status.SIGNED:
+            window.page.set_read_only(True)
+            window.ready_button.setEnabled(False)
+            for action in (window.save_action, window.add_action_action, window.readiness_action):
+                action.setEnabled(False)
+            window.readiness.setVisible(False)
+            window.banner.setText(FROZEN_BANNER)
+            window.banner.setVisible(True)
+            window.status_chip.setText(FROZEN_CHIP)
+        elif status is Status.SIGNED and role is None:
+            window.status_chip.setText(COUNTERSIGNED_CHIP)
+        self.signatures_card.show_signatures(self.signatures)
+        self.addenda_card.show_addenda(self.addenda)
+        self._list_in_outline("signatures", "Signatures", bool(self.signatures))
+        self._list_in_outline("addenda", "Addenda", bool(self.addenda))
+
+    def _list_in_outline(self, anchor: str, title: str, shown: bool) -> None:
+        item = self._outline_items.get(anchor)
+        if item is None and shown:
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.UserRole, anchor)  # the window's anchor role
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            self._window.outline.addItem(item)
+            self._outline_items[anchor] = item
+        if item is not None:
+            item.setHidden(not shown)
