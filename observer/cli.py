@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from observer import __version__
+from observer.cli_signoff import SIGNOFF_HANDLERS, add_signoff_commands
 from observer.errors import InvalidInput, ObserverError
 from observer.paths import data_dir, log_path
 from observer.services import Services, configure_logging, open_services
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     framework_list.add_argument("--json", action="store_true")
     framework_import = framework_commands.add_parser("import", help="install a framework file")
     framework_import.add_argument("file", metavar="FILE")
+    add_signoff_commands(commands, _Parser)
     return parser
 
 
@@ -112,6 +114,7 @@ def _run(services: Services, args: argparse.Namespace) -> int:
         "export-json": _export,
         "import": _import,
         "frameworks": _frameworks,
+        **SIGNOFF_HANDLERS,
     }
     return handlers[args.command](services, args)
 

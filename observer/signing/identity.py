@@ -1,0 +1,329 @@
+"""Each laptop user's signing identity: a key and its certificate in a protected PKCS#12.
+
+On first use the app makes an EC P-256 key and a self-signed certificate for the user
+(signing with P-256 is several times faster than with RSA-2048); an organisation may issue
+its own PKCS#12 instead, which is imported and protected under the user's passphrase. The
+file never leaves the data folder unprotected; only the certificate is exported, so that
+others can recognise (or trust) the signer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from observer.signing.errors import (
+    InvalidIdentity,
+    NoIdentity,
+    PassphraseNeeded,
+    WrongPassphrase,
+)
+from observer.signing.files import write_atomically
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization.pkcs12 import PKCS12KeyAndCertificates
+    from pyhanko.sign.signers import SimpleSigner
+
+log = logging.getLogger(__name__)
+
+SIGNING_DIR = "signing"
+IDENTITY_FILE = "identity.p12"
+VALIDITY = timedelta(days=5 * 365 + 1)
+MIN_PASSPHRASE = 8
+MAX_P12_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class IdentityInfo:
+    """What a user may see of a signing identity: never the key."""
+
+    path: Path
+    name: str
+    organisation: str
+    fingerprint_sha256: str
+    not_valid_before: datetime
+    not_valid_after: datetime
+    self_signed: bool
+    created: bool = False
+
+    @property
+    def fingerprint(self) -> str:
+        """The SHA-256 fingerprint as people compare it: pairs of hex digits."""
+        pairs = self.fingerprint_sha256.upper()
+        return ":".join(pairs[i : i + 2] for i in range(0, len(pairs), 2))
+
+
+def signing_dir(data_dir: Path) -> Path:
+    return data_dir / SIGNING_DIR
+
+
+def identity_path(data_dir: Path) -> Path:
+    return signing_dir(data_dir) / IDENTITY_FILE
+
+
+def has_identity(data_dir: Path) -> bool:
+    return identity_path(data_dir).is_file()
+
+
+def ensure_identity(data_dir: Path, passphrase: str, name: str, organisation: str) -> IdentityInfo:
+    """The data folder's identity, made on first use for `name` at `organisation`.
+
+    An existing identity is kept as it is (it may be an organisation's); the passphrase
+    must open it.
+    """
+    secret = _secret(passphrase)
+    path = identity_path(data_dir)
+    if path.is_file():
+        return _info(path, _open(path, secret))
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise PassphraseNeeded(
+            f"A new signing identity needs a passphrase of at least {MIN_PASSPHRASE} characters."
+        )
+    name = " ".join(name.split())
+    organisation = " ".join(organisation.split())
+    if not name:
+        raise InvalidIdentity("A signing identity needs the signer's name.")
+    data = _new_identity(name, organisation, secret)
+    _folder(data_dir)
+    if not write_atomically(path, data, replace=False):
+        # Another process made one a moment ago; that one stands.
+        return _info(path, _open(path, secret))
+    log.info("created a signing identity")
+    return _info(path, _open(path, secret), created=True)
+
+
+def import_identity(
+    data_dir: Path, p12_bytes: bytes, p12_passphrase: str | None, passphrase: str
+) -> IdentityInfo:
+    """Installs an organisation-issued PKCS#12, protected afterwards by `passphrase`.
+
+    A previous identity is kept beside it (renamed), so nothing signed with it becomes
+    unexplainable; signed PDFs carry their own certificate and verify without it.
+    """
+    secret = _secret(passphrase)
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise PassphraseNeeded(
+            f"The signing identity needs a passphrase of at least {MIN_PASSPHRASE} characters."
+        )
+    if len(p12_bytes) > MAX_P12_BYTES:
+        raise InvalidIdentity("That file is too large to be a PKCS#12 signing identity.")
+    loaded = _load(p12_bytes, p12_passphrase.encode() if p12_passphrase else None, imported=True)
+    _check_usable(loaded)
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    key, cert = loaded.key, loaded.cert
+    assert key is not None
+    assert cert is not None
+    extra = [c.certificate for c in loaded.additional_certs]
+    data = pkcs12.serialize_key_and_certificates(
+        _common_name(cert.certificate).encode() or None,
+        key,  # type: ignore[arg-type]  # checked by _check_usable
+        cert.certificate,
+        extra or None,
+        BestAvailableEncryption(secret),
+    )
+    path = identity_path(data_dir)
+    _folder(data_dir)
+    if path.is_file():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path.replace(path.with_name(f"identity-replaced-{stamp}.p12"))
+    write_atomically(path, data)
+    log.info("imported a signing identity")
+    return _info(path, _open(path, secret), created=True)
+
+
+def identity_info(data_dir: Path, passphrase: str) -> IdentityInfo:
+    path = identity_path(data_dir)
+    return _info(path, _open(path, _secret(passphrase)))
+
+
+def export_certificate(data_dir: Path, out: Path, passphrase: str) -> IdentityInfo:
+    """Writes the identity's certificate (PEM) to `out`, for others to recognise or trust."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    path = identity_path(data_dir)
+    loaded = _open(path, _secret(passphrase))
+    assert loaded.cert is not None
+    write_atomically(out, loaded.cert.certificate.public_bytes(Encoding.PEM))
+    return _info(path, loaded)
+
+
+def load_signer(data_dir: Path, passphrase: str) -> SimpleSigner:
+    """A pyHanko signer holding the identity's key, its certificate and any chain."""
+    from pyhanko.sign.signers import SimpleSigner
+
+    path = identity_path(data_dir)
+    secret = _secret(passphrase)
+    _open(path, secret)
+    signer: SimpleSigner = SimpleSigner.load_pkcs12_data(path.read_bytes(), [], secret)
+    return signer
+
+
+def _secret(passphrase: str | None) -> bytes:
+    if not passphrase:
+        raise PassphraseNeeded("A passphrase is needed to use the signing identity.")
+    return passphrase.encode("utf-8")
+
+
+def _folder(data_dir: Path) -> None:
+    folder = signing_dir(data_dir)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _open(path: Path, secret: bytes) -> PKCS12KeyAndCertificates:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NoIdentity(
+            "There is no signing identity in this data folder yet; one is made when a "
+            "signed summary is first exported, or import one with `observer identity import`."
+        ) from None
+    return _load(data, secret, imported=False)
+
+
+def _load(data: bytes, secret: bytes | None, *, imported: bool) -> PKCS12KeyAndCertificates:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    what = "That PKCS#12 file" if imported else "The signing identity file"
+    if not _whole_der_sequence(data):
+        raise InvalidIdentity(f"{what} is damaged or is not a PKCS#12 file.")
+    try:
+        loaded = pkcs12.load_pkcs12(data, secret)
+    except (ValueError, TypeError):
+        if imported:
+            raise WrongPassphrase(
+                "The passphrase given for that PKCS#12 file does not open it."
+            ) from None
+        raise WrongPassphrase("That passphrase does not open the signing identity.") from None
+    if loaded.key is None or loaded.cert is None:
+        raise InvalidIdentity(f"{what} lacks a private key or its certificate.")
+    return loaded
+
+
+def _whole_der_sequence(data: bytes) -> bool:
+    """Whether `data` is one complete DER SEQUENCE, as a PKCS#12 file is: tells a damaged
+    or foreign file apart from a wrong passphrase, which the PKCS#12 reader cannot."""
+    if len(data) < 2 or data[0] != 0x30:
+        return False
+    first = data[1]
+    if first < 0x80:
+        return 2 + first == len(data)
+    count = first & 0x7F
+    if count == 0 or count > 4 or len(data) < 2 + count:
+        return False
+    return 2 + count + int.from_bytes(data[2 : 2 + count], "big") == len(data)
+
+
+def _check_usable(loaded: PKCS12KeyAndCertificates) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    key, cert = loaded.key, loaded.cert
+    assert key is not None
+    assert cert is not None
+    if not isinstance(
+        key,
+        rsa.RSAPrivateKey
+        | ec.EllipticCurvePrivateKey
+        | ed25519.Ed25519PrivateKey
+        | ed448.Ed448PrivateKey,
+    ):
+        raise InvalidIdentity("That PKCS#12 file holds a kind of key that cannot sign PDFs.")
+    certificate = cert.certificate
+    if key.public_key() != certificate.public_key():
+        raise InvalidIdentity("The key in that PKCS#12 file does not belong to its certificate.")
+    now = datetime.now(UTC)
+    if certificate.not_valid_after_utc < now:
+        raise InvalidIdentity(
+            f"The certificate in that PKCS#12 file expired on "
+            f"{certificate.not_valid_after_utc:%d %B %Y}."
+        )
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return
+    if not (usage.digital_signature or usage.content_commitment):
+        raise InvalidIdentity("The certificate in that PKCS#12 file is not for signing.")
+
+
+def _new_identity(name: str, organisation: str, secret: bytes) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, name[:64])]
+    if organisation:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]))
+    subject = x509.Name(attributes)
+    now = datetime.now(UTC)
+    public = key.public_key()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return pkcs12.serialize_key_and_certificates(
+        name.encode(), key, certificate, None, BestAvailableEncryption(secret)
+    )
+
+
+def _info(path: Path, loaded: PKCS12KeyAndCertificates, *, created: bool = False) -> IdentityInfo:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    assert loaded.cert is not None
+    certificate = loaded.cert.certificate
+    return IdentityInfo(
+        path=path,
+        name=_common_name(certificate),
+        organisation=_attribute(certificate, "organization"),
+        fingerprint_sha256=hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest(),
+        not_valid_before=certificate.not_valid_before_utc,
+        not_valid_after=certificate.not_valid_after_utc,
+        self_signed=certificate.issuer == certificate.subject,
+        created=created,
+    )
+
+
+def _common_name(certificate: x509.Certificate) -> str:
+    return _attribute(certificate, "common_name")
+
+
+def _attribute(certificate: x509.Certificate, which: str) -> str:
+    from cryptography.x509.oid import NameOID
+
+    oid = NameOID.COMMON_NAME if which == "common_name" else NameOID.ORGANIZATION_NAME
+    values = certificate.subject.get_attributes_for_oid(oid)
+    if not values:
+        return ""
+    value = values[0].value
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")

@@ -1,0 +1,440 @@
+"""Checking a summary PDF: is it signed, by whom, when, unchanged, and still the record?
+
+Intact means stricter than "the signature is cryptographically sound": the digest over the
+signed byte ranges matches, the signature over it is valid, and those ranges cover the
+whole file except the signature value itself. Bytes added after the signed part (which
+pyHanko reports as covering the "entire revision" and poppler as "Not total document
+signed") leave the file not intact, even though the signed part is unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from observer.signing.errors import NotAPdf
+from observer.signing.sign import FIELD_NAME, quiet_pyhanko
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko_certvalidator import ValidationContext
+
+log = logging.getLogger(__name__)
+
+HashLookup = Callable[[uuid.UUID], str | None]
+
+KEYWORDS_PATTERN = re.compile(
+    r"practice-observer record=(?P<record>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}) content-sha256=(?P<hash>[0-9a-fA-F]{64})"
+)
+MAX_PDF_BYTES = 200_000_000
+HEADER_WINDOW = 1024
+SIGNATURE_MARKERS = (b"/ByteRange", b"ETSI.CAdES.detached", b"adbe.pkcs7", b"/Type /Sig")
+TIME_FORMAT = "%d %B %Y %H:%M:%S %Z"
+IN_MEMORY = "the data"
+
+DAMAGED_FILE = "the file is damaged, so its signature cannot be checked: it changed after signing"
+DAMAGED_SIGNATURE = "the signature itself is damaged, so the document cannot be shown unchanged"
+UNSIGNED = "this PDF carries no digital signature"
+
+
+def keywords(record_id: uuid.UUID, content_hash: str) -> str:
+    """The PDF's Info /Keywords that names its record and the record's content hash."""
+    return f"practice-observer record={record_id} content-sha256={content_hash}"
+
+
+def parse_keywords(text: str) -> tuple[uuid.UUID, str] | None:
+    found = KEYWORDS_PATTERN.search(text)
+    if found is None:
+        return None
+    return uuid.UUID(found["record"]), found["hash"].lower()
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What `observer verify` and the "Verify a summary" dialog report about one file."""
+
+    file_name: str
+    signed: bool
+    intact: bool
+    problem: str | None = None
+    signer: str | None = None
+    organisation: str | None = None
+    signing_time: datetime | None = None
+    timestamp: datetime | None = None
+    trusted: bool = False
+    self_signed: bool = False
+    issuer: str | None = None
+    certificate_sha256: str | None = None
+    record_id: uuid.UUID | None = None
+    content_hash: str | None = None
+    hash_matches: bool | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 intact (and the record matches or is not here); 1 anything else."""
+        return 0 if self.signed and self.intact and self.hash_matches is not False else 1
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"File: {self.file_name}"]
+        if not self.signed:
+            lines.append(
+                "Signed: no; this PDF carries no digital signature (an unsigned draft "
+                "summary, or a copy that lost its signature)."
+            )
+        else:
+            lines += self._signature_lines()
+        lines.append(self._record_line())
+        return lines
+
+    def _signature_lines(self) -> list[str]:
+        signer = self.signer or "unknown"
+        if self.organisation:
+            signer += f", {self.organisation}"
+        lines = [f"Signer: {signer}"]
+        if self.signing_time is not None:
+            lines.append(
+                f"Signing time: {_local(self.signing_time)} (as the signer's computer said)"
+            )
+        if self.timestamp is not None:
+            lines.append(f"Timestamp: {_local(self.timestamp)} (from a timestamp server)")
+        if self.intact:
+            lines.append("Intact: yes; nothing in the document has changed since it was signed.")
+        else:
+            lines.append(f"Intact: no; {self.problem or DAMAGED_SIGNATURE}.")
+        if self.certificate_sha256 is None:
+            return lines
+        fingerprint = _pairs(self.certificate_sha256)
+        if self.trusted:
+            lines.append(f"Certificate: trusted, issued by {self.issuer or 'a known authority'}.")
+        elif self.self_signed:
+            lines.append(
+                "Certificate: self-signed, not from a trusted authority; compare its "
+                f"SHA-256 fingerprint {fingerprint} with the certificate the signer exported."
+            )
+        else:
+            lines.append(
+                f"Certificate: not trusted; its issuer ({self.issuer or 'unknown'}) is not "
+                f"known to this computer. SHA-256 fingerprint {fingerprint}."
+            )
+        return lines
+
+    def _record_line(self) -> str:
+        if self.record_id is None:
+            return "Record: this PDF does not name a Practice Observer record."
+        if self.hash_matches is True:
+            return f"Record {self.record_id}: its content hash matches this store."
+        if self.hash_matches is False:
+            return (
+                f"Record {self.record_id}: its content hash does not match this store; the "
+                "record here differs from the one summarised."
+            )
+        return f"Record {self.record_id}: not in this store, so its content cannot be compared."
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file_name,
+            "signed": self.signed,
+            "intact": self.intact,
+            "problem": self.problem,
+            "signer": self.signer,
+            "organisation": self.organisation,
+            "signing_time": self.signing_time and self.signing_time.isoformat(),
+            "timestamp": self.timestamp and self.timestamp.isoformat(),
+            "trusted": self.trusted,
+            "self_signed": self.self_signed,
+            "issuer": self.issuer,
+            "certificate_sha256": self.certificate_sha256,
+            "record_id": self.record_id and str(self.record_id),
+            "content_hash": self.content_hash,
+            "hash_matches": self.hash_matches,
+            "exit_code": self.exit_code,
+        }
+
+
+def verify_pdf(
+    source: Path | bytes, *, local_hash_lookup: HashLookup | None = None
+) -> Verification:
+    """Checks a summary; raises NotAPdf for a file that is not a PDF or cannot be read.
+
+    Any damage inside a file that looks like a signed PDF is a failed check (not intact),
+    never an exception: a tampered file must fail verification, not crash it.
+    """
+    name, data = _read(source)
+    if b"%PDF-" not in data[:HEADER_WINDOW] and not _looks_signed(data):
+        raise NotAPdf(_sentence(name, "is not a PDF file."))
+    quiet_pyhanko()
+    try:
+        reader = _reader(data)
+        claim = _claim_from_reader(reader)
+        signatures = list(reader.embedded_signatures)
+    except Exception as exc:
+        log.info("unreadable PDF structure (%s)", type(exc).__name__)
+        if not _looks_signed(data):
+            raise NotAPdf(_sentence(name, "cannot be read as a PDF.")) from None
+        return _with_record(
+            Verification(name, signed=True, intact=False, problem=DAMAGED_FILE),
+            _claim_from_bytes(data),
+            local_hash_lookup,
+        )
+    if not signatures:
+        if _looks_signed(data):
+            result = Verification(name, signed=True, intact=False, problem=DAMAGED_SIGNATURE)
+        else:
+            result = Verification(name, signed=False, intact=False, problem=UNSIGNED)
+        return _with_record(result, claim, local_hash_lookup)
+    try:
+        checked = _check_signatures(name, signatures, data)
+    except Exception as exc:
+        log.info("signature could not be examined (%s)", type(exc).__name__)
+        checked = Verification(name, signed=True, intact=False, problem=DAMAGED_SIGNATURE)
+    return _with_record(checked, claim, local_hash_lookup)
+
+
+def read_claim(pdf: bytes) -> tuple[uuid.UUID, str] | None:
+    """The record id and content hash a PDF's Keywords name, if any."""
+    return _claim_from_reader(_reader(pdf))
+
+
+def _read(source: Path | bytes) -> tuple[str, bytes]:
+    if isinstance(source, bytes | bytearray):
+        return IN_MEMORY, bytes(source)
+    name = source.name
+    try:
+        if source.is_dir():
+            raise NotAPdf(f"{source} is a folder, not a PDF file.")
+        if source.stat().st_size > MAX_PDF_BYTES:
+            raise NotAPdf(f"{name} is too large to be a summary PDF.")
+        return name, source.read_bytes()
+    except OSError as exc:
+        raise NotAPdf(f"{source} cannot be read: {exc.strerror or exc}.") from None
+
+
+def _sentence(subject: str, rest: str) -> str:
+    """A file's name stays as it is; "the data" starts a sentence with a capital."""
+    return f"{subject.capitalize() if subject == IN_MEMORY else subject} {rest}"
+
+
+def _reader(data: bytes) -> PdfFileReader:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(io.BytesIO(data), strict=False)
+
+
+def _claim_from_reader(reader: PdfFileReader) -> tuple[uuid.UUID, str] | None:
+    info = reader.trailer_view.get("/Info")
+    if info is None:
+        return None
+    value = info.get_object().get("/Keywords")
+    return parse_keywords(str(value)) if value is not None else None
+
+
+def _claim_from_bytes(data: bytes) -> tuple[uuid.UUID, str] | None:
+    return parse_keywords(data.decode("latin-1"))
+
+
+def _looks_signed(data: bytes) -> bool:
+    return any(marker in data for marker in SIGNATURE_MARKERS)
+
+
+def _with_record(
+    result: Verification, claim: tuple[uuid.UUID, str] | None, lookup: HashLookup | None
+) -> Verification:
+    from dataclasses import replace
+
+    if claim is None:
+        return result
+    record_id, content_hash = claim
+    local = lookup(record_id) if lookup is not None else None
+    matches = None if local is None else local == content_hash
+    return replace(result, record_id=record_id, content_hash=content_hash, hash_matches=matches)
+
+
+def _check_signatures(
+    name: str, signatures: list[EmbeddedPdfSignature], data: bytes
+) -> Verification:
+    ours = next((s for s in signatures if s.field_name == FIELD_NAME), signatures[-1])
+    others_intact = True
+    for signature in signatures:
+        if signature is not ours:
+            others_intact &= _check_one(name, signature, data).intact
+    result = _check_one(name, ours, data)
+    if result.intact and not others_intact:
+        from dataclasses import replace
+
+        return replace(result, intact=False, problem="another signature in the file is broken")
+    return result
+
+
+def _check_one(name: str, signature: EmbeddedPdfSignature, data: bytes) -> Verification:
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    identity = _certificate_facts(signature)
+    try:
+        context = _validation_context()
+        status = validate_pdf_signature(
+            signature,
+            signer_validation_context=context,
+            ts_validation_context=context,
+            key_usage_settings=KeyUsageConstraints(
+                key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+            ),
+        )
+    except Exception as exc:
+        log.info("signature could not be validated (%s)", type(exc).__name__)
+        return Verification(name, signed=True, intact=False, problem=DAMAGED_SIGNATURE, **identity)
+    problem = None
+    if not status.intact:
+        problem = "the document was changed after it was signed: it no longer matches its signature"
+    elif not status.valid:
+        problem = "the signature does not match the signer's certificate"
+    elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        problem = (
+            "something was added to the file after it was signed (the signed part itself is "
+            "unchanged)"
+            if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+            else "the signature does not cover the whole document"
+        )
+    elif status.docmdp_ok is False:
+        problem = "the file was changed after signing in a way the signature does not allow"
+    elif not _signature_space_untouched(signature, data):
+        problem = "the space reserved for the signature was changed after signing"
+    timestamp = None
+    token = status.timestamp_validity
+    if token is not None:
+        if not (token.intact and token.valid):
+            problem = problem or "the signature's timestamp is damaged"
+        timestamp = token.timestamp
+    return Verification(
+        name,
+        signed=True,
+        intact=problem is None,
+        problem=problem,
+        signing_time=status.signer_reported_dt,
+        timestamp=timestamp,
+        trusted=bool(status.trusted),
+        **identity,
+    )
+
+
+def _signature_space_untouched(signature: EmbeddedPdfSignature, data: bytes) -> bool:
+    """The only bytes outside the signed ranges are the signature value, written as hex
+    and padded with zeros to the space reserved for it. The value is checked by its own
+    validation; this checks the padding and the hex itself, so that no byte anywhere can
+    change unnoticed."""
+    _, end_of_first, start_of_second, _ = (int(n) for n in signature.sig_object["/ByteRange"])
+    written = data[end_of_first:start_of_second]
+    digits = written[1:-1]
+    if not (written.startswith(b"<") and written.endswith(b">")):
+        return False
+    if any(c in b"abcdef" for c in digits) and any(c in b"ABCDEF" for c in digits):
+        return False  # one digit's case flipped: the same value, but a changed byte
+    try:
+        value = bytes.fromhex(digits.decode("ascii"))
+    except ValueError:
+        return False
+    length = _der_length(value)
+    if length is None or any(value[length:]):
+        return False
+    return _canonical_der(value[:length])
+
+
+def _canonical_der(value: bytes) -> bool:
+    """Whether the signature value is exactly the DER its own content encodes to, and its
+    unsigned parts agree with the signed ones. CMS leaves some of its bytes outside what
+    the signer signs (container lengths, the list of digest algorithms, the signer's issuer
+    name); a lenient reader accepts changes there, so they are checked here."""
+    from asn1crypto import cms, tsp  # type: ignore[import-untyped]  # noqa: F401
+
+    try:
+        content_info = cms.ContentInfo.load(value)
+        if content_info.dump(force=True) != value:
+            return False
+        signed = content_info["content"]
+        (info,) = signed["signer_infos"]
+        digests = [a.dump() for a in signed["digest_algorithms"]]
+        if digests != [info["digest_algorithm"].dump()]:
+            return False
+        sid = info["sid"]
+        # RFC 5652 fixes both version numbers by what the structure holds.
+        by_issuer = sid.name == "issuer_and_serial_number"
+        if info["version"].native != ("v1" if by_issuer else "v3"):
+            return False
+        plain = by_issuer and signed["encap_content_info"]["content_type"].native == "data"
+        if signed["version"].native != ("v1" if plain else "v3"):
+            return False
+        if not by_issuer:
+            return True
+        wanted = (sid.chosen["issuer"].dump(), sid.chosen["serial_number"].native)
+        return any(
+            (c.chosen.issuer.dump(), c.chosen.serial_number) == wanted
+            for c in signed["certificates"]
+            if c.name == "certificate"
+        )
+    except Exception:  # any damage there is a changed signature, not a crash
+        return False
+
+
+def _der_length(value: bytes) -> int | None:
+    """The length of the DER element at the start of `value`, header included."""
+    if len(value) < 2:
+        return None
+    first = value[1]
+    if first < 0x80:
+        return 2 + first
+    count = first & 0x7F
+    if count == 0 or count > 4 or len(value) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(value[2 : 2 + count], "big")
+
+
+def _certificate_facts(signature: EmbeddedPdfSignature) -> dict[str, Any]:
+    try:
+        certificate = signature.signer_cert
+        subject = certificate.subject.native
+        issuer = certificate.issuer.native
+        return {
+            "signer": str(subject.get("common_name") or "") or None,
+            "organisation": str(subject.get("organization_name") or "") or None,
+            "issuer": str(issuer.get("common_name") or issuer.get("organization_name") or "")
+            or None,
+            "self_signed": certificate.self_signed != "no",
+            "certificate_sha256": certificate.sha256.hex(),
+        }
+    except Exception as exc:
+        log.info("no readable signer certificate (%s)", type(exc).__name__)
+        return {}
+
+
+def _validation_context() -> ValidationContext:
+    """Offline: nothing is fetched. Trusted means chained to this computer's trust store."""
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        return ValidationContext(allow_fetching=False)
+    except Exception as exc:
+        log.info("system trust store unavailable (%s)", type(exc).__name__)
+        return ValidationContext(trust_roots=[], allow_fetching=False)
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime(TIME_FORMAT).strip()
+
+
+def _pairs(hex_digits: str) -> str:
+    upper = hex_digits.upper()
+    return ":".join(upper[i : i + 2] for i in range(0, len(upper), 2))

@@ -1,0 +1,230 @@
+"""Summary PDFs: export (signed once both parties have signed, else a DRAFT) and verify.
+
+The GUI's export and "Verify a summary" dialogs and the command line all call these. The
+PDF names its record and the record's content hash in its Keywords; for a signed record
+that hash must be the one both people signed, so the PDF shows exactly what they signed.
+Heavy libraries (reportlab, pyHanko) load only when a summary is made or checked.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from observer.audit import record_event
+from observer.errors import NotFound, ObserverError
+from observer.models import Setting
+from observer.signing.errors import PassphraseNeeded, TimestampUnavailable
+from observer.vocabulary import Status
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import SimpleSigner
+
+    from observer.services import Services
+    from observer.signing import IdentityInfo, Verification
+
+log = logging.getLogger(__name__)
+
+TIMESTAMP_SETTING = "timestamp_url"
+PASSPHRASE_NEEDED = "A passphrase is needed to sign summaries: set OBSERVER_PASSPHRASE."
+SIGNING_REASON = "Summary of an observation of practice, signed off by observer and practitioner"
+
+
+class RecordAltered(ObserverError):
+    """The stored record no longer hashes to what its signatures recorded."""
+
+
+class NobodyToSignAs(ObserverError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    observation_id: uuid.UUID
+    content_hash: str
+    signed: bool
+    signer: str | None = None
+    timestamped: bool = False
+    identity: IdentityInfo | None = None
+    note: str | None = None
+
+    def lines(self) -> list[str]:
+        """What to tell the user, one sentence a line."""
+        if not self.signed:
+            return [
+                f"Wrote a DRAFT summary to {self.path}: the record is not signed off yet, so "
+                "the PDF carries no digital signature."
+            ]
+        how = " with a timestamp from the timestamp server" if self.timestamped else ""
+        lines = [f"Wrote a signed summary to {self.path}, signed by {self.signer}{how}."]
+        if self.identity is not None and self.identity.created:
+            lines.append(
+                f"Made a signing identity for {self.identity.name}; its certificate's SHA-256 "
+                f"fingerprint is {self.identity.fingerprint}."
+            )
+        if self.note:
+            lines.append(self.note)
+        return lines
+
+
+def export_summary(
+    services: Services,
+    observation_id: uuid.UUID,
+    out: Path,
+    *,
+    passphrase: str | None,
+    include_case_reference: bool = True,
+    invariant: bool = False,
+) -> ExportResult:
+    """Writes the summary to `out` atomically: signed when the record is, else a DRAFT."""
+    from observer.signing import read_claim, sign_pdf
+    from observer.signing.files import write_atomically
+
+    signed = services.recording.get(observation_id).status is Status.SIGNED
+    if signed and not passphrase:
+        raise PassphraseNeeded(PASSPHRASE_NEEDED)
+    pdf = _build(services, observation_id, include_case_reference, invariant)
+    claim = read_claim(pdf)
+    if claim is None or claim[0] != observation_id:
+        raise RuntimeError("the summary PDF does not name its record in its Keywords")
+    content_hash = claim[1]
+    if not signed:
+        write_atomically(out, pdf)
+        _audit(services, "export", observation_id, content_hash)
+        return ExportResult(out, observation_id, content_hash, signed=False)
+    assert passphrase is not None
+    _check_signed_content(services, observation_id, content_hash)
+    identity, signer = _signer(services, passphrase)
+    url = _timestamp_url(services)
+    note = None
+    sign: dict[str, Any] = {
+        "reason": SIGNING_REASON,
+        "location": identity.organisation,
+        "signer_name": identity.name,
+    }
+    sign["box"] = _signature_strip()
+    try:
+        data = sign_pdf(pdf, signer, timestamp_url=url, **sign)
+    except TimestampUnavailable:
+        data = sign_pdf(pdf, signer, **sign)
+        note = (
+            "The timestamp server did not answer, so the signature carries the time from "
+            "this computer's clock only."
+        )
+        url = None
+    write_atomically(out, data)
+    _audit(services, "export", observation_id, content_hash)
+    log.info("exported a signed summary of observation %s", observation_id)
+    return ExportResult(
+        out,
+        observation_id,
+        content_hash,
+        signed=True,
+        signer=identity.name,
+        timestamped=url is not None,
+        identity=identity,
+        note=note,
+    )
+
+
+def verify_summary(services: Services, path: Path) -> Verification:
+    """Verifies the PDF at `path` and compares its record with this store's, if it is here."""
+    from observer.signing import verify_pdf
+
+    def local_hash(record_id: uuid.UUID) -> str | None:
+        try:
+            return services.signoff.current_hash(record_id)
+        except NotFound:
+            return None
+
+    result = verify_pdf(path, local_hash_lookup=local_hash)
+    _audit(services, "verify", result.record_id, result.content_hash or "")
+    return result
+
+
+def timestamp_url(services: Services) -> str | None:
+    return _timestamp_url(services)
+
+
+def _build(
+    services: Services, observation_id: uuid.UUID, include_case_reference: bool, invariant: bool
+) -> bytes:
+    from observer.pdf.content import summary_content
+    from observer.pdf.summary import build_summary
+
+    content = summary_content(
+        services, observation_id, include_case_reference=include_case_reference
+    )
+    return build_summary(content, invariant=invariant)
+
+
+def _signature_strip() -> tuple[int, int, int, int]:
+    """The visible signature's place on a summary's last page: the strip of the bottom
+    margin between the text frame and the footer's rule (8 mm below the frame), across
+    the text's width, which no text ever reaches."""
+    from reportlab.lib.units import mm
+
+    from observer.pdf.styles import BOTTOM_MARGIN, LEFT_MARGIN, PAGE_WIDTH, RIGHT_MARGIN
+
+    rule = BOTTOM_MARGIN - 8 * mm
+    return (
+        math.ceil(LEFT_MARGIN),
+        math.ceil(rule) + 2,
+        math.floor(PAGE_WIDTH - RIGHT_MARGIN),
+        math.floor(BOTTOM_MARGIN) + 2,
+    )
+
+
+def _check_signed_content(services: Services, observation_id: uuid.UUID, content_hash: str) -> None:
+    signatures = services.signoff.signatures(observation_id)
+    if not signatures or any(g.content_hash != content_hash for g in signatures):
+        raise RecordAltered(
+            "This record's content no longer matches what was signed, so it cannot be "
+            "exported as a signed summary."
+        )
+
+
+def _signer(services: Services, passphrase: str) -> tuple[IdentityInfo, SimpleSigner]:
+    from observer.signing import ensure_identity, has_identity, identity_info, load_signer
+
+    if has_identity(services.data_dir):
+        identity = identity_info(services.data_dir, passphrase)
+    else:
+        profile = services.profiles.current()
+        if profile is None:
+            raise NobodyToSignAs(
+                "No one is set up as this laptop's user, so there is no one to sign as: "
+                "open the app once, or import a signing identity."
+            )
+        identity = ensure_identity(
+            services.data_dir, passphrase, profile.name, profile.organisation
+        )
+    return identity, load_signer(services.data_dir, passphrase)
+
+
+def _timestamp_url(services: Services) -> str | None:
+    with services.db.session() as s:
+        setting = s.get(Setting, TIMESTAMP_SETTING)
+        value = setting.value if setting is not None else None
+    if isinstance(value, dict):
+        value = value.get("url")
+    if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
+def _audit(services: Services, action: str, record_id: uuid.UUID | None, content_hash: str) -> None:
+    with services.db.session() as s, s.begin():
+        record_event(
+            s,
+            actor=services.actor(),
+            action=action,
+            record_type="observation",
+            record_id=record_id,
+            content_hash=content_hash,
+        )

@@ -1,0 +1,169 @@
+"""Exporting summaries in the background and verifying one, as a practice lead would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fake_prompts import FakePrompts
+from PySide6.QtCore import Qt, QTimer
+from pytestqt.qtbot import QtBot
+
+from observer.recording import DraftDetails, ObservationFilter, ObservationSummary
+from observer.services import Services
+from observer.vocabulary import Kind, SignatureRole
+from ui.dialogs.export_summaries import ExportSummariesDialog
+from ui.dialogs.verify_summary import VERDICT_BAD, VERDICT_OK, VerifySummaryDialog
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Where the user chose to export to: empty at first."""
+    chosen = tmp_path / "supervision file"
+    chosen.mkdir()
+    return chosen
+
+
+def drafts(services: Services, cast, how_many: int) -> list[ObservationSummary]:
+    start = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    for n in range(how_many):
+        services.recording.create_draft(
+            DraftDetails(cast.worker, cast.observer, Kind.HOME_VISIT, start + timedelta(days=n))
+        )
+    return services.recording.list(ObservationFilter())
+
+
+def signed_record(services: Services, cast) -> ObservationSummary:
+    record = services.recording.create_draft(
+        DraftDetails(cast.worker, cast.observer, Kind.DIRECT_WORK, datetime(2026, 2, 2, tzinfo=UTC))
+    )
+    for rating in services.recording.get(record).ratings:
+        services.recording.set_rating(
+            record, rating.standard_code, level_code="good", evidence="Seen and heard."
+        )
+    services.recording.update(record, {"overall_level": "good", "overall_rationale": "Warm."})
+    services.signoff.sign(record, SignatureRole.OBSERVER, "Priya Shah")
+    services.signoff.sign(record, SignatureRole.PRACTITIONER, "Zoë Łukasiewicz")
+    (summary,) = [r for r in services.recording.list() if r.id == record]
+    return summary
+
+
+def exporting(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, records, folder: Path
+) -> ExportSummariesDialog:
+    dialog = ExportSummariesDialog(services, prompts, records, folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def finished(dialog: ExportSummariesDialog) -> bool:
+    return not dialog.running() and dialog.cancel_button.text() == "Close"
+
+
+def test_summaries_export_in_the_background_while_the_window_keeps_working(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
+) -> None:
+    records = drafts(services, cast, 6)
+    dialog = exporting(qtbot, services, prompts, records, folder)
+    beats = []
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(lambda: beats.append(1))
+    heartbeat.start()
+
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
+    heartbeat.stop()
+
+    files = sorted(folder.iterdir())
+    assert len(files) == 6
+    assert all(f.read_bytes().startswith(b"%PDF") for f in files)
+    assert all("Zoë Łukasiewicz - Home visit" in f.name for f in files)
+    assert dialog.progress.value() == 6
+    assert dialog.intro.text().startswith("Done: 6 summaries exported")
+    assert len(beats) > 3, "the GUI thread kept running while summaries were built"
+
+
+def test_cancel_stops_after_the_summary_in_hand_and_leaves_no_partial_file(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
+) -> None:
+    records = drafts(services, cast, 25)
+    dialog = exporting(qtbot, services, prompts, records, folder)
+
+    dialog.start()
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
+
+    files = list(folder.iterdir())
+    assert len(files) < 25
+    assert dialog.intro.text().startswith("Cancelled:")
+    for file in files:
+        data = file.read_bytes()
+        assert file.suffix == ".pdf"
+        assert data.startswith(b"%PDF")
+        assert data.rstrip().endswith(b"%%EOF")
+
+
+def test_a_signed_record_asks_for_the_passphrase_and_its_summary_verifies(
+    qtbot: QtBot,
+    services: Services,
+    prompts: FakePrompts,
+    cast,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = signed_record(services, cast)
+    prompts.passphrases = [PASSPHRASE]
+    dialog = exporting(qtbot, services, prompts, [record], folder)
+
+    dialog.start()
+    qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
+
+    (summary,) = folder.iterdir()
+    shown: list[VerifySummaryDialog] = []
+    monkeypatch.setattr(VerifySummaryDialog, "exec", lambda self: shown.append(self) or 0)
+    prompts.paths = [summary]
+    assert VerifySummaryDialog.verify(None, services, prompts) is True
+    assert shown[-1].verdict.text() == VERDICT_OK
+    assert "Priya Shah" in shown[-1].details.text()
+
+    tampered = folder.parent / "tampered.pdf"
+    data = bytearray(summary.read_bytes())
+    middle = len(data) // 3
+    data[middle] = data[middle] ^ 0x01
+    tampered.write_bytes(bytes(data))
+    prompts.paths = [tampered]
+    assert VerifySummaryDialog.verify(None, services, prompts) is False
+    assert shown[-1].verdict.text() == VERDICT_BAD
+
+
+def test_without_the_passphrase_nothing_is_exported(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
+) -> None:
+    record = signed_record(services, cast)
+    prompts.passphrases = [None]
+    dialog = exporting(qtbot, services, prompts, [record], folder)
+
+    dialog.start()
+
+    assert not dialog.running()
+    assert list(folder.iterdir()) == []
+
+
+def test_verifying_something_that_is_not_a_pdf_says_so_in_one_sentence(
+    services: Services, prompts: FakePrompts, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("Not a PDF at all.", encoding="utf-8")
+    prompts.paths = [notes]
+
+    assert VerifySummaryDialog.verify(None, services, prompts) is None
+
+    kind, message = prompts.shown[-1]
+    assert kind == "error"
+    assert message.endswith(".")
+    assert "\n" not in message
