@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from observer import __version__
+from observer.cli_organisation import ORGANISATION_HANDLERS, add_organisation_commands
 from observer.cli_signoff import SIGNOFF_HANDLERS, add_signoff_commands
 from observer.errors import InvalidInput, ObserverError
 from observer.paths import data_dir, log_path
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     framework_import = framework_commands.add_parser("import", help="install a framework file")
     framework_import.add_argument("file", metavar="FILE")
     add_signoff_commands(commands, _Parser)
+    add_organisation_commands(commands)
     return parser
 
 
@@ -115,6 +117,7 @@ def _run(services: Services, args: argparse.Namespace) -> int:
         "import": _import,
         "frameworks": _frameworks,
         **SIGNOFF_HANDLERS,
+        **ORGANISATION_HANDLERS,
     }
     return handlers[args.command](services, args)
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from observer.audit import record_event
 from observer.errors import NotFound, ObserverError
 from observer.models import Setting
+from observer.organisation import TIMESTAMP_SETTING
 from observer.signing.errors import PassphraseNeeded, TimestampUnavailable
 from observer.vocabulary import Status
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TIMESTAMP_SETTING = "timestamp_url"
 PASSPHRASE_NEEDED = "A passphrase is needed to sign summaries: set OBSERVER_PASSPHRASE."
 SIGNING_REASON = "Summary of an observation of practice, signed off by observer and practitioner"
 

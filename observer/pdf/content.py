@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from observer.organisation import LOGO_NAME
 from observer.recording import ObservationView
 from observer.signoff import AddendumView, SignatureView
 
 if TYPE_CHECKING:
     from observer.services import Services
 
-LOGO_FILE = "logo.png"
+LOGO_FILE = LOGO_NAME
 
 
 @dataclass(frozen=True)
