@@ -15,6 +15,7 @@ from observer.services import Services
 from observer.vocabulary import Kind, SignatureRole
 from ui.dialogs.export_summaries import ExportSummariesDialog
 from ui.dialogs.verify_summary import VERDICT_BAD, VERDICT_OK, VerifySummaryDialog
+from ui.editor.window import EditorWindow
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -167,3 +168,32 @@ def test_verifying_something_that_is_not_a_pdf_says_so_in_one_sentence(
     assert kind == "error"
     assert message.endswith(".")
     assert "\n" not in message
+
+
+def test_the_editor_exports_its_own_summary(
+    qtbot: QtBot,
+    services: Services,
+    prompts: FakePrompts,
+    cast,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (record,) = drafts(services, cast, 1)
+    editor = EditorWindow(
+        services.recording, services.people, prompts, record.id, services=services
+    )
+    qtbot.addWidget(editor)
+    editor.show()
+
+    def run_to_the_end(dialog: ExportSummariesDialog) -> int:
+        dialog.start()
+        qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
+        return 1
+
+    monkeypatch.setattr(ExportSummariesDialog, "exec", run_to_the_end)
+    prompts.paths = [folder]
+    editor.export_action.trigger()
+
+    (summary,) = folder.iterdir()
+    assert summary.read_bytes().startswith(b"%PDF")
+    assert "Zoë Łukasiewicz - Home visit" in summary.name

@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 from observer.changes import SaveOutcome
 from observer.errors import NotReady, ObserverError
 from observer.people import People
-from observer.recording import ObservationView, Recording
+from observer.recording import ObservationSummary, ObservationView, Recording
 from observer.services import Services
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
+from ui.dialogs.export_summaries import ExportSummariesDialog
 from ui.editor.autosave import Autosaver, SaveState
 from ui.editor.cards import STYLE, describe, heading, muted
 from ui.editor.find_bar import FindBar, TextBox
@@ -104,6 +105,7 @@ class EditorWindow(QMainWindow):
         self.page.actions.add_requested.connect(self.add_action)
         self.page.actions.remove_requested.connect(self.remove_action)
         self.page.show_view(view)
+        self._services = services
         self.sign_off = SignOffPart(self, services, prompts)
 
         self.scroll = QScrollArea()
@@ -248,6 +250,10 @@ class EditorWindow(QMainWindow):
         self.add_action_action.triggered.connect(self.add_action)
         self.sign_off.add_to_menu(record)
         record.addSeparator()
+        self.export_action = self._menu_action(record, "&Export summary PDF…", "Ctrl+E")
+        self.export_action.triggered.connect(self.export_summary)
+        self.export_action.setEnabled(self._services is not None)
+        record.addSeparator()
         close = self._menu_action(record, "&Close", "Ctrl+W")
         close.triggered.connect(self.close)
         edit = bar.addMenu("&Edit")
@@ -332,6 +338,24 @@ class EditorWindow(QMainWindow):
         self.page.actions.remove_row(action_id)
         self._after_write()
         self.page.actions.add_button.setFocus()
+
+    def export_summary(self) -> None:
+        """The summary PDF of this record: signed once both have signed, else a DRAFT."""
+        if self._services is None or not self.save_now():
+            return
+        view = self._recording.get(self.observation_id)
+        record = ObservationSummary(
+            id=view.id,
+            observed_person_id=view.observed_person_id,
+            worker=view.observed_person_name,
+            observer=view.observer_name,
+            kind=view.kind,
+            observed_at=view.observed_at,
+            status=view.status,
+            framework=view.framework.short_name or view.framework.name,
+            overall="",
+        )
+        ExportSummariesDialog.export(self, self._services, self._prompts, [record])
 
     # Readiness and status
 
