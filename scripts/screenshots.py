@@ -10,23 +10,71 @@ Run under a real display, for example:
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from observer.recording import ObservationFilter  # noqa: E402
-from observer.services import open_services  # noqa: E402
-from observer.vocabulary import Status  # noqa: E402
+from observer.services import Services, open_services  # noqa: E402
+from observer.vocabulary import SignatureRole, Status  # noqa: E402
 from ui.app import application  # noqa: E402
 from ui.editor.window import EditorWindow  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.prompts import Prompts  # noqa: E402
+from ui.signoff import SignOffDialog  # noqa: E402
+from ui.widgets.signature_pad import SignaturePad  # noqa: E402
 
 SECTIONS = ("workers", "observations", "actions")
+
+
+def scribble(pad: SignaturePad, seed: float) -> None:
+    """Draws a signature-like stroke with real mouse events."""
+    width, height = pad.width(), pad.height()
+    points = [
+        QPoint(
+            int(40 + t / 59 * width * 0.55),
+            int(height * 0.58 - 28 * math.sin(t / 59 * 9 + seed) - 10 * math.cos(t / 59 * 23)),
+        )
+        for t in range(60)
+    ]
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+    for point in points[1:]:
+        QTest.mouseMove(pad, point)
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def sign_off_shot(app: QApplication, services: Services, path: Path) -> None:
+    """The practitioner's sign-off of a record the observer has signed (this signs the
+    newest record ready for sign-off in the store, so use a throwaway demo store)."""
+    ready = services.recording.list(ObservationFilter(status=Status.READY), limit=1)[0]
+    view = services.recording.get(ready.id)
+    pad = SignaturePad()
+    pad.resize(480, 150)
+    pad.show()
+    scribble(pad, 0.0)
+    services.signoff.sign(
+        ready.id, SignatureRole.OBSERVER, view.observer_name, drawing_png=pad.to_png()
+    )
+    pad.close()
+    dialog = SignOffDialog(services, ready.id, SignatureRole.PRACTITIONER, Prompts())
+    dialog.resize(1140, 780)
+    dialog.show()
+    for _ in range(5):
+        app.processEvents()
+    dialog.fields.name.setText(view.observed_person_name)
+    scribble(dialog.fields.pad, 1.3)
+    dialog.fields.comment.setPlainText("I agree with the record; the plan is clearer now.")
+    for _ in range(5):
+        app.processEvents()
+    dialog.grab().save(str(path))
+    dialog.close()
 
 
 def main(argv: list[str]) -> int:
@@ -79,6 +127,9 @@ def main(argv: list[str]) -> int:
             editor.grab().save(str(path))
             print(path)
             editor.close()
+        path = args.out / f"{args.prefix}sign-off.png"
+        sign_off_shot(app, services, path)
+        print(path)
         window.close()
     finally:
         services.close()
