@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -206,10 +207,26 @@ def _check_signed_record_kept(local: Observation, record: dict[str, Any], where:
         raise InvalidBundle(refusal + "reopen it; nothing was imported.")
     if content_hash(observation_document(local)) != record["content_hash"]:
         raise InvalidBundle(refusal + "change what was signed; nothing was imported.")
-    for name in ("signatures", "addenda"):
-        kept = {child.id for child in getattr(local, name)}
-        if not kept <= {child["id"] for child in record[name]}:
-            raise InvalidBundle(refusal + f"remove some of its {name}; nothing was imported.")
+    for name, fields in KEPT_AS_SIGNED.items():
+        incoming = {child["id"]: child for child in record[name]}
+        for child in getattr(local, name):
+            theirs = incoming.get(child.id)
+            if theirs is None:
+                raise InvalidBundle(refusal + f"remove some of its {name}; nothing was imported.")
+            if any(_stored(getattr(child, f)) != _stored(theirs[f]) for f in fields):
+                raise InvalidBundle(refusal + f"rewrite some of its {name}; nothing was imported.")
+
+
+# What a signature or an addendum says can never change once made; only new ones are added.
+KEPT_AS_SIGNED = {
+    "signatures": ("role", "name", "image_png", "signed_at", "comment", "content_hash"),
+    "addenda": ("text", "author_name", "image_png", "signed_at", "content_hash"),
+}
+
+
+def _stored(value: Any) -> Any:
+    """Values as the store compares them: times to the microsecond, in UTC."""
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 def _import_observation(

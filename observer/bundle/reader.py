@@ -160,6 +160,7 @@ class BundleReader:
             for i, x in enumerate(f.array(obj.get("addenda", []), f"{where}.addenda"))
         ]
         values["content_hash"] = content_hash(obj)
+        self.check_signing(values, where)
         if values["signatures"]:  # every signature holds the content it signed
             for index, signature in enumerate(values["signatures"]):
                 if signature["content_hash"] != values["content_hash"]:
@@ -198,6 +199,28 @@ class BundleReader:
             "position": f.integer(obj, "position", where, low=0),
             "standards": sorted(set(standards)),
         }
+
+    def check_signing(self, values: dict[str, Any], where: str) -> None:
+        """Signatures in the order sign-off allows, each role once, agreeing with the status."""
+        roles = [signature["role"] for signature in values["signatures"]]
+        self.f.unique(roles, f"{where}.signatures", "role")
+        signed = set(roles)
+        locked = values["status"] == Status.SIGNED.value
+        both = {SignatureRole.OBSERVER.value, SignatureRole.PRACTITIONER.value}
+        if locked and not both <= signed:
+            raise self.f.fail(
+                f"{where}.status",
+                "is signed, but the observer and the practitioner have not both signed",
+            )
+        if not locked and signed & {SignatureRole.PRACTITIONER.value, SignatureRole.MANAGER.value}:
+            raise self.f.fail(
+                f"{where}.status",
+                "is not signed, but the record carries a practitioner's or manager's signature",
+            )
+        if signed and SignatureRole.OBSERVER.value not in signed:
+            raise self.f.fail(
+                f"{where}.signatures", "lack the observer's signature, which comes first"
+            )
 
     def signature(self, item: Any, where: str) -> dict[str, Any]:
         f = self.f

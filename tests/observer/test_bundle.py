@@ -6,7 +6,7 @@ import copy
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -250,22 +250,38 @@ def test_a_signed_record_changed_after_signing_is_refused(
     assert store_snapshot(services.db)["observations"] == []
 
 
+def _new_ids(record: dict[str, Any]) -> None:
+    for signature in record["signatures"]:
+        signature["id"] = str(uuid.uuid4())
+
+
+def _renamed(record: dict[str, Any]) -> None:
+    record["signatures"][-1]["name"] = "Somebody Else"
+
+
 @pytest.mark.parametrize(
     ("change", "refusal"),
     [
         pytest.param({"strengths": "Rewritten."}, "change what was signed", id="content"),
         pytest.param({"status": "draft", "signatures": []}, "reopen it", id="reopen"),
-        pytest.param({"signatures": []}, "remove some of its signatures", id="drop-signatures"),
+        pytest.param(_new_ids, "remove some of its signatures", id="new-signature-ids"),
+        pytest.param(_renamed, "rewrite some of its signatures", id="renamed-signer"),
     ],
 )
 def test_a_signed_record_here_is_never_rewritten_by_an_import(
-    services: Services, demo_bundle: dict[str, Any], change: dict[str, Any], refusal: str
+    services: Services,
+    demo_bundle: dict[str, Any],
+    change: dict[str, Any] | Callable[[dict[str, Any]], None],
+    refusal: str,
 ) -> None:
     _import(services, demo_bundle)
     before = store_snapshot(services.db)
     newer = copy.deepcopy(demo_bundle)
     record = _signed(newer)
-    record.update(change)
+    if callable(change):
+        change(record)
+    else:
+        record.update(change)
     record["revision"] += 1
     if record["status"] == "signed":
         # Keep the bundle's own signatures consistent, so only the local rule can refuse it.

@@ -244,3 +244,54 @@ def test_a_bundle_cannot_change_what_the_observer_alone_has_signed(
         import_bundle(services.db, bundle, actor="Aled Hughes", source="other-laptop.json")
 
     assert services.recording.get(record) == before
+
+
+def _bundle_record(services: Services, record: uuid.UUID) -> tuple[dict, dict]:
+    bundle = export_bundle(services.db)
+    (item,) = [o for o in bundle["observations"] if o["id"] == str(record)]
+    item["revision"] += 1
+    return bundle, item
+
+
+def test_a_bundle_cannot_rewrite_an_addendum(services: Services, record: uuid.UUID) -> None:
+    sign_both(services, record)
+    services.signoff.add_addendum(record, "The visit lasted 45 minutes.", "Aled Hughes")
+    bundle, item = _bundle_record(services, record)
+    item["addenda"][0]["text"] = "The visit never happened."
+
+    with pytest.raises(InvalidBundle, match="rewrite some of its addenda"):
+        import_bundle(services.db, bundle, actor="Aled Hughes", source="other.json")
+
+    assert services.signoff.addenda(record)[0].text == "The visit lasted 45 minutes."
+
+
+def _second_copy(item: dict) -> dict:
+    """The observer's signature again, under a new id."""
+    return {**item["signatures"][0], "id": str(uuid.uuid4())}
+
+
+@pytest.mark.parametrize(
+    ("tamper", "refusal"),
+    [
+        (lambda item: item["signatures"].pop(), "have not both signed"),
+        (
+            lambda item: item["signatures"].append(
+                {**item["signatures"][0], "id": str(uuid.uuid4())}
+            ),
+            "used twice",
+        ),
+        (lambda item: item.update(status="ready"), "is not signed, but"),
+    ],
+)
+def test_a_bundle_whose_status_and_signatures_disagree_is_refused(
+    services: Services, record: uuid.UUID, tamper: Callable[[dict], object], refusal: str
+) -> None:
+    sign_both(services, record)
+    bundle, item = _bundle_record(services, record)
+    tamper(item)
+    before = services.recording.get(record)
+
+    with pytest.raises(InvalidBundle, match=refusal):
+        import_bundle(services.db, bundle, actor="Aled Hughes", source="other.json")
+
+    assert services.recording.get(record) == before
