@@ -22,7 +22,7 @@ from observer.audit import record_event
 from observer.bundle.export import OBSERVATION_LOAD_OPTIONS, observation_document
 from observer.canonical import content_hash
 from observer.db import Database
-from observer.errors import InvalidInput, NotReady, RecordLocked
+from observer.errors import InvalidInput, NotReady, RecordLocked, StaleRecord
 from observer.models import Addendum, Observation, Signature, fetch, utc_now
 from observer.readiness import missing_for_sign_off
 from observer.recording import observation_view
@@ -106,7 +106,10 @@ class SignOff:
         *,
         drawing_png: bytes | None = None,
         comment: str = "",
+        expected_hash: str | None = None,
     ) -> SignatureView:
+        """Signs in `role`; with `expected_hash`, only if the record is still what the signer
+        read (another window or laptop may have changed it since)."""
         name = _name(name)
         comment = _limited(comment, MAX_COMMENT, "The comment")
         _drawing(drawing_png)
@@ -115,6 +118,11 @@ class SignOff:
             signed = {SignatureRole(g.role) for g in observation.signatures}
             _check_turn(observation, role, signed)
             digest = record_hash(observation)
+            if expected_hash is not None and expected_hash != digest:
+                raise StaleRecord(
+                    "The record changed after you began reading it; nothing was signed. "
+                    "Read it again, then sign."
+                )
             signature = Signature(
                 role=role.value,
                 name=name,

@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from observer.bundle import export_bundle, import_bundle
 from observer.changes import Change
-from observer.errors import InvalidBundle, InvalidInput, NotReady, ObserverError, RecordLocked
+from observer.errors import (
+    InvalidBundle,
+    InvalidInput,
+    NotReady,
+    ObserverError,
+    RecordLocked,
+    StaleRecord,
+)
 from observer.models import AuditEvent
 from observer.services import Services
 from observer.vocabulary import SignatureRole, Status
@@ -295,3 +302,17 @@ def test_a_bundle_whose_status_and_signatures_disagree_is_refused(
         import_bundle(services.db, bundle, actor="Aled Hughes", source="other.json")
 
     assert services.recording.get(record) == before
+
+
+def test_a_record_changed_since_the_signer_read_it_is_not_signed(
+    services: Services, record: uuid.UUID
+) -> None:
+    read = services.signoff.current_hash(record)
+    services.recording.update(record, {"strengths": "Added by another window."})
+
+    with pytest.raises(StaleRecord, match="changed after you began reading"):
+        services.signoff.sign(record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=read)
+
+    assert services.signoff.signatures(record) == []
+    fresh = services.signoff.current_hash(record)
+    services.signoff.sign(record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=fresh)

@@ -112,6 +112,7 @@ class SignOffDialog(QDialog):
         side.addWidget(self.fields)
         side.addStretch(1)
         fingerprint = services.signoff.current_hash(observation_id)
+        self._fingerprint = fingerprint  # what the review shows is what gets signed
         self.when = muted(
             f"{WHEN_NOTE.format(button=verb)}\nRecord fingerprint (SHA-256): {fingerprint[:16]}…"
         )
@@ -183,6 +184,7 @@ class SignOffDialog(QDialog):
                 self.fields.typed_name(),
                 drawing_png=self.fields.drawing(),
                 comment=self.fields.comment_text(),
+                expected_hash=self._fingerprint,
             )
         except NotReady as error:
             self._prompts.error(self, not_ready_message(error))
