@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -111,6 +111,7 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     try:
         return _run(app, services, prompts, args)
     finally:
+        QThreadPool.globalInstance().waitForDone()  # background work ends before the store
         services.close()
         _remove_log_handler(log_handler)
 

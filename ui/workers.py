@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -57,8 +58,13 @@ class BatchJob(QRunnable, Generic[Item]):
                 self._step(item)
             except ObserverError as error:
                 self.signals.step_failed.emit(item, str(error))
-            except Exception:
-                log.exception("a background step failed")
+            except Exception as error:
+                # Loud, but without the error's text: it may hold a file name with a name in it.
+                log.error(
+                    "a background step failed: %s\n%s",
+                    type(error).__name__,
+                    "".join(traceback.format_tb(error.__traceback__)),
+                )
                 self.signals.step_failed.emit(
                     item, "Something unexpected went wrong; the details are in the log."
                 )

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -181,3 +182,11 @@ class ExportSummariesDialog(QDialog):
             self._cancel_or_close()
             return
         super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._job is not None:  # closing the window stops the export after the file in hand
+            self._job.cancel()
+            event.ignore()
+            self.intro.setText("Cancelling after the summary in hand…")
+            return
+        super().closeEvent(event)
