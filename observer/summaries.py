@@ -3,6 +3,9 @@
 The GUI's export and "Verify a summary" dialogs and the command line all call these. The
 PDF names its record and the record's content hash in its Keywords; for a signed record
 that hash must be the one both people signed, so the PDF shows exactly what they signed.
+Verification vouches for that hash only when the PDF was signed with a certificate this
+data folder knows: its own identity's (`signing/certificate.pem`) or one it exported
+summaries with (the setting "known_signing_certificates").
 Heavy libraries (reportlab, pyHanko) load only when a summary is made or checked.
 """
 
@@ -12,6 +15,7 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PASSPHRASE_NEEDED = "A passphrase is needed to sign summaries: set OBSERVER_PASSPHRASE."
 SIGNING_REASON = "Summary of an observation of practice, signed off by observer and practitioner"
+KNOWN_CERTIFICATES_SETTING = "known_signing_certificates"
 
 
 class RecordAltered(ObserverError):
@@ -94,7 +99,7 @@ def export_summary(
         raise RuntimeError("the summary PDF does not name its record in its Keywords")
     content_hash = claim[1]
     if not signed:
-        write_atomically(out, pdf)
+        write_atomically(out, pdf, what="summary")
         _audit(services, "export", observation_id, content_hash)
         return ExportResult(out, observation_id, content_hash, signed=False)
     assert passphrase is not None
@@ -117,7 +122,8 @@ def export_summary(
             "this computer's clock only."
         )
         url = None
-    write_atomically(out, data)
+    write_atomically(out, data, what="summary")
+    _remember_certificate(services, identity)
     _audit(services, "export", observation_id, content_hash)
     log.info("exported a signed summary of observation %s", observation_id)
     return ExportResult(
@@ -133,7 +139,11 @@ def export_summary(
 
 
 def verify_summary(services: Services, path: Path) -> Verification:
-    """Verifies the PDF at `path` and compares its record with this store's, if it is here."""
+    """Verifies the PDF at `path` and compares its record with this store's, if it is here.
+
+    The comparison counts only for a PDF signed with a certificate this data folder knows;
+    a summary of a record here signed with any other certificate fails (exit code 1).
+    """
     from observer.signing import verify_pdf
 
     def local_hash(record_id: uuid.UUID) -> str | None:
@@ -142,9 +152,35 @@ def verify_summary(services: Services, path: Path) -> Verification:
         except NotFound:
             return None
 
-    result = verify_pdf(path, local_hash_lookup=local_hash)
+    result = verify_pdf(
+        path, local_hash_lookup=local_hash, known_certificates=known_certificates(services)
+    )
     _audit(services, "verify", result.record_id, result.content_hash or "")
     return result
+
+
+def known_certificates(services: Services) -> set[str]:
+    """SHA-256 fingerprints (hex) of the signing certificates this data folder knows: its
+    identity's, past and present, and every one a summary was exported with here."""
+    from observer.signing.identity import own_certificate_fingerprints
+
+    return own_certificate_fingerprints(services.data_dir) | set(_exported_with(services))
+
+
+def has_signing_identity(services: Services) -> bool:
+    """Whether this data folder has a signing identity yet (export makes one if not)."""
+    from observer.signing import has_identity
+
+    return has_identity(services.data_dir)
+
+
+def prepare_signing(services: Services, passphrase: str | None) -> IdentityInfo:
+    """Checks the passphrase once before a batch of signed exports: opens the identity
+    (WrongPassphrase if it does not), or makes one for the laptop's user if there is none
+    (PassphraseNeeded for a passphrase too short for a new one)."""
+    if not passphrase:
+        raise PassphraseNeeded(PASSPHRASE_NEEDED)
+    return _identity(services, passphrase)
 
 
 def timestamp_url(services: Services) -> str | None:
@@ -190,21 +226,53 @@ def _check_signed_content(services: Services, observation_id: uuid.UUID, content
 
 
 def _signer(services: Services, passphrase: str) -> tuple[IdentityInfo, SimpleSigner]:
-    from observer.signing import ensure_identity, has_identity, identity_info, load_signer
+    from observer.signing import load_signer
+
+    identity = _identity(services, passphrase)
+    return identity, load_signer(services.data_dir, passphrase)
+
+
+def _identity(services: Services, passphrase: str) -> IdentityInfo:
+    from observer.signing import ensure_identity, has_identity, identity_info
 
     if has_identity(services.data_dir):
-        identity = identity_info(services.data_dir, passphrase)
-    else:
-        profile = services.profiles.current()
-        if profile is None:
-            raise NobodyToSignAs(
-                "No one is set up as this laptop's user, so there is no one to sign as: "
-                "open the app once, or import a signing identity."
-            )
-        identity = ensure_identity(
-            services.data_dir, passphrase, profile.name, profile.organisation
+        return identity_info(services.data_dir, passphrase)
+    profile = services.profiles.current()
+    if profile is None:
+        raise NobodyToSignAs(
+            "No one is set up as this laptop's user, so there is no one to sign as: "
+            "open the app once, or import a signing identity."
         )
-    return identity, load_signer(services.data_dir, passphrase)
+    return ensure_identity(services.data_dir, passphrase, profile.name, profile.organisation)
+
+
+def _exported_with(services: Services) -> dict[str, Any]:
+    with services.db.session() as s:
+        setting = s.get(Setting, KNOWN_CERTIFICATES_SETTING)
+        value = setting.value if setting is not None else None
+    if not isinstance(value, dict):
+        return {}
+    return {str(k).lower(): v for k, v in value.items()}
+
+
+def _remember_certificate(services: Services, identity: IdentityInfo) -> None:
+    """Records the certificate a summary was just signed with, in its own transaction."""
+    fingerprint = identity.fingerprint_sha256.lower()
+    with services.db.session() as s, s.begin():
+        setting = s.get(Setting, KNOWN_CERTIFICATES_SETTING)
+        known = (
+            dict(setting.value) if setting is not None and isinstance(setting.value, dict) else {}
+        )
+        if fingerprint in known:
+            return
+        known[fingerprint] = {
+            "name": identity.name,
+            "first_used": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        if setting is None:
+            s.add(Setting(key=KNOWN_CERTIFICATES_SETTING, value=known))
+        else:
+            setting.value = known
 
 
 def _timestamp_url(services: Services) -> str | None:

@@ -5,10 +5,16 @@ On first use the app makes an EC P-256 key and a self-signed certificate for the
 its own PKCS#12 instead, which is imported and protected under the user's passphrase. The
 file never leaves the data folder unprotected; only the certificate is exported, so that
 others can recognise (or trust) the signer.
+
+Beside the PKCS#12 the certificate alone is kept as public PEM (`certificate.pem`), so
+that verification can tell this data folder's own signatures from others' without the
+passphrase. It is written whenever the identity is made, imported or opened with the
+passphrase; a replaced identity's certificate is kept as `certificate-replaced-*.pem`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -16,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from observer.errors import ObserverError
 from observer.signing.errors import (
     InvalidIdentity,
     NoIdentity,
@@ -33,6 +40,9 @@ log = logging.getLogger(__name__)
 
 SIGNING_DIR = "signing"
 IDENTITY_FILE = "identity.p12"
+CERTIFICATE_FILE = "certificate.pem"
+REPLACED_CERTIFICATES = "certificate-replaced-*.pem"
+MAX_PEM_BYTES = 1_000_000
 VALIDITY = timedelta(days=5 * 365 + 1)
 MIN_PASSPHRASE = 8
 MAX_P12_BYTES = 1_000_000
@@ -66,8 +76,28 @@ def identity_path(data_dir: Path) -> Path:
     return signing_dir(data_dir) / IDENTITY_FILE
 
 
+def certificate_path(data_dir: Path) -> Path:
+    """The identity's certificate as public PEM, readable without the passphrase."""
+    return signing_dir(data_dir) / CERTIFICATE_FILE
+
+
 def has_identity(data_dir: Path) -> bool:
     return identity_path(data_dir).is_file()
+
+
+def own_certificate_fingerprints(data_dir: Path) -> set[str]:
+    """SHA-256 fingerprints (lower-case hex) of the certificates this data folder's
+    identities have held: the current one and any it replaced, as their PEM files say.
+
+    Needs no passphrase. A missing or unreadable file adds nothing."""
+    folder = signing_dir(data_dir)
+    paths = [certificate_path(data_dir)]
+    with contextlib.suppress(OSError):
+        paths += sorted(folder.glob(REPLACED_CERTIFICATES))
+    found: set[str] = set()
+    for path in paths:
+        found |= _pem_fingerprints(path)
+    return found
 
 
 def ensure_identity(data_dir: Path, passphrase: str, name: str, organisation: str) -> IdentityInfo:
@@ -79,7 +109,7 @@ def ensure_identity(data_dir: Path, passphrase: str, name: str, organisation: st
     secret = _secret(passphrase)
     path = identity_path(data_dir)
     if path.is_file():
-        return _info(path, _open(path, secret))
+        return _info(path, _open_own(data_dir, secret))
     if len(passphrase) < MIN_PASSPHRASE:
         raise PassphraseNeeded(
             f"A new signing identity needs a passphrase of at least {MIN_PASSPHRASE} characters."
@@ -90,11 +120,11 @@ def ensure_identity(data_dir: Path, passphrase: str, name: str, organisation: st
         raise InvalidIdentity("A signing identity needs the signer's name.")
     data = _new_identity(name, organisation, secret)
     _folder(data_dir)
-    if not write_atomically(path, data, replace=False):
+    if not write_atomically(path, data, replace=False, what="signing identity"):
         # Another process made one a moment ago; that one stands.
-        return _info(path, _open(path, secret))
+        return _info(path, _open_own(data_dir, secret))
     log.info("created a signing identity")
-    return _info(path, _open(path, secret), created=True)
+    return _info(path, _open_own(data_dir, secret), created=True)
 
 
 def import_identity(
@@ -130,16 +160,15 @@ def import_identity(
     path = identity_path(data_dir)
     _folder(data_dir)
     if path.is_file():
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        path.replace(path.with_name(f"identity-replaced-{stamp}.p12"))
-    write_atomically(path, data)
+        _set_aside(data_dir, secret)
+    write_atomically(path, data, what="signing identity")
     log.info("imported a signing identity")
-    return _info(path, _open(path, secret), created=True)
+    return _info(path, _open_own(data_dir, secret), created=True)
 
 
 def identity_info(data_dir: Path, passphrase: str) -> IdentityInfo:
     path = identity_path(data_dir)
-    return _info(path, _open(path, _secret(passphrase)))
+    return _info(path, _open_own(data_dir, _secret(passphrase)))
 
 
 def export_certificate(data_dir: Path, out: Path, passphrase: str) -> IdentityInfo:
@@ -147,9 +176,9 @@ def export_certificate(data_dir: Path, out: Path, passphrase: str) -> IdentityIn
     from cryptography.hazmat.primitives.serialization import Encoding
 
     path = identity_path(data_dir)
-    loaded = _open(path, _secret(passphrase))
+    loaded = _open_own(data_dir, _secret(passphrase))
     assert loaded.cert is not None
-    write_atomically(out, loaded.cert.certificate.public_bytes(Encoding.PEM))
+    write_atomically(out, loaded.cert.certificate.public_bytes(Encoding.PEM), what="certificate")
     return _info(path, loaded)
 
 
@@ -159,7 +188,7 @@ def load_signer(data_dir: Path, passphrase: str) -> SimpleSigner:
 
     path = identity_path(data_dir)
     secret = _secret(passphrase)
-    _open(path, secret)
+    _open_own(data_dir, secret)
     signer: SimpleSigner = SimpleSigner.load_pkcs12_data(path.read_bytes(), [], secret)
     return signer
 
@@ -173,6 +202,57 @@ def _secret(passphrase: str | None) -> bytes:
 def _folder(data_dir: Path) -> None:
     folder = signing_dir(data_dir)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _open_own(data_dir: Path, secret: bytes) -> PKCS12KeyAndCertificates:
+    """Opens the data folder's identity and makes sure its certificate's PEM is beside it
+    (identities made before the PEM was kept gain it the first time they are opened)."""
+    loaded = _open(identity_path(data_dir), secret)
+    _keep_certificate(data_dir, loaded)
+    return loaded
+
+
+def _keep_certificate(data_dir: Path, loaded: PKCS12KeyAndCertificates) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    assert loaded.cert is not None
+    pem = loaded.cert.certificate.public_bytes(Encoding.PEM)
+    path = certificate_path(data_dir)
+    try:
+        if path.is_file() and path.read_bytes() == pem:
+            return
+        write_atomically(path, pem, what="signing certificate")
+    except (OSError, ObserverError) as exc:
+        # Signing still works; verification then knows the certificate from exports only.
+        log.warning("could not keep the signing certificate beside the identity (%s)", exc)
+
+
+def _set_aside(data_dir: Path, secret: bytes) -> None:
+    """Renames the current identity (and its certificate) before another is installed, so
+    that nothing signed with it becomes unexplainable."""
+    path = identity_path(data_dir)
+    pem = certificate_path(data_dir)
+    if not pem.is_file():
+        with contextlib.suppress(ObserverError):  # its passphrase may be another one
+            _keep_certificate(data_dir, _open(path, secret))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path.replace(path.with_name(f"identity-replaced-{stamp}.p12"))
+    if pem.is_file():
+        pem.replace(pem.with_name(f"certificate-replaced-{stamp}.pem"))
+
+
+def _pem_fingerprints(path: Path) -> set[str]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_PEM_BYTES:
+            return set()
+        certificates = x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        log.warning("a kept signing certificate cannot be read (%s)", type(exc).__name__)
+        return set()
+    return {hashlib.sha256(c.public_bytes(Encoding.DER)).hexdigest() for c in certificates}
 
 
 def _open(path: Path, secret: bytes) -> PKCS12KeyAndCertificates:

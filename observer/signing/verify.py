@@ -5,6 +5,13 @@ signed byte ranges matches, the signature over it is valid, and those ranges cov
 whole file except the signature value itself. Bytes added after the signed part (which
 pyHanko reports as covering the "entire revision" and poppler as "Not total document
 signed") leave the file not intact, even though the signed part is unchanged.
+
+Intact says nothing about *who* signed, and the record id and content hash in the PDF's
+Keywords are whatever the signer wrote there: anyone can make a key with a laptop user's
+name and sign a summary claiming a record's real hash over different text. So the
+record's hash is vouched for only when the file is signed, intact, and signed with a
+certificate this data folder knows (its own identity's, or one it exported summaries
+with); a summary of a record in this store signed with any other certificate fails.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import io
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +42,8 @@ KEYWORDS_PATTERN = re.compile(
     r"practice-observer record=(?P<record>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
     r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}) content-sha256=(?P<hash>[0-9a-fA-F]{64})"
 )
-MAX_PDF_BYTES = 200_000_000
+MAX_PDF_BYTES = 50_000_000
+TOO_LARGE = "is larger than 50 MB, far larger than any summary PDF, so it is not checked."
 HEADER_WINDOW = 1024
 SIGNATURE_MARKERS = (b"/ByteRange", b"ETSI.CAdES.detached", b"adbe.pkcs7", b"/Type /Sig")
 TIME_FORMAT = "%d %B %Y %H:%M:%S %Z"
@@ -76,12 +84,33 @@ class Verification:
     certificate_sha256: str | None = None
     record_id: uuid.UUID | None = None
     content_hash: str | None = None
+    # The record the PDF names is in this store (known only when a store was consulted).
+    record_in_store: bool = False
+    # The signing certificate is this data folder's own, or one it exported summaries with.
+    signer_known: bool = False
+    # The record's hash here compared with the PDF's: only for a signed, intact file
+    # whose signer is known (else the claim proves nothing), and the record is here.
     hash_matches: bool | None = None
 
     @property
+    def signer_fingerprint(self) -> str | None:
+        """The signing certificate's SHA-256 fingerprint as people compare it (AB:CD:…)."""
+        return None if self.certificate_sha256 is None else _pairs(self.certificate_sha256)
+
+    @property
+    def sound(self) -> bool:
+        """Signed and intact: the file is exactly what the certificate's holder signed."""
+        return self.signed and self.intact
+
+    @property
     def exit_code(self) -> int:
-        """0 intact (and the record matches or is not here); 1 anything else."""
-        return 0 if self.signed and self.intact and self.hash_matches is not False else 1
+        """0 when signed and intact, and either the record is not in this store, or it is,
+        the signer is known here and the hashes match; 1 anything else."""
+        if not self.sound:
+            return 1
+        if self.record_id is not None and self.record_in_store:
+            return 0 if self.signer_known and self.hash_matches is True else 1
+        return 0
 
     @property
     def ok(self) -> bool:
@@ -129,19 +158,53 @@ class Verification:
                 f"Certificate: not trusted; its issuer ({self.issuer or 'unknown'}) is not "
                 f"known to this computer. SHA-256 fingerprint {fingerprint}."
             )
+        if self.signer_known:
+            lines.append(
+                "Known to this laptop: yes; the certificate is this data folder's signing "
+                "identity, or one it exported summaries with."
+            )
         return lines
 
     def _record_line(self) -> str:
-        if self.record_id is None:
+        record = self.record_id
+        if record is None:
             return "Record: this PDF does not name a Practice Observer record."
-        if self.hash_matches is True:
-            return f"Record {self.record_id}: its content hash matches this store."
-        if self.hash_matches is False:
+        if not self.signed:
             return (
-                f"Record {self.record_id}: its content hash does not match this store; the "
-                "record here differs from the one summarised."
+                f"Record: this PDF names record {record}, but as it is not signed nothing "
+                "shows that it holds that record's content."
             )
-        return f"Record {self.record_id}: not in this store, so its content cannot be compared."
+        if not self.intact:
+            return (
+                f"Record: this PDF names record {record}, but as it is not intact nothing "
+                "shows that it holds that record's content."
+            )
+        if not self.record_in_store:
+            if self.signer_known:
+                return (
+                    f"Record {record}: not in this store, so its content cannot be compared; "
+                    "it was signed with a certificate this laptop knows."
+                )
+            return (
+                f"Record {record}: not in this store, so its content cannot be compared; to "
+                "know who signed it, compare the certificate's SHA-256 fingerprint"
+                f" {self.signer_fingerprint or '(none)'} with the one the signer exported."
+            )
+        if not self.signer_known:
+            return (
+                "Signed with a certificate this laptop does not know (fingerprint "
+                f"{self.signer_fingerprint or 'unknown'}): it cannot confirm that this "
+                "summary shows the record it names."
+            )
+        if self.hash_matches is True:
+            return (
+                f"Record {record}: this summary was signed on this laptop's records and its "
+                "content hash matches."
+            )
+        return (
+            f"Record {record}: its content hash does not match this store; the record here "
+            "differs from the one summarised."
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -157,22 +220,35 @@ class Verification:
             "self_signed": self.self_signed,
             "issuer": self.issuer,
             "certificate_sha256": self.certificate_sha256,
+            "signer_fingerprint": self.signer_fingerprint,
+            "signer_known": self.signer_known,
             "record_id": self.record_id and str(self.record_id),
             "content_hash": self.content_hash,
+            "record_in_store": self.record_in_store,
             "hash_matches": self.hash_matches,
             "exit_code": self.exit_code,
         }
 
 
 def verify_pdf(
-    source: Path | bytes, *, local_hash_lookup: HashLookup | None = None
+    source: Path | bytes,
+    *,
+    local_hash_lookup: HashLookup | None = None,
+    known_certificates: Collection[str] = (),
 ) -> Verification:
     """Checks a summary; raises NotAPdf for a file that is not a PDF or cannot be read.
 
-    Any damage inside a file that looks like a signed PDF is a failed check (not intact),
-    never an exception: a tampered file must fail verification, not crash it.
+    `local_hash_lookup` gives a record's content hash in this store (None: not here);
+    `known_certificates` the SHA-256 fingerprints (hex) of the signing certificates this
+    store knows. Any damage inside a file that looks like a signed PDF is a failed check
+    (not intact), never an exception: a tampered file must fail verification, not crash it.
     """
     name, data = _read(source)
+    result = _verify(name, data, local_hash_lookup)
+    return _with_signer(result, known_certificates)
+
+
+def _verify(name: str, data: bytes, local_hash_lookup: HashLookup | None) -> Verification:
     if b"%PDF-" not in data[:HEADER_WINDOW] and not _looks_signed(data):
         raise NotAPdf(_sentence(name, "is not a PDF file."))
     quiet_pyhanko()
@@ -210,16 +286,22 @@ def read_claim(pdf: bytes) -> tuple[uuid.UUID, str] | None:
 
 def _read(source: Path | bytes) -> tuple[str, bytes]:
     if isinstance(source, bytes | bytearray):
+        if len(source) > MAX_PDF_BYTES:
+            raise NotAPdf(_sentence(IN_MEMORY, TOO_LARGE))
         return IN_MEMORY, bytes(source)
     name = source.name
     try:
         if source.is_dir():
             raise NotAPdf(f"{source} is a folder, not a PDF file.")
         if source.stat().st_size > MAX_PDF_BYTES:
-            raise NotAPdf(f"{name} is too large to be a summary PDF.")
-        return name, source.read_bytes()
+            raise NotAPdf(f"{name} {TOO_LARGE}")
+        with source.open("rb") as file:
+            data = file.read(MAX_PDF_BYTES + 1)  # a file growing meanwhile stays capped
     except OSError as exc:
         raise NotAPdf(f"{source} cannot be read: {exc.strerror or exc}.") from None
+    if len(data) > MAX_PDF_BYTES:
+        raise NotAPdf(f"{name} {TOO_LARGE}")
+    return name, data
 
 
 def _sentence(subject: str, rest: str) -> str:
@@ -258,8 +340,32 @@ def _with_record(
         return result
     record_id, content_hash = claim
     local = lookup(record_id) if lookup is not None else None
-    matches = None if local is None else local == content_hash
-    return replace(result, record_id=record_id, content_hash=content_hash, hash_matches=matches)
+    return replace(
+        result,
+        record_id=record_id,
+        content_hash=content_hash,
+        record_in_store=local is not None,
+        hash_matches=None if local is None else local == content_hash,
+    )
+
+
+def _with_signer(result: Verification, known: Collection[str]) -> Verification:
+    """Marks a signer this store knows; keeps the hash comparison only where it means
+    something: a signed, intact file from a known signer."""
+    from dataclasses import replace
+
+    fingerprint = result.certificate_sha256
+    # A certificate is public: only an intact signature shows its key's holder signed.
+    signer_known = (
+        result.sound
+        and fingerprint is not None
+        and fingerprint.lower() in {k.lower() for k in known}
+    )
+    return replace(
+        result,
+        signer_known=signer_known,
+        hash_matches=result.hash_matches if signer_known else None,
+    )
 
 
 def _check_signatures(

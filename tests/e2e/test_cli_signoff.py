@@ -131,7 +131,11 @@ def test_a_signed_summary_verifies_with_its_signer_and_record(
     assert lines[2].startswith("Signing time: ")
     assert "Intact: yes; nothing in the document has changed since it was signed." in lines
     assert any(line.startswith("Certificate: self-signed") for line in lines)
-    assert lines[-1] == f"Record {store.ready}: its content hash matches this store."
+    assert lines[-1] == (
+        f"Record {store.ready}: this summary was signed on this laptop's records and its "
+        "content hash matches."
+    )
+    assert (store.data_dir / "signing" / "certificate.pem").is_file()
 
 
 def test_verify_json_gives_the_same_facts_for_scripts(store: Store, signed_pdf: Path) -> None:
@@ -141,6 +145,8 @@ def test_verify_json_gives_the_same_facts_for_scripts(store: Store, signed_pdf: 
 
     assert facts["signer"] == LEAD
     assert (facts["signed"], facts["intact"], facts["hash_matches"]) == (True, True, True)
+    assert (facts["signer_known"], facts["record_in_store"], facts["exit_code"]) == (True, True, 0)
+    assert len(facts["signer_fingerprint"].split(":")) == 32
     assert facts["record_id"] == store.ready
     assert (facts["trusted"], facts["self_signed"]) == (False, True)
     signed_at = datetime.fromisoformat(facts["signing_time"])
@@ -159,7 +165,9 @@ def test_one_changed_byte_fails_verification(
 
     assert done.returncode == 1, done.stderr
     assert done.stderr == ""
-    assert any(line.startswith("Intact: no; ") for line in done.stdout.splitlines())
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("Intact: no; ") for line in lines)
+    assert not any("hash matches" in line for line in lines)
 
 
 def test_a_signed_record_cannot_be_signed_again(store: Store, signed_pdf: Path) -> None:
@@ -201,9 +209,45 @@ def test_a_draft_exports_unsigned_and_verify_says_so(store: Store, tmp_path: Pat
     done = observer(store.data_dir, "verify", str(out))
 
     assert done.returncode == 1
-    assert done.stdout.splitlines()[1].startswith(
-        "Signed: no; this PDF carries no digital signature"
+    lines = done.stdout.splitlines()
+    assert lines[1].startswith("Signed: no; this PDF carries no digital signature")
+    assert lines[-1] == (
+        f"Record: this PDF names record {store.draft}, but as it is not signed nothing shows "
+        "that it holds that record's content."
     )
+
+
+def test_a_summary_signed_elsewhere_of_a_record_here_fails(
+    store: Store, signed_pdf: Path, tmp_path: Path
+) -> None:
+    """Another data folder holding the same record (copied by a bundle) signs its own
+    summary of it: this laptop does not know that certificate, so it vouches for nothing;
+    a data folder without the record says to compare fingerprints and passes."""
+    bundle = tmp_path / "bundle.json"
+    succeeded(observer(store.data_dir, "export-json", "-o", str(bundle)))
+    elsewhere = tmp_path / "elsewhere"
+    succeeded(observer(elsewhere, "import", str(bundle)))
+    services = open_services(elsewhere)
+    try:
+        services.profiles.set_up("Someone Else", Role.PRACTICE_LEAD, "Northshire Council")
+    finally:
+        services.close()
+    theirs = tmp_path / "theirs.pdf"
+    succeeded(
+        observer(elsewhere, "pdf", store.ready, "-o", str(theirs), OBSERVER_PASSPHRASE=PASSPHRASE)
+    )
+
+    done = observer(store.data_dir, "verify", str(theirs))
+
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert "Intact: yes; nothing in the document has changed since it was signed." in lines
+    assert lines[-1].startswith("Signed with a certificate this laptop does not know (")
+    assert lines[-1].endswith("): it cannot confirm that this summary shows the record it names.")
+    assert succeeded(observer(elsewhere, "verify", str(theirs)))[-1].endswith("hash matches.")
+    nowhere = succeeded(observer(tmp_path / "empty", "verify", str(signed_pdf)))
+    assert nowhere[-1].startswith(f"Record {store.ready}: not in this store, so its content")
 
 
 def test_a_text_file_is_not_a_pdf(store: Store, tmp_path: Path) -> None:
@@ -292,6 +336,8 @@ def test_the_certificate_is_exported_and_an_organisation_identity_imported(
 
     assert exported[0].startswith(f"Wrote the certificate of Priya Shah to {pem}")
     assert x509.load_pem_x509_certificate(pem.read_bytes()) == cert
+    kept = data_dir / "signing" / "certificate.pem"
+    assert kept.read_bytes() == pem.read_bytes()
     assert "set OBSERVER_PASSPHRASE" in one_line_error(
         observer(data_dir, "identity", "export-cert", "-o", str(pem))
     )

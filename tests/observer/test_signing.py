@@ -56,6 +56,7 @@ from observer.signing import (
     verify_pdf,
 )
 from observer.signing.appearance import render_stamp
+from observer.signing.identity import certificate_path, own_certificate_fingerprints
 from observer.summaries import PASSPHRASE_NEEDED, export_summary, verify_summary
 from observer.vocabulary import Role, SignatureRole, Status
 
@@ -122,8 +123,13 @@ def changed(pdf: bytes, position: int, xor: int = 0x01) -> bytes:
     return bytes(spoilt)
 
 
-def lookup_of(known: dict[uuid.UUID, str]) -> Any:
-    return known.get
+def lookup_of(records: dict[uuid.UUID, str]) -> Any:
+    return records.get
+
+
+def known(signed: Signed) -> set[str]:
+    """The certificates the signing data folder knows: its own identity's."""
+    return own_certificate_fingerprints(signed.data_dir)
 
 
 def pdfsig(path: Path) -> str:
@@ -150,7 +156,10 @@ def test_an_identity_is_made_once_and_kept_private(tmp_path: Path) -> None:
     assert path == tmp_path / "signing" / "identity.p12"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert [p.name for p in path.parent.iterdir()] == ["identity.p12"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["certificate.pem", "identity.p12"]
+    kept = x509.load_pem_x509_certificate(certificate_path(tmp_path).read_bytes())
+    assert kept.fingerprint(hashes.SHA256()).hex() == first.fingerprint_sha256
+    assert own_certificate_fingerprints(tmp_path) == {first.fingerprint_sha256}
     assert first.not_valid_after - first.not_valid_before > timedelta(days=5 * 365)
 
 
@@ -364,7 +373,11 @@ def test_an_unusable_pkcs12_is_refused_and_changes_nothing(
         import_identity(tmp_path, p12(), passphrase, PASSPHRASE)
 
     assert load_signer(tmp_path, PASSPHRASE) is not None
-    assert [p.name for p in identity_path(tmp_path).parent.iterdir()] == ["identity.p12"]
+    assert sorted(p.name for p in identity_path(tmp_path).parent.iterdir()) == [
+        "certificate.pem",
+        "identity.p12",
+    ]
+    assert own_certificate_fingerprints(tmp_path) == {own.fingerprint_sha256}
     assert ensure_identity(tmp_path, PASSPHRASE, "x", "y").fingerprint_sha256 == (
         own.fingerprint_sha256
     )
@@ -376,7 +389,9 @@ def test_an_unusable_pkcs12_is_refused_and_changes_nothing(
 def test_a_signed_summary_verifies_intact_with_its_signer_time_and_record(
     signed: Signed,
 ) -> None:
-    result = verify_pdf(signed.path, local_hash_lookup=lookup_of({RECORD: HASH}))
+    result = verify_pdf(
+        signed.path, local_hash_lookup=lookup_of({RECORD: HASH}), known_certificates=known(signed)
+    )
 
     assert result.signed
     assert result.intact
@@ -387,6 +402,7 @@ def test_a_signed_summary_verifies_intact_with_its_signer_time_and_record(
     assert result.timestamp is None
     assert (result.trusted, result.self_signed) == (False, True)
     assert (result.record_id, result.content_hash, result.hash_matches) == (RECORD, HASH, True)
+    assert (result.record_in_store, result.signer_known) == (True, True)
     assert result.exit_code == 0
     lines = result.summary_lines()
     assert lines[0] == "File: summary.pdf"
@@ -396,7 +412,13 @@ def test_a_signed_summary_verifies_intact_with_its_signer_time_and_record(
     assert any(
         line.startswith("Certificate: self-signed, not from a trusted authority") for line in lines
     )
-    assert lines[-1] == f"Record {RECORD}: its content hash matches this store."
+    assert "Known to this laptop: yes; the certificate is this data folder's signing " in (
+        "\n".join(lines)
+    )
+    assert lines[-1] == (
+        f"Record {RECORD}: this summary was signed on this laptop's records and its content "
+        "hash matches."
+    )
 
 
 def test_the_signature_is_pades_sha256_with_a_visible_box_on_the_last_page(
@@ -437,7 +459,11 @@ def test_the_visible_signature_shows_names_in_any_script(tmp_path: Path) -> None
 
 
 def test_a_record_that_changed_since_makes_verification_fail(signed: Signed) -> None:
-    result = verify_pdf(signed.pdf, local_hash_lookup=lookup_of({RECORD: "0" * 64}))
+    result = verify_pdf(
+        signed.pdf,
+        local_hash_lookup=lookup_of({RECORD: "0" * 64}),
+        known_certificates=known(signed),
+    )
 
     assert result.intact
     assert result.hash_matches is False
@@ -452,10 +478,28 @@ def test_a_record_not_in_this_store_is_said_so_and_does_not_fail(signed: Signed)
     result = verify_pdf(signed.pdf, local_hash_lookup=lookup_of({}))
 
     assert result.hash_matches is None
+    assert (result.record_in_store, result.signer_known) == (False, False)
     assert result.exit_code == 0
     assert result.summary_lines()[-1] == (
-        f"Record {RECORD}: not in this store, so its content cannot be compared."
+        f"Record {RECORD}: not in this store, so its content cannot be compared; to know who "
+        f"signed it, compare the certificate's SHA-256 fingerprint {result.signer_fingerprint} "
+        "with the one the signer exported."
     )
+
+
+def test_a_record_here_signed_with_an_unknown_certificate_fails(signed: Signed) -> None:
+    result = verify_pdf(signed.pdf, local_hash_lookup=lookup_of({RECORD: HASH}))
+
+    assert (result.signed, result.intact, result.record_in_store) == (True, True, True)
+    assert (result.signer_known, result.hash_matches) == (False, None)
+    assert result.exit_code == 1
+    assert result.signer_fingerprint is not None
+    assert result.summary_lines()[-1] == (
+        "Signed with a certificate this laptop does not know (fingerprint "
+        f"{result.signer_fingerprint}): it cannot confirm that this summary shows the record "
+        "it names."
+    )
+    assert not any("hash matches" in line for line in result.summary_lines())
 
 
 def content_stream_position(pdf: bytes) -> int:
@@ -484,13 +528,25 @@ def test_one_changed_byte_anywhere_in_the_signed_range_fails_verification(
     start, first, second, length = signed.byte_range
     assert start <= position < first or second <= position < second + length
 
-    result = verify_pdf(changed(signed.pdf, position))
+    result = verify_pdf(
+        changed(signed.pdf, position),
+        local_hash_lookup=lookup_of({RECORD: HASH}),
+        known_certificates=known(signed),
+    )
 
     assert result.signed
     assert not result.intact
     assert result.exit_code == 1
     assert result.problem
-    assert any(line.startswith("Intact: no; ") for line in result.summary_lines())
+    lines = result.summary_lines()
+    assert any(line.startswith("Intact: no; ") for line in lines)
+    assert (result.signer_known, result.hash_matches) == (False, None)
+    assert not any("hash matches" in line or "Known to this laptop" in line for line in lines)
+    if result.record_id is not None:
+        assert lines[-1] == (
+            f"Record: this PDF names record {RECORD}, but as it is not intact nothing shows "
+            "that it holds that record's content."
+        )
 
 
 def test_a_changed_content_stream_is_named_as_a_change_after_signing(signed: Signed) -> None:
@@ -558,8 +614,14 @@ def test_an_unsigned_pdf_is_reported_unsigned_and_fails() -> None:
     result = verify_pdf(summary_like_pdf(), local_hash_lookup=lookup_of({RECORD: HASH}))
 
     assert (result.signed, result.intact, result.exit_code) == (False, False, 1)
-    assert result.hash_matches is True
-    assert result.summary_lines()[1].startswith("Signed: no; this PDF carries no digital signature")
+    assert (result.record_in_store, result.hash_matches) == (True, None)
+    lines = result.summary_lines()
+    assert lines[1].startswith("Signed: no; this PDF carries no digital signature")
+    assert lines[-1] == (
+        f"Record: this PDF names record {RECORD}, but as it is not signed nothing shows that "
+        "it holds that record's content."
+    )
+    assert not any("hash matches" in line for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -590,13 +652,17 @@ def test_a_missing_file_or_a_folder_is_not_a_pdf(tmp_path: Path) -> None:
 
 
 def test_verification_as_json_holds_every_fact(signed: Signed) -> None:
-    result = verify_pdf(signed.pdf, local_hash_lookup=lookup_of({RECORD: HASH}))
+    result = verify_pdf(
+        signed.pdf, local_hash_lookup=lookup_of({RECORD: HASH}), known_certificates=known(signed)
+    )
 
     facts = result.as_dict()
 
     assert facts["signer"] == "Zoë Ştefănescu"
     assert facts["intact"] is True
     assert facts["hash_matches"] is True
+    assert (facts["signer_known"], facts["record_in_store"]) == (True, True)
+    assert facts["signer_fingerprint"] == result.signer_fingerprint
     assert facts["record_id"] == str(RECORD)
     assert facts["exit_code"] == 0
     assert datetime.fromisoformat(facts["signing_time"]) == result.signing_time
@@ -876,6 +942,7 @@ def test_a_signed_record_exports_a_signed_summary_that_verifies(
     result = verify_summary(services, target)
 
     assert (result.signed, result.intact, result.hash_matches) == (True, True, True)
+    assert (result.signer_known, result.exit_code) == (True, 0)
     assert (result.record_id, result.content_hash) == (signed_record, digest)
     assert result.signer == "Aled Hughes"
     assert audit(services, "export") == [(signed_record, digest)]
@@ -918,7 +985,8 @@ def test_a_draft_exports_unsigned_and_verifies_as_unsigned(
     assert not exported.signed
     assert "DRAFT" in exported.lines()[0]
     result = verify_summary(services, out)
-    assert (result.signed, result.exit_code, result.hash_matches) == (False, 1, True)
+    assert (result.signed, result.exit_code, result.hash_matches) == (False, 1, None)
+    assert not any("hash matches" in line for line in result.summary_lines())
 
 
 def test_a_record_changed_in_the_store_is_not_exported_as_signed(
@@ -1055,3 +1123,292 @@ def test_status_is_what_decides_signing(
 
     assert not exported.signed
     assert not verify_pdf(out / "ready.pdf").signed
+
+
+# --- who signed: certificates this data folder knows ----------------------------------
+
+NOT_KNOWN = "Signed with a certificate this laptop does not know (fingerprint "
+
+
+def test_a_forged_summary_with_the_users_name_and_the_real_hash_fails(
+    services: Services, signed_record: uuid.UUID, out: Path, tmp_path: Path
+) -> None:
+    """Someone makes a key with the laptop user's name and organisation and signs a
+    summary of a real record, with other text, claiming that record's real hash."""
+    export_summary(services, signed_record, out / "real.pdf", passphrase=PASSPHRASE)
+    real_hash = services.signoff.current_hash(signed_record)
+    forger = tmp_path / "forger"
+    fake = ensure_identity(forger, "forger's own secret", "Aled Hughes", "Northshire Council")
+    forged = out / "forged.pdf"
+    forged.write_bytes(
+        sign_pdf(
+            summary_like_pdf(signed_record, real_hash),
+            load_signer(forger, "forger's own secret"),
+            reason="r",
+            location="Northshire Council",
+            signer_name="Aled Hughes",
+        )
+    )
+
+    result = verify_summary(services, forged)
+
+    assert (result.signed, result.intact, result.signer) == (True, True, "Aled Hughes")
+    assert (result.record_id, result.content_hash) == (signed_record, real_hash)
+    assert (result.record_in_store, result.signer_known, result.hash_matches) == (
+        True,
+        False,
+        None,
+    )
+    assert result.exit_code == 1
+    assert result.signer_fingerprint == fake.fingerprint
+    lines = result.summary_lines()
+    assert lines[-1] == (
+        f"{NOT_KNOWN}{fake.fingerprint}): it cannot confirm that this summary shows the "
+        "record it names."
+    )
+    assert not any("hash matches" in line for line in lines)
+    assert verify_summary(services, out / "real.pdf").exit_code == 0
+
+
+def test_a_summary_exported_on_another_data_folder_is_not_known_here(
+    services: Services, signed_record: uuid.UUID, out: Path, tmp_path: Path
+) -> None:
+    from observer.bundle import export_bundle, import_bundle
+    from observer.services import open_services
+
+    other = open_services(tmp_path / "other laptop")
+    try:
+        import_bundle(other.db, export_bundle(services.db), "test", "bundle.json")
+        other.profiles.set_up("Aled Hughes", Role.PRACTICE_LEAD, "Northshire Council")
+        assert other.signoff.current_hash(signed_record) == (
+            services.signoff.current_hash(signed_record)
+        )
+        exported = export_summary(other, signed_record, out / "there.pdf", passphrase=PASSPHRASE)
+        there = verify_summary(other, out / "there.pdf")
+    finally:
+        other.close()
+    assert (there.signer_known, there.hash_matches, there.exit_code) == (True, True, 0)
+    export_summary(services, signed_record, out / "here.pdf", passphrase=PASSPHRASE)
+
+    result = verify_summary(services, out / "there.pdf")
+
+    assert exported.identity is not None
+    assert (result.intact, result.signer_known, result.exit_code) == (True, False, 1)
+    assert result.summary_lines()[-1].startswith(NOT_KNOWN + exported.identity.fingerprint)
+    assert "does not know" in result.summary_lines()[-1]
+
+
+def test_every_certificate_a_summary_was_exported_with_is_remembered(
+    services: Services, signed_record: uuid.UUID, out: Path
+) -> None:
+    from observer.summaries import KNOWN_CERTIFICATES_SETTING, known_certificates
+
+    exported = export_summary(services, signed_record, out / "s.pdf", passphrase=PASSPHRASE)
+    export_summary(services, signed_record, out / "again.pdf", passphrase=PASSPHRASE)
+
+    assert exported.identity is not None
+    fingerprint = exported.identity.fingerprint_sha256
+    with services.db.session() as s:
+        setting = s.get(Setting, KNOWN_CERTIFICATES_SETTING)
+        assert setting is not None
+        remembered = setting.value
+    assert list(remembered) == [fingerprint]
+    assert remembered[fingerprint]["name"] == "Aled Hughes"
+    first_used = datetime.fromisoformat(remembered[fingerprint]["first_used"])
+    assert abs(datetime.now(UTC) - first_used) < timedelta(minutes=5)
+    # Without the certificate's PEM (an identity replaced since) it is still known.
+    certificate_path(services.data_dir).unlink()
+    identity_path(services.data_dir).unlink()
+    assert known_certificates(services) == {fingerprint}
+    result = verify_summary(services, out / "s.pdf")
+    assert (result.signer_known, result.hash_matches, result.exit_code) == (True, True, 0)
+
+
+def test_an_identity_without_its_certificate_file_gains_it_when_opened(tmp_path: Path) -> None:
+    info = ensure_identity(tmp_path, PASSPHRASE, "Aled Hughes", "Northshire Council")
+    certificate_path(tmp_path).unlink()
+    assert own_certificate_fingerprints(tmp_path) == set()
+
+    load_signer(tmp_path, PASSPHRASE)
+
+    assert own_certificate_fingerprints(tmp_path) == {info.fingerprint_sha256}
+    certificate_path(tmp_path).unlink()
+    with pytest.raises(WrongPassphrase):
+        load_signer(tmp_path, "not the passphrase")
+    assert not certificate_path(tmp_path).exists()
+    export_certificate(tmp_path, tmp_path / "out.pem", PASSPHRASE)
+    assert certificate_path(tmp_path).read_bytes() == (tmp_path / "out.pem").read_bytes()
+
+
+def test_an_imported_identity_replaces_the_certificate_and_keeps_the_old_one(
+    tmp_path: Path,
+) -> None:
+    own = ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
+    certificate_path(tmp_path).unlink()  # made before the certificate was kept beside it
+    issued = organisation_p12()
+
+    info = import_identity(tmp_path, issued.p12, "org-issued secret", PASSPHRASE)
+
+    pem = x509.load_pem_x509_certificate(certificate_path(tmp_path).read_bytes())
+    assert pem == issued.leaf
+    assert own_certificate_fingerprints(tmp_path) == {
+        own.fingerprint_sha256,
+        info.fingerprint_sha256,
+    }
+    names = sorted(p.name for p in identity_path(tmp_path).parent.iterdir())
+    assert (
+        names[0]
+        == "certificate-replaced-" + names[2].removeprefix("identity-replaced-")[:-4] + ".pem"
+    )
+    assert (names[1], names[3]) == ("certificate.pem", "identity.p12")
+
+
+# --- writing and reading files --------------------------------------------------------
+
+
+def test_an_unwritable_folder_is_one_sentence_naming_the_folder(
+    services: Services, signed_record: uuid.UUID, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mkstemp refuses as it would in a read-only folder (tests may run as root, whom
+    file permissions do not stop)."""
+    import tempfile
+
+    from observer.errors import ObserverError
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied", str(out / ".Siobhán Walker.partial"))
+
+    prepare = export_summary(services, signed_record, out / "first.pdf", passphrase=PASSPHRASE)
+    assert prepare.signed
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+
+    with pytest.raises(ObserverError) as refused:
+        export_summary(services, signed_record, out / "Siobhán Walker.pdf", passphrase=PASSPHRASE)
+
+    assert str(refused.value) == f"The summary could not be written to {out}: Permission denied."
+    assert [p.name for p in out.iterdir()] == ["first.pdf"]
+
+
+def test_a_read_only_folder_is_refused_without_a_partial_file(
+    services: Services, new_draft: NewDraft, out: Path
+) -> None:
+    from observer.errors import ObserverError
+
+    draft = new_draft()
+    out.chmod(0o500)
+    try:
+        probe = out / "probe"
+        try:
+            probe.touch()
+        except PermissionError:
+            pass
+        else:
+            probe.unlink()
+            pytest.skip("file permissions do not stop this user (root)")
+        with pytest.raises(ObserverError) as refused:
+            export_summary(services, draft, out / "Siobhán Walker.pdf", passphrase=None)
+    finally:
+        out.chmod(0o700)
+
+    assert str(refused.value) == f"The summary could not be written to {out}: Permission denied."
+    assert list(out.iterdir()) == []
+
+
+def test_a_failure_while_writing_leaves_no_partial_file(
+    services: Services, new_draft: NewDraft, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from observer.errors import ObserverError
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+
+    with pytest.raises(ObserverError) as refused:
+        export_summary(services, new_draft(), out / "draft.pdf", passphrase=None)
+
+    assert str(refused.value) == (
+        f"The summary could not be written to {out}: No space left on device."
+    )
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["under a file", "a folder"])
+def test_a_target_that_cannot_be_a_file_is_one_sentence(
+    services: Services, new_draft: NewDraft, out: Path, where: str
+) -> None:
+    note = out / "note.txt"
+    note.write_text("not a folder", encoding="utf-8")
+    (out / "taken").mkdir()
+    target = note / "s.pdf" if where == "under a file" else out / "taken"
+
+    with pytest.raises(InvalidInput) as refused:
+        export_summary(services, new_draft(), target, passphrase=None)
+
+    message = str(refused.value)
+    assert message == (
+        f"{note} is not a folder, so the summary cannot be written there."
+        if where == "under a file"
+        else f"{target} is a folder; give a file name."
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["note.txt", "taken"]
+    assert list((out / "taken").iterdir()) == []
+
+
+def test_a_file_over_50_mb_is_not_checked(tmp_path: Path) -> None:
+    from observer.signing.verify import MAX_PDF_BYTES
+
+    assert MAX_PDF_BYTES == 50_000_000
+    large = tmp_path / "large.pdf"
+    with large.open("wb") as file:
+        file.write(b"%PDF-1.7\n")
+        file.truncate(MAX_PDF_BYTES + 1)
+
+    with pytest.raises(NotAPdf) as refused:
+        verify_pdf(large)
+
+    assert str(refused.value) == (
+        "large.pdf is larger than 50 MB, far larger than any summary PDF, so it is not checked."
+    )
+    with pytest.raises(NotAPdf, match=r"^The data is larger than 50 MB"):
+        verify_pdf(b"%PDF-1.7\n" + bytes(MAX_PDF_BYTES))
+
+
+# --- checking the passphrase once, before a batch -------------------------------------
+
+
+def test_prepare_signing_makes_the_identity_once_and_then_checks_the_passphrase(
+    services: Services,
+) -> None:
+    from observer.summaries import has_signing_identity, prepare_signing
+
+    services.profiles.set_up("Aled Hughes", Role.PRACTICE_LEAD, "Northshire Council")
+    assert not has_signing_identity(services)
+    with pytest.raises(PassphraseNeeded):
+        prepare_signing(services, "short")
+    with pytest.raises(PassphraseNeeded):
+        prepare_signing(services, None)
+    assert not has_signing_identity(services)
+
+    made = prepare_signing(services, PASSPHRASE)
+
+    assert made.created
+    assert made.name == "Aled Hughes"
+    assert has_signing_identity(services)
+    assert certificate_path(services.data_dir).is_file()
+    again = prepare_signing(services, PASSPHRASE)
+    assert (again.created, again.fingerprint_sha256) == (False, made.fingerprint_sha256)
+    with pytest.raises(WrongPassphrase):
+        prepare_signing(services, "not the passphrase at all")
+
+
+def test_prepare_signing_without_a_user_says_there_is_no_one_to_sign_as(
+    services: Services,
+) -> None:
+    from observer.summaries import NobodyToSignAs, prepare_signing
+
+    with pytest.raises(NobodyToSignAs):
+        prepare_signing(services, PASSPHRASE)
