@@ -12,8 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from observer.recording import DraftDetails, ObservationFilter, ObservationSummary
 from observer.services import Services
+from observer.summaries import prepare_signing
 from observer.vocabulary import Kind, SignatureRole
-from ui.dialogs.export_summaries import ExportSummariesDialog
+from ui.dialogs.export_summaries import DIFFERENT, ExportSummariesDialog
 from ui.dialogs.verify_summary import VERDICT_BAD, VERDICT_OK, VerifySummaryDialog
 from ui.editor.window import EditorWindow
 
@@ -118,11 +119,12 @@ def test_a_signed_record_asks_for_the_passphrase_and_its_summary_verifies(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     record = signed_record(services, cast)
-    prompts.passphrases = [PASSPHRASE]
+    prompts.passphrases = [PASSPHRASE, PASSPHRASE]  # a new signing key: chosen, then confirmed
     dialog = exporting(qtbot, services, prompts, [record], folder)
 
     dialog.start()
     qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
+    assert "A signing key was made for Priya Shah" in dialog.intro.text()
 
     (summary,) = folder.iterdir()
     shown: list[VerifySummaryDialog] = []
@@ -197,3 +199,33 @@ def test_the_editor_exports_its_own_summary(
     (summary,) = folder.iterdir()
     assert summary.read_bytes().startswith(b"%PDF")
     assert "Zoë Łukasiewicz - Home visit" in summary.name
+
+
+def test_a_new_passphrase_typed_differently_twice_exports_nothing(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
+) -> None:
+    record = signed_record(services, cast)
+    prompts.passphrases = [PASSPHRASE, PASSPHRASE + "!"]
+    dialog = exporting(qtbot, services, prompts, [record], folder)
+
+    dialog.start()
+
+    assert not dialog.running()
+    assert prompts.shown[-1] == ("error", DIFFERENT)
+    assert list(folder.iterdir()) == []
+
+
+def test_a_wrong_passphrase_is_said_once_before_anything_is_exported(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
+) -> None:
+    record = signed_record(services, cast)
+    prepare_signing(services, PASSPHRASE)
+    prompts.passphrases = ["not the passphrase"]
+    dialog = exporting(qtbot, services, prompts, [record, record], folder)
+
+    dialog.start()
+
+    assert not dialog.running()
+    errors = [message for kind, message in prompts.shown if kind == "error"]
+    assert errors == ["That passphrase does not open the signing identity."]
+    assert list(folder.iterdir()) == []

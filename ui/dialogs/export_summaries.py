@@ -33,6 +33,12 @@ from ui.workers import BatchJob
 
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 PASSPHRASE_LABEL = "The passphrase of your signing key, to sign the summaries of signed records:"
+NEW_PASSPHRASE = (
+    "Choose a passphrase for your new signing key (at least 8 characters). It protects the "
+    "key that signs summaries; it cannot be recovered if forgotten."
+)
+AGAIN = "Type the passphrase again:"
+DIFFERENT = "The two passphrases differ; nothing was exported."
 
 
 def file_name(record: ObservationSummary) -> str:
@@ -58,6 +64,7 @@ class ExportSummariesDialog(QDialog):
         self._folder = folder
         self._job: BatchJob[ObservationSummary] | None = None
         self.exported: list[Path] = []
+        self._notes: list[str] = []
         self.setWindowTitle("Export summaries")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
 
@@ -118,7 +125,7 @@ class ExportSummariesDialog(QDialog):
     def start(self) -> None:
         passphrase: str | None = None
         if any(r.status is Status.SIGNED for r in self._records.values()):
-            passphrase = self._prompts.passphrase(self, PASSPHRASE_LABEL)
+            passphrase = self._ask_passphrase()
             if passphrase is None:
                 return
         include_reference = not self.leave_out_references.isChecked()
@@ -148,6 +155,30 @@ class ExportSummariesDialog(QDialog):
         self.intro.setText(f"Exporting to {folder}…")
         self._job.start()
 
+    def _ask_passphrase(self) -> str | None:
+        """The signing key's passphrase, checked once before the batch; a new key's twice."""
+        from observer.errors import ObserverError
+        from observer.summaries import has_signing_identity, prepare_signing
+
+        new = not has_signing_identity(self._services)
+        passphrase = self._prompts.passphrase(self, NEW_PASSPHRASE if new else PASSPHRASE_LABEL)
+        if passphrase is None:
+            return None
+        if new and self._prompts.passphrase(self, AGAIN) != passphrase:
+            self._prompts.error(self, DIFFERENT)
+            return None
+        try:
+            identity = prepare_signing(self._services, passphrase)
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return None
+        if identity.created:
+            self._notes.append(
+                f"A signing key was made for {identity.name}; its certificate's SHA-256 "
+                f"fingerprint is {identity.fingerprint}."
+            )
+        return passphrase
+
     def _moved(self, done: int, total: int) -> None:
         self.progress.setValue(done)
         self.progress.setFormat(f"{done} of {total}")
@@ -165,6 +196,8 @@ class ExportSummariesDialog(QDialog):
             self.intro.setText(f"Cancelled: {summaries} exported to {self._folder}.")
         else:
             self.intro.setText(f"Done: {summaries} exported to {self._folder}.")
+        if self._notes:
+            self.intro.setText("\n".join([self.intro.text(), *self._notes]))
         self.cancel_button.setText("Close")
         self.cancel_button.setEnabled(True)
         self.cancel_button.setFocus()
