@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from test_cli import one_line_error
 
 from observer.people import PersonDetails
 from observer.recording import DraftDetails
@@ -38,16 +39,6 @@ def observer(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProc
         timeout=120,
         check=False,
     )
-
-
-def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
-    """The process failed as the CLI promises: exit 2, one line on stderr, no traceback."""
-    assert done.returncode == 2, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("observer")
-    return lines[0]
 
 
 def succeeded(done: subprocess.CompletedProcess[str]) -> list[str]:
