@@ -213,9 +213,7 @@ class ObservationsPanel(QWidget):
         self.proxy.modelReset.connect(self._update_buttons)
         self.proxy.layoutChanged.connect(self._update_buttons)
         self.proxy.rowsRemoved.connect(self._update_buttons)
-        self.table.counts_changed.connect(
-            lambda shown, _all: self.export_button.setEnabled(shown > 0)
-        )
+        self.table.counts_changed.connect(self._counts_for_export)
 
     # Loading
 
