@@ -403,3 +403,19 @@ def test_the_selection_survives_a_change_of_filter_that_keeps_it(panel: Observat
     assert panel.selected_id() is None
     assert not panel.open_button.isEnabled()
     assert not panel.select(history["march"])
+
+
+@uses_popup
+def test_export_summaries_offers_exactly_the_observations_shown(
+    qtbot: QtBot, panel: ObservationsPanel, history
+):
+    panel.reload()
+    panel.person.setCurrentIndex(panel.person.findText("Sam Okafor"))
+
+    with qtbot.waitSignal(panel.export_requested) as asked:
+        qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
+
+    assert [r.worker for r in asked.args[0]] == ["Sam Okafor"]
+    panel.person.lineEdit().selectAll()
+    type_text(panel.person.lineEdit(), "Nobody Here")
+    assert not panel.export_button.isEnabled()
