@@ -20,6 +20,9 @@ ACTION_PROGRESS = BOOKKEEPING | {"status", "done_at", "done_by"}
 
 def canonical_content(observation: dict[str, Any]) -> bytes:
     content = {k: v for k, v in observation.items() if k not in NOT_CONTENT}
+    if content.get("shown_at_signing") is None:
+        # A record not yet signed shows today's names; absent and null hash alike.
+        content.pop("shown_at_signing", None)
     content["ratings"] = [
         {k: v for k, v in item.items() if k not in BOOKKEEPING}
         for item in observation.get("ratings", [])

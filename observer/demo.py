@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from observer import demo_corpus as corpus
@@ -34,6 +34,7 @@ from observer.models import (
 )
 from observer.recording import TEXT_FIELDS
 from observer.services import Services
+from observer.signoff import shown_at_signing
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 log = logging.getLogger(__name__)
@@ -287,9 +288,11 @@ def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
     observations = s.scalars(
         select(Observation).where(Observation.id.in_(by_id)).options(*OBSERVATION_LOAD_OPTIONS)
     )
-    rows = []
+    rows, shown = [], []
     for o in observations:
-        digest = content_hash(observation_document(o))
+        kept = shown_at_signing(o, g.names)
+        shown.append({"record": o.id, "kept": kept})
+        digest = content_hash({**observation_document(o), "shown_at_signing": kept})
         signed_at = o.created_at + timedelta(minutes=g.rng.randint(5, 90))
         for role, person_id in (
             ("observer", by_id[o.id]["observer"]),
@@ -310,9 +313,16 @@ def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
                     "revision": 1,
                 }
             )
+    s.expunge_all()
     if rows:
         s.execute(insert(table_of(Signature)), rows)
-    s.expunge_all()
+        observations_table = table_of(Observation)
+        s.execute(
+            update(observations_table)
+            .where(observations_table.c.id == bindparam("record"))
+            .values(shown_at_signing=bindparam("kept")),
+            shown,
+        )
 
 
 def _scale_for(rng: random.Random, scales: dict[str, _Scale], kind: Kind, role: Role) -> _Scale:

@@ -221,6 +221,9 @@ class Observation(Record):
     overall_level_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rating_levels.id"))
     overall_rationale: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    # The names and framework wording the record showed when the observer signed; what a
+    # signed record shows from then on, and part of what every signature covers.
+    shown_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     observed_person: Mapped[Person] = relationship(foreign_keys=[observed_person_id])
     observer: Mapped[Person] = relationship(foreign_keys=[observer_id])

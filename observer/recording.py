@@ -458,6 +458,9 @@ class Recording:
 
     @staticmethod
     def _view(s: Session, o: Observation) -> ObservationView:
+        # A signed record shows the names it showed when the observer signed.
+        shown = o.shown_at_signing or {}
+        owners = shown.get("action_owners") or {}
         framework = o.framework
         levels = {lv.id: lv for lv in framework.levels}
         ratings = {r.standard_id: r for r in o.ratings}
@@ -484,9 +487,9 @@ class Recording:
             observed_at=o.observed_at,
             duration_minutes=o.duration_minutes,
             observed_person_id=o.observed_person_id,
-            observed_person_name=o.observed_person.name,
+            observed_person_name=shown.get("observed_person") or o.observed_person.name,
             observer_id=o.observer_id,
-            observer_name=o.observer.name,
+            observer_name=shown.get("observer") or o.observer.name,
             framework=framework_info(framework, len(framework.standards)),
             levels=tuple(
                 LevelView(lv.code, lv.label, lv.description, lv.score) for lv in framework.levels
@@ -497,7 +500,7 @@ class Recording:
                     id=a.id,
                     description=a.description,
                     owner_id=a.owner_id,
-                    owner_name=a.owner.name if a.owner else "",
+                    owner_name=owners.get(str(a.id)) or (a.owner.name if a.owner else ""),
                     due_date=a.due_date,
                     status=ActionStatus(a.status),
                     done_at=a.done_at,

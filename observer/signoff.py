@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from observer.bundle.export import OBSERVATION_LOAD_OPTIONS, observation_documen
 from observer.canonical import content_hash
 from observer.db import Database
 from observer.errors import InvalidInput, NotReady, RecordLocked, StaleRecord
-from observer.models import Addendum, Observation, Signature, fetch, utc_now
+from observer.models import Addendum, Observation, Person, Signature, fetch, utc_now
 from observer.readiness import missing_for_sign_off
 from observer.recording import observation_view
 from observer.vocabulary import SignatureRole, Status
@@ -67,9 +68,48 @@ class AddendumView:
     drawing_png: bytes | None
 
 
+def shown_at_signing(
+    observation: Observation, names: Mapping[uuid.UUID, str] | None = None
+) -> dict[str, Any]:
+    """What the record shows beyond its own fields: the people's names and the framework's
+    wording (standard titles and level labels, fixed by the framework's content hash).
+    Kept when the observer signs, so a later rename never changes a signed record."""
+
+    def name(person_id: uuid.UUID | None, person: Callable[[], Person | None]) -> str:
+        if person_id is None:
+            return ""
+        if names is not None and person_id in names:
+            return names[person_id]
+        found = person()  # loaded only when the caller has not given the name
+        return found.name if found is not None else ""
+
+    framework = observation.framework
+    return {
+        "observed_person": name(
+            observation.observed_person_id, lambda: observation.observed_person
+        ),
+        "observer": name(observation.observer_id, lambda: observation.observer),
+        "action_owners": {
+            str(a.id): name(a.owner_id, lambda a=a: a.owner)  # type: ignore[misc]
+            for a in observation.actions
+            if a.owner_id
+        },
+        "framework": {
+            "name": framework.name,
+            "version": framework.version,
+            "content_hash": framework.content_hash,
+        },
+    }
+
+
 def record_hash(observation: Observation) -> str:
-    """The SHA-256 of the observation's canonical content as it stands."""
-    return content_hash(observation_document(observation))
+    """The SHA-256 a signature made now would record: the canonical content, with the
+    names and wording shown today unless the observer's signature has kept them."""
+    document = observation_document(observation)
+    # Records signed before names were kept (schema 0002) were hashed without them.
+    if document["shown_at_signing"] is None and not observation.signatures:
+        document["shown_at_signing"] = shown_at_signing(observation)
+    return content_hash(document)
 
 
 class SignOff:
@@ -117,6 +157,8 @@ class SignOff:
             observation = self._load(s, observation_id)
             signed = {SignatureRole(g.role) for g in observation.signatures}
             _check_turn(observation, role, signed)
+            if role is SignatureRole.OBSERVER:
+                observation.shown_at_signing = shown_at_signing(observation)
             digest = record_hash(observation)
             if expected_hash is not None and expected_hash != digest:
                 raise StaleRecord(

@@ -154,6 +154,7 @@ def observation_document(o: Observation) -> dict[str, Any]:
         "status": o.status,
         "overall_level": o.overall_level.code if o.overall_level else None,
         **{name: getattr(o, name) for name in TEXT_FIELDS},
+        "shown_at_signing": o.shown_at_signing,
         "ratings": [
             {
                 **_record(r),

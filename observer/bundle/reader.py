@@ -142,6 +142,7 @@ class BundleReader:
             values[name] = f.text(
                 obj, name, where, required=False, max_len=text_limit(name), strip=False
             )
+        values["shown_at_signing"] = self.shown_at_signing(obj, where)
         values["ratings"] = [
             self.rating(r, f"{where}.ratings[{i}]")
             for i, r in enumerate(f.array(obj.get("ratings", []), f"{where}.ratings"))
@@ -198,6 +199,29 @@ class BundleReader:
             "done_by": f.text(obj, "done_by", where, required=False, max_len=200),
             "position": f.integer(obj, "position", where, low=0),
             "standards": sorted(set(standards)),
+        }
+
+    def shown_at_signing(self, obj: dict[str, Any], where: str) -> dict[str, Any] | None:
+        """The names and framework wording kept when the observer signed, or None."""
+        if obj.get("shown_at_signing") is None:
+            return None
+        f = self.f
+        here = f"{where}.shown_at_signing"
+        shown = f.mapping(obj["shown_at_signing"], here)
+        owners = f.mapping(shown.get("action_owners", {}), f"{here}.action_owners")
+        framework = f.mapping(shown.get("framework"), f"{here}.framework")
+        return {
+            "observed_person": f.text(shown, "observed_person", here, max_len=200),
+            "observer": f.text(shown, "observer", here, max_len=200),
+            "action_owners": {
+                str(key): f.text(owners, key, f"{here}.action_owners", max_len=200)
+                for key in owners
+            },
+            "framework": {
+                "name": f.text(framework, "name", f"{here}.framework", max_len=200),
+                "version": f.integer(framework, "version", f"{here}.framework", low=1),
+                "content_hash": f.text(framework, "content_hash", f"{here}.framework", max_len=64),
+            },
         }
 
     def check_signing(self, values: dict[str, Any], where: str) -> None:

@@ -9,8 +9,11 @@ from datetime import date
 import pytest
 from core_helpers import NewDraft, Staff
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 
 from observer.bundle import export_bundle, import_bundle
+from observer.bundle.export import observation_document
+from observer.canonical import content_hash
 from observer.changes import Change
 from observer.errors import (
     InvalidBundle,
@@ -20,7 +23,8 @@ from observer.errors import (
     RecordLocked,
     StaleRecord,
 )
-from observer.models import AuditEvent
+from observer.models import AuditEvent, Observation, Signature
+from observer.people import PersonDetails
 from observer.services import Services
 from observer.vocabulary import SignatureRole, Status
 
@@ -316,3 +320,66 @@ def test_a_record_changed_since_the_signer_read_it_is_not_signed(
     assert services.signoff.signatures(record) == []
     fresh = services.signoff.current_hash(record)
     services.signoff.sign(record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=fresh)
+
+
+def test_a_signed_record_keeps_the_names_it_showed_when_signed(
+    services: Services, record: uuid.UUID, staff: Staff
+) -> None:
+    sign_both(services, record)
+    digest = services.signoff.current_hash(record)
+    details = services.people.get_person(staff.worker)
+
+    services.people.update_person(
+        staff.worker,
+        PersonDetails("Siobhán Okafor", details.role, details.team_id),
+        expected_revision=details.revision,
+    )
+
+    view = services.recording.get(record)
+    assert view.observed_person_name == "Siobhán Walker"
+    assert view.actions[0].owner_name == "Siobhán Walker"
+    assert services.signoff.current_hash(record) == digest
+    assert {g.content_hash for g in services.signoff.signatures(record)} == {digest}
+
+
+def test_a_record_not_yet_signed_shows_names_as_they_are(
+    services: Services, record: uuid.UUID, staff: Staff
+) -> None:
+    before = services.signoff.current_hash(record)
+    details = services.people.get_person(staff.worker)
+
+    services.people.update_person(
+        staff.worker,
+        PersonDetails("Siobhán Okafor", details.role, details.team_id),
+        expected_revision=details.revision,
+    )
+
+    assert services.recording.get(record).observed_person_name == "Siobhán Okafor"
+    assert services.signoff.current_hash(record) != before
+
+
+def test_a_bundle_of_a_signed_record_must_carry_what_it_showed(
+    services: Services, record: uuid.UUID
+) -> None:
+    sign_both(services, record)
+    bundle, item = _bundle_record(services, record)
+    item["shown_at_signing"] = None
+
+    with pytest.raises(InvalidBundle, match="does not match the record's content"):
+        import_bundle(services.db, bundle, actor="Aled Hughes", source="other.json")
+
+
+def test_a_record_signed_before_names_were_kept_still_matches_its_signatures(
+    services: Services, record: uuid.UUID
+) -> None:
+    """As schema 0002 left it: no names kept, signatures on the content without them."""
+    sign_both(services, record)
+    with services.db.session() as s, s.begin():
+        observation = s.get(Observation, record)
+        assert observation is not None
+        observation.shown_at_signing = None
+        s.flush()
+        old_hash = content_hash(observation_document(observation))
+        s.execute(sa_update(Signature).values(content_hash=old_hash))
+
+    assert services.signoff.current_hash(record) == old_hash
