@@ -15,7 +15,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
 from observer.db import MIGRATIONS_DIR, SCHEMA_HEAD, SCHEMA_REVISIONS, Database
-from observer.errors import DatabaseTooNew, DatabaseUnreadable, MigrationFailed, StoreBusy
+from observer.errors import (
+    DatabaseTooNew,
+    DatabaseUnreadable,
+    MigrationFailed,
+    RecordLocked,
+    StoreBusy,
+)
 from observer.models import Action, Base, Observation, Person, Team
 from observer.paths import database_path
 from observer.services import open_services
@@ -187,4 +193,28 @@ def test_a_store_busy_elsewhere_is_one_sentence_and_nothing_changes(
         assert [t.name for t in services.people.list_teams()] == ["Children in Care"]
     finally:
         other.close()
+        services.close()
+
+
+FIXTURE_0002 = FIXTURE_0001.with_name("schema-0002.sqlite")
+
+
+def test_a_record_signed_under_the_second_schema_still_matches_its_signatures(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURE_0002, database_path(data))
+    services = open_services(data)
+    try:
+        record = uuid.UUID("00000000000000000000000000001111")
+        signatures = services.signoff.signatures(record)
+
+        assert services.db.schema_revision() == SCHEMA_HEAD
+        assert [g.role.value for g in signatures] == ["observer", "practitioner"]
+        assert {g.content_hash for g in signatures} == {services.signoff.current_hash(record)}
+        assert services.recording.get(record).observed_person_name == "Zoë Łukasiewicz"
+        with pytest.raises(RecordLocked):
+            services.recording.update(record, {"strengths": "Changed after signing."})
+    finally:
         services.close()
