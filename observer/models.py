@@ -292,6 +292,8 @@ class Action(Record):
 
 class Signature(Record):
     __tablename__ = "signatures"
+    # Each role signs a record once: the observer, the practitioner, a countersigning manager.
+    __table_args__ = (UniqueConstraint("observation_id", "role"),)
 
     observation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("observations.id", ondelete="CASCADE"), index=True

@@ -10,6 +10,7 @@ import pytest
 from core_helpers import NewDraft, Staff
 from sqlalchemy import select
 from sqlalchemy import update as sa_update
+from sqlalchemy.exc import IntegrityError
 
 from observer.bundle import export_bundle, import_bundle
 from observer.bundle.export import observation_document
@@ -383,3 +384,24 @@ def test_a_record_signed_before_names_were_kept_still_matches_its_signatures(
         s.execute(sa_update(Signature).values(content_hash=old_hash))
 
     assert services.signoff.current_hash(record) == old_hash
+
+
+def test_the_store_itself_refuses_a_second_signature_in_one_role(
+    services: Services, record: uuid.UUID
+) -> None:
+    services.signoff.sign(record, SignatureRole.OBSERVER, "Aled Hughes")
+    first = services.signoff.signatures(record)[0]
+
+    with pytest.raises(IntegrityError), services.db.session() as s, s.begin():
+        s.add(
+            Signature(
+                observation_id=record,
+                role="observer",
+                name="Someone Else",
+                signed_at=first.signed_at,
+                comment="",
+                content_hash=first.content_hash,
+            )
+        )
+
+    assert len(services.signoff.signatures(record)) == 1
