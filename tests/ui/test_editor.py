@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from editor_helpers import (
+    CTRL,
+    focused,
+    force_status,
+    open_editor,
+    press,
+    save_by_keyboard,
+    text_box,
+    type_into,
+)
 from fake_prompts import FakePrompts
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
-    QApplication,
     QCheckBox,
     QComboBox,
     QLineEdit,
@@ -39,70 +44,12 @@ from observer.recording import DraftDetails
 from observer.services import Services, open_services
 from observer.vocabulary import Kind, Role, Status
 from ui.editor.window import LOCKED_BANNER, EditorWindow
-from ui.widgets.growing_text import GrowingTextEdit
 from ui.widgets.rating_buttons import TICK
 
-CTRL = Qt.KeyboardModifier.ControlModifier
 LEFT = Qt.MouseButton.LeftButton
 
 
-def _core_helpers() -> ModuleType:
-    """tests/observer/core_helpers.py, which is on sys.path only when the core tests run."""
-    loaded = sys.modules.get("core_helpers")
-    if loaded is not None:
-        return loaded
-    path = Path(__file__).parents[1] / "observer" / "core_helpers.py"
-    spec = importlib.util.spec_from_file_location("core_helpers", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-force_status = _core_helpers().force_status
-
-
 # Opening and driving the editor
-
-
-def open_editor(
-    qtbot: QtBot, services: Services, prompts: FakePrompts, observation_id: uuid.UUID
-) -> EditorWindow:
-    window = EditorWindow(services.recording, services.people, prompts, observation_id)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
-
-
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    """A key pressed where the keyboard focus is, as the user presses it."""
-    QTest.keyClick(focused(), key, modifier)
-    QApplication.processEvents()
-
-
-def save_by_keyboard() -> None:
-    press(Qt.Key.Key_S, CTRL)
-
-
-def text_box(window: EditorWindow, target: str) -> QLineEdit | GrowingTextEdit:
-    widget = window.page.bindings[target].widget
-    assert isinstance(widget, QLineEdit | GrowingTextEdit)
-    return widget
-
-
-def type_into(qtbot: QtBot, box: QWidget, text: str) -> None:
-    box.setFocus()
-    qtbot.keyClicks(box, text)
 
 
 def level_button(window: EditorWindow, code: str, level: str) -> QPushButton:

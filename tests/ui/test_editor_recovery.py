@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import sqlite3
-import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 import shiboken6
+from editor_helpers import (
+    CTRL,
+    focused,
+    force_status,
+    open_editor,
+    save_by_keyboard,
+    text_box,
+    type_into,
+)
 from fake_prompts import FakePrompts
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 import ui.editor.autosave
@@ -26,77 +30,8 @@ from observer.changes import Change, SaveOutcome
 from observer.services import Services
 from observer.vocabulary import Status
 from ui.editor.window import ACTION_ADDED_BACK, BACK_TO_DRAFT, EditorWindow
-from ui.widgets.growing_text import GrowingTextEdit
-
-CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def _core_helpers() -> ModuleType:
-    """tests/observer/core_helpers.py, which is on sys.path only when the core tests run."""
-    loaded = sys.modules.get("core_helpers")
-    if loaded is not None:
-        return loaded
-    path = Path(__file__).parents[1] / "observer" / "core_helpers.py"
-    spec = importlib.util.spec_from_file_location("core_helpers", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-force_status = _core_helpers().force_status
-
 
 # Opening and driving the editor
-
-
-def open_editor(
-    qtbot: QtBot,
-    services: Services,
-    prompts: FakePrompts,
-    observation_id: uuid.UUID,
-    closed_by_test: list[EditorWindow] | None = None,
-) -> EditorWindow:
-    """An editor qtbot closes after the test, or, when the test closes it itself (the
-    window deletes itself on close), one listed in `closed_by_test` for the clean-up."""
-    window = EditorWindow(services.recording, services.people, prompts, observation_id)
-    if closed_by_test is None:
-        qtbot.addWidget(window)
-    else:
-        closed_by_test.append(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
-
-
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    """A key pressed where the keyboard focus is, as the user presses it."""
-    QTest.keyClick(focused(), key, modifier)
-    QApplication.processEvents()
-
-
-def save_by_keyboard() -> None:
-    press(Qt.Key.Key_S, CTRL)
-
-
-def text_box(window: EditorWindow, target: str) -> QLineEdit | GrowingTextEdit:
-    widget = window.page.bindings[target].widget
-    assert isinstance(widget, QLineEdit | GrowingTextEdit)
-    return widget
-
-
-def type_into(qtbot: QtBot, box: QWidget, text: str) -> None:
-    box.setFocus()
-    qtbot.keyClicks(box, text)
 
 
 def close_refused(window: EditorWindow, prompts: FakePrompts) -> None:
