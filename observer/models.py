@@ -132,6 +132,7 @@ class Person(Record):
     )
     staff_reference: Mapped[str | None] = mapped_column(String(60))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    left_on: Mapped[date | None] = mapped_column(Date)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 
@@ -329,7 +330,10 @@ class AuditEvent(Record):
     """Who did what to which record, when, with the record's content hash."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_record", "record_type", "record_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_record", "record_type", "record_id"),
+        Index("ix_audit_events_sequence", "sequence", unique=True),
+    )
 
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     actor: Mapped[str] = mapped_column(String(200))
@@ -337,6 +341,11 @@ class AuditEvent(Record):
     record_type: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Chained: each event's hash covers the one before (observer/audit.py).
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    previous_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    event_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Setting(Base):
