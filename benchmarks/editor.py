@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from observer.changes import Change  # noqa: E402
+from observer.cli import passphrase_from_environment  # noqa: E402
 from observer.recording import ObservationFilter  # noqa: E402
 from observer.services import open_services  # noqa: E402
 from observer.vocabulary import Status  # noqa: E402
@@ -39,7 +40,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--opens", type=int, default=10)
     args = parser.parse_args(argv)
 
-    services = open_services(args.data_dir)
+    services = open_services(args.data_dir, passphrase_from_environment())
     try:
         drafts = services.recording.list(ObservationFilter(status=Status.DRAFT), limit=1)
         ready = services.recording.list(ObservationFilter(status=Status.READY), limit=args.opens)

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from observer.errors import InvalidInput
+from observer.paths import PASSPHRASE_ENV
 
 if TYPE_CHECKING:
     from observer.services import Services
 
 EXIT_OK = 0
-PASSPHRASE_ENV = "OBSERVER_PASSPHRASE"
+
 P12_PASSPHRASE_ENV = "OBSERVER_P12_PASSPHRASE"
 ROLES = ("observer", "practitioner", "manager")
 

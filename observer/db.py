@@ -1,4 +1,5 @@
-"""The local store: one SQLite file, opened with safe pragmas and migrated on open.
+"""The local store: one SQLCipher-encrypted SQLite file, opened with safe pragmas and
+migrated on open.
 
 Opening checks the schema version with one query; Alembic is imported only when the
 file is new or needs upgrading. Before an upgrade the file is copied to the backups
@@ -9,17 +10,19 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
+from observer import encryption
+from observer.encryption import StoreKey
 from observer.errors import (
     DatabaseTooNew,
     DatabaseUnreadable,
@@ -54,9 +57,12 @@ def _restore_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def make_engine(path: Path) -> Engine:
+def make_engine(path: Path, key: StoreKey) -> Engine:
+    url = URL.create("sqlite+pysqlcipher", password=key.pragma(), database=str(path))
     # Errors must not carry narrative or names into logs and messages.
-    engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
+    engine = create_engine(
+        url, module=encryption.dbapi(), poolclass=QueuePool, hide_parameters=True
+    )
     event.listen(engine, "connect", _set_sqlite_pragmas)
     event.listen(engine, "checkin", _restore_busy_timeout)
     return engine
@@ -77,16 +83,18 @@ def _unwritable_reason(message: str) -> str | None:
 class Database:
     """A migrated store with a session factory. Use as `with db.session() as s, s.begin():`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: StoreKey) -> None:
         self.path = path
-        self.engine = make_engine(path)
+        self.key = key
+        self.engine = make_engine(path, key)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, path: Path) -> Database:
+    def open(cls, path: Path, key: StoreKey) -> Database:
+        """Opens the store at `path` with `key` (from `encryption.key_for`)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        existed = path.exists() and path.stat().st_size > 0
-        db = cls(path)
+        existed = encryption.has_content(path)
+        db = cls(path, key)
         try:
             current = db.schema_revision()
         except DatabaseError as exc:
@@ -175,13 +183,14 @@ class Database:
             ) from exc
 
     def backup_to(self, folder: Path, label: str) -> Path:
-        """Copies the live database, WAL included, to a new file in `folder`."""
+        """Copies the live database, WAL included, to a new file in `folder`, encrypted with
+        the same key, so the same passphrase opens it."""
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = folder / f"{self.path.stem}-{label}-{stamp}.sqlite"
-        source = sqlite3.connect(self.path)
+        source = encryption.connect(self.path, self.key)
         try:
-            copy = sqlite3.connect(target)
+            copy = encryption.connect(target, self.key)
             try:
                 source.backup(copy)
             finally:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 APP_NAME = "PracticeObserver"
 DATA_DIR_ENV = "OBSERVER_DATA_DIR"
+# Non-interactive use (the command line, scripts, tests) gives the passphrase here.
+PASSPHRASE_ENV = "OBSERVER_PASSPHRASE"
 DATABASE_FILE = "observer.sqlite"
 
 RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from observer.db import Database
+from observer.encryption import StoreKey
 from observer.errors import InvalidFramework
 from observer.frameworks import shipped_frameworks, store_framework
 from observer.models import Framework
@@ -19,6 +21,8 @@ from observer.profile import Profiles
 from observer.recording import Recording
 from observer.review import Review
 from observer.signoff import SignOff
+from observer.store_access import unlock
+from observer.unlocking import UnlockAttempts
 from observer.workspace import Workspace
 
 SYSTEM_ACTOR = "Practice Observer"
@@ -35,6 +39,18 @@ class Services:
     review: Review
     signoff: SignOff
     workspace: Workspace
+    # Kept for the session so signing needs no second prompt; the PKCS#12 shares it.
+    passphrase: str = field(repr=False, default="")
+
+    @property
+    def key(self) -> StoreKey:
+        return self.db.key
+
+    def passphrase_matches(self, passphrase: str) -> bool:
+        """Whether `passphrase` is the store's, without touching the disk (for the lock)."""
+        from observer.encryption import derive_key
+
+        return derive_key(passphrase, self.key.salt).matches(self.key)
 
     def actor(self) -> str:
         """The name recorded in the audit trail for what this laptop's user does."""
@@ -45,10 +61,13 @@ class Services:
         self.db.close()
 
 
-def open_services(data_dir: Path) -> Services:
-    """Opens (creating or upgrading) the store in `data_dir`; installs shipped frameworks."""
+def open_services(data_dir: Path, passphrase: str) -> Services:
+    """Opens (creating, encrypting or upgrading) the store in `data_dir` with `passphrase`;
+    installs shipped frameworks. Raises WrongStorePassphrase or TooManyAttempts."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database.open(database_path(data_dir))
+    key = unlock(data_dir, passphrase)
+    db = Database.open(database_path(data_dir), key)
+    failed_unlocks = UnlockAttempts(data_dir).succeeded()
     install_shipped_frameworks(db)
     profiles = Profiles(db)
     services = Services(
@@ -60,8 +79,26 @@ def open_services(data_dir: Path) -> Services:
         review=Review(db),
         signoff=SignOff(db, actor=lambda: services.actor()),
         workspace=Workspace(db),
+        passphrase=passphrase,
     )
+    if failed_unlocks:
+        _audit_failed_unlocks(services, failed_unlocks)
     return services
+
+
+def _audit_failed_unlocks(services: Services, attempts: list[datetime]) -> None:
+    from observer.audit import record_event
+
+    with services.db.session() as s, s.begin():
+        for when in attempts:
+            record_event(
+                s,
+                actor="unknown (wrong passphrase)",
+                action="failed unlock",
+                record_type="store",
+                record_id=None,
+                detail=f"attempted at {when.isoformat(timespec='seconds')}",
+            )
 
 
 def install_shipped_frameworks(db: Database) -> None:

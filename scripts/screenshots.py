@@ -21,6 +21,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from observer.cli import passphrase_from_environment  # noqa: E402
 from observer.recording import ObservationFilter  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
 from observer.vocabulary import SignatureRole, Status  # noqa: E402
@@ -87,7 +88,7 @@ def main(argv: list[str]) -> int:
     width, height = (int(n) for n in args.size.split("x"))
 
     app = application()
-    services = open_services(args.data_dir)
+    services = open_services(args.data_dir, passphrase_from_environment())
     try:
         window = MainWindow(services, Prompts())
         window.resize(width, height)

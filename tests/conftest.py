@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +12,13 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from store_passphrase import STORE_PASSPHRASE
+
+from observer import encryption
+from observer.paths import database_path
 from observer.services import Services, open_services
+
+_derive_key = encryption.derive_key
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +27,24 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OBSERVER_DATA_DIR", str(tmp_path / "default-data"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("OBSERVER_PASSPHRASE", STORE_PASSPHRASE)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _each_key_derived_once() -> Iterator[None]:
+    """The real key derivation runs once per passphrase and salt in this process: hundreds
+    of test stores would otherwise spend minutes re-deriving the same key."""
+    encryption.derive_key = functools.cache(_derive_key)  # type: ignore[assignment]
+    yield
+    encryption.derive_key = _derive_key
+
+
+@pytest.fixture(scope="session")
+def _template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new, migrated store; each test's store starts as a copy (same salt, same key)."""
+    folder = tmp_path_factory.mktemp("template-store")
+    open_services(folder, STORE_PASSPHRASE).close()
+    return database_path(folder)
 
 
 @pytest.fixture
@@ -27,7 +53,9 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def services(data_dir: Path) -> Iterator[Services]:
-    opened = open_services(data_dir)
+def services(data_dir: Path, _template_store: Path) -> Iterator[Services]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_template_store, database_path(data_dir))
+    opened = open_services(data_dir, STORE_PASSPHRASE)
     yield opened
     opened.close()

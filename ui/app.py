@@ -89,14 +89,19 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     prompts = prompts or Prompts()
 
     from observer.errors import ObserverError
-    from observer.paths import data_dir
+    from observer.paths import PASSPHRASE_ENV, data_dir
     from observer.services import configure_logging, open_services
+    from ui.unlock import open_store
 
     directory = data_dir(args.data_dir)
     log_handler: logging.Handler | None = None
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if args.quit_after_startup and not passphrase:
+        print(f"--quit-after-startup takes the passphrase from {PASSPHRASE_ENV}.", file=sys.stderr)
+        return 2
     try:
         log_handler = configure_logging(directory)
-        services = open_services(directory)
+        opened = open_services(directory, passphrase) if passphrase else open_store(directory)
     except ObserverError as error:
         _fail(prompts, args, error, str(error))
         _remove_log_handler(log_handler)
@@ -108,6 +113,10 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
         )
         _remove_log_handler(log_handler)
         return 2
+    if opened is None:
+        _remove_log_handler(log_handler)
+        return 0
+    services = opened
     try:
         return _run(app, services, prompts, args)
     finally:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from store_passphrase import STORE_PASSPHRASE
 from test_cli import one_line_error
 
 from observer.people import PersonDetails
@@ -28,14 +29,15 @@ SECRETS = ("OBSERVER_DATA_DIR", "OBSERVER_PASSPHRASE", "OBSERVER_P12_PASSPHRASE"
 
 
 def observer(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`observer --data-dir DIR ARGS` with only the passphrases given here in its env."""
+    """`observer --data-dir DIR ARGS` with only the passphrases given here in its env; the
+    store's passphrase unless told otherwise."""
     base = {k: v for k, v in os.environ.items() if k not in SECRETS}
     return subprocess.run(
         [sys.executable, "-m", "observer", "--data-dir", str(data_dir), *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env={**base, **env},
+        env={**base, "OBSERVER_PASSPHRASE": PASSPHRASE, **env},
         timeout=120,
         check=False,
     )
@@ -62,7 +64,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     visit that is ready for sign-off, and has a draft of another."""
     data_dir = tmp_path_factory.mktemp("signoff") / "data"
     succeeded(observer(data_dir, "demo", "--workers", "5", "--observations", "30", "--seed", "7"))
-    services = open_services(data_dir)
+    services = open_services(data_dir, STORE_PASSPHRASE)
     try:
         lead = services.profiles.set_up(LEAD, Role.PRACTICE_LEAD, "Northshire Council")
         worker = services.people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER))
@@ -167,14 +169,16 @@ def test_a_signed_record_cannot_be_signed_again(store: Store, signed_pdf: Path) 
     assert "already signed" in one_line_error(done)
 
 
-def test_a_signed_record_without_a_passphrase_is_refused_and_nothing_written(
+def test_without_the_passphrase_the_store_stays_shut_and_nothing_is_written(
     store: Store, signed_pdf: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "summary.pdf"
 
-    line = one_line_error(observer(store.data_dir, "pdf", store.ready, "-o", str(out)))
+    line = one_line_error(
+        observer(store.data_dir, "pdf", store.ready, "-o", str(out), OBSERVER_PASSPHRASE="")
+    )
 
-    assert line == "observer: A passphrase is needed to sign summaries: set OBSERVER_PASSPHRASE."
+    assert line == "observer: The store is encrypted: set OBSERVER_PASSPHRASE to its passphrase."
     assert list(tmp_path.iterdir()) == []
 
 
@@ -188,7 +192,7 @@ def test_a_wrong_passphrase_is_one_line(store: Store, signed_pdf: Path, tmp_path
         OBSERVER_PASSPHRASE="not it at all",
     )
 
-    assert one_line_error(done) == "observer: That passphrase does not open the signing identity."
+    assert one_line_error(done) == "observer: That passphrase does not open the store."
     assert list(tmp_path.iterdir()) == []
 
 
@@ -218,7 +222,7 @@ def test_a_summary_signed_elsewhere_of_a_record_here_fails(
     succeeded(observer(store.data_dir, "export-json", "-o", str(bundle)))
     elsewhere = tmp_path / "elsewhere"
     succeeded(observer(elsewhere, "import", str(bundle)))
-    services = open_services(elsewhere)
+    services = open_services(elsewhere, STORE_PASSPHRASE)
     try:
         services.profiles.set_up("Someone Else", Role.PRACTICE_LEAD, "Northshire Council")
     finally:
@@ -330,5 +334,5 @@ def test_the_certificate_is_exported_and_an_organisation_identity_imported(
     kept = data_dir / "signing" / "certificate.pem"
     assert kept.read_bytes() == pem.read_bytes()
     assert "set OBSERVER_PASSPHRASE" in one_line_error(
-        observer(data_dir, "identity", "export-cert", "-o", str(pem))
+        observer(data_dir, "identity", "export-cert", "-o", str(pem), OBSERVER_PASSPHRASE="")
     )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from store_passphrase import STORE_PASSPHRASE
 
 from observer.people import PersonDetails
 from observer.recording import DraftDetails
@@ -32,7 +33,7 @@ SLACK_S = 0.5  # timers on a busy machine
 
 
 def a_draft(data_dir: Path) -> uuid.UUID:
-    services = open_services(data_dir)
+    services = open_services(data_dir, STORE_PASSPHRASE)
     try:
         lead = services.profiles.set_up("Priya Shah", Role.PRACTICE_LEAD, "Northshire Council")
         worker = services.people.add_person(PersonDetails("Jo Adeyemi", Role.SOCIAL_WORKER))
@@ -44,7 +45,7 @@ def a_draft(data_dir: Path) -> uuid.UUID:
 
 
 def stored_strengths(data_dir: Path, observation_id: uuid.UUID) -> str:
-    services = open_services(data_dir)
+    services = open_services(data_dir, STORE_PASSPHRASE)
     try:
         return services.recording.get(observation_id).strengths
     finally:

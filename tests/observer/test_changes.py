@@ -13,6 +13,7 @@ import pytest
 from core_helpers import NewDraft, Staff, force_status
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from store_passphrase import STORE_PASSPHRASE
 
 from observer.changes import Change, merge_text
 from observer.editing import MAX_TEXT
@@ -24,7 +25,7 @@ from observer.vocabulary import Kind, Status
 @pytest.fixture
 def other_laptop_window(data_dir: Path, services: Services) -> Iterator[Services]:
     """A second app process on the same store: its own engine and sessions."""
-    second = open_services(data_dir)
+    second = open_services(data_dir, STORE_PASSPHRASE)
     yield second
     second.close()
 

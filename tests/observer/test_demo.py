@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from store_passphrase import STORE_PASSPHRASE
 
 from observer.bundle import OBSERVATION_LOAD_OPTIONS, observation_document
 from observer.canonical import content_hash
@@ -19,7 +20,7 @@ from observer.vocabulary import ActionStatus, Kind, Status
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    services = open_services(tmp_path_factory.mktemp("demo"))
+    services = open_services(tmp_path_factory.mktemp("demo"), STORE_PASSPHRASE)
     summary = generate(services, workers=8, observations=150, seed=21)
     assert summary.observations == 150
     yield services
@@ -127,7 +128,7 @@ def test_a_changed_record_no_longer_matches_its_signatures(demo: Services) -> No
 
 def test_the_same_seed_gives_the_same_people(tmp_path_factory: pytest.TempPathFactory) -> None:
     def names(seed: int) -> list[str]:
-        services = open_services(tmp_path_factory.mktemp("seeded"))
+        services = open_services(tmp_path_factory.mktemp("seeded"), STORE_PASSPHRASE)
         try:
             generate(services, workers=3, observations=2, seed=seed)
             return [p.name for p in services.people.list_people()]
@@ -141,7 +142,7 @@ def test_the_same_seed_gives_the_same_people(tmp_path_factory: pytest.TempPathFa
 def test_demo_data_can_be_added_twice_without_clashing_names(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    services = open_services(tmp_path_factory.mktemp("twice"))
+    services = open_services(tmp_path_factory.mktemp("twice"), STORE_PASSPHRASE)
     try:
         generate(services, workers=3, observations=4, seed=1)
         generate(services, workers=3, observations=4, seed=1)

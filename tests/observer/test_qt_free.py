@@ -33,10 +33,10 @@ print(json.dumps({"loaded": sorted(sys.modules)}))
 """
 
 OPEN_STORE = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 from observer.services import open_services
-open_services(Path(sys.argv[1])).close()
+open_services(Path(sys.argv[1]), os.environ['OBSERVER_PASSPHRASE']).close()
 print(json.dumps({"loaded": sorted(sys.modules)}))
 """
 

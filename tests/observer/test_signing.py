@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
+from store_passphrase import STORE_PASSPHRASE
 
 from observer.errors import InvalidInput, NotFound
 from observer.models import AuditEvent, Setting
@@ -1176,7 +1177,7 @@ def test_a_summary_exported_on_another_data_folder_is_not_known_here(
     from observer.bundle import export_bundle, import_bundle
     from observer.services import open_services
 
-    other = open_services(tmp_path / "other laptop")
+    other = open_services(tmp_path / "other laptop", STORE_PASSPHRASE)
     try:
         import_bundle(other.db, export_bundle(services.db), "test", "bundle.json")
         other.profiles.set_up("Aled Hughes", Role.PRACTICE_LEAD, "Northshire Council")

@@ -13,8 +13,11 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
+from store_passphrase import STORE_PASSPHRASE
 
+from observer import encryption
 from observer.db import MIGRATIONS_DIR, SCHEMA_HEAD, SCHEMA_REVISIONS, Database
+from observer.encryption import WrongStorePassphrase, key_for
 from observer.errors import (
     DatabaseTooNew,
     DatabaseUnreadable,
@@ -23,16 +26,33 @@ from observer.errors import (
     StoreBusy,
 )
 from observer.models import Action, Base, Observation, Person, Team
-from observer.paths import database_path
+from observer.paths import DATABASE_FILE, database_path
 from observer.services import open_services
+from observer.store_access import unlock
 
 FIXTURE_0001 = Path(__file__).resolve().parent.parent / "fixtures" / "schema-0001.sqlite"
 
 
-def dump(path: Path) -> list[str]:
-    connection = sqlite3.connect(path)
+def open_db(path: Path) -> Database:
+    """Opens a store file directly, encrypting one from before encryption first."""
+    assert path.name == DATABASE_FILE
+    return Database.open(path, unlock(path.parent, STORE_PASSPHRASE))
+
+
+def dump(path: Path) -> list[object]:
+    """The schema and every row of the store at `path`, plain or encrypted, in a stable order."""
+    plain = encryption.is_plain_sqlite(path)
+    connection = encryption.connect(path, None if plain else key_for(path, STORE_PASSPHRASE))
     try:
-        return list(connection.iterdump())
+        schema = connection.execute(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        rows = [
+            (name, sorted(map(repr, connection.execute(f'SELECT * FROM "{name}"'))))
+            for kind, name, _sql in schema
+            if kind == "table"
+        ]
+        return [*schema, *rows]
     finally:
         connection.close()
 
@@ -54,7 +74,7 @@ def old_store(tmp_path: Path) -> Path:
 
 
 def test_a_new_store_is_created_at_the_latest_schema_with_safe_pragmas(tmp_path: Path) -> None:
-    db = Database.open(tmp_path / "new" / "observer.sqlite")
+    db = open_db(tmp_path / "new" / "observer.sqlite")
     try:
         assert db.schema_revision() == SCHEMA_HEAD
         with db.engine.connect() as conn:
@@ -66,7 +86,7 @@ def test_a_new_store_is_created_at_the_latest_schema_with_safe_pragmas(tmp_path:
 
 
 def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
-    db = Database.open(tmp_path / "observer.sqlite")
+    db = open_db(tmp_path / "observer.sqlite")
     try:
         with pytest.raises(Exception, match="FOREIGN KEY"), db.session() as s, s.begin():
             s.add(Person(name="Someone", role="social_worker", team_id=uuid.uuid4()))
@@ -75,7 +95,7 @@ def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
 
 
 def test_the_migrations_describe_exactly_the_models(tmp_path: Path) -> None:
-    assert_schema_is_the_models(Database.open(tmp_path / "observer.sqlite"))
+    assert_schema_is_the_models(open_db(tmp_path / "observer.sqlite"))
 
 
 def test_the_code_knows_every_revision_alembic_has() -> None:
@@ -88,7 +108,7 @@ def test_the_code_knows_every_revision_alembic_has() -> None:
 
 
 def test_a_store_from_the_first_schema_is_upgraded_with_its_records_kept(old_store: Path) -> None:
-    db = Database.open(old_store)
+    db = open_db(old_store)
     try:
         assert db.schema_revision() == SCHEMA_HEAD
         with db.session() as s:
@@ -110,7 +130,7 @@ def test_a_store_from_the_first_schema_is_upgraded_with_its_records_kept(old_sto
 
 def test_an_upgrade_first_keeps_a_backup_of_the_store_as_it_was(old_store: Path) -> None:
     before = dump(old_store)
-    Database.open(old_store).close()
+    open_db(old_store).close()
     backups = list((old_store.parent / "backups").glob("*.sqlite"))
     assert len(backups) == 1
     assert "before-upgrade-0001-to-" in backups[0].name
@@ -121,8 +141,8 @@ def test_a_store_already_at_the_latest_schema_is_neither_migrated_nor_backed_up(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "observer.sqlite"
-    Database.open(path).close()
-    Database.open(path).close()
+    open_db(path).close()
+    open_db(path).close()
     assert not (tmp_path / "backups").exists()
 
 
@@ -132,7 +152,7 @@ def test_a_store_written_by_a_newer_version_is_refused_untouched(old_store: Path
     connection.close()
     before = dump(old_store)
     with pytest.raises(DatabaseTooNew, match="newer version of Practice Observer"):
-        Database.open(old_store)
+        open_db(old_store)
     assert dump(old_store) == before
 
 
@@ -143,7 +163,8 @@ def test_a_failed_upgrade_puts_the_backup_back(
 
     def damaging_upgrade(db: Database) -> None:
         # Damage that outlives the upgrade's own transaction, as a crash half-way might.
-        with sqlite3.connect(db.path) as connection:
+        connection = encryption.connect(db.path, db.key)
+        with connection:
             connection.execute("DELETE FROM actions")
             connection.execute("CREATE TABLE half_made (x)")
         connection.close()
@@ -151,16 +172,17 @@ def test_a_failed_upgrade_puts_the_backup_back(
 
     monkeypatch.setattr(Database, "_upgrade", damaging_upgrade)
     with pytest.raises(MigrationFailed, match="restored") as failure:
-        Database.open(old_store)
+        open_db(old_store)
     assert "disk full" in str(failure.value)
     assert dump(old_store) == before
 
 
-def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> None:
+    # Encrypted pages look like noise, so noise reads as a store the passphrase does not open.
     path = tmp_path / "observer.sqlite"
     path.write_bytes(b"these are not the records you are looking for" * 100)
-    with pytest.raises(DatabaseUnreadable, match="not a Practice Observer database"):
-        Database.open(path)
+    with pytest.raises(WrongStorePassphrase, match="does not open the store"):
+        open_db(path)
     assert path.read_bytes().startswith(b"these are not")
 
 
@@ -170,20 +192,21 @@ def test_another_applications_database_is_refused_untouched(tmp_path: Path) -> N
         connection.execute("CREATE TABLE recipes (name TEXT)")
     connection.close()
     with pytest.raises(DatabaseUnreadable, match="not a Practice Observer database"):
-        Database.open(path)
-    assert dump(path)[1].startswith("CREATE TABLE recipes")
+        open_db(path)
+    assert dump(path)[0] == ("table", "recipes", "CREATE TABLE recipes (name TEXT)")
 
 
 def test_the_fixture_store_once_upgraded_has_exactly_the_models_schema(old_store: Path) -> None:
-    assert_schema_is_the_models(Database.open(old_store))
+    assert_schema_is_the_models(open_db(old_store))
 
 
 def test_a_store_busy_elsewhere_is_one_sentence_and_nothing_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("observer.db.BUSY_TIMEOUT_MS", 50)
-    services = open_services(tmp_path / "data")
-    other = sqlite3.connect(database_path(tmp_path / "data"), isolation_level=None)
+    services = open_services(tmp_path / "data", STORE_PASSPHRASE)
+    other = encryption.connect(database_path(tmp_path / "data"), services.key)
+    other.isolation_level = None
     try:
         other.execute("BEGIN IMMEDIATE")
         with pytest.raises(StoreBusy, match="busy with another Practice Observer"):
@@ -205,7 +228,7 @@ def test_a_record_signed_under_the_second_schema_still_matches_its_signatures(
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(FIXTURE_0002, database_path(data))
-    services = open_services(data)
+    services = open_services(data, STORE_PASSPHRASE)
     try:
         record = uuid.UUID("00000000000000000000000000001111")
         signatures = services.signoff.signatures(record)

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 from core_helpers import NewDraft, force_status
+from store_passphrase import STORE_PASSPHRASE
 
 from observer.models import Setting
 from observer.services import Services, open_services
@@ -34,7 +35,7 @@ def test_what_was_open_survives_the_app_stopping(
     services.workspace.opened(draft)
     services.close()  # the app stops without closing its editors
 
-    restarted = open_services(data_dir)
+    restarted = open_services(data_dir, STORE_PASSPHRASE)
     try:
         assert restarted.workspace.left_open() == [draft]
     finally:

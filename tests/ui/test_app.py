@@ -13,6 +13,7 @@ import pytest
 from fake_prompts import FakePrompts
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+from store_passphrase import STORE_PASSPHRASE
 
 import observer
 from observer.paths import database_path
@@ -86,7 +87,8 @@ def test_demo_leaves_a_store_with_observations_alone(
 def test_a_damaged_database_is_one_sentence_and_exit_code_two(qapp, tmp_path: Path, prompts):
     data = tmp_path / "damaged"
     data.mkdir()
-    database_path(data).write_bytes(b"this is not a database, it is a shopping list" * 100)
+    shopping_list = b"this is not a database, it is a shopping list" * 100
+    database_path(data).write_bytes(b"SQLite format 3\x00" + shopping_list)
 
     assert main(["--data-dir", str(data)], prompts=prompts) == 2
 
@@ -103,7 +105,7 @@ def test_cancelling_first_run_quits_cleanly(qapp, tmp_path: Path, prompts, monke
 
     assert main(["--data-dir", str(data)], prompts=prompts) == 0
 
-    reopened = open_services(data)
+    reopened = open_services(data, STORE_PASSPHRASE)
     try:
         assert reopened.profiles.current() is None
     finally:
@@ -127,7 +129,7 @@ def test_first_run_then_offers_sample_data(qapp, tmp_path: Path, monkeypatch, de
 
     assert prompts.shown == [("ask", ASK_SAMPLE_DATA)]
     assert demo.calls == [{"workers": 40, "observations": 400}]
-    reopened = open_services(data)
+    reopened = open_services(data, STORE_PASSPHRASE)
     try:
         profile = reopened.profiles.current()
         assert profile is not None
@@ -163,7 +165,7 @@ def test_without_a_display_the_app_says_so_in_one_sentence(monkeypatch, tmp_path
 
 def test_an_unexpected_error_is_logged_and_told_in_one_sentence(qapp, tmp_path: Path, prompts):
     data = tmp_path / "data"
-    services = open_services(data)
+    services = open_services(data, STORE_PASSPHRASE)
     services.profiles.set_up("Priya Shah", Role.PRACTICE_LEAD, "Northshire County Council")
     services.close()
 

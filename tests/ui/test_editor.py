@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -35,9 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from store_passphrase import STORE_PASSPHRASE
 
 import observer.db
 import ui.editor.autosave
+from observer import encryption
 from observer.case_reference import NAME_WARNING
 from observer.people import PersonDetails
 from observer.recording import DraftDetails
@@ -440,7 +441,7 @@ def impatient_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     """A store that gives up on a lock at once, and an editor that retries soon."""
     monkeypatch.setattr(observer.db, "BUSY_TIMEOUT_MS", 50)
     monkeypatch.setattr(ui.editor.autosave, "RETRY_MS", 200)
-    opened = open_services(tmp_path / "impatient-data")
+    opened = open_services(tmp_path / "impatient-data", STORE_PASSPHRASE)
     yield opened
     opened.close()
 
@@ -454,7 +455,8 @@ def test_typing_while_the_store_is_busy_is_kept_and_saved_when_it_frees(
     strengths = text_box(window, "strengths")
     typed = "Listened before advising."
 
-    holder = sqlite3.connect(services.db.path, isolation_level=None)
+    holder = encryption.connect(services.db.path, services.key)
+    holder.isolation_level = None
     try:
         holder.execute("BEGIN EXCLUSIVE")
         type_into(qtbot, strengths, typed)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 import ui.editor.autosave
+from observer import encryption
 from observer.changes import Change, SaveOutcome
 from observer.services import Services
 from observer.vocabulary import Status
@@ -247,7 +247,8 @@ def test_autosave_never_waits_long_for_a_busy_store(
     strengths = text_box(window, "strengths")
     typed = "Listened before advising."
 
-    holder = sqlite3.connect(services.db.path, isolation_level=None)
+    holder = encryption.connect(services.db.path, services.key)
+    holder.isolation_level = None
     try:
         holder.execute("BEGIN EXCLUSIVE")
         type_into(qtbot, strengths, typed)

@@ -1,0 +1,3 @@
+"""The passphrase of every test store unless a test says otherwise (stores are encrypted)."""
+
+STORE_PASSPHRASE = "correct horse battery"
