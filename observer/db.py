@@ -122,6 +122,22 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
 
+    def rekey(self, passphrase: str) -> StoreKey:
+        """Re-encrypts the store under `passphrase`; this process's sessions carry on with
+        the new key. Another process holding the store open makes it fail as busy."""
+        self.engine.dispose()  # the pool reconnects with the old key if this fails
+        try:
+            new_key = encryption.rekey(self.path, self.key, passphrase)
+        except encryption.dbapi().OperationalError as exc:
+            raise StoreBusy(
+                "The store is open in another Practice Observer window or command; close it "
+                "and try again. The passphrase was not changed."
+            ) from exc
+        self.key = new_key
+        self.engine = make_engine(self.path, new_key)
+        self._sessions.configure(bind=self.engine)
+        return new_key
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self._sessions() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import logging.handlers
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from observer.unlocking import UnlockAttempts
 from observer.workspace import Workspace
 
 SYSTEM_ACTOR = "Practice Observer"
+UNKNOWN_ACTOR = "someone without the passphrase"
 log = logging.getLogger(__name__)
 
 
@@ -82,23 +82,10 @@ def open_services(data_dir: Path, passphrase: str) -> Services:
         passphrase=passphrase,
     )
     if failed_unlocks:
-        _audit_failed_unlocks(services, failed_unlocks)
+        from observer.audit import record_failed_unlocks
+
+        record_failed_unlocks(db, UNKNOWN_ACTOR, failed_unlocks)
     return services
-
-
-def _audit_failed_unlocks(services: Services, attempts: list[datetime]) -> None:
-    from observer.audit import record_event
-
-    with services.db.session() as s, s.begin():
-        for when in attempts:
-            record_event(
-                s,
-                actor="unknown (wrong passphrase)",
-                action="failed unlock",
-                record_type="store",
-                record_id=None,
-                detail=f"attempted at {when.isoformat(timespec='seconds')}",
-            )
 
 
 def install_shipped_frameworks(db: Database) -> None:

@@ -7,12 +7,16 @@ import logging
 import math
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from observer import encryption
 from observer.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
-from observer.errors import DatabaseTooNew, DatabaseUnreadable, ObserverError
+from observer.errors import DatabaseTooNew, DatabaseUnreadable, InvalidInput, ObserverError
 from observer.paths import backups_dir, database_path
 from observer.unlocking import UnlockAttempts
+
+if TYPE_CHECKING:
+    from observer.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,17 @@ class TooManyAttempts(ObserverError):
             f"second{'s' if seconds != 1 else ''}."
         )
         self.seconds = seconds
+
+
+class StoreDamaged(DatabaseUnreadable):
+    """The passphrase opens the backups but not the store: the store, not the passphrase,
+    is at fault (see observer.backups.latest_good_backup)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The store cannot be read, although your passphrase opens its backups: "
+            "it looks damaged."
+        )
 
 
 def store_state(data_dir: Path) -> StoreState:
@@ -58,6 +73,10 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
         encrypt_earlier_store(data_dir, key)
         return key
     except WrongStorePassphrase:
+        from observer.backups import newest_backup_opens
+
+        if newest_backup_opens(data_dir, passphrase):
+            raise StoreDamaged() from None
         attempts.failed()
         raise
 
@@ -91,3 +110,39 @@ def encrypt_earlier_store(data_dir: Path, key: StoreKey) -> None:
     for backup in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
         if encryption.is_plain_sqlite(backup):
             encryption.encrypt_in_place(backup, key)
+
+
+def change_passphrase(services: Services, current: str, new: str, confirmation: str) -> int:
+    """Re-keys the store, its backups and the signing identity from `current` to `new`.
+    Returns how many backups were re-keyed; ones under an older passphrase stay as they are.
+
+    The store goes first: if it cannot be re-keyed nothing else changes."""
+    from observer.audit import record_event
+    from observer.signing.identity import change_identity_passphrase
+
+    if not services.passphrase_matches(current):
+        raise WrongStorePassphrase("That is not the current passphrase.")
+    encryption.check_new_passphrase(new, confirmation)
+    if new == current:
+        raise InvalidInput("The new passphrase is the same as the current one.")
+    old_key = services.db.key
+    services.db.rekey(new)
+    services.passphrase = new
+    rekeyed = 0
+    folder = backups_dir(services.data_dir)
+    for backup in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
+        if encryption.opens(backup, old_key):
+            encryption.rekey(backup, old_key, new)
+            rekeyed += 1
+    identities = change_identity_passphrase(services.data_dir, current, new)
+    with services.db.session() as s, s.begin():
+        record_event(
+            s,
+            actor=services.actor(),
+            action="passphrase_change",
+            record_type="store",
+            record_id=None,
+            detail=f"{rekeyed} backups and {identities} signing identities re-protected",
+        )
+    log.info("passphrase changed; %d backups re-keyed", rekeyed)
+    return rekeyed
