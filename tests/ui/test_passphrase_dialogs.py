@@ -1,0 +1,142 @@
+"""The passphrase screens as a user meets them: choosing one, unlocking, waiting after
+wrong guesses, and changing it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fake_prompts import FakePrompts
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from store_passphrase import STORE_PASSPHRASE
+
+from observer import encryption
+from observer.encryption import check_new_passphrase
+from observer.services import Services, open_services
+from observer.store_access import StoreState, store_state
+from ui.dialogs.change_passphrase import ChangePassphraseDialog
+from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
+from ui.unlock import open_store
+
+NEW = "a different passphrase"
+
+
+def when_shown(kind: type, act) -> None:
+    """Runs `act` on the first dialog of `kind` once the event loop shows it."""
+
+    def find() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind)), None)
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(10, find)
+            return
+        act(dialog)
+
+    QTimer.singleShot(0, find)
+
+
+def test_a_new_passphrase_must_be_typed_twice_alike(qtbot) -> None:
+    dialog = NewPassphraseDialog(check_new_passphrase)
+    qtbot.addWidget(dialog)
+    dialog.first.setText("long enough passphrase")
+    dialog.second.setText("long enough passphrasE")
+
+    dialog.accept()
+
+    assert not dialog.result()
+    assert dialog.problem.text() == "The two passphrases are not the same."
+    assert dialog.second.text() == ""
+    dialog.second.setText("long enough passphrase")
+    dialog.accept()
+    assert dialog.result()
+    assert dialog.passphrase == "long enough passphrase"
+
+
+def test_unlock_says_what_was_wrong_and_waits_out_the_delay(qtbot) -> None:
+    answers = iter([Attempt("That passphrase does not open the store.", 2), Attempt()])
+    dialog = UnlockDialog(lambda _typed: next(answers))
+    qtbot.addWidget(dialog)
+    dialog.passphrase.setText("wrong")
+
+    dialog.accept()
+
+    assert dialog.passphrase.text() == ""
+    assert dialog.problem.text().startswith("That passphrase does not open the store.")
+    assert "Try again in 2 seconds." in dialog.problem.text()
+    assert not dialog.open_button.isEnabled()
+    dialog.accept()  # pressing Enter while waiting does nothing
+    assert not dialog.result()
+    qtbot.waitUntil(lambda: dialog.open_button.isEnabled(), timeout=4000)
+    assert "You can try again now." in dialog.problem.text()
+    dialog.passphrase.setText("right")
+    dialog.accept()
+    assert dialog.result()
+
+
+def test_a_first_start_asks_for_a_new_passphrase_and_encrypts_with_it(qapp, tmp_path: Path) -> None:
+    data = tmp_path / "first"
+
+    def choose(dialog: NewPassphraseDialog) -> None:
+        dialog.first.setText(NEW)
+        dialog.second.setText(NEW)
+        dialog.accept()
+
+    when_shown(NewPassphraseDialog, choose)
+    services = open_store(data)
+    assert services is not None
+    services.close()
+
+    assert store_state(data) is StoreState.ENCRYPTED
+    encryption.key_for(services.db.path, NEW)
+
+
+def test_unlocking_keeps_asking_until_the_passphrase_opens_the_store(
+    qapp, services: Services
+) -> None:
+    data = services.data_dir
+    services.close()
+    typed: list[str] = []
+
+    def type_wrong_then_right(dialog: UnlockDialog) -> None:
+        dialog.passphrase.setText("not it")
+        dialog.accept()
+        typed.append(dialog.problem.text())
+        dialog.passphrase.setText(STORE_PASSPHRASE)
+        dialog.accept()
+
+    when_shown(UnlockDialog, type_wrong_then_right)
+    opened = open_store(data)
+
+    assert opened is not None
+    opened.close()
+    assert typed == ["That passphrase does not open the store."]
+
+
+def test_quitting_at_the_unlock_screen_opens_nothing(qapp, services: Services) -> None:
+    data = services.data_dir
+    services.close()
+    when_shown(UnlockDialog, lambda dialog: dialog.reject())
+    assert open_store(data) is None
+
+
+def test_changing_the_passphrase_in_the_dialog(qtbot, services: Services) -> None:
+    prompts = FakePrompts()
+    dialog = ChangePassphraseDialog(services, prompts)
+    qtbot.addWidget(dialog)
+    dialog.current.setText("not the current one")
+    dialog.new.setText(NEW)
+    dialog.again.setText(NEW)
+
+    dialog.accept()
+
+    assert prompts.shown == [("error", "That is not the current passphrase.")]
+    assert (dialog.current.text(), dialog.new.text(), dialog.again.text()) == ("", "", "")
+    dialog.current.setText(STORE_PASSPHRASE)
+    dialog.new.setText(NEW)
+    dialog.again.setText(NEW)
+    dialog.accept()
+    assert dialog.result()
+    services.close()
+    with pytest.raises(encryption.WrongStorePassphrase):
+        open_services(services.data_dir, STORE_PASSPHRASE)
+    open_services(services.data_dir, NEW).close()
