@@ -4,29 +4,46 @@ else the unlock dialog, which keeps asking (with the growing wait) until one ope
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from observer.encryption import WrongStorePassphrase, check_new_passphrase
+from observer.errors import DatabaseUnreadable
 from observer.store_access import StoreState, TooManyAttempts, store_state
 from observer.unlocking import UnlockAttempts
+from ui.backup import UnreadableStore
 from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
 
 if TYPE_CHECKING:
     from observer.services import Services
 
+T = TypeVar("T")
+ENCRYPTING = (
+    "Encrypting your records and their backups. This happens once, and may take a minute "
+    "or two for a large store; please leave the laptop on."
+)
+
 
 def open_store(directory: Path) -> Services | None:
     """The opened store, or None when the user chose not to go on. Raises ObserverError
-    for a store that no passphrase can open (damaged, too new)."""
+    for a store that no passphrase can open (too new), UnreadableStore for a damaged one."""
     from observer.services import open_services
 
     state = store_state(directory)
-    if state is not StoreState.ENCRYPTED:
-        passphrase = NewPassphraseDialog.choose(
-            check_new_passphrase, earlier_store=state is StoreState.PLAIN
-        )
+    if state is StoreState.NEW:
+        passphrase = NewPassphraseDialog.choose(check_new_passphrase)
         return None if passphrase is None else open_services(directory, passphrase)
+    if state is StoreState.PLAIN:
+        passphrase = NewPassphraseDialog.choose(check_new_passphrase, earlier_store=True)
+        if passphrase is None:
+            return None
+        chosen = passphrase
+        return with_progress(ENCRYPTING, lambda: open_services(directory, chosen))
 
     opened: list[Services] = []
 
@@ -37,6 +54,9 @@ def open_store(directory: Path) -> Services | None:
             return Attempt(str(error), seconds_to_wait(directory))
         except TooManyAttempts as error:
             return Attempt(str(error), error.seconds)
+        except DatabaseUnreadable as error:
+            # The passphrase is right but the store is damaged: start-up offers a backup.
+            raise UnreadableStore(error, passphrase) from error
         return Attempt()
 
     dialog = UnlockDialog(attempt, wait_seconds=seconds_to_wait(directory))
@@ -46,6 +66,35 @@ def open_store(directory: Path) -> Services | None:
     if failure is not None:
         raise failure
     return opened[0] if opened else None
+
+
+def with_progress(message: str, work: Callable[[], T]) -> T:
+    """Runs `work` on a thread while a busy indicator keeps the screen alive."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:
+            failure.append(error)
+
+    progress = QProgressDialog(message, "", 0, 0)
+    progress.setCancelButton(None)  # type: ignore[arg-type]
+    progress.setWindowTitle("Practice Observer")
+    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+    progress.setMinimumDuration(0)
+    progress.show()
+    worker = threading.Thread(target=run, name="encrypting-store", daemon=False)
+    worker.start()
+    while worker.is_alive():
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        worker.join(0.05)
+    progress.close()
+    progress.deleteLater()
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def seconds_to_wait(directory: Path) -> int:

@@ -3,12 +3,13 @@ wrong guesses, and changing it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from fake_prompts import FakePrompts
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from store_passphrase import STORE_PASSPHRASE
 
 from observer import encryption
@@ -20,6 +21,7 @@ from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
 from ui.unlock import open_store
 
 NEW = "a different passphrase"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def when_shown(kind: type, act) -> None:
@@ -140,3 +142,30 @@ def test_changing_the_passphrase_in_the_dialog(qtbot, services: Services) -> Non
     with pytest.raises(encryption.WrongStorePassphrase):
         open_services(services.data_dir, STORE_PASSPHRASE)
     open_services(services.data_dir, NEW).close()
+
+
+def test_an_earlier_plain_store_is_encrypted_after_choosing_a_passphrase(
+    qapp, tmp_path: Path
+) -> None:
+    data = tmp_path / "earlier"
+    data.mkdir()
+    shutil.copyfile(FIXTURES / "schema-0002.sqlite", data / "observer.sqlite")
+    told: list[str] = []
+
+    def choose(dialog: NewPassphraseDialog) -> None:
+        told.append(dialog.windowTitle())
+        told.extend(label.text() for label in dialog.findChildren(QLabel))
+        dialog.first.setText(NEW)
+        dialog.second.setText(NEW)
+        dialog.accept()
+
+    when_shown(NewPassphraseDialog, choose)
+    services = open_store(data)
+    assert services is not None
+    try:
+        assert services.recording.count() >= 1
+    finally:
+        services.close()
+
+    assert any("earlier version without encryption" in text for text in told)
+    assert store_state(data) is StoreState.ENCRYPTED
