@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -36,6 +36,7 @@ class PersonSummary:
     staff_reference: str
     active: bool
     revision: int
+    left_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class PersonDetails:
     team_id: uuid.UUID | None = None
     staff_reference: str = ""
     active: bool = True
+    # The day they left; kept only while inactive (retention counts from it).
+    left_on: date | None = None
 
 
 def clean_name(value: str, what: str = "A name") -> str:
@@ -75,6 +78,7 @@ def _summary(person: Person) -> PersonSummary:
         staff_reference=person.staff_reference or "",
         active=person.active,
         revision=person.revision,
+        left_on=person.left_on,
     )
 
 
@@ -234,3 +238,4 @@ class People:
         person.team_id = details.team_id
         person.staff_reference = reference or None
         person.active = details.active
+        person.left_on = None if details.active else details.left_on

@@ -173,3 +173,36 @@ def test_return_on_a_selected_worker_opens_their_details(
     qtbot.keyClick(view, Qt.Key.Key_Return)
 
     assert opened == ["Priya Shah"]
+
+
+def test_marking_someone_inactive_records_the_day_they_left(
+    qtbot: QtBot, services: Services, prompts, cast
+):
+    from datetime import date
+
+    from PySide6.QtCore import QDate
+
+    person = services.people.get_person(cast.worker)
+    dialog = PersonDialog(services.people, prompts, person)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.left_on.isVisible()
+
+    dialog.active.setChecked(False)
+
+    assert dialog.left_on.isVisible()
+    assert dialog.left_on.date().toPython() == date.today()
+    dialog.left_on.setDate(QDate(2024, 9, 30))
+    _save(qtbot, dialog)
+    left = services.people.get_person(cast.worker)
+    assert (left.active, left.left_on) == (False, date(2024, 9, 30))
+
+    again = PersonDialog(services.people, prompts, left)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.left_on.date().toPython() == date(2024, 9, 30)
+    again.active.setChecked(True)
+    assert not again.left_on.isVisible()
+    _save(qtbot, again)
+    back = services.people.get_person(cast.worker)
+    assert (back.active, back.left_on) == (True, None)

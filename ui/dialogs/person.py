@@ -1,10 +1,13 @@
-"""Adding a person, or changing who they are: name, role, team, staff reference, active."""
+"""Adding a person, or changing who they are: name, role, team, staff reference, active,
+and the day they left."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QCheckBox, QDateEdit, QLineEdit, QWidget
 
 from observer.people import People, PersonDetails, PersonSummary
 from ui.dialogs.base import SavingDialog
@@ -37,6 +40,12 @@ class PersonDialog(SavingDialog):
         self.active = QCheckBox("Currently works here")
         self.active.setAccessibleName("Active")
         self.active.setChecked(person.active if person else True)
+        left_on = person.left_on if person and person.left_on else date.today()
+        self.left_on = QDateEdit(QDate(left_on.year, left_on.month, left_on.day))
+        self.left_on.setAccessibleName("Left on")
+        self.left_on.findChild(QLineEdit).setAccessibleName("Left on")
+        self.left_on.setCalendarPopup(True)
+        self.left_on.setDisplayFormat("dd/MM/yyyy")
 
         form = self.form()
         form.addRow("&Name:", self.name)
@@ -44,7 +53,15 @@ class PersonDialog(SavingDialog):
         form.addRow("&Team:", self.team)
         form.addRow("&Staff reference:", self.staff_reference)
         form.addRow("", self.active)
+        form.addRow("&Left on:", self.left_on)
+        self._form = form
+        self.active.toggled.connect(self._show_left_on)
+        self._show_left_on(self.active.isChecked())
         self.arrange(form, self.name)
+
+    def _show_left_on(self, active: bool) -> None:
+        """The leaving date only matters, and is only asked for, once someone has left."""
+        self._form.setRowVisible(self.left_on, not active)
 
     def details(self) -> PersonDetails:
         return PersonDetails(
@@ -53,6 +70,7 @@ class PersonDialog(SavingDialog):
             team_id=chosen_id(self.team),
             staff_reference=self.staff_reference.text(),
             active=self.active.isChecked(),
+            left_on=None if self.active.isChecked() else self.left_on.date().toPython(),
         )
 
     def save(self) -> None:
