@@ -94,11 +94,13 @@ def save_changes(
     observation_id: uuid.UUID,
     changes: Sequence[Change],
     wait_ms: int | None = None,
+    on_write: Callable[[Session], None] | None = None,
 ) -> SaveOutcome:
     """Applies every change in one transaction; see the module's docstring for merging.
 
     `wait_ms` bounds how long to wait for another writer: an autosave on the GUI thread
-    would rather fail fast (StoreBusy) and try again than freeze the window."""
+    would rather fail fast (StoreBusy) and try again than freeze the window. `on_write`
+    runs in the same transaction when something was written (the audit trail's edit)."""
     for _ in range(SAVE_ATTEMPTS):
         try:
             with db.session() as s, s.begin():
@@ -108,6 +110,8 @@ def save_changes(
                 with s.no_autoflush:  # one write, so one new revision
                     wrote, merged, concurrent = _apply(s, observation, changes)
                 revision = touch(s, observation) if wrote else observation.revision
+                if wrote and on_write is not None:
+                    on_write(s)
         except StaleDataError:
             log.info("observation %s changed during a save; merging again", observation_id)
             continue

@@ -48,6 +48,8 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     # FULL: a committed autosave survives a power cut, not just a crash.
     cursor.execute("PRAGMA synchronous = FULL")
+    # Removed records (retention, a deleted draft) are zeroed, not left in free pages.
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from observer.audit import record_event
+from observer.audit import record_edit, record_event
 from observer.changes import Change, SaveOutcome, save_changes
 from observer.db import Database
 from observer.duplicate import duplicate_observation
@@ -249,7 +249,7 @@ class Recording:
             with s.no_autoflush:  # one write, so one new revision
                 for name, value in changes.items():
                     write_field(observation, name, value)
-            return touch(s, observation)
+            return self._edited(s, observation)
 
     def set_rating(
         self,
@@ -267,7 +267,7 @@ class Recording:
                 rating.level_id = level_id(observation, level_code)
             if evidence is not KEEP:
                 rating.evidence = check_text("evidence", evidence)
-            return touch(s, observation)
+            return self._edited(s, observation)
 
     def add_action(
         self,
@@ -287,7 +287,7 @@ class Recording:
                 position=max((a.position for a in observation.actions), default=-1) + 1,
             )
             observation.actions.append(action)
-            touch(s, observation)
+            self._edited(s, observation)
             return action.id
 
     def update_action(
@@ -307,14 +307,14 @@ class Recording:
                 action.owner_id = check_owner(s, owner_id)
             if due_date is not KEEP:
                 action.due_date = due_date
-            return touch(s, observation)
+            return self._edited(s, observation)
 
     def remove_action(self, action_id: uuid.UUID) -> int:
         with self._db.session() as s, s.begin():
             action = self._action(s, action_id)
             observation = self._editable(s, action.observation_id, None)
             observation.actions.remove(action)
-            return touch(s, observation)
+            return self._edited(s, observation)
 
     def delete_draft(self, observation_id: uuid.UUID) -> None:
         with self._db.session() as s, s.begin():
@@ -333,7 +333,12 @@ class Recording:
         """The editor's autosave: only what the user changed, merged with edits made elsewhere.
 
         A record ready for sign-off that loses something sign-off needs goes back to draft."""
-        outcome = save_changes(self._db, observation_id, changes, wait_ms)
+        actor = self._actor()
+
+        def audit(s: Session) -> None:
+            record_edit(s, actor=actor, record_type="observation", record_id=observation_id)
+
+        outcome = save_changes(self._db, observation_id, changes, wait_ms, on_write=audit)
         with self._db.session() as s, s.begin():
             observation = self._observation(s, observation_id)
             status = Status(observation.status)
@@ -448,6 +453,12 @@ class Recording:
             record_type="observation",
             record_id=observation_id,
         )
+
+    def _edited(self, s: Session, observation: Observation) -> int:
+        """Writes the change, with an "edit" in the audit trail; returns the new revision."""
+        revision = touch(s, observation)
+        record_edit(s, actor=self._actor(), record_type="observation", record_id=observation.id)
+        return revision
 
     def _move(self, s: Session, observation: Observation, status: Status, action: str) -> int:
         observation.status = status.value

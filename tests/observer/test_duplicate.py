@@ -99,7 +99,7 @@ def test_a_signed_record_can_be_copied_into_an_editable_draft(
     assert recording.get(earlier).strengths == "Warm."
     with services.db.session() as s:
         actions = s.scalars(select(AuditEvent.action).where(AuditEvent.record_id == copy_id))
-        assert list(actions) == ["create"]
+        assert list(actions) == ["create", "edit"]
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,7 @@ def test_a_complete_record_misses_nothing_and_can_be_marked_ready(
     assert view.status is Status.READY
     assert view.revision == revision == before + 1
     assert recording.mark_ready(draft) == revision  # already ready: nothing changes
-    assert audit_actions(services, draft) == ["create", "ready"]
+    assert audit_actions(services, draft) == ["create", "edit", "ready"]
 
 
 def test_marking_an_incomplete_record_ready_says_what_is_missing_and_changes_nothing(
@@ -169,7 +169,7 @@ def test_a_ready_record_that_loses_what_sign_off_needs_goes_back_to_draft(
     assert emptied.status is Status.DRAFT
     view = recording.get(draft)
     assert (view.status, view.revision) == (Status.DRAFT, emptied.revision)
-    assert audit_actions(services, draft)[-2:] == ["ready", "return_to_draft"]
+    assert audit_actions(services, draft)[-3:] == ["ready", "edit", "return_to_draft"]
 
 
 def test_marking_ready_against_an_old_revision_is_refused(

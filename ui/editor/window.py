@@ -36,6 +36,7 @@ from observer.people import People
 from observer.recording import ObservationSummary, ObservationView, Recording
 from observer.services import Services
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
+from ui.dialogs.audit_trail import AuditTrailDialog
 from ui.dialogs.export_summaries import ExportSummariesDialog
 from ui.editor.autosave import Autosaver, SaveState
 from ui.editor.cards import STYLE, describe, heading, muted
@@ -253,6 +254,10 @@ class EditorWindow(QMainWindow):
         self.export_action = self._menu_action(record, "&Export summary PDF…", "Ctrl+E")
         self.export_action.triggered.connect(self.export_summary)
         self.export_action.setEnabled(self._services is not None)
+        self.audit_trail_action = QAction("Audit &trail for this record…", self)
+        self.audit_trail_action.triggered.connect(self.show_audit_trail)
+        self.audit_trail_action.setEnabled(self._services is not None)
+        record.addAction(self.audit_trail_action)
         record.addSeparator()
         close = self._menu_action(record, "&Close", "Ctrl+W")
         close.triggered.connect(self.close)
@@ -356,6 +361,14 @@ class EditorWindow(QMainWindow):
             overall="",
         )
         ExportSummariesDialog.export(self, self._services, self._prompts, [record])
+
+    def show_audit_trail(self) -> None:
+        if self._services is None:
+            return
+        self.save_now()
+        AuditTrailDialog.show_trail(
+            self, self._services.db, self._prompts, record_id=self.observation_id
+        )
 
     # Readiness and status
 

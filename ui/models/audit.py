@@ -1,0 +1,49 @@
+"""The audit trail table: who did what to which record, newest first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from observer.audit import AuditEntry
+from ui.formatting import uk_date_time
+from ui.models.table import Column, RecordTableModel
+
+SHORT_HASH = 12
+RECORD_WORDS = {"store": "The store", "bundle": "A bundle", "settings": "Settings"}
+
+
+def what(entry: AuditEntry) -> str:
+    return f"{entry.action} ({entry.detail})" if entry.detail else entry.action
+
+
+def record(entry: AuditEntry) -> str:
+    """The kind of record and the start of its id, as people quote it."""
+    kind = RECORD_WORDS.get(entry.record_type, entry.record_type.replace("_", " ").capitalize())
+    return f"{kind} {str(entry.record_id)[:8]}" if entry.record_id else kind
+
+
+def short_hash(entry: AuditEntry) -> str:
+    digest = entry.content_hash
+    return f"{digest[:SHORT_HASH]}…" if len(digest) > SHORT_HASH else digest
+
+
+AUDIT_COLUMNS: tuple[Column[AuditEntry], ...] = (
+    Column(
+        "When",
+        lambda e: uk_date_time(e.when),
+        lambda e: e.sequence if e.sequence is not None else 0,
+    ),
+    Column("Who", lambda e: e.actor, max_chars=26),
+    Column("What", what, stretch=True, tooltip=True),
+    Column("Record", record),
+    Column(
+        "Content hash",
+        short_hash,
+        description="The start of the record's SHA-256 content hash at the time",
+    ),
+)
+
+
+class AuditTrailModel(RecordTableModel[AuditEntry]):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(AUDIT_COLUMNS, parent)
