@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_passphrase import STORE_PASSPHRASE
+
+from observer.bundle import read_bundle
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +34,8 @@ def observer(
         command += ["--data-dir", str(data_dir)]
     if env is None:
         env = {k: v for k, v in os.environ.items() if k != "OBSERVER_DATA_DIR"}
+    # Module-scoped stores are made before the per-test environment is set.
+    env = {"OBSERVER_PASSPHRASE": STORE_PASSPHRASE, **env}
     return subprocess.run(
         [*command, *args],
         capture_output=True,
@@ -61,10 +66,60 @@ def listing(data_dir: Path, *args: str) -> list[dict[str, Any]]:
 
 
 def export(data_dir: Path, target: Path, *args: str) -> dict[str, Any]:
+    """Exports, sealed as by default, and opens the bundle with the store's passphrase."""
     done = observer(data_dir, "export-json", "-o", str(target), *args)
     assert done.returncode == 0, done.stderr
-    bundle: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
-    return bundle
+    assert done.stdout.rstrip().endswith(", encrypted.")
+    return read_bundle(target, STORE_PASSPHRASE)
+
+
+def test_a_bundle_is_sealed_unless_asked_for_plain_and_then_warns(
+    demo_dir: Path, demo_rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    sealed, plain = tmp_path / "sealed.bundle", tmp_path / "plain.json"
+    export(demo_dir, sealed)
+    done = observer(demo_dir, "export-json", "-o", str(plain), "--plain")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("observer: warning: plain.json is not encrypted")
+    assert len(done.stderr.splitlines()) == 1
+    worker = demo_rows[0]["worker"].encode("utf-8")
+    assert worker in plain.read_bytes()
+    assert worker not in sealed.read_bytes()
+    readable, opened = (
+        json.loads(plain.read_text(encoding="utf-8")),
+        read_bundle(sealed, STORE_PASSPHRASE),
+    )
+    del readable["exported_at"], opened["exported_at"]
+    assert readable == opened
+
+
+def test_a_sealed_bundle_needs_its_passphrase(
+    demo_dir: Path, demo_rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    sealed = tmp_path / "handover.bundle"
+    done = observer(
+        demo_dir,
+        "export-json",
+        "-o",
+        str(sealed),
+        env={**os.environ, "OBSERVER_BUNDLE_PASSPHRASE": "agreed with the office"},
+    )
+    assert done.returncode == 0, done.stderr
+
+    refused = observer(tmp_path / "office", "import", str(sealed))
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "observer: That passphrase does not open handover.bundle, or the file has been altered.\n"
+    )
+    opened = observer(
+        tmp_path / "office",
+        "import",
+        str(sealed),
+        env={**os.environ, "OBSERVER_BUNDLE_PASSPHRASE": "agreed with the office"},
+    )
+    assert opened.returncode == 0, opened.stderr
+    assert listing(tmp_path / "office") == demo_rows
 
 
 @pytest.fixture(scope="module")
