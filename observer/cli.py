@@ -11,18 +11,28 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from observer import __version__
+from observer.cli_audit import AUDIT_HANDLERS, add_audit_commands
+from observer.cli_backup import (
+    BACKUP_HANDLERS,
+    STORE_FREE_HANDLERS,
+    add_backup_commands,
+    damaged_store_message,
+)
 from observer.cli_organisation import ORGANISATION_HANDLERS, add_organisation_commands
+from observer.cli_retention import RETENTION_HANDLERS, add_retention_commands
+from observer.cli_security import SECURITY_HANDLERS, add_security_commands
 from observer.cli_signoff import SIGNOFF_HANDLERS, add_signoff_commands
-from observer.errors import InvalidInput, ObserverError
-from observer.paths import data_dir, log_path
+from observer.errors import DatabaseUnreadable, InvalidInput, ObserverError
+from observer.paths import PASSPHRASE_ENV, data_dir, log_path
 from observer.services import Services, configure_logging, open_services
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+BUNDLE_PASSPHRASE_ENV = "OBSERVER_BUNDLE_PASSPHRASE"
 log = logging.getLogger(__name__)
 
 
@@ -53,11 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--worker", metavar="NAME", help="only this worker's observations")
     listing.add_argument("--json", action="store_true", help="a JSON array, for scripts")
 
-    export = commands.add_parser("export-json", help="write records to a JSON bundle")
+    export = commands.add_parser(
+        "export-json",
+        help=f"write records to a bundle, encrypted with ${BUNDLE_PASSPHRASE_ENV} "
+        f"or else the store's passphrase",
+    )
     export.add_argument("--worker", metavar="NAME", help="only this worker's observations")
     export.add_argument("-o", "--output", required=True, metavar="FILE")
+    export.add_argument(
+        "--plain", action="store_true", help="write readable JSON, not encrypted (take care)"
+    )
 
-    importing = commands.add_parser("import", help="read a JSON bundle; all or nothing")
+    importing = commands.add_parser("import", help="read a bundle; all or nothing")
     importing.add_argument("file", metavar="FILE")
 
     frameworks = commands.add_parser("frameworks", help="list or import frameworks")
@@ -69,23 +86,42 @@ def build_parser() -> argparse.ArgumentParser:
     framework_import = framework_commands.add_parser("import", help="install a framework file")
     framework_import.add_argument("file", metavar="FILE")
     add_signoff_commands(commands, _Parser)
+    add_security_commands(commands, _Parser)
     add_organisation_commands(commands)
+    add_retention_commands(commands, _Parser)
+    add_audit_commands(commands, _Parser)
+    add_backup_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        passphrase = passphrase_from_environment()
         directory = data_dir(args.data_dir)
         directory.mkdir(parents=True, exist_ok=True)
         configure_logging(directory)
-        services = open_services(directory)
+        if args.command in STORE_FREE_HANDLERS:
+            # restore and backups work on files: a damaged store must not stand in their way.
+            store_free = STORE_FREE_HANDLERS[args.command]
+            return _guarded(lambda: store_free(directory, passphrase, args), directory, args)
+        services = open_services(directory, passphrase)
+    except DatabaseUnreadable as exc:
+        return _fail(damaged_store_message(directory, passphrase, exc))
     except ObserverError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"The data folder cannot be used: {exc.strerror or exc}.")
     try:
-        return _run(services, args)
+        return _guarded(lambda: _run(services, args), directory, args)
+    finally:
+        services.close()
+
+
+def _guarded(command: Callable[[], int], directory: Path, args: argparse.Namespace) -> int:
+    """Runs a command, turning what a user can cause into one line and an exit code."""
+    try:
+        return command()
     except ObserverError as exc:
         return _fail(str(exc))
     except BrokenPipeError:
@@ -100,8 +136,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         log.exception("unexpected error in %s", args.command)
         return _fail(f"Something went wrong; the details are in {log_path(directory)}.")
-    finally:
-        services.close()
+
+
+def passphrase_from_environment() -> str:
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if not passphrase:
+        raise InvalidInput(f"The store is encrypted: set {PASSPHRASE_ENV} to its passphrase.")
+    return passphrase
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -117,7 +158,11 @@ def _run(services: Services, args: argparse.Namespace) -> int:
         "import": _import,
         "frameworks": _frameworks,
         **SIGNOFF_HANDLERS,
+        **SECURITY_HANDLERS,
         **ORGANISATION_HANDLERS,
+        **RETENTION_HANDLERS,
+        **AUDIT_HANDLERS,
+        **BACKUP_HANDLERS,
     }
     return handlers[args.command](services, args)
 
@@ -190,23 +235,41 @@ def _export(services: Services, args: argparse.Namespace) -> int:
 
     bundle = export_bundle(services.db, _worker_ids(services, args.worker))
     target = Path(args.output)
-    write_bundle(bundle, target)
+    write_bundle(bundle, target, None if args.plain else _bundle_passphrase(services))
     with services.db.session() as s, s.begin():
         record_event(
-            s, actor=services.actor(), action="export", record_type="bundle", record_id=None
+            s,
+            actor=services.actor(),
+            action="export",
+            record_type="bundle",
+            record_id=None,
+            detail=f"{len(bundle['observations'])} observations, "
+            f"{'not encrypted' if args.plain else 'encrypted'}",
         )
     print(
         f"Wrote {len(bundle['observations'])} observations, {len(bundle['people'])} people "
-        f"and {len(bundle['teams'])} teams to {target}."
+        f"and {len(bundle['teams'])} teams to {target}"
+        + (", not encrypted." if args.plain else ", encrypted.")
     )
+    if args.plain:
+        print(
+            f"observer: warning: {target.name} is not encrypted and holds personal data; "
+            "keep it safe and delete it once it has been imported.",
+            file=sys.stderr,
+        )
     return EXIT_OK
+
+
+def _bundle_passphrase(services: Services) -> str:
+    return os.environ.get(BUNDLE_PASSPHRASE_ENV) or services.passphrase
 
 
 def _import(services: Services, args: argparse.Namespace) -> int:
     from observer.bundle import import_bundle, read_bundle
 
     path = Path(args.file)
-    result = import_bundle(services.db, read_bundle(path), services.actor(), path.name)
+    data = read_bundle(path, _bundle_passphrase(services))
+    result = import_bundle(services.db, data, services.actor(), path.name)
     print(f"Imported {path.name}: {result.describe()}.")
     return EXIT_OK
 

@@ -35,6 +35,11 @@ def add_organisation_commands(commands: argparse._SubParsersAction[Any]) -> None
     where.add_argument("url", nargs="?", metavar="URL")
     where.add_argument("--off", action="store_true", help="sign offline (PAdES B-B)")
 
+    lock = commands.add_parser(
+        "lock-after", help="minutes without use before the app locks itself (1-60)"
+    )
+    lock.add_argument("minutes", nargs="?", type=int, metavar="MINUTES")
+
 
 def _setup(services: Services, args: argparse.Namespace) -> int:
     profile = services.profiles.set_up(args.name, Role(args.role), args.organisation)
@@ -62,8 +67,20 @@ def _timestamp_server(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _lock_after(services: Services, args: argparse.Namespace) -> int:
+    from observer.lock_settings import idle_lock_minutes, set_idle_lock_minutes
+
+    if args.minutes is None:
+        minutes = idle_lock_minutes(services.db)
+    else:
+        minutes = set_idle_lock_minutes(services.db, args.minutes, services.actor())
+    print(f"The app locks itself after {minutes} minute{'s' if minutes != 1 else ''} without use.")
+    return 0
+
+
 ORGANISATION_HANDLERS: dict[str, Handler] = {
     "setup": _setup,
     "logo": _logo,
     "timestamp-server": _timestamp_server,
+    "lock-after": _lock_after,
 }

@@ -25,6 +25,7 @@ from ui.settings import APPLICATION_NAME, ORGANISATION_NAME
 if TYPE_CHECKING:
     from observer.services import Services
     from ui.main_window import MainWindow
+    from ui.single_instance import Claim
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +89,28 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     app = application()
     prompts = prompts or Prompts()
 
-    from observer.errors import ObserverError
-    from observer.paths import PASSPHRASE_ENV, data_dir
-    from observer.services import configure_logging, open_services
-    from ui.unlock import open_store
+    from observer.paths import data_dir
+    from ui.single_instance import Claim, SingleInstance, bring_forward
 
     directory = data_dir(args.data_dir)
+    # Before the passphrase: a second start on this folder brings the first forward instead.
+    instance = SingleInstance(directory)
+    claim = instance.claim()
+    if claim is not Claim.FIRST:
+        return _already_open(directory, claim, prompts, args)
+    instance.activation_requested.connect(bring_forward)
+    try:
+        return _start(app, directory, prompts, args)
+    finally:
+        instance.release()
+
+
+def _start(app: QApplication, directory: Path, prompts: Prompts, args: argparse.Namespace) -> int:
+    from observer.errors import ObserverError
+    from observer.paths import PASSPHRASE_ENV
+    from observer.services import configure_logging
+    from ui.backup import RestoreDeclined, back_up_on_close
+
     log_handler: logging.Handler | None = None
     passphrase = os.environ.get(PASSPHRASE_ENV)
     if args.quit_after_startup and not passphrase:
@@ -101,7 +118,10 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
         return 2
     try:
         log_handler = configure_logging(directory)
-        opened = open_services(directory, passphrase) if passphrase else open_store(directory)
+        opened = _open(directory, passphrase, prompts, args)
+    except RestoreDeclined:
+        _remove_log_handler(log_handler)
+        return 2
     except ObserverError as error:
         _fail(prompts, args, error, str(error))
         _remove_log_handler(log_handler)
@@ -121,13 +141,51 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
         return _run(app, services, prompts, args)
     finally:
         QThreadPool.globalInstance().waitForDone()  # background work ends before the store
+        back_up_on_close(services, prompts, args)
         services.close()
         _remove_log_handler(log_handler)
 
 
+def _already_open(directory: Path, claim: Claim, prompts: Prompts, args: argparse.Namespace) -> int:
+    """Another start has the folder: it was asked to come forward (0), or it did not answer."""
+    from ui.single_instance import AlreadyOpen, Claim
+
+    if claim is Claim.FORWARDED:
+        return 0
+    message = str(AlreadyOpen(directory))
+    if args.quit_after_startup:
+        print(message, file=sys.stderr)
+    else:
+        prompts.error(None, message)
+    return 2
+
+
+def _open(
+    directory: Path, passphrase: str | None, prompts: Prompts, args: argparse.Namespace
+) -> Services | None:
+    """The opened store, or None when the user chose not to go on. A store that cannot be
+    read, with a passphrase that opens its backups, offers the latest good one."""
+    from observer.errors import DatabaseUnreadable
+    from observer.services import open_services
+    from ui.backup import UnreadableStore, offer_restore
+    from ui.unlock import open_store
+
+    try:
+        return open_services(directory, passphrase) if passphrase else open_store(directory)
+    except UnreadableStore as typed:
+        unreadable = typed
+    except DatabaseUnreadable as error:
+        if not passphrase:
+            raise
+        unreadable = UnreadableStore(error, passphrase)
+    return offer_restore(prompts, directory, unreadable, interactive=not args.quit_after_startup)
+
+
 def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace) -> int:
     from observer.paths import log_path
+    from ui.backup import add_backup_action, start_daily_backup
     from ui.dialogs.first_run import FirstRunDialog
+    from ui.lock import AppLock
     from ui.main_window import MainWindow
 
     just_set_up = False
@@ -138,6 +196,8 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
         just_set_up = True
 
     window = MainWindow(services, prompts)
+    AppLock(services, window)  # a child of the window: Ctrl+L and the idle lock
+    add_backup_action(window, services, prompts)
     restore_hook = report_unexpected_errors(window, prompts, log_path(services.data_dir))
     window.show()
     offer_samples = just_set_up and not args.quit_after_startup
@@ -145,6 +205,8 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
     def load() -> None:
         try:
             _load(window, services, prompts, args.demo, offer_samples)
+            if not args.quit_after_startup:
+                start_daily_backup(window, services, prompts)
         except Exception:
             app.exit(1)
             raise

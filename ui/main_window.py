@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
+    QMenuBar,
     QStackedWidget,
     QWidget,
 )
@@ -21,7 +23,9 @@ from PySide6.QtWidgets import (
 from observer.recording import ObservationSummary
 from observer.services import Services
 from ui.dialogs.about import AboutDialog
+from ui.dialogs.audit_trail import AuditTrailDialog
 from ui.dialogs.export_summaries import ExportSummariesDialog
+from ui.dialogs.retention import RetentionDialog
 from ui.dialogs.teams import TeamsDialog
 from ui.dialogs.verify_summary import VerifySummaryDialog
 from ui.editor.editors import Editors
@@ -40,6 +44,15 @@ class Panel(Protocol):
     search: QLineEdit
 
     def reload(self) -> None: ...
+
+
+def tools_menu(bar: QMenuBar) -> QMenu:
+    """The "&Tools" menu, made the first time something asks for it."""
+    for action in bar.actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and menu.title() == "&Tools":
+            return menu
+    return bar.addMenu("&Tools")
 
 
 class MainWindow(QMainWindow):
@@ -121,6 +134,12 @@ class MainWindow(QMainWindow):
         self.verify_action.triggered.connect(self.verify_summary)
         file_menu.addAction(self.verify_action)
         file_menu.addSeparator()
+        # Works from every window (editors too); ui.lock.AppLock connects it.
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.setStatusTip("Hide every window until the passphrase is typed")
+        file_menu.addAction(self.lock_action)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
@@ -148,6 +167,14 @@ class MainWindow(QMainWindow):
         self.teams_action.triggered.connect(self.manage_teams)
         people_menu.addAction(self.add_person_action)
         people_menu.addAction(self.teams_action)
+
+        self.retention_action = QAction("&Retention policy…", self)
+        self.retention_action.triggered.connect(self.manage_retention)
+        tools_menu(bar).addAction(self.retention_action)
+
+        self.audit_trail_action = QAction("&Audit trail…", self)
+        self.audit_trail_action.triggered.connect(self.show_audit_trail)
+        tools_menu(bar).addAction(self.audit_trail_action)
 
         help_menu = bar.addMenu("&Help")
         self.about_action = QAction("&About Practice Observer", self)
@@ -190,6 +217,11 @@ class MainWindow(QMainWindow):
         if changed:
             self.workers_panel.reload()
 
+    def manage_retention(self) -> None:
+        if RetentionDialog.manage(self, self._services, self._prompts):
+            self.workers_panel.reload()
+            self._records_changed()
+
     def show_about(self) -> None:
         AboutDialog.show_about(self, self._services.data_dir)
 
@@ -201,6 +233,9 @@ class MainWindow(QMainWindow):
 
     def verify_summary(self) -> None:
         VerifySummaryDialog.verify(self, self._services, self._prompts)
+
+    def show_audit_trail(self) -> None:
+        AuditTrailDialog.show_trail(self, self._services.db, self._prompts)
 
     def find(self) -> None:
         """Goes to the find box of the section in view."""
