@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fake_prompts import FakePrompts
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 from store_passphrase import STORE_PASSPHRASE
 
@@ -169,3 +169,15 @@ def test_an_earlier_plain_store_is_encrypted_after_choosing_a_passphrase(
 
     assert any("earlier version without encryption" in text for text in told)
     assert store_state(data) is StoreState.ENCRYPTED
+
+
+def test_escape_does_not_quit_from_the_lock_screen(qtbot) -> None:
+    locked = UnlockDialog(lambda _typed: Attempt(), locked=True)
+    starting = UnlockDialog(lambda _typed: Attempt())
+    for dialog in (locked, starting):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Escape)
+
+    assert locked.isVisible()
+    assert not starting.isVisible()

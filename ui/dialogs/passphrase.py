@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -156,6 +156,7 @@ class UnlockDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._attempt = attempt
+        self._locked = locked
         self.failure: ObserverError | None = None
         self.setWindowTitle("Practice Observer is locked" if locked else "Open Practice Observer")
         self.setModal(True)
@@ -204,6 +205,13 @@ class UnlockDialog(QDialog):
         self.problem.show()
         if outcome.wait_seconds:
             self._wait(outcome.wait_seconds, outcome.error)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # A stray Escape must not quit the app from the lock screen; Quit is a button.
+        if self._locked and event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _wait(self, seconds: int, reason: str) -> None:
         self._remaining = seconds
