@@ -1,23 +1,25 @@
 """The sign-off commands of `observer`: sign, pdf, verify, identity.
 
 Passphrases come from the environment, never the command line (which other users of the
-machine can see): OBSERVER_PASSPHRASE protects this data folder's signing identity, and
-OBSERVER_P12_PASSPHRASE opens a PKCS#12 file being imported.
+machine can see): OBSERVER_PASSPHRASE, the store's, protects this data folder's signing
+identity as well; OBSERVER_P12_PASSPHRASE opens a PKCS#12 file being imported, or an
+identity still under the passphrase its user chose for signing before the store had one
+(`identity adopt`, once).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from observer.errors import InvalidInput
-from observer.paths import PASSPHRASE_ENV
 
 if TYPE_CHECKING:
     from observer.services import Services
@@ -26,6 +28,10 @@ EXIT_OK = 0
 
 P12_PASSPHRASE_ENV = "OBSERVER_P12_PASSPHRASE"
 ROLES = ("observer", "practitioner", "manager")
+ADOPT_HINT = (
+    "The signing identity is still under the passphrase chosen for signing before the store "
+    f"had one: run `observer identity adopt` once with that passphrase in {P12_PASSPHRASE_ENV}."
+)
 
 Handler = Callable[["Services", argparse.Namespace], int]
 
@@ -41,7 +47,7 @@ def add_signoff_commands(
     sign.add_argument("--comment", default="", metavar="TEXT")
 
     pdf = commands.add_parser(
-        "pdf", help=f"write an observation's summary PDF (signed ones need ${PASSPHRASE_ENV})"
+        "pdf", help="write an observation's summary PDF (signed once the record is)"
     )
     pdf.add_argument("observation", metavar="OBS_ID")
     pdf.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
@@ -66,9 +72,14 @@ def add_signoff_commands(
     importing = identity_commands.add_parser(
         "import",
         help=f"use an organisation's PKCS#12 (opened with ${P12_PASSPHRASE_ENV}, "
-        f"then protected by ${PASSPHRASE_ENV})",
+        "then protected by the store's passphrase)",
     )
     importing.add_argument("file", metavar="FILE.p12")
+    identity_commands.add_parser(
+        "adopt",
+        help=f"protect an identity made under an earlier signing passphrase "
+        f"(${P12_PASSPHRASE_ENV}) by the store's passphrase instead",
+    )
 
 
 def _observation_id(text: str) -> uuid.UUID:
@@ -78,8 +89,20 @@ def _observation_id(text: str) -> uuid.UUID:
         raise InvalidInput(f"{text!r} is not an observation id.") from None
 
 
-def _passphrase(env: str = PASSPHRASE_ENV) -> str | None:
-    return os.environ.get(env) or None
+def _p12_passphrase() -> str | None:
+    return os.environ.get(P12_PASSPHRASE_ENV) or None
+
+
+@contextlib.contextmanager
+def _saying_how_to_adopt() -> Iterator[None]:
+    """An identity the store's passphrase does not open is one from before the store had a
+    passphrase: says how to bring it under the store's."""
+    from observer.signing import WrongPassphrase
+
+    try:
+        yield
+    except WrongPassphrase:
+        raise WrongPassphrase(ADOPT_HINT) from None
 
 
 def _sign(services: Services, args: argparse.Namespace) -> int:
@@ -101,13 +124,13 @@ def _sign(services: Services, args: argparse.Namespace) -> int:
 def _pdf(services: Services, args: argparse.Namespace) -> int:
     from observer.summaries import export_summary
 
-    result = export_summary(
-        services,
-        _observation_id(args.observation),
-        Path(args.output),
-        passphrase=_passphrase(),
-        include_case_reference=not args.no_case_reference,
-    )
+    with _saying_how_to_adopt():
+        result = export_summary(
+            services,
+            _observation_id(args.observation),
+            Path(args.output),
+            include_case_reference=not args.no_case_reference,
+        )
     for line in result.lines():
         print(line)
     return EXIT_OK
@@ -127,16 +150,14 @@ def _verify(services: Services, args: argparse.Namespace) -> int:
 
 
 def _identity(services: Services, args: argparse.Namespace) -> int:
-    from observer.signing import PassphraseNeeded, export_certificate, import_identity
+    from observer.signing import export_certificate, import_identity
 
-    passphrase = _passphrase()
-    if passphrase is None:
-        raise PassphraseNeeded(
-            f"A passphrase is needed for the signing identity: set {PASSPHRASE_ENV}."
-        )
+    if args.identity_command == "adopt":
+        return _adopt(services)
     if args.identity_command == "export-cert":
         target = Path(args.output)
-        info = export_certificate(services.data_dir, target, passphrase)
+        with _saying_how_to_adopt():
+            info = export_certificate(services.data_dir, target, services.passphrase)
         print(
             f"Wrote the certificate of {info.name} to {target}; its SHA-256 fingerprint is "
             f"{info.fingerprint}."
@@ -147,12 +168,39 @@ def _identity(services: Services, args: argparse.Namespace) -> int:
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{source} cannot be read: {exc.strerror or exc}.") from None
-    info = import_identity(services.data_dir, data, _passphrase(P12_PASSPHRASE_ENV), passphrase)
+    info = import_identity(services.data_dir, data, _p12_passphrase(), services.passphrase)
     issuer = "self-signed" if info.self_signed else "issued by an authority"
     print(
         f"Imported the signing identity of {info.name} ({issuer}, valid until "
         f"{info.not_valid_after:%d %B %Y}); its SHA-256 fingerprint is {info.fingerprint}."
     )
+    return EXIT_OK
+
+
+def _adopt(services: Services) -> int:
+    from observer.signing import PassphraseNeeded, WrongPassphrase, adopt_identity, identity_info
+
+    earlier = _p12_passphrase()
+    if earlier is None:
+        raise PassphraseNeeded(
+            f"Set {P12_PASSPHRASE_ENV} to the passphrase you chose for signing before."
+        )
+    try:
+        changed = adopt_identity(services.data_dir, earlier, services.passphrase)
+    except WrongPassphrase:
+        raise WrongPassphrase(
+            f"The passphrase in {P12_PASSPHRASE_ENV} does not open the signing identity."
+        ) from None
+    info = identity_info(services.data_dir, services.passphrase)
+    if changed:
+        print(
+            f"The signing identity of {info.name} is now protected by the store's passphrase; "
+            f"{P12_PASSPHRASE_ENV} is no longer needed."
+        )
+    else:
+        print(
+            f"The signing identity of {info.name} was already protected by the store's passphrase."
+        )
     return EXIT_OK
 
 

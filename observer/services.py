@@ -68,6 +68,7 @@ def open_services(data_dir: Path, passphrase: str) -> Services:
     key = unlock(data_dir, passphrase)
     db = Database.open(database_path(data_dir), key)
     failed_unlocks = UnlockAttempts(data_dir).succeeded()
+    _forget_plain_certificates(data_dir)
     install_shipped_frameworks(db)
     profiles = Profiles(db)
     services = Services(
@@ -86,6 +87,15 @@ def open_services(data_dir: Path, passphrase: str) -> Services:
 
         record_failed_unlocks(db, UNKNOWN_ACTOR, failed_unlocks)
     return services
+
+
+def _forget_plain_certificates(data_dir: Path) -> None:
+    """Certificates kept in plain text by earlier versions name the signer; only their
+    fingerprints are kept now. Cheap when there is nothing to convert."""
+    if any((data_dir / "signing").glob("certificate*.pem")):
+        from observer.signing.identity import forget_plain_certificates
+
+        forget_plain_certificates(data_dir)
 
 
 def install_shipped_frameworks(db: Database) -> None:

@@ -4,8 +4,9 @@ The GUI's export and "Verify a summary" dialogs and the command line all call th
 PDF names its record and the record's content hash in its Keywords; for a signed record
 that hash must be the one both people signed, so the PDF shows exactly what they signed.
 Verification vouches for that hash only when the PDF was signed with a certificate this
-data folder knows: its own identity's (`signing/certificate.pem`) or one it exported
-summaries with (the setting "known_signing_certificates").
+data folder knows: its own identity's (fingerprints in `signing/certificate*.sha256`) or
+one it exported summaries with (the setting "known_signing_certificates").
+Summaries are signed with the identity under the store's passphrase (`services.passphrase`).
 Heavy libraries (reportlab, pyHanko) load only when a summary is made or checked.
 """
 
@@ -82,14 +83,17 @@ def export_summary(
     observation_id: uuid.UUID,
     out: Path,
     *,
-    passphrase: str | None,
+    passphrase: str | None = None,
     include_case_reference: bool = True,
     invariant: bool = False,
 ) -> ExportResult:
-    """Writes the summary to `out` atomically: signed when the record is, else a DRAFT."""
+    """Writes the summary to `out` atomically: signed when the record is, else a DRAFT.
+    The signing identity opens with `passphrase`, by default the store's."""
     from observer.signing import read_claim, sign_pdf
     from observer.signing.files import write_atomically
 
+    if passphrase is None:
+        passphrase = services.passphrase
     signed = services.recording.get(observation_id).status is Status.SIGNED
     if signed and not passphrase:
         raise PassphraseNeeded(PASSPHRASE_NEEDED)
@@ -155,8 +159,23 @@ def verify_summary(services: Services, path: Path) -> Verification:
     result = verify_pdf(
         path, local_hash_lookup=local_hash, known_certificates=known_certificates(services)
     )
-    _audit(services, "verify", result.record_id, result.content_hash or "")
+    _audit(services, "verify", result.record_id, result.content_hash or "", _outcome(result))
     return result
+
+
+def _outcome(result: Verification) -> str:
+    """What a check of a summary found, in a few words for the audit trail (no names)."""
+    if not result.signed:
+        return "not signed"
+    if not result.intact:
+        return "not intact"
+    if result.record_id is None or not result.record_in_store:
+        return "intact; record not in this store"
+    if not result.signer_known:
+        return "intact; signed with a certificate not known here"
+    if result.hash_matches:
+        return "intact; matches the record here"
+    return "intact; the record here has changed since"
 
 
 def known_certificates(services: Services) -> set[str]:
@@ -174,10 +193,13 @@ def has_signing_identity(services: Services) -> bool:
     return has_identity(services.data_dir)
 
 
-def prepare_signing(services: Services, passphrase: str | None) -> IdentityInfo:
-    """Checks the passphrase once before a batch of signed exports: opens the identity
-    (WrongPassphrase if it does not), or makes one for the laptop's user if there is none
-    (PassphraseNeeded for a passphrase too short for a new one)."""
+def prepare_signing(services: Services, passphrase: str | None = None) -> IdentityInfo:
+    """Checks the passphrase (by default the store's) once before a batch of signed
+    exports: opens the identity (WrongPassphrase if it does not, as for an identity still
+    under an earlier signing passphrase), or makes one for the laptop's user if there is
+    none (PassphraseNeeded for a passphrase too short for a new one)."""
+    if passphrase is None:
+        passphrase = services.passphrase
     if not passphrase:
         raise PassphraseNeeded(PASSPHRASE_NEEDED)
     return _identity(services, passphrase)
@@ -286,7 +308,13 @@ def _timestamp_url(services: Services) -> str | None:
     return None
 
 
-def _audit(services: Services, action: str, record_id: uuid.UUID | None, content_hash: str) -> None:
+def _audit(
+    services: Services,
+    action: str,
+    record_id: uuid.UUID | None,
+    content_hash: str,
+    detail: str = "",
+) -> None:
     with services.db.session() as s, s.begin():
         record_event(
             s,
@@ -295,4 +323,5 @@ def _audit(services: Services, action: str, record_id: uuid.UUID | None, content
             record_type="observation",
             record_id=record_id,
             content_hash=content_hash,
+            detail=detail,
         )

@@ -165,8 +165,7 @@ class AppLock(QObject):
 
     def _save_editors(self) -> int:
         """Writes what each editor holds; returns how many could not be saved yet."""
-        editors = list(self._window.editors.windows.values())
-        return sum(not editor.autosaver.flush() for editor in editors if isValid(editor))
+        return self._window.editors.save_all()
 
     def _hide_windows(self) -> None:
         self._active = QApplication.activeWindow()

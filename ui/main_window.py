@@ -123,6 +123,16 @@ class MainWindow(QMainWindow):
         self.refresh_profile()
         self._restore_state()
 
+    def change_passphrase(self) -> None:
+        from ui.dialogs.change_passphrase import ChangePassphraseDialog
+
+        if self.editors.save_all():
+            self._prompts.warning(
+                self, "An open record could not be saved just now; try again in a moment."
+            )
+            return
+        ChangePassphraseDialog.change(self, self._services, self._prompts)
+
     def _build_menus(self, titles: list[str]) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -134,6 +144,9 @@ class MainWindow(QMainWindow):
         self.verify_action.triggered.connect(self.verify_summary)
         file_menu.addAction(self.verify_action)
         file_menu.addSeparator()
+        self.change_passphrase_action = QAction("Change &passphrase…", self)
+        self.change_passphrase_action.triggered.connect(self.change_passphrase)
+        file_menu.addAction(self.change_passphrase_action)
         # Works from every window (editors too); ui.lock.AppLock connects it.
         self.lock_action = QAction("&Lock", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))

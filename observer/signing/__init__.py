@@ -16,6 +16,7 @@ from observer.signing.errors import (
 )
 from observer.signing.identity import (
     IdentityInfo,
+    adopt_identity,
     ensure_identity,
     export_certificate,
     has_identity,
@@ -43,6 +44,7 @@ __all__ = [
     "TimestampUnavailable",
     "Verification",
     "WrongPassphrase",
+    "adopt_identity",
     "ensure_identity",
     "export_certificate",
     "has_identity",

@@ -6,10 +6,17 @@ its own PKCS#12 instead, which is imported and protected under the user's passph
 file never leaves the data folder unprotected; only the certificate is exported, so that
 others can recognise (or trust) the signer.
 
-Beside the PKCS#12 the certificate alone is kept as public PEM (`certificate.pem`), so
-that verification can tell this data folder's own signatures from others' without the
-passphrase. It is written whenever the identity is made, imported or opened with the
-passphrase; a replaced identity's certificate is kept as `certificate-replaced-*.pem`.
+The PKCS#12 is protected by the store's passphrase, so one passphrase opens everything.
+An identity made before the store had one may still be under the passphrase its user chose
+for signing then: `adopt_identity` re-protects it by the store's, once.
+
+Beside the PKCS#12 only the certificate's SHA-256 fingerprint is kept (`certificate.sha256`,
+lower-case hex), so that verification can tell this data folder's own signatures from
+others' without the passphrase and without the signer's name in plaintext on disk. It is
+written whenever the identity is made, imported or opened; a replaced identity's is kept as
+`certificate-replaced-*.sha256`. Earlier versions kept the whole certificate as PEM
+(`certificate.pem`, `certificate-replaced-*.pem`); each is turned into its fingerprint file
+and shredded the first time it is seen.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from observer.encryption import shred
 from observer.errors import ObserverError
 from observer.signing.errors import (
     InvalidIdentity,
@@ -40,9 +49,12 @@ log = logging.getLogger(__name__)
 
 SIGNING_DIR = "signing"
 IDENTITY_FILE = "identity.p12"
-CERTIFICATE_FILE = "certificate.pem"
-REPLACED_CERTIFICATES = "certificate-replaced-*.pem"
+FINGERPRINT_FILE = "certificate.sha256"
+REPLACED_FINGERPRINTS = "certificate-replaced-*.sha256"
+PLAIN_CERTIFICATES = ("certificate.pem", "certificate-replaced-*.pem")  # earlier versions'
 MAX_PEM_BYTES = 1_000_000
+MAX_FINGERPRINT_BYTES = 65_536
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 VALIDITY = timedelta(days=5 * 365 + 1)
 MIN_PASSPHRASE = 8
 MAX_P12_BYTES = 1_000_000
@@ -76,9 +88,9 @@ def identity_path(data_dir: Path) -> Path:
     return signing_dir(data_dir) / IDENTITY_FILE
 
 
-def certificate_path(data_dir: Path) -> Path:
-    """The identity's certificate as public PEM, readable without the passphrase."""
-    return signing_dir(data_dir) / CERTIFICATE_FILE
+def fingerprint_path(data_dir: Path) -> Path:
+    """The SHA-256 fingerprint of the identity's certificate, readable without the passphrase."""
+    return signing_dir(data_dir) / FINGERPRINT_FILE
 
 
 def has_identity(data_dir: Path) -> bool:
@@ -87,17 +99,60 @@ def has_identity(data_dir: Path) -> bool:
 
 def own_certificate_fingerprints(data_dir: Path) -> set[str]:
     """SHA-256 fingerprints (lower-case hex) of the certificates this data folder's
-    identities have held: the current one and any it replaced, as their PEM files say.
+    identities have held: the current one and any it replaced, as their fingerprint files
+    say.
 
     Needs no passphrase. A missing or unreadable file adds nothing."""
+    forget_plain_certificates(data_dir)
     folder = signing_dir(data_dir)
-    paths = [certificate_path(data_dir)]
+    paths = [fingerprint_path(data_dir)]
+    plain: list[Path] = []  # left only when they could not be turned into fingerprints
     with contextlib.suppress(OSError):
-        paths += sorted(folder.glob(REPLACED_CERTIFICATES))
+        paths += sorted(folder.glob(REPLACED_FINGERPRINTS))
+        for pattern in PLAIN_CERTIFICATES:
+            plain += sorted(folder.glob(pattern))
     found: set[str] = set()
     for path in paths:
-        found |= _pem_fingerprints(path)
+        found |= _read_fingerprints(path)
+    for path in plain:
+        found |= _pem_fingerprints(path) or set()
     return found
+
+
+def forget_plain_certificates(data_dir: Path) -> int:
+    """Turns each certificate an earlier version kept as plaintext PEM (it names the
+    signer) into a file of its fingerprint beside it, then shreds the PEM; returns how many.
+
+    A PEM that holds no readable certificate is shredded too: it can serve no purpose. A
+    PEM whose fingerprint file cannot be written stays, to be tried again next time."""
+    folder = signing_dir(data_dir)
+    plain: list[Path] = []
+    with contextlib.suppress(OSError):
+        for pattern in PLAIN_CERTIFICATES:
+            plain += sorted(folder.glob(pattern))
+    forgotten = 0
+    for pem in plain:
+        fingerprints = _pem_fingerprints(pem)
+        if fingerprints is None:
+            continue
+        if fingerprints:
+            target = pem.with_suffix(".sha256")
+            try:
+                _write_fingerprints(target, fingerprints | _read_fingerprints(target))
+            except ObserverError as exc:
+                log.warning(
+                    "a kept signing certificate could not be turned into its fingerprint (%s)", exc
+                )
+                continue
+        try:
+            shred(pem)
+        except OSError as exc:
+            log.warning("a kept signing certificate could not be removed (%s)", type(exc).__name__)
+            continue
+        forgotten += 1
+    if forgotten:
+        log.info("replaced %d plaintext signing certificates by their fingerprints", forgotten)
+    return forgotten
 
 
 def ensure_identity(data_dir: Path, passphrase: str, name: str, organisation: str) -> IdentityInfo:
@@ -144,19 +199,7 @@ def import_identity(
         raise InvalidIdentity("That file is too large to be a PKCS#12 signing identity.")
     loaded = _load(p12_bytes, p12_passphrase.encode() if p12_passphrase else None, imported=True)
     _check_usable(loaded)
-    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
-
-    key, cert = loaded.key, loaded.cert
-    assert key is not None
-    assert cert is not None
-    extra = [c.certificate for c in loaded.additional_certs]
-    data = pkcs12.serialize_key_and_certificates(
-        _common_name(cert.certificate).encode() or None,
-        key,  # type: ignore[arg-type]  # checked by _check_usable
-        cert.certificate,
-        extra or None,
-        BestAvailableEncryption(secret),
-    )
+    data = _protected(loaded, secret)
     path = identity_path(data_dir)
     _folder(data_dir)
     if path.is_file():
@@ -193,6 +236,60 @@ def load_signer(data_dir: Path, passphrase: str) -> SimpleSigner:
     return signer
 
 
+def change_identity_passphrase(data_dir: Path, old: str, new: str) -> int:
+    """Protects this folder's identities (the current one and any replaced ones) that open
+    with `old` by `new` instead; returns how many. Used when the store's passphrase changes."""
+    folder = signing_dir(data_dir)
+    if not folder.is_dir():
+        return 0
+    forget_plain_certificates(data_dir)
+    changed = 0
+    for path in sorted(folder.glob("identity*.p12")):
+        try:
+            loaded = _open(path, _secret(old))
+        except ObserverError:
+            log.warning("a signing identity does not open with the old passphrase; left as it is")
+            continue
+        write_atomically(path, _protected(loaded, _secret(new)), what="signing identity")
+        changed += 1
+    return changed
+
+
+def adopt_identity(data_dir: Path, earlier: str, passphrase: str) -> int:
+    """Protects by `passphrase` (the store's) this folder's identities that `earlier` opens:
+    the passphrase its user chose for signing before the store had one. Afterwards signing
+    needs the store's passphrase only. Returns how many identity files were re-protected.
+
+    WrongPassphrase when the current identity opens with neither passphrase."""
+    secret = _secret(passphrase)
+    try:
+        _open_own(data_dir, secret)
+    except WrongPassphrase:
+        _open(identity_path(data_dir), _secret(earlier))  # WrongPassphrase when not this either
+    changed = change_identity_passphrase(data_dir, earlier, passphrase)
+    _open_own(data_dir, secret)
+    log.info("signing identities now under the store's passphrase: %d", changed)
+    return changed
+
+
+def _protected(loaded: PKCS12KeyAndCertificates, secret: bytes) -> bytes:
+    """The identity as PKCS#12 under `secret`. No friendly name: PKCS#12 keeps the key's
+    attributes unencrypted, and the signer's name has no business in plaintext on disk."""
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    key, cert = loaded.key, loaded.cert
+    assert key is not None
+    assert cert is not None
+    extra = [c.certificate for c in loaded.additional_certs]
+    return pkcs12.serialize_key_and_certificates(
+        None,
+        key,  # type: ignore[arg-type]  # checked by _check_usable
+        cert.certificate,
+        extra or None,
+        BestAvailableEncryption(secret),
+    )
+
+
 def _secret(passphrase: str | None) -> bytes:
     if not passphrase:
         raise PassphraseNeeded("A passphrase is needed to use the signing identity.")
@@ -205,52 +302,77 @@ def _folder(data_dir: Path) -> None:
 
 
 def _open_own(data_dir: Path, secret: bytes) -> PKCS12KeyAndCertificates:
-    """Opens the data folder's identity and makes sure its certificate's PEM is beside it
-    (identities made before the PEM was kept gain it the first time they are opened)."""
+    """Opens the data folder's identity and makes sure its certificate's fingerprint is
+    beside it (identities made before the fingerprint was kept gain it when opened)."""
     loaded = _open(identity_path(data_dir), secret)
-    _keep_certificate(data_dir, loaded)
+    forget_plain_certificates(data_dir)
+    _keep_fingerprint(data_dir, loaded)
     return loaded
 
 
-def _keep_certificate(data_dir: Path, loaded: PKCS12KeyAndCertificates) -> None:
+def _keep_fingerprint(data_dir: Path, loaded: PKCS12KeyAndCertificates) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     assert loaded.cert is not None
-    pem = loaded.cert.certificate.public_bytes(Encoding.PEM)
-    path = certificate_path(data_dir)
+    fingerprint = hashlib.sha256(loaded.cert.certificate.public_bytes(Encoding.DER)).hexdigest()
+    path = fingerprint_path(data_dir)
+    if fingerprint in _read_fingerprints(path):
+        return
     try:
-        if path.is_file() and path.read_bytes() == pem:
-            return
-        write_atomically(path, pem, what="signing certificate")
-    except (OSError, ObserverError) as exc:
+        _write_fingerprints(path, {fingerprint})
+    except ObserverError as exc:
         # Signing still works; verification then knows the certificate from exports only.
-        log.warning("could not keep the signing certificate beside the identity (%s)", exc)
+        log.warning("could not keep the signing certificate's fingerprint (%s)", exc)
 
 
 def _set_aside(data_dir: Path, secret: bytes) -> None:
-    """Renames the current identity (and its certificate) before another is installed, so
-    that nothing signed with it becomes unexplainable."""
+    """Renames the current identity (and its fingerprint file) before another is installed,
+    so that nothing signed with it becomes unexplainable."""
     path = identity_path(data_dir)
-    pem = certificate_path(data_dir)
-    if not pem.is_file():
+    forget_plain_certificates(data_dir)
+    kept = fingerprint_path(data_dir)
+    if not kept.is_file():
         with contextlib.suppress(ObserverError):  # its passphrase may be another one
-            _keep_certificate(data_dir, _open(path, secret))
+            _keep_fingerprint(data_dir, _open(path, secret))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path.replace(path.with_name(f"identity-replaced-{stamp}.p12"))
-    if pem.is_file():
-        pem.replace(pem.with_name(f"certificate-replaced-{stamp}.pem"))
+    if kept.is_file():
+        kept.replace(kept.with_name(f"certificate-replaced-{stamp}.sha256"))
 
 
-def _pem_fingerprints(path: Path) -> set[str]:
+def _write_fingerprints(path: Path, fingerprints: set[str]) -> None:
+    text = "".join(f"{fingerprint}\n" for fingerprint in sorted(fingerprints))
+    write_atomically(path, text.encode("ascii"), what="signing certificate's fingerprint")
+
+
+def _read_fingerprints(path: Path) -> set[str]:
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FINGERPRINT_BYTES:
+            return set()
+        text = path.read_bytes().decode("ascii", "replace")
+    except OSError as exc:
+        log.warning("a kept certificate fingerprint cannot be read (%s)", type(exc).__name__)
+        return set()
+    lines = (line.strip().lower() for line in text.splitlines())
+    return {line for line in lines if SHA256_HEX.fullmatch(line)}
+
+
+def _pem_fingerprints(path: Path) -> set[str] | None:
+    """The fingerprints of the certificates in a PEM file; None when it cannot be read now,
+    an empty set when it holds none."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
     try:
-        if not path.is_file() or path.stat().st_size > MAX_PEM_BYTES:
+        if path.stat().st_size > MAX_PEM_BYTES:
             return set()
-        certificates = x509.load_pem_x509_certificates(path.read_bytes())
-    except (OSError, ValueError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         log.warning("a kept signing certificate cannot be read (%s)", type(exc).__name__)
+        return None
+    try:
+        certificates = x509.load_pem_x509_certificates(data)
+    except ValueError:
         return set()
     return {hashlib.sha256(c.public_bytes(Encoding.DER)).hexdigest() for c in certificates}
 
@@ -373,7 +495,7 @@ def _new_identity(name: str, organisation: str, secret: bytes) -> bytes:
         .sign(key, hashes.SHA256())
     )
     return pkcs12.serialize_key_and_certificates(
-        name.encode(), key, certificate, None, BestAvailableEncryption(secret)
+        None, key, certificate, None, BestAvailableEncryption(secret)
     )
 
 

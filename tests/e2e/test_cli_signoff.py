@@ -128,7 +128,12 @@ def test_a_signed_summary_verifies_with_its_signer_and_record(
         f"Record {store.ready}: this summary was signed on this laptop's records and its "
         "content hash matches."
     )
-    assert (store.data_dir / "signing" / "certificate.pem").is_file()
+    kept = store.data_dir / "signing"
+    assert sorted(p.name for p in kept.iterdir()) == ["certificate.sha256", "identity.p12"]
+    for file in kept.iterdir():
+        data = file.read_bytes()
+        assert LEAD.encode("utf-8") not in data
+        assert LEAD.encode("utf-16-be") not in data
 
 
 def test_verify_json_gives_the_same_facts_for_scripts(store: Store, signed_pdf: Path) -> None:
@@ -331,8 +336,63 @@ def test_the_certificate_is_exported_and_an_organisation_identity_imported(
 
     assert exported[0].startswith(f"Wrote the certificate of Priya Shah to {pem}")
     assert x509.load_pem_x509_certificate(pem.read_bytes()) == cert
-    kept = data_dir / "signing" / "certificate.pem"
-    assert kept.read_bytes() == pem.read_bytes()
+    kept = data_dir / "signing" / "certificate.sha256"
+    assert kept.read_text("ascii") == cert.fingerprint(hashes.SHA256()).hex() + "\n"
+    assert not (data_dir / "signing" / "certificate.pem").exists()
     assert "set OBSERVER_PASSPHRASE" in one_line_error(
         observer(data_dir, "identity", "export-cert", "-o", str(pem), OBSERVER_PASSPHRASE="")
     )
+
+
+def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(tmp_path: Path) -> None:
+    """A signing identity made before the store had a passphrase, under one chosen for
+    signing: signing says in one sentence what to do; after `identity adopt` the store's
+    passphrase is all it takes."""
+    from observer.cli_signoff import ADOPT_HINT
+    from observer.signing import ensure_identity
+    from observer.vocabulary import SignatureRole
+
+    earlier = "the passphrase I chose for signing"
+    data_dir = tmp_path / "data"
+    services = open_services(data_dir, STORE_PASSPHRASE)
+    try:
+        lead = services.profiles.set_up(LEAD, Role.PRACTICE_LEAD, "Northshire Council")
+        worker = services.people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER))
+        record = services.recording.create_draft(
+            DraftDetails(worker, lead.person_id, Kind.HOME_VISIT, datetime.now(UTC))
+        )
+        for rating in services.recording.get(record).ratings:
+            services.recording.set_rating(
+                record, rating.standard_code, level_code="good", evidence="Seen and heard."
+            )
+        services.recording.update(record, {"overall_level": "good", "overall_rationale": "Warm."})
+        services.signoff.sign(record, SignatureRole.OBSERVER, LEAD)
+        services.signoff.sign(record, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    finally:
+        services.close()
+    ensure_identity(data_dir, earlier, LEAD, "Northshire Council")
+    out = tmp_path / "summary.pdf"
+
+    assert one_line_error(observer(data_dir, "pdf", str(record), "-o", str(out))) == (
+        f"observer: {ADOPT_HINT}"
+    )
+    assert not out.exists()
+    assert "OBSERVER_P12_PASSPHRASE to the passphrase you chose" in one_line_error(
+        observer(data_dir, "identity", "adopt")
+    )
+    assert one_line_error(
+        observer(data_dir, "identity", "adopt", OBSERVER_P12_PASSPHRASE="not that one")
+    ) == ("observer: The passphrase in OBSERVER_P12_PASSPHRASE does not open the signing identity.")
+
+    adopted = succeeded(observer(data_dir, "identity", "adopt", OBSERVER_P12_PASSPHRASE=earlier))
+
+    assert adopted == [
+        f"The signing identity of {LEAD} is now protected by the store's passphrase; "
+        "OBSERVER_P12_PASSPHRASE is no longer needed."
+    ]
+    assert succeeded(observer(data_dir, "pdf", str(record), "-o", str(out))) == [
+        f"Wrote a signed summary to {out}, signed by {LEAD}."
+    ]
+    assert succeeded(observer(data_dir, "identity", "adopt", OBSERVER_P12_PASSPHRASE=earlier)) == [
+        f"The signing identity of {LEAD} was already protected by the store's passphrase."
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import os
 import re
 import shutil
 import stat
@@ -57,7 +58,11 @@ from observer.signing import (
     verify_pdf,
 )
 from observer.signing.appearance import render_stamp
-from observer.signing.identity import certificate_path, own_certificate_fingerprints
+from observer.signing.identity import (
+    adopt_identity,
+    fingerprint_path,
+    own_certificate_fingerprints,
+)
 from observer.summaries import PASSPHRASE_NEEDED, export_summary, verify_summary
 from observer.vocabulary import Role, SignatureRole, Status
 
@@ -157,9 +162,8 @@ def test_an_identity_is_made_once_and_kept_private(tmp_path: Path) -> None:
     assert path == tmp_path / "signing" / "identity.p12"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert sorted(p.name for p in path.parent.iterdir()) == ["certificate.pem", "identity.p12"]
-    kept = x509.load_pem_x509_certificate(certificate_path(tmp_path).read_bytes())
-    assert kept.fingerprint(hashes.SHA256()).hex() == first.fingerprint_sha256
+    assert sorted(p.name for p in path.parent.iterdir()) == ["certificate.sha256", "identity.p12"]
+    assert fingerprint_path(tmp_path).read_text("ascii") == first.fingerprint_sha256 + "\n"
     assert own_certificate_fingerprints(tmp_path) == {first.fingerprint_sha256}
     assert first.not_valid_after - first.not_valid_before > timedelta(days=5 * 365)
 
@@ -375,7 +379,7 @@ def test_an_unusable_pkcs12_is_refused_and_changes_nothing(
 
     assert load_signer(tmp_path, PASSPHRASE) is not None
     assert sorted(p.name for p in identity_path(tmp_path).parent.iterdir()) == [
-        "certificate.pem",
+        "certificate.sha256",
         "identity.p12",
     ]
     assert own_certificate_fingerprints(tmp_path) == {own.fingerprint_sha256}
@@ -928,7 +932,7 @@ def test_a_signed_record_exports_a_signed_summary_that_verifies(
 ) -> None:
     target = out / "summary.pdf"
 
-    exported = export_summary(services, signed_record, target, passphrase=PASSPHRASE)
+    exported = export_summary(services, signed_record, target)  # under the store's passphrase
 
     digest = services.signoff.current_hash(signed_record)
     assert exported.signed
@@ -957,7 +961,7 @@ def test_a_signed_record_needs_a_passphrase_and_writes_nothing_without(
     services: Services, signed_record: uuid.UUID, out: Path
 ) -> None:
     with pytest.raises(PassphraseNeeded) as refused:
-        export_summary(services, signed_record, out / "summary.pdf", passphrase=None)
+        export_summary(services, signed_record, out / "summary.pdf", passphrase="")
 
     assert str(refused.value) == PASSPHRASE_NEEDED
     assert list(out.iterdir()) == []
@@ -1217,41 +1221,45 @@ def test_every_certificate_a_summary_was_exported_with_is_remembered(
     assert remembered[fingerprint]["name"] == "Aled Hughes"
     first_used = datetime.fromisoformat(remembered[fingerprint]["first_used"])
     assert abs(datetime.now(UTC) - first_used) < timedelta(minutes=5)
-    # Without the certificate's PEM (an identity replaced since) it is still known.
-    certificate_path(services.data_dir).unlink()
+    # Without the certificate's fingerprint file (an identity replaced since) it is known.
+    fingerprint_path(services.data_dir).unlink()
     identity_path(services.data_dir).unlink()
     assert known_certificates(services) == {fingerprint}
     result = verify_summary(services, out / "s.pdf")
     assert (result.signer_known, result.hash_matches, result.exit_code) == (True, True, 0)
 
 
-def test_an_identity_without_its_certificate_file_gains_it_when_opened(tmp_path: Path) -> None:
+def test_an_identity_without_its_fingerprint_file_gains_it_when_opened(tmp_path: Path) -> None:
     info = ensure_identity(tmp_path, PASSPHRASE, "Aled Hughes", "Northshire Council")
-    certificate_path(tmp_path).unlink()
+    fingerprint_path(tmp_path).unlink()
     assert own_certificate_fingerprints(tmp_path) == set()
 
     load_signer(tmp_path, PASSPHRASE)
 
     assert own_certificate_fingerprints(tmp_path) == {info.fingerprint_sha256}
-    certificate_path(tmp_path).unlink()
+    fingerprint_path(tmp_path).unlink()
     with pytest.raises(WrongPassphrase):
         load_signer(tmp_path, "not the passphrase")
-    assert not certificate_path(tmp_path).exists()
+    assert not fingerprint_path(tmp_path).exists()
     export_certificate(tmp_path, tmp_path / "out.pem", PASSPHRASE)
-    assert certificate_path(tmp_path).read_bytes() == (tmp_path / "out.pem").read_bytes()
+    exported = x509.load_pem_x509_certificate((tmp_path / "out.pem").read_bytes())
+    assert fingerprint_path(tmp_path).read_text("ascii") == (
+        exported.fingerprint(hashes.SHA256()).hex() + "\n"
+    )
 
 
-def test_an_imported_identity_replaces_the_certificate_and_keeps_the_old_one(
+def test_an_imported_identity_replaces_the_fingerprint_and_keeps_the_old_one(
     tmp_path: Path,
 ) -> None:
     own = ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
-    certificate_path(tmp_path).unlink()  # made before the certificate was kept beside it
+    fingerprint_path(tmp_path).unlink()  # made before the fingerprint was kept beside it
     issued = organisation_p12()
 
     info = import_identity(tmp_path, issued.p12, "org-issued secret", PASSPHRASE)
 
-    pem = x509.load_pem_x509_certificate(certificate_path(tmp_path).read_bytes())
-    assert pem == issued.leaf
+    assert fingerprint_path(tmp_path).read_text("ascii") == (
+        issued.leaf.fingerprint(hashes.SHA256()).hex() + "\n"
+    )
     assert own_certificate_fingerprints(tmp_path) == {
         own.fingerprint_sha256,
         info.fingerprint_sha256,
@@ -1259,9 +1267,124 @@ def test_an_imported_identity_replaces_the_certificate_and_keeps_the_old_one(
     names = sorted(p.name for p in identity_path(tmp_path).parent.iterdir())
     assert (
         names[0]
-        == "certificate-replaced-" + names[2].removeprefix("identity-replaced-")[:-4] + ".pem"
+        == "certificate-replaced-" + names[2].removeprefix("identity-replaced-")[:-4] + ".sha256"
     )
-    assert (names[1], names[3]) == ("certificate.pem", "identity.p12")
+    assert (names[1], names[3]) == ("certificate.sha256", "identity.p12")
+
+
+def pem_of(certificate: x509.Certificate) -> bytes:
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def test_certificates_an_earlier_version_kept_in_plaintext_become_fingerprints(
+    tmp_path: Path,
+) -> None:
+    """A data folder in use before: the certificates (naming their signers) were kept as
+    PEM. The first look turns each into its fingerprint file and shreds the PEM."""
+    own = ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
+    folder = identity_path(tmp_path).parent
+    fingerprint_path(tmp_path).unlink()
+    exported = tmp_path / "priya.pem"
+    export_certificate(tmp_path, exported, PASSPHRASE)
+    fingerprint_path(tmp_path).unlink()
+    (folder / "certificate.pem").write_bytes(exported.read_bytes())
+    earlier = organisation_p12().leaf
+    replaced = folder / "certificate-replaced-20250102T030405Z.pem"
+    replaced.write_bytes(pem_of(earlier))
+    (folder / "certificate-replaced-20240101T000000Z.pem").write_bytes(b"not a certificate")
+    same_bytes = tmp_path / "the same file, seen elsewhere"
+    os.link(replaced, same_bytes)
+
+    found = own_certificate_fingerprints(tmp_path)
+
+    earlier_fingerprint = earlier.fingerprint(hashes.SHA256()).hex()
+    assert found == {own.fingerprint_sha256, earlier_fingerprint}
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "certificate-replaced-20250102T030405Z.sha256",
+        "certificate.sha256",
+        "identity.p12",
+    ]
+    assert (folder / "certificate-replaced-20250102T030405Z.sha256").read_text("ascii") == (
+        earlier_fingerprint + "\n"
+    )
+    shredded = same_bytes.read_bytes()
+    assert shredded == b"\0" * len(shredded) != b"", "overwritten before it was removed"
+    assert own_certificate_fingerprints(tmp_path) == found
+    assert load_signer(tmp_path, PASSPHRASE) is not None
+    assert sorted(p.name for p in folder.iterdir())[-2:] == ["certificate.sha256", "identity.p12"]
+
+
+def test_a_plaintext_certificate_that_cannot_be_converted_yet_still_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from observer.signing import identity as identity_module
+    from observer.signing.files import NotWritten
+
+    own = ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
+    export_certificate(tmp_path, tmp_path / "priya.pem", PASSPHRASE)
+    fingerprint_path(tmp_path).unlink()
+    plain = identity_path(tmp_path).parent / "certificate.pem"
+    plain.write_bytes((tmp_path / "priya.pem").read_bytes())
+
+    def refuse(path: Path, fingerprints: set[str]) -> None:
+        raise NotWritten("The signing certificate's fingerprint could not be written.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(identity_module, "_write_fingerprints", refuse)
+        assert own_certificate_fingerprints(tmp_path) == {own.fingerprint_sha256}
+        assert plain.is_file()
+
+    assert own_certificate_fingerprints(tmp_path) == {own.fingerprint_sha256}
+    assert not plain.exists()
+    assert fingerprint_path(tmp_path).is_file()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ελένη Παπαδοπούλου", "Siobhán Walker"],
+)
+def test_no_file_of_the_signing_identity_names_the_signer(tmp_path: Path, text: str) -> None:
+    """Made, replaced by an imported one, opened and verified with: neither the signer's
+    name nor the organisation is anywhere in plaintext, as UTF-8 or as a PKCS#12
+    BMPString (UTF-16-BE)."""
+    ensure_identity(tmp_path, PASSPHRASE, text, "Northshire Council")
+    issued = organisation_p12()
+    (identity_path(tmp_path).parent / "certificate.pem").write_bytes(pem_of(issued.leaf))
+    import_identity(tmp_path, issued.p12, "org-issued secret", PASSPHRASE)
+    load_signer(tmp_path, PASSPHRASE)
+    own_certificate_fingerprints(tmp_path)
+
+    files = [p for p in identity_path(tmp_path).parent.rglob("*") if p.is_file()]
+    assert len(files) == 4  # two identities, two fingerprint files
+    for words in (text, "Priya Shah", "Northshire"):
+        for encoded in (words.encode("utf-8"), words.encode("utf-16-be")):
+            assert not any(encoded in f.read_bytes() for f in files), (words, encoded)
+
+
+def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(
+    tmp_path: Path,
+) -> None:
+    """Made before the store had a passphrase, under one chosen for signing: the store's
+    passphrase does not open it until it is adopted, after which the earlier one is gone."""
+    earlier = "the passphrase I chose for signing"
+    replaced = ensure_identity(tmp_path, earlier, "Priya Shah", "Northshire Council")
+    import_identity(tmp_path, organisation_p12().p12, "org-issued secret", earlier)
+    with pytest.raises(WrongPassphrase):
+        load_signer(tmp_path, PASSPHRASE)
+
+    with pytest.raises(WrongPassphrase):
+        adopt_identity(tmp_path, "not that one either", PASSPHRASE)
+    assert load_signer(tmp_path, earlier) is not None
+
+    assert adopt_identity(tmp_path, earlier, PASSPHRASE) == 2  # the current and the replaced
+
+    assert load_signer(tmp_path, PASSPHRASE) is not None
+    with pytest.raises(WrongPassphrase):
+        load_signer(tmp_path, earlier)
+    (old,) = identity_path(tmp_path).parent.glob("identity-replaced-*.p12")
+    assert pkcs12.load_pkcs12(old.read_bytes(), PASSPHRASE.encode()).cert is not None
+    assert replaced.fingerprint_sha256 in own_certificate_fingerprints(tmp_path)
+    assert adopt_identity(tmp_path, earlier, PASSPHRASE) == 0  # nothing left to adopt
 
 
 # --- writing and reading files --------------------------------------------------------
@@ -1391,7 +1514,7 @@ def test_prepare_signing_makes_the_identity_once_and_then_checks_the_passphrase(
     with pytest.raises(PassphraseNeeded):
         prepare_signing(services, "short")
     with pytest.raises(PassphraseNeeded):
-        prepare_signing(services, None)
+        prepare_signing(services, "")
     assert not has_signing_identity(services)
 
     made = prepare_signing(services, PASSPHRASE)
@@ -1399,7 +1522,7 @@ def test_prepare_signing_makes_the_identity_once_and_then_checks_the_passphrase(
     assert made.created
     assert made.name == "Aled Hughes"
     assert has_signing_identity(services)
-    assert certificate_path(services.data_dir).is_file()
+    assert fingerprint_path(services.data_dir).is_file()
     again = prepare_signing(services, PASSPHRASE)
     assert (again.created, again.fingerprint_sha256) == (False, made.fingerprint_sha256)
     with pytest.raises(WrongPassphrase):

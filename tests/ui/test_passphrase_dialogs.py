@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from editor_helpers import text_box
 from fake_prompts import FakePrompts
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
@@ -18,6 +19,7 @@ from observer.services import Services, open_services
 from observer.store_access import StoreState, store_state
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
 from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
+from ui.main_window import MainWindow
 from ui.unlock import open_store
 
 NEW = "a different passphrase"
@@ -181,3 +183,26 @@ def test_escape_does_not_quit_from_the_lock_screen(qtbot) -> None:
 
     assert locked.isVisible()
     assert not starting.isVisible()
+
+
+@pytest.mark.qt_log_ignore(r"^This plugin does not support (propagateSizeHints|raise)\(\)$")
+def test_file_change_passphrase_saves_open_records_first(
+    qtbot, services: Services, observation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = MainWindow(services, FakePrompts())
+    qtbot.addWidget(window)
+    window.show()
+    editor = window.editors.open(observation)
+    assert editor is not None
+    text_box(editor, "strengths").setPlainText("Typed just before changing the passphrase.")
+    stored_when_asked: list[str] = []
+
+    def change(_parent, services_: Services, _prompts) -> bool:
+        stored_when_asked.append(services_.recording.get(observation).strengths)
+        return False
+
+    monkeypatch.setattr(ChangePassphraseDialog, "change", change)
+    window.change_passphrase_action.trigger()
+
+    assert stored_when_asked == ["Typed just before changing the passphrase."]
+    editor.close()

@@ -12,13 +12,19 @@ from pytestqt.qtbot import QtBot
 
 from observer.recording import DraftDetails, ObservationFilter, ObservationSummary
 from observer.services import Services
-from observer.summaries import prepare_signing
+from observer.signing import WrongPassphrase, ensure_identity, load_signer
+from observer.summaries import verify_summary
 from observer.vocabulary import Kind, SignatureRole
-from ui.dialogs.export_summaries import DIFFERENT, ExportSummariesDialog
+from ui.dialogs.export_summaries import (
+    ADOPTED,
+    EARLIER_PASSPHRASE,
+    NOT_EARLIER,
+    ExportSummariesDialog,
+)
 from ui.dialogs.verify_summary import VERDICT_BAD, VERDICT_OK, VerifySummaryDialog
 from ui.editor.window import EditorWindow
 
-PASSPHRASE = "correct horse battery staple"
+EARLIER = "the passphrase I chose for signing"  # before the store had a passphrase
 
 
 @pytest.fixture
@@ -110,7 +116,11 @@ def test_cancel_stops_after_the_summary_in_hand_and_leaves_no_partial_file(
         assert data.rstrip().endswith(b"%%EOF")
 
 
-def test_a_signed_record_asks_for_the_passphrase_and_its_summary_verifies(
+def passphrase_prompts(prompts: FakePrompts) -> list[str]:
+    return [label for kind, label in prompts.shown if kind == "passphrase"]
+
+
+def test_a_signed_record_exports_without_a_passphrase_prompt_and_verifies(
     qtbot: QtBot,
     services: Services,
     prompts: FakePrompts,
@@ -118,13 +128,15 @@ def test_a_signed_record_asks_for_the_passphrase_and_its_summary_verifies(
     folder: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The signing key is made under the store's passphrase, already typed to open the app."""
     record = signed_record(services, cast)
-    prompts.passphrases = [PASSPHRASE, PASSPHRASE]  # a new signing key: chosen, then confirmed
     dialog = exporting(qtbot, services, prompts, [record], folder)
 
     dialog.start()
     qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
     assert "A signing key was made for Priya Shah" in dialog.intro.text()
+    assert passphrase_prompts(prompts) == []
+    assert load_signer(services.data_dir, services.passphrase) is not None
 
     (summary,) = folder.iterdir()
     shown: list[VerifySummaryDialog] = []
@@ -144,10 +156,50 @@ def test_a_signed_record_asks_for_the_passphrase_and_its_summary_verifies(
     assert shown[-1].verdict.text() == VERDICT_BAD
 
 
-def test_without_the_passphrase_nothing_is_exported(
+def test_an_earlier_signing_key_is_asked_for_once_and_never_again(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
+) -> None:
+    """A key made before the store had a passphrase, under one chosen for signing: its
+    passphrase is asked once, then the key is under the store's and nothing is asked."""
+    record = signed_record(services, cast)
+    made = ensure_identity(services.data_dir, EARLIER, "Priya Shah", "Northshire Council")
+    prompts.passphrases = [EARLIER]
+    dialog = exporting(qtbot, services, prompts, [record, record], folder)
+
+    dialog.start()
+    qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
+
+    assert passphrase_prompts(prompts) == [EARLIER_PASSPHRASE]
+    assert len(list(folder.iterdir())) == 1  # the same record twice: one file
+    assert ADOPTED in dialog.intro.text()
+    assert "A signing key was made" not in dialog.intro.text()
+    assert load_signer(services.data_dir, services.passphrase) is not None
+    with pytest.raises(WrongPassphrase):
+        load_signer(services.data_dir, EARLIER)
+
+    again = folder.parent / "again"
+    again.mkdir()
+    second = exporting(qtbot, services, prompts, [record], again)
+    second.start()
+    qtbot.waitUntil(lambda: finished(second), timeout=30_000)
+
+    assert passphrase_prompts(prompts) == [EARLIER_PASSPHRASE]  # not asked again
+    assert ADOPTED not in second.intro.text()
+    (summary,) = again.iterdir()
+    assert summary.read_bytes().startswith(b"%PDF")
+    result = verify_summary(services, summary)
+    assert (result.intact, result.signer_known, result.certificate_sha256) == (
+        True,
+        True,
+        made.fingerprint_sha256,
+    )
+
+
+def test_cancelling_the_earlier_passphrase_exports_nothing(
     qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
 ) -> None:
     record = signed_record(services, cast)
+    ensure_identity(services.data_dir, EARLIER, "Priya Shah", "Northshire Council")
     prompts.passphrases = [None]
     dialog = exporting(qtbot, services, prompts, [record], folder)
 
@@ -155,6 +207,7 @@ def test_without_the_passphrase_nothing_is_exported(
 
     assert not dialog.running()
     assert list(folder.iterdir()) == []
+    assert [kind for kind, _ in prompts.shown] == ["passphrase"]
 
 
 def test_verifying_something_that_is_not_a_pdf_says_so_in_one_sentence(
@@ -201,25 +254,11 @@ def test_the_editor_exports_its_own_summary(
     assert "Zoë Łukasiewicz - Home visit" in summary.name
 
 
-def test_a_new_passphrase_typed_differently_twice_exports_nothing(
+def test_a_wrong_earlier_passphrase_is_said_once_before_anything_is_exported(
     qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
 ) -> None:
     record = signed_record(services, cast)
-    prompts.passphrases = [PASSPHRASE, PASSPHRASE + "!"]
-    dialog = exporting(qtbot, services, prompts, [record], folder)
-
-    dialog.start()
-
-    assert not dialog.running()
-    assert prompts.shown[-1] == ("error", DIFFERENT)
-    assert list(folder.iterdir()) == []
-
-
-def test_a_wrong_passphrase_is_said_once_before_anything_is_exported(
-    qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
-) -> None:
-    record = signed_record(services, cast)
-    prepare_signing(services, PASSPHRASE)
+    ensure_identity(services.data_dir, EARLIER, "Priya Shah", "Northshire Council")
     prompts.passphrases = ["not the passphrase"]
     dialog = exporting(qtbot, services, prompts, [record, record], folder)
 
@@ -227,5 +266,6 @@ def test_a_wrong_passphrase_is_said_once_before_anything_is_exported(
 
     assert not dialog.running()
     errors = [message for kind, message in prompts.shown if kind == "error"]
-    assert errors == ["That passphrase does not open the signing identity."]
+    assert errors == [NOT_EARLIER]
     assert list(folder.iterdir()) == []
+    assert load_signer(services.data_dir, EARLIER) is not None  # left as it was

@@ -2,7 +2,8 @@
 
 The window stays responsive while summaries are built and signed on the thread pool; the
 progress bar moves with each file, and Cancel stops after the file in hand, so no file is
-ever left half-written.
+ever left half-written. Summaries of signed records are signed with the key that the
+store's passphrase protects, so exporting asks for no passphrase.
 """
 
 from __future__ import annotations
@@ -26,19 +27,23 @@ from PySide6.QtWidgets import (
 
 from observer.recording import ObservationSummary
 from observer.services import Services
+from observer.signing import IdentityInfo
 from observer.vocabulary import Status
 from ui.formatting import count
 from ui.prompts import Prompts
 from ui.workers import BatchJob
 
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-PASSPHRASE_LABEL = "The passphrase of your signing key, to sign the summaries of signed records:"
-NEW_PASSPHRASE = (
-    "Choose a passphrase for your new signing key (at least 8 characters). It protects the "
-    "key that signs summaries; it cannot be recovered if forgotten."
+EARLIER_PASSPHRASE = (
+    "Your signing key is still protected by the passphrase you chose for signing before. "
+    "Type that passphrase once; from then on the passphrase that opens Practice Observer "
+    "protects the key as well:"
 )
-AGAIN = "Type the passphrase again:"
-DIFFERENT = "The two passphrases differ; nothing was exported."
+NOT_EARLIER = "That passphrase does not open your signing key either; nothing was exported."
+ADOPTED = (
+    "Your signing key is now protected by the passphrase that opens Practice Observer; "
+    "its old passphrase is no longer needed."
+)
 
 
 def file_name(record: ObservationSummary) -> str:
@@ -123,11 +128,9 @@ class ExportSummariesDialog(QDialog):
         return self._job is not None
 
     def start(self) -> None:
-        passphrase: str | None = None
-        if any(r.status is Status.SIGNED for r in self._records.values()):
-            passphrase = self._ask_passphrase()
-            if passphrase is None:
-                return
+        signing = any(r.status is Status.SIGNED for r in self._records.values())
+        if signing and not self._ready_to_sign():
+            return
         include_reference = not self.leave_out_references.isChecked()
         services = self._services
         folder = self._folder
@@ -136,13 +139,7 @@ class ExportSummariesDialog(QDialog):
             from observer.summaries import export_summary
 
             target = folder / file_name(record)
-            export_summary(
-                services,
-                record.id,
-                target,
-                passphrase=passphrase,
-                include_case_reference=include_reference,
-            )
+            export_summary(services, record.id, target, include_case_reference=include_reference)
             self.exported.append(target)
 
         self._job = BatchJob(list(self._records.values()), export_one)
@@ -155,29 +152,50 @@ class ExportSummariesDialog(QDialog):
         self.intro.setText(f"Exporting to {folder}…")
         self._job.start()
 
-    def _ask_passphrase(self) -> str | None:
-        """The signing key's passphrase, checked once before the batch; a new key's twice."""
+    def _ready_to_sign(self) -> bool:
+        """Opens the signing key with the store's passphrase once before the batch, or makes
+        one. A key from before the store had a passphrase is asked for once, by the
+        passphrase chosen for it then, and protected by the store's from then on."""
         from observer.errors import ObserverError
-        from observer.summaries import has_signing_identity, prepare_signing
+        from observer.signing import WrongPassphrase
+        from observer.summaries import prepare_signing
 
-        new = not has_signing_identity(self._services)
-        passphrase = self._prompts.passphrase(self, NEW_PASSPHRASE if new else PASSPHRASE_LABEL)
-        if passphrase is None:
-            return None
-        if new and self._prompts.passphrase(self, AGAIN) != passphrase:
-            self._prompts.error(self, DIFFERENT)
-            return None
+        identity: IdentityInfo | None
         try:
-            identity = prepare_signing(self._services, passphrase)
+            identity = prepare_signing(self._services)
+        except WrongPassphrase:
+            identity = self._adopt_earlier_key()
         except ObserverError as error:
             self._prompts.error(self, str(error))
-            return None
+            return False
+        if identity is None:
+            return False
         if identity.created:
             self._notes.append(
                 f"A signing key was made for {identity.name}; its certificate's SHA-256 "
                 f"fingerprint is {identity.fingerprint}."
             )
-        return passphrase
+        return True
+
+    def _adopt_earlier_key(self) -> IdentityInfo | None:
+        from observer.errors import ObserverError
+        from observer.signing import WrongPassphrase, adopt_identity
+        from observer.summaries import prepare_signing
+
+        earlier = self._prompts.passphrase(self, EARLIER_PASSPHRASE)
+        if earlier is None:
+            return None
+        try:
+            adopt_identity(self._services.data_dir, earlier, self._services.passphrase)
+            identity = prepare_signing(self._services)
+        except WrongPassphrase:
+            self._prompts.error(self, NOT_EARLIER)
+            return None
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            return None
+        self._notes.append(ADOPTED)
+        return identity
 
     def _moved(self, done: int, total: int) -> None:
         self.progress.setValue(done)

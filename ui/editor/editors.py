@@ -12,6 +12,7 @@ import uuid
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from observer.errors import NotFound, ObserverError
 from observer.models import utc_now
@@ -32,6 +33,12 @@ class Editors(QObject):
         self._prompts = prompts
         self._parent = parent
         self.windows: dict[uuid.UUID, EditorWindow] = {}
+
+    def save_all(self) -> int:
+        """Writes what each open editor holds now; returns how many could not be saved yet
+        (their typing stays on screen and the autosaver keeps trying)."""
+        open_windows = [w for w in self.windows.values() if isValid(w)]
+        return sum(not window.autosaver.flush() for window in open_windows)
 
     def open(self, observation_id: uuid.UUID) -> EditorWindow | None:
         window = self.windows.get(observation_id)
