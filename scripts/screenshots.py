@@ -12,20 +12,26 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, Qt, QThreadPool  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from observer.cli import passphrase_from_environment  # noqa: E402
+from observer.people import PersonDetails  # noqa: E402
 from observer.recording import ObservationFilter  # noqa: E402
+from observer.retention import RetentionPolicy, set_policy  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
-from observer.vocabulary import SignatureRole, Status  # noqa: E402
+from observer.vocabulary import Role, SignatureRole, Status  # noqa: E402
 from ui.app import application  # noqa: E402
+from ui.dialogs.audit_trail import AuditTrailDialog  # noqa: E402
+from ui.dialogs.passphrase import Attempt, UnlockDialog  # noqa: E402
+from ui.dialogs.retention import RetentionDialog  # noqa: E402
 from ui.editor.window import EditorWindow  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.prompts import Prompts  # noqa: E402
@@ -76,6 +82,54 @@ def sign_off_shot(app: QApplication, services: Services, path: Path) -> None:
         app.processEvents()
     dialog.grab().save(str(path))
     dialog.close()
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+
+
+def protection_shots(app: QApplication, services: Services, out: Path, prefix: str) -> None:
+    """The unlock screen after a wrong passphrase, the audit trail, and the retention
+    policy with two people due (this marks two workers as having left: a throwaway store)."""
+    unlock = UnlockDialog(lambda _typed: Attempt("That passphrase does not open the store."))
+    unlock.show()
+    unlock.passphrase.setText("not quite")
+    unlock.accept()
+    settle(app)
+    unlock.grab().save(str(out / f"{prefix}unlock.png"))
+    unlock.close()
+
+    trail = AuditTrailDialog(services.db, Prompts())
+    trail.resize(1100, 560)
+    trail.show()
+    for _ in range(50):
+        app.processEvents()
+        QThreadPool.globalInstance().waitForDone(20)
+    trail.grab().save(str(out / f"{prefix}audit-trail.png"))
+    trail.close()
+
+    today = date.today()
+    workers = [p for p in services.people.list_people() if p.role is Role.SOCIAL_WORKER]
+    for worker, years in zip(workers[:2], (7, 9), strict=True):
+        left = PersonDetails(
+            worker.name,
+            worker.role,
+            worker.team_id,
+            worker.staff_reference,
+            active=False,
+            left_on=today.replace(year=today.year - years),
+        )
+        services.people.update_person(worker.id, left)
+    set_policy(services.db, RetentionPolicy(6), services.actor())
+    retention = RetentionDialog(services, Prompts())
+    retention.resize(900, 520)
+    retention.show()
+    settle(app)
+    retention.grab().save(str(out / f"{prefix}retention.png"))
+    retention.close()
+    for name in ("unlock", "audit-trail", "retention"):
+        print(out / f"{prefix}{name}.png")
 
 
 def main(argv: list[str]) -> int:
@@ -131,6 +185,7 @@ def main(argv: list[str]) -> int:
         path = args.out / f"{args.prefix}sign-off.png"
         sign_off_shot(app, services, path)
         print(path)
+        protection_shots(app, services, args.out, args.prefix)
         window.close()
     finally:
         services.close()
