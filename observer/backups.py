@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
 import shutil
 import time
@@ -26,8 +25,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from observer import encryption
 from observer.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
-from observer.errors import DatabaseTooNew, ObserverError
+from observer.errors import ObserverError
 from observer.paths import backups_dir, database_path
+from observer.store_access import check_known_schema
 
 if TYPE_CHECKING:
     from observer.db import Database
@@ -134,9 +134,9 @@ def make_backup(source: Database | HasDatabase, reason: str) -> Path:
             "The earlier backups are all kept."
         )
     target = folder / staged.name
-    _sync(staged)
+    encryption.sync_file(staged)
     staged.replace(target)
-    _sync_folder(folder)
+    encryption.sync_folder(folder)
     with contextlib.suppress(OSError):
         staging.rmdir()  # unless another backup is being written at the same time
     log.info("backup made: %s (%d bytes)", target.name, target.stat().st_size)
@@ -224,12 +224,12 @@ def restore(data_dir: Path, backup_path: Path, passphrase: str) -> Restored:
     store = database_path(data_dir)
     backup = _readable_backup(backup_path, store)
     key = _backup_key(backup.path, passphrase)
-    _check_schema(backup.path, key)
+    check_known_schema(backup.path, key, "backup")
 
     staged = store.with_name(store.name + ".restoring")
     staged.unlink(missing_ok=True)
     shutil.copyfile(backup.path, staged)
-    _sync(staged)
+    encryption.sync_file(staged)
     problem = check_file(staged, key)
     if problem:
         staged.unlink(missing_ok=True)
@@ -242,7 +242,7 @@ def restore(data_dir: Path, backup_path: Path, passphrase: str) -> Restored:
         staged.unlink(missing_ok=True)
         raise
     staged.replace(store)
-    _sync_folder(data_dir)
+    encryption.sync_folder(data_dir)
     problem = check_file(store, key)
     if problem:
         kept = f"; the store it replaced is kept as {kept_as}" if kept_as else ""
@@ -279,25 +279,6 @@ def _backup_key(path: Path, passphrase: str) -> StoreKey:
             f"That passphrase does not open {path.name}; a backup made before the "
             "passphrase was changed opens only with the passphrase used then."
         ) from None
-
-
-def _check_schema(path: Path, key: StoreKey) -> None:
-    from observer.db import SCHEMA_REVISIONS
-
-    connection = encryption.connect(path, key)
-    try:
-        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    except encryption.dbapi().DatabaseError:
-        row = None
-    finally:
-        connection.close()
-    if row is None:
-        raise BackupFailed(f"{path.name} is not a Practice Observer backup, or is damaged.")
-    if row[0] not in SCHEMA_REVISIONS:
-        raise DatabaseTooNew(
-            f"{path.name} was written by a newer version of Practice Observer "
-            f"(schema {row[0]}); please update the app to restore it."
-        )
 
 
 def _set_aside(data_dir: Path, passphrase: str) -> tuple[Path | None, bool]:
@@ -352,7 +333,7 @@ def _move_aside(store: Path, target: Path) -> None:
         source = Path(f"{store}{suffix}")
         if source.exists():
             source.replace(Path(f"{target}{suffix}"))
-    _sync_folder(store.parent)
+    encryption.sync_folder(store.parent)
 
 
 def in_use(store: Path, key: StoreKey) -> bool:
@@ -379,17 +360,3 @@ def _clear_stale(staging: Path) -> None:
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()
-
-
-def _sync(path: Path) -> None:
-    with path.open("rb") as file:
-        os.fsync(file.fileno())
-
-
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

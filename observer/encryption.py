@@ -135,6 +135,19 @@ def connect(path: Path, key: StoreKey | None) -> Any:
     return connection
 
 
+def schema_revision(path: Path, key: StoreKey | None) -> str | None:
+    """The schema revision recorded in the file at `path`, or None if it has none (not a
+    Practice Observer store, or unreadable with `key`)."""
+    connection = connect(path, key)
+    try:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except dbapi().DatabaseError:
+        return None
+    finally:
+        connection.close()
+    return None if row is None else str(row[0])
+
+
 def opens(path: Path, key: StoreKey) -> bool:
     connection = connect(path, key)
     try:
@@ -182,11 +195,11 @@ def encrypt_in_place(path: Path, key: StoreKey) -> None:
     if copied != tables or intact != "ok":
         staging.unlink(missing_ok=True)
         raise ObserverError(f"Encrypting {path.name} did not check out; it was left as it was.")
-    _sync(staging)
+    sync_file(staging)
     set_aside = path.with_name(path.name + ".plain")
     path.replace(set_aside)
     staging.replace(path)
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     shred(set_aside)
     for suffix in ("-wal", "-shm", "-journal"):
         shred(Path(f"{path}{suffix}"))
@@ -222,12 +235,12 @@ def shred(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def _sync(path: Path) -> None:
+def sync_file(path: Path) -> None:
     with path.open("rb") as file:
         os.fsync(file.fileno())
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):
         descriptor = os.open(folder, os.O_RDONLY)
         try:

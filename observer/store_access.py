@@ -67,7 +67,7 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
     try:
         return encryption.key_for(path, passphrase)
     except StoreNotEncrypted:
-        _check_earlier_store(path)
+        check_known_schema(path, None, "database")
         encryption.check_new_passphrase(passphrase)
         key = encryption.new_key(passphrase)
         encrypt_earlier_store(data_dir, key)
@@ -81,24 +81,20 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
         raise
 
 
-def _check_earlier_store(path: Path) -> None:
-    """Only a store of a known schema is encrypted; anything else is left exactly as it is."""
+def check_known_schema(path: Path, key: StoreKey | None, what: str) -> None:
+    """Refuses a file that is not a Practice Observer store of a schema this code knows,
+    before anything is done to it. `what` names it in the sentence ("database", "backup")."""
     from observer.db import SCHEMA_REVISIONS
 
-    connection = encryption.connect(path, None)
-    try:
-        try:
-            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        except encryption.dbapi().DatabaseError:
-            row = None
-    finally:
-        connection.close()
-    if row is None:
-        raise DatabaseUnreadable(f"{path} is not a Practice Observer database.")
-    if row[0] not in SCHEMA_REVISIONS:
+    revision = encryption.schema_revision(path, key)
+    if revision is None:
+        raise DatabaseUnreadable(
+            f"{path.name} is not a Practice Observer {what}, or it is damaged."
+        )
+    if revision not in SCHEMA_REVISIONS:
         raise DatabaseTooNew(
-            f"{path} was written by a newer version of Practice Observer "
-            f"(schema {row[0]}); please update the app to open it."
+            f"{path.name} was written by a newer version of Practice Observer "
+            f"(schema {revision}); please update the app to use it."
         )
 
 
