@@ -16,7 +16,7 @@ import logging
 from observer.audit import record_event
 from observer.db import Database
 from observer.errors import InvalidInput
-from observer.models import Setting
+from observer.settings_store import store_value, stored_value
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,7 @@ def check_idle_minutes(value: object) -> int:
 def idle_lock_minutes(db: Database) -> int:
     """Minutes without use before the app locks itself; the default when none is set."""
     with db.session() as s:
-        setting = s.get(Setting, IDLE_LOCK_SETTING)
-        value = None if setting is None else setting.value
+        value = stored_value(s, IDLE_LOCK_SETTING)
     if value is None:
         return DEFAULT_IDLE_MINUTES
     try:
@@ -60,13 +59,8 @@ def set_idle_lock_minutes(db: Database, minutes: int, actor: str) -> int:
     """Stores the idle lock time; a change is in the audit trail."""
     check_idle_minutes(minutes)
     with db.session() as s, s.begin():
-        setting = s.get(Setting, IDLE_LOCK_SETTING)
-        if setting is not None and setting.value == minutes:
+        if not store_value(s, IDLE_LOCK_SETTING, minutes):
             return minutes
-        if setting is None:
-            s.add(Setting(key=IDLE_LOCK_SETTING, value=minutes))
-        else:
-            setting.value = minutes
         record_event(
             s,
             actor=actor,

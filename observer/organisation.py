@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from observer.db import Database
 from observer.errors import InvalidInput
-from observer.models import Setting
+from observer.settings_store import store_value
 
 LOGO_NAME = "logo.png"
 MAX_LOGO_BYTES = 2_000_000
@@ -49,12 +49,5 @@ def set_timestamp_server(db: Database, url: str | None) -> str | None:
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise InvalidInput(f"{url!r} is not an http or https address.")
     with db.session() as s, s.begin():
-        setting = s.get(Setting, TIMESTAMP_SETTING)
-        if url is None:
-            if setting is not None:
-                s.delete(setting)
-        elif setting is None:
-            s.add(Setting(key=TIMESTAMP_SETTING, value=url))
-        else:
-            setting.value = url
+        store_value(s, TIMESTAMP_SETTING, url)
     return url

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from observer.db import Database
 from observer.errors import InvalidInput
-from observer.models import Person, Setting
+from observer.models import Person
 from observer.people import clean_name
+from observer.settings_store import store_value, stored_value
 from observer.vocabulary import Role
 
 PROFILE_KEY = "local_profile"
@@ -28,15 +29,13 @@ class Profiles:
 
     def current(self) -> LocalProfile | None:
         with self._db.session() as s:
-            setting = s.get(Setting, PROFILE_KEY)
-            if setting is None:
+            stored = stored_value(s, PROFILE_KEY)
+            if stored is None:
                 return None
-            person = s.get(Person, uuid.UUID(setting.value["person_id"]))
+            person = s.get(Person, uuid.UUID(stored["person_id"]))
             if person is None:
                 return None
-            return LocalProfile(
-                person.id, person.name, Role(person.role), setting.value["organisation"]
-            )
+            return LocalProfile(person.id, person.name, Role(person.role), stored["organisation"])
 
     def set_up(self, name: str, role: Role, organisation: str) -> LocalProfile:
         """Records who uses this laptop, reusing their person record when it already exists."""
@@ -47,10 +46,10 @@ class Profiles:
         if len(organisation) > 200:
             raise InvalidInput("The organisation's name is longer than 200 characters.")
         with self._db.session() as s, s.begin():
-            setting = s.get(Setting, PROFILE_KEY)
+            stored = stored_value(s, PROFILE_KEY)
             person = None
-            if setting is not None:
-                person = s.get(Person, uuid.UUID(setting.value["person_id"]))
+            if stored is not None:
+                person = s.get(Person, uuid.UUID(stored["person_id"]))
             if person is None:
                 person = Person(name=name, role=role.value, active=True)
                 s.add(person)
@@ -58,8 +57,5 @@ class Profiles:
             person.role = role.value
             s.flush()
             value = {"person_id": str(person.id), "organisation": organisation}
-            if setting is None:
-                s.add(Setting(key=PROFILE_KEY, value=value))
-            else:
-                setting.value = value
+            store_value(s, PROFILE_KEY, value)
             return LocalProfile(person.id, name, role, organisation)

@@ -38,10 +38,10 @@ from observer.models import (
     Observation,
     Person,
     Rating,
-    Setting,
     Signature,
     action_standards,
 )
+from observer.settings_store import store_value, stored_value
 from observer.vocabulary import Status
 
 POLICY_SETTING = "retention.policy"
@@ -192,10 +192,9 @@ def get_policy(db: Database) -> RetentionPolicy:
 
 
 def _stored_policy(s: Session) -> RetentionPolicy:
-    setting = s.get(Setting, POLICY_SETTING)
-    if setting is None:
+    value = stored_value(s, POLICY_SETTING)
+    if value is None:
         return RetentionPolicy()
-    value = setting.value
     years = value.get("years_after_leaving") if isinstance(value, dict) else value
     if years is None:
         return RetentionPolicy()
@@ -213,11 +212,7 @@ def set_policy(db: Database, policy: RetentionPolicy, actor: str) -> RetentionPo
         if _stored_policy(s) == policy:
             return policy
         value = {"years_after_leaving": policy.years_after_leaving}
-        setting = s.get(Setting, POLICY_SETTING)
-        if setting is None:
-            s.add(Setting(key=POLICY_SETTING, value=value))
-        else:
-            setting.value = value
+        store_value(s, POLICY_SETTING, value)
         record_event(
             s,
             actor=actor,

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from observer.audit import record_event
 from observer.errors import NotFound, ObserverError
-from observer.models import Setting
 from observer.organisation import TIMESTAMP_SETTING
+from observer.settings_store import store_value, stored_value
 from observer.signing.errors import PassphraseNeeded, TimestampUnavailable
 from observer.vocabulary import Status
 
@@ -270,8 +270,7 @@ def _identity(services: Services, passphrase: str) -> IdentityInfo:
 
 def _exported_with(services: Services) -> dict[str, Any]:
     with services.db.session() as s:
-        setting = s.get(Setting, KNOWN_CERTIFICATES_SETTING)
-        value = setting.value if setting is not None else None
+        value = stored_value(s, KNOWN_CERTIFICATES_SETTING)
     if not isinstance(value, dict):
         return {}
     return {str(k).lower(): v for k, v in value.items()}
@@ -281,26 +280,20 @@ def _remember_certificate(services: Services, identity: IdentityInfo) -> None:
     """Records the certificate a summary was just signed with, in its own transaction."""
     fingerprint = identity.fingerprint_sha256.lower()
     with services.db.session() as s, s.begin():
-        setting = s.get(Setting, KNOWN_CERTIFICATES_SETTING)
-        known = (
-            dict(setting.value) if setting is not None and isinstance(setting.value, dict) else {}
-        )
+        stored = stored_value(s, KNOWN_CERTIFICATES_SETTING)
+        known = dict(stored) if isinstance(stored, dict) else {}
         if fingerprint in known:
             return
         known[fingerprint] = {
             "name": identity.name,
             "first_used": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        if setting is None:
-            s.add(Setting(key=KNOWN_CERTIFICATES_SETTING, value=known))
-        else:
-            setting.value = known
+        store_value(s, KNOWN_CERTIFICATES_SETTING, known)
 
 
 def _timestamp_url(services: Services) -> str | None:
     with services.db.session() as s:
-        setting = s.get(Setting, TIMESTAMP_SETTING)
-        value = setting.value if setting is not None else None
+        value = stored_value(s, TIMESTAMP_SETTING)
     if isinstance(value, dict):
         value = value.get("url")
     if isinstance(value, str) and value.strip().startswith(("http://", "https://")):

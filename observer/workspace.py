@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observer.db import Database
-from observer.models import Observation, Setting
+from observer.models import Observation
+from observer.settings_store import store_value, stored_value
 from observer.vocabulary import Status
 
 OPEN_KEY = "editor.open_observations"
@@ -55,8 +56,7 @@ class Workspace:
 
 
 def _read(s: Session) -> list[uuid.UUID]:
-    setting = s.get(Setting, OPEN_KEY)
-    value: Any = setting.value if setting is not None else []
+    value: Any = stored_value(s, OPEN_KEY)
     ids: list[uuid.UUID] = []
     for item in value if isinstance(value, list) else []:
         try:
@@ -69,9 +69,4 @@ def _read(s: Session) -> list[uuid.UUID]:
 
 
 def _write(s: Session, ids: list[uuid.UUID]) -> None:
-    value = [str(i) for i in ids]
-    setting = s.get(Setting, OPEN_KEY)
-    if setting is None:
-        s.add(Setting(key=OPEN_KEY, value=value))
-    else:
-        setting.value = value
+    store_value(s, OPEN_KEY, [str(i) for i in ids])
