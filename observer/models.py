@@ -133,6 +133,7 @@ class Person(Record):
     staff_reference: Mapped[str | None] = mapped_column(String(60))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     left_on: Mapped[date | None] = mapped_column(Date)
+    asye_started_on: Mapped[date | None] = mapped_column(Date)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 
