@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 from observer.errors import InvalidFramework
 from observer.models import Framework, RatingLevel, Standard
 from observer.paths import FRAMEWORKS_DIR
-from observer.validation import Fields
+from observer.validation import Fields, UnreadableJson, read_json_file, shown, type_name
 from observer.vocabulary import Kind, Role
 
 FORMAT = 1
 MAX_VERSION = 1_000_000
+# The shipped files are under 10 kB; even 50 standards of long prompts stay far below this.
+MAX_FILE_BYTES = 5_000_000
 # Framework versions get the same ids in every store, so records refer to them alike.
 ID_NAMESPACE = uuid.UUID("6f1d3c56-8b0e-4f4e-9a57-1f3c2d9e7b10")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
@@ -153,10 +155,13 @@ class _FrameworkFields(Fields):
     def choices(self, value: Any, where: str, allowed: set[str]) -> tuple[str, ...]:
         items = self.array(value if value is not None else [], where, 0, 20)
         for index, item in enumerate(items):
-            if not isinstance(item, str) or item not in allowed:
+            names = ", ".join(sorted(allowed))
+            if not isinstance(item, str):
                 raise self.fail(
-                    f"{where}[{index}]", f"{item!r} is not one of {', '.join(sorted(allowed))}"
+                    f"{where}[{index}]", f"must be one of {names}, not {type_name(item)}"
                 )
+            if item not in allowed:
+                raise self.fail(f"{where}[{index}]", f"{shown(item)} is not one of {names}")
         return tuple(items)
 
 
@@ -165,7 +170,7 @@ def parse_framework(data: Any, source: str) -> FrameworkDefinition:
     v = _FrameworkFields(lambda where, reason: InvalidFramework(source, where, reason))
     obj = v.mapping(data, "(top level)")
     if obj.get("format") != FORMAT:
-        raise v.fail("format", f"must be {FORMAT}, not {obj.get('format')!r}")
+        raise v.fail("format", f"must be {FORMAT}, not {shown(obj.get('format'))}")
     key = v.text(obj, "key", "", max_len=60)
     if not KEY_PATTERN.match(key):
         raise v.fail("key", "must be 3–60 lower-case letters, digits and hyphens")
@@ -206,18 +211,18 @@ def parse_framework(data: Any, source: str) -> FrameworkDefinition:
     for index, item in enumerate(v.array(obj["standards"], "standards", 1, 50)):
         where = f"standards[{index}]"
         entry = v.mapping(item, where)
-        prompts = v.array(entry.get("prompts", []), f"{where}.prompts", 0, 20)
-        for p_index, prompt in enumerate(prompts):
-            if not isinstance(prompt, str) or not prompt.strip():
-                raise v.fail(f"{where}.prompts[{p_index}]", "must be non-empty text")
-            if len(prompt) > 500:
-                raise v.fail(f"{where}.prompts[{p_index}]", "is longer than 500 characters")
+        prompts = tuple(
+            v.string(prompt, f"{where}.prompts[{p_index}]", max_len=500)
+            for p_index, prompt in enumerate(
+                v.array(entry.get("prompts", []), f"{where}.prompts", 0, 20)
+            )
+        )
         standards.append(
             StandardDefinition(
                 code=v.code(entry, where, 20),
                 title=v.text(entry, "title", where, max_len=300),
                 summary=v.text(entry, "summary", where, required=False),
-                prompts=tuple(p.strip() for p in prompts),
+                prompts=prompts,
             )
         )
     v.unique([s.code for s in standards], "standards")
@@ -242,19 +247,9 @@ def parse_framework(data: Any, source: str) -> FrameworkDefinition:
 def load_framework_file(path: Path) -> FrameworkDefinition:
     source = path.name
     try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidFramework(source, "(file)", "does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidFramework(source, "(file)", f"cannot be read ({exc})") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InvalidFramework(
-            source, f"line {exc.lineno} column {exc.colno}", f"is not valid JSON: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise InvalidFramework(source, "(file)", "is nested too deeply to be a framework") from None
+        data = read_json_file(path, MAX_FILE_BYTES, "framework")
+    except UnreadableJson as exc:
+        raise InvalidFramework(source, "(file)", str(exc)) from None
     return parse_framework(data, source)
 
 

@@ -6,12 +6,92 @@ with one sentence naming the field and the reason, never a traceback.
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 Fail = Callable[[str, str], Exception]
+SHOWN_CHARACTERS = 40
+
+
+class UnreadableJson(Exception):
+    """Why a file cannot be read as JSON; str() ends a sentence that names the file."""
+
+
+class _NotJsonNumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJsonNumber(name)
+
+
+def read_json_file(path: Path, max_bytes: int, what: str) -> Any:
+    """Decoded JSON from a file someone handed us, or UnreadableJson saying why not."""
+    return decode_json(read_file_capped(path, max_bytes, what), what)
+
+
+def read_file_capped(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, so that a device or a huge file
+    cannot fill the memory; UnreadableJson otherwise."""
+    too_large = f"is larger than {max_bytes:,} bytes, too large to be a {what}"
+    try:
+        if path.is_dir():
+            raise UnreadableJson(f"is a folder, not a {what} file")
+        with path.open("rb") as stream:
+            facts = os.fstat(stream.fileno())
+            if not stat.S_ISREG(facts.st_mode):
+                raise UnreadableJson(f"is not a file, so it cannot be a {what}")
+            if facts.st_size > max_bytes:
+                raise UnreadableJson(too_large)
+            raw = stream.read(max_bytes + 1)  # a file growing meanwhile stays capped
+    except FileNotFoundError:
+        raise UnreadableJson("does not exist") from None
+    except OSError as exc:
+        raise UnreadableJson(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if len(raw) > max_bytes:
+        raise UnreadableJson(too_large)
+    return raw
+
+
+def decode_json(raw: bytes, what: str) -> Any:
+    """Decoded JSON, or UnreadableJson saying why not. A UTF-8 byte order mark (as some
+    Windows editors write) is allowed; NaN and Infinity, which are not JSON, are not."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableJson(f"is not a UTF-8 text file, so it cannot be a {what}") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise UnreadableJson(
+            f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise UnreadableJson(f"is nested too deeply to be a {what}") from None
+    except _NotJsonNumber as exc:
+        raise UnreadableJson(f"holds {exc}, which is not a number JSON allows") from None
+    except ValueError:  # an integer of thousands of digits
+        raise UnreadableJson("holds a number too long to read") from None
+
+
+def shown(value: Any) -> str:
+    """A value as an error message may quote it: short, on one line, never a dump."""
+    if isinstance(value, str):
+        cut = value[:SHOWN_CHARACTERS]
+        return repr(cut) if cut == value else f"{cut!r}…"
+    if (
+        value is None
+        or isinstance(value, bool | float)
+        or (isinstance(value, int) and abs(value) < 10**SHOWN_CHARACTERS)
+    ):
+        return repr(value)
+    return type_name(value)
 
 
 def type_name(value: Any) -> str:
@@ -67,7 +147,19 @@ class Fields:
         strip: bool = True,
     ) -> str:
         path, value = self._given(obj, name, where, required)
-        if value is None:
+        return self.string(value, path, required=required, max_len=max_len, strip=strip)
+
+    def string(
+        self,
+        value: Any,
+        path: str,
+        *,
+        required: bool = True,
+        max_len: int = 2000,
+        strip: bool = True,
+    ) -> str:
+        """`value` as text that can be stored (valid Unicode, not too long)."""
+        if value is None and not required:
             return ""
         if not isinstance(value, str):
             raise self.fail(path, f"must be text, not {type_name(value)}")
@@ -75,13 +167,12 @@ class Fields:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise self.fail(path, "holds characters that are not valid text") from None
-        if strip:
-            value = value.strip()
-        if required and not value:
+        text = value.strip() if strip else value
+        if required and not text:
             raise self.fail(path, "must not be empty")
-        if len(value) > max_len:
+        if len(text) > max_len:
             raise self.fail(path, f"is longer than {max_len:,} characters")
-        return value
+        return text
 
     def integer(
         self,
@@ -99,7 +190,7 @@ class Fields:
         if not isinstance(value, int) or isinstance(value, bool):
             raise self.fail(path, f"must be a whole number, not {type_name(value)}")
         if not low <= value <= high:
-            raise self.fail(path, f"must be between {low} and {high}, not {value}")
+            raise self.fail(path, f"must be between {low} and {high}, not {shown(value)}")
         return value
 
     def boolean(self, obj: dict[str, Any], name: str, where: str = "") -> bool:
@@ -118,7 +209,7 @@ class Fields:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise self.fail(path, f"{value[:40]!r} is not a date written YYYY-MM-DD") from None
+            raise self.fail(path, f"{shown(value)} is not a date written YYYY-MM-DD") from None
 
     def moment(
         self, obj: dict[str, Any], name: str, where: str = "", *, required: bool = True
@@ -131,13 +222,13 @@ class Fields:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise self.fail(path, f"{value[:40]!r} is not an ISO 8601 date and time") from None
+            raise self.fail(path, f"{shown(value)} is not an ISO 8601 date and time") from None
         if parsed.tzinfo is None:
             raise self.fail(path, "must give its time zone (for example +00:00)")
         try:
             return parsed.astimezone(UTC)
         except OverflowError:
-            raise self.fail(path, f"{value[:40]!r} is out of range") from None
+            raise self.fail(path, f"{shown(value)} is out of range") from None
 
     def identifier(
         self, obj: dict[str, Any], name: str, where: str = "", *, required: bool = True
@@ -150,13 +241,13 @@ class Fields:
         try:
             return uuid.UUID(value)
         except ValueError:
-            raise self.fail(path, f"{value[:40]!r} is not a UUID") from None
+            raise self.fail(path, f"{shown(value)} is not a UUID") from None
 
     def choice(self, obj: dict[str, Any], name: str, where: str, allowed: set[str]) -> str:
         value = self.text(obj, name, where, max_len=100)
         if value not in allowed:
             raise self.fail(
-                join(where, name), f"{value!r} is not one of {', '.join(sorted(allowed))}"
+                join(where, name), f"{shown(value)} is not one of {', '.join(sorted(allowed))}"
             )
         return value
 
@@ -164,5 +255,5 @@ class Fields:
         seen: set[str] = set()
         for index, code in enumerate(codes):
             if code in seen:
-                raise self.fail(f"{where}[{index}].{name}", f"{code!r} is used twice")
+                raise self.fail(f"{where}[{index}].{name}", f"{shown(code)} is used twice")
             seen.add(code)

@@ -126,6 +126,7 @@ def _person_json(p: Person) -> dict[str, Any]:
         "team_id": _ref(p.team_id),
         "staff_reference": p.staff_reference,
         "active": p.active,
+        "left_on": _iso(p.left_on),
     }
 
 
@@ -204,16 +205,18 @@ def observation_document(o: Observation) -> dict[str, Any]:
     }
 
 
-def write_bundle(bundle: dict[str, Any], path: Path) -> None:
-    """Writes atomically: a half-written bundle never replaces a good file, and a failed
-    write leaves no partial copy of personal data behind."""
+def write_bundle(bundle: dict[str, Any], path: Path, passphrase: str | None = None) -> None:
+    """Writes atomically, sealed with `passphrase` unless it is None: a half-written bundle
+    never replaces a good file, and a failed write leaves no partial copy behind."""
+    from observer.bundle.sealed import seal
+
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give a file name for the bundle.")
+    document = (json.dumps(bundle, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     partial = path.with_name(path.name + ".partial")
     try:
-        with partial.open("w", encoding="utf-8") as out:
-            json.dump(bundle, out, ensure_ascii=False, indent=1)
-            out.write("\n")
+        with partial.open("wb") as out:
+            out.write(document if passphrase is None else seal(document, passphrase))
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from observer.audit import record_event
-from observer.bundle.export import MAX_BUNDLE_BYTES, observation_document
+from observer.bundle.export import (
+    MAX_BUNDLE_BYTES,
+    OBSERVATION_LOAD_OPTIONS,
+    observation_document,
+)
 from observer.bundle.reader import BundleReader, CheckedBundle
 from observer.canonical import content_hash
 from observer.db import Database
@@ -33,7 +36,11 @@ from observer.models import (
     action_standards,
     table_of,
 )
+from observer.validation import UnreadableJson, decode_json, read_file_capped, shown
 from observer.vocabulary import Status
+
+CHECKED_AT_ONCE = 500  # observations loaded per query, well within SQLite's variable limit
+CHILDREN = {"ratings": Rating, "actions": Action, "signatures": Signature, "addenda": Addendum}
 
 
 @dataclass
@@ -56,26 +63,20 @@ class ImportResult:
         return "; ".join(parts)
 
 
-def read_bundle(path: Path) -> dict[str, Any]:
+def read_bundle(path: Path, passphrase: str | None = None) -> dict[str, Any]:
+    """The decoded bundle at `path`, sealed (opened with `passphrase`) or plain JSON."""
+    from observer.bundle.sealed import is_sealed, unseal
+
     name = path.name
     try:
-        size = path.stat().st_size
-        if size > MAX_BUNDLE_BYTES:
-            raise InvalidBundle(f"{name} is too large to be a bundle ({size:,} bytes).")
-        with path.open(encoding="utf-8") as stream:
-            data = json.load(stream)
-    except FileNotFoundError:
-        raise InvalidBundle(f"{name} does not exist.") from None
-    except IsADirectoryError:
-        raise InvalidBundle(f"{name} is a folder, not a bundle file.") from None
-    except UnicodeDecodeError:
-        raise InvalidBundle(f"{name} is not a text file, so it cannot be a bundle.") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidBundle(
-            f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
-        ) from None
-    except (OSError, RecursionError) as exc:
-        raise InvalidBundle(f"{name} cannot be read ({exc}).") from None
+        raw = read_file_capped(path, MAX_BUNDLE_BYTES, "bundle")
+        if is_sealed(raw):
+            if passphrase is None:
+                raise InvalidBundle(f"{name} is sealed; a passphrase is needed to open it.")
+            raw = unseal(raw, passphrase, name, MAX_BUNDLE_BYTES)
+        data = decode_json(raw, "bundle")
+    except UnreadableJson as exc:
+        raise InvalidBundle(f"{name} {exc}.") from None
     if not isinstance(data, dict):
         raise InvalidBundle(f"{name} is not a Practice Observer bundle.")
     return data
@@ -106,11 +107,15 @@ def _write(
     with db.session() as s, s.begin():
         level_ids, standard_ids = _import_frameworks(s, bundle, result, source)
         _check_references(s, bundle, source)
+        _check_child_ids(s, bundle, source)
         _upsert_simple(s, Team, bundle.teams, "teams", result, deferred=("manager_id",))
         _upsert_simple(s, Person, bundle.people, "people", result)
         _set_team_managers(s, bundle.teams)
-        for record in bundle.observations:
+        written = [
             _import_observation(s, record, level_ids, standard_ids, result, source)
+            for record in bundle.observations
+        ]
+        _check_signed_content(s, written, source)
         record_event(s, actor=actor, action="import", record_type="bundle", record_id=None)
 
 
@@ -121,7 +126,7 @@ def _import_frameworks(
         try:
             _, added = store_framework(s, record["definition"])
         except InvalidFramework as exc:
-            raise InvalidBundle(f"{source}: {exc}.") from None
+            raise InvalidBundle(f"{source}: {exc}") from None
         result.count("frameworks", "added" if added else "unchanged")
     levels: dict[tuple[str, int, str], uuid.UUID] = {}
     standards: dict[tuple[str, int, str], uuid.UUID] = {}
@@ -160,6 +165,70 @@ def _check_references(s: Session, bundle: CheckedBundle, source: str) -> None:
                 raise InvalidBundle(f"{where}.actions[{j}].owner_id refers to no known person.")
 
 
+def _check_child_ids(s: Session, bundle: CheckedBundle, source: str) -> None:
+    """A rating, action, signature or addendum id may be in this store only as part of the
+    same observation; anywhere else it is a different record."""
+    for name, model in CHILDREN.items():
+        table = table_of(model)
+        owners: dict[uuid.UUID, uuid.UUID] = {
+            row.id: row.observation_id
+            for row in s.execute(select(table.c.id, table.c.observation_id))
+        }
+        for i, o in enumerate(bundle.observations):
+            for j, child in enumerate(o[name]):
+                owner = owners.get(child["id"], o["id"])
+                if owner != o["id"]:
+                    raise InvalidBundle(
+                        f"{source}: observations[{i}].{name}[{j}].id is already the id of "
+                        f"one of the {name} of another observation in this store."
+                    )
+
+
+@dataclass(frozen=True)
+class Written:
+    """An observation just written, with its content hash here before, if it was signed."""
+
+    record: dict[str, Any]
+    kept_hash: str | None
+
+
+def _check_signed_content(s: Session, written: list[Written | None], source: str) -> None:
+    """Each signature must hold the hash of the record as stored, which is what every later
+    check hashes (the bundle's own text may differ in form: time zones, key order, fields
+    left out); and a record signed here must keep the content it had."""
+    to_check = {
+        w.record["id"]: (index, w)
+        for index, w in enumerate(written)
+        if w is not None and (w.record["signatures"] or w.kept_hash is not None)
+    }
+    ids = list(to_check)
+    for start in range(0, len(ids), CHECKED_AT_ONCE):
+        query = (
+            select(Observation)
+            .where(Observation.id.in_(ids[start : start + CHECKED_AT_ONCE]))
+            .options(*OBSERVATION_LOAD_OPTIONS)
+            .execution_options(populate_existing=True)
+        )
+        for observation in s.scalars(query):
+            _check_signatures_hold(observation, *to_check[observation.id], source)
+
+
+def _check_signatures_hold(observation: Observation, index: int, w: Written, source: str) -> None:
+    digest = content_hash(observation_document(observation))
+    for position, signature in enumerate(w.record["signatures"]):
+        if signature["content_hash"] != digest:
+            raise InvalidBundle(
+                f"{source}: observations[{index}].signatures[{position}].content_hash does "
+                "not match the record's content: the record was changed after it was "
+                "signed; nothing was imported."
+            )
+    if w.kept_hash is not None and digest != w.kept_hash:
+        raise InvalidBundle(
+            f"{source}: observation {observation.id} is signed in this store, and the "
+            "bundle would change what was signed; nothing was imported."
+        )
+
+
 def _columns(record: dict[str, Any], exclude: Iterable[str] = ()) -> dict[str, Any]:
     skip = set(exclude)
     return {k: v for k, v in record.items() if k not in skip}
@@ -176,17 +245,20 @@ def _upsert_simple(
     """Inserts new rows and replaces older revisions; `deferred` columns are set later."""
     table = table_of(model)
     existing = {row.id: row.revision for row in s.execute(select(table.c.id, table.c.revision))}
+    added = []
     for record in records:
         values = _columns(record, deferred)
         current = existing.get(record["id"])
         if current is None:
-            s.execute(insert(table).values(**values, **dict.fromkeys(deferred)))
+            added.append({**values, **dict.fromkeys(deferred)})
             result.count(kind, "added")
         elif record["revision"] > current:
             s.execute(update(table).where(table.c.id == record["id"]).values(**values))
             result.count(kind, "updated")
         else:
             result.count(kind, "unchanged")
+    if added:  # in one statement: a bundle may hold many thousands
+        s.execute(insert(table), added)
 
 
 def _set_team_managers(s: Session, teams: list[dict[str, Any]]) -> None:
@@ -201,12 +273,10 @@ def _set_team_managers(s: Session, teams: list[dict[str, Any]]) -> None:
 
 def _check_signed_record_kept(local: Observation, record: dict[str, Any], where: str) -> None:
     """A signed record (even by the observer alone) may gain signatures, addenda and action
-    progress; nothing else."""
+    progress; nothing else. (Its content is compared once the new copy is written.)"""
     refusal = f"{where} is signed in this store, and the bundle would "
     if local.status == Status.SIGNED.value and record["status"] != Status.SIGNED.value:
         raise InvalidBundle(refusal + "reopen it; nothing was imported.")
-    if content_hash(observation_document(local)) != record["content_hash"]:
-        raise InvalidBundle(refusal + "change what was signed; nothing was imported.")
     for name, fields in KEPT_AS_SIGNED.items():
         incoming = {child["id"]: child for child in record[name]}
         for child in getattr(local, name):
@@ -218,8 +288,9 @@ def _check_signed_record_kept(local: Observation, record: dict[str, Any], where:
 
 
 # What a signature or an addendum says can never change once made; only new ones are added.
+# (A signature's hash is compared with the content as written, which must be the kept one.)
 KEPT_AS_SIGNED = {
-    "signatures": ("role", "name", "image_png", "signed_at", "comment", "content_hash"),
+    "signatures": ("role", "name", "image_png", "signed_at", "comment"),
     "addenda": ("text", "author_name", "image_png", "signed_at", "content_hash"),
 }
 
@@ -236,7 +307,8 @@ def _import_observation(
     standard_ids: dict[tuple[str, int, str], uuid.UUID],
     result: ImportResult,
     source: str,
-) -> None:
+) -> Written | None:
+    """Writes the record unless the store holds its revision or a later one."""
     key, version = record["framework"]
     where = f"{source}: observation {record['id']}"
     framework_id = s.scalar(
@@ -250,34 +322,28 @@ def _import_observation(
             return None
         found = level_ids.get((key, version, code))
         if found is None:
-            raise InvalidBundle(f"{where}: {field_name} {code!r} is not a rating in {key}.")
+            raise InvalidBundle(f"{where}: {field_name} {shown(code)} is not a rating in {key}.")
         return found
 
     def standard(code: str) -> uuid.UUID:
         found = standard_ids.get((key, version, code))
         if found is None:
-            raise InvalidBundle(f"{where}: standard {code!r} is not part of {key} v{version}.")
+            raise InvalidBundle(f"{where}: standard {shown(code)} is not part of {key} v{version}.")
         return found
 
     local = s.get(Observation, record["id"])
     current = None if local is None else local.revision
     if current is not None and record["revision"] <= current:
         result.count("observations", "unchanged")
-        return
+        return None
+    kept_hash = None
     if local is not None and (local.status == Status.SIGNED.value or local.signatures):
         _check_signed_record_kept(local, record, where)
+        kept_hash = content_hash(observation_document(local))
     if current is not None:
         s.expunge(local)
         s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
-    children = (
-        "ratings",
-        "actions",
-        "signatures",
-        "addenda",
-        "framework",
-        "overall_level",
-        "content_hash",
-    )
+    children = ("ratings", "actions", "signatures", "addenda", "framework", "overall_level")
     s.execute(
         insert(table_of(Observation)).values(
             **_columns(record, children),
@@ -286,26 +352,34 @@ def _import_observation(
         )
     )
     observation_id = record["id"]
-    for rating in record["ratings"]:
-        s.execute(
-            insert(table_of(Rating)).values(
+    rows: dict[Any, list[dict[str, Any]]] = {
+        table_of(Rating): [
+            {
                 **_columns(rating, ("standard", "level")),
-                observation_id=observation_id,
-                standard_id=standard(rating["standard"]),
-                level_id=level(rating["level"], "rating"),
-            )
-        )
-    for action in record["actions"]:
-        s.execute(
-            insert(table_of(Action)).values(
-                **_columns(action, ("standards",)), observation_id=observation_id
-            )
-        )
-        for code in action["standards"]:
-            s.execute(
-                insert(action_standards).values(action_id=action["id"], standard_id=standard(code))
-            )
-    for model, name in ((Signature, "signatures"), (Addendum, "addenda")):
-        for child in record[name]:
-            s.execute(insert(table_of(model)).values(**child, observation_id=observation_id))
+                "observation_id": observation_id,
+                "standard_id": standard(rating["standard"]),
+                "level_id": level(rating["level"], "rating"),
+            }
+            for rating in record["ratings"]
+        ],
+        table_of(Action): [
+            {**_columns(action, ("standards",)), "observation_id": observation_id}
+            for action in record["actions"]
+        ],
+        action_standards: [
+            {"action_id": action["id"], "standard_id": standard(code)}
+            for action in record["actions"]
+            for code in action["standards"]
+        ],
+        table_of(Signature): [
+            {**child, "observation_id": observation_id} for child in record["signatures"]
+        ],
+        table_of(Addendum): [
+            {**child, "observation_id": observation_id} for child in record["addenda"]
+        ],
+    }
+    for table, values in rows.items():  # in one statement each: there may be thousands
+        if values:
+            s.execute(insert(table), values)
     result.count("observations", "added" if current is None else "updated")
+    return Written(record, kept_hash)

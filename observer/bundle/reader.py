@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
-from observer.canonical import content_hash
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.frameworks import parse_framework
 from observer.recording import TEXT_FIELDS, text_limit
-from observer.validation import Fields
+from observer.validation import Fields, shown
 from observer.vocabulary import ActionStatus, Kind, Role, SignatureRole, Status
+
+# A drawing is held to what sign-off accepts (observer.signoff, which imports this package).
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_DRAWING_BYTES = 1_000_000
 
 
 @dataclass
@@ -39,7 +42,7 @@ class BundleReader:
         version = data.get("format_version")
         if version != FORMAT_VERSION:
             raise InvalidBundle(
-                f"{self.source} has bundle format {version!r}; this version of Practice "
+                f"{self.source} has bundle format {shown(version)}; this version of Practice "
                 f"Observer reads format {FORMAT_VERSION}."
             )
         bundle = CheckedBundle(
@@ -91,7 +94,7 @@ class BundleReader:
         try:
             definition = parse_framework(obj.get("definition"), definition_source)
         except InvalidFramework as exc:
-            raise InvalidBundle(f"{exc}.") from None
+            raise InvalidBundle(str(exc)) from None
         return {"definition": definition}
 
     def team(self, item: Any, where: str) -> dict[str, Any]:
@@ -114,6 +117,7 @@ class BundleReader:
             "team_id": f.identifier(obj, "team_id", where, required=False),
             "staff_reference": reference or None,
             "active": f.boolean(obj, "active", where),
+            "left_on": f.day(obj, "left_on", where),  # optional: older bundles lack it
         }
 
     def observation(self, item: Any, where: str) -> dict[str, Any]:
@@ -160,16 +164,9 @@ class BundleReader:
             self.addendum(x, f"{where}.addenda[{i}]")
             for i, x in enumerate(f.array(obj.get("addenda", []), f"{where}.addenda"))
         ]
-        values["content_hash"] = content_hash(obj)
+        # Whether each signature holds the content it signed is checked on the record as
+        # stored (importer), since that is the content its hash is taken of from then on.
         self.check_signing(values, where)
-        if values["signatures"]:  # every signature holds the content it signed
-            for index, signature in enumerate(values["signatures"]):
-                if signature["content_hash"] != values["content_hash"]:
-                    raise f.fail(
-                        f"{where}.signatures[{index}].content_hash",
-                        "does not match the record's content: the record was changed after "
-                        "it was signed",
-                    )
         return values
 
     def rating(self, item: Any, where: str) -> dict[str, Any]:
@@ -185,10 +182,12 @@ class BundleReader:
     def action(self, item: Any, where: str) -> dict[str, Any]:
         f = self.f
         obj = f.mapping(item, where)
-        standards = f.array(obj.get("standards", []), f"{where}.standards", 0, 50)
-        for index, code in enumerate(standards):
-            if not isinstance(code, str):
-                raise f.fail(f"{where}.standards[{index}]", "must be a standard's code")
+        standards = [
+            f.string(code, f"{where}.standards[{index}]", max_len=20)
+            for index, code in enumerate(
+                f.array(obj.get("standards", []), f"{where}.standards", 0, 50)
+            )
+        ]
         return {
             **self.record(obj, where),
             "description": f.text(obj, "description", where, max_len=50_000, strip=False),
@@ -214,7 +213,9 @@ class BundleReader:
             "observed_person": f.text(shown, "observed_person", here, max_len=200),
             "observer": f.text(shown, "observer", here, max_len=200),
             "action_owners": {
-                str(key): f.text(owners, key, f"{here}.action_owners", max_len=200)
+                f.string(key, f"{here}.action_owners", max_len=100, strip=False): f.text(
+                    owners, key, f"{here}.action_owners", max_len=200
+                )
                 for key in owners
             },
             "framework": {
@@ -225,11 +226,23 @@ class BundleReader:
         }
 
     def check_signing(self, values: dict[str, Any], where: str) -> None:
-        """Signatures in the order sign-off allows, each role once, agreeing with the status."""
+        """Signatures in the order sign-off allows, each role once, agreeing with the status;
+        addenda only on a signed record."""
         roles = [signature["role"] for signature in values["signatures"]]
         self.f.unique(roles, f"{where}.signatures", "role")
         signed = set(roles)
         locked = values["status"] == Status.SIGNED.value
+        if values["addenda"] and not locked:
+            raise self.f.fail(f"{where}.addenda", "are for signed records, and this one is not")
+        # Both sign in the room, on one laptop, so one clock: the observer signs first. (A
+        # manager may countersign later on another laptop, whose clock may differ.)
+        times = {signature["role"]: signature["signed_at"] for signature in values["signatures"]}
+        observer, practitioner = SignatureRole.OBSERVER.value, SignatureRole.PRACTITIONER.value
+        if observer in times and practitioner in times and times[practitioner] < times[observer]:
+            raise self.f.fail(
+                f"{where}.signatures",
+                "are out of turn: the practitioner signed before the observer",
+            )
         both = {SignatureRole.OBSERVER.value, SignatureRole.PRACTITIONER.value}
         if locked and not both <= signed:
             raise self.f.fail(
@@ -272,13 +285,18 @@ class BundleReader:
         }
 
     def image(self, obj: dict[str, Any], where: str) -> bytes | None:
-        text = self.f.text(obj, "image_png", where, required=False, max_len=5_000_000)
+        text = self.f.text(obj, "image_png", where, required=False, max_len=MAX_DRAWING_BYTES * 2)
         if not text:
             return None
         try:
-            return base64.b64decode(text, validate=True)
+            image = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
             raise self.f.fail(f"{where}.image_png", "is not base64") from None
+        if not image.startswith(PNG_MAGIC):
+            raise self.f.fail(f"{where}.image_png", "is not a PNG image")
+        if len(image) > MAX_DRAWING_BYTES:
+            raise self.f.fail(f"{where}.image_png", f"is larger than {MAX_DRAWING_BYTES:,} bytes")
+        return image
 
     def sha256(self, obj: dict[str, Any], where: str) -> str:
         value = self.f.text(obj, "content_hash", where, max_len=64)

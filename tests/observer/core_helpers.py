@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
@@ -68,3 +68,31 @@ def spoil(data: st.DataObject, document: Any, path: tuple[Any, ...], values: Any
         del target[path[-1]]
     else:
         target[path[-1]] = data.draw(values, label="value")
+
+
+def _aware_times() -> st.SearchStrategy[str]:
+    offsets = st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))
+    return st.datetimes(timezones=offsets).map(datetime.isoformat)
+
+
+PLAUSIBLE = (
+    st.uuids().map(str)
+    | st.dates().map(date.isoformat)
+    | _aware_times()
+    | st.sampled_from(["good", "1", "99", "direct_work", "signed", "open", "observer", "asye", ""])
+    | st.integers(-2, 3)
+    | st.integers(2**31 - 1, 2**70)
+)
+# Decoded JSON values, often of the kinds a bundle's fields hold.
+BUNDLE_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30)
+    | PLAUSIBLE,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)

@@ -7,15 +7,16 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import WHEN, Staff, json_paths, spoil, store_snapshot
+from core_helpers import BUNDLE_VALUES, WHEN, Staff, json_paths, spoil, store_snapshot
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from store_passphrase import STORE_PASSPHRASE
 
 from observer.bundle import export_bundle, import_bundle, read_bundle, write_bundle
 from observer.canonical import content_hash
@@ -46,7 +47,7 @@ def _without_time(bundle: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    services = open_services(tmp_path_factory.mktemp("demo"))
+    services = open_services(tmp_path_factory.mktemp("demo"), STORE_PASSPHRASE)
     generate(services, workers=8, observations=40, seed=5)
     yield services
     services.close()
@@ -159,7 +160,7 @@ def test_names_and_narrative_with_accents_and_markup_survive_exactly(
     path = tmp_path / "tricky.json"
     write_bundle(export_bundle(services.db), path)
 
-    other = open_services(tmp_path / "other")
+    other = open_services(tmp_path / "other", STORE_PASSPHRASE)
     try:
         import_bundle(other.db, read_bundle(path), "Tester", path.name)
         view = other.recording.get(draft)
@@ -177,6 +178,37 @@ def test_names_and_narrative_with_accents_and_markup_survive_exactly(
     assert view.ratings[0].evidence == tricky
     assert view.actions[0].description == tricky
     assert view.observed_person_name == 'Siân O\'Brien-Łukasiewicz "Sia"'
+
+
+def test_a_leaving_date_travels_and_a_bundle_from_before_it_existed_still_loads(
+    services: Services, staff: Staff, tmp_path: Path
+) -> None:
+    person = services.people.get_person(staff.worker)
+    services.people.update_person(
+        staff.worker,
+        PersonDetails(person.name, person.role, person.team_id, active=False,
+                      left_on=date(2025, 4, 30)),
+    )  # fmt: skip
+    bundle = export_bundle(services.db)
+    (exported,) = (p for p in bundle["people"] if p["id"] == str(staff.worker))
+    assert exported["left_on"] == "2025-04-30"
+    older = copy.deepcopy(bundle)
+    for record in older["people"]:
+        del record["left_on"]
+
+    other = open_services(tmp_path / "other", STORE_PASSPHRASE)
+    try:
+        import_bundle(other.db, copy.deepcopy(bundle), "Tester", "bundle.json")
+        assert other.people.get_person(staff.worker).left_on == date(2025, 4, 30)
+    finally:
+        other.close()
+    elsewhere = open_services(tmp_path / "elsewhere", STORE_PASSPHRASE)
+    try:
+        import_bundle(elsewhere.db, older, "Tester", "old-bundle.json")
+        left = elsewhere.people.get_person(staff.worker)
+        assert (left.active, left.left_on) == (False, None)
+    finally:
+        elsewhere.close()
 
 
 # Revisions decide which copy wins
@@ -296,7 +328,10 @@ def test_a_signed_record_here_is_never_rewritten_by_an_import(
 def test_completing_an_action_on_a_signed_record_travels_to_another_store(
     tmp_path: Path, demo_bundle: dict[str, Any]
 ) -> None:
-    laptop, office = open_services(tmp_path / "laptop"), open_services(tmp_path / "office")
+    laptop, office = (
+        open_services(tmp_path / "laptop", STORE_PASSPHRASE),
+        open_services(tmp_path / "office", STORE_PASSPHRASE),
+    )
     try:
         _import(laptop, demo_bundle)
         _import(office, demo_bundle)
@@ -477,44 +512,17 @@ def test_an_unreadable_file_is_refused_in_one_sentence(tmp_path: Path, content: 
 # Fuzz: one spoilt field
 
 
-def _aware_times() -> st.SearchStrategy[str]:
-    offsets = st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))
-    return st.datetimes(timezones=offsets).map(datetime.isoformat)
-
-
-PLAUSIBLE = (
-    st.uuids().map(str)
-    | st.dates().map(date.isoformat)
-    | _aware_times()
-    | st.sampled_from(["good", "1", "99", "direct_work", "signed", "open", "observer", "asye", ""])
-    | st.integers(-2, 3)
-    | st.integers(2**31 - 1, 2**70)
-)
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30)
-    | PLAUSIBLE,
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
 @pytest.fixture(scope="module")
 def fuzz_base(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, Path]:
     """A small valid bundle, an empty store to copy, and a folder for the copies."""
-    source = open_services(tmp_path_factory.mktemp("fuzz-source"))
+    source = open_services(tmp_path_factory.mktemp("fuzz-source"), STORE_PASSPHRASE)
     try:
         generate(source, workers=3, observations=6, seed=3)
         bundle = export_bundle(source.db)
     finally:
         source.close()
     empty = tmp_path_factory.mktemp("fuzz-empty")
-    open_services(empty).close()
+    open_services(empty, STORE_PASSPHRASE).close()
     return bundle, empty, tmp_path_factory.mktemp("fuzz-stores")
 
 
@@ -536,13 +544,13 @@ def test_a_bundle_with_one_spoilt_field_imports_or_is_refused_cleanly(
     )
     record = data.draw(st.sampled_from(bundle[collection]), label="record")
     path = data.draw(st.sampled_from(json_paths(record)), label="path")
-    spoil(data, record, path, JSON_VALUES)
+    spoil(data, record, path, BUNDLE_VALUES)
 
     folder = Path(tempfile.mkdtemp(dir=stores))
     for name in ("observer.sqlite", "observer.sqlite-wal"):
         if (empty / name).exists():
             shutil.copy(empty / name, folder / name)
-    services = open_services(folder)
+    services = open_services(folder, STORE_PASSPHRASE)
     try:
         before = store_snapshot(services.db)
         try:
