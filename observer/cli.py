@@ -146,7 +146,8 @@ def passphrase_from_environment() -> str:
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"observer: {message}", file=sys.stderr)
+    # One line even when a file name the user gave holds a line break.
+    print(f"observer: {' '.join(message.splitlines())}", file=sys.stderr)
     return code
 
 

@@ -939,3 +939,17 @@ def test_the_command_line_on_a_read_only_store_says_so_in_one_line(
         assert store_snapshot(reopened.db) == before
     finally:
         reopened.close()
+
+
+def test_a_file_name_with_a_line_break_still_gives_one_line(
+    services: Services, run_cli: RunCli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = tmp_path / "handover\nfrom the office.json"
+    odd.write_text("not json", encoding="utf-8")
+
+    code = run_cli(["--data-dir", str(services.data_dir), "import", str(odd)])
+
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.count("\n") == 1
+    assert error.startswith("observer: handover from the office.json")
