@@ -52,6 +52,8 @@ ACTION_WORDS = {
     "retention_policy": "Changed the retention policy",
     "retention": "Removed records under the retention policy",
     "idle_lock": "Changed when the app locks itself",
+    "asye_requirement": "Changed the direct observations an ASYE year needs",
+    "observation_interval": "Changed how often each worker is to be observed",
     FAILED_UNLOCK: "Wrong passphrase given",
     "failed unlock": "Wrong passphrase given",
 }

@@ -12,7 +12,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, insert, select, update
@@ -94,6 +94,7 @@ class _Worker:
     id: uuid.UUID
     role: Role
     ability: float  # 0 (struggling) .. 3 (excellent), drifts upwards over time
+    asye_started: date | None = None  # newly qualified workers are observed from then on
 
 
 T = TypeVar("T")
@@ -176,6 +177,36 @@ def generate(
     return DemoSummary(team_count, people_count, written)
 
 
+def add_observations_for(
+    services: Services, person_id: uuid.UUID, count: int, *, seed: int | None = None
+) -> int:
+    """Gives one person `count` more fictional observations: a very busy worker, for the
+    review benchmark. Observed by the store's practice leads and team managers."""
+    g = _Generator(services, seed)
+    with services.db.session() as s:
+        scales = _scales(s)
+        g.names = dict(s.execute(select(Person.id, Person.name)).all())
+        person = s.get_one(Person, person_id)
+        worker = _Worker(person.id, Role(person.role), g.rng.uniform(0.4, 2.1))
+        observers = list(
+            s.scalars(
+                select(Person.id).where(
+                    Person.role.in_([Role.PRACTICE_LEAD.value, Role.TEAM_MANAGER.value]),
+                    Person.id != person_id,
+                )
+            )
+        )
+    if not observers:
+        raise ValueError("the store needs a practice lead or team manager to observe")
+    written = 0
+    while written < count:
+        batch = min(CHUNK, count - written)
+        with services.db.session() as s, s.begin():
+            _observations(s, g, scales, [worker], [worker], observers, batch)
+        written += batch
+    return written
+
+
 def _scales(s: Session) -> dict[str, _Scale]:
     scales = {}
     for f in s.scalars(
@@ -216,6 +247,8 @@ def _people(
 
     def person(role: Role, team: uuid.UUID | None) -> _Worker:
         worker = _Worker(uuid.uuid4(), role, g.rng.uniform(0.4, 2.1))
+        if role is Role.ASYE:
+            worker.asye_started = (g.now - timedelta(days=g.rng.uniform(20, 340))).date()
         g.names[worker.id] = g.name()
         rows.append(
             {
@@ -225,6 +258,7 @@ def _people(
                 "team_id": team,
                 "staff_reference": f"SW{g.rng.randint(10000, 99999)}",
                 "active": g.rng.random() > 0.04,
+                "asye_started_on": worker.asye_started,
                 "created_at": g.now,
                 "updated_at": g.now,
                 "revision": 1,
@@ -233,9 +267,14 @@ def _people(
         return worker
 
     managers = [person(Role.TEAM_MANAGER, team) for team in teams]
-    practitioners = [
-        person(_weighted(g.rng, WORKER_ROLES), g.rng.choice(teams)) for _ in range(workers)
-    ]
+    # Every role appears when there are enough workers: a newcomer sees an ASYE tracker.
+    every_role = [role for role, _ in WORKER_ROLES] if workers >= len(WORKER_ROLES) else []
+
+    def practitioner_role(index: int) -> Role:
+        drawn = _weighted(g.rng, WORKER_ROLES)
+        return every_role[index] if index < len(every_role) else drawn
+
+    practitioners = [person(practitioner_role(i), g.rng.choice(teams)) for i in range(workers)]
     leads = [person(Role.PRACTICE_LEAD, None) for _ in range(max(2, workers // 25))]
     s.execute(insert(table_of(Person)), rows)
     for team, manager in zip(teams, managers, strict=True):
@@ -270,7 +309,8 @@ def _observations(
         kind: Kind = _weighted(rng, SUPERVISION_KINDS if supervision else PRACTICE_KINDS)
         worker = rng.choice(supervisors if supervision else practitioners)
         observer = rng.choice([o for o in observers if o != worker.id] or observers)
-        age = rng.uniform(0, HISTORY_DAYS)
+        since = (g.now.date() - worker.asye_started).days if worker.asye_started else HISTORY_DAYS
+        age = rng.uniform(0, min(HISTORY_DAYS, since))
         observed_at = g.moment(age)
         scale = _scale_for(rng, scales, kind, worker.role)
         status = _status(rng, age)

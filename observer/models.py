@@ -201,6 +201,15 @@ class Observation(Record):
         Index("ix_observations_person_time", "observed_person_id", "observed_at"),
         Index("ix_observations_status", "status"),
         Index("ix_observations_observed_at", "observed_at"),
+        # The team overview's: read from the index alone (migration 0006).
+        Index(
+            "ix_observations_person_judgement",
+            "observed_person_id",
+            "observed_at",
+            "status",
+            "overall_level_id",
+        ),
+        Index("ix_observations_id_person", "id", "observed_person_id", unique=True),
     )
 
     observed_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
@@ -247,7 +256,11 @@ class Observation(Record):
 
 class Rating(Record):
     __tablename__ = "ratings"
-    __table_args__ = (UniqueConstraint("observation_id", "standard_id"),)
+    __table_args__ = (
+        UniqueConstraint("observation_id", "standard_id"),
+        # A worker's trends, read from the index alone (migration 0006).
+        Index("ix_ratings_observation_levels", "observation_id", "standard_id", "level_id"),
+    )
 
     observation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("observations.id", ondelete="CASCADE")
@@ -274,6 +287,7 @@ class Action(Record):
     __table_args__ = (
         Index("ix_actions_status_due", "status", "due_date"),
         Index("ix_actions_due", "due_date"),
+        Index("ix_actions_open", "status", "observation_id", "due_date"),
     )
 
     observation_id: Mapped[uuid.UUID] = mapped_column(

@@ -37,6 +37,7 @@ class PersonSummary:
     active: bool
     revision: int
     left_on: date | None = None
+    asye_started_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class PersonDetails:
     active: bool = True
     # The day they left; kept only while inactive (retention counts from it).
     left_on: date | None = None
+    # The day their ASYE year began; kept only while their role is ASYE (observer/asye.py).
+    asye_started_on: date | None = None
 
 
 def clean_name(value: str, what: str = "A name") -> str:
@@ -79,6 +82,7 @@ def _summary(person: Person) -> PersonSummary:
         active=person.active,
         revision=person.revision,
         left_on=person.left_on,
+        asye_started_on=person.asye_started_on,
     )
 
 
@@ -239,3 +243,4 @@ class People:
         person.staff_reference = reference or None
         person.active = details.active
         person.left_on = None if details.active else details.left_on
+        person.asye_started_on = details.asye_started_on if role is Role.ASYE else None

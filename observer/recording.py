@@ -11,10 +11,10 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVarTuple
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from observer.audit import record_edit, record_event
@@ -51,6 +51,8 @@ from observer.models import (
     RatingLevel,
     fetch,
 )
+from observer.observation_filter import ObservationFilter as ObservationFilter
+from observer.observation_filter import filtered
 from observer.readiness import Missing, missing_for_sign_off
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
@@ -165,15 +167,6 @@ class DefaultFramework:
 NO_DEFAULT_REASON = (
     "No framework is set for this kind of observation or role; check this is the right one."
 )
-
-
-@dataclass(frozen=True)
-class ObservationFilter:
-    person_ids: tuple[uuid.UUID, ...] | None = None
-    kind: Kind | None = None
-    status: Status | None = None
-    date_from: date | None = None
-    date_to: date | None = None
 
 
 class Recording:
@@ -385,7 +378,7 @@ class Recording:
     # Lists
 
     def count(self, query: ObservationFilter | None = None) -> int:
-        statement = _filtered(select(func.count()).select_from(Observation), query)
+        statement = filtered(select(func.count()).select_from(Observation), query)
         with self._db.session() as s:
             return int(s.scalar(statement) or 0)
 
@@ -412,7 +405,7 @@ class Recording:
             .outerjoin(RatingLevel, RatingLevel.id == Observation.overall_level_id)
             .order_by(Observation.observed_at.desc())
         )
-        statement = _filtered(statement, query).limit(limit)
+        statement = filtered(statement, query).limit(limit)
         with self._db.session() as s:
             return [
                 ObservationSummary(
@@ -557,34 +550,6 @@ def _default_framework(s: Session, kind: Kind, role: Role | None, on: date) -> D
     if by_kind:
         return DefaultFramework(by_kind, f"Chosen for this kind of observation: {named(by_kind)}.")
     return DefaultFramework(candidates[0], NO_DEFAULT_REASON)
-
-
-Columns = TypeVarTuple("Columns")
-
-
-def _filtered(statement: Select[*Columns], query: ObservationFilter | None) -> Select[*Columns]:
-    if query is None:
-        return statement
-    if query.person_ids is not None:
-        statement = statement.where(Observation.observed_person_id.in_(query.person_ids))
-    if query.kind is not None:
-        statement = statement.where(Observation.kind == query.kind.value)
-    if query.status is not None:
-        statement = statement.where(Observation.status == query.status.value)
-    if query.date_from is not None:
-        statement = statement.where(Observation.observed_at >= _day_start(query.date_from))
-    if query.date_to is not None:
-        statement = statement.where(Observation.observed_at < _day_after(query.date_to))
-    return statement
-
-
-def _day_start(day: date) -> datetime:
-    """Midnight at the start of `day` on this laptop's clock: people filter by their days."""
-    return datetime.combine(day, time.min).astimezone()
-
-
-def _day_after(day: date) -> datetime:
-    return _day_start(day + timedelta(days=1))
 
 
 def observation_view(s: Session, observation: Observation) -> ObservationView:

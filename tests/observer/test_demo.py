@@ -6,16 +6,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from core_helpers import Staff
 from sqlalchemy import select
 from store_passphrase import STORE_PASSPHRASE
 
 from observer.bundle import OBSERVATION_LOAD_OPTIONS, observation_document
 from observer.canonical import content_hash
 from observer.demo import generate
+from observer.history import worker_history
 from observer.models import Observation
 from observer.recording import ObservationSummary
 from observer.services import Services, open_services
-from observer.vocabulary import ActionStatus, Kind, Status
+from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +156,43 @@ def test_demo_data_can_be_added_twice_without_clashing_names(
         )
     finally:
         services.close()
+
+
+def test_newly_qualified_workers_began_their_asye_year_within_the_last_year(
+    demo: Services,
+) -> None:
+    today = datetime.now(UTC).date()
+    newly_qualified = [p for p in demo.people.list_people() if p.role is Role.ASYE]
+    assert newly_qualified
+    for person in newly_qualified:
+        assert person.asye_started_on is not None
+        assert today - timedelta(days=366) < person.asye_started_on < today
+        tracker = worker_history(demo.db, person.id).asye
+        assert tracker is not None
+        assert tracker.started_on == person.asye_started_on
+
+
+def test_some_workers_have_recurring_development_areas_with_their_evidence(
+    demo: Services,
+) -> None:
+    areas = [
+        area
+        for person in demo.people.list_people()
+        for area in worker_history(demo.db, person.id).recurring_areas
+    ]
+    assert areas
+    assert all(len(area.below_good) >= 2 for area in areas)
+    assert all(rating.evidence for area in areas for rating in area.below_good)
+
+
+def test_one_worker_can_be_made_busy_for_the_review_benchmark(
+    services: Services, staff: Staff
+) -> None:
+    from observer.demo import add_observations_for
+    from observer.recording import ObservationFilter
+
+    assert add_observations_for(services, staff.worker, 12, seed=4) == 12
+
+    mine = services.recording.list(ObservationFilter(person_ids=(staff.worker,)))
+    assert len(mine) == services.recording.count() == 12
+    assert {o.observer for o in mine} <= {"Aled Hughes", "Morag Campbell"}

@@ -206,3 +206,36 @@ def test_marking_someone_inactive_records_the_day_they_left(
     _save(qtbot, again)
     back = services.people.get_person(cast.worker)
     assert (back.active, back.left_on) == (True, None)
+
+
+def test_the_asye_start_is_asked_for_a_newly_qualified_worker_only(
+    qtbot: QtBot, services: Services, prompts, cast
+):
+    from datetime import date
+
+    from PySide6.QtCore import QDate
+
+    dialog = PersonDialog(services.people, prompts)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(dialog.name, "Nia Roberts")
+    assert not dialog.asye_started_on.isVisible()
+
+    dialog.role.setCurrentIndex(dialog.role.findText(Role.ASYE.label))
+
+    assert dialog.asye_started_on.isVisible()
+    assert dialog.asye_started_on.text() == "Not recorded"
+    dialog.asye_started_on.setDate(QDate(2025, 9, 1))
+    _save(qtbot, dialog)
+    (nia,) = services.people.find_by_name("Nia Roberts")
+    assert (nia.role, nia.asye_started_on) == (Role.ASYE, date(2025, 9, 1))
+
+    again = PersonDialog(services.people, prompts, nia)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.asye_started_on.date().toPython() == date(2025, 9, 1)
+    again.role.setCurrentIndex(again.role.findText(Role.SOCIAL_WORKER.label))
+    assert not again.asye_started_on.isVisible()
+    _save(qtbot, again)
+    (qualified,) = services.people.find_by_name("Nia Roberts")
+    assert (qualified.role, qualified.asye_started_on) == (Role.SOCIAL_WORKER, None)

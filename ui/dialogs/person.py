@@ -1,5 +1,5 @@
 """Adding a person, or changing who they are: name, role, team, staff reference, active,
-and the day they left."""
+the day they left, and (for a newly qualified worker) the day their ASYE year began."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QLineEdit, QWidget
 
 from observer.people import People, PersonDetails, PersonSummary
+from observer.vocabulary import Role
 from ui.dialogs.base import SavingDialog
 from ui.dialogs.choices import chosen_id, chosen_role, role_combo, team_combo
 from ui.prompts import Prompts
+
+# The ASYE start date's "not recorded": a QDateEdit always holds a date, so the earliest
+# one it allows stands for none, shown in words.
+NOT_RECORDED = QDate(2000, 1, 1)
 
 
 class PersonDialog(SavingDialog):
@@ -46,6 +51,16 @@ class PersonDialog(SavingDialog):
         self.left_on.findChild(QLineEdit).setAccessibleName("Left on")
         self.left_on.setCalendarPopup(True)
         self.left_on.setDisplayFormat("dd/MM/yyyy")
+        started = person.asye_started_on if person else None
+        self.asye_started_on = QDateEdit(
+            QDate(started.year, started.month, started.day) if started else NOT_RECORDED
+        )
+        self.asye_started_on.setMinimumDate(NOT_RECORDED)
+        self.asye_started_on.setSpecialValueText("Not recorded")
+        self.asye_started_on.setAccessibleName("ASYE year began on")
+        self.asye_started_on.findChild(QLineEdit).setAccessibleName("ASYE year began on")
+        self.asye_started_on.setCalendarPopup(True)
+        self.asye_started_on.setDisplayFormat("dd/MM/yyyy")
 
         form = self.form()
         form.addRow("&Name:", self.name)
@@ -54,14 +69,27 @@ class PersonDialog(SavingDialog):
         form.addRow("&Staff reference:", self.staff_reference)
         form.addRow("", self.active)
         form.addRow("&Left on:", self.left_on)
+        form.addRow("&ASYE year began on:", self.asye_started_on)
         self._form = form
         self.active.toggled.connect(self._show_left_on)
         self._show_left_on(self.active.isChecked())
+        self.role.currentIndexChanged.connect(self._show_asye_start)
+        self._show_asye_start()
         self.arrange(form, self.name)
 
     def _show_left_on(self, active: bool) -> None:
         """The leaving date only matters, and is only asked for, once someone has left."""
         self._form.setRowVisible(self.left_on, not active)
+
+    def _show_asye_start(self, *_: object) -> None:
+        """Only a newly qualified worker has an ASYE year, for the observations it needs."""
+        self._form.setRowVisible(self.asye_started_on, chosen_role(self.role) is Role.ASYE)
+
+    def _asye_start(self) -> date | None:
+        if chosen_role(self.role) is not Role.ASYE or self.asye_started_on.date() == NOT_RECORDED:
+            return None
+        started: date = self.asye_started_on.date().toPython()
+        return started
 
     def details(self) -> PersonDetails:
         return PersonDetails(
@@ -71,6 +99,7 @@ class PersonDialog(SavingDialog):
             staff_reference=self.staff_reference.text(),
             active=self.active.isChecked(),
             left_on=None if self.active.isChecked() else self.left_on.date().toPython(),
+            asye_started_on=self._asye_start(),
         )
 
     def save(self) -> None:
