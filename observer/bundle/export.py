@@ -127,6 +127,7 @@ def _person_json(p: Person) -> dict[str, Any]:
         "staff_reference": p.staff_reference,
         "active": p.active,
         "left_on": _iso(p.left_on),
+        "asye_started_on": _iso(p.asye_started_on),
     }
 
 

@@ -117,7 +117,9 @@ class BundleReader:
             "team_id": f.identifier(obj, "team_id", where, required=False),
             "staff_reference": reference or None,
             "active": f.boolean(obj, "active", where),
-            "left_on": f.day(obj, "left_on", where),  # optional: older bundles lack it
+            # Optional: bundles written before these existed lack them.
+            "left_on": f.day(obj, "left_on", where),
+            "asye_started_on": f.day(obj, "asye_started_on", where),
         }
 
     def observation(self, item: Any, where: str) -> dict[str, Any]:

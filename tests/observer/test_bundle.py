@@ -180,7 +180,7 @@ def test_names_and_narrative_with_accents_and_markup_survive_exactly(
     assert view.observed_person_name == 'Siân O\'Brien-Łukasiewicz "Sia"'
 
 
-def test_a_leaving_date_travels_and_a_bundle_from_before_it_existed_still_loads(
+def test_leaving_and_asye_dates_travel_and_a_bundle_from_before_them_still_loads(
     services: Services, staff: Staff, tmp_path: Path
 ) -> None:
     person = services.people.get_person(staff.worker)
@@ -189,17 +189,25 @@ def test_a_leaving_date_travels_and_a_bundle_from_before_it_existed_still_loads(
         PersonDetails(person.name, person.role, person.team_id, active=False,
                       left_on=date(2025, 4, 30)),
     )  # fmt: skip
+    newly = services.people.get_person(staff.asye)
+    services.people.update_person(
+        staff.asye,
+        PersonDetails(newly.name, newly.role, newly.team_id,
+                      asye_started_on=date(2026, 9, 1)),
+    )  # fmt: skip
     bundle = export_bundle(services.db)
-    (exported,) = (p for p in bundle["people"] if p["id"] == str(staff.worker))
-    assert exported["left_on"] == "2025-04-30"
+    exported = {p["id"]: p for p in bundle["people"]}
+    assert exported[str(staff.worker)]["left_on"] == "2025-04-30"
+    assert exported[str(staff.asye)]["asye_started_on"] == "2026-09-01"
     older = copy.deepcopy(bundle)
     for record in older["people"]:
-        del record["left_on"]
+        del record["left_on"], record["asye_started_on"]
 
     other = open_services(tmp_path / "other", STORE_PASSPHRASE)
     try:
         import_bundle(other.db, copy.deepcopy(bundle), "Tester", "bundle.json")
         assert other.people.get_person(staff.worker).left_on == date(2025, 4, 30)
+        assert other.people.get_person(staff.asye).asye_started_on == date(2026, 9, 1)
     finally:
         other.close()
     elsewhere = open_services(tmp_path / "elsewhere", STORE_PASSPHRASE)
@@ -207,6 +215,7 @@ def test_a_leaving_date_travels_and_a_bundle_from_before_it_existed_still_loads(
         import_bundle(elsewhere.db, older, "Tester", "old-bundle.json")
         left = elsewhere.people.get_person(staff.worker)
         assert (left.active, left.left_on) == (False, None)
+        assert elsewhere.people.get_person(staff.asye).asye_started_on is None
     finally:
         elsewhere.close()
 
