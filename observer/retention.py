@@ -320,8 +320,14 @@ def _remove_observations(s: Session, person_ids: Iterable[uuid.UUID]) -> int:
     Children are deleted explicitly rather than left to ON DELETE CASCADE, so the outcome
     does not depend on the database enforcing foreign keys.
     """
+    from observer.search import forget_observations
+
+    chunks = list(_chunks(list(person_ids)))
+    forget_observations(
+        s, *(select(Observation.id).where(Observation.observed_person_id.in_(c)) for c in chunks)
+    )
     removed = 0
-    for chunk in _chunks(list(person_ids)):
+    for chunk in chunks:
         theirs = select(Observation.id).where(Observation.observed_person_id.in_(chunk))
         their_actions = select(Action.id).where(Action.observation_id.in_(theirs))
         s.execute(delete(action_standards).where(action_standards.c.action_id.in_(their_actions)))

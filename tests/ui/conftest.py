@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fake_prompts import FakePrompts
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QThreadPool
 
 from observer.people import PersonDetails
 from observer.recording import DraftDetails
@@ -82,3 +83,10 @@ def observation(services: Services, cast: Cast) -> uuid.UUID:
         due_date=date.today() + timedelta(days=30),
     )
     return observation_id
+
+
+@pytest.fixture(autouse=True)
+def _background_work_ends_with_the_test() -> Iterator[None]:
+    """Work a test left on the thread pool (a search, say) finishes before the next test."""
+    yield
+    QThreadPool.globalInstance().waitForDone()

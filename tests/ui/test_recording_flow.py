@@ -413,11 +413,13 @@ def test_closing_the_main_window_saves_what_was_typed_and_closes_every_editor(
 
 
 @raises_windows
-def test_ctrl_f_goes_to_the_find_box_of_the_section_in_view(
+def test_ctrl_shift_f_goes_to_the_find_box_of_the_section_in_view(
     qtbot: QtBot, window: MainWindow, observation: uuid.UUID
 ):
+    """Ctrl+F searches every observation (tests/ui/test_search_panel.py); Ctrl+Shift+F filters
+    the list in view."""
     window.load_data()
-    assert window.find_action.shortcut().toString() == "Ctrl+F"
+    assert window.filter_action.shortcut().toString() == "Ctrl+Shift+F"
     for section, action in enumerate(window.section_actions):
         action.trigger()
         search = window.stack.currentWidget().search
@@ -425,7 +427,7 @@ def test_ctrl_f_goes_to_the_find_box_of_the_section_in_view(
         window.navigation.setFocus()
         assert QApplication.focusWidget() is window.navigation
 
-        QTest.keyClick(window.navigation, Qt.Key.Key_F, CTRL)
+        QTest.keyClick(window.navigation, Qt.Key.Key_F, CTRL | Qt.KeyboardModifier.ShiftModifier)
 
         qtbot.waitUntil(lambda search=search: QApplication.focusWidget() is search)
         assert search.selectedText() == "shah", section

@@ -1,0 +1,219 @@
+"""Search: words anywhere in the records (narrative, evidence, actions, addenda), best match
+first, the matched words in bold; Enter or a double-click opens the record.
+
+The search runs off the GUI thread a moment after typing pauses. Each search has a number;
+results that come back for any but the latest are dropped, so a slow old search never
+replaces a newer one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from observer.search import DEFAULT_LIMIT, SearchHit
+from ui.formatting import count
+from ui.models.search_results import MATCH_COLUMN, RankedHit, SearchResultsModel
+from ui.models.table import RecordFilterProxy
+from ui.widgets.layout import panel_layout
+from ui.widgets.panel_header import PanelHeader
+from ui.widgets.record_table import RecordTable
+from ui.widgets.rich_text_delegate import RichTextDelegate
+from ui.workers import BatchJob
+
+PAUSE_MS = 250
+TYPE_SOMETHING = (
+    "Type a word or two to find them in every observation: the narrative, the evidence for "
+    'each rating, agreed actions and addenda. Put a phrase in "double quotes"; end a word '
+    "with * to find every word that starts with it, such as safeguard*."
+)
+NO_MATCHES = "No observation has all of these words. Check the spelling, or try fewer words."
+SearchRun = Callable[[str], list[SearchHit]]
+
+# Jobs still running, held so that none is collected while the pool runs it.
+_running: set[BatchJob[str]] = set()
+
+
+class _Search(QObject):
+    """One search on the thread pool; reports to the panel on the GUI thread."""
+
+    def __init__(self, panel: SearchPanel, number: int, text: str, run: SearchRun) -> None:
+        super().__init__(panel)
+        self.number = number
+        self.text = text
+        self.hits: list[SearchHit] | None = None
+        self.refusal = ""
+        self._panel = panel
+        self._run = run
+        self.job: BatchJob[str] = BatchJob([text], self._step)
+        self.job.signals.step_failed.connect(self._refused)
+        self.job.signals.finished.connect(self._finished)
+
+    def start(self, pool: QThreadPool | None) -> None:
+        _running.add(self.job)
+        self.job.start(pool)
+
+    def _step(self, text: str) -> None:  # on the pool's thread
+        self.hits = self._run(text)
+
+    @Slot(object, str)
+    def _refused(self, _text: object, sentence: str) -> None:
+        self.refusal = sentence
+
+    @Slot(int, bool)
+    def _finished(self, _done: int, _cancelled: bool) -> None:
+        _running.discard(self.job)
+        self._panel.arrived(self)
+        self.deleteLater()
+
+
+class SearchPanel(QWidget):
+    open_requested = Signal(uuid.UUID)
+    searched = Signal()  # the latest search's results (or refusal) are on screen
+
+    def __init__(
+        self,
+        run: SearchRun,
+        parent: QWidget | None = None,
+        *,
+        pause_ms: int = PAUSE_MS,
+        pool: QThreadPool | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._run = run
+        self._pool = pool
+        self._number = 0
+        self._shown_text: str | None = None
+        self._stale = False
+
+        self.header = PanelHeader(
+            "Search",
+            "Find words anywhere in the observations, best match first. "
+            "Double-click a result, or press Enter, to open it.",
+        )
+        self.search = QLineEdit()
+        self.search.setPlaceholderText('Words, "a phrase" or the start of a word*')
+        self.search.setAccessibleName("Search all observations")
+        self.search.setClearButtonEnabled(True)
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Search summary")
+        self.summary.setWordWrap(True)
+
+        self.model = SearchResultsModel(self)
+        self.proxy: RecordFilterProxy[RankedHit] = RecordFilterProxy(self.model, self)
+        self.table = RecordTable(self.model, self.proxy, "Search results")
+        self.table.set_empty_texts(TYPE_SOMETHING, NO_MATCHES)
+        self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
+        self.table.view.setItemDelegateForColumn(MATCH_COLUMN, RichTextDelegate(self.table.view))
+        self.table.open_requested.connect(self._open_selected)
+
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(pause_ms)
+        self._pause.timeout.connect(self.search_now)
+        self.search.textChanged.connect(self._typed)
+        self.search.returnPressed.connect(self.search_now)
+        to_results = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search)
+        to_results.setContext(Qt.ShortcutContext.WidgetShortcut)
+        to_results.activated.connect(self._go_to_results)
+
+        layout = panel_layout(QVBoxLayout(), self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.search)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        self.summary.hide()
+
+    # What the main window asks of a panel
+
+    def reload(self) -> None:
+        """Searches again for what is typed: records may have changed since."""
+        self._stale = False
+        self._shown_text = None
+        self.search_now()
+
+    def records_changed(self) -> None:
+        """Records were added, changed or removed: results in view catch up after a pause
+        (an editor saves as its user types), others when next seen."""
+        self._shown_text = None
+        if self.isVisible():
+            self._pause.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
+    # Searching
+
+    def _typed(self, _text: str) -> None:
+        self._pause.start()
+
+    def search_now(self) -> None:
+        self._pause.stop()
+        text = self.search.text()
+        if text == self._shown_text:
+            return
+        self._number += 1
+        if not text.strip():
+            self._show(text, [], TYPE_SOMETHING)
+            return
+        self.summary.setText("Searching…")
+        self.summary.show()
+        _Search(self, self._number, text, self._run).start(self._pool)
+
+    def arrived(self, search: _Search) -> None:
+        if search.number != self._number:
+            return  # a newer search is under way or shown
+        if search.hits is None:
+            self._show(search.text, [], search.refusal or NO_MATCHES)
+        else:
+            self._show(search.text, search.hits, NO_MATCHES)
+
+    def _show(self, text: str, hits: list[SearchHit], empty: str) -> None:
+        selected = self._selected()
+        self._shown_text = text
+        self.model.set_hits(hits)
+        if selected is not None:
+            self._select(selected)
+        self.table.set_empty_texts(empty, empty)
+        self.table.fit_columns()
+        if hits:
+            self.summary.setText(_summary(len(hits)))
+        self.summary.setVisible(bool(hits))
+        self.searched.emit()
+
+    # Opening
+
+    def _go_to_results(self) -> None:
+        if self.proxy.rowCount():
+            self.table.view.setFocus()
+            if not self.table.view.selectionModel().hasSelection():
+                self.table.view.selectRow(0)
+
+    def _selected(self) -> uuid.UUID | None:
+        rows = self.table.view.selectionModel().selectedRows()
+        return self.proxy.record(rows[0].row()).hit.observation_id if rows else None
+
+    def _select(self, observation_id: uuid.UUID) -> None:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.record(row).hit.observation_id == observation_id:
+                self.table.view.selectRow(row)
+                return
+
+    def _open_selected(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            self.open_requested.emit(selected)
+
+
+def _summary(found: int) -> str:
+    if found >= DEFAULT_LIMIT:
+        return f"The {found} best matches, best first. Add words to narrow the search."
+    return f"{count(found, 'observation')} found, best match first."
