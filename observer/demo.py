@@ -174,7 +174,15 @@ def generate(
         if progress:
             progress(written, observations)
     log.info("demo data: %d teams, %d people, %d observations", team_count, people_count, written)
+    _index_for_search(services)
     return DemoSummary(team_count, people_count, written)
+
+
+def _index_for_search(services: Services) -> None:
+    """Pays for indexing the new records now rather than on the first search."""
+    from observer.search import update_index
+
+    update_index(services.db)
 
 
 def add_observations_for(

@@ -166,12 +166,11 @@ def _open(
     """The opened store, or None when the user chose not to go on. A store that cannot be
     read, with a passphrase that opens its backups, offers the latest good one."""
     from observer.errors import DatabaseUnreadable
-    from observer.services import open_services
     from ui.backup import UnreadableStore, offer_restore
-    from ui.unlock import open_store
+    from ui.unlock import open_store, opening
 
     try:
-        return open_services(directory, passphrase) if passphrase else open_store(directory)
+        return opening(directory, passphrase) if passphrase else open_store(directory)
     except UnreadableStore as typed:
         unreadable = typed
     except DatabaseUnreadable as error:

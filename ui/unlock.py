@@ -27,6 +27,12 @@ ENCRYPTING = (
     "Encrypting your records and their backups. This happens once, and may take a minute "
     "or two for a large store; please leave the laptop on."
 )
+OPENING = (
+    "Opening your records. The first start after an update prepares them for the new "
+    "version, which can take a few minutes for a large store; please leave the laptop on."
+)
+# An open that takes longer than this shows the busy indicator (an upgrade, say).
+SHOW_PROGRESS_AFTER = 0.4
 
 
 def open_store(directory: Path) -> Services | None:
@@ -37,19 +43,19 @@ def open_store(directory: Path) -> Services | None:
     state = store_state(directory)
     if state is StoreState.NEW:
         passphrase = NewPassphraseDialog.choose(check_new_passphrase)
-        return None if passphrase is None else open_services(directory, passphrase)
+        return None if passphrase is None else opening(directory, passphrase)
     if state is StoreState.PLAIN:
         passphrase = NewPassphraseDialog.choose(check_new_passphrase, earlier_store=True)
         if passphrase is None:
             return None
         chosen = passphrase
-        return with_progress(ENCRYPTING, lambda: open_services(directory, chosen))
+        return with_progress(ENCRYPTING, lambda: open_services(directory, chosen), after=0)
 
     opened: list[Services] = []
 
     def attempt(passphrase: str) -> Attempt:
         try:
-            opened.append(open_services(directory, passphrase))
+            opened.append(opening(directory, passphrase))
         except WrongStorePassphrase as error:
             return Attempt(str(error), seconds_to_wait(directory))
         except TooManyAttempts as error:
@@ -68,8 +74,16 @@ def open_store(directory: Path) -> Services | None:
     return opened[0] if opened else None
 
 
-def with_progress(message: str, work: Callable[[], T]) -> T:
-    """Runs `work` on a thread while a busy indicator keeps the screen alive."""
+def opening(directory: Path, passphrase: str) -> Services:
+    """Opens the store, with the busy indicator if it takes long (a schema upgrade)."""
+    from observer.services import open_services
+
+    return with_progress(OPENING, lambda: open_services(directory, passphrase))
+
+
+def with_progress(message: str, work: Callable[[], T], *, after: float = SHOW_PROGRESS_AFTER) -> T:
+    """Runs `work` on a thread; if it takes longer than `after` seconds, a busy indicator
+    keeps the screen alive until it ends."""
     outcome: list[T] = []
     failure: list[BaseException] = []
 
@@ -79,19 +93,20 @@ def with_progress(message: str, work: Callable[[], T]) -> T:
         except BaseException as error:
             failure.append(error)
 
-    progress = QProgressDialog(message, "", 0, 0)
-    progress.setCancelButton(None)  # type: ignore[arg-type]
-    progress.setWindowTitle("Practice Observer")
-    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
-    progress.setMinimumDuration(0)
-    progress.show()
-    worker = threading.Thread(target=run, name="encrypting-store", daemon=False)
+    worker = threading.Thread(target=run, name="opening-store", daemon=False)
     worker.start()
-    while worker.is_alive():
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        worker.join(0.05)
-    progress.close()
-    progress.deleteLater()
+    worker.join(after)  # a quick open never flashes a dialog
+    if worker.is_alive():
+        progress = QProgressDialog(message, "", 0, 0)
+        progress.setCancelButton(None)  # type: ignore[arg-type]
+        progress.setWindowTitle("Practice Observer")
+        progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+        progress.show()
+        while worker.is_alive():
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            worker.join(0.05)
+        progress.close()
+        progress.deleteLater()
     if failure:
         raise failure[0]
     return outcome[0]

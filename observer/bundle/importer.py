@@ -94,6 +94,9 @@ def import_bundle(db: Database, data: dict[str, Any], actor: str, source: str) -
             f"{source} holds a record that clashes with a different record already in this "
             f"store ({_constraint(exc)}); nothing was imported."
         ) from None
+    from observer.search import update_index
+
+    update_index(db)  # now, rather than on the first search
     return result
 
 

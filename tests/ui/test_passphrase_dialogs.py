@@ -4,13 +4,14 @@ wrong guesses, and changing it."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from editor_helpers import text_box
 from fake_prompts import FakePrompts
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 from store_passphrase import STORE_PASSPHRASE
 
 from observer import encryption
@@ -20,7 +21,7 @@ from observer.store_access import StoreState, store_state
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
 from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
 from ui.main_window import MainWindow
-from ui.unlock import open_store
+from ui.unlock import OPENING, open_store, with_progress
 
 NEW = "a different passphrase"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -206,3 +207,25 @@ def test_file_change_passphrase_saves_open_records_first(
 
     assert stored_when_asked == ["Typed just before changing the passphrase."]
     editor.close()
+
+
+def test_a_long_open_shows_what_is_happening_and_a_quick_one_shows_nothing(qapp) -> None:
+    finished = threading.Event()
+    told: list[str] = []
+
+    def watch() -> None:
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
+        if any(w.isVisible() for w in shown):
+            told.extend(w.labelText() for w in shown if w.isVisible())
+            finished.set()
+        else:
+            QTimer.singleShot(20, watch)
+
+    QTimer.singleShot(0, watch)
+    assert with_progress(OPENING, lambda: finished.wait(10) and "opened", after=0.05) == "opened"
+    assert told == [OPENING]
+
+    before = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)}
+    assert with_progress(OPENING, lambda: "quick") == "quick"
+    after = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
+    assert not [w for w in after if id(w) not in before and w.isVisible()]
