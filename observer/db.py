@@ -39,6 +39,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 5000
+# Each connection keeps up to 32 MB of decrypted pages, so the review queries over a
+# large store do not decrypt the same pages again and again.
+CACHE_KIB = 32_000
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -50,6 +53,7 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous = FULL")
     # Removed records (retention, a deleted draft) are zeroed, not left in free pages.
     cursor.execute("PRAGMA secure_delete = ON")
+    cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     cursor.close()
 
 
