@@ -61,6 +61,8 @@ ACTION_WORDS = {
 
 def describe_action(action: str, record_type: str) -> str:
     """What an event's action code means, in words."""
+    if record_type == "history" and action in ("export", "verify"):
+        return "Exported a history PDF" if action == "export" else "Checked a history PDF"
     if action == "export":
         return "Exported a bundle" if record_type == "bundle" else "Exported a summary PDF"
     words = ACTION_WORDS.get(action)

@@ -23,8 +23,11 @@ from observer.cli_backup import (
     add_backup_commands,
     damaged_store_message,
 )
+from observer.cli_history import HISTORY_HANDLERS, add_history_commands
 from observer.cli_organisation import ORGANISATION_HANDLERS, add_organisation_commands
 from observer.cli_retention import RETENTION_HANDLERS, add_retention_commands
+from observer.cli_review import REVIEW_HANDLERS, add_review_commands
+from observer.cli_search import SEARCH_HANDLERS, add_search_commands
 from observer.cli_security import SECURITY_HANDLERS, add_security_commands
 from observer.cli_signoff import SIGNOFF_HANDLERS, add_signoff_commands
 from observer.errors import DatabaseUnreadable, InvalidInput, ObserverError
@@ -89,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_security_commands(commands, _Parser)
     add_organisation_commands(commands)
     add_retention_commands(commands, _Parser)
+    add_review_commands(commands)
+    add_history_commands(commands)
+    add_search_commands(commands)
     add_audit_commands(commands, _Parser)
     add_backup_commands(commands)
     return parser
@@ -162,6 +168,9 @@ def _run(services: Services, args: argparse.Namespace) -> int:
         **SECURITY_HANDLERS,
         **ORGANISATION_HANDLERS,
         **RETENTION_HANDLERS,
+        **REVIEW_HANDLERS,
+        **HISTORY_HANDLERS,
+        **SEARCH_HANDLERS,
         **AUDIT_HANDLERS,
         **BACKUP_HANDLERS,
     }

@@ -109,7 +109,9 @@ def _observation_interval(services: Services, args: argparse.Namespace) -> int:
 # A worker's history
 
 
-def _person_id(services: Services, name: str) -> uuid.UUID:
+def resolve_person(services: Services, name: str) -> uuid.UUID:
+    """The person a command names: by id, by name (ignoring case and accents), or by
+    staff reference; InvalidInput when no one, or more than one, answers to it."""
     try:
         wanted = uuid.UUID(name)
     except ValueError:
@@ -117,6 +119,13 @@ def _person_id(services: Services, name: str) -> uuid.UUID:
     else:
         return services.people.get_person(wanted).id
     matches = services.people.find_by_name(name)
+    if not matches:
+        reference = name.strip().casefold()
+        matches = [
+            p
+            for p in services.people.list_people()
+            if reference and p.staff_reference.strip().casefold() == reference
+        ]
     if not matches:
         raise InvalidInput(f"No one called {name!r} is in this store.")
     if len(matches) > 1:
@@ -133,7 +142,9 @@ def _worker(services: Services, args: argparse.Namespace) -> int:
         date_to=args.date_to,
         kinds=tuple(Kind(k) for k in dict.fromkeys(args.kind or ())),
     )
-    history = worker_history(services.db, _person_id(services, args.name), filters, date.today())
+    history = worker_history(
+        services.db, resolve_person(services, args.name), filters, date.today()
+    )
     if args.json:
         json.dump(history_as_json(history), sys.stdout, ensure_ascii=False, indent=1)
         print()

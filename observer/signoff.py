@@ -26,7 +26,7 @@ from observer.db import Database
 from observer.errors import InvalidInput, NotReady, RecordLocked, StaleRecord
 from observer.models import Addendum, Observation, Person, Signature, fetch, utc_now
 from observer.readiness import missing_for_sign_off
-from observer.recording import observation_view
+from observer.recording import ObservationView, observation_view
 from observer.vocabulary import SignatureRole, Status
 
 log = logging.getLogger(__name__)
@@ -112,10 +112,34 @@ def record_hash(observation: Observation) -> str:
     return content_hash(document)
 
 
+@dataclass(frozen=True)
+class SignedRecord:
+    """A record with its signatures, addenda and current content hash, read together."""
+
+    view: ObservationView
+    signatures: list[SignatureView]
+    addenda: list[AddendumView]
+    content_hash: str
+
+
 class SignOff:
     def __init__(self, db: Database, actor: Callable[[], str]) -> None:
         self._db = db
         self._actor = actor
+
+    def signed_record(self, observation_id: uuid.UUID) -> SignedRecord:
+        """What a summary shows of a record, from one read (a history reads hundreds)."""
+        with self._db.session() as s:
+            observation = self._load(s, observation_id)
+            return SignedRecord(
+                view=observation_view(s, observation),
+                signatures=[_signature_view(g) for g in _in_order(observation)],
+                addenda=[
+                    _addendum_view(a)
+                    for a in sorted(observation.addenda, key=lambda a: a.signed_at)
+                ],
+                content_hash=record_hash(observation),
+            )
 
     def current_hash(self, observation_id: uuid.UUID) -> str:
         with self._db.session() as s:

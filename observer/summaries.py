@@ -89,7 +89,7 @@ def export_summary(
 ) -> ExportResult:
     """Writes the summary to `out` atomically: signed when the record is, else a DRAFT.
     The signing identity opens with `passphrase`, by default the store's."""
-    from observer.signing import read_claim, sign_pdf
+    from observer.signing import read_claim
     from observer.signing.files import write_atomically
 
     if passphrase is None:
@@ -108,15 +108,50 @@ def export_summary(
         return ExportResult(out, observation_id, content_hash, signed=False)
     assert passphrase is not None
     _check_signed_content(services, observation_id, content_hash)
+    signed_pdf = sign_for_export(services, pdf, reason=SIGNING_REASON, passphrase=passphrase)
+    write_atomically(out, signed_pdf.data, what="summary")
+    remember_certificate(services, signed_pdf.identity)
+    _audit(services, "export", observation_id, content_hash)
+    log.info("exported a signed summary of observation %s", observation_id)
+    return ExportResult(
+        out,
+        observation_id,
+        content_hash,
+        signed=True,
+        signer=signed_pdf.identity.name,
+        timestamped=signed_pdf.timestamped,
+        identity=signed_pdf.identity,
+        note=signed_pdf.note,
+    )
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    data: bytes
+    identity: IdentityInfo
+    timestamped: bool
+    note: str | None  # a sentence for the user, e.g. that the timestamp server was silent
+
+
+def sign_for_export(
+    services: Services, pdf: bytes, *, reason: str, passphrase: str, page: int = -1
+) -> SignedPdf:
+    """Signs a PDF laid out like a summary (PAdES, visible in the strip above the footer of
+    its last page, or `page` from 0) with this data folder's identity; with a timestamp
+    when a server is set and answers. The caller writes it, then calls
+    `remember_certificate`."""
+    from observer.signing import sign_pdf
+
     identity, signer = _signer(services, passphrase)
     url = _timestamp_url(services)
     note = None
     sign: dict[str, Any] = {
-        "reason": SIGNING_REASON,
+        "reason": reason,
         "location": identity.organisation,
         "signer_name": identity.name,
+        "box": _signature_strip(),
+        "page": page,
     }
-    sign["box"] = _signature_strip()
     try:
         data = sign_pdf(pdf, signer, timestamp_url=url, **sign)
     except TimestampUnavailable:
@@ -126,20 +161,7 @@ def export_summary(
             "this computer's clock only."
         )
         url = None
-    write_atomically(out, data, what="summary")
-    _remember_certificate(services, identity)
-    _audit(services, "export", observation_id, content_hash)
-    log.info("exported a signed summary of observation %s", observation_id)
-    return ExportResult(
-        out,
-        observation_id,
-        content_hash,
-        signed=True,
-        signer=identity.name,
-        timestamped=url is not None,
-        identity=identity,
-        note=note,
-    )
+    return SignedPdf(data, identity, timestamped=url is not None, note=note)
 
 
 def verify_summary(services: Services, path: Path) -> Verification:
@@ -159,8 +181,33 @@ def verify_summary(services: Services, path: Path) -> Verification:
     result = verify_pdf(
         path, local_hash_lookup=local_hash, known_certificates=known_certificates(services)
     )
+    if result.history is not None:
+        result = _with_worker_named(services, result)
+        _audit(
+            services,
+            "verify",
+            result.history.person_id if result.history else None,
+            "",
+            _outcome(result),
+            record_type="history",
+        )
+        return result
     _audit(services, "verify", result.record_id, result.content_hash or "", _outcome(result))
     return result
+
+
+def _with_worker_named(services: Services, result: Verification) -> Verification:
+    """A history's worker by name, when they are in this store (the PDF holds their id)."""
+    from dataclasses import replace
+
+    history = result.history
+    if history is None:
+        return result
+    try:
+        person = services.people.get_person(history.person_id)
+    except NotFound:
+        return result
+    return replace(result, history=replace(history, worker=person.name))
 
 
 def _outcome(result: Verification) -> str:
@@ -169,6 +216,8 @@ def _outcome(result: Verification) -> str:
         return "not signed"
     if not result.intact:
         return "not intact"
+    if result.record_id is None and result.history is not None:
+        return "intact; a worker's history"
     if result.record_id is None or not result.record_in_store:
         return "intact; record not in this store"
     if not result.signer_known:
@@ -276,7 +325,7 @@ def _exported_with(services: Services) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in value.items()}
 
 
-def _remember_certificate(services: Services, identity: IdentityInfo) -> None:
+def remember_certificate(services: Services, identity: IdentityInfo) -> None:
     """Records the certificate a summary was just signed with, in its own transaction."""
     fingerprint = identity.fingerprint_sha256.lower()
     with services.db.session() as s, s.begin():
@@ -307,13 +356,15 @@ def _audit(
     record_id: uuid.UUID | None,
     content_hash: str,
     detail: str = "",
+    *,
+    record_type: str = "observation",
 ) -> None:
     with services.db.session() as s, s.begin():
         record_event(
             s,
             actor=services.actor(),
             action=action,
-            record_type="observation",
+            record_type=record_type,
             record_id=record_id,
             content_hash=content_hash,
             detail=detail,

@@ -48,16 +48,16 @@ def summary_content(
     include_case_reference: bool = True,
     generated_at: datetime | None = None,
 ) -> SummaryContent:
-    observation = services.recording.get(observation_id)
+    record = services.signoff.signed_record(observation_id)
     profile = services.profiles.current()
     return SummaryContent(
         organisation=profile.organisation if profile else "",
         logo_path=logo_path(services.data_dir),
-        observation=observation,
-        signatures=services.signoff.signatures(observation_id),
-        addenda=services.signoff.addenda(observation_id),
-        content_hash=services.signoff.current_hash(observation_id),
-        record_id=observation.id,
+        observation=record.view,
+        signatures=record.signatures,
+        addenda=record.addenda,
+        content_hash=record.content_hash,
+        record_id=record.view.id,
         generated_at=generated_at or datetime.now(UTC),
         include_case_reference=include_case_reference,
     )

@@ -35,6 +35,7 @@ from observer.pdf.styles import (
     RULE,
     TOP_MARGIN,
     WATERMARK,
+    Styles,
     make_styles,
 )
 from observer.vocabulary import Status
@@ -78,7 +79,16 @@ def build_summary(content: SummaryContent, *, invariant: bool = False) -> bytes:
         invariant=1 if invariant else 0,
         lang="en-GB",
     )
-    story: list[Flowable] = [
+    doc.build(
+        summary_story(content, styles),
+        canvasmaker=partial(_SummaryCanvas, decoration=_Decoration.of(content)),
+    )
+    return buffer.getvalue()
+
+
+def summary_story(content: SummaryContent, styles: Styles) -> list[Flowable]:
+    """The summary's flowables, in order: its own PDF and a worker's history use the same."""
+    return [
         *sections.masthead(content, styles),
         *sections.details(content, styles),
         *sections.ratings(content, styles),
@@ -89,8 +99,6 @@ def build_summary(content: SummaryContent, *, invariant: bool = False) -> bytes:
         *signatures.addenda(content, styles),
         *signatures.integrity(content, styles),
     ]
-    doc.build(story, canvasmaker=partial(_SummaryCanvas, decoration=_Decoration.of(content)))
-    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,7 @@ class _Decoration:
         if page > 1:
             top = PAGE_HEIGHT - TOP_MARGIN + 5 * mm
             canvas.setFont(REGULAR, FOOTER_SIZE)
-            canvas.drawString(LEFT_MARGIN, top, _fitted(self.running_head, FRAME_WIDTH))
+            canvas.drawString(LEFT_MARGIN, top, fitted(self.running_head, FRAME_WIDTH))
             canvas.line(LEFT_MARGIN, top - 2 * mm, right, top - 2 * mm)
         # observer/summaries.py puts the visible digital signature in the strip between
         # the text frame and this rule: move one, move the other.
@@ -138,10 +146,11 @@ class _Decoration:
             canvas.drawRightString(right, rule - 7.5 * mm, DRAFT_MARK)
         canvas.restoreState()
         if self.draft:
-            _watermark(canvas)
+            watermark(canvas)
 
 
-def _watermark(canvas: Canvas) -> None:
+def watermark(canvas: Canvas) -> None:
+    """The large, light DRAFT across a page of a record not yet signed."""
     canvas.saveState()
     canvas.setFillColor(WATERMARK)
     canvas.setFillAlpha(0.16)
@@ -152,7 +161,7 @@ def _watermark(canvas: Canvas) -> None:
     canvas.restoreState()
 
 
-def _fitted(line: str, width: float) -> str:
+def fitted(line: str, width: float) -> str:
     """The line, shortened with an ellipsis if it would run past `width`."""
     if stringWidth(line, REGULAR, FOOTER_SIZE) <= width:
         return line

@@ -27,8 +27,10 @@ from observer.signing.identity import (
 )
 from observer.signing.sign import FIELD_NAME, sign_pdf, signature_box
 from observer.signing.verify import (
+    HistoryClaim,
     Verification,
     keywords,
+    parse_history_keywords,
     parse_keywords,
     read_claim,
     verify_pdf,
@@ -36,6 +38,7 @@ from observer.signing.verify import (
 
 __all__ = [
     "FIELD_NAME",
+    "HistoryClaim",
     "IdentityInfo",
     "InvalidIdentity",
     "NoIdentity",
@@ -53,6 +56,7 @@ __all__ = [
     "import_identity",
     "keywords",
     "load_signer",
+    "parse_history_keywords",
     "parse_keywords",
     "read_claim",
     "sign_pdf",

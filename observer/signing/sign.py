@@ -40,9 +40,11 @@ def sign_pdf(
     signer_name: str,
     timestamp_url: str | None = None,
     box: Box | None = None,
+    page: int = -1,
 ) -> bytes:
-    """Signs `pdf` as an incremental update with a visible signature on its last page,
-    in `box` (x1, y1, x2, y2 in points from the bottom left) or at the bottom right.
+    """Signs `pdf` as an incremental update with a visible signature on its last page (or
+    `page`, from 0), in `box` (x1, y1, x2, y2 in points from the bottom left) or at the
+    bottom right.
 
     SHA-256, CAdES-detached (PAdES) with the signing certificate among the signed
     attributes; with `timestamp_url`, a timestamp token from that server makes it B-T.
@@ -55,7 +57,7 @@ def sign_pdf(
     quiet_pyhanko()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     if box is None:
-        page_ref, _ = writer.find_page_for_modification(-1)  # type: ignore[no-untyped-call]
+        page_ref, _ = writer.find_page_for_modification(page)  # type: ignore[no-untyped-call]
         media_box = page_ref.get_object().get("/MediaBox", [0, 0, 595.28, 841.89])
         box = signature_box(float(media_box[2]) - float(media_box[0]))
     strip = box[3] - box[1] < STRIP_HEIGHT
@@ -79,7 +81,7 @@ def sign_pdf(
         stamp_style=UnicodeTextStampStyle(
             stamp_text=STRIP_TEXT if strip else STAMP_TEXT, timestamp_format=STAMP_TIME_FORMAT
         ),
-        new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=-1, box=box),
+        new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=page, box=box),
     )
     output = io.BytesIO()
     try:

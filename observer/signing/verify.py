@@ -22,7 +22,7 @@ import re
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,12 @@ KEYWORDS_PATTERN = re.compile(
     r"practice-observer record=(?P<record>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
     r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}) content-sha256=(?P<hash>[0-9a-fA-F]{64})"
 )
+HISTORY_PATTERN = re.compile(
+    r"practice-observer history=(?P<person>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}) from=(?P<from>\d{4}-\d{2}-\d{2}|any) "
+    r"to=(?P<to>\d{4}-\d{2}-\d{2}|any) observations=(?P<count>\d{1,7})"
+)
+ANY_DATE = "any"
 MAX_PDF_BYTES = 50_000_000
 TOO_LARGE = "is larger than 50 MB, far larger than any summary PDF, so it is not checked."
 HEADER_WINDOW = 1024
@@ -64,6 +70,65 @@ def parse_keywords(text: str) -> tuple[uuid.UUID, str] | None:
     if found is None:
         return None
     return uuid.UUID(found["record"]), found["hash"].lower()
+
+
+@dataclass(frozen=True)
+class HistoryClaim:
+    """What a worker's history PDF says it is: whose, which dates, how many observations.
+
+    A history holds many records, so it names no single record hash to compare; each
+    observation's pages carry their own record id and content hash."""
+
+    person_id: uuid.UUID
+    date_from: date | None
+    date_to: date | None
+    observations: int
+    worker: str | None = None  # the worker's name, when they are in this store
+
+    def keywords(self) -> str:
+        return (
+            f"practice-observer history={self.person_id} from={_iso_or_any(self.date_from)} "
+            f"to={_iso_or_any(self.date_to)} observations={self.observations}"
+        )
+
+    def describe(self) -> str:
+        """ "a history of Jo Bloggs's observations from 1 May 2025 to 31 May 2025 (3)" """
+        from observer.pdf.formatting import uk_date
+
+        who = self.worker or f"the worker with id {self.person_id}"
+        if self.date_from and self.date_to:
+            period = f"from {uk_date(self.date_from)} to {uk_date(self.date_to)}"
+        elif self.date_from:
+            period = f"from {uk_date(self.date_from)} on"
+        elif self.date_to:
+            period = f"up to {uk_date(self.date_to)}"
+        else:
+            period = "of any date"
+        count = f"{self.observations} observation{'s' if self.observations != 1 else ''}"
+        return f"a history of {who}: observations {period} ({count})"
+
+
+def parse_history_keywords(text: str) -> HistoryClaim | None:
+    found = HISTORY_PATTERN.search(text)
+    if found is None:
+        return None
+    try:
+        return HistoryClaim(
+            person_id=uuid.UUID(found["person"]),
+            date_from=_date_or_none(found["from"]),
+            date_to=_date_or_none(found["to"]),
+            observations=int(found["count"]),
+        )
+    except ValueError:  # a date that matches the pattern but not the calendar
+        return None
+
+
+def _iso_or_any(day: date | None) -> str:
+    return ANY_DATE if day is None else day.isoformat()
+
+
+def _date_or_none(text: str) -> date | None:
+    return None if text == ANY_DATE else date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -91,6 +156,8 @@ class Verification:
     # The record's hash here compared with the PDF's: only for a signed, intact file
     # whose signer is known (else the claim proves nothing), and the record is here.
     hash_matches: bool | None = None
+    # A worker's history PDF names no record, but whose history it is.
+    history: HistoryClaim | None = None
 
     @property
     def signer_fingerprint(self) -> str | None:
@@ -167,6 +234,8 @@ class Verification:
 
     def _record_line(self) -> str:
         record = self.record_id
+        if record is None and self.history is not None:
+            return self._history_line(self.history)
         if record is None:
             return "Record: this PDF does not name a Practice Observer record."
         if not self.signed:
@@ -206,6 +275,16 @@ class Verification:
             "differs from the one summarised."
         )
 
+    def _history_line(self, history: HistoryClaim) -> str:
+        what = f"History: this PDF is {history.describe()}"
+        if not self.sound:
+            state = "signed" if not self.signed else "intact"
+            return f"{what}; as it is not {state}, nothing shows it is what was exported."
+        return (
+            f"{what}. A history holds many records, so there is no single record hash to "
+            "compare; each observation's pages show their own record id and content hash."
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.file_name,
@@ -226,6 +305,15 @@ class Verification:
             "content_hash": self.content_hash,
             "record_in_store": self.record_in_store,
             "hash_matches": self.hash_matches,
+            "history": None
+            if self.history is None
+            else {
+                "person_id": str(self.history.person_id),
+                "worker": self.history.worker,
+                "from": self.history.date_from and self.history.date_from.isoformat(),
+                "to": self.history.date_to and self.history.date_to.isoformat(),
+                "observations": self.history.observations,
+            },
             "exit_code": self.exit_code,
         }
 
@@ -243,8 +331,12 @@ def verify_pdf(
     store knows. Any damage inside a file that looks like a signed PDF is a failed check
     (not intact), never an exception: a tampered file must fail verification, not crash it.
     """
+    from dataclasses import replace
+
     name, data = _read(source)
     result = _verify(name, data, local_hash_lookup)
+    if result.record_id is None:
+        result = replace(result, history=_history_claim(data))
     return _with_signer(result, known_certificates)
 
 
@@ -321,6 +413,18 @@ def _claim_from_reader(reader: PdfFileReader) -> tuple[uuid.UUID, str] | None:
         return None
     value = info.get_object().get("/Keywords")
     return parse_keywords(str(value)) if value is not None else None
+
+
+def _history_claim(data: bytes) -> HistoryClaim | None:
+    """The history a PDF says it is, from its Keywords (read leniently: a damaged file
+    still says what it claimed to be)."""
+    try:
+        info = _reader(data).trailer_view.get("/Info")
+        value = None if info is None else info.get_object().get("/Keywords")
+        text = str(value) if value is not None else ""
+    except Exception:
+        text = data.decode("latin-1")
+    return parse_history_keywords(text)
 
 
 def _claim_from_bytes(data: bytes) -> tuple[uuid.UUID, str] | None:
