@@ -124,6 +124,7 @@ class TimelineEntry:
     overall: str  # the overall judgement's label; "" when not given
     overall_score: int | None  # higher is better; None when not given
     status: Status
+    observer_id: uuid.UUID | None = None  # for the worker page's choice of observer
 
 
 @dataclass(frozen=True)
@@ -261,12 +262,13 @@ def _timeline(
             raw_id(Observation.framework_id),
             raw_id(Observation.overall_level_id),
             Observation.status,
+            Observation.observer_id,
         )
         .join(Person, Person.id == Observation.observer_id)  # the observer
         .order_by(Observation.observed_at.desc(), Observation.id)
     )
     entries = []
-    for oid, kind, observed_at, observer_name, fid, overall_id, status in s.execute(
+    for oid, kind, observed_at, observer_name, fid, overall_id, status, observer_id in s.execute(
         filtered(statement, query)
     ):
         scale = by_key[id_key(fid)]
@@ -283,6 +285,7 @@ def _timeline(
                 overall=overall.label if overall else "",
                 overall_score=overall.score if overall else None,
                 status=Status(status),
+                observer_id=observer_id,
             )
         )
     return entries

@@ -1,7 +1,9 @@
 """Saves screenshots of each main-window panel, the editor and its readiness panel.
 
 The editor shots use the demo data: a record ready for sign-off, filled in, and a draft
-with gaps for the readiness panel.
+with gaps for the readiness panel. The manager's review shots are the team overview and
+the worker page: of the worker with the most recurring development areas (their areas,
+then their trends) and of a newly qualified worker (their ASYE year and actions).
 
 Run under a real display, for example:
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshots.py --data-dir DIR
@@ -22,7 +24,9 @@ from PySide6.QtCore import QPoint, Qt, QThreadPool  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from observer.asye import AsyeState  # noqa: E402
 from observer.cli import passphrase_from_environment  # noqa: E402
+from observer.history import worker_history  # noqa: E402
 from observer.people import PersonDetails  # noqa: E402
 from observer.recording import ObservationFilter  # noqa: E402
 from observer.retention import RetentionPolicy, set_policy  # noqa: E402
@@ -34,11 +38,14 @@ from ui.dialogs.passphrase import Attempt, UnlockDialog  # noqa: E402
 from ui.dialogs.retention import RetentionDialog  # noqa: E402
 from ui.editor.window import EditorWindow  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.panels.team import TeamPanel  # noqa: E402
 from ui.prompts import Prompts  # noqa: E402
 from ui.signoff import SignOffDialog  # noqa: E402
 from ui.widgets.signature_pad import SignaturePad  # noqa: E402
+from ui.worker_page import WorkerPage  # noqa: E402
 
 SECTIONS = ("workers", "observations", "actions")
+IN_PROGRESS = (AsyeState.ON_TRACK, AsyeState.BEHIND)
 
 
 def scribble(pad: SignaturePad, seed: float) -> None:
@@ -87,6 +94,48 @@ def sign_off_shot(app: QApplication, services: Services, path: Path) -> None:
 def settle(app: QApplication) -> None:
     for _ in range(5):
         app.processEvents()
+
+
+def loaded(app: QApplication, panel: TeamPanel | WorkerPage) -> None:
+    """Waits for the panel's load on the thread pool, then for what it shows."""
+    settle(app)
+    while panel.loading:
+        QThreadPool.globalInstance().waitForDone(20)
+        app.processEvents()
+    settle(app)
+
+
+def review_shots(
+    app: QApplication, window: MainWindow, services: Services, out: Path, prefix: str
+) -> list[Path]:
+    """The team overview, then the worker page of the worker with the most recurring
+    development areas (areas, trends) and of a newly qualified worker (ASYE, actions)."""
+    team = window.team_panel
+    window.show_section(window.stack.indexOf(team))
+    loaded(app, team)
+    paths = [out / f"{prefix}team.png"]
+    window.grab().save(str(paths[0]))
+    histories = [worker_history(services.db, row.person_id) for row in team.shown()]
+    themes = max(histories, key=lambda h: (len(h.recurring_areas), h.totals.observations))
+    asye = max(
+        (h for h in histories if h.asye is not None and h.asye.started_on is not None),
+        key=lambda h: (h.asye is not None and h.asye.state in IN_PROGRESS, -len(h.asye.done)),
+    )
+    page = window.worker_page
+    for name, history, tab in (
+        ("worker-page", themes, page.areas),
+        ("worker-page-trends", themes, page.chart),
+        ("worker-page-asye", asye, page.actions_view),
+    ):
+        window.open_worker(history.profile.id)
+        loaded(app, page)
+        page.tabs.setCurrentWidget(tab.parentWidget())
+        settle(app)
+        paths.append(out / f"{prefix}{name}.png")
+        window.grab().save(str(paths[-1]))
+    page.back_button.click()
+    settle(app)
+    return paths
 
 
 def protection_shots(app: QApplication, services: Services, out: Path, prefix: str) -> None:
@@ -157,6 +206,8 @@ def main(argv: list[str]) -> int:
             if not window.grab().save(str(path)):
                 print(f"Could not save {path}.", file=sys.stderr)
                 return 1
+            print(path)
+        for path in review_shots(app, window, services, args.out, args.prefix):
             print(path)
         for name, status in (("editor", Status.READY), ("readiness", Status.DRAFT)):
             records = services.recording.list(ObservationFilter(status=status), limit=100)

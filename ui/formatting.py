@@ -43,3 +43,8 @@ def showing(shown: int, total: int, singular: str, plural: str | None = None) ->
 
 def yes_no(value: bool) -> str:
     return "Yes" if value else "No"
+
+
+def framework_label(short_name: str, version: int) -> str:
+    """ "Direct work, version 2": versions of a framework are never merged, so say which."""
+    return f"{short_name}, version {version}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer.recording import ObservationSummary
+from observer.search import search
 from observer.services import Services
 from ui.dialogs.about import AboutDialog
 from ui.dialogs.audit_trail import AuditTrailDialog
@@ -31,9 +33,12 @@ from ui.dialogs.verify_summary import VerifySummaryDialog
 from ui.editor.editors import Editors
 from ui.panels.actions import ActionsPanel
 from ui.panels.observations import ObservationsPanel
+from ui.panels.search import SearchPanel
+from ui.panels.team import TeamPanel
 from ui.panels.workers import WorkersPanel
 from ui.prompts import Prompts
 from ui.settings import app_settings
+from ui.worker_page import WorkerPage
 
 APP_NAME = "Practice Observer"
 GEOMETRY_KEY = "main_window/geometry"
@@ -72,6 +77,9 @@ class MainWindow(QMainWindow):
         self.workers_panel = WorkersPanel(services.people, prompts)
         self.observations_panel = ObservationsPanel(services.recording, services.people, prompts)
         self.actions_panel = ActionsPanel(services.review, prompts, services.actor)
+        self.search_panel = SearchPanel(lambda text: search(services.db, text))
+        self.team_panel = TeamPanel(services.db, services.people)
+        self.worker_page = WorkerPage(services, prompts)
         self.workers_panel.people_changed.connect(self._reload_others)
         self.editors = Editors(services, prompts, self)
         self.editors.changed.connect(self._records_changed)
@@ -81,10 +89,18 @@ class MainWindow(QMainWindow):
         self.observations_panel.observations_changed.connect(self._records_changed)
         self.observations_panel.release = self.editors.release
         self.observations_panel.export_requested.connect(self.export_summaries)
+        self.search_panel.open_requested.connect(self.editors.open)
+        self.workers_panel.worker_requested.connect(self.open_worker)
+        self.team_panel.worker_requested.connect(self.open_worker)
+        self.worker_page.open_requested.connect(self.editors.open)
+        self.worker_page.back_requested.connect(self.leave_worker_page)
+        self.worker_page.actions_changed.connect(self._actions_changed)
         sections: list[tuple[str, QWidget]] = [
             ("Workers", self.workers_panel),
             ("Observations", self.observations_panel),
             ("Actions", self.actions_panel),
+            ("Search", self.search_panel),
+            ("Team", self.team_panel),
         ]
         line = self.fontMetrics().height()
         for title, panel in sections:
@@ -93,13 +109,17 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"Show {title.lower()}")
             self.navigation.addItem(item)
             self.stack.addWidget(panel)
+        self.stack.addWidget(self.worker_page)  # opened from a list; not a section of its own
         self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 18)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.itemClicked.connect(self._section_clicked)
         self.navigation.currentRowChanged.connect(self._load_if_stale)
         self._panels: list[Panel] = [
             self.workers_panel,
             self.observations_panel,
             self.actions_panel,
+            self.search_panel,
+            self.team_panel,
         ]
         self._stale = set(range(len(self._panels)))
         self._filling = False  # panels stay empty until load_data, so the window paints first
@@ -159,10 +179,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         edit_menu = bar.addMenu("&Edit")
-        self.find_action = QAction("&Find…", self)
+        self.find_action = QAction("&Search observations…", self)
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.find_action.triggered.connect(self.find)
+        self.find_action.setStatusTip("Find words anywhere in the observations")
+        self.find_action.triggered.connect(self.search_observations)
         edit_menu.addAction(self.find_action)
+        self.filter_action = QAction("&Filter this list", self)
+        self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.filter_action.triggered.connect(self.find)
+        edit_menu.addAction(self.filter_action)
 
         view_menu = bar.addMenu("&View")
         self.section_actions: list[QAction] = []
@@ -184,6 +209,13 @@ class MainWindow(QMainWindow):
         self.retention_action = QAction("&Retention policy…", self)
         self.retention_action.triggered.connect(self.manage_retention)
         tools_menu(bar).addAction(self.retention_action)
+
+        self.review_settings_action = QAction("Re&view settings…", self)
+        self.review_settings_action.setStatusTip(
+            "How many direct observations the ASYE year needs; how often to observe each worker"
+        )
+        self.review_settings_action.triggered.connect(self.edit_review_settings)
+        tools_menu(bar).addAction(self.review_settings_action)
 
         self.audit_trail_action = QAction("&Audit trail…", self)
         self.audit_trail_action.triggered.connect(self.show_audit_trail)
@@ -217,9 +249,35 @@ class MainWindow(QMainWindow):
 
     def show_section(self, number: int) -> None:
         self.navigation.setCurrentRow(number)
+        self.stack.setCurrentIndex(number)  # also from the worker page, opened from it
 
     def current_section(self) -> int:
-        return self.stack.currentIndex()
+        """The section chosen in the navigation (the worker page belongs to the one it was
+        opened from)."""
+        row = self.navigation.currentRow()
+        return row if row >= 0 else self.stack.currentIndex()
+
+    def open_worker(self, person_id: uuid.UUID) -> None:
+        """Shows the worker page of `person_id`; Back returns to the section it came from."""
+        section = self.navigation.item(self.current_section())
+        if section is not None:
+            self.worker_page.back_button.setText(f"‹ &Back to {section.text()}")
+            self.worker_page.back_button.setAccessibleName(f"Back to {section.text()}")
+        self.worker_page.show_worker(person_id)
+        self.stack.setCurrentWidget(self.worker_page)
+        self.worker_page.setFocus()
+
+    def leave_worker_page(self) -> None:
+        self.show_section(self.current_section())
+        self._load_if_stale(self.current_section())
+
+    def showing_worker_page(self) -> bool:
+        return self.stack.currentWidget() is self.worker_page
+
+    def _section_clicked(self, item: QListWidgetItem) -> None:
+        """A click on the section already chosen leaves the worker page opened from it."""
+        if self.showing_worker_page():
+            self.leave_worker_page()
 
     def add_person(self) -> None:
         self.show_section(0)
@@ -234,6 +292,14 @@ class MainWindow(QMainWindow):
         if RetentionDialog.manage(self, self._services, self._prompts):
             self.workers_panel.reload()
             self._records_changed()
+
+    def edit_review_settings(self) -> None:
+        from ui.dialogs.review_settings import ReviewSettingsDialog
+
+        if ReviewSettingsDialog.edit(self, self._services, self._prompts):
+            self._stale.add(self._panels.index(self.team_panel))
+            self.worker_page.records_changed()
+            self._load_if_stale(self.current_section())
 
     def show_about(self) -> None:
         AboutDialog.show_about(self, self._services.data_dir)
@@ -250,19 +316,36 @@ class MainWindow(QMainWindow):
     def show_audit_trail(self) -> None:
         AuditTrailDialog.show_trail(self, self._services.db, self._prompts)
 
+    def search_observations(self) -> None:
+        """Goes to the search box of the Search section, what was typed there selected."""
+        self.show_section(self.stack.indexOf(self.search_panel))
+        self.search_panel.search.setFocus()
+        self.search_panel.search.selectAll()
+
     def find(self) -> None:
-        """Goes to the find box of the section in view."""
+        """Goes to the find box of the section in view, which filters its list."""
+        if self.showing_worker_page():
+            self.worker_page.filters.kind.setFocus()
+            return
         search = self._panels[self.current_section()].search
         search.setFocus()
         search.selectAll()
 
     def _reload_others(self) -> None:
-        self._stale |= {1, 2}
+        self._stale |= {1, 2, self._panels.index(self.team_panel)}
+        self.worker_page.records_changed()
 
     def _records_changed(self) -> None:
         """An editor created, closed or moved on a record: lists catch up when seen."""
-        self._stale |= {1, 2}
-        self._load_if_stale(self.current_section())
+        self._stale |= {1, 2, self._panels.index(self.team_panel)}
+        self.search_panel.records_changed()
+        self.worker_page.records_changed()
+        if not self.showing_worker_page():
+            self._load_if_stale(self.current_section())
+
+    def _actions_changed(self) -> None:
+        """An action was done or reopened on the worker page: lists catch up when seen."""
+        self._stale |= {self._panels.index(self.actions_panel), self._panels.index(self.team_panel)}
 
     def _load_if_stale(self, section: int) -> None:
         if self._filling and section in self._stale:

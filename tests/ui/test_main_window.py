@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QLineEdit,
     QListWidget,
+    QProgressBar,
     QPushButton,
     QTableView,
+    QTabWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -154,18 +158,33 @@ def _named(widget: QWidget) -> bool:
 def test_every_control_has_an_accessible_name(qtbot, services: Services, window, prompts, cast):
     from ui.dialogs.first_run import FirstRunDialog
     from ui.dialogs.person import PersonDialog
+    from ui.dialogs.review_settings import ReviewSettingsDialog
     from ui.dialogs.teams import TeamDialog, TeamsDialog
 
     _open(qtbot, window)
+    with qtbot.waitSignal(window.worker_page.loaded, timeout=5000):
+        window.open_worker(cast.worker)  # the worker page and the team overview are panels too
     dialogs = [
         FirstRunDialog(services.profiles, prompts),
         PersonDialog(services.people, prompts),
         TeamsDialog(services.people, prompts),
         TeamDialog(services.people, prompts),
+        ReviewSettingsDialog(services, prompts),
     ]
     for dialog in dialogs:
         qtbot.addWidget(dialog)
-    controls = (QLineEdit, QComboBox, QCheckBox, QPushButton, QTableView, QListWidget)
+    controls = (
+        QLineEdit,
+        QComboBox,
+        QCheckBox,
+        QPushButton,
+        QTableView,
+        QListWidget,
+        QAbstractSpinBox,
+        QProgressBar,
+        QTabWidget,
+        QChartView,
+    )
     unnamed = [
         f"{type(widget).__name__} in {type(top).__name__}"
         for top in [window, *dialogs]

@@ -211,7 +211,7 @@ def test_a_long_history_loads_only_the_newest_and_says_so(
     assert column_texts(panel.table.view, "Kind") == ["Direct work with a child"] * 2
     assert panel.summary.text() == (
         "Showing the newest 2 of 3 observations. "
-        "Choose a person, kind, status or dates to narrow the list."
+        "Choose a person, kind, status, observer or dates to narrow the list."
     )
     panel.kind.setCurrentIndex(panel.kind.findData(Kind.HOME_VISIT.value))
     assert column_texts(panel.table.view, "Kind") == ["Home visit"]

@@ -55,7 +55,7 @@ def test_adding_a_person_stores_them_and_lists_them(
     assert window.workers_panel.selected().person.name == "Siobhán O'Neill"
 
 
-def test_editing_a_person_by_double_click_changes_them(
+def test_editing_a_person_through_edit_person_changes_them(
     qtbot: QtBot, services: Services, window: MainWindow, monkeypatch
 ):
     def leave_and_save(dialog: PersonDialog) -> int:
@@ -71,7 +71,7 @@ def test_editing_a_person_by_double_click_changes_them(
     row = column_texts(view, "Name").index("Zoë Łukasiewicz")
     where = view.visualRect(view.model().index(row, 0)).center()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
-    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseClick(window.workers_panel.edit_button, Qt.MouseButton.LeftButton)
 
     (zoe,) = services.people.find_by_name("Zoë Łukasiewicz")
     assert not zoe.active
@@ -156,7 +156,7 @@ def test_teams_menu_refreshes_the_workers_table(
     assert "Court team" in column_texts(window.workers_panel.table.view, "Team")
 
 
-def test_return_on_a_selected_worker_opens_their_details(
+def test_return_on_a_selected_worker_opens_their_history_not_their_details(
     qtbot: QtBot, window: MainWindow, monkeypatch
 ):
     opened: list[str] = []
@@ -170,9 +170,12 @@ def test_return_on_a_selected_worker_opens_their_details(
     view.setFocus()
     view.selectRow(column_texts(view, "Name").index("Priya Shah"))
 
-    qtbot.keyClick(view, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.worker_page.loaded, timeout=5000):
+        qtbot.keyClick(view, Qt.Key.Key_Return)
 
-    assert opened == ["Priya Shah"]
+    assert opened == []
+    assert window.stack.currentWidget() is window.worker_page
+    assert window.worker_page.name.text() == "Priya Shah"
 
 
 def test_marking_someone_inactive_records_the_day_they_left(

@@ -48,7 +48,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         super().__init__(parent)
         self._columns = tuple(columns)
         self._records: list[T] = []
-        self._search: list[str] = []
+        self._search: list[str | None] = []  # made when first asked for
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -59,17 +59,19 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
     def set_records(self, records: Sequence[T]) -> None:
         self.beginResetModel()
         self._records = list(records)
-        self._search = [
-            searchable(" ".join(column.display(r) for column in self._columns))
-            for r in self._records
-        ]
+        self._search = [None] * len(self._records)
         self.endResetModel()
 
     def record(self, row: int) -> T:
         return self._records[row]
 
     def search_text(self, row: int) -> str:
-        return self._search[row]
+        """What a typed word is looked for in: every column's text, case and accents gone."""
+        text = self._search[row]
+        if text is None:
+            shown = " ".join(column.display(self._records[row]) for column in self._columns)
+            text = self._search[row] = searchable(shown)
+        return text
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._records)
@@ -153,5 +155,7 @@ class RecordFilterProxy(QSortFilterProxyModel, Generic[T]):
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         if self._keep is not None and not self._keep(self._source.record(source_row)):
             return False
+        if not self._words:
+            return True
         text = self._source.search_text(source_row)
         return all(word in text for word in self._words)

@@ -1,19 +1,17 @@
 """Observations: every recorded observation, newest first, filtered by person, kind, status,
-dates or text; from here a new one is started and an existing one opened, copied or deleted.
+observer, framework version, dates or text; from here a new one is started and an existing
+one opened, copied or deleted.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,14 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
+from observer.frameworks import FrameworkInfo
 from observer.people import People, PersonSummary
 from observer.recording import ObservationFilter, ObservationSummary, Recording
 from observer.vocabulary import Kind, Status
-from ui.formatting import searchable, showing, uk_date
+from ui.formatting import framework_label, searchable, showing, uk_date
 from ui.models.observations import ObservationsModel
 from ui.models.table import RecordFilterProxy
 from ui.prompts import Prompts
+from ui.widgets.labelled import together, wrapping_row
 from ui.widgets.layout import ROW_SPACING, panel_layout
+from ui.widgets.optional_date import day_of, optional_date
 from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
 
@@ -43,8 +44,9 @@ NO_MATCHES = "No observation matches these filters."
 ALL_KINDS = "All kinds"
 ALL_STATUSES = "Any status"
 ANYONE = "Anyone"
+ANY_OBSERVER = "Any observer"
+ANY_FRAMEWORK = "Any framework"
 LIST_LIMIT = 1000
-DATE_FORMAT = "dd/MM/yyyy"
 SIGNED_NOT_DELETABLE = "Signed records cannot be deleted; correct one with an addendum."
 DELETE_TIP = "Delete the selected observation for good; only unsigned records can be deleted."
 SELECT_FIRST = "Select an observation first."
@@ -71,6 +73,7 @@ class ObservationsPanel(QWidget):
         # Closes whatever holds a record open before it is deleted; False if the user kept it.
         self.release: Callable[[uuid.UUID], bool] = lambda _record_id: True
         self._people_listed: list[PersonSummary] = []
+        self._frameworks_listed: list[FrameworkInfo] = []
         self._matching = 0
         self._any = False
         self.model = ObservationsModel(self)
@@ -101,11 +104,19 @@ class ObservationsPanel(QWidget):
         self.status.addItem(ALL_STATUSES, None)
         for status in Status:
             self.status.addItem(status.label, status.value)
+        self.observer = _short_combo("Observer", 12)
+        self.observer.setAccessibleDescription("Show only observations made by this person.")
+        self.observer.addItem(ANY_OBSERVER, None)
+        self.framework = _short_combo("Framework version", 14)
+        self.framework.setAccessibleDescription(
+            "Show only observations recorded against this version of a framework."
+        )
+        self.framework.addItem(ANY_FRAMEWORK, None)
         today = QDate.currentDate()
-        self.use_date_from, self.date_from = _optional_date(
+        self.use_date_from, self.date_from = optional_date(
             "Fro&m:", "From date", today.addMonths(-3)
         )
-        self.use_date_to, self.date_to = _optional_date("&To:", "To date", today)
+        self.use_date_to, self.date_to = optional_date("&To:", "To date", today)
 
         self.new_button = _button("&New observation…", "New observation")
         self.new_button.setToolTip("Record a new observation (Ctrl+N).")
@@ -170,18 +181,17 @@ class ObservationsPanel(QWidget):
         _labelled(first, "P&erson:", self.person)
         first.addSpacing(ROW_SPACING)
         _labelled(first, "&Status:", self.status)
-        second = QHBoxLayout()
-        second.setSpacing(ROW_SPACING)
-        _labelled(second, "&Kind:", self.kind)
-        for check, edit in ((self.use_date_from, self.date_from), (self.use_date_to, self.date_to)):
-            second.addSpacing(ROW_SPACING)
-            second.addWidget(check)
-            second.addWidget(edit)
-        second.addStretch(1)
+        second = wrapping_row(
+            together("&Kind:", self.kind),
+            together("O&bserver:", self.observer),
+            together("F&ramework:", self.framework),
+            together(self.use_date_from, self.date_from),
+            together(self.use_date_to, self.date_to),
+        )
         rows = QVBoxLayout()
         rows.setSpacing(ROW_SPACING)
         rows.addLayout(first)
-        rows.addLayout(second)
+        rows.addWidget(second)
         return rows
 
     def _toolbar(self) -> QHBoxLayout:
@@ -199,8 +209,9 @@ class ObservationsPanel(QWidget):
         self.person.editTextChanged.connect(self._filter_changed)
         self.kind.currentIndexChanged.connect(self._filter_changed)
         self.status.currentIndexChanged.connect(self._filter_changed)
+        self.observer.currentIndexChanged.connect(self._filter_changed)
+        self.framework.currentIndexChanged.connect(self._filter_changed)
         for check, edit in ((self.use_date_from, self.date_from), (self.use_date_to, self.date_to)):
-            check.toggled.connect(edit.setEnabled)
             check.toggled.connect(self._filter_changed)
             edit.dateChanged.connect(self._filter_changed)
         self.new_button.clicked.connect(self._new)
@@ -218,12 +229,14 @@ class ObservationsPanel(QWidget):
     # Loading
 
     def reload(self) -> None:
-        """Loads the newest observations matching the person, kind, status and dates.
+        """Loads the newest observations matching the person, kind, status, observer,
+        framework version and dates.
 
         Only the newest LIST_LIMIT are held, so a store of years of records opens at once;
         those filters narrow the query, the text filter what is loaded."""
         chosen = self.selected_id()
         self._refresh_people()
+        self._refresh_frameworks()
         query = self._query()
         self._matching = self._recording.count(query)
         self._any = self._matching > 0 or self._recording.count() > 0
@@ -235,6 +248,8 @@ class ObservationsPanel(QWidget):
             self.person,
             self.kind,
             self.status,
+            self.observer,
+            self.framework,
             self.use_date_from,
             self.use_date_to,
         ):
@@ -261,6 +276,17 @@ class ObservationsPanel(QWidget):
             self.person.setEditText(typed)
         finally:
             self.person.blockSignals(False)
+        _refill(self.observer, [(p.name, p.id) for p in people])
+
+    def _refresh_frameworks(self) -> None:
+        frameworks = self._recording.frameworks()
+        if frameworks == self._frameworks_listed:
+            return
+        self._frameworks_listed = frameworks
+        _refill(
+            self.framework,
+            [(framework_label(f.short_name or f.name, f.version), f.id) for f in frameworks],
+        )
 
     def person_ids(self) -> tuple[uuid.UUID, ...] | None:
         """Whom the person filter names: None for anyone, else everyone the text matches."""
@@ -280,12 +306,16 @@ class ObservationsPanel(QWidget):
     def _query(self) -> ObservationFilter:
         kind = self.kind.currentData()
         status = self.status.currentData()
+        observer = self.observer.currentData()
+        framework = self.framework.currentData()
         return ObservationFilter(
             person_ids=self.person_ids(),
             kind=Kind(kind) if kind is not None else None,
             status=Status(status) if status is not None else None,
-            date_from=_day(self.date_from) if self.use_date_from.isChecked() else None,
-            date_to=_day(self.date_to) if self.use_date_to.isChecked() else None,
+            observer_id=observer if isinstance(observer, uuid.UUID) else None,
+            framework_id=framework if isinstance(framework, uuid.UUID) else None,
+            date_from=day_of(self.date_from) if self.use_date_from.isChecked() else None,
+            date_to=day_of(self.date_to) if self.use_date_to.isChecked() else None,
         )
 
     def _filter_changed(self, *_: object) -> None:
@@ -372,7 +402,7 @@ class ObservationsPanel(QWidget):
         if loaded < self._matching:
             newest = f"the newest {loaded:,} of {self._matching:,} observations"
             text = f"Showing {newest}" if shown == loaded else f"Showing {shown:,} of {newest}"
-            text += ". Choose a person, kind, status or dates to narrow the list."
+            text += ". Choose a person, kind, status, observer or dates to narrow the list."
         else:
             text = showing(shown, loaded, "observation")
         self.summary.setText(text)
@@ -392,22 +422,24 @@ def _labelled(row: QHBoxLayout, text: str, field: QWidget, stretch: int = 0) -> 
     row.addWidget(field, stretch)
 
 
-def _optional_date(text: str, name: str, initial: QDate) -> tuple[QCheckBox, QDateEdit]:
-    """A tick box that switches a date limit on, and the date, off until it is ticked."""
-    check = QCheckBox(text)
-    check.setAccessibleName(f"Limit by {name.lower()}")
-    edit = QDateEdit(initial)
-    edit.setDisplayFormat(DATE_FORMAT)
-    edit.setCalendarPopup(True)
-    edit.setAccessibleName(name)
-    edit.setAccessibleDescription(f"Tick {text.replace('&', '').rstrip(':')} to use this date.")
-    inner = edit.findChild(QLineEdit)
-    if inner is not None:
-        inner.setAccessibleName(name)
-    edit.setEnabled(False)
-    return check, edit
+def _short_combo(name: str, characters: int) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+    return combo
 
 
-def _day(edit: QDateEdit) -> date:
-    chosen = edit.date()
-    return date(chosen.year(), chosen.month(), chosen.day())
+def _refill(combo: QComboBox, items: list[tuple[str, uuid.UUID]]) -> None:
+    """Replaces every choice after the first ("any"), keeping the one chosen if still there."""
+    chosen = combo.currentData()
+    combo.blockSignals(True)
+    try:
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for text, value in items:
+            combo.addItem(text, value)
+        index = combo.findData(chosen) if chosen is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+    finally:
+        combo.blockSignals(False)

@@ -26,6 +26,7 @@ NO_MATCHES = "No one matches what you typed in Find a worker."
 
 class WorkersPanel(QWidget):
     people_changed = Signal()
+    worker_requested = Signal(uuid.UUID)  # double-click or Enter: the person's history
 
     def __init__(self, people: People, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,7 +38,8 @@ class WorkersPanel(QWidget):
         self.header = PanelHeader(
             "Workers",
             "Everyone you observe or who observes, with how often and how recently "
-            "each was observed. Double-click a person to change their details.",
+            "each was observed. Double-click a person, or press Enter, to see their history; "
+            "Edit person… changes their details.",
         )
         self.search = QLineEdit()
         self.search.setPlaceholderText("Find a worker")
@@ -57,7 +59,7 @@ class WorkersPanel(QWidget):
         self.table.counts_changed.connect(self._show_counts)
         self.table.set_empty_texts(NO_WORKERS, NO_MATCHES)
         self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
-        self.table.open_requested.connect(self.edit_selected)
+        self.table.open_requested.connect(self.open_selected)
         self.table.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.proxy.modelReset.connect(self._update_buttons)
 
@@ -92,6 +94,11 @@ class WorkersPanel(QWidget):
         person_id, accepted = PersonDialog.edit(self, self._people, self._prompts, row.person)
         if accepted and person_id is not None:
             self._changed(person_id)
+
+    def open_selected(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.worker_requested.emit(row.person.id)
 
     def selected(self) -> WorkerRow | None:
         rows = self.table.view.selectionModel().selectedRows()

@@ -103,6 +103,10 @@ class RecordTable(QStackedWidget):
         self._no_matches = no_matches
         self._show_state()
 
+    def fit_to_first_rows(self, rows: int) -> None:
+        """Sizes columns from the first `rows` rows only: enough for a long list."""
+        self.view.horizontalHeader().setResizeContentsPrecision(rows)
+
     def sort_by(self, column: int, order: Qt.SortOrder) -> None:
         self.view.sortByColumn(column, order)
 
