@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from observer.cli_review import day_argument
 
 if TYPE_CHECKING:
     from observer.services import Services
@@ -18,13 +19,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 
 Handler = Callable[["Services", argparse.Namespace], int]
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-31") from None
 
 
 def add_history_commands(commands: argparse._SubParsersAction[Any]) -> None:
@@ -38,10 +32,14 @@ def add_history_commands(commands: argparse._SubParsersAction[Any]) -> None:
     )
     history.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     history.add_argument(
-        "--from", dest="date_from", type=_day, metavar="DATE", help="observed on or after DATE"
+        "--from",
+        dest="date_from",
+        type=day_argument,
+        metavar="DATE",
+        help="observed on or after DATE",
     )
     history.add_argument(
-        "--to", dest="date_to", type=_day, metavar="DATE", help="observed on or before DATE"
+        "--to", dest="date_to", type=day_argument, metavar="DATE", help="observed on or before DATE"
     )
     history.add_argument(
         "--no-case-reference", action="store_true", help="leave case references out"

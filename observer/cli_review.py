@@ -36,7 +36,8 @@ EXIT_OK = 0
 Handler = Callable[["Services", argparse.Namespace], int]
 
 
-def _day(text: str) -> date:
+def day_argument(text: str) -> date:
+    """An argparse `type` for a YYYY-MM-DD date."""
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -44,8 +45,10 @@ def _day(text: str) -> date:
 
 
 def _date_range(command: argparse.ArgumentParser, what: str) -> None:
-    command.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help=what)
-    command.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="up to DATE")
+    command.add_argument("--from", dest="date_from", type=day_argument, metavar="DATE", help=what)
+    command.add_argument(
+        "--to", dest="date_to", type=day_argument, metavar="DATE", help="up to DATE"
+    )
 
 
 def add_review_commands(commands: argparse._SubParsersAction[Any]) -> None:

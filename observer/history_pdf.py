@@ -28,7 +28,7 @@ from observer.audit import record_event
 from observer.history import HistoryFilter
 from observer.pdf.history_content import Cancelled, HistoryCancelled, Progress
 from observer.signing.errors import PassphraseNeeded
-from observer.summaries import PASSPHRASE_NEEDED
+from observer.summaries import PASSPHRASE_NEEDED, after_signing_lines
 
 if TYPE_CHECKING:
     from observer.services import Services
@@ -62,14 +62,7 @@ class HistoryExportResult:
             f"Wrote a signed history of {count} ({self.pages} pages) to {self.path}, "
             f"signed by {self.signer}{how}."
         ]
-        if self.identity is not None and self.identity.created:
-            lines.append(
-                f"Made a signing identity for {self.identity.name}; its certificate's SHA-256 "
-                f"fingerprint is {self.identity.fingerprint}."
-            )
-        if self.note:
-            lines.append(self.note)
-        return lines
+        return lines + after_signing_lines(self.identity, self.note)
 
 
 def export_history(

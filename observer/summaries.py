@@ -68,14 +68,20 @@ class ExportResult:
             ]
         how = " with a timestamp from the timestamp server" if self.timestamped else ""
         lines = [f"Wrote a signed summary to {self.path}, signed by {self.signer}{how}."]
-        if self.identity is not None and self.identity.created:
-            lines.append(
-                f"Made a signing identity for {self.identity.name}; its certificate's SHA-256 "
-                f"fingerprint is {self.identity.fingerprint}."
-            )
-        if self.note:
-            lines.append(self.note)
-        return lines
+        return lines + after_signing_lines(self.identity, self.note)
+
+
+def after_signing_lines(identity: IdentityInfo | None, note: str | None) -> list[str]:
+    """The sentences after "Wrote a signed …": a newly made signing identity, then any note."""
+    lines = []
+    if identity is not None and identity.created:
+        lines.append(
+            f"Made a signing identity for {identity.name}; its certificate's SHA-256 "
+            f"fingerprint is {identity.fingerprint}."
+        )
+    if note:
+        lines.append(note)
+    return lines
 
 
 def export_summary(

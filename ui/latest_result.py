@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 from shiboken6 import isValid
 
 from ui.workers import BatchJob
@@ -17,6 +17,16 @@ from ui.workers import BatchJob
 # Loads under way, held (with their jobs) until their job reports, even if their owner
 # has gone meanwhile: the pool must never run a job that has been collected.
 _running: set[_Load] = set()
+
+
+def single_shot(parent: QObject, interval: int, slot: Callable[[], object]) -> QTimer:
+    """A timer that, once started, calls `slot` after `interval` ms (started again, it waits
+    afresh): the pause before a reload, a catch-up, an autosave."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval)
+    timer.timeout.connect(slot)
+    return timer
 
 
 class _Load(QObject):

@@ -22,11 +22,11 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFObjectReference
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak, SimpleDocTemplate
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak
 
 from observer.pdf import history_sections as parts
 from observer.pdf.content import SummaryContent
-from observer.pdf.fonts import BOLD, REGULAR
+from observer.pdf.fonts import REGULAR
 from observer.pdf.formatting import local_date, uk_datetime
 from observer.pdf.history_content import HistoryContent
 from observer.pdf.parts import heading
@@ -43,7 +43,15 @@ from observer.pdf.styles import (
     Styles,
     make_styles,
 )
-from observer.pdf.summary import CREATOR, DRAFT_MARK, FOOTER_SIZE, fitted, summary_story, watermark
+from observer.pdf.summary import (
+    CREATOR,
+    FOOTER_SIZE,
+    a4_document,
+    fitted,
+    page_number_and_draft,
+    summary_story,
+    watermark,
+)
 from observer.pdf.trend_chart import chart_span, trend_charts
 from observer.signing.verify import HistoryClaim
 from observer.vocabulary import Status
@@ -74,20 +82,13 @@ def build_history(
     """The history as PDF bytes; `invariant` makes them byte-stable for tests."""
     styles = make_styles()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = a4_document(
         buffer,
-        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
-        leftMargin=LEFT_MARGIN,
-        rightMargin=RIGHT_MARGIN,
-        topMargin=TOP_MARGIN,
-        bottomMargin=BOTTOM_MARGIN,
         title=document_title(content),
         author=content.generated_by or CREATOR,
         subject=SUBJECT,
-        creator=CREATOR,
         keywords=history_claim(content).keywords(),
-        invariant=1 if invariant else 0,
-        lang="en-GB",
+        invariant=invariant,
     )
     front = _Furniture(
         head=f"{parts.TITLE}: {content.worker}, {content.period}",
@@ -197,10 +198,7 @@ class _Furniture:
         canvas.line(LEFT_MARGIN, rule, right, rule)
         canvas.drawString(LEFT_MARGIN, rule - 4 * mm, fitted(self.lines[0], FRAME_WIDTH - 80))
         canvas.drawString(LEFT_MARGIN, rule - 7.5 * mm, fitted(self.lines[1], FRAME_WIDTH - 80))
-        canvas.setFont(BOLD, FOOTER_SIZE + 0.5)
-        canvas.drawRightString(right, rule - 4 * mm, f"Page {page} of {pages}")
-        if self.draft:
-            canvas.drawRightString(right, rule - 7.5 * mm, DRAFT_MARK)
+        page_number_and_draft(canvas, right, rule, page, pages, draft=self.draft)
         canvas.restoreState()
         if self.draft:
             watermark(canvas)

@@ -14,15 +14,14 @@ from reportlab.platypus import (
     LongTable,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
 
 from observer.history import HistoryAction, WorkerHistory
 from observer.pdf.formatting import local_date, markup, uk_date, uk_datetime
 from observer.pdf.history_content import HistoryContent
-from observer.pdf.parts import Rows, cell_pieces, heading, scaled_image, text
-from observer.pdf.sections import BASE_TABLE, HEADER_ROW, LOGO_BOX
+from observer.pdf.parts import Rows, cell_pieces, heading, text
+from observer.pdf.sections import BASE_TABLE, HEADER_ROW, beside_logo
 from observer.pdf.styles import ACCENT, FRAME_WIDTH, RULE, Styles
 from observer.trends import RecurringArea
 from observer.vocabulary import ActionStatus
@@ -75,25 +74,7 @@ def _masthead(content: HistoryContent, styles: Styles) -> list[Flowable]:
         left.append(text(content.organisation, styles.organisation))
     left.append(text(TITLE, styles.title))
     left.append(text(f"{content.worker}, {content.period}", styles.judgement))
-    logo = scaled_image(content.logo_path, *LOGO_BOX) if content.logo_path else None
-    parts: list[Flowable] = []
-    if logo is None:
-        parts.extend(left)
-    else:
-        logo.hAlign = "RIGHT"
-        width = FRAME_WIDTH - LOGO_BOX[0] - 10
-        top = Table([[left, logo]], colWidths=[width, FRAME_WIDTH - width])
-        top.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                ]
-            )
-        )
-        parts.append(top)
+    parts = beside_logo(left, content.logo_path)
     parts.append(Spacer(0, 6))
     parts.append(HRFlowable(width=FRAME_WIDTH, thickness=1.2, color=ACCENT, spaceAfter=4))
     return parts

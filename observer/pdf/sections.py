@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, LongTable, Spacer, Table, TableStyle
@@ -50,31 +52,34 @@ HEADER_ROW = [
 ]
 
 
+def beside_logo(left: list[Flowable], logo_path: Path | None) -> list[Flowable]:
+    """`left` with the organisation's logo to its right, when there is one: a masthead's top."""
+    logo = scaled_image(logo_path, *LOGO_BOX) if logo_path else None
+    if logo is None:
+        return list(left)
+    logo.hAlign = "RIGHT"
+    width = FRAME_WIDTH - LOGO_BOX[0] - 10
+    top = Table([[left, logo]], colWidths=[width, FRAME_WIDTH - width])
+    top.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+            ]
+        )
+    )
+    return [top]
+
+
 def masthead(content: SummaryContent, styles: Styles) -> list[Flowable]:
     """Organisation and logo, the title, and where the record stands."""
     left: list[Flowable] = []
     if content.organisation:
         left.append(text(content.organisation, styles.organisation))
     left.append(text(TITLE, styles.title))
-    logo = scaled_image(content.logo_path, *LOGO_BOX) if content.logo_path else None
-    parts: list[Flowable] = []
-    if logo is None:
-        parts.extend(left)
-    else:
-        logo.hAlign = "RIGHT"
-        width = FRAME_WIDTH - LOGO_BOX[0] - 10
-        top = Table([[left, logo]], colWidths=[width, FRAME_WIDTH - width])
-        top.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                ]
-            )
-        )
-        parts.append(top)
+    parts = beside_logo(left, content.logo_path)
     parts.append(text(STATUS_LINES[content.observation.status], styles.status))
     parts.append(HRFlowable(width=FRAME_WIDTH, thickness=1.2, color=ACCENT, spaceAfter=4))
     return parts

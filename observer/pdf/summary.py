@@ -60,24 +60,38 @@ def document_title(content: SummaryContent) -> str:
     )
 
 
-def build_summary(content: SummaryContent, *, invariant: bool = False) -> bytes:
-    """The summary as PDF bytes; `invariant` makes them byte-stable for golden tests."""
-    styles = make_styles()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+def a4_document(
+    buffer: io.BytesIO, *, title: str, author: str, subject: str, keywords: str, invariant: bool
+) -> SimpleDocTemplate:
+    """An A4 document with this app's margins and metadata, writing into `buffer`."""
+    return SimpleDocTemplate(
         buffer,
         pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
         leftMargin=LEFT_MARGIN,
         rightMargin=RIGHT_MARGIN,
         topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN,
+        title=title,
+        author=author,
+        subject=subject,
+        creator=CREATOR,
+        keywords=keywords,
+        invariant=1 if invariant else 0,
+        lang="en-GB",
+    )
+
+
+def build_summary(content: SummaryContent, *, invariant: bool = False) -> bytes:
+    """The summary as PDF bytes; `invariant` makes them byte-stable for golden tests."""
+    styles = make_styles()
+    buffer = io.BytesIO()
+    doc = a4_document(
+        buffer,
         title=document_title(content),
         author=content.observation.observer_name,
         subject=SUBJECT,
-        creator=CREATOR,
         keywords=keywords(content),
-        invariant=1 if invariant else 0,
-        lang="en-GB",
+        invariant=invariant,
     )
     doc.build(
         summary_story(content, styles),
@@ -140,13 +154,20 @@ class _Decoration:
         canvas.setFont(REGULAR, FOOTER_SIZE)
         canvas.drawString(LEFT_MARGIN, rule - 4 * mm, self.record_line)
         canvas.drawString(LEFT_MARGIN, rule - 7.5 * mm, self.hash_line)
-        canvas.setFont(BOLD, FOOTER_SIZE + 0.5)
-        canvas.drawRightString(right, rule - 4 * mm, f"Page {page} of {pages}")
-        if self.draft:
-            canvas.drawRightString(right, rule - 7.5 * mm, DRAFT_MARK)
+        page_number_and_draft(canvas, right, rule, page, pages, draft=self.draft)
         canvas.restoreState()
         if self.draft:
             watermark(canvas)
+
+
+def page_number_and_draft(
+    canvas: Canvas, right: float, rule: float, page: int, pages: int, *, draft: bool
+) -> None:
+    """The foot's right-hand side, below `rule`: "Page x of y", and DRAFT under it if so."""
+    canvas.setFont(BOLD, FOOTER_SIZE + 0.5)
+    canvas.drawRightString(right, rule - 4 * mm, f"Page {page} of {pages}")
+    if draft:
+        canvas.drawRightString(right, rule - 7.5 * mm, DRAFT_MARK)
 
 
 def watermark(canvas: Canvas) -> None:

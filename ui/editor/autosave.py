@@ -15,11 +15,12 @@ import uuid
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from observer.changes import Change
 from observer.errors import NotFound, ObserverError, RecordLocked
 from observer.recording import Recording
+from ui.latest_result import single_shot
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +67,9 @@ class Autosaver(QObject):
         self._pending: dict[str, Any] = {}
         self.state = SaveState.SAVED
         self.problem = ""
-        self._pause = _single_shot(self, PAUSE_MS, self.flush)
-        self._deadline = _single_shot(self, LONGEST_WAIT_MS, self.flush)
-        self._retry = _single_shot(self, RETRY_MS, self.flush)
+        self._pause = single_shot(self, PAUSE_MS, self.flush)
+        self._deadline = single_shot(self, LONGEST_WAIT_MS, self.flush)
+        self._retry = single_shot(self, RETRY_MS, self.flush)
 
     def has_pending(self) -> bool:
         return bool(self._pending)
@@ -158,11 +159,3 @@ class Autosaver(QObject):
     def _set_state(self, state: SaveState, problem: str) -> None:
         self.state, self.problem = state, problem
         self.state_changed.emit(state, problem)
-
-
-def _single_shot(parent: QObject, interval: int, slot: Any) -> QTimer:
-    timer = QTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(interval)
-    timer.timeout.connect(slot)
-    return timer

@@ -11,12 +11,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from observer.search import DEFAULT_LIMIT, SearchHit
 from ui.formatting import count
+from ui.latest_result import single_shot
 from ui.models.search_results import MATCH_COLUMN, RankedHit, SearchResultsModel
 from ui.models.table import RecordFilterProxy
 from ui.widgets.layout import panel_layout
@@ -111,10 +112,7 @@ class SearchPanel(QWidget):
         self.table.view.setItemDelegateForColumn(MATCH_COLUMN, RichTextDelegate(self.table.view))
         self.table.open_requested.connect(self._open_selected)
 
-        self._pause = QTimer(self)
-        self._pause.setSingleShot(True)
-        self._pause.setInterval(pause_ms)
-        self._pause.timeout.connect(self.search_now)
+        self._pause = single_shot(self, pause_ms, self.search_now)
         self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self.search_now)
         to_results = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search)

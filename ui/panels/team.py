@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,7 +31,7 @@ from observer.people import People
 from observer.review_settings import observation_interval_months
 from observer.team_overview import Period, TeamRow, team_overview
 from ui.formatting import count, uk_date
-from ui.latest_result import LatestResult
+from ui.latest_result import LatestResult, single_shot
 from ui.models.team_overview import SourceSortingProxy, TeamOverviewModel, search_texts
 from ui.widgets.labelled import together, wrapping_row
 from ui.widgets.layout import ROW_SPACING, panel_layout
@@ -91,10 +91,7 @@ class TeamPanel(QWidget):
         self._loader = LatestResult(self, pool)
         self._loader.ready.connect(self._show)
         self._loader.failed.connect(self._refused)
-        self._pause = QTimer(self)
-        self._pause.setSingleShot(True)
-        self._pause.setInterval(pause_ms)
-        self._pause.timeout.connect(self.reload)
+        self._pause = single_shot(self, pause_ms, self.reload)
         self.model = TeamOverviewModel(self)
         self.proxy = SourceSortingProxy(self.model, self)
 
@@ -136,10 +133,7 @@ class TeamPanel(QWidget):
         self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
         self.table.open_requested.connect(self._open_selected)
         # A change of filter moves rows in many steps: the summary is counted once, after.
-        self._recount = QTimer(self)
-        self._recount.setSingleShot(True)
-        self._recount.setInterval(0)
-        self._recount.timeout.connect(self._show_counts)
+        self._recount = single_shot(self, 0, self._show_counts)
         self.table.counts_changed.connect(lambda *_: self._recount.start())
 
         self.period.currentIndexChanged.connect(self._period_chosen)

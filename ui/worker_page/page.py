@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -31,7 +31,7 @@ from observer.history import TimelineEntry, WorkerHistory, worker_history
 from observer.models import utc_now
 from observer.services import Services
 from ui.formatting import framework_label, uk_date, uk_date_time
-from ui.latest_result import LatestResult
+from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy
 from ui.models.timeline import TimelineModel
 from ui.prompts import Prompts
@@ -99,14 +99,9 @@ class WorkerPage(QWidget):
         self._loader = LatestResult(self, pool)
         self._loader.ready.connect(self._show)
         self._loader.failed.connect(self._refused)
-        self._pause = QTimer(self)
-        self._pause.setSingleShot(True)
-        self._pause.setInterval(pause_ms)
-        self._pause.timeout.connect(self.reload)
-        self._catch_up = QTimer(self)
-        self._catch_up.setSingleShot(True)
-        self._catch_up.setInterval(CATCH_UP_MS if pause_ms else 0)  # tests pass no pause
-        self._catch_up.timeout.connect(self.reload)
+        self._pause = single_shot(self, pause_ms, self.reload)
+        # Tests pass no pause, and want no catch-up wait either.
+        self._catch_up = single_shot(self, CATCH_UP_MS if pause_ms else 0, self.reload)
         self.pdf_exporting: LatestResult | None = None
 
         self.back_button = QPushButton("‹ &Back")
