@@ -196,8 +196,11 @@ def encrypt_in_place(path: Path, key: StoreKey) -> None:
         staging.unlink(missing_ok=True)
         raise ObserverError(f"Encrypting {path.name} did not check out; it was left as it was.")
     sync_file(staging)
+    # A second name for the plain file, then one atomic swap: the store is never missing,
+    # even if the power goes between the two steps.
     set_aside = path.with_name(path.name + ".plain")
-    path.replace(set_aside)
+    set_aside.unlink(missing_ok=True)
+    os.link(path, set_aside)
     staging.replace(path)
     sync_folder(path.parent)
     shred(set_aside)

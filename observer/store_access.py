@@ -65,7 +65,7 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
         raise TooManyAttempts(math.ceil(wait.total_seconds()))
     path = database_path(data_dir)
     try:
-        return encryption.key_for(path, passphrase)
+        key = encryption.key_for(path, passphrase)
     except StoreNotEncrypted:
         check_known_schema(path, None, "database")
         encryption.check_new_passphrase(passphrase)
@@ -79,6 +79,9 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
             raise StoreDamaged() from None
         attempts.failed()
         raise
+    # An encryption interrupted at an earlier start may have left plaintext behind.
+    encrypt_plain_leftovers(data_dir, key)
+    return key
 
 
 def check_known_schema(path: Path, key: StoreKey | None, what: str) -> None:
@@ -102,10 +105,31 @@ def encrypt_earlier_store(data_dir: Path, key: StoreKey) -> None:
     """Encrypts a store and its backups written by a version before encryption."""
     log.info("encrypting a store from an earlier version")
     encryption.encrypt_in_place(database_path(data_dir), key)
+    encrypt_plain_leftovers(data_dir, key)
+
+
+def encrypt_plain_leftovers(data_dir: Path, key: StoreKey) -> None:
+    """Encrypts backups still in plain text, and shreds what an interrupted encryption left:
+    the set-aside plain store, a half-written copy, and plain backups too damaged to copy.
+    Cheap when there is nothing to do: a glance at each backup's first bytes."""
+    store = database_path(data_dir)
+    for leftover in (
+        store.with_name(store.name + ".plain"),
+        store.with_name(store.name + ".encrypting"),
+    ):
+        if leftover.exists():
+            log.warning("removing what an interrupted encryption left: %s", leftover.name)
+            encryption.shred(leftover)
     folder = backups_dir(data_dir)
     for backup in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
-        if encryption.is_plain_sqlite(backup):
+        if not encryption.is_plain_sqlite(backup):
+            continue
+        try:
             encryption.encrypt_in_place(backup, key)
+        except (ObserverError, encryption.dbapi().DatabaseError, OSError) as error:
+            # A plain backup that cannot be read whole is of no use, and a leak as it is.
+            log.warning("a plain backup could not be encrypted (%s); shredded it", error)
+            encryption.shred(backup)
 
 
 def change_passphrase(services: Services, current: str, new: str, confirmation: str) -> int:
@@ -124,13 +148,18 @@ def change_passphrase(services: Services, current: str, new: str, confirmation: 
     old_key = services.db.key
     services.db.rekey(new)
     services.passphrase = new
+    # The identity next, so signing keeps working whatever becomes of a backup.
+    identities = change_identity_passphrase(services.data_dir, current, new)
     rekeyed = 0
     folder = backups_dir(services.data_dir)
     for backup in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
         if encryption.opens(backup, old_key):
-            encryption.rekey(backup, old_key, new)
+            try:
+                encryption.rekey(backup, old_key, new)
+            except (ObserverError, encryption.dbapi().DatabaseError) as error:
+                log.warning("a backup could not be re-keyed (%s); it keeps the old one", error)
+                continue
             rekeyed += 1
-    identities = change_identity_passphrase(services.data_dir, current, new)
     with services.db.session() as s, s.begin():
         record_event(
             s,

@@ -300,3 +300,26 @@ def test_reading_a_plain_file_as_encrypted_is_refused(tmp_path: Path) -> None:
     shutil.copyfile(FIXTURES / "schema-0002.sqlite", path)
     with pytest.raises(StoreNotEncrypted):
         encryption.key_for(path, STORE_PASSPHRASE)
+
+
+def test_a_damaged_plain_backup_or_an_interrupted_encryption_leaves_no_plaintext(
+    earlier_store: Path,
+) -> None:
+    person = "Zoë Łukasiewicz"  # a name in the fixture's records
+    damaged = backups_dir(earlier_store) / "observer-before-y.sqlite"
+    whole = (FIXTURES / "schema-0002.sqlite").read_bytes()
+    damaged.write_bytes(whole[: len(whole) // 2])  # cut short: cannot be copied whole
+    open_services(earlier_store, STORE_PASSPHRASE).close()
+    assert readable_anywhere(earlier_store, person) == []
+    assert not damaged.exists()
+
+    # As if the power went after the encrypted store was swapped in, before the shredding.
+    set_aside = database_path(earlier_store).with_name("observer.sqlite.plain")
+    shutil.copyfile(FIXTURES / "schema-0002.sqlite", set_aside)
+    plain_backup = backups_dir(earlier_store) / "observer-before-z.sqlite"
+    shutil.copyfile(FIXTURES / "schema-0002.sqlite", plain_backup)
+    open_services(earlier_store, STORE_PASSPHRASE).close()
+
+    assert readable_anywhere(earlier_store, person) == []
+    assert not set_aside.exists()
+    assert encryption.opens(plain_backup, encryption.key_for(plain_backup, STORE_PASSPHRASE))
