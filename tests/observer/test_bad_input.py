@@ -52,7 +52,7 @@ from observer.vocabulary import SignatureRole
 # Each example draws its whole plan up front: with st.data(), Hypothesis 6.170 reported a
 # failing example here as FlakyStrategyDefinition, hiding the failure. Explain is slow.
 # Derandomised: the same examples on every run, so a landing never depends on luck; run
-# with --hypothesis-seed=random to explore further.
+# without it locally to explore further.
 FUZZ = {
     "deadline": None,
     "database": None,
