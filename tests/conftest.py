@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -17,6 +18,10 @@ from store_passphrase import STORE_PASSPHRASE
 from observer import encryption
 from observer.paths import database_path
 from observer.services import Services, open_services
+
+# Property tests draw the same examples on every run, so a landing never hangs on luck.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.load_profile("repeatable")
 
 _derive_key = encryption.derive_key
 
