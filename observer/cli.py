@@ -31,8 +31,9 @@ from observer.cli_search import SEARCH_HANDLERS, add_search_commands
 from observer.cli_security import SECURITY_HANDLERS, add_security_commands
 from observer.cli_signoff import SIGNOFF_HANDLERS, add_signoff_commands
 from observer.errors import DatabaseUnreadable, InvalidInput, ObserverError
+from observer.logfile import configure_logging
 from observer.paths import PASSPHRASE_ENV, data_dir, log_path
-from observer.services import Services, configure_logging, open_services
+from observer.services import Services, open_services
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 BUNDLE_PASSPHRASE_ENV = "OBSERVER_BUNDLE_PASSPHRASE"

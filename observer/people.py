@@ -188,14 +188,60 @@ class People:
             .group_by(Observation.observed_person_id)
             .subquery()
         )
+        # Columns rather than Person objects: the list is long, and read-only.
+        query = (
+            select(
+                Person.id,
+                Person.name,
+                Person.role,
+                Person.team_id,
+                Team.name,
+                Person.staff_reference,
+                Person.active,
+                Person.revision,
+                Person.left_on,
+                Person.asye_started_on,
+                func.coalesce(stats.c.n, 0),
+                stats.c.last,
+            )
+            .outerjoin(Team, Team.id == Person.team_id)
+            .outerjoin(stats, stats.c.pid == Person.id)
+            .order_by(Person.name)
+        )
         with self._db.session() as s:
-            rows = s.execute(
-                select(Person, func.coalesce(stats.c.n, 0), stats.c.last)
-                .options(selectinload(Person.team))
-                .outerjoin(stats, stats.c.pid == Person.id)
-                .order_by(Person.name)
-            ).all()
-            return [WorkerRow(_summary(person), int(count), last) for person, count, last in rows]
+            rows = s.execute(query).all()
+        return [
+            WorkerRow(
+                PersonSummary(
+                    id=pid,
+                    name=name,
+                    role=Role(role),
+                    team_id=team_id,
+                    team_name=team_name or "",
+                    staff_reference=reference or "",
+                    active=active,
+                    revision=revision,
+                    left_on=left_on,
+                    asye_started_on=asye_started_on,
+                ),
+                int(count),
+                last,
+            )
+            for (
+                pid,
+                name,
+                role,
+                team_id,
+                team_name,
+                reference,
+                active,
+                revision,
+                left_on,
+                asye_started_on,
+                count,
+                last,
+            ) in rows
+        ]
 
     def get_person(self, person_id: uuid.UUID) -> PersonSummary:
         with self._db.session() as s:

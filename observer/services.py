@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from observer.encryption import StoreKey
 from observer.errors import InvalidFramework
 from observer.frameworks import shipped_frameworks, store_framework
 from observer.models import Framework
-from observer.paths import database_path, log_path
+from observer.paths import database_path
 from observer.people import People
 from observer.profile import Profiles
 from observer.recording import Recording
@@ -61,11 +60,13 @@ class Services:
         self.db.close()
 
 
-def open_services(data_dir: Path, passphrase: str) -> Services:
+def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) -> Services:
     """Opens (creating, encrypting or upgrading) the store in `data_dir` with `passphrase`;
-    installs shipped frameworks. Raises WrongStorePassphrase or TooManyAttempts."""
+    installs shipped frameworks. Raises WrongStorePassphrase or TooManyAttempts. `key` is
+    the one `store_access.unlock` gave for this passphrase, when the caller has it already."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = unlock(data_dir, passphrase)
+    if key is None:
+        key = unlock(data_dir, passphrase)
     db = Database.open(database_path(data_dir), key)
     failed_unlocks = UnlockAttempts(data_dir).succeeded()
     _forget_plain_certificates(data_dir)
@@ -116,17 +117,3 @@ def install_shipped_frameworks(db: Database) -> None:
                 definition.key,
                 definition.version,
             )
-
-
-def configure_logging(data_dir: Path, level: int = logging.INFO) -> logging.Handler:
-    """A rotating log file in the data dir. Log ids and counts, never names or narrative."""
-    path = log_path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.setLevel(level)
-    root.addHandler(handler)
-    return handler

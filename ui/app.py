@@ -107,8 +107,8 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
 
 def _start(app: QApplication, directory: Path, prompts: Prompts, args: argparse.Namespace) -> int:
     from observer.errors import ObserverError
+    from observer.logfile import configure_logging
     from observer.paths import PASSPHRASE_ENV
-    from observer.services import configure_logging
     from ui.backup import RestoreDeclined, back_up_on_close
 
     log_handler: logging.Handler | None = None
@@ -170,7 +170,9 @@ def _open(
     from ui.unlock import open_store, opening
 
     try:
-        return opening(directory, passphrase) if passphrase else open_store(directory)
+        if passphrase:
+            return opening(directory, passphrase, meanwhile=_import_main_window)
+        return open_store(directory, meanwhile=_import_main_window)
     except UnreadableStore as typed:
         unreadable = typed
     except DatabaseUnreadable as error:
@@ -178,6 +180,10 @@ def _open(
             raise
         unreadable = UnreadableStore(error, passphrase)
     return offer_restore(prompts, directory, unreadable, interactive=not args.quit_after_startup)
+
+
+def _import_main_window() -> None:
+    import ui.main_window  # noqa: F401
 
 
 def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace) -> int:
@@ -228,8 +234,10 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
 def _load(
     window: MainWindow, services: Services, prompts: Prompts, demo: bool, offer: bool
 ) -> None:
-    if services.recording.count() == 0 and (
-        demo or (offer and prompts.ask(window, ASK_SAMPLE_DATA, default_yes=True))
+    if (
+        (demo or offer)
+        and services.recording.count() == 0
+        and (demo or prompts.ask(window, ASK_SAMPLE_DATA, default_yes=True))
     ):
         add_sample_data(window, services, prompts)
     window.load_data()

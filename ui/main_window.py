@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,15 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.recording import ObservationSummary
 from observer.search import search
-from observer.services import Services
-from ui.dialogs.about import AboutDialog
-from ui.dialogs.audit_trail import AuditTrailDialog
-from ui.dialogs.export_summaries import ExportSummariesDialog
-from ui.dialogs.retention import RetentionDialog
-from ui.dialogs.teams import TeamsDialog
-from ui.dialogs.verify_summary import VerifySummaryDialog
 from ui.editor.editors import Editors
 from ui.panels.actions import ActionsPanel
 from ui.panels.observations import ObservationsPanel
@@ -38,7 +30,11 @@ from ui.panels.team import TeamPanel
 from ui.panels.workers import WorkersPanel
 from ui.prompts import Prompts
 from ui.settings import app_settings
-from ui.worker_page import WorkerPage
+
+if TYPE_CHECKING:
+    from observer.recording import ObservationSummary
+    from observer.services import Services
+    from ui.worker_page import WorkerPage
 
 APP_NAME = "Practice Observer"
 GEOMETRY_KEY = "main_window/geometry"
@@ -79,7 +75,7 @@ class MainWindow(QMainWindow):
         self.actions_panel = ActionsPanel(services.review, prompts, services.actor)
         self.search_panel = SearchPanel(lambda text: search(services.db, text))
         self.team_panel = TeamPanel(services.db, services.people)
-        self.worker_page = WorkerPage(services, prompts)
+        self._worker_page: WorkerPage | None = None  # made when first opened
         self.workers_panel.people_changed.connect(self._reload_others)
         self.editors = Editors(services, prompts, self)
         self.editors.changed.connect(self._records_changed)
@@ -92,9 +88,6 @@ class MainWindow(QMainWindow):
         self.search_panel.open_requested.connect(self.editors.open)
         self.workers_panel.worker_requested.connect(self.open_worker)
         self.team_panel.worker_requested.connect(self.open_worker)
-        self.worker_page.open_requested.connect(self.editors.open)
-        self.worker_page.back_requested.connect(self.leave_worker_page)
-        self.worker_page.actions_changed.connect(self._actions_changed)
         sections: list[tuple[str, QWidget]] = [
             ("Workers", self.workers_panel),
             ("Observations", self.observations_panel),
@@ -109,7 +102,6 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"Show {title.lower()}")
             self.navigation.addItem(item)
             self.stack.addWidget(panel)
-        self.stack.addWidget(self.worker_page)  # opened from a list; not a section of its own
         self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 18)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.itemClicked.connect(self._section_clicked)
@@ -142,6 +134,21 @@ class MainWindow(QMainWindow):
         self._build_menus([title for title, _ in sections])
         self.refresh_profile()
         self._restore_state()
+
+    @property
+    def worker_page(self) -> WorkerPage:
+        """The page of one worker, opened from a list; not a section of its own. Made the
+        first time it is wanted, so start-up does not pay for its charts."""
+        if self._worker_page is None:
+            from ui.worker_page import WorkerPage
+
+            page = WorkerPage(self._services, self._prompts)
+            page.open_requested.connect(self.editors.open)
+            page.back_requested.connect(self.leave_worker_page)
+            page.actions_changed.connect(self._actions_changed)
+            self.stack.addWidget(page)
+            self._worker_page = page
+        return self._worker_page
 
     def change_passphrase(self) -> None:
         from ui.dialogs.change_passphrase import ChangePassphraseDialog
@@ -272,7 +279,11 @@ class MainWindow(QMainWindow):
         self._load_if_stale(self.current_section())
 
     def showing_worker_page(self) -> bool:
-        return self.stack.currentWidget() is self.worker_page
+        return self._worker_page is not None and self.stack.currentWidget() is self._worker_page
+
+    def _worker_page_records_changed(self) -> None:
+        if self._worker_page is not None:
+            self._worker_page.records_changed()
 
     def _section_clicked(self, item: QListWidgetItem) -> None:
         """A click on the section already chosen leaves the worker page opened from it."""
@@ -284,11 +295,15 @@ class MainWindow(QMainWindow):
         self.workers_panel.add_person()
 
     def manage_teams(self) -> None:
+        from ui.dialogs.teams import TeamsDialog
+
         changed, _ = TeamsDialog.manage(self, self._services.people, self._prompts)
         if changed:
             self.workers_panel.reload()
 
     def manage_retention(self) -> None:
+        from ui.dialogs.retention import RetentionDialog
+
         if RetentionDialog.manage(self, self._services, self._prompts):
             self.workers_panel.reload()
             self._records_changed()
@@ -298,22 +313,30 @@ class MainWindow(QMainWindow):
 
         if ReviewSettingsDialog.edit(self, self._services, self._prompts):
             self._stale.add(self._panels.index(self.team_panel))
-            self.worker_page.records_changed()
+            self._worker_page_records_changed()
             self._load_if_stale(self.current_section())
 
     def show_about(self) -> None:
+        from ui.dialogs.about import AboutDialog
+
         AboutDialog.show_about(self, self._services.data_dir)
 
     def new_observation(self) -> None:
         self.editors.start_new()
 
     def export_summaries(self, records: list[ObservationSummary]) -> None:
+        from ui.dialogs.export_summaries import ExportSummariesDialog
+
         ExportSummariesDialog.export(self, self._services, self._prompts, records)
 
     def verify_summary(self) -> None:
+        from ui.dialogs.verify_summary import VerifySummaryDialog
+
         VerifySummaryDialog.verify(self, self._services, self._prompts)
 
     def show_audit_trail(self) -> None:
+        from ui.dialogs.audit_trail import AuditTrailDialog
+
         AuditTrailDialog.show_trail(self, self._services.db, self._prompts)
 
     def search_observations(self) -> None:
@@ -333,13 +356,13 @@ class MainWindow(QMainWindow):
 
     def _reload_others(self) -> None:
         self._stale |= {1, 2, self._panels.index(self.team_panel)}
-        self.worker_page.records_changed()
+        self._worker_page_records_changed()
 
     def _records_changed(self) -> None:
         """An editor created, closed or moved on a record: lists catch up when seen."""
         self._stale |= {1, 2, self._panels.index(self.team_panel)}
         self.search_panel.records_changed()
-        self.worker_page.records_changed()
+        self._worker_page_records_changed()
         if not self.showing_worker_page():
             self._load_if_stale(self.current_section())
 

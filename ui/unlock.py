@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from observer.encryption import WrongStorePassphrase, check_new_passphrase
 from observer.errors import DatabaseUnreadable
-from observer.store_access import StoreState, TooManyAttempts, store_state
+from observer.store_access import StoreState, TooManyAttempts, store_state, unlock
 from observer.unlocking import UnlockAttempts
 from ui.backup import UnreadableStore
 from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
@@ -35,27 +35,26 @@ OPENING = (
 SHOW_PROGRESS_AFTER = 0.4
 
 
-def open_store(directory: Path) -> Services | None:
+def open_store(directory: Path, meanwhile: Callable[[], object] = lambda: None) -> Services | None:
     """The opened store, or None when the user chose not to go on. Raises ObserverError
-    for a store that no passphrase can open (too new), UnreadableStore for a damaged one."""
-    from observer.services import open_services
-
+    for a store that no passphrase can open (too new), UnreadableStore for a damaged one.
+    `meanwhile` runs while the store opens (see `opening`)."""
     state = store_state(directory)
     if state is StoreState.NEW:
         passphrase = NewPassphraseDialog.choose(check_new_passphrase)
-        return None if passphrase is None else opening(directory, passphrase)
+        return None if passphrase is None else opening(directory, passphrase, meanwhile)
     if state is StoreState.PLAIN:
         passphrase = NewPassphraseDialog.choose(check_new_passphrase, earlier_store=True)
         if passphrase is None:
             return None
         chosen = passphrase
-        return with_progress(ENCRYPTING, lambda: open_services(directory, chosen), after=0)
+        return with_progress(ENCRYPTING, lambda: _open(directory, chosen), after=0)
 
     opened: list[Services] = []
 
     def attempt(passphrase: str) -> Attempt:
         try:
-            opened.append(opening(directory, passphrase))
+            opened.append(opening(directory, passphrase, meanwhile))
         except WrongStorePassphrase as error:
             return Attempt(str(error), seconds_to_wait(directory))
         except TooManyAttempts as error:
@@ -74,16 +73,31 @@ def open_store(directory: Path) -> Services | None:
     return opened[0] if opened else None
 
 
-def opening(directory: Path, passphrase: str) -> Services:
-    """Opens the store, with the busy indicator if it takes long (a schema upgrade)."""
+def opening(
+    directory: Path, passphrase: str, meanwhile: Callable[[], object] = lambda: None
+) -> Services:
+    """Opens the store, with the busy indicator if it takes long (a schema upgrade).
+    `meanwhile` runs on this thread while the key is derived on the other, which leaves
+    this one free: start-up imports the main window's modules then."""
+    return with_progress(OPENING, lambda: _open(directory, passphrase), meanwhile=meanwhile)
+
+
+def _open(directory: Path, passphrase: str) -> Services:
+    key = unlock(directory, passphrase)  # first: the derivation lets the other thread run
     from observer.services import open_services
 
-    return with_progress(OPENING, lambda: open_services(directory, passphrase))
+    return open_services(directory, passphrase, key)
 
 
-def with_progress(message: str, work: Callable[[], T], *, after: float = SHOW_PROGRESS_AFTER) -> T:
-    """Runs `work` on a thread; if it takes longer than `after` seconds, a busy indicator
-    keeps the screen alive until it ends."""
+def with_progress(
+    message: str,
+    work: Callable[[], T],
+    *,
+    after: float = SHOW_PROGRESS_AFTER,
+    meanwhile: Callable[[], object] = lambda: None,
+) -> T:
+    """Runs `work` on a thread, and `meanwhile` on this one; if `work` takes longer than
+    `after` seconds more, a busy indicator keeps the screen alive until it ends."""
     outcome: list[T] = []
     failure: list[BaseException] = []
 
@@ -95,6 +109,7 @@ def with_progress(message: str, work: Callable[[], T], *, after: float = SHOW_PR
 
     worker = threading.Thread(target=run, name="opening-store", daemon=False)
     worker.start()
+    meanwhile()
     worker.join(after)  # a quick open never flashes a dialog
     if worker.is_alive():
         progress = QProgressDialog(message, "", 0, 0)

@@ -16,10 +16,11 @@ from observer import encryption
 from observer.audit import events
 from observer.encryption import StoreNotEncrypted, WrongStorePassphrase
 from observer.errors import InvalidInput
+from observer.logfile import configure_logging
 from observer.paths import backups_dir, database_path
 from observer.people import PersonDetails
 from observer.recording import DraftDetails
-from observer.services import Services, configure_logging, open_services
+from observer.services import Services, open_services
 from observer.store_access import StoreState, TooManyAttempts, change_passphrase, store_state
 from observer.unlocking import FREE_ATTEMPTS, UnlockAttempts
 from observer.vocabulary import Kind, Role

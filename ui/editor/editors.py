@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -18,8 +19,10 @@ from observer.errors import NotFound, ObserverError
 from observer.models import utc_now
 from observer.services import Services
 from observer.vocabulary import Status
-from ui.editor.window import EditorWindow
 from ui.prompts import Prompts
+
+if TYPE_CHECKING:
+    from ui.editor.window import EditorWindow
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ class Editors(QObject):
             window.raise_()
             window.activateWindow()
             return window
+        from ui.editor.window import EditorWindow
+
         try:
             window = EditorWindow(
                 self._services.recording,

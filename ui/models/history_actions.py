@@ -150,6 +150,4 @@ class HistoryActionsModel(RecordTableModel[HistoryAction]):
         row = self.row_of(action_id)
         if row < 0:
             return
-        self._records[row] = change(self._records[row])
-        self._search[row] = None  # made again when next asked for
-        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        self.replace_record(row, change(self.record(row)))

@@ -1,28 +1,22 @@
 """The team overview table: every worker at a glance, sortable by each column.
 
 Dates and numbers sort as dates and numbers; names sort as the laptop's language sorts
-them (QCollator), so "Åsa" comes with the A's and "Ștefan" with the S's. The collation is
-done once per load, in the model: each name's sort key is its place in that order, and
-rows that tie stay in name order.
-
-With two thousand workers, Qt comparing rows two at a time through Python would take a
-noticeable moment, so the model sorts itself (one key per row) and the proxy only
-filters. Headings take two lines, so that nine columns fit a laptop's screen.
+them (see ui.models.table), and rows that tie stay in name order. Headings take two
+lines, so that nine columns fit a laptop's screen.
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from PySide6.QtCore import QCollator, QLocale, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
 from observer.team_overview import TeamRow
 from ui.formatting import OVERDUE, searchable, uk_date
-from ui.models.table import AnyIndex, Column, RecordFilterProxy, RecordTableModel
+from ui.models.table import AnyIndex, Column, RecordTableModel
 
 NEVER = "Never"
 NONE_YET = "None yet"
@@ -101,22 +95,11 @@ def search_texts(rows: Sequence[TeamRow]) -> dict[uuid.UUID, str]:
     }
 
 
-def collation_locale() -> QLocale:
-    """The laptop's language; British English where it has none (the "C" locale of a bare
-    system compares code points, which would put "Åsa" after "Zoë")."""
-    system = QLocale()
-    return QLocale("en_GB") if system.language() == QLocale.Language.C else system
-
-
 class TeamOverviewModel(RecordTableModel[TeamRow]):
     def __init__(self, parent: QObject | None = None) -> None:
         self._place: dict[uuid.UUID, int] = {}
         self._texts: dict[uuid.UUID, str] = {}
-        self._sorted_by: tuple[int, Qt.SortOrder] = (NAME_COLUMN, Qt.SortOrder.AscendingOrder)
         super().__init__(team_columns(lambda r: self._place.get(r.person_id, 0)), parent)
-        self._collator = QCollator(collation_locale())
-        self._collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self._collator.setNumericMode(True)
         style = QApplication.style()
         self._overdue_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
@@ -126,39 +109,13 @@ class TeamOverviewModel(RecordTableModel[TeamRow]):
         """The rows in name order, as the laptop's language has it; `texts` are the rows'
         search_texts, when made already."""
         self._texts = texts or {}
-        by_name = functools.cmp_to_key(self._collator.compare)
-        ordered = sorted(records, key=lambda r: by_name(r.name))
+        ordered = sorted(records, key=lambda r: self._collator.sortKey(r.name))
         self._place = {row.person_id: place for place, row in enumerate(ordered)}
-        super().set_records(self._in_order(ordered, *self._sorted_by))
+        super().set_records(ordered)
 
     def search_text(self, row: int) -> str:
         made = self._texts.get(self.record(row).person_id)
         return made if made is not None else super().search_text(row)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Puts the rows in the column's order; what was selected stays selected."""
-        if not 0 <= column < len(self.columns):
-            return
-        self._sorted_by = (column, order)
-        self.layoutAboutToBeChanged.emit()
-        before = self._records
-        after = self._in_order(before, column, order)
-        new_row = {id(record): row for row, record in enumerate(after)}
-        kept = self.persistentIndexList()
-        self._records = after
-        self._search = [None] * len(after)
-        self.changePersistentIndexList(
-            kept, [self.index(new_row[id(before[i.row()])], i.column()) for i in kept]
-        )
-        self.layoutChanged.emit()
-
-    def _in_order(self, rows: list[TeamRow], column: int, order: Qt.SortOrder) -> list[TeamRow]:
-        """Stable either way: rows that tie keep their order (by name, from the load)."""
-        chosen = self.columns[column]
-        key = chosen.sort or (lambda r: searchable(chosen.display(r)))
-        if column != NAME_COLUMN:
-            rows = sorted(rows, key=lambda r: self._place.get(r.person_id, 0))
-        return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if (
@@ -169,12 +126,3 @@ class TeamOverviewModel(RecordTableModel[TeamRow]):
         ):
             return self._overdue_icon
         return super().data(index, role)
-
-
-class SourceSortingProxy(RecordFilterProxy[TeamRow]):
-    """Filters as usual; sorting is the model's own (see the module docstring)."""
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        source = self.sourceModel()
-        if source is not None:
-            source.sort(column, order)

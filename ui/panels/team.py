@@ -32,7 +32,8 @@ from observer.review_settings import observation_interval_months
 from observer.team_overview import Period, TeamRow, team_overview
 from ui.formatting import count, uk_date
 from ui.latest_result import LatestResult, single_shot
-from ui.models.team_overview import SourceSortingProxy, TeamOverviewModel, search_texts
+from ui.models.table import RecordFilterProxy
+from ui.models.team_overview import TeamOverviewModel, search_texts
 from ui.widgets.labelled import together, wrapping_row
 from ui.widgets.layout import ROW_SPACING, panel_layout
 from ui.widgets.optional_date import DATE_FORMAT, day_of, qdate
@@ -93,7 +94,7 @@ class TeamPanel(QWidget):
         self._loader.failed.connect(self._refused)
         self._pause = single_shot(self, pause_ms, self.reload)
         self.model = TeamOverviewModel(self)
-        self.proxy = SourceSortingProxy(self.model, self)
+        self.proxy = RecordFilterProxy(self.model, self)
 
         self.header = PanelHeader(
             "Team",

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QStackedWidget,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,7 +21,9 @@ from PySide6.QtWidgets import (
 
 from ui.models.table import RecordFilterProxy, RecordTableModel
 
-RESIZE_PRECISION_ROWS = 300
+# Columns fit the rows Qt measures (the first hundred) and the longest text of all rows,
+# measured here: measuring every row through Qt would take a moment on a long list.
+RESIZE_PRECISION_ROWS = 100
 
 
 class RecordTable(QStackedWidget):
@@ -120,8 +123,19 @@ class RecordTable(QStackedWidget):
                 continue
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
             self.view.resizeColumnToContents(number)
-            padded = header.sectionSize(number) + average * 3
+            padded = max(header.sectionSize(number), self._longest_text_width(number)) + average * 3
             header.resizeSection(number, min(padded, average * column.max_chars))
+
+    def _longest_text_width(self, number: int) -> int:
+        column = self._model.columns[number]
+        model = self._model
+        longest = max(
+            (column.display(model.record(row)) for row in range(model.rowCount())),
+            key=len,
+            default="",
+        )
+        margins = self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) * 2
+        return self.view.fontMetrics().horizontalAdvance(longest) + margins + 2
 
     def _open_at(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -1,0 +1,90 @@
+"""What every benchmark shares: a measurement with its floor and target, and the table.
+
+A figure is compared either with a floor measured in the same run on the same machine
+(the target is then a multiple of it, so the ratio holds on a busy machine) or, where no
+floor makes sense, with an absolute target.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Measurement:
+    what: str
+    figure: float
+    unit: str
+    target: float
+    """A multiple of `floor` when there is one, else the most `figure` may be."""
+    floor: float | None = None
+    how: str = ""
+    """How the figure was taken (runs, which statistic), for the reader of the table."""
+
+    @property
+    def limit(self) -> float:
+        return self.target * self.floor if self.floor is not None else self.target
+
+    @property
+    def ratio(self) -> float:
+        """To the floor where there is one, else to the target."""
+        return self.figure / (self.floor if self.floor is not None else self.target)
+
+    @property
+    def met(self) -> bool:
+        return self.figure <= self.limit
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile: the value below which `share` of the runs fall."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))  # ceil, at least the first
+    return ordered[min(len(ordered), int(rank)) - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def timed_ms(
+    runs: int, work: Callable[[], object], before: Callable[[], object] | None = None
+) -> list[float]:
+    """Milliseconds for each of `runs` calls of `work`, after one untimed call that warms
+    the caches; `before` runs untimed ahead of each call."""
+    work()
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _number(value: float, unit: str) -> str:
+    digits = 2 if value < 10 else 1 if value < 100 else 0
+    return f"{value:,.{digits}f} {unit}"
+
+
+def table(measurements: Sequence[Measurement]) -> str:
+    lines = [
+        "| Measurement | Figure | Floor | Ratio | Target | Met |",
+        "|---|---:|---:|---:|---|:-:|",
+    ]
+    for m in measurements:
+        floor = _number(m.floor, m.unit) if m.floor is not None else "—"
+        target = (
+            f"≤ {m.target:g}× floor ({_number(m.limit, m.unit)})"
+            if m.floor is not None
+            else f"≤ {_number(m.target, m.unit)}"
+        )
+        what = f"{m.what} ({m.how})" if m.how else m.what
+        lines.append(
+            f"| {what} | {_number(m.figure, m.unit)} | {floor} | {m.ratio:.2f} | {target} "
+            f"| {'yes' if m.met else '**no**'} |"
+        )
+    return "\n".join(lines)
