@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,22 +21,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.search import search
 from ui.editor.editors import Editors
-from ui.panels.actions import ActionsPanel
-from ui.panels.observations import ObservationsPanel
-from ui.panels.search import SearchPanel
-from ui.panels.team import TeamPanel
-from ui.panels.workers import WorkersPanel
 from ui.prompts import Prompts
 from ui.settings import app_settings
 
 if TYPE_CHECKING:
     from observer.recording import ObservationSummary
     from observer.services import Services
+    from ui.panels.actions import ActionsPanel
+    from ui.panels.observations import ObservationsPanel
+    from ui.panels.search import SearchPanel
+    from ui.panels.team import TeamPanel
+    from ui.panels.workers import WorkersPanel
     from ui.worker_page import WorkerPage
 
 APP_NAME = "Practice Observer"
+SECTIONS = ("Workers", "Observations", "Actions", "Search", "Team")
+WORKERS, OBSERVATIONS, ACTIONS, SEARCH, TEAM = range(len(SECTIONS))
 GEOMETRY_KEY = "main_window/geometry"
 SECTION_KEY = "main_window/section"
 
@@ -70,50 +71,22 @@ class MainWindow(QMainWindow):
         self.navigation.setFrameShape(QFrame.Shape.NoFrame)
         self.navigation.setStyleSheet("QListWidget::item { padding-left: 12px; }")
         self.stack = QStackedWidget()
-        self.workers_panel = WorkersPanel(services.people, prompts)
-        self.observations_panel = ObservationsPanel(services.recording, services.people, prompts)
-        self.actions_panel = ActionsPanel(services.review, prompts, services.actor)
-        self.search_panel = SearchPanel(lambda text: search(services.db, text))
-        self.team_panel = TeamPanel(services.db, services.people)
+        self._made: dict[int, QWidget] = {}  # the panels made so far, by section
         self._worker_page: WorkerPage | None = None  # made when first opened
-        self.workers_panel.people_changed.connect(self._reload_others)
         self.editors = Editors(services, prompts, self)
         self.editors.changed.connect(self._records_changed)
-        self.observations_panel.new_requested.connect(self.new_observation)
-        self.observations_panel.open_requested.connect(self.editors.open)
-        self.observations_panel.duplicate_requested.connect(self.editors.duplicate)
-        self.observations_panel.observations_changed.connect(self._records_changed)
-        self.observations_panel.release = self.editors.release
-        self.observations_panel.export_requested.connect(self.export_summaries)
-        self.search_panel.open_requested.connect(self.editors.open)
-        self.workers_panel.worker_requested.connect(self.open_worker)
-        self.team_panel.worker_requested.connect(self.open_worker)
-        sections: list[tuple[str, QWidget]] = [
-            ("Workers", self.workers_panel),
-            ("Observations", self.observations_panel),
-            ("Actions", self.actions_panel),
-            ("Search", self.search_panel),
-            ("Team", self.team_panel),
-        ]
         line = self.fontMetrics().height()
-        for title, panel in sections:
+        for title in SECTIONS:
             item = QListWidgetItem(title)
             item.setSizeHint(QSize(0, int(line * 2.2)))
             item.setToolTip(f"Show {title.lower()}")
             self.navigation.addItem(item)
-            self.stack.addWidget(panel)
+            self.stack.addWidget(QWidget())  # until the section is first shown (_panel)
         self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 18)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._show_panel)
         self.navigation.itemClicked.connect(self._section_clicked)
         self.navigation.currentRowChanged.connect(self._load_if_stale)
-        self._panels: list[Panel] = [
-            self.workers_panel,
-            self.observations_panel,
-            self.actions_panel,
-            self.search_panel,
-            self.team_panel,
-        ]
-        self._stale = set(range(len(self._panels)))
+        self._stale = set(range(len(SECTIONS)))
         self._filling = False  # panels stay empty until load_data, so the window paints first
 
         divider = QFrame()
@@ -131,9 +104,91 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel()
         self.user_label.setAccessibleName("Signed-in user")
         self.statusBar().addPermanentWidget(self.user_label)
-        self._build_menus([title for title, _ in sections])
+        self._build_menus(list(SECTIONS))
         self.refresh_profile()
         self._restore_state()
+
+    @property
+    def workers_panel(self) -> WorkersPanel:
+        return cast("WorkersPanel", self._panel(WORKERS))
+
+    @property
+    def observations_panel(self) -> ObservationsPanel:
+        return cast("ObservationsPanel", self._panel(OBSERVATIONS))
+
+    @property
+    def actions_panel(self) -> ActionsPanel:
+        return cast("ActionsPanel", self._panel(ACTIONS))
+
+    @property
+    def search_panel(self) -> SearchPanel:
+        return cast("SearchPanel", self._panel(SEARCH))
+
+    @property
+    def team_panel(self) -> TeamPanel:
+        return cast("TeamPanel", self._panel(TEAM))
+
+    def _panel(self, section: int) -> QWidget:
+        """The section's panel, made the first time it is wanted: start-up makes only the
+        one in view."""
+        panel = self._made.get(section)
+        if panel is None:
+            panel = self._make_panel(section)
+            placeholder = self.stack.widget(section)
+            showing = self.stack.currentIndex() == section
+            self.stack.insertWidget(section, panel)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            if showing:
+                self.stack.setCurrentIndex(section)
+            self._made[section] = panel
+        return panel
+
+    def _make_panel(self, section: int) -> QWidget:
+        """Made inside the stack: a panel made as a window of its own and then moved in
+        would take the focus from the main window."""
+        services, prompts = self._services, self._prompts
+        if section == WORKERS:
+            from ui.panels.workers import WorkersPanel
+
+            workers = WorkersPanel(services.people, prompts, self.stack)
+            workers.people_changed.connect(self._reload_others)
+            workers.worker_requested.connect(self.open_worker)
+            return workers
+        if section == OBSERVATIONS:
+            from ui.panels.observations import ObservationsPanel
+
+            observations = ObservationsPanel(
+                services.recording, services.people, prompts, self.stack
+            )
+            observations.new_requested.connect(self.new_observation)
+            observations.open_requested.connect(self.editors.open)
+            observations.duplicate_requested.connect(self.editors.duplicate)
+            observations.observations_changed.connect(self._records_changed)
+            observations.release = self.editors.release
+            observations.export_requested.connect(self.export_summaries)
+            return observations
+        if section == ACTIONS:
+            from ui.panels.actions import ActionsPanel
+
+            return ActionsPanel(services.review, prompts, services.actor, parent=self.stack)
+        if section == SEARCH:
+            from observer.search import search
+            from ui.panels.search import SearchPanel
+
+            found = SearchPanel(lambda text: search(services.db, text), self.stack)
+            found.open_requested.connect(self.editors.open)
+            return found
+        from ui.panels.team import TeamPanel
+
+        team = TeamPanel(services.db, services.people, parent=self.stack)
+        team.worker_requested.connect(self.open_worker)
+        return team
+
+    def _show_panel(self, section: int) -> None:
+        if 0 <= section < len(SECTIONS):
+            self._panel(section)
+        self.stack.setCurrentIndex(section)
 
     @property
     def worker_page(self) -> WorkerPage:
@@ -238,7 +293,7 @@ class MainWindow(QMainWindow):
         the first time, says so with first_data_loaded."""
         self.refresh_profile()
         self._filling = True
-        self._stale = set(range(len(self._panels)))
+        self._stale = set(range(len(SECTIONS)))
         self._load_if_stale(self.current_section())
         if not self.data_loaded:
             self.data_loaded = True
@@ -256,7 +311,7 @@ class MainWindow(QMainWindow):
 
     def show_section(self, number: int) -> None:
         self.navigation.setCurrentRow(number)
-        self.stack.setCurrentIndex(number)  # also from the worker page, opened from it
+        self._show_panel(number)  # also from the worker page, opened from it
 
     def current_section(self) -> int:
         """The section chosen in the navigation (the worker page belongs to the one it was
@@ -312,7 +367,7 @@ class MainWindow(QMainWindow):
         from ui.dialogs.review_settings import ReviewSettingsDialog
 
         if ReviewSettingsDialog.edit(self, self._services, self._prompts):
-            self._stale.add(self._panels.index(self.team_panel))
+            self._stale.add(TEAM)
             self._worker_page_records_changed()
             self._load_if_stale(self.current_section())
 
@@ -341,7 +396,7 @@ class MainWindow(QMainWindow):
 
     def search_observations(self) -> None:
         """Goes to the search box of the Search section, what was typed there selected."""
-        self.show_section(self.stack.indexOf(self.search_panel))
+        self.show_section(SEARCH)
         self.search_panel.search.setFocus()
         self.search_panel.search.selectAll()
 
@@ -350,30 +405,31 @@ class MainWindow(QMainWindow):
         if self.showing_worker_page():
             self.worker_page.filters.kind.setFocus()
             return
-        search = self._panels[self.current_section()].search
+        search = cast("Panel", self._panel(self.current_section())).search
         search.setFocus()
         search.selectAll()
 
     def _reload_others(self) -> None:
-        self._stale |= {1, 2, self._panels.index(self.team_panel)}
+        self._stale |= {OBSERVATIONS, ACTIONS, TEAM}
         self._worker_page_records_changed()
 
     def _records_changed(self) -> None:
         """An editor created, closed or moved on a record: lists catch up when seen."""
-        self._stale |= {1, 2, self._panels.index(self.team_panel)}
-        self.search_panel.records_changed()
+        self._stale |= {OBSERVATIONS, ACTIONS, TEAM}
+        if SEARCH in self._made:
+            self.search_panel.records_changed()
         self._worker_page_records_changed()
         if not self.showing_worker_page():
             self._load_if_stale(self.current_section())
 
     def _actions_changed(self) -> None:
         """An action was done or reopened on the worker page: lists catch up when seen."""
-        self._stale |= {self._panels.index(self.actions_panel), self._panels.index(self.team_panel)}
+        self._stale |= {ACTIONS, TEAM}
 
     def _load_if_stale(self, section: int) -> None:
         if self._filling and section in self._stale:
             self._stale.discard(section)
-            self._panels[section].reload()
+            cast("Panel", self._panel(section)).reload()
 
     def _restore_state(self) -> None:
         settings = app_settings()

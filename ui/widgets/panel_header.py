@@ -8,13 +8,15 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 class PanelHeader(QWidget):
     def __init__(self, title: str, description: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel(title)
+        self.title = QLabel(title, self)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.title.setFont(font)
         self.title.setAccessibleName(title)
-        self.description = QLabel(description)
+        # Made inside the header: shown while it had no parent, it would flash up as a
+        # window of its own and take the focus from the one the user is in.
+        self.description = QLabel(description, self)
         self.description.setWordWrap(True)
         self.description.setVisible(bool(description))
         layout = QVBoxLayout(self)
