@@ -18,24 +18,29 @@ class Measurement:
     what: str
     figure: float
     unit: str
-    target: float
-    """A multiple of `floor` when there is one, else the most `figure` may be."""
+    target: float | None
+    """A multiple of `floor` when there is one, else the most `figure` may be; None for a
+    figure that is reported, not judged."""
     floor: float | None = None
     how: str = ""
     """How the figure was taken (runs, which statistic), for the reader of the table."""
 
     @property
-    def limit(self) -> float:
+    def limit(self) -> float | None:
+        if self.target is None:
+            return None
         return self.target * self.floor if self.floor is not None else self.target
 
     @property
-    def ratio(self) -> float:
+    def ratio(self) -> float | None:
         """To the floor where there is one, else to the target."""
-        return self.figure / (self.floor if self.floor is not None else self.target)
+        base = self.floor if self.floor is not None else self.target
+        return self.figure / base if base else None
 
     @property
-    def met(self) -> bool:
-        return self.figure <= self.limit
+    def met(self) -> bool | None:
+        limit = self.limit
+        return None if limit is None else self.figure <= limit
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -77,14 +82,17 @@ def table(measurements: Sequence[Measurement]) -> str:
     ]
     for m in measurements:
         floor = _number(m.floor, m.unit) if m.floor is not None else "—"
-        target = (
-            f"≤ {m.target:g}× floor ({_number(m.limit, m.unit)})"
-            if m.floor is not None
-            else f"≤ {_number(m.target, m.unit)}"
-        )
+        limit = m.limit
+        if m.target is None or limit is None:
+            target = "—"
+        elif m.floor is not None:
+            target = f"≤ {m.target:g}× floor ({_number(limit, m.unit)})"
+        else:
+            target = f"≤ {_number(m.target, m.unit)}"
+        ratio = f"{m.ratio:.2f}" if m.ratio is not None else "—"
+        met = {True: "yes", False: "**no**", None: "—"}[m.met]
         what = f"{m.what} ({m.how})" if m.how else m.what
         lines.append(
-            f"| {what} | {_number(m.figure, m.unit)} | {floor} | {m.ratio:.2f} | {target} "
-            f"| {'yes' if m.met else '**no**'} |"
+            f"| {what} | {_number(m.figure, m.unit)} | {floor} | {ratio} | {target} | {met} |"
         )
     return "\n".join(lines)

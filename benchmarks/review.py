@@ -19,6 +19,7 @@ import os
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -71,6 +72,16 @@ def row(what: str, times: list[float], target: float) -> str:
     )
 
 
+def busiest_worker(services: Services) -> tuple[uuid.UUID, int] | None:
+    """The worker observed most, and how often; None for a store with no observations."""
+    busiest = select(Observation.observed_person_id, func.count().label("n")).group_by(
+        Observation.observed_person_id
+    )
+    with services.db.session() as s:
+        found = s.execute(busiest.order_by(func.count().desc()).limit(1)).first()
+    return None if found is None else (found[0], int(found[1]))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, type=Path)
@@ -83,11 +94,7 @@ def main(argv: list[str]) -> int:
 
     services = open_services(args.data_dir, passphrase_from_environment())
     try:
-        busiest = select(Observation.observed_person_id, func.count().label("n")).group_by(
-            Observation.observed_person_id
-        )
-        with services.db.session() as s:
-            found = s.execute(busiest.order_by(func.count().desc()).limit(1)).first()
+        found = busiest_worker(services)
         if found is None:
             print("The store has no observations: run demo first.")
             return 2
