@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -23,6 +24,9 @@ from observer.store_access import unlock
 from observer.unlocking import UnlockAttempts
 from observer.workspace import Workspace
 
+if TYPE_CHECKING:
+    from observer.signing.opened import OpenedIdentity
+
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
 log = logging.getLogger(__name__)
@@ -40,6 +44,16 @@ class Services:
     workspace: Workspace
     # Kept for the session so signing needs no second prompt; the PKCS#12 shares it.
     passphrase: str = field(repr=False, default="")
+    _signing: OpenedIdentity | None = field(repr=False, default=None)
+
+    @property
+    def signing_identity(self) -> OpenedIdentity:
+        """The signing identity, held open for the session once an export has opened it."""
+        if self._signing is None:
+            from observer.signing.opened import OpenedIdentity
+
+            self._signing = OpenedIdentity(self.data_dir)
+        return self._signing
 
     @property
     def key(self) -> StoreKey:
@@ -57,6 +71,8 @@ class Services:
         return profile.name if profile else SYSTEM_ACTOR
 
     def close(self) -> None:
+        if self._signing is not None:
+            self._signing.forget()
         self.db.close()
 
 

@@ -20,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observer.audit import record_event
-from observer.bundle.export import OBSERVATION_LOAD_OPTIONS, observation_document
+from observer.bundle.export import ONE_OBSERVATION_LOAD_OPTIONS, observation_document
 from observer.canonical import content_hash
 from observer.db import Database
-from observer.errors import InvalidInput, NotReady, RecordLocked, StaleRecord
-from observer.models import Addendum, Observation, Person, Signature, fetch, utc_now
+from observer.errors import InvalidInput, NotFound, NotReady, RecordLocked, StaleRecord
+from observer.models import Addendum, Observation, Person, Signature, utc_now
 from observer.readiness import missing_for_sign_off
 from observer.recording import ObservationView, observation_view
 from observer.vocabulary import SignatureRole, Status
@@ -257,13 +257,15 @@ class SignOff:
 
     @staticmethod
     def _load(s: Session, observation_id: uuid.UUID) -> Observation:
-        fetch(s, Observation, observation_id, "observation")
-        return s.scalars(
+        observation = s.scalars(
             select(Observation)
             .where(Observation.id == observation_id)
-            .options(*OBSERVATION_LOAD_OPTIONS)
+            .options(*ONE_OBSERVATION_LOAD_OPTIONS)
             .execution_options(populate_existing=True)
-        ).one()
+        ).one_or_none()
+        if observation is None:
+            raise NotFound("That observation is not in this store.")
+        return observation
 
 
 def _check_turn(observation: Observation, role: SignatureRole, signed: set[SignatureRole]) -> None:

@@ -28,10 +28,12 @@ from observer.signing.errors import PassphraseNeeded, TimestampUnavailable
 from observer.vocabulary import Status
 
 if TYPE_CHECKING:
-    from pyhanko.sign.signers import SimpleSigner
+    from sqlalchemy.orm import Session
 
     from observer.services import Services
     from observer.signing import IdentityInfo, Verification
+    from observer.signing.opened import Opened
+    from observer.signoff import SignatureView
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +97,21 @@ def export_summary(
 ) -> ExportResult:
     """Writes the summary to `out` atomically: signed when the record is, else a DRAFT.
     The signing identity opens with `passphrase`, by default the store's."""
+    from observer.pdf.content import summary_content
+    from observer.pdf.summary import build_summary
     from observer.signing import read_claim
     from observer.signing.files import write_atomically
 
     if passphrase is None:
         passphrase = services.passphrase
-    signed = services.recording.get(observation_id).status is Status.SIGNED
+    # One read gives the record, its signatures and its hash as they stand together.
+    content = summary_content(
+        services, observation_id, include_case_reference=include_case_reference
+    )
+    signed = content.observation.status is Status.SIGNED
     if signed and not passphrase:
         raise PassphraseNeeded(PASSPHRASE_NEEDED)
-    pdf = _build(services, observation_id, include_case_reference, invariant)
+    pdf = build_summary(content, invariant=invariant)
     claim = read_claim(pdf)
     if claim is None or claim[0] != observation_id:
         raise RuntimeError("the summary PDF does not name its record in its Keywords")
@@ -113,11 +121,10 @@ def export_summary(
         _audit(services, "export", observation_id, content_hash)
         return ExportResult(out, observation_id, content_hash, signed=False)
     assert passphrase is not None
-    _check_signed_content(services, observation_id, content_hash)
+    _check_signed_content(content.signatures, content_hash)
     signed_pdf = sign_for_export(services, pdf, reason=SIGNING_REASON, passphrase=passphrase)
     write_atomically(out, signed_pdf.data, what="summary")
-    remember_certificate(services, signed_pdf.identity)
-    _audit(services, "export", observation_id, content_hash)
+    _audit(services, "export", observation_id, content_hash, signed_with=signed_pdf.identity)
     log.info("exported a signed summary of observation %s", observation_id)
     return ExportResult(
         out,
@@ -148,7 +155,7 @@ def sign_for_export(
     `remember_certificate`."""
     from observer.signing import sign_pdf
 
-    identity, signer = _signer(services, passphrase)
+    identity, opened = _signer(services, passphrase)
     url = _timestamp_url(services)
     note = None
     sign: dict[str, Any] = {
@@ -157,11 +164,12 @@ def sign_for_export(
         "signer_name": identity.name,
         "box": _signature_strip(),
         "page": page,
+        "room": opened.room,
     }
     try:
-        data = sign_pdf(pdf, signer, timestamp_url=url, **sign)
+        data = sign_pdf(pdf, opened.signer, timestamp_url=url, **sign)
     except TimestampUnavailable:
-        data = sign_pdf(pdf, signer, **sign)
+        data = sign_pdf(pdf, opened.signer, **sign)
         note = (
             "The timestamp server did not answer, so the signature carries the time from "
             "this computer's clock only."
@@ -264,18 +272,6 @@ def timestamp_url(services: Services) -> str | None:
     return _timestamp_url(services)
 
 
-def _build(
-    services: Services, observation_id: uuid.UUID, include_case_reference: bool, invariant: bool
-) -> bytes:
-    from observer.pdf.content import summary_content
-    from observer.pdf.summary import build_summary
-
-    content = summary_content(
-        services, observation_id, include_case_reference=include_case_reference
-    )
-    return build_summary(content, invariant=invariant)
-
-
 def _signature_strip() -> tuple[int, int, int, int]:
     """The visible signature's place on a summary's last page: the strip of the bottom
     margin between the text frame and the footer's rule (8 mm below the frame), across
@@ -293,8 +289,7 @@ def _signature_strip() -> tuple[int, int, int, int]:
     )
 
 
-def _check_signed_content(services: Services, observation_id: uuid.UUID, content_hash: str) -> None:
-    signatures = services.signoff.signatures(observation_id)
+def _check_signed_content(signatures: list[SignatureView], content_hash: str) -> None:
     if not signatures or any(g.content_hash != content_hash for g in signatures):
         raise RecordAltered(
             "This record's content no longer matches what was signed, so it cannot be "
@@ -302,18 +297,21 @@ def _check_signed_content(services: Services, observation_id: uuid.UUID, content
         )
 
 
-def _signer(services: Services, passphrase: str) -> tuple[IdentityInfo, SimpleSigner]:
-    from observer.signing import load_signer
+def _signer(services: Services, passphrase: str) -> tuple[IdentityInfo, Opened]:
+    """The identity (made first if there is none yet, and then reported as made) and its
+    signer, held open for the session."""
+    from observer.signing import has_identity
 
-    identity = _identity(services, passphrase)
-    return identity, load_signer(services.data_dir, passphrase)
+    made = None if has_identity(services.data_dir) else _identity(services, passphrase)
+    opened = services.signing_identity.open(passphrase)
+    return made or opened.info, opened
 
 
 def _identity(services: Services, passphrase: str) -> IdentityInfo:
-    from observer.signing import ensure_identity, has_identity, identity_info
+    from observer.signing import ensure_identity, has_identity
 
     if has_identity(services.data_dir):
-        return identity_info(services.data_dir, passphrase)
+        return services.signing_identity.open(passphrase).info
     profile = services.profiles.current()
     if profile is None:
         raise NobodyToSignAs(
@@ -333,17 +331,21 @@ def _exported_with(services: Services) -> dict[str, Any]:
 
 def remember_certificate(services: Services, identity: IdentityInfo) -> None:
     """Records the certificate a summary was just signed with, in its own transaction."""
-    fingerprint = identity.fingerprint_sha256.lower()
     with services.db.session() as s, s.begin():
-        stored = stored_value(s, KNOWN_CERTIFICATES_SETTING)
-        known = dict(stored) if isinstance(stored, dict) else {}
-        if fingerprint in known:
-            return
-        known[fingerprint] = {
-            "name": identity.name,
-            "first_used": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        store_value(s, KNOWN_CERTIFICATES_SETTING, known)
+        _remember(s, identity)
+
+
+def _remember(s: Session, identity: IdentityInfo) -> None:
+    fingerprint = identity.fingerprint_sha256.lower()
+    stored = stored_value(s, KNOWN_CERTIFICATES_SETTING)
+    known = dict(stored) if isinstance(stored, dict) else {}
+    if fingerprint in known:
+        return
+    known[fingerprint] = {
+        "name": identity.name,
+        "first_used": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    store_value(s, KNOWN_CERTIFICATES_SETTING, known)
 
 
 def _timestamp_url(services: Services) -> str | None:
@@ -364,11 +366,17 @@ def _audit(
     detail: str = "",
     *,
     record_type: str = "observation",
+    signed_with: IdentityInfo | None = None,
 ) -> None:
+    """Records the event; with `signed_with`, the certificate a summary was signed with is
+    remembered in the same transaction (see `remember_certificate`)."""
+    actor = services.actor()
     with services.db.session() as s, s.begin():
+        if signed_with is not None:
+            _remember(s, signed_with)
         record_event(
             s,
-            actor=services.actor(),
+            actor=actor,
             action=action,
             record_type=record_type,
             record_id=record_id,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from observer import __version__
 from observer.db import Database
@@ -139,6 +139,16 @@ OBSERVATION_LOAD_OPTIONS = (
     selectinload(Observation.addenda),
     selectinload(Observation.framework),
     selectinload(Observation.overall_level),
+)
+# The same parts for one record: those it has one of come in its own query, not their own.
+ONE_OBSERVATION_LOAD_OPTIONS = (
+    selectinload(Observation.ratings).joinedload(Rating.standard),
+    selectinload(Observation.ratings).joinedload(Rating.level),
+    selectinload(Observation.actions).selectinload(Action.standards),
+    selectinload(Observation.signatures),
+    selectinload(Observation.addenda),
+    joinedload(Observation.framework),
+    joinedload(Observation.overall_level),
 )
 
 

@@ -8,7 +8,6 @@ No reportlab here, so these rules are tested on their own.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape
 
@@ -28,6 +27,8 @@ MONTHS = (
 )
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _LINE_SEPARATORS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
+# Unicode's control characters (Cc) but the line feed, and lone surrogates (Cs).
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _ZONE_NAME = re.compile(r"^[A-Z]{3,5}$")
 
 
@@ -77,8 +78,7 @@ def duration(minutes: int | None) -> str:
 def clean(text: str) -> str:
     """Line breaks made plain, control characters dropped, surrounding blank space trimmed."""
     text = _LINE_SEPARATORS.sub("\n", text).replace("\t", " ")
-    kept = (c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cs"))
-    return "".join(kept).strip()
+    return _CONTROL.sub("", text).strip()
 
 
 def markup(text: str) -> str:

@@ -24,6 +24,7 @@ from observer.signing.identity import (
     identity_path,
     import_identity,
     load_signer,
+    open_signer,
 )
 from observer.signing.sign import FIELD_NAME, sign_pdf, signature_box
 from observer.signing.verify import (
@@ -56,6 +57,7 @@ __all__ = [
     "import_identity",
     "keywords",
     "load_signer",
+    "open_signer",
     "parse_history_keywords",
     "parse_keywords",
     "read_claim",

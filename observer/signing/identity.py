@@ -227,12 +227,44 @@ def export_certificate(data_dir: Path, out: Path, passphrase: str) -> IdentityIn
 
 def load_signer(data_dir: Path, passphrase: str) -> SimpleSigner:
     """A pyHanko signer holding the identity's key, its certificate and any chain."""
-    from pyhanko.sign.signers import SimpleSigner
+    return open_signer(data_dir, passphrase)[1]
 
-    path = identity_path(data_dir)
-    secret = _secret(passphrase)
-    _open_own(data_dir, secret)
-    signer: SimpleSigner = SimpleSigner.load_pkcs12_data(path.read_bytes(), [], secret)
+
+def open_signer(data_dir: Path, passphrase: str) -> tuple[IdentityInfo, SimpleSigner]:
+    """The identity as the user may see it, and a pyHanko signer holding its key, its
+    certificate and any chain: from one opening of the PKCS#12, whose key derivation is
+    most of the cost of opening it."""
+    loaded = _open_own(data_dir, _secret(passphrase))
+    return _info(identity_path(data_dir), loaded), _signer(loaded)
+
+
+def _signer(loaded: PKCS12KeyAndCertificates) -> SimpleSigner:
+    """What pyHanko's `SimpleSigner.load_pkcs12_data` makes, from a PKCS#12 already open
+    (the key handed over in memory only, as pyHanko itself does)."""
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key, cert = loaded.key, loaded.cert
+    assert key is not None
+    assert cert is not None
+    chain = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+    for extra in loaded.additional_certs:
+        chain.register_multiple(
+            load_certs_from_pemder_data(extra.certificate.public_bytes(Encoding.DER))
+        )
+    (certificate,) = load_certs_from_pemder_data(cert.certificate.public_bytes(Encoding.DER))
+    private = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+    signer: SimpleSigner = SimpleSigner(
+        signing_key=load_private_key_from_pemder_data(private, passphrase=None),
+        signing_cert=certificate,
+        cert_registry=chain,
+    )
     return signer
 
 

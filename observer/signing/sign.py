@@ -41,6 +41,7 @@ def sign_pdf(
     timestamp_url: str | None = None,
     box: Box | None = None,
     page: int = -1,
+    room: int | None = None,
 ) -> bytes:
     """Signs `pdf` as an incremental update with a visible signature on its last page (or
     `page`, from 0), in `box` (x1, y1, x2, y2 in points from the bottom left) or at the
@@ -48,6 +49,9 @@ def sign_pdf(
 
     SHA-256, CAdES-detached (PAdES) with the signing certificate among the signed
     attributes; with `timestamp_url`, a timestamp token from that server makes it B-T.
+    `room` is the space to reserve for the signature, `signature_room(signer)`: without
+    it pyHanko works it out by signing once in a dry run first. A timestamp's size is the
+    server's, so with `timestamp_url` pyHanko always works it out.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
@@ -85,7 +89,7 @@ def sign_pdf(
     )
     output = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, output=output)
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=None if timestamper else room)
     except Exception as exc:
         if timestamper is None or not _timestamp_failure(exc):
             raise
@@ -95,6 +99,28 @@ def sign_pdf(
             "the summary can be signed without a timestamp."
         ) from exc
     return output.getvalue()
+
+
+def signature_room(signer: Signer) -> int:
+    """The bytes to reserve in a PDF for `signer`'s signature without a timestamp, worked
+    out as pyHanko does when not told: the size of a dry run's signature as hex, plus half
+    again. The signature's size depends on the signer's certificates and key only, so this
+    holds for every signature the signer makes."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives import hashes
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+
+    digest = hashes.Hash(hashes.SHA256()).finalize()
+    attributes = PdfCMSSignedAttributes(signing_time=datetime.now(UTC))
+    dry_run = asyncio.run(
+        signer.async_sign(
+            digest, "sha256", dry_run=True, use_pades=True, signed_attr_settings=attributes
+        )
+    )
+    size = len(dry_run.dump()) * 2
+    return size + 2 * (size // 4)
 
 
 def quiet_pyhanko() -> None:
