@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -108,23 +109,35 @@ def with_progress(
             failure.append(error)
 
     worker = threading.Thread(target=run, name="opening-store", daemon=False)
+    started = time.monotonic()
     worker.start()
-    meanwhile()
-    worker.join(after)  # a quick open never flashes a dialog
+    meanwhile_failed: BaseException | None = None
+    try:
+        meanwhile()
+    except BaseException as error:  # reported once the store's own outcome is known
+        meanwhile_failed = error
+    # A quick open never flashes a dialog; a long one shows it `after` seconds in.
+    worker.join(max(0.0, started + after - time.monotonic()))
     if worker.is_alive():
-        progress = QProgressDialog(message, "", 0, 0)
-        progress.setCancelButton(None)  # type: ignore[arg-type]
-        progress.setWindowTitle("Practice Observer")
-        progress.setWindowModality(Qt.WindowModality.ApplicationModal)
-        progress.show()
-        while worker.is_alive():
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            worker.join(0.05)
-        progress.close()
-        progress.deleteLater()
+        _busy_until_done(worker, message)
     if failure:
         raise failure[0]
+    if meanwhile_failed is not None:
+        raise meanwhile_failed
     return outcome[0]
+
+
+def _busy_until_done(worker: threading.Thread, message: str) -> None:
+    progress = QProgressDialog(message, "", 0, 0)
+    progress.setCancelButton(None)  # type: ignore[arg-type]
+    progress.setWindowTitle("Practice Observer")
+    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+    progress.show()
+    while worker.is_alive():
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        worker.join(0.05)
+    progress.close()
+    progress.deleteLater()
 
 
 def seconds_to_wait(directory: Path) -> int:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 from store_passphrase import STORE_PASSPHRASE
 
 from observer import encryption
-from observer.encryption import check_new_passphrase
+from observer.encryption import WrongStorePassphrase, check_new_passphrase
 from observer.services import Services, open_services
 from observer.store_access import StoreState, store_state
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
@@ -229,3 +229,26 @@ def test_a_long_open_shows_what_is_happening_and_a_quick_one_shows_nothing(qapp)
     assert with_progress(OPENING, lambda: "quick") == "quick"
     after = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
     assert not [w for w in after if id(w) not in before and w.isVisible()]
+
+
+def test_opening_runs_alongside_the_import_and_the_store_speaks_first(qapp) -> None:
+    """Start-up imports the main window (`meanwhile`) while the key is derived; whatever
+    happens to the import, the store's own outcome is waited for and reported first."""
+    importing = threading.Event()
+
+    def work() -> str:
+        assert importing.wait(10), "the import ran only after the store opened"
+        return "opened"
+
+    assert with_progress(OPENING, work, meanwhile=importing.set) == "opened"
+
+    def broken_import() -> None:
+        raise ImportError("a module is missing")
+
+    def wrong_passphrase() -> str:
+        raise WrongStorePassphrase("That passphrase does not open the store.")
+
+    with pytest.raises(WrongStorePassphrase):
+        with_progress(OPENING, wrong_passphrase, meanwhile=broken_import)
+    with pytest.raises(ImportError):
+        with_progress(OPENING, lambda: "opened", meanwhile=broken_import)

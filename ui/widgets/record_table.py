@@ -127,14 +127,8 @@ class RecordTable(QStackedWidget):
             header.resizeSection(number, min(padded, average * column.max_chars))
 
     def _longest_text_width(self, number: int) -> int:
-        """The width of the column's longest text in any row; 0 for a column of numbers or
-        dates, whose texts the rows Qt measures show well enough."""
         column = self._model.columns[number]
         model = self._model
-        if model.rowCount() == 0 or (
-            column.sort is not None and not isinstance(column.sort(model.record(0)), str)
-        ):
-            return 0
         longest = max(
             (column.display(model.record(row)) for row in range(model.rowCount())),
             key=len,
