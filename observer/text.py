@@ -10,8 +10,25 @@ _UNDECOMPOSABLE = str.maketrans(
 )
 
 
+class _Folding(dict[int, int | str | None]):
+    """What each character of a decomposed text becomes: accents (combining marks) go, the
+    letters above become their plain spelling, the rest stay. Filled as characters are
+    first met, so that folding a text is one `str.translate`, not a Python step a letter."""
+
+    def __missing__(self, code: int) -> int | str | None:
+        folded: int | str | None = (
+            None if unicodedata.combining(chr(code)) else _UNDECOMPOSABLE.get(code, code)
+        )
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
 def searchable(text: str) -> str:
     """Folds case and accents so that "zoe lukasiewicz" finds "Zoë Łukasiewicz"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(folded.translate(_UNDECOMPOSABLE).split())
+    folded = text.casefold()
+    if not folded.isascii():  # plain ASCII has no accents to take off: a list is mostly that
+        folded = unicodedata.normalize("NFKD", folded).translate(_FOLDING)
+    return " ".join(folded.split())

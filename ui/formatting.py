@@ -16,7 +16,9 @@ def uk_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = local(value)
-    return value.strftime("%d/%m/%Y")
+    # Not strftime: it imports `time` on every call, which PySide's import hook makes slow,
+    # and a table of two thousand rows formats thousands of dates.
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
 def uk_date_time(value: datetime | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal, Slot
 from shiboken6 import isValid
 
 from ui.workers import BatchJob
@@ -33,7 +33,9 @@ class _Load(QObject):
     """One load on the thread pool; reports to its owner on the GUI thread."""
 
     def __init__(self, owner: LatestResult, number: int, work: Callable[[], object]) -> None:
-        super().__init__()  # no parent: it outlives an owner that goes before the job ends
+        # The application's, not its owner's: it outlives an owner that goes before the job
+        # ends, and is deleted on the GUI thread (see BatchJob), never by Python's collector.
+        super().__init__(QCoreApplication.instance())
         self.number = number
         self.result: object = None
         self.refusal = ""

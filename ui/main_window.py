@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.editor.editors import Editors
+from ui.memory import set_aside_what_is_loaded
 from ui.prompts import Prompts
 from ui.settings import app_settings
 
@@ -299,6 +300,8 @@ class MainWindow(QMainWindow):
             self.data_loaded = True
             self.editors.reopen_left_open()
             self.first_data_loaded.emit()
+            # What is loaded by now lives as long as the app: out of the collector's way.
+            QTimer.singleShot(0, lambda: set_aside_what_is_loaded("the window"))
 
     def refresh_profile(self) -> None:
         profile = self._services.profiles.current()
@@ -354,14 +357,21 @@ class MainWindow(QMainWindow):
 
         changed, _ = TeamsDialog.manage(self, self._services.people, self._prompts)
         if changed:
-            self.workers_panel.reload()
+            self._workers_changed()
 
     def manage_retention(self) -> None:
         from ui.dialogs.retention import RetentionDialog
 
         if RetentionDialog.manage(self, self._services, self._prompts):
-            self.workers_panel.reload()
+            self._workers_changed()
             self._records_changed()
+
+    def _workers_changed(self) -> None:
+        """The workers list loads again now if made, else when first shown."""
+        if WORKERS in self._made:
+            self.workers_panel.reload()
+        else:
+            self._stale.add(WORKERS)
 
     def edit_review_settings(self) -> None:
         from ui.dialogs.review_settings import ReviewSettingsDialog

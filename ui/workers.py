@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
 
 from observer.errors import ObserverError
 
@@ -28,13 +28,20 @@ class JobSignals(QObject):
     finished = Signal(int, bool)  # steps done, whether it was cancelled
 
 
-class BatchJob(QRunnable, Generic[Item]):
-    """Runs `step` for each item in turn; a refused step is reported and the rest go on."""
+class BatchJob(Generic[Item]):
+    """Runs `step` for each item in turn; a refused step is reported and the rest go on.
+
+    The caller holds the job until `finished`. The pool is given only the job's `run`, which
+    it lets go of once run: a QRunnable handed to PySide's pool stays referenced by it for
+    good, and with it everything its steps hold (a worker's whole history, each load).
+
+    The signals belong to the application, not to Python, and are deleted on the GUI
+    thread once they have reported: the job itself may be let go of last on the pool's
+    thread, or by the garbage collector on any, and a QObject must not be deleted there.
+    """
 
     def __init__(self, items: Sequence[Item], step: Callable[[Item], Any]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the caller holds it until `finished`
-        self.signals = JobSignals()
+        self.signals = JobSignals(QCoreApplication.instance())
         self._items = list(items)
         self._step = step
         self._cancel = threading.Event()
@@ -46,9 +53,15 @@ class BatchJob(QRunnable, Generic[Item]):
         return self._cancel.is_set()
 
     def start(self, pool: QThreadPool | None = None) -> None:
-        (pool or QThreadPool.globalInstance()).start(self)
+        (pool or QThreadPool.globalInstance()).start(self.run)
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.signals.deleteLater()  # safe from this thread; done after what it reported
+
+    def _run(self) -> None:
         done = 0
         total = len(self._items)
         for item in self._items:

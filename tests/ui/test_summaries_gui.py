@@ -19,6 +19,7 @@ from ui.dialogs.export_summaries import (
     ADOPTED,
     EARLIER_PASSPHRASE,
     NOT_EARLIER,
+    OPENING_KEY,
     ExportSummariesDialog,
 )
 from ui.dialogs.verify_summary import VERDICT_BAD, VERDICT_OK, VerifySummaryDialog
@@ -156,6 +157,23 @@ def test_a_signed_record_exports_without_a_passphrase_prompt_and_verifies(
     assert shown[-1].verdict.text() == VERDICT_BAD
 
 
+def test_the_signing_key_opens_in_the_background_and_cancel_then_exports_nothing(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
+) -> None:
+    record = signed_record(services, cast)
+    dialog = exporting(qtbot, services, prompts, [record], folder)
+
+    dialog.start()
+    assert dialog.running()  # the key opens on the thread pool, not in start()
+    assert dialog.intro.text() == OPENING_KEY
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
+
+    assert dialog.intro.text().startswith("Cancelled: 0 summaries exported")
+    assert list(folder.iterdir()) == []
+    assert prompts.shown == []
+
+
 def test_an_earlier_signing_key_is_asked_for_once_and_never_again(
     qtbot: QtBot, services: Services, prompts: FakePrompts, cast, folder: Path
 ) -> None:
@@ -204,10 +222,11 @@ def test_cancelling_the_earlier_passphrase_exports_nothing(
     dialog = exporting(qtbot, services, prompts, [record], folder)
 
     dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=30_000)
 
-    assert not dialog.running()
     assert list(folder.iterdir()) == []
     assert [kind for kind, _ in prompts.shown] == ["passphrase"]
+    assert dialog.start_button.isEnabled()
 
 
 def test_verifying_something_that_is_not_a_pdf_says_so_in_one_sentence(
@@ -263,8 +282,8 @@ def test_a_wrong_earlier_passphrase_is_said_once_before_anything_is_exported(
     dialog = exporting(qtbot, services, prompts, [record, record], folder)
 
     dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=30_000)
 
-    assert not dialog.running()
     errors = [message for kind, message in prompts.shown if kind == "error"]
     assert errors == [NOT_EARLIER]
     assert list(folder.iterdir()) == []

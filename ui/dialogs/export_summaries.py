@@ -3,12 +3,14 @@
 The window stays responsive while summaries are built and signed on the thread pool; the
 progress bar moves with each file, and Cancel stops after the file in hand, so no file is
 ever left half-written. Summaries of signed records are signed with the key that the
-store's passphrase protects, so exporting asks for no passphrase.
+store's passphrase protects, so exporting asks for no passphrase; that key is opened on
+the thread pool too (the first time, what signs is loaded with it).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -30,6 +32,8 @@ from observer.services import Services
 from observer.signing import IdentityInfo
 from observer.vocabulary import Status
 from ui.formatting import count
+from ui.latest_result import LatestResult
+from ui.memory import set_aside_what_is_loaded
 from ui.prompts import Prompts
 from ui.workers import BatchJob
 
@@ -40,6 +44,7 @@ EARLIER_PASSPHRASE = (
     "protects the key as well:"
 )
 NOT_EARLIER = "That passphrase does not open your signing key either; nothing was exported."
+OPENING_KEY = "Opening your signing key…"
 ADOPTED = (
     "Your signing key is now protected by the passphrase that opens Practice Observer; "
     "its old passphrase is no longer needed."
@@ -68,12 +73,14 @@ class ExportSummariesDialog(QDialog):
         self._records = {r.id: r for r in records}
         self._folder = folder
         self._job: BatchJob[ObservationSummary] | None = None
+        self._opening: LatestResult | None = None
         self.exported: list[Path] = []
         self._notes: list[str] = []
         self.setWindowTitle("Export summaries")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
 
-        self.intro = QLabel(f"Export {count(len(records), 'summary', 'summaries')} to {folder}.")
+        self._ready_text = f"Export {count(len(records), 'summary', 'summaries')} to {folder}."
+        self.intro = QLabel(self._ready_text)
         self.intro.setWordWrap(True)
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self.leave_out_references = QCheckBox("Leave case references out of the summaries")
@@ -125,12 +132,19 @@ class ExportSummariesDialog(QDialog):
         return dialog.exported
 
     def running(self) -> bool:
-        return self._job is not None
+        return self._job is not None or self._opening is not None
 
     def start(self) -> None:
-        signing = any(r.status is Status.SIGNED for r in self._records.values())
-        if signing and not self._ready_to_sign():
+        if self.running():
             return
+        self.start_button.setEnabled(False)
+        self.leave_out_references.setEnabled(False)
+        if any(r.status is Status.SIGNED for r in self._records.values()):
+            self._open_key(_prepared_signing(self._services), self._key_opened)
+        else:
+            self._export()
+
+    def _export(self) -> None:
         include_reference = not self.leave_out_references.isChecked()
         services = self._services
         folder = self._folder
@@ -141,61 +155,76 @@ class ExportSummariesDialog(QDialog):
             target = folder / file_name(record)
             export_summary(services, record.id, target, include_case_reference=include_reference)
             self.exported.append(target)
+            # What builds and signs PDFs is loaded now, for as long as the app runs.
+            set_aside_what_is_loaded("summary export", collect_first=False)
 
         self._job = BatchJob(list(self._records.values()), export_one)
         self._job.signals.progress.connect(self._moved)
         self._job.signals.step_failed.connect(self._refused)
         self._job.signals.finished.connect(self._finished)
-        self.start_button.setEnabled(False)
-        self.leave_out_references.setEnabled(False)
         self.progress.setVisible(True)
         self.intro.setText(f"Exporting to {folder}…")
         self._job.start()
 
-    def _ready_to_sign(self) -> bool:
-        """Opens the signing key with the store's passphrase once before the batch, or makes
-        one. A key from before the store had a passphrase is asked for once, by the
-        passphrase chosen for it then, and protected by the store's from then on."""
-        from observer.errors import ObserverError
-        from observer.signing import WrongPassphrase
-        from observer.summaries import prepare_signing
+    # The signing key, opened with the store's passphrase once before the batch, or made.
+    # A key from before the store had a passphrase is asked for once, by the passphrase
+    # chosen for it then, and protected by the store's from then on.
 
-        identity: IdentityInfo | None
-        try:
-            identity = prepare_signing(self._services)
-        except WrongPassphrase:
-            identity = self._adopt_earlier_key()
-        except ObserverError as error:
-            self._prompts.error(self, str(error))
-            return False
+    def _open_key(
+        self, work: Callable[[], IdentityInfo | None], then: Callable[[object], None]
+    ) -> None:
+        """Runs `work` on the thread pool: opening the key (and, the first time, loading
+        what signs) takes a moment the window must not freeze for."""
+        self.intro.setText(OPENING_KEY)
+        opening = self._opening = LatestResult(self)
+        opening.ready.connect(then)
+        opening.failed.connect(self._key_refused)
+        opening.request(work)
+
+    def _opened(self) -> None:
+        if self._opening is not None:
+            self._opening.deleteLater()
+            self._opening = None
+
+    def _key_opened(self, identity: object) -> None:
+        self._opened()
+        if identity is None:  # still under the passphrase chosen for signing before
+            earlier = self._prompts.passphrase(self, EARLIER_PASSPHRASE)
+            if earlier is None:
+                self._not_started()
+                return
+            self._open_key(_adopted(self._services, earlier), self._earlier_key_adopted)
+            return
+        self._ready_to_sign(identity)
+
+    def _earlier_key_adopted(self, identity: object) -> None:
+        self._opened()
         if identity is None:
-            return False
+            self._prompts.error(self, NOT_EARLIER)
+            self._not_started()
+            return
+        self._notes.append(ADOPTED)
+        self._ready_to_sign(identity)
+
+    def _ready_to_sign(self, identity: object) -> None:
+        assert isinstance(identity, IdentityInfo)
         if identity.created:
             self._notes.append(
                 f"A signing key was made for {identity.name}; its certificate's SHA-256 "
                 f"fingerprint is {identity.fingerprint}."
             )
-        return True
+        self._export()
 
-    def _adopt_earlier_key(self) -> IdentityInfo | None:
-        from observer.errors import ObserverError
-        from observer.signing import WrongPassphrase, adopt_identity
-        from observer.summaries import prepare_signing
+    def _key_refused(self, sentence: str) -> None:
+        self._opened()
+        self._prompts.error(self, sentence)
+        self._not_started()
 
-        earlier = self._prompts.passphrase(self, EARLIER_PASSPHRASE)
-        if earlier is None:
-            return None
-        try:
-            adopt_identity(self._services.data_dir, earlier, self._services.passphrase)
-            identity = prepare_signing(self._services)
-        except WrongPassphrase:
-            self._prompts.error(self, NOT_EARLIER)
-            return None
-        except ObserverError as error:
-            self._prompts.error(self, str(error))
-            return None
-        self._notes.append(ADOPTED)
-        return identity
+    def _not_started(self) -> None:
+        """Nothing was exported: the dialog is as it was before Export was chosen."""
+        self.intro.setText(self._ready_text)
+        self.start_button.setEnabled(True)
+        self.leave_out_references.setEnabled(True)
 
     def _moved(self, done: int, total: int) -> None:
         self.progress.setValue(done)
@@ -221,6 +250,11 @@ class ExportSummariesDialog(QDialog):
         self.cancel_button.setFocus()
 
     def _cancel_or_close(self) -> None:
+        if self._opening is not None:  # nothing is exported yet: it ends here
+            self._opening.forget()
+            self._opened()
+            self._finished(0, cancelled=True)
+            return
         if self._job is not None:
             self._job.cancel()
             self.intro.setText("Cancelling after the summary in hand…")
@@ -229,15 +263,52 @@ class ExportSummariesDialog(QDialog):
         self.accept() if self.exported else self.reject()
 
     def reject(self) -> None:
-        if self._job is not None:  # Escape while running cancels; the dialog stays to say so
+        if self.running():  # Escape while running cancels; the dialog stays to say so
             self._cancel_or_close()
             return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._opening is not None:
+            self._cancel_or_close()
+            event.ignore()
+            return
         if self._job is not None:  # closing the window stops the export after the file in hand
             self._job.cancel()
             event.ignore()
             self.intro.setText("Cancelling after the summary in hand…")
             return
         super().closeEvent(event)
+
+
+# On the thread pool: a result of None means the key is still under the passphrase chosen
+# for signing before the store had one; other refusals are raised, for LatestResult to say.
+
+
+def _prepared_signing(services: Services) -> Callable[[], IdentityInfo | None]:
+    def prepare() -> IdentityInfo | None:
+        from observer.signing import WrongPassphrase
+        from observer.summaries import prepare_signing
+
+        try:
+            return prepare_signing(services)
+        except WrongPassphrase:
+            return None
+
+    return prepare
+
+
+def _adopted(services: Services, earlier: str) -> Callable[[], IdentityInfo | None]:
+    """The key put under the store's passphrase; None if `earlier` does not open it."""
+
+    def adopt() -> IdentityInfo | None:
+        from observer.signing import WrongPassphrase, adopt_identity
+        from observer.summaries import prepare_signing
+
+        try:
+            adopt_identity(services.data_dir, earlier, services.passphrase)
+            return prepare_signing(services)
+        except WrongPassphrase:
+            return None
+
+    return adopt

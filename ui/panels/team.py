@@ -67,7 +67,8 @@ class Overview:
     rows: list[TeamRow]
     interval_months: int
     period: Period
-    texts: dict[uuid.UUID, str]  # what the find box looks in, per worker
+    texts: dict[uuid.UUID, str]  # what the find box looks in, per worker, when made here
+    teams: list[tuple[str, uuid.UUID]]  # the teams to choose from, by name
 
 
 class TeamPanel(QWidget):
@@ -165,17 +166,23 @@ class TeamPanel(QWidget):
     def reload(self) -> None:
         """Reads the overview again for the period chosen, off the GUI thread."""
         self._pause.stop()
-        self._refresh_teams()
         try:
             period = self.current_period()
         except InvalidInput as error:
             self.summary.setText(str(error))
             return
-        db, today = self._db, self._today()
+        db, people, today = self._db, self._people, self._today()
+        # With a word in the find box, every row is looked in as soon as the rows are shown:
+        # their texts are made here, off the GUI thread. Otherwise a row's is made when the
+        # find box first needs it, and the overview is not kept waiting for two thousand.
+        finding = bool(self.search.text().strip())
 
         def load() -> Overview:
             rows = team_overview(db, today, period)
-            return Overview(rows, observation_interval_months(db), period, search_texts(rows))
+            teams = [(t.name, t.id) for t in people.list_teams()]
+            interval = observation_interval_months(db)
+            texts = search_texts(rows) if finding else {}
+            return Overview(rows, interval, period, texts, teams)
 
         self.summary.setText("Loading…")
         self._loader.request(load)
@@ -211,8 +218,7 @@ class TeamPanel(QWidget):
                 edit.blockSignals(False)
         self._pause.start()
 
-    def _refresh_teams(self) -> None:
-        teams = [(t.name, t.id) for t in self._people.list_teams()]
+    def _refresh_teams(self, teams: list[tuple[str, uuid.UUID]]) -> None:
         offered = [
             (self.team.itemText(i), self.team.itemData(i)) for i in range(1, self.team.count())
         ]
@@ -242,6 +248,7 @@ class TeamPanel(QWidget):
     def _show(self, result: object) -> None:
         assert isinstance(result, Overview)
         self.overview = result
+        self._refresh_teams(result.teams)
         chosen = self.selected()
         self.model.set_records(result.rows, result.texts)
         self.table.fit_columns()
@@ -255,9 +262,11 @@ class TeamPanel(QWidget):
         self.loaded.emit()
 
     def _select(self, person_id: uuid.UUID) -> None:
-        for row in range(self.proxy.rowCount()):
-            if self.proxy.record(row).person_id == person_id:
-                self.table.view.selectRow(row)
+        for row in range(self.model.rowCount()):
+            if self.model.record(row).person_id == person_id:
+                shown = self.proxy.mapFromSource(self.model.index(row, 0))
+                if shown.isValid():
+                    self.table.view.selectRow(shown.row())
                 return
 
     def _open_selected(self) -> None:
@@ -270,7 +279,9 @@ class TeamPanel(QWidget):
         if self._loader.busy or self.overview is None:
             return
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        overdue = sum(r.overdue_for_observation for r in self.shown())
+        # Every row shown: the model's rows, without mapping each through the proxy.
+        rows = (self.model.record(row) for row in range(total)) if shown == total else self.shown()
+        overdue = sum(r.overdue_for_observation for r in rows)
         workers = count(total, "worker")
         text = workers if shown == total else f"Showing {shown} of {workers}"
         interval, period = self.overview.interval_months, self.overview.period

@@ -1,0 +1,33 @@
+"""Keeping Python's garbage collector from freezing the window.
+
+A full collection looks at every object that has lived a while, and runs on whichever
+thread happens to be allocating, holding the GIL throughout: with Qt, SQLAlchemy and,
+once a summary has been exported, reportlab and pyHanko loaded, that is a few hundred
+thousand objects and 30 to 100 ms in which the window can neither paint nor answer a
+click, however much of the work is on the thread pool. Objects that live as long as the
+app (modules, classes, the window's widgets) are set aside from collection (gc.freeze)
+once they are there; collections then look only at what came after them.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+_lock = threading.Lock()
+_set_aside: set[str] = set()
+
+
+def set_aside_what_is_loaded(what: str, *, collect_first: bool = True) -> None:
+    """Sets every object alive now aside from collection, once per `what` in the process.
+
+    `collect_first` frees unreachable cycles first, so none is kept for good; that is a full
+    collection, so leave it out on the thread pool, where it would hold up the window (the
+    few cycles then kept are a small, one-off cost)."""
+    with _lock:
+        if what in _set_aside:
+            return
+        _set_aside.add(what)
+    if collect_first:
+        gc.collect()
+    gc.freeze()
