@@ -300,8 +300,12 @@ class MainWindow(QMainWindow):
             self.data_loaded = True
             self.editors.reopen_left_open()
             self.first_data_loaded.emit()
-            # What is loaded by now lives as long as the app: out of the collector's way.
-            QTimer.singleShot(0, lambda: set_aside_what_is_loaded("the window"))
+            QTimer.singleShot(0, self, self._settle)  # not after the window is gone
+
+    def _settle(self) -> None:
+        """What is loaded once the window is filled lives as long as the app: it is set out
+        of the collector's way."""
+        set_aside_what_is_loaded("the window")
 
     def refresh_profile(self) -> None:
         profile = self._services.profiles.current()
