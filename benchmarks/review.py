@@ -18,9 +18,7 @@ import argparse
 import os
 import statistics
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from benchmarks.harness import percentile, timed_ms  # noqa: E402
 from observer.cli import passphrase_from_environment  # noqa: E402
 from observer.history import HistoryFilter, worker_history  # noqa: E402
 from observer.models import Observation  # noqa: E402
@@ -37,25 +36,6 @@ from observer.team_overview import Period, team_overview  # noqa: E402
 
 WORKER_PAGE_TARGET_MS = 100.0
 TEAM_OVERVIEW_TARGET_MS = 200.0
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
-
-
-def timed(
-    runs: int, work: Callable[[], object], before: Callable[[], object] | None = None
-) -> list[float]:
-    work()
-    times = []
-    for _ in range(runs):
-        if before is not None:
-            before()
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def _fresh_connection(services: Services) -> None:
@@ -115,15 +95,17 @@ def main(argv: list[str]) -> int:
         last_year = HistoryFilter(date_from=period.first, date_to=period.last)
         history = worker_history(services.db, worker, None, today)
         rows = team_overview(services.db, today, period)
-        page = timed(args.runs, lambda: worker_history(services.db, worker, None, today))
+        page = timed_ms(args.runs, lambda: worker_history(services.db, worker, None, today))
         # A new connection has an empty page cache: the page as first opened.
-        cold = timed(
+        cold = timed_ms(
             args.runs,
             lambda: worker_history(services.db, worker, None, today),
             before=lambda: _fresh_connection(services),
         )
-        page_year = timed(args.runs, lambda: worker_history(services.db, worker, last_year, today))
-        overview = timed(args.runs, lambda: team_overview(services.db, today, period))
+        page_year = timed_ms(
+            args.runs, lambda: worker_history(services.db, worker, last_year, today)
+        )
+        overview = timed_ms(args.runs, lambda: team_overview(services.db, today, period))
         total = services.recording.count()
     finally:
         services.close()
