@@ -7,10 +7,12 @@ floor makes sense, with an absolute target.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,20 @@ class Measurement:
     def met(self) -> bool | None:
         limit = self.limit
         return None if limit is None else self.figure <= limit
+
+
+def app_environment(settings: Path, *, passphrase: bool = True) -> dict[str, str]:
+    """The environment a probe runs the app in: offscreen where there is no display, and
+    with its own settings folder, so each run starts as the app does on a new laptop (in
+    the Workers section, the window its default size) whatever the user last left open,
+    and the user's own settings are not touched."""
+    env = dict(os.environ)
+    if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["XDG_CONFIG_HOME"] = str(settings)
+    if not passphrase:
+        env.pop("OBSERVER_PASSPHRASE", None)
+    return env
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -21,13 +21,14 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import Measurement, median, table  # noqa: E402
+from benchmarks.harness import Measurement, app_environment, median, table  # noqa: E402
 from benchmarks.probes.first_paint import MARK  # noqa: E402
 
 PROBES = ROOT / "benchmarks" / "probes"
@@ -38,15 +39,6 @@ WITH_DATA_TARGET = 1.5
 
 class ProbeFailed(Exception):
     """A probe did not start or did not paint: its output says why."""
-
-
-def _environment(*, passphrase: bool) -> dict[str, str]:
-    env = dict(os.environ)
-    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
-        env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if not passphrase:
-        env.pop(PASSPHRASE_ENV, None)
-    return env
 
 
 def _run(command: list[str], env: dict[str, str]) -> tuple[float | None, float]:
@@ -75,19 +67,20 @@ def measure(data_dir: Path, runs: int) -> list[Measurement]:
     first = [python, str(PROBES / "first_window.py"), "--data-dir", str(data_dir)]
     floor = [python, str(PROBES / "stack_floor.py"), str(store)]
     app = [python, str(ROOT / "main.py"), "--data-dir", str(data_dir), "--quit-after-startup"]
-    locked = _environment(passphrase=False)
-    unlocked = _environment(passphrase=True)
     timings: dict[str, list[float]] = {"bare": [], "first": [], "floor": [], "app": []}
-    for run in range(runs + 1):  # the first round only warms the disk cache
-        round_ = {
-            "bare": _painted(bare, unlocked),
-            "first": _painted(first, locked),
-            "floor": _run(floor, unlocked)[1],
-            "app": _run(app, unlocked)[1],
-        }
-        if run > 0:
-            for name, seconds in round_.items():
-                timings[name].append(seconds)
+    with tempfile.TemporaryDirectory(prefix="observer-benchmark-settings-") as settings:
+        locked = app_environment(Path(settings), passphrase=False)
+        unlocked = app_environment(Path(settings))
+        for run in range(runs + 1):  # the first round only warms the disk cache
+            round_ = {
+                "bare": _painted(bare, unlocked),
+                "first": _painted(first, locked),
+                "floor": _run(floor, unlocked)[1],
+                "app": _run(app, unlocked)[1],
+            }
+            if run > 0:
+                for name, seconds in round_.items():
+                    timings[name].append(seconds)
     how = f"median of {runs} cold starts"
     return [
         Measurement(

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 APP_NAME = "Practice Observer"
 SECTIONS = ("Workers", "Observations", "Actions", "Search", "Team")
 WORKERS, OBSERVATIONS, ACTIONS, SEARCH, TEAM = range(len(SECTIONS))
+SETTLE_AFTER_MS = 250
 GEOMETRY_KEY = "main_window/geometry"
 SECTION_KEY = "main_window/section"
 
@@ -300,11 +301,15 @@ class MainWindow(QMainWindow):
             self.data_loaded = True
             self.editors.reopen_left_open()
             self.first_data_loaded.emit()
-            QTimer.singleShot(0, self, self._settle)  # not after the window is gone
+            # A moment later, once the user has the window: not after the window is gone.
+            QTimer.singleShot(SETTLE_AFTER_MS, self, self._settle)
 
     def _settle(self) -> None:
-        """What is loaded once the window is filled lives as long as the app: it is set out
-        of the collector's way."""
+        """Once the window is filled, the worker page, which start-up did not wait for, is
+        made ready, so that a manager's first click on a worker need not wait for it
+        either; what is loaded by now, which lives as long as the app, is then set out of
+        the collector's way."""
+        _ = self.worker_page
         set_aside_what_is_loaded("the window")
 
     def refresh_profile(self) -> None:

@@ -76,6 +76,7 @@ def make_lock(services: Services, window: MainWindow) -> Iterator[MakeLock]:
             unlock(lock)
         if isValid(lock):
             QApplication.instance().removeEventFilter(lock)
+            lock.idle_timer.stop()  # the window may outlive the test until collected
 
 
 @pytest.fixture
