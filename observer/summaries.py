@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -331,8 +332,21 @@ def _exported_with(services: Services) -> dict[str, Any]:
 
 def remember_certificate(services: Services, identity: IdentityInfo) -> None:
     """Records the certificate a summary was just signed with, in its own transaction."""
-    with services.db.session() as s, s.begin():
-        _remember(s, identity)
+    _writing(services, lambda s: _remember(s, identity))
+
+
+def _writing(services: Services, write: Callable[[Session], object]) -> None:
+    """Runs `write` in a transaction, and once more if it lost a race: two exports at once
+    may both find the known certificates not yet stored, and then the second to insert
+    them is refused. The retry reads what the first stored."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with services.db.session() as s, s.begin():
+            write(s)
+    except IntegrityError:
+        with services.db.session() as s, s.begin():
+            write(s)
 
 
 def _remember(s: Session, identity: IdentityInfo) -> None:
@@ -371,7 +385,8 @@ def _audit(
     """Records the event; with `signed_with`, the certificate a summary was signed with is
     remembered in the same transaction (see `remember_certificate`)."""
     actor = services.actor()
-    with services.db.session() as s, s.begin():
+
+    def write(s: Session) -> None:
         if signed_with is not None:
             _remember(s, signed_with)
         record_event(
@@ -383,3 +398,5 @@ def _audit(
             content_hash=content_hash,
             detail=detail,
         )
+
+    _writing(services, write)
