@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.navigation.setStyleSheet("QListWidget::item { padding-left: 12px; }")
         self.stack = QStackedWidget()
         self._made: dict[int, QWidget] = {}  # the panels made so far, by section
-        self._worker_page: WorkerPage | None = None  # made when first opened
+        self._worker_page: WorkerPage | None = None  # made when first wanted (_settle)
         self.editors = Editors(services, prompts, self)
         self.editors.changed.connect(self._records_changed)
         line = self.fontMetrics().height()
