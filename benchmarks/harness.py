@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from observer.paths import PASSPHRASE_ENV
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -55,7 +57,7 @@ def app_environment(settings: Path, *, passphrase: bool = True) -> dict[str, str
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["XDG_CONFIG_HOME"] = str(settings)
     if not passphrase:
-        env.pop("OBSERVER_PASSPHRASE", None)
+        env.pop(PASSPHRASE_ENV, None)
     return env
 
 

@@ -32,8 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import Measurement, table  # noqa: E402
+from observer.paths import PASSPHRASE_ENV  # noqa: E402
 
-PASSPHRASE_ENV = "OBSERVER_PASSPHRASE"
 BENCHMARK_PASSPHRASE = "fictional benchmark records"
 MARKER = "benchmark-store.json"
 SEED = 1

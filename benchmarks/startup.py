@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import Measurement, app_environment, median, table  # noqa: E402
 from benchmarks.probes.first_paint import MARK  # noqa: E402
+from observer.paths import PASSPHRASE_ENV  # noqa: E402
 
 PROBES = ROOT / "benchmarks" / "probes"
-PASSPHRASE_ENV = "OBSERVER_PASSPHRASE"
 FIRST_WINDOW_TARGET = 1.5
 WITH_DATA_TARGET = 1.5
 
