@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import Measurement, percentile  # noqa: E402
-from observer.changes import Change  # noqa: E402
-from observer.cli import passphrase_from_environment  # noqa: E402
-from observer.recording import ObservationFilter  # noqa: E402
+from observer.cli.main import passphrase_from_environment  # noqa: E402
+from observer.records.merge import Change  # noqa: E402
+from observer.records.recording import ObservationFilter  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
 from observer.vocabulary import Status  # noqa: E402
 

@@ -34,16 +34,16 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, select  # noqa: E402
 
 from benchmarks.harness import Measurement, median, table, timed_ms  # noqa: E402
-from observer.cli import passphrase_from_environment  # noqa: E402
-from observer.models import Observation  # noqa: E402
-from observer.services import Services, open_services  # noqa: E402
-from observer.signoff import SignedRecord  # noqa: E402
-from observer.summaries import (  # noqa: E402
+from observer.cli.main import passphrase_from_environment  # noqa: E402
+from observer.documents.summaries import (  # noqa: E402
     SIGNING_REASON,
     _signature_strip,
     export_summary,
     prepare_signing,
 )
+from observer.records.sign_off import SignedRecord  # noqa: E402
+from observer.services import Services, open_services  # noqa: E402
+from observer.store.models import Observation  # noqa: E402
 from observer.vocabulary import NARRATIVE_SECTIONS, Status  # noqa: E402
 
 if TYPE_CHECKING:

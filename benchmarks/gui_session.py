@@ -283,7 +283,7 @@ def type_key(panel: Any, char: str) -> float:
 def _busiest_workers(services: Any) -> list[tuple[Any, int]]:
     from sqlalchemy import func, select
 
-    from observer.models import Observation
+    from observer.store.models import Observation
 
     by_worker = (
         select(Observation.observed_person_id, func.count())
@@ -296,7 +296,7 @@ def _busiest_workers(services: Any) -> list[tuple[Any, int]]:
 
 def _to_export(services: Any) -> list[Any]:
     """Signed records first (their summaries are signed), the newest others after."""
-    from observer.observation_filter import ObservationFilter
+    from observer.records.filters import ObservationFilter
     from observer.vocabulary import Status
 
     records = services.recording.list(ObservationFilter(status=Status.SIGNED), limit=EXPORTED)
@@ -309,7 +309,7 @@ def _to_export(services: Any) -> list[Any]:
 def session(args: argparse.Namespace) -> dict[str, Any]:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
-    from observer.cli import passphrase_from_environment
+    from observer.cli.main import passphrase_from_environment
     from observer.services import open_services
 
     scratch = Path(tempfile.mkdtemp(prefix="gui-session-"))

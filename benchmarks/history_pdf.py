@@ -25,11 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from observer.cli import passphrase_from_environment  # noqa: E402
-from observer.history import HistoryFilter  # noqa: E402
-from observer.history_pdf import export_history  # noqa: E402
-from observer.models import Observation  # noqa: E402
+from observer.cli.main import passphrase_from_environment  # noqa: E402
+from observer.documents.histories import export_history  # noqa: E402
+from observer.review.worker_history import HistoryFilter  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
+from observer.store.models import Observation  # noqa: E402
 
 
 def workers(services: Services, typical: int) -> list[tuple[uuid.UUID, int]]:

@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from benchmarks.harness import percentile, timed_ms  # noqa: E402
-from observer.cli import passphrase_from_environment  # noqa: E402
-from observer.history import HistoryFilter, worker_history  # noqa: E402
-from observer.models import Observation  # noqa: E402
+from observer.cli.main import passphrase_from_environment  # noqa: E402
+from observer.review.team_overview import Period, team_overview  # noqa: E402
+from observer.review.worker_history import HistoryFilter, worker_history  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
-from observer.team_overview import Period, team_overview  # noqa: E402
+from observer.store.models import Observation  # noqa: E402
 
 WORKER_PAGE_TARGET_MS = 100.0
 TEAM_OVERVIEW_TARGET_MS = 200.0
@@ -86,7 +86,7 @@ def main(argv: list[str]) -> int:
                     "run again with --prepare on a copy of the store."
                 )
                 return 2
-            from observer.demo import add_observations_for
+            from observer.demo.generator import add_observations_for
 
             add_observations_for(services, worker, args.busy - observations, seed=5)
             observations = args.busy

@@ -90,8 +90,8 @@ def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dic
 
 def _give_busiest_worker(store: Path, busy: int) -> None:
     from benchmarks.review import busiest_worker
-    from observer.demo import add_observations_for
-    from observer.search import update_index
+    from observer.demo.generator import add_observations_for
+    from observer.search.service import update_index
     from observer.services import open_services
 
     services = open_services(store, os.environ[PASSPHRASE_ENV])

@@ -5,7 +5,7 @@
 
 Prints a markdown table: each kind of query (a common word, a rare one, two words, a
 phrase, a prefix, nothing found) run --repeats times after one unmeasured run, end to end
-through `observer.search.search` (parsing, ranking, snippets, names and dates), 50 hits.
+through `observer.search.service.search` (parsing, ranking, snippets, names and dates), 50 hits.
 A store at an older schema is migrated first (with its backup), and records added or
 changed since the last search (by `demo`, say) are indexed first; both times are printed.
 """
@@ -22,12 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import Measurement, percentile  # noqa: E402
-from observer.cli import passphrase_from_environment  # noqa: E402
-from observer.db import SCHEMA_HEAD, Database  # noqa: E402
-from observer.encryption import key_for  # noqa: E402
+from observer.cli.main import passphrase_from_environment  # noqa: E402
 from observer.paths import database_path  # noqa: E402
-from observer.search import DEFAULT_LIMIT, search, update_index  # noqa: E402
+from observer.search.service import DEFAULT_LIMIT, search, update_index  # noqa: E402
+from observer.security.encryption import key_for  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
+from observer.store.db import SCHEMA_HEAD, Database  # noqa: E402
 
 TARGET_MS = 50.0
 QUERIES: dict[str, list[str]] = {

@@ -1,3 +1,3 @@
-from observer.cli import main
+from observer.cli.main import main
 
 raise SystemExit(main())

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from observer.readiness import Missing
+    from observer.records.readiness import Missing
 
 
 class ObserverError(Exception):

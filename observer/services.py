@@ -9,20 +9,20 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from observer.db import Database
-from observer.encryption import StoreKey
 from observer.errors import InvalidFramework
-from observer.frameworks import shipped_frameworks, store_framework
-from observer.models import Framework
 from observer.paths import database_path
-from observer.people import People
-from observer.profile import Profiles
-from observer.recording import Recording
-from observer.review import Review
-from observer.signoff import SignOff
-from observer.store_access import unlock
-from observer.unlocking import UnlockAttempts
-from observer.workspace import Workspace
+from observer.people.directory import People
+from observer.people.profile import Profiles
+from observer.records.actions import Review
+from observer.records.frameworks import shipped_frameworks, store_framework
+from observer.records.recording import Recording
+from observer.records.sign_off import SignOff
+from observer.records.workspace import Workspace
+from observer.security.attempts import UnlockAttempts
+from observer.security.encryption import StoreKey
+from observer.security.unlock import unlock
+from observer.store.db import Database
+from observer.store.models import Framework
 
 if TYPE_CHECKING:
     from observer.signing.opened import OpenedIdentity
@@ -61,7 +61,7 @@ class Services:
 
     def passphrase_matches(self, passphrase: str) -> bool:
         """Whether `passphrase` is the store's, without touching the disk (for the lock)."""
-        from observer.encryption import derive_key
+        from observer.security.encryption import derive_key
 
         return derive_key(passphrase, self.key.salt).matches(self.key)
 
@@ -100,7 +100,7 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
         passphrase=passphrase,
     )
     if failed_unlocks:
-        from observer.audit import record_failed_unlocks
+        from observer.governance.audit import record_failed_unlocks
 
         record_failed_unlocks(db, UNKNOWN_ACTOR, failed_unlocks)
     return services

@@ -24,12 +24,12 @@ from PySide6.QtCore import QPoint, Qt, QThreadPool  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from observer.asye import AsyeState  # noqa: E402
-from observer.cli import passphrase_from_environment  # noqa: E402
-from observer.history import worker_history  # noqa: E402
-from observer.people import PersonDetails  # noqa: E402
-from observer.recording import ObservationFilter  # noqa: E402
-from observer.retention import RetentionPolicy, set_policy  # noqa: E402
+from observer.cli.main import passphrase_from_environment  # noqa: E402
+from observer.governance.retention import RetentionPolicy, set_policy  # noqa: E402
+from observer.people.directory import PersonDetails  # noqa: E402
+from observer.records.recording import ObservationFilter  # noqa: E402
+from observer.review.asye import AsyeState  # noqa: E402
+from observer.review.worker_history import worker_history  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
 from observer.vocabulary import Role, SignatureRole, Status  # noqa: E402
 from ui.app import application  # noqa: E402

@@ -15,8 +15,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from store_passphrase import STORE_PASSPHRASE
 
-from observer import encryption
 from observer.paths import database_path
+from observer.security import encryption
 from observer.services import Services, open_services
 
 # Property tests draw the same examples on every run, so a landing never hangs on luck.

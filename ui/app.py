@@ -244,7 +244,7 @@ def _load(
 
 
 def add_sample_data(window: MainWindow, services: Services, prompts: Prompts) -> None:
-    from observer.demo import generate
+    from observer.demo.generator import generate
     from observer.errors import ObserverError
 
     window.statusBar().showMessage("Adding sample data…")

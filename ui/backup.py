@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, QThreadPool, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from observer.backups import MANUAL, ON_CLOSE, backup_if_due, latest_good_backup, make_backup
 from observer.errors import DatabaseUnreadable, ObserverError
+from observer.store.backups import MANUAL, ON_CLOSE, backup_if_due, latest_good_backup, make_backup
+from ui.background import BatchJob
 from ui.prompts import Prompts
-from ui.workers import BatchJob
 
 if TYPE_CHECKING:
     from observer.services import Services
@@ -60,9 +60,9 @@ def offer_restore(
 ) -> Services:
     """Asks whether to restore the latest good backup, restores it and opens the store.
     Raises the original error when there is no good backup, RestoreDeclined on No."""
-    from observer.backups import restore
-    from observer.cli_backup import damaged_store_message
+    from observer.cli.backup import damaged_store_message
     from observer.services import open_services
+    from observer.store.backups import restore
 
     backup = latest_good_backup(directory, unreadable.passphrase)
     if backup is None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal, Slot
 from shiboken6 import isValid
 
-from ui.workers import BatchJob
+from ui.background import BatchJob
 
 # Loads under way, held (with their jobs) until their job reports, even if their owner
 # has gone meanwhile: the pool must never run a job that has been collected.

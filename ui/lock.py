@@ -7,7 +7,7 @@ window is hidden and the unlock dialog asks for the passphrase. A dialog waiting
 answer (a modal dialog, often in exec()) cannot be hidden: Qt ends a hidden dialog's exec()
 as if it were cancelled, and what was typed in it would be lost. Such a dialog is covered
 instead, and its title replaced. A wrong passphrase goes into the audit trail at once (the
-store is open) and makes the next try wait (observer.unlocking); the right one shows
+store is open) and makes the next try wait (observer.security.attempts); the right one shows
 exactly the windows that were showing, and puts the cursor back.
 
 Use is seen by an event filter on the application: keys, mouse buttons and moves, the wheel
@@ -26,11 +26,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QToolTip, QWidget
 from shiboken6 import isValid
 from sqlalchemy.exc import SQLAlchemyError
 
-from observer.audit import record_failed_unlocks
 from observer.errors import ObserverError
-from observer.lock_settings import DEFAULT_IDLE_MINUTES, idle_lock_minutes
-from observer.store_access import TooManyAttempts
-from observer.unlocking import UnlockAttempts
+from observer.governance.audit import record_failed_unlocks
+from observer.security.attempts import UnlockAttempts
+from observer.security.idle_lock import DEFAULT_IDLE_MINUTES, idle_lock_minutes
+from observer.security.unlock import TooManyAttempts
 from ui.dialogs.passphrase import Attempt, UnlockDialog
 from ui.unlock import seconds_to_wait
 
@@ -100,7 +100,7 @@ class _Cover:
 
 class AppLock(QObject):
     """Locks the app on its main window's Lock action and after `idle_ms` without use (by
-    default the store's setting, observer.lock_settings)."""
+    default the store's setting, observer.security.idle_lock)."""
 
     locked = Signal()
     unlocked = Signal()

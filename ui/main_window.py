@@ -27,7 +27,7 @@ from ui.prompts import Prompts
 from ui.settings import app_settings
 
 if TYPE_CHECKING:
-    from observer.recording import ObservationSummary
+    from observer.records.recording import ObservationSummary
     from observer.services import Services
     from ui.panels.actions import ActionsPanel
     from ui.panels.observations import ObservationsPanel
@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
 
             return ActionsPanel(services.review, prompts, services.actor, parent=self.stack)
         if section == SEARCH:
-            from observer.search import search
+            from observer.search.service import search
             from ui.panels.search import SearchPanel
 
             found = SearchPanel(lambda text: search(services.db, text), self.stack)

@@ -14,8 +14,8 @@ The lock file holds what QLockFile writes: the process id and name, the host nam
 machine and boot ids; no names of people and nothing from the records. The server name is a
 hash, so the folder's path (often the user's name) is not published either.
 
-The command line (observer/cli.py) takes no part: IT scripts may run while the app is open,
-and the store copes with two writers (observer.changes).
+The command line (observer/cli/main.py) takes no part: IT scripts may run while the app is open,
+and the store copes with two writers (observer.records.merge).
 """
 
 from __future__ import annotations

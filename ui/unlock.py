@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from observer.encryption import WrongStorePassphrase, check_new_passphrase
 from observer.errors import DatabaseUnreadable
-from observer.store_access import StoreState, TooManyAttempts, store_state, unlock
-from observer.unlocking import UnlockAttempts
+from observer.security.attempts import UnlockAttempts
+from observer.security.encryption import WrongStorePassphrase, check_new_passphrase
+from observer.security.unlock import StoreState, TooManyAttempts, store_state, unlock
 from ui.backup import UnreadableStore
 from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
 

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from observer import __version__
-from observer.db import Database
 from observer.errors import InvalidInput
-from observer.models import (
+from observer.records.recording import TEXT_FIELDS
+from observer.store.db import Database
+from observer.store.models import (
     Action,
     Framework,
     Observation,
@@ -24,7 +25,6 @@ from observer.models import (
     Rating,
     Team,
 )
-from observer.recording import TEXT_FIELDS
 
 FORMAT_NAME = "practice-observer-bundle"
 FORMAT_VERSION = 1

@@ -13,18 +13,18 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from observer.audit import record_event
 from observer.bundle.export import (
     MAX_BUNDLE_BYTES,
     OBSERVATION_LOAD_OPTIONS,
     observation_document,
 )
 from observer.bundle.reader import BundleReader, CheckedBundle
-from observer.canonical import content_hash
-from observer.db import Database
 from observer.errors import InvalidBundle, InvalidFramework
-from observer.frameworks import store_framework
-from observer.models import (
+from observer.governance.audit import record_event
+from observer.records.canonical import content_hash
+from observer.records.frameworks import store_framework
+from observer.store.db import Database
+from observer.store.models import (
     Action,
     Addendum,
     Framework,
@@ -94,7 +94,7 @@ def import_bundle(db: Database, data: dict[str, Any], actor: str, source: str) -
             f"{source} holds a record that clashes with a different record already in this "
             f"store ({_constraint(exc)}); nothing was imported."
         ) from None
-    from observer.search import update_index
+    from observer.search.service import update_index
 
     update_index(db)  # now, rather than on the first search
     return result

@@ -10,12 +10,13 @@ from typing import Any
 
 from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
 from observer.errors import InvalidBundle, InvalidFramework
-from observer.frameworks import parse_framework
-from observer.recording import TEXT_FIELDS, text_limit
+from observer.records.frameworks import parse_framework
+from observer.records.recording import TEXT_FIELDS, text_limit
 from observer.validation import Fields, shown
 from observer.vocabulary import ActionStatus, Kind, Role, SignatureRole, Status
 
-# A drawing is held to what sign-off accepts (observer.signoff, which imports this package).
+# A drawing is held to what sign-off accepts (observer.records.sign_off, which imports this
+# package).
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_DRAWING_BYTES = 1_000_000
 

@@ -30,8 +30,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from observer.encryption import shred
 from observer.errors import ObserverError
+from observer.security.encryption import shred
 from observer.signing.errors import (
     InvalidIdentity,
     NoIdentity,

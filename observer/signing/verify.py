@@ -93,7 +93,7 @@ class HistoryClaim:
 
     def describe(self) -> str:
         """ "a history of Jo Bloggs's observations from 1 May 2025 to 31 May 2025 (3)" """
-        from observer.pdf.formatting import uk_date
+        from observer.documents.pdf.formatting import uk_date
 
         who = self.worker or f"the worker with id {self.person_id}"
         if self.date_from and self.date_to:

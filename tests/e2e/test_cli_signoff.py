@@ -15,8 +15,8 @@ import pytest
 from store_passphrase import STORE_PASSPHRASE
 from test_cli import one_line_error
 
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.services import open_services
 from observer.vocabulary import Kind, Role
 
@@ -348,7 +348,7 @@ def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(tmp_pat
     """A signing identity made before the store had a passphrase, under one chosen for
     signing: signing says in one sentence what to do; after `identity adopt` the store's
     passphrase is all it takes."""
-    from observer.cli_signoff import ADOPT_HINT
+    from observer.cli.sign_off import ADOPT_HINT
     from observer.signing import ensure_identity
     from observer.vocabulary import SignatureRole
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from store_passphrase import STORE_PASSPHRASE
 
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.services import open_services
 from observer.vocabulary import Kind, Role
 

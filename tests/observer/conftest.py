@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from core_helpers import WHEN, NewDraft, RunCli, Staff
 
-from observer.cli import main as cli_main
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.cli.main import main as cli_main
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import Kind, Role
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from observer.bundle import export_bundle
-from observer.db import Database
-from observer.models import Observation
+from observer.store.db import Database
+from observer.store.models import Observation
 from observer.vocabulary import Status
 
 WHEN = datetime(2025, 3, 12, 10, 30, tzinfo=UTC)

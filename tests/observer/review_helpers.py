@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, time
 from core_helpers import Staff, force_status
 from sqlalchemy import event, select, update
 
-from observer.db import Database
-from observer.frameworks import store_framework, stored_definition
-from observer.models import Framework, Person
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.people.directory import PersonDetails
+from observer.records.frameworks import store_framework, stored_definition
+from observer.records.recording import DraftDetails
 from observer.services import Services
+from observer.store.db import Database
+from observer.store.models import Framework, Person
 from observer.vocabulary import Kind, Role, Status
 
 # A rating: a level code, or a level code and the evidence for it.

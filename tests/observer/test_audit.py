@@ -21,8 +21,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 from store_passphrase import STORE_PASSPHRASE
 
-from observer import audit
-from observer.audit import (
+from observer.documents.summaries import export_summary, verify_summary
+from observer.governance import audit
+from observer.governance.audit import (
     HEAD_SETTING,
     event_hash,
     events,
@@ -30,13 +31,12 @@ from observer.audit import (
     record_failed_unlocks,
     verify_chain,
 )
-from observer.changes import Change
-from observer.db import MIGRATIONS_DIR, Database
-from observer.models import AuditEvent, Setting
 from observer.paths import database_path
-from observer.recording import Recording
+from observer.records.merge import Change
+from observer.records.recording import Recording
 from observer.services import Services, open_services
-from observer.summaries import export_summary, verify_summary
+from observer.store.db import MIGRATIONS_DIR, Database
+from observer.store.models import AuditEvent, Setting
 from observer.vocabulary import Role
 
 FIXTURE_0002 = Path(__file__).resolve().parent.parent / "fixtures" / "schema-0002.sqlite"

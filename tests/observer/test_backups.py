@@ -11,8 +11,17 @@ import pytest
 from core_helpers import WHEN, RunCli
 from store_passphrase import STORE_PASSPHRASE
 
-from observer import backups, encryption
-from observer.backups import (
+from observer.errors import DatabaseUnreadable
+from observer.paths import backups_dir, database_path
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
+from observer.security import encryption
+from observer.security.attempts import UnlockAttempts
+from observer.security.encryption import WrongStorePassphrase
+from observer.security.unlock import StoreDamaged
+from observer.services import Services, open_services
+from observer.store import backups
+from observer.store.backups import (
     BackupFailed,
     StoreInUse,
     backup_if_due,
@@ -21,14 +30,6 @@ from observer.backups import (
     make_backup,
     restore,
 )
-from observer.encryption import WrongStorePassphrase
-from observer.errors import DatabaseUnreadable
-from observer.paths import backups_dir, database_path
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
-from observer.services import Services, open_services
-from observer.store_access import StoreDamaged
-from observer.unlocking import UnlockAttempts
 from observer.vocabulary import Kind, Role
 
 WORKER = "Rhiannon Featherstonehaugh"

@@ -29,24 +29,24 @@ from hypothesis import strategies as st
 from sqlalchemy import event
 from store_passphrase import STORE_PASSPHRASE
 
-import observer.db
+import observer.store.db
 from observer.bundle import export_bundle, import_bundle, read_bundle, write_bundle
 from observer.bundle.reader import BundleReader
-from observer.canonical import content_hash
-from observer.demo import generate
+from observer.demo.generator import generate
+from observer.documents.pdf.sample import signature_png
+from observer.documents.summaries import verify_summary
 from observer.errors import InvalidBundle, InvalidFramework, ObserverError, StoreUnwritable
-from observer.frameworks import (
+from observer.paths import FRAMEWORKS_DIR
+from observer.records.canonical import content_hash
+from observer.records.frameworks import (
     MAX_FILE_BYTES,
     load_framework_file,
     parse_framework,
     store_framework,
 )
-from observer.paths import FRAMEWORKS_DIR
-from observer.pdf.sample import signature_png
 from observer.services import Services, open_services
 from observer.signing import NotAPdf, ensure_identity, load_signer, sign_pdf
 from observer.signing.verify import keywords
-from observer.summaries import verify_summary
 from observer.vocabulary import SignatureRole
 
 # Each example draws its whole plan up front: with st.data(), Hypothesis 6.170 reported a
@@ -894,14 +894,14 @@ def test_an_import_into_a_store_that_cannot_be_written_is_one_sentence(
 
 def _read_only_from_now_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every store opened from now on refuses to be written."""
-    make_engine = observer.db.make_engine
+    make_engine = observer.store.db.make_engine
 
     def read_only_engine(*args: Any, **kwargs: Any) -> Any:
         engine = make_engine(*args, **kwargs)
         event.listen(engine, "connect", _read_only)
         return engine
 
-    monkeypatch.setattr(observer.db, "make_engine", read_only_engine)
+    monkeypatch.setattr(observer.store.db, "make_engine", read_only_engine)
 
 
 @pytest.mark.parametrize(

@@ -19,13 +19,13 @@ from sqlalchemy import select
 from store_passphrase import STORE_PASSPHRASE
 
 from observer.bundle import export_bundle, import_bundle, read_bundle, write_bundle
-from observer.canonical import content_hash
-from observer.demo import generate
+from observer.demo.generator import generate
 from observer.errors import InvalidBundle
-from observer.models import Team
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.people.directory import PersonDetails
+from observer.records.canonical import content_hash
+from observer.records.recording import DraftDetails
 from observer.services import Services, open_services
+from observer.store.models import Team
 from observer.vocabulary import Kind, Role
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from observer.case_reference import (
+from observer.records.case_reference import (
     NAME_WARNING,
     NHS_NUMBER_WARNING,
     case_reference_warning,

@@ -15,9 +15,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from store_passphrase import STORE_PASSPHRASE
 
-from observer.changes import Change, merge_text
-from observer.editing import MAX_TEXT
 from observer.errors import InvalidInput, NotFound, RecordLocked, StoreUnwritable
+from observer.records.fields import MAX_TEXT
+from observer.records.merge import Change, merge_text
 from observer.services import Services, open_services
 from observer.vocabulary import Kind, Status
 

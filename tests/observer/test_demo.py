@@ -11,12 +11,12 @@ from sqlalchemy import select
 from store_passphrase import STORE_PASSPHRASE
 
 from observer.bundle import OBSERVATION_LOAD_OPTIONS, observation_document
-from observer.canonical import content_hash
-from observer.demo import generate
-from observer.history import worker_history
-from observer.models import Observation
-from observer.recording import ObservationSummary
+from observer.demo.generator import generate
+from observer.records.canonical import content_hash
+from observer.records.recording import ObservationSummary
+from observer.review.worker_history import worker_history
 from observer.services import Services, open_services
+from observer.store.models import Observation
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 
@@ -188,8 +188,8 @@ def test_some_workers_have_recurring_development_areas_with_their_evidence(
 def test_one_worker_can_be_made_busy_for_the_review_benchmark(
     services: Services, staff: Staff
 ) -> None:
-    from observer.demo import add_observations_for
-    from observer.recording import ObservationFilter
+    from observer.demo.generator import add_observations_for
+    from observer.records.recording import ObservationFilter
 
     assert add_observations_for(services, staff.worker, 12, seed=4) == 12
 

@@ -10,8 +10,8 @@ from core_helpers import NewDraft, Staff, force_status
 from sqlalchemy import select
 
 from observer.errors import InvalidInput, NotFound
-from observer.models import AuditEvent
 from observer.services import Services
+from observer.store.models import AuditEvent
 from observer.vocabulary import Kind, Status
 
 NEXT_VISIT = datetime(2025, 4, 9, 14, 0, tzinfo=UTC)

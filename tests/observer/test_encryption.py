@@ -12,17 +12,17 @@ import pytest
 from core_helpers import RunCli, Staff
 from store_passphrase import STORE_PASSPHRASE
 
-from observer import encryption
-from observer.audit import events
-from observer.encryption import StoreNotEncrypted, WrongStorePassphrase
 from observer.errors import InvalidInput
+from observer.governance.audit import events
 from observer.logfile import configure_logging
 from observer.paths import backups_dir, database_path
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
+from observer.security import encryption
+from observer.security.attempts import FREE_ATTEMPTS, UnlockAttempts
+from observer.security.encryption import StoreNotEncrypted, WrongStorePassphrase
+from observer.security.unlock import StoreState, TooManyAttempts, change_passphrase, store_state
 from observer.services import Services, open_services
-from observer.store_access import StoreState, TooManyAttempts, change_passphrase, store_state
-from observer.unlocking import FREE_ATTEMPTS, UnlockAttempts
 from observer.vocabulary import Kind, Role
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

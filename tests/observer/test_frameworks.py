@@ -15,9 +15,9 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from observer.errors import InvalidFramework
-from observer.frameworks import FrameworkDefinition, parse_framework, shipped_frameworks
 from observer.paths import FRAMEWORKS_DIR
-from observer.recording import DraftDetails
+from observer.records.frameworks import FrameworkDefinition, parse_framework, shipped_frameworks
+from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import Kind
 

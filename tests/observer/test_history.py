@@ -17,19 +17,19 @@ from review_helpers import (
     start_asye,
 )
 
-from observer.asye import AsyeState, add_months, whole_months_between
-from observer.audit import describe_action
 from observer.errors import InvalidInput
-from observer.history import HistoryFilter, WorkerHistory, worker_history
-from observer.models import AuditEvent
-from observer.people import PersonDetails
-from observer.recording import ObservationFilter
-from observer.review_settings import (
+from observer.governance.audit import describe_action
+from observer.people.directory import PersonDetails
+from observer.records.recording import ObservationFilter
+from observer.review.asye import AsyeState, add_months, whole_months_between
+from observer.review.settings import (
     review_settings,
     set_asye_observations_required,
 )
+from observer.review.trends import LevelInfo, good_score
+from observer.review.worker_history import HistoryFilter, WorkerHistory, worker_history
 from observer.services import Services
-from observer.trends import LevelInfo, good_score
+from observer.store.models import AuditEvent
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 TODAY = date(2025, 6, 1)

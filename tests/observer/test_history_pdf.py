@@ -20,13 +20,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from review_helpers import Recorder, second_version
 from test_summary_pdf import flat, metadata, page_count, pdf_text
 
-from observer.audit import describe_action
+from observer.documents.histories import HistoryCancelled, HistoryExportResult, export_history
 from observer.errors import InvalidInput
-from observer.history import HistoryFilter
-from observer.history_pdf import HistoryCancelled, HistoryExportResult, export_history
-from observer.models import AuditEvent
-from observer.people import PersonDetails
+from observer.governance.audit import describe_action
+from observer.people.directory import PersonDetails
+from observer.review.worker_history import HistoryFilter
 from observer.services import Services
+from observer.store.models import AuditEvent
 from observer.vocabulary import Kind, Role, Status
 
 TODAY = date(2025, 6, 1)

@@ -8,17 +8,17 @@ import pytest
 from core_helpers import RunCli
 from sqlalchemy import select
 
-from observer.audit import describe_action, verify_chain
 from observer.errors import InvalidInput
-from observer.lock_settings import (
+from observer.governance.audit import describe_action, verify_chain
+from observer.security.idle_lock import (
     DEFAULT_IDLE_MINUTES,
     IDLE_LOCK_ACTION,
     IDLE_LOCK_SETTING,
     idle_lock_minutes,
     set_idle_lock_minutes,
 )
-from observer.models import AuditEvent, Setting
 from observer.services import Services
+from observer.store.models import AuditEvent, Setting
 
 
 def lock_events(services: Services) -> list[tuple[str, str]]:

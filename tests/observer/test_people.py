@@ -8,7 +8,7 @@ import pytest
 from core_helpers import NewDraft, Staff
 
 from observer.errors import InvalidInput, StaleRecord
-from observer.people import PersonDetails
+from observer.people.directory import PersonDetails
 from observer.services import Services
 from observer.vocabulary import Kind, Role
 

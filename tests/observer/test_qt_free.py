@@ -13,7 +13,7 @@ import observer
 
 def walk(package):
     for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-        if info.name == "observer.migrations":
+        if info.name == "observer.store.migrations":
             continue  # env.py runs Alembic when imported
         if info.name == "observer.__main__":
             continue  # runs the command line when imported
@@ -64,11 +64,11 @@ def test_every_core_module_imports_without_qt() -> None:
     imported = set(result["modules"])
     assert {
         "observer.services",
-        "observer.cli",
+        "observer.cli.main",
         "observer.bundle",
-        "observer.demo",
-        "observer.frameworks",
-        "observer.recording",
+        "observer.demo.generator",
+        "observer.records.frameworks",
+        "observer.records.recording",
     } <= imported
     assert not _top_level(result["loaded"]) & {"PySide6", "shiboken6"}
 

@@ -8,12 +8,12 @@ import pytest
 from core_helpers import NewDraft, force_status
 from sqlalchemy import select
 
-from observer.changes import Change
 from observer.errors import NotReady, RecordLocked, StaleRecord
-from observer.models import AuditEvent
-from observer.readiness import Missing
-from observer.recording import Recording
+from observer.records.merge import Change
+from observer.records.readiness import Missing
+from observer.records.recording import Recording
 from observer.services import Services
+from observer.store.models import AuditEvent
 from observer.vocabulary import Status
 
 CODES = ["1", "2", "3", "4", "5", "6", "7"]  # the direct-work framework a home visit uses

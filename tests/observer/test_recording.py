@@ -11,8 +11,8 @@ import pytest
 from core_helpers import WHEN, NewDraft, Staff, force_status
 
 from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
-from observer.frameworks import shipped_frameworks
-from observer.recording import DraftDetails, ObservationFilter
+from observer.records.frameworks import shipped_frameworks
+from observer.records.recording import DraftDetails, ObservationFilter
 from observer.services import Services
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 

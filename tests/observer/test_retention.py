@@ -14,9 +14,13 @@ import pytest
 from core_helpers import WHEN, NewDraft, RunCli, Staff
 from sqlalchemy import func, insert, select
 
-from observer import retention
 from observer.errors import InvalidInput, StaleRecord
-from observer.models import (
+from observer.governance import retention
+from observer.governance.retention import RetentionPolicy
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
+from observer.services import Services
+from observer.store.models import (
     Action,
     Addendum,
     AuditEvent,
@@ -26,10 +30,6 @@ from observer.models import (
     Signature,
     action_standards,
 )
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
-from observer.retention import RetentionPolicy
-from observer.services import Services
 from observer.vocabulary import Kind, Role, SignatureRole
 
 TODAY = date(2031, 6, 1)
@@ -221,7 +221,7 @@ def test_apply_writes_one_audit_entry_per_person_with_counts_and_no_names(
 def test_apply_logs_ids_and_counts_never_names(
     services: Services, staff: Staff, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="observer.retention"):
+    with caplog.at_level(logging.INFO, logger="observer.governance.retention"):
         retention.apply(services.db, TODAY, "Priya Shah", retention.preview(services.db, TODAY))
 
     logged = caplog.text
@@ -265,7 +265,7 @@ def test_invalid_policy_values_are_refused_in_one_sentence(years: Any) -> None:
 
 
 def test_a_damaged_stored_policy_keeps_everything(services: Services) -> None:
-    from observer.models import Setting
+    from observer.store.models import Setting
 
     with services.db.session() as s, s.begin():
         s.add(Setting(key=retention.POLICY_SETTING, value={"years_after_leaving": "forever"}))
@@ -298,7 +298,7 @@ def test_the_preview_is_one_grouped_query_over_many_observations(
     with services.db.session() as s, s.begin():
         framework = s.scalar(select(Observation.framework_id).limit(1))
         if framework is None:
-            from observer.models import Framework
+            from observer.store.models import Framework
 
             framework = s.scalar(select(Framework.id).limit(1))
         leavers = [
@@ -422,7 +422,7 @@ def test_cli_apply_with_yes_removes_and_says_how_many(
 
 
 def _today_is(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    import observer.cli_retention as module
+    import observer.cli.retention as module
 
     class Today(date):
         @classmethod

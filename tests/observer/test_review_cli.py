@@ -19,7 +19,7 @@ RI = "requires_improvement"
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    import observer.cli_review as module
+    import observer.cli.review as module
 
     class Today(date):
         @classmethod

@@ -15,13 +15,14 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from store_passphrase import STORE_PASSPHRASE
 
-from observer import retention, search_sqlite
 from observer.errors import InvalidInput
-from observer.observation_filter import ObservationFilter
+from observer.governance import retention
+from observer.governance.retention import RetentionPolicy
 from observer.paths import database_path
-from observer.people import PersonDetails
-from observer.retention import RetentionPolicy
-from observer.search import (
+from observer.people.directory import PersonDetails
+from observer.records.filters import ObservationFilter
+from observer.search import sqlite_index as search_sqlite
+from observer.search.service import (
     MAX_QUERY_CHARS,
     SEARCHED_FIELDS,
     SearchHit,
@@ -30,7 +31,7 @@ from observer.search import (
     parse_query,
     search,
 )
-from observer.search_sqlite import MARK_CLOSE, MARK_OPEN, fts5_query
+from observer.search.sqlite_index import MARK_CLOSE, MARK_OPEN, fts5_query
 from observer.services import Services, open_services
 from observer.vocabulary import Kind, SignatureRole
 

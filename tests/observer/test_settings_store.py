@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from observer.models import Setting
 from observer.services import Services
-from observer.settings_store import store_value, stored_value
+from observer.store.models import Setting
+from observer.store.settings import store_value, stored_value
 
 KEY = "test.setting"
 

@@ -36,8 +36,8 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from store_passphrase import STORE_PASSPHRASE
 
+from observer.documents.summaries import PASSPHRASE_NEEDED, export_summary, verify_summary
 from observer.errors import InvalidInput, NotFound
-from observer.models import AuditEvent, Setting
 from observer.services import Services
 from observer.signing import (
     FIELD_NAME,
@@ -63,7 +63,7 @@ from observer.signing.identity import (
     fingerprint_path,
     own_certificate_fingerprints,
 )
-from observer.summaries import PASSPHRASE_NEEDED, export_summary, verify_summary
+from observer.store.models import AuditEvent, Setting
 from observer.vocabulary import Role, SignatureRole, Status
 
 PASSPHRASE = "correct horse battery"
@@ -997,8 +997,8 @@ def test_a_draft_exports_unsigned_and_verifies_as_unsigned(
 def test_a_record_changed_in_the_store_is_not_exported_as_signed(
     services: Services, signed_record: uuid.UUID, out: Path
 ) -> None:
-    from observer.models import Observation
-    from observer.summaries import RecordAltered
+    from observer.documents.summaries import RecordAltered
+    from observer.store.models import Observation
 
     with services.db.session() as s, s.begin():
         s.get_one(Observation, signed_record).strengths = "Edited behind the app's back."
@@ -1206,7 +1206,7 @@ def test_a_summary_exported_on_another_data_folder_is_not_known_here(
 def test_every_certificate_a_summary_was_exported_with_is_remembered(
     services: Services, signed_record: uuid.UUID, out: Path
 ) -> None:
-    from observer.summaries import KNOWN_CERTIFICATES_SETTING, known_certificates
+    from observer.documents.summaries import KNOWN_CERTIFICATES_SETTING, known_certificates
 
     exported = export_summary(services, signed_record, out / "s.pdf", passphrase=PASSPHRASE)
     export_summary(services, signed_record, out / "again.pdf", passphrase=PASSPHRASE)
@@ -1507,7 +1507,7 @@ def test_a_file_over_50_mb_is_not_checked(tmp_path: Path) -> None:
 def test_prepare_signing_makes_the_identity_once_and_then_checks_the_passphrase(
     services: Services,
 ) -> None:
-    from observer.summaries import has_signing_identity, prepare_signing
+    from observer.documents.summaries import has_signing_identity, prepare_signing
 
     services.profiles.set_up("Aled Hughes", Role.PRACTICE_LEAD, "Northshire Council")
     assert not has_signing_identity(services)
@@ -1532,7 +1532,7 @@ def test_prepare_signing_makes_the_identity_once_and_then_checks_the_passphrase(
 def test_prepare_signing_without_a_user_says_there_is_no_one_to_sign_as(
     services: Services,
 ) -> None:
-    from observer.summaries import NobodyToSignAs, prepare_signing
+    from observer.documents.summaries import NobodyToSignAs, prepare_signing
 
     with pytest.raises(NobodyToSignAs):
         prepare_signing(services, PASSPHRASE)

@@ -14,8 +14,6 @@ from sqlalchemy.exc import IntegrityError
 
 from observer.bundle import export_bundle, import_bundle
 from observer.bundle.export import observation_document
-from observer.canonical import content_hash
-from observer.changes import Change
 from observer.errors import (
     InvalidBundle,
     InvalidInput,
@@ -24,9 +22,11 @@ from observer.errors import (
     RecordLocked,
     StaleRecord,
 )
-from observer.models import AuditEvent, Observation, Signature
-from observer.people import PersonDetails
+from observer.people.directory import PersonDetails
+from observer.records.canonical import content_hash
+from observer.records.merge import Change
 from observer.services import Services
+from observer.store.models import AuditEvent, Observation, Signature
 from observer.vocabulary import SignatureRole, Status
 
 CODES = ["1", "2", "3", "4", "5", "6", "7"]  # the direct-work framework of a home visit

@@ -15,9 +15,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from store_passphrase import STORE_PASSPHRASE
 
-from observer import encryption
-from observer.db import MIGRATIONS_DIR, SCHEMA_HEAD, SCHEMA_REVISIONS, Database
-from observer.encryption import WrongStorePassphrase, key_for
 from observer.errors import (
     DatabaseTooNew,
     DatabaseUnreadable,
@@ -25,11 +22,14 @@ from observer.errors import (
     RecordLocked,
     StoreBusy,
 )
-from observer.models import Action, Base, Observation, Person, Team
 from observer.paths import DATABASE_FILE, database_path
-from observer.search_sqlite import is_index_table
+from observer.search.sqlite_index import is_index_table
+from observer.security import encryption
+from observer.security.encryption import WrongStorePassphrase, key_for
+from observer.security.unlock import unlock
 from observer.services import open_services
-from observer.store_access import unlock
+from observer.store.db import MIGRATIONS_DIR, SCHEMA_HEAD, SCHEMA_REVISIONS, Database
+from observer.store.models import Action, Base, Observation, Person, Team
 
 FIXTURE_0001 = Path(__file__).resolve().parent.parent / "fixtures" / "schema-0001.sqlite"
 
@@ -211,7 +211,7 @@ def test_the_fixture_store_once_upgraded_has_exactly_the_models_schema(old_store
 def test_a_store_busy_elsewhere_is_one_sentence_and_nothing_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("observer.db.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("observer.store.db.BUSY_TIMEOUT_MS", 50)
     services = open_services(tmp_path / "data", STORE_PASSPHRASE)
     other = encryption.connect(database_path(tmp_path / "data"), services.key)
     other.isolation_level = None

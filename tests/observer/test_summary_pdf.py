@@ -30,15 +30,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from observer.models import Setting
-from observer.pdf.content import SummaryContent, summary_content
-from observer.pdf.formatting import chunks, clean, duration, markup, uk_datetime
-from observer.pdf.sample import sample_content, signature_png
-from observer.pdf.summary import build_summary
-from observer.people import PersonDetails
-from observer.profile import PROFILE_KEY
-from observer.recording import DraftDetails
+from observer.documents.pdf.content import SummaryContent, summary_content
+from observer.documents.pdf.formatting import chunks, clean, duration, markup, uk_datetime
+from observer.documents.pdf.sample import sample_content, signature_png
+from observer.documents.pdf.summary import build_summary
+from observer.people.directory import PersonDetails
+from observer.people.profile import PROFILE_KEY
+from observer.records.recording import DraftDetails
 from observer.services import Services
+from observer.store.models import Setting
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Role, SignatureRole
 
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden" / "summary.pdf"
@@ -471,7 +471,8 @@ def test_golden_summary(tmp_path: Path) -> None:
 def test_gathering_content_does_not_load_reportlab() -> None:
     code = (
         "import json, sys\n"
-        "import observer.pdf.content, observer.pdf.formatting, observer.pdf.sample\n"
+        "import observer.documents.pdf.content, observer.documents.pdf.formatting\n"
+        "import observer.documents.pdf.sample\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     done = subprocess.run(
@@ -482,7 +483,7 @@ def test_gathering_content_does_not_load_reportlab() -> None:
 
 
 def test_sample_module_writes_a_summary(tmp_path: Path) -> None:
-    from observer.pdf.sample import main
+    from observer.documents.pdf.sample import main
 
     target = tmp_path / "sample.pdf"
     assert main([str(target), "--draft"]) == 0

@@ -10,15 +10,15 @@ from core_helpers import Staff
 from review_helpers import Recorder, added_on, counted_statements
 
 from observer.errors import InvalidInput
-from observer.models import AuditEvent
-from observer.people import PersonDetails
-from observer.review_settings import (
+from observer.people.directory import PersonDetails
+from observer.review.settings import (
     DEFAULT_INTERVAL_MONTHS,
     observation_interval_months,
     set_observation_interval_months,
 )
+from observer.review.team_overview import Period, TeamRow, team_overview
 from observer.services import Services
-from observer.team_overview import Period, TeamRow, team_overview
+from observer.store.models import AuditEvent
 from observer.vocabulary import Role, Status
 
 TODAY = date(2025, 6, 12)

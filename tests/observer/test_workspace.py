@@ -8,10 +8,10 @@ from pathlib import Path
 from core_helpers import NewDraft, force_status
 from store_passphrase import STORE_PASSPHRASE
 
-from observer.models import Setting
+from observer.records.workspace import OPEN_KEY
 from observer.services import Services, open_services
+from observer.store.models import Setting
 from observer.vocabulary import Status
-from observer.workspace import OPEN_KEY
 
 
 def test_open_editors_are_remembered_in_the_order_they_were_opened(

@@ -12,8 +12,8 @@ import pytest
 from fake_prompts import FakePrompts
 from PySide6.QtCore import QSettings, QThreadPool
 
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import Kind, Role
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from observer.people import PersonDetails
+from observer.people.directory import PersonDetails
 from observer.services import Services
 from observer.vocabulary import Role
 

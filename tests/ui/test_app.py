@@ -17,7 +17,7 @@ from store_passphrase import STORE_PASSPHRASE
 
 import observer
 from observer.paths import database_path
-from observer.people import PersonDetails
+from observer.people.directory import PersonDetails
 from observer.services import Services, open_services
 from observer.vocabulary import Role
 from ui.app import ASK_SAMPLE_DATA, NO_DISPLAY, main
@@ -37,11 +37,11 @@ class FakeDemo:
 
 @pytest.fixture
 def demo(monkeypatch: pytest.MonkeyPatch) -> FakeDemo:
-    """Stands in for observer.demo, so these tests check the wiring, not the sample data."""
+    """Stands in for observer.demo.generator: these tests check the wiring, not the sample data."""
     fake = FakeDemo()
-    module = types.ModuleType("observer.demo")
+    module = types.ModuleType("observer.demo.generator")
     module.generate = fake.generate  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "observer.demo", module)
+    monkeypatch.setitem(sys.modules, "observer.demo.generator", module)
     monkeypatch.setattr(observer, "demo", module, raising=False)
     return fake
 

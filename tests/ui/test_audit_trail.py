@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from qt_helpers import column_texts, headers, row_texts
 from sqlalchemy import text
 
-from observer.recording import DraftDetails
+from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import Kind
 from ui.dialogs import audit_trail

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 from pytestqt.qtbot import QtBot
 
+from ui.background import BatchJob
 from ui.formatting import uk_date, uk_date_time
 from ui.latest_result import LatestResult
-from ui.workers import BatchJob
 
 
 class Held:

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 from qt_helpers import column_texts
 from store_passphrase import STORE_PASSPHRASE
 
-from observer import backups
-from observer.backups import list_backups, make_backup
 from observer.paths import database_path
+from observer.security.attempts import UnlockAttempts
 from observer.services import Services
-from observer.unlocking import UnlockAttempts
+from observer.store import backups
+from observer.store.backups import list_backups, make_backup
 from ui.app import main
 from ui.backup import BACK_UP_NOW, restore_question
 from ui.dialogs.passphrase import UnlockDialog

@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from store_passphrase import STORE_PASSPHRASE
 
-import observer.db
+import observer.store.db
 import ui.editor.autosave
-from observer import encryption
-from observer.case_reference import NAME_WARNING
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.people.directory import PersonDetails
+from observer.records.case_reference import NAME_WARNING
+from observer.records.recording import DraftDetails
+from observer.security import encryption
 from observer.services import Services, open_services
 from observer.vocabulary import Kind, Role, Status
 from ui.editor.window import LOCKED_BANNER, EditorWindow
@@ -439,7 +439,7 @@ def _home_visit(services: Services) -> uuid.UUID:
 @pytest.fixture
 def impatient_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
     """A store that gives up on a lock at once, and an editor that retries soon."""
-    monkeypatch.setattr(observer.db, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(observer.store.db, "BUSY_TIMEOUT_MS", 50)
     monkeypatch.setattr(ui.editor.autosave, "RETRY_MS", 200)
     opened = open_services(tmp_path / "impatient-data", STORE_PASSPHRASE)
     yield opened

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 import ui.editor.autosave
-from observer import encryption
-from observer.changes import Change, SaveOutcome
+from observer.records.merge import Change, SaveOutcome
+from observer.security import encryption
 from observer.services import Services
 from observer.vocabulary import Status
 from ui.editor.window import ACTION_ADDED_BACK, BACK_TO_DRAFT, EditorWindow

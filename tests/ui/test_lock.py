@@ -27,13 +27,13 @@ from sqlalchemy import select
 from store_passphrase import STORE_PASSPHRASE
 
 import ui.lock
-from observer.audit import FAILED_UNLOCK
-from observer.changes import Change, SaveOutcome
 from observer.errors import StoreBusy
-from observer.lock_settings import set_idle_lock_minutes
-from observer.models import AuditEvent
+from observer.governance.audit import FAILED_UNLOCK
+from observer.records.merge import Change, SaveOutcome
+from observer.security.attempts import UnlockAttempts
+from observer.security.idle_lock import set_idle_lock_minutes
 from observer.services import Services
-from observer.unlocking import UnlockAttempts
+from observer.store.models import AuditEvent
 from ui.dialogs.passphrase import UnlockDialog
 from ui.editor.window import EditorWindow
 from ui.lock import LOCKED_TITLE, WRONG_PASSPHRASE, AppLock

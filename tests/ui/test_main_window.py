@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from qt_helpers import column_texts
 
-from observer.people import PersonDetails
+from observer.people.directory import PersonDetails
 from observer.services import Services
 from observer.vocabulary import Role
 from ui.main_window import MainWindow

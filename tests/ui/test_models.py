@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from observer.people import PersonSummary, WorkerRow
-from observer.recording import ObservationSummary
+from observer.people.directory import PersonSummary, WorkerRow
+from observer.records.recording import ObservationSummary
 from observer.vocabulary import Kind, Role, Status
 from ui.formatting import searchable
 from ui.models.observations import ObservationsModel

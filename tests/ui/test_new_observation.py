@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from qt_helpers import type_text
 
-from observer.case_reference import NAME_WARNING, NHS_NUMBER_WARNING
-from observer.people import PersonDetails
+from observer.people.directory import PersonDetails
+from observer.records.case_reference import NAME_WARNING, NHS_NUMBER_WARNING
 from observer.services import Services
 from observer.vocabulary import Kind, Role
 from ui.dialogs.new_observation import CHOOSE_PERSON, PICKED_HINT, NewObservationDialog

@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from qt_helpers import column_texts, headers, row_texts, type_text
 from sqlalchemy import update
 
-from observer.models import Observation
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.services import Services
+from observer.store.models import Observation
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 from ui.panels.actions import ActionsPanel
 from ui.panels.observations import ObservationsPanel

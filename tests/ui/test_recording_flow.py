@@ -18,9 +18,9 @@ from pytestqt.qtbot import QtBot
 from qt_helpers import column_texts
 from sqlalchemy import update
 
-from observer.models import Observation
-from observer.recording import DraftDetails
+from observer.records.recording import DraftDetails
 from observer.services import Services
+from observer.store.models import Observation
 from observer.vocabulary import Kind, Status
 from ui.dialogs.new_observation import NewObservationDialog
 from ui.editor.window import EditorWindow

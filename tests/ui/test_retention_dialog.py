@@ -20,12 +20,12 @@ from pytestqt.qtbot import QtBot
 from qt_helpers import column_texts, row_texts
 from sqlalchemy import func, select, update
 
-from observer import retention
-from observer.models import Observation
-from observer.people import PersonDetails
-from observer.recording import DraftDetails
-from observer.retention import RetentionPolicy
+from observer.governance import retention
+from observer.governance.retention import RetentionPolicy
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.services import Services
+from observer.store.models import Observation
 from observer.vocabulary import Kind, Status
 from ui.dialogs.retention import RetentionDialog
 from ui.main_window import MainWindow

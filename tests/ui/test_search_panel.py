@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from qt_helpers import column_texts
 
 from observer.errors import InvalidInput
-from observer.recording import DraftDetails
-from observer.search import SearchHit
+from observer.records.recording import DraftDetails
+from observer.search.service import SearchHit
 from observer.services import Services
 from observer.vocabulary import Kind, Status
 from ui.main_window import MainWindow

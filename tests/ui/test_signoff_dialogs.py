@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from qt_helpers import type_text
 
+from observer.records.sign_off import PNG_MAGIC
 from observer.services import Services
-from observer.signoff import PNG_MAGIC
 from observer.vocabulary import SignatureRole, Status
 from ui.editor.window import LOCKED_BANNER, EditorWindow
 from ui.signoff import AddendumDialog, SignOffDialog

@@ -10,10 +10,10 @@ from fake_prompts import FakePrompts
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
-from observer.recording import DraftDetails, ObservationFilter, ObservationSummary
+from observer.documents.summaries import verify_summary
+from observer.records.recording import DraftDetails, ObservationFilter, ObservationSummary
 from observer.services import Services
 from observer.signing import WrongPassphrase, ensure_identity, load_signer
-from observer.summaries import verify_summary
 from observer.vocabulary import Kind, SignatureRole
 from ui.dialogs.export_summaries import (
     ADOPTED,

@@ -13,9 +13,9 @@ from qt_helpers import column_texts
 from review_seed import Recorder, Staff, added_on, make_staff
 from sqlalchemy import select
 
-from observer.models import AuditEvent
-from observer.people import PersonDetails
+from observer.people.directory import PersonDetails
 from observer.services import Services
+from observer.store.models import AuditEvent
 from observer.vocabulary import Role
 from ui.main_window import MainWindow
 from ui.models.team_overview import DUE_COLUMN, IN_PERIOD_COLUMN, NAME_COLUMN
@@ -214,7 +214,7 @@ def test_review_settings_change_who_is_overdue_and_are_audited(
     record: Recorder,
     monkeypatch,
 ) -> None:
-    from observer.review_settings import review_settings
+    from observer.review.settings import review_settings
     from ui.dialogs.review_settings import ReviewSettingsDialog
 
     record.observation(date.today() - timedelta(days=45))

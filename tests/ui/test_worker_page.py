@@ -26,7 +26,7 @@ from review_seed import (
     start_asye,
 )
 
-from observer.history import worker_history
+from observer.review.worker_history import worker_history
 from observer.services import Services
 from observer.vocabulary import ActionStatus, Kind, Status
 from ui import latest_result

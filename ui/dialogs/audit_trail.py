@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.audit import AuditEntry, ChainReport, events, verify_chain
-from observer.db import Database
+from observer.governance.audit import AuditEntry, ChainReport, events, verify_chain
+from observer.store.db import Database
+from ui.background import BatchJob
 from ui.models.audit import AuditTrailModel
 from ui.models.table import RecordFilterProxy
 from ui.prompts import Prompts
 from ui.widgets.record_table import RecordTable
-from ui.workers import BatchJob
 
 SHOWN = 2000
 CHECK = "Check the trail"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from PySide6.QtWidgets import QComboBox
 
-from observer.people import PersonSummary, TeamSummary
+from observer.people.directory import PersonSummary, TeamSummary
 from observer.vocabulary import Role
 
 NO_TEAM = "No team"

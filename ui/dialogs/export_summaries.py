@@ -27,15 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.recording import ObservationSummary
+from observer.records.recording import ObservationSummary
 from observer.services import Services
 from observer.signing import IdentityInfo
 from observer.vocabulary import Status
+from ui.background import BatchJob
 from ui.formatting import count
 from ui.latest_result import LatestResult
 from ui.memory import set_aside_what_is_loaded
 from ui.prompts import Prompts
-from ui.workers import BatchJob
 
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 EARLIER_PASSPHRASE = (
@@ -150,7 +150,7 @@ class ExportSummariesDialog(QDialog):
         folder = self._folder
 
         def export_one(record: ObservationSummary) -> None:
-            from observer.summaries import export_summary
+            from observer.documents.summaries import export_summary
 
             target = folder / file_name(record)
             export_summary(services, record.id, target, include_case_reference=include_reference)
@@ -287,8 +287,8 @@ class ExportSummariesDialog(QDialog):
 
 def _prepared_signing(services: Services) -> Callable[[], IdentityInfo | None]:
     def prepare() -> IdentityInfo | None:
+        from observer.documents.summaries import prepare_signing
         from observer.signing import WrongPassphrase
-        from observer.summaries import prepare_signing
 
         try:
             return prepare_signing(services)
@@ -302,8 +302,8 @@ def _adopted(services: Services, earlier: str) -> Callable[[], IdentityInfo | No
     """The key put under the store's passphrase; None if `earlier` does not open it."""
 
     def adopt() -> IdentityInfo | None:
+        from observer.documents.summaries import prepare_signing
         from observer.signing import WrongPassphrase, adopt_identity
-        from observer.summaries import prepare_signing
 
         try:
             adopt_identity(services.data_dir, earlier, services.passphrase)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
-from observer.profile import LocalProfile, Profiles
+from observer.people.profile import LocalProfile, Profiles
 from observer.vocabulary import Role
 from ui.dialogs.base import SavingDialog
 from ui.dialogs.choices import chosen_role, role_combo

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.case_reference import case_reference_warning
 from observer.errors import InvalidInput, ObserverError
-from observer.frameworks import FrameworkInfo
-from observer.people import People, PersonSummary
-from observer.recording import DraftDetails, Recording, text_limit
+from observer.people.directory import People, PersonSummary
+from observer.records.case_reference import case_reference_warning
+from observer.records.frameworks import FrameworkInfo
+from observer.records.recording import DraftDetails, Recording, text_limit
 from observer.vocabulary import Kind
 from ui.dialogs.base import SavingDialog
 from ui.formatting import searchable

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.encryption import MIN_PASSPHRASE
 from observer.errors import ObserverError
+from observer.security.encryption import MIN_PASSPHRASE
 from ui.widgets.panel_header import PanelHeader
 
 NEW_STORE = (

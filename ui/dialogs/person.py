@@ -9,7 +9,7 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QLineEdit, QWidget
 
-from observer.people import People, PersonDetails, PersonSummary
+from observer.people.directory import People, PersonDetails, PersonSummary
 from observer.vocabulary import Role
 from ui.dialogs.base import SavingDialog
 from ui.dialogs.choices import chosen_id, chosen_role, role_combo, team_combo

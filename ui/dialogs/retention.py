@@ -22,16 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer import retention
 from observer.errors import ObserverError
-from observer.retention import RetentionPolicy, RetentionPreview
+from observer.governance import retention
+from observer.governance.retention import RetentionPolicy, RetentionPreview
 from observer.services import Services
+from ui.background import BatchJob
 from ui.formatting import count
 from ui.models.retention import RetentionModel
 from ui.models.table import RecordFilterProxy
 from ui.prompts import Prompts
 from ui.widgets.record_table import RecordTable
-from ui.workers import BatchJob
 
 DEFAULT_YEARS = 6
 

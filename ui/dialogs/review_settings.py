@@ -1,12 +1,12 @@
 """The manager's review settings: what the ASYE year needs, and how often each worker is to
 be observed. Both are settings of the store, shared by everyone who uses it; a change goes
-in the audit trail (observer/review_settings.py)."""
+in the audit trail (observer/review/settings.py)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
 
-from observer import review_settings as settings
+from observer.review import settings
 from observer.services import Services
 from ui.dialogs.base import SavingDialog
 from ui.prompts import Prompts

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.people import People, TeamSummary
+from observer.people.directory import People, TeamSummary
 from ui.dialogs.base import SavingDialog
 from ui.dialogs.choices import chosen_id, person_combo
 from ui.models.table import Column, RecordFilterProxy, RecordTableModel

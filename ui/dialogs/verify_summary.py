@@ -53,7 +53,7 @@ class VerifySummaryDialog(QDialog):
         chosen = prompts.open_file(parent, "Verify a summary", "PDF files (*.pdf)")
         if chosen is None:
             return None
-        from observer.summaries import verify_summary
+        from observer.documents.summaries import verify_summary
 
         try:
             result = verify_summary(services, chosen)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.recording import ActionView, ObservationView, text_limit
+from observer.records.recording import ActionView, ObservationView, text_limit
 from ui.editor.cards import Card, describe, muted
 from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line, bound
 from ui.formatting import uk_date_time

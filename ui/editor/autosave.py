@@ -17,9 +17,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from observer.changes import Change
 from observer.errors import NotFound, ObserverError, RecordLocked
-from observer.recording import Recording
+from observer.records.merge import Change
+from observer.records.recording import Recording
 from ui.latest_result import single_shot
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Opening a record that already has a window brings that window forward, so the same draft
 is never edited in two windows of one app. (Two apps on one store still lose nothing: the
-store keeps both people's words, see observer.changes.)
+store keeps both people's words, see observer.records.merge.)
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 from observer.errors import NotFound, ObserverError
-from observer.models import utc_now
 from observer.services import Services
+from observer.store.models import utc_now
 from observer.vocabulary import Status
 from ui.prompts import Prompts
 

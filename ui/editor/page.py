@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.case_reference import case_reference_warning
-from observer.recording import ObservationView, RatingView, text_limit
+from observer.records.case_reference import case_reference_warning
+from observer.records.recording import ObservationView, RatingView, text_limit
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind
 from ui.editor.actions_card import ActionsCard
 from ui.editor.cards import Card, describe, field_label, heading, muted

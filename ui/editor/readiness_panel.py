@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.readiness import Missing
+from observer.records.readiness import Missing
 from observer.vocabulary import Status
 from ui.editor.cards import describe, heading, muted
 from ui.formatting import count

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.changes import SaveOutcome
 from observer.errors import NotReady, ObserverError
-from observer.people import People
-from observer.recording import ObservationSummary, ObservationView, Recording
+from observer.people.directory import People
+from observer.records.merge import SaveOutcome
+from observer.records.recording import ObservationSummary, ObservationView, Recording
 from observer.services import Services
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
 from ui.dialogs.audit_trail import AuditTrailDialog

@@ -7,7 +7,7 @@ from datetime import date
 
 from PySide6.QtCore import QObject
 
-from observer.review import ActionSummary
+from observer.records.actions import ActionSummary
 from ui.formatting import OVERDUE, uk_date
 from ui.models.table import Column, RecordTableModel
 

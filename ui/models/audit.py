@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from observer.audit import AuditEntry
+from observer.governance.audit import AuditEntry
 from ui.formatting import uk_date_time
 from ui.models.table import Column, RecordTableModel
 

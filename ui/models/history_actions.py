@@ -15,7 +15,7 @@ from datetime import date, datetime
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QStyle
 
-from observer.history import HistoryAction
+from observer.review.worker_history import HistoryAction
 from observer.vocabulary import ActionStatus
 from ui.formatting import OVERDUE, count, uk_date, uk_date_time
 from ui.models.table import AnyIndex, Column, RecordTableModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from observer.recording import ObservationSummary
+from observer.records.recording import ObservationSummary
 from ui.formatting import uk_date_time
 from ui.models.table import Column, RecordTableModel
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from observer.retention import PersonDue
+from observer.governance.retention import PersonDue
 from ui.formatting import searchable, uk_date
 from ui.models.table import Column, RecordTableModel
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
-from observer.search import SearchHit, Snippet
+from observer.search.service import SearchHit, Snippet
 from ui.formatting import uk_date
 from ui.models.table import AnyIndex, Column, RecordTableModel
 

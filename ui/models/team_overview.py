@@ -14,7 +14,7 @@ from datetime import date
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
-from observer.team_overview import TeamRow
+from observer.review.team_overview import TeamRow
 from ui.formatting import OVERDUE, searchable, uk_date
 from ui.models.table import AnyIndex, Column, RecordTableModel
 

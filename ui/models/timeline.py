@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QObject
 
-from observer.history import TimelineEntry
+from observer.review.worker_history import TimelineEntry
 from ui.formatting import uk_date
 from ui.models.table import Column, RecordTableModel
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from observer.people import WorkerRow
+from observer.people.directory import WorkerRow
 from ui.formatting import searchable, uk_date, yes_no
 from ui.models.table import Column, RecordTableModel
 

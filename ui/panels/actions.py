@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
-from observer.review import ActionSummary, Review
+from observer.records.actions import ActionSummary, Review
 from observer.vocabulary import ActionStatus
 from ui.formatting import OVERDUE, count
 from ui.models.actions import ActionsModel

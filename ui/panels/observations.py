@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
-from observer.frameworks import FrameworkInfo
-from observer.people import People, PersonSummary
-from observer.recording import ObservationFilter, ObservationSummary, Recording
+from observer.people.directory import People, PersonSummary
+from observer.records.frameworks import FrameworkInfo
+from observer.records.recording import ObservationFilter, ObservationSummary, Recording
 from observer.vocabulary import Kind, Status
 from ui.formatting import framework_label, searchable, showing, uk_date
 from ui.models.observations import ObservationsModel

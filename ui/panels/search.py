@@ -15,7 +15,8 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from observer.search import DEFAULT_LIMIT, SearchHit
+from observer.search.service import DEFAULT_LIMIT, SearchHit
+from ui.background import BatchJob
 from ui.formatting import count
 from ui.latest_result import single_shot
 from ui.models.search_results import MATCH_COLUMN, RankedHit, SearchResultsModel
@@ -24,7 +25,6 @@ from ui.widgets.layout import panel_layout
 from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
 from ui.widgets.rich_text_delegate import RichTextDelegate
-from ui.workers import BatchJob
 
 PAUSE_MS = 250
 TYPE_SOMETHING = (

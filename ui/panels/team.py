@@ -1,6 +1,6 @@
 """Team: every worker at a glance, who is overdue for an observation, sortable by any column.
 
-The overview is read off the GUI thread (observer/team_overview.py); only the latest
+The overview is read off the GUI thread (observer/review/team_overview.py); only the latest
 request is shown. The period counts observations; the team and "only overdue" choices
 narrow what is already loaded.
 """
@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.asye import add_months
-from observer.db import Database
 from observer.errors import InvalidInput
-from observer.people import People
-from observer.review_settings import observation_interval_months
-from observer.team_overview import Period, TeamRow, team_overview
+from observer.people.directory import People
+from observer.review.asye import add_months
+from observer.review.settings import observation_interval_months
+from observer.review.team_overview import Period, TeamRow, team_overview
+from observer.store.db import Database
 from ui.formatting import count, uk_date
 from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy

@@ -7,7 +7,7 @@ import uuid
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from observer.people import People, WorkerRow
+from observer.people.directory import People, WorkerRow
 from ui.dialogs.person import PersonDialog
 from ui.formatting import showing
 from ui.models.table import RecordFilterProxy

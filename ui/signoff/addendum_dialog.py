@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
+from observer.records.sign_off import AddendumView
 from observer.services import Services
-from observer.signoff import AddendumView
 from ui.editor.cards import describe, heading, muted
 from ui.prompts import Prompts
 from ui.signoff.signing import SigningFields, labelled

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from observer.signoff import AddendumView, SignatureView
+from observer.records.sign_off import AddendumView, SignatureView
 from ui.editor.cards import Card, heading, muted
 from ui.formatting import uk_date_time
 

@@ -15,8 +15,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QListWidgetItem, QMenu, QPushButton
 
 from observer.errors import ObserverError
+from observer.records.sign_off import ROLE_ORDER, AddendumView, SignatureView
 from observer.services import Services
-from observer.signoff import ROLE_ORDER, AddendumView, SignatureView
 from observer.vocabulary import SignatureRole, Status
 from ui.editor.cards import describe
 from ui.prompts import Prompts

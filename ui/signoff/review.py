@@ -11,7 +11,7 @@ from html import escape
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
-from observer.recording import ObservationView
+from observer.records.recording import ObservationView
 from observer.vocabulary import NARRATIVE_SECTIONS
 from ui.formatting import uk_date, uk_date_time, yes_no
 

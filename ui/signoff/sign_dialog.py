@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import NotReady, ObserverError
-from observer.recording import ObservationView
+from observer.records.recording import ObservationView
+from observer.records.sign_off import ROLE_LABELS, SignatureView
 from observer.services import Services
-from observer.signoff import ROLE_LABELS, SignatureView
 from observer.vocabulary import SignatureRole
 from ui.editor.cards import describe, heading, muted
 from ui.formatting import uk_date_time

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.signoff import MAX_NAME
+from observer.records.sign_off import MAX_NAME
 from ui.editor.cards import describe, muted
 from ui.widgets.signature_pad import SignaturePad
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
-from observer.recording import LevelView
+from observer.records.recording import LevelView
 from ui.widgets.flow_layout import FlowLayout
 
 TICK = "✓ "

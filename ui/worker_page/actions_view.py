@@ -8,7 +8,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from observer.history import HistoryAction
+from observer.review.worker_history import HistoryAction
 from observer.vocabulary import ActionStatus
 from ui.models.history_actions import DONE_COLUMN, HistoryActionsModel
 from ui.models.table import RecordFilterProxy

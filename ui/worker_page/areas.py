@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget
 
-from observer.trends import BelowGoodRating, RecurringArea
+from observer.review.trends import BelowGoodRating, RecurringArea
 from ui.formatting import framework_label, uk_date
 
 NO_EVIDENCE = "No evidence was written for this rating."

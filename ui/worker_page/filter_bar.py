@@ -1,8 +1,8 @@
 """The worker page's filters: date range, kinds, observer and framework version.
 
-They narrow everything on the page below them, as observer/history.py says (open actions
-and the ASYE tracker excepted). The observers and framework versions offered are those of
-the worker's own observations, so every choice finds something.
+They narrow everything on the page below them, as observer/review/worker_history.py says
+(open actions and the ASYE tracker excepted). The observers and framework versions offered
+are those of the worker's own observations, so every choice finds something.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QWidget
 
-from observer.asye import DIRECT_OBSERVATION_KINDS
-from observer.history import HistoryFilter
+from observer.review.asye import DIRECT_OBSERVATION_KINDS
+from observer.review.worker_history import HistoryFilter
 from observer.vocabulary import Kind
 from ui.widgets.labelled import together, wrapping_row
 from ui.widgets.optional_date import day_of, optional_date

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from observer.asye import AsyeState, AsyeTracker
-from observer.history import WorkerHistory
+from observer.review.asye import AsyeState, AsyeTracker
+from observer.review.worker_history import WorkerHistory
 from ui.formatting import count, uk_date
 
 

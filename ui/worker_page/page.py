@@ -2,7 +2,7 @@
 
 The profile and filters sit at the top, then the worker at a glance (observations by kind,
 actions, the ASYE year), then tabs: recurring development areas, actions, trends and the
-timeline. The history is read off the GUI thread (observer/history.py does the work);
+timeline. The history is read off the GUI thread (observer/review/worker_history.py does the work);
 only the latest request is shown, so a slow earlier one never overwrites a newer one.
 Each tab is filled when it is first seen, so a long history shows at once.
 """
@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
-from observer.history import TimelineEntry, WorkerHistory, worker_history
-from observer.models import utc_now
+from observer.review.worker_history import TimelineEntry, WorkerHistory, worker_history
 from observer.services import Services
+from observer.store.models import utc_now
 from ui.formatting import framework_label, uk_date, uk_date_time
 from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy
@@ -335,11 +335,11 @@ class WorkerPage(QWidget):
 
     def export_history_pdf(self) -> None:
         """Saves a signed PDF of this worker's history, narrowed by the filters shown, for
-        the supervision file (observer/history_pdf.py), off the GUI thread."""
+        the supervision file (observer/documents/histories.py), off the GUI thread."""
         history = self.history
         if history is None or self.pdf_exporting is not None:
             return
-        from observer.history_pdf import HistoryExportResult, export_history
+        from observer.documents.histories import HistoryExportResult, export_history
 
         target = self._prompts.save_file(
             self, "Save the history PDF", Path.home() / _pdf_name(history), PDF_FILTER

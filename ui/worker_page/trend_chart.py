@@ -1,6 +1,6 @@
 """Ratings per standard over time: one chart per framework version, never merged.
 
-A standard belongs to its framework's version (observer/trends.py), so the chart shows one
+A standard belongs to its framework's version (observer/review/trends.py), so the chart shows one
 version at a time, named in its title; a chooser offers each version the worker was rated
 against. The y axis is that version's scale, best at the top, one band per level, labelled
 with its levels; each rating is a point, joined to the same standard's previous rating of
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.trends import FrameworkTrends, StandardTrend, TrendPoint
+from observer.review.trends import FrameworkTrends, StandardTrend, TrendPoint
 from ui.formatting import count, uk_date
 from ui.widgets.layout import ROW_SPACING
 

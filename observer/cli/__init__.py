@@ -1,0 +1,1 @@
+"""The `observer` command line: one module per command group, loaded when used."""

@@ -1,0 +1,81 @@
+"""`observer search "TEXT"`: full-text search from the command line, best matches first.
+
+Plain output is one line per match and the snippet under it; --json is a ranked array of
+objects for scripts. Neither marks the matched words: JSON gives their offsets instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from observer.search.service import DEFAULT_LIMIT, MAX_LIMIT
+
+if TYPE_CHECKING:
+    from observer.search.service import SearchHit
+    from observer.services import Services
+
+EXIT_OK = 0
+
+Handler = Callable[["Services", argparse.Namespace], int]
+
+
+def add_search_commands(commands: argparse._SubParsersAction[Any]) -> None:
+    searching = commands.add_parser(
+        "search",
+        help="find observations by the words in their narrative, evidence, actions and "
+        "addenda, best matches first",
+        description='Words must all be found; put a phrase in "double quotes"; end a word '
+        "with * to find words that start with it.",
+    )
+    searching.add_argument("text", metavar="TEXT", help="what to search for")
+    searching.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"at most N matches (1-{MAX_LIMIT}, default {DEFAULT_LIMIT})",
+    )
+    searching.add_argument("--json", action="store_true", help="a JSON array, for scripts")
+
+
+def _search(services: Services, args: argparse.Namespace) -> int:
+    from observer.search.service import search
+
+    hits = search(services.db, args.text, limit=args.limit)
+    if args.json:
+        json.dump([as_json(hit) for hit in hits], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return EXIT_OK
+    if not hits:
+        print("No observation matches.")
+    for rank, hit in enumerate(hits, start=1):
+        print(
+            f"{rank:>3}. {hit.observed_at.astimezone():%Y-%m-%d}  {hit.kind.label:<32.32}  "
+            f"{hit.worker:<28.28}  {hit.observation_id}"
+        )
+        print(f"     {hit.field_label}: {hit.snippet}")
+    return EXIT_OK
+
+
+def as_json(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "observation_id": str(hit.observation_id),
+        "score": hit.score,
+        "snippet": hit.snippet,
+        "highlights": [list(span) for span in hit.highlights],
+        "field": hit.field,
+        "field_label": hit.field_label,
+        "worker": hit.worker,
+        "observer": hit.observer,
+        "date": hit.observed_at.astimezone().date().isoformat(),
+        "observed_at": hit.observed_at.isoformat(),
+        "kind": hit.kind.value,
+        "status": hit.status.value,
+    }
+
+
+SEARCH_HANDLERS: dict[str, Handler] = {"search": _search}

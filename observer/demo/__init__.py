@@ -1,0 +1,1 @@
+"""Fictional sample data for demonstrations, screenshots and benchmarks."""

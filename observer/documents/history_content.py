@@ -1,0 +1,163 @@
+"""Everything a worker's history PDF shows, gathered from the services as plain data.
+
+The history covers the observations its filter selects (by observed date, both ends
+included) and nothing else: the actions it lists are those agreed in those observations.
+Actions still open from observations outside the period are only counted, so no text of
+an observation outside the period appears in the PDF.
+
+Gathering opens its own sessions and returns frozen data, so it may run on any thread.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from observer.documents.pdf.content import SummaryContent, logo_path, summary_content
+from observer.documents.pdf.formatting import uk_date
+from observer.errors import ObserverError
+from observer.review.worker_history import (
+    HistoryAction,
+    HistoryFilter,
+    TimelineEntry,
+    WorkerHistory,
+)
+from observer.vocabulary import ActionStatus
+
+if TYPE_CHECKING:
+    from observer.services import Services
+
+# Called with (steps done, steps in all) as the history is gathered and laid out.
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class HistoryCancelled(ObserverError):
+    """The person asked to stop; nothing was written."""
+
+
+@dataclass(frozen=True)
+class HistoryContent:
+    organisation: str
+    logo_path: Path | None
+    history: WorkerHistory
+    summaries: tuple[SummaryContent, ...]  # the observations of the timeline, oldest first
+    generated_at: datetime
+    generated_by: str  # this laptop's user; "" when none is set up
+    include_case_reference: bool = True
+    narrowed_to: tuple[str, ...] = ()  # filters besides the dates, in words
+
+    @property
+    def worker(self) -> str:
+        return self.history.profile.name
+
+    @property
+    def entries(self) -> tuple[TimelineEntry, ...]:
+        """The observations in the period, oldest first."""
+        return tuple(reversed(self.history.timeline))
+
+    @property
+    def actions(self) -> tuple[HistoryAction, ...]:
+        """The actions agreed in the period's observations: overdue, open, then done."""
+        ids = {e.observation_id for e in self.history.timeline}
+        return tuple(a for a in self.history.actions if a.observation_id in ids)
+
+    @property
+    def open_elsewhere(self) -> tuple[HistoryAction, ...]:
+        """Actions still open from observations outside the period (counted, not shown)."""
+        ids = {e.observation_id for e in self.history.timeline}
+        return tuple(a for a in self.history.open_actions if a.observation_id not in ids)
+
+    @property
+    def period(self) -> str:
+        return period_words(self.history.filters)
+
+    def action_counts(self) -> tuple[int, int, int]:
+        """Open (overdue included), overdue and done actions of the period's observations."""
+        actions = self.actions
+        return (
+            sum(a.status is ActionStatus.OPEN for a in actions),
+            sum(a.overdue for a in actions),
+            sum(a.status is ActionStatus.DONE for a in actions),
+        )
+
+
+def period_words(filters: HistoryFilter) -> str:
+    """ "1 January 2025 to 30 June 2025", "from 1 January 2025", "up to …", "all dates" """
+    first, last = filters.date_from, filters.date_to
+    if first and last:
+        return f"{uk_date(first)} to {uk_date(last)}"
+    if first:
+        return f"from {uk_date(first)}"
+    if last:
+        return f"up to {uk_date(last)}"
+    return "all dates"
+
+
+def history_content(
+    services: Services,
+    person_id: uuid.UUID,
+    filters: HistoryFilter,
+    *,
+    include_case_reference: bool = True,
+    today: date | None = None,
+    generated_at: datetime | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> HistoryContent:
+    """The history of `person_id` as `filters` narrow it, with each observation's summary.
+
+    `progress` hears of each summary gathered, as (gathered, observations in all);
+    `cancelled` is asked between them and stops with HistoryCancelled.
+    """
+    from observer.review.worker_history import worker_history
+
+    generated_at = generated_at or datetime.now(UTC)
+    history = worker_history(services.db, person_id, filters, today)
+    profile = services.profiles.current()
+    entries = tuple(reversed(history.timeline))
+    summaries = []
+    for done, entry in enumerate(entries, start=1):
+        if cancelled is not None and cancelled():
+            raise HistoryCancelled("Stopped; no history was written.")
+        summaries.append(
+            summary_content(
+                services,
+                entry.observation_id,
+                include_case_reference=include_case_reference,
+                generated_at=generated_at,
+            )
+        )
+        if progress is not None:
+            progress(done, len(entries))
+    return HistoryContent(
+        organisation=profile.organisation if profile else "",
+        logo_path=logo_path(services.data_dir),
+        history=history,
+        summaries=tuple(summaries),
+        generated_at=generated_at,
+        generated_by=profile.name if profile else "",
+        include_case_reference=include_case_reference,
+        narrowed_to=_narrowed_to(services, history.filters),
+    )
+
+
+def _narrowed_to(services: Services, filters: HistoryFilter) -> tuple[str, ...]:
+    """The filters other than the dates, each as a phrase for the cover."""
+    found = []
+    if filters.kinds:
+        found.append("kinds: " + ", ".join(k.label for k in filters.kinds))
+    if filters.observer_id is not None:
+        observer = services.people.get_person(filters.observer_id)
+        found.append(f"observed by {observer.name}")
+    if filters.framework_id is not None:
+        framework = next(
+            (f for f in services.recording.frameworks() if f.id == filters.framework_id), None
+        )
+        if framework is not None:
+            found.append(f"rated against {framework.name}, version {framework.version}")
+    return tuple(found)

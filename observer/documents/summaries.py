@@ -1,0 +1,402 @@
+"""Summary PDFs: export (signed once both parties have signed, else a DRAFT) and verify.
+
+The GUI's export and "Verify a summary" dialogs and the command line all call these. The
+PDF names its record and the record's content hash in its Keywords; for a signed record
+that hash must be the one both people signed, so the PDF shows exactly what they signed.
+Verification vouches for that hash only when the PDF was signed with a certificate this
+data folder knows: its own identity's (fingerprints in `signing/certificate*.sha256`) or
+one it exported summaries with (the setting "known_signing_certificates").
+Summaries are signed with the identity under the store's passphrase (`services.passphrase`).
+Heavy libraries (reportlab, pyHanko) load only when a summary is made or checked.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from observer.documents.organisation import TIMESTAMP_SETTING
+from observer.errors import NotFound, ObserverError
+from observer.governance.audit import record_event
+from observer.signing.errors import PassphraseNeeded, TimestampUnavailable
+from observer.store.settings import store_value, stored_value
+from observer.vocabulary import Status
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from observer.records.sign_off import SignatureView
+    from observer.services import Services
+    from observer.signing import IdentityInfo, Verification
+    from observer.signing.opened import Opened
+
+log = logging.getLogger(__name__)
+
+PASSPHRASE_NEEDED = "A passphrase is needed to sign summaries: set OBSERVER_PASSPHRASE."
+SIGNING_REASON = "Summary of an observation of practice, signed off by observer and practitioner"
+KNOWN_CERTIFICATES_SETTING = "known_signing_certificates"
+
+
+class RecordAltered(ObserverError):
+    """The stored record no longer hashes to what its signatures recorded."""
+
+
+class NobodyToSignAs(ObserverError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    observation_id: uuid.UUID
+    content_hash: str
+    signed: bool
+    signer: str | None = None
+    timestamped: bool = False
+    identity: IdentityInfo | None = None
+    note: str | None = None
+
+    def lines(self) -> list[str]:
+        """What to tell the user, one sentence a line."""
+        if not self.signed:
+            return [
+                f"Wrote a DRAFT summary to {self.path}: the record is not signed off yet, so "
+                "the PDF carries no digital signature."
+            ]
+        how = " with a timestamp from the timestamp server" if self.timestamped else ""
+        lines = [f"Wrote a signed summary to {self.path}, signed by {self.signer}{how}."]
+        return lines + after_signing_lines(self.identity, self.note)
+
+
+def after_signing_lines(identity: IdentityInfo | None, note: str | None) -> list[str]:
+    """The sentences after "Wrote a signed …": a newly made signing identity, then any note."""
+    lines = []
+    if identity is not None and identity.created:
+        lines.append(
+            f"Made a signing identity for {identity.name}; its certificate's SHA-256 "
+            f"fingerprint is {identity.fingerprint}."
+        )
+    if note:
+        lines.append(note)
+    return lines
+
+
+def export_summary(
+    services: Services,
+    observation_id: uuid.UUID,
+    out: Path,
+    *,
+    passphrase: str | None = None,
+    include_case_reference: bool = True,
+    invariant: bool = False,
+) -> ExportResult:
+    """Writes the summary to `out` atomically: signed when the record is, else a DRAFT.
+    The signing identity opens with `passphrase`, by default the store's."""
+    from observer.documents.pdf.content import summary_content
+    from observer.documents.pdf.summary import build_summary
+    from observer.signing import read_claim
+    from observer.signing.files import write_atomically
+
+    if passphrase is None:
+        passphrase = services.passphrase
+    # One read gives the record, its signatures and its hash as they stand together.
+    content = summary_content(
+        services, observation_id, include_case_reference=include_case_reference
+    )
+    signed = content.observation.status is Status.SIGNED
+    if signed and not passphrase:
+        raise PassphraseNeeded(PASSPHRASE_NEEDED)
+    pdf = build_summary(content, invariant=invariant)
+    claim = read_claim(pdf)
+    if claim is None or claim[0] != observation_id:
+        raise RuntimeError("the summary PDF does not name its record in its Keywords")
+    content_hash = claim[1]
+    if not signed:
+        write_atomically(out, pdf, what="summary")
+        _audit(services, "export", observation_id, content_hash)
+        return ExportResult(out, observation_id, content_hash, signed=False)
+    assert passphrase is not None
+    _check_signed_content(content.signatures, content_hash)
+    signed_pdf = sign_for_export(services, pdf, reason=SIGNING_REASON, passphrase=passphrase)
+    write_atomically(out, signed_pdf.data, what="summary")
+    _audit(services, "export", observation_id, content_hash, signed_with=signed_pdf.identity)
+    log.info("exported a signed summary of observation %s", observation_id)
+    return ExportResult(
+        out,
+        observation_id,
+        content_hash,
+        signed=True,
+        signer=signed_pdf.identity.name,
+        timestamped=signed_pdf.timestamped,
+        identity=signed_pdf.identity,
+        note=signed_pdf.note,
+    )
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    data: bytes
+    identity: IdentityInfo
+    timestamped: bool
+    note: str | None  # a sentence for the user, e.g. that the timestamp server was silent
+
+
+def sign_for_export(
+    services: Services, pdf: bytes, *, reason: str, passphrase: str, page: int = -1
+) -> SignedPdf:
+    """Signs a PDF laid out like a summary (PAdES, visible in the strip above the footer of
+    its last page, or `page` from 0) with this data folder's identity; with a timestamp
+    when a server is set and answers. The caller writes it, then calls
+    `remember_certificate`."""
+    from observer.signing import sign_pdf
+
+    identity, opened = _signer(services, passphrase)
+    url = _timestamp_url(services)
+    note = None
+    sign: dict[str, Any] = {
+        "reason": reason,
+        "location": identity.organisation,
+        "signer_name": identity.name,
+        "box": _signature_strip(),
+        "page": page,
+        "room": opened.room,
+    }
+    try:
+        data = sign_pdf(pdf, opened.signer, timestamp_url=url, **sign)
+    except TimestampUnavailable:
+        data = sign_pdf(pdf, opened.signer, **sign)
+        note = (
+            "The timestamp server did not answer, so the signature carries the time from "
+            "this computer's clock only."
+        )
+        url = None
+    return SignedPdf(data, identity, timestamped=url is not None, note=note)
+
+
+def verify_summary(services: Services, path: Path) -> Verification:
+    """Verifies the PDF at `path` and compares its record with this store's, if it is here.
+
+    The comparison counts only for a PDF signed with a certificate this data folder knows;
+    a summary of a record here signed with any other certificate fails (exit code 1).
+    """
+    from observer.signing import verify_pdf
+
+    def local_hash(record_id: uuid.UUID) -> str | None:
+        try:
+            return services.signoff.current_hash(record_id)
+        except NotFound:
+            return None
+
+    result = verify_pdf(
+        path, local_hash_lookup=local_hash, known_certificates=known_certificates(services)
+    )
+    if result.history is not None:
+        result = _with_worker_named(services, result)
+        _audit(
+            services,
+            "verify",
+            result.history.person_id if result.history else None,
+            "",
+            _outcome(result),
+            record_type="history",
+        )
+        return result
+    _audit(services, "verify", result.record_id, result.content_hash or "", _outcome(result))
+    return result
+
+
+def _with_worker_named(services: Services, result: Verification) -> Verification:
+    """A history's worker by name, when they are in this store (the PDF holds their id)."""
+    from dataclasses import replace
+
+    history = result.history
+    if history is None:
+        return result
+    try:
+        person = services.people.get_person(history.person_id)
+    except NotFound:
+        return result
+    return replace(result, history=replace(history, worker=person.name))
+
+
+def _outcome(result: Verification) -> str:
+    """What a check of a summary found, in a few words for the audit trail (no names)."""
+    if not result.signed:
+        return "not signed"
+    if not result.intact:
+        return "not intact"
+    if result.record_id is None and result.history is not None:
+        return "intact; a worker's history"
+    if result.record_id is None or not result.record_in_store:
+        return "intact; record not in this store"
+    if not result.signer_known:
+        return "intact; signed with a certificate not known here"
+    if result.hash_matches:
+        return "intact; matches the record here"
+    return "intact; the record here has changed since"
+
+
+def known_certificates(services: Services) -> set[str]:
+    """SHA-256 fingerprints (hex) of the signing certificates this data folder knows: its
+    identity's, past and present, and every one a summary was exported with here."""
+    from observer.signing.identity import own_certificate_fingerprints
+
+    return own_certificate_fingerprints(services.data_dir) | set(_exported_with(services))
+
+
+def has_signing_identity(services: Services) -> bool:
+    """Whether this data folder has a signing identity yet (export makes one if not)."""
+    from observer.signing import has_identity
+
+    return has_identity(services.data_dir)
+
+
+def prepare_signing(services: Services, passphrase: str | None = None) -> IdentityInfo:
+    """Checks the passphrase (by default the store's) once before a batch of signed
+    exports: opens the identity (WrongPassphrase if it does not, as for an identity still
+    under an earlier signing passphrase), or makes one for the laptop's user if there is
+    none (PassphraseNeeded for a passphrase too short for a new one)."""
+    if passphrase is None:
+        passphrase = services.passphrase
+    if not passphrase:
+        raise PassphraseNeeded(PASSPHRASE_NEEDED)
+    return _identity(services, passphrase)
+
+
+def timestamp_url(services: Services) -> str | None:
+    return _timestamp_url(services)
+
+
+def _signature_strip() -> tuple[int, int, int, int]:
+    """The visible signature's place on a summary's last page: the strip of the bottom
+    margin between the text frame and the footer's rule (8 mm below the frame), across
+    the text's width, which no text ever reaches."""
+    from reportlab.lib.units import mm
+
+    from observer.documents.pdf.styles import BOTTOM_MARGIN, LEFT_MARGIN, PAGE_WIDTH, RIGHT_MARGIN
+
+    rule = BOTTOM_MARGIN - 8 * mm
+    return (
+        math.ceil(LEFT_MARGIN),
+        math.ceil(rule) + 2,
+        math.floor(PAGE_WIDTH - RIGHT_MARGIN),
+        math.floor(BOTTOM_MARGIN) + 2,
+    )
+
+
+def _check_signed_content(signatures: list[SignatureView], content_hash: str) -> None:
+    if not signatures or any(g.content_hash != content_hash for g in signatures):
+        raise RecordAltered(
+            "This record's content no longer matches what was signed, so it cannot be "
+            "exported as a signed summary."
+        )
+
+
+def _signer(services: Services, passphrase: str) -> tuple[IdentityInfo, Opened]:
+    """The identity (made first if there is none yet, and then reported as made) and its
+    signer, held open for the session."""
+    from observer.signing import has_identity
+
+    made = None if has_identity(services.data_dir) else _identity(services, passphrase)
+    opened = services.signing_identity.open(passphrase)
+    return made or opened.info, opened
+
+
+def _identity(services: Services, passphrase: str) -> IdentityInfo:
+    from observer.signing import ensure_identity, has_identity
+
+    if has_identity(services.data_dir):
+        return services.signing_identity.open(passphrase).info
+    profile = services.profiles.current()
+    if profile is None:
+        raise NobodyToSignAs(
+            "No one is set up as this laptop's user, so there is no one to sign as: "
+            "open the app once, or import a signing identity."
+        )
+    return ensure_identity(services.data_dir, passphrase, profile.name, profile.organisation)
+
+
+def _exported_with(services: Services) -> dict[str, Any]:
+    with services.db.session() as s:
+        value = stored_value(s, KNOWN_CERTIFICATES_SETTING)
+    if not isinstance(value, dict):
+        return {}
+    return {str(k).lower(): v for k, v in value.items()}
+
+
+def remember_certificate(services: Services, identity: IdentityInfo) -> None:
+    """Records the certificate a summary was just signed with, in its own transaction."""
+    _writing(services, lambda s: _remember(s, identity))
+
+
+def _writing(services: Services, write: Callable[[Session], object]) -> None:
+    """Runs `write` in a transaction, and once more if it lost a race: two exports at once
+    may both find the known certificates not yet stored, and then the second to insert
+    them is refused. The retry reads what the first stored."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with services.db.session() as s, s.begin():
+            write(s)
+    except IntegrityError:
+        with services.db.session() as s, s.begin():
+            write(s)
+
+
+def _remember(s: Session, identity: IdentityInfo) -> None:
+    fingerprint = identity.fingerprint_sha256.lower()
+    stored = stored_value(s, KNOWN_CERTIFICATES_SETTING)
+    known = dict(stored) if isinstance(stored, dict) else {}
+    if fingerprint in known:
+        return
+    known[fingerprint] = {
+        "name": identity.name,
+        "first_used": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    store_value(s, KNOWN_CERTIFICATES_SETTING, known)
+
+
+def _timestamp_url(services: Services) -> str | None:
+    with services.db.session() as s:
+        value = stored_value(s, TIMESTAMP_SETTING)
+    if isinstance(value, dict):
+        value = value.get("url")
+    if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
+def _audit(
+    services: Services,
+    action: str,
+    record_id: uuid.UUID | None,
+    content_hash: str,
+    detail: str = "",
+    *,
+    record_type: str = "observation",
+    signed_with: IdentityInfo | None = None,
+) -> None:
+    """Records the event; with `signed_with`, the certificate a summary was signed with is
+    remembered in the same transaction (see `remember_certificate`)."""
+    actor = services.actor()
+
+    def write(s: Session) -> None:
+        if signed_with is not None:
+            _remember(s, signed_with)
+        record_event(
+            s,
+            actor=actor,
+            action=action,
+            record_type=record_type,
+            record_id=record_id,
+            content_hash=content_hash,
+            detail=detail,
+        )
+
+    _writing(services, write)

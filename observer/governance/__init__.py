@@ -1,0 +1,1 @@
+"""Accountability for the data: the audit trail and the retention policy."""

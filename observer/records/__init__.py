@@ -1,0 +1,1 @@
+"""One observation's life: fields, recording, merging, readiness, frameworks, actions, sign-off."""

@@ -1,0 +1,339 @@
+"""Sign-off in the room: the observer signs, then the practitioner; a manager may countersign.
+
+Each signature keeps the SHA-256 of the record's canonical content at that moment
+(observer.records.canonical, docs/canonical-content.md). Once the observer has signed, the content
+can no longer change, so the practitioner signs exactly what the observer signed; once
+both have signed the record is locked, and corrections are dated, signed addenda shown
+after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from observer.bundle.export import ONE_OBSERVATION_LOAD_OPTIONS, observation_document
+from observer.errors import InvalidInput, NotFound, NotReady, RecordLocked, StaleRecord
+from observer.governance.audit import record_event
+from observer.records.canonical import content_hash
+from observer.records.readiness import missing_for_sign_off
+from observer.records.recording import ObservationView, observation_view
+from observer.store.db import Database
+from observer.store.models import Addendum, Observation, Person, Signature, utc_now
+from observer.vocabulary import SignatureRole, Status
+
+log = logging.getLogger(__name__)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_DRAWING_BYTES = 1_000_000
+MAX_NAME = 200
+MAX_COMMENT = 2_000
+MAX_ADDENDUM = 50_000
+ROLE_ORDER = (SignatureRole.OBSERVER, SignatureRole.PRACTITIONER, SignatureRole.MANAGER)
+ROLE_LABELS = {
+    SignatureRole.OBSERVER: "Observer",
+    SignatureRole.PRACTITIONER: "Practitioner",
+    SignatureRole.MANAGER: "Countersigning manager",
+}
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    role: SignatureRole
+    name: str
+    signed_at: datetime
+    comment: str
+    content_hash: str
+    drawing_png: bytes | None
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+@dataclass(frozen=True)
+class AddendumView:
+    id: uuid.UUID
+    text: str
+    author_name: str
+    signed_at: datetime
+    content_hash: str
+    drawing_png: bytes | None
+
+
+def shown_at_signing(
+    observation: Observation, names: Mapping[uuid.UUID, str] | None = None
+) -> dict[str, Any]:
+    """What the record shows beyond its own fields: the people's names and the framework's
+    wording (standard titles and level labels, fixed by the framework's content hash).
+    Kept when the observer signs, so a later rename never changes a signed record."""
+
+    def name(person_id: uuid.UUID | None, person: Callable[[], Person | None]) -> str:
+        if person_id is None:
+            return ""
+        if names is not None and person_id in names:
+            return names[person_id]
+        found = person()  # loaded only when the caller has not given the name
+        return found.name if found is not None else ""
+
+    framework = observation.framework
+    return {
+        "observed_person": name(
+            observation.observed_person_id, lambda: observation.observed_person
+        ),
+        "observer": name(observation.observer_id, lambda: observation.observer),
+        "action_owners": {
+            str(a.id): name(a.owner_id, lambda a=a: a.owner)  # type: ignore[misc]
+            for a in observation.actions
+            if a.owner_id
+        },
+        "framework": {
+            "name": framework.name,
+            "version": framework.version,
+            "content_hash": framework.content_hash,
+        },
+    }
+
+
+def record_hash(observation: Observation) -> str:
+    """The SHA-256 a signature made now would record: the canonical content, with the
+    names and wording shown today unless the observer's signature has kept them."""
+    document = observation_document(observation)
+    # Records signed before names were kept (schema 0002) were hashed without them.
+    if document["shown_at_signing"] is None and not observation.signatures:
+        document["shown_at_signing"] = shown_at_signing(observation)
+    return content_hash(document)
+
+
+@dataclass(frozen=True)
+class SignedRecord:
+    """A record with its signatures, addenda and current content hash, read together."""
+
+    view: ObservationView
+    signatures: list[SignatureView]
+    addenda: list[AddendumView]
+    content_hash: str
+
+
+class SignOff:
+    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+        self._db = db
+        self._actor = actor
+
+    def signed_record(self, observation_id: uuid.UUID) -> SignedRecord:
+        """What a summary shows of a record, from one read (a history reads hundreds)."""
+        with self._db.session() as s:
+            observation = self._load(s, observation_id)
+            return SignedRecord(
+                view=observation_view(s, observation),
+                signatures=[_signature_view(g) for g in _in_order(observation)],
+                addenda=[
+                    _addendum_view(a)
+                    for a in sorted(observation.addenda, key=lambda a: a.signed_at)
+                ],
+                content_hash=record_hash(observation),
+            )
+
+    def current_hash(self, observation_id: uuid.UUID) -> str:
+        with self._db.session() as s:
+            return record_hash(self._load(s, observation_id))
+
+    def signatures(self, observation_id: uuid.UUID) -> list[SignatureView]:
+        with self._db.session() as s:
+            return [_signature_view(g) for g in _in_order(self._load(s, observation_id))]
+
+    def addenda(self, observation_id: uuid.UUID) -> list[AddendumView]:
+        with self._db.session() as s:
+            observation = self._load(s, observation_id)
+            return [
+                _addendum_view(a) for a in sorted(observation.addenda, key=lambda a: a.signed_at)
+            ]
+
+    def next_role(self, observation_id: uuid.UUID) -> SignatureRole | None:
+        """Who signs next: the observer, then the practitioner, then (optionally) a manager."""
+        with self._db.session() as s:
+            signed = {SignatureRole(g.role) for g in self._load(s, observation_id).signatures}
+        return next((role for role in ROLE_ORDER if role not in signed), None)
+
+    def sign(
+        self,
+        observation_id: uuid.UUID,
+        role: SignatureRole,
+        name: str,
+        *,
+        drawing_png: bytes | None = None,
+        comment: str = "",
+        expected_hash: str | None = None,
+    ) -> SignatureView:
+        """Signs in `role`; with `expected_hash`, only if the record is still what the signer
+        read (another window or laptop may have changed it since)."""
+        name = _name(name)
+        comment = _limited(comment, MAX_COMMENT, "The comment")
+        _drawing(drawing_png)
+        with self._db.session() as s, s.begin():
+            observation = self._load(s, observation_id)
+            signed = {SignatureRole(g.role) for g in observation.signatures}
+            _check_turn(observation, role, signed)
+            if role is SignatureRole.OBSERVER:
+                observation.shown_at_signing = shown_at_signing(observation)
+            digest = record_hash(observation)
+            if expected_hash is not None and expected_hash != digest:
+                raise StaleRecord(
+                    "The record changed after you began reading it; nothing was signed. "
+                    "Read it again, then sign."
+                )
+            signature = Signature(
+                role=role.value,
+                name=name,
+                image_png=drawing_png,
+                signed_at=utc_now(),
+                comment=comment,
+                content_hash=digest,
+            )
+            observation.signatures.append(signature)
+            if role is SignatureRole.OBSERVER and observation.status == Status.DRAFT.value:
+                observation.status = Status.READY.value
+            if role is SignatureRole.PRACTITIONER:
+                observation.status = Status.SIGNED.value
+            observation.updated_at = utc_now()
+            s.flush()
+            record_event(
+                s,
+                actor=self._actor(),
+                action=f"sign:{role.value}",
+                record_type="observation",
+                record_id=observation.id,
+                content_hash=digest,
+            )
+            log.info("observation %s signed by the %s", observation.id, role.value)
+            return _signature_view(signature)
+
+    def add_addendum(
+        self,
+        observation_id: uuid.UUID,
+        text: str,
+        author_name: str,
+        *,
+        drawing_png: bytes | None = None,
+    ) -> AddendumView:
+        """A dated, signed correction to a locked record; the record itself never changes."""
+        author_name = _name(author_name)
+        text = _limited(text, MAX_ADDENDUM, "The addendum")
+        if not text.strip():
+            raise InvalidInput("An addendum needs some text.")
+        _drawing(drawing_png)
+        with self._db.session() as s, s.begin():
+            observation = self._load(s, observation_id)
+            if observation.status != Status.SIGNED.value:
+                raise InvalidInput(
+                    "Addenda are for signed records; change this one in the editor instead."
+                )
+            digest = record_hash(observation)
+            addendum = Addendum(
+                text=text,
+                author_name=author_name,
+                image_png=drawing_png,
+                signed_at=utc_now(),
+                content_hash=digest,
+            )
+            observation.addenda.append(addendum)
+            s.flush()
+            record_event(
+                s,
+                actor=self._actor(),
+                action="addendum",
+                record_type="observation",
+                record_id=observation.id,
+                content_hash=digest,
+            )
+            return _addendum_view(addendum)
+
+    @staticmethod
+    def _load(s: Session, observation_id: uuid.UUID) -> Observation:
+        observation = s.scalars(
+            select(Observation)
+            .where(Observation.id == observation_id)
+            .options(*ONE_OBSERVATION_LOAD_OPTIONS)
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+        if observation is None:
+            raise NotFound("That observation is not in this store.")
+        return observation
+
+
+def _check_turn(observation: Observation, role: SignatureRole, signed: set[SignatureRole]) -> None:
+    if role in signed:
+        raise InvalidInput(f"The {ROLE_LABELS[role].lower()} has already signed this record.")
+    if role is SignatureRole.OBSERVER:
+        session = Session.object_session(observation)
+        assert session is not None
+        missing = missing_for_sign_off(observation_view(session, observation))
+        if missing:
+            raise NotReady(missing)
+    elif role is SignatureRole.PRACTITIONER:
+        if SignatureRole.OBSERVER not in signed:
+            raise InvalidInput("The observer signs first; then the practitioner.")
+    elif observation.status != Status.SIGNED.value:
+        raise InvalidInput("A manager countersigns once the observer and the practitioner have.")
+    if role is not SignatureRole.MANAGER and observation.status == Status.SIGNED.value:
+        raise RecordLocked("This observation is signed and locked; add an addendum instead.")
+
+
+def _in_order(observation: Observation) -> list[Signature]:
+    rank = {role.value: n for n, role in enumerate(ROLE_ORDER)}
+    return sorted(observation.signatures, key=lambda g: (rank.get(g.role, 9), g.signed_at))
+
+
+def _signature_view(g: Signature) -> SignatureView:
+    return SignatureView(
+        role=SignatureRole(g.role),
+        name=g.name,
+        signed_at=g.signed_at,
+        comment=g.comment,
+        content_hash=g.content_hash,
+        drawing_png=g.image_png,
+    )
+
+
+def _addendum_view(a: Addendum) -> AddendumView:
+    return AddendumView(
+        id=a.id,
+        text=a.text,
+        author_name=a.author_name,
+        signed_at=a.signed_at,
+        content_hash=a.content_hash,
+        drawing_png=a.image_png,
+    )
+
+
+def _name(value: str) -> str:
+    name = " ".join(str(value).split())
+    if not name:
+        raise InvalidInput("Type your name to sign.")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"A name is longer than {MAX_NAME} characters.")
+    return name
+
+
+def _limited(value: str, limit: int, what: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be text.")
+    if len(value) > limit:
+        raise InvalidInput(f"{what} is longer than {limit:,} characters.")
+    return value
+
+
+def _drawing(png: bytes | None) -> None:
+    if png is None:
+        return
+    if not isinstance(png, bytes) or not png.startswith(PNG_MAGIC):
+        raise InvalidInput("A drawn signature must be a PNG image.")
+    if len(png) > MAX_DRAWING_BYTES:
+        raise InvalidInput("A drawn signature is larger than 1 MB.")

@@ -1,0 +1,1 @@
+"""Looking back across observations: a worker's history, trends, ASYE, the team overview."""

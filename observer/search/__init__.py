@@ -1,0 +1,1 @@
+"""Finding words across records: query parsing, the search service and its index."""

@@ -1,0 +1,307 @@
+"""The search index of an SQLite store: an FTS5 table kept in step by triggers.
+
+Migration 0007 makes it: `search_text` holds, for each observation, one column per field in
+`SEARCHED_FIELDS` (every rating's evidence in one column, every action's in another, every
+addendum's in a third); `search_rows` gives each observation a stable integer for FTS5's
+rowid, so VACUUM or a rebuilt `observations` table cannot point a row at the wrong record.
+
+FTS5's secure-delete is on: a deleted row's words are erased from the index, not marked as
+gone, so a removed record (a deleted draft, retention) leaves nothing behind. That costs
+tens of milliseconds a row in a large store, too much for every autosave, so triggers only
+queue a changed observation in `search_pending`, and `bring_up_to_date` (run before each
+search) rewrites each queued row once. A removed observation's row is erased by its
+trigger at once.
+
+Words are stemmed (Porter, English) and accents ignored, so "visits" finds "visited" and
+"zoe" finds "Zoë". Ranking is FTS5's bm25: a word found in several fields, or rare in the
+store, ranks higher.
+
+Ranking costs time for every record that matches, so a search whose words are in most
+records (say "child" in a store of 100,000) ranks only the most recently added
+RANK_WINDOW records that contain all its words, which keeps it well under 50 ms; a
+narrower search ranks every match. Matching a phrase costs more per record (more so when
+it has words like "of" and "the", which are in every record many times over), so a search
+with a phrase looks in the newest PHRASE_WINDOW records that have all its other words.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Uuid,
+    column,
+    delete,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from observer.errors import InvalidInput
+from observer.search.service import (
+    COMMON_WORDS,
+    ELLIPSIS,
+    SEARCHED_FIELDS,
+    IndexMatch,
+    SearchQuery,
+    Snippet,
+    Term,
+    parse_marked,
+    register_index,
+)
+
+log = logging.getLogger(__name__)
+
+TABLE = "search_text"
+ROWS = "search_rows"
+PENDING = "search_pending"
+RANK_WINDOW = 10_000
+PHRASE_WINDOW = 5_000
+ERASE_ONE_BY_ONE = 100
+SNIPPET_TOKENS = 18
+# Private-use characters round each match; they are kept out of the indexed text.
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+
+
+def is_index_table(name: str) -> bool:
+    """Whether a table is part of this index (the FTS5 table, its shadow tables, the rowid
+    map): not an ORM model, so schema comparisons leave it out."""
+    return name in (TABLE, ROWS, PENDING) or name.startswith(f"{TABLE}_")
+
+
+def fts5_query(query: SearchQuery) -> str:
+    """The query in FTS5's syntax: every term a quoted string, so that nothing a user types
+    can be read as an operator."""
+    return " ".join(_fts5_term(term) for term in query.terms)
+
+
+def _fts5_term(term: Term) -> str:
+    words = " ".join(term.words).replace('"', '""')
+    return f'"{words}"' + ("*" if term.prefix else "")
+
+
+def _is_common(word: str) -> bool:
+    return word.casefold() in COMMON_WORDS
+
+
+def _loosened(query: SearchQuery) -> SearchQuery:
+    """Each phrase as its words in any order, leaving out words like "the": what every
+    match of `query` has, and much quicker to find."""
+    terms: list[Term] = []
+    for term in query.terms:
+        if len(term.words) == 1:
+            terms.append(term)
+            continue
+        *leading, last = term.words
+        kept = [Term((word,)) for word in leading if not _is_common(word)]
+        if term.prefix or not _is_common(last):
+            kept.append(Term((last,), prefix=term.prefix))
+        terms += kept or [term]
+    return SearchQuery(tuple(terms))
+
+
+def _match(query: SearchQuery) -> ColumnElement[bool]:
+    return literal_column(TABLE).match(fts5_query(query))
+
+
+def _window(query: SearchQuery) -> int:
+    return PHRASE_WINDOW if any(len(term.words) > 1 for term in query.terms) else RANK_WINDOW
+
+
+_text = table(TABLE, column("rowid", Integer), *(column(name) for name in SEARCHED_FIELDS))
+_rows = table(ROWS, column("rowid", Integer), column("observation_id", Uuid))
+_pending = table(PENDING, column("observation_id", Uuid))
+_SECURE_DELETE = f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('secure-delete', {{}})"
+
+
+def _clean(expression: str) -> str:
+    """The text without the two characters that mark matches in snippets."""
+    marks = (ord(MARK_OPEN), ord(MARK_CLOSE))
+    return f"replace(replace({expression}, char({marks[0]}), ' '), char({marks[1]}), ' ')"
+
+
+# Each field built from other tables: the table and its column of words.
+_CHILD_FIELDS = {
+    "evidence": ("ratings", "evidence"),
+    "actions": ("actions", "description"),
+    "addenda": ("addenda", "text"),
+}
+
+
+def _words_of(field: str) -> str:
+    """The SQL for a field's words, of the observation `o`."""
+    if field not in _CHILD_FIELDS:
+        return _clean(f"o.{field}")
+    child, words = _CHILD_FIELDS[field]
+    return (
+        f"(SELECT group_concat({_clean(words)}, char(10)) FROM {child} "
+        f"WHERE observation_id = o.id AND {words} <> '')"
+    )
+
+
+_QUEUED_ROWS = (
+    f"INSERT INTO {TABLE}(rowid, {', '.join(SEARCHED_FIELDS)}) "
+    f"SELECT r.rowid, {', '.join(_words_of(field) for field in SEARCHED_FIELDS)} "
+    f"FROM {PENDING} p JOIN observations o ON o.id = p.observation_id "
+    f"JOIN {ROWS} r ON r.observation_id = o.id"
+)
+_CATCH_UP = (
+    f"DELETE FROM {TABLE} WHERE rowid IN (SELECT r.rowid FROM {ROWS} r "
+    f"JOIN {PENDING} p ON p.observation_id = r.observation_id)",
+    f"DELETE FROM {ROWS} WHERE observation_id IN (SELECT observation_id FROM {PENDING}) "
+    "AND observation_id NOT IN (SELECT id FROM observations)",
+    f"INSERT OR IGNORE INTO {ROWS}(observation_id) SELECT o.id FROM {PENDING} p "
+    "JOIN observations o ON o.id = p.observation_id ORDER BY o.observed_at, o.id",
+    _QUEUED_ROWS,
+    f"DELETE FROM {PENDING}",
+)
+
+
+class Fts5Index:
+    def forget(self, session: Session, observation_ids: Sequence[Select[uuid.UUID]]) -> None:
+        """Erasing one row with secure-delete costs tens of milliseconds in a large store;
+        past ERASE_ONE_BY_ONE rows, deleting them plainly and then merging the whole index
+        (which drops every deleted entry) is quicker, and leaves nothing behind either."""
+        chosen = [
+            select(_rows.c.rowid).where(_rows.c.observation_id.in_(ids)) for ids in observation_ids
+        ]
+        many = sum(
+            session.scalar(select(func.count()).select_from(rowids.subquery())) or 0
+            for rowids in chosen
+        )
+        if many <= ERASE_ONE_BY_ONE:
+            return  # each is erased by its own trigger as it is deleted
+        secure = session.scalar(text(f"SELECT v FROM {TABLE}_config WHERE k = 'secure-delete'"))
+        if secure:
+            session.execute(text(_SECURE_DELETE.format(0)))
+        for ids, rowids in zip(observation_ids, chosen, strict=True):
+            session.execute(delete(_text).where(_text.c.rowid.in_(rowids)))
+            session.execute(delete(_pending).where(_pending.c.observation_id.in_(ids)))
+            session.execute(delete(_rows).where(_rows.c.observation_id.in_(ids)))
+        session.execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')"))
+        if secure:
+            session.execute(text(_SECURE_DELETE.format(1)))
+
+    def bring_up_to_date(self, session: Session) -> int:
+        """Rewrites the rows of observations changed since the last search; how many."""
+        queued = int(session.scalar(text(f"SELECT count(*) FROM {PENDING}")) or 0)
+        if queued:
+            for statement in _CATCH_UP:
+                session.execute(text(statement))
+        return queued
+
+    def matches(
+        self,
+        session: Session,
+        query: SearchQuery,
+        limit: int,
+        within: Select[uuid.UUID] | None,
+    ) -> list[IndexMatch]:
+        try:
+            return self._matches(session, query, limit, within)
+        except OperationalError as exc:
+            if "fts5" not in str(exc.orig).lower():
+                raise
+            # The parser should make this impossible; the query itself is not logged.
+            log.warning("the search index refused a query: %s", type(exc.orig).__name__)
+            raise InvalidInput("That search could not be run; try plain words.") from exc
+
+    def _matches(
+        self,
+        s: Session,
+        query: SearchQuery,
+        limit: int,
+        within: Select[uuid.UUID] | None,
+    ) -> list[IndexMatch]:
+        wheres: list[ColumnElement[bool]] = []
+        if within is not None:
+            allowed = select(_rows.c.rowid).where(_rows.c.observation_id.in_(within))
+            # "+ 0" keeps the list out of FTS5's own plan, which would rerun the search
+            # once for every allowed record.
+            wheres.append((_text.c.rowid + 0).in_(allowed))
+        loose = _loosened(query)
+        loosely = _match(loose)
+        floor = s.scalar(
+            select(_text.c.rowid)
+            .where(loosely, *wheres)
+            .order_by(_text.c.rowid.desc())
+            .limit(1)
+            .offset(_window(query))
+        )
+        if floor is not None:
+            wheres.append(_text.c.rowid > floor)
+        matching = _match(query)
+        if loose == query:
+            wheres.append(matching)
+        else:
+            # bm25 would first count the records holding each phrase, matching it in
+            # every record of the store; ranking by the phrases' words avoids that, and
+            # only records holding the phrases themselves are ranked.
+            exact = select(_text.c.rowid).where(matching, *wheres).correlate(None)
+            wheres += [loosely, (_text.c.rowid + 0).in_(exact)]
+        bm25 = func.bm25(literal_column(TABLE))
+        ranked = list(
+            s.execute(select(_text.c.rowid, bm25).where(*wheres).order_by(bm25).limit(limit))
+        )
+        if not ranked:
+            return []
+        rowids = [row[0] for row in ranked]
+        snippets = self._snippets(s, matching, rowids)
+        rows = s.execute(
+            select(_rows.c.rowid, _rows.c.observation_id).where(_rows.c.rowid.in_(rowids))
+        )
+        ids = {rowid: observation_id for rowid, observation_id in rows}  # noqa: C416
+        return [
+            IndexMatch(ids[rowid], -float(score), *snippets[rowid])
+            for rowid, score in ranked
+            if rowid in ids and rowid in snippets
+        ]
+
+    @staticmethod
+    def _snippets(
+        s: Session, matching: ColumnElement[bool], rowids: list[int]
+    ) -> dict[int, tuple[str, Snippet]]:
+        """The best snippet of each row, and the field it is from.
+
+        One pass over the rows in range, computing snippets only for the hits ("+ 0" again:
+        looking rows up one by one would redo a prefix search for each)."""
+        snippet = func.snippet(
+            literal_column(TABLE), -1, MARK_OPEN, MARK_CLOSE, ELLIPSIS, SNIPPET_TOKENS
+        )
+        statement = select(_text.c.rowid, snippet, *(_text.c[name] for name in SEARCHED_FIELDS))
+        statement = statement.where(
+            matching,
+            _text.c.rowid.between(min(rowids), max(rowids)),
+            (_text.c.rowid + 0).in_(rowids),
+        )
+        found: dict[int, tuple[str, Snippet]] = {}
+        for rowid, marked, *fields in s.execute(statement):
+            found[rowid] = (
+                _field_of(marked or "", fields),
+                parse_marked(marked or "", MARK_OPEN, MARK_CLOSE),
+            )
+        return found
+
+
+def _field_of(marked: str, fields: list[str | None]) -> str:
+    """Which field FTS5 took the snippet from: the one that holds its text."""
+    plain = marked.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    core = plain.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS)
+    for candidate in (core, plain):
+        for name, words in zip(SEARCHED_FIELDS, fields, strict=True):
+            if words and candidate and candidate in words:
+                return name
+    return next((name for name, words in zip(SEARCHED_FIELDS, fields, strict=True) if words), "")
+
+
+register_index("sqlite", Fts5Index)

@@ -1,0 +1,1 @@
+"""Keeping the store closed to others: encryption, unlocking, passphrase, idle lock."""

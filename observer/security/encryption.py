@@ -1,0 +1,252 @@
+"""Encryption at rest: the store and its backups are SQLCipher files keyed from a passphrase.
+
+The key is derived exactly as SQLCipher 4 derives it by default (PBKDF2-HMAC-SHA512,
+256,000 iterations, the 16-byte salt at the start of the file), but once per unlock rather
+than once per connection: every connection is then given the raw key. A file made here
+therefore opens with the passphrase in any SQLCipher 4 tool as well.
+
+This module and `observer.store.db` are the only places that know the store is SQLCipher.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from observer.errors import InvalidInput, ObserverError
+
+log = logging.getLogger(__name__)
+
+KDF_ITERATIONS = 256_000
+SALT_BYTES = 16
+KEY_BYTES = 32
+MIN_PASSPHRASE = 8
+PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class WrongStorePassphrase(ObserverError):
+    """The passphrase does not open the store."""
+
+
+class StoreNotEncrypted(ObserverError):
+    """The store is a plain SQLite file from an earlier version."""
+
+
+@dataclass(frozen=True)
+class StoreKey:
+    """A derived key and the salt it was derived with. Never printed or logged."""
+
+    key: bytes = field(repr=False)
+    salt: bytes = field(repr=False)
+
+    def pragma(self) -> str:
+        """The value for `PRAGMA key`: the raw key and, for a new file, its salt."""
+        return f"x'{self.key.hex()}{self.salt.hex()}'"
+
+    def matches(self, other: StoreKey) -> bool:
+        return hmac.compare_digest(self.key, other.key) and self.salt == other.salt
+
+
+def check_new_passphrase(passphrase: str, confirmation: str | None = None) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InvalidInput(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
+    if passphrase.strip() != passphrase:
+        raise InvalidInput("The passphrase cannot start or end with a space.")
+    if confirmation is not None and confirmation != passphrase:
+        raise InvalidInput("The two passphrases are not the same.")
+
+
+def derive_key(passphrase: str, salt: bytes) -> StoreKey:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    kdf = PBKDF2HMAC(
+        algorithm=hashes.SHA512(), length=KEY_BYTES, salt=salt, iterations=KDF_ITERATIONS
+    )
+    return StoreKey(kdf.derive(passphrase.encode("utf-8")), salt)
+
+
+def new_key(passphrase: str) -> StoreKey:
+    return derive_key(passphrase, secrets.token_bytes(SALT_BYTES))
+
+
+def has_content(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(len(PLAIN_SQLITE_HEADER)) == PLAIN_SQLITE_HEADER
+
+
+def file_salt(path: Path) -> bytes:
+    with path.open("rb") as file:
+        salt = file.read(SALT_BYTES)
+    if len(salt) < SALT_BYTES:
+        raise WrongStorePassphrase(f"{path.name} is too short to be a Practice Observer store.")
+    return salt
+
+
+def key_for(path: Path, passphrase: str) -> StoreKey:
+    """The key that opens the encrypted file at `path`, or a new one if there is none yet.
+    Raises WrongStorePassphrase when the passphrase does not open it."""
+    if not has_content(path):
+        check_new_passphrase(passphrase)
+        return new_key(passphrase)
+    if is_plain_sqlite(path):
+        raise StoreNotEncrypted(f"{path.name} is not encrypted yet.")
+    key = derive_key(passphrase, file_salt(path))
+    if not opens(path, key):
+        raise WrongStorePassphrase("That passphrase does not open the store.")
+    return key
+
+
+def dbapi() -> Any:
+    import sqlcipher3
+
+    _quiet(sqlcipher3)
+    return sqlcipher3
+
+
+_quietened = False
+
+
+def _quiet(module: Any) -> None:
+    """SQLCipher writes decryption failures to stderr; a wrong passphrase is not a fault."""
+    global _quietened
+    if not _quietened:
+        connection = module.connect(":memory:")
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.close()
+        _quietened = True
+
+
+def connect(path: Path, key: StoreKey | None) -> Any:
+    """A DB-API connection to `path`, keyed (or plain, for reading an old file)."""
+    connection = dbapi().connect(str(path))
+    if key is not None:
+        connection.execute(f'PRAGMA key = "{key.pragma()}"')
+    return connection
+
+
+def schema_revision(path: Path, key: StoreKey | None) -> str | None:
+    """The schema revision recorded in the file at `path`, or None if it has none (not a
+    Practice Observer store, or unreadable with `key`)."""
+    connection = connect(path, key)
+    try:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except dbapi().DatabaseError:
+        return None
+    finally:
+        connection.close()
+    return None if row is None else str(row[0])
+
+
+def opens(path: Path, key: StoreKey) -> bool:
+    connection = connect(path, key)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except dbapi().DatabaseError:
+        return False
+    finally:
+        connection.close()
+    return True
+
+
+def copy_encrypted(source: Any, target: Path, key: StoreKey) -> None:
+    """Writes the whole database open on `source` (plain or keyed) to a new file encrypted
+    with `key`, schema version included."""
+    target.unlink(missing_ok=True)
+    version = source.execute("PRAGMA user_version").fetchone()[0]
+    source.execute(f'ATTACH DATABASE ? AS encrypted KEY "{key.pragma()}"', (str(target),))
+    try:
+        source.execute("SELECT sqlcipher_export('encrypted')")
+        source.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+    finally:
+        source.execute("DETACH DATABASE encrypted")
+
+
+def encrypt_in_place(path: Path, key: StoreKey) -> None:
+    """Encrypts a plain SQLite file from an earlier version, safely.
+
+    The encrypted copy is written beside it and checked before it replaces the original,
+    so a failure at any point leaves the original as it was. The plain file is then
+    overwritten and removed, so no readable copy stays behind in the folder."""
+    staging = path.with_name(path.name + ".encrypting")
+    plain = connect(path, None)
+    try:
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        tables = plain.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        copy_encrypted(plain, staging, key)
+    finally:
+        plain.close()
+    check = connect(staging, key)
+    try:
+        copied = check.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        intact = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()
+    if copied != tables or intact != "ok":
+        staging.unlink(missing_ok=True)
+        raise ObserverError(f"Encrypting {path.name} did not check out; it was left as it was.")
+    sync_file(staging)
+    # A second name for the plain file, then one atomic swap: the store is never missing,
+    # even if the power goes between the two steps.
+    set_aside = path.with_name(path.name + ".plain")
+    set_aside.unlink(missing_ok=True)
+    os.link(path, set_aside)
+    staging.replace(path)
+    sync_folder(path.parent)
+    shred(set_aside)
+    for suffix in ("-wal", "-shm", "-journal"):
+        shred(Path(f"{path}{suffix}"))
+    log.info("encrypted %s in place", path.name)
+
+
+def rekey(path: Path, old: StoreKey, passphrase: str) -> StoreKey:
+    """Re-encrypts the file at `path` under a new passphrase, keeping its salt."""
+    new = derive_key(passphrase, old.salt)
+    connection = connect(path, old)
+    try:
+        connection.execute(f"PRAGMA rekey = \"x'{new.key.hex()}'\"")
+    finally:
+        connection.close()
+    if not opens(path, new):
+        raise ObserverError(f"Re-keying {path.name} did not check out.")
+    return new
+
+
+def shred(path: Path) -> None:
+    """Overwrites a file with zeros before removing it (best effort on journaling disks)."""
+    if not path.exists():
+        return
+    size = path.stat().st_size
+    with contextlib.suppress(OSError), path.open("r+b") as file:
+        chunk = b"\0" * min(size, 1 << 20) if size else b""
+        written = 0
+        while written < size:
+            file.write(chunk[: size - written])
+            written += len(chunk)
+        file.flush()
+        os.fsync(file.fileno())
+    path.unlink(missing_ok=True)
+
+
+def sync_file(path: Path) -> None:
+    with path.open("rb") as file:
+        os.fsync(file.fileno())
+
+
+def sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -1,0 +1,173 @@
+"""Getting into the store: a new store takes a new passphrase, an earlier plain one is
+encrypted in place, an encrypted one is opened; wrong guesses wait (observer.security.attempts)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from observer.errors import DatabaseTooNew, DatabaseUnreadable, InvalidInput, ObserverError
+from observer.paths import backups_dir, database_path
+from observer.security import encryption
+from observer.security.attempts import UnlockAttempts
+from observer.security.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
+
+if TYPE_CHECKING:
+    from observer.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class StoreState(Enum):
+    NEW = "new"
+    PLAIN = "plain"
+    ENCRYPTED = "encrypted"
+
+
+class TooManyAttempts(ObserverError):
+    """Wrong passphrases in a row: the next try has to wait."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            f"Too many wrong passphrases in a row; try again in {seconds} "
+            f"second{'s' if seconds != 1 else ''}."
+        )
+        self.seconds = seconds
+
+
+class StoreDamaged(DatabaseUnreadable):
+    """The passphrase opens the backups but not the store: the store, not the passphrase,
+    is at fault (see observer.store.backups.latest_good_backup)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The store cannot be read, although your passphrase opens its backups: "
+            "it looks damaged."
+        )
+
+
+def store_state(data_dir: Path) -> StoreState:
+    path = database_path(data_dir)
+    if not encryption.has_content(path):
+        return StoreState.NEW
+    return StoreState.PLAIN if encryption.is_plain_sqlite(path) else StoreState.ENCRYPTED
+
+
+def unlock(data_dir: Path, passphrase: str) -> StoreKey:
+    """The key for the store in `data_dir`. A new store is keyed with `passphrase`; a plain
+    one from an earlier version is encrypted with it first."""
+    attempts = UnlockAttempts(data_dir)
+    wait = attempts.wait()
+    if wait.total_seconds() > 0:
+        raise TooManyAttempts(math.ceil(wait.total_seconds()))
+    path = database_path(data_dir)
+    try:
+        key = encryption.key_for(path, passphrase)
+    except StoreNotEncrypted:
+        check_known_schema(path, None, "database")
+        encryption.check_new_passphrase(passphrase)
+        key = encryption.new_key(passphrase)
+        encrypt_earlier_store(data_dir, key)
+        return key
+    except WrongStorePassphrase:
+        from observer.store.backups import newest_backup_opens
+
+        if newest_backup_opens(data_dir, passphrase):
+            raise StoreDamaged() from None
+        attempts.failed()
+        raise
+    # An encryption interrupted at an earlier start may have left plaintext behind.
+    encrypt_plain_leftovers(data_dir, key)
+    return key
+
+
+def check_known_schema(path: Path, key: StoreKey | None, what: str) -> None:
+    """Refuses a file that is not a Practice Observer store of a schema this code knows,
+    before anything is done to it. `what` names it in the sentence ("database", "backup")."""
+    from observer.store.db import SCHEMA_REVISIONS
+
+    revision = encryption.schema_revision(path, key)
+    if revision is None:
+        raise DatabaseUnreadable(
+            f"{path.name} is not a Practice Observer {what}, or it is damaged."
+        )
+    if revision not in SCHEMA_REVISIONS:
+        raise DatabaseTooNew(
+            f"{path.name} was written by a newer version of Practice Observer "
+            f"(schema {revision}); please update the app to use it."
+        )
+
+
+def encrypt_earlier_store(data_dir: Path, key: StoreKey) -> None:
+    """Encrypts a store and its backups written by a version before encryption."""
+    log.info("encrypting a store from an earlier version")
+    encryption.encrypt_in_place(database_path(data_dir), key)
+    encrypt_plain_leftovers(data_dir, key)
+
+
+def encrypt_plain_leftovers(data_dir: Path, key: StoreKey) -> None:
+    """Encrypts backups still in plain text, and shreds what an interrupted encryption left:
+    the set-aside plain store, a half-written copy, and plain backups too damaged to copy.
+    Cheap when there is nothing to do: a glance at each backup's first bytes."""
+    store = database_path(data_dir)
+    for leftover in (
+        store.with_name(store.name + ".plain"),
+        store.with_name(store.name + ".encrypting"),
+    ):
+        if leftover.exists():
+            log.warning("removing what an interrupted encryption left: %s", leftover.name)
+            encryption.shred(leftover)
+    folder = backups_dir(data_dir)
+    for backup in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
+        if not encryption.is_plain_sqlite(backup):
+            continue
+        try:
+            encryption.encrypt_in_place(backup, key)
+        except (ObserverError, encryption.dbapi().DatabaseError, OSError) as error:
+            # A plain backup that cannot be read whole is of no use, and a leak as it is.
+            log.warning("a plain backup could not be encrypted (%s); shredded it", error)
+            encryption.shred(backup)
+
+
+def change_passphrase(services: Services, current: str, new: str, confirmation: str) -> int:
+    """Re-keys the store, its backups and the signing identity from `current` to `new`.
+    Returns how many backups were re-keyed; ones under an older passphrase stay as they are.
+
+    The store goes first: if it cannot be re-keyed nothing else changes."""
+    from observer.governance.audit import record_event
+    from observer.signing.identity import change_identity_passphrase
+
+    if not services.passphrase_matches(current):
+        raise WrongStorePassphrase("That is not the current passphrase.")
+    encryption.check_new_passphrase(new, confirmation)
+    if new == current:
+        raise InvalidInput("The new passphrase is the same as the current one.")
+    old_key = services.db.key
+    services.db.rekey(new)
+    services.passphrase = new
+    # The identity next, so signing keeps working whatever becomes of a backup.
+    identities = change_identity_passphrase(services.data_dir, current, new)
+    rekeyed = 0
+    folder = backups_dir(services.data_dir)
+    for backup in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
+        if encryption.opens(backup, old_key):
+            try:
+                encryption.rekey(backup, old_key, new)
+            except (ObserverError, encryption.dbapi().DatabaseError) as error:
+                log.warning("a backup could not be re-keyed (%s); it keeps the old one", error)
+                continue
+            rekeyed += 1
+    with services.db.session() as s, s.begin():
+        record_event(
+            s,
+            actor=services.actor(),
+            action="passphrase_change",
+            record_type="store",
+            record_id=None,
+            detail=f"{rekeyed} backups and {identities} signing identities re-protected",
+        )
+    log.info("passphrase changed; %d backups re-keyed", rekeyed)
+    return rekeyed

@@ -1,0 +1,1 @@
+"""The encrypted file: connection, models, settings, backups and schema migrations."""

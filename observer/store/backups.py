@@ -1,0 +1,362 @@
+"""Backups of the store: encrypted copies in the data folder's `backups/`, made on closing
+the app, once a day, before an upgrade or a restore, and on request; and restoring one.
+
+A backup is the SQLite online backup of the live store under the same key and salt, so
+the same passphrase opens it. It is written under a temporary name, checked (it opens
+with the key and passes `PRAGMA quick_check`) and only then given its real name, so a
+half-written or damaged copy is never taken for a good one, and the older backups of its
+kind are thinned out only after a new one has checked out.
+
+Backups are named `observer-<reason>-<UTC time>.sqlite`; the name is all this module needs
+to know when and why one was made. Files it did not name are listed and never removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from observer.errors import ObserverError
+from observer.paths import backups_dir, database_path
+from observer.security import encryption
+from observer.security.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
+from observer.security.unlock import check_known_schema
+
+if TYPE_CHECKING:
+    from observer.store.db import Database
+
+log = logging.getLogger(__name__)
+
+ON_CLOSE, DAILY, MANUAL = "on-close", "daily", "manual"
+BEFORE_RESTORE, BEFORE_UPGRADE = "before-restore", "before-upgrade"
+# How many of each kind are kept; the oldest beyond that go when a new one checks out.
+# Backups made before a restore are kept longest, and those made before an upgrade (one per
+# upgrade, by observer.store.db) are never removed: they are the way back.
+KEEP = {ON_CLOSE: 10, DAILY: 7, MANUAL: 30, BEFORE_RESTORE: 20}
+DAILY_INTERVAL = timedelta(hours=24)
+STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
+STAGING = ".incomplete"
+STALE_STAGING = timedelta(days=1)
+DAMAGED = "damaged"
+
+_NAME = re.compile(r"^(?P<stem>.+?)-(?P<reason>[a-z0-9-]+?)-(?P<stamp>\d{8}T\d{12}Z)\.sqlite$")
+
+
+class BackupFailed(ObserverError):
+    """A backup could not be made or did not check out; the earlier ones are all kept."""
+
+
+class StoreInUse(ObserverError):
+    """The store is open in Practice Observer or another command, so it cannot be replaced."""
+
+
+class HasDatabase(Protocol):
+    @property
+    def db(self) -> Database: ...
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    made_at: datetime  # UTC
+    reason: str  # the label in the name, e.g. "daily" or "before-upgrade-0003-to-0004"
+    size: int
+
+    @property
+    def kind(self) -> str:
+        """The reason without its details: "before-upgrade" for every upgrade."""
+        return BEFORE_UPGRADE if self.reason.startswith(BEFORE_UPGRADE) else self.reason
+
+    def describe(self) -> str:
+        return f"{self.made_at.astimezone():%d %B %Y, %H:%M}"
+
+
+@dataclass(frozen=True)
+class Restored:
+    backup: Backup
+    kept_as: Path | None  # where the store that was replaced now is (None: there was none)
+    unreadable: bool  # whether it was set aside because the passphrase could not read it
+
+
+def list_backups(data_dir: Path) -> list[Backup]:
+    """Every backup in the data folder, newest first."""
+    folder = backups_dir(data_dir)
+    found = [_describe(path) for path in folder.glob("*.sqlite")] if folder.is_dir() else []
+    return sorted(found, key=lambda b: (b.made_at, b.path.name), reverse=True)
+
+
+def _describe(path: Path) -> Backup:
+    stat = path.stat()
+    match = _NAME.match(path.name)
+    if match is None:
+        return Backup(path, datetime.fromtimestamp(stat.st_mtime, UTC), "", stat.st_size)
+    made_at = datetime.strptime(match["stamp"], STAMP_FORMAT).replace(tzinfo=UTC)
+    return Backup(path, made_at, match["reason"], stat.st_size)
+
+
+def _database(source: Database | HasDatabase) -> Database:
+    from observer.store.db import Database
+
+    return source if isinstance(source, Database) else source.db
+
+
+def make_backup(source: Database | HasDatabase, reason: str) -> Path:
+    """Makes and checks a backup of the open store; then thins out the older ones of its
+    kind. Raises BackupFailed (keeping every earlier backup) if it does not check out."""
+    db = _database(source)
+    folder = backups_dir(db.path.parent)
+    staging = folder / STAGING
+    _clear_stale(staging)
+    try:
+        staged = db.backup_to(staging, reason)
+    except encryption.dbapi().DatabaseError as exc:
+        raise BackupFailed(
+            f"The backup could not be made because the store could not be read ({exc}); "
+            "it may be damaged. The earlier backups are all kept."
+        ) from exc
+    except OSError as exc:
+        raise BackupFailed(
+            f"The backup could not be written to {folder}: {exc.strerror or exc}. "
+            "The earlier backups are all kept."
+        ) from exc
+    problem = check_file(staged, db.key)
+    if problem:
+        staged.unlink(missing_ok=True)
+        raise BackupFailed(
+            f"The new backup did not check out ({problem}), so the store may be damaged. "
+            "The earlier backups are all kept."
+        )
+    target = folder / staged.name
+    encryption.sync_file(staged)
+    staged.replace(target)
+    encryption.sync_folder(folder)
+    with contextlib.suppress(OSError):
+        staging.rmdir()  # unless another backup is being written at the same time
+    log.info("backup made: %s (%d bytes)", target.name, target.stat().st_size)
+    rotate(db.path.parent, _describe(target).kind)
+    return target
+
+
+def backup_if_due(source: Database | HasDatabase, now: datetime | None = None) -> Path | None:
+    """A daily backup when the newest one is more than a day old (or there is none)."""
+    db = _database(source)
+    now = now or datetime.now(UTC)
+    dailies = [b for b in list_backups(db.path.parent) if b.kind == DAILY]
+    if dailies and now - dailies[0].made_at < DAILY_INTERVAL:
+        return None
+    return make_backup(db, DAILY)
+
+
+def rotate(data_dir: Path, kind: str) -> list[Path]:
+    """Removes the oldest backups of `kind` beyond how many are kept; returns them."""
+    keep = KEEP.get(kind)
+    if keep is None:
+        return []
+    removed = [b.path for b in list_backups(data_dir) if b.kind == kind][keep:]
+    for path in removed:
+        path.unlink(missing_ok=True)
+        log.info("old backup removed: %s", path.name)
+    return removed
+
+
+def check_file(path: Path, key: StoreKey) -> str | None:
+    """What is wrong with the store file at `path` under `key`, or None when it is sound."""
+    if not encryption.opens(path, key):
+        return "it does not open with the passphrase"
+    connection = encryption.connect(path, key)
+    try:
+        result = connection.execute("PRAGMA quick_check").fetchone()[0]
+    except encryption.dbapi().DatabaseError as exc:
+        return str(exc)
+    finally:
+        connection.close()
+    return None if result == "ok" else "its pages are damaged"
+
+
+def newest_backup_opens(data_dir: Path, passphrase: str) -> bool:
+    """Whether `passphrase` opens the newest backup: then a store it does not open is
+    damaged, not locked with another passphrase."""
+    newest = next(iter(_encrypted(list_backups(data_dir))), None)
+    if newest is None:
+        return False
+    try:
+        encryption.key_for(newest.path, passphrase)
+    except (WrongStorePassphrase, StoreNotEncrypted):
+        return False
+    return True
+
+
+def latest_good_backup(data_dir: Path, passphrase: str) -> Backup | None:
+    """The newest backup that `passphrase` opens and that checks out, if any."""
+    keys: dict[bytes, StoreKey] = {}
+    for backup in _encrypted(list_backups(data_dir)):
+        salt = encryption.file_salt(backup.path)
+        if salt not in keys:
+            keys[salt] = encryption.derive_key(passphrase, salt)
+        if check_file(backup.path, keys[salt]) is None:
+            return backup
+    return None
+
+
+def _encrypted(backups: list[Backup]) -> list[Backup]:
+    return [
+        b
+        for b in backups
+        if b.size >= encryption.SALT_BYTES and not encryption.is_plain_sqlite(b.path)
+    ]
+
+
+def restore(data_dir: Path, backup_path: Path, passphrase: str) -> Restored:
+    """Puts the backup at `backup_path` in place of the store in `data_dir`.
+
+    The store must not be open anywhere. The store being replaced is never overwritten or
+    removed: if `passphrase` reads it, it is first backed up ("before-restore", so it can
+    be restored in turn); otherwise it is renamed, with its WAL, to
+    `observer-damaged-<time>.sqlite` beside it. The backup is copied in under a temporary
+    name and checked before it takes the store's name, then checked again in place."""
+    store = database_path(data_dir)
+    backup = _readable_backup(backup_path, store)
+    key = _backup_key(backup.path, passphrase)
+    check_known_schema(backup.path, key, "backup")
+
+    staged = store.with_name(store.name + ".restoring")
+    staged.unlink(missing_ok=True)
+    shutil.copyfile(backup.path, staged)
+    encryption.sync_file(staged)
+    problem = check_file(staged, key)
+    if problem:
+        staged.unlink(missing_ok=True)
+        raise BackupFailed(
+            f"{backup.path.name} cannot be restored: {problem}. The store was left as it was."
+        )
+    try:
+        kept_as, unreadable = _set_aside(data_dir, passphrase)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    staged.replace(store)
+    encryption.sync_folder(data_dir)
+    problem = check_file(store, key)
+    if problem:
+        kept = f"; the store it replaced is kept as {kept_as}" if kept_as else ""
+        raise BackupFailed(f"The restored store did not check out ({problem}){kept}.")
+    log.info(
+        "restored %s; the previous store %s",
+        backup.path.name,
+        f"is kept as {kept_as.name}" if kept_as else "did not exist",
+    )
+    return Restored(backup, kept_as, unreadable)
+
+
+def _readable_backup(backup_path: Path, store: Path) -> Backup:
+    path = backup_path
+    if not path.exists() and not path.is_absolute():
+        in_folder = backups_dir(store.parent) / path
+        path = in_folder if in_folder.exists() else path
+    if not path.is_file():
+        raise BackupFailed(f"{backup_path} is not a file.")
+    if path.resolve() == store.resolve():
+        raise BackupFailed(f"{backup_path} is the store itself, not a backup of it.")
+    if not encryption.has_content(path):
+        raise BackupFailed(f"{backup_path} is empty.")
+    return _describe(path)
+
+
+def _backup_key(path: Path, passphrase: str) -> StoreKey:
+    try:
+        return encryption.key_for(path, passphrase)
+    except StoreNotEncrypted:
+        raise BackupFailed(f"{path.name} is not an encrypted Practice Observer backup.") from None
+    except WrongStorePassphrase:
+        raise WrongStorePassphrase(
+            f"That passphrase does not open {path.name}; a backup made before the "
+            "passphrase was changed opens only with the passphrase used then."
+        ) from None
+
+
+def _set_aside(data_dir: Path, passphrase: str) -> tuple[Path | None, bool]:
+    """Keeps the current store out of the way: a checked before-restore backup when the
+    passphrase reads it, else the file itself renamed. Returns where it is and whether it
+    was unreadable."""
+    store = database_path(data_dir)
+    wal = Path(f"{store}-wal")
+    if not encryption.has_content(store) and not encryption.has_content(wal):
+        for empty in (store, wal, Path(f"{store}-shm")):
+            empty.unlink(missing_ok=True)
+        return None, False
+    key = _readable_key(store, passphrase)
+    if key is not None:
+        if in_use(store, key):
+            raise StoreInUse(
+                "The store is open in Practice Observer or another command: close it first; "
+                "nothing was changed."
+            )
+        if check_file(store, key) is None:
+            from observer.store.db import Database
+
+            current = Database(store, key)
+            try:
+                kept = make_backup(current, BEFORE_RESTORE)
+            finally:
+                current.close()
+            for suffix in ("-wal", "-shm"):
+                # Their content is in the backup just checked; left here they would be
+                # replayed into the restored store.
+                Path(f"{store}{suffix}").unlink(missing_ok=True)
+            return kept, False
+    stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
+    target = store.with_name(f"{store.stem}-{DAMAGED}-{stamp}{store.suffix}")
+    _move_aside(store, target)
+    return target, True
+
+
+def _readable_key(store: Path, passphrase: str) -> StoreKey | None:
+    if not encryption.has_content(store) or encryption.is_plain_sqlite(store):
+        return None
+    try:
+        return encryption.key_for(store, passphrase)
+    except WrongStorePassphrase:
+        return None
+
+
+def _move_aside(store: Path, target: Path) -> None:
+    """Renames the store and its WAL and shared-memory files together, so the set-aside
+    copy is exactly what was there."""
+    for suffix in ("-wal", "-shm", ""):
+        source = Path(f"{store}{suffix}")
+        if source.exists():
+            source.replace(Path(f"{target}{suffix}"))
+    encryption.sync_folder(store.parent)
+
+
+def in_use(store: Path, key: StoreKey) -> bool:
+    """Whether another connection (this process or another) has the store open."""
+    connection = encryption.connect(store, key)
+    try:
+        connection.execute("PRAGMA busy_timeout = 0")
+        connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+        connection.execute("BEGIN EXCLUSIVE")
+        connection.execute("ROLLBACK")
+    except encryption.dbapi().OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    finally:
+        connection.close()
+    return False
+
+
+def _clear_stale(staging: Path) -> None:
+    """Removes what a backup interrupted long ago (a crash, a power cut) left behind."""
+    if not staging.is_dir():
+        return
+    cutoff = time.time() - STALE_STAGING.total_seconds()
+    for leftover in staging.iterdir():
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()

@@ -1,0 +1,228 @@
+"""The local store: one SQLCipher-encrypted SQLite file, opened with safe pragmas and
+migrated on open.
+
+Opening checks the schema version with one query; Alembic is imported only when the
+file is new or needs upgrading. Before an upgrade the file is copied to the backups
+folder; if the upgrade fails, the copy is put back and the user is told.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from observer.errors import (
+    DatabaseTooNew,
+    DatabaseUnreadable,
+    MigrationFailed,
+    StoreBusy,
+    StoreUnwritable,
+)
+from observer.paths import backups_dir
+from observer.security import encryption
+from observer.security.encryption import StoreKey
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Every schema revision this code knows, oldest first; a test checks this against Alembic.
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
+BUSY_TIMEOUT_MS = 5000
+# Each connection keeps up to 32 MB of decrypted pages, so the review queries over a
+# large store do not decrypt the same pages again and again.
+CACHE_KIB = 32_000
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    # FULL: a committed autosave survives a power cut, not just a crash.
+    cursor.execute("PRAGMA synchronous = FULL")
+    # Removed records (retention, a deleted draft) are zeroed, not left in free pages.
+    cursor.execute("PRAGMA secure_delete = ON")
+    cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    cursor.close()
+
+
+def _restore_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+    """A session that chose to wait less (autosave) leaves the usual patience behind."""
+    if dbapi_connection is not None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def make_engine(path: Path, key: StoreKey) -> Engine:
+    url = URL.create("sqlite+pysqlcipher", password=key.pragma(), database=str(path))
+    # Errors must not carry narrative or names into logs and messages.
+    engine = create_engine(
+        url, module=encryption.dbapi(), poolclass=QueuePool, hide_parameters=True
+    )
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine, "checkin", _restore_busy_timeout)
+    return engine
+
+
+UNWRITABLE = {
+    "disk is full": "the disk is full",
+    "readonly": "the data folder is read-only",
+    "disk i/o error": "the disk could not be written",
+}
+
+
+def _unwritable_reason(message: str) -> str | None:
+    lowered = message.lower()
+    return next((reason for key, reason in UNWRITABLE.items() if key in lowered), None)
+
+
+class Database:
+    """A migrated store with a session factory. Use as `with db.session() as s, s.begin():`."""
+
+    def __init__(self, path: Path, key: StoreKey) -> None:
+        self.path = path
+        self.key = key
+        self.engine = make_engine(path, key)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, path: Path, key: StoreKey) -> Database:
+        """Opens the store at `path` with `key` (from `encryption.key_for`)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = encryption.has_content(path)
+        db = cls(path, key)
+        try:
+            current = db.schema_revision()
+        except DatabaseError as exc:
+            db.close()
+            raise DatabaseUnreadable(
+                f"{path} is not a Practice Observer database or is damaged ({exc.orig})."
+            ) from exc
+        if current == SCHEMA_HEAD:
+            return db
+        if current is not None and current not in SCHEMA_REVISIONS:
+            db.close()
+            raise DatabaseTooNew(
+                f"{path} was written by a newer version of Practice Observer "
+                f"(schema {current}); please update the app to open it."
+            )
+        if current is None and existed and db._has_tables():
+            db.close()
+            raise DatabaseUnreadable(f"{path} is not a Practice Observer database.")
+        if current is None:
+            db._upgrade()
+        else:
+            db._upgrade_with_backup(current)
+        return db
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def rekey(self, passphrase: str) -> StoreKey:
+        """Re-encrypts the store under `passphrase`; this process's sessions carry on with
+        the new key. Another process holding the store open makes it fail as busy."""
+        self.engine.dispose()  # the pool reconnects with the old key if this fails
+        try:
+            new_key = encryption.rekey(self.path, self.key, passphrase)
+        except encryption.dbapi().OperationalError as exc:
+            raise StoreBusy(
+                "The store is open in another Practice Observer window or command; close it "
+                "and try again. The passphrase was not changed."
+            ) from exc
+        self.key = new_key
+        self.engine = make_engine(self.path, new_key)
+        self._sessions.configure(bind=self.engine)
+        return new_key
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            try:
+                yield session
+            except OperationalError as exc:
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                    raise StoreBusy(
+                        "The store is busy with another Practice Observer window or command; "
+                        "nothing was changed. Try again in a moment."
+                    ) from exc
+                reason = _unwritable_reason(str(exc.orig))
+                if reason:
+                    raise StoreUnwritable(
+                        f"The store could not be written because {reason}; nothing was changed."
+                    ) from exc
+                raise
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            try:
+                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+            except OperationalError as exc:
+                if "no such table" in str(exc.orig):
+                    return None
+                raise
+        return None if row is None else str(row[0])
+
+    def _has_tables(self) -> bool:
+        with self.engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+        return bool(count)
+
+    def _upgrade(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def _upgrade_with_backup(self, current: str) -> None:
+        backup = self.backup_to(
+            backups_dir(self.path.parent),
+            f"before-upgrade-{current}-to-{SCHEMA_HEAD}",
+        )
+        log.info("upgrading schema %s to %s; backup at %s", current, SCHEMA_HEAD, backup.name)
+        try:
+            self._upgrade()
+        except Exception as exc:
+            log.exception("schema upgrade failed; restoring the backup")
+            self.close()
+            restore_file(backup, self.path)
+            raise MigrationFailed(
+                f"Upgrading the database failed ({exc}); it has been restored as it was "
+                f"from the backup {backup}."
+            ) from exc
+
+    def backup_to(self, folder: Path, label: str) -> Path:
+        """Copies the live database, WAL included, to a new file in `folder`, encrypted with
+        the same key, so the same passphrase opens it."""
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = folder / f"{self.path.stem}-{label}-{stamp}.sqlite"
+        source = encryption.connect(self.path, self.key)
+        try:
+            copy = encryption.connect(target, self.key)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        return target
+
+
+def restore_file(backup: Path, path: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, path)

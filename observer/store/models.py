@@ -1,0 +1,373 @@
+"""The records Practice Observer keeps, as SQLAlchemy 2 typed ORM classes.
+
+Every record has a UUID key, UTC created/updated times and a revision counter, so that
+records can later be merged between laptops and a team server. The revision doubles as
+an optimistic lock: an update made against a stale copy of a record fails instead of
+silently overwriting someone else's words.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
+
+from observer.errors import NotFound
+
+R = TypeVar("R")
+
+
+def table_of(model: type[Any]) -> Table:
+    """A mapped class's table, typed as a Table for Core statements."""
+    table: Table = model.__table__
+    return table
+
+
+def fetch(session: Session, model: type[R], record_id: uuid.UUID, what: str) -> R:
+    """The record with that id, or NotFound naming what was looked for."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"That {what} is not in this store.")
+    return record
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC and hands them back aware, on any database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Record(Base):
+    """A mergeable record: UUID key, UTC timestamps, revision counter."""
+
+    __abstract__ = True
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.__table__.c.revision}
+
+
+class Team(Record):
+    __tablename__ = "teams"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    manager_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL", use_alter=True)
+    )
+
+    manager: Mapped[Person | None] = relationship(foreign_keys=[manager_id])
+    members: Mapped[list[Person]] = relationship(
+        back_populates="team", foreign_keys="Person.team_id"
+    )
+
+
+class Person(Record):
+    __tablename__ = "people"
+
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), index=True
+    )
+    staff_reference: Mapped[str | None] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    asye_started_on: Mapped[date | None] = mapped_column(Date)
+
+    team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
+
+
+class Framework(Record):
+    """One version of a framework. A version once used never changes."""
+
+    __tablename__ = "frameworks"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    key: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    in_force_from: Mapped[date | None] = mapped_column(Date)
+    in_force_until: Mapped[date | None] = mapped_column(Date)
+    default_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    default_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    definition: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    standards: Mapped[list[Standard]] = relationship(
+        back_populates="framework", order_by="Standard.position", cascade="all, delete-orphan"
+    )
+    levels: Mapped[list[RatingLevel]] = relationship(
+        back_populates="framework", order_by="RatingLevel.position", cascade="all, delete-orphan"
+    )
+
+
+class Standard(Record):
+    __tablename__ = "standards"
+    __table_args__ = (UniqueConstraint("framework_id", "code"),)
+
+    framework_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("frameworks.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    prompts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer)
+
+    framework: Mapped[Framework] = relationship(back_populates="standards")
+
+
+class RatingLevel(Record):
+    """A level of a framework's rating scale. `score` is None for Not observed."""
+
+    __tablename__ = "rating_levels"
+    __table_args__ = (UniqueConstraint("framework_id", "code"),)
+
+    framework_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("frameworks.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)
+
+    framework: Mapped[Framework] = relationship(back_populates="levels")
+
+
+class Observation(Record):
+    __tablename__ = "observations"
+    __table_args__ = (
+        Index("ix_observations_person_time", "observed_person_id", "observed_at"),
+        Index("ix_observations_status", "status"),
+        Index("ix_observations_observed_at", "observed_at"),
+        # The team overview's: read from the index alone (migration 0006).
+        Index(
+            "ix_observations_person_judgement",
+            "observed_person_id",
+            "observed_at",
+            "status",
+            "overall_level_id",
+        ),
+        Index("ix_observations_id_person", "id", "observed_person_id", unique=True),
+    )
+
+    observed_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
+    observer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    framework_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("frameworks.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    case_reference: Mapped[str] = mapped_column(String(60), default="")
+    others_present: Mapped[str] = mapped_column(Text, default="")
+    family_present: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_given_by: Mapped[str] = mapped_column(Text, default="")
+    consent_how: Mapped[str] = mapped_column(Text, default="")
+    focus: Mapped[str] = mapped_column(Text, default="")
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    development_areas: Mapped[str] = mapped_column(Text, default="")
+    child_voice: Mapped[str] = mapped_column(Text, default="")
+    family_feedback: Mapped[str] = mapped_column(Text, default="")
+    reflection: Mapped[str] = mapped_column(Text, default="")
+    overall_level_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rating_levels.id"))
+    overall_rationale: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    # The names and framework wording the record showed when the observer signed; what a
+    # signed record shows from then on, and part of what every signature covers.
+    shown_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+    observed_person: Mapped[Person] = relationship(foreign_keys=[observed_person_id])
+    observer: Mapped[Person] = relationship(foreign_keys=[observer_id])
+    framework: Mapped[Framework] = relationship()
+    overall_level: Mapped[RatingLevel | None] = relationship()
+    ratings: Mapped[list[Rating]] = relationship(
+        back_populates="observation", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="observation", cascade="all, delete-orphan", order_by="Action.position"
+    )
+    signatures: Mapped[list[Signature]] = relationship(
+        back_populates="observation", cascade="all, delete-orphan", order_by="Signature.signed_at"
+    )
+    addenda: Mapped[list[Addendum]] = relationship(
+        back_populates="observation", cascade="all, delete-orphan", order_by="Addendum.created_at"
+    )
+
+
+class Rating(Record):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("observation_id", "standard_id"),
+        # A worker's trends, read from the index alone (migration 0006).
+        Index("ix_ratings_observation_levels", "observation_id", "standard_id", "level_id"),
+    )
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("observations.id", ondelete="CASCADE")
+    )
+    standard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("standards.id"))
+    level_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rating_levels.id"))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    observation: Mapped[Observation] = relationship(back_populates="ratings")
+    standard: Mapped[Standard] = relationship()
+    level: Mapped[RatingLevel | None] = relationship()
+
+
+action_standards = Table(
+    "action_standards",
+    Base.metadata,
+    Column("action_id", Uuid, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
+    Column("standard_id", Uuid, ForeignKey("standards.id"), primary_key=True),
+)
+
+
+class Action(Record):
+    __tablename__ = "actions"
+    __table_args__ = (
+        Index("ix_actions_status_due", "status", "due_date"),
+        Index("ix_actions_due", "due_date"),
+        Index("ix_actions_open", "status", "observation_id", "due_date"),
+    )
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("observations.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    observation: Mapped[Observation] = relationship(back_populates="actions")
+    owner: Mapped[Person | None] = relationship()
+    standards: Mapped[list[Standard]] = relationship(secondary=action_standards)
+
+
+class Signature(Record):
+    __tablename__ = "signatures"
+    # Each role signs a record once: the observer, the practitioner, a countersigning manager.
+    __table_args__ = (UniqueConstraint("observation_id", "role"),)
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("observations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    image_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    observation: Mapped[Observation] = relationship(back_populates="signatures")
+
+
+class Addendum(Record):
+    """A dated, signed correction added after a record is locked."""
+
+    __tablename__ = "addenda"
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("observations.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(200))
+    image_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    observation: Mapped[Observation] = relationship(back_populates="addenda")
+
+
+class AuditEvent(Record):
+    """Who did what to which record, when, with the record's content hash."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_record", "record_type", "record_id"),
+        Index("ix_audit_events_sequence", "sequence", unique=True),
+    )
+
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Chained: each event's hash covers the one before (observer/governance/audit.py).
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    previous_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    event_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class Setting(Base):
+    """A local setting of this laptop's store, such as who uses it."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
