@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from observer.changes import ChangeFeed
 from observer.errors import InvalidFramework
 from observer.paths import database_path
 from observer.people.directory import People
@@ -54,6 +55,11 @@ class Services:
 
             self._signing = OpenedIdentity(self.data_dir)
         return self._signing
+
+    @property
+    def changes(self) -> ChangeFeed:
+        """Told of every commit, from whichever thread made it (observer/changes.py)."""
+        return self.db.changes
 
     @property
     def key(self) -> StoreKey:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from observer.changes import ChangeFeed
 from observer.errors import (
     DatabaseTooNew,
     DatabaseUnreadable,
@@ -31,6 +32,7 @@ from observer.errors import (
 from observer.paths import backups_dir
 from observer.security import encryption
 from observer.security.encryption import StoreKey
+from observer.store.tracking import track_changes
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,8 @@ class Database:
         self.key = key
         self.engine = make_engine(path, key)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.changes = ChangeFeed()
+        track_changes(self._sessions, self.changes)
 
     @classmethod
     def open(cls, path: Path, key: StoreKey) -> Database:

@@ -1,0 +1,79 @@
+"""Which topics a transaction wrote, reported to the store's change feed once it commits.
+
+Session events see every ORM write (objects flushed, and insert/update/delete statements
+run through a session), so no write path has to remember to report itself. A transaction
+that rolls back reports nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Delete, Insert, Update, event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
+
+from observer.changes import Changed, ChangeFeed, Topic
+
+TOPIC_OF_TABLE = {
+    "observations": Topic.RECORDS,
+    "ratings": Topic.RECORDS,
+    "signatures": Topic.RECORDS,
+    "addenda": Topic.RECORDS,
+    "actions": Topic.ACTIONS | Topic.RECORDS,
+    "people": Topic.PEOPLE,
+    "teams": Topic.PEOPLE,
+    "settings": Topic.SETTINGS,
+    "frameworks": Topic.FRAMEWORKS,
+    "standards": Topic.FRAMEWORKS,
+    "rating_levels": Topic.FRAMEWORKS,
+    "audit_events": Topic.AUDIT,
+}
+_PENDING = "observer.changes"
+
+
+def track_changes(sessions: sessionmaker[Session], feed: ChangeFeed) -> None:
+    event.listen(sessions, "after_flush", _after_flush)
+    event.listen(sessions, "do_orm_execute", _orm_execute)
+    event.listen(sessions, "after_commit", lambda s: _after_commit(s, feed))
+    event.listen(sessions, "after_rollback", _after_rollback)
+
+
+def _pending(session: Session) -> tuple[list[Topic], set[uuid.UUID]]:
+    found = session.info.get(_PENDING)
+    if found is None:
+        found = session.info[_PENDING] = ([Topic.NONE], set())
+    return found
+
+
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    topics, ids = _pending(session)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(obj), "__tablename__", None)
+        topic = TOPIC_OF_TABLE.get(table or "", Topic.NONE)
+        if not topic:
+            continue
+        topics[0] |= topic
+        record = getattr(obj, "id" if table == "observations" else "observation_id", None)
+        if isinstance(record, uuid.UUID):
+            ids.add(record)
+
+
+def _orm_execute(state: ORMExecuteState) -> None:
+    statement: Any = state.statement
+    if not isinstance(statement, Insert | Update | Delete):
+        return
+    table = getattr(statement.table, "name", "")
+    topic = TOPIC_OF_TABLE.get(table, Topic.NONE)
+    if topic:
+        _pending(state.session)[0][0] |= topic
+
+
+def _after_commit(session: Session, feed: ChangeFeed) -> None:
+    found = session.info.pop(_PENDING, None)
+    if found is not None:
+        feed.publish(Changed(found[0][0], frozenset(found[1])))
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)

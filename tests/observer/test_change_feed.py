@@ -1,0 +1,83 @@
+"""Every commit tells the store's change feed what it touched; a rollback tells nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from core_helpers import NewDraft, Staff
+from sqlalchemy import update
+
+from observer.changes import Changed, ChangeFeed, Topic
+from observer.errors import ObserverError
+from observer.people.directory import PersonDetails
+from observer.records.merge import Change
+from observer.services import Services
+from observer.store.models import Observation
+from observer.vocabulary import Role
+
+
+@pytest.fixture
+def heard(services: Services) -> list[Changed]:
+    found: list[Changed] = []
+    services.changes.subscribe(found.append)
+    return found
+
+
+def test_an_edit_names_the_record_it_changed(
+    services: Services, new_draft: NewDraft, heard: list[Changed]
+) -> None:
+    record = new_draft()
+    heard.clear()
+    services.recording.save(record, [Change("strengths", "", "Warm and direct with Ayo.")])
+    assert any(c.touches(Topic.RECORDS) and record in c.record_ids for c in heard)
+    assert not any(c.touches(Topic.PEOPLE) for c in heard)
+
+
+def test_a_new_person_is_a_people_change(services: Services, heard: list[Changed]) -> None:
+    services.people.add_person(PersonDetails("Tamsin Rowe", Role.SOCIAL_WORKER))
+    assert [c for c in heard if c.touches(Topic.PEOPLE)]
+    assert not any(c.touches(Topic.RECORDS) for c in heard)
+
+
+def test_a_bulk_statement_is_reported(
+    services: Services, new_draft: NewDraft, heard: list[Changed]
+) -> None:
+    new_draft()
+    heard.clear()
+    with services.db.session() as s, s.begin():
+        s.execute(update(Observation).values(focus="Bulk"))
+    assert any(c.touches(Topic.RECORDS) for c in heard)
+
+
+def test_a_rolled_back_transaction_reports_nothing(
+    services: Services, staff: Staff, heard: list[Changed]
+) -> None:
+    heard.clear()
+
+    def abandon() -> None:
+        with services.db.session() as s, s.begin():
+            s.execute(update(Observation).values(focus="Never"))
+            raise RuntimeError("abandoned")
+
+    with pytest.raises(RuntimeError):
+        abandon()
+    with services.db.session() as s, s.begin():
+        pass
+    assert heard == []
+
+
+def test_a_failing_listener_does_not_silence_the_others() -> None:
+    feed = ChangeFeed()
+    told: list[Changed] = []
+
+    def broken(_changed: Changed) -> None:
+        raise ObserverError("a screen that cannot refresh")
+
+    feed.subscribe(broken)
+    unsubscribe = feed.subscribe(told.append)
+    change = Changed(Topic.ACTIONS, frozenset({uuid.uuid4()}))
+    feed.publish(change)
+    unsubscribe()
+    feed.publish(change)
+    assert told == [change]
