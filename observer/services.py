@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from observer.errors import InvalidFramework
 from observer.paths import database_path
 from observer.people.directory import People
 from observer.people.profile import Profiles
-from observer.records.actions import Review
+from observer.records.actions import AgreedActions
 from observer.records.frameworks import shipped_frameworks, store_framework
 from observer.records.recording import Recording
 from observer.records.sign_off import SignOff
@@ -26,7 +27,17 @@ from observer.store.db import Database
 from observer.store.models import Framework
 
 if TYPE_CHECKING:
+    from observer.documents.histories import HistoryPdfs
+    from observer.documents.summaries import Summaries
+    from observer.governance.audit import AuditTrail
+    from observer.governance.retention import Retention
+    from observer.review.settings import ReviewSettingsService
+    from observer.review.team_overview import TeamOverview
+    from observer.review.worker_history import WorkerHistories
+    from observer.search.service import Search
+    from observer.security.idle_lock import IdleLock
     from observer.signing.opened import OpenedIdentity
+    from observer.store.backups import Backups
 
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
@@ -40,7 +51,7 @@ class Services:
     people: People
     profiles: Profiles
     recording: Recording
-    review: Review
+    actions: AgreedActions
     signoff: SignOff
     workspace: Workspace
     # Kept for the session so signing needs no second prompt; the PKCS#12 shares it.
@@ -55,6 +66,68 @@ class Services:
 
             self._signing = OpenedIdentity(self.data_dir)
         return self._signing
+
+    # The services below are made when first used, so that start-up imports none of them.
+
+    @cached_property
+    def audit(self) -> AuditTrail:
+        from observer.governance.audit import AuditTrail
+
+        return AuditTrail(self.db)
+
+    @cached_property
+    def retention(self) -> Retention:
+        from observer.governance.retention import Retention
+
+        return Retention(self.db, self.actor)
+
+    @cached_property
+    def review_settings(self) -> ReviewSettingsService:
+        from observer.review.settings import ReviewSettingsService
+
+        return ReviewSettingsService(self.db, self.actor)
+
+    @cached_property
+    def team_overview(self) -> TeamOverview:
+        from observer.review.team_overview import TeamOverview
+
+        return TeamOverview(self.db)
+
+    @cached_property
+    def worker_history(self) -> WorkerHistories:
+        from observer.review.worker_history import WorkerHistories
+
+        return WorkerHistories(self.db)
+
+    @cached_property
+    def search(self) -> Search:
+        from observer.search.service import Search
+
+        return Search(self.db)
+
+    @cached_property
+    def idle_lock(self) -> IdleLock:
+        from observer.security.idle_lock import IdleLock
+
+        return IdleLock(self.db, self.actor)
+
+    @cached_property
+    def summaries(self) -> Summaries:
+        from observer.documents.summaries import Summaries
+
+        return Summaries(self)
+
+    @cached_property
+    def history_pdfs(self) -> HistoryPdfs:
+        from observer.documents.histories import HistoryPdfs
+
+        return HistoryPdfs(self)
+
+    @cached_property
+    def backups(self) -> Backups:
+        from observer.store.backups import Backups
+
+        return Backups(self.db)
 
     @property
     def changes(self) -> ChangeFeed:
@@ -100,7 +173,7 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
         people=People(db),
         profiles=profiles,
         recording=Recording(db, actor=lambda: services.actor()),
-        review=Review(db),
+        actions=AgreedActions(db),
         signoff=SignOff(db, actor=lambda: services.actor()),
         workspace=Workspace(db),
         passphrase=passphrase,

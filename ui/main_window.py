@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         if section == ACTIONS:
             from ui.panels.actions import ActionsPanel
 
-            return ActionsPanel(services.review, prompts, services.actor, parent=self.stack)
+            return ActionsPanel(services.actions, prompts, services.actor, parent=self.stack)
         if section == SEARCH:
             from observer.search.service import search
             from ui.panels.search import SearchPanel

@@ -32,7 +32,7 @@ from observer.review.worker_history import HistoryFilter
 from observer.signing.errors import PassphraseNeeded
 
 if TYPE_CHECKING:
-    from observer.services import Services
+    from observer.documents.sources import DocumentSources
     from observer.signing import IdentityInfo
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class HistoryExportResult:
 
 
 def export_history(
-    services: Services,
+    services: DocumentSources,
     person_id: uuid.UUID,
     target: Path,
     filters: HistoryFilter,
@@ -167,7 +167,9 @@ def _page_count(pdf: bytes) -> int:
     return int(PdfFileReader(BytesIO(pdf)).root["/Pages"]["/Count"])
 
 
-def _audit(services: Services, person_id: uuid.UUID, filters: HistoryFilter, count: int) -> None:
+def _audit(
+    services: DocumentSources, person_id: uuid.UUID, filters: HistoryFilter, count: int
+) -> None:
     start = filters.date_from.isoformat() if filters.date_from else "any date"
     end = filters.date_to.isoformat() if filters.date_to else "any date"
     narrowed = " (narrowed further by kind, observer or framework)" if _narrowed(filters) else ""
@@ -186,3 +188,36 @@ def _narrowed(filters: HistoryFilter) -> bool:
     return (
         bool(filters.kinds) or filters.observer_id is not None or filters.framework_id is not None
     )
+
+
+class HistoryPdfs:
+    """A worker's history as a signed PDF for the supervision file."""
+
+    def __init__(self, sources: DocumentSources) -> None:
+        self._sources = sources
+
+    def export(
+        self,
+        person_id: uuid.UUID,
+        target: Path,
+        filters: HistoryFilter,
+        *,
+        include_case_reference: bool = True,
+        today: date | None = None,
+        passphrase: str | None = None,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        generated_at: datetime | None = None,
+    ) -> HistoryExportResult:
+        return export_history(
+            self._sources,
+            person_id,
+            target,
+            filters,
+            include_case_reference=include_case_reference,
+            today=today,
+            passphrase=passphrase,
+            progress=progress,
+            cancelled=cancelled,
+            generated_at=generated_at,
+        )

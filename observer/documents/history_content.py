@@ -29,7 +29,7 @@ from observer.review.worker_history import (
 from observer.vocabulary import ActionStatus
 
 if TYPE_CHECKING:
-    from observer.services import Services
+    from observer.documents.sources import DocumentSources
 
 # Called with (steps done, steps in all) as the history is gathered and laid out.
 Progress = Callable[[int, int], None]
@@ -99,7 +99,7 @@ def period_words(filters: HistoryFilter) -> str:
 
 
 def history_content(
-    services: Services,
+    services: DocumentSources,
     person_id: uuid.UUID,
     filters: HistoryFilter,
     *,
@@ -146,7 +146,7 @@ def history_content(
     )
 
 
-def _narrowed_to(services: Services, filters: HistoryFilter) -> tuple[str, ...]:
+def _narrowed_to(services: DocumentSources, filters: HistoryFilter) -> tuple[str, ...]:
     """The filters other than the dates, each as a phrase for the cover."""
     found = []
     if filters.kinds:

@@ -31,8 +31,8 @@ from observer.vocabulary import Status
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from observer.documents.sources import DocumentSources
     from observer.records.sign_off import SignatureView
-    from observer.services import Services
     from observer.signing import IdentityInfo, Verification
     from observer.signing.opened import Opened
 
@@ -88,7 +88,7 @@ def after_signing_lines(identity: IdentityInfo | None, note: str | None) -> list
 
 
 def export_summary(
-    services: Services,
+    services: DocumentSources,
     observation_id: uuid.UUID,
     out: Path,
     *,
@@ -148,7 +148,7 @@ class SignedPdf:
 
 
 def sign_for_export(
-    services: Services, pdf: bytes, *, reason: str, passphrase: str, page: int = -1
+    services: DocumentSources, pdf: bytes, *, reason: str, passphrase: str, page: int = -1
 ) -> SignedPdf:
     """Signs a PDF laid out like a summary (PAdES, visible in the strip above the footer of
     its last page, or `page` from 0) with this data folder's identity; with a timestamp
@@ -179,7 +179,7 @@ def sign_for_export(
     return SignedPdf(data, identity, timestamped=url is not None, note=note)
 
 
-def verify_summary(services: Services, path: Path) -> Verification:
+def verify_summary(services: DocumentSources, path: Path) -> Verification:
     """Verifies the PDF at `path` and compares its record with this store's, if it is here.
 
     The comparison counts only for a PDF signed with a certificate this data folder knows;
@@ -211,7 +211,7 @@ def verify_summary(services: Services, path: Path) -> Verification:
     return result
 
 
-def _with_worker_named(services: Services, result: Verification) -> Verification:
+def _with_worker_named(services: DocumentSources, result: Verification) -> Verification:
     """A history's worker by name, when they are in this store (the PDF holds their id)."""
     from dataclasses import replace
 
@@ -242,7 +242,7 @@ def _outcome(result: Verification) -> str:
     return "intact; the record here has changed since"
 
 
-def known_certificates(services: Services) -> set[str]:
+def known_certificates(services: DocumentSources) -> set[str]:
     """SHA-256 fingerprints (hex) of the signing certificates this data folder knows: its
     identity's, past and present, and every one a summary was exported with here."""
     from observer.signing.identity import own_certificate_fingerprints
@@ -250,14 +250,14 @@ def known_certificates(services: Services) -> set[str]:
     return own_certificate_fingerprints(services.data_dir) | set(_exported_with(services))
 
 
-def has_signing_identity(services: Services) -> bool:
+def has_signing_identity(services: DocumentSources) -> bool:
     """Whether this data folder has a signing identity yet (export makes one if not)."""
     from observer.signing import has_identity
 
     return has_identity(services.data_dir)
 
 
-def prepare_signing(services: Services, passphrase: str | None = None) -> IdentityInfo:
+def prepare_signing(services: DocumentSources, passphrase: str | None = None) -> IdentityInfo:
     """Checks the passphrase (by default the store's) once before a batch of signed
     exports: opens the identity (WrongPassphrase if it does not, as for an identity still
     under an earlier signing passphrase), or makes one for the laptop's user if there is
@@ -269,7 +269,7 @@ def prepare_signing(services: Services, passphrase: str | None = None) -> Identi
     return _identity(services, passphrase)
 
 
-def timestamp_url(services: Services) -> str | None:
+def timestamp_url(services: DocumentSources) -> str | None:
     return _timestamp_url(services)
 
 
@@ -298,7 +298,7 @@ def _check_signed_content(signatures: list[SignatureView], content_hash: str) ->
         )
 
 
-def _signer(services: Services, passphrase: str) -> tuple[IdentityInfo, Opened]:
+def _signer(services: DocumentSources, passphrase: str) -> tuple[IdentityInfo, Opened]:
     """The identity (made first if there is none yet, and then reported as made) and its
     signer, held open for the session."""
     from observer.signing import has_identity
@@ -308,7 +308,7 @@ def _signer(services: Services, passphrase: str) -> tuple[IdentityInfo, Opened]:
     return made or opened.info, opened
 
 
-def _identity(services: Services, passphrase: str) -> IdentityInfo:
+def _identity(services: DocumentSources, passphrase: str) -> IdentityInfo:
     from observer.signing import ensure_identity, has_identity
 
     if has_identity(services.data_dir):
@@ -322,7 +322,7 @@ def _identity(services: Services, passphrase: str) -> IdentityInfo:
     return ensure_identity(services.data_dir, passphrase, profile.name, profile.organisation)
 
 
-def _exported_with(services: Services) -> dict[str, Any]:
+def _exported_with(services: DocumentSources) -> dict[str, Any]:
     with services.db.session() as s:
         value = stored_value(s, KNOWN_CERTIFICATES_SETTING)
     if not isinstance(value, dict):
@@ -330,12 +330,12 @@ def _exported_with(services: Services) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in value.items()}
 
 
-def remember_certificate(services: Services, identity: IdentityInfo) -> None:
+def remember_certificate(services: DocumentSources, identity: IdentityInfo) -> None:
     """Records the certificate a summary was just signed with, in its own transaction."""
     _writing(services, lambda s: _remember(s, identity))
 
 
-def _writing(services: Services, write: Callable[[Session], object]) -> None:
+def _writing(services: DocumentSources, write: Callable[[Session], object]) -> None:
     """Runs `write` in a transaction, and once more if it lost a race: two exports at once
     may both find the known certificates not yet stored, and then the second to insert
     them is refused. The retry reads what the first stored."""
@@ -362,7 +362,7 @@ def _remember(s: Session, identity: IdentityInfo) -> None:
     store_value(s, KNOWN_CERTIFICATES_SETTING, known)
 
 
-def _timestamp_url(services: Services) -> str | None:
+def _timestamp_url(services: DocumentSources) -> str | None:
     with services.db.session() as s:
         value = stored_value(s, TIMESTAMP_SETTING)
     if isinstance(value, dict):
@@ -373,7 +373,7 @@ def _timestamp_url(services: Services) -> str | None:
 
 
 def _audit(
-    services: Services,
+    services: DocumentSources,
     action: str,
     record_id: uuid.UUID | None,
     content_hash: str,
@@ -400,3 +400,40 @@ def _audit(
         )
 
     _writing(services, write)
+
+
+class Summaries:
+    """Summary PDFs of observations: exported (signed once signed off) and verified."""
+
+    def __init__(self, sources: DocumentSources) -> None:
+        self._sources = sources
+
+    def export(
+        self,
+        observation_id: uuid.UUID,
+        out: Path,
+        *,
+        passphrase: str | None = None,
+        include_case_reference: bool = True,
+        invariant: bool = False,
+    ) -> ExportResult:
+        return export_summary(
+            self._sources,
+            observation_id,
+            out,
+            passphrase=passphrase,
+            include_case_reference=include_case_reference,
+            invariant=invariant,
+        )
+
+    def verify(self, path: Path) -> Verification:
+        return verify_summary(self._sources, path)
+
+    def prepare_signing(self, passphrase: str | None = None) -> IdentityInfo:
+        return prepare_signing(self._sources, passphrase)
+
+    def has_signing_identity(self) -> bool:
+        return has_signing_identity(self._sources)
+
+    def known_certificates(self) -> set[str]:
+        return known_certificates(self._sources)

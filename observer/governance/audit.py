@@ -476,3 +476,21 @@ def events(
             )
             for row in s.execute(statement.limit(limit))
         ]
+
+
+class AuditTrail:
+    """The audit trail as the GUI and the command line reach it."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def events(
+        self, record_id: uuid.UUID | None = None, limit: int | None = None
+    ) -> list[AuditEntry]:
+        return events(self._db, record_id, limit)
+
+    def verify(self) -> ChainReport:
+        return verify_chain(self._db)
+
+    def record_failed_unlocks(self, actor: str, attempts: Iterable[datetime]) -> int:
+        return record_failed_unlocks(self._db, actor, attempts)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -344,3 +344,23 @@ def _remove_observations(s: Session, person_ids: Iterable[uuid.UUID]) -> int:
         )
         removed += int(getattr(result, "rowcount", 0) or 0)
     return removed
+
+
+class Retention:
+    """How long a leaver's observations are kept, and removing what is due, with audit."""
+
+    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+        self._db = db
+        self._actor = actor
+
+    def policy(self) -> RetentionPolicy:
+        return get_policy(self._db)
+
+    def set_policy(self, policy: RetentionPolicy) -> RetentionPolicy:
+        return set_policy(self._db, policy, self._actor())
+
+    def preview(self, today: date) -> RetentionPreview:
+        return preview(self._db, today)
+
+    def apply(self, today: date, expected: RetentionPreview) -> RetentionPreview:
+        return apply(self._db, today, self._actor(), expected)

@@ -40,7 +40,7 @@ class ActionCounts:
     overdue: int
 
 
-class Review:
+class AgreedActions:
     def __init__(self, db: Database) -> None:
         self._db = db
 

@@ -146,3 +146,23 @@ def _store(db: Database, key: str, value: int, actor: str, action: str, detail: 
             s, actor=actor, action=action, record_type="settings", record_id=None, detail=detail
         )
     log.info("review setting %s set to %d", key, value)
+
+
+class ReviewSettingsService:
+    """The review settings a manager sets, read and changed with an audit event."""
+
+    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+        self._db = db
+        self._actor = actor
+
+    def current(self) -> ReviewSettings:
+        return review_settings(self._db)
+
+    def observation_interval_months(self) -> int:
+        return observation_interval_months(self._db)
+
+    def set_asye_observations_required(self, required: int) -> int:
+        return set_asye_observations_required(self._db, required, self._actor())
+
+    def set_observation_interval_months(self, months: int) -> int:
+        return set_observation_interval_months(self._db, months, self._actor())

@@ -217,3 +217,20 @@ def _latest_judgement(column: QueryableAttribute[T]) -> ScalarSelect[T]:
         .correlate(Person)
         .scalar_subquery()
     )
+
+
+class TeamOverview:
+    """Every worker at a glance, for the Team section and `observer team`."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def rows(
+        self,
+        today: date,
+        period: Period,
+        interval: int | None = None,
+        *,
+        team_id: uuid.UUID | None = None,
+    ) -> list[TeamRow]:
+        return team_overview(self._db, today, period, interval, team_id=team_id)

@@ -413,3 +413,18 @@ def _asye(s: Session, profile: WorkerProfile) -> tuple[date | None, list[AsyeObs
         AsyeObservation(oid, local_day(observed_at), Kind(kind), Status(status))
         for oid, observed_at, kind, status in s.execute(statement)
     ]
+
+
+class WorkerHistories:
+    """One worker's history, for the worker page, `observer worker` and the history PDF."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def of(
+        self,
+        person_id: uuid.UUID,
+        filters: HistoryFilter | None = None,
+        today: date | None = None,
+    ) -> WorkerHistory:
+        return worker_history(self._db, person_id, filters, today)

@@ -408,3 +408,21 @@ def _evidence_standards(s: Session, matches: Sequence[IndexMatch]) -> dict[uuid.
                 found[match.observation_id] = label
                 break
     return found
+
+
+class Search:
+    """Full-text search over every record's narrative, evidence, actions and addenda."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def find(
+        self,
+        text: str,
+        limit: int = DEFAULT_LIMIT,
+        filters: ObservationFilter | None = None,
+    ) -> list[SearchHit]:
+        return search(self._db, text, limit, filters)
+
+    def update_index(self) -> int:
+        return update_index(self._db)

@@ -12,6 +12,7 @@ the rest of it. A change is written to the audit trail: governance will ask who 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from observer.errors import InvalidInput
 from observer.governance.audit import record_event
@@ -71,3 +72,17 @@ def set_idle_lock_minutes(db: Database, minutes: int, actor: str) -> int:
         )
     log.info("idle lock set to %d minutes", minutes)
     return minutes
+
+
+class IdleLock:
+    """The idle-lock setting of this store."""
+
+    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+        self._db = db
+        self._actor = actor
+
+    def minutes(self) -> int:
+        return idle_lock_minutes(self._db)
+
+    def set_minutes(self, minutes: int) -> int:
+        return set_idle_lock_minutes(self._db, minutes, self._actor())

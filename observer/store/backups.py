@@ -360,3 +360,19 @@ def _clear_stale(staging: Path) -> None:
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()
+
+
+class Backups:
+    """Backups of the open store: made on demand, daily, and on closing."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def make(self, reason: str = MANUAL) -> Path:
+        return make_backup(self._db, reason)
+
+    def if_due(self, now: datetime | None = None) -> Path | None:
+        return backup_if_due(self._db, now)
+
+    def listed(self) -> list[Backup]:
+        return list_backups(self._db.path.parent)

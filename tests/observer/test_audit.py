@@ -50,7 +50,7 @@ def trail(services: Services, new_draft: NewDraft) -> uuid.UUID:
     draft = new_draft()
     services.recording.update(draft, {"strengths": "Warm and curious with both children."})
     action = services.recording.add_action(draft, "Read the chronology before the next visit")
-    services.review.complete_action(action, LEAD)
+    services.actions.complete_action(action, LEAD)
     services.recording.delete_draft(new_draft())
     return draft
 

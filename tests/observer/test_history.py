@@ -56,7 +56,7 @@ def test_overdue_actions_come_first_then_open_then_done_with_who_and_when(
     undated = record.action(visit, "Read the chronology")
     overdue = record.action(visit, "Share the plan with the family", date(2025, 5, 1))
     done = record.action(visit, "Book the genogram training", date(2025, 2, 1))
-    services.review.complete_action(done, "Morag Campbell")
+    services.actions.complete_action(done, "Morag Campbell")
     someone_else = record.observation(date(2025, 1, 11), person=staff.senior)
     record.action(someone_else, "Not this worker's", date(2025, 1, 1))
 
@@ -81,10 +81,10 @@ def test_open_actions_show_whatever_the_filter_but_done_ones_follow_it(
     old = record.observation(date(2024, 11, 5))
     still_open = record.action(old, "Still to do", date(2025, 1, 5))
     finished = record.action(old, "Done long ago", date(2024, 12, 5))
-    services.review.complete_action(finished, "Morag Campbell")
+    services.actions.complete_action(finished, "Morag Campbell")
     recent = record.observation(date(2025, 4, 2))
     recent_done = record.action(recent, "Done lately", date(2025, 5, 2))
-    services.review.complete_action(recent_done, "Morag Campbell")
+    services.actions.complete_action(recent_done, "Morag Campbell")
 
     seen = history(services, staff.worker, date_from=date(2025, 1, 1))
 

@@ -91,7 +91,7 @@ def seeded(record: Recorder, staff: Staff) -> Seeded:
     record.action(first, "Read the chronology before visiting", date(2025, 5, 20))
     record.action(middle, "Share the plan with the family", date(2025, 9, 1))
     done = record.action(first, "Book the genogram training", date(2025, 3, 1))
-    record.services.review.complete_action(done, "Morag Campbell")
+    record.services.actions.complete_action(done, "Morag Campbell")
     return Seeded(staff.worker, (first, middle, last), before, after)
 
 

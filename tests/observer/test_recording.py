@@ -324,7 +324,7 @@ def test_deleting_a_draft_removes_it_and_its_actions(
     with pytest.raises(NotFound):
         services.recording.get(gone)
     assert [o.id for o in services.recording.list()] == [keep]
-    assert services.review.actions() == []
+    assert services.actions.actions() == []
 
 
 def test_the_list_filters_by_person_kind_status_and_dates(

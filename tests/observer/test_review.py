@@ -21,7 +21,7 @@ def test_open_actions_list_soonest_due_first_and_say_which_are_overdue(
     services.recording.add_action(observation, "Next month", staff.worker, today + timedelta(30))
     services.recording.add_action(observation, "Last week", staff.worker, today - timedelta(7))
 
-    actions = services.review.actions(status=ActionStatus.OPEN)
+    actions = services.actions.actions(status=ActionStatus.OPEN)
 
     assert [a.description for a in actions] == ["Last week", "Next month", "No date yet"]
     assert [a.is_overdue(today) for a in actions] == [True, False, False]
@@ -35,15 +35,15 @@ def test_completing_an_action_on_a_signed_record_records_who_and_when(
     action = services.recording.add_action(observation, "Read the chronology", staff.worker)
     force_status(services.db, observation, Status.SIGNED)
 
-    services.review.complete_action(action, "  Morag   Campbell ")
+    services.actions.complete_action(action, "  Morag   Campbell ")
 
     view = services.recording.get(observation).actions[0]
     assert view.status is ActionStatus.DONE
     assert view.done_by == "Morag Campbell"
     assert view.done_at is not None
-    assert services.review.actions(status=ActionStatus.OPEN) == []
+    assert services.actions.actions(status=ActionStatus.OPEN) == []
 
-    services.review.reopen_action(action, "Morag Campbell")
+    services.actions.reopen_action(action, "Morag Campbell")
     reopened = services.recording.get(observation).actions[0]
     assert (reopened.status, reopened.done_by, reopened.done_at) == (ActionStatus.OPEN, "", None)
 
@@ -53,8 +53,8 @@ def test_completing_needs_a_name_and_an_existing_action(
 ) -> None:
     action = services.recording.add_action(new_draft(), "Read the chronology", staff.worker)
     with pytest.raises(InvalidInput, match="who completed"):
-        services.review.complete_action(action, "   ")
-    assert services.review.actions(status=ActionStatus.OPEN)[0].id == action
+        services.actions.complete_action(action, "   ")
+    assert services.actions.actions(status=ActionStatus.OPEN)[0].id == action
     services.recording.remove_action(action)
     with pytest.raises(NotFound):
-        services.review.complete_action(action, "Morag Campbell")
+        services.actions.complete_action(action, "Morag Campbell")

@@ -52,7 +52,7 @@ def test_worker_json_gives_recurring_areas_actions_counts_and_the_asye_tracker(
     )  # fmt: skip
     overdue = record.action(first, "Read the chronology", date(2025, 6, 1))
     done = record.action(first, "Shadow a senior on a visit", date(2025, 2, 1))
-    services.review.complete_action(done, "Morag Campbell")
+    services.actions.complete_action(done, "Morag Campbell")
 
     assert cli(run_cli, data_dir, "worker", "lukasz nowak", "--json") == 0
 

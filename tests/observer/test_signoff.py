@@ -198,7 +198,7 @@ def test_action_progress_on_a_locked_record_is_not_a_change_to_what_was_signed(
     digest = services.signoff.current_hash(record)
     action = services.recording.get(record).actions[0].id
 
-    services.review.complete_action(action, by="Siobhán Walker")
+    services.actions.complete_action(action, by="Siobhán Walker")
 
     assert services.signoff.current_hash(record) == digest
 

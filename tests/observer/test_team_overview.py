@@ -93,7 +93,7 @@ def test_open_and_overdue_actions_are_counted_and_done_ones_are_not(
     record.action(visit, "Due today", TODAY)
     record.action(visit, "No date")
     done = record.action(visit, "Done", date(2025, 2, 1))
-    services.review.complete_action(done, "Morag Campbell")
+    services.actions.complete_action(done, "Morag Campbell")
     other = record.observation(date(2025, 1, 11), person=staff.senior)
     record.action(other, "Another worker's, overdue", date(2025, 1, 1))
 

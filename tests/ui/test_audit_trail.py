@@ -61,7 +61,7 @@ def test_the_editor_shows_what_happened_to_its_record_newest_first(
 ) -> None:
     another_record(services, cast)
     (overdue, _) = [a.id for a in services.recording.get(observation).actions]
-    services.review.complete_action(overdue, "Priya Shah")
+    services.actions.complete_action(overdue, "Priya Shah")
     editor = EditorWindow(
         services.recording, services.people, prompts, observation, services=services
     )

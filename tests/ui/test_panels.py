@@ -83,7 +83,7 @@ def test_observations_panel_without_records_says_what_will_appear(qtbot: QtBot, 
 def test_actions_panel_names_overdue_actions_in_words(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
-    panel = ActionsPanel(services.review, prompts, services.actor)
+    panel = ActionsPanel(services.actions, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
 
@@ -101,15 +101,15 @@ def test_actions_panel_names_overdue_actions_in_words(
 
 
 def _complete(services: Services, description: str) -> None:
-    action = next(a for a in services.review.actions() if a.description == description)
-    services.review.complete_action(action.id, "Priya Shah")
+    action = next(a for a in services.actions.actions() if a.description == description)
+    services.actions.complete_action(action.id, "Priya Shah")
 
 
 def test_done_actions_show_only_when_asked(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
     _complete(services, "Use the three houses tool with the younger child")
-    panel = ActionsPanel(services.review, prompts, services.actor)
+    panel = ActionsPanel(services.actions, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
     view = panel.table.view
@@ -129,7 +129,7 @@ def test_when_every_action_is_done_the_panel_says_how_to_see_them(
 ):
     _complete(services, "Use the three houses tool with the younger child")
     _complete(services, "Read the chronology before the next visit")
-    panel = ActionsPanel(services.review, prompts, services.actor)
+    panel = ActionsPanel(services.actions, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
 
@@ -140,7 +140,7 @@ def test_when_every_action_is_done_the_panel_says_how_to_see_them(
 def test_actions_panel_without_actions_explains_itself(
     qtbot: QtBot, services: Services, prompts: FakePrompts
 ):
-    panel = ActionsPanel(services.review, prompts, services.actor)
+    panel = ActionsPanel(services.actions, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
 
@@ -152,7 +152,7 @@ def test_actions_panel_without_actions_explains_itself(
 def test_sorting_by_due_date_puts_the_latest_first_when_reversed(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
-    panel = ActionsPanel(services.review, prompts, services.actor)
+    panel = ActionsPanel(services.actions, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
 
@@ -164,7 +164,7 @@ def test_sorting_by_due_date_puts_the_latest_first_when_reversed(
 def test_marking_an_overdue_action_done_records_who_and_hides_it(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
-    panel = ActionsPanel(services.review, prompts, services.actor)
+    panel = ActionsPanel(services.actions, prompts, services.actor)
     qtbot.addWidget(panel)
     panel.reload()
     assert not panel.done_button.isEnabled()
@@ -175,7 +175,7 @@ def test_marking_an_overdue_action_done_records_who_and_hides_it(
 
     assert column_texts(panel.table.view, "Action") == ["Read the chronology before the next visit"]
     assert panel.summary.text() == "1 open action, 0 overdue."
-    done = [a for a in services.review.actions() if a.status is ActionStatus.DONE]
+    done = [a for a in services.actions.actions() if a.status is ActionStatus.DONE]
     assert [a.description for a in done] == ["Use the three houses tool with the younger child"]
     view = services.recording.get(observation)
     stored = next(a for a in view.actions if a.id == done[0].id)
@@ -187,7 +187,7 @@ def test_marking_an_overdue_action_done_records_who_and_hides_it(
     panel.table.view.selectRow(row)
     assert panel.done_button.text() == "&Reopen"
     qtbot.mouseClick(panel.done_button, Qt.MouseButton.LeftButton)
-    assert all(a.status is ActionStatus.OPEN for a in services.review.actions())
+    assert all(a.status is ActionStatus.OPEN for a in services.actions.actions())
 
 
 def test_a_long_history_loads_only_the_newest_and_says_so(
@@ -328,7 +328,7 @@ def test_deleting_a_draft_asks_first_and_then_removes_it(
     panel.delete_button.click()
 
     assert services.recording.count() == 0
-    assert services.review.actions() == []
+    assert services.actions.actions() == []
     assert not panel.table.is_showing_records()
     assert "New observation…" in panel.table.message()
     assert panel.selected_id() is None

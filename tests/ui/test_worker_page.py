@@ -90,7 +90,7 @@ def actions(services: Services, record: Recorder) -> dict[str, uuid.UUID]:
         "overdue": record.action(visit, "Share the plan with the family", date(2025, 5, 1)),
         "done": record.action(visit, "Book the genogram training", date(2025, 2, 1)),
     }
-    services.review.complete_action(made["done"], "Morag Campbell")
+    services.actions.complete_action(made["done"], "Morag Campbell")
     return made
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
-from observer.records.actions import ActionSummary, Review
+from observer.records.actions import ActionSummary, AgreedActions
 from observer.vocabulary import ActionStatus
 from ui.formatting import OVERDUE, count
 from ui.models.actions import ActionsModel
@@ -43,14 +43,14 @@ def _is_open(action: ActionSummary) -> bool:
 class ActionsPanel(QWidget):
     def __init__(
         self,
-        review: Review,
+        actions: AgreedActions,
         prompts: Prompts,
         actor: Callable[[], str],
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._review = review
+        self._actions = actions
         self._prompts = prompts
         self._actor = actor
         self._has_any = False
@@ -101,12 +101,12 @@ class ActionsPanel(QWidget):
 
     def reload(self) -> None:
         """Loads the soonest-due LIST_LIMIT actions: open ones, or all when done are shown."""
-        counts = self._review.action_counts(self.model.today())
+        counts = self._actions.action_counts(self.model.today())
         show_done = self.show_done.isChecked()
-        actions = self._review.actions(status=ActionStatus.OPEN, limit=LIST_LIMIT)
+        actions = self._actions.actions(status=ActionStatus.OPEN, limit=LIST_LIMIT)
         if show_done:
             # Open work first, then what was done most recently: never old history only.
-            actions += self._review.actions(status=ActionStatus.DONE, limit=LIST_LIMIT)
+            actions += self._actions.actions(status=ActionStatus.DONE, limit=LIST_LIMIT)
         self.model.set_records(actions)
         self.table.fit_columns()
         text = f"{count(counts.open, 'open action')}, {counts.overdue} overdue."
@@ -130,9 +130,9 @@ class ActionsPanel(QWidget):
             return
         try:
             if _is_open(action):
-                self._review.complete_action(action.id, self._actor())
+                self._actions.complete_action(action.id, self._actor())
             else:
-                self._review.reopen_action(action.id, self._actor())
+                self._actions.reopen_action(action.id, self._actor())
         except ObserverError as error:
             self._prompts.error(self, str(error))
         self.reload()

@@ -316,9 +316,9 @@ class WorkerPage(QWidget):
         who = self._services.actor()
         try:
             if done:
-                self._services.review.complete_action(action_id, who)
+                self._services.actions.complete_action(action_id, who)
             else:
-                self._services.review.reopen_action(action_id, who)
+                self._services.actions.reopen_action(action_id, who)
         except ObserverError as error:
             self._prompts.error(self, str(error))
             self.reload()

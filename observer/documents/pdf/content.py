@@ -17,7 +17,7 @@ from observer.records.recording import ObservationView
 from observer.records.sign_off import AddendumView, SignatureView
 
 if TYPE_CHECKING:
-    from observer.services import Services
+    from observer.documents.sources import DocumentSources
 
 LOGO_FILE = LOGO_NAME
 
@@ -42,7 +42,7 @@ def logo_path(data_dir: Path) -> Path | None:
 
 
 def summary_content(
-    services: Services,
+    services: DocumentSources,
     observation_id: uuid.UUID,
     *,
     include_case_reference: bool = True,
