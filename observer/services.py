@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
     from observer.signing.opened import OpenedIdentity
-    from observer.store.backups import Backups
+    from observer.store.backups import Backup, Backups
 
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
@@ -183,6 +183,25 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
 
         record_failed_unlocks(db, UNKNOWN_ACTOR, failed_unlocks)
     return services
+
+
+def latest_good_backup(data_dir: Path, passphrase: str) -> Backup | None:
+    """The newest backup that `passphrase` opens and that reads as a whole, for a store
+    that cannot be opened itself."""
+    from observer.store import backups
+
+    return backups.latest_good_backup(data_dir, passphrase)
+
+
+def restore_and_open(
+    data_dir: Path, backup: Backup, passphrase: str
+) -> tuple[Services, Path | None]:
+    """Puts `backup` in place of the store (the store is set aside, not deleted) and opens
+    it; gives the services and where the set-aside store is kept."""
+    from observer.store import backups
+
+    restored = backups.restore(data_dir, backup.path, passphrase)
+    return open_services(data_dir, passphrase), restored.kept_as
 
 
 def _forget_plain_certificates(data_dir: Path) -> None:

@@ -19,7 +19,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from observer.errors import DatabaseUnreadable, ObserverError
-from observer.store.backups import MANUAL, ON_CLOSE, backup_if_due, latest_good_backup, make_backup
 from ui.background import BatchJob
 from ui.prompts import Prompts
 
@@ -61,8 +60,7 @@ def offer_restore(
     """Asks whether to restore the latest good backup, restores it and opens the store.
     Raises the original error when there is no good backup, RestoreDeclined on No."""
     from observer.cli.backup import damaged_store_message
-    from observer.services import open_services
-    from observer.store.backups import restore
+    from observer.services import latest_good_backup, restore_and_open
 
     backup = latest_good_backup(directory, unreadable.passphrase)
     if backup is None:
@@ -73,12 +71,10 @@ def offer_restore(
     if not prompts.ask(None, restore_question(backup.describe()), default_yes=True):
         log.info("the user chose not to restore a backup of a store that cannot be read")
         raise RestoreDeclined("The store was left as it was.")
-    restored = restore(directory, backup.path, unreadable.passphrase)
-    opened = open_services(directory, unreadable.passphrase)
+    opened, kept_as = restore_and_open(directory, backup, unreadable.passphrase)
     prompts.information(
         None,
-        f"The backup of {backup.describe()} is restored; the damaged file is kept as "
-        f"{restored.kept_as}.",
+        f"The backup of {backup.describe()} is restored; the damaged file is kept as {kept_as}.",
     )
     return opened
 
@@ -135,7 +131,7 @@ def start_daily_backup(window: QMainWindow, services: Services, prompts: Prompts
     def done(path: Path) -> None:
         window.statusBar().showMessage("Today's backup is made.", 5000)
 
-    return _in_background(window, prompts, lambda: backup_if_due(services), done)
+    return _in_background(window, prompts, services.backups.if_due, done)
 
 
 def back_up_now(window: QMainWindow, services: Services, prompts: Prompts) -> BatchJob[None]:
@@ -145,7 +141,7 @@ def back_up_now(window: QMainWindow, services: Services, prompts: Prompts) -> Ba
         window.statusBar().clearMessage()
         prompts.information(window, f"Backed up to {path}.")
 
-    return _in_background(window, prompts, lambda: make_backup(services, MANUAL), done)
+    return _in_background(window, prompts, services.backups.make, done)
 
 
 def add_backup_action(window: QMainWindow, services: Services, prompts: Prompts) -> QAction:
@@ -179,7 +175,7 @@ def back_up_on_close(services: Services, prompts: Prompts, args: argparse.Namesp
     if args.quit_after_startup:
         return
     try:
-        make_backup(services, ON_CLOSE)
+        services.backups.on_close()
     except ObserverError as error:
         log.error("the backup on closing failed: %s", type(error).__name__)
         prompts.warning(None, str(error))

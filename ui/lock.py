@@ -27,9 +27,8 @@ from shiboken6 import isValid
 from sqlalchemy.exc import SQLAlchemyError
 
 from observer.errors import ObserverError
-from observer.governance.audit import record_failed_unlocks
 from observer.security.attempts import UnlockAttempts
-from observer.security.idle_lock import DEFAULT_IDLE_MINUTES, idle_lock_minutes
+from observer.security.idle_lock import DEFAULT_IDLE_MINUTES
 from observer.security.unlock import TooManyAttempts
 from ui.dialogs.passphrase import Attempt, UnlockDialog
 from ui.unlock import seconds_to_wait
@@ -216,7 +215,7 @@ class AppLock(QObject):
         if not attempts:
             return
         try:
-            record_failed_unlocks(self._services.db, FAILED_UNLOCK_ACTOR, attempts)
+            self._services.audit.record_failed_unlocks(FAILED_UNLOCK_ACTOR, attempts)
         except (ObserverError, SQLAlchemyError):
             # They stay in the attempts file beside the store, for the next unlock to write.
             log.warning("a failed unlock could not be written to the audit trail yet")
@@ -287,7 +286,7 @@ class AppLock(QObject):
         if self._fixed_idle_ms is not None:
             return self._fixed_idle_ms
         try:
-            return idle_lock_minutes(self._services.db) * 60_000
+            return self._services.idle_lock.minutes() * 60_000
         except (ObserverError, SQLAlchemyError):
             log.warning("the idle lock time could not be read; using the default")
             return DEFAULT_IDLE_MINUTES * 60_000

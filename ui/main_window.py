@@ -175,15 +175,16 @@ class MainWindow(QMainWindow):
 
             return ActionsPanel(services.actions, prompts, services.actor, parent=self.stack)
         if section == SEARCH:
-            from observer.search.service import search
             from ui.panels.search import SearchPanel
 
-            found = SearchPanel(lambda text: search(services.db, text), self.stack)
+            found = SearchPanel(services.search.find, self.stack)
             found.open_requested.connect(self.editors.open)
             return found
         from ui.panels.team import TeamPanel
 
-        team = TeamPanel(services.db, services.people, parent=self.stack)
+        team = TeamPanel(
+            services.team_overview, services.review_settings, services.people, parent=self.stack
+        )
         team.worker_requested.connect(self.open_worker)
         return team
 
@@ -411,7 +412,7 @@ class MainWindow(QMainWindow):
     def show_audit_trail(self) -> None:
         from ui.dialogs.audit_trail import AuditTrailDialog
 
-        AuditTrailDialog.show_trail(self, self._services.db, self._prompts)
+        AuditTrailDialog.show_trail(self, self._services.audit, self._prompts)
 
     def search_observations(self) -> None:
         """Goes to the search box of the Search section, what was typed there selected."""

@@ -432,6 +432,14 @@ class Summaries:
     def prepare_signing(self, passphrase: str | None = None) -> IdentityInfo:
         return prepare_signing(self._sources, passphrase)
 
+    def adopt_identity(self, earlier: str) -> IdentityInfo:
+        """Puts a signing identity an earlier version protected with `earlier` under the
+        store's passphrase, then opens it (WrongPassphrase if `earlier` does not open it)."""
+        from observer.signing import adopt_identity
+
+        adopt_identity(self._sources.data_dir, earlier, self._sources.passphrase)
+        return prepare_signing(self._sources)
+
     def has_signing_identity(self) -> bool:
         return has_signing_identity(self._sources)
 

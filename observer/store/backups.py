@@ -371,6 +371,9 @@ class Backups:
     def make(self, reason: str = MANUAL) -> Path:
         return make_backup(self._db, reason)
 
+    def on_close(self) -> Path:
+        return make_backup(self._db, ON_CLOSE)
+
     def if_due(self, now: datetime | None = None) -> Path | None:
         return backup_if_due(self._db, now)
 

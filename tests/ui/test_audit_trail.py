@@ -110,7 +110,7 @@ def test_only_the_latest_events_are_listed_and_the_dialog_says_so(
     another_record(services, cast)
     monkeypatch.setattr(audit_trail, "SHOWN", 2)
 
-    dialog = AuditTrailDialog(services.db, prompts)
+    dialog = AuditTrailDialog(services.audit, prompts)
     qtbot.addWidget(dialog)
 
     assert column_texts(dialog.table.view, "What") == ["Created", "Edited"]
@@ -121,7 +121,7 @@ def test_only_the_latest_events_are_listed_and_the_dialog_says_so(
 def test_checking_says_the_trail_is_intact_then_names_an_altered_event(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ) -> None:
-    dialog = AuditTrailDialog(services.db, prompts, record_id=observation)
+    dialog = AuditTrailDialog(services.audit, prompts, record_id=observation)
     qtbot.addWidget(dialog)
     dialog.show()
 

@@ -37,7 +37,13 @@ def record(services: Services, staff: Staff) -> Recorder:
 
 @pytest.fixture
 def panel(qtbot: QtBot, services: Services) -> TeamPanel:
-    team = TeamPanel(services.db, services.people, today=lambda: TODAY, pause_ms=0)
+    team = TeamPanel(
+        services.team_overview,
+        services.review_settings,
+        services.people,
+        today=lambda: TODAY,
+        pause_ms=0,
+    )
     qtbot.addWidget(team)
     team.resize(1300, 700)
     team.show()

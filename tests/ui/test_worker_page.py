@@ -26,14 +26,13 @@ from review_seed import (
     start_asye,
 )
 
-from observer.review.worker_history import worker_history
+from observer.review.worker_history import WorkerHistories, worker_history
 from observer.services import Services
 from observer.vocabulary import ActionStatus, Kind, Status
 from ui import latest_result
 from ui.main_window import MainWindow
 from ui.models.history_actions import DONE_COLUMN, STATUS_COLUMN
 from ui.worker_page import WorkerPage
-from ui.worker_page import page as page_module
 
 TODAY = date(2025, 6, 1)
 RI = "requires_improvement"
@@ -454,14 +453,14 @@ def test_an_older_load_finishing_late_never_replaces_a_newer_one(
     qtbot: QtBot, page: WorkerPage, staff: Staff, three, monkeypatch
 ) -> None:
     gate = threading.Event()
-    real = page_module.worker_history
+    real = WorkerHistories.of
 
-    def slow_when_unfiltered(db, person, filters, today):
+    def slow_when_unfiltered(histories, person, filters, today):
         if filters.is_empty:
             gate.wait(10)
-        return real(db, person, filters, today)
+        return real(histories, person, filters, today)
 
-    monkeypatch.setattr(page_module, "worker_history", slow_when_unfiltered)
+    monkeypatch.setattr(WorkerHistories, "of", slow_when_unfiltered)
     arrived: list[int] = []
     arrive = latest_result.LatestResult._arrived
 

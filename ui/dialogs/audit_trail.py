@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.governance.audit import AuditEntry, ChainReport, events, verify_chain
-from observer.store.db import Database
+from observer.governance.audit import AuditEntry, AuditTrail, ChainReport
 from ui.background import BatchJob
 from ui.models.audit import AuditTrailModel
 from ui.models.table import RecordFilterProxy
@@ -29,7 +28,7 @@ CHECKING = "Checking…"
 WHOLE_STORE = "Who did what, and when, newest first."
 ONE_RECORD = "Who did what to this record and its actions, and when, newest first."
 # Checks under way, kept until they finish even if their dialog is closed first.
-_RUNNING: set[BatchJob[Database]] = set()
+_RUNNING: set[BatchJob[AuditTrail]] = set()
 MORE_THAN_SHOWN = (
     f"Showing the latest {SHOWN:,} events; the command “observer audit list” lists them all."
 )
@@ -38,16 +37,16 @@ MORE_THAN_SHOWN = (
 class AuditTrailDialog(QDialog):
     def __init__(
         self,
-        db: Database,
+        audit: AuditTrail,
         prompts: Prompts,
         record_id: uuid.UUID | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._db = db
+        self._audit = audit
         self._prompts = prompts
         self._record_id = record_id
-        self._job: BatchJob[Database] | None = None
+        self._job: BatchJob[AuditTrail] | None = None
         self._reports: list[ChainReport] = []
         self.setWindowTitle("Audit trail" if record_id is None else "Audit trail for this record")
         average = self.fontMetrics().averageCharWidth()
@@ -91,15 +90,15 @@ class AuditTrailDialog(QDialog):
     def show_trail(
         cls,
         parent: QWidget | None,
-        db: Database,
+        audit: AuditTrail,
         prompts: Prompts,
         record_id: uuid.UUID | None = None,
     ) -> None:
-        dialog = cls(db, prompts, record_id, parent)
+        dialog = cls(audit, prompts, record_id, parent)
         dialog.exec()
 
     def load(self) -> None:
-        entries = events(self._db, record_id=self._record_id, limit=SHOWN + 1)
+        entries = self._audit.events(record_id=self._record_id, limit=SHOWN + 1)
         self.model.set_records(entries[:SHOWN])
         self.note.setVisible(len(entries) > SHOWN)
         self.table.sort_by(0, Qt.SortOrder.DescendingOrder)
@@ -112,8 +111,8 @@ class AuditTrailDialog(QDialog):
         if self._job is not None:
             return
         self._reports.clear()
-        job: BatchJob[Database] = BatchJob(
-            [self._db], lambda db: self._reports.append(verify_chain(db))
+        job: BatchJob[AuditTrail] = BatchJob(
+            [self._audit], lambda audit: self._reports.append(audit.verify())
         )
         _RUNNING.add(job)
         job.signals.finished.connect(lambda *_: _RUNNING.discard(job))

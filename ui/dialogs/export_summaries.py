@@ -146,14 +146,12 @@ class ExportSummariesDialog(QDialog):
 
     def _export(self) -> None:
         include_reference = not self.leave_out_references.isChecked()
-        services = self._services
+        summaries = self._services.summaries
         folder = self._folder
 
         def export_one(record: ObservationSummary) -> None:
-            from observer.documents.summaries import export_summary
-
             target = folder / file_name(record)
-            export_summary(services, record.id, target, include_case_reference=include_reference)
+            summaries.export(record.id, target, include_case_reference=include_reference)
             self.exported.append(target)
             # What builds and signs PDFs is loaded now, for as long as the app runs.
             set_aside_what_is_loaded("summary export", collect_first=False)
@@ -287,11 +285,10 @@ class ExportSummariesDialog(QDialog):
 
 def _prepared_signing(services: Services) -> Callable[[], IdentityInfo | None]:
     def prepare() -> IdentityInfo | None:
-        from observer.documents.summaries import prepare_signing
         from observer.signing import WrongPassphrase
 
         try:
-            return prepare_signing(services)
+            return services.summaries.prepare_signing()
         except WrongPassphrase:
             return None
 
@@ -302,12 +299,10 @@ def _adopted(services: Services, earlier: str) -> Callable[[], IdentityInfo | No
     """The key put under the store's passphrase; None if `earlier` does not open it."""
 
     def adopt() -> IdentityInfo | None:
-        from observer.documents.summaries import prepare_signing
-        from observer.signing import WrongPassphrase, adopt_identity
+        from observer.signing import WrongPassphrase
 
         try:
-            adopt_identity(services.data_dir, earlier, services.passphrase)
-            return prepare_signing(services)
+            return services.summaries.adopt_identity(earlier)
         except WrongPassphrase:
             return None
 

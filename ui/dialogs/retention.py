@@ -120,12 +120,12 @@ class RetentionDialog(QDialog):
 
     def refresh(self) -> None:
         """Reads the stored policy and what is due under it today."""
-        self._policy = retention.get_policy(self._services.db)
+        self._policy = self._services.retention.policy()
         self.keep_everything.setChecked(self._policy.keeps_everything)
         self.remove_after.setChecked(not self._policy.keeps_everything)
         if self._policy.years_after_leaving is not None:
             self.years.setValue(self._policy.years_after_leaving)
-        self.preview = retention.preview(self._services.db, self._today())
+        self.preview = self._services.retention.preview(self._today())
         self.table.set_empty_texts(self.preview.totals(), self.preview.totals())
         self.model.set_records(self.preview.due)
         self.table.fit_columns()
@@ -150,7 +150,7 @@ class RetentionDialog(QDialog):
 
     def save_policy(self) -> None:
         try:
-            retention.set_policy(self._services.db, self.chosen_policy(), self._services.actor())
+            self._services.retention.set_policy(self.chosen_policy())
         except ObserverError as error:
             self._prompts.error(self, str(error))
         self.refresh()
@@ -171,11 +171,11 @@ class RetentionDialog(QDialog):
         )
         if not self._prompts.ask(self, question):
             return
-        db, today, actor = self._services.db, self._today(), self._services.actor()
+        policy, today = self._services.retention, self._today()
         self._removed = None
 
         def remove(expected: RetentionPreview) -> None:
-            self._removed = retention.apply(db, today, actor, expected)
+            self._removed = policy.apply(today, expected)
 
         self._job = BatchJob([preview], remove)
         self._job.signals.step_failed.connect(self._refused)

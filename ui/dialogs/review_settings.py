@@ -33,7 +33,7 @@ class ReviewSettingsDialog(SavingDialog):
     def __init__(self, services: Services, prompts: Prompts, parent: QWidget | None = None):
         super().__init__(prompts, "Review settings", parent)
         self._services = services
-        current = settings.review_settings(services.db)
+        current = services.review_settings.current()
         self.changed = False
         self.about = QLabel(ABOUT)
         self.about.setWordWrap(True)
@@ -64,10 +64,8 @@ class ReviewSettingsDialog(SavingDialog):
         return dialog.changed
 
     def save(self) -> None:
-        before = settings.review_settings(self._services.db)
-        actor = self._services.actor()
-        settings.set_asye_observations_required(
-            self._services.db, self.asye_required.value(), actor
-        )
-        settings.set_observation_interval_months(self._services.db, self.interval.value(), actor)
-        self.changed = settings.review_settings(self._services.db) != before
+        review = self._services.review_settings
+        before = review.current()
+        review.set_asye_observations_required(self.asye_required.value())
+        review.set_observation_interval_months(self.interval.value())
+        self.changed = review.current() != before

@@ -53,10 +53,8 @@ class VerifySummaryDialog(QDialog):
         chosen = prompts.open_file(parent, "Verify a summary", "PDF files (*.pdf)")
         if chosen is None:
             return None
-        from observer.documents.summaries import verify_summary
-
         try:
-            result = verify_summary(services, chosen)
+            result = services.summaries.verify(chosen)
         except ObserverError as error:
             prompts.error(parent, str(error))
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -17,7 +18,6 @@ from shiboken6 import isValid
 
 from observer.errors import NotFound, ObserverError
 from observer.services import Services
-from observer.store.models import utc_now
 from observer.vocabulary import Status
 from ui.prompts import Prompts
 
@@ -102,7 +102,9 @@ class Editors(QObject):
             self._prompts.error(self._parent, "Set up who uses this laptop first.")
             return None
         try:
-            copy = self._services.recording.duplicate(observation_id, profile.person_id, utc_now())
+            copy = self._services.recording.duplicate(
+                observation_id, profile.person_id, datetime.now(UTC)
+            )
         except ObserverError as error:
             self._prompts.error(self._parent, str(error))
             return None

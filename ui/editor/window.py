@@ -367,7 +367,7 @@ class EditorWindow(QMainWindow):
             return
         self.save_now()
         AuditTrailDialog.show_trail(
-            self, self._services.db, self._prompts, record_id=self.observation_id
+            self, self._services.audit, self._prompts, record_id=self.observation_id
         )
 
     # Readiness and status

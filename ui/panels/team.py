@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 from observer.errors import InvalidInput
 from observer.people.directory import People
 from observer.review.asye import add_months
-from observer.review.settings import observation_interval_months
-from observer.review.team_overview import Period, TeamRow, team_overview
-from observer.store.db import Database
+from observer.review.settings import ReviewSettingsService
+from observer.review.team_overview import Period, TeamOverview, TeamRow
 from ui.formatting import count, uk_date
 from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy
@@ -77,7 +76,8 @@ class TeamPanel(QWidget):
 
     def __init__(
         self,
-        db: Database,
+        overview: TeamOverview,
+        settings: ReviewSettingsService,
         people: People,
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
@@ -86,7 +86,8 @@ class TeamPanel(QWidget):
         pause_ms: int = PAUSE_MS,
     ) -> None:
         super().__init__(parent)
-        self._db = db
+        self._overview = overview
+        self._settings = settings
         self._people = people
         self._today = today
         self.overview: Overview | None = None
@@ -171,16 +172,17 @@ class TeamPanel(QWidget):
         except InvalidInput as error:
             self.summary.setText(str(error))
             return
-        db, people, today = self._db, self._people, self._today()
+        overview, settings = self._overview, self._settings
+        people, today = self._people, self._today()
         # With a word in the find box, every row is looked in as soon as the rows are shown:
         # their texts are made here, off the GUI thread. Otherwise a row's is made when the
         # find box first needs it, and the overview is not kept waiting for two thousand.
         finding = bool(self.search.text().strip())
 
         def load() -> Overview:
-            rows = team_overview(db, today, period)
+            rows = overview.rows(today, period)
             teams = [(t.name, t.id) for t in people.list_teams()]
-            interval = observation_interval_months(db)
+            interval = settings.observation_interval_months()
             texts = search_texts(rows) if finding else {}
             return Overview(rows, interval, period, texts, teams)
 

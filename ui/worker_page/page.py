@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
-from observer.review.worker_history import TimelineEntry, WorkerHistory, worker_history
+from observer.review.worker_history import TimelineEntry, WorkerHistory
 from observer.services import Services
-from observer.store.models import utc_now
 from ui.formatting import framework_label, uk_date, uk_date_time
 from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy
@@ -209,11 +208,11 @@ class WorkerPage(QWidget):
         self._stale = False
         if self._person_id is None:
             return
-        db, recording = self._services.db, self._services.recording
+        histories, recording = self._services.worker_history, self._services.recording
         person_id, filters, today = self._person_id, self.filters.filters(), self._today()
 
         def load() -> Loaded:
-            history = worker_history(db, person_id, filters, today)
+            history = histories.of(person_id, filters, today)
             titles = {
                 f.id: framework_label(f.short_name or f.name, f.version)
                 for f in recording.frameworks()
@@ -324,7 +323,7 @@ class WorkerPage(QWidget):
             self.reload()
             return
         if done:
-            at = utc_now()
+            at = datetime.now(UTC)
             self.actions_view.model.show_done(action_id, who, at)
             self.actions_view.say(f"Marked done by {who} on {uk_date_time(at)}.")
         else:
@@ -339,7 +338,7 @@ class WorkerPage(QWidget):
         history = self.history
         if history is None or self.pdf_exporting is not None:
             return
-        from observer.documents.histories import HistoryExportResult, export_history
+        from observer.documents.histories import HistoryExportResult
 
         target = self._prompts.save_file(
             self, "Save the history PDF", Path.home() / _pdf_name(history), PDF_FILTER
@@ -370,7 +369,8 @@ class WorkerPage(QWidget):
         runner.failed.connect(refused)
         self.pdf_button.setEnabled(False)
         self.pdf_button.setText("Saving the PDF…")
-        runner.request(lambda: export_history(services, person_id, target, filters, today=today))
+        pdfs = services.history_pdfs
+        runner.request(lambda: pdfs.export(person_id, target, filters, today=today))
 
     def _open_timeline_record(self) -> None:
         rows = self.timeline.view.selectionModel().selectedRows()
