@@ -94,13 +94,16 @@ def save_changes(
     observation_id: uuid.UUID,
     changes: Sequence[Change],
     wait_ms: int | None = None,
-    on_write: Callable[[Session], None] | None = None,
+    write: Callable[[Session, Observation, bool], int] | None = None,
 ) -> SaveOutcome:
     """Applies every change in one transaction; see the module's docstring for merging.
 
     `wait_ms` bounds how long to wait for another writer: an autosave on the GUI thread
-    would rather fail fast (StoreBusy) and try again than freeze the window. `on_write`
-    runs in the same transaction when something was written (the audit trail's edit)."""
+    would rather fail fast (StoreBusy) and try again than freeze the window. `write` is
+    given the observation with the changes applied but not yet written, and whether
+    anything changed; it writes them in the same transaction, with whatever else belongs
+    to the same save (the audit trail's edit, a move back to draft), and returns the
+    revision. Without it, the changes are written as they are."""
     for _ in range(SAVE_ATTEMPTS):
         try:
             with db.session() as s, s.begin():
@@ -109,18 +112,21 @@ def save_changes(
                 observation = editable(s, observation_id, None)
                 with s.no_autoflush:  # one write, so one new revision
                     wrote, merged, concurrent = _apply(s, observation, changes)
-                revision = touch(s, observation) if wrote else observation.revision
-                if wrote and on_write is not None:
-                    on_write(s)
+                    revision = (write or _write)(s, observation, wrote)
+                status = Status(observation.status)
         except StaleDataError:
             log.info("observation %s changed during a save; merging again", observation_id)
             continue
         if concurrent:
             log.info("merged %d concurrent edits into observation %s", concurrent, observation_id)
-        return SaveOutcome(revision, merged)
+        return SaveOutcome(revision, merged, status)
     raise StaleRecord(
         "This observation keeps changing elsewhere; nothing was overwritten. Try again."
     )
+
+
+def _write(s: Session, observation: Observation, wrote: bool) -> int:
+    return touch(s, observation) if wrote else observation.revision
 
 
 @dataclass(frozen=True)

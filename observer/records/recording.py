@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -325,20 +325,27 @@ class Recording:
     ) -> SaveOutcome:
         """The editor's autosave: only what the user changed, merged with edits made elsewhere.
 
-        A record ready for sign-off that loses something sign-off needs goes back to draft."""
+        A record ready for sign-off that loses something sign-off needs goes back to draft,
+        in the same transaction and the same new revision as the edit that lost it."""
         actor = self._actor()
 
-        def audit(s: Session) -> None:
-            record_edit(s, actor=actor, record_type="observation", record_id=observation_id)
+        def write(s: Session, observation: Observation, wrote: bool) -> int:
+            back_to_draft = observation.status == Status.READY.value and bool(
+                missing_for_sign_off(self._view(s, observation))
+            )
+            if back_to_draft:
+                observation.status = Status.DRAFT.value
+            elif not wrote:
+                return observation.revision
+            revision = touch(s, observation)
+            if wrote:
+                record_edit(s, actor=actor, record_type="observation", record_id=observation_id)
+            if back_to_draft:
+                self._event(s, "return_to_draft", observation_id)
+                log.info("observation %s is now %s", observation_id, Status.DRAFT.value)
+            return revision
 
-        outcome = save_changes(self._db, observation_id, changes, wait_ms, on_write=audit)
-        with self._db.session() as s, s.begin():
-            observation = self._observation(s, observation_id)
-            status = Status(observation.status)
-            if status is Status.READY and missing_for_sign_off(self._view(s, observation)):
-                revision = self._move(s, observation, Status.DRAFT, "return_to_draft")
-                return replace(outcome, revision=revision, status=Status.DRAFT)
-            return replace(outcome, status=status)
+        return save_changes(self._db, observation_id, changes, wait_ms, write=write)
 
     def duplicate(
         self, observation_id: uuid.UUID, observer_id: uuid.UUID, observed_at: datetime

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from observer.bundle.export import ONE_OBSERVATION_LOAD_OPTIONS, observation_document
 from observer.errors import InvalidInput, NotFound, NotReady, RecordLocked, StaleRecord
@@ -36,6 +37,10 @@ MAX_DRAWING_BYTES = 1_000_000
 MAX_NAME = 200
 MAX_COMMENT = 2_000
 MAX_ADDENDUM = 50_000
+CHANGED_SINCE_READ = (
+    "The record changed after you began reading it, so nothing was signed; "
+    "read it again, then sign."
+)
 ROLE_ORDER = (SignatureRole.OBSERVER, SignatureRole.PRACTITIONER, SignatureRole.MANAGER)
 ROLE_LABELS = {
     SignatureRole.OBSERVER: "Observer",
@@ -114,12 +119,19 @@ def record_hash(observation: Observation) -> str:
 
 @dataclass(frozen=True)
 class SignedRecord:
-    """A record with its signatures, addenda and current content hash, read together."""
+    """A record with its signatures, addenda and current content hash, read together: the
+    hash is of exactly the content the view shows, so a signer who read the view signs
+    with `expected_hash=content_hash`."""
 
     view: ObservationView
     signatures: list[SignatureView]
     addenda: list[AddendumView]
     content_hash: str
+
+    @property
+    def next_role(self) -> SignatureRole | None:
+        """Who signs next: the observer, then the practitioner, then (optionally) a manager."""
+        return _next_role({g.role for g in self.signatures})
 
 
 class SignOff:
@@ -128,7 +140,8 @@ class SignOff:
         self._actor = actor
 
     def signed_record(self, observation_id: uuid.UUID) -> SignedRecord:
-        """What a summary shows of a record, from one read (a history reads hundreds)."""
+        """What a summary shows of a record, or the people signing it read, from one read
+        (a history reads hundreds)."""
         with self._db.session() as s:
             observation = self._load(s, observation_id)
             return SignedRecord(
@@ -160,7 +173,7 @@ class SignOff:
         """Who signs next: the observer, then the practitioner, then (optionally) a manager."""
         with self._db.session() as s:
             signed = {SignatureRole(g.role) for g in self._load(s, observation_id).signatures}
-        return next((role for role in ROLE_ORDER if role not in signed), None)
+        return _next_role(signed)
 
     def sign(
         self,
@@ -172,23 +185,40 @@ class SignOff:
         comment: str = "",
         expected_hash: str | None = None,
     ) -> SignatureView:
-        """Signs in `role`; with `expected_hash`, only if the record is still what the signer
-        read (another window or laptop may have changed it since)."""
+        """Signs in `role`; with `expected_hash` (the `content_hash` of the `signed_record`
+        the signer read), only if the record is still what the signer read: another window
+        or laptop may have changed it since, and then nothing is signed (StaleRecord)."""
         name = _name(name)
         comment = _limited(comment, MAX_COMMENT, "The comment")
         _drawing(drawing_png)
+        try:
+            return self._sign(observation_id, role, name, drawing_png, comment, expected_hash)
+        except StaleDataError:
+            # Another save committed between this read and this write.
+            raise StaleRecord(CHANGED_SINCE_READ) from None
+
+    def _sign(
+        self,
+        observation_id: uuid.UUID,
+        role: SignatureRole,
+        name: str,
+        drawing_png: bytes | None,
+        comment: str,
+        expected_hash: str | None,
+    ) -> SignatureView:
         with self._db.session() as s, s.begin():
             observation = self._load(s, observation_id)
+            # Before the turn and readiness checks: a signer whose record changed under
+            # them is told that first, and reads the new version.
+            if expected_hash is not None and expected_hash != record_hash(observation):
+                raise StaleRecord(CHANGED_SINCE_READ)
             signed = {SignatureRole(g.role) for g in observation.signatures}
             _check_turn(observation, role, signed)
             if role is SignatureRole.OBSERVER:
                 observation.shown_at_signing = shown_at_signing(observation)
             digest = record_hash(observation)
             if expected_hash is not None and expected_hash != digest:
-                raise StaleRecord(
-                    "The record changed after you began reading it; nothing was signed. "
-                    "Read it again, then sign."
-                )
+                raise StaleRecord(CHANGED_SINCE_READ)  # what is signed is what was shown
             signature = Signature(
                 role=role.value,
                 name=name,
@@ -266,6 +296,10 @@ class SignOff:
         if observation is None:
             raise NotFound("That observation is not in this store.")
         return observation
+
+
+def _next_role(signed: set[SignatureRole]) -> SignatureRole | None:
+    return next((role for role in ROLE_ORDER if role not in signed), None)
 
 
 def _check_turn(observation: Observation, role: SignatureRole, signed: set[SignatureRole]) -> None:

@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 from core_helpers import NewDraft, Staff, force_status
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from store_passphrase import STORE_PASSPHRASE
 
-from observer.errors import InvalidInput, NotFound, RecordLocked, StoreUnwritable
+from observer.errors import InvalidInput, NotFound, RecordLocked, StoreBusy, StoreUnwritable
+from observer.records import recording as recording_module
 from observer.records.fields import MAX_TEXT
 from observer.records.merge import Change, merge_text
 from observer.services import Services, open_services
+from observer.store.models import AuditEvent
 from observer.vocabulary import Kind, Status
 
 
@@ -350,3 +352,90 @@ def test_a_full_disk_is_one_sentence_and_the_record_is_unchanged(
 
     after = services.recording.get(draft)
     assert (after.reflection, after.revision) == ("", before.revision)
+
+
+# A ready record that loses what sign-off needs: the edit and the move to draft together
+
+
+def ready_record(services: Services, new_draft: NewDraft) -> uuid.UUID:
+    """A home visit with everything sign-off needs, marked ready for sign-off."""
+    recording = services.recording
+    draft = new_draft()
+    recording.update(draft, {"overall_level": "good", "overall_rationale": "Warm, clear."})
+    for code in ("1", "2", "3", "4", "5", "6", "7"):
+        recording.set_rating(draft, code, level_code="good", evidence=f"Seen in part {code}.")
+    recording.mark_ready(draft)
+    return draft
+
+
+def audit_trail(services: Services, record_id: uuid.UUID) -> list[str]:
+    with services.db.session() as s:
+        return list(
+            s.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.record_id == record_id)
+                .order_by(AuditEvent.sequence)
+            )
+        )
+
+
+def test_an_edit_that_takes_a_ready_record_back_to_draft_is_one_new_revision(
+    services: Services, new_draft: NewDraft
+) -> None:
+    draft = ready_record(services, new_draft)
+    before = services.recording.get(draft)
+
+    outcome = services.recording.save(draft, [Change("overall_rationale", "Warm, clear.", " ")])
+
+    after = services.recording.get(draft)
+    assert (after.status, after.overall_rationale) == (Status.DRAFT, " ")
+    assert outcome.status is Status.DRAFT
+    assert after.revision == outcome.revision == before.revision + 1
+    assert audit_trail(services, draft)[-3:] == ["ready", "edit", "return_to_draft"]
+
+
+def test_a_failure_while_moving_back_to_draft_leaves_the_edit_unwritten_too(
+    services: Services, new_draft: NewDraft, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = ready_record(services, new_draft)
+    before = services.recording.get(draft)
+    trail = audit_trail(services, draft)
+
+    def store_gone_busy(*_: Any) -> None:
+        raise StoreBusy("The store is busy; nothing was changed.")
+
+    monkeypatch.setattr(recording_module, "missing_for_sign_off", store_gone_busy)
+    with pytest.raises(StoreBusy):
+        services.recording.save(draft, [Change("overall_rationale", "Warm, clear.", " ")])
+    monkeypatch.undo()
+
+    assert services.recording.get(draft) == before
+    assert audit_trail(services, draft) == trail
+
+
+def test_another_writer_taking_the_store_after_the_edit_cannot_strand_it_in_ready(
+    services: Services, other_laptop_window: Services, new_draft: NewDraft
+) -> None:
+    """The moment this save commits, another app process takes the write lock: the edit
+    and the move back to draft are already both in the store."""
+    draft = ready_record(services, new_draft)
+    lock = other_laptop_window.db.engine.raw_connection()
+
+    def other_takes_the_store(session: Session) -> None:
+        if session.get_bind() is services.db.engine and not lock.in_transaction:
+            lock.execute("BEGIN IMMEDIATE")
+
+    event.listen(Session, "after_commit", other_takes_the_store)
+    try:
+        outcome = services.recording.save(
+            draft, [Change("overall_rationale", "Warm, clear.", " ")], wait_ms=200
+        )
+        after = services.recording.get(draft)  # readers are not blocked by a writer
+    finally:
+        event.remove(Session, "after_commit", other_takes_the_store)
+        lock.rollback()
+        lock.close()
+
+    assert (after.status, after.overall_rationale) == (Status.DRAFT, " ")
+    assert outcome.status is Status.DRAFT
+    assert audit_trail(services, draft)[-2:] == ["edit", "return_to_draft"]

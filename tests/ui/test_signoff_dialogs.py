@@ -4,7 +4,8 @@ reads the store back."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fake_prompts import FakePrompts
@@ -21,14 +22,19 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 from qt_helpers import type_text
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session
+from store_passphrase import STORE_PASSPHRASE
 
+from observer.records.merge import Change
 from observer.records.sign_off import PNG_MAGIC
-from observer.services import Services
+from observer.services import Services, open_services
+from observer.store.models import AuditEvent, Observation
 from observer.vocabulary import SignatureRole, Status
 from ui.editor.window import LOCKED_BANNER, EditorWindow
 from ui.signoff import AddendumDialog, SignOffDialog
 from ui.signoff.editor_part import COUNTERSIGNED_CHIP, FROZEN_BANNER
-from ui.signoff.sign_dialog import HAND_OVER, LOCKED_NOW
+from ui.signoff.sign_dialog import HAND_OVER, LOCKED_NOW, RECORD_CHANGED
 from ui.widgets.signature_pad import SignaturePad
 
 LEFT = Qt.MouseButton.LeftButton
@@ -460,3 +466,98 @@ def test_the_keyboard_reaches_the_pad_and_undoes_there(
     assert dialog.fields.pad.is_empty()
     assert dialog.fields.redo_button.isEnabled()
     assert not dialog.fields.clear_button.isEnabled()
+
+
+# What is shown is what is signed
+
+
+@pytest.fixture
+def other_laptop_window(data_dir: Path, services: Services) -> Iterator[Services]:
+    """A second app process on the same store: its own engine and sessions."""
+    second = open_services(data_dir, STORE_PASSPHRASE)
+    yield second
+    second.close()
+
+
+def sign_events(services: Services, observation_id: uuid.UUID) -> list[str]:
+    with services.db.session() as s:
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.record_id == observation_id))
+        return [a for a in actions if a.startswith("sign:")]
+
+
+def test_a_record_changed_while_the_sign_dialog_is_open_is_not_signed_and_is_shown_anew(
+    qtbot: QtBot,
+    services: Services,
+    other_laptop_window: Services,
+    prompts: FakePrompts,
+    observation: uuid.UUID,
+):
+    complete(services, observation)
+    dialog = SignOffDialog(services, observation, SignatureRole.OBSERVER, prompts)
+    qtbot.addWidget(dialog)
+    shown(qtbot, dialog)
+    read = dialog.when.toolTip()
+    assert "Added in the other window" not in dialog.review.toPlainText()
+    draw(dialog.fields.pad)
+    other_laptop_window.recording.save(
+        observation, [Change("development_areas", "", "Added in the other window.")]
+    )
+
+    qtbot.mouseClick(dialog.sign_button, LEFT)
+
+    assert ("warning", RECORD_CHANGED) in prompts.shown
+    assert dialog.isVisible()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert services.signoff.signatures(observation) == []
+    assert sign_events(services, observation) == []
+    assert "Added in the other window." in dialog.review.toPlainText()
+    now = services.signoff.current_hash(observation)
+    assert dialog.when.toolTip() == now != read
+    assert not dialog.fields.pad.is_empty()  # the signature drawn is kept
+
+    qtbot.mouseClick(dialog.sign_button, LEFT)  # having read the new version
+
+    (signature,) = services.signoff.signatures(observation)
+    assert signature.content_hash == now
+    assert sign_events(services, observation) == ["sign:observer"]
+
+
+def test_the_sign_dialog_shows_and_signs_from_one_read_of_the_record(
+    qtbot: QtBot,
+    services: Services,
+    prompts: FakePrompts,
+    observation: uuid.UUID,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Each read of the record is a separate moment another window may write between, so
+    the review, the steps and the fingerprint come from one."""
+    complete(services, observation)
+    services.recording.mark_ready(observation)
+    window = open_editor(qtbot, services, prompts, observation)
+    reads: dict[str, set[int]] = {"opening": set(), "after signing": set()}
+    moment = ["opening"]
+
+    def record_read(state: ORMExecuteState) -> None:
+        mapper = state.bind_mapper
+        of_the_record = mapper is not None and mapper.class_ is Observation
+        if state.is_select and not state.is_relationship_load and of_the_record:
+            reads[moment[0]].add(id(state.session))
+
+    def signs(dialog: QDialog) -> None:
+        moment[0] = "signing"
+        reads["signing"] = set()
+        sign_as(qtbot, None)(dialog)
+        moment[0] = "after signing"
+
+    driving(monkeypatch, qtbot, SignOffDialog, [signs])
+    prompts.answers = [False]  # the practitioner signs later
+    event.listen(Session, "do_orm_execute", record_read)
+    try:
+        window.sign_off.sign_action.trigger()
+    finally:
+        event.remove(Session, "do_orm_execute", record_read)
+
+    assert len(reads["opening"]) == 1
+    assert len(reads["after signing"]) == 1
+    (signature,) = services.signoff.signatures(observation)
+    assert signature.content_hash == services.signoff.current_hash(observation)

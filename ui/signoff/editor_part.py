@@ -99,10 +99,11 @@ class SignOffPart(QObject):
             return
         observation_id = self._window.observation_id
         try:
-            self.signatures = self._services.signoff.signatures(observation_id)
-            self.addenda = self._services.signoff.addenda(observation_id)
+            record = self._services.signoff.signed_record(observation_id)
         except ObserverError as error:
             log.warning("could not read the sign-off of %s: %s", observation_id, error)
+            return
+        self.signatures, self.addenda = record.signatures, record.addenda
 
     # Commands
 
@@ -127,14 +128,14 @@ class SignOffPart(QObject):
 
     def _after_change(self) -> None:
         assert self._services is not None
-        self.reload()
         window = self._window
         try:
-            status = self._services.recording.get(window.observation_id).status
+            record = self._services.signoff.signed_record(window.observation_id)
         except ObserverError as error:
             self._prompts.error(window, str(error))
             return
-        window.sign_off_changed(status)
+        self.signatures, self.addenda = record.signatures, record.addenda
+        window.sign_off_changed(record.view.status)
 
     # The window's state
 

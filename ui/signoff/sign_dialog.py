@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.errors import NotReady, ObserverError
+from observer.errors import NotReady, ObserverError, StaleRecord
 from observer.records.recording import ObservationView
-from observer.records.sign_off import ROLE_LABELS, SignatureView
+from observer.records.sign_off import ROLE_LABELS, SignatureView, SignedRecord
 from observer.services import Services
 from observer.vocabulary import SignatureRole
 from ui.editor.cards import describe, heading, muted
@@ -53,6 +53,10 @@ NOTES = {
 WHEN_NOTE = "The date and time are recorded when you press {button}."
 ALL_SIGNED = "Everyone has signed this record."
 HAND_OVER = "Signed by the observer. Hand over to {name} now to read the record and sign?"
+RECORD_CHANGED = (
+    "The record was changed elsewhere while you were reading it, so nothing was signed. "
+    "The new version is shown now: read it again before you sign."
+)
 LOCKED_NOW = (
     "Signed by the practitioner. The record is now signed and locked; corrections are made "
     "as signed addenda."
@@ -64,6 +68,10 @@ def not_ready_message(error: NotReady) -> str:
 
 
 class SignOffDialog(QDialog):
+    """Shows one read of the record (`SignOff.signed_record`) and signs the content hash of
+    that read, so what is signed is what was shown; if the record changed in between,
+    nothing is signed and the new version is shown instead."""
+
     def __init__(
         self,
         services: Services,
@@ -71,6 +79,8 @@ class SignOffDialog(QDialog):
         role: SignatureRole,
         prompts: Prompts,
         parent: QWidget | None = None,
+        *,
+        record: SignedRecord | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
@@ -78,9 +88,10 @@ class SignOffDialog(QDialog):
         self.observation_id = observation_id
         self.role = role
         self.signature: SignatureView | None = None
-        view = services.recording.get(observation_id)
-        self._view = view
-        self.setWindowTitle(f"Sign-off — {view.kind.label} — {view.observed_person_name}")
+        if record is None:
+            record = services.signoff.signed_record(observation_id)
+        self.record = record
+        view = record.view
         self.setModal(True)
 
         self.review = ReviewView(view)
@@ -95,28 +106,24 @@ class SignOffDialog(QDialog):
         self.sign_button.clicked.connect(self.accept)
         self.cancel_button.clicked.connect(self.reject)
 
-        record = QVBoxLayout()
-        record.setSpacing(8)
-        record.addWidget(heading("The record", 1.2))
-        record.addWidget(self.review, 1)
+        reading = QVBoxLayout()
+        reading.setSpacing(8)
+        reading.addWidget(heading("The record", 1.2))
+        reading.addWidget(self.review, 1)
 
         side = QVBoxLayout()
         side.setContentsMargins(0, 0, 0, 0)
         side.setSpacing(10)
         side.addWidget(heading(TITLES[role], 1.2))
         side.addWidget(muted(NOTES[role]))
-        self.steps = muted(_steps(services.signoff.signatures(observation_id), role))
+        self.steps = muted("")
         self.steps.setAccessibleName("Who has signed")
         side.addWidget(self.steps)
         side.addSpacing(4)
         side.addWidget(self.fields)
         side.addStretch(1)
-        fingerprint = services.signoff.current_hash(observation_id)
-        self._fingerprint = fingerprint  # what the review shows is what gets signed
-        self.when = muted(
-            f"{WHEN_NOTE.format(button=verb)}\nRecord fingerprint (SHA-256): {fingerprint[:16]}…"
-        )
-        self.when.setToolTip(fingerprint)
+        self._verb = verb
+        self.when = muted("")
         self.when.setAccessibleName("When and what is signed")
         self.when.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         side.addWidget(self.when)
@@ -132,10 +139,24 @@ class SignOffDialog(QDialog):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)
         layout.setSpacing(24)
-        layout.addLayout(record, 1)
+        layout.addLayout(reading, 1)
         layout.addWidget(panel)
+        self._show_details(record)
         self._fit_screen()
         self.review.setFocus()
+
+    def _show_details(self, record: SignedRecord) -> None:
+        """Beside the review of the same read: who has signed, and the fingerprint signed."""
+        self.record = record
+        view = record.view
+        self.setWindowTitle(f"Sign-off — {view.kind.label} — {view.observed_person_name}")
+        self.steps.setText(_steps(record.signatures, self.role))
+        fingerprint = record.content_hash
+        self.when.setText(
+            f"{WHEN_NOTE.format(button=self._verb)}\n"
+            f"Record fingerprint (SHA-256): {fingerprint[:16]}…"
+        )
+        self.when.setToolTip(fingerprint)
 
     @classmethod
     def sign(
@@ -149,9 +170,12 @@ class SignOffDialog(QDialog):
         signed = False
         while True:
             try:
-                role = services.signoff.next_role(observation_id)
+                record = services.signoff.signed_record(observation_id)
+                role = record.next_role
                 dialog = (
-                    None if role is None else cls(services, observation_id, role, prompts, parent)
+                    None
+                    if role is None
+                    else cls(services, observation_id, role, prompts, parent, record=record)
                 )
             except ObserverError as error:
                 prompts.error(parent, str(error))
@@ -173,10 +197,11 @@ class SignOffDialog(QDialog):
 
     @property
     def practitioner_name(self) -> str:
-        return self._view.observed_person_name
+        return self.record.view.observed_person_name
 
     def accept(self) -> None:
-        """Signs; on a refusal says why and stays open with everything as it was."""
+        """Signs what is shown; on a refusal says why and stays open with the name, the
+        drawing and the comment as they were (and the new version, if the record changed)."""
         try:
             self.signature = self._services.signoff.sign(
                 self.observation_id,
@@ -184,8 +209,11 @@ class SignOffDialog(QDialog):
                 self.fields.typed_name(),
                 drawing_png=self.fields.drawing(),
                 comment=self.fields.comment_text(),
-                expected_hash=self._fingerprint,
+                expected_hash=self.record.content_hash,
             )
+        except StaleRecord:
+            self._show_changed_record()
+            return
         except NotReady as error:
             self._prompts.error(self, not_ready_message(error))
             return
@@ -195,6 +223,18 @@ class SignOffDialog(QDialog):
         if self.role is SignatureRole.PRACTITIONER:
             self._prompts.information(self, LOCKED_NOW)
         super().accept()
+
+    def _show_changed_record(self) -> None:
+        try:
+            record = self._services.signoff.signed_record(self.observation_id)
+        except ObserverError as error:
+            self._prompts.error(self, str(error))
+            self.reject()
+            return
+        self.review.show_record(record.view)
+        self._show_details(record)
+        self.review.setFocus()
+        self._prompts.warning(self, RECORD_CHANGED)
 
     def _fit_screen(self) -> None:
         average = self.fontMetrics().averageCharWidth()
