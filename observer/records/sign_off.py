@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observer.bundle.export import ONE_OBSERVATION_LOAD_OPTIONS, observation_document
-from observer.errors import InvalidInput, NotFound, NotReady, RecordLocked, StaleRecord
+from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
 from observer.governance.audit import record_event
 from observer.records.canonical import content_hash
-from observer.records.readiness import missing_for_sign_off
+from observer.records.readiness import NotReady, missing_for_sign_off
 from observer.records.recording import ObservationView, observation_view
 from observer.store.db import Database
 from observer.store.models import Addendum, Observation, Person, Signature, utc_now

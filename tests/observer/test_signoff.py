@@ -17,7 +17,6 @@ from observer.bundle.export import observation_document
 from observer.errors import (
     InvalidBundle,
     InvalidInput,
-    NotReady,
     ObserverError,
     RecordLocked,
     StaleRecord,
@@ -25,6 +24,7 @@ from observer.errors import (
 from observer.people.directory import PersonDetails
 from observer.records.canonical import content_hash
 from observer.records.merge import Change
+from observer.records.readiness import NotReady
 from observer.services import Services
 from observer.store.models import AuditEvent, Observation, Signature
 from observer.vocabulary import SignatureRole, Status

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.errors import NotReady, ObserverError
+from observer.errors import ObserverError
+from observer.records.readiness import NotReady
 from observer.records.recording import ObservationView
 from observer.records.sign_off import ROLE_LABELS, SignatureView
 from observer.services import Services
