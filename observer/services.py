@@ -19,9 +19,9 @@ from observer.records.recording import Recording
 from observer.records.sign_off import SignOff
 from observer.records.workspace import Workspace
 from observer.security.attempts import UnlockAttempts
-from observer.security.encryption import StoreKey
-from observer.security.unlock import unlock
+from observer.security.unlock import change_passphrase, unlock
 from observer.store.db import Database
+from observer.store.encryption import StoreKey
 from observer.store.models import Framework
 
 if TYPE_CHECKING:
@@ -61,9 +61,19 @@ class Services:
 
     def passphrase_matches(self, passphrase: str) -> bool:
         """Whether `passphrase` is the store's, without touching the disk (for the lock)."""
-        from observer.security.encryption import derive_key
+        from observer.store.encryption import derive_key
 
         return derive_key(passphrase, self.key.salt).matches(self.key)
+
+    def change_passphrase(self, current: str, new: str, confirmation: str) -> int:
+        """Re-keys the store, its backups and the signing identity (see
+        observer.security.unlock.change_passphrase); this session carries on with `new`."""
+        before = self.db.key
+        try:
+            return change_passphrase(self.db, self.actor(), current, new, confirmation)
+        finally:
+            if self.db.key is not before:  # the store took `new`, whatever failed after
+                self.passphrase = new
 
     def actor(self) -> str:
         """The name recorded in the audit trail for what this laptop's user does."""

@@ -60,9 +60,8 @@ def offer_restore(
 ) -> Services:
     """Asks whether to restore the latest good backup, restores it and opens the store.
     Raises the original error when there is no good backup, RestoreDeclined on No."""
-    from observer.cli.backup import damaged_store_message
     from observer.services import open_services
-    from observer.store.backups import restore
+    from observer.store.backups import damaged_store_message, restore
 
     backup = latest_good_backup(directory, unreadable.passphrase)
     if backup is None:
