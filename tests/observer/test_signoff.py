@@ -13,7 +13,6 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 
 from observer.bundle import export_bundle, import_bundle
-from observer.bundle.export import observation_document
 from observer.errors import (
     InvalidBundle,
     InvalidInput,
@@ -22,7 +21,7 @@ from observer.errors import (
     StaleRecord,
 )
 from observer.people.directory import PersonDetails
-from observer.records.canonical import content_hash
+from observer.records.canonical import content_hash, observation_document
 from observer.records.merge import Change
 from observer.records.readiness import NotReady
 from observer.services import Services
