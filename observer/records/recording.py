@@ -39,12 +39,12 @@ from observer.records.fields import (
     write_field,
 )
 from observer.records.fields import text_limit as text_limit
-from observer.records.filters import ObservationFilter as ObservationFilter
-from observer.records.filters import filtered
 from observer.records.frameworks import FrameworkInfo, framework_info
 from observer.records.merge import Change, SaveOutcome, save_changes
 from observer.records.readiness import Missing, NotReady, missing_for_sign_off
 from observer.store.db import Database
+from observer.store.filters import ObservationFilter as ObservationFilter
+from observer.store.filters import filtered
 from observer.store.models import (
     Action,
     Framework,
