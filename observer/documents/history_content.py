@@ -17,8 +17,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from observer.documents.pdf.content import SummaryContent, logo_path, summary_content
+from observer.documents.pdf.content import SummaryContent
 from observer.documents.pdf.formatting import uk_date
+from observer.documents.summary_content import logo_path, summary_content
 from observer.errors import ObserverError
 from observer.review.worker_history import (
     HistoryAction,
