@@ -14,7 +14,11 @@ from observer.paths import backups_dir, database_path
 from observer.security.attempts import UnlockAttempts
 from observer.store import encryption
 from observer.store.backups import newest_backup_opens
+
+# The GUI takes the passphrase rules and WrongStorePassphrase from here, not from the store.
+from observer.store.encryption import MIN_PASSPHRASE as MIN_PASSPHRASE
 from observer.store.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
+from observer.store.encryption import check_new_passphrase as check_new_passphrase
 
 # The rest of the store, the audit trail and the signing identity (SQLAlchemy and
 # cryptography with them) are imported where they are used: the unlock window shows first.

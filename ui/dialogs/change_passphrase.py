@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
+from observer.security.unlock import MIN_PASSPHRASE
 from observer.services import Services
-from observer.store.encryption import MIN_PASSPHRASE
 from ui.dialogs.base import SavingDialog
 from ui.prompts import Prompts
 from ui.widgets.panel_header import PanelHeader

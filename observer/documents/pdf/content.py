@@ -1,6 +1,7 @@
-"""Everything a summary shows, as plain data: the layout takes this and nothing else, so it
-never opens a database session and a summary can be built from data alone (the golden test
-does). `observer.documents.summary_content` gathers it from the records."""
+"""Everything a summary or a worker's history shows, as plain data: the layout takes this
+and nothing else, so it never opens a database session and a summary can be built from
+data alone (the golden test does). `observer.documents.summary_content` and
+`observer.documents.history_content` gather it from the records."""
 
 from __future__ import annotations
 
@@ -11,6 +12,14 @@ from pathlib import Path
 
 from observer.records.recording import ObservationView
 from observer.records.sign_off import AddendumView, SignatureView
+from observer.review.worker_history import (
+    HistoryAction,
+    HistoryFilter,
+    TimelineEntry,
+    WorkerHistory,
+)
+from observer.text import uk_date
+from observer.vocabulary import ActionStatus
 
 
 @dataclass(frozen=True)
@@ -24,3 +33,61 @@ class SummaryContent:
     record_id: uuid.UUID
     generated_at: datetime
     include_case_reference: bool = True
+
+
+@dataclass(frozen=True)
+class HistoryContent:
+    organisation: str
+    logo_path: Path | None
+    history: WorkerHistory
+    summaries: tuple[SummaryContent, ...]  # the observations of the timeline, oldest first
+    generated_at: datetime
+    generated_by: str  # this laptop's user; "" when none is set up
+    include_case_reference: bool = True
+    narrowed_to: tuple[str, ...] = ()  # filters besides the dates, in words
+
+    @property
+    def worker(self) -> str:
+        return self.history.profile.name
+
+    @property
+    def entries(self) -> tuple[TimelineEntry, ...]:
+        """The observations in the period, oldest first."""
+        return tuple(reversed(self.history.timeline))
+
+    @property
+    def actions(self) -> tuple[HistoryAction, ...]:
+        """The actions agreed in the period's observations: overdue, open, then done."""
+        ids = {e.observation_id for e in self.history.timeline}
+        return tuple(a for a in self.history.actions if a.observation_id in ids)
+
+    @property
+    def open_elsewhere(self) -> tuple[HistoryAction, ...]:
+        """Actions still open from observations outside the period (counted, not shown)."""
+        ids = {e.observation_id for e in self.history.timeline}
+        return tuple(a for a in self.history.open_actions if a.observation_id not in ids)
+
+    @property
+    def period(self) -> str:
+        return period_words(self.history.filters)
+
+    def action_counts(self) -> tuple[int, int, int]:
+        """Open (overdue included), overdue and done actions of the period's observations."""
+        actions = self.actions
+        return (
+            sum(a.status is ActionStatus.OPEN for a in actions),
+            sum(a.overdue for a in actions),
+            sum(a.status is ActionStatus.DONE for a in actions),
+        )
+
+
+def period_words(filters: HistoryFilter) -> str:
+    """ "1 January 2025 to 30 June 2025", "from 1 January 2025", "up to …", "all dates" """
+    first, last = filters.date_from, filters.date_to
+    if first and last:
+        return f"{uk_date(first)} to {uk_date(last)}"
+    if first:
+        return f"from {uk_date(first)}"
+    if last:
+        return f"up to {uk_date(last)}"
+    return "all dates"
