@@ -296,7 +296,7 @@ def _busiest_workers(services: Any) -> list[tuple[Any, int]]:
 
 def _to_export(services: Any) -> list[Any]:
     """Signed records first (their summaries are signed), the newest others after."""
-    from observer.records.filters import ObservationFilter
+    from observer.store.filters import ObservationFilter
     from observer.vocabulary import Status
 
     records = services.recording.list(ObservationFilter(status=Status.SIGNED), limit=EXPORTED)

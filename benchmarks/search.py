@@ -25,9 +25,9 @@ from benchmarks.harness import Measurement, percentile  # noqa: E402
 from observer.cli.main import passphrase_from_environment  # noqa: E402
 from observer.paths import database_path  # noqa: E402
 from observer.search.service import DEFAULT_LIMIT, search, update_index  # noqa: E402
-from observer.security.encryption import key_for  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
 from observer.store.db import SCHEMA_HEAD, Database  # noqa: E402
+from observer.store.encryption import key_for  # noqa: E402
 
 TARGET_MS = 50.0
 QUERIES: dict[str, list[str]] = {

@@ -1,12 +1,10 @@
-"""Errors a user can cause. Each carries one plain sentence to show them as it is."""
+"""Errors a user can cause. Each carries one plain sentence to show them as it is.
+
+This module depends on nothing else in observer/; an error that carries a domain's own
+values lives in that domain and subclasses ObserverError (NotReady, in
+observer.records.readiness, carries what is missing)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from observer.records.readiness import Missing
 
 
 class ObserverError(Exception):
@@ -59,13 +57,3 @@ class RecordLocked(ObserverError):
 
 class StaleRecord(ObserverError):
     """The record changed elsewhere since it was read; nothing was overwritten."""
-
-
-class NotReady(ObserverError):
-    """Sign-off was asked for while something is still missing; `missing` says what."""
-
-    def __init__(self, missing: Sequence[Missing]) -> None:
-        count = len(missing)
-        things = "1 thing is" if count == 1 else f"{count} things are"
-        super().__init__(f"This observation is not ready for sign-off: {things} missing.")
-        self.missing: list[Missing] = list(missing)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from observer.changes import ChangeFeed
-from observer.errors import InvalidFramework
+from observer.errors import DatabaseUnreadable, InvalidFramework
 from observer.paths import database_path
 from observer.people.directory import People
 from observer.people.profile import Profiles
@@ -21,9 +21,9 @@ from observer.records.recording import Recording
 from observer.records.sign_off import SignOff
 from observer.records.workspace import Workspace
 from observer.security.attempts import UnlockAttempts
-from observer.security.encryption import StoreKey
-from observer.security.unlock import unlock
+from observer.security.unlock import change_passphrase, unlock
 from observer.store.db import Database
+from observer.store.encryption import StoreKey
 from observer.store.models import Framework
 
 if TYPE_CHECKING:
@@ -140,9 +140,19 @@ class Services:
 
     def passphrase_matches(self, passphrase: str) -> bool:
         """Whether `passphrase` is the store's, without touching the disk (for the lock)."""
-        from observer.security.encryption import derive_key
+        from observer.store.encryption import derive_key
 
         return derive_key(passphrase, self.key.salt).matches(self.key)
+
+    def change_passphrase(self, current: str, new: str, confirmation: str) -> int:
+        """Re-keys the store, its backups and the signing identity (see
+        observer.security.unlock.change_passphrase); this session carries on with `new`."""
+        before = self.db.key
+        try:
+            return change_passphrase(self.db, self.actor(), current, new, confirmation)
+        finally:
+            if self.db.key is not before:  # the store took `new`, whatever failed after
+                self.passphrase = new
 
     def actor(self) -> str:
         """The name recorded in the audit trail for what this laptop's user does."""
@@ -191,6 +201,13 @@ def latest_good_backup(data_dir: Path, passphrase: str) -> Backup | None:
     from observer.store import backups
 
     return backups.latest_good_backup(data_dir, passphrase)
+
+
+def damaged_store_message(data_dir: Path, passphrase: str, error: DatabaseUnreadable) -> str:
+    """What to tell someone whose store cannot be read, and what they can restore."""
+    from observer.store import backups
+
+    return backups.damaged_store_message(data_dir, passphrase, error)
 
 
 def restore_and_open(

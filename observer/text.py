@@ -1,8 +1,10 @@
-"""Text comparison the way people expect: case, accents and spacing do not matter."""
+"""Text the way people expect it: comparison where case, accents and spacing do not matter,
+and dates in words (12 March 2025) whatever the system locale."""
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 # Letters that carry no separable accent but that people type without one.
 _UNDECOMPOSABLE = str.maketrans(
@@ -32,3 +34,24 @@ def searchable(text: str) -> str:
     if not folded.isascii():  # plain ASCII has no accents to take off: a list is mostly that
         folded = unicodedata.normalize("NFKD", folded).translate(_FOLDING)
     return " ".join(folded.split())
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def uk_date(day: date) -> str:
+    """12 March 2025 — English month names whatever the system locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

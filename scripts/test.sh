@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, then runs every check headless: ruff, mypy, the test suite.
+# Installs what is missing, then runs every check headless: ruff, mypy, the import
+# contracts (pyproject.toml), the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --test
@@ -7,4 +8,5 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-logo --no-cache
 .venv/bin/pytest "$@"

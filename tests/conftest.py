@@ -16,8 +16,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from store_passphrase import STORE_PASSPHRASE
 
 from observer.paths import database_path
-from observer.security import encryption
 from observer.services import Services, open_services
+from observer.store import encryption
 
 # Property tests draw the same examples on every run, so a landing never hangs on luck.
 settings.register_profile("repeatable", derandomize=True, database=None)

@@ -59,8 +59,7 @@ def offer_restore(
 ) -> Services:
     """Asks whether to restore the latest good backup, restores it and opens the store.
     Raises the original error when there is no good backup, RestoreDeclined on No."""
-    from observer.cli.backup import damaged_store_message
-    from observer.services import latest_good_backup, restore_and_open
+    from observer.services import damaged_store_message, latest_good_backup, restore_and_open
 
     backup = latest_good_backup(directory, unreadable.passphrase)
     if backup is None:

@@ -15,8 +15,14 @@ from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from observer.errors import DatabaseUnreadable
 from observer.security.attempts import UnlockAttempts
-from observer.security.encryption import WrongStorePassphrase, check_new_passphrase
-from observer.security.unlock import StoreState, TooManyAttempts, store_state, unlock
+from observer.security.unlock import (
+    StoreState,
+    TooManyAttempts,
+    WrongStorePassphrase,
+    check_new_passphrase,
+    store_state,
+    unlock,
+)
 from ui.backup import UnreadableStore
 from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
 

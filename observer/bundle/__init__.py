@@ -11,9 +11,7 @@ from __future__ import annotations
 from observer.bundle.export import (
     FORMAT_NAME,
     FORMAT_VERSION,
-    OBSERVATION_LOAD_OPTIONS,
     export_bundle,
-    observation_document,
     write_bundle,
 )
 from observer.bundle.importer import ImportResult, import_bundle, read_bundle
@@ -21,11 +19,9 @@ from observer.bundle.importer import ImportResult, import_bundle, read_bundle
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
-    "OBSERVATION_LOAD_OPTIONS",
     "ImportResult",
     "export_bundle",
     "import_bundle",
-    "observation_document",
     "read_bundle",
     "write_bundle",
 ]

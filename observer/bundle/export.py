@@ -2,54 +2,30 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from observer import __version__
 from observer.errors import InvalidInput
-from observer.records.recording import TEXT_FIELDS
-from observer.store.db import Database
-from observer.store.models import (
-    Action,
-    Framework,
-    Observation,
-    Person,
-    Rating,
-    Team,
+from observer.records.canonical import (
+    OBSERVATION_LOAD_OPTIONS,
+    iso,
+    observation_document,
+    record_fields,
+    ref,
 )
+from observer.store.db import Database
+from observer.store.models import Framework, Observation, Person, Team
 
 FORMAT_NAME = "practice-observer-bundle"
 FORMAT_VERSION = 1
 MAX_BUNDLE_BYTES = 2_000_000_000
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _b64(value: bytes | None) -> str | None:
-    return None if value is None else base64.b64encode(value).decode("ascii")
-
-
-def _record(row: Any) -> dict[str, Any]:
-    return {
-        "id": str(row.id),
-        "created_at": _iso(row.created_at),
-        "updated_at": _iso(row.updated_at),
-        "revision": row.revision,
-    }
-
-
-def _ref(value: uuid.UUID | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def export_bundle(db: Database, person_ids: Iterable[uuid.UUID] | None = None) -> dict[str, Any]:
@@ -115,104 +91,19 @@ def _framework_json(f: Framework) -> dict[str, Any]:
 
 
 def _team_json(t: Team) -> dict[str, Any]:
-    return {**_record(t), "name": t.name, "manager_id": _ref(t.manager_id)}
+    return {**record_fields(t), "name": t.name, "manager_id": ref(t.manager_id)}
 
 
 def _person_json(p: Person) -> dict[str, Any]:
     return {
-        **_record(p),
+        **record_fields(p),
         "name": p.name,
         "role": p.role,
-        "team_id": _ref(p.team_id),
+        "team_id": ref(p.team_id),
         "staff_reference": p.staff_reference,
         "active": p.active,
-        "left_on": _iso(p.left_on),
-        "asye_started_on": _iso(p.asye_started_on),
-    }
-
-
-OBSERVATION_LOAD_OPTIONS = (
-    selectinload(Observation.ratings).selectinload(Rating.standard),
-    selectinload(Observation.ratings).selectinload(Rating.level),
-    selectinload(Observation.actions).selectinload(Action.standards),
-    selectinload(Observation.signatures),
-    selectinload(Observation.addenda),
-    selectinload(Observation.framework),
-    selectinload(Observation.overall_level),
-)
-# The same parts for one record: those it has one of come in its own query, not their own.
-ONE_OBSERVATION_LOAD_OPTIONS = (
-    selectinload(Observation.ratings).joinedload(Rating.standard),
-    selectinload(Observation.ratings).joinedload(Rating.level),
-    selectinload(Observation.actions).selectinload(Action.standards),
-    selectinload(Observation.signatures),
-    selectinload(Observation.addenda),
-    joinedload(Observation.framework),
-    joinedload(Observation.overall_level),
-)
-
-
-def observation_document(o: Observation) -> dict[str, Any]:
-    """An observation as the bundle writes it; also the source of its canonical content."""
-    return {
-        **_record(o),
-        "framework": {"key": o.framework.key, "version": o.framework.version},
-        "observed_person_id": str(o.observed_person_id),
-        "observer_id": str(o.observer_id),
-        "kind": o.kind,
-        "observed_at": _iso(o.observed_at),
-        "duration_minutes": o.duration_minutes,
-        "family_present": o.family_present,
-        "status": o.status,
-        "overall_level": o.overall_level.code if o.overall_level else None,
-        **{name: getattr(o, name) for name in TEXT_FIELDS},
-        "shown_at_signing": o.shown_at_signing,
-        "ratings": [
-            {
-                **_record(r),
-                "standard": r.standard.code,
-                "level": r.level.code if r.level else None,
-                "evidence": r.evidence,
-            }
-            for r in sorted(o.ratings, key=lambda r: r.standard.position)
-        ],
-        "actions": [
-            {
-                **_record(a),
-                "description": a.description,
-                "owner_id": _ref(a.owner_id),
-                "due_date": _iso(a.due_date),
-                "status": a.status,
-                "done_at": _iso(a.done_at),
-                "done_by": a.done_by,
-                "position": a.position,
-                "standards": sorted(st.code for st in a.standards),
-            }
-            for a in o.actions
-        ],
-        "signatures": [
-            {
-                **_record(sig),
-                "role": sig.role,
-                "name": sig.name,
-                "image_png": _b64(sig.image_png),
-                "signed_at": _iso(sig.signed_at),
-                "comment": sig.comment,
-                "content_hash": sig.content_hash,
-            }
-            for sig in o.signatures
-        ],
-        "addenda": [
-            {
-                **_record(ad),
-                "text": ad.text,
-                "author_name": ad.author_name,
-                "image_png": _b64(ad.image_png),
-                "signed_at": _iso(ad.signed_at),
-                "content_hash": ad.content_hash,
-            }
-            for ad in o.addenda
-        ],
+        "left_on": iso(p.left_on),
+        "asye_started_on": iso(p.asye_started_on),
     }
 
 

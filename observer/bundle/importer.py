@@ -13,15 +13,15 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from observer.bundle.export import (
-    MAX_BUNDLE_BYTES,
-    OBSERVATION_LOAD_OPTIONS,
-    observation_document,
-)
+from observer.bundle.export import MAX_BUNDLE_BYTES
 from observer.bundle.reader import BundleReader, CheckedBundle
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.governance.audit import record_event
-from observer.records.canonical import content_hash
+from observer.records.canonical import (
+    OBSERVATION_LOAD_OPTIONS,
+    content_hash,
+    observation_document,
+)
 from observer.records.frameworks import store_framework
 from observer.store.db import Database
 from observer.store.models import (

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from observer.errors import DatabaseUnreadable, ObserverError
-from observer.paths import backups_dir, data_dir, database_path
-from observer.store.backups import MANUAL, latest_good_backup, list_backups, make_backup, restore
+from observer.paths import backups_dir, database_path
+from observer.store.backups import MANUAL, list_backups, make_backup, restore
 
 if TYPE_CHECKING:
     from observer.services import Services
@@ -93,21 +92,6 @@ def _restore(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
         kept = f"the store it replaced is kept as the backup {restored.kept_as}"
     print(f"Restored the backup of {restored.backup.describe()}; {kept}.")
     return EXIT_OK
-
-
-def damaged_store_message(directory: Path, passphrase: str, error: DatabaseUnreadable) -> str:
-    """One line for a store that cannot be read: what is wrong, and the way back if any."""
-    try:
-        backup = latest_good_backup(directory, passphrase)
-    except (OSError, ObserverError):
-        backup = None
-    if backup is None:
-        return str(error)
-    where = "" if directory == data_dir() else f" --data-dir {directory}"
-    return (
-        f"{str(error).rstrip('.')}. The latest good backup is {backup.path} "
-        f"(made {backup.describe()}); to restore it: observer{where} restore {backup.path} --yes"
-    )
 
 
 BACKUP_HANDLERS: dict[str, Handler] = {"backup": _backup}

@@ -17,12 +17,7 @@ from typing import Any, NoReturn
 
 from observer import __version__
 from observer.cli.audit import AUDIT_HANDLERS, add_audit_commands
-from observer.cli.backup import (
-    BACKUP_HANDLERS,
-    STORE_FREE_HANDLERS,
-    add_backup_commands,
-    damaged_store_message,
-)
+from observer.cli.backup import BACKUP_HANDLERS, STORE_FREE_HANDLERS, add_backup_commands
 from observer.cli.history import HISTORY_HANDLERS, add_history_commands
 from observer.cli.organisation import ORGANISATION_HANDLERS, add_organisation_commands
 from observer.cli.retention import RETENTION_HANDLERS, add_retention_commands
@@ -34,6 +29,7 @@ from observer.errors import DatabaseUnreadable, InvalidInput, ObserverError
 from observer.logfile import configure_logging
 from observer.paths import PASSPHRASE_ENV, data_dir, log_path
 from observer.services import Services, open_services
+from observer.store.backups import damaged_store_message
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 BUNDLE_PASSPHRASE_ENV = "OBSERVER_BUNDLE_PASSPHRASE"

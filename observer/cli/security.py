@@ -33,12 +33,10 @@ def add_security_commands(
 
 
 def _change(services: Services, args: argparse.Namespace) -> int:
-    from observer.security.unlock import change_passphrase
-
     new = os.environ.get(NEW_PASSPHRASE_ENV)
     if not new:
         raise InvalidInput(f"Set {NEW_PASSPHRASE_ENV} to the new passphrase.")
-    rekeyed = change_passphrase(services, services.passphrase, new, new)
+    rekeyed = services.change_passphrase(services.passphrase, new, new)
     print(
         f"The passphrase is changed: the store, {rekeyed} backup"
         f"{'' if rekeyed == 1 else 's'} and the signing identity now open with the new one."

@@ -18,9 +18,12 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from observer.bundle import OBSERVATION_LOAD_OPTIONS, observation_document
 from observer.demo import corpus
-from observer.records.canonical import content_hash
+from observer.records.canonical import (
+    OBSERVATION_LOAD_OPTIONS,
+    content_hash,
+    observation_document,
+)
 from observer.records.recording import TEXT_FIELDS
 from observer.records.sign_off import shown_at_signing
 from observer.services import Services

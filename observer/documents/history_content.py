@@ -1,4 +1,5 @@
-"""Everything a worker's history PDF shows, gathered from the services as plain data.
+"""Everything a worker's history PDF shows, gathered from the services as plain data
+(observer.documents.pdf.content.HistoryContent).
 
 The history covers the observations its filter selects (by observed date, both ends
 included) and nothing else: the actions it lists are those agreed in those observations.
@@ -12,21 +13,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from observer.documents.pdf.content import SummaryContent, logo_path, summary_content
-from observer.documents.pdf.formatting import uk_date
+from observer.documents.pdf.content import HistoryContent
+from observer.documents.summary_content import logo_path, summary_content
 from observer.errors import ObserverError
-from observer.review.worker_history import (
-    HistoryAction,
-    HistoryFilter,
-    TimelineEntry,
-    WorkerHistory,
-)
-from observer.vocabulary import ActionStatus
+from observer.review.worker_history import HistoryFilter
 
 if TYPE_CHECKING:
     from observer.documents.sources import DocumentSources
@@ -38,64 +31,6 @@ Cancelled = Callable[[], bool]
 
 class HistoryCancelled(ObserverError):
     """The person asked to stop; nothing was written."""
-
-
-@dataclass(frozen=True)
-class HistoryContent:
-    organisation: str
-    logo_path: Path | None
-    history: WorkerHistory
-    summaries: tuple[SummaryContent, ...]  # the observations of the timeline, oldest first
-    generated_at: datetime
-    generated_by: str  # this laptop's user; "" when none is set up
-    include_case_reference: bool = True
-    narrowed_to: tuple[str, ...] = ()  # filters besides the dates, in words
-
-    @property
-    def worker(self) -> str:
-        return self.history.profile.name
-
-    @property
-    def entries(self) -> tuple[TimelineEntry, ...]:
-        """The observations in the period, oldest first."""
-        return tuple(reversed(self.history.timeline))
-
-    @property
-    def actions(self) -> tuple[HistoryAction, ...]:
-        """The actions agreed in the period's observations: overdue, open, then done."""
-        ids = {e.observation_id for e in self.history.timeline}
-        return tuple(a for a in self.history.actions if a.observation_id in ids)
-
-    @property
-    def open_elsewhere(self) -> tuple[HistoryAction, ...]:
-        """Actions still open from observations outside the period (counted, not shown)."""
-        ids = {e.observation_id for e in self.history.timeline}
-        return tuple(a for a in self.history.open_actions if a.observation_id not in ids)
-
-    @property
-    def period(self) -> str:
-        return period_words(self.history.filters)
-
-    def action_counts(self) -> tuple[int, int, int]:
-        """Open (overdue included), overdue and done actions of the period's observations."""
-        actions = self.actions
-        return (
-            sum(a.status is ActionStatus.OPEN for a in actions),
-            sum(a.overdue for a in actions),
-            sum(a.status is ActionStatus.DONE for a in actions),
-        )
-
-
-def period_words(filters: HistoryFilter) -> str:
-    """ "1 January 2025 to 30 June 2025", "from 1 January 2025", "up to …", "all dates" """
-    first, last = filters.date_from, filters.date_to
-    if first and last:
-        return f"{uk_date(first)} to {uk_date(last)}"
-    if first:
-        return f"from {uk_date(first)}"
-    if last:
-        return f"up to {uk_date(last)}"
-    return "all dates"
 
 
 def history_content(

@@ -98,8 +98,8 @@ def export_summary(
 ) -> ExportResult:
     """Writes the summary to `out` atomically: signed when the record is, else a DRAFT.
     The signing identity opens with `passphrase`, by default the store's."""
-    from observer.documents.pdf.content import summary_content
     from observer.documents.pdf.summary import build_summary
+    from observer.documents.summary_content import summary_content
     from observer.signing import read_claim
     from observer.signing.files import write_atomically
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from observer.errors import InvalidInput, StaleRecord
 from observer.governance.audit import record_event
+from observer.search.index import forget_observations
 from observer.store.db import Database
 from observer.store.models import (
     Action,
@@ -320,8 +321,6 @@ def _remove_observations(s: Session, person_ids: Iterable[uuid.UUID]) -> int:
     Children are deleted explicitly rather than left to ON DELETE CASCADE, so the outcome
     does not depend on the database enforcing foreign keys.
     """
-    from observer.search.service import forget_observations
-
     chunks = list(_chunks(list(person_ids)))
     forget_observations(
         s, *(select(Observation.id).where(Observation.observed_person_id.in_(c)) for c in chunks)

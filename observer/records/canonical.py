@@ -4,18 +4,137 @@ The content is the observation as the bundle writes it (docs/bundle-format.md), 
 changes without changing what was observed or judged: record bookkeeping (timestamps,
 revisions), the status, signatures, addenda, and the progress of agreed actions. It is
 serialised as JSON with sorted keys, no insignificant whitespace, and text as UTF-8.
+
+The document itself is made here (`observation_document`) and the bundle writer uses it,
+so what is signed never depends on the bundle package.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import uuid
+from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy.orm import joinedload, selectinload
+
+from observer.records.fields import TEXT_FIELDS
+from observer.store.models import Action, Observation, Rating
 
 BOOKKEEPING = frozenset({"created_at", "updated_at", "revision"})
 NOT_CONTENT = BOOKKEEPING | {"signatures", "addenda", "status"}
 # An agreed action is signed; its later completion is progress, not a change to the record.
 ACTION_PROGRESS = BOOKKEEPING | {"status", "done_at", "done_by"}
+
+
+def iso(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def b64(value: bytes | None) -> str | None:
+    return None if value is None else base64.b64encode(value).decode("ascii")
+
+
+def ref(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def record_fields(row: Any) -> dict[str, Any]:
+    """The id and bookkeeping every record of a document carries."""
+    return {
+        "id": str(row.id),
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "revision": row.revision,
+    }
+
+
+OBSERVATION_LOAD_OPTIONS = (
+    selectinload(Observation.ratings).selectinload(Rating.standard),
+    selectinload(Observation.ratings).selectinload(Rating.level),
+    selectinload(Observation.actions).selectinload(Action.standards),
+    selectinload(Observation.signatures),
+    selectinload(Observation.addenda),
+    selectinload(Observation.framework),
+    selectinload(Observation.overall_level),
+)
+# The same parts for one record: those it has one of come in its own query, not their own.
+ONE_OBSERVATION_LOAD_OPTIONS = (
+    selectinload(Observation.ratings).joinedload(Rating.standard),
+    selectinload(Observation.ratings).joinedload(Rating.level),
+    selectinload(Observation.actions).selectinload(Action.standards),
+    selectinload(Observation.signatures),
+    selectinload(Observation.addenda),
+    joinedload(Observation.framework),
+    joinedload(Observation.overall_level),
+)
+
+
+def observation_document(o: Observation) -> dict[str, Any]:
+    """An observation as the bundle writes it (docs/bundle-format.md), from which its canonical
+    content is taken."""
+    return {
+        **record_fields(o),
+        "framework": {"key": o.framework.key, "version": o.framework.version},
+        "observed_person_id": str(o.observed_person_id),
+        "observer_id": str(o.observer_id),
+        "kind": o.kind,
+        "observed_at": iso(o.observed_at),
+        "duration_minutes": o.duration_minutes,
+        "family_present": o.family_present,
+        "status": o.status,
+        "overall_level": o.overall_level.code if o.overall_level else None,
+        **{name: getattr(o, name) for name in TEXT_FIELDS},
+        "shown_at_signing": o.shown_at_signing,
+        "ratings": [
+            {
+                **record_fields(r),
+                "standard": r.standard.code,
+                "level": r.level.code if r.level else None,
+                "evidence": r.evidence,
+            }
+            for r in sorted(o.ratings, key=lambda r: r.standard.position)
+        ],
+        "actions": [
+            {
+                **record_fields(a),
+                "description": a.description,
+                "owner_id": ref(a.owner_id),
+                "due_date": iso(a.due_date),
+                "status": a.status,
+                "done_at": iso(a.done_at),
+                "done_by": a.done_by,
+                "position": a.position,
+                "standards": sorted(st.code for st in a.standards),
+            }
+            for a in o.actions
+        ],
+        "signatures": [
+            {
+                **record_fields(sig),
+                "role": sig.role,
+                "name": sig.name,
+                "image_png": b64(sig.image_png),
+                "signed_at": iso(sig.signed_at),
+                "comment": sig.comment,
+                "content_hash": sig.content_hash,
+            }
+            for sig in o.signatures
+        ],
+        "addenda": [
+            {
+                **record_fields(ad),
+                "text": ad.text,
+                "author_name": ad.author_name,
+                "image_png": b64(ad.image_png),
+                "signed_at": iso(ad.signed_at),
+                "content_hash": ad.content_hash,
+            }
+            for ad in o.addenda
+        ],
+    }
 
 
 def canonical_content(observation: dict[str, Any]) -> bytes:

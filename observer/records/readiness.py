@@ -3,15 +3,18 @@
 A rating without its evidence is a tick, not a judgement: every standard needs a rating
 (or Not observed), every rating its evidence, and the overall judgement its rationale.
 Consent is asked for only when the family was present.
+
+The check reads a record through `Reviewable`, the few things it looks at, so that this
+module depends on no other part of the records (`ObservationView` is one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from observer.records.recording import ObservationView
+from observer.errors import ObserverError
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,54 @@ class Missing:
     message: str
 
 
-def missing_for_sign_off(view: ObservationView) -> list[Missing]:
+class NotReady(ObserverError):
+    """Sign-off was asked for while something is still missing; `missing` says what."""
+
+    def __init__(self, missing: Sequence[Missing]) -> None:
+        count = len(missing)
+        things = "1 thing is" if count == 1 else f"{count} things are"
+        super().__init__(f"This observation is not ready for sign-off: {things} missing.")
+        self.missing: list[Missing] = list(missing)
+
+
+class _Level(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def score(self) -> int | None: ...
+
+
+class _Rating(Protocol):
+    @property
+    def standard_code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def level_code(self) -> str | None: ...
+    @property
+    def evidence(self) -> str: ...
+
+
+class Reviewable(Protocol):
+    @property
+    def family_present(self) -> bool: ...
+    @property
+    def consent_given_by(self) -> str: ...
+    @property
+    def consent_how(self) -> str: ...
+    @property
+    def levels(self) -> Sequence[_Level]: ...
+    @property
+    def ratings(self) -> Sequence[_Rating]: ...
+    @property
+    def overall_level_code(self) -> str | None: ...
+    @property
+    def overall_rationale(self) -> str: ...
+
+
+def missing_for_sign_off(view: Reviewable) -> list[Missing]:
     """Everything missing, in the order the editor shows the fields."""
     missing: list[Missing] = []
     if view.family_present:

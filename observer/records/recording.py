@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from observer.errors import InvalidInput, NotFound, NotReady, RecordLocked
+from observer.errors import InvalidInput, NotFound, RecordLocked
 from observer.governance.audit import record_edit, record_event
 from observer.records.duplicate import duplicate_observation
 from observer.records.fields import DRAFT_TEXT_FIELDS as DRAFT_TEXT_FIELDS
@@ -39,12 +39,12 @@ from observer.records.fields import (
     write_field,
 )
 from observer.records.fields import text_limit as text_limit
-from observer.records.filters import ObservationFilter as ObservationFilter
-from observer.records.filters import filtered
 from observer.records.frameworks import FrameworkInfo, framework_info
 from observer.records.merge import Change, SaveOutcome, save_changes
-from observer.records.readiness import Missing, missing_for_sign_off
+from observer.records.readiness import Missing, NotReady, missing_for_sign_off
 from observer.store.db import Database
+from observer.store.filters import ObservationFilter as ObservationFilter
+from observer.store.filters import filtered
 from observer.store.models import (
     Action,
     Framework,

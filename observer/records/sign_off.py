@@ -20,11 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from observer.bundle.export import ONE_OBSERVATION_LOAD_OPTIONS, observation_document
-from observer.errors import InvalidInput, NotFound, NotReady, RecordLocked, StaleRecord
+from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
 from observer.governance.audit import record_event
-from observer.records.canonical import content_hash
-from observer.records.readiness import missing_for_sign_off
+from observer.records.canonical import (
+    ONE_OBSERVATION_LOAD_OPTIONS,
+    content_hash,
+    observation_document,
+)
+from observer.records.readiness import NotReady, missing_for_sign_off
 from observer.records.recording import ObservationView, observation_view
 from observer.store.db import Database
 from observer.store.models import Addendum, Observation, Person, Signature, utc_now

@@ -34,10 +34,10 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from observer.errors import InvalidInput
-from observer.records.filters import day_after, day_start, local_day
 from observer.review.asye import FINISHED_STATUSES, add_months
 from observer.review.settings import check_interval_months, observation_interval_months
 from observer.store.db import Database
+from observer.store.filters import day_after, day_start, local_day
 from observer.store.ids import id_key, raw_id
 from observer.store.models import Action, Observation, Person, RatingLevel, Team
 from observer.vocabulary import ActionStatus, Role

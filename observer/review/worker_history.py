@@ -32,7 +32,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observer.errors import InvalidInput
-from observer.records.filters import ObservationFilter, filtered, local_day
 from observer.review.asye import (
     DIRECT_OBSERVATION_KINDS,
     FINISHED_STATUSES,
@@ -55,6 +54,7 @@ from observer.review.trends import (
     recurring_area,
 )
 from observer.store.db import Database
+from observer.store.filters import ObservationFilter, filtered, local_day
 from observer.store.ids import id_key, raw_id
 from observer.store.models import Action, Observation, Person, Rating, Team, fetch
 from observer.vocabulary import ActionStatus, Kind, Role, Status

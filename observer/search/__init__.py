@@ -1,1 +1,2 @@
-"""Finding words across records: query parsing, the search service and its index."""
+"""Finding words across records: query parsing (query), the index and its adapters (index,
+sqlite_index), and the search use case (service)."""

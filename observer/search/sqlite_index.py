@@ -1,4 +1,5 @@
-"""The search index of an SQLite store: an FTS5 table kept in step by triggers.
+"""The search index of an SQLite store: an FTS5 table kept in step by triggers. The only
+SQLite-specific SQL of search; `observer.search.index` picks it for an SQLite store.
 
 Migration 0007 makes it: `search_text` holds, for each observation, one column per field in
 `SEARCHED_FIELDS` (every rating's evidence in one column, every action's in another, every
@@ -47,7 +48,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from observer.errors import InvalidInput
-from observer.search.service import (
+from observer.search.query import (
     COMMON_WORDS,
     ELLIPSIS,
     SEARCHED_FIELDS,
@@ -56,14 +57,11 @@ from observer.search.service import (
     Snippet,
     Term,
     parse_marked,
-    register_index,
 )
+from observer.store.index_tables import PENDING, ROWS, TABLE
 
 log = logging.getLogger(__name__)
 
-TABLE = "search_text"
-ROWS = "search_rows"
-PENDING = "search_pending"
 RANK_WINDOW = 10_000
 PHRASE_WINDOW = 5_000
 ERASE_ONE_BY_ONE = 100
@@ -71,12 +69,6 @@ SNIPPET_TOKENS = 18
 # Private-use characters round each match; they are kept out of the indexed text.
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
-
-
-def is_index_table(name: str) -> bool:
-    """Whether a table is part of this index (the FTS5 table, its shadow tables, the rowid
-    map): not an ORM model, so schema comparisons leave it out."""
-    return name in (TABLE, ROWS, PENDING) or name.startswith(f"{TABLE}_")
 
 
 def fts5_query(query: SearchQuery) -> str:
@@ -302,6 +294,3 @@ def _field_of(marked: str, fields: list[str | None]) -> str:
             if words and candidate and candidate in words:
                 return name
     return next((name for name, words in zip(SEARCHED_FIELDS, fields, strict=True) if words), "")
-
-
-register_index("sqlite", Fts5Index)

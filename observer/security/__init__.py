@@ -1,1 +1,2 @@
-"""Keeping the store closed to others: encryption, unlocking, passphrase, idle lock."""
+"""Keeping the store closed to others: unlocking, waits after wrong guesses, passphrase
+change, idle lock."""

@@ -9,14 +9,21 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from observer.errors import DatabaseTooNew, DatabaseUnreadable, InvalidInput, ObserverError
+from observer.errors import DatabaseUnreadable, InvalidInput, ObserverError
 from observer.paths import backups_dir, database_path
-from observer.security import encryption
 from observer.security.attempts import UnlockAttempts
-from observer.security.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
+from observer.store import encryption
+from observer.store.backups import newest_backup_opens
 
+# The GUI takes the passphrase rules and WrongStorePassphrase from here, not from the store.
+from observer.store.encryption import MIN_PASSPHRASE as MIN_PASSPHRASE
+from observer.store.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
+from observer.store.encryption import check_new_passphrase as check_new_passphrase
+
+# The rest of the store, the audit trail and the signing identity (SQLAlchemy and
+# cryptography with them) are imported where they are used: the unlock window shows first.
 if TYPE_CHECKING:
-    from observer.services import Services
+    from observer.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +74,14 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
     try:
         key = encryption.key_for(path, passphrase)
     except StoreNotEncrypted:
+        from observer.store.db import check_known_schema
+
         check_known_schema(path, None, "database")
         encryption.check_new_passphrase(passphrase)
         key = encryption.new_key(passphrase)
         encrypt_earlier_store(data_dir, key)
         return key
     except WrongStorePassphrase:
-        from observer.store.backups import newest_backup_opens
-
         if newest_backup_opens(data_dir, passphrase):
             raise StoreDamaged() from None
         attempts.failed()
@@ -82,23 +89,6 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
     # An encryption interrupted at an earlier start may have left plaintext behind.
     encrypt_plain_leftovers(data_dir, key)
     return key
-
-
-def check_known_schema(path: Path, key: StoreKey | None, what: str) -> None:
-    """Refuses a file that is not a Practice Observer store of a schema this code knows,
-    before anything is done to it. `what` names it in the sentence ("database", "backup")."""
-    from observer.store.db import SCHEMA_REVISIONS
-
-    revision = encryption.schema_revision(path, key)
-    if revision is None:
-        raise DatabaseUnreadable(
-            f"{path.name} is not a Practice Observer {what}, or it is damaged."
-        )
-    if revision not in SCHEMA_REVISIONS:
-        raise DatabaseTooNew(
-            f"{path.name} was written by a newer version of Practice Observer "
-            f"(schema {revision}); please update the app to use it."
-        )
 
 
 def encrypt_earlier_store(data_dir: Path, key: StoreKey) -> None:
@@ -132,26 +122,27 @@ def encrypt_plain_leftovers(data_dir: Path, key: StoreKey) -> None:
             encryption.shred(backup)
 
 
-def change_passphrase(services: Services, current: str, new: str, confirmation: str) -> int:
-    """Re-keys the store, its backups and the signing identity from `current` to `new`.
-    Returns how many backups were re-keyed; ones under an older passphrase stay as they are.
+def change_passphrase(db: Database, actor: str, current: str, new: str, confirmation: str) -> int:
+    """Re-keys the open store `db`, its backups and the signing identity in its data folder
+    from `current` to `new`; `actor` is who the audit trail names. Returns how many backups
+    were re-keyed; ones under an older passphrase stay as they are.
 
     The store goes first: if it cannot be re-keyed nothing else changes."""
     from observer.governance.audit import record_event
     from observer.signing.identity import change_identity_passphrase
 
-    if not services.passphrase_matches(current):
+    if not encryption.derive_key(current, db.key.salt).matches(db.key):
         raise WrongStorePassphrase("That is not the current passphrase.")
     encryption.check_new_passphrase(new, confirmation)
     if new == current:
         raise InvalidInput("The new passphrase is the same as the current one.")
-    old_key = services.db.key
-    services.db.rekey(new)
-    services.passphrase = new
+    data_dir = db.path.parent
+    old_key = db.key
+    db.rekey(new)
     # The identity next, so signing keeps working whatever becomes of a backup.
-    identities = change_identity_passphrase(services.data_dir, current, new)
+    identities = change_identity_passphrase(data_dir, current, new)
     rekeyed = 0
-    folder = backups_dir(services.data_dir)
+    folder = backups_dir(data_dir)
     for backup in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
         if encryption.opens(backup, old_key):
             try:
@@ -160,10 +151,10 @@ def change_passphrase(services: Services, current: str, new: str, confirmation: 
                 log.warning("a backup could not be re-keyed (%s); it keeps the old one", error)
                 continue
             rekeyed += 1
-    with services.db.session() as s, s.begin():
+    with db.session() as s, s.begin():
         record_event(
             s,
-            actor=services.actor(),
+            actor=actor,
             action="passphrase_change",
             record_type="store",
             record_id=None,

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from observer.errors import ObserverError
-from observer.security.encryption import shred
 from observer.signing.errors import (
     InvalidIdentity,
     NoIdentity,
@@ -39,6 +38,7 @@ from observer.signing.errors import (
     WrongPassphrase,
 )
 from observer.signing.files import write_atomically
+from observer.store.encryption import shred
 
 if TYPE_CHECKING:
     from cryptography import x509

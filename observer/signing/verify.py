@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from observer.signing.errors import NotAPdf
 from observer.signing.sign import FIELD_NAME, quiet_pyhanko
+from observer.text import uk_date
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -93,8 +94,6 @@ class HistoryClaim:
 
     def describe(self) -> str:
         """ "a history of Jo Bloggs's observations from 1 May 2025 to 31 May 2025 (3)" """
-        from observer.documents.pdf.formatting import uk_date
-
         who = self.worker or f"the worker with id {self.person_id}"
         if self.date_from and self.date_to:
             period = f"from {uk_date(self.date_from)} to {uk_date(self.date_to)}"

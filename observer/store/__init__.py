@@ -1,1 +1,2 @@
-"""The encrypted file: connection, models, settings, backups and schema migrations."""
+"""The encrypted file: its encryption, connection, models, settings, backups and
+migrations."""

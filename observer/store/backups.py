@@ -23,12 +23,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from observer.errors import ObserverError
+from observer import paths
+from observer.errors import DatabaseUnreadable, ObserverError
 from observer.paths import backups_dir, database_path
-from observer.security import encryption
-from observer.security.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
-from observer.security.unlock import check_known_schema
+from observer.store import encryption
+from observer.store.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
 
+# observer.store.db (and SQLAlchemy with it) is imported where it is used: the GUI imports
+# this module before its unlock window shows, which must not wait for it.
 if TYPE_CHECKING:
     from observer.store.db import Database
 
@@ -205,6 +207,21 @@ def latest_good_backup(data_dir: Path, passphrase: str) -> Backup | None:
     return None
 
 
+def damaged_store_message(directory: Path, passphrase: str, error: DatabaseUnreadable) -> str:
+    """One line for a store that cannot be read: what is wrong, and the way back if any."""
+    try:
+        backup = latest_good_backup(directory, passphrase)
+    except (OSError, ObserverError):
+        backup = None
+    if backup is None:
+        return str(error)
+    where = "" if directory == paths.data_dir() else f" --data-dir {directory}"
+    return (
+        f"{str(error).rstrip('.')}. The latest good backup is {backup.path} "
+        f"(made {backup.describe()}); to restore it: observer{where} restore {backup.path} --yes"
+    )
+
+
 def _encrypted(backups: list[Backup]) -> list[Backup]:
     return [
         b
@@ -221,6 +238,8 @@ def restore(data_dir: Path, backup_path: Path, passphrase: str) -> Restored:
     be restored in turn); otherwise it is renamed, with its WAL, to
     `observer-damaged-<time>.sqlite` beside it. The backup is copied in under a temporary
     name and checked before it takes the store's name, then checked again in place."""
+    from observer.store.db import check_known_schema
+
     store = database_path(data_dir)
     backup = _readable_backup(backup_path, store)
     key = _backup_key(backup.path, passphrase)

@@ -30,8 +30,8 @@ from observer.errors import (
     StoreUnwritable,
 )
 from observer.paths import backups_dir
-from observer.security import encryption
-from observer.security.encryption import StoreKey
+from observer.store import encryption
+from observer.store.encryption import StoreKey
 from observer.store.tracking import track_changes
 
 log = logging.getLogger(__name__)
@@ -230,3 +230,18 @@ def restore_file(backup: Path, path: Path) -> None:
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(backup, path)
+
+
+def check_known_schema(path: Path, key: StoreKey | None, what: str) -> None:
+    """Refuses a file that is not a Practice Observer store of a schema this code knows,
+    before anything is done to it. `what` names it in the sentence ("database", "backup")."""
+    revision = encryption.schema_revision(path, key)
+    if revision is None:
+        raise DatabaseUnreadable(
+            f"{path.name} is not a Practice Observer {what}, or it is damaged."
+        )
+    if revision not in SCHEMA_REVISIONS:
+        raise DatabaseTooNew(
+            f"{path.name} was written by a newer version of Practice Observer "
+            f"(schema {revision}); please update the app to use it."
+        )

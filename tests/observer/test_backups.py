@@ -15,12 +15,10 @@ from observer.errors import DatabaseUnreadable
 from observer.paths import backups_dir, database_path
 from observer.people.directory import PersonDetails
 from observer.records.recording import DraftDetails
-from observer.security import encryption
 from observer.security.attempts import UnlockAttempts
-from observer.security.encryption import WrongStorePassphrase
 from observer.security.unlock import StoreDamaged
 from observer.services import Services, open_services
-from observer.store import backups
+from observer.store import backups, encryption
 from observer.store.backups import (
     BackupFailed,
     StoreInUse,
@@ -30,6 +28,7 @@ from observer.store.backups import (
     make_backup,
     restore,
 )
+from observer.store.encryption import WrongStorePassphrase
 from observer.vocabulary import Kind, Role
 
 WORKER = "Rhiannon Featherstonehaugh"

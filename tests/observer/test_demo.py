@@ -10,9 +10,12 @@ from core_helpers import Staff
 from sqlalchemy import select
 from store_passphrase import STORE_PASSPHRASE
 
-from observer.bundle import OBSERVATION_LOAD_OPTIONS, observation_document
 from observer.demo.generator import generate
-from observer.records.canonical import content_hash
+from observer.records.canonical import (
+    OBSERVATION_LOAD_OPTIONS,
+    content_hash,
+    observation_document,
+)
 from observer.records.recording import ObservationSummary
 from observer.review.worker_history import worker_history
 from observer.services import Services, open_services

@@ -18,11 +18,11 @@ from observer.logfile import configure_logging
 from observer.paths import backups_dir, database_path
 from observer.people.directory import PersonDetails
 from observer.records.recording import DraftDetails
-from observer.security import encryption
 from observer.security.attempts import FREE_ATTEMPTS, UnlockAttempts
-from observer.security.encryption import StoreNotEncrypted, WrongStorePassphrase
-from observer.security.unlock import StoreState, TooManyAttempts, change_passphrase, store_state
+from observer.security.unlock import StoreState, TooManyAttempts, store_state
 from observer.services import Services, open_services
+from observer.store import encryption
+from observer.store.encryption import StoreNotEncrypted, WrongStorePassphrase
 from observer.vocabulary import Kind, Role
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -234,7 +234,7 @@ def test_changing_the_passphrase_rekeys_the_store_backups_and_signing_identity(
     ensure_identity(services.data_dir, STORE_PASSPHRASE, "Aled Hughes", "Northshire")
     backup = services.db.backup_to(backups_dir(services.data_dir), "by-hand")
 
-    rekeyed = change_passphrase(services, STORE_PASSPHRASE, NEW_PASSPHRASE, NEW_PASSPHRASE)
+    rekeyed = services.change_passphrase(STORE_PASSPHRASE, NEW_PASSPHRASE, NEW_PASSPHRASE)
 
     assert rekeyed == 1
     # This session carries on under the new key.
@@ -268,7 +268,7 @@ def test_a_passphrase_change_that_cannot_be_made_changes_nothing(
     services: Services, current: str, new: str, again: str, message: str
 ) -> None:
     with pytest.raises((InvalidInput, WrongStorePassphrase), match=message):
-        change_passphrase(services, current, new, again)
+        services.change_passphrase(current, new, again)
     services.close()
     encryption.key_for(services.db.path, STORE_PASSPHRASE)
 

@@ -8,9 +8,9 @@ import pytest
 from core_helpers import NewDraft, force_status
 from sqlalchemy import select
 
-from observer.errors import NotReady, RecordLocked, StaleRecord
+from observer.errors import RecordLocked, StaleRecord
 from observer.records.merge import Change
-from observer.records.readiness import Missing
+from observer.records.readiness import Missing, NotReady
 from observer.records.recording import Recording
 from observer.services import Services
 from observer.store.models import AuditEvent

@@ -20,19 +20,12 @@ from observer.governance import retention
 from observer.governance.retention import RetentionPolicy
 from observer.paths import database_path
 from observer.people.directory import PersonDetails
-from observer.records.filters import ObservationFilter
 from observer.search import sqlite_index as search_sqlite
-from observer.search.service import (
-    MAX_QUERY_CHARS,
-    SEARCHED_FIELDS,
-    SearchHit,
-    Term,
-    parse_marked,
-    parse_query,
-    search,
-)
+from observer.search.query import MAX_QUERY_CHARS, SEARCHED_FIELDS, Term, parse_marked, parse_query
+from observer.search.service import SearchHit, search
 from observer.search.sqlite_index import MARK_CLOSE, MARK_OPEN, fts5_query
 from observer.services import Services, open_services
+from observer.store.filters import ObservationFilter
 from observer.vocabulary import Kind, SignatureRole
 
 CODES = ["1", "2", "3", "4", "5", "6", "7"]  # the direct-work framework of a home visit

@@ -13,18 +13,17 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 
 from observer.bundle import export_bundle, import_bundle
-from observer.bundle.export import observation_document
 from observer.errors import (
     InvalidBundle,
     InvalidInput,
-    NotReady,
     ObserverError,
     RecordLocked,
     StaleRecord,
 )
 from observer.people.directory import PersonDetails
-from observer.records.canonical import content_hash
+from observer.records.canonical import content_hash, observation_document
 from observer.records.merge import Change
+from observer.records.readiness import NotReady
 from observer.services import Services
 from observer.store.models import AuditEvent, Observation, Signature
 from observer.vocabulary import SignatureRole, Status

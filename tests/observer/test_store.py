@@ -23,12 +23,12 @@ from observer.errors import (
     StoreBusy,
 )
 from observer.paths import DATABASE_FILE, database_path
-from observer.search.sqlite_index import is_index_table
-from observer.security import encryption
-from observer.security.encryption import WrongStorePassphrase, key_for
 from observer.security.unlock import unlock
 from observer.services import open_services
+from observer.store import encryption
 from observer.store.db import MIGRATIONS_DIR, SCHEMA_HEAD, SCHEMA_REVISIONS, Database
+from observer.store.encryption import WrongStorePassphrase, key_for
+from observer.store.index_tables import is_index_table
 from observer.store.models import Action, Base, Observation, Person, Team
 
 FIXTURE_0001 = Path(__file__).resolve().parent.parent / "fixtures" / "schema-0001.sqlite"

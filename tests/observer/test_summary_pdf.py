@@ -30,10 +30,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from observer.documents.pdf.content import SummaryContent, summary_content
+from observer.documents.pdf.content import SummaryContent
 from observer.documents.pdf.formatting import chunks, clean, duration, markup, uk_datetime
 from observer.documents.pdf.sample import sample_content, signature_png
 from observer.documents.pdf.summary import build_summary
+from observer.documents.summary_content import summary_content
 from observer.people.directory import PersonDetails
 from observer.people.profile import PROFILE_KEY
 from observer.records.recording import DraftDetails
@@ -471,7 +472,7 @@ def test_golden_summary(tmp_path: Path) -> None:
 def test_gathering_content_does_not_load_reportlab() -> None:
     code = (
         "import json, sys\n"
-        "import observer.documents.pdf.content, observer.documents.pdf.formatting\n"
+        "import observer.documents.summary_content, observer.documents.pdf.formatting\n"
         "import observer.documents.pdf.sample\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )

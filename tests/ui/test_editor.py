@@ -41,8 +41,8 @@ import ui.editor.autosave
 from observer.people.directory import PersonDetails
 from observer.records.case_reference import NAME_WARNING
 from observer.records.recording import DraftDetails
-from observer.security import encryption
 from observer.services import Services, open_services
+from observer.store import encryption
 from observer.vocabulary import Kind, Role, Status
 from ui.editor.window import LOCKED_BANNER, EditorWindow
 from ui.widgets.rating_buttons import TICK

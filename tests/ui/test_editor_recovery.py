@@ -26,8 +26,8 @@ from pytestqt.qtbot import QtBot
 
 import ui.editor.autosave
 from observer.records.merge import Change, SaveOutcome
-from observer.security import encryption
 from observer.services import Services
+from observer.store import encryption
 from observer.vocabulary import Status
 from ui.editor.window import ACTION_ADDED_BACK, BACK_TO_DRAFT, EditorWindow
 

@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 from store_passphrase import STORE_PASSPHRASE
 
-from observer.security import encryption
-from observer.security.encryption import WrongStorePassphrase, check_new_passphrase
 from observer.security.unlock import StoreState, store_state
 from observer.services import Services, open_services
+from observer.store import encryption
+from observer.store.encryption import WrongStorePassphrase, check_new_passphrase
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
 from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
 from ui.main_window import MainWindow

@@ -1,5 +1,5 @@
 """Changing the passphrase: the current one, the new one twice; the store, its backups and
-the signing identity are re-encrypted (observer.security.unlock.change_passphrase)."""
+the signing identity are re-encrypted (Services.change_passphrase)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
-from observer.security.encryption import MIN_PASSPHRASE
+from observer.security.unlock import MIN_PASSPHRASE
 from observer.services import Services
 from ui.dialogs.base import SavingDialog
 from ui.prompts import Prompts
@@ -45,12 +45,10 @@ class ChangePassphraseDialog(SavingDialog):
         self.arrange(form, self.current, PanelHeader("Change passphrase", ""), intro)
 
     def save(self) -> None:
-        from observer.security.unlock import change_passphrase
-
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.rekeyed_backups = change_passphrase(
-                self._services, self.current.text(), self.new.text(), self.again.text()
+            self.rekeyed_backups = self._services.change_passphrase(
+                self.current.text(), self.new.text(), self.again.text()
             )
         finally:
             QGuiApplication.restoreOverrideCursor()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
-from observer.security.encryption import MIN_PASSPHRASE
+from observer.security.unlock import MIN_PASSPHRASE
 from ui.widgets.panel_header import PanelHeader
 
 NEW_STORE = (

@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.errors import NotReady, ObserverError
+from observer.errors import ObserverError
 from observer.people.directory import People
 from observer.records.merge import SaveOutcome
+from observer.records.readiness import NotReady
 from observer.records.recording import ObservationSummary, ObservationView, Recording
 from observer.services import Services
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status

@@ -8,24 +8,31 @@ record read-only from then on, with a notice of who signs next.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import uuid
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QListWidgetItem, QMenu, QPushButton
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QStatusBar,
+    QWidget,
+)
 
 from observer.errors import ObserverError
 from observer.records.sign_off import ROLE_ORDER, AddendumView, SignatureView
 from observer.services import Services
 from observer.vocabulary import SignatureRole, Status
 from ui.editor.cards import describe
+from ui.editor.page import EditorPage
 from ui.prompts import Prompts
 from ui.signoff.addendum_dialog import AddendumDialog
 from ui.signoff.cards import AddendaCard, SignaturesCard
 from ui.signoff.sign_dialog import SignOffDialog
-
-if TYPE_CHECKING:
-    from ui.editor.window import EditorWindow
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +42,31 @@ COUNTERSIGNED_CHIP = "Signed and countersigned"
 NOT_SAVED = "Your latest changes are not saved yet, so the record cannot be signed."
 
 
+class EditorHost(Protocol):
+    """What the sign-off part needs of the editor window it sits in (ui.editor.window's
+    EditorWindow, a QMainWindow): named here so that this module does not import it."""
+
+    observation_id: uuid.UUID
+    page: EditorPage
+    outline: QListWidget
+    ready_button: QPushButton
+    save_action: QAction
+    add_action_action: QAction
+    readiness_action: QAction
+    readiness: QWidget
+    banner: QLabel
+    status_chip: QLabel
+    status: Status
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def save_now(self) -> bool: ...
+
+    def sign_off_changed(self, status: Status) -> None: ...
+
+
 class SignOffPart(QObject):
-    def __init__(self, window: EditorWindow, services: Services | None, prompts: Prompts) -> None:
+    def __init__(self, window: EditorHost, services: Services | None, prompts: Prompts) -> None:
         super().__init__(window)
         self._window = window
         self._services = services

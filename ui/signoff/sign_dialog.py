@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.errors import NotReady, ObserverError, StaleRecord
+from observer.errors import ObserverError, StaleRecord
+from observer.records.readiness import NotReady
 from observer.records.recording import ObservationView
 from observer.records.sign_off import ROLE_LABELS, SignatureView, SignedRecord
 from observer.services import Services

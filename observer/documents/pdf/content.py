@@ -1,25 +1,25 @@
-"""Everything a summary shows, gathered from the services as plain data.
-
-Gathering is separate from layout so that a summary can be built from data alone (the
-golden test does), and so that the layout never opens a database session.
-"""
+"""Everything a summary or a worker's history shows, as plain data: the layout takes this
+and nothing else, so it never opens a database session and a summary can be built from
+data alone (the golden test does). `observer.documents.summary_content` and
+`observer.documents.history_content` gather it from the records."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from observer.documents.organisation import LOGO_NAME
 from observer.records.recording import ObservationView
 from observer.records.sign_off import AddendumView, SignatureView
-
-if TYPE_CHECKING:
-    from observer.documents.sources import DocumentSources
-
-LOGO_FILE = LOGO_NAME
+from observer.review.worker_history import (
+    HistoryAction,
+    HistoryFilter,
+    TimelineEntry,
+    WorkerHistory,
+)
+from observer.text import uk_date
+from observer.vocabulary import ActionStatus
 
 
 @dataclass(frozen=True)
@@ -35,29 +35,59 @@ class SummaryContent:
     include_case_reference: bool = True
 
 
-def logo_path(data_dir: Path) -> Path | None:
-    """The organisation's logo, when one has been put in the data dir."""
-    path = data_dir / LOGO_FILE
-    return path if path.is_file() else None
+@dataclass(frozen=True)
+class HistoryContent:
+    organisation: str
+    logo_path: Path | None
+    history: WorkerHistory
+    summaries: tuple[SummaryContent, ...]  # the observations of the timeline, oldest first
+    generated_at: datetime
+    generated_by: str  # this laptop's user; "" when none is set up
+    include_case_reference: bool = True
+    narrowed_to: tuple[str, ...] = ()  # filters besides the dates, in words
+
+    @property
+    def worker(self) -> str:
+        return self.history.profile.name
+
+    @property
+    def entries(self) -> tuple[TimelineEntry, ...]:
+        """The observations in the period, oldest first."""
+        return tuple(reversed(self.history.timeline))
+
+    @property
+    def actions(self) -> tuple[HistoryAction, ...]:
+        """The actions agreed in the period's observations: overdue, open, then done."""
+        ids = {e.observation_id for e in self.history.timeline}
+        return tuple(a for a in self.history.actions if a.observation_id in ids)
+
+    @property
+    def open_elsewhere(self) -> tuple[HistoryAction, ...]:
+        """Actions still open from observations outside the period (counted, not shown)."""
+        ids = {e.observation_id for e in self.history.timeline}
+        return tuple(a for a in self.history.open_actions if a.observation_id not in ids)
+
+    @property
+    def period(self) -> str:
+        return period_words(self.history.filters)
+
+    def action_counts(self) -> tuple[int, int, int]:
+        """Open (overdue included), overdue and done actions of the period's observations."""
+        actions = self.actions
+        return (
+            sum(a.status is ActionStatus.OPEN for a in actions),
+            sum(a.overdue for a in actions),
+            sum(a.status is ActionStatus.DONE for a in actions),
+        )
 
 
-def summary_content(
-    services: DocumentSources,
-    observation_id: uuid.UUID,
-    *,
-    include_case_reference: bool = True,
-    generated_at: datetime | None = None,
-) -> SummaryContent:
-    record = services.signoff.signed_record(observation_id)
-    profile = services.profiles.current()
-    return SummaryContent(
-        organisation=profile.organisation if profile else "",
-        logo_path=logo_path(services.data_dir),
-        observation=record.view,
-        signatures=record.signatures,
-        addenda=record.addenda,
-        content_hash=record.content_hash,
-        record_id=record.view.id,
-        generated_at=generated_at or datetime.now(UTC),
-        include_case_reference=include_case_reference,
-    )
+def period_words(filters: HistoryFilter) -> str:
+    """ "1 January 2025 to 30 June 2025", "from 1 January 2025", "up to …", "all dates" """
+    first, last = filters.date_from, filters.date_to
+    if first and last:
+        return f"{uk_date(first)} to {uk_date(last)}"
+    if first:
+        return f"from {uk_date(first)}"
+    if last:
+        return f"up to {uk_date(last)}"
+    return "all dates"

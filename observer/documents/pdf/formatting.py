@@ -8,23 +8,11 @@ No reportlab here, so these rules are tested on their own.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from observer.text import uk_date as uk_date
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _LINE_SEPARATORS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 # Unicode's control characters (Cc) but the line feed, and lone surrogates (Cs).
@@ -37,11 +25,6 @@ def local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone()
-
-
-def uk_date(day: date) -> str:
-    """12 March 2025 — English month names whatever the system locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def uk_time(moment: datetime) -> str:

@@ -24,9 +24,8 @@ from reportlab.pdfbase.pdfdoc import PDFObjectReference
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak
 
-from observer.documents.history_content import HistoryContent
 from observer.documents.pdf import history_sections as parts
-from observer.documents.pdf.content import SummaryContent
+from observer.documents.pdf.content import HistoryContent, SummaryContent
 from observer.documents.pdf.fonts import REGULAR
 from observer.documents.pdf.formatting import local_date, uk_datetime
 from observer.documents.pdf.parts import heading

@@ -17,7 +17,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from observer.documents.history_content import HistoryContent
+from observer.documents.pdf.content import HistoryContent
 from observer.documents.pdf.formatting import local_date, markup, uk_date, uk_datetime
 from observer.documents.pdf.parts import Rows, cell_pieces, heading, text
 from observer.documents.pdf.sections import BASE_TABLE, HEADER_ROW, beside_logo

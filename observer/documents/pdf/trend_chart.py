@@ -21,10 +21,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from observer.documents.pdf.fonts import BOLD, REGULAR
-from observer.documents.pdf.formatting import MONTHS
 from observer.documents.pdf.parts import text
 from observer.documents.pdf.styles import FRAME_WIDTH, INK, MUTED, RULE, Styles
 from observer.review.trends import FrameworkTrends, ScaleLevel, StandardTrend
+from observer.text import MONTHS
 
 LABEL_WIDTH = 122.0  # the level names down the side of each strip
 PLOT_LEFT = LABEL_WIDTH + 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from observer.search.sqlite_index import is_index_table
+from observer.store.index_tables import is_index_table
 from observer.store.models import Base
 
 
