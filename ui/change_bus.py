@@ -56,7 +56,7 @@ class _Inbox:
 
     def take(self) -> Changed:
         with self._lock:
-            taken = Changed(self._topics, frozenset(self._ids))
+            taken = Changed(self._topics if self._open else Topic.NONE, frozenset(self._ids))
             self._topics, self._ids, self._waiting = Topic.NONE, set(), False
             return taken
 
