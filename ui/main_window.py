@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.change_bus import ChangeBus, Freshness
 from ui.editor.editors import Editors
 from ui.memory import set_aside_what_is_loaded
 from ui.prompts import Prompts
@@ -46,8 +47,7 @@ SECTION_KEY = "main_window/section"
 
 class Panel(Protocol):
     search: QLineEdit
-
-    def reload(self) -> None: ...
+    freshness: Freshness
 
 
 def tools_menu(bar: QMenuBar) -> QMenu:
@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self._services = services
         self._prompts = prompts
         self.data_loaded = False
+        # What the store changed, for the panels to follow; it stops listening with the window.
+        self.changes = ChangeBus(services.changes, self)
 
         self.navigation = QListWidget()
         self.navigation.setAccessibleName("Sections")
@@ -76,7 +78,6 @@ class MainWindow(QMainWindow):
         self._made: dict[int, QWidget] = {}  # the panels made so far, by section
         self._worker_page: WorkerPage | None = None  # made when first wanted (_settle)
         self.editors = Editors(services, prompts, self)
-        self.editors.changed.connect(self._records_changed)
         line = self.fontMetrics().height()
         for title in SECTIONS:
             item = QListWidgetItem(title)
@@ -87,8 +88,6 @@ class MainWindow(QMainWindow):
         self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 18)
         self.navigation.currentRowChanged.connect(self._show_panel)
         self.navigation.itemClicked.connect(self._section_clicked)
-        self.navigation.currentRowChanged.connect(self._load_if_stale)
-        self._stale = set(range(len(SECTIONS)))
         self._filling = False  # panels stay empty until load_data, so the window paints first
 
         divider = QFrame()
@@ -141,49 +140,55 @@ class MainWindow(QMainWindow):
             self.stack.insertWidget(section, panel)
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
+            self._made[section] = panel
+            if self._filling:
+                cast("Panel", panel).freshness.mark_stale()  # loads as it comes into view
             if showing:
                 self.stack.setCurrentIndex(section)
-            self._made[section] = panel
         return panel
 
     def _make_panel(self, section: int) -> QWidget:
         """Made inside the stack: a panel made as a window of its own and then moved in
         would take the focus from the main window."""
-        services, prompts = self._services, self._prompts
+        services, prompts, changes = self._services, self._prompts, self.changes
         if section == WORKERS:
             from ui.panels.workers import WorkersPanel
 
-            workers = WorkersPanel(services.people, prompts, self.stack)
-            workers.people_changed.connect(self._reload_others)
+            workers = WorkersPanel(services.people, prompts, self.stack, changes=changes)
             workers.worker_requested.connect(self.open_worker)
             return workers
         if section == OBSERVATIONS:
             from ui.panels.observations import ObservationsPanel
 
             observations = ObservationsPanel(
-                services.recording, services.people, prompts, self.stack
+                services.recording, services.people, prompts, self.stack, changes=changes
             )
             observations.new_requested.connect(self.new_observation)
             observations.open_requested.connect(self.editors.open)
             observations.duplicate_requested.connect(self.editors.duplicate)
-            observations.observations_changed.connect(self._records_changed)
             observations.release = self.editors.release
             observations.export_requested.connect(self.export_summaries)
             return observations
         if section == ACTIONS:
             from ui.panels.actions import ActionsPanel
 
-            return ActionsPanel(services.actions, prompts, services.actor, parent=self.stack)
+            return ActionsPanel(
+                services.actions, prompts, services.actor, parent=self.stack, changes=changes
+            )
         if section == SEARCH:
             from ui.panels.search import SearchPanel
 
-            found = SearchPanel(services.search.find, self.stack)
+            found = SearchPanel(services.search.find, self.stack, changes=changes)
             found.open_requested.connect(self.editors.open)
             return found
         from ui.panels.team import TeamPanel
 
         team = TeamPanel(
-            services.team_overview, services.review_settings, services.people, parent=self.stack
+            services.team_overview,
+            services.review_settings,
+            services.people,
+            parent=self.stack,
+            changes=changes,
         )
         team.worker_requested.connect(self.open_worker)
         return team
@@ -200,10 +205,9 @@ class MainWindow(QMainWindow):
         if self._worker_page is None:
             from ui.worker_page import WorkerPage
 
-            page = WorkerPage(self._services, self._prompts)
+            page = WorkerPage(self._services, self._prompts, changes=self.changes)
             page.open_requested.connect(self.editors.open)
             page.back_requested.connect(self.leave_worker_page)
-            page.actions_changed.connect(self._actions_changed)
             self.stack.addWidget(page)
             self._worker_page = page
         return self._worker_page
@@ -296,8 +300,8 @@ class MainWindow(QMainWindow):
         the first time, says so with first_data_loaded."""
         self.refresh_profile()
         self._filling = True
-        self._stale = set(range(len(SECTIONS)))
-        self._load_if_stale(self.current_section())
+        for panel in self._made.values():
+            cast("Panel", panel).freshness.mark_stale()  # the one in view loads now
         if not self.data_loaded:
             self.data_loaded = True
             self.editors.reopen_left_open()
@@ -344,14 +348,9 @@ class MainWindow(QMainWindow):
 
     def leave_worker_page(self) -> None:
         self.show_section(self.current_section())
-        self._load_if_stale(self.current_section())
 
     def showing_worker_page(self) -> bool:
         return self._worker_page is not None and self.stack.currentWidget() is self._worker_page
-
-    def _worker_page_records_changed(self) -> None:
-        if self._worker_page is not None:
-            self._worker_page.records_changed()
 
     def _section_clicked(self, item: QListWidgetItem) -> None:
         """A click on the section already chosen leaves the worker page opened from it."""
@@ -365,31 +364,17 @@ class MainWindow(QMainWindow):
     def manage_teams(self) -> None:
         from ui.dialogs.teams import TeamsDialog
 
-        changed, _ = TeamsDialog.manage(self, self._services.people, self._prompts)
-        if changed:
-            self._workers_changed()
+        TeamsDialog.manage(self, self._services.people, self._prompts)
 
     def manage_retention(self) -> None:
         from ui.dialogs.retention import RetentionDialog
 
-        if RetentionDialog.manage(self, self._services, self._prompts):
-            self._workers_changed()
-            self._records_changed()
-
-    def _workers_changed(self) -> None:
-        """The workers list loads again now if made, else when first shown."""
-        if WORKERS in self._made:
-            self.workers_panel.reload()
-        else:
-            self._stale.add(WORKERS)
+        RetentionDialog.manage(self, self._services, self._prompts)
 
     def edit_review_settings(self) -> None:
         from ui.dialogs.review_settings import ReviewSettingsDialog
 
-        if ReviewSettingsDialog.edit(self, self._services, self._prompts):
-            self._stale.add(TEAM)
-            self._worker_page_records_changed()
-            self._load_if_stale(self.current_section())
+        ReviewSettingsDialog.edit(self, self._services, self._prompts)
 
     def show_about(self) -> None:
         from ui.dialogs.about import AboutDialog
@@ -428,28 +413,6 @@ class MainWindow(QMainWindow):
         search = cast("Panel", self._panel(self.current_section())).search
         search.setFocus()
         search.selectAll()
-
-    def _reload_others(self) -> None:
-        self._stale |= {OBSERVATIONS, ACTIONS, TEAM}
-        self._worker_page_records_changed()
-
-    def _records_changed(self) -> None:
-        """An editor created, closed or moved on a record: lists catch up when seen."""
-        self._stale |= {OBSERVATIONS, ACTIONS, TEAM}
-        if SEARCH in self._made:
-            self.search_panel.records_changed()
-        self._worker_page_records_changed()
-        if not self.showing_worker_page():
-            self._load_if_stale(self.current_section())
-
-    def _actions_changed(self) -> None:
-        """An action was done or reopened on the worker page: lists catch up when seen."""
-        self._stale |= {ACTIONS, TEAM}
-
-    def _load_if_stale(self, section: int) -> None:
-        if self._filling and section in self._stale:
-            self._stale.discard(section)
-            cast("Panel", self._panel(section)).reload()
 
     def _restore_state(self) -> None:
         settings = app_settings()

@@ -153,7 +153,7 @@ def test_teams_menu_refreshes_the_workers_table(
     monkeypatch.setattr(TeamsDialog, "exec", rename_directly)
     window.teams_action.trigger()
 
-    assert "Court team" in column_texts(window.workers_panel.table.view, "Team")
+    qtbot.waitUntil(lambda: "Court team" in column_texts(window.workers_panel.table.view, "Team"))
 
 
 def test_return_on_a_selected_worker_opens_their_history_not_their_details(

@@ -157,7 +157,7 @@ def test_ctrl_n_starts_a_draft_that_opens_in_its_editor_and_is_listed_at_once(
     assert stored.case_reference == "CIN 2041"
     assert services.workspace.left_open() == [new_id]
     # The list in view catches up while the editor is still open, not only once it closes.
-    assert listed_workers(window) == [WORKER]
+    qtbot.waitUntil(lambda: listed_workers(window) == [WORKER])
     assert window.observations_panel.model.rowCount() == 1
 
     editor.close()
@@ -288,7 +288,7 @@ def test_duplicate_from_the_list_opens_a_new_draft_with_the_set_up_but_no_judgem
     assert editor.page.standards["1"].rating.value() is None
     assert editor.page.bindings["consent_given_by"].widget.text() == ""
     assert editor.page.bindings["consent_how"].widget.text() == ""
-    assert listed_workers(window) == [WORKER, WORKER]
+    qtbot.waitUntil(lambda: listed_workers(window) == [WORKER, WORKER])
     # The original is untouched.
     assert source.consent_given_by == "The children's mother"
 
@@ -457,4 +457,4 @@ def test_ctrl_n_in_an_editor_starts_another_observation(
     qtbot.waitExposed(editor)
     assert {*editors_on_screen()} == {first, editor}
     assert WORKER in editor.windowTitle()
-    assert window.observations_panel.select(new_id)
+    qtbot.waitUntil(lambda: window.observations_panel.select(new_id))

@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer.changes import Topic
 from observer.errors import ObserverError
 from observer.records.actions import ActionSummary, AgreedActions
 from observer.vocabulary import ActionStatus
+from ui.change_bus import ChangeBus, Freshness
 from ui.formatting import OVERDUE, count
 from ui.models.actions import ActionsModel
 from ui.models.table import RecordFilterProxy
@@ -48,12 +50,16 @@ class ActionsPanel(QWidget):
         actor: Callable[[], str],
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
+        *,
+        changes: ChangeBus | None = None,
     ) -> None:
         super().__init__(parent)
         self._actions = actions
         self._prompts = prompts
         self._actor = actor
         self._has_any = False
+        # People too: the list names each action's worker and owner.
+        self.freshness = Freshness(self, self.reload, changes, Topic.ACTIONS | Topic.PEOPLE)
         self.model = ActionsModel(today, self)
         self.proxy: RecordFilterProxy[ActionSummary] = RecordFilterProxy(self.model, self)
         self.proxy.set_keep(_is_open)

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer.changes import Topic
 from observer.errors import ObserverError
 from observer.people.directory import People, PersonSummary
 from observer.records.frameworks import FrameworkInfo
 from observer.records.recording import ObservationFilter, ObservationSummary, Recording
 from observer.vocabulary import Kind, Status
+from ui.change_bus import ChangeBus, Freshness
 from ui.formatting import framework_label, searchable, showing, uk_date
 from ui.models.observations import ObservationsModel
 from ui.models.table import RecordFilterProxy
@@ -57,7 +59,6 @@ class ObservationsPanel(QWidget):
     open_requested = Signal(uuid.UUID)
     duplicate_requested = Signal(uuid.UUID)
     export_requested = Signal(list)  # the ObservationSummary rows shown
-    observations_changed = Signal()  # a draft was deleted here
 
     def __init__(
         self,
@@ -65,11 +66,17 @@ class ObservationsPanel(QWidget):
         people: People,
         prompts: Prompts,
         parent: QWidget | None = None,
+        *,
+        changes: ChangeBus | None = None,
     ) -> None:
         super().__init__(parent)
         self._recording = recording
         self._people = people
         self._prompts = prompts
+        # People and frameworks too: the filters offer them by name.
+        self.freshness = Freshness(
+            self, self.reload, changes, Topic.RECORDS | Topic.PEOPLE | Topic.FRAMEWORKS
+        )
         # Closes whatever holds a record open before it is deleted; False if the user kept it.
         self.release: Callable[[uuid.UUID], bool] = lambda _record_id: True
         self._people_listed: list[PersonSummary] = []
@@ -383,7 +390,6 @@ class ObservationsPanel(QWidget):
             self.reload()
             return
         self.reload()
-        self.observations_changed.emit()
 
     def _update_buttons(self, *_: object) -> None:
         record = self.selected()

@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from observer.changes import Topic
 from observer.search.service import DEFAULT_LIMIT, SearchHit
 from ui.background import BatchJob
+from ui.change_bus import ChangeBus, Freshness
 from ui.formatting import count
 from ui.latest_result import single_shot
 from ui.models.search_results import MATCH_COLUMN, RankedHit, SearchResultsModel
@@ -83,13 +85,14 @@ class SearchPanel(QWidget):
         *,
         pause_ms: int = PAUSE_MS,
         pool: QThreadPool | None = None,
+        changes: ChangeBus | None = None,
     ) -> None:
         super().__init__(parent)
         self._run = run
         self._pool = pool
         self._number = 0
         self._shown_text: str | None = None
-        self._stale = False
+        self.freshness = Freshness(self, self.reload, changes, Topic.RECORDS | Topic.ACTIONS)
 
         self.header = PanelHeader(
             "Search",
@@ -130,23 +133,8 @@ class SearchPanel(QWidget):
 
     def reload(self) -> None:
         """Searches again for what is typed: records may have changed since."""
-        self._stale = False
         self._shown_text = None
         self.search_now()
-
-    def records_changed(self) -> None:
-        """Records were added, changed or removed: results in view catch up after a pause
-        (an editor saves as its user types), others when next seen."""
-        self._shown_text = None
-        if self.isVisible():
-            self._pause.start()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
 
     # Searching
 

@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer.changes import Topic
 from observer.errors import InvalidInput
 from observer.people.directory import People
 from observer.review.asye import add_months
 from observer.review.settings import ReviewSettingsService
 from observer.review.team_overview import Period, TeamOverview, TeamRow
+from ui.change_bus import ChangeBus, Freshness
 from ui.formatting import count, uk_date
 from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy
@@ -84,12 +86,19 @@ class TeamPanel(QWidget):
         *,
         pool: QThreadPool | None = None,
         pause_ms: int = PAUSE_MS,
+        changes: ChangeBus | None = None,
     ) -> None:
         super().__init__(parent)
         self._overview = overview
         self._settings = settings
         self._people = people
         self._today = today
+        self.freshness = Freshness(
+            self,
+            self.reload,
+            changes,
+            Topic.RECORDS | Topic.ACTIONS | Topic.PEOPLE | Topic.SETTINGS,
+        )
         self.overview: Overview | None = None
         self._loader = LatestResult(self, pool)
         self._loader.ready.connect(self._show)

@@ -7,7 +7,9 @@ import uuid
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from observer.changes import Topic
 from observer.people.directory import People, WorkerRow
+from ui.change_bus import ChangeBus, Freshness
 from ui.dialogs.person import PersonDialog
 from ui.formatting import showing
 from ui.models.table import RecordFilterProxy
@@ -25,13 +27,21 @@ NO_MATCHES = "No one matches what you typed in Find a worker."
 
 
 class WorkersPanel(QWidget):
-    people_changed = Signal()
     worker_requested = Signal(uuid.UUID)  # double-click or Enter: the person's history
 
-    def __init__(self, people: People, prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        people: People,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+        *,
+        changes: ChangeBus | None = None,
+    ) -> None:
         super().__init__(parent)
         self._people = people
         self._prompts = prompts
+        # Counts and last-observed dates move with every record; names and teams with people.
+        self.freshness = Freshness(self, self.reload, changes, Topic.RECORDS | Topic.PEOPLE)
         self.model = WorkersModel(self)
         self.proxy: RecordFilterProxy[WorkerRow] = RecordFilterProxy(self.model, self)
 
@@ -78,8 +88,11 @@ class WorkersPanel(QWidget):
         self._update_buttons()
 
     def reload(self) -> None:
+        chosen = self.selected()
         self.model.set_records(self._people.list_workers())
         self.table.fit_columns()
+        if chosen is not None:
+            self.select(chosen.person.id)
         self._update_buttons()
 
     def add_person(self) -> None:
@@ -115,7 +128,6 @@ class WorkersPanel(QWidget):
         self.reload()
         self.search.clear()
         self.select(person_id)
-        self.people_changed.emit()
 
     def _update_buttons(self, *_: object) -> None:
         self.edit_button.setEnabled(self.selected() is not None)

@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer.changes import Changed, Topic
 from observer.errors import ObserverError
 from observer.review.worker_history import TimelineEntry, WorkerHistory
 from observer.services import Services
+from ui.change_bus import ChangeBus
 from ui.formatting import framework_label, uk_date, uk_date_time
 from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy
@@ -58,6 +60,7 @@ NO_FINISHED = (
     "Nothing to look at yet: ratings count once the observer has marked a record ready for "
     "sign-off. Recurring development areas are listed here when they appear."
 )
+FOLLOWED = Topic.RECORDS | Topic.ACTIONS | Topic.PEOPLE | Topic.SETTINGS | Topic.FRAMEWORKS
 TAB_TITLES = ("Development areas", "Actions", "Trends", "Timeline")
 PDF_BUTTON = "History &PDF…"
 PDF_FILTER = "PDF documents (*.pdf)"
@@ -74,7 +77,6 @@ class Loaded:
 class WorkerPage(QWidget):
     open_requested = Signal(uuid.UUID)  # an observation, for its editor
     back_requested = Signal()
-    actions_changed = Signal()  # an action was marked done or reopened here
     loaded = Signal()  # the latest history (or a refusal) is on screen
     pdf_done = Signal()  # a history PDF was saved, or could not be
 
@@ -87,6 +89,7 @@ class WorkerPage(QWidget):
         *,
         pool: QThreadPool | None = None,
         pause_ms: int = PAUSE_MS,
+        changes: ChangeBus | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
@@ -102,6 +105,8 @@ class WorkerPage(QWidget):
         # Tests pass no pause, and want no catch-up wait either.
         self._catch_up = single_shot(self, CATCH_UP_MS if pause_ms else 0, self.reload)
         self.pdf_exporting: LatestResult | None = None
+        if changes is not None:
+            changes.changed.connect(self._store_changed)
 
         self.back_button = QPushButton("‹ &Back")
         self.back_button.setAccessibleName("Back")
@@ -223,6 +228,12 @@ class WorkerPage(QWidget):
         self.status.show()
         self._loader.request(load)
 
+    def _store_changed(self, changed: Changed) -> None:
+        # A change names the records it wrote, not whose they are, so any record may be one
+        # of this worker's (a new one among them); the frameworks name the trends.
+        if changed.touches(FOLLOWED):
+            self.records_changed()
+
     def records_changed(self) -> None:
         """Records changed elsewhere: the page catches up now if seen, else when next shown."""
         if self.isVisible():
@@ -329,7 +340,6 @@ class WorkerPage(QWidget):
         else:
             self.actions_view.model.show_reopened(action_id)
             self.actions_view.say(f"Reopened by {who}.")
-        self.actions_changed.emit()
         self.reload()
 
     def export_history_pdf(self) -> None:
