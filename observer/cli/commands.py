@@ -9,15 +9,15 @@ tests/cli/test_commands.py checks that they agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 BUNDLE_PASSPHRASE_ENV = "OBSERVER_BUNDLE_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "OBSERVER_NEW_PASSPHRASE"
 P12_PASSPHRASE_ENV = "OBSERVER_P12_PASSPHRASE"
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     name: str
     module: str  # under observer.cli
     help: str

@@ -13,14 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from observer.cli.commands import EXIT_BAD_INPUT as EXIT_BAD_INPUT
+from observer.cli.commands import EXIT_CHECK_FAILED as EXIT_CHECK_FAILED
+from observer.cli.commands import EXIT_OK as EXIT_OK
 from observer.cli.commands import P12_PASSPHRASE_ENV
 from observer.errors import InvalidInput
 from observer.paths import PASSPHRASE_ENV
 
 if TYPE_CHECKING:
     from observer.services import Services
-
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 Arguments = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[["Services", argparse.Namespace], int]

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from types import ModuleType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from observer import __version__
-from observer.cli.commands import BY_NAME, COMMANDS, Command
-from observer.cli.common import EXIT_BAD_INPUT, EXIT_OK
+from observer.cli.commands import BY_NAME, COMMANDS, EXIT_BAD_INPUT, EXIT_OK, Command
 from observer.errors import InvalidInput, ObserverError
-from observer.paths import PASSPHRASE_ENV, data_dir, log_path
+from observer.paths import PASSPHRASE_ENV
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import ModuleType
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(command_named_in(argv)).parse_args(argv)
     command = BY_NAME[args.command]
     handlers = _module(command).COMMANDS
+    from observer.paths import data_dir
+
     try:
         passphrase = passphrase_from_environment()
         directory = data_dir(args.data_dir)
@@ -136,7 +136,11 @@ def _guarded(command: Callable[[], int], directory: Path, args: argparse.Namespa
     except KeyboardInterrupt:
         return _fail("Stopped.", 130)
     except Exception:
-        log.exception("unexpected error in %s", args.command)
+        import logging
+
+        from observer.paths import log_path
+
+        logging.getLogger(__name__).exception("unexpected error in %s", args.command)
         return _fail(f"Something went wrong; the details are in {log_path(directory)}.")
 
 
