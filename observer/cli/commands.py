@@ -9,21 +9,22 @@ tests/cli/test_commands.py checks that they agree.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 BUNDLE_PASSPHRASE_ENV = "OBSERVER_BUNDLE_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "OBSERVER_NEW_PASSPHRASE"
 P12_PASSPHRASE_ENV = "OBSERVER_P12_PASSPHRASE"
 
 
-class Command(NamedTuple):
-    name: str
-    module: str  # under observer.cli
-    help: str
-    # Commands on files alone (backups, restore) run without opening the store, so that a
-    # damaged store cannot stand in their way.
-    opens_store: bool = True
+class Command:
+    """A command: its name, the module under observer.cli that holds it, its one-line
+    help. Commands on files alone (backups, restore) run without opening the store, so
+    that a damaged store cannot stand in their way. (A plain class: importing `typing` or
+    `dataclasses` here would cost `observer --help` more than the rest of it.)"""
+
+    __slots__ = ("help", "module", "name", "opens_store")
+
+    def __init__(self, name: str, module: str, help: str, opens_store: bool = True) -> None:
+        self.name, self.module, self.help, self.opens_store = name, module, help, opens_store
 
 
 COMMANDS: tuple[Command, ...] = (

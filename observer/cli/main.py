@@ -13,17 +13,18 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn
 
 from observer import __version__
 from observer.cli.commands import BY_NAME, COMMANDS, EXIT_BAD_INPUT, EXIT_OK, Command
-from observer.errors import InvalidInput, ObserverError
 from observer.paths import PASSPHRASE_ENV
 
+# Not `typing.TYPE_CHECKING`: --help and --version import neither typing nor the errors.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from pathlib import Path
     from types import ModuleType
+    from typing import NoReturn
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(command_named_in(argv)).parse_args(argv)
     command = BY_NAME[args.command]
     handlers = _module(command).COMMANDS
+    from observer.errors import ObserverError
     from observer.paths import data_dir
 
     try:
@@ -110,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         services.close()
 
 
-def _opening_failed(error: ObserverError, directory: Path, passphrase: str) -> str:
+def _opening_failed(error: Exception, directory: Path, passphrase: str) -> str:
     from observer.errors import DatabaseUnreadable
 
     if isinstance(error, DatabaseUnreadable):
@@ -122,6 +124,8 @@ def _opening_failed(error: ObserverError, directory: Path, passphrase: str) -> s
 
 def _guarded(command: Callable[[], int], directory: Path, args: argparse.Namespace) -> int:
     """Runs a command, turning what a user can cause into one line and an exit code."""
+    from observer.errors import ObserverError
+
     try:
         return command()
     except ObserverError as exc:
@@ -145,6 +149,8 @@ def _guarded(command: Callable[[], int], directory: Path, args: argparse.Namespa
 
 
 def passphrase_from_environment() -> str:
+    from observer.errors import InvalidInput
+
     passphrase = os.environ.get(PASSPHRASE_ENV)
     if not passphrase:
         raise InvalidInput(f"The store is encrypted: set {PASSPHRASE_ENV} to its passphrase.")
