@@ -171,8 +171,8 @@ def report(measurements: list[Measurement], sizes: dict[str, int], runs: int) ->
             table(measurements),
             "",
             "What each floor is, and how each figure is taken, is in the docstrings of "
-            "`benchmarks/startup.py`, `benchmarks/export.py`, `benchmarks/search.py`, "
-            "`benchmarks/editor.py` and `benchmarks/gui_session.py`.",
+            "`benchmarks/startup.py`, `benchmarks/cli.py`, `benchmarks/export.py`, "
+            "`benchmarks/search.py`, `benchmarks/editor.py` and `benchmarks/gui_session.py`.",
             "",
         ]
     )
@@ -192,11 +192,12 @@ def main(argv: list[str]) -> int:
     for folder in ("observer", "ui", "benchmarks"):
         compileall.compile_dir(ROOT / folder, quiet=1)
 
-    from benchmarks import gui_session, startup
+    from benchmarks import cli, gui_session, startup
 
     sizes = ensure_store(args.store, args.workers, args.observations, args.busy)
     measurements = [
         *startup.measure(args.store, args.runs),
+        *cli.measure(max(10, args.runs)),
         *in_process(args.store, args.runs),
         *gui_session.measure(args.store, args.runs),
         size(args.store),

@@ -27,6 +27,7 @@ from observer.store.encryption import StoreKey
 from observer.store.models import Framework
 
 if TYPE_CHECKING:
+    from observer.bundle.service import Bundles
     from observer.documents.histories import HistoryPdfs
     from observer.documents.summaries import Summaries
     from observer.governance.audit import AuditTrail
@@ -128,6 +129,12 @@ class Services:
         from observer.store.backups import Backups
 
         return Backups(self.db)
+
+    @cached_property
+    def bundles(self) -> Bundles:
+        from observer.bundle.service import Bundles
+
+        return Bundles(self.db, self.actor)
 
     @property
     def changes(self) -> ChangeFeed:

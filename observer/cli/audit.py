@@ -7,53 +7,45 @@ it from a scheduled task and be told.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from observer.cli.common import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    Arguments,
+    Handler,
+    print_json,
+    record_id,
+    subcommands,
+)
 from observer.errors import InvalidInput
 
 if TYPE_CHECKING:
     from observer.services import Services
 
-EXIT_OK, EXIT_CHECK_FAILED = 0, 1
 
-Handler = Callable[["Services", argparse.Namespace], int]
-
-
-def add_audit_commands(
-    commands: argparse._SubParsersAction[Any],
-    parser_class: type[argparse.ArgumentParser],
-) -> None:
-    audit = commands.add_parser("audit", help="check or list the audit trail")
-    audit_commands = audit.add_subparsers(
-        dest="audit_command", required=True, parser_class=parser_class
-    )
-    verify = audit_commands.add_parser(
+def audit_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = subcommands(parser, "audit_command")
+    verify = commands.add_parser(
         "verify", help="check that no event was altered or removed (exit 1 if any was)"
     )
     verify.add_argument("--json", action="store_true", help="a JSON object, for scripts")
-    listing = audit_commands.add_parser("list", help="events, newest first")
+    listing = commands.add_parser("list", help="events, newest first")
     listing.add_argument("--record", metavar="ID", help="only events about this record")
     listing.add_argument("--limit", type=int, metavar="N", help="only the newest N events")
     listing.add_argument("--json", action="store_true", help="a JSON array, for scripts")
 
 
-def _audit(services: Services, args: argparse.Namespace) -> int:
+def audit(services: Services, args: argparse.Namespace) -> int:
     if args.audit_command == "verify":
         return _verify(services, args)
     return _list(services, args)
 
 
 def _verify(services: Services, args: argparse.Namespace) -> int:
-    from observer.governance.audit import verify_chain
-
-    report = verify_chain(services.db)
+    report = services.audit.verify()
     if args.json:
-        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(report.as_dict())
     elif report.ok:
         print(report.sentence())
     else:
@@ -63,18 +55,15 @@ def _verify(services: Services, args: argparse.Namespace) -> int:
 
 
 def _list(services: Services, args: argparse.Namespace) -> int:
-    from observer.governance.audit import events
-
     if args.limit is not None and args.limit < 1:
         raise InvalidInput("--limit must be at least 1.")
-    record_id = _record_id(args.record) if args.record is not None else None
-    entries = events(services.db, record_id=record_id, limit=args.limit)
+    about = record_id(args.record) if args.record is not None else None
+    entries = services.audit.events(record_id=about, limit=args.limit)
     if args.json:
-        json.dump([e.as_dict() for e in entries], sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json([e.as_dict() for e in entries])
         return EXIT_OK
     if not entries:
-        print("No events yet." if record_id is None else "No events about that record.")
+        print("No events yet." if about is None else "No events about that record.")
     for e in entries:
         record = f"{e.record_type} {e.record_id}" if e.record_id else e.record_type
         detail = f"  ({e.detail})" if e.detail else ""
@@ -86,11 +75,4 @@ def _list(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _record_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a record id.") from None
-
-
-AUDIT_HANDLERS: dict[str, Handler] = {"audit": _audit}
+COMMANDS: dict[str, tuple[Arguments, Handler]] = {"audit": (audit_arguments, audit)}

@@ -7,45 +7,41 @@ stand in their way; `restore` refuses a store that is open elsewhere.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from observer.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    Arguments,
+    Handler,
+    StoreFreeHandler,
+    print_json,
+)
 from observer.paths import backups_dir, database_path
-from observer.store.backups import MANUAL, list_backups, make_backup, restore
+from observer.store.backups import list_backups, restore
 
 if TYPE_CHECKING:
     from observer.services import Services
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
-Handler = Callable[["Services", argparse.Namespace], int]
-# Commands run with the data folder and the passphrase, before (and instead of) opening the store.
-StoreFreeHandler = Callable[[Path, str, argparse.Namespace], int]
+def no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
 
 
-def add_backup_commands(commands: argparse._SubParsersAction[Any]) -> None:
-    commands.add_parser("backup", help="make an encrypted backup of the store now")
-    backups = commands.add_parser("backups", help="list the backups, newest first")
-    backups.add_argument("--json", action="store_true", help="a JSON array, for scripts")
-    restoring = commands.add_parser(
-        "restore", help="put a backup in place of the store, keeping the store aside"
-    )
-    restoring.add_argument("file", metavar="FILE", help="a backup (a path or its file name)")
-    restoring.add_argument("--yes", action="store_true", help="restore; without it, only say")
-
-
-def _backup(services: Services, args: argparse.Namespace) -> int:
-    print(make_backup(services, MANUAL))
+def backup(services: Services, args: argparse.Namespace) -> int:
+    print(services.backups.make())
     return EXIT_OK
 
 
-def _backups(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
+def backups_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="a JSON array, for scripts")
+
+
+def backups(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
     found = list_backups(directory)
     if args.json:
-        json.dump(
+        print_json(
             [
                 {
                     "path": str(b.path),
@@ -54,11 +50,8 @@ def _backups(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
                     "size": b.size,
                 }
                 for b in found
-            ],
-            sys.stdout,
-            indent=1,
+            ]
         )
-        print()
         return EXIT_OK
     if not found:
         print(f"No backups yet in {backups_dir(directory)}.")
@@ -74,7 +67,12 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-def _restore(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
+def restore_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a backup (a path or its file name)")
+    parser.add_argument("--yes", action="store_true", help="restore; without it, only say")
+
+
+def restore_backup(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not args.yes:
         print(
@@ -94,5 +92,8 @@ def _restore(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-BACKUP_HANDLERS: dict[str, Handler] = {"backup": _backup}
-STORE_FREE_HANDLERS: dict[str, StoreFreeHandler] = {"backups": _backups, "restore": _restore}
+COMMANDS: dict[str, tuple[Arguments, Handler | StoreFreeHandler]] = {
+    "backup": (no_arguments, backup),
+    "backups": (backups_arguments, backups),
+    "restore": (restore_arguments, restore_backup),
+}

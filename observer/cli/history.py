@@ -7,57 +7,43 @@ with this data folder's identity under the store's passphrase (OBSERVER_PASSPHRA
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from observer.cli.review import day_argument
+from observer.cli.common import EXIT_OK, Arguments, Handler, day_argument, saying_how_to_sign
 
 if TYPE_CHECKING:
     from observer.services import Services
 
-EXIT_OK = 0
 
-Handler = Callable[["Services", argparse.Namespace], int]
-
-
-def add_history_commands(commands: argparse._SubParsersAction[Any]) -> None:
-    history = commands.add_parser(
-        "history",
-        help="write a worker's history as one signed PDF: cover, trends, observations, "
-        "development themes, actions, then each observation's summary",
+def history_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "worker", metavar="WORKER", help="the worker's name, part of it, staff reference or id"
     )
-    history.add_argument(
-        "worker", metavar="WORKER", help="the worker's name, staff reference or id"
-    )
-    history.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
-    history.add_argument(
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    parser.add_argument(
         "--from",
         dest="date_from",
         type=day_argument,
         metavar="DATE",
         help="observed on or after DATE",
     )
-    history.add_argument(
+    parser.add_argument(
         "--to", dest="date_to", type=day_argument, metavar="DATE", help="observed on or before DATE"
     )
-    history.add_argument(
+    parser.add_argument(
         "--no-case-reference", action="store_true", help="leave case references out"
     )
 
 
-def _history(services: Services, args: argparse.Namespace) -> int:
-    from observer.cli.review import resolve_person
-    from observer.cli.sign_off import _saying_how_to_adopt
-    from observer.documents.histories import export_history
+def history(services: Services, args: argparse.Namespace) -> int:
     from observer.review.worker_history import HistoryFilter
 
     filters = HistoryFilter(date_from=args.date_from, date_to=args.date_to).check()
-    person_id = resolve_person(services, args.worker)
-    with _saying_how_to_adopt():
-        result = export_history(
-            services,
-            person_id,
+    person = services.people.resolve_worker(args.worker)
+    with saying_how_to_sign():
+        result = services.history_pdfs.export(
+            person.id,
             Path(args.output),
             filters,
             include_case_reference=not args.no_case_reference,
@@ -67,4 +53,4 @@ def _history(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-HISTORY_HANDLERS: dict[str, Handler] = {"history": _history}
+COMMANDS: dict[str, tuple[Arguments, Handler]] = {"history": (history_arguments, history)}

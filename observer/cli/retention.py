@@ -7,33 +7,20 @@ exits 2, the way a command refuses an incomplete request.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from observer.cli.common import EXIT_BAD_INPUT, EXIT_OK, Arguments, Handler, print_json, subcommands
 from observer.governance.retention import MAX_YEARS, MIN_YEARS
 
 if TYPE_CHECKING:
     from observer.governance.retention import RetentionPreview
     from observer.services import Services
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
-Handler = Callable[["Services", argparse.Namespace], int]
-
-
-def add_retention_commands(
-    commands: argparse._SubParsersAction[Any],
-    parser_class: type[argparse.ArgumentParser],
-) -> None:
-    retention = commands.add_parser(
-        "retention", help="how long observations are kept after a person leaves"
-    )
-    retention_commands = retention.add_subparsers(
-        dest="retention_command", required=True, parser_class=parser_class
-    )
+def retention_arguments(parser: argparse.ArgumentParser) -> None:
+    retention_commands = subcommands(parser, "retention_command")
     retention_commands.add_parser("show", help="the retention policy of this store")
     setting = retention_commands.add_parser("set", help="set the retention policy")
     how_long = setting.add_mutually_exclusive_group(required=True)
@@ -53,24 +40,21 @@ def add_retention_commands(
     applying.add_argument("--yes", action="store_true", help="remove without asking again")
 
 
-def _retention(services: Services, args: argparse.Namespace) -> int:
-    from observer.governance import retention
+def retention(services: Services, args: argparse.Namespace) -> int:
+    from observer.governance.retention import RetentionPolicy, check_years
 
     if args.retention_command == "show":
-        print(retention.get_policy(services.db).describe())
+        print(services.retention.policy().describe())
         return EXIT_OK
     if args.retention_command == "set":
-        policy = retention.RetentionPolicy(
-            None if args.keep_everything else retention.check_years(args.years)
-        )
-        print(retention.set_policy(services.db, policy, services.actor()).describe())
+        policy = RetentionPolicy(None if args.keep_everything else check_years(args.years))
+        print(services.retention.set_policy(policy).describe())
         return EXIT_OK
     today = date.today()
-    preview = retention.preview(services.db, today)
+    preview = services.retention.preview(today)
     if args.retention_command == "preview":
         if args.json:
-            json.dump(_as_json(preview), sys.stdout, ensure_ascii=False, indent=1)
-            print()
+            print_json(_as_json(preview))
         else:
             _print(preview)
         return EXIT_OK
@@ -83,7 +67,7 @@ def _retention(services: Services, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    removed = retention.apply(services.db, today, services.actor(), preview)
+    removed = services.retention.apply(today, preview)
     print(
         f"Removed {removed.observations} observations ({removed.signed} signed) of "
         f"{removed.people} {'person' if removed.people == 1 else 'people'}."
@@ -137,4 +121,4 @@ def _as_json(preview: RetentionPreview) -> dict[str, Any]:
     }
 
 
-RETENTION_HANDLERS: dict[str, Handler] = {"retention": _retention}
+COMMANDS: dict[str, tuple[Arguments, Handler]] = {"retention": (retention_arguments, retention)}

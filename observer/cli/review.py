@@ -9,14 +9,10 @@ actions) is the user's own output: none of it goes to the log.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-import uuid
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from observer.errors import InvalidInput
+from observer.cli.common import EXIT_OK, Arguments, Handler, day_argument, print_json
 from observer.review.settings import (
     MAX_ASYE_REQUIRED,
     MAX_INTERVAL_MONTHS,
@@ -31,18 +27,6 @@ if TYPE_CHECKING:
     from observer.review.worker_history import WorkerHistory
     from observer.services import Services
 
-EXIT_OK = 0
-
-Handler = Callable[["Services", argparse.Namespace], int]
-
-
-def day_argument(text: str) -> date:
-    """An argparse `type` for a YYYY-MM-DD date."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-31") from None
-
 
 def _date_range(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("--from", dest="date_from", type=day_argument, metavar="DATE", help=what)
@@ -51,106 +35,68 @@ def _date_range(command: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def add_review_commands(commands: argparse._SubParsersAction[Any]) -> None:
-    worker = commands.add_parser(
-        "worker",
-        help="a worker's history: recurring development areas, open and overdue actions, "
-        "counts by kind, the ASYE tracker",
-    )
-    worker.add_argument("name", metavar="NAME", help="the worker's name (or id)")
-    _date_range(worker, "only observations from DATE (YYYY-MM-DD)")
-    worker.add_argument(
-        "--kind",
-        action="append",
-        choices=[k.value for k in Kind],
-        help="only this kind of observation (repeat for several)",
-    )
-    worker.add_argument("--json", action="store_true", help="a JSON object, for scripts")
-
-    team = commands.add_parser(
-        "team", help="every worker at a glance, and who is overdue for an observation"
-    )
-    _date_range(team, "count observations from DATE (default: a year before --to)")
-    team.add_argument("--team", metavar="NAME", help="only this team's workers")
-    team.add_argument("--json", action="store_true", help="a JSON array, for scripts")
-
-    asye = commands.add_parser(
-        "asye-observations",
-        help=f"direct observations a newly qualified worker needs in their ASYE year "
-        f"({MIN_ASYE_REQUIRED}-{MAX_ASYE_REQUIRED}, default 3)",
-    )
-    asye.add_argument("count", nargs="?", type=int, metavar="N")
-    interval = commands.add_parser(
-        "observation-interval",
-        help=f"months without an observation before a worker is overdue for one "
-        f"({MIN_INTERVAL_MONTHS}-{MAX_INTERVAL_MONTHS}, default 3)",
-    )
-    interval.add_argument("months", nargs="?", type=int, metavar="MONTHS")
-
-
 # Settings
 
 
-def _asye_observations(services: Services, args: argparse.Namespace) -> int:
-    from observer.review import settings as review_settings
+def asye_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        f"Direct observations a newly qualified worker needs in their ASYE year "
+        f"({MIN_ASYE_REQUIRED}-{MAX_ASYE_REQUIRED}); without N, the number now."
+    )
+    parser.add_argument("count", nargs="?", type=int, metavar="N")
 
+
+def asye_observations(services: Services, args: argparse.Namespace) -> int:
     if args.count is not None:
-        review_settings.set_asye_observations_required(services.db, args.count, services.actor())
-    print(review_settings.review_settings(services.db).describe()[0])
+        services.review_settings.set_asye_observations_required(args.count)
+    print(services.review_settings.current().describe()[0])
     return EXIT_OK
 
 
-def _observation_interval(services: Services, args: argparse.Namespace) -> int:
-    from observer.review import settings as review_settings
+def interval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        f"Months without an observation before a worker is overdue for one "
+        f"({MIN_INTERVAL_MONTHS}-{MAX_INTERVAL_MONTHS}); without MONTHS, the number now."
+    )
+    parser.add_argument("months", nargs="?", type=int, metavar="MONTHS")
 
+
+def observation_interval(services: Services, args: argparse.Namespace) -> int:
     if args.months is not None:
-        review_settings.set_observation_interval_months(services.db, args.months, services.actor())
-    print(review_settings.review_settings(services.db).describe()[1])
+        services.review_settings.set_observation_interval_months(args.months)
+    print(services.review_settings.current().describe()[1])
     return EXIT_OK
 
 
 # A worker's history
 
 
-def resolve_person(services: Services, name: str) -> uuid.UUID:
-    """The person a command names: by id, by name (ignoring case and accents), or by
-    staff reference; InvalidInput when no one, or more than one, answers to it."""
-    try:
-        wanted = uuid.UUID(name)
-    except ValueError:
-        pass
-    else:
-        return services.people.get_person(wanted).id
-    matches = services.people.find_by_name(name)
-    if not matches:
-        reference = name.strip().casefold()
-        matches = [
-            p
-            for p in services.people.list_people()
-            if reference and p.staff_reference.strip().casefold() == reference
-        ]
-    if not matches:
-        raise InvalidInput(f"No one called {name!r} is in this store.")
-    if len(matches) > 1:
-        ids = ", ".join(str(p.id) for p in matches)
-        raise InvalidInput(f"{len(matches)} people are called {name!r}; give one's id: {ids}.")
-    return matches[0].id
+def worker_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "name", metavar="NAME", help="the worker's name, part of it, staff reference or id"
+    )
+    _date_range(parser, "only observations from DATE (YYYY-MM-DD)")
+    parser.add_argument(
+        "--kind",
+        action="append",
+        choices=[k.value for k in Kind],
+        help="only this kind of observation (repeat for several)",
+    )
+    parser.add_argument("--json", action="store_true", help="a JSON object, for scripts")
 
 
-def _worker(services: Services, args: argparse.Namespace) -> int:
-    from observer.review.worker_history import HistoryFilter, worker_history
+def worker(services: Services, args: argparse.Namespace) -> int:
+    from observer.review.worker_history import HistoryFilter
 
     filters = HistoryFilter(
         date_from=args.date_from,
         date_to=args.date_to,
         kinds=tuple(Kind(k) for k in dict.fromkeys(args.kind or ())),
     )
-    history = worker_history(
-        services.db, resolve_person(services, args.name), filters, date.today()
-    )
+    person = services.people.resolve_worker(args.name)
+    history = services.worker_history.of(person.id, filters, date.today())
     if args.json:
-        json.dump(history_as_json(history), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(history_as_json(history))
     else:
         _print_history(history)
     return EXIT_OK
@@ -295,26 +241,25 @@ def _print_history(history: WorkerHistory) -> None:
 # The team overview
 
 
-def _team(services: Services, args: argparse.Namespace) -> int:
-    from observer.review.team_overview import Period, team_overview
+def team_arguments(parser: argparse.ArgumentParser) -> None:
+    _date_range(parser, "count observations from DATE (default: a year before --to)")
+    parser.add_argument("--team", metavar="NAME", help="only this team's workers")
+    parser.add_argument("--json", action="store_true", help="a JSON array, for scripts")
+
+
+def team(services: Services, args: argparse.Namespace) -> int:
+    from observer.review.team_overview import Period
 
     today = date.today()
     last = args.date_to or today
     first = args.date_from or last - timedelta(days=365)
-    team_id = None
-    if args.team:
-        wanted = args.team.casefold()
-        teams = [t for t in services.people.list_teams() if t.name.casefold() == wanted]
-        if not teams:
-            raise InvalidInput(f"There is no team called {args.team!r}.")
-        team_id = teams[0].id
+    team_id = services.people.team_named(args.team).id if args.team else None
     rows = sorted(
-        team_overview(services.db, today, Period(first, last), team_id=team_id),
+        services.team_overview.rows(today, Period(first, last), team_id=team_id),
         key=lambda r: searchable(r.name),
     )
     if args.json:
-        json.dump([row_as_json(r) for r in rows], sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json([row_as_json(r) for r in rows])
         return EXIT_OK
     print(f"Observations counted from {first:%Y-%m-%d} to {last:%Y-%m-%d}.")
     for r in rows:
@@ -349,9 +294,9 @@ def row_as_json(r: TeamRow) -> dict[str, Any]:
     }
 
 
-REVIEW_HANDLERS: dict[str, Handler] = {
-    "worker": _worker,
-    "team": _team,
-    "asye-observations": _asye_observations,
-    "observation-interval": _observation_interval,
+COMMANDS: dict[str, tuple[Arguments, Handler]] = {
+    "worker": (worker_arguments, worker),
+    "team": (team_arguments, team),
+    "asye-observations": (asye_arguments, asye_observations),
+    "observation-interval": (interval_arguments, observation_interval),
 }

@@ -7,29 +7,20 @@ objects for scripts. Neither marks the matched words: JSON gives their offsets i
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from observer.cli.common import EXIT_OK, Arguments, Handler, print_json
 from observer.search.service import DEFAULT_LIMIT, MAX_LIMIT
 
 if TYPE_CHECKING:
     from observer.search.service import SearchHit
     from observer.services import Services
 
-EXIT_OK = 0
 
-Handler = Callable[["Services", argparse.Namespace], int]
-
-
-def add_search_commands(commands: argparse._SubParsersAction[Any]) -> None:
-    searching = commands.add_parser(
-        "search",
-        help="find observations by the words in their narrative, evidence, actions and "
-        "addenda, best matches first",
-        description='Words must all be found; put a phrase in "double quotes"; end a word '
-        "with * to find words that start with it.",
+def search_arguments(searching: argparse.ArgumentParser) -> None:
+    searching.description = (
+        'Words must all be found; put a phrase in "double quotes"; end a word '
+        "with * to find words that start with it."
     )
     searching.add_argument("text", metavar="TEXT", help="what to search for")
     searching.add_argument(
@@ -42,13 +33,10 @@ def add_search_commands(commands: argparse._SubParsersAction[Any]) -> None:
     searching.add_argument("--json", action="store_true", help="a JSON array, for scripts")
 
 
-def _search(services: Services, args: argparse.Namespace) -> int:
-    from observer.search.service import search
-
-    hits = search(services.db, args.text, limit=args.limit)
+def search(services: Services, args: argparse.Namespace) -> int:
+    hits = services.search.find(args.text, limit=args.limit)
     if args.json:
-        json.dump([as_json(hit) for hit in hits], sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json([as_json(hit) for hit in hits])
         return EXIT_OK
     if not hits:
         print("No observation matches.")
@@ -78,4 +66,4 @@ def as_json(hit: SearchHit) -> dict[str, Any]:
     }
 
 
-SEARCH_HANDLERS: dict[str, Handler] = {"search": _search}
+COMMANDS: dict[str, tuple[Arguments, Handler]] = {"search": (search_arguments, search)}

@@ -10,72 +10,63 @@ identity still under the passphrase its user chose for signing before the store 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
-import sys
 import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from observer.cli.commands import P12_PASSPHRASE_ENV
+from observer.cli.common import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    Arguments,
+    Handler,
+    print_json,
+    record_id,
+    saying_how_to_sign,
+    subcommands,
+)
 from observer.errors import InvalidInput
 
 if TYPE_CHECKING:
     from observer.services import Services
 
-EXIT_OK = 0
-
-P12_PASSPHRASE_ENV = "OBSERVER_P12_PASSPHRASE"
 ROLES = ("observer", "practitioner", "manager")
-ADOPT_HINT = (
-    "The signing identity is still under the passphrase chosen for signing before the store "
-    f"had one: run `observer identity adopt` once with that passphrase in {P12_PASSPHRASE_ENV}."
-)
-
-Handler = Callable[["Services", argparse.Namespace], int]
 
 
-def add_signoff_commands(
-    commands: argparse._SubParsersAction[Any],
-    parser_class: type[argparse.ArgumentParser],
-) -> None:
-    sign = commands.add_parser("sign", help="sign an observation off, in a role")
-    sign.add_argument("observation", metavar="OBS_ID")
-    sign.add_argument("--role", required=True, choices=ROLES)
-    sign.add_argument("--name", required=True, metavar="NAME", help="the signer's typed name")
-    sign.add_argument("--comment", default="", metavar="TEXT")
+def sign_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("observation", metavar="OBS_ID")
+    parser.add_argument("--role", required=True, choices=ROLES)
+    parser.add_argument("--name", required=True, metavar="NAME", help="the signer's typed name")
+    parser.add_argument("--comment", default="", metavar="TEXT")
 
-    pdf = commands.add_parser(
-        "pdf", help="write an observation's summary PDF (signed once the record is)"
-    )
-    pdf.add_argument("observation", metavar="OBS_ID")
-    pdf.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
-    pdf.add_argument(
+
+def pdf_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("observation", metavar="OBS_ID")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    parser.add_argument(
         "--no-case-reference", action="store_true", help="leave the case reference out"
     )
 
-    verify = commands.add_parser(
-        "verify", help="check a summary PDF: signer, time, intact, record hash"
-    )
-    verify.add_argument("file", metavar="FILE.pdf")
-    verify.add_argument("--json", action="store_true", help="a JSON object, for scripts")
 
-    identity = commands.add_parser("identity", help="this data folder's signing identity")
-    identity_commands = identity.add_subparsers(
-        dest="identity_command", required=True, parser_class=parser_class
-    )
-    export_cert = identity_commands.add_parser(
+def verify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE.pdf")
+    parser.add_argument("--json", action="store_true", help="a JSON object, for scripts")
+
+
+def identity_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = subcommands(parser, "identity_command")
+    export_cert = commands.add_parser(
         "export-cert", help="write the signing certificate (PEM) for others to trust"
     )
     export_cert.add_argument("-o", "--output", required=True, metavar="FILE")
-    importing = identity_commands.add_parser(
+    importing = commands.add_parser(
         "import",
         help=f"use an organisation's PKCS#12 (opened with ${P12_PASSPHRASE_ENV}, "
         "then protected by the store's passphrase)",
     )
     importing.add_argument("file", metavar="FILE.p12")
-    identity_commands.add_parser(
+    commands.add_parser(
         "adopt",
         help=f"protect an identity made under an earlier signing passphrase "
         f"(${P12_PASSPHRASE_ENV}) by the store's passphrase instead",
@@ -83,29 +74,14 @@ def add_signoff_commands(
 
 
 def _observation_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not an observation id.") from None
+    return record_id(text, "an observation id")
 
 
 def _p12_passphrase() -> str | None:
     return os.environ.get(P12_PASSPHRASE_ENV) or None
 
 
-@contextlib.contextmanager
-def _saying_how_to_adopt() -> Iterator[None]:
-    """An identity the store's passphrase does not open is one from before the store had a
-    passphrase: says how to bring it under the store's."""
-    from observer.signing import WrongPassphrase
-
-    try:
-        yield
-    except WrongPassphrase:
-        raise WrongPassphrase(ADOPT_HINT) from None
-
-
-def _sign(services: Services, args: argparse.Namespace) -> int:
+def sign(services: Services, args: argparse.Namespace) -> int:
     from observer.records.sign_off import ROLE_LABELS
     from observer.vocabulary import SignatureRole, Status
 
@@ -121,12 +97,9 @@ def _sign(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _pdf(services: Services, args: argparse.Namespace) -> int:
-    from observer.documents.summaries import export_summary
-
-    with _saying_how_to_adopt():
-        result = export_summary(
-            services,
+def pdf(services: Services, args: argparse.Namespace) -> int:
+    with saying_how_to_sign():
+        result = services.summaries.export(
             _observation_id(args.observation),
             Path(args.output),
             include_case_reference=not args.no_case_reference,
@@ -136,27 +109,24 @@ def _pdf(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _verify(services: Services, args: argparse.Namespace) -> int:
-    from observer.documents.summaries import verify_summary
-
-    result = verify_summary(services, Path(args.file))
+def verify(services: Services, args: argparse.Namespace) -> int:
+    result = services.summaries.verify(Path(args.file))
     if args.json:
-        json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(result.as_dict())
     else:
         for line in result.summary_lines():
             print(line)
-    return result.exit_code
+    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
 
 
-def _identity(services: Services, args: argparse.Namespace) -> int:
+def identity(services: Services, args: argparse.Namespace) -> int:
     from observer.signing import export_certificate, import_identity
 
     if args.identity_command == "adopt":
         return _adopt(services)
     if args.identity_command == "export-cert":
         target = Path(args.output)
-        with _saying_how_to_adopt():
+        with saying_how_to_sign():
             info = export_certificate(services.data_dir, target, services.passphrase)
         print(
             f"Wrote the certificate of {info.name} to {target}; its SHA-256 fingerprint is "
@@ -204,9 +174,9 @@ def _adopt(services: Services) -> int:
     return EXIT_OK
 
 
-SIGNOFF_HANDLERS: dict[str, Handler] = {
-    "sign": _sign,
-    "pdf": _pdf,
-    "verify": _verify,
-    "identity": _identity,
+COMMANDS: dict[str, tuple[Arguments, Handler]] = {
+    "sign": (sign_arguments, sign),
+    "pdf": (pdf_arguments, pdf),
+    "verify": (verify_arguments, verify),
+    "identity": (identity_arguments, identity),
 }

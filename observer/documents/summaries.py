@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PASSPHRASE_NEEDED = "A passphrase is needed to sign summaries: set OBSERVER_PASSPHRASE."
+PASSPHRASE_NEEDED = "A passphrase is needed to sign summaries."
 SIGNING_REASON = "Summary of an observation of practice, signed off by observer and practitioner"
 KNOWN_CERTIFICATES_SETTING = "known_signing_certificates"
 
@@ -183,7 +183,7 @@ def verify_summary(services: DocumentSources, path: Path) -> Verification:
     """Verifies the PDF at `path` and compares its record with this store's, if it is here.
 
     The comparison counts only for a PDF signed with a certificate this data folder knows;
-    a summary of a record here signed with any other certificate fails (exit code 1).
+    a summary of a record here signed with any other certificate fails verification.
     """
     from observer.signing import verify_pdf
 
@@ -445,3 +445,15 @@ class Summaries:
 
     def known_certificates(self) -> set[str]:
         return known_certificates(self._sources)
+
+    def set_logo(self, source: Path | None) -> Path | None:
+        """The organisation's PNG logo on every summary from now on (None: no logo)."""
+        from observer.documents.organisation import set_logo
+
+        return set_logo(self._sources.data_dir, source)
+
+    def set_timestamp_server(self, url: str | None) -> str | None:
+        """Signatures carry timestamps from `url` (PAdES B-T); None signs offline."""
+        from observer.documents.organisation import set_timestamp_server
+
+        return set_timestamp_server(self._sources.db, url)

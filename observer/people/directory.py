@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -91,6 +92,11 @@ def _check_revision(current: int, expected: int | None, what: str) -> None:
         raise StaleRecord(f"{what} was changed elsewhere; reopen it to see the latest version.")
 
 
+def _ids(people: list[PersonSummary], most: int = 5) -> str:
+    shown = ", ".join(str(p.id) for p in people[:most])
+    return shown if len(people) <= most else f"{shown} and {len(people) - most} more"
+
+
 class People:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -161,6 +167,14 @@ class People:
         )
         if clash is not None and clash != team_id:
             raise InvalidInput(f"There is already a team called {name!r}.")
+
+    def team_named(self, name: str) -> TeamSummary:
+        """The team called `name` (ignoring case); InvalidInput if there is none."""
+        wanted = name.casefold()
+        for team in self.list_teams():
+            if team.name.casefold() == wanted:
+                return team
+        raise InvalidInput(f"There is no team called {name!r}.")
 
     # People
 
@@ -251,6 +265,39 @@ class People:
         """People whose name matches, ignoring case, accents and extra spaces."""
         wanted = searchable(name)
         return [p for p in self.list_people() if searchable(p.name) == wanted]
+
+    def resolve_worker(self, text: str) -> PersonSummary:
+        """The one person `text` names, the way every command names a worker: their id,
+        full name, staff reference, or a part of their name no one else's has (case and
+        accents folded). InvalidInput, in one sentence, when no one or several answer."""
+        wanted = text.strip()
+        try:
+            person_id = uuid.UUID(wanted)
+        except ValueError:
+            pass
+        else:
+            return self.get_person(person_id)
+        folded = searchable(wanted)
+        if not folded:
+            raise InvalidInput("Name a worker: their name, staff reference or id.")
+        people = self.list_people()
+        ways: tuple[tuple[str, Callable[[PersonSummary], bool]], ...] = (
+            ("are called", lambda p: searchable(p.name) == folded),
+            ("have the staff reference", lambda p: searchable(p.staff_reference) == folded),
+            ("have names containing", lambda p: folded in searchable(p.name)),
+        )
+        for how, matches in ways:
+            named = [p for p in people if matches(p)]
+            if len(named) > 1:
+                raise InvalidInput(
+                    f"{len(named)} people {how} {text!r}; give more of the name, or one's "
+                    f"staff reference or id: {_ids(named)}."
+                )
+            if named:
+                break
+        else:
+            raise InvalidInput(f"No one called {text!r} is in this store.")
+        return named[0]
 
     def add_person(self, details: PersonDetails) -> uuid.UUID:
         with self._db.session() as s, s.begin():

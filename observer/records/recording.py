@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -39,7 +40,7 @@ from observer.records.fields import (
     write_field,
 )
 from observer.records.fields import text_limit as text_limit
-from observer.records.frameworks import FrameworkInfo, framework_info
+from observer.records.frameworks import FrameworkDefinition, FrameworkInfo, framework_info
 from observer.records.merge import Change, SaveOutcome, save_changes
 from observer.records.readiness import Missing, NotReady, missing_for_sign_off
 from observer.store.db import Database
@@ -179,6 +180,16 @@ class Recording:
     def frameworks(self) -> list[FrameworkInfo]:
         with self._db.session() as s:
             return _frameworks(s)
+
+    def install_framework_file(self, path: Path) -> tuple[FrameworkDefinition, bool]:
+        """Installs the framework in `path` (InvalidFramework, naming the file and field, if
+        it is not one); returns it and whether it was new rather than already installed."""
+        from observer.records.frameworks import load_framework_file, store_framework
+
+        definition = load_framework_file(path)
+        with self._db.session() as s, s.begin():
+            _, added = store_framework(s, definition, source=path.name)
+        return definition, added
 
     def default_framework(self, kind: Kind, role: Role | None, on: date) -> FrameworkInfo:
         return self.default_framework_choice(kind, role, on).framework

@@ -1,4 +1,4 @@
-"""Bad files given to the `observer` command, a process at a time: exit 2, one line on
+"""Bad files given to the `observer` command, in-process: exit 2, one line on
 stderr, no traceback, and nothing added to the store. (tests/observer/test_bad_input.py
 fuzzes the same ways in, in-process.)"""
 
@@ -8,9 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_cli import SHIPPED, listing, observer, one_line_error
-
-pytestmark = pytest.mark.e2e
+from cli_helpers import SHIPPED, listing, observer, one_line_error
 
 NOT_JSON = {
     "latin-1": b'{"format": "practice-observer-bundle", "name": "Caf\xe9"}',

@@ -1,21 +1,19 @@
-"""The `observer` command run as a user or a script would: a separate process each time."""
+"""The records commands (list, export-json, import), frameworks and demo, run in-process as
+a user or a script would run them (tests/e2e/test_cli_smoke.py runs each as a process)."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import SHIPPED, listing, observer, one_line_error
 from store_passphrase import STORE_PASSPHRASE
 
 from observer.bundle import read_bundle
-
-pytestmark = pytest.mark.e2e
 
 FRAMEWORK_NAMES = [
     "Practice observation of direct work",
@@ -23,46 +21,6 @@ FRAMEWORK_NAMES = [
     "Knowledge and skills statement for practice supervisors",
     "Professional Capabilities Framework (ASYE)",
 ]
-SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "frameworks"
-
-
-def observer(
-    data_dir: Path | None, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "observer"]
-    if data_dir is not None:
-        command += ["--data-dir", str(data_dir)]
-    if env is None:
-        env = {k: v for k, v in os.environ.items() if k != "OBSERVER_DATA_DIR"}
-    # Module-scoped stores are made before the per-test environment is set.
-    env = {"OBSERVER_PASSPHRASE": STORE_PASSPHRASE, **env}
-    return subprocess.run(
-        [*command, *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
-
-
-def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
-    """The process failed as the CLI promises: exit 2, one line on stderr, no traceback."""
-    assert done.returncode == 2, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("observer")
-    return lines[0]
-
-
-def listing(data_dir: Path, *args: str) -> list[dict[str, Any]]:
-    done = observer(data_dir, "list", "--json", *args)
-    assert done.returncode == 0, done.stderr
-    rows: list[dict[str, Any]] = json.loads(done.stdout)
-    return rows
 
 
 def export(data_dir: Path, target: Path, *args: str) -> dict[str, Any]:

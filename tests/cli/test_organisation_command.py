@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from test_cli import observer, one_line_error
-
-pytestmark = pytest.mark.e2e
+from cli_helpers import observer, one_line_error
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

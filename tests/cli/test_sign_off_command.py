@@ -1,26 +1,24 @@
-"""Sign-off, summary PDFs and verification from the command line, a process at a time."""
+"""Sign-off, summary PDFs and verification from the command line, in-process."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cli_helpers import one_line_error
 from store_passphrase import STORE_PASSPHRASE
-from test_cli import one_line_error
 
 from observer.people.directory import PersonDetails
 from observer.records.recording import DraftDetails
 from observer.services import open_services
 from observer.vocabulary import Kind, Role
-
-pytestmark = pytest.mark.e2e
+from tests.support.cli import run_cli
 
 PASSPHRASE = "correct horse battery"
 LEAD = "Ελένη Παπαδοπούλου"
@@ -32,15 +30,8 @@ def observer(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProc
     """`observer --data-dir DIR ARGS` with only the passphrases given here in its env; the
     store's passphrase unless told otherwise."""
     base = {k: v for k, v in os.environ.items() if k not in SECRETS}
-    return subprocess.run(
-        [sys.executable, "-m", "observer", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**base, "OBSERVER_PASSPHRASE": PASSPHRASE, **env},
-        timeout=120,
-        check=False,
-    )
+    argv = ["--data-dir", str(data_dir), *args]
+    return run_cli(argv, {**base, "OBSERVER_PASSPHRASE": PASSPHRASE, **env}).completed(argv)
 
 
 def succeeded(done: subprocess.CompletedProcess[str]) -> list[str]:
@@ -348,7 +339,7 @@ def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(tmp_pat
     """A signing identity made before the store had a passphrase, under one chosen for
     signing: signing says in one sentence what to do; after `identity adopt` the store's
     passphrase is all it takes."""
-    from observer.cli.sign_off import ADOPT_HINT
+    from observer.cli.common import ADOPT_HINT
     from observer.signing import ensure_identity
     from observer.vocabulary import SignatureRole
 

@@ -1,0 +1,75 @@
+"""What every command module shares: exit codes, argument types, JSON output, and the
+sentences that name an environment variable (the CLI's business, never the core's)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from observer.cli.commands import EXIT_BAD_INPUT as EXIT_BAD_INPUT
+from observer.cli.commands import EXIT_CHECK_FAILED as EXIT_CHECK_FAILED
+from observer.cli.commands import EXIT_OK as EXIT_OK
+from observer.cli.commands import P12_PASSPHRASE_ENV
+from observer.errors import InvalidInput
+from observer.paths import PASSPHRASE_ENV
+
+if TYPE_CHECKING:
+    from observer.services import Services
+
+Arguments = Callable[[argparse.ArgumentParser], None]
+Handler = Callable[["Services", argparse.Namespace], int]
+# Commands run with the data folder and the passphrase, before (and instead of) opening the store.
+StoreFreeHandler = Callable[[Path, str, argparse.Namespace], int]
+
+ADOPT_HINT = (
+    "The signing identity is still under the passphrase chosen for signing before the store "
+    f"had one: run `observer identity adopt` once with that passphrase in {P12_PASSPHRASE_ENV}."
+)
+
+
+def day_argument(text: str) -> date:
+    """An argparse `type` for a YYYY-MM-DD date."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-31") from None
+
+
+def record_id(text: str, what: str = "a record id") -> uuid.UUID:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not {what}.") from None
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
+    print()
+
+
+def subcommands(parser: argparse.ArgumentParser, dest: str) -> argparse._SubParsersAction[Any]:
+    """Sub-commands (`audit verify`) that fail the way every usage error does."""
+    return parser.add_subparsers(dest=dest, required=True, parser_class=type(parser))
+
+
+@contextlib.contextmanager
+def saying_how_to_sign() -> Iterator[None]:
+    """Adds to the core's refusal what a user of the command line can do about it: which
+    environment variable the passphrase comes from, or how to adopt an earlier identity."""
+    from observer.signing import PassphraseNeeded, WrongPassphrase
+
+    try:
+        yield
+    except WrongPassphrase:
+        raise WrongPassphrase(ADOPT_HINT) from None
+    except PassphraseNeeded as exc:
+        raise PassphraseNeeded(
+            f"{str(exc).rstrip('.')}: set {PASSPHRASE_ENV} to the store's passphrase."
+        ) from None

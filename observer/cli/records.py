@@ -1,0 +1,111 @@
+"""The records commands of `observer`: list observations, and move them between stores as
+bundles (export-json, import)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from observer.cli.commands import BUNDLE_PASSPHRASE_ENV
+from observer.cli.common import EXIT_OK, Arguments, Handler, print_json
+
+if TYPE_CHECKING:
+    from observer.services import Services
+
+WORKER_HELP = "only this worker's observations (their name, part of it, staff reference or id)"
+
+
+def _worker_ids(services: Services, worker: str | None) -> tuple[uuid.UUID, ...] | None:
+    return None if worker is None else (services.people.resolve_worker(worker).id,)
+
+
+def list_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--worker", metavar="NAME", help=WORKER_HELP)
+    parser.add_argument("--json", action="store_true", help="a JSON array, for scripts")
+
+
+def list_observations(services: Services, args: argparse.Namespace) -> int:
+    from observer.store.filters import ObservationFilter
+
+    rows = services.recording.list(ObservationFilter(person_ids=_worker_ids(services, args.worker)))
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": str(r.id),
+                    "worker": r.worker,
+                    "observer": r.observer,
+                    "kind": r.kind.value,
+                    "date": r.observed_at.astimezone().date().isoformat(),
+                    "observed_at": r.observed_at.isoformat(),
+                    "status": r.status.value,
+                    "framework": r.framework,
+                    "overall": r.overall or None,
+                }
+                for r in rows
+            ]
+        )
+        return EXIT_OK
+    if not rows:
+        print("No observations yet.")
+    for r in rows:
+        print(
+            f"{r.observed_at.astimezone():%Y-%m-%d}  {r.status.value:<6}  {r.kind.label:<32.32}  "
+            f"{r.worker:<28.28}  {r.id}"
+        )
+    return EXIT_OK
+
+
+def export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--worker", metavar="NAME", help=WORKER_HELP)
+    parser.add_argument("-o", "--output", required=True, metavar="FILE")
+    parser.add_argument(
+        "--plain", action="store_true", help="write readable JSON, not encrypted (take care)"
+    )
+
+
+def export(services: Services, args: argparse.Namespace) -> int:
+    target = Path(args.output)
+    done = services.bundles.export(
+        target,
+        None if args.plain else _bundle_passphrase(services),
+        _worker_ids(services, args.worker),
+    )
+    print(
+        f"Wrote {done.observations} observations, {done.people} people "
+        f"and {done.teams} teams to {target}"
+        + (", encrypted." if done.encrypted else ", not encrypted.")
+    )
+    if not done.encrypted:
+        print(
+            f"observer: warning: {target.name} is not encrypted and holds personal data; "
+            "keep it safe and delete it once it has been imported.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _bundle_passphrase(services: Services) -> str:
+    return os.environ.get(BUNDLE_PASSPHRASE_ENV) or services.passphrase
+
+
+def import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE")
+
+
+def import_file(services: Services, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    result = services.bundles.import_file(path, _bundle_passphrase(services))
+    print(f"Imported {path.name}: {result.describe()}.")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, tuple[Arguments, Handler]] = {
+    "list": (list_arguments, list_observations),
+    "export-json": (export_arguments, export),
+    "import": (import_arguments, import_file),
+}
