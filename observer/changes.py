@@ -22,6 +22,10 @@ class Topic(Flag):
     NONE = 0
     RECORDS = auto()
     """Observations and what belongs to them: ratings, signatures, addenda."""
+    LISTED = auto()
+    """What lists of records show of them: which exist, whose, by whom, when, what kind,
+    framework, status and overall judgement. An autosave of narrative or evidence is RECORDS
+    without LISTED, so a list in view does not reload while someone types."""
     ACTIONS = auto()
     PEOPLE = auto()
     """People and teams."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Delete, Insert, Update, event
+from sqlalchemy import Delete, Insert, Update, event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from observer.changes import Changed, ChangeFeed, Topic
@@ -29,6 +29,17 @@ TOPIC_OF_TABLE = {
     "rating_levels": Topic.FRAMEWORKS,
     "audit_events": Topic.AUDIT,
 }
+# The columns of an observation that lists show (ObservationSummary, the workers list,
+# the team overview): a change to one of these is also LISTED.
+LISTED_COLUMNS = (
+    "observed_person_id",
+    "observer_id",
+    "framework_id",
+    "kind",
+    "observed_at",
+    "status",
+    "overall_level_id",
+)
 _PENDING = "observer.changes"
 
 
@@ -54,9 +65,19 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
         if not topic:
             continue
         topics[0] |= topic
+        if table == "observations" and _listed_change(obj, dirty=obj in session.dirty):
+            topics[0] |= Topic.LISTED
         record = getattr(obj, "id" if table == "observations" else "observation_id", None)
         if isinstance(record, uuid.UUID):
             ids.add(record)
+
+
+def _listed_change(observation: Any, *, dirty: bool) -> bool:
+    """Whether a flushed observation changes what lists show: new or deleted ones do."""
+    if not dirty:
+        return True
+    attributes = inspect(observation).attrs
+    return any(attributes[name].history.has_changes() for name in LISTED_COLUMNS)
 
 
 def _orm_execute(state: ORMExecuteState) -> None:
@@ -65,6 +86,8 @@ def _orm_execute(state: ORMExecuteState) -> None:
         return
     table = getattr(statement.table, "name", "")
     topic = TOPIC_OF_TABLE.get(table, Topic.NONE)
+    if table == "observations":
+        topic |= Topic.LISTED  # a statement may change any column: assume lists show it
     if topic:
         _pending(state.session)[0][0] |= topic
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
-from core_helpers import NewDraft, Staff
+from core_helpers import WHEN, NewDraft, Staff
 from sqlalchemy import update
 
 from observer.changes import Changed, ChangeFeed, Topic
@@ -81,3 +82,26 @@ def test_a_failing_listener_does_not_silence_the_others() -> None:
     unsubscribe()
     feed.publish(change)
     assert told == [change]
+
+
+def test_typing_narrative_changes_no_list(
+    services: Services, new_draft: NewDraft, heard: list[Changed]
+) -> None:
+    """Lists in view follow LISTED, so an autosave of narrative must not reload them."""
+    record = new_draft()
+    heard.clear()
+    services.recording.save(record, [Change("child_voice", "", "Ayo drew his bedroom.")])
+    assert heard
+    assert all(not c.touches(Topic.LISTED) for c in heard)
+    assert any(c.touches(Topic.RECORDS) for c in heard)
+
+
+def test_a_new_record_and_a_new_date_are_listed(
+    services: Services, new_draft: NewDraft, heard: list[Changed]
+) -> None:
+    record = new_draft()
+    assert any(c.touches(Topic.LISTED) and record in c.record_ids for c in heard)
+    heard.clear()
+    later = datetime(2025, 3, 13, 9, 0, tzinfo=UTC)
+    services.recording.save(record, [Change("observed_at", WHEN, later)])
+    assert any(c.touches(Topic.LISTED) for c in heard)

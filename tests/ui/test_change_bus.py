@@ -20,6 +20,7 @@ from store_passphrase import STORE_PASSPHRASE
 
 from observer.changes import Changed, Topic
 from observer.people.directory import PersonDetails
+from observer.records.merge import Change
 from observer.records.recording import DraftDetails
 from observer.review.settings import set_observation_interval_months
 from observer.services import Services
@@ -233,6 +234,28 @@ def test_a_settings_change_does_not_refresh_the_observations_list(
     assert heard[0].touches(Topic.SETTINGS)
     assert not heard[0].touches(Topic.RECORDS | Topic.PEOPLE)
     assert reloads == []
+
+
+def test_typing_in_a_record_does_not_reload_the_lists_in_view(
+    qtbot: QtBot, services: Services, window: MainWindow, cast
+) -> None:
+    """An editor saves every two seconds while its user types; the lists show nothing of
+    the narrative, so they stay as they are, and a new date is shown."""
+    record = draft(services, cast)
+    window.show_section(OBSERVATIONS)
+    qtbot.waitUntil(lambda: window.observations_panel.model.rowCount() == 1)
+    reloads = resets(window.observations_panel.model)
+    heard = told(window)
+
+    services.recording.save(record, [Change("strengths", "", "Calm and curious with Ayo.")])
+
+    qtbot.waitUntil(lambda: len(heard) == 1)
+    assert heard[0].touches(Topic.RECORDS)
+    assert reloads == []
+
+    later = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
+    services.recording.save(record, [Change("observed_at", OBSERVED_AT, later)])
+    qtbot.waitUntil(lambda: len(reloads) == 1)
 
 
 # The bus's life: the lock screen, the window going

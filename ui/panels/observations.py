@@ -75,7 +75,7 @@ class ObservationsPanel(QWidget):
         self._prompts = prompts
         # People and frameworks too: the filters offer them by name.
         self.freshness = Freshness(
-            self, self.reload, changes, Topic.RECORDS | Topic.PEOPLE | Topic.FRAMEWORKS
+            self, self.reload, changes, Topic.LISTED | Topic.PEOPLE | Topic.FRAMEWORKS
         )
         # Closes whatever holds a record open before it is deleted; False if the user kept it.
         self.release: Callable[[uuid.UUID], bool] = lambda _record_id: True

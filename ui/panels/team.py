@@ -97,7 +97,7 @@ class TeamPanel(QWidget):
             self,
             self.reload,
             changes,
-            Topic.RECORDS | Topic.ACTIONS | Topic.PEOPLE | Topic.SETTINGS,
+            Topic.LISTED | Topic.ACTIONS | Topic.PEOPLE | Topic.SETTINGS,
         )
         self.overview: Overview | None = None
         self._loader = LatestResult(self, pool)

@@ -41,7 +41,7 @@ class WorkersPanel(QWidget):
         self._people = people
         self._prompts = prompts
         # Counts and last-observed dates move with every record; names and teams with people.
-        self.freshness = Freshness(self, self.reload, changes, Topic.RECORDS | Topic.PEOPLE)
+        self.freshness = Freshness(self, self.reload, changes, Topic.LISTED | Topic.PEOPLE)
         self.model = WorkersModel(self)
         self.proxy: RecordFilterProxy[WorkerRow] = RecordFilterProxy(self.model, self)
 
