@@ -31,9 +31,9 @@ from observer.records.sign_off import PNG_MAGIC
 from observer.services import Services, open_services
 from observer.store.models import AuditEvent, Observation
 from observer.vocabulary import SignatureRole, Status
+from ui.editor.sign_off_part import COUNTERSIGNED_CHIP, FROZEN_BANNER
 from ui.editor.window import LOCKED_BANNER, EditorWindow
 from ui.signoff import AddendumDialog, SignOffDialog
-from ui.signoff.editor_part import COUNTERSIGNED_CHIP, FROZEN_BANNER
 from ui.signoff.sign_dialog import HAND_OVER, LOCKED_NOW, RECORD_CHANGED
 from ui.widgets.signature_pad import SignaturePad
 

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from observer.records.recording import ActionView, ObservationView, text_limit
-from ui.editor.cards import Card, describe, muted
 from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line, bound
 from ui.formatting import uk_date_time
+from ui.widgets.cards import Card, describe, muted
 
 NO_ACTIONS = "No actions yet. Agree what the worker will do next, who owns it and by when."
 

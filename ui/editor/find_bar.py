@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from ui.editor.cards import describe, muted
+from ui.widgets.cards import describe, muted
 from ui.widgets.growing_text import GrowingTextEdit
 
 TextBox = QLineEdit | GrowingTextEdit

@@ -21,7 +21,6 @@ from observer.records.case_reference import case_reference_warning
 from observer.records.recording import ObservationView, RatingView, text_limit
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind
 from ui.editor.actions_card import ActionsCard
-from ui.editor.cards import Card, describe, field_label, heading, muted
 from ui.editor.fields import (
     Binding,
     Changed,
@@ -33,6 +32,7 @@ from ui.editor.fields import (
     bind_rating,
     bind_text,
 )
+from ui.widgets.cards import Card, describe, field_label, heading, muted
 from ui.widgets.growing_text import GrowingTextEdit
 from ui.widgets.rating_buttons import RatingButtons
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from observer.records.readiness import Missing
 from observer.vocabulary import Status
-from ui.editor.cards import describe, heading, muted
 from ui.formatting import count
+from ui.widgets.cards import describe, heading, muted
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole
 

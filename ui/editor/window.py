@@ -40,14 +40,14 @@ from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
 from ui.dialogs.audit_trail import AuditTrailDialog
 from ui.dialogs.export_summaries import ExportSummariesDialog
 from ui.editor.autosave import Autosaver, SaveState
-from ui.editor.cards import STYLE, describe, heading, muted
 from ui.editor.find_bar import FindBar, TextBox
 from ui.editor.page import EditorPage, values_of
 from ui.editor.readiness_panel import ReadinessPanel
+from ui.editor.sign_off_part import SignOffPart
 from ui.formatting import uk_date_time
 from ui.prompts import Prompts
 from ui.settings import app_settings
-from ui.signoff.editor_part import SignOffPart
+from ui.widgets.cards import STYLE, describe, heading, muted
 from ui.widgets.growing_text import GrowingTextEdit
 
 log = logging.getLogger(__name__)

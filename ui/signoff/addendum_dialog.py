@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 from observer.errors import ObserverError
 from observer.records.sign_off import AddendumView
 from observer.services import Services
-from ui.editor.cards import describe, heading, muted
 from ui.prompts import Prompts
 from ui.signoff.signing import SigningFields, labelled
+from ui.widgets.cards import describe, heading, muted
 
 NOTE = (
     "The signed record does not change. An addendum is a dated, signed note shown after it: "

@@ -13,8 +13,8 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from observer.records.sign_off import AddendumView, SignatureView
-from ui.editor.cards import Card, heading, muted
 from ui.formatting import uk_date_time
+from ui.widgets.cards import Card, heading, muted
 
 SIGNATURES_NOTE = "Each signature keeps the fingerprint of the record as it was signed."
 ADDENDA_NOTE = "Corrections and additions made after signing; the signed record does not change."

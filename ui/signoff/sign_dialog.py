@@ -25,11 +25,11 @@ from observer.records.recording import ObservationView
 from observer.records.sign_off import ROLE_LABELS, SignatureView, SignedRecord
 from observer.services import Services
 from observer.vocabulary import SignatureRole
-from ui.editor.cards import describe, heading, muted
 from ui.formatting import uk_date_time
 from ui.prompts import Prompts
 from ui.signoff.review import ReviewView
 from ui.signoff.signing import SigningFields
+from ui.widgets.cards import describe, heading, muted
 
 TITLES = {
     SignatureRole.OBSERVER: "Sign as the observer",

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer.records.sign_off import MAX_NAME
-from ui.editor.cards import describe, muted
+from ui.widgets.cards import describe, muted
 from ui.widgets.signature_pad import SignaturePad
 
 PAD_HINT = "Draw with a mouse, pen or finger. If you cannot draw, your typed name is enough."

@@ -27,12 +27,12 @@ from observer.errors import ObserverError
 from observer.records.sign_off import ROLE_ORDER, AddendumView, SignatureView
 from observer.services import Services
 from observer.vocabulary import SignatureRole, Status
-from ui.editor.cards import describe
 from ui.editor.page import EditorPage
 from ui.prompts import Prompts
 from ui.signoff.addendum_dialog import AddendumDialog
 from ui.signoff.cards import AddendaCard, SignaturesCard
 from ui.signoff.sign_dialog import SignOffDialog
+from ui.widgets.cards import describe
 
 log = logging.getLogger(__name__)
 
