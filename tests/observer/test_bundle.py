@@ -350,7 +350,7 @@ def test_completing_an_action_on_a_signed_record_travels_to_another_store(
             if o["status"] == "signed" and any(a["status"] == "open" for a in o["actions"])
         )
         action = next(a for a in record["actions"] if a["status"] == "open")
-        laptop.review.complete_action(uuid.UUID(action["id"]), "Morag Campbell")
+        laptop.actions.complete_action(uuid.UUID(action["id"]), "Morag Campbell")
 
         result = _import(office, export_bundle(laptop.db))
 

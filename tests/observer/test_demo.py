@@ -54,7 +54,7 @@ def test_every_status_appears(rows: list[ObservationSummary]) -> None:
 
 def test_there_are_open_done_and_overdue_actions(demo: Services) -> None:
     today = datetime.now(UTC).date()
-    actions = demo.review.actions()
+    actions = demo.actions.actions()
     assert {a.status for a in actions} == set(ActionStatus)
     overdue = [a for a in actions if a.is_overdue(today)]
     assert overdue
