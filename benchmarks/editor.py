@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
         opens: list[float] = []
         for record in ready:
             started = time.perf_counter()
-            window = EditorWindow(services.recording, services.people, Prompts(), record.id)
+            window = EditorWindow(services.for_record(), Prompts(), record.id)
             window.show()
             app.processEvents()
             opens.append((time.perf_counter() - started) * 1000)

@@ -45,6 +45,20 @@ UNKNOWN_ACTOR = "someone without the passphrase"
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class RecordServices:
+    """What working on one record needs, and no more: the record, the people who may own
+    its actions, sign-off and addenda in the room, the laptop's user (who signs first), the
+    record's summary and its audit trail. The editor window and its dialogs take this."""
+
+    recording: Recording
+    people: People
+    signoff: SignOff
+    profiles: Profiles
+    summaries: Summaries
+    audit: AuditTrail
+
+
 @dataclass
 class Services:
     data_dir: Path
@@ -67,6 +81,11 @@ class Services:
 
             self._signing = OpenedIdentity(self.data_dir)
         return self._signing
+
+    def for_record(self) -> RecordServices:
+        return RecordServices(
+            self.recording, self.people, self.signoff, self.profiles, self.summaries, self.audit
+        )
 
     # The services below are made when first used, so that start-up imports none of them.
 

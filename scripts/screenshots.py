@@ -216,9 +216,7 @@ def main(argv: list[str]) -> int:
             if not records:
                 print(f"No {status.value} record for the {name} shot.", file=sys.stderr)
                 return 1
-            editor = EditorWindow(
-                services.recording, services.people, Prompts(), records[0].id, services=services
-            )
+            editor = EditorWindow(services.for_record(), Prompts(), records[0].id)
             editor.resize(width, height)
             editor.show()
             if name == "readiness":

@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
     def export_summaries(self, records: list[ObservationSummary]) -> None:
         from ui.dialogs.export_summaries import ExportSummariesDialog
 
-        ExportSummariesDialog.export(self, self._services, self._prompts, records)
+        ExportSummariesDialog.export(self, self._services.summaries, self._prompts, records)
 
     def verify_summary(self) -> None:
         from ui.dialogs.verify_summary import VerifySummaryDialog

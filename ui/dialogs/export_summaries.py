@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer.documents.summaries import Summaries
 from observer.records.recording import ObservationSummary
-from observer.services import Services
 from observer.signing import IdentityInfo
 from observer.vocabulary import Status
 from ui.background import BatchJob
@@ -61,14 +61,14 @@ def file_name(record: ObservationSummary) -> str:
 class ExportSummariesDialog(QDialog):
     def __init__(
         self,
-        services: Services,
+        summaries: Summaries,
         prompts: Prompts,
         records: list[ObservationSummary],
         folder: Path,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._services = services
+        self._summaries = summaries
         self._prompts = prompts
         self._records = {r.id: r for r in records}
         self._folder = folder
@@ -117,7 +117,7 @@ class ExportSummariesDialog(QDialog):
     def export(
         cls,
         parent: QWidget | None,
-        services: Services,
+        summaries: Summaries,
         prompts: Prompts,
         records: list[ObservationSummary],
     ) -> list[Path]:
@@ -127,7 +127,7 @@ class ExportSummariesDialog(QDialog):
         folder = prompts.folder(parent, "Export summaries to")
         if folder is None:
             return []
-        dialog = cls(services, prompts, records, folder, parent)
+        dialog = cls(summaries, prompts, records, folder, parent)
         dialog.exec()
         return dialog.exported
 
@@ -140,13 +140,13 @@ class ExportSummariesDialog(QDialog):
         self.start_button.setEnabled(False)
         self.leave_out_references.setEnabled(False)
         if any(r.status is Status.SIGNED for r in self._records.values()):
-            self._open_key(_prepared_signing(self._services), self._key_opened)
+            self._open_key(_prepared_signing(self._summaries), self._key_opened)
         else:
             self._export()
 
     def _export(self) -> None:
         include_reference = not self.leave_out_references.isChecked()
-        summaries = self._services.summaries
+        summaries = self._summaries
         folder = self._folder
 
         def export_one(record: ObservationSummary) -> None:
@@ -191,7 +191,7 @@ class ExportSummariesDialog(QDialog):
             if earlier is None:
                 self._not_started()
                 return
-            self._open_key(_adopted(self._services, earlier), self._earlier_key_adopted)
+            self._open_key(_adopted(self._summaries, earlier), self._earlier_key_adopted)
             return
         self._ready_to_sign(identity)
 
@@ -283,26 +283,26 @@ class ExportSummariesDialog(QDialog):
 # for signing before the store had one; other refusals are raised, for LatestResult to say.
 
 
-def _prepared_signing(services: Services) -> Callable[[], IdentityInfo | None]:
+def _prepared_signing(summaries: Summaries) -> Callable[[], IdentityInfo | None]:
     def prepare() -> IdentityInfo | None:
         from observer.signing import WrongPassphrase
 
         try:
-            return services.summaries.prepare_signing()
+            return summaries.prepare_signing()
         except WrongPassphrase:
             return None
 
     return prepare
 
 
-def _adopted(services: Services, earlier: str) -> Callable[[], IdentityInfo | None]:
+def _adopted(summaries: Summaries, earlier: str) -> Callable[[], IdentityInfo | None]:
     """The key put under the store's passphrase; None if `earlier` does not open it."""
 
     def adopt() -> IdentityInfo | None:
         from observer.signing import WrongPassphrase
 
         try:
-            return services.summaries.adopt_identity(earlier)
+            return summaries.adopt_identity(earlier)
         except WrongPassphrase:
             return None
 

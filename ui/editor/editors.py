@@ -53,13 +53,7 @@ class Editors(QObject):
         from ui.editor.window import EditorWindow
 
         try:
-            window = EditorWindow(
-                self._services.recording,
-                self._services.people,
-                self._prompts,
-                observation_id,
-                services=self._services,
-            )
+            window = EditorWindow(self._services.for_record(), self._prompts, observation_id)
         except NotFound:
             self._prompts.error(self._parent, "That observation is no longer in this store.")
             return None

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from observer.errors import ObserverError
 from observer.records.sign_off import ROLE_ORDER, AddendumView, SignatureView
-from observer.services import Services
+from observer.services import RecordServices
 from observer.vocabulary import SignatureRole, Status
 from ui.editor.page import EditorPage
 from ui.prompts import Prompts
@@ -66,7 +66,7 @@ class EditorHost(Protocol):
 
 
 class SignOffPart(QObject):
-    def __init__(self, window: EditorHost, services: Services | None, prompts: Prompts) -> None:
+    def __init__(self, window: EditorHost, services: RecordServices, prompts: Prompts) -> None:
         super().__init__(window)
         self._window = window
         self._services = services
@@ -125,8 +125,6 @@ class SignOffPart(QObject):
         return next((role for role in ROLE_ORDER if role not in signed), None)
 
     def reload(self) -> None:
-        if self._services is None:
-            return
         observation_id = self._window.observation_id
         try:
             record = self._services.signoff.signed_record(observation_id)
@@ -139,8 +137,6 @@ class SignOffPart(QObject):
 
     def sign(self) -> None:
         window = self._window
-        if self._services is None:
-            return
         if not window.page.read_only and not window.save_now():
             self._prompts.error(window, NOT_SAVED)
             return
@@ -150,14 +146,13 @@ class SignOffPart(QObject):
 
     def add_addendum(self) -> None:
         window = self._window
-        if self._services is None or window.status is not Status.SIGNED:
+        if window.status is not Status.SIGNED:
             return
         if AddendumDialog.add(window, self._services, window.observation_id, self._prompts):
             self._after_change()
             window.statusBar().showMessage("Addendum added.", 5000)
 
     def _after_change(self) -> None:
-        assert self._services is not None
         window = self._window
         try:
             record = self._services.signoff.signed_record(window.observation_id)
@@ -173,23 +168,16 @@ class SignOffPart(QObject):
         """Called whenever the window shows its status: applies what sign-off means to it."""
         window = self._window
         status = window.status
-        active = self._services is not None
         role = self.next_role()
         # The observer and the practitioner sign before the lock; a manager only after it.
-        can_sign = (
-            active
-            and role is not None
-            and (role is SignatureRole.MANAGER) == (status is Status.SIGNED)
-        )
+        can_sign = role is not None and (role is SignatureRole.MANAGER) == (status is Status.SIGNED)
         self.sign_action.setEnabled(can_sign)
         self.sign_action.setText("Counter&sign…" if role is SignatureRole.MANAGER else "Si&gn…")
         self.sign_button.setText("Countersign…" if role is SignatureRole.MANAGER else "Sign…")
         self.sign_button.setVisible(can_sign and (status is not Status.DRAFT or self.frozen))
-        signed = active and status is Status.SIGNED
+        signed = status is Status.SIGNED
         self.addendum_action.setEnabled(signed)
         self.addendum_button.setVisible(signed)
-        self.sign_action.setVisible(active)
-        self.addendum_action.setVisible(active)
 
         window.ready_button.setVisible(not (self.frozen or status is Status.SIGNED))
         if self.frozen and status is not Status.SIGNED:

@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from observer.errors import ObserverError
-from observer.people.directory import People
 from observer.records.merge import SaveOutcome
 from observer.records.readiness import NotReady
-from observer.records.recording import ObservationSummary, ObservationView, Recording
-from observer.services import Services
+from observer.records.recording import ObservationSummary, ObservationView
+from observer.services import RecordServices
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
 from ui.dialogs.audit_trail import AuditTrailDialog
 from ui.dialogs.export_summaries import ExportSummariesDialog
@@ -74,16 +73,14 @@ class EditorWindow(QMainWindow):
 
     def __init__(
         self,
-        recording: Recording,
-        people: People,
+        services: RecordServices,
         prompts: Prompts,
         observation_id: uuid.UUID,
         parent: QWidget | None = None,
-        *,
-        services: Services | None = None,  # sign-off and addenda need the whole store
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        recording, people = services.recording, services.people
         self._recording = recording
         self._prompts = prompts
         self.observation_id = observation_id
@@ -254,10 +251,8 @@ class EditorWindow(QMainWindow):
         record.addSeparator()
         self.export_action = self._menu_action(record, "&Export summary PDF…", "Ctrl+E")
         self.export_action.triggered.connect(self.export_summary)
-        self.export_action.setEnabled(self._services is not None)
         self.audit_trail_action = QAction("Audit &trail for this record…", self)
         self.audit_trail_action.triggered.connect(self.show_audit_trail)
-        self.audit_trail_action.setEnabled(self._services is not None)
         record.addAction(self.audit_trail_action)
         record.addSeparator()
         close = self._menu_action(record, "&Close", "Ctrl+W")
@@ -347,7 +342,7 @@ class EditorWindow(QMainWindow):
 
     def export_summary(self) -> None:
         """The summary PDF of this record: signed once both have signed, else a DRAFT."""
-        if self._services is None or not self.save_now():
+        if not self.save_now():
             return
         view = self._recording.get(self.observation_id)
         record = ObservationSummary(
@@ -361,11 +356,9 @@ class EditorWindow(QMainWindow):
             framework=view.framework.short_name or view.framework.name,
             overall="",
         )
-        ExportSummariesDialog.export(self, self._services, self._prompts, [record])
+        ExportSummariesDialog.export(self, self._services.summaries, self._prompts, [record])
 
     def show_audit_trail(self) -> None:
-        if self._services is None:
-            return
         self.save_now()
         AuditTrailDialog.show_trail(
             self, self._services.audit, self._prompts, record_id=self.observation_id

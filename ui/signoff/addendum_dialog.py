@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from observer.errors import ObserverError
 from observer.records.sign_off import AddendumView
-from observer.services import Services
+from observer.services import RecordServices
 from ui.prompts import Prompts
 from ui.signoff.signing import SigningFields, labelled
 from ui.widgets.cards import describe, heading, muted
@@ -30,7 +30,7 @@ WHEN_NOTE = "The date and time are recorded when you press Add addendum."
 class AddendumDialog(QDialog):
     def __init__(
         self,
-        services: Services,
+        services: RecordServices,
         observation_id: uuid.UUID,
         prompts: Prompts,
         parent: QWidget | None = None,
@@ -84,7 +84,11 @@ class AddendumDialog(QDialog):
 
     @classmethod
     def add(
-        cls, parent: QWidget | None, services: Services, observation_id: uuid.UUID, prompts: Prompts
+        cls,
+        parent: QWidget | None,
+        services: RecordServices,
+        observation_id: uuid.UUID,
+        prompts: Prompts,
     ) -> bool:
         """Adds a signed addendum to a signed record; True when one was stored."""
         try:

@@ -23,7 +23,7 @@ from observer.errors import ObserverError, StaleRecord
 from observer.records.readiness import NotReady
 from observer.records.recording import ObservationView
 from observer.records.sign_off import ROLE_LABELS, SignatureView, SignedRecord
-from observer.services import Services
+from observer.services import RecordServices
 from observer.vocabulary import SignatureRole
 from ui.formatting import uk_date_time
 from ui.prompts import Prompts
@@ -75,7 +75,7 @@ class SignOffDialog(QDialog):
 
     def __init__(
         self,
-        services: Services,
+        services: RecordServices,
         observation_id: uuid.UUID,
         role: SignatureRole,
         prompts: Prompts,
@@ -161,7 +161,11 @@ class SignOffDialog(QDialog):
 
     @classmethod
     def sign(
-        cls, parent: QWidget | None, services: Services, observation_id: uuid.UUID, prompts: Prompts
+        cls,
+        parent: QWidget | None,
+        services: RecordServices,
+        observation_id: uuid.UUID,
+        prompts: Prompts,
     ) -> bool:
         """Signs for whoever is next; True when at least one signature was stored.
 
@@ -249,7 +253,9 @@ class SignOffDialog(QDialog):
         self.resize(width, height)
 
 
-def _name_for(services: Services, view: ObservationView, role: SignatureRole) -> tuple[str, str]:
+def _name_for(
+    services: RecordServices, view: ObservationView, role: SignatureRole
+) -> tuple[str, str]:
     """The name box's text and its placeholder for who is signing."""
     if role is SignatureRole.OBSERVER:
         profile = services.profiles.current()
