@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fake_prompts import FakePrompts
 from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -18,6 +17,7 @@ from pytestqt.qtbot import QtBot
 import ui.single_instance
 from observer.paths import database_path
 from observer.services import Services
+from tests.support.prompts import FakePrompts
 from ui.app import main
 from ui.main_window import MainWindow
 from ui.single_instance import (
