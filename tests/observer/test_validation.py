@@ -16,14 +16,10 @@ from hypothesis import strategies as st
 from observer.bundle import read_bundle
 from observer.bundle.reader import BundleReader
 from observer.errors import ObserverError
-from observer.records.frameworks import (
-    load_framework_file,
-)
+from observer.records.frameworks import load_framework_file
 from tests.support.hostile import FUZZ, one_sentence
 
 DEEP = "[" * 100_000 + "]" * 100_000
-
-
 HOSTILE_FILES = {
     "latin-1": b'{"format": "practice-observer-bundle", "name": "Sioned Caf\xe9"}',
     "utf-16": json.dumps({"format": 1}).encode("utf-16"),

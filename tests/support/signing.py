@@ -24,30 +24,16 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
 from observer.services import Services
-from observer.signing import (
-    keywords,
-)
-from observer.signing.identity import (
-    own_certificate_fingerprints,
-)
+from observer.signing import keywords
+from observer.signing.identity import own_certificate_fingerprints
 from observer.store.models import AuditEvent
 from tests.support.core import NewDraft, Staff
 
 PASSPHRASE = "correct horse battery"
-
-
 RECORD = uuid.UUID("6f1c2a9e-0b7d-4c1e-9a55-2f3e4d5c6b7a")
-
-
 HASH = hashlib.sha256(b"the canonical content").hexdigest()
-
-
 SEEN = b"(The child was seen alone and asked about school) Tj"
-
-
 PDFSIG = shutil.which("pdfsig")
-
-
 needs_pdfsig = pytest.mark.skipif(PDFSIG is None, reason="poppler-utils (pdfsig) is not installed")
 
 

@@ -14,9 +14,7 @@ from observer.signing import (
     load_signer,
     sign_pdf,
 )
-from observer.signing.identity import (
-    fingerprint_path,
-)
+from observer.signing.identity import fingerprint_path
 from observer.store.models import Setting
 from observer.vocabulary import Role
 from tests.support.passphrase import STORE_PASSPHRASE

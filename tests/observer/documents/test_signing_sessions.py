@@ -17,9 +17,7 @@ from observer.signing import (
     WrongPassphrase,
     import_identity,
 )
-from observer.signing.identity import (
-    fingerprint_path,
-)
+from observer.signing.identity import fingerprint_path
 from observer.vocabulary import Role
 from tests.support.signing import PASSPHRASE, organisation_p12
 
