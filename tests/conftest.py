@@ -27,9 +27,6 @@ from tests.support.core import WHEN, NewDraft, Staff
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.review import Recorder
 
-# Old helper names for the command-line tests until their conversion lands (tests/compat).
-collect_ignore = ["compat"]
-
 # Property tests draw the same examples on every run, so a landing never hangs on luck.
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.load_profile("repeatable")
