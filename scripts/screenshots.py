@@ -25,11 +25,10 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from observer.cli.main import passphrase_from_environment  # noqa: E402
-from observer.governance.retention import RetentionPolicy, set_policy  # noqa: E402
+from observer.governance.retention import RetentionPolicy  # noqa: E402
 from observer.people.directory import PersonDetails  # noqa: E402
 from observer.records.recording import ObservationFilter  # noqa: E402
 from observer.review.asye import AsyeState  # noqa: E402
-from observer.review.worker_history import worker_history  # noqa: E402
 from observer.services import Services, open_services  # noqa: E402
 from observer.vocabulary import Role, SignatureRole, Status  # noqa: E402
 from ui.app import application  # noqa: E402
@@ -115,7 +114,7 @@ def review_shots(
     loaded(app, team)
     paths = [out / f"{prefix}team.png"]
     window.grab().save(str(paths[0]))
-    histories = [worker_history(services.db, row.person_id) for row in team.shown()]
+    histories = [services.worker_history.of(row.person_id) for row in team.shown()]
     themes = max(histories, key=lambda h: (len(h.recurring_areas), h.totals.observations))
     asye = max(
         (h for h in histories if h.asye is not None and h.asye.started_on is not None),
@@ -149,7 +148,7 @@ def protection_shots(app: QApplication, services: Services, out: Path, prefix: s
     unlock.grab().save(str(out / f"{prefix}unlock.png"))
     unlock.close()
 
-    trail = AuditTrailDialog(services.db, Prompts())
+    trail = AuditTrailDialog(services.audit, Prompts())
     trail.resize(1100, 560)
     trail.show()
     for _ in range(50):
@@ -170,7 +169,7 @@ def protection_shots(app: QApplication, services: Services, out: Path, prefix: s
             left_on=today.replace(year=today.year - years),
         )
         services.people.update_person(worker.id, left)
-    set_policy(services.db, RetentionPolicy(6), services.actor())
+    services.retention.set_policy(RetentionPolicy(6))
     retention = RetentionDialog(services, Prompts())
     retention.resize(900, 520)
     retention.show()

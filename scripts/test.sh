@@ -9,4 +9,6 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/lint-imports --no-logo --no-cache
-.venv/bin/pytest "$@"
+# One test process per core (pytest-xdist): every test has its own tmp dirs, and each
+# process its own template store. `bash scripts/test.sh -n 0` runs them in this process.
+.venv/bin/pytest -n auto "$@"

@@ -1,23 +1,31 @@
-"""Shared fixtures: every test gets its own data dir under tmp_path, never the real home."""
+"""Shared fixtures: every test gets its own data dir under tmp_path, never the real home;
+one staff list and one way to seed observations, for the core and the interface tests alike."""
 
 from __future__ import annotations
 
 import functools
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from store_passphrase import STORE_PASSPHRASE
-
 from observer.paths import database_path
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.services import Services, open_services
 from observer.store import encryption
+from observer.vocabulary import Kind, Role
+from tests.support.core import WHEN, NewDraft, Staff
+from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.review import Recorder
 
 # Property tests draw the same examples on every run, so a landing never hangs on luck.
 settings.register_profile("repeatable", derandomize=True, database=None)
@@ -64,3 +72,65 @@ def services(data_dir: Path, _template_store: Path) -> Iterator[Services]:
     opened = open_services(data_dir, STORE_PASSPHRASE)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def lead_is_this_laptops_user() -> bool:
+    """Whether `staff`'s practice lead is recorded as this laptop's user. The interface tests
+    say yes (tests/ui/conftest.py), as after the first run; the core tests set up their own
+    user where it matters."""
+    return False
+
+
+@pytest.fixture
+def staff(services: Services, lead_is_this_laptops_user: bool) -> Staff:
+    """A practice lead, and a team with its manager, a social worker, an ASYE and a senior
+    practitioner."""
+    people = services.people
+    team = people.add_team("Children in Care")
+    manager = people.add_person(PersonDetails("Morag Campbell", Role.TEAM_MANAGER, team))
+    people.update_team(team, "Children in Care", manager)
+    if lead_is_this_laptops_user:
+        profile = services.profiles.set_up(
+            "Aled Hughes", Role.PRACTICE_LEAD, "Northshire County Council"
+        )
+        lead = profile.person_id
+    else:
+        lead = people.add_person(PersonDetails("Aled Hughes", Role.PRACTICE_LEAD))
+    return Staff(
+        team=team,
+        manager=manager,
+        lead=lead,
+        worker=people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER, team)),
+        asye=people.add_person(PersonDetails("Łukasz Nowak", Role.ASYE, team)),
+        senior=people.add_person(PersonDetails("Zoë Green", Role.SENIOR_PRACTITIONER, team)),
+    )
+
+
+@pytest.fixture
+def new_draft(services: Services, staff: Staff) -> NewDraft:
+    """Creates a draft of `staff.worker`, observed by `staff.lead`, unless told otherwise."""
+
+    def make(
+        kind: Kind = Kind.HOME_VISIT,
+        person: uuid.UUID | None = None,
+        when: datetime = WHEN,
+        **extra: Any,
+    ) -> uuid.UUID:
+        return services.recording.create_draft(
+            DraftDetails(
+                observed_person_id=person or staff.worker,
+                observer_id=staff.lead,
+                kind=kind,
+                observed_at=when,
+                **extra,
+            )
+        )
+
+    return make
+
+
+@pytest.fixture
+def record(services: Services, staff: Staff) -> Recorder:
+    """Seeds observations as a manager's review sees them: dated, rated, finished or not."""
+    return Recorder(services, staff)

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from store_passphrase import STORE_PASSPHRASE
 
 from observer.cli.commands import COMMANDS
+from tests.support.passphrase import STORE_PASSPHRASE
 
 pytestmark = pytest.mark.e2e
 

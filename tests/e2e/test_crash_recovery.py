@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from store_passphrase import STORE_PASSPHRASE
 
 from observer.people.directory import PersonDetails
 from observer.records.recording import DraftDetails
 from observer.services import open_services
 from observer.vocabulary import Kind, Role
+from tests.support.passphrase import STORE_PASSPHRASE
 
 pytestmark = pytest.mark.e2e
 

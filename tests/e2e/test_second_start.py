@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from store_passphrase import STORE_PASSPHRASE
 
 from observer.services import open_services
 from observer.vocabulary import Role
+from tests.support.passphrase import STORE_PASSPHRASE
 from ui.single_instance import LOCK_FILE
 
 pytestmark = pytest.mark.e2e

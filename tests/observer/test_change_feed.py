@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from core_helpers import WHEN, NewDraft, Staff
 from sqlalchemy import update
 
 from observer.changes import Changed, ChangeFeed, Topic
@@ -16,6 +15,7 @@ from observer.records.merge import Change
 from observer.services import Services
 from observer.store.models import Observation
 from observer.vocabulary import Role
+from tests.support.core import WHEN, NewDraft, Staff
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from store_passphrase import STORE_PASSPHRASE
-
 from observer.services import open_services
+from tests.support.passphrase import STORE_PASSPHRASE
 
 
 def test_opening_a_store_raises_no_warnings(tmp_path: Path) -> None:

@@ -1,1 +1,1 @@
-"""Helpers shared by the tests."""
+"""Factories and helpers every test folder imports: `from tests.support.core import Staff`."""

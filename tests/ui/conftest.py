@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fake_prompts import FakePrompts
 from PySide6.QtCore import QSettings, QThreadPool
 
 from observer.people.directory import PersonDetails
 from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import Kind, Role
+from tests.support.prompts import FakePrompts
 
 # The offscreen platform cannot pass window size hints on and says so for every window.
 OFFSCREEN_NOISE = r"^This plugin does not support propagateSizeHints\(\)$"
@@ -34,6 +34,12 @@ def _isolated_settings(tmp_path: Path) -> None:
     for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
         QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "settings"))
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "settings"))
+
+
+@pytest.fixture
+def lead_is_this_laptops_user() -> bool:
+    """The main window and its panels act as this laptop's user: `staff`'s practice lead."""
+    return True
 
 
 @pytest.fixture

@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_prompts import FakePrompts
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
-from store_passphrase import STORE_PASSPHRASE
 
 import observer
 from observer.paths import database_path
 from observer.people.directory import PersonDetails
 from observer.services import Services, open_services
 from observer.vocabulary import Role
+from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.prompts import FakePrompts
 from ui.app import ASK_SAMPLE_DATA, NO_DISPLAY, main
 from ui.dialogs.first_run import FirstRunDialog
 

@@ -14,9 +14,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from qt_helpers import row_texts
 from shiboken6 import isValid
-from store_passphrase import STORE_PASSPHRASE
 
 from observer.changes import Changed, Topic
 from observer.people.directory import PersonDetails
@@ -25,6 +23,8 @@ from observer.records.recording import DraftDetails
 from observer.review.settings import set_observation_interval_months
 from observer.services import Services
 from observer.vocabulary import Kind, Role, SignatureRole
+from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.qt import row_texts
 from ui.change_bus import ChangeBus
 from ui.formatting import uk_date
 from ui.lock import AppLock

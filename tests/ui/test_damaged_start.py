@@ -8,18 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from fake_prompts import FakePrompts
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QWidget
-from qt_helpers import column_texts
-from store_passphrase import STORE_PASSPHRASE
 
 from observer.paths import database_path
 from observer.security.attempts import UnlockAttempts
 from observer.services import Services
 from observer.store import backups
 from observer.store.backups import list_backups, make_backup
+from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.prompts import FakePrompts
+from tests.support.qt import column_texts
 from ui.app import main
 from ui.backup import BACK_UP_NOW, restore_question
 from ui.dialogs.passphrase import UnlockDialog

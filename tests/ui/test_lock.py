@@ -7,8 +7,6 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 
 import pytest
-from editor_helpers import CTRL, press, text_box, type_into
-from fake_prompts import FakePrompts
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 from sqlalchemy import select
-from store_passphrase import STORE_PASSPHRASE
 
 import ui.lock
 from observer.errors import StoreBusy
@@ -34,6 +31,9 @@ from observer.security.attempts import UnlockAttempts
 from observer.security.idle_lock import set_idle_lock_minutes
 from observer.services import Services
 from observer.store.models import AuditEvent
+from tests.support.editor import CTRL, press, text_box, type_into
+from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.prompts import FakePrompts
 from ui.dialogs.passphrase import UnlockDialog
 from ui.editor.window import EditorWindow
 from ui.lock import LOCKED_TITLE, WRONG_PASSPHRASE, AppLock

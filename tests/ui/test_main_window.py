@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
-from qt_helpers import column_texts
 
 from observer.people.directory import PersonDetails
 from observer.services import Services
 from observer.vocabulary import Role
+from tests.support.qt import column_texts
 from ui.main_window import MainWindow
 
 

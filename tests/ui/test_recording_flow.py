@@ -10,18 +10,18 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from fake_prompts import FakePrompts
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
-from qt_helpers import column_texts
 from sqlalchemy import update
 
 from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.store.models import Observation
 from observer.vocabulary import Kind, Status
+from tests.support.prompts import FakePrompts
+from tests.support.qt import column_texts
 from ui.dialogs.new_observation import NewObservationDialog
 from ui.editor.window import EditorWindow
 from ui.main_window import MainWindow

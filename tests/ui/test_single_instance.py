@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fake_prompts import FakePrompts
 from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -18,6 +17,7 @@ from pytestqt.qtbot import QtBot
 import ui.single_instance
 from observer.paths import database_path
 from observer.services import Services
+from tests.support.prompts import FakePrompts
 from ui.app import main
 from ui.main_window import MainWindow
 from ui.single_instance import (
@@ -117,7 +117,10 @@ def test_a_live_app_that_does_not_answer_keeps_the_folder(start: Start, data_dir
         held.unlock()
 
 
-def test_the_lock_file_and_the_server_name_hold_nothing_personal(start: Start, tmp_path: Path):
+def test_the_lock_file_and_the_server_name_hold_nothing_personal(
+    qapp: QApplication, start: Start, tmp_path: Path
+):
+    """(Like the app, the local server needs an application object, whichever test runs first.)"""
     folder = tmp_path / "Priya Shah" / "Practice Observer"
     assert start(folder).claim() is Claim.FIRST
 
@@ -207,6 +210,7 @@ def test_coming_forward_shows_a_dialog_waiting_for_an_answer_first(
     window.show()
     qtbot.waitExposed(window)
     waiting = QDialog(window)
+    qtbot.addWidget(waiting)  # closed after the test: left open, it blocks the next test's input
     waiting.setWindowModality(Qt.WindowModality.ApplicationModal)
     waiting.show()
     qtbot.waitExposed(waiting)

@@ -1,0 +1,145 @@
+"""What a signer is shown is what they sign: one read gives the record and the hash of
+exactly that content, and a signature is refused when the record has moved on since."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from observer.errors import StaleRecord
+from observer.records.merge import Change
+from observer.services import Services, open_services
+from observer.store.models import AuditEvent
+from observer.vocabulary import SignatureRole, Status
+from tests.support.core import NewDraft, Staff
+from tests.support.passphrase import STORE_PASSPHRASE
+
+CODES = ["1", "2", "3", "4", "5", "6", "7"]  # the direct-work framework of a home visit
+
+
+@pytest.fixture
+def record(services: Services, new_draft: NewDraft, staff: Staff) -> uuid.UUID:
+    """A home visit with everything sign-off needs, and one agreed action."""
+    draft = new_draft()
+    recording = services.recording
+    recording.update(draft, {"overall_level": "good", "overall_rationale": "Warm, clear."})
+    for code in CODES:
+        recording.set_rating(draft, code, level_code="good", evidence=f"Seen in part {code}.")
+    recording.add_action(draft, "Read the chronology", staff.worker, date(2027, 1, 15))
+    return draft
+
+
+@pytest.fixture
+def other_laptop_window(data_dir: Path, services: Services) -> Iterator[Services]:
+    """A second app process on the same store: its own engine and sessions."""
+    second = open_services(data_dir, STORE_PASSPHRASE)
+    yield second
+    second.close()
+
+
+def audit_trail(services: Services, record_id: uuid.UUID) -> list[str]:
+    with services.db.session() as s:
+        return list(
+            s.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.record_id == record_id)
+                .order_by(AuditEvent.sequence)
+            )
+        )
+
+
+def test_each_signer_signs_the_hash_of_the_record_they_were_shown(
+    services: Services, record: uuid.UUID
+) -> None:
+    signoff = services.signoff
+    for role, name in [
+        (SignatureRole.OBSERVER, "Aled Hughes"),
+        (SignatureRole.PRACTITIONER, "Siobhán Walker"),
+        (SignatureRole.MANAGER, "Morag Campbell"),
+    ]:
+        read = signoff.signed_record(record)
+        assert read.next_role is role
+        assert read.view == services.recording.get(record)
+
+        signature = signoff.sign(record, role, name, expected_hash=read.content_hash)
+
+        assert signature.content_hash == read.content_hash
+    assert signoff.signed_record(record).next_role is None
+
+
+def test_a_record_another_window_changed_after_the_signer_read_it_is_not_signed(
+    services: Services, other_laptop_window: Services, record: uuid.UUID
+) -> None:
+    read = services.signoff.signed_record(record)
+    other_laptop_window.recording.save(record, [Change("strengths", "", "Added elsewhere.")])
+
+    with pytest.raises(StaleRecord) as refused:
+        services.signoff.sign(
+            record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=read.content_hash
+        )
+
+    assert str(refused.value) == (
+        "The record changed after you began reading it, so nothing was signed; "
+        "read it again, then sign."
+    )
+    assert services.signoff.signatures(record) == []
+    assert services.recording.get(record).status is Status.DRAFT
+    assert not [a for a in audit_trail(services, record) if a.startswith("sign:")]
+    again = services.signoff.signed_record(record)
+    assert again.view.strengths == "Added elsewhere."
+    services.signoff.sign(
+        record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=again.content_hash
+    )
+
+
+def test_a_signer_whose_record_lost_what_sign_off_needs_is_told_it_changed(
+    services: Services, other_laptop_window: Services, record: uuid.UUID
+) -> None:
+    """The signer must first see the new version; what it lacks is for the next attempt."""
+    read = services.signoff.signed_record(record)
+    other_laptop_window.recording.save(record, [Change("overall_rationale", "Warm, clear.", "")])
+
+    with pytest.raises(StaleRecord):
+        services.signoff.sign(
+            record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=read.content_hash
+        )
+
+    assert services.signoff.signatures(record) == []
+
+
+def test_a_save_landing_between_the_signers_check_and_the_signature_refuses_it(
+    services: Services, other_laptop_window: Services, record: uuid.UUID
+) -> None:
+    """Another app process saves after the hash was checked but before the signature is
+    written: the signature would be of content nobody was shown, so nothing is signed."""
+    read = services.signoff.signed_record(record)
+    interrupted = False
+
+    def other_saves_first(session: Session, *_: Any) -> None:
+        nonlocal interrupted
+        if not interrupted:
+            interrupted = True
+            other_laptop_window.recording.save(
+                record, [Change("reflection", "", "Saved at that very moment.")]
+            )
+
+    event.listen(Session, "before_flush", other_saves_first)
+    try:
+        with pytest.raises(StaleRecord, match="nothing was signed"):
+            services.signoff.sign(
+                record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=read.content_hash
+            )
+    finally:
+        event.remove(Session, "before_flush", other_saves_first)
+
+    assert interrupted
+    assert services.signoff.signatures(record) == []
+    assert not [a for a in audit_trail(services, record) if a.startswith("sign:")]
+    assert services.recording.get(record).reflection == "Saved at that very moment."

@@ -1,0 +1,46 @@
+"""Plain helpers the core and interface tests share (fixtures live in tests/conftest.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+
+from observer.bundle import export_bundle
+from observer.store.db import Database
+from observer.store.models import Observation
+from observer.vocabulary import Status
+
+WHEN = datetime(2025, 3, 12, 10, 30, tzinfo=UTC)
+
+NewDraft = Callable[..., uuid.UUID]
+RunCli = Callable[[Sequence[str]], int]
+
+
+@dataclass(frozen=True)
+class Staff:
+    team: uuid.UUID
+    manager: uuid.UUID
+    lead: uuid.UUID
+    worker: uuid.UUID
+    asye: uuid.UUID
+    senior: uuid.UUID
+
+
+def force_status(db: Database, observation_id: uuid.UUID, status: Status) -> None:
+    """Sets the status in the store directly (sign-off is not built yet)."""
+    with db.session() as s, s.begin():
+        s.execute(
+            update(Observation).where(Observation.id == observation_id).values(status=status.value)
+        )
+
+
+def store_snapshot(db: Database) -> dict[str, Any]:
+    """Everything the store holds, as a bundle without its export time."""
+    bundle = export_bundle(db)
+    del bundle["exported_at"]
+    return bundle

@@ -1,0 +1,220 @@
+"""Searching from the main window: Ctrl+F, typing, ranked results with bold matches, opening."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from observer.errors import InvalidInput
+from observer.records.recording import DraftDetails
+from observer.search.service import SearchHit
+from observer.services import Services
+from observer.vocabulary import Kind, Status
+from tests.support.qt import column_texts
+from ui.main_window import MainWindow
+from ui.models.search_results import HTML_ROLE, MATCH_COLUMN, snippet_html
+from ui.panels.search import TYPE_SOMETHING, SearchPanel, _running
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+raises_windows = pytest.mark.qt_log_ignore(
+    r"^This plugin does not support (propagateSizeHints|raise)\(\)$"
+)
+
+
+def draft(services: Services, cast, focus: str, **fields: str) -> uuid.UUID:
+    record = services.recording.create_draft(
+        DraftDetails(
+            observed_person_id=cast.worker,
+            observer_id=cast.observer,
+            kind=Kind.HOME_VISIT,
+            observed_at=datetime(2025, 3, 14, 10, 30, tzinfo=UTC),
+            focus=focus,
+        )
+    )
+    if fields:
+        services.recording.update(record, fields)
+    return record
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: Services, prompts) -> MainWindow:
+    main_window = MainWindow(services, prompts)
+    qtbot.addWidget(main_window)
+    with qtbot.waitSignal(main_window.first_data_loaded, timeout=5000):
+        main_window.show()
+        main_window.load_data()
+    qtbot.waitExposed(main_window)
+    main_window.activateWindow()
+    qtbot.waitUntil(main_window.isActiveWindow)
+    return main_window
+
+
+def match_html(panel: SearchPanel, row: int) -> str:
+    return panel.proxy.index(row, MATCH_COLUMN).data(HTML_ROLE)
+
+
+def test_ctrl_f_goes_to_the_search_box_from_any_section(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.search_panel
+    panel.search.setText("earlier words")
+    window.show_section(0)
+    window.navigation.setFocus()
+
+    QTest.keyClick(window.navigation, Qt.Key.Key_F, CTRL)
+
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.search)
+    assert window.stack.currentWidget() is panel
+    assert panel.search.selectedText() == "earlier words"
+    assert window.find_action.shortcut().toString() == "Ctrl+F"
+
+
+def test_typing_shows_ranked_results_with_the_match_in_bold(
+    qtbot: QtBot, services: Services, window: MainWindow, cast
+) -> None:
+    once = draft(services, cast, "Reading the <chronology> & the plan before the visit.")
+    twice = draft(
+        services,
+        cast,
+        "The chronology, with the family.",
+        strengths="Used the chronology to challenge the dates.",
+    )
+    draft(services, cast, "Nothing about it here.")
+    window.search_observations()
+    panel = window.search_panel
+    assert panel.table.message() == TYPE_SOMETHING
+
+    qtbot.keyClicks(panel.search, "chronology")
+
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 2)
+    assert [panel.proxy.record(row).hit.observation_id for row in (0, 1)] == [twice, once]
+    assert column_texts(panel.table.view, "Rank") == ["1", "2"]
+    assert column_texts(panel.table.view, "Worker") == ["Zoë Łukasiewicz"] * 2
+    assert column_texts(panel.table.view, "Kind") == ["Home visit"] * 2
+    assert "<b>chronology</b>" in match_html(panel, 0)
+    assert match_html(panel, 1) == (
+        "Reading the &lt;<b>chronology</b>&gt; &amp; the plan before the visit."
+    )
+    assert panel.summary.text() == "2 observations found, best match first."
+    panel.table.view.grab()  # the bold snippets are drawn without complaint
+
+
+@raises_windows
+def test_enter_on_a_result_opens_it_in_its_editor(
+    qtbot: QtBot, services: Services, window: MainWindow, cast
+) -> None:
+    record = draft(services, cast, "The genogram was drawn together.")
+    window.search_observations()
+    panel = window.search_panel
+    qtbot.keyClicks(panel.search, "genogram")
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 1)
+
+    QTest.keyClick(panel.search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is panel.table.view
+    QTest.keyClick(panel.table.view, Qt.Key.Key_Return)
+
+    assert list(window.editors.windows) == [record]
+
+
+def test_a_search_that_cannot_run_says_why_in_the_list(
+    qtbot: QtBot, services: Services, window: MainWindow, cast
+) -> None:
+    draft(services, cast, "Children in care review.")
+    window.search_observations()
+    panel = window.search_panel
+
+    qtbot.keyClicks(panel.search, "ch*")
+
+    qtbot.waitUntil(lambda: "at least 3 letters" in panel.table.message())
+    assert not panel.summary.isVisible()
+    panel.search.clear()
+    qtbot.waitUntil(lambda: panel.table.message() == TYPE_SOMETHING)
+
+
+def test_results_follow_an_edit_to_a_record(
+    qtbot: QtBot, services: Services, window: MainWindow, cast
+) -> None:
+    record = draft(services, cast, "The contact centre visit.")
+    window.search_observations()
+    panel = window.search_panel
+    qtbot.keyClicks(panel.search, "contact")
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 1)
+
+    services.recording.update(record, {"focus": "The school visit."})
+    window.editors.changed.emit(record)
+
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 0)
+    assert "No observation has all of these words" in panel.table.message()
+
+
+def _hit(observation_id: uuid.UUID, text: str) -> SearchHit:
+    return SearchHit(
+        observation_id=observation_id,
+        score=1.0,
+        snippet=text,
+        highlights=((0, len(text)),),
+        field="focus",
+        field_label="Agreed focus",
+        worker="Someone",
+        observer="Someone else",
+        observed_at=datetime(2025, 1, 1, tzinfo=UTC),
+        kind=Kind.OTHER,
+        status=Status.DRAFT,
+    )
+
+
+def test_an_older_search_finishing_late_never_replaces_a_newer_one(qtbot: QtBot) -> None:
+    older_may_finish = threading.Event()
+
+    def run(text: str) -> list[SearchHit]:
+        if text == "older":
+            older_may_finish.wait(5)
+        return [_hit(uuid.uuid4(), text)]
+
+    panel = SearchPanel(run, pause_ms=0)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.search.setText("older")
+    panel.search_now()
+    panel.search.setText("newer")
+    with qtbot.waitSignal(panel.searched, timeout=5000):
+        panel.search_now()
+    assert panel.proxy.record(0).hit.snippet == "newer"
+
+    older_may_finish.set()
+    qtbot.waitUntil(lambda: not _running)
+    assert panel.proxy.rowCount() == 1
+    assert panel.proxy.record(0).hit.snippet == "newer"
+
+
+def test_the_search_runs_off_the_gui_thread(qtbot: QtBot) -> None:
+    threads: list[threading.Thread] = []
+
+    def run(text: str) -> list[SearchHit]:
+        threads.append(threading.current_thread())
+        raise InvalidInput("Not like that.")
+
+    panel = SearchPanel(run, pause_ms=0)
+    qtbot.addWidget(panel)
+    panel.search.setText("anything")
+    with qtbot.waitSignal(panel.searched, timeout=5000):
+        panel.search_now()
+
+    assert threads
+    assert threads[0] is not threading.main_thread()
+    assert panel.table.message() == "Not like that."
+
+
+def test_user_text_is_escaped_and_only_matches_are_bold() -> None:
+    hit = _hit(uuid.uuid4(), "<script>alert('x')</script> & more")
+    snippet = hit.marked_snippet
+    assert snippet_html(snippet) == (
+        "<b>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more</b>"
+    )
+    plain = type(snippet)("a <i>b</i> c", ((3, 6),))
+    assert snippet_html(plain) == "a &lt;<b>i&gt;b</b>&lt;/i&gt; c"
