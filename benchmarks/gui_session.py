@@ -434,7 +434,7 @@ def session(args: argparse.Namespace) -> dict[str, Any]:
         for run in range(args.stall_runs):
             folder = scratch / f"export-{run}"
             folder.mkdir()
-            dialog = ExportSummariesDialog(services, prompts, records, folder, window)
+            dialog = ExportSummariesDialog(services.summaries, prompts, records, folder, window)
             dialog.show()
             app.processEvents()
             if trace:
