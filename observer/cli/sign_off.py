@@ -111,12 +111,13 @@ def pdf(services: Services, args: argparse.Namespace) -> int:
 
 def verify(services: Services, args: argparse.Namespace) -> int:
     result = services.summaries.verify(Path(args.file))
+    code = EXIT_OK if result.ok else EXIT_CHECK_FAILED
     if args.json:
-        print_json(result.as_dict())
+        print_json({**result.as_dict(), "exit_code": code})
     else:
         for line in result.summary_lines():
             print(line)
-    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+    return code
 
 
 def identity(services: Services, args: argparse.Namespace) -> int:

@@ -169,18 +169,14 @@ class Verification:
         return self.signed and self.intact
 
     @property
-    def exit_code(self) -> int:
-        """0 when signed and intact, and either the record is not in this store, or it is,
-        the signer is known here and the hashes match; 1 anything else."""
-        if not self.sound:
-            return 1
-        if self.record_id is not None and self.record_in_store:
-            return 0 if self.signer_known and self.hash_matches is True else 1
-        return 0
-
-    @property
     def ok(self) -> bool:
-        return self.exit_code == 0
+        """The check passed: signed and intact, and either the record is not in this store,
+        or it is, the signer is known here and the hashes match."""
+        if not self.sound:
+            return False
+        if self.record_id is not None and self.record_in_store:
+            return self.signer_known and self.hash_matches is True
+        return True
 
     def summary_lines(self) -> list[str]:
         lines = [f"File: {self.file_name}"]
@@ -313,7 +309,7 @@ class Verification:
                 "to": self.history.date_to and self.history.date_to.isoformat(),
                 "observations": self.history.observations,
             },
-            "exit_code": self.exit_code,
+            "ok": self.ok,
         }
 
 

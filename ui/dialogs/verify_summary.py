@@ -58,7 +58,7 @@ class VerifySummaryDialog(QDialog):
         except ObserverError as error:
             prompts.error(parent, str(error))
             return None
-        intact = result.exit_code == 0
+        intact = result.ok
         dialog = cls(chosen, result.summary_lines(), intact, parent)
         dialog.exec()
         return intact

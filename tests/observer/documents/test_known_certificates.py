@@ -52,7 +52,7 @@ def test_a_forged_summary_with_the_users_name_and_the_real_hash_fails(
         False,
         None,
     )
-    assert result.exit_code == 1
+    assert result.ok is False
     assert result.signer_fingerprint == fake.fingerprint
     lines = result.summary_lines()
     assert lines[-1] == (
@@ -60,7 +60,7 @@ def test_a_forged_summary_with_the_users_name_and_the_real_hash_fails(
         "record it names."
     )
     assert not any("hash matches" in line for line in lines)
-    assert verify_summary(services, out / "real.pdf").exit_code == 0
+    assert verify_summary(services, out / "real.pdf").ok is True
 
 
 def test_a_summary_exported_on_another_data_folder_is_not_known_here(
@@ -80,13 +80,13 @@ def test_a_summary_exported_on_another_data_folder_is_not_known_here(
         there = verify_summary(other, out / "there.pdf")
     finally:
         other.close()
-    assert (there.signer_known, there.hash_matches, there.exit_code) == (True, True, 0)
+    assert (there.signer_known, there.hash_matches, there.ok) == (True, True, True)
     export_summary(services, signed_record, out / "here.pdf", passphrase=PASSPHRASE)
 
     result = verify_summary(services, out / "there.pdf")
 
     assert exported.identity is not None
-    assert (result.intact, result.signer_known, result.exit_code) == (True, False, 1)
+    assert (result.intact, result.signer_known, result.ok) == (True, False, False)
     assert result.summary_lines()[-1].startswith(NOT_KNOWN + exported.identity.fingerprint)
     assert "does not know" in result.summary_lines()[-1]
 
@@ -114,4 +114,4 @@ def test_every_certificate_a_summary_was_exported_with_is_remembered(
     identity_path(services.data_dir).unlink()
     assert known_certificates(services) == {fingerprint}
     result = verify_summary(services, out / "s.pdf")
-    assert (result.signer_known, result.hash_matches, result.exit_code) == (True, True, 0)
+    assert (result.signer_known, result.hash_matches, result.ok) == (True, True, True)

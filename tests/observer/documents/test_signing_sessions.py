@@ -71,7 +71,7 @@ def test_a_batch_of_exports_opens_the_signing_identity_once(
     assert first == 2  # made, then opened
     assert len(opened) == first
     for n in range(3):
-        assert verify_summary(services, out / f"again-{n}.pdf").exit_code == 0
+        assert verify_summary(services, out / f"again-{n}.pdf").ok is True
 
 
 def test_an_identity_protected_anew_no_longer_opens_with_the_old_passphrase(
@@ -107,4 +107,4 @@ def test_an_identity_imported_mid_session_signs_the_next_export(
     assert own.identity.fingerprint_sha256 != leaf
     assert theirs.identity.fingerprint_sha256 == leaf
     checked = verify_summary(services, out / "theirs.pdf")  # an RSA key with its CA's chain
-    assert (checked.intact, checked.hash_matches, checked.exit_code) == (True, True, 0)
+    assert (checked.intact, checked.hash_matches, checked.ok) == (True, True, True)

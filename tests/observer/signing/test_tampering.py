@@ -55,7 +55,7 @@ def test_one_changed_byte_anywhere_in_the_signed_range_fails_verification(
 
     assert result.signed
     assert not result.intact
-    assert result.exit_code == 1
+    assert result.ok is False
     assert result.problem
     lines = result.summary_lines()
     assert any(line.startswith("Intact: no; ") for line in lines)
@@ -100,7 +100,7 @@ def test_bytes_added_after_the_end_leave_the_file_not_intact(signed: Signed) -> 
     assert result.problem == (
         "something was added to the file after it was signed (the signed part itself is unchanged)"
     )
-    assert result.exit_code == 1
+    assert result.ok is False
 
 
 def test_a_damaged_signature_value_fails_verification(signed: Signed) -> None:
@@ -112,7 +112,7 @@ def test_a_damaged_signature_value_fails_verification(signed: Signed) -> None:
 
     assert result.signed
     assert not result.intact
-    assert result.exit_code == 1
+    assert result.ok is False
 
 
 def test_a_changed_byte_in_the_signature_padding_fails_verification(signed: Signed) -> None:
@@ -187,7 +187,7 @@ def test_random_changes_in_the_signed_range_never_verify_intact(
     except NotAPdf:
         return  # only when the header itself was hit
     assert not result.intact
-    assert result.exit_code == 1
+    assert result.ok is False
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -226,5 +226,5 @@ def test_random_bytes_are_not_a_pdf_or_not_intact_never_a_crash(body: bytes, hea
         message = ""
         assert isinstance(result, Verification)
         assert not result.intact
-        assert result.exit_code == 1
+        assert result.ok is False
     assert message in {"", "The data is not a PDF file.", "The data cannot be read as a PDF."}

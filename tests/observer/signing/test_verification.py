@@ -41,7 +41,7 @@ def test_a_signed_summary_verifies_intact_with_its_signer_time_and_record(
     assert (result.trusted, result.self_signed) == (False, True)
     assert (result.record_id, result.content_hash, result.hash_matches) == (RECORD, HASH, True)
     assert (result.record_in_store, result.signer_known) == (True, True)
-    assert result.exit_code == 0
+    assert result.ok is True
     lines = result.summary_lines()
     assert lines[0] == "File: summary.pdf"
     assert lines[1] == "Signer: Zoë Ştefănescu, Northshire Council"
@@ -105,7 +105,7 @@ def test_a_record_that_changed_since_makes_verification_fail(signed: Signed) -> 
 
     assert result.intact
     assert result.hash_matches is False
-    assert result.exit_code == 1
+    assert result.ok is False
     assert result.summary_lines()[-1] == (
         f"Record {RECORD}: its content hash does not match this store; the record here "
         "differs from the one summarised."
@@ -117,7 +117,7 @@ def test_a_record_not_in_this_store_is_said_so_and_does_not_fail(signed: Signed)
 
     assert result.hash_matches is None
     assert (result.record_in_store, result.signer_known) == (False, False)
-    assert result.exit_code == 0
+    assert result.ok is True
     assert result.summary_lines()[-1] == (
         f"Record {RECORD}: not in this store, so its content cannot be compared; to know who "
         f"signed it, compare the certificate's SHA-256 fingerprint {result.signer_fingerprint} "
@@ -130,7 +130,7 @@ def test_a_record_here_signed_with_an_unknown_certificate_fails(signed: Signed) 
 
     assert (result.signed, result.intact, result.record_in_store) == (True, True, True)
     assert (result.signer_known, result.hash_matches) == (False, None)
-    assert result.exit_code == 1
+    assert result.ok is False
     assert result.signer_fingerprint is not None
     assert result.summary_lines()[-1] == (
         "Signed with a certificate this laptop does not know (fingerprint "
@@ -143,7 +143,7 @@ def test_a_record_here_signed_with_an_unknown_certificate_fails(signed: Signed) 
 def test_an_unsigned_pdf_is_reported_unsigned_and_fails() -> None:
     result = verify_pdf(summary_like_pdf(), local_hash_lookup=lookup_of({RECORD: HASH}))
 
-    assert (result.signed, result.intact, result.exit_code) == (False, False, 1)
+    assert (result.signed, result.intact, result.ok) == (False, False, False)
     assert (result.record_in_store, result.hash_matches) == (True, None)
     lines = result.summary_lines()
     assert lines[1].startswith("Signed: no; this PDF carries no digital signature")
@@ -194,7 +194,7 @@ def test_verification_as_json_holds_every_fact(signed: Signed) -> None:
     assert (facts["signer_known"], facts["record_in_store"]) == (True, True)
     assert facts["signer_fingerprint"] == result.signer_fingerprint
     assert facts["record_id"] == str(RECORD)
-    assert facts["exit_code"] == 0
+    assert facts["ok"] is True
     assert datetime.fromisoformat(facts["signing_time"]) == result.signing_time
     assert len(facts["certificate_sha256"]) == 64
 
