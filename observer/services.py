@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
     from observer.signing.opened import OpenedIdentity
-    from observer.store.backups import Backup, Backups
+    from observer.store.backups import Backup, Backups, Restored
 
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
@@ -221,30 +221,44 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     return services
 
 
-def latest_good_backup(data_dir: Path, passphrase: str) -> Backup | None:
-    """The newest backup that `passphrase` opens and that reads as a whole, for a store
-    that cannot be opened itself."""
-    from observer.store import backups
+class DataFolder:
+    """A data folder before its store is open: what start-up, `observer backups` and
+    `observer restore` need, including when the store itself cannot be read."""
 
-    return backups.latest_good_backup(data_dir, passphrase)
+    def __init__(self, path: Path) -> None:
+        self.path = path
 
+    def open(self, passphrase: str, key: StoreKey | None = None) -> Services:
+        return open_services(self.path, passphrase, key)
 
-def damaged_store_message(data_dir: Path, passphrase: str, error: DatabaseUnreadable) -> str:
-    """What to tell someone whose store cannot be read, and what they can restore."""
-    from observer.store import backups
+    def backups(self) -> list[Backup]:
+        from observer.store import backups
 
-    return backups.damaged_store_message(data_dir, passphrase, error)
+        return backups.list_backups(self.path)
 
+    def latest_good_backup(self, passphrase: str) -> Backup | None:
+        """The newest backup that `passphrase` opens and that reads as a whole."""
+        from observer.store import backups
 
-def restore_and_open(
-    data_dir: Path, backup: Backup, passphrase: str
-) -> tuple[Services, Path | None]:
-    """Puts `backup` in place of the store (the store is set aside, not deleted) and opens
-    it; gives the services and where the set-aside store is kept."""
-    from observer.store import backups
+        return backups.latest_good_backup(self.path, passphrase)
 
-    restored = backups.restore(data_dir, backup.path, passphrase)
-    return open_services(data_dir, passphrase), restored.kept_as
+    def damaged_store_message(self, passphrase: str, error: DatabaseUnreadable) -> str:
+        """One line for a store that cannot be read: what is wrong, and the way back."""
+        from observer.store import backups
+
+        return backups.damaged_store_message(self.path, passphrase, error)
+
+    def restore(self, backup: Path, passphrase: str) -> Restored:
+        """Puts `backup` in place of the store; the store is kept first (as a backup, or set
+        aside when it cannot be read)."""
+        from observer.store import backups
+
+        return backups.restore(self.path, backup, passphrase)
+
+    def restore_and_open(self, backup: Backup, passphrase: str) -> tuple[Services, Path | None]:
+        """Restores `backup` and opens the store; gives where the old store is kept."""
+        restored = self.restore(backup.path, passphrase)
+        return self.open(passphrase), restored.kept_as
 
 
 def _forget_plain_certificates(data_dir: Path) -> None:

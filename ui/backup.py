@@ -59,18 +59,19 @@ def offer_restore(
 ) -> Services:
     """Asks whether to restore the latest good backup, restores it and opens the store.
     Raises the original error when there is no good backup, RestoreDeclined on No."""
-    from observer.services import damaged_store_message, latest_good_backup, restore_and_open
+    from observer.services import DataFolder
 
-    backup = latest_good_backup(directory, unreadable.passphrase)
+    folder = DataFolder(directory)
+    backup = folder.latest_good_backup(unreadable.passphrase)
     if backup is None:
         raise unreadable.error
     if not interactive:
-        message = damaged_store_message(directory, unreadable.passphrase, unreadable.error)
+        message = folder.damaged_store_message(unreadable.passphrase, unreadable.error)
         raise ObserverError(message)
     if not prompts.ask(None, restore_question(backup.describe()), default_yes=True):
         log.info("the user chose not to restore a backup of a store that cannot be read")
         raise RestoreDeclined("The store was left as it was.")
-    opened, kept_as = restore_and_open(directory, backup, unreadable.passphrase)
+    opened, kept_as = folder.restore_and_open(backup, unreadable.passphrase)
     prompts.information(
         None,
         f"The backup of {backup.describe()} is restored; the damaged file is kept as {kept_as}.",

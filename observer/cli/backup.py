@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from observer.cli.common import (
     EXIT_BAD_INPUT,
@@ -19,10 +18,7 @@ from observer.cli.common import (
     print_json,
 )
 from observer.paths import backups_dir, database_path
-from observer.store.backups import list_backups, restore
-
-if TYPE_CHECKING:
-    from observer.services import Services
+from observer.services import DataFolder, Services
 
 
 def no_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +35,7 @@ def backups_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def backups(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
-    found = list_backups(directory)
+    found = DataFolder(directory).backups()
     if args.json:
         print_json(
             [
@@ -81,7 +77,7 @@ def restore_backup(directory: Path, passphrase: str, args: argparse.Namespace) -
             "Close Practice Observer, then run again with --yes to restore."
         )
         return EXIT_BAD_INPUT
-    restored = restore(directory, source, passphrase)
+    restored = DataFolder(directory).restore(source, passphrase)
     if restored.kept_as is None:
         kept = "there was no store to keep"
     elif restored.unreadable:

@@ -116,9 +116,9 @@ def _opening_failed(error: Exception, directory: Path, passphrase: str) -> str:
     from observer.errors import DatabaseUnreadable
 
     if isinstance(error, DatabaseUnreadable):
-        from observer.store.backups import damaged_store_message
+        from observer.services import DataFolder
 
-        return damaged_store_message(directory, passphrase, error)
+        return DataFolder(directory).damaged_store_message(passphrase, error)
     return str(error)
 
 

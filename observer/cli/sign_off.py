@@ -121,14 +121,12 @@ def verify(services: Services, args: argparse.Namespace) -> int:
 
 
 def identity(services: Services, args: argparse.Namespace) -> int:
-    from observer.signing import export_certificate, import_identity
-
     if args.identity_command == "adopt":
         return _adopt(services)
     if args.identity_command == "export-cert":
         target = Path(args.output)
         with saying_how_to_sign():
-            info = export_certificate(services.data_dir, target, services.passphrase)
+            info = services.summaries.export_certificate(target)
         print(
             f"Wrote the certificate of {info.name} to {target}; its SHA-256 fingerprint is "
             f"{info.fingerprint}."
@@ -139,7 +137,7 @@ def identity(services: Services, args: argparse.Namespace) -> int:
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{source} cannot be read: {exc.strerror or exc}.") from None
-    info = import_identity(services.data_dir, data, _p12_passphrase(), services.passphrase)
+    info = services.summaries.import_identity(data, _p12_passphrase())
     issuer = "self-signed" if info.self_signed else "issued by an authority"
     print(
         f"Imported the signing identity of {info.name} ({issuer}, valid until "
@@ -149,7 +147,7 @@ def identity(services: Services, args: argparse.Namespace) -> int:
 
 
 def _adopt(services: Services) -> int:
-    from observer.signing import PassphraseNeeded, WrongPassphrase, adopt_identity, identity_info
+    from observer.signing import PassphraseNeeded, WrongPassphrase
 
     earlier = _p12_passphrase()
     if earlier is None:
@@ -157,12 +155,12 @@ def _adopt(services: Services) -> int:
             f"Set {P12_PASSPHRASE_ENV} to the passphrase you chose for signing before."
         )
     try:
-        changed = adopt_identity(services.data_dir, earlier, services.passphrase)
+        changed = services.summaries.adopt_identity(earlier)
     except WrongPassphrase:
         raise WrongPassphrase(
             f"The passphrase in {P12_PASSPHRASE_ENV} does not open the signing identity."
         ) from None
-    info = identity_info(services.data_dir, services.passphrase)
+    info = services.summaries.identity()
     if changed:
         print(
             f"The signing identity of {info.name} is now protected by the store's passphrase; "

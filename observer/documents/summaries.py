@@ -432,13 +432,34 @@ class Summaries:
     def prepare_signing(self, passphrase: str | None = None) -> IdentityInfo:
         return prepare_signing(self._sources, passphrase)
 
-    def adopt_identity(self, earlier: str) -> IdentityInfo:
-        """Puts a signing identity an earlier version protected with `earlier` under the
-        store's passphrase, then opens it (WrongPassphrase if `earlier` does not open it)."""
+    def adopt_identity(self, earlier: str) -> int:
+        """Puts the signing identities an earlier version protected with `earlier` under the
+        store's passphrase; how many were (0: already under the store's). WrongPassphrase
+        when `earlier` opens neither."""
         from observer.signing import adopt_identity
 
-        adopt_identity(self._sources.data_dir, earlier, self._sources.passphrase)
-        return prepare_signing(self._sources)
+        return adopt_identity(self._sources.data_dir, earlier, self._sources.passphrase)
+
+    def identity(self) -> IdentityInfo:
+        """This data folder's signing identity, opened with the store's passphrase."""
+        from observer.signing import identity_info
+
+        return identity_info(self._sources.data_dir, self._sources.passphrase)
+
+    def export_certificate(self, target: Path) -> IdentityInfo:
+        """Writes the identity's certificate (public: no key) to `target`."""
+        from observer.signing import export_certificate
+
+        return export_certificate(self._sources.data_dir, target, self._sources.passphrase)
+
+    def import_identity(self, pkcs12: bytes, its_passphrase: str | None) -> IdentityInfo:
+        """Takes an organisation-issued identity (PKCS#12 protected by `its_passphrase`) as
+        this laptop's, then protects it with the store's passphrase."""
+        from observer.signing import import_identity
+
+        return import_identity(
+            self._sources.data_dir, pkcs12, its_passphrase, self._sources.passphrase
+        )
 
     def has_signing_identity(self) -> bool:
         return has_signing_identity(self._sources)

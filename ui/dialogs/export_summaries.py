@@ -302,7 +302,8 @@ def _adopted(summaries: Summaries, earlier: str) -> Callable[[], IdentityInfo | 
         from observer.signing import WrongPassphrase
 
         try:
-            return summaries.adopt_identity(earlier)
+            summaries.adopt_identity(earlier)
+            return summaries.prepare_signing()
         except WrongPassphrase:
             return None
 
