@@ -134,3 +134,11 @@ def new_draft(services: Services, staff: Staff) -> NewDraft:
 def record(services: Services, staff: Staff) -> Recorder:
     """Seeds observations as a manager's review sees them: dated, rated, finished or not."""
     return Recorder(services, staff)
+
+
+@pytest.fixture
+def other_laptop_window(data_dir: Path, services: Services) -> Iterator[Services]:
+    """A second app process on the same store: its own engine and sessions."""
+    second = open_services(data_dir, STORE_PASSPHRASE)
+    yield second
+    second.close()

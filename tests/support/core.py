@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from observer.bundle import export_bundle
 from observer.store.db import Database
-from observer.store.models import Observation
+from observer.store.models import AuditEvent, Observation
 from observer.vocabulary import Status
 
 WHEN = datetime(2025, 3, 12, 10, 30, tzinfo=UTC)
@@ -44,3 +44,15 @@ def store_snapshot(db: Database) -> dict[str, Any]:
     bundle = export_bundle(db)
     del bundle["exported_at"]
     return bundle
+
+
+def audit_trail(db: Database, record_id: uuid.UUID) -> list[str]:
+    """The actions the audit trail records about `record_id`, oldest first."""
+    with db.session() as s:
+        return list(
+            s.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.record_id == record_id)
+                .order_by(AuditEvent.sequence)
+            )
+        )

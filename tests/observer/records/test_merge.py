@@ -4,33 +4,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from observer.errors import InvalidInput, NotFound, RecordLocked, StoreBusy, StoreUnwritable
 from observer.records import recording as recording_module
 from observer.records.fields import MAX_TEXT
 from observer.records.merge import Change, merge_text
-from observer.services import Services, open_services
-from observer.store.models import AuditEvent
+from observer.services import Services
 from observer.vocabulary import Kind, Status
-from tests.support.core import NewDraft, Staff, force_status
-from tests.support.passphrase import STORE_PASSPHRASE
-
-
-@pytest.fixture
-def other_laptop_window(data_dir: Path, services: Services) -> Iterator[Services]:
-    """A second app process on the same store: its own engine and sessions."""
-    second = open_services(data_dir, STORE_PASSPHRASE)
-    yield second
-    second.close()
-
+from tests.support.core import NewDraft, Staff, audit_trail, force_status
 
 # Merging text
 
@@ -368,17 +355,6 @@ def ready_record(services: Services, new_draft: NewDraft) -> uuid.UUID:
     return draft
 
 
-def audit_trail(services: Services, record_id: uuid.UUID) -> list[str]:
-    with services.db.session() as s:
-        return list(
-            s.scalars(
-                select(AuditEvent.action)
-                .where(AuditEvent.record_id == record_id)
-                .order_by(AuditEvent.sequence)
-            )
-        )
-
-
 def test_an_edit_that_takes_a_ready_record_back_to_draft_is_one_new_revision(
     services: Services, new_draft: NewDraft
 ) -> None:
@@ -391,7 +367,7 @@ def test_an_edit_that_takes_a_ready_record_back_to_draft_is_one_new_revision(
     assert (after.status, after.overall_rationale) == (Status.DRAFT, " ")
     assert outcome.status is Status.DRAFT
     assert after.revision == outcome.revision == before.revision + 1
-    assert audit_trail(services, draft)[-3:] == ["ready", "edit", "return_to_draft"]
+    assert audit_trail(services.db, draft)[-3:] == ["ready", "edit", "return_to_draft"]
 
 
 def test_a_failure_while_moving_back_to_draft_leaves_the_edit_unwritten_too(
@@ -399,7 +375,7 @@ def test_a_failure_while_moving_back_to_draft_leaves_the_edit_unwritten_too(
 ) -> None:
     draft = ready_record(services, new_draft)
     before = services.recording.get(draft)
-    trail = audit_trail(services, draft)
+    trail = audit_trail(services.db, draft)
 
     def store_gone_busy(*_: Any) -> None:
         raise StoreBusy("The store is busy; nothing was changed.")
@@ -410,7 +386,7 @@ def test_a_failure_while_moving_back_to_draft_leaves_the_edit_unwritten_too(
     monkeypatch.undo()
 
     assert services.recording.get(draft) == before
-    assert audit_trail(services, draft) == trail
+    assert audit_trail(services.db, draft) == trail
 
 
 def test_another_writer_taking_the_store_after_the_edit_cannot_strand_it_in_ready(
@@ -438,4 +414,4 @@ def test_another_writer_taking_the_store_after_the_edit_cannot_strand_it_in_read
 
     assert (after.status, after.overall_rationale) == (Status.DRAFT, " ")
     assert outcome.status is Status.DRAFT
-    assert audit_trail(services, draft)[-2:] == ["edit", "return_to_draft"]
+    assert audit_trail(services.db, draft)[-2:] == ["edit", "return_to_draft"]

@@ -4,55 +4,24 @@ exactly that content, and a signature is refused when the record has moved on si
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from observer.errors import StaleRecord
 from observer.records.merge import Change
-from observer.services import Services, open_services
-from observer.store.models import AuditEvent
+from observer.services import Services
 from observer.vocabulary import SignatureRole, Status
-from tests.support.core import NewDraft, Staff
-from tests.support.passphrase import STORE_PASSPHRASE
-
-CODES = ["1", "2", "3", "4", "5", "6", "7"]  # the direct-work framework of a home visit
+from tests.support.core import NewDraft, Staff, audit_trail
+from tests.support.signing import filled
 
 
 @pytest.fixture
 def record(services: Services, new_draft: NewDraft, staff: Staff) -> uuid.UUID:
     """A home visit with everything sign-off needs, and one agreed action."""
-    draft = new_draft()
-    recording = services.recording
-    recording.update(draft, {"overall_level": "good", "overall_rationale": "Warm, clear."})
-    for code in CODES:
-        recording.set_rating(draft, code, level_code="good", evidence=f"Seen in part {code}.")
-    recording.add_action(draft, "Read the chronology", staff.worker, date(2027, 1, 15))
-    return draft
-
-
-@pytest.fixture
-def other_laptop_window(data_dir: Path, services: Services) -> Iterator[Services]:
-    """A second app process on the same store: its own engine and sessions."""
-    second = open_services(data_dir, STORE_PASSPHRASE)
-    yield second
-    second.close()
-
-
-def audit_trail(services: Services, record_id: uuid.UUID) -> list[str]:
-    with services.db.session() as s:
-        return list(
-            s.scalars(
-                select(AuditEvent.action)
-                .where(AuditEvent.record_id == record_id)
-                .order_by(AuditEvent.sequence)
-            )
-        )
+    return filled(services, new_draft, staff)
 
 
 def test_each_signer_signs_the_hash_of_the_record_they_were_shown(
@@ -91,7 +60,7 @@ def test_a_record_another_window_changed_after_the_signer_read_it_is_not_signed(
     )
     assert services.signoff.signatures(record) == []
     assert services.recording.get(record).status is Status.DRAFT
-    assert not [a for a in audit_trail(services, record) if a.startswith("sign:")]
+    assert not [a for a in audit_trail(services.db, record) if a.startswith("sign:")]
     again = services.signoff.signed_record(record)
     assert again.view.strengths == "Added elsewhere."
     services.signoff.sign(
@@ -141,5 +110,5 @@ def test_a_save_landing_between_the_signers_check_and_the_signature_refuses_it(
 
     assert interrupted
     assert services.signoff.signatures(record) == []
-    assert not [a for a in audit_trail(services, record) if a.startswith("sign:")]
+    assert not [a for a in audit_trail(services.db, record) if a.startswith("sign:")]
     assert services.recording.get(record).reflection == "Saved at that very moment."

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -27,20 +26,9 @@ from observer.services import Services
 from observer.store.models import AuditEvent, Observation, Signature
 from observer.vocabulary import SignatureRole, Status
 from tests.support.core import NewDraft, Staff
+from tests.support.signing import filled
 
-CODES = ["1", "2", "3", "4", "5", "6", "7"]  # the direct-work framework of a home visit
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def filled(services: Services, new_draft: NewDraft, staff: Staff) -> uuid.UUID:
-    """A home visit with everything sign-off needs, and one agreed action."""
-    draft = new_draft()
-    recording = services.recording
-    recording.update(draft, {"overall_level": "good", "overall_rationale": "Warm, clear."})
-    for code in CODES:
-        recording.set_rating(draft, code, level_code="good", evidence=f"Seen in part {code}.")
-    recording.add_action(draft, "Read the chronology", staff.worker, date(2027, 1, 15))
-    return draft
 
 
 @pytest.fixture

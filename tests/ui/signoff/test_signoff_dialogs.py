@@ -4,8 +4,7 @@ reads the store back."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -25,10 +24,9 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from observer.records.merge import Change
 from observer.records.sign_off import PNG_MAGIC
-from observer.services import Services, open_services
+from observer.services import Services
 from observer.store.models import AuditEvent, Observation
 from observer.vocabulary import SignatureRole, Status
-from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.prompts import FakePrompts
 from tests.support.qt import type_text
 from ui.editor.sign_off_part import COUNTERSIGNED_CHIP, FROZEN_BANNER
@@ -467,14 +465,6 @@ def test_the_keyboard_reaches_the_pad_and_undoes_there(
 
 
 # What is shown is what is signed
-
-
-@pytest.fixture
-def other_laptop_window(data_dir: Path, services: Services) -> Iterator[Services]:
-    """A second app process on the same store: its own engine and sessions."""
-    second = open_services(data_dir, STORE_PASSPHRASE)
-    yield second
-    second.close()
 
 
 def sign_events(services: Services, observation_id: uuid.UUID) -> list[str]:
