@@ -100,7 +100,6 @@ def export_summary(
     The signing identity opens with `passphrase`, by default the store's."""
     from observer.documents.pdf.summary import build_summary
     from observer.documents.summary_content import summary_content
-    from observer.signing import read_claim
     from observer.signing.files import write_atomically
 
     if passphrase is None:
@@ -113,10 +112,7 @@ def export_summary(
     if signed and not passphrase:
         raise PassphraseNeeded(PASSPHRASE_NEEDED)
     pdf = build_summary(content, invariant=invariant)
-    claim = read_claim(pdf)
-    if claim is None or claim[0] != observation_id:
-        raise RuntimeError("the summary PDF does not name its record in its Keywords")
-    content_hash = claim[1]
+    content_hash = content.content_hash
     if not signed:
         write_atomically(out, pdf, what="summary")
         _audit(services, "export", observation_id, content_hash)

@@ -38,18 +38,18 @@ from observer.documents.pdf.styles import (
     Styles,
     make_styles,
 )
+from observer.signing.verify import keywords as claim_keywords
 from observer.vocabulary import Status
 
 CREATOR = "Practice Observer"
 SUBJECT = "Observation summary"
-KEYWORDS_PREFIX = "practice-observer"
 FOOTER_SIZE = 7.5
 DRAFT_MARK = "DRAFT: not signed"
 
 
 def keywords(content: SummaryContent) -> str:
     """The metadata `observer verify` parses: record id and content hash, nothing else."""
-    return f"{KEYWORDS_PREFIX} record={content.record_id} content-sha256={content.content_hash}"
+    return claim_keywords(content.record_id, content.content_hash)
 
 
 def document_title(content: SummaryContent) -> str:
