@@ -40,6 +40,9 @@ class Changed:
     topics: Topic
     record_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     """The observations written, where known (a bulk write may name none)."""
+    committed_at: float = 0.0
+    """When it was committed, on the `time.monotonic` clock (0: not known); for several
+    commits told as one, the latest. A screen read after this already shows it."""
 
     def touches(self, topics: Topic) -> bool:
         return bool(self.topics & topics)

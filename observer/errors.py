@@ -31,6 +31,11 @@ class StoreUnwritable(ObserverError):
     """The disk is full, the file is read-only, or the disk failed: nothing was written."""
 
 
+class StoreUnavailable(ObserverError):
+    """The store could not be used just now (another process is re-keying or replacing
+    it, say), where the caller can carry on without it and try again later."""
+
+
 class InvalidFramework(ObserverError):
     def __init__(self, source: str, field: str, reason: str) -> None:
         super().__init__(f"{source}: {field} {reason.rstrip('.')}.")

@@ -40,6 +40,7 @@ class _Inbox:
         self._lock = threading.Lock()
         self._topics = Topic.NONE
         self._ids: set[uuid.UUID] = set()
+        self._committed_at = 0.0
         self._waiting = False
         self._open = True
         self.unsubscribe: Callable[[], None] = lambda: None
@@ -50,14 +51,17 @@ class _Inbox:
                 return
             self._topics |= changed.topics
             self._ids |= changed.record_ids
+            self._committed_at = max(self._committed_at, changed.committed_at)
             if not self._waiting:
                 self._waiting = True
                 self._wake()  # queued: only posts an event, so it is safe under the lock
 
     def take(self) -> Changed:
         with self._lock:
-            taken = Changed(self._topics if self._open else Topic.NONE, frozenset(self._ids))
+            topics = self._topics if self._open else Topic.NONE
+            taken = Changed(topics, frozenset(self._ids), self._committed_at)
             self._topics, self._ids, self._waiting = Topic.NONE, set(), False
+            self._committed_at = 0.0
             return taken
 
     def close(self, *_: object) -> None:
@@ -154,8 +158,16 @@ class Freshness(QObject):
                 self._reload_now()
         return False
 
+    def note_reloaded(self) -> None:
+        """The panel is reading the store now (its own action, say): a change committed
+        before this is on screen once the read is done, so it needs no reload of its own."""
+        self._last = time.monotonic()
+        self.stale = False
+
     def _heard(self, changed: Changed) -> None:
         if not self.concerns(changed):
+            return
+        if 0 < changed.committed_at <= self._last:
             return
         if self._showing or not self._panel.isVisible():
             self.stale = True

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QToolTip, QWidget
 from shiboken6 import isValid
-from sqlalchemy.exc import SQLAlchemyError
 
 from observer.errors import ObserverError
 from observer.security.attempts import UnlockAttempts
@@ -216,7 +215,7 @@ class AppLock(QObject):
             return
         try:
             self._services.audit.record_failed_unlocks(FAILED_UNLOCK_ACTOR, attempts)
-        except (ObserverError, SQLAlchemyError):
+        except ObserverError:
             # They stay in the attempts file beside the store, for the next unlock to write.
             log.warning("a failed unlock could not be written to the audit trail yet")
             return
@@ -287,6 +286,6 @@ class AppLock(QObject):
             return self._fixed_idle_ms
         try:
             return self._services.idle_lock.minutes() * 60_000
-        except (ObserverError, SQLAlchemyError):
+        except ObserverError:
             log.warning("the idle lock time could not be read; using the default")
             return DEFAULT_IDLE_MINUTES * 60_000

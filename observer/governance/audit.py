@@ -23,10 +23,15 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from observer.changes import Topic
+from observer.errors import StoreUnavailable
 from observer.store.db import Database
 from observer.store.models import Action, AuditEvent, Setting, utc_now
+from observer.store.tracking import CHANGED_TOPIC
 
 HEAD_SETTING = "audit.head"
+# The head is a row of the settings table, but moving it changes the trail, not a setting.
+CHANGES_THE_TRAIL = {CHANGED_TOPIC: Topic.AUDIT}
 EDIT = "edit"
 FAILED_UNLOCK = "failed_unlock"
 # Autosave writes every second or so while someone types; the trail records that they
@@ -123,7 +128,7 @@ def record_event(
         update(Setting)
         .where(Setting.key == HEAD_SETTING)
         .values(updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **CHANGES_THE_TRAIL)
     )
     head = session.scalar(select(Setting.value).where(Setting.key == HEAD_SETTING))
     last = session.scalar(select(func.max(AuditEvent.sequence)))
@@ -147,10 +152,14 @@ def record_event(
             update(Setting)
             .where(Setting.key == HEAD_SETTING)
             .values(value=value, updated_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, **CHANGES_THE_TRAIL)
         )
     else:
-        session.execute(insert(Setting).values(key=HEAD_SETTING, value=value, updated_at=now))
+        session.execute(
+            insert(Setting)
+            .values(key=HEAD_SETTING, value=value, updated_at=now)
+            .execution_options(**CHANGES_THE_TRAIL)
+        )
     return event
 
 
@@ -493,4 +502,11 @@ class AuditTrail:
         return verify_chain(self._db)
 
     def record_failed_unlocks(self, actor: str, attempts: Iterable[datetime]) -> int:
-        return record_failed_unlocks(self._db, actor, attempts)
+        """As `record_failed_unlocks`; StoreUnavailable when the store cannot be written
+        now (the attempts stay on file for the next unlock)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return record_failed_unlocks(self._db, actor, attempts)
+        except SQLAlchemyError as error:
+            raise StoreUnavailable("The audit trail cannot be written just now.") from error

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from observer.errors import InvalidInput
+from observer.errors import InvalidInput, StoreUnavailable
 from observer.governance.audit import record_event
 from observer.store.db import Database
 from observer.store.settings import store_value, stored_value
@@ -82,7 +82,13 @@ class IdleLock:
         self._actor = actor
 
     def minutes(self) -> int:
-        return idle_lock_minutes(self._db)
+        """As `idle_lock_minutes`; StoreUnavailable when the store cannot be read now."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return idle_lock_minutes(self._db)
+        except SQLAlchemyError as error:
+            raise StoreUnavailable("The idle lock time cannot be read just now.") from error
 
     def set_minutes(self, minutes: int) -> int:
         return set_idle_lock_minutes(self._db, minutes, self._actor())

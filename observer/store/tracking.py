@@ -7,6 +7,7 @@ that rolls back reports nothing.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -40,6 +41,18 @@ LISTED_COLUMNS = (
     "status",
     "overall_level_id",
 )
+# Settings rows that are bookkeeping, not something a screen shows: the audit trail's head
+# moves with every audited change, the open editors with every window, the known signing
+# certificates with an export. Reporting them as SETTINGS would reload screens that follow
+# the review settings on every keystroke's autosave.
+SETTING_TOPICS = {
+    "audit.head": Topic.AUDIT,
+    "editor.open_observations": Topic.NONE,
+    "known_signing_certificates": Topic.NONE,
+}
+# A statement may say which topic it changes, where its table alone would mislead:
+# `.execution_options(**{CHANGED_TOPIC: Topic.AUDIT})`.
+CHANGED_TOPIC = "observer_changed_topic"
 _PENDING = "observer.changes"
 
 
@@ -62,6 +75,8 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(type(obj), "__tablename__", None)
         topic = TOPIC_OF_TABLE.get(table or "", Topic.NONE)
+        if table == "settings":
+            topic = SETTING_TOPICS.get(getattr(obj, "key", ""), topic)
         if not topic:
             continue
         topics[0] |= topic
@@ -85,8 +100,9 @@ def _orm_execute(state: ORMExecuteState) -> None:
     if not isinstance(statement, Insert | Update | Delete):
         return
     table = getattr(statement.table, "name", "")
-    topic = TOPIC_OF_TABLE.get(table, Topic.NONE)
-    if table == "observations":
+    declared = state.execution_options.get(CHANGED_TOPIC)
+    topic = declared if isinstance(declared, Topic) else TOPIC_OF_TABLE.get(table, Topic.NONE)
+    if table == "observations" and declared is None:
         topic |= Topic.LISTED  # a statement may change any column: assume lists show it
     if topic:
         _pending(state.session)[0][0] |= topic
@@ -95,7 +111,7 @@ def _orm_execute(state: ORMExecuteState) -> None:
 def _after_commit(session: Session, feed: ChangeFeed) -> None:
     found = session.info.pop(_PENDING, None)
     if found is not None:
-        feed.publish(Changed(found[0][0], frozenset(found[1])))
+        feed.publish(Changed(found[0][0], frozenset(found[1]), time.monotonic()))
 
 
 def _after_rollback(session: Session) -> None:

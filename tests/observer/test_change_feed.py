@@ -54,18 +54,33 @@ def test_a_bulk_statement_is_reported(
 def test_a_rolled_back_transaction_reports_nothing(
     services: Services, staff: Staff, heard: list[Changed]
 ) -> None:
+    """What a transaction wrote before it rolled back is forgotten, even when the same
+    session commits afterwards."""
     heard.clear()
-
-    def abandon() -> None:
-        with services.db.session() as s, s.begin():
+    with services.db.session() as s:
+        with s.begin():
             s.execute(update(Observation).values(focus="Never"))
-            raise RuntimeError("abandoned")
-
-    with pytest.raises(RuntimeError):
-        abandon()
-    with services.db.session() as s, s.begin():
-        pass
+            s.rollback()
+        with s.begin():
+            pass
     assert heard == []
+
+
+def test_bookkeeping_settings_are_not_settings_changes(
+    services: Services, new_draft: NewDraft, heard: list[Changed]
+) -> None:
+    """An autosave moves the audit trail's head and opening a record lists it as open; no
+    screen shows either, so neither is reported as a change of settings."""
+    record = new_draft()
+    heard.clear()
+    services.recording.save(record, [Change("reflection", "", "I will ask Ayo first.")])
+    services.workspace.opened(record)
+    services.workspace.closed(record)
+    assert heard
+    assert not any(c.touches(Topic.SETTINGS) for c in heard)
+    assert any(c.touches(Topic.AUDIT) for c in heard)
+    services.review_settings.set_observation_interval_months(2)
+    assert heard[-1].touches(Topic.SETTINGS)
 
 
 def test_a_failing_listener_does_not_silence_the_others() -> None:

@@ -25,14 +25,14 @@ from observer.services import Services
 from observer.vocabulary import Kind, Role, SignatureRole
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.qt import row_texts
-from ui.change_bus import ChangeBus
+from ui.change_bus import MIN_GAP_MS, ChangeBus
 from ui.formatting import uk_date
 from ui.lock import AppLock
 from ui.main_window import MainWindow
 
 WORKER = "Zoë Łukasiewicz"
 OBSERVED_AT = datetime(2026, 2, 2, 10, 30, tzinfo=UTC)
-WORKERS, OBSERVATIONS = 0, 1
+WORKERS, OBSERVATIONS, ACTIONS = 0, 1, 2
 raises_windows = pytest.mark.qt_log_ignore(
     r"^This plugin does not support (propagateSizeHints|raise)\(\)$"
 )
@@ -256,6 +256,27 @@ def test_typing_in_a_record_does_not_reload_the_lists_in_view(
     later = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
     services.recording.save(record, [Change("observed_at", OBSERVED_AT, later)])
     qtbot.waitUntil(lambda: len(reloads) == 1)
+
+
+def test_a_panels_own_change_reloads_it_once(
+    qtbot: QtBot, services: Services, window: MainWindow, cast
+) -> None:
+    """Marking an action done reloads the Actions list at once; the bus then tells of that
+    same commit, which the list already shows, so it does not read everything again."""
+    record = draft(services, cast)
+    services.recording.add_action(record, "Read the chronology", cast.worker, None)
+    window.show_section(ACTIONS)
+    panel = window.actions_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    panel.table.view.selectRow(0)
+    reloads = resets(panel.model)
+    heard = told(window)
+
+    panel.toggle_selected()
+
+    qtbot.waitUntil(lambda: any(c.touches(Topic.ACTIONS) for c in heard))
+    qtbot.wait(MIN_GAP_MS + 200)  # past the gap in which a second reload would wait
+    assert len(reloads) == 1
 
 
 # The bus's life: the lock screen, the window going

@@ -59,7 +59,9 @@ class ActionsPanel(QWidget):
         self._actor = actor
         self._has_any = False
         # People too: the list names each action's worker and owner.
-        self.freshness = Freshness(self, self.reload, changes, Topic.ACTIONS | Topic.PEOPLE)
+        self.freshness = Freshness(
+            self, self.reload, changes, Topic.ACTIONS | Topic.LISTED | Topic.PEOPLE
+        )
         self.model = ActionsModel(today, self)
         self.proxy: RecordFilterProxy[ActionSummary] = RecordFilterProxy(self.model, self)
         self.proxy.set_keep(_is_open)
@@ -107,6 +109,7 @@ class ActionsPanel(QWidget):
 
     def reload(self) -> None:
         """Loads the soonest-due LIST_LIMIT actions: open ones, or all when done are shown."""
+        self.freshness.note_reloaded()
         counts = self._actions.action_counts(self.model.today())
         show_done = self.show_done.isChecked()
         actions = self._actions.actions(status=ActionStatus.OPEN, limit=LIST_LIMIT)

@@ -241,6 +241,7 @@ class ObservationsPanel(QWidget):
 
         Only the newest LIST_LIMIT are held, so a store of years of records opens at once;
         those filters narrow the query, the text filter what is loaded."""
+        self.freshness.note_reloaded()
         chosen = self.selected_id()
         self._refresh_people()
         self._refresh_frameworks()

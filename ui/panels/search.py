@@ -133,6 +133,7 @@ class SearchPanel(QWidget):
 
     def reload(self) -> None:
         """Searches again for what is typed: records may have changed since."""
+        self.freshness.note_reloaded()
         self._shown_text = None
         self.search_now()
 

@@ -175,6 +175,7 @@ class TeamPanel(QWidget):
 
     def reload(self) -> None:
         """Reads the overview again for the period chosen, off the GUI thread."""
+        self.freshness.note_reloaded()
         self._pause.stop()
         try:
             period = self.current_period()

@@ -88,6 +88,7 @@ class WorkersPanel(QWidget):
         self._update_buttons()
 
     def reload(self) -> None:
+        self.freshness.note_reloaded()
         chosen = self.selected()
         self.model.set_records(self._people.list_workers())
         self.table.fit_columns()

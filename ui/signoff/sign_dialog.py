@@ -58,6 +58,10 @@ RECORD_CHANGED = (
     "The record was changed elsewhere while you were reading it, so nothing was signed. "
     "The new version is shown now: read it again before you sign."
 )
+SIGNED_ELSEWHERE = (
+    "While you were reading, the {role} signed this record in another window, so nothing "
+    "was signed here. Choose Sign… again to carry on."
+)
 LOCKED_NOW = (
     "Signed by the practitioner. The record is now signed and locked; corrections are made "
     "as signed addenda."
@@ -223,11 +227,26 @@ class SignOffDialog(QDialog):
             self._prompts.error(self, not_ready_message(error))
             return
         except ObserverError as error:
-            self._prompts.error(self, str(error))
+            if not self._turn_passed():
+                self._prompts.error(self, str(error))
             return
         if self.role is SignatureRole.PRACTITIONER:
             self._prompts.information(self, LOCKED_NOW)
         super().accept()
+
+    def _turn_passed(self, record: SignedRecord | None = None) -> bool:
+        """Whether someone else signed in this role meanwhile; if so, says so and closes:
+        signing again could only be refused."""
+        if record is None:
+            try:
+                record = self._services.signoff.signed_record(self.observation_id)
+            except ObserverError:
+                return False
+        if record.next_role is self.role:
+            return False
+        self._prompts.warning(self, SIGNED_ELSEWHERE.format(role=ROLE_LABELS[self.role].lower()))
+        self.reject()
+        return True
 
     def _show_changed_record(self) -> None:
         try:
@@ -235,6 +254,8 @@ class SignOffDialog(QDialog):
         except ObserverError as error:
             self._prompts.error(self, str(error))
             self.reject()
+            return
+        if self._turn_passed(record):
             return
         self.review.show_record(record.view)
         self._show_details(record)

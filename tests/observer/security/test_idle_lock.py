@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from observer.errors import InvalidInput
+from observer.errors import InvalidInput, StoreUnavailable
 from observer.governance.audit import describe_action, verify_chain
 from observer.security.idle_lock import (
     DEFAULT_IDLE_MINUTES,
@@ -16,9 +17,10 @@ from observer.security.idle_lock import (
     idle_lock_minutes,
     set_idle_lock_minutes,
 )
-from observer.services import Services
+from observer.services import Services, open_services
 from observer.store.models import AuditEvent, Setting
 from tests.support.core import RunCli
+from tests.support.passphrase import STORE_PASSPHRASE
 
 
 def lock_events(services: Services) -> list[tuple[str, str]]:
@@ -75,3 +77,20 @@ def test_it_sets_the_idle_lock_from_the_command_line(
     assert run_cli([*argv, "0"]) == 2
     assert "cannot be turned off" in capsys.readouterr().err
     assert idle_lock_minutes(services.db) == 1
+
+
+def test_a_store_rekeyed_elsewhere_makes_the_lock_settings_unavailable_not_a_crash(
+    services: Services, data_dir: Path
+) -> None:
+    """Another process changed the passphrase: this one's reads fail as the file no longer
+    opens with its key. The lock carries on with what it has, so it must be told in one
+    sentence (an ObserverError), never a database library's exception."""
+    services.db.engine.dispose()
+    other = open_services(data_dir, STORE_PASSPHRASE)
+    other.db.rekey("an entirely different passphrase")
+    other.close()
+
+    with pytest.raises(StoreUnavailable, match="cannot be read just now"):
+        services.idle_lock.minutes()
+    with pytest.raises(StoreUnavailable, match="cannot be written just now"):
+        services.audit.record_failed_unlocks("someone", [datetime.now(UTC)])

@@ -32,7 +32,7 @@ from tests.support.qt import type_text
 from ui.editor.sign_off_part import COUNTERSIGNED_CHIP, FROZEN_BANNER
 from ui.editor.window import LOCKED_BANNER, EditorWindow
 from ui.signoff import AddendumDialog, SignOffDialog
-from ui.signoff.sign_dialog import HAND_OVER, LOCKED_NOW, RECORD_CHANGED
+from ui.signoff.sign_dialog import HAND_OVER, LOCKED_NOW, RECORD_CHANGED, SIGNED_ELSEWHERE
 from ui.widgets.signature_pad import SignaturePad
 
 LEFT = Qt.MouseButton.LeftButton
@@ -507,6 +507,31 @@ def test_a_record_changed_while_the_sign_dialog_is_open_is_not_signed_and_is_sho
 
     (signature,) = services.signoff.signatures(observation)
     assert signature.content_hash == now
+    assert sign_events(services, observation) == ["sign:observer"]
+
+
+def test_a_signature_made_elsewhere_while_the_dialog_is_open_closes_it_signing_nothing(
+    qtbot: QtBot,
+    services: Services,
+    other_laptop_window: Services,
+    prompts: FakePrompts,
+    observation: uuid.UUID,
+):
+    """Its turn has passed: signing again as the observer could only be refused, so the
+    dialog says who signed and closes rather than leaving the signer stuck."""
+    complete(services, observation)
+    dialog = SignOffDialog(services.for_record(), observation, SignatureRole.OBSERVER, prompts)
+    qtbot.addWidget(dialog)
+    shown(qtbot, dialog)
+    draw(dialog.fields.pad)
+    other_laptop_window.signoff.sign(observation, SignatureRole.OBSERVER, "Priya Shah")
+
+    qtbot.mouseClick(dialog.sign_button, LEFT)
+
+    assert ("warning", SIGNED_ELSEWHERE.format(role="observer")) in prompts.shown
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert not dialog.isVisible()
+    assert [s.role for s in services.signoff.signatures(observation)] == [SignatureRole.OBSERVER]
     assert sign_events(services, observation) == ["sign:observer"]
 
 
