@@ -36,6 +36,20 @@ def searchable(text: str) -> str:
     return " ".join(folded.split())
 
 
+# Marks that reorder how text is shown (the "Trojan source" characters): a name holding
+# them can show as one thing and sort, search and sign as another.
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a control character (NUL, a terminal escape, any C0 or C1
+    code, DEL) or a bidirectional override: nothing a person's or team's name needs, and
+    what would rewrite a terminal or disguise the name when printed."""
+    if text.isprintable():  # printable text holds no control (Cc) or format (Cf) character
+        return False
+    return any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in text)
+
+
 MONTHS = (
     "January",
     "February",

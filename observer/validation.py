@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from observer.text import has_control_characters
+
 Fail = Callable[[str, str], Exception]
 SHOWN_CHARACTERS = 40
 
@@ -59,6 +61,21 @@ def read_file_capped(path: Path, max_bytes: int, what: str) -> bytes:
     return raw
 
 
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _without_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, refused when a key comes twice: JSON readers disagree on which value
+    wins, so a file could say one thing to a person's eye and another to this program."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(shown(key))
+        found[key] = value
+    return found
+
+
 def decode_json(raw: bytes, what: str) -> Any:
     """Decoded JSON, or UnreadableJson saying why not. A UTF-8 byte order mark (as some
     Windows editors write) is allowed; NaN and Infinity, which are not JSON, are not."""
@@ -67,7 +84,13 @@ def decode_json(raw: bytes, what: str) -> Any:
     except UnicodeDecodeError:
         raise UnreadableJson(f"is not a UTF-8 text file, so it cannot be a {what}") from None
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(
+            text, parse_constant=_refuse_constant, object_pairs_hook=_without_repeated_keys
+        )
+    except _RepeatedKey as exc:
+        raise UnreadableJson(
+            f"names {exc} twice in one object, so which value is meant cannot be known"
+        ) from None
     except json.JSONDecodeError as exc:
         raise UnreadableJson(
             f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
@@ -148,6 +171,14 @@ class Fields:
     ) -> str:
         path, value = self._given(obj, name, where, required)
         return self.string(value, path, required=required, max_len=max_len, strip=strip)
+
+    def name(self, obj: dict[str, Any], where: str = "", *, max_len: int = 200) -> str:
+        """A person's, team's or signer's name: one line of plain text."""
+        path, value = self._given(obj, "name", where, True)
+        text = self.string(value, path, max_len=max_len)
+        if has_control_characters(text) or any(c in text for c in "\n\r\t"):
+            raise self.fail(path, "holds control characters, which no name has")
+        return text
 
     def string(
         self,

@@ -103,7 +103,7 @@ class BundleReader:
         obj = f.mapping(item, where)
         return {
             **self.record(obj, where),
-            "name": f.text(obj, "name", where, max_len=200),
+            "name": f.name(obj, where),
             "manager_id": f.identifier(obj, "manager_id", where, required=False),
         }
 
@@ -113,7 +113,7 @@ class BundleReader:
         reference = f.text(obj, "staff_reference", where, required=False, max_len=60)
         return {
             **self.record(obj, where),
-            "name": f.text(obj, "name", where, max_len=200),
+            "name": f.name(obj, where),
             "role": f.choice(obj, "role", where, {r.value for r in Role}),
             "team_id": f.identifier(obj, "team_id", where, required=False),
             "staff_reference": reference or None,
@@ -268,7 +268,7 @@ class BundleReader:
         return {
             **self.record(obj, where),
             "role": f.choice(obj, "role", where, {r.value for r in SignatureRole}),
-            "name": f.text(obj, "name", where, max_len=200),
+            "name": f.name(obj, where),
             "image_png": self.image(obj, where),
             "signed_at": f.moment(obj, "signed_at", where),
             "comment": f.text(obj, "comment", where, required=False, max_len=5000, strip=False),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from observer.errors import InvalidInput, NotFound, StaleRecord
 from observer.store.db import Database
 from observer.store.models import Observation, Person, Team, fetch
-from observer.text import searchable
+from observer.text import has_control_characters, searchable
 from observer.vocabulary import Role
 
 
@@ -67,6 +67,11 @@ def clean_name(value: str, what: str = "A name") -> str:
     name = " ".join(value.split())
     if not name:
         raise InvalidInput(f"{what} cannot be empty.")
+    if has_control_characters(name):
+        raise InvalidInput(
+            f"{what} cannot hold control characters (such as a terminal escape or a text "
+            "direction override); type it again as plain text."
+        )
     if len(name) > 200:
         raise InvalidInput(f"{what} is longer than 200 characters.")
     return name

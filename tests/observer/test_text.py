@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from observer.text import searchable
+from observer.text import has_control_characters, searchable
 
 PLAIN = {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
 
@@ -30,3 +31,23 @@ def test_names_fold_as_people_type_them() -> None:
 @given(st.text())
 def test_any_text_folds_by_the_rule(text: str) -> None:
     assert searchable(text) == folded_letter_by_letter(text)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Morag\x1b[2J Campbell",  # clears a terminal when printed
+        "Morag\x00Campbell",
+        "Morag\x7fCampbell",
+        "Morag\x9bCampbell",  # a C1 control
+        "Morag \u202eCampbell",  # shows the rest right to left
+    ],
+    ids=["escape", "NUL", "DEL", "C1", "direction override"],
+)
+def test_control_characters_are_found(name: str) -> None:
+    assert has_control_characters(name)
+
+
+@pytest.mark.parametrize("name", ["Zoë Łukasiewicz", "Siobhán O'Neill-Ó Briain", "李小龍", ""])
+def test_names_as_people_write_them_hold_no_control_characters(name: str) -> None:
+    assert not has_control_characters(name)

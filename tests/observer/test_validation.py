@@ -75,8 +75,12 @@ def test_a_hostile_file_is_refused_in_one_sentence_naming_it(
         (b"[" * 5000 + b"]" * 5000, "is nested too deeply"),
         (b'{"format": ' + b"9" * 5000 + b"}", "holds a number too long to read"),
         (b'{"format": "Caf\xe9"}', "is not a UTF-8 text file"),
+        (
+            b'{"format": 1, "name": "Morag Campbell", "name": "Someone Else"}',
+            "names 'name' twice in one object",
+        ),
     ],
-    ids=["NaN", "nested", "long number", "latin-1"],
+    ids=["NaN", "nested", "long number", "latin-1", "repeated key"],
 )
 def test_a_file_that_is_not_plain_json_says_why(
     tmp_path: Path, loader: Callable[[Path], Any], content: bytes, reason: str

@@ -477,3 +477,17 @@ def test_an_import_into_a_store_that_cannot_be_written_is_one_sentence(
         f"The store could not be written because {reason}; nothing was changed."
     )
     assert store_snapshot(services.db) == before
+
+
+@pytest.mark.parametrize("kind", ["people", "teams"])
+def test_a_bundle_naming_someone_with_a_terminal_escape_is_refused(
+    services: Services, bundle_base: dict[str, Any], kind: str
+) -> None:
+    bundle = copy.deepcopy(bundle_base)
+    bundle[kind][0]["name"] = "Morag\x1b[2J Campbell"
+    before = store_snapshot(services.db)
+
+    with pytest.raises(InvalidBundle, match=r"name holds control characters"):
+        import_bundle(services.db, bundle, "Tester", "escaped.json")
+
+    assert store_snapshot(services.db) == before

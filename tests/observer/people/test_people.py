@@ -193,3 +193,20 @@ def test_setting_up_without_a_name_or_organisation_is_refused(
         services.profiles.set_up(name, Role.PRACTICE_LEAD, organisation)
     assert services.profiles.current() is None
     assert services.people.list_people() == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Morag\x1b]0;pwned\x07 Campbell", "Morag\x00 Campbell", "Morag \u202eCampbell"],
+    ids=["terminal escape", "NUL", "direction override"],
+)
+def test_a_name_with_control_characters_is_refused_in_one_sentence(
+    services: Services, name: str
+) -> None:
+    """Printed by the command line, such a name would rewrite the terminal; shown on a
+    summary, it would read as someone else."""
+    with pytest.raises(InvalidInput, match="cannot hold control characters"):
+        services.people.add_person(PersonDetails(name, Role.SOCIAL_WORKER))
+    with pytest.raises(InvalidInput, match="cannot hold control characters"):
+        services.people.add_team(name)
+    assert all(name != p.name for p in services.people.list_people())
