@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from observer.text import has_control_characters
+from observer.vocabulary import MOMENT_RANGE, within_moment_range
 
 Fail = Callable[[str, str], Exception]
 SHOWN_CHARACTERS = 40
@@ -256,10 +257,9 @@ class Fields:
             raise self.fail(path, f"{shown(value)} is not an ISO 8601 date and time") from None
         if parsed.tzinfo is None:
             raise self.fail(path, "must give its time zone (for example +00:00)")
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            raise self.fail(path, f"{shown(value)} is out of range") from None
+        if not within_moment_range(parsed):
+            raise self.fail(path, f"{shown(value)} is out of range ({MOMENT_RANGE})")
+        return parsed.astimezone(UTC)
 
     def identifier(
         self, obj: dict[str, Any], name: str, where: str = "", *, required: bool = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -97,3 +98,18 @@ NARRATIVE_SECTIONS: dict[str, str] = {
     "reflection": "The practitioner's reflection",
     "overall_rationale": "Rationale for the overall judgement",
 }
+
+
+# The moments a record may carry. Far wider than any observation, and far enough from the
+# calendar's ends (years 1 and 9999) that showing one in any time zone cannot overflow.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2200, 1, 1, tzinfo=UTC)
+MOMENT_RANGE = "from the year 1900 to 2199"
+
+
+def within_moment_range(moment: datetime) -> bool:
+    """Whether an aware `moment` lies in MOMENT_RANGE (False too if it cannot be in UTC)."""
+    try:
+        return EARLIEST_MOMENT <= moment.astimezone(UTC) < LATEST_MOMENT
+    except OverflowError:
+        return False

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from observer.errors import InvalidInput, RecordLocked, StaleRecord
 from observer.store.models import Observation, Person, Rating, fetch, utc_now
-from observer.vocabulary import Kind, Status
+from observer.vocabulary import MOMENT_RANGE, Kind, Status, within_moment_range
 
 MAX_TEXT = 50_000
 SHORT_TEXT_LIMITS = {"case_reference": 60}
@@ -65,6 +65,10 @@ def check_duration(value: Any) -> int | None:
 def check_when(value: Any) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise InvalidInput("The date and time of an observation must include its time zone.")
+    if not within_moment_range(value):
+        raise InvalidInput(
+            f"The date of an observation must be {MOMENT_RANGE}, not {value.date().isoformat()}."
+        )
     return value
 
 

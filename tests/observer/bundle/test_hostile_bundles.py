@@ -491,3 +491,16 @@ def test_a_bundle_naming_someone_with_a_terminal_escape_is_refused(
         import_bundle(services.db, bundle, "Tester", "escaped.json")
 
     assert store_snapshot(services.db) == before
+
+
+def test_a_bundle_dating_an_observation_in_the_year_one_is_refused(
+    services: Services, bundle_base: dict[str, Any]
+) -> None:
+    bundle = copy.deepcopy(bundle_base)
+    bundle["observations"][0]["observed_at"] = "0001-01-01T00:00:00+00:00"
+    before = store_snapshot(services.db)
+
+    with pytest.raises(InvalidBundle, match=r"out of range \(from the year 1900 to 2199\)"):
+        import_bundle(services.db, bundle, "Tester", "ancient.json")
+
+    assert store_snapshot(services.db) == before
