@@ -31,7 +31,8 @@ from observer.records.readiness import NotReady, missing_for_sign_off
 from observer.records.recording import ObservationView, observation_view
 from observer.store.db import Database
 from observer.store.models import Addendum, Observation, Person, Signature, utc_now
-from observer.vocabulary import SignatureRole, Status
+from observer.text import searchable
+from observer.vocabulary import Role, SignatureRole, Status
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,21 @@ ROLE_LABELS = {
     SignatureRole.PRACTITIONER: "Practitioner",
     SignatureRole.MANAGER: "Countersigning manager",
 }
+
+
+class WrongSigner(InvalidInput):
+    """The name given is not the person the record names for that role; nothing was signed."""
+
+
+def expected_signer(observation: Observation, role: SignatureRole) -> str | None:
+    """The name of the person who must sign in `role` (the record's observer, or the person
+    observed, as the record shows them); None for a manager, who is any team manager."""
+    shown = observation.shown_at_signing or {}
+    if role is SignatureRole.OBSERVER:
+        return str(shown.get("observer") or observation.observer.name)
+    if role is SignatureRole.PRACTITIONER:
+        return str(shown.get("observed_person") or observation.observed_person.name)
+    return None
 
 
 @dataclass(frozen=True)
@@ -178,6 +194,13 @@ class SignOff:
             signed = {SignatureRole(g.role) for g in self._load(s, observation_id).signatures}
         return _next_role(signed)
 
+    def check_signer(self, observation_id: uuid.UUID, role: SignatureRole, name: str) -> None:
+        """Whether `name` may sign in `role` (InvalidInput for no name, WrongSigner for
+        someone else), so a signer is told before being asked to confirm; `sign` checks again."""
+        name = _name(name)
+        with self._db.session() as s:
+            _check_signer(s, self._load(s, observation_id), role, name)
+
     def sign(
         self,
         observation_id: uuid.UUID,
@@ -217,6 +240,7 @@ class SignOff:
                 raise StaleRecord(CHANGED_SINCE_READ)
             signed = {SignatureRole(g.role) for g in observation.signatures}
             _check_turn(observation, role, signed)
+            _check_signer(s, observation, role, name)
             if role is SignatureRole.OBSERVER:
                 observation.shown_at_signing = shown_at_signing(observation)
             digest = record_hash(observation)
@@ -321,6 +345,34 @@ def _check_turn(observation: Observation, role: SignatureRole, signed: set[Signa
         raise InvalidInput("A manager countersigns once the observer and the practitioner have.")
     if role is not SignatureRole.MANAGER and observation.status == Status.SIGNED.value:
         raise RecordLocked("This observation is signed and locked; add an addendum instead.")
+
+
+def _check_signer(s: Session, observation: Observation, role: SignatureRole, name: str) -> None:
+    """The observer's signature is the record's observer's, the practitioner's the person
+    observed (case, accents and spacing aside: observer.text.searchable); a countersignature
+    is a team manager's in this store. The name kept is the one typed."""
+    typed = searchable(name)
+    if role is SignatureRole.MANAGER:
+        managers = s.scalars(
+            select(Person.name).where(
+                Person.role == Role.TEAM_MANAGER.value, Person.active.is_(True)
+            )
+        )
+        if not any(searchable(m) == typed for m in managers):
+            raise WrongSigner(
+                "Only a team manager in this store can countersign, and none is called "
+                "that; nothing was signed."
+            )
+        return
+    expected = expected_signer(observation, role) or ""
+    person = observation.observer if role is SignatureRole.OBSERVER else observation.observed_person
+    # The name the record shows, or the person's name today if they have been renamed since.
+    if typed not in {searchable(expected), searchable(person.name)}:
+        who = "the record's observer" if role is SignatureRole.OBSERVER else "the person observed"
+        raise WrongSigner(
+            f"Only {expected}, {who}, can sign as the {ROLE_LABELS[role].lower()}; "
+            "nothing was signed."
+        )
 
 
 def _in_order(observation: Observation) -> list[Signature]:

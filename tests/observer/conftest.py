@@ -26,7 +26,7 @@ from observer.signing import (
     load_signer,
     sign_pdf,
 )
-from observer.vocabulary import SignatureRole
+from observer.vocabulary import Role, SignatureRole
 from tests.support.core import RunCli
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.signing import PASSPHRASE, Signed, byte_range, summary_like_pdf
@@ -129,9 +129,8 @@ def bundle_base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     try:
         generate(source, workers=3, observations=8, seed=6)
         signed = [row.id for row in source.recording.list() if row.status.value == "signed"]
-        source.signoff.sign(
-            signed[0], SignatureRole.MANAGER, "Morag Campbell", drawing_png=signature_png(1)
-        )
+        manager = next(p.name for p in source.people.list_people() if p.role is Role.TEAM_MANAGER)
+        source.signoff.sign(signed[0], SignatureRole.MANAGER, manager, drawing_png=signature_png(1))
         source.signoff.add_addendum(
             signed[1], "The visit was on Tuesday.", "Aled Hughes", drawing_png=signature_png(2)
         )

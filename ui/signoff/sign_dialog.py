@@ -62,6 +62,18 @@ SIGNED_ELSEWHERE = (
     "While you were reading, the {role} signed this record in another window, so nothing "
     "was signed here. Choose Sign… again to carry on."
 )
+CONFIRM = {
+    SignatureRole.OBSERVER: (
+        "Sign as the observer now? Once you sign, the record's content can no longer change."
+    ),
+    SignatureRole.PRACTITIONER: (
+        "Sign as the practitioner now? The record will then be locked: it can no longer be "
+        "changed, only corrected by signed addenda."
+    ),
+    SignatureRole.MANAGER: (
+        "Countersign this record now? A countersignature cannot be taken back."
+    ),
+}
 LOCKED_NOW = (
     "Signed by the practitioner. The record is now signed and locked; corrections are made "
     "as signed addenda."
@@ -100,7 +112,7 @@ class SignOffDialog(QDialog):
         self.setModal(True)
 
         self.review = ReviewView(view)
-        self.fields = SigningFields(*_name_for(services, view, role))
+        self.fields = SigningFields(*_name_for(view, role))
         verb = "Countersign" if role is SignatureRole.MANAGER else "Sign"
         self.sign_button = QPushButton(verb)
         describe(self.sign_button, verb, f"{TITLES[role]}, now.")
@@ -209,8 +221,18 @@ class SignOffDialog(QDialog):
         return self.record.view.observed_person_name
 
     def accept(self) -> None:
-        """Signs what is shown; on a refusal says why and stays open with the name, the
-        drawing and the comment as they were (and the new version, if the record changed)."""
+        """Signs what is shown, once the name is the signer's and the signer has confirmed;
+        on a refusal says why and stays open with the name, the drawing and the comment as
+        they were (and the new version, if the record changed)."""
+        try:
+            self._services.signoff.check_signer(
+                self.observation_id, self.role, self.fields.typed_name()
+            )
+        except ObserverError as error:  # no name, or not the person who must sign
+            self._prompts.error(self, str(error))
+            return
+        if not self._prompts.ask(self, CONFIRM[self.role], default_yes=False):
+            return
         try:
             self.signature = self._services.signoff.sign(
                 self.observation_id,
@@ -274,15 +296,13 @@ class SignOffDialog(QDialog):
         self.resize(width, height)
 
 
-def _name_for(
-    services: RecordServices, view: ObservationView, role: SignatureRole
-) -> tuple[str, str]:
-    """The name box's text and its placeholder for who is signing."""
+def _name_for(view: ObservationView, role: SignatureRole) -> tuple[str, str]:
+    """The name box's text and its placeholder for who is signing: the person the record
+    names for the role (only they can sign in it), or, for a countersignature, empty."""
     if role is SignatureRole.OBSERVER:
-        profile = services.profiles.current()
-        return (profile.name if profile else view.observer_name), "Your full name"
+        return view.observer_name, "The observer's full name"
     if role is SignatureRole.PRACTITIONER:
-        return "", view.observed_person_name
+        return view.observed_person_name, "The practitioner's full name"
     return "", "Your full name"
 
 

@@ -14,11 +14,13 @@ import pytest
 
 from observer.people.directory import PersonDetails
 from observer.records.recording import DraftDetails
-from observer.services import open_services
+from observer.services import Services, open_services
 from observer.vocabulary import Kind, Role
 from tests.support.cli import run_cli
 from tests.support.commands import one_line_error
+from tests.support.core import NewDraft, Staff
 from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.signing import filled
 
 PASSPHRASE = "correct horse battery"
 LEAD = "Ελένη Παπαδοπούλου"
@@ -387,3 +389,28 @@ def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(tmp_pat
     assert succeeded(observer(data_dir, "identity", "adopt", OBSERVER_P12_PASSPHRASE=earlier)) == [
         f"The signing identity of {LEAD} was already protected by the store's passphrase."
     ]
+
+
+def test_a_name_that_is_not_the_records_signer_is_refused_with_exit_2(
+    services: Services, data_dir: Path, new_draft: NewDraft, staff: Staff
+) -> None:
+    record = str(filled(services, new_draft, staff))
+
+    done = observer(data_dir, "sign", record, "--role", "observer", "--name", "Wrong Person")
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert one_line_error(done) == (
+        "observer: Only Aled Hughes, the record's observer, can sign as the observer; "
+        "nothing was signed."
+    )
+    assert services.signoff.signatures(uuid.UUID(record)) == []
+
+    signed = succeeded(
+        observer(data_dir, "sign", record, "--role", "observer", "--name", "aled hughes")
+    )
+    assert signed[0].startswith("Signed as observer by aled hughes at ")
+    refused = observer(data_dir, "sign", record, "--role", "practitioner", "--name", "Aled Hughes")
+    assert refused.returncode == 2
+    assert "Only Siobhán Walker, the person observed, can sign" in one_line_error(refused)
+    assert len(services.signoff.signatures(uuid.UUID(record))) == 1

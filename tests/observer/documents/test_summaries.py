@@ -132,6 +132,7 @@ def test_summary_shows_every_part_of_the_record_as_typed(
     services: Services, record: uuid.UUID, tmp_path: Path
 ) -> None:
     sign_both(services, record)
+    services.people.add_person(PersonDetails(MANAGER, Role.TEAM_MANAGER))
     services.signoff.sign(record, SignatureRole.MANAGER, MANAGER, comment="Countersigned.")
     pdf = summary(services, record)
     text = flat(pdf_text(pdf, tmp_path))

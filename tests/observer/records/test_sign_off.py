@@ -22,9 +22,10 @@ from observer.people.directory import PersonDetails
 from observer.records.canonical import content_hash, observation_document
 from observer.records.merge import Change
 from observer.records.readiness import NotReady
+from observer.records.sign_off import WrongSigner
 from observer.services import Services
 from observer.store.models import AuditEvent, Observation, Signature
-from observer.vocabulary import SignatureRole, Status
+from observer.vocabulary import Role, SignatureRole, Status
 from tests.support.core import NewDraft, Staff
 from tests.support.signing import filled
 
@@ -112,6 +113,112 @@ def test_a_manager_countersigns_a_locked_record(services: Services, record: uuid
 
     assert [g.role for g in services.signoff.signatures(record)][-1] is SignatureRole.MANAGER
     assert services.signoff.next_role(record) is None
+
+
+# Who signs
+
+
+def sign_events(services: Services, record: uuid.UUID) -> list[str]:
+    with services.db.session() as s:
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.record_id == record))
+        return [a for a in actions if a.startswith("sign:")]
+
+
+def test_only_the_records_observer_signs_as_the_observer(
+    services: Services, record: uuid.UUID
+) -> None:
+    for someone_else in ("Wrong Person", "Siobhán Walker", "Morag Campbell"):
+        with pytest.raises(WrongSigner) as refused:
+            services.signoff.sign(record, SignatureRole.OBSERVER, someone_else)
+        assert str(refused.value) == (
+            "Only Aled Hughes, the record's observer, can sign as the observer; nothing was signed."
+        )
+    assert isinstance(refused.value, ObserverError)
+    assert services.signoff.signatures(record) == []
+    assert sign_events(services, record) == []
+    assert services.recording.get(record).status is not Status.READY
+
+
+def test_only_the_person_observed_signs_as_the_practitioner(
+    services: Services, record: uuid.UUID
+) -> None:
+    services.signoff.sign(record, SignatureRole.OBSERVER, "Aled Hughes")
+    for someone_else in ("Someone Else", "Aled Hughes", "Zoë Green"):
+        with pytest.raises(WrongSigner) as refused:
+            services.signoff.sign(record, SignatureRole.PRACTITIONER, someone_else)
+        assert str(refused.value) == (
+            "Only Siobhán Walker, the person observed, can sign as the practitioner; "
+            "nothing was signed."
+        )
+    assert [g.role for g in services.signoff.signatures(record)] == [SignatureRole.OBSERVER]
+    assert sign_events(services, record) == ["sign:observer"]
+    assert services.recording.get(record).status is not Status.SIGNED
+
+
+def test_case_accents_and_spacing_do_not_matter_and_the_name_kept_is_the_one_typed(
+    services: Services, record: uuid.UUID
+) -> None:
+    services.signoff.sign(record, SignatureRole.OBSERVER, "  aled   HUGHES ")
+    services.signoff.sign(record, SignatureRole.PRACTITIONER, "Siobhan walker")
+    services.signoff.sign(record, SignatureRole.MANAGER, "MORAG  campbell")
+
+    assert [g.name for g in services.signoff.signatures(record)] == [
+        "aled HUGHES",
+        "Siobhan walker",
+        "MORAG campbell",
+    ]
+
+
+def test_a_renamed_practitioner_signs_with_the_name_the_record_shows_or_their_new_one(
+    services: Services, record: uuid.UUID, staff: Staff
+) -> None:
+    services.signoff.sign(record, SignatureRole.OBSERVER, "Aled Hughes")
+    worker = services.people.get_person(staff.worker)
+    services.people.update_person(
+        staff.worker, PersonDetails("Siobhán Jones", worker.role, worker.team_id)
+    )
+
+    services.signoff.sign(record, SignatureRole.PRACTITIONER, "Siobhán Jones")
+
+    assert services.signoff.signed_record(record).view.observed_person_name == "Siobhán Walker"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Aled Hughes",  # a practice lead, not a team manager
+        "Siobhán Walker",  # the practitioner
+        "Nobody Here",  # no one in the store
+    ],
+)
+def test_only_a_team_manager_in_the_store_countersigns(
+    services: Services, record: uuid.UUID, name: str
+) -> None:
+    sign_both(services, record)
+
+    with pytest.raises(WrongSigner) as refused:
+        services.signoff.sign(record, SignatureRole.MANAGER, name)
+
+    assert str(refused.value) == (
+        "Only a team manager in this store can countersign, and none is called that; "
+        "nothing was signed."
+    )
+    assert SignatureRole.MANAGER not in {g.role for g in services.signoff.signatures(record)}
+    assert sign_events(services, record) == ["sign:observer", "sign:practitioner"]
+
+
+def test_a_team_manager_who_has_left_cannot_countersign(
+    services: Services, record: uuid.UUID, staff: Staff
+) -> None:
+    sign_both(services, record)
+    manager = services.people.get_person(staff.manager)
+    services.people.update_person(
+        staff.manager,
+        PersonDetails("Morag Campbell", Role.TEAM_MANAGER, manager.team_id, active=False),
+    )
+
+    with pytest.raises(WrongSigner):
+        services.signoff.sign(record, SignatureRole.MANAGER, "Morag Campbell")
 
 
 def every_change(services: Services, record: uuid.UUID) -> dict[str, Callable[[], object]]:

@@ -22,17 +22,24 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from observer.people.directory import PersonDetails
 from observer.records.merge import Change
 from observer.records.sign_off import PNG_MAGIC
 from observer.services import Services
 from observer.store.models import AuditEvent, Observation
-from observer.vocabulary import SignatureRole, Status
+from observer.vocabulary import Role, SignatureRole, Status
 from tests.support.prompts import FakePrompts
 from tests.support.qt import type_text
 from ui.editor.sign_off_part import COUNTERSIGNED_CHIP, FROZEN_BANNER
 from ui.editor.window import LOCKED_BANNER, EditorWindow
 from ui.signoff import AddendumDialog, SignOffDialog
-from ui.signoff.sign_dialog import HAND_OVER, LOCKED_NOW, RECORD_CHANGED, SIGNED_ELSEWHERE
+from ui.signoff.sign_dialog import (
+    CONFIRM,
+    HAND_OVER,
+    LOCKED_NOW,
+    RECORD_CHANGED,
+    SIGNED_ELSEWHERE,
+)
 from ui.widgets.signature_pad import SignaturePad
 
 LEFT = Qt.MouseButton.LeftButton
@@ -132,7 +139,14 @@ def open_editor(
     return window
 
 
+def add_manager(services: Services) -> None:
+    """A team manager, who may countersign."""
+    services.people.add_person(PersonDetails("Ștefan Ionescu", Role.TEAM_MANAGER))
+
+
 def sign_in_store(services: Services, observation_id: uuid.UUID, *roles: SignatureRole) -> None:
+    if SignatureRole.MANAGER in roles:
+        add_manager(services)
     names = {
         SignatureRole.OBSERVER: "Priya Shah",
         SignatureRole.PRACTITIONER: "Zoë Łukasiewicz",
@@ -167,24 +181,28 @@ def test_observer_then_practitioner_sign_and_the_editor_locks_and_lists_both(
     def practitioner_reads_and_signs(dialog: QDialog) -> None:
         assert isinstance(dialog, SignOffDialog)
         assert dialog.role is SignatureRole.PRACTITIONER
-        assert dialog.fields.name.text() == ""
-        assert dialog.fields.name.placeholderText() == "Zoë Łukasiewicz"
+        assert dialog.fields.name.text() == "Zoë Łukasiewicz"  # real text, not a hint
         seen["review"] = dialog.review.toPlainText()
         seen["review read-only"] = dialog.review.isReadOnly()
         sign_as(qtbot, "Zoë Łukasiewicz", "I agree & will use the <tool> next time.")(dialog)
 
     driving(monkeypatch, qtbot, SignOffDialog, [observer_signs, practitioner_reads_and_signs])
-    prompts.answers = [True]  # hand the laptop over at once
+    # The observer confirms, hands the laptop over at once, and the practitioner confirms.
+    prompts.answers = [True, True, True]
     qtbot.mouseClick(window.sign_off.sign_button, LEFT)
 
-    assert seen["observer name"] == "Priya Shah"  # from the local profile
+    assert seen["observer name"] == "Priya Shah"  # the record's observer
     assert seen["review read-only"] is True
     review = str(seen["review"])
     assert MARKUP in review  # exactly as typed, not as markup
     assert "Evidence seen for standard 1." in review
     assert "Requires improvement" in review  # ratings as words
     assert "Use the three houses tool with the younger child" in review
-    assert ("ask", HAND_OVER.format(name="Zoë Łukasiewicz")) in prompts.shown
+    assert [m for m in prompts.shown if m[0] == "ask"] == [
+        ("ask", CONFIRM[SignatureRole.OBSERVER]),
+        ("ask", HAND_OVER.format(name="Zoë Łukasiewicz")),
+        ("ask", CONFIRM[SignatureRole.PRACTITIONER]),
+    ]
     assert ("information", LOCKED_NOW) in prompts.shown
 
     signatures = services.signoff.signatures(observation)
@@ -223,7 +241,7 @@ def test_after_the_observer_signs_the_editor_is_frozen_until_the_practitioner_si
     services.recording.mark_ready(observation)
     window = open_editor(qtbot, services, prompts, observation)
     driving(monkeypatch, qtbot, SignOffDialog, [sign_as(qtbot, "Priya Shah")])
-    prompts.answers = [False]  # the practitioner signs later
+    prompts.answers = [True, False]  # the observer confirms; the practitioner signs later
 
     window.sign_off.sign_action.trigger()
 
@@ -259,6 +277,7 @@ def test_a_record_not_ready_is_not_signed_and_the_dialog_says_what_is_missing(
     draw(dialog.fields.pad)
     assert dialog.fields.comment is not None
     dialog.fields.comment.setPlainText("Ready when you are.")
+    prompts.answers = [True]  # signs, if it can
 
     qtbot.mouseClick(dialog.sign_button, LEFT)
 
@@ -283,7 +302,9 @@ def test_signing_without_a_name_is_refused_and_the_drawing_is_kept(
     dialog = SignOffDialog(services.for_record(), observation, SignatureRole.PRACTITIONER, prompts)
     qtbot.addWidget(dialog)
     shown(qtbot, dialog)
+    type_name(qtbot, dialog.fields.name, "")
     draw(dialog.fields.pad)
+    prompts.answers = [True]  # would sign, were it asked
 
     qtbot.mouseClick(dialog.sign_button, LEFT)
 
@@ -291,6 +312,150 @@ def test_signing_without_a_name_is_refused_and_the_drawing_is_kept(
     assert dialog.isVisible()
     assert dialog.fields.pad.stroke_count() == 1
     assert len(services.signoff.signatures(observation)) == 1
+
+
+def test_the_practitioners_name_is_filled_in_as_text_and_signs_as_it_is(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
+):
+    complete(services, observation)
+    sign_in_store(services, observation, SignatureRole.OBSERVER)
+    dialog = SignOffDialog(services.for_record(), observation, SignatureRole.PRACTITIONER, prompts)
+    qtbot.addWidget(dialog)
+    shown(qtbot, dialog)
+    assert dialog.fields.name.text() == "Zoë Łukasiewicz"
+    prompts.answers = [True]
+
+    qtbot.mouseClick(dialog.sign_button, LEFT)
+
+    assert [(s.role, s.name) for s in services.signoff.signatures(observation)][-1] == (
+        SignatureRole.PRACTITIONER,
+        "Zoë Łukasiewicz",
+    )
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (
+            SignatureRole.OBSERVER,
+            "Only Priya Shah, the record's observer, can sign as the observer; nothing was signed.",
+        ),
+        (
+            SignatureRole.PRACTITIONER,
+            "Only Zoë Łukasiewicz, the person observed, can sign as the practitioner; "
+            "nothing was signed.",
+        ),
+    ],
+)
+def test_someone_elses_name_is_refused_with_a_message_naming_who_signs(
+    qtbot: QtBot,
+    services: Services,
+    prompts: FakePrompts,
+    observation: uuid.UUID,
+    role: SignatureRole,
+    expected: str,
+):
+    complete(services, observation)
+    if role is SignatureRole.PRACTITIONER:
+        sign_in_store(services, observation, SignatureRole.OBSERVER)
+    before = services.signoff.signatures(observation)
+    dialog = SignOffDialog(services.for_record(), observation, role, prompts)
+    qtbot.addWidget(dialog)
+    shown(qtbot, dialog)
+    type_name(qtbot, dialog.fields.name, "Someone Else")
+    prompts.answers = [True]  # would sign, were it asked
+
+    qtbot.mouseClick(dialog.sign_button, LEFT)
+
+    assert prompts.shown == [("error", expected)]  # refused before any confirmation
+    assert services.signoff.signatures(observation) == before
+    assert dialog.isVisible()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.fields.name.text() == "Someone Else"
+
+
+def test_a_countersignature_in_a_name_that_is_no_team_managers_is_refused(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
+):
+    complete(services, observation)
+    sign_in_store(services, observation, SignatureRole.OBSERVER, SignatureRole.PRACTITIONER)
+    add_manager(services)
+    dialog = SignOffDialog(services.for_record(), observation, SignatureRole.MANAGER, prompts)
+    qtbot.addWidget(dialog)
+    shown(qtbot, dialog)
+    assert dialog.fields.name.text() == ""
+    type_name(qtbot, dialog.fields.name, "Priya Shah")  # a practice lead
+    prompts.answers = [True]
+
+    qtbot.mouseClick(dialog.sign_button, LEFT)
+
+    kind, message = prompts.shown[-1]
+    assert kind == "error"
+    assert message.startswith("Only a team manager in this store can countersign")
+    assert len(services.signoff.signatures(observation)) == 2
+    assert dialog.isVisible()
+
+
+@pytest.mark.parametrize("role", [SignatureRole.OBSERVER, SignatureRole.PRACTITIONER])
+def test_signing_asks_a_final_confirmation_and_no_signs_nothing(
+    qtbot: QtBot,
+    services: Services,
+    prompts: FakePrompts,
+    observation: uuid.UUID,
+    role: SignatureRole,
+):
+    complete(services, observation)
+    if role is SignatureRole.PRACTITIONER:
+        sign_in_store(services, observation, SignatureRole.OBSERVER)
+    before = services.signoff.signatures(observation)
+    status = services.recording.get(observation).status
+    dialog = SignOffDialog(services.for_record(), observation, role, prompts)
+    qtbot.addWidget(dialog)
+    shown(qtbot, dialog)
+    draw(dialog.fields.pad)
+    prompts.answers = [False]
+
+    qtbot.mouseClick(dialog.sign_button, LEFT)
+
+    assert prompts.shown == [("ask", CONFIRM[role])]
+    assert services.signoff.signatures(observation) == before
+    assert sign_events(services, observation) == [
+        f"sign:{r.value}" for r in (g.role for g in before)
+    ]
+    assert services.recording.get(observation).status is status
+    assert dialog.isVisible()  # still open, the drawing kept
+    assert dialog.fields.pad.stroke_count() == 1
+
+
+def test_the_confirmations_say_plainly_what_signing_does():
+    assert "can no longer change" in CONFIRM[SignatureRole.OBSERVER]
+    assert "locked" in CONFIRM[SignatureRole.PRACTITIONER]
+
+
+def test_a_confirmation_defaults_to_no(
+    qtbot: QtBot,
+    services: Services,
+    prompts: FakePrompts,
+    observation: uuid.UUID,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    complete(services, observation)
+    asked: list[bool] = []
+
+    def ask(parent: QWidget | None, question: str, *, default_yes: bool = False) -> bool:
+        asked.append(default_yes)
+        return False
+
+    monkeypatch.setattr(prompts, "ask", ask)
+    dialog = SignOffDialog(services.for_record(), observation, SignatureRole.OBSERVER, prompts)
+    qtbot.addWidget(dialog)
+    shown(qtbot, dialog)
+
+    qtbot.mouseClick(dialog.sign_button, LEFT)
+
+    assert asked == [False]
+    assert services.signoff.signatures(observation) == []
 
 
 def test_enter_in_the_name_box_does_not_sign(
@@ -313,6 +478,7 @@ def test_a_typed_name_alone_is_a_signature(
     dialog = SignOffDialog(services.for_record(), observation, SignatureRole.OBSERVER, prompts)
     qtbot.addWidget(dialog)
     shown(qtbot, dialog)
+    prompts.answers = [True]
     qtbot.mouseClick(dialog.sign_button, LEFT)
 
     (signature,) = services.signoff.signatures(observation)
@@ -330,11 +496,15 @@ def test_a_manager_countersigns_a_signed_record(
 ):
     complete(services, observation)
     sign_in_store(services, observation, SignatureRole.OBSERVER, SignatureRole.PRACTITIONER)
+    add_manager(services)
     window = open_editor(qtbot, services, prompts, observation)
     assert window.sign_off.sign_button.text() == "Countersign…"
     opened = driving(monkeypatch, qtbot, SignOffDialog, [sign_as(qtbot, "Ștefan Ionescu")])
+    prompts.answers = [True]
 
     qtbot.mouseClick(window.sign_off.sign_button, LEFT)
+
+    assert ("ask", CONFIRM[SignatureRole.MANAGER]) in prompts.shown
 
     assert opened[0].role is SignatureRole.MANAGER  # type: ignore[attr-defined]
     signatures = services.signoff.signatures(observation)
@@ -490,6 +660,7 @@ def test_a_record_changed_while_the_sign_dialog_is_open_is_not_signed_and_is_sho
     other_laptop_window.recording.save(
         observation, [Change("development_areas", "", "Added in the other window.")]
     )
+    prompts.answers = [True, True]  # confirms each time Sign is pressed
 
     qtbot.mouseClick(dialog.sign_button, LEFT)
 
@@ -525,6 +696,7 @@ def test_a_signature_made_elsewhere_while_the_dialog_is_open_closes_it_signing_n
     shown(qtbot, dialog)
     draw(dialog.fields.pad)
     other_laptop_window.signoff.sign(observation, SignatureRole.OBSERVER, "Priya Shah")
+    prompts.answers = [True]
 
     qtbot.mouseClick(dialog.sign_button, LEFT)
 
@@ -563,7 +735,7 @@ def test_the_sign_dialog_shows_and_signs_from_one_read_of_the_record(
         moment[0] = "after signing"
 
     driving(monkeypatch, qtbot, SignOffDialog, [signs])
-    prompts.answers = [False]  # the practitioner signs later
+    prompts.answers = [True, False]  # the observer confirms; the practitioner signs later
     event.listen(Session, "do_orm_execute", record_read)
     try:
         window.sign_off.sign_action.trigger()
