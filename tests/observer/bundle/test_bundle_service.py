@@ -17,6 +17,6 @@ def test_an_export_is_audited_and_imports_elsewhere(services: Services, tmp_path
 
     assert (done.people, done.observations, done.encrypted) == (1, 0, True)
     (event,) = [e for e in services.audit.events() if e.record_type == "bundle"]
-    assert (event.record_type, event.detail) == ("bundle", "0 observations, encrypted")
+    assert (event.record_type, event.detail) == ("bundle", "0 observations, encrypted, about to be written")
     result = services.bundles.import_file(target, "agreed with the office")
     assert result.describe().startswith("frameworks: ")
