@@ -122,7 +122,8 @@ def write_lock_held(data_dir: Path) -> Iterator[None]:
         text=True,
         env=environment(),
     ) as locker:
-        assert locker.stdout is not None and locker.stdin is not None
+        assert locker.stdout is not None
+        assert locker.stdin is not None
         try:
             assert locker.stdout.readline().strip() == "locked"
             yield
