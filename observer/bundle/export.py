@@ -107,19 +107,20 @@ def _person_json(p: Person) -> dict[str, Any]:
     }
 
 
-def write_bundle(bundle: dict[str, Any], path: Path, passphrase: str | None = None) -> None:
-    """Writes atomically, sealed with `passphrase` unless it is None: a half-written bundle
-    never replaces a good file, and a failed write leaves no partial copy behind."""
+def bundle_file(bundle: dict[str, Any], passphrase: str | None = None) -> bytes:
+    """The bundle as the bytes of its file: sealed with `passphrase` unless it is None."""
     from observer.bundle.sealed import seal
+
+    document = (json.dumps(bundle, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return document if passphrase is None else seal(document, passphrase)
+
+
+def write_bundle(bundle: dict[str, Any], path: Path, passphrase: str | None = None) -> None:
+    """Writes atomically, sealed with `passphrase` unless it is None, readable by its owner
+    only (0600): a half-written bundle never replaces a good file, and a failed write
+    leaves no partial copy behind (observer/signing/files.py)."""
+    from observer.signing.files import write_atomically
 
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give a file name for the bundle.")
-    document = (json.dumps(bundle, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with partial.open("wb") as out:
-            out.write(document if passphrase is None else seal(document, passphrase))
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    write_atomically(path, bundle_file(bundle, passphrase), what="bundle")

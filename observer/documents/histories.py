@@ -4,8 +4,9 @@
 the history (observer/documents/history_content.py), lays it out
 (observer/documents/pdf/history_layout.py),
 signs it like a summary (PAdES, with this data folder's identity under the store's
-passphrase; observer/documents/summaries.py) and writes it atomically, then records the export in
-the audit trail (the person's id, the dates and the count; never a name).
+passphrase; observer/documents/summaries.py), records the export in the audit trail (the
+person's id, the dates and the count; never a name) and only then puts the file in place,
+so the audit trail never misses a history that was written (observer/signing/files.py).
 
 A history is always signed, whatever its records' status: it is the manager's copy of
 what the store held when it was made. Its pages show each record's own status, and a
@@ -32,6 +33,8 @@ from observer.review.worker_history import HistoryFilter
 from observer.signing.errors import PassphraseNeeded
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from observer.documents.sources import DocumentSources
     from observer.signing import IdentityInfo
 
@@ -89,8 +92,8 @@ def export_history(
     """
     from observer.documents.history_content import history_content
     from observer.documents.pdf.history_layout import build_history
-    from observer.documents.summaries import remember_certificate, sign_for_export
-    from observer.signing.files import write_atomically
+    from observer.documents.summaries import sign_for_export
+    from observer.signing.files import write_recorded
 
     filters = filters.check()
     if passphrase is None:
@@ -115,9 +118,13 @@ def export_history(
     # The visible signature goes on the cover, beside who produced the history.
     signed = sign_for_export(services, pdf, reason=SIGNING_REASON, passphrase=passphrase, page=0)
     steps.check()
-    write_atomically(target, signed.data, what="history")
-    remember_certificate(services, signed.identity)
-    _audit(services, person_id, filters, count)
+    write_recorded(
+        target,
+        signed.data,
+        lambda: _audit(services, person_id, filters, count, signed_with=signed.identity),
+        what="history",
+        not_completed=lambda: _audit(services, person_id, filters, count, written=False),
+    )
     steps.report(steps.total)
     log.info("exported a signed history of person %s: %d observations", person_id, count)
     return HistoryExportResult(
@@ -168,20 +175,41 @@ def _page_count(pdf: bytes) -> int:
 
 
 def _audit(
-    services: DocumentSources, person_id: uuid.UUID, filters: HistoryFilter, count: int
+    services: DocumentSources,
+    person_id: uuid.UUID,
+    filters: HistoryFilter,
+    count: int,
+    *,
+    signed_with: IdentityInfo | None = None,
+    written: bool = True,
 ) -> None:
+    """Records the export; with `signed_with`, the certificate is remembered in the same
+    transaction (as for summaries), so either both are stored or neither."""
+    from observer.documents.summaries import remember_in, writing
+
     start = filters.date_from.isoformat() if filters.date_from else "any date"
     end = filters.date_to.isoformat() if filters.date_to else "any date"
     narrowed = " (narrowed further by kind, observer or framework)" if _narrowed(filters) else ""
-    with services.db.session() as s, s.begin():
+    outcome = (
+        "signed, about to be written"
+        if written
+        else "not written after all (the file could not be put in place)"
+    )
+    actor = services.actor()
+
+    def write(s: Session) -> None:
+        if signed_with is not None:
+            remember_in(s, signed_with)
         record_event(
             s,
-            actor=services.actor(),
+            actor=actor,
             action="export",
             record_type="history",
             record_id=person_id,
-            detail=f"{count} observations, from {start} to {end}{narrowed}; signed",
+            detail=f"{count} observations, from {start} to {end}{narrowed}; {outcome}",
         )
+
+    writing(services, write)
 
 
 def _narrowed(filters: HistoryFilter) -> bool:

@@ -97,10 +97,11 @@ def export_summary(
     invariant: bool = False,
 ) -> ExportResult:
     """Writes the summary to `out` atomically: signed when the record is, else a DRAFT.
-    The signing identity opens with `passphrase`, by default the store's."""
+    The signing identity opens with `passphrase`, by default the store's. The export's audit
+    event is committed before the file is put in place, so a store too busy to record it
+    leaves no file (and whatever was at `out` untouched)."""
     from observer.documents.pdf.summary import build_summary
     from observer.documents.summary_content import summary_content
-    from observer.signing.files import write_atomically
 
     if passphrase is None:
         passphrase = services.passphrase
@@ -114,14 +115,20 @@ def export_summary(
     pdf = build_summary(content, invariant=invariant)
     content_hash = content.content_hash
     if not signed:
-        write_atomically(out, pdf, what="summary")
-        _audit(services, "export", observation_id, content_hash)
+        _write_recorded(services, out, pdf, observation_id, content_hash, "a DRAFT summary")
         return ExportResult(out, observation_id, content_hash, signed=False)
     assert passphrase is not None
     _check_signed_content(content.signatures, content_hash)
     signed_pdf = sign_for_export(services, pdf, reason=SIGNING_REASON, passphrase=passphrase)
-    write_atomically(out, signed_pdf.data, what="summary")
-    _audit(services, "export", observation_id, content_hash, signed_with=signed_pdf.identity)
+    _write_recorded(
+        services,
+        out,
+        signed_pdf.data,
+        observation_id,
+        content_hash,
+        "a signed summary",
+        signed_with=signed_pdf.identity,
+    )
     log.info("exported a signed summary of observation %s", observation_id)
     return ExportResult(
         out,
@@ -148,8 +155,9 @@ def sign_for_export(
 ) -> SignedPdf:
     """Signs a PDF laid out like a summary (PAdES, visible in the strip above the footer of
     its last page, or `page` from 0) with this data folder's identity; with a timestamp
-    when a server is set and answers. The caller writes it, then calls
-    `remember_certificate`."""
+    when a server is set and answers. The caller records the export (remembering the
+    certificate in the same transaction, as `_audit` with `signed_with` does), then writes
+    the file."""
     from observer.signing import sign_pdf
 
     identity, opened = _signer(services, passphrase)
@@ -326,12 +334,7 @@ def _exported_with(services: DocumentSources) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in value.items()}
 
 
-def remember_certificate(services: DocumentSources, identity: IdentityInfo) -> None:
-    """Records the certificate a summary was just signed with, in its own transaction."""
-    _writing(services, lambda s: _remember(s, identity))
-
-
-def _writing(services: DocumentSources, write: Callable[[Session], object]) -> None:
+def writing(services: DocumentSources, write: Callable[[Session], object]) -> None:
     """Runs `write` in a transaction, and once more if it lost a race: two exports at once
     may both find the known certificates not yet stored, and then the second to insert
     them is refused. The retry reads what the first stored."""
@@ -345,7 +348,8 @@ def _writing(services: DocumentSources, write: Callable[[Session], object]) -> N
             write(s)
 
 
-def _remember(s: Session, identity: IdentityInfo) -> None:
+def remember_in(s: Session, identity: IdentityInfo) -> None:
+    """Records, in the caller's transaction, the certificate an export was signed with."""
     fingerprint = identity.fingerprint_sha256.lower()
     stored = stored_value(s, KNOWN_CERTIFICATES_SETTING)
     known = dict(stored) if isinstance(stored, dict) else {}
@@ -379,12 +383,12 @@ def _audit(
     signed_with: IdentityInfo | None = None,
 ) -> None:
     """Records the event; with `signed_with`, the certificate a summary was signed with is
-    remembered in the same transaction (see `remember_certificate`)."""
+    remembered in the same transaction (see `remember_in`)."""
     actor = services.actor()
 
     def write(s: Session) -> None:
         if signed_with is not None:
-            _remember(s, signed_with)
+            remember_in(s, signed_with)
         record_event(
             s,
             actor=actor,
@@ -395,7 +399,42 @@ def _audit(
             detail=detail,
         )
 
-    _writing(services, write)
+    writing(services, write)
+
+
+def _write_recorded(
+    services: DocumentSources,
+    out: Path,
+    pdf: bytes,
+    observation_id: uuid.UUID,
+    content_hash: str,
+    what: str,
+    *,
+    signed_with: IdentityInfo | None = None,
+) -> None:
+    """The export's audit event first, then the file (observer/signing/files.py)."""
+    from observer.signing.files import write_recorded
+
+    write_recorded(
+        out,
+        pdf,
+        lambda: _audit(
+            services,
+            "export",
+            observation_id,
+            content_hash,
+            f"{what}, about to be written",
+            signed_with=signed_with,
+        ),
+        what="summary",
+        not_completed=lambda: _audit(
+            services,
+            "export",
+            observation_id,
+            content_hash,
+            f"{what}: not written after all (the file could not be put in place)",
+        ),
+    )
 
 
 class Summaries:

@@ -302,7 +302,9 @@ def test_the_export_is_audited_by_id_dates_and_count_without_names(
         )
     assert event is not None
     assert (event.action, event.record_id, event.actor) == ("export", seeded.worker, MANAGER)
-    assert event.detail == "3 observations, from 2025-02-01 to 2025-04-30; signed"
+    assert event.detail == (
+        "3 observations, from 2025-02-01 to 2025-04-30; signed, about to be written"
+    )
     assert describe_action(event.action, event.record_type) == "Exported a history PDF"
 
 
