@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from observer.errors import StoreBusy
 from observer.security.unlock import unlock
@@ -139,4 +139,23 @@ def test_a_writer_that_cannot_get_the_store_in_time_changes_nothing(
         with db.session() as s:
             assert s.scalar(select(Setting.value).where(Setting.key == COUNTER)) == 1
     finally:
+        db.close()
+
+
+def test_a_session_that_chose_to_wait_less_waits_less_for_the_write_lock(store: Path) -> None:
+    """An autosave sets a short busy timeout as its transaction's first statement; the
+    write lock is asked for after it, so the save fails fast rather than freezing the
+    window for the usual five seconds."""
+    db = Database.open(store, unlock(store.parent, STORE_PASSPHRASE))
+    holder = db.engine.raw_connection()
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(StoreBusy), db.session() as s, s.begin():
+            s.execute(text("PRAGMA busy_timeout = 100"))
+            s.get(Setting, COUNTER)
+        assert time.monotonic() - started < 2
+    finally:
+        holder.rollback()
+        holder.close()
         db.close()
