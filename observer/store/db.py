@@ -95,9 +95,7 @@ def _take_write_lock(
         connection.info[_PENDING_BEGIN] = "BEGIN IMMEDIATE"
 
 
-def _emit_begin(
-    conn: Connection, cursor: Any, statement: str, *_args: Any, **_kw: Any
-) -> None:
+def _emit_begin(conn: Connection, cursor: Any, statement: str, *_args: Any, **_kw: Any) -> None:
     begin = conn.info.get(_PENDING_BEGIN)
     if begin is None or statement.lstrip().upper().startswith("PRAGMA BUSY_TIMEOUT"):
         return

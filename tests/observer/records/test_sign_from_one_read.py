@@ -123,7 +123,8 @@ def test_a_save_arriving_between_the_signers_check_and_the_signature_waits_and_i
     other.join(10)
 
     assert signature.content_hash == read.content_hash
-    assert len(outcome) == 1 and isinstance(outcome[0], RecordLocked)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], RecordLocked)
     assert services.signoff.current_hash(record) == read.content_hash
     assert [a for a in audit_trail(services.db, record) if a.startswith("sign:")]
     assert services.recording.get(record).reflection != "Saved at that very moment."
