@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.session import SessionTransactionOrigin
 from sqlalchemy.pool import QueuePool
 
 from observer.changes import ChangeFeed
@@ -46,7 +47,14 @@ BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 32_000
 
 
+# Where a connection keeps the BEGIN it still owes (see `_begin`).
+_PENDING_BEGIN = "observer.pending_begin"
+
+
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver would begin a transaction only at the first write, leaving every read
+    # before it outside the transaction; this module emits BEGIN itself instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
@@ -59,10 +67,45 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _restore_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+def _restore_busy_timeout(dbapi_connection: Any, record: Any) -> None:
     """A session that chose to wait less (autosave) leaves the usual patience behind."""
+    if record is not None:
+        record.info.pop(_PENDING_BEGIN, None)
     if dbapi_connection is not None:
         dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _begin(conn: Connection) -> None:
+    """Every transaction begins in SQLite when SQLAlchemy begins it, before its first read.
+
+    The BEGIN itself is emitted just before the transaction's first statement, so that a
+    `PRAGMA busy_timeout` run first (an autosave that would rather fail fast) bounds the
+    wait for it. A session's `s.begin()` block makes it BEGIN IMMEDIATE (see
+    `_take_write_lock`): such a block is there to write, and taking the write lock before
+    reading means two processes cannot both read and then one fail, or overwrite what the
+    other read, at write time. Other transactions (plain reads) stay deferred: they read
+    one snapshot and never block a writer."""
+    conn.info[_PENDING_BEGIN] = "BEGIN"
+
+
+def _take_write_lock(
+    _session: Session, transaction: SessionTransaction, connection: Connection
+) -> None:
+    if transaction.origin is SessionTransactionOrigin.BEGIN and _PENDING_BEGIN in connection.info:
+        connection.info[_PENDING_BEGIN] = "BEGIN IMMEDIATE"
+
+
+def _emit_begin(conn: Connection, cursor: Any, statement: str, *_args: Any, **_kw: Any) -> None:
+    begin = conn.info.get(_PENDING_BEGIN)
+    if begin is None or statement.lstrip().upper().startswith("PRAGMA BUSY_TIMEOUT"):
+        return
+    del conn.info[_PENDING_BEGIN]
+    cursor.execute(begin)
+
+
+def _forget_begin(conn: Connection) -> None:
+    """A transaction that ran no statement ends without ever having begun in SQLite."""
+    conn.info.pop(_PENDING_BEGIN, None)
 
 
 def make_engine(path: Path, key: StoreKey) -> Engine:
@@ -73,6 +116,10 @@ def make_engine(path: Path, key: StoreKey) -> Engine:
     )
     event.listen(engine, "connect", _set_sqlite_pragmas)
     event.listen(engine, "checkin", _restore_busy_timeout)
+    event.listen(engine, "begin", _begin)
+    event.listen(engine, "before_cursor_execute", _emit_begin)
+    event.listen(engine, "commit", _forget_begin)
+    event.listen(engine, "rollback", _forget_begin)
     return engine
 
 
@@ -96,6 +143,7 @@ class Database:
         self.key = key
         self.engine = make_engine(path, key)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_begin", _take_write_lock)
         self.changes = ChangeFeed()
         track_changes(self._sessions, self.changes)
 

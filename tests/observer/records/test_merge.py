@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -275,27 +276,41 @@ def test_a_change_to_an_action_removed_elsewhere_is_skipped_and_reported(
 # Saves racing each other, and privacy
 
 
-def test_a_save_landing_during_another_save_is_merged_not_lost(
+def test_a_save_arriving_during_another_save_waits_for_it_and_is_merged_not_lost(
     services: Services, other_laptop_window: Services, new_draft: NewDraft
 ) -> None:
+    """A save takes the write lock before it reads, so another window's save cannot land
+    between its read and its write (it did, when transactions began at the first write):
+    the other save waits, then merges with what this one wrote."""
     draft = new_draft()
-    interrupted = False
+    other: threading.Thread | None = None
+    failures: list[BaseException] = []
 
-    def other_saves_first(session: Session, *_: Any) -> None:
-        nonlocal interrupted
-        if not interrupted:
-            interrupted = True
+    def theirs() -> None:
+        try:
             other_laptop_window.recording.save(draft, [Change("reflection", "", "Theirs.")])
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
 
-    event.listen(Session, "before_flush", other_saves_first)
+    def other_saves_meanwhile(session: Session, *_: Any) -> None:
+        nonlocal other
+        if other is None:
+            other = threading.Thread(target=theirs)
+            other.start()
+            other.join(0.5)
+            assert other.is_alive(), "the other save did not wait for this one"
+
+    event.listen(Session, "before_flush", other_saves_meanwhile)
     try:
-        outcome = services.recording.save(draft, [Change("reflection", "", "Ours.")])
+        services.recording.save(draft, [Change("reflection", "", "Ours.")])
     finally:
-        event.remove(Session, "before_flush", other_saves_first)
+        event.remove(Session, "before_flush", other_saves_meanwhile)
+    assert other is not None
+    other.join(10)
 
-    assert interrupted
-    assert services.recording.get(draft).reflection == "Ours.\n\nTheirs."
-    assert outcome.revision == services.recording.get(draft).revision
+    assert not failures
+    # The later save merges what it found into its own: its words first.
+    assert services.recording.get(draft).reflection == "Theirs.\n\nOurs."
 
 
 def test_merging_logs_counts_and_ids_but_no_words(

@@ -3,6 +3,7 @@ exactly that content, and a signature is refused when the record has moved on si
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from observer.errors import StaleRecord
+from observer.errors import RecordLocked, StaleRecord
 from observer.records.merge import Change
 from observer.services import Services
 from observer.vocabulary import SignatureRole, Status
@@ -83,32 +84,47 @@ def test_a_signer_whose_record_lost_what_sign_off_needs_is_told_it_changed(
     assert services.signoff.signatures(record) == []
 
 
-def test_a_save_landing_between_the_signers_check_and_the_signature_refuses_it(
+def test_a_save_arriving_between_the_signers_check_and_the_signature_waits_and_is_refused(
     services: Services, other_laptop_window: Services, record: uuid.UUID
 ) -> None:
     """Another app process saves after the hash was checked but before the signature is
-    written: the signature would be of content nobody was shown, so nothing is signed."""
+    written. Signing holds the write lock from its first read (before, the save could land
+    in between and the signature was of content nobody was shown), so the save waits, the
+    record is signed as it was shown, and the save is then refused as locked."""
     read = services.signoff.signed_record(record)
-    interrupted = False
+    other: threading.Thread | None = None
+    outcome: list[BaseException | None] = []
 
-    def other_saves_first(session: Session, *_: Any) -> None:
-        nonlocal interrupted
-        if not interrupted:
-            interrupted = True
+    def theirs() -> None:
+        try:
             other_laptop_window.recording.save(
                 record, [Change("reflection", "", "Saved at that very moment.")]
             )
+            outcome.append(None)
+        except BaseException as exc:  # checked below
+            outcome.append(exc)
 
-    event.listen(Session, "before_flush", other_saves_first)
+    def other_saves_meanwhile(session: Session, *_: Any) -> None:
+        nonlocal other
+        if other is None:
+            other = threading.Thread(target=theirs)
+            other.start()
+            other.join(0.5)
+            assert other.is_alive(), "the other save did not wait for the signature"
+
+    event.listen(Session, "before_flush", other_saves_meanwhile)
     try:
-        with pytest.raises(StaleRecord, match="nothing was signed"):
-            services.signoff.sign(
-                record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=read.content_hash
-            )
+        signature = services.signoff.sign(
+            record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=read.content_hash
+        )
     finally:
-        event.remove(Session, "before_flush", other_saves_first)
+        event.remove(Session, "before_flush", other_saves_meanwhile)
+    assert other is not None
+    other.join(10)
 
-    assert interrupted
-    assert services.signoff.signatures(record) == []
-    assert not [a for a in audit_trail(services.db, record) if a.startswith("sign:")]
-    assert services.recording.get(record).reflection == "Saved at that very moment."
+    assert signature.content_hash == read.content_hash
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], RecordLocked)
+    assert services.signoff.current_hash(record) == read.content_hash
+    assert [a for a in audit_trail(services.db, record) if a.startswith("sign:")]
+    assert services.recording.get(record).reflection != "Saved at that very moment."
