@@ -136,31 +136,54 @@ def write_lock_held(data_dir: Path) -> Iterator[None]:
 KINDS = ["summary", "history", "plain bundle", "sealed bundle"]
 
 
-@pytest.mark.parametrize("kind", KINDS)
+def observer_started(data_dir: Path, *args: str) -> subprocess.Popen[str]:
+    """`observer` as `observer()` runs it, started and not waited for."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "observer", "--data-dir", str(data_dir), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=environment(),
+        umask=0o022,
+    )
+
+
 def test_an_export_the_busy_store_cannot_record_writes_no_file(
-    store: Store, tmp_path: Path, kind: str
+    store: Store, tmp_path: Path
 ) -> None:
-    target = tmp_path / "export.out"
-    target.write_bytes(b"an earlier export")
+    """Every kind of export at once, while another process holds the write lock: each
+    waits its busy timeout side by side, then gives up having written and recorded nothing."""
+    targets = {kind: tmp_path / kind.replace(" ", "-") / "export.out" for kind in KINDS}
+    for target in targets.values():
+        target.parent.mkdir()
+        target.write_bytes(b"an earlier export")
     before = exports(store)
 
     with write_lock_held(store.data_dir):
-        done = observer(store.data_dir, *export_args(store, kind, target))
+        started = {
+            kind: observer_started(store.data_dir, *export_args(store, kind, target))
+            for kind, target in targets.items()
+        }
+        finished = {kind: (run, *run.communicate(timeout=120)) for kind, run in started.items()}
 
-    assert done.returncode == 2, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr
-    assert done.stderr.count("\n") == 1, done.stderr
-    assert done.stderr.startswith("observer: The store is busy")
-    assert done.stdout == ""
-    # Nothing written, nothing recorded: the earlier file is untouched and no partial is left.
-    assert target.read_bytes() == b"an earlier export"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.out"]
-    assert exports(store) == before
+    for kind, (run, out, err) in finished.items():
+        assert run.returncode == 2, (kind, out, err)
+        assert "Traceback" not in err, kind
+        assert err.count("\n") == 1, (kind, err)
+        assert err.startswith("observer: The store is busy"), (kind, err)
+        assert out == "", kind
+        # Nothing written: the earlier file is untouched and no partial is left.
+        target = targets[kind]
+        assert target.read_bytes() == b"an earlier export", kind
+        assert sorted(p.name for p in target.parent.iterdir()) == ["export.out"], kind
+    assert exports(store) == before  # nothing recorded
 
-    again = observer(store.data_dir, *export_args(store, kind, target))
-    assert again.returncode == 0, again.stderr
-    assert target.read_bytes() != b"an earlier export"
-    assert len(exports(store)) == len(before) + 1
+    for done, (kind, target) in enumerate(targets.items(), start=1):
+        again = observer(store.data_dir, *export_args(store, kind, target))
+        assert again.returncode == 0, (kind, again.stderr)
+        assert target.read_bytes() != b"an earlier export", kind
+        assert len(exports(store)) == len(before) + done, kind  # one event each
     assert observer(store.data_dir, "audit", "verify").returncode == 0
 
 
