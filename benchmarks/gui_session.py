@@ -556,7 +556,11 @@ def measure(data_dir: Path, runs: int) -> list[Measurement]:
     script = str(Path(__file__).resolve())
     with tempfile.TemporaryDirectory(prefix="observer-benchmark-settings-") as settings:
         done = subprocess.run(
-            [sys.executable, script, "--json", "--runs", str(runs), "--data-dir", str(data_dir)],
+            [
+                *(sys.executable, script, "--json", "--runs", str(runs)),
+                # Stalls are watched twice, or once when each figure is taken once.
+                *("--stall-runs", str(min(runs, 2)), "--data-dir", str(data_dir)),
+            ],
             env=app_environment(Path(settings)),
             capture_output=True,
             text=True,

@@ -11,4 +11,4 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/lint-imports --no-logo --no-cache
 # One test process per core (pytest-xdist): every test has its own tmp dirs, and each
 # process its own template store. `bash scripts/test.sh -n 0` runs them in this process.
-.venv/bin/pytest -n auto "$@"
+.venv/bin/pytest -n auto --dist worksteal "$@"
