@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Delete, Insert, Update, event, inspect
@@ -63,15 +64,23 @@ def track_changes(sessions: sessionmaker[Session], feed: ChangeFeed) -> None:
     event.listen(sessions, "after_rollback", _after_rollback)
 
 
-def _pending(session: Session) -> tuple[list[Topic], set[uuid.UUID]]:
+@dataclass
+class _Pending:
+    """What the session's open transaction has written so far."""
+
+    topics: Topic = Topic.NONE
+    ids: set[uuid.UUID] = field(default_factory=set)
+
+
+def _pending(session: Session) -> _Pending:
     found = session.info.get(_PENDING)
     if found is None:
-        found = session.info[_PENDING] = ([Topic.NONE], set())
+        found = session.info[_PENDING] = _Pending()
     return found
 
 
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
-    topics, ids = _pending(session)
+    pending = _pending(session)
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(type(obj), "__tablename__", None)
         topic = TOPIC_OF_TABLE.get(table or "", Topic.NONE)
@@ -79,12 +88,12 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
             topic = SETTING_TOPICS.get(getattr(obj, "key", ""), topic)
         if not topic:
             continue
-        topics[0] |= topic
+        pending.topics |= topic
         if table == "observations" and _listed_change(obj, dirty=obj in session.dirty):
-            topics[0] |= Topic.LISTED
+            pending.topics |= Topic.LISTED
         record = getattr(obj, "id" if table == "observations" else "observation_id", None)
         if isinstance(record, uuid.UUID):
-            ids.add(record)
+            pending.ids.add(record)
 
 
 def _listed_change(observation: Any, *, dirty: bool) -> bool:
@@ -105,13 +114,13 @@ def _orm_execute(state: ORMExecuteState) -> None:
     if table == "observations" and declared is None:
         topic |= Topic.LISTED  # a statement may change any column: assume lists show it
     if topic:
-        _pending(state.session)[0][0] |= topic
+        _pending(state.session).topics |= topic
 
 
 def _after_commit(session: Session, feed: ChangeFeed) -> None:
-    found = session.info.pop(_PENDING, None)
+    found: _Pending | None = session.info.pop(_PENDING, None)
     if found is not None:
-        feed.publish(Changed(found[0][0], frozenset(found[1]), time.monotonic()))
+        feed.publish(Changed(found.topics, frozenset(found.ids), time.monotonic()))
 
 
 def _after_rollback(session: Session) -> None:
