@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from observer.text import has_control_characters
 from observer.vocabulary import MOMENT_RANGE, within_moment_range
@@ -39,6 +39,21 @@ def read_json_file(path: Path, max_bytes: int, what: str) -> Any:
     return decode_json(read_file_capped(path, max_bytes, what), what)
 
 
+def _read_at_most(stream: BinaryIO, expected: int, max_bytes: int) -> bytes:
+    """Up to `max_bytes` + 1 bytes. One read asks for what the file held when it was looked
+    at (a read of the cap itself would reserve gigabytes for every small file); a file that
+    grows meanwhile is read on in modest pieces, still capped."""
+    parts = [stream.read(expected + 1)]
+    read = len(parts[0])
+    while expected < read <= max_bytes:
+        more = stream.read(min(1 << 20, max_bytes + 1 - read))
+        if not more:
+            break
+        parts.append(more)
+        read += len(more)
+    return b"".join(parts)
+
+
 def read_file_capped(path: Path, max_bytes: int, what: str) -> bytes:
     """The bytes of a regular file of at most `max_bytes`, so that a device or a huge file
     cannot fill the memory; UnreadableJson otherwise."""
@@ -52,7 +67,7 @@ def read_file_capped(path: Path, max_bytes: int, what: str) -> bytes:
                 raise UnreadableJson(f"is not a file, so it cannot be a {what}")
             if facts.st_size > max_bytes:
                 raise UnreadableJson(too_large)
-            raw = stream.read(max_bytes + 1)  # a file growing meanwhile stays capped
+            raw = _read_at_most(stream, facts.st_size, max_bytes)
     except FileNotFoundError:
         raise UnreadableJson("does not exist") from None
     except OSError as exc:
