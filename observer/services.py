@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from observer.review.worker_history import WorkerHistories
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
+    from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
     from observer.store.backups import Backup, Backups, Restored
 
@@ -142,6 +143,13 @@ class Services:
         from observer.documents.histories import HistoryPdfs
 
         return HistoryPdfs(self)
+
+    @cached_property
+    def known_certificates(self) -> KnownCertificates:
+        """The signing certificates this laptop knows, kept in the store."""
+        from observer.signing.known import KnownCertificates
+
+        return KnownCertificates(self.db)
 
     @cached_property
     def backups(self) -> Backups:
