@@ -21,9 +21,11 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,6 +41,7 @@ RECORD_TYPE = "certificate"
 MAX_CERTIFICATE_BYTES = 64_000
 MAX_REASON = 200
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+T = TypeVar("T")
 
 # Why a certificate is known, in the words the audit trail and `certificates list` show.
 OWN_IDENTITY = "this laptop's signing identity"
@@ -232,6 +235,53 @@ def _moment(value: object) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def take_own_certificates(db: Database, data_dir: Path, passphrase: str, actor: str) -> int:
+    """Makes this laptop's own identities' certificates known, and removes the plain files
+    in which earlier versions kept fingerprints; returns how many became known.
+
+    An identity counts as this laptop's only if its PKCS#12 opens with the store's
+    passphrase: the current one, and each one it replaced that opens. A fingerprint or
+    certificate in a plain file is never taken, since anyone able to write into the data
+    folder could have put it there (nor did the audit trail record identities being
+    replaced, so it cannot vouch for them either); a replaced identity that signed an
+    export here is known already, from that export. Cheap when nothing is new: the
+    identities are opened (a key derivation each) and nothing is written."""
+    from observer.signing.identity import forget_plain_certificates, own_certificates
+
+    found = own_certificates(data_dir, passphrase) if passphrase else []
+    added = 0
+    if found:
+        with db.session() as s:
+            new = [
+                (der, current)
+                for der, current in found
+                if certificate_in(s, fingerprint_of(der)) is None
+            ]
+        if new:
+            added = _writing(db, lambda s: _add_own(s, new, actor))
+    forget_plain_certificates(data_dir)
+    return added
+
+
+def _add_own(s: Session, certificates: list[tuple[bytes, bool]], actor: str) -> int:
+    before = fingerprints_in(s)
+    for der, current in certificates:
+        add_in(s, der, OWN_IDENTITY if current else REPLACED_IDENTITY, actor)
+    return len(fingerprints_in(s) - before)
+
+
+def _writing(db: Database, write: Callable[[Session], T]) -> T:
+    """Runs `write` in a transaction, once more if it lost a race: two writers at once may
+    both find the setting missing, and the second to insert it is refused; the retry
+    reads what the first stored."""
+    try:
+        with db.session() as s, s.begin():
+            return write(s)
+    except IntegrityError:
+        with db.session() as s, s.begin():
+            return write(s)
+
+
 class KnownCertificates:
     """The signing certificates this laptop knows, kept in the encrypted store."""
 
@@ -257,17 +307,8 @@ class KnownCertificates:
     def add(self, certificate_der: bytes, reason: str, actor: str) -> str:
         """Trusts a certificate (DER or PEM), audited; returns its fingerprint (hex).
         NotACertificate for bytes that are not one certificate."""
-        certificate_der = _checked(certificate_der)
-
-        def add() -> str:
-            with self._db.session() as s, s.begin():
-                return add_in(s, certificate_der, reason, actor)
-
-        try:
-            return add()
-        except IntegrityError:
-            # Two writers at once both found the setting missing; the second reads the first's.
-            return add()
+        der = _checked(certificate_der)
+        return _writing(self._db, lambda s: add_in(s, der, reason, actor))
 
 
 def _checked(data: bytes) -> bytes:
