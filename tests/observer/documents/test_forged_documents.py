@@ -20,7 +20,7 @@ from observer.documents.summaries import export_summary, verify_summary
 from observer.services import Services
 from observer.signing import HistoryClaim, IdentityInfo, ensure_identity, load_signer, sign_pdf
 from tests.support.core import RunCli, Staff
-from tests.support.signing import PASSPHRASE, summary_like_pdf
+from tests.support.signing import PASSPHRASE, needs_pdfsig, pdfsig, summary_like_pdf
 
 FORGER_SECRET = "forger's own secret"
 
@@ -129,3 +129,31 @@ def test_a_history_of_someone_not_in_this_store_is_only_checked_for_integrity(
 
     assert (result.sound, result.signer_known, result.ok) == (True, False, True)
     assert "the worker with id" in result.summary_lines()[-1]
+
+
+@needs_pdfsig
+def test_independent_tools_agree_the_forgery_is_intact_and_only_this_laptop_says_by_whom(
+    services: Services, signed_record: uuid.UUID, out: Path, tmp_path: Path
+) -> None:
+    """Integrity is what poppler and pyHanko can judge, and they agree with verify: the
+    forgery is exactly what its key's holder signed. Who that holder is, only this
+    laptop's store can say."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    real_hash = services.signoff.current_hash(signed_record)
+    path = out / "forged.pdf"
+    forged(tmp_path, summary_like_pdf(signed_record, real_hash), path)
+
+    result = verify_summary(services, path)
+
+    report = pdfsig(path)
+    assert "Signature Validation: Signature is Valid." in report
+    assert "Total document signed" in report
+    with path.open("rb") as file:
+        (signature,) = PdfFileReader(file).embedded_signatures
+        context = ValidationContext(trust_roots=[], allow_fetching=False)
+        status = validate_pdf_signature(signature, signer_validation_context=context)
+        assert (status.intact, status.valid) == (True, True)
+    assert (result.intact, result.signer_known, result.ok) == (True, False, False)
