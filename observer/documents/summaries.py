@@ -502,7 +502,7 @@ class Summaries:
         many became known (observer/signing/known.py)."""
         sources = self._sources
         return take_own_certificates(
-            sources.db, sources.data_dir, sources.passphrase, sources.actor()
+            sources.db, sources.data_dir, sources.passphrase, sources.actor(), again=True
         )
 
     def has_signing_identity(self) -> bool:

@@ -36,6 +36,8 @@ from observer.store.db import Database
 from observer.store.settings import store_value, stored_value
 
 KNOWN_CERTIFICATES_SETTING = "known_signing_certificates"
+# Digests of the identity files last opened to take their certificates (see below).
+IDENTITIES_SEEN_SETTING = "signing_identities_seen"
 TRUST_ACTION = "trust_certificate"
 RECORD_TYPE = "certificate"
 MAX_CERTIFICATE_BYTES = 64_000
@@ -235,7 +237,9 @@ def _moment(value: object) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def take_own_certificates(db: Database, data_dir: Path, passphrase: str, actor: str) -> int:
+def take_own_certificates(
+    db: Database, data_dir: Path, passphrase: str, actor: str, *, again: bool = False
+) -> int:
     """Makes this laptop's own identities' certificates known, and removes the plain files
     in which earlier versions kept fingerprints; returns how many became known.
 
@@ -244,29 +248,45 @@ def take_own_certificates(db: Database, data_dir: Path, passphrase: str, actor: 
     certificate in a plain file is never taken, since anyone able to write into the data
     folder could have put it there (nor did the audit trail record identities being
     replaced, so it cannot vouch for them either); a replaced identity that signed an
-    export here is known already, from that export. Cheap when nothing is new: the
-    identities are opened (a key derivation each) and nothing is written."""
+    export here is known already, from that export.
+
+    Opening a PKCS#12 costs a key derivation, so the identity files are opened only when
+    one of them is not yet as it was last time (the digests of the files looked at are kept
+    in the store); `again` opens them whatever was seen, as after adopting an identity."""
     from observer.signing.identity import forget_plain_certificates, own_certificates
 
-    found = own_certificates(data_dir, passphrase) if passphrase else []
-    added = 0
-    if found:
-        with db.session() as s:
-            new = [
-                (der, current)
-                for der, current in found
-                if certificate_in(s, fingerprint_of(der)) is None
-            ]
-        if new:
-            added = _writing(db, lambda s: _add_own(s, new, actor))
     forget_plain_certificates(data_dir)
-    return added
+    if not passphrase:
+        return 0
+    files = _identity_digests(data_dir)
+    with db.session() as s:
+        seen = stored_value(s, IDENTITIES_SEEN_SETTING)
+    if not files or (not again and isinstance(seen, list) and files <= set(seen)):
+        return 0
+    found = own_certificates(data_dir, passphrase)
+    return _writing(db, lambda s: _add_own(s, found, files, actor))
 
 
-def _add_own(s: Session, certificates: list[tuple[bytes, bool]], actor: str) -> int:
+def _identity_digests(data_dir: Path) -> set[str]:
+    from observer.signing.identity import IDENTITY_FILES, signing_dir
+
+    digests = set()
+    try:
+        for path in signing_dir(data_dir).glob(IDENTITY_FILES):
+            digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+    except OSError:
+        return set()
+    return digests
+
+
+def _add_own(
+    s: Session, certificates: list[tuple[bytes, bool]], files: set[str], actor: str
+) -> int:
     before = fingerprints_in(s)
     for der, current in certificates:
-        add_in(s, der, OWN_IDENTITY if current else REPLACED_IDENTITY, actor)
+        if certificate_in(s, fingerprint_of(der)) is None:
+            add_in(s, der, OWN_IDENTITY if current else REPLACED_IDENTITY, actor)
+    store_value(s, IDENTITIES_SEEN_SETTING, sorted(files))
     return len(fingerprints_in(s) - before)
 
 

@@ -93,3 +93,25 @@ def test_an_imported_identity_is_known_at_once(services: Services) -> None:
 
     assert services.known_certificates.is_known(info.fingerprint_sha256)
     assert trusted(services) == [(info.fingerprint_sha256, OWN_IDENTITY)]
+
+
+def test_an_identity_put_in_place_between_unlocks_is_taken_at_the_next(
+    services: Services, data_dir: Path
+) -> None:
+    """Identity files already looked at are not opened again at each unlock (a key
+    derivation each); one that changed or arrived is."""
+    services.close()
+    first = ensure_identity(data_dir, STORE_PASSPHRASE, "Aled Hughes", "Northshire Council")
+    open_services(data_dir, STORE_PASSPHRASE).close()
+    second = import_identity(
+        data_dir, organisation_p12().p12, "org-issued secret", STORE_PASSPHRASE
+    )
+
+    reopened = open_services(data_dir, STORE_PASSPHRASE)
+    try:
+        assert reopened.known_certificates.fingerprints() == {
+            first.fingerprint_sha256,
+            second.fingerprint_sha256,
+        }
+    finally:
+        reopened.close()
