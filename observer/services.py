@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from observer.changes import ChangeFeed
-from observer.errors import DatabaseUnreadable, InvalidFramework
+from observer.errors import DatabaseUnreadable, InvalidFramework, ObserverError
 from observer.paths import database_path
 from observer.people.directory import People
 from observer.people.profile import Profiles
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from observer.review.worker_history import WorkerHistories
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
+    from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
     from observer.store.backups import Backup, Backups, Restored
 
@@ -144,6 +145,13 @@ class Services:
         return HistoryPdfs(self)
 
     @cached_property
+    def known_certificates(self) -> KnownCertificates:
+        """The signing certificates this laptop knows, kept in the store."""
+        from observer.signing.known import KnownCertificates
+
+        return KnownCertificates(self.db)
+
+    @cached_property
     def backups(self) -> Backups:
         from observer.store.backups import Backups
 
@@ -200,7 +208,6 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
         key = unlock(data_dir, passphrase)
     db = Database.open(database_path(data_dir), key)
     failed_unlocks = UnlockAttempts(data_dir).succeeded()
-    _forget_plain_certificates(data_dir)
     install_shipped_frameworks(db)
     profiles = Profiles(db)
     services = Services(
@@ -218,6 +225,7 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
         from observer.governance.audit import record_failed_unlocks
 
         record_failed_unlocks(db, UNKNOWN_ACTOR, failed_unlocks)
+    _take_own_certificates(services)
     return services
 
 
@@ -261,13 +269,20 @@ class DataFolder:
         return self.open(passphrase), restored.kept_as
 
 
-def _forget_plain_certificates(data_dir: Path) -> None:
-    """Certificates kept in plain text by earlier versions name the signer; only their
-    fingerprints are kept now. Cheap when there is nothing to convert."""
-    if any((data_dir / "signing").glob("certificate*.pem")):
-        from observer.signing.identity import forget_plain_certificates
+def _take_own_certificates(services: Services) -> None:
+    """This laptop's signing identities (those under the store's passphrase) are known in
+    its store, and the plain certificate files of earlier versions go: done at every
+    unlock, so an identity put in place meanwhile is known too. Nothing to do, and nothing
+    imported, when the data folder has no signing folder."""
+    if not (services.data_dir / "signing").is_dir():
+        return
+    from observer.signing.known import take_own_certificates
 
-        forget_plain_certificates(data_dir)
+    try:
+        take_own_certificates(services.db, services.data_dir, services.passphrase, services.actor())
+    except ObserverError as exc:
+        # The store opens all the same; a busy store is tried again at the next unlock.
+        log.warning("the signing identities' certificates were not taken in (%s)", exc)
 
 
 def install_shipped_frameworks(db: Database) -> None:

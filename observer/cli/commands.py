@@ -43,6 +43,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("verify", "sign_off", "check a summary PDF: signer, time, intact, record hash"),
     Command("identity", "sign_off", "this data folder's signing identity"),
     Command(
+        "certificates",
+        "certificates",
+        "the signing certificates this laptop knows; trust another laptop's (audited)",
+    ),
+    Command(
         "passphrase",
         "security",
         f"change the passphrase (from $OBSERVER_PASSPHRASE to ${NEW_PASSPHRASE_ENV})",

@@ -199,7 +199,7 @@ def _audit(
 
     def write(s: Session) -> None:
         if signed_with is not None:
-            remember_in(s, signed_with)
+            remember_in(s, signed_with, actor)
         record_event(
             s,
             actor=actor,

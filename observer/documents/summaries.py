@@ -4,8 +4,9 @@ The GUI's export and "Verify a summary" dialogs and the command line all call th
 PDF names its record and the record's content hash in its Keywords; for a signed record
 that hash must be the one both people signed, so the PDF shows exactly what they signed.
 Verification vouches for that hash only when the PDF was signed with a certificate this
-data folder knows: its own identity's (fingerprints in `signing/certificate*.sha256`) or
-one it exported summaries with (the setting "known_signing_certificates").
+laptop knows, as its encrypted store lists them (observer/signing/known.py): its own
+identities', each one it exported with, and any trusted by hand. Nothing outside the store
+counts, so no file dropped into the data folder can make a forgery pass.
 Summaries are signed with the identity under the store's passphrase (`services.passphrase`).
 Heavy libraries (reportlab, pyHanko) load only when a summary is made or checked.
 """
@@ -17,7 +18,6 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,15 @@ from observer.documents.organisation import TIMESTAMP_SETTING
 from observer.errors import NotFound, ObserverError
 from observer.governance.audit import record_event
 from observer.signing.errors import PassphraseNeeded, TimestampUnavailable
-from observer.store.settings import store_value, stored_value
+from observer.signing.known import (
+    EXPORTED_WITH,
+    OWN_IDENTITY,
+    KnownCertificates,
+    add_in,
+    fingerprints_in,
+    take_own_certificates,
+)
+from observer.store.settings import stored_value
 from observer.vocabulary import Status
 
 if TYPE_CHECKING:
@@ -40,7 +48,6 @@ log = logging.getLogger(__name__)
 
 PASSPHRASE_NEEDED = "A passphrase is needed to sign summaries."
 SIGNING_REASON = "Summary of an observation of practice, signed off by observer and practitioner"
-KNOWN_CERTIFICATES_SETTING = "known_signing_certificates"
 
 
 class RecordAltered(ObserverError):
@@ -186,8 +193,9 @@ def sign_for_export(
 def verify_summary(services: DocumentSources, path: Path) -> Verification:
     """Verifies the PDF at `path` and compares its record with this store's, if it is here.
 
-    The comparison counts only for a PDF signed with a certificate this data folder knows;
-    a summary of a record here signed with any other certificate fails verification.
+    The comparison counts only for a PDF signed with a certificate this laptop's store
+    knows; a summary of a record here, or a history of a worker here, signed with any
+    other certificate fails verification.
     """
     from observer.signing import verify_pdf
 
@@ -216,7 +224,8 @@ def verify_summary(services: DocumentSources, path: Path) -> Verification:
 
 
 def _with_worker_named(services: DocumentSources, result: Verification) -> Verification:
-    """A history's worker by name, when they are in this store (the PDF holds their id)."""
+    """Marks a history of a worker in this store, and names them only when a known
+    certificate signed it: a forger's history names no one here."""
     from dataclasses import replace
 
     history = result.history
@@ -226,7 +235,8 @@ def _with_worker_named(services: DocumentSources, result: Verification) -> Verif
         person = services.people.get_person(history.person_id)
     except NotFound:
         return result
-    return replace(result, history=replace(history, worker=person.name))
+    worker = person.name if result.signer_known is True else None
+    return replace(result, history=replace(history, in_store=True, worker=worker))
 
 
 def _outcome(result: Verification) -> str:
@@ -236,6 +246,8 @@ def _outcome(result: Verification) -> str:
     if not result.intact:
         return "not intact"
     if result.record_id is None and result.history is not None:
+        if result.history.in_store and not result.signer_known:
+            return "intact; a worker's history signed with a certificate not known here"
         return "intact; a worker's history"
     if result.record_id is None or not result.record_in_store:
         return "intact; record not in this store"
@@ -247,11 +259,9 @@ def _outcome(result: Verification) -> str:
 
 
 def known_certificates(services: DocumentSources) -> set[str]:
-    """SHA-256 fingerprints (hex) of the signing certificates this data folder knows: its
-    identity's, past and present, and every one a summary was exported with here."""
-    from observer.signing.identity import own_certificate_fingerprints
-
-    return own_certificate_fingerprints(services.data_dir) | set(_exported_with(services))
+    """SHA-256 fingerprints (hex) of the signing certificates this laptop's store knows."""
+    with services.db.session() as s:
+        return fingerprints_in(s)
 
 
 def has_signing_identity(services: DocumentSources) -> bool:
@@ -323,15 +333,10 @@ def _identity(services: DocumentSources, passphrase: str) -> IdentityInfo:
             "No one is set up as this laptop's user, so there is no one to sign as: "
             "open the app once, or import a signing identity."
         )
-    return ensure_identity(services.data_dir, passphrase, profile.name, profile.organisation)
-
-
-def _exported_with(services: DocumentSources) -> dict[str, Any]:
-    with services.db.session() as s:
-        value = stored_value(s, KNOWN_CERTIFICATES_SETTING)
-    if not isinstance(value, dict):
-        return {}
-    return {str(k).lower(): v for k, v in value.items()}
+    info = ensure_identity(services.data_dir, passphrase, profile.name, profile.organisation)
+    if info.created:
+        KnownCertificates(services.db).add(info.certificate_der, OWN_IDENTITY, services.actor())
+    return info
 
 
 def writing(services: DocumentSources, write: Callable[[Session], object]) -> None:
@@ -348,18 +353,10 @@ def writing(services: DocumentSources, write: Callable[[Session], object]) -> No
             write(s)
 
 
-def remember_in(s: Session, identity: IdentityInfo) -> None:
-    """Records, in the caller's transaction, the certificate an export was signed with."""
-    fingerprint = identity.fingerprint_sha256.lower()
-    stored = stored_value(s, KNOWN_CERTIFICATES_SETTING)
-    known = dict(stored) if isinstance(stored, dict) else {}
-    if fingerprint in known:
-        return
-    known[fingerprint] = {
-        "name": identity.name,
-        "first_used": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    store_value(s, KNOWN_CERTIFICATES_SETTING, known)
+def remember_in(s: Session, identity: IdentityInfo, actor: str) -> None:
+    """Makes known, in the caller's transaction, the certificate an export was signed with
+    (audited the first time, as every certificate that becomes known is)."""
+    add_in(s, identity.certificate_der, EXPORTED_WITH, actor)
 
 
 def _timestamp_url(services: DocumentSources) -> str | None:
@@ -388,7 +385,7 @@ def _audit(
 
     def write(s: Session) -> None:
         if signed_with is not None:
-            remember_in(s, signed_with)
+            remember_in(s, signed_with, actor)
         record_event(
             s,
             actor=actor,
@@ -473,7 +470,9 @@ class Summaries:
         when `earlier` opens neither."""
         from observer.signing import adopt_identity
 
-        return adopt_identity(self._sources.data_dir, earlier, self._sources.passphrase)
+        changed = adopt_identity(self._sources.data_dir, earlier, self._sources.passphrase)
+        self.take_own_certificates()
+        return changed
 
     def identity(self) -> IdentityInfo:
         """This data folder's signing identity, opened with the store's passphrase."""
@@ -492,8 +491,18 @@ class Summaries:
         this laptop's, then protects it with the store's passphrase."""
         from observer.signing import import_identity
 
-        return import_identity(
+        info = import_identity(
             self._sources.data_dir, pkcs12, its_passphrase, self._sources.passphrase
+        )
+        self.take_own_certificates()
+        return info
+
+    def take_own_certificates(self) -> int:
+        """Makes this laptop's identities (those under the store's passphrase) known; how
+        many became known (observer/signing/known.py)."""
+        sources = self._sources
+        return take_own_certificates(
+            sources.db, sources.data_dir, sources.passphrase, sources.actor(), again=True
         )
 
     def has_signing_identity(self) -> bool:

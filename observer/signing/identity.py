@@ -10,13 +10,13 @@ The PKCS#12 is protected by the store's passphrase, so one passphrase opens ever
 An identity made before the store had one may still be under the passphrase its user chose
 for signing then: `adopt_identity` re-protects it by the store's, once.
 
-Beside the PKCS#12 only the certificate's SHA-256 fingerprint is kept (`certificate.sha256`,
-lower-case hex), so that verification can tell this data folder's own signatures from
-others' without the passphrase and without the signer's name in plaintext on disk. It is
-written whenever the identity is made, imported or opened; a replaced identity's is kept as
-`certificate-replaced-*.sha256`. Earlier versions kept the whole certificate as PEM
-(`certificate.pem`, `certificate-replaced-*.pem`); each is turned into its fingerprint file
-and shredded the first time it is seen.
+Which certificates this laptop knows (its identities' among them) is kept inside the
+encrypted store (observer/signing/known.py), never beside the PKCS#12: a plain file in the
+data folder vouches for nothing, since anyone able to write there could have put it there.
+Earlier versions kept each certificate's fingerprint (`certificate*.sha256`) or the whole
+certificate as PEM (`certificate*.pem`) in plain files; they are removed when seen
+(`forget_plain_certificates`), and only identities that open with the store's passphrase
+are taken into the store as its own (`own_certificates`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,12 +48,14 @@ log = logging.getLogger(__name__)
 
 SIGNING_DIR = "signing"
 IDENTITY_FILE = "identity.p12"
-FINGERPRINT_FILE = "certificate.sha256"
-REPLACED_FINGERPRINTS = "certificate-replaced-*.sha256"
-PLAIN_CERTIFICATES = ("certificate.pem", "certificate-replaced-*.pem")  # earlier versions'
-MAX_PEM_BYTES = 1_000_000
-MAX_FINGERPRINT_BYTES = 65_536
-SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# What earlier versions kept in plain files beside the identity: fingerprints, then PEMs.
+PLAIN_CERTIFICATES = (
+    "certificate.sha256",
+    "certificate-replaced-*.sha256",
+    "certificate.pem",
+    "certificate-replaced-*.pem",
+)
+IDENTITY_FILES = "identity*.p12"
 VALIDITY = timedelta(days=5 * 365 + 1)
 MIN_PASSPHRASE = 8
 MAX_P12_BYTES = 1_000_000
@@ -72,6 +73,7 @@ class IdentityInfo:
     not_valid_after: datetime
     self_signed: bool
     created: bool = False
+    certificate_der: bytes = field(default=b"", repr=False)
 
     @property
     def fingerprint(self) -> str:
@@ -88,70 +90,51 @@ def identity_path(data_dir: Path) -> Path:
     return signing_dir(data_dir) / IDENTITY_FILE
 
 
-def fingerprint_path(data_dir: Path) -> Path:
-    """The SHA-256 fingerprint of the identity's certificate, readable without the passphrase."""
-    return signing_dir(data_dir) / FINGERPRINT_FILE
-
-
 def has_identity(data_dir: Path) -> bool:
     return identity_path(data_dir).is_file()
 
 
-def own_certificate_fingerprints(data_dir: Path) -> set[str]:
-    """SHA-256 fingerprints (lower-case hex) of the certificates this data folder's
-    identities have held: the current one and any it replaced, as their fingerprint files
-    say.
-
-    Needs no passphrase. A missing or unreadable file adds nothing."""
-    forget_plain_certificates(data_dir)
-    folder = signing_dir(data_dir)
-    paths = [fingerprint_path(data_dir)]
-    plain: list[Path] = []  # left only when they could not be turned into fingerprints
-    with contextlib.suppress(OSError):
-        paths += sorted(folder.glob(REPLACED_FINGERPRINTS))
-        for pattern in PLAIN_CERTIFICATES:
-            plain += sorted(folder.glob(pattern))
-    found: set[str] = set()
+def own_certificates(data_dir: Path, passphrase: str) -> list[tuple[bytes, bool]]:
+    """The certificates (DER) of this folder's identities that open with `passphrase`: the
+    current one (True) and those it replaced (False). A PKCS#12 that opens with the store's
+    passphrase was protected by someone who holds it; one that does not open is left out."""
+    secret = _secret(passphrase)
+    found: list[tuple[bytes, bool]] = []
+    try:
+        paths = sorted(signing_dir(data_dir).glob(IDENTITY_FILES))
+    except OSError:
+        return found
     for path in paths:
-        found |= _read_fingerprints(path)
-    for path in plain:
-        found |= _pem_fingerprints(path) or set()
+        try:
+            loaded = _open(path, secret)
+        except ObserverError:
+            log.info("a signing identity does not open with the store's passphrase; not taken")
+            continue
+        assert loaded.cert is not None
+        found.append((_der(loaded.cert.certificate), path.name == IDENTITY_FILE))
     return found
 
 
 def forget_plain_certificates(data_dir: Path) -> int:
-    """Turns each certificate an earlier version kept as plaintext PEM (it names the
-    signer) into a file of its fingerprint beside it, then shreds the PEM; returns how many.
-
-    A PEM that holds no readable certificate is shredded too: it can serve no purpose. A
-    PEM whose fingerprint file cannot be written stays, to be tried again next time."""
+    """Removes the fingerprints and certificates earlier versions kept in plain files
+    beside the identity; returns how many. A plain file vouches for nothing (which
+    certificates this laptop knows is kept in the store), and a PEM names the signer, so
+    each is shredded; one that cannot be removed now is tried again next time."""
     folder = signing_dir(data_dir)
     plain: list[Path] = []
     with contextlib.suppress(OSError):
         for pattern in PLAIN_CERTIFICATES:
             plain += sorted(folder.glob(pattern))
     forgotten = 0
-    for pem in plain:
-        fingerprints = _pem_fingerprints(pem)
-        if fingerprints is None:
-            continue
-        if fingerprints:
-            target = pem.with_suffix(".sha256")
-            try:
-                _write_fingerprints(target, fingerprints | _read_fingerprints(target))
-            except ObserverError as exc:
-                log.warning(
-                    "a kept signing certificate could not be turned into its fingerprint (%s)", exc
-                )
-                continue
+    for path in plain:
         try:
-            shred(pem)
+            shred(path)
         except OSError as exc:
-            log.warning("a kept signing certificate could not be removed (%s)", type(exc).__name__)
+            log.warning("a plain certificate file could not be removed (%s)", type(exc).__name__)
             continue
         forgotten += 1
     if forgotten:
-        log.info("replaced %d plaintext signing certificates by their fingerprints", forgotten)
+        log.info("removed %d plain certificate files kept by an earlier version", forgotten)
     return forgotten
 
 
@@ -203,7 +186,7 @@ def import_identity(
     path = identity_path(data_dir)
     _folder(data_dir)
     if path.is_file():
-        _set_aside(data_dir, secret)
+        _set_aside(data_dir)
     write_atomically(path, data, what="signing identity")
     log.info("imported a signing identity")
     return _info(path, _open_own(data_dir, secret), created=True)
@@ -276,7 +259,7 @@ def change_identity_passphrase(data_dir: Path, old: str, new: str) -> int:
         return 0
     forget_plain_certificates(data_dir)
     changed = 0
-    for path in sorted(folder.glob("identity*.p12")):
+    for path in sorted(folder.glob(IDENTITY_FILES)):
         try:
             loaded = _open(path, _secret(old))
         except ObserverError:
@@ -334,79 +317,15 @@ def _folder(data_dir: Path) -> None:
 
 
 def _open_own(data_dir: Path, secret: bytes) -> PKCS12KeyAndCertificates:
-    """Opens the data folder's identity and makes sure its certificate's fingerprint is
-    beside it (identities made before the fingerprint was kept gain it when opened)."""
-    loaded = _open(identity_path(data_dir), secret)
-    forget_plain_certificates(data_dir)
-    _keep_fingerprint(data_dir, loaded)
-    return loaded
+    return _open(identity_path(data_dir), secret)
 
 
-def _keep_fingerprint(data_dir: Path, loaded: PKCS12KeyAndCertificates) -> None:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    assert loaded.cert is not None
-    fingerprint = hashlib.sha256(loaded.cert.certificate.public_bytes(Encoding.DER)).hexdigest()
-    path = fingerprint_path(data_dir)
-    if fingerprint in _read_fingerprints(path):
-        return
-    try:
-        _write_fingerprints(path, {fingerprint})
-    except ObserverError as exc:
-        # Signing still works; verification then knows the certificate from exports only.
-        log.warning("could not keep the signing certificate's fingerprint (%s)", exc)
-
-
-def _set_aside(data_dir: Path, secret: bytes) -> None:
-    """Renames the current identity (and its fingerprint file) before another is installed,
-    so that nothing signed with it becomes unexplainable."""
+def _set_aside(data_dir: Path) -> None:
+    """Renames the current identity before another is installed, so that nothing signed
+    with it becomes unexplainable."""
     path = identity_path(data_dir)
-    forget_plain_certificates(data_dir)
-    kept = fingerprint_path(data_dir)
-    if not kept.is_file():
-        with contextlib.suppress(ObserverError):  # its passphrase may be another one
-            _keep_fingerprint(data_dir, _open(path, secret))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path.replace(path.with_name(f"identity-replaced-{stamp}.p12"))
-    if kept.is_file():
-        kept.replace(kept.with_name(f"certificate-replaced-{stamp}.sha256"))
-
-
-def _write_fingerprints(path: Path, fingerprints: set[str]) -> None:
-    text = "".join(f"{fingerprint}\n" for fingerprint in sorted(fingerprints))
-    write_atomically(path, text.encode("ascii"), what="signing certificate's fingerprint")
-
-
-def _read_fingerprints(path: Path) -> set[str]:
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_FINGERPRINT_BYTES:
-            return set()
-        text = path.read_bytes().decode("ascii", "replace")
-    except OSError as exc:
-        log.warning("a kept certificate fingerprint cannot be read (%s)", type(exc).__name__)
-        return set()
-    lines = (line.strip().lower() for line in text.splitlines())
-    return {line for line in lines if SHA256_HEX.fullmatch(line)}
-
-
-def _pem_fingerprints(path: Path) -> set[str] | None:
-    """The fingerprints of the certificates in a PEM file; None when it cannot be read now,
-    an empty set when it holds none."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    try:
-        if path.stat().st_size > MAX_PEM_BYTES:
-            return set()
-        data = path.read_bytes()
-    except OSError as exc:
-        log.warning("a kept signing certificate cannot be read (%s)", type(exc).__name__)
-        return None
-    try:
-        certificates = x509.load_pem_x509_certificates(data)
-    except ValueError:
-        return set()
-    return {hashlib.sha256(c.public_bytes(Encoding.DER)).hexdigest() for c in certificates}
 
 
 def _open(path: Path, secret: bytes) -> PKCS12KeyAndCertificates:
@@ -531,20 +450,26 @@ def _new_identity(name: str, organisation: str, secret: bytes) -> bytes:
     )
 
 
-def _info(path: Path, loaded: PKCS12KeyAndCertificates, *, created: bool = False) -> IdentityInfo:
+def _der(certificate: x509.Certificate) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding
 
+    return certificate.public_bytes(Encoding.DER)
+
+
+def _info(path: Path, loaded: PKCS12KeyAndCertificates, *, created: bool = False) -> IdentityInfo:
     assert loaded.cert is not None
     certificate = loaded.cert.certificate
+    der = _der(certificate)
     return IdentityInfo(
         path=path,
         name=_common_name(certificate),
         organisation=_attribute(certificate, "organization"),
-        fingerprint_sha256=hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest(),
+        fingerprint_sha256=hashlib.sha256(der).hexdigest(),
         not_valid_before=certificate.not_valid_before_utc,
         not_valid_after=certificate.not_valid_after_utc,
         self_signed=certificate.issuer == certificate.subject,
         created=created,
+        certificate_der=der,
     )
 
 

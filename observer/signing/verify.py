@@ -6,49 +6,55 @@ whole file except the signature value itself. Bytes added after the signed part 
 pyHanko reports as covering the "entire revision" and poppler as "Not total document
 signed") leave the file not intact, even though the signed part is unchanged.
 
-Intact says nothing about *who* signed, and the record id and content hash in the PDF's
-Keywords are whatever the signer wrote there: anyone can make a key with a laptop user's
-name and sign a summary claiming a record's real hash over different text. So the
-record's hash is vouched for only when the file is signed, intact, and signed with a
-certificate this data folder knows (its own identity's, or one it exported summaries
-with); a summary of a record in this store signed with any other certificate fails.
+Intact says nothing about *who* signed, and what the PDF's Keywords claim (a record id and
+its content hash, or whose history it is) is whatever the signer wrote there: anyone can
+make a key with a laptop user's name and sign a summary claiming a record's real hash over
+different text. So a document about this store (a record or a worker in it) passes only
+when the file is signed, intact, and signed with a certificate this laptop knows, as its
+encrypted store lists them (observer/signing/known.py); nothing outside the store counts.
+Without the store nobody can tell whether the signer is known, and the report says so.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import re
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from observer.signing.claims import (
+    HistoryClaim,
+    keywords,
+    parse_history_keywords,
+    parse_keywords,
+)
 from observer.signing.errors import NotAPdf
 from observer.signing.sign import FIELD_NAME, quiet_pyhanko
-from observer.text import uk_date
+from observer.signing.signature_value import signature_space_untouched
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
     from pyhanko_certvalidator import ValidationContext
 
+__all__ = [
+    "HistoryClaim",
+    "Verification",
+    "keywords",
+    "parse_history_keywords",
+    "parse_keywords",
+    "read_claim",
+    "verify_pdf",
+]
+
 log = logging.getLogger(__name__)
 
 HashLookup = Callable[[uuid.UUID], str | None]
 
-KEYWORDS_PATTERN = re.compile(
-    r"practice-observer record=(?P<record>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}) content-sha256=(?P<hash>[0-9a-fA-F]{64})"
-)
-HISTORY_PATTERN = re.compile(
-    r"practice-observer history=(?P<person>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}) from=(?P<from>\d{4}-\d{2}-\d{2}|any) "
-    r"to=(?P<to>\d{4}-\d{2}-\d{2}|any) observations=(?P<count>\d{1,7})"
-)
-ANY_DATE = "any"
 MAX_PDF_BYTES = 50_000_000
 TOO_LARGE = "is larger than 50 MB, far larger than any summary PDF, so it is not checked."
 HEADER_WINDOW = 1024
@@ -59,75 +65,6 @@ IN_MEMORY = "the data"
 DAMAGED_FILE = "the file is damaged, so its signature cannot be checked: it changed after signing"
 DAMAGED_SIGNATURE = "the signature itself is damaged, so the document cannot be shown unchanged"
 UNSIGNED = "this PDF carries no digital signature"
-
-
-def keywords(record_id: uuid.UUID, content_hash: str) -> str:
-    """The PDF's Info /Keywords that names its record and the record's content hash."""
-    return f"practice-observer record={record_id} content-sha256={content_hash}"
-
-
-def parse_keywords(text: str) -> tuple[uuid.UUID, str] | None:
-    found = KEYWORDS_PATTERN.search(text)
-    if found is None:
-        return None
-    return uuid.UUID(found["record"]), found["hash"].lower()
-
-
-@dataclass(frozen=True)
-class HistoryClaim:
-    """What a worker's history PDF says it is: whose, which dates, how many observations.
-
-    A history holds many records, so it names no single record hash to compare; each
-    observation's pages carry their own record id and content hash."""
-
-    person_id: uuid.UUID
-    date_from: date | None
-    date_to: date | None
-    observations: int
-    worker: str | None = None  # the worker's name, when they are in this store
-
-    def keywords(self) -> str:
-        return (
-            f"practice-observer history={self.person_id} from={_iso_or_any(self.date_from)} "
-            f"to={_iso_or_any(self.date_to)} observations={self.observations}"
-        )
-
-    def describe(self) -> str:
-        """ "a history of Jo Bloggs's observations from 1 May 2025 to 31 May 2025 (3)" """
-        who = self.worker or f"the worker with id {self.person_id}"
-        if self.date_from and self.date_to:
-            period = f"from {uk_date(self.date_from)} to {uk_date(self.date_to)}"
-        elif self.date_from:
-            period = f"from {uk_date(self.date_from)} on"
-        elif self.date_to:
-            period = f"up to {uk_date(self.date_to)}"
-        else:
-            period = "of any date"
-        count = f"{self.observations} observation{'s' if self.observations != 1 else ''}"
-        return f"a history of {who}: observations {period} ({count})"
-
-
-def parse_history_keywords(text: str) -> HistoryClaim | None:
-    found = HISTORY_PATTERN.search(text)
-    if found is None:
-        return None
-    try:
-        return HistoryClaim(
-            person_id=uuid.UUID(found["person"]),
-            date_from=_date_or_none(found["from"]),
-            date_to=_date_or_none(found["to"]),
-            observations=int(found["count"]),
-        )
-    except ValueError:  # a date that matches the pattern but not the calendar
-        return None
-
-
-def _iso_or_any(day: date | None) -> str:
-    return ANY_DATE if day is None else day.isoformat()
-
-
-def _date_or_none(text: str) -> date | None:
-    return None if text == ANY_DATE else date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -150,8 +87,9 @@ class Verification:
     content_hash: str | None = None
     # The record the PDF names is in this store (known only when a store was consulted).
     record_in_store: bool = False
-    # The signing certificate is this data folder's own, or one it exported summaries with.
-    signer_known: bool = False
+    # The signing certificate is one this laptop's store knows (observer/signing/known.py);
+    # None: the store was not consulted, so nobody can tell.
+    signer_known: bool | None = False
     # The record's hash here compared with the PDF's: only for a signed, intact file
     # whose signer is known (else the claim proves nothing), and the record is here.
     hash_matches: bool | None = None
@@ -170,12 +108,14 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        """The check passed: signed and intact, and either the record is not in this store,
-        or it is, the signer is known here and the hashes match."""
+        """The check passed: signed and intact, and what it is about is not in this store,
+        or it is and the signer is known here (and, for a summary, the hashes match)."""
         if not self.sound:
             return False
         if self.record_id is not None and self.record_in_store:
-            return self.signer_known and self.hash_matches is True
+            return self.signer_known is True and self.hash_matches is True
+        if self.record_id is None and self.history is not None and self.history.in_store:
+            return self.signer_known is True
         return True
 
     def summary_lines(self) -> list[str]:
@@ -220,11 +160,21 @@ class Verification:
                 f"Certificate: not trusted; its issuer ({self.issuer or 'unknown'}) is not "
                 f"known to this computer. SHA-256 fingerprint {fingerprint}."
             )
-        if self.signer_known:
+        if not self.sound:
+            return lines
+        if self.signer_known is None:
             lines.append(
-                "Known to this laptop: yes; the certificate is this data folder's signing "
-                "identity, or one it exported summaries with."
+                "Known to this laptop: cannot tell; only this laptop's store, opened with its "
+                "passphrase, holds the certificates it knows."
             )
+        elif self.signer_known:
+            lines.append(
+                "Known to this laptop: yes; its store knows the certificate (this laptop's "
+                "signing identity, one it replaced, or one trusted with `observer "
+                "certificates trust`)."
+            )
+        else:
+            lines.append("Known to this laptop: no; its store does not know the certificate.")
         return lines
 
     def _record_line(self) -> str:
@@ -254,6 +204,11 @@ class Verification:
                 "know who signed it, compare the certificate's SHA-256 fingerprint"
                 f" {self.signer_fingerprint or '(none)'} with the one the signer exported."
             )
+        if self.signer_known is None:
+            return (
+                f"Record {record}: in this store, but whether its signer is known here cannot "
+                "be told, so nothing shows that this summary holds that record's content."
+            )
         if not self.signer_known:
             return (
                 "Signed with a certificate this laptop does not know (fingerprint "
@@ -271,6 +226,13 @@ class Verification:
         )
 
     def _history_line(self, history: HistoryClaim) -> str:
+        if history.in_store and self.sound and self.signer_known is not True:
+            return (
+                f"History: this PDF names a worker in this store (id {history.person_id}), but "
+                "it was signed with a certificate this laptop does not know (fingerprint "
+                f"{self.signer_fingerprint or 'unknown'}), so it cannot confirm that it is a "
+                "history exported here."
+            )
         what = f"History: this PDF is {history.describe()}"
         if not self.sound:
             state = "signed" if not self.signed else "intact"
@@ -305,6 +267,7 @@ class Verification:
             else {
                 "person_id": str(self.history.person_id),
                 "worker": self.history.worker,
+                "worker_in_store": self.history.in_store,
                 "from": self.history.date_from and self.history.date_from.isoformat(),
                 "to": self.history.date_to and self.history.date_to.isoformat(),
                 "observations": self.history.observations,
@@ -317,13 +280,14 @@ def verify_pdf(
     source: Path | bytes,
     *,
     local_hash_lookup: HashLookup | None = None,
-    known_certificates: Collection[str] = (),
+    known_certificates: Collection[str] | None = None,
 ) -> Verification:
     """Checks a summary; raises NotAPdf for a file that is not a PDF or cannot be read.
 
     `local_hash_lookup` gives a record's content hash in this store (None: not here);
     `known_certificates` the SHA-256 fingerprints (hex) of the signing certificates this
-    store knows. Any damage inside a file that looks like a signed PDF is a failed check
+    store knows (None: no store was consulted, so whether the signer is known cannot be
+    told). Any damage inside a file that looks like a signed PDF is a failed check
     (not intact), never an exception: a tampered file must fail verification, not crash it.
     """
     from dataclasses import replace
@@ -448,22 +412,24 @@ def _with_record(
     )
 
 
-def _with_signer(result: Verification, known: Collection[str]) -> Verification:
+def _with_signer(result: Verification, known: Collection[str] | None) -> Verification:
     """Marks a signer this store knows; keeps the hash comparison only where it means
     something: a signed, intact file from a known signer."""
     from dataclasses import replace
 
     fingerprint = result.certificate_sha256
     # A certificate is public: only an intact signature shows its key's holder signed.
-    signer_known = (
-        result.sound
-        and fingerprint is not None
-        and fingerprint.lower() in {k.lower() for k in known}
-    )
+    signer_known: bool | None
+    if not result.sound or fingerprint is None:
+        signer_known = False
+    elif known is None:
+        signer_known = None
+    else:
+        signer_known = fingerprint.lower() in {k.lower() for k in known}
     return replace(
         result,
         signer_known=signer_known,
-        hash_matches=result.hash_matches if signer_known else None,
+        hash_matches=result.hash_matches if signer_known is True else None,
     )
 
 
@@ -516,7 +482,7 @@ def _check_one(name: str, signature: EmbeddedPdfSignature, data: bytes) -> Verif
         )
     elif status.docmdp_ok is False:
         problem = "the file was changed after signing in a way the signature does not allow"
-    elif not _signature_space_untouched(signature, data):
+    elif not signature_space_untouched(signature, data):
         problem = "the space reserved for the signature was changed after signing"
     timestamp = None
     token = status.timestamp_validity
@@ -534,77 +500,6 @@ def _check_one(name: str, signature: EmbeddedPdfSignature, data: bytes) -> Verif
         trusted=bool(status.trusted),
         **identity,
     )
-
-
-def _signature_space_untouched(signature: EmbeddedPdfSignature, data: bytes) -> bool:
-    """The only bytes outside the signed ranges are the signature value, written as hex
-    and padded with zeros to the space reserved for it. The value is checked by its own
-    validation; this checks the padding and the hex itself, so that no byte anywhere can
-    change unnoticed."""
-    _, end_of_first, start_of_second, _ = (int(n) for n in signature.sig_object["/ByteRange"])
-    written = data[end_of_first:start_of_second]
-    digits = written[1:-1]
-    if not (written.startswith(b"<") and written.endswith(b">")):
-        return False
-    if any(c in b"abcdef" for c in digits) and any(c in b"ABCDEF" for c in digits):
-        return False  # one digit's case flipped: the same value, but a changed byte
-    try:
-        value = bytes.fromhex(digits.decode("ascii"))
-    except ValueError:
-        return False
-    length = _der_length(value)
-    if length is None or any(value[length:]):
-        return False
-    return _canonical_der(value[:length])
-
-
-def _canonical_der(value: bytes) -> bool:
-    """Whether the signature value is exactly the DER its own content encodes to, and its
-    unsigned parts agree with the signed ones. CMS leaves some of its bytes outside what
-    the signer signs (container lengths, the list of digest algorithms, the signer's issuer
-    name); a lenient reader accepts changes there, so they are checked here."""
-    from asn1crypto import cms, tsp  # type: ignore[import-untyped]  # noqa: F401
-
-    try:
-        content_info = cms.ContentInfo.load(value)
-        if content_info.dump(force=True) != value:
-            return False
-        signed = content_info["content"]
-        (info,) = signed["signer_infos"]
-        digests = [a.dump() for a in signed["digest_algorithms"]]
-        if digests != [info["digest_algorithm"].dump()]:
-            return False
-        sid = info["sid"]
-        # RFC 5652 fixes both version numbers by what the structure holds.
-        by_issuer = sid.name == "issuer_and_serial_number"
-        if info["version"].native != ("v1" if by_issuer else "v3"):
-            return False
-        plain = by_issuer and signed["encap_content_info"]["content_type"].native == "data"
-        if signed["version"].native != ("v1" if plain else "v3"):
-            return False
-        if not by_issuer:
-            return True
-        wanted = (sid.chosen["issuer"].dump(), sid.chosen["serial_number"].native)
-        return any(
-            (c.chosen.issuer.dump(), c.chosen.serial_number) == wanted
-            for c in signed["certificates"]
-            if c.name == "certificate"
-        )
-    except Exception:  # any damage there is a changed signature, not a crash
-        return False
-
-
-def _der_length(value: bytes) -> int | None:
-    """The length of the DER element at the start of `value`, header included."""
-    if len(value) < 2:
-        return None
-    first = value[1]
-    if first < 0x80:
-        return 2 + first
-    count = first & 0x7F
-    if count == 0 or count > 4 or len(value) < 2 + count:
-        return None
-    return 2 + count + int.from_bytes(value[2 : 2 + count], "big")
 
 
 def _certificate_facts(signature: EmbeddedPdfSignature) -> dict[str, Any]:

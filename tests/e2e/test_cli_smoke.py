@@ -56,6 +56,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (("verify", "missing.pdf"), 2, ""),
         (("history", "Nobody Here", "-o", "x.pdf"), 2, ""),
         (("passphrase", "change"), 2, ""),
+        (("certificates", "trust", "missing.pem"), 2, ""),
     ],
     ids=lambda v: v[0] if isinstance(v, tuple) else None,
 )
@@ -76,7 +77,7 @@ def test_each_command_module_runs_as_a_process(
 def test_every_command_module_is_covered_by_a_smoke_test() -> None:
     modules = {c.module for c in COMMANDS}
     smoked = {"demo", "records", "frameworks", "organisation", "retention", "review"}
-    smoked |= {"search", "audit", "backup", "sign_off", "history", "security"}
+    smoked |= {"search", "audit", "backup", "sign_off", "history", "security", "certificates"}
     assert modules == smoked
 
 

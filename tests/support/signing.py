@@ -25,7 +25,8 @@ from sqlalchemy import select
 
 from observer.services import Services
 from observer.signing import keywords
-from observer.signing.identity import own_certificate_fingerprints
+from observer.signing.identity import own_certificates
+from observer.signing.known import fingerprint_of
 from observer.store.models import AuditEvent
 from tests.support.core import NewDraft, Staff
 
@@ -79,8 +80,8 @@ def lookup_of(records: dict[uuid.UUID, str]) -> Any:
 
 
 def known(signed: Signed) -> set[str]:
-    """The certificates the signing data folder knows: its own identity's."""
-    return own_certificate_fingerprints(signed.data_dir)
+    """The certificates the signing data folder's store would know: its own identity's."""
+    return {fingerprint_of(der) for der, _ in own_certificates(signed.data_dir, PASSPHRASE)}
 
 
 def pdfsig(path: Path) -> str:

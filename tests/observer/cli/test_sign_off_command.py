@@ -122,7 +122,7 @@ def test_a_signed_summary_verifies_with_its_signer_and_record(
         "content hash matches."
     )
     kept = store.data_dir / "signing"
-    assert sorted(p.name for p in kept.iterdir()) == ["certificate.sha256", "identity.p12"]
+    assert sorted(p.name for p in kept.iterdir()) == ["identity.p12"]
     for file in kept.iterdir():
         data = file.read_bytes()
         assert LEAD.encode("utf-8") not in data
@@ -329,9 +329,12 @@ def test_the_certificate_is_exported_and_an_organisation_identity_imported(
 
     assert exported[0].startswith(f"Wrote the certificate of Priya Shah to {pem}")
     assert x509.load_pem_x509_certificate(pem.read_bytes()) == cert
-    kept = data_dir / "signing" / "certificate.sha256"
-    assert kept.read_text("ascii") == cert.fingerprint(hashes.SHA256()).hex() + "\n"
-    assert not (data_dir / "signing" / "certificate.pem").exists()
+    assert sorted(p.name for p in (data_dir / "signing").iterdir()) == ["identity.p12"]
+    services = open_services(data_dir, PASSPHRASE)
+    try:
+        assert services.known_certificates.is_known(cert.fingerprint(hashes.SHA256()).hex())
+    finally:
+        services.close()
     assert "set OBSERVER_PASSPHRASE" in one_line_error(
         observer(data_dir, "identity", "export-cert", "-o", str(pem), OBSERVER_PASSPHRASE="")
     )

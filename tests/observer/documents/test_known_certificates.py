@@ -14,7 +14,6 @@ from observer.signing import (
     load_signer,
     sign_pdf,
 )
-from observer.signing.identity import fingerprint_path
 from observer.store.models import Setting
 from observer.vocabulary import Role
 from tests.support.passphrase import STORE_PASSPHRASE
@@ -94,7 +93,8 @@ def test_a_summary_exported_on_another_data_folder_is_not_known_here(
 def test_every_certificate_a_summary_was_exported_with_is_remembered(
     services: Services, signed_record: uuid.UUID, out: Path
 ) -> None:
-    from observer.documents.summaries import KNOWN_CERTIFICATES_SETTING, known_certificates
+    from observer.documents.summaries import known_certificates
+    from observer.signing.known import KNOWN_CERTIFICATES_SETTING
 
     exported = export_summary(services, signed_record, out / "s.pdf", passphrase=PASSPHRASE)
     export_summary(services, signed_record, out / "again.pdf", passphrase=PASSPHRASE)
@@ -107,10 +107,9 @@ def test_every_certificate_a_summary_was_exported_with_is_remembered(
         remembered = setting.value
     assert list(remembered) == [fingerprint]
     assert remembered[fingerprint]["name"] == "Aled Hughes"
-    first_used = datetime.fromisoformat(remembered[fingerprint]["first_used"])
-    assert abs(datetime.now(UTC) - first_used) < timedelta(minutes=5)
-    # Without the certificate's fingerprint file (an identity replaced since) it is known.
-    fingerprint_path(services.data_dir).unlink()
+    since = datetime.fromisoformat(remembered[fingerprint]["since"])
+    assert abs(datetime.now(UTC) - since) < timedelta(minutes=5)
+    # Without the identity (replaced since, and gone) its certificate is known.
     identity_path(services.data_dir).unlink()
     assert known_certificates(services) == {fingerprint}
     result = verify_summary(services, out / "s.pdf")

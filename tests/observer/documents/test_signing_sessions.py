@@ -17,7 +17,6 @@ from observer.signing import (
     WrongPassphrase,
     import_identity,
 )
-from observer.signing.identity import fingerprint_path
 from observer.vocabulary import Role
 from tests.support.signing import PASSPHRASE, organisation_p12
 
@@ -40,7 +39,7 @@ def test_prepare_signing_makes_the_identity_once_and_then_checks_the_passphrase(
     assert made.created
     assert made.name == "Aled Hughes"
     assert has_signing_identity(services)
-    assert fingerprint_path(services.data_dir).is_file()
+    assert services.known_certificates.is_known(made.fingerprint_sha256)
     again = prepare_signing(services, PASSPHRASE)
     assert (again.created, again.fingerprint_sha256) == (False, made.fingerprint_sha256)
     with pytest.raises(WrongPassphrase):

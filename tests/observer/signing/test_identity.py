@@ -1,5 +1,5 @@
-"""The signing identity: made once, kept private, its certificate exported, its
-fingerprint kept beside it, and an identity under an earlier passphrase adopted."""
+"""The signing identity: made once, kept private, its certificate exported, nothing about
+it kept in plain files, and an identity under an earlier passphrase adopted."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ from observer.signing import (
 )
 from observer.signing.identity import (
     adopt_identity,
-    fingerprint_path,
-    own_certificate_fingerprints,
+    forget_plain_certificates,
+    own_certificates,
 )
+from observer.signing.known import fingerprint_of
 from tests.support.signing import PASSPHRASE, organisation_p12, pem_of
 
 
@@ -48,9 +49,9 @@ def test_an_identity_is_made_once_and_kept_private(tmp_path: Path) -> None:
     assert path == tmp_path / "signing" / "identity.p12"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert sorted(p.name for p in path.parent.iterdir()) == ["certificate.sha256", "identity.p12"]
-    assert fingerprint_path(tmp_path).read_text("ascii") == first.fingerprint_sha256 + "\n"
-    assert own_certificate_fingerprints(tmp_path) == {first.fingerprint_sha256}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["identity.p12"]
+    assert own_certificates(tmp_path, PASSPHRASE) == [(first.certificate_der, True)]
+    assert fingerprint_of(first.certificate_der) == first.fingerprint_sha256
     assert first.not_valid_after - first.not_valid_before > timedelta(days=5 * 365)
 
 
@@ -129,86 +130,84 @@ def test_the_exported_certificate_is_the_signing_certificate(tmp_path: Path) -> 
     assert "PRIVATE" not in pem.decode()
 
 
-def test_an_identity_without_its_fingerprint_file_gains_it_when_opened(tmp_path: Path) -> None:
-    info = ensure_identity(tmp_path, PASSPHRASE, "Aled Hughes", "Northshire Council")
-    fingerprint_path(tmp_path).unlink()
-    assert own_certificate_fingerprints(tmp_path) == set()
+def own_fingerprints(folder: Path) -> set[str]:
+    return {fingerprint_of(der) for der, _ in own_certificates(folder, PASSPHRASE)}
 
-    load_signer(tmp_path, PASSPHRASE)
 
-    assert own_certificate_fingerprints(tmp_path) == {info.fingerprint_sha256}
-    fingerprint_path(tmp_path).unlink()
-    with pytest.raises(WrongPassphrase):
-        load_signer(tmp_path, "not the passphrase")
-    assert not fingerprint_path(tmp_path).exists()
-    export_certificate(tmp_path, tmp_path / "out.pem", PASSPHRASE)
-    exported = x509.load_pem_x509_certificate((tmp_path / "out.pem").read_bytes())
-    assert fingerprint_path(tmp_path).read_text("ascii") == (
-        exported.fingerprint(hashes.SHA256()).hex() + "\n"
+def test_own_certificates_are_those_of_identities_the_passphrase_opens(tmp_path: Path) -> None:
+    """The current identity and each it replaced, when under the store's passphrase; not
+    one under another passphrase, nor a PKCS#12 anyone could make without it."""
+    from cryptography.hazmat.primitives.serialization import NoEncryption
+
+    replaced = ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
+    current = import_identity(tmp_path, organisation_p12().p12, "org-issued secret", PASSPHRASE)
+    folder = identity_path(tmp_path).parent
+    other = tmp_path / "other"
+    ensure_identity(other, "another passphrase", "Priya Shah", "Northshire Council")
+    identity_path(other).rename(folder / "identity-replaced-20240101T000000Z.p12")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Priya Shah")])
+    planted = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(current.not_valid_before)
+        .not_valid_after(current.not_valid_after)
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "identity-replaced-20230101T000000Z.p12").write_bytes(
+        pkcs12.serialize_key_and_certificates(None, key, planted, None, NoEncryption())
+    )
+
+    found = own_certificates(tmp_path, PASSPHRASE)
+
+    assert sorted(found) == sorted(
+        [(current.certificate_der, True), (replaced.certificate_der, False)]
     )
 
 
-def test_certificates_an_earlier_version_kept_in_plaintext_become_fingerprints(
-    tmp_path: Path,
-) -> None:
-    """A data folder in use before: the certificates (naming their signers) were kept as
-    PEM. The first look turns each into its fingerprint file and shreds the PEM."""
-    own = ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
+def test_plain_certificate_files_of_an_earlier_version_are_shredded(tmp_path: Path) -> None:
+    """Earlier versions kept fingerprints, and before them PEM certificates naming their
+    signers, beside the identity. They vouch for nothing now, and go."""
+    ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
     folder = identity_path(tmp_path).parent
-    fingerprint_path(tmp_path).unlink()
-    exported = tmp_path / "priya.pem"
-    export_certificate(tmp_path, exported, PASSPHRASE)
-    fingerprint_path(tmp_path).unlink()
-    (folder / "certificate.pem").write_bytes(exported.read_bytes())
-    earlier = organisation_p12().leaf
+    (folder / "certificate.sha256").write_text("ab" * 32 + "\n")
+    (folder / "certificate-replaced-20250102T030405Z.sha256").write_text("cd" * 32 + "\n")
     replaced = folder / "certificate-replaced-20250102T030405Z.pem"
-    replaced.write_bytes(pem_of(earlier))
-    (folder / "certificate-replaced-20240101T000000Z.pem").write_bytes(b"not a certificate")
+    replaced.write_bytes(pem_of(organisation_p12().leaf))
+    (folder / "certificate.pem").write_bytes(b"not a certificate")
     same_bytes = tmp_path / "the same file, seen elsewhere"
     os.link(replaced, same_bytes)
 
-    found = own_certificate_fingerprints(tmp_path)
+    assert forget_plain_certificates(tmp_path) == 4
 
-    earlier_fingerprint = earlier.fingerprint(hashes.SHA256()).hex()
-    assert found == {own.fingerprint_sha256, earlier_fingerprint}
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "certificate-replaced-20250102T030405Z.sha256",
-        "certificate.sha256",
-        "identity.p12",
-    ]
-    assert (folder / "certificate-replaced-20250102T030405Z.sha256").read_text("ascii") == (
-        earlier_fingerprint + "\n"
-    )
+    assert sorted(p.name for p in folder.iterdir()) == ["identity.p12"]
     shredded = same_bytes.read_bytes()
     assert shredded == b"\0" * len(shredded) != b"", "overwritten before it was removed"
-    assert own_certificate_fingerprints(tmp_path) == found
-    assert load_signer(tmp_path, PASSPHRASE) is not None
-    assert sorted(p.name for p in folder.iterdir())[-2:] == ["certificate.sha256", "identity.p12"]
+    assert forget_plain_certificates(tmp_path) == 0
 
 
-def test_a_plaintext_certificate_that_cannot_be_converted_yet_still_counts(
+def test_a_plain_file_that_cannot_be_removed_now_is_tried_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from observer.signing import identity as identity_module
-    from observer.signing.files import NotWritten
 
-    own = ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
-    export_certificate(tmp_path, tmp_path / "priya.pem", PASSPHRASE)
-    fingerprint_path(tmp_path).unlink()
-    plain = identity_path(tmp_path).parent / "certificate.pem"
-    plain.write_bytes((tmp_path / "priya.pem").read_bytes())
+    ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
+    plain = identity_path(tmp_path).parent / "certificate.sha256"
+    plain.write_text("ab" * 32 + "\n")
 
-    def refuse(path: Path, fingerprints: set[str]) -> None:
-        raise NotWritten("The signing certificate's fingerprint could not be written.")
+    def refuse(path: Path) -> None:
+        raise PermissionError(13, "Permission denied")
 
     with monkeypatch.context() as patched:
-        patched.setattr(identity_module, "_write_fingerprints", refuse)
-        assert own_certificate_fingerprints(tmp_path) == {own.fingerprint_sha256}
+        patched.setattr(identity_module, "shred", refuse)
+        assert forget_plain_certificates(tmp_path) == 0
         assert plain.is_file()
 
-    assert own_certificate_fingerprints(tmp_path) == {own.fingerprint_sha256}
+    assert forget_plain_certificates(tmp_path) == 1
     assert not plain.exists()
-    assert fingerprint_path(tmp_path).is_file()
 
 
 @pytest.mark.parametrize(
@@ -224,10 +223,10 @@ def test_no_file_of_the_signing_identity_names_the_signer(tmp_path: Path, text: 
     (identity_path(tmp_path).parent / "certificate.pem").write_bytes(pem_of(issued.leaf))
     import_identity(tmp_path, issued.p12, "org-issued secret", PASSPHRASE)
     load_signer(tmp_path, PASSPHRASE)
-    own_certificate_fingerprints(tmp_path)
+    forget_plain_certificates(tmp_path)
 
     files = [p for p in identity_path(tmp_path).parent.rglob("*") if p.is_file()]
-    assert len(files) == 4  # two identities, two fingerprint files
+    assert len(files) == 2  # two identities
     for words in (text, "Priya Shah", "Northshire"):
         for encoded in (words.encode("utf-8"), words.encode("utf-16-be")):
             assert not any(encoded in f.read_bytes() for f in files), (words, encoded)
@@ -255,5 +254,5 @@ def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(
         load_signer(tmp_path, earlier)
     (old,) = identity_path(tmp_path).parent.glob("identity-replaced-*.p12")
     assert pkcs12.load_pkcs12(old.read_bytes(), PASSPHRASE.encode()).cert is not None
-    assert replaced.fingerprint_sha256 in own_certificate_fingerprints(tmp_path)
+    assert replaced.fingerprint_sha256 in own_fingerprints(tmp_path)
     assert adopt_identity(tmp_path, earlier, PASSPHRASE) == 0  # nothing left to adopt

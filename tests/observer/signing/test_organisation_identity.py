@@ -20,10 +20,7 @@ from observer.signing import (
     sign_pdf,
     verify_pdf,
 )
-from observer.signing.identity import (
-    fingerprint_path,
-    own_certificate_fingerprints,
-)
+from observer.signing.identity import own_certificates
 from tests.support.signing import PASSPHRASE, organisation_p12, summary_like_pdf
 
 
@@ -96,35 +93,25 @@ def test_an_unusable_pkcs12_is_refused_and_changes_nothing(
         import_identity(tmp_path, p12(), passphrase, PASSPHRASE)
 
     assert load_signer(tmp_path, PASSPHRASE) is not None
-    assert sorted(p.name for p in identity_path(tmp_path).parent.iterdir()) == [
-        "certificate.sha256",
-        "identity.p12",
-    ]
-    assert own_certificate_fingerprints(tmp_path) == {own.fingerprint_sha256}
+    assert sorted(p.name for p in identity_path(tmp_path).parent.iterdir()) == ["identity.p12"]
+    assert own_certificates(tmp_path, PASSPHRASE) == [(own.certificate_der, True)]
     assert ensure_identity(tmp_path, PASSPHRASE, "x", "y").fingerprint_sha256 == (
         own.fingerprint_sha256
     )
 
 
-def test_an_imported_identity_replaces_the_fingerprint_and_keeps_the_old_one(
+def test_an_imported_identity_replaces_the_current_one_and_keeps_the_old_one(
     tmp_path: Path,
 ) -> None:
     own = ensure_identity(tmp_path, PASSPHRASE, "Priya Shah", "Northshire Council")
-    fingerprint_path(tmp_path).unlink()  # made before the fingerprint was kept beside it
     issued = organisation_p12()
 
     info = import_identity(tmp_path, issued.p12, "org-issued secret", PASSPHRASE)
 
-    assert fingerprint_path(tmp_path).read_text("ascii") == (
-        issued.leaf.fingerprint(hashes.SHA256()).hex() + "\n"
+    assert info.fingerprint_sha256 == issued.leaf.fingerprint(hashes.SHA256()).hex()
+    assert sorted(own_certificates(tmp_path, PASSPHRASE)) == sorted(
+        [(info.certificate_der, True), (own.certificate_der, False)]
     )
-    assert own_certificate_fingerprints(tmp_path) == {
-        own.fingerprint_sha256,
-        info.fingerprint_sha256,
-    }
     names = sorted(p.name for p in identity_path(tmp_path).parent.iterdir())
-    assert (
-        names[0]
-        == "certificate-replaced-" + names[2].removeprefix("identity-replaced-")[:-4] + ".sha256"
-    )
-    assert (names[1], names[3]) == ("certificate.sha256", "identity.p12")
+    assert names[0].startswith("identity-replaced-")
+    assert names[1:] == ["identity.p12"]

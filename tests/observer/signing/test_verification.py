@@ -50,7 +50,7 @@ def test_a_signed_summary_verifies_intact_with_its_signer_time_and_record(
     assert any(
         line.startswith("Certificate: self-signed, not from a trusted authority") for line in lines
     )
-    assert "Known to this laptop: yes; the certificate is this data folder's signing " in (
+    assert "Known to this laptop: yes; its store knows the certificate (this laptop's " in (
         "\n".join(lines)
     )
     assert lines[-1] == (
@@ -113,11 +113,14 @@ def test_a_record_that_changed_since_makes_verification_fail(signed: Signed) -> 
 
 
 def test_a_record_not_in_this_store_is_said_so_and_does_not_fail(signed: Signed) -> None:
-    result = verify_pdf(signed.pdf, local_hash_lookup=lookup_of({}))
+    result = verify_pdf(signed.pdf, local_hash_lookup=lookup_of({}), known_certificates=set())
 
     assert result.hash_matches is None
     assert (result.record_in_store, result.signer_known) == (False, False)
     assert result.ok is True
+    assert "Known to this laptop: no; its store does not know the certificate." in (
+        result.summary_lines()
+    )
     assert result.summary_lines()[-1] == (
         f"Record {RECORD}: not in this store, so its content cannot be compared; to know who "
         f"signed it, compare the certificate's SHA-256 fingerprint {result.signer_fingerprint} "
@@ -126,7 +129,9 @@ def test_a_record_not_in_this_store_is_said_so_and_does_not_fail(signed: Signed)
 
 
 def test_a_record_here_signed_with_an_unknown_certificate_fails(signed: Signed) -> None:
-    result = verify_pdf(signed.pdf, local_hash_lookup=lookup_of({RECORD: HASH}))
+    result = verify_pdf(
+        signed.pdf, local_hash_lookup=lookup_of({RECORD: HASH}), known_certificates=set()
+    )
 
     assert (result.signed, result.intact, result.record_in_store) == (True, True, True)
     assert (result.signer_known, result.hash_matches) == (False, None)
@@ -216,3 +221,26 @@ def test_a_file_over_50_mb_is_not_checked(tmp_path: Path) -> None:
     )
     with pytest.raises(NotAPdf, match=r"^The data is larger than 50 MB"):
         verify_pdf(b"%PDF-1.7\n" + bytes(MAX_PDF_BYTES))
+
+
+def test_without_the_store_nobody_can_tell_whether_the_signer_is_known(signed: Signed) -> None:
+    """Which certificates this laptop knows is inside its encrypted store: checked without
+    it, a sound file is intact, and whether its signer is known cannot be told."""
+    result = verify_pdf(signed.pdf)
+
+    assert (result.sound, result.signer_known, result.hash_matches) == (True, None, None)
+    assert result.as_dict()["signer_known"] is None
+    lines = result.summary_lines()
+    assert (
+        "Known to this laptop: cannot tell; only this laptop's store, opened with its "
+        "passphrase, holds the certificates it knows." in lines
+    )
+    assert not any("Known to this laptop: yes" in line for line in lines)
+
+    with_records = verify_pdf(signed.pdf, local_hash_lookup=lookup_of({RECORD: HASH}))
+
+    assert with_records.ok is False
+    assert with_records.summary_lines()[-1] == (
+        f"Record {RECORD}: in this store, but whether its signer is known here cannot be "
+        "told, so nothing shows that this summary holds that record's content."
+    )
