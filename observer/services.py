@@ -21,6 +21,7 @@ from observer.records.recording import Recording
 from observer.records.sign_off import SignOff
 from observer.records.workspace import Workspace
 from observer.security.attempts import UnlockAttempts
+from observer.security.passphrase_change import resume as resume_passphrase_change
 from observer.security.unlock import change_passphrase, unlock
 from observer.store.db import Database
 from observer.store.encryption import StoreKey
@@ -199,6 +200,12 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     if key is None:
         key = unlock(data_dir, passphrase)
     db = Database.open(database_path(data_dir), key)
+    try:
+        # A passphrase change stopped part-way is finished (or undone) before anything else.
+        resume_passphrase_change(db, passphrase)
+    except BaseException:
+        db.close()
+        raise
     failed_unlocks = UnlockAttempts(data_dir).succeeded()
     _forget_plain_certificates(data_dir)
     install_shipped_frameworks(db)
