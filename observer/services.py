@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from observer.documents.histories import HistoryPdfs
     from observer.documents.summaries import Summaries
     from observer.governance.audit import AuditTrail
+    from observer.governance.restoring import RestorePlan
     from observer.governance.retention import Retention
     from observer.review.settings import ReviewSettingsService
     from observer.review.team_overview import TeamOverview
@@ -255,16 +256,28 @@ class DataFolder:
 
         return backups.damaged_store_message(self.path, passphrase, error)
 
-    def restore(self, backup: Path, passphrase: str) -> Restored:
+    def plan_restore(self, backup: Path, passphrase: str) -> RestorePlan:
+        """What restoring `backup` would do and take out of the store, changing nothing."""
+        from observer.governance.restoring import plan_restore
+
+        return plan_restore(self.path, backup, passphrase)
+
+    def restore(self, backup: Path, passphrase: str, confirmed: int | None = None) -> Restored:
         """Puts `backup` in place of the store; the store is kept first (as a backup, or set
-        aside when it cannot be read)."""
-        from observer.store import backups
+        aside when it is damaged). A restore that takes changes out of the store needs their
+        number (`RestorePlan.to_confirm`) as `confirmed`; it is audited in the restored store,
+        and the retention policy is applied to what comes back."""
+        from datetime import date
 
-        return backups.restore(self.path, backup, passphrase)
+        from observer.governance.restoring import restore
 
-    def restore_and_open(self, backup: Backup, passphrase: str) -> tuple[Services, Path | None]:
+        return restore(self.path, backup, passphrase, confirmed, date.today())
+
+    def restore_and_open(
+        self, backup: Backup, passphrase: str, confirmed: int | None = None
+    ) -> tuple[Services, Path | None]:
         """Restores `backup` and opens the store; gives where the old store is kept."""
-        restored = self.restore(backup.path, passphrase)
+        restored = self.restore(backup.path, passphrase, confirmed)
         return self.open(passphrase), restored.kept_as
 
 
