@@ -14,7 +14,7 @@ from observer.security.attempts import UnlockAttempts
 from observer.security.passphrase_change import change_is_under_way
 from observer.security.passphrase_change import change_passphrase as change_passphrase
 from observer.store import encryption
-from observer.store.backups import store_is_damaged
+from observer.store.backups import remove_stale_restores, store_is_damaged
 
 # The GUI takes the passphrase rules and WrongStorePassphrase from here, not from the store.
 from observer.store.encryption import MIN_PASSPHRASE as MIN_PASSPHRASE
@@ -94,8 +94,10 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
         if change_is_under_way(data_dir):
             raise ChangeUnderWay() from None
         raise
-    # An encryption interrupted at an earlier start may have left plaintext behind.
+    # An encryption interrupted at an earlier start may have left plaintext behind, and a
+    # restore stopped part-way a whole copy of a backup.
     encrypt_plain_leftovers(data_dir, key)
+    remove_stale_restores(data_dir)
     return key
 
 
