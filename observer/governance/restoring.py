@@ -73,10 +73,21 @@ class WhatIsLost:
     def anything(self) -> bool:
         return bool(self.events or self.records)
 
+    @property
+    def count(self) -> int:
+        """The number a restore is confirmed with: the audit events, or, when edits were
+        coalesced into an event from before the backup, the observations edited."""
+        return self.events or self.records
+
     def describe(self) -> str:
         when = f"{self.since.astimezone():%d %B %Y, %H:%M}"
         if not self.anything:
             return f"The store holds no change made after {when}."
+        if not self.events:
+            return (
+                f"The store holds edits to {_plural(self.records, 'observation')} made "
+                f"after {when}"
+            )
         return (
             f"The store holds {_plural(self.events, 'change')} made after {when} "
             f"(audit events, {_plural(self.records, 'observation')} among them created or "
@@ -110,14 +121,14 @@ class RestorePlan:
             )
         return (
             f"{self.lost.describe()}; restoring the backup of {when} takes "
-            f"{'it' if self.lost.events == 1 else 'them'} out of the store. The store is kept "
+            f"{'it' if self.lost.count == 1 else 'them'} out of the store. The store is kept "
             "first as a before-restore backup, which still holds them. Restore it?"
         )
 
     @property
     def to_confirm(self) -> int:
         """The number a restore must be confirmed with (0: nothing is lost)."""
-        return self.lost.events if self.lost is not None else 0
+        return self.lost.count if self.lost is not None else 0
 
 
 def plan_restore(data_dir: Path, backup_path: Path, passphrase: str) -> RestorePlan:
@@ -220,11 +231,11 @@ class GovernedRestore:
         self._replaced_was = "readable"
         lost = self._replaced.lost
         self.lost = lost
-        if lost.events and self._confirmed != lost.events:
+        if lost.anything and self._confirmed != lost.count:
             raise RestoreNotConfirmed(
                 f"{lost.describe()}; restoring this backup would take them out of the store "
                 f"(they would stay in its before-restore backup). Confirm with the number of "
-                f"changes, {lost.events}, to restore it anyway; nothing was changed."
+                f"changes, {lost.count}, to restore it anyway; nothing was changed."
             )
 
     def restoring(self, staged: Database, backup: Backup) -> None:
