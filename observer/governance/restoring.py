@@ -36,9 +36,9 @@ from observer.governance.audit import record_event
 from observer.governance.retention import (
     POLICY_SETTING,
     RetentionPolicy,
-    _preview,
-    _remove_observations,
-    _stored_policy,
+    due_on,
+    remove_observations,
+    stored_policy,
 )
 from observer.store import backups, encryption
 from observer.store.backups import Backup, Restored
@@ -85,8 +85,7 @@ class WhatIsLost:
             return f"The store holds no change made after {when}."
         if not self.events:
             return (
-                f"The store holds edits to {_plural(self.records, 'observation')} made "
-                f"after {when}"
+                f"The store holds edits to {_plural(self.records, 'observation')} made after {when}"
             )
         return (
             f"The store holds {_plural(self.events, 'change')} made after {when} "
@@ -138,8 +137,8 @@ def plan_restore(data_dir: Path, backup_path: Path, passphrase: str) -> RestoreP
     from observer.paths import database_path
 
     store = database_path(data_dir)
-    backup = backups._readable_backup(backup_path, store)
-    backups._backup_key(backup.path, passphrase)
+    backup = backups.readable_backup(backup_path, store)
+    backups.backup_key(backup.path, passphrase)
     key = backups.current_store_key(data_dir, passphrase)
     if key is None:
         replaced = "damaged" if encryption.has_content(store) else "none"
@@ -190,7 +189,7 @@ def _examine(current: Database, backup: Backup) -> _Replaced | None:
                 .distinct()
             )
             people = [p for p in removed if p is not None]
-            policy = _stored_policy(s)
+            policy = stored_policy(s)
             actor = _laptop_user(s)
     except SQLAlchemyError:
         return None
@@ -270,7 +269,7 @@ class GovernedRestore:
 
     @staticmethod
     def _carry_policy(s: Session, policy: RetentionPolicy, actor: str) -> None:
-        if _stored_policy(s) == policy:
+        if stored_policy(s) == policy:
             return
         store_value(s, POLICY_SETTING, {"years_after_leaving": policy.years_after_leaving})
         record_event(
@@ -292,7 +291,7 @@ class GovernedRestore:
             )
             if not count:
                 continue
-            removed = _remove_observations(s, [person])
+            removed = remove_observations(s, [person])
             record_event(
                 s,
                 actor=actor,
@@ -307,10 +306,10 @@ class GovernedRestore:
 
 
 def _apply_policy(s: Session, today: date, actor: str) -> None:
-    due = _preview(s, today)
+    due = due_on(s, today)
     if not due.due:
         return
-    _remove_observations(s, [p.person_id for p in due.due])
+    remove_observations(s, [p.person_id for p in due.due])
     wording = due.policy.audit_wording()
     for person in due.due:
         record_event(

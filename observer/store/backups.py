@@ -250,8 +250,8 @@ def restore(
 
     remove_stale_restores(data_dir)
     store = database_path(data_dir)
-    backup = _readable_backup(backup_path, store)
-    key = _backup_key(backup.path, passphrase)
+    backup = readable_backup(backup_path, store)
+    key = backup_key(backup.path, passphrase)
     check_known_schema(backup.path, key, "backup")
     current_key = current_store_key(data_dir, passphrase)
     if steps is not None:
@@ -346,7 +346,7 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _readable_backup(backup_path: Path, store: Path) -> Backup:
+def readable_backup(backup_path: Path, store: Path) -> Backup:
     path = backup_path
     if not path.exists() and not path.is_absolute():
         in_folder = backups_dir(store.parent) / path
@@ -360,7 +360,7 @@ def _readable_backup(backup_path: Path, store: Path) -> Backup:
     return _describe(path)
 
 
-def _backup_key(path: Path, passphrase: str) -> StoreKey:
+def backup_key(path: Path, passphrase: str) -> StoreKey:
     try:
         return encryption.key_for(path, passphrase)
     except StoreNotEncrypted:
