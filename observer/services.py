@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from observer.changes import ChangeFeed
-from observer.errors import DatabaseUnreadable, InvalidFramework
+from observer.errors import DatabaseUnreadable, InvalidFramework, ObserverError
 from observer.paths import database_path
 from observer.people.directory import People
 from observer.people.profile import Profiles
@@ -204,6 +204,10 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     try:
         # A passphrase change stopped part-way is finished (or undone) before anything else.
         resume_passphrase_change(db, passphrase)
+    except (ObserverError, OSError) as error:
+        # The store opens all the same; the change stays recorded and is finished at the
+        # next opening (another window may hold the store now, say).
+        log.warning("a passphrase change could not be finished yet (%s)", type(error).__name__)
     except BaseException:
         db.close()
         raise
