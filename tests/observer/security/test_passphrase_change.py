@@ -112,3 +112,27 @@ def test_a_store_keyed_with_the_passphrase_as_typed_is_normalised_on_opening(
         assert encryption.opens(path, encryption.derive_key(COMPOSED, typed.salt))
     assert identity_info(data_dir, COMPOSED).name == "Aled Hughes"
     open_services(data_dir, COMPOSED).close()
+
+
+def test_a_change_re_keys_backups_of_every_salt_the_passphrase_opens(
+    services: Services, tmp_path: Path
+) -> None:
+    """A backup with another salt (made by a store this one was restored over, say) is
+    re-keyed too, so the old passphrase restores nothing afterwards."""
+    other = tmp_path / "other"
+    elsewhere = open_services(other, STORE_PASSPHRASE)
+    try:
+        foreign = elsewhere.backups.make()
+    finally:
+        elsewhere.close()
+    moved = backups_dir(services.data_dir) / foreign.name
+    backups_dir(services.data_dir).mkdir(exist_ok=True)
+    foreign.replace(moved)
+    own = services.backups.make()
+
+    assert services.change_passphrase(STORE_PASSPHRASE, NEW, NEW) == 2
+
+    for backup in (own, moved):
+        encryption.key_for(backup, NEW)
+        with pytest.raises(encryption.WrongStorePassphrase):
+            encryption.key_for(backup, STORE_PASSPHRASE)
