@@ -15,7 +15,7 @@ import zlib
 from typing import NamedTuple
 
 from observer.errors import InvalidBundle
-from observer.store.encryption import normalised
+from observer.store.encryption import earlier_forms, normalised
 
 MAGIC = b"Practice Observer sealed bundle\n"
 SCRYPT_N = 2**15
@@ -67,7 +67,7 @@ def unseal(data: bytes, passphrase: str, source: str, max_bytes: int) -> bytes:
     settings = _settings(head[len(MAGIC) : end], source)
     # The normalised passphrase, then (for a bundle sealed before passphrases were
     # normalised) the passphrase as typed.
-    tries = dict.fromkeys([normalised(passphrase), passphrase])
+    tries = [normalised(passphrase), *earlier_forms(passphrase)]
     for typed in tries:
         key = _key(typed, settings.salt, settings.n, settings.r, settings.p, as_typed=True)
         try:

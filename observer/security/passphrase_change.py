@@ -107,8 +107,10 @@ def change_passphrase(db: Database, actor: str, current: str, new: str, confirma
     from `current` to `new`; `actor` is who the audit trail names. Returns how many backups
     are under the new passphrase. Refused, changing nothing, while another window or
     command has the store open."""
-    if not encryption.derive_key(current, db.key.salt).matches(db.key) and not (
-        encryption.derive_key(current, db.key.salt, as_typed=True).matches(db.key)
+    forms = [(current, False)] + [(form, True) for form in encryption.earlier_forms(current)]
+    if not any(
+        encryption.derive_key(form, db.key.salt, as_typed=typed).matches(db.key)
+        for form, typed in forms
     ):
         raise WrongStorePassphrase("That is not the current passphrase.")
     encryption.check_new_passphrase(new, confirmation)
@@ -269,8 +271,9 @@ def _old_keys(
 
 
 def _opening_key(backup: Path, salt: bytes, passphrase: str) -> StoreKey | None:
-    for as_typed in (False, True):
-        key = encryption.derive_key(passphrase, salt, as_typed=as_typed)
+    forms = [(passphrase, False)] + [(f, True) for f in encryption.earlier_forms(passphrase)]
+    for form, as_typed in forms:
+        key = encryption.derive_key(form, salt, as_typed=as_typed)
         if encryption.opens(backup, key):
             return key
     return None

@@ -38,7 +38,7 @@ from observer.signing.errors import (
     WrongPassphrase,
 )
 from observer.signing.files import write_atomically
-from observer.store.encryption import normalised, shred
+from observer.store.encryption import earlier_forms, normalised, shred
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -297,7 +297,7 @@ def stage_identity_passphrase(data_dir: Path, old: str, new: str) -> list[str]:
     if not folder.is_dir():
         return []
     forget_plain_certificates(data_dir)
-    tries = list(dict.fromkeys([_secret(old), old.encode("utf-8")]))
+    tries = [_secret(old)] + [form.encode("utf-8") for form in earlier_forms(old)]
     staged: list[str] = []
     for path in sorted(folder.glob("identity*.p12")):
         loaded = None

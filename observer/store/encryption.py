@@ -61,6 +61,15 @@ def normalised(passphrase: str) -> str:
     return unicodedata.normalize("NFC", passphrase)
 
 
+def earlier_forms(passphrase: str) -> list[str]:
+    """The forms other than the normalised one that a version before normalisation may have
+    derived a key from: the passphrase as typed now, and its decomposed form (typed with a
+    keyboard that composes nothing). Empty when every form is the same."""
+    composed = normalised(passphrase)
+    forms = dict.fromkeys([passphrase, unicodedata.normalize("NFD", passphrase)])
+    return [form for form in forms if form != composed]
+
+
 def check_new_passphrase(passphrase: str, confirmation: str | None = None) -> None:
     if confirmation is not None:
         confirmation = normalised(confirmation)
@@ -120,9 +129,9 @@ def key_for(path: Path, passphrase: str) -> StoreKey:
     key = derive_key(passphrase, salt)
     if opens(path, key):
         return key
-    if normalised(passphrase) != passphrase:
+    for form in earlier_forms(passphrase):
         # Made by a version that did not normalise: the passphrase as it was typed then.
-        typed = derive_key(passphrase, salt, as_typed=True)
+        typed = derive_key(form, salt, as_typed=True)
         if opens(path, typed):
             return typed
     raise WrongStorePassphrase("That passphrase does not open the store.")
@@ -131,9 +140,7 @@ def key_for(path: Path, passphrase: str) -> StoreKey:
 def needs_normalising(passphrase: str, key: StoreKey) -> bool:
     """Whether `key` (which `passphrase` opens) was derived from the passphrase as typed
     rather than from its normalised form: the store is then re-keyed to the normalised one."""
-    return normalised(passphrase) != passphrase and not derive_key(passphrase, key.salt).matches(
-        key
-    )
+    return bool(earlier_forms(passphrase)) and not derive_key(passphrase, key.salt).matches(key)
 
 
 def some_pages_verify(path: Path, key: StoreKey) -> bool:

@@ -81,11 +81,13 @@ def test_a_passphrase_typed_in_either_unicode_form_opens_the_same_store(tmp_path
     assert unseal(sealed, DECOMPOSED, "the bundle", 100) == b"{}"
 
 
+@pytest.mark.parametrize("typed_now", [DECOMPOSED, COMPOSED], ids=["decomposed", "composed"])
 def test_a_store_keyed_with_the_passphrase_as_typed_is_normalised_on_opening(
-    tmp_path: Path,
+    tmp_path: Path, typed_now: str
 ) -> None:
     """A store (with a backup and an identity) made before passphrases were normalised,
-    by someone who typed the decomposed form, is re-keyed to the normalised form."""
+    by someone who typed the decomposed form, opens with either form and is re-keyed to
+    the normalised one."""
     from observer.signing.identity import _new_identity
 
     data_dir = tmp_path / "data"
@@ -99,7 +101,7 @@ def test_a_store_keyed_with_the_passphrase_as_typed_is_normalised_on_opening(
         _new_identity("Aled Hughes", "Northshire", DECOMPOSED.encode())
     )
 
-    opened = open_services(data_dir, DECOMPOSED)
+    opened = open_services(data_dir, typed_now)
     try:
         codes = [(e.action_code, e.detail) for e in opened.audit.events()]
     finally:
