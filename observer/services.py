@@ -21,6 +21,7 @@ from observer.records.recording import Recording
 from observer.records.sign_off import SignOff
 from observer.records.workspace import Workspace
 from observer.security.attempts import UnlockAttempts
+from observer.security.passphrase_change import resume as resume_passphrase_change
 from observer.security.unlock import change_passphrase, unlock
 from observer.store.db import Database
 from observer.store.encryption import StoreKey
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from observer.documents.histories import HistoryPdfs
     from observer.documents.summaries import Summaries
     from observer.governance.audit import AuditTrail
+    from observer.governance.restoring import RestorePlan
     from observer.governance.retention import Retention
     from observer.review.settings import ReviewSettingsService
     from observer.review.team_overview import TeamOverview
@@ -207,6 +209,16 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     if key is None:
         key = unlock(data_dir, passphrase)
     db = Database.open(database_path(data_dir), key)
+    try:
+        # A passphrase change stopped part-way is finished (or undone) before anything else.
+        resume_passphrase_change(db, passphrase)
+    except (ObserverError, OSError) as error:
+        # The store opens all the same; the change stays recorded and is finished at the
+        # next opening (another window may hold the store now, say).
+        log.warning("a passphrase change could not be finished yet (%s)", type(error).__name__)
+    except BaseException:
+        db.close()
+        raise
     failed_unlocks = UnlockAttempts(data_dir).succeeded()
     install_shipped_frameworks(db)
     profiles = Profiles(db)
@@ -256,16 +268,28 @@ class DataFolder:
 
         return backups.damaged_store_message(self.path, passphrase, error)
 
-    def restore(self, backup: Path, passphrase: str) -> Restored:
+    def plan_restore(self, backup: Path, passphrase: str) -> RestorePlan:
+        """What restoring `backup` would do and take out of the store, changing nothing."""
+        from observer.governance.restoring import plan_restore
+
+        return plan_restore(self.path, backup, passphrase)
+
+    def restore(self, backup: Path, passphrase: str, confirmed: int | None = None) -> Restored:
         """Puts `backup` in place of the store; the store is kept first (as a backup, or set
-        aside when it cannot be read)."""
-        from observer.store import backups
+        aside when it is damaged). A restore that takes changes out of the store needs their
+        number (`RestorePlan.to_confirm`) as `confirmed`; it is audited in the restored store,
+        and the retention policy is applied to what comes back."""
+        from datetime import date
 
-        return backups.restore(self.path, backup, passphrase)
+        from observer.governance.restoring import restore
 
-    def restore_and_open(self, backup: Backup, passphrase: str) -> tuple[Services, Path | None]:
+        return restore(self.path, backup, passphrase, confirmed, date.today())
+
+    def restore_and_open(
+        self, backup: Backup, passphrase: str, confirmed: int | None = None
+    ) -> tuple[Services, Path | None]:
         """Restores `backup` and opens the store; gives where the old store is kept."""
-        restored = self.restore(backup.path, passphrase)
+        restored = self.restore(backup.path, passphrase, confirmed)
         return self.open(passphrase), restored.kept_as
 
 

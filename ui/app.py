@@ -164,7 +164,7 @@ def _open(
     directory: Path, passphrase: str | None, prompts: Prompts, args: argparse.Namespace
 ) -> Services | None:
     """The opened store, or None when the user chose not to go on. A store that cannot be
-    read, with a passphrase that opens its backups, offers the latest good one."""
+    read, with a passphrase that is right for it, offers the latest good one."""
     from observer.errors import DatabaseUnreadable
     from ui.backup import UnreadableStore, offer_restore
     from ui.unlock import open_store, opening

@@ -68,10 +68,13 @@ def offer_restore(
     if not interactive:
         message = folder.damaged_store_message(unreadable.passphrase, unreadable.error)
         raise ObserverError(message)
-    if not prompts.ask(None, restore_question(backup.describe()), default_yes=True):
+    # The same plan, question and refusals as `observer restore`: what would be lost is
+    # named and counted, and a store under another passphrase is never set aside.
+    plan = folder.plan_restore(backup.path, unreadable.passphrase)
+    if not prompts.ask(None, plan.question(), default_yes=True):
         log.info("the user chose not to restore a backup of a store that cannot be read")
         raise RestoreDeclined("The store was left as it was.")
-    opened, kept_as = folder.restore_and_open(backup, unreadable.passphrase)
+    opened, kept_as = folder.restore_and_open(backup, unreadable.passphrase, plan.to_confirm)
     prompts.information(
         None,
         f"The backup of {backup.describe()} is restored; the damaged file is kept as {kept_as}.",

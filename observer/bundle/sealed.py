@@ -15,6 +15,7 @@ import zlib
 from typing import NamedTuple
 
 from observer.errors import InvalidBundle
+from observer.store.encryption import earlier_forms, normalised
 
 MAGIC = b"Practice Observer sealed bundle\n"
 SCRYPT_N = 2**15
@@ -64,13 +65,20 @@ def unseal(data: bytes, passphrase: str, source: str, max_bytes: int) -> bytes:
         raise InvalidBundle(f"{source} is not a sealed Practice Observer bundle.")
     head = data[: end + 1]
     settings = _settings(head[len(MAGIC) : end], source)
-    key = _key(passphrase, settings.salt, settings.n, settings.r, settings.p)
-    try:
-        compressed = AESGCM(key).decrypt(settings.nonce, data[end + 1 :], head)
-    except InvalidTag:
+    # The normalised passphrase, then (for a bundle sealed before passphrases were
+    # normalised) the passphrase as typed.
+    tries = [normalised(passphrase), *earlier_forms(passphrase)]
+    for typed in tries:
+        key = _key(typed, settings.salt, settings.n, settings.r, settings.p, as_typed=True)
+        try:
+            compressed = AESGCM(key).decrypt(settings.nonce, data[end + 1 :], head)
+            break
+        except InvalidTag:
+            continue
+    else:
         raise WrongBundlePassphrase(
             f"That passphrase does not open {source}, or the file has been altered."
-        ) from None
+        )
     inflate = zlib.decompressobj()
     try:
         document = inflate.decompress(compressed, max_bytes + 1)
@@ -122,7 +130,10 @@ def _settings(header: bytes, source: str) -> _Settings:
     return settings
 
 
-def _key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+def _key(passphrase: str, salt: bytes, n: int, r: int, p: int, *, as_typed: bool = False) -> bytes:
+    """The bundle key for `passphrase`, normalised (NFC) unless `as_typed`."""
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+    if not as_typed:
+        passphrase = normalised(passphrase)
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))

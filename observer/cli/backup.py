@@ -17,7 +17,8 @@ from observer.cli.common import (
     StoreFreeHandler,
     print_json,
 )
-from observer.paths import backups_dir, database_path
+from observer.governance.restoring import RestoreNotConfirmed
+from observer.paths import backups_dir, data_dir, database_path
 from observer.services import DataFolder, Services
 
 
@@ -66,25 +67,45 @@ def _megabytes(size: int) -> str:
 def restore_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="a backup (a path or its file name)")
     parser.add_argument("--yes", action="store_true", help="restore; without it, only say")
+    parser.add_argument(
+        "--discard-changes",
+        type=int,
+        metavar="N",
+        help="confirm that the N changes the store holds after the backup's time are taken "
+        "out of it (kept in its before-restore backup); restore says N",
+    )
 
 
 def restore_backup(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
     source = Path(args.file)
+    folder = DataFolder(directory)
+    plan = folder.plan_restore(source, passphrase)
     if not args.yes:
+        confirm = f" --discard-changes {plan.to_confirm}" if plan.to_confirm else ""
         print(
-            f"This puts {source} in place of the store {database_path(directory)}; the store "
-            "is kept first (as a before-restore backup, or set aside if it cannot be read). "
-            "Close Practice Observer, then run again with --yes to restore."
+            f"{plan.question()} This puts {plan.backup.path} in place of the store "
+            f"{database_path(directory)}. Close Practice Observer, then run again with "
+            f"--yes{confirm} to restore."
         )
         return EXIT_BAD_INPUT
-    restored = DataFolder(directory).restore(source, passphrase)
+    try:
+        restored = folder.restore(source, passphrase, args.discard_changes)
+    except RestoreNotConfirmed as refused:
+        where = "" if directory == data_dir() else f" --data-dir {directory}"
+        raise RestoreNotConfirmed(
+            f"{str(refused).rstrip('.')}. To restore anyway: observer{where} restore "
+            f"{source} --yes --discard-changes {plan.to_confirm or 'N'}"
+        ) from None
     if restored.kept_as is None:
         kept = "there was no store to keep"
     elif restored.unreadable:
         kept = f"the store that could not be read is kept, unchanged, as {restored.kept_as}"
     else:
         kept = f"the store it replaced is kept as the backup {restored.kept_as}"
-    print(f"Restored the backup of {restored.backup.describe()}; {kept}.")
+    print(
+        f"Restored the backup of {restored.backup.describe()}; {kept}. The restore is in the "
+        "audit trail, and the retention policy was applied to what came back."
+    )
     return EXIT_OK
 
 

@@ -60,6 +60,8 @@ ACTION_WORDS = {
     "idle_lock": "Changed when the app locks itself",
     "asye_requirement": "Changed the direct observations an ASYE year needs",
     "observation_interval": "Changed how often each worker is to be observed",
+    "restore": "Restored a backup",
+    "passphrase_change": "Changed the passphrase",
     FAILED_UNLOCK: "Wrong passphrase given",
     "failed unlock": "Wrong passphrase given",
 }

@@ -189,10 +189,11 @@ class RetentionPreview:
 
 def get_policy(db: Database) -> RetentionPolicy:
     with db.session() as s:
-        return _stored_policy(s)
+        return stored_policy(s)
 
 
-def _stored_policy(s: Session) -> RetentionPolicy:
+def stored_policy(s: Session) -> RetentionPolicy:
+    """The policy stored in the caller's session (a damaged setting keeps everything)."""
     value = stored_value(s, POLICY_SETTING)
     if value is None:
         return RetentionPolicy()
@@ -210,7 +211,7 @@ def _stored_policy(s: Session) -> RetentionPolicy:
 def set_policy(db: Database, policy: RetentionPolicy, actor: str) -> RetentionPolicy:
     """Stores the policy; a change is in the audit trail, as governance will ask when."""
     with db.session() as s, s.begin():
-        if _stored_policy(s) == policy:
+        if stored_policy(s) == policy:
             return policy
         value = {"years_after_leaving": policy.years_after_leaving}
         store_value(s, POLICY_SETTING, value)
@@ -233,11 +234,12 @@ def set_policy(db: Database, policy: RetentionPolicy, actor: str) -> RetentionPo
 def preview(db: Database, today: date) -> RetentionPreview:
     """Who is due for removal on `today` under the stored policy, and how many records."""
     with db.session() as s:
-        return _preview(s, today)
+        return due_on(s, today)
 
 
-def _preview(s: Session, today: date) -> RetentionPreview:
-    policy = _stored_policy(s)
+def due_on(s: Session, today: date) -> RetentionPreview:
+    """`preview` in the caller's session (a restore applies the policy to its copy)."""
+    policy = stored_policy(s)
     if policy.years_after_leaving is None:
         return RetentionPreview(policy, today)
     years = policy.years_after_leaving
@@ -272,7 +274,7 @@ def apply(db: Database, today: date, actor: str, expected: RetentionPreview) -> 
     preview: a person confirmed one set of numbers, and only that set may go.
     """
     with db.session() as s, s.begin():
-        current = _preview(s, today)
+        current = due_on(s, today)
         if current._what_is_removed() != expected._what_is_removed():
             raise StaleRecord(
                 "The records changed since the preview was made, so nothing was removed; "
@@ -280,7 +282,7 @@ def apply(db: Database, today: date, actor: str, expected: RetentionPreview) -> 
             )
         if not current.due:
             return current
-        removed = _remove_observations(s, [p.person_id for p in current.due])
+        removed = remove_observations(s, [p.person_id for p in current.due])
         if removed != current.observations:
             raise StaleRecord(
                 "The records changed while they were being removed, so nothing was removed; "
@@ -315,7 +317,7 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
         yield ids[start : start + _CHUNK]
 
 
-def _remove_observations(s: Session, person_ids: Iterable[uuid.UUID]) -> int:
+def remove_observations(s: Session, person_ids: Iterable[uuid.UUID]) -> int:
     """Deletes these people's observations and everything that hangs off them.
 
     Children are deleted explicitly rather than left to ON DELETE CASCADE, so the outcome

@@ -7,23 +7,19 @@ import logging
 import math
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from observer.errors import DatabaseUnreadable, InvalidInput, ObserverError
+from observer.errors import DatabaseUnreadable, ObserverError
 from observer.paths import backups_dir, database_path
 from observer.security.attempts import UnlockAttempts
+from observer.security.passphrase_change import change_is_under_way
+from observer.security.passphrase_change import change_passphrase as change_passphrase
 from observer.store import encryption
-from observer.store.backups import newest_backup_opens
+from observer.store.backups import remove_stale_restores, store_is_damaged
 
 # The GUI takes the passphrase rules and WrongStorePassphrase from here, not from the store.
 from observer.store.encryption import MIN_PASSPHRASE as MIN_PASSPHRASE
 from observer.store.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
 from observer.store.encryption import check_new_passphrase as check_new_passphrase
-
-# The rest of the store, the audit trail and the signing identity (SQLAlchemy and
-# cryptography with them) are imported where they are used: the unlock window shows first.
-if TYPE_CHECKING:
-    from observer.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +42,23 @@ class TooManyAttempts(ObserverError):
 
 
 class StoreDamaged(DatabaseUnreadable):
-    """The passphrase opens the backups but not the store: the store, not the passphrase,
-    is at fault (see observer.store.backups.latest_good_backup)."""
+    """The passphrase's key verifies pages of the store but does not open it: the store,
+    not the passphrase, is at fault (see observer.store.backups.latest_good_backup)."""
 
     def __init__(self) -> None:
         super().__init__(
-            "The store cannot be read, although your passphrase opens its backups: "
-            "it looks damaged."
+            "The store cannot be read, although your passphrase is right for it: it looks damaged."
+        )
+
+
+class ChangeUnderWay(WrongStorePassphrase):
+    """A passphrase change was interrupted after the store took the new passphrase."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That passphrase does not open the store: its passphrase was being changed when "
+            "Practice Observer stopped. Open it with the new passphrase, which finishes the "
+            "change."
         )
 
 
@@ -82,12 +88,16 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
         encrypt_earlier_store(data_dir, key)
         return key
     except WrongStorePassphrase:
-        if newest_backup_opens(data_dir, passphrase):
+        if store_is_damaged(data_dir, passphrase):
             raise StoreDamaged() from None
         attempts.failed()
+        if change_is_under_way(data_dir):
+            raise ChangeUnderWay() from None
         raise
-    # An encryption interrupted at an earlier start may have left plaintext behind.
+    # An encryption interrupted at an earlier start may have left plaintext behind, and a
+    # restore stopped part-way a whole copy of a backup.
     encrypt_plain_leftovers(data_dir, key)
+    remove_stale_restores(data_dir)
     return key
 
 
@@ -120,45 +130,3 @@ def encrypt_plain_leftovers(data_dir: Path, key: StoreKey) -> None:
             # A plain backup that cannot be read whole is of no use, and a leak as it is.
             log.warning("a plain backup could not be encrypted (%s); shredded it", error)
             encryption.shred(backup)
-
-
-def change_passphrase(db: Database, actor: str, current: str, new: str, confirmation: str) -> int:
-    """Re-keys the open store `db`, its backups and the signing identity in its data folder
-    from `current` to `new`; `actor` is who the audit trail names. Returns how many backups
-    were re-keyed; ones under an older passphrase stay as they are.
-
-    The store goes first: if it cannot be re-keyed nothing else changes."""
-    from observer.governance.audit import record_event
-    from observer.signing.identity import change_identity_passphrase
-
-    if not encryption.derive_key(current, db.key.salt).matches(db.key):
-        raise WrongStorePassphrase("That is not the current passphrase.")
-    encryption.check_new_passphrase(new, confirmation)
-    if new == current:
-        raise InvalidInput("The new passphrase is the same as the current one.")
-    data_dir = db.path.parent
-    old_key = db.key
-    db.rekey(new)
-    # The identity next, so signing keeps working whatever becomes of a backup.
-    identities = change_identity_passphrase(data_dir, current, new)
-    rekeyed = 0
-    folder = backups_dir(data_dir)
-    for backup in sorted(folder.glob("*.sqlite")) if folder.exists() else []:
-        if encryption.opens(backup, old_key):
-            try:
-                encryption.rekey(backup, old_key, new)
-            except (ObserverError, encryption.dbapi().DatabaseError) as error:
-                log.warning("a backup could not be re-keyed (%s); it keeps the old one", error)
-                continue
-            rekeyed += 1
-    with db.session() as s, s.begin():
-        record_event(
-            s,
-            actor=actor,
-            action="passphrase_change",
-            record_type="store",
-            record_id=None,
-            detail=f"{rekeyed} backups and {identities} signing identities re-protected",
-        )
-    log.info("passphrase changed; %d backups re-keyed", rekeyed)
-    return rekeyed

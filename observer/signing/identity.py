@@ -37,7 +37,7 @@ from observer.signing.errors import (
     WrongPassphrase,
 )
 from observer.signing.files import write_atomically
-from observer.store.encryption import shred
+from observer.store.encryption import earlier_forms, normalised, shred
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -59,6 +59,7 @@ IDENTITY_FILES = "identity*.p12"
 VALIDITY = timedelta(days=5 * 365 + 1)
 MIN_PASSPHRASE = 8
 MAX_P12_BYTES = 1_000_000
+STAGED_SUFFIX = ".rekeyed"  # an identity under the new passphrase, waiting to replace it
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,58 @@ def change_identity_passphrase(data_dir: Path, old: str, new: str) -> int:
     return changed
 
 
+def stage_identity_passphrase(data_dir: Path, old: str, new: str) -> list[str]:
+    """Writes beside each of this folder's identities that `old` opens (normalised or as
+    typed) a copy protected by `new` (`identity….p12.rekeyed`); returns the identities'
+    file names. Nothing is replaced yet: `put_staged_identities` does that, once the store
+    itself is under `new`, so a change stopped part-way can be finished or undone."""
+    folder = signing_dir(data_dir)
+    if not folder.is_dir():
+        return []
+    forget_plain_certificates(data_dir)
+    tries = [_secret(old)] + [form.encode("utf-8") for form in earlier_forms(old)]
+    staged: list[str] = []
+    for path in sorted(folder.glob("identity*.p12")):
+        loaded = None
+        for secret in tries:
+            with contextlib.suppress(WrongPassphrase):
+                loaded = _open(path, secret)
+                break
+        if loaded is None:
+            log.warning("a signing identity does not open with the old passphrase; left as it is")
+            continue
+        target = path.with_name(path.name + STAGED_SUFFIX)
+        write_atomically(target, _protected(loaded, _secret(new)), what="signing identity")
+        staged.append(path.name)
+    return staged
+
+
+def put_staged_identities(data_dir: Path, names: list[str]) -> int:
+    """Puts in place the identities `stage_identity_passphrase` wrote (each one rename);
+    returns how many of `names` are now there. Safe to run again after an interruption."""
+    folder = signing_dir(data_dir)
+    placed = 0
+    for name in names:
+        if "/" in name or not name.endswith(".p12"):
+            continue  # not a name this module wrote
+        target = folder / name
+        staged = folder / (name + STAGED_SUFFIX)
+        if staged.is_file():
+            staged.replace(target)
+        placed += target.is_file()
+    return placed
+
+
+def discard_staged_identities(data_dir: Path) -> int:
+    """Removes identities staged for a passphrase change that did not happen."""
+    folder = signing_dir(data_dir)
+    removed = 0
+    for staged in sorted(folder.glob(f"identity*.p12{STAGED_SUFFIX}")) if folder.is_dir() else []:
+        staged.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
 def adopt_identity(data_dir: Path, earlier: str, passphrase: str) -> int:
     """Protects by `passphrase` (the store's) this folder's identities that `earlier` opens:
     the passphrase its user chose for signing before the store had one. Afterwards signing
@@ -308,7 +361,7 @@ def _protected(loaded: PKCS12KeyAndCertificates, secret: bytes) -> bytes:
 def _secret(passphrase: str | None) -> bytes:
     if not passphrase:
         raise PassphraseNeeded("A passphrase is needed to use the signing identity.")
-    return passphrase.encode("utf-8")
+    return normalised(passphrase).encode("utf-8")
 
 
 def _folder(data_dir: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import shutil
 import time
@@ -182,19 +183,6 @@ def check_file(path: Path, key: StoreKey) -> str | None:
     return None if result == "ok" else "its pages are damaged"
 
 
-def newest_backup_opens(data_dir: Path, passphrase: str) -> bool:
-    """Whether `passphrase` opens the newest backup: then a store it does not open is
-    damaged, not locked with another passphrase."""
-    newest = next(iter(_encrypted(list_backups(data_dir))), None)
-    if newest is None:
-        return False
-    try:
-        encryption.key_for(newest.path, passphrase)
-    except (WrongStorePassphrase, StoreNotEncrypted):
-        return False
-    return True
-
-
 def latest_good_backup(data_dir: Path, passphrase: str) -> Backup | None:
     """The newest backup that `passphrase` opens and that checks out, if any."""
     keys: dict[bytes, StoreKey] = {}
@@ -230,35 +218,56 @@ def _encrypted(backups: list[Backup]) -> list[Backup]:
     ]
 
 
-def restore(data_dir: Path, backup_path: Path, passphrase: str) -> Restored:
+class StoreUnderAnotherPassphrase(ObserverError):
+    """The passphrase neither opens the store nor finds it damaged: the store is sound under
+    another passphrase, and restoring with this one would wrongly set it aside."""
+
+
+class RestoreSteps(Protocol):
+    """What a restore asks of the layers above the files (observer.governance.restoring)."""
+
+    def replacing(self, current: Database | None, backup: Backup) -> None:
+        """Told, before anything changes, of the store about to be replaced (None when there
+        is none or it cannot be read); raises to refuse."""
+
+    def restoring(self, staged: Database, backup: Backup) -> None:
+        """Given the staged copy of the backup, before it takes the store's name."""
+
+
+def restore(
+    data_dir: Path, backup_path: Path, passphrase: str, steps: RestoreSteps | None = None
+) -> Restored:
     """Puts the backup at `backup_path` in place of the store in `data_dir`.
 
     The store must not be open anywhere. The store being replaced is never overwritten or
     removed: if `passphrase` reads it, it is first backed up ("before-restore", so it can
-    be restored in turn); otherwise it is renamed, with its WAL, to
-    `observer-damaged-<time>.sqlite` beside it. The backup is copied in under a temporary
-    name and checked before it takes the store's name, then checked again in place."""
-    from observer.store.db import check_known_schema
+    be restored in turn); if it is damaged (the passphrase's key verifies some of its pages
+    but does not open it) it is renamed, with its WAL, to `observer-damaged-<time>.sqlite`
+    beside it; a store under another passphrase is refused. The backup is copied in under
+    a staging name (`observer.sqlite.restoring-<pid>`), `steps` are given it, it is
+    checked, and only then does it take the store's name; it is checked again in place."""
+    from observer.store.db import Database, check_known_schema
 
+    remove_stale_restores(data_dir)
     store = database_path(data_dir)
-    backup = _readable_backup(backup_path, store)
-    key = _backup_key(backup.path, passphrase)
+    backup = readable_backup(backup_path, store)
+    key = backup_key(backup.path, passphrase)
     check_known_schema(backup.path, key, "backup")
+    current_key = current_store_key(data_dir, passphrase)
+    if steps is not None:
+        current = None if current_key is None else Database(store, current_key)
+        try:
+            steps.replacing(current, backup)
+        finally:
+            if current is not None:
+                current.close()
 
-    staged = store.with_name(store.name + ".restoring")
-    staged.unlink(missing_ok=True)
-    shutil.copyfile(backup.path, staged)
-    encryption.sync_file(staged)
-    problem = check_file(staged, key)
-    if problem:
-        staged.unlink(missing_ok=True)
-        raise BackupFailed(
-            f"{backup.path.name} cannot be restored: {problem}. The store was left as it was."
-        )
+    staged = store.with_name(f"{store.name}{RESTORING}{os.getpid()}")
     try:
-        kept_as, unreadable = _set_aside(data_dir, passphrase)
+        _stage(backup, staged, key, steps)
+        kept_as, unreadable = _set_aside(data_dir, current_key)
     except BaseException:
-        staged.unlink(missing_ok=True)
+        _remove_staged(staged)
         raise
     staged.replace(store)
     encryption.sync_folder(data_dir)
@@ -274,7 +283,70 @@ def restore(data_dir: Path, backup_path: Path, passphrase: str) -> Restored:
     return Restored(backup, kept_as, unreadable)
 
 
-def _readable_backup(backup_path: Path, store: Path) -> Backup:
+RESTORING = ".restoring-"  # a backup being copied in: the store's name, this, the process id
+
+
+def _stage(backup: Backup, staged: Path, key: StoreKey, steps: RestoreSteps | None) -> None:
+    """Copies the backup to `staged`, gives it to `steps`, and checks it."""
+    from observer.store.db import Database
+
+    _remove_staged(staged)
+    shutil.copyfile(backup.path, staged)
+    if steps is not None:
+        copy = Database.open(staged, key)
+        try:
+            steps.restoring(copy, backup)
+        finally:
+            copy.close()
+    encryption.sync_file(staged)
+    problem = check_file(staged, key)
+    if problem or encryption.has_content(Path(f"{staged}-wal")):
+        raise BackupFailed(
+            f"{backup.path.name} cannot be restored: {problem or 'its copy was not closed'}. "
+            "The store was left as it was."
+        )
+
+
+def _remove_staged(staged: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{staged}{suffix}").unlink(missing_ok=True)
+
+
+def remove_stale_restores(data_dir: Path) -> int:
+    """Removes the staged copies that restores stopped part-way left in the data folder
+    (each a whole copy of a backup); one whose process still runs is left alone."""
+    store = database_path(data_dir)
+    removed = 0
+    for leftover in sorted(data_dir.glob(f"{store.name}{RESTORING}*")):
+        pid = leftover.name[len(store.name) + len(RESTORING) :].split("-")[0]
+        if pid.isdigit() and _running(int(pid)):
+            continue
+        leftover.unlink(missing_ok=True)
+        removed += 1
+    # The fixed staging name of earlier versions.
+    for suffix in ("", "-wal", "-shm"):
+        earlier = store.with_name(f"{store.name}.restoring{suffix}")
+        if earlier.exists():
+            earlier.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        log.info("removed %d files a stopped restore left", removed)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def readable_backup(backup_path: Path, store: Path) -> Backup:
     path = backup_path
     if not path.exists() and not path.is_absolute():
         in_folder = backups_dir(store.parent) / path
@@ -288,7 +360,7 @@ def _readable_backup(backup_path: Path, store: Path) -> Backup:
     return _describe(path)
 
 
-def _backup_key(path: Path, passphrase: str) -> StoreKey:
+def backup_key(path: Path, passphrase: str) -> StoreKey:
     try:
         return encryption.key_for(path, passphrase)
     except StoreNotEncrypted:
@@ -300,17 +372,64 @@ def _backup_key(path: Path, passphrase: str) -> StoreKey:
         ) from None
 
 
-def _set_aside(data_dir: Path, passphrase: str) -> tuple[Path | None, bool]:
-    """Keeps the current store out of the way: a checked before-restore backup when the
-    passphrase reads it, else the file itself renamed. Returns where it is and whether it
-    was unreadable."""
+def store_is_damaged(data_dir: Path, passphrase: str) -> bool:
+    """Whether `passphrase`, which does not open the store, is right for it all the same:
+    its key verifies some of the store's pages (with the salt at the start of the store,
+    or, when that page is lost, a backup's). Then the store is damaged. A store under
+    another passphrase has no page this passphrase's key verifies, whatever passphrase its
+    backups open with."""
+    store = database_path(data_dir)
+    salts: list[bytes] = []
+    with contextlib.suppress(OSError, WrongStorePassphrase):
+        salts.append(encryption.file_salt(store))
+    for backup in _encrypted(list_backups(data_dir)):
+        with contextlib.suppress(OSError, WrongStorePassphrase):
+            salt = encryption.file_salt(backup.path)
+            if salt not in salts:
+                salts.append(salt)
+    return any(
+        encryption.some_pages_verify(store, encryption.derive_key(passphrase, salt))
+        for salt in salts
+    )
+
+
+def current_store_key(data_dir: Path, passphrase: str) -> StoreKey | None:
+    """The key that opens the store in `data_dir` with `passphrase`, or None when there is
+    no store or it is damaged (or plain, from an earlier version) and may be set aside.
+    StoreUnderAnotherPassphrase when the passphrase's key verifies none of its pages: it is
+    sound under another passphrase. StoreInUse when another connection has it open."""
+    store = database_path(data_dir)
+    if not encryption.has_content(store) or encryption.is_plain_sqlite(store):
+        return None
+    try:
+        key = encryption.key_for(store, passphrase)
+    except WrongStorePassphrase:
+        if store_is_damaged(data_dir, passphrase):
+            return None
+        raise StoreUnderAnotherPassphrase(
+            "That passphrase does not open the store, which is not damaged but under another "
+            "passphrase (if the passphrase was changed after this backup was made, the store "
+            "opens only with the new one). Restoring with this passphrase would set a sound "
+            "store aside, so nothing was changed."
+        ) from None
+    if in_use(store, key):
+        raise StoreInUse(
+            "The store is open in Practice Observer or another command: close it first; "
+            "nothing was changed."
+        )
+    return key
+
+
+def _set_aside(data_dir: Path, key: StoreKey | None) -> tuple[Path | None, bool]:
+    """Keeps the current store out of the way: a checked before-restore backup when `key`
+    (from `current_store_key`) reads it, else the file itself renamed. Returns where it is
+    and whether it was unreadable."""
     store = database_path(data_dir)
     wal = Path(f"{store}-wal")
     if not encryption.has_content(store) and not encryption.has_content(wal):
         for empty in (store, wal, Path(f"{store}-shm")):
             empty.unlink(missing_ok=True)
         return None, False
-    key = _readable_key(store, passphrase)
     if key is not None:
         if in_use(store, key):
             raise StoreInUse(
@@ -334,15 +453,6 @@ def _set_aside(data_dir: Path, passphrase: str) -> tuple[Path | None, bool]:
     target = store.with_name(f"{store.stem}-{DAMAGED}-{stamp}{store.suffix}")
     _move_aside(store, target)
     return target, True
-
-
-def _readable_key(store: Path, passphrase: str) -> StoreKey | None:
-    if not encryption.has_content(store) or encryption.is_plain_sqlite(store):
-        return None
-    try:
-        return encryption.key_for(store, passphrase)
-    except WrongStorePassphrase:
-        return None
 
 
 def _move_aside(store: Path, target: Path) -> None:

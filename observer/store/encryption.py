@@ -15,6 +15,7 @@ import hmac
 import logging
 import os
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ SALT_BYTES = 16
 KEY_BYTES = 32
 MIN_PASSPHRASE = 8
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+PAGE_BYTES = 4096  # SQLCipher 4's default page size
 
 
 class WrongStorePassphrase(ObserverError):
@@ -53,7 +55,25 @@ class StoreKey:
         return hmac.compare_digest(self.key, other.key) and self.salt == other.salt
 
 
+def normalised(passphrase: str) -> str:
+    """The passphrase in Unicode's composed form (NFC): "Zoë" typed as one code point or
+    as e and a combining diaeresis is the same passphrase, and derives the same key."""
+    return unicodedata.normalize("NFC", passphrase)
+
+
+def earlier_forms(passphrase: str) -> list[str]:
+    """The forms other than the normalised one that a version before normalisation may have
+    derived a key from: the passphrase as typed now, and its decomposed form (typed with a
+    keyboard that composes nothing). Empty when every form is the same."""
+    composed = normalised(passphrase)
+    forms = dict.fromkeys([passphrase, unicodedata.normalize("NFD", passphrase)])
+    return [form for form in forms if form != composed]
+
+
 def check_new_passphrase(passphrase: str, confirmation: str | None = None) -> None:
+    if confirmation is not None:
+        confirmation = normalised(confirmation)
+    passphrase = normalised(passphrase)
     if len(passphrase) < MIN_PASSPHRASE:
         raise InvalidInput(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
     if passphrase.strip() != passphrase:
@@ -62,7 +82,11 @@ def check_new_passphrase(passphrase: str, confirmation: str | None = None) -> No
         raise InvalidInput("The two passphrases are not the same.")
 
 
-def derive_key(passphrase: str, salt: bytes) -> StoreKey:
+def derive_key(passphrase: str, salt: bytes, *, as_typed: bool = False) -> StoreKey:
+    """The key for `passphrase` (normalised, unless `as_typed`: how versions before
+    normalisation derived it) and `salt`."""
+    if not as_typed:
+        passphrase = normalised(passphrase)
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
@@ -101,10 +125,40 @@ def key_for(path: Path, passphrase: str) -> StoreKey:
         return new_key(passphrase)
     if is_plain_sqlite(path):
         raise StoreNotEncrypted(f"{path.name} is not encrypted yet.")
-    key = derive_key(passphrase, file_salt(path))
-    if not opens(path, key):
-        raise WrongStorePassphrase("That passphrase does not open the store.")
-    return key
+    salt = file_salt(path)
+    key = derive_key(passphrase, salt)
+    if opens(path, key):
+        return key
+    for form in earlier_forms(passphrase):
+        # Made by a version that did not normalise: the passphrase as it was typed then.
+        typed = derive_key(form, salt, as_typed=True)
+        if opens(path, typed):
+            return typed
+    raise WrongStorePassphrase("That passphrase does not open the store.")
+
+
+def needs_normalising(passphrase: str, key: StoreKey) -> bool:
+    """Whether `key` (which `passphrase` opens) was derived from the passphrase as typed
+    rather than from its normalised form: the store is then re-keyed to the normalised one."""
+    return bool(earlier_forms(passphrase)) and not derive_key(passphrase, key.salt).matches(key)
+
+
+def some_pages_verify(path: Path, key: StoreKey) -> bool:
+    """Whether any page of the encrypted file at `path` is authentic under `key`
+    (SQLCipher's `cipher_integrity_check`). A file that `key` does not open but whose other
+    pages it verifies is damaged; one with no page it verifies is under another key."""
+    try:
+        pages = max(1, path.stat().st_size // PAGE_BYTES)
+    except OSError:
+        return False
+    connection = connect(path, key)
+    try:
+        failures = connection.execute("PRAGMA cipher_integrity_check").fetchall()
+    except dbapi().DatabaseError:
+        return False
+    finally:
+        connection.close()
+    return len(failures) < pages
 
 
 def dbapi() -> Any:
@@ -210,10 +264,18 @@ def encrypt_in_place(path: Path, key: StoreKey) -> None:
 
 
 def rekey(path: Path, old: StoreKey, passphrase: str) -> StoreKey:
-    """Re-encrypts the file at `path` under a new passphrase, keeping its salt."""
+    """Re-encrypts the file at `path` under a new passphrase, keeping its salt.
+
+    The file is held in exclusive locking mode throughout: if any other connection has it
+    open, this fails at once (OperationalError, "locked") and nothing changes, and no other
+    connection can open it until the re-key is done."""
     new = derive_key(passphrase, old.salt)
     connection = connect(path, old)
     try:
+        connection.execute("PRAGMA busy_timeout = 0")
+        connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+        connection.execute("BEGIN EXCLUSIVE")
+        connection.execute("COMMIT")
         connection.execute(f"PRAGMA rekey = \"x'{new.key.hex()}'\"")
     finally:
         connection.close()

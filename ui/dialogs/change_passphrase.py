@@ -15,8 +15,9 @@ from ui.widgets.panel_header import PanelHeader
 
 INTRO = (
     "The store, its backups and your signing identity will open with the new passphrase "
-    f"only. It needs at least {MIN_PASSPHRASE} characters. Backups made under an older "
-    "passphrase keep that one."
+    f"only. It needs at least {MIN_PASSPHRASE} characters. Close other Practice Observer "
+    "windows and commands first. If the change is interrupted, it is finished the next time "
+    "the store is opened with the new passphrase."
 )
 
 

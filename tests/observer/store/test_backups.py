@@ -214,8 +214,7 @@ def test_a_damaged_store_is_told_apart_kept_and_restored(
     if first == 0:
         assert isinstance(refused.value, StoreDamaged)
         assert str(refused.value) == (
-            "The store cannot be read, although your passphrase opens its backups: "
-            "it looks damaged."
+            "The store cannot be read, although your passphrase is right for it: it looks damaged."
         )
     assert UnlockAttempts(recorded.data_dir).failures() == []
     assert store.read_bytes() == damaged

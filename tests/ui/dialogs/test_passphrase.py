@@ -147,6 +147,51 @@ def test_changing_the_passphrase_in_the_dialog(qtbot, services: Services) -> Non
     open_services(services.data_dir, NEW).close()
 
 
+def test_the_dialog_says_the_change_is_refused_while_another_process_has_the_store_open(
+    qtbot, services: Services
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.observer.security.test_passphrase_change import HOLDER
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(services.data_dir), STORE_PASSPHRASE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip().isdigit()
+        prompts = FakePrompts()
+        dialog = ChangePassphraseDialog(services, prompts)
+        qtbot.addWidget(dialog)
+        dialog.current.setText(STORE_PASSPHRASE)
+        dialog.new.setText(NEW)
+        dialog.again.setText(NEW)
+
+        dialog.accept()
+
+        assert not dialog.result()
+        assert prompts.shown == [
+            (
+                "error",
+                "The store is open in another Practice Observer window or command; close it "
+                "and try again. The passphrase was not changed.",
+            )
+        ]
+        _, err = holder.communicate("\n", timeout=60)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    assert holder.returncode == 0, err
+    services.close()
+    open_services(services.data_dir, STORE_PASSPHRASE).close()
+
+
 def test_an_earlier_plain_store_is_encrypted_after_choosing_a_passphrase(
     qapp, tmp_path: Path
 ) -> None:
