@@ -107,8 +107,8 @@ def test_a_store_keyed_with_the_passphrase_as_typed_is_normalised_on_opening(
     finally:
         opened.close()
 
-    assert codes[0][0] == "passphrase_change"
-    assert "normalised" in codes[0][1]
+    (change,) = [detail for code, detail in codes if code == "passphrase_change"]
+    assert "normalised" in change
     for path in (database_path(data_dir), backup):
         encryption.key_for(path, COMPOSED)
         assert encryption.opens(path, encryption.derive_key(COMPOSED, typed.salt))
