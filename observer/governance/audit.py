@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from observer.changes import Topic
 from observer.errors import StoreUnavailable
+from observer.governance.signed_records import CurrentHashes, check_signed_records
 from observer.store.db import Database
 from observer.store.models import Action, AuditEvent, Setting, utc_now
 from observer.store.tracking import CHANGED_TOPIC
@@ -50,6 +51,8 @@ ACTION_WORDS = {
     "sign:practitioner": "Signed as practitioner",
     "sign:manager": "Countersigned as manager",
     "addendum": "Added an addendum",
+    "import_signature": "Imported a signature",
+    "import_addendum": "Imported an addendum",
     "import": "Imported a bundle",
     "verify": "Checked a summary PDF",
     "complete_action": "Marked an action done",
@@ -488,10 +491,13 @@ def events(
 
 
 class AuditTrail:
-    """The audit trail as the GUI and the command line reach it."""
+    """The audit trail as the GUI and the command line reach it. With `signed_records` (the
+    current hashes of signed records, observer.governance.signed_records), a check also
+    compares each signed record with the hashes its sign-off events recorded."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, signed_records: CurrentHashes | None = None) -> None:
         self._db = db
+        self._signed_records = signed_records
 
     def events(
         self, record_id: uuid.UUID | None = None, limit: int | None = None
@@ -499,7 +505,13 @@ class AuditTrail:
         return events(self._db, record_id, limit)
 
     def verify(self) -> ChainReport:
-        return verify_chain(self._db)
+        report = verify_chain(self._db)
+        if self._signed_records is None:
+            return report
+        found = _Findings(list(report.problems))
+        for problem in check_signed_records(self._db, self._signed_records):
+            found.add(problem)
+        return ChainReport(report.checked, found.problems())
 
     def record_failed_unlocks(self, actor: str, attempts: Iterable[datetime]) -> int:
         """As `record_failed_unlocks`; StoreUnavailable when the store cannot be written

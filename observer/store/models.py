@@ -235,6 +235,9 @@ class Observation(Record):
     # The names and framework wording the record showed when the observer signed; what a
     # signed record shows from then on, and part of what every signature covers.
     shown_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The standard titles and level labels (and names) a signed record shows, kept when the
+    # observer signs; covered by each signature's and addendum's own hash (migration 0008).
+    wording_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     observed_person: Mapped[Person] = relationship(foreign_keys=[observed_person_id])
     observer: Mapped[Person] = relationship(foreign_keys=[observer_id])
@@ -320,6 +323,11 @@ class Signature(Record):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     comment: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The signature's own hash (observer/records/seals.py), chained to the record's; and the
+    # digital signature over it by the identity of the laptop where it was made.
+    own_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    digital_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     observation: Mapped[Observation] = relationship(back_populates="signatures")
 
@@ -337,6 +345,9 @@ class Addendum(Record):
     image_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     content_hash: Mapped[str] = mapped_column(String(64))
+    own_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    digital_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     observation: Mapped[Observation] = relationship(back_populates="addenda")
 
