@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
     from observer.signing.endorsement import Endorser
+    from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
     from observer.store.backups import Backup, Backups, Restored
 
@@ -162,6 +163,13 @@ class Services:
         from observer.documents.histories import HistoryPdfs
 
         return HistoryPdfs(self)
+
+    @cached_property
+    def known_certificates(self) -> KnownCertificates:
+        """The signing certificates this laptop knows, kept in the store."""
+        from observer.signing.known import KnownCertificates
+
+        return KnownCertificates(self.db)
 
     @cached_property
     def backups(self) -> Backups:

@@ -55,6 +55,7 @@ ACTION_WORDS = {
     "import_addendum": "Imported an addendum",
     "import": "Imported a bundle",
     "verify": "Checked a summary PDF",
+    "trust_certificate": "Trusted a signing certificate",
     "complete_action": "Marked an action done",
     "reopen_action": "Reopened an action",
     "retention_policy": "Changed the retention policy",
