@@ -43,6 +43,7 @@ from observer.records.seals import (
     wording_at_signing,
 )
 from observer.signing.endorsement import Endorser, endorse
+from observer.signing.known import OWN_IDENTITY, add_in, is_known_in
 from observer.store.db import Database
 from observer.store.models import Addendum, Observation, Person, Signature, utc_now
 from observer.text import searchable
@@ -315,7 +316,7 @@ class SignOff:
                 content_hash=digest,
             )
             signature.own_hash = signature_own_hash(signature, observation.wording_at_signing)
-            self._endorse(signature)
+            self._endorse(s, signature)
             observation.signatures.append(signature)
             if role is SignatureRole.OBSERVER and observation.status == Status.DRAFT.value:
                 observation.status = Status.READY.value
@@ -365,7 +366,7 @@ class SignOff:
                 content_hash=digest,
             )
             addendum.own_hash = addendum_own_hash(addendum, observation.wording_at_signing)
-            self._endorse(addendum)
+            self._endorse(s, addendum)
             observation.addenda.append(addendum)
             s.flush()
             record_event(
@@ -379,14 +380,17 @@ class SignOff:
             )
             return _addendum_view(addendum)
 
-    def _endorse(self, entry: Signature | Addendum) -> None:
+    def _endorse(self, s: Session, entry: Signature | Addendum) -> None:
         """This laptop's digital signature on the sign-off's own hash, when its identity
-        can be opened."""
+        can be opened; its certificate is then one this laptop knows, so its own bundles
+        come back in."""
         endorser = self._endorser()
         if endorser is None:
             return
         entry.certificate = endorser.certificate
         entry.digital_signature = endorse(endorser, entry.own_hash)
+        if not is_known_in(s, endorser.fingerprint):
+            add_in(s, endorser.certificate, OWN_IDENTITY, self._actor())
 
     @staticmethod
     def _load(s: Session, observation_id: uuid.UUID) -> Observation:

@@ -40,7 +40,7 @@ from sqlalchemy.orm import (
     relationship,
 )
 
-from observer.errors import NotFound
+from observer.errors import InvalidInput, NotFound
 
 R = TypeVar("R")
 
@@ -93,6 +93,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest revision a store holds (SQLite's INTEGER; PostgreSQL needs BIGINT). A bundle
+# may carry any revision up to it, since any store may have written it; editing a record
+# at it is refused, so no store ever writes a revision another store cannot read.
+MAX_REVISION = 2**63 - 1
+
+
+class RevisionLimit(InvalidInput):
+    """A record is at the largest revision a store can hold; it cannot change again."""
+
+
+def next_revision(current: int | None) -> int:
+    if current is None:
+        return 1
+    if current >= MAX_REVISION:
+        raise RevisionLimit(
+            "This record has been changed more times than a store can count, so it cannot "
+            "change again; nothing was saved."
+        )
+    return current + 1
+
+
 class Record(Base):
     """A mergeable record: UUID key, UTC timestamps, revision counter."""
 
@@ -105,7 +126,10 @@ class Record(Base):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
-        return {"version_id_col": cls.__table__.c.revision}
+        return {
+            "version_id_col": cls.__table__.c.revision,
+            "version_id_generator": next_revision,
+        }
 
 
 class Team(Record):
