@@ -216,9 +216,11 @@ def _check_signed_content(
             .options(*OBSERVATION_LOAD_OPTIONS)
             .execution_options(populate_existing=True)
         )
-        for observation in s.scalars(query):
+        observations = list(s.scalars(query))
+        for observation in observations:
+            _check_signatures_hold(observation, *to_check[observation.id], source)
+        for observation in observations:
             index, w = to_check[observation.id]
-            _check_signatures_hold(observation, index, w, source)
             where = f"{source}: observations[{index}]"
             take_new_sign_offs(s, observation, w.record, w.kept_entries, where, actor)
 
