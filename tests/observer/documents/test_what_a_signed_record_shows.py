@@ -58,21 +58,31 @@ def _signature(s: Any, record: uuid.UUID, role: SignatureRole) -> Signature:
 
 
 TAMPERING = {
-    "signer's name": lambda record: update(Signature)
-    .where(Signature.observation_id == record, Signature.role == "practitioner")
-    .values(name="Someone Else"),
-    "signing time": lambda record: update(Signature)
-    .where(Signature.observation_id == record, Signature.role == "observer")
-    .values(signed_at=datetime(2025, 3, 13, 9, 0, tzinfo=UTC)),
-    "signature's comment": lambda record: update(Signature)
-    .where(Signature.observation_id == record, Signature.role == "practitioner")
-    .values(comment="I do not agree with any of this."),
-    "addendum's text": lambda record: update(Addendum)
-    .where(Addendum.observation_id == record)
-    .values(text="The visit never happened."),
-    "kept wording": lambda record: update(Observation)
-    .where(Observation.id == record)
-    .values(wording_at_signing={"levels": {"good": "Superb"}}),
+    "signer's name": lambda record: (
+        update(Signature)
+        .where(Signature.observation_id == record, Signature.role == "practitioner")
+        .values(name="Someone Else")
+    ),
+    "signing time": lambda record: (
+        update(Signature)
+        .where(Signature.observation_id == record, Signature.role == "observer")
+        .values(signed_at=datetime(2025, 3, 13, 9, 0, tzinfo=UTC))
+    ),
+    "signature's comment": lambda record: (
+        update(Signature)
+        .where(Signature.observation_id == record, Signature.role == "practitioner")
+        .values(comment="I do not agree with any of this.")
+    ),
+    "addendum's text": lambda record: (
+        update(Addendum)
+        .where(Addendum.observation_id == record)
+        .values(text="The visit never happened.")
+    ),
+    "kept wording": lambda record: (
+        update(Observation)
+        .where(Observation.id == record)
+        .values(wording_at_signing={"levels": {"good": "Superb"}})
+    ),
 }
 
 
