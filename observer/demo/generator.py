@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from observer.demo import corpus
-from observer.governance.audit import record_event
+from observer.governance.audit import EventFields, record_events
 from observer.governance.signed_records import sign_off_detail
 from observer.records.canonical import (
     OBSERVATION_LOAD_OPTIONS,
@@ -386,17 +386,16 @@ def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
             .values(shown_at_signing=bindparam("kept"), wording_at_signing=bindparam("wording")),
             shown,
         )
-    actor = g.services.actor()
-    for record_id, role, digest, own in events:
-        record_event(
-            s,
-            actor=actor,
-            action=f"sign:{role}",
-            record_type="observation",
-            record_id=record_id,
-            content_hash=digest,
-            detail=sign_off_detail("signature", own),
-        )
+    record_events(
+        s,
+        actor=g.services.actor(),
+        events=[
+            EventFields(
+                f"sign:{role}", "observation", record_id, digest, sign_off_detail("signature", own)
+            )
+            for record_id, role, digest, own in events
+        ],
+    )
 
 
 def _scale_for(rng: random.Random, scales: dict[str, _Scale], kind: Kind, role: Role) -> _Scale:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -125,6 +125,30 @@ def record_event(
     detail: str = "",
 ) -> AuditEvent:
     """Appends an event to the chain in the caller's transaction, and moves the head on."""
+    (event,) = record_events(
+        session,
+        actor=actor,
+        events=[EventFields(action, record_type, record_id, content_hash, detail)],
+    )
+    return event
+
+
+@dataclass(frozen=True)
+class EventFields:
+    """What one event says, for `record_events`."""
+
+    action: str
+    record_type: str
+    record_id: uuid.UUID | None
+    content_hash: str = ""
+    detail: str = ""
+
+
+def record_events(
+    session: Session, *, actor: str, events: Sequence[EventFields]
+) -> list[AuditEvent]:
+    """Appends events to the chain in order, in the caller's transaction, claiming and moving
+    the head once (sample data writes thousands of sign-offs at a time)."""
     session.flush()
     now = utc_now()
     # Claiming the head row first makes a second writer wait here rather than fork the chain.
@@ -135,22 +159,29 @@ def record_event(
         .execution_options(synchronize_session=False, **CHANGES_THE_TRAIL)
     )
     head = session.scalar(select(Setting.value).where(Setting.key == HEAD_SETTING))
-    last = session.scalar(select(func.max(AuditEvent.sequence)))
-    event = AuditEvent(
-        id=uuid.uuid4(),
-        occurred_at=now,
-        actor=actor,
-        action=action,
-        record_type=record_type,
-        record_id=record_id,
-        content_hash=content_hash,
-        sequence=(last or 0) + 1,
-        detail=detail,
-        previous_hash=_head_hash(head),
-    )
-    event.event_hash = _hash_of(event)
-    session.add(event)
-    value = {"sequence": event.sequence, "hash": event.event_hash}
+    sequence = session.scalar(select(func.max(AuditEvent.sequence))) or 0
+    previous = _head_hash(head)
+    written = []
+    for fields in events:
+        sequence += 1
+        event = AuditEvent(
+            id=uuid.uuid4(),
+            occurred_at=now,
+            actor=actor,
+            action=fields.action,
+            record_type=fields.record_type,
+            record_id=fields.record_id,
+            content_hash=fields.content_hash,
+            sequence=sequence,
+            detail=fields.detail,
+            previous_hash=previous,
+        )
+        event.event_hash = previous = _hash_of(event)
+        written.append(event)
+    if not written:
+        return written
+    session.add_all(written)
+    value = {"sequence": sequence, "hash": previous}
     if getattr(claimed, "rowcount", 0):
         session.execute(
             update(Setting)
@@ -164,7 +195,7 @@ def record_event(
             .values(key=HEAD_SETTING, value=value, updated_at=now)
             .execution_options(**CHANGES_THE_TRAIL)
         )
-    return event
+    return written
 
 
 def record_edit(
