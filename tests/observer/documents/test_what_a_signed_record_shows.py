@@ -183,3 +183,28 @@ def test_the_audit_check_of_an_untouched_signed_store_is_intact(
 
     assert report.ok, report.problems
     assert services.signoff.signed_record(signed_record).problem is None
+
+
+def test_the_command_line_says_so_in_one_line_and_exits_as_a_check_or_bad_input(
+    services: Services,
+    signed_record: uuid.UUID,
+    out: Path,
+    run_cli: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _forge_everything(services, signed_record)
+    data_dir = str(services.data_dir)
+
+    checked = run_cli(["--data-dir", data_dir, "audit", "verify"])
+    said = capsys.readouterr()
+    exported = run_cli(
+        ["--data-dir", data_dir, "pdf", str(signed_record), "-o", str(out / "summary.pdf")]
+    )
+    refused = capsys.readouterr()
+
+    assert checked == 1
+    assert f"Observation {signed_record} is not what was signed" in said.out
+    assert exported == 2
+    assert refused.err.startswith(f"observer: {REFUSED}")
+    assert len(refused.err.splitlines()) == 1
+    assert list(out.iterdir()) == []
