@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from observer.review.worker_history import WorkerHistories
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
+    from observer.signing.endorsement import Endorser
     from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
     from observer.store.backups import Backup, Backups, Restored
@@ -85,6 +86,25 @@ class Services:
             self._signing = OpenedIdentity(self.data_dir)
         return self._signing
 
+    def endorser(self) -> Endorser | None:
+        """This laptop's signing identity for the digital signature on each sign-off and
+        addendum made here: made first for the laptop's user if there is none; None when it
+        cannot be (no user set up, or an identity the store's passphrase does not open)."""
+        from observer.signing.identity import ensure_identity, has_identity, open_endorser
+
+        if not self.passphrase:
+            return None
+        try:
+            if not has_identity(self.data_dir):
+                profile = self.profiles.current()
+                if profile is None:
+                    return None
+                ensure_identity(self.data_dir, self.passphrase, profile.name, profile.organisation)
+            return open_endorser(self.data_dir, self.passphrase)
+        except (ObserverError, OSError) as error:
+            log.warning("sign-off made without a digital signature (%s)", type(error).__name__)
+            return None
+
     def for_record(self) -> RecordServices:
         return RecordServices(
             self.recording, self.people, self.signoff, self.profiles, self.summaries, self.audit
@@ -96,7 +116,7 @@ class Services:
     def audit(self) -> AuditTrail:
         from observer.governance.audit import AuditTrail
 
-        return AuditTrail(self.db)
+        return AuditTrail(self.db, self.signoff.signed_states)
 
     @cached_property
     def retention(self) -> Retention:
@@ -229,7 +249,7 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
         profiles=profiles,
         recording=Recording(db, actor=lambda: services.actor()),
         actions=AgreedActions(db),
-        signoff=SignOff(db, actor=lambda: services.actor()),
+        signoff=SignOff(db, actor=lambda: services.actor(), endorser=lambda: services.endorser()),
         workspace=Workspace(db),
         passphrase=passphrase,
     )

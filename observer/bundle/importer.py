@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from observer.bundle.export import MAX_BUNDLE_BYTES
 from observer.bundle.reader import BundleReader, CheckedBundle
+from observer.bundle.sign_offs import take_new_sign_offs
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.governance.audit import record_event
 from observer.records.canonical import (
@@ -118,7 +119,7 @@ def _write(
             _import_observation(s, record, level_ids, standard_ids, result, source)
             for record in bundle.observations
         ]
-        _check_signed_content(s, written, source)
+        _check_signed_content(s, written, source, actor)
         record_event(s, actor=actor, action="import", record_type="bundle", record_id=None)
 
 
@@ -193,9 +194,12 @@ class Written:
 
     record: dict[str, Any]
     kept_hash: str | None
+    kept_entries: frozenset[uuid.UUID] = frozenset()  # its signatures and addenda held here
 
 
-def _check_signed_content(s: Session, written: list[Written | None], source: str) -> None:
+def _check_signed_content(
+    s: Session, written: list[Written | None], source: str, actor: str
+) -> None:
     """Each signature must hold the hash of the record as stored, which is what every later
     check hashes (the bundle's own text may differ in form: time zones, key order, fields
     left out); and a record signed here must keep the content it had."""
@@ -212,19 +216,25 @@ def _check_signed_content(s: Session, written: list[Written | None], source: str
             .options(*OBSERVATION_LOAD_OPTIONS)
             .execution_options(populate_existing=True)
         )
-        for observation in s.scalars(query):
+        observations = list(s.scalars(query))
+        for observation in observations:
             _check_signatures_hold(observation, *to_check[observation.id], source)
+        for observation in observations:
+            index, w = to_check[observation.id]
+            where = f"{source}: observations[{index}]"
+            take_new_sign_offs(s, observation, w.record, w.kept_entries, where, actor)
 
 
 def _check_signatures_hold(observation: Observation, index: int, w: Written, source: str) -> None:
     digest = content_hash(observation_document(observation))
-    for position, signature in enumerate(w.record["signatures"]):
-        if signature["content_hash"] != digest:
-            raise InvalidBundle(
-                f"{source}: observations[{index}].signatures[{position}].content_hash does "
-                "not match the record's content: the record was changed after it was "
-                "signed; nothing was imported."
-            )
+    for name in ("signatures", "addenda"):
+        for position, entry in enumerate(w.record[name]):
+            if entry["content_hash"] != digest:
+                raise InvalidBundle(
+                    f"{source}: observations[{index}].{name}[{position}].content_hash does "
+                    "not match the record's content: the record was changed after it was "
+                    "signed; nothing was imported."
+                )
     if w.kept_hash is not None and digest != w.kept_hash:
         raise InvalidBundle(
             f"{source}: observation {observation.id} is signed in this store, and the "
@@ -336,53 +346,156 @@ def _import_observation(
 
     local = s.get(Observation, record["id"])
     current = None if local is None else local.revision
-    if current is not None and record["revision"] <= current:
+    signed_here = local is not None and (local.status == Status.SIGNED.value or local.signatures)
+    write = _Writer(s, record, framework_id, level, standard)
+    if local is not None and current is not None and record["revision"] <= current:
+        if signed_here:
+            # An edited copy of a signed record is refused whatever its revision.
+            _check_same_content(s, local, record, where, write)
         result.count("observations", "unchanged")
         return None
     kept_hash = None
-    if local is not None and (local.status == Status.SIGNED.value or local.signatures):
-        _check_signed_record_kept(local, record, where)
-        kept_hash = content_hash(observation_document(local))
-    if current is not None:
+    kept_entries: frozenset[uuid.UUID] = frozenset()
+    if local is not None:
+        if signed_here:
+            _check_signed_record_kept(local, record, where)
+            kept_hash = content_hash(observation_document(local))
+        kept_entries = write.keep_sealed(local)
         s.expunge(local)
         s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
-    children = ("ratings", "actions", "signatures", "addenda", "framework", "overall_level")
-    s.execute(
-        insert(table_of(Observation)).values(
-            **_columns(record, children),
-            framework_id=framework_id,
-            overall_level_id=level(record["overall_level"], "overall_level"),
-        )
-    )
-    observation_id = record["id"]
-    rows: dict[Any, list[dict[str, Any]]] = {
-        table_of(Rating): [
-            {
-                **_columns(rating, ("standard", "level")),
-                "observation_id": observation_id,
-                "standard_id": standard(rating["standard"]),
-                "level_id": level(rating["level"], "rating"),
-            }
-            for rating in record["ratings"]
-        ],
-        table_of(Action): [
-            {**_columns(action, ("standards",)), "observation_id": observation_id}
-            for action in record["actions"]
-        ],
-        action_standards: [
-            {"action_id": action["id"], "standard_id": standard(code)}
-            for action in record["actions"]
-            for code in action["standards"]
-        ],
-        table_of(Signature): [
-            {**child, "observation_id": observation_id} for child in record["signatures"]
-        ],
-        table_of(Addendum): [
-            {**child, "observation_id": observation_id} for child in record["addenda"]
-        ],
-    }
-    for table, values in rows.items():  # in one statement each: there may be thousands
-        if values:
-            s.execute(insert(table), values)
+    write()
     result.count("observations", "added" if current is None else "updated")
-    return Written(record, kept_hash)
+    return Written(record, kept_hash, kept_entries)
+
+
+class _Writer:
+    """Writes one bundle record; what a signed record here holds of its signatures and
+    addenda (their own hashes and digital signatures) and its wording at signing stay as
+    they are here."""
+
+    def __init__(
+        self,
+        s: Session,
+        record: dict[str, Any],
+        framework_id: uuid.UUID,
+        level: Callable[[str | None, str], uuid.UUID | None],
+        standard: Callable[[str], uuid.UUID],
+    ) -> None:
+        self.s = s
+        self.record = record
+        self.framework_id = framework_id
+        self.level = level
+        self.standard = standard
+        self.sealed: dict[uuid.UUID, dict[str, Any]] = {}
+        self.wording: dict[str, Any] | None = None
+
+    def keep_sealed(self, local: Observation) -> frozenset[uuid.UUID]:
+        entries: list[Signature | Addendum] = [*local.signatures, *local.addenda]
+        self.sealed = {
+            e.id: {
+                "own_hash": e.own_hash,
+                "certificate": e.certificate,
+                "digital_signature": e.digital_signature,
+            }
+            for e in entries
+        }
+        self.wording = local.wording_at_signing
+        return frozenset(self.sealed)
+
+    def __call__(self) -> None:
+        s, record, level, standard = self.s, self.record, self.level, self.standard
+        children = (
+            "ratings",
+            "actions",
+            "signatures",
+            "addenda",
+            "framework",
+            "overall_level",
+            "wording_at_signing",
+        )
+        wording = self.wording if self.wording is not None else record["wording_at_signing"]
+        s.execute(
+            insert(table_of(Observation)).values(
+                **_columns(record, children),
+                wording_at_signing=wording,
+                framework_id=self.framework_id,
+                overall_level_id=level(record["overall_level"], "overall_level"),
+            )
+        )
+        observation_id = record["id"]
+        rows: dict[Any, list[dict[str, Any]]] = {
+            table_of(Rating): [
+                {
+                    **_columns(rating, ("standard", "level")),
+                    "observation_id": observation_id,
+                    "standard_id": standard(rating["standard"]),
+                    "level_id": level(rating["level"], "rating"),
+                }
+                for rating in record["ratings"]
+            ],
+            table_of(Action): [
+                {**_columns(action, ("standards",)), "observation_id": observation_id}
+                for action in record["actions"]
+            ],
+            action_standards: [
+                {"action_id": action["id"], "standard_id": standard(code)}
+                for action in record["actions"]
+                for code in action["standards"]
+            ],
+            table_of(Signature): [
+                {**child, **self.sealed.get(child["id"], {}), "observation_id": observation_id}
+                for child in record["signatures"]
+            ],
+            table_of(Addendum): [
+                {**child, **self.sealed.get(child["id"], {}), "observation_id": observation_id}
+                for child in record["addenda"]
+            ],
+        }
+        for table, values in rows.items():  # in one statement each: there may be thousands
+            if values:
+                s.execute(insert(table), values)
+
+
+def _check_same_content(
+    s: Session, local: Observation, record: dict[str, Any], where: str, write: _Writer
+) -> None:
+    """A copy of a signed record at this store's revision or an earlier one changes nothing,
+    but it must be the record that was signed: written in a savepoint and hashed as any
+    written record is, then rolled back."""
+    kept = content_hash(observation_document(local))
+    write.keep_sealed(local)
+    ours = {e.id: e for e in [*local.signatures, *local.addenda]}
+    fields = {**dict.fromkeys(("signatures",), KEPT_AS_SIGNED["signatures"])}
+    for name, names in (
+        ("signatures", fields["signatures"]),
+        ("addenda", KEPT_AS_SIGNED["addenda"]),
+    ):
+        for child in record[name]:
+            mine = ours.get(child["id"])
+            if mine is not None and any(
+                _stored(getattr(mine, f)) != _stored(child[f]) for f in names
+            ):
+                raise InvalidBundle(
+                    f"{where} is signed in this store, and the bundle's copy rewrites some of "
+                    f"its {name}; nothing was imported."
+                )
+    savepoint = s.begin_nested()
+    try:
+        s.expunge(local)
+        s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
+        write()
+        copy = s.scalars(
+            select(Observation)
+            .where(Observation.id == record["id"])
+            .options(*OBSERVATION_LOAD_OPTIONS)
+            .execution_options(populate_existing=True)
+        ).one()
+        digest = content_hash(observation_document(copy))
+    finally:
+        savepoint.rollback()
+        s.expunge_all()
+    if digest != kept:
+        raise InvalidBundle(
+            f"{where} is signed in this store, and the bundle's copy of it differs from what "
+            "was signed; nothing was imported."
+        )

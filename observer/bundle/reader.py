@@ -12,6 +12,7 @@ from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.records.frameworks import parse_framework
 from observer.records.recording import TEXT_FIELDS, text_limit
+from observer.store.models import MAX_REVISION
 from observer.validation import Fields, shown
 from observer.vocabulary import ActionStatus, Kind, Role, SignatureRole, Status
 
@@ -19,6 +20,7 @@ from observer.vocabulary import ActionStatus, Kind, Role, SignatureRole, Status
 # package).
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_DRAWING_BYTES = 1_000_000
+MAX_CERTIFICATE_BYTES = 64_000
 
 
 @dataclass
@@ -86,7 +88,9 @@ class BundleReader:
             "id": f.identifier(obj, "id", where),
             "created_at": f.moment(obj, "created_at", where),
             "updated_at": f.moment(obj, "updated_at", where),
-            "revision": f.integer(obj, "revision", where, low=1),
+            # Any revision a store can hold (observer.store.models.MAX_REVISION): a record
+            # edited after arriving at a high revision must still travel on.
+            "revision": f.integer(obj, "revision", where, low=1, high=MAX_REVISION),
         }
 
     def framework(self, item: Any, where: str) -> dict[str, Any]:
@@ -150,6 +154,7 @@ class BundleReader:
                 obj, name, where, required=False, max_len=text_limit(name), strip=False
             )
         values["shown_at_signing"] = self.shown_at_signing(obj, where)
+        values["wording_at_signing"] = self.wording_at_signing(obj, where)
         values["ratings"] = [
             self.rating(r, f"{where}.ratings[{i}]")
             for i, r in enumerate(f.array(obj.get("ratings", []), f"{where}.ratings"))
@@ -228,6 +233,27 @@ class BundleReader:
             },
         }
 
+    def wording_at_signing(self, obj: dict[str, Any], where: str) -> dict[str, Any] | None:
+        """The names and wording kept when the observer signed (schema 0008), or None."""
+        if obj.get("wording_at_signing") is None:
+            return None
+        f = self.f
+        here = f"{where}.wording_at_signing"
+        wording = f.mapping(obj["wording_at_signing"], here)
+        names = self.shown_at_signing({"shown_at_signing": wording}, where)
+        assert names is not None
+
+        def words(name: str, limit: int) -> dict[str, str]:
+            given = f.mapping(wording.get(name, {}), f"{here}.{name}")
+            return {
+                f.string(key, f"{here}.{name}", max_len=40, strip=False): f.text(
+                    given, key, f"{here}.{name}", max_len=limit, strip=False
+                )
+                for key in given
+            }
+
+        return {**names, "standards": words("standards", 300), "levels": words("levels", 100)}
+
     def check_signing(self, values: dict[str, Any], where: str) -> None:
         """Signatures in the order sign-off allows, each role once, agreeing with the status;
         addenda only on a signed record."""
@@ -273,6 +299,7 @@ class BundleReader:
             "signed_at": f.moment(obj, "signed_at", where),
             "comment": f.text(obj, "comment", where, required=False, max_len=5000, strip=False),
             "content_hash": self.sha256(obj, where),
+            **self.sealed(obj, where),
         }
 
     def addendum(self, item: Any, where: str) -> dict[str, Any]:
@@ -285,7 +312,32 @@ class BundleReader:
             "image_png": self.image(obj, where),
             "signed_at": f.moment(obj, "signed_at", where),
             "content_hash": self.sha256(obj, where),
+            **self.sealed(obj, where),
         }
+
+    def sealed(self, obj: dict[str, Any], where: str) -> dict[str, Any]:
+        """A sign-off's own hash and the digital signature on it with the certificate of the
+        laptop where it was made (schema 0008; absent from earlier bundles)."""
+        own = obj.get("own_hash") or ""
+        if own:
+            own = self.sha256(obj, where, "own_hash")
+        return {
+            "own_hash": own,
+            "certificate": self.binary(obj, "certificate", where, MAX_CERTIFICATE_BYTES),
+            "digital_signature": self.binary(obj, "digital_signature", where, 2_000),
+        }
+
+    def binary(self, obj: dict[str, Any], name: str, where: str, limit: int) -> bytes | None:
+        text = self.f.text(obj, name, where, required=False, max_len=limit * 2)
+        if not text:
+            return None
+        try:
+            value = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise self.f.fail(f"{where}.{name}", "is not base64") from None
+        if len(value) > limit:
+            raise self.f.fail(f"{where}.{name}", f"is larger than {limit:,} bytes")
+        return value
 
     def image(self, obj: dict[str, Any], where: str) -> bytes | None:
         text = self.f.text(obj, "image_png", where, required=False, max_len=MAX_DRAWING_BYTES * 2)
@@ -301,8 +353,8 @@ class BundleReader:
             raise self.f.fail(f"{where}.image_png", f"is larger than {MAX_DRAWING_BYTES:,} bytes")
         return image
 
-    def sha256(self, obj: dict[str, Any], where: str) -> str:
-        value = self.f.text(obj, "content_hash", where, max_len=64)
+    def sha256(self, obj: dict[str, Any], where: str, name: str = "content_hash") -> str:
+        value = self.f.text(obj, name, where, max_len=64)
         if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-            raise self.f.fail(f"{where}.content_hash", "is not a SHA-256 in hexadecimal")
+            raise self.f.fail(f"{where}.{name}", "is not a SHA-256 in hexadecimal")
         return value

@@ -87,6 +87,7 @@ def sign(services: Services, args: argparse.Namespace) -> int:
 
     observation_id = _observation_id(args.observation)
     role = SignatureRole(args.role)
+    had_identity = services.summaries.has_signing_identity()
     signature = services.signoff.sign(observation_id, role, args.name, comment=args.comment)
     locked = services.recording.get(observation_id).status is Status.SIGNED
     print(
@@ -94,6 +95,13 @@ def sign(services: Services, args: argparse.Namespace) -> int:
         f"{signature.signed_at.astimezone():%Y-%m-%d %H:%M %Z}; content hash "
         f"{signature.content_hash}{'; the record is now locked' if locked else ''}."
     )
+    if not had_identity and services.summaries.has_signing_identity():
+        # The sign-off carries this laptop's digital signature; its identity was made for it.
+        info = services.summaries.identity()
+        print(
+            f"Made a signing identity for {info.name}; its certificate's SHA-256 "
+            f"fingerprint is {info.fingerprint}."
+        )
     return EXIT_OK
 
 

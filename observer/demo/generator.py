@@ -19,14 +19,18 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from observer.demo import corpus
+from observer.governance.audit import EventFields, record_events
+from observer.governance.signed_records import sign_off_detail
 from observer.records.canonical import (
     OBSERVATION_LOAD_OPTIONS,
     content_hash,
     observation_document,
 )
 from observer.records.recording import TEXT_FIELDS
+from observer.records.seals import signature_own_hash, wording_at_signing
 from observer.records.sign_off import shown_at_signing
 from observer.services import Services
+from observer.signing.endorsement import endorse
 from observer.store.models import (
     Action,
     Framework,
@@ -126,6 +130,8 @@ class _Generator:
         self.now = utc_now()
         self.used_names: set[str] = set()
         self.names: dict[uuid.UUID, str] = {}
+        # The laptop's signing identity, for the digital signature each sign-off carries.
+        self.endorser = services.endorser()
 
     def name(self) -> str:
         for _ in range(1000):
@@ -334,36 +340,42 @@ def _observations(
 
 
 def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
-    """Both parties sign, each recording the hash of the content as written."""
+    """Both parties sign, each recording the hash of the content as written, with the own
+    hashes, digital signatures and audit events that sign-off in the room gives them."""
     by_id = {row["id"]: row for row in to_sign}
     observations = s.scalars(
         select(Observation).where(Observation.id.in_(by_id)).options(*OBSERVATION_LOAD_OPTIONS)
     )
-    rows, shown = [], []
+    rows, shown, events = [], [], []
     for o in observations:
         kept = shown_at_signing(o, g.names)
-        shown.append({"record": o.id, "kept": kept})
+        wording = wording_at_signing(o, kept)
+        shown.append({"record": o.id, "kept": kept, "wording": wording})
         digest = content_hash({**observation_document(o), "shown_at_signing": kept})
         signed_at = o.created_at + timedelta(minutes=g.rng.randint(5, 90))
         for role, person_id in (
             ("observer", by_id[o.id]["observer"]),
             ("practitioner", by_id[o.id]["worker"]),
         ):
-            rows.append(
-                {
-                    "id": uuid.uuid4(),
-                    "observation_id": o.id,
-                    "role": role,
-                    "name": g.names[person_id],
-                    "image_png": None,
-                    "signed_at": signed_at,
-                    "comment": "",
-                    "content_hash": digest,
-                    "created_at": signed_at,
-                    "updated_at": signed_at,
-                    "revision": 1,
-                }
-            )
+            row: dict[str, Any] = {
+                "id": uuid.uuid4(),
+                "observation_id": o.id,
+                "role": role,
+                "name": g.names[person_id],
+                "image_png": None,
+                "signed_at": signed_at,
+                "comment": "",
+                "content_hash": digest,
+                "created_at": signed_at,
+                "updated_at": signed_at,
+                "revision": 1,
+            }
+            row["own_hash"] = signature_own_hash(Signature(**row), wording)
+            if g.endorser is not None:
+                row["certificate"] = g.endorser.certificate
+                row["digital_signature"] = endorse(g.endorser, row["own_hash"])
+            rows.append(row)
+            events.append((o.id, role, digest, row["own_hash"]))
     s.expunge_all()
     if rows:
         s.execute(insert(table_of(Signature)), rows)
@@ -371,9 +383,19 @@ def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
         s.execute(
             update(observations_table)
             .where(observations_table.c.id == bindparam("record"))
-            .values(shown_at_signing=bindparam("kept")),
+            .values(shown_at_signing=bindparam("kept"), wording_at_signing=bindparam("wording")),
             shown,
         )
+    record_events(
+        s,
+        actor=g.services.actor(),
+        events=[
+            EventFields(
+                f"sign:{role}", "observation", record_id, digest, sign_off_detail("signature", own)
+            )
+            for record_id, role, digest, own in events
+        ],
+    )
 
 
 def _scale_for(rng: random.Random, scales: dict[str, _Scale], kind: Kind, role: Role) -> _Scale:

@@ -125,7 +125,7 @@ def export_summary(
         _write_recorded(services, out, pdf, observation_id, content_hash, "a DRAFT summary")
         return ExportResult(out, observation_id, content_hash, signed=False)
     assert passphrase is not None
-    _check_signed_content(content.signatures, content_hash)
+    _check_signed_content(content.signatures, content_hash, content.problem)
     signed_pdf = sign_for_export(services, pdf, reason=SIGNING_REASON, passphrase=passphrase)
     _write_recorded(
         services,
@@ -304,11 +304,15 @@ def _signature_strip() -> tuple[int, int, int, int]:
     )
 
 
-def _check_signed_content(signatures: list[SignatureView], content_hash: str) -> None:
-    if not signatures or any(g.content_hash != content_hash for g in signatures):
+def _check_signed_content(
+    signatures: list[SignatureView], content_hash: str, problem: str | None
+) -> None:
+    """Refuses a signed record that no longer holds together: its content, a signature, an
+    addendum or the wording they cover changed after signing (observer.records.seals)."""
+    if not signatures or any(g.content_hash != content_hash for g in signatures) or problem:
         raise RecordAltered(
             "This record's content no longer matches what was signed, so it cannot be "
-            "exported as a signed summary."
+            f"exported as a signed summary ({problem or 'its content hash differs'})."
         )
 
 

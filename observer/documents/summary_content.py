@@ -42,4 +42,5 @@ def summary_content(
         record_id=record.view.id,
         generated_at=generated_at or datetime.now(UTC),
         include_case_reference=include_case_reference,
+        problem=record.problem,
     )

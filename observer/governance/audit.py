@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from observer.changes import Topic
 from observer.errors import StoreUnavailable
+from observer.governance.signed_records import CurrentHashes, check_signed_records
 from observer.store.db import Database
 from observer.store.models import Action, AuditEvent, Setting, utc_now
 from observer.store.tracking import CHANGED_TOPIC
@@ -50,6 +51,8 @@ ACTION_WORDS = {
     "sign:practitioner": "Signed as practitioner",
     "sign:manager": "Countersigned as manager",
     "addendum": "Added an addendum",
+    "import_signature": "Imported a signature",
+    "import_addendum": "Imported an addendum",
     "import": "Imported a bundle",
     "verify": "Checked a summary PDF",
     "trust_certificate": "Trusted a signing certificate",
@@ -124,6 +127,30 @@ def record_event(
     detail: str = "",
 ) -> AuditEvent:
     """Appends an event to the chain in the caller's transaction, and moves the head on."""
+    (event,) = record_events(
+        session,
+        actor=actor,
+        events=[EventFields(action, record_type, record_id, content_hash, detail)],
+    )
+    return event
+
+
+@dataclass(frozen=True)
+class EventFields:
+    """What one event says, for `record_events`."""
+
+    action: str
+    record_type: str
+    record_id: uuid.UUID | None
+    content_hash: str = ""
+    detail: str = ""
+
+
+def record_events(
+    session: Session, *, actor: str, events: Sequence[EventFields]
+) -> list[AuditEvent]:
+    """Appends events to the chain in order, in the caller's transaction, claiming and moving
+    the head once (sample data writes thousands of sign-offs at a time)."""
     session.flush()
     now = utc_now()
     # Claiming the head row first makes a second writer wait here rather than fork the chain.
@@ -134,22 +161,29 @@ def record_event(
         .execution_options(synchronize_session=False, **CHANGES_THE_TRAIL)
     )
     head = session.scalar(select(Setting.value).where(Setting.key == HEAD_SETTING))
-    last = session.scalar(select(func.max(AuditEvent.sequence)))
-    event = AuditEvent(
-        id=uuid.uuid4(),
-        occurred_at=now,
-        actor=actor,
-        action=action,
-        record_type=record_type,
-        record_id=record_id,
-        content_hash=content_hash,
-        sequence=(last or 0) + 1,
-        detail=detail,
-        previous_hash=_head_hash(head),
-    )
-    event.event_hash = _hash_of(event)
-    session.add(event)
-    value = {"sequence": event.sequence, "hash": event.event_hash}
+    sequence = session.scalar(select(func.max(AuditEvent.sequence))) or 0
+    previous = _head_hash(head)
+    written = []
+    for fields in events:
+        sequence += 1
+        event = AuditEvent(
+            id=uuid.uuid4(),
+            occurred_at=now,
+            actor=actor,
+            action=fields.action,
+            record_type=fields.record_type,
+            record_id=fields.record_id,
+            content_hash=fields.content_hash,
+            sequence=sequence,
+            detail=fields.detail,
+            previous_hash=previous,
+        )
+        event.event_hash = previous = _hash_of(event)
+        written.append(event)
+    if not written:
+        return written
+    session.add_all(written)
+    value = {"sequence": sequence, "hash": previous}
     if getattr(claimed, "rowcount", 0):
         session.execute(
             update(Setting)
@@ -163,7 +197,7 @@ def record_event(
             .values(key=HEAD_SETTING, value=value, updated_at=now)
             .execution_options(**CHANGES_THE_TRAIL)
         )
-    return event
+    return written
 
 
 def record_edit(
@@ -491,10 +525,13 @@ def events(
 
 
 class AuditTrail:
-    """The audit trail as the GUI and the command line reach it."""
+    """The audit trail as the GUI and the command line reach it. With `signed_records` (the
+    current hashes of signed records, observer.governance.signed_records), a check also
+    compares each signed record with the hashes its sign-off events recorded."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, signed_records: CurrentHashes | None = None) -> None:
         self._db = db
+        self._signed_records = signed_records
 
     def events(
         self, record_id: uuid.UUID | None = None, limit: int | None = None
@@ -502,7 +539,13 @@ class AuditTrail:
         return events(self._db, record_id, limit)
 
     def verify(self) -> ChainReport:
-        return verify_chain(self._db)
+        report = verify_chain(self._db)
+        if self._signed_records is None:
+            return report
+        found = _Findings(list(report.problems))
+        for problem in check_signed_records(self._db, self._signed_records):
+            found.add(problem)
+        return ChainReport(report.checked, found.problems())
 
     def record_failed_unlocks(self, actor: str, attempts: Iterable[datetime]) -> int:
         """As `record_failed_unlocks`; StoreUnavailable when the store cannot be written

@@ -21,10 +21,12 @@ from typing import Any
 from sqlalchemy.orm import joinedload, selectinload
 
 from observer.records.fields import TEXT_FIELDS
-from observer.store.models import Action, Observation, Rating
+from observer.store.models import Action, Addendum, Observation, Rating, Signature
 
 BOOKKEEPING = frozenset({"created_at", "updated_at", "revision"})
-NOT_CONTENT = BOOKKEEPING | {"signatures", "addenda", "status"}
+# The wording at signing is covered by each signature's own hash (observer.records.seals),
+# not by the content hash: records signed before it was kept keep the hash they were signed on.
+NOT_CONTENT = BOOKKEEPING | {"signatures", "addenda", "status", "wording_at_signing"}
 # An agreed action is signed; its later completion is progress, not a change to the record.
 ACTION_PROGRESS = BOOKKEEPING | {"status", "done_at", "done_by"}
 
@@ -88,6 +90,7 @@ def observation_document(o: Observation) -> dict[str, Any]:
         "overall_level": o.overall_level.code if o.overall_level else None,
         **{name: getattr(o, name) for name in TEXT_FIELDS},
         "shown_at_signing": o.shown_at_signing,
+        "wording_at_signing": o.wording_at_signing,
         "ratings": [
             {
                 **record_fields(r),
@@ -120,6 +123,7 @@ def observation_document(o: Observation) -> dict[str, Any]:
                 "signed_at": iso(sig.signed_at),
                 "comment": sig.comment,
                 "content_hash": sig.content_hash,
+                **_sealed(sig),
             }
             for sig in o.signatures
         ],
@@ -131,9 +135,18 @@ def observation_document(o: Observation) -> dict[str, Any]:
                 "image_png": b64(ad.image_png),
                 "signed_at": iso(ad.signed_at),
                 "content_hash": ad.content_hash,
+                **_sealed(ad),
             }
             for ad in o.addenda
         ],
+    }
+
+
+def _sealed(entry: Signature | Addendum) -> dict[str, Any]:
+    return {
+        "own_hash": entry.own_hash,
+        "certificate": b64(entry.certificate),
+        "digital_signature": b64(entry.digital_signature),
     }
 
 

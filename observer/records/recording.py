@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -480,9 +480,11 @@ class Recording:
 
     @staticmethod
     def _view(s: Session, o: Observation) -> ObservationView:
-        # A signed record shows the names it showed when the observer signed.
-        shown = o.shown_at_signing or {}
+        # A signed record shows the names and wording it showed when the observer signed.
+        shown = o.wording_at_signing or o.shown_at_signing or {}
         owners = shown.get("action_owners") or {}
+        titles = shown.get("standards") or {}
+        labels = shown.get("levels") or {}
         framework = o.framework
         levels = {lv.id: lv for lv in framework.levels}
         ratings = {r.standard_id: r for r in o.ratings}
@@ -493,13 +495,17 @@ class Recording:
             rating_views.append(
                 RatingView(
                     standard_code=standard.code,
-                    title=standard.title,
+                    title=titles.get(standard.code) or standard.title,
                     summary=standard.summary,
                     prompts=tuple(standard.prompts),
                     level_code=level.code if level else None,
                     evidence=rating.evidence if rating else "",
                 )
             )
+        info = framework_info(framework, len(framework.standards))
+        kept_name = (shown.get("framework") or {}).get("name")
+        if kept_name:
+            info = replace(info, name=kept_name)
         overall = levels.get(o.overall_level_id) if o.overall_level_id else None
         return ObservationView(
             id=o.id,
@@ -512,9 +518,10 @@ class Recording:
             observed_person_name=shown.get("observed_person") or o.observed_person.name,
             observer_id=o.observer_id,
             observer_name=shown.get("observer") or o.observer.name,
-            framework=framework_info(framework, len(framework.standards)),
+            framework=info,
             levels=tuple(
-                LevelView(lv.code, lv.label, lv.description, lv.score) for lv in framework.levels
+                LevelView(lv.code, labels.get(lv.code) or lv.label, lv.description, lv.score)
+                for lv in framework.levels
             ),
             ratings=tuple(rating_views),
             actions=tuple(

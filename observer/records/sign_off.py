@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,13 +22,28 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
 from observer.governance.audit import record_event
+from observer.governance.signed_records import (
+    SignedState,
+    disagreements,
+    recorded_sign_offs,
+    sign_off_detail,
+)
 from observer.records.canonical import (
+    OBSERVATION_LOAD_OPTIONS,
     ONE_OBSERVATION_LOAD_OPTIONS,
     content_hash,
     observation_document,
 )
 from observer.records.readiness import NotReady, missing_for_sign_off
 from observer.records.recording import ObservationView, observation_view
+from observer.records.seals import (
+    addendum_own_hash,
+    seal_problem,
+    signature_own_hash,
+    wording_at_signing,
+)
+from observer.signing.endorsement import Endorser, endorse
+from observer.signing.known import OWN_IDENTITY, add_in, is_known_in
 from observer.store.db import Database
 from observer.store.models import Addendum, Observation, Person, Signature, utc_now
 from observer.text import searchable
@@ -146,6 +161,8 @@ class SignedRecord:
     signatures: list[SignatureView]
     addenda: list[AddendumView]
     content_hash: str
+    problem: str | None = None
+    """Why the record no longer holds together as signed (observer.records.seals), if so."""
 
     @property
     def next_role(self) -> SignatureRole | None:
@@ -153,16 +170,31 @@ class SignedRecord:
         return _next_role({g.role for g in self.signatures})
 
 
+def no_endorser() -> Endorser | None:
+    return None
+
+
 class SignOff:
-    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+    """Sign-off and addenda. `endorser` gives this laptop's signing identity, whose digital
+    signature each sign-off and addendum made here carries (None: none can be opened, and
+    they are made without one, to stay on this laptop)."""
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Callable[[], str],
+        endorser: Callable[[], Endorser | None] = no_endorser,
+    ) -> None:
         self._db = db
         self._actor = actor
+        self._endorser = endorser
 
     def signed_record(self, observation_id: uuid.UUID) -> SignedRecord:
         """What a summary shows of a record, or the people signing it read, from one read
         (a history reads hundreds)."""
         with self._db.session() as s:
             observation = self._load(s, observation_id)
+            digest = record_hash(observation)
             return SignedRecord(
                 view=observation_view(s, observation),
                 signatures=[_signature_view(g) for g in _in_order(observation)],
@@ -170,8 +202,32 @@ class SignOff:
                     _addendum_view(a)
                     for a in sorted(observation.addenda, key=lambda a: a.signed_at)
                 ],
-                content_hash=record_hash(observation),
+                content_hash=digest,
+                problem=_problem(s, observation, digest),
             )
+
+    def signed_states(
+        self, observation_ids: Collection[uuid.UUID] | None
+    ) -> dict[uuid.UUID, SignedState]:
+        """The current hashes of these records (or of every record with a signature or
+        addendum), for the audit trail's check (observer.governance.signed_records)."""
+        states: dict[uuid.UUID, SignedState] = {}
+        with self._db.session() as s:
+            if observation_ids is None:
+                signed = select(Signature.observation_id).union(select(Addendum.observation_id))
+                ids = list(s.scalars(signed))
+            else:
+                ids = list(observation_ids)
+            for start in range(0, len(ids), 500):
+                query = (
+                    select(Observation)
+                    .where(Observation.id.in_(ids[start : start + 500]))
+                    .options(*OBSERVATION_LOAD_OPTIONS)
+                )
+                for observation in s.scalars(query):
+                    states[observation.id] = _state(observation)
+                s.expunge_all()
+        return states
 
     def current_hash(self, observation_id: uuid.UUID) -> str:
         with self._db.session() as s:
@@ -243,10 +299,15 @@ class SignOff:
             _check_signer(s, observation, role, name)
             if role is SignatureRole.OBSERVER:
                 observation.shown_at_signing = shown_at_signing(observation)
+            if role is SignatureRole.OBSERVER or observation.wording_at_signing is None:
+                observation.wording_at_signing = wording_at_signing(
+                    observation, observation.shown_at_signing or shown_at_signing(observation)
+                )
             digest = record_hash(observation)
             if expected_hash is not None and expected_hash != digest:
                 raise StaleRecord(CHANGED_SINCE_READ)  # what is signed is what was shown
             signature = Signature(
+                id=uuid.uuid4(),
                 role=role.value,
                 name=name,
                 image_png=drawing_png,
@@ -254,6 +315,8 @@ class SignOff:
                 comment=comment,
                 content_hash=digest,
             )
+            signature.own_hash = signature_own_hash(signature, observation.wording_at_signing)
+            self._endorse(s, signature)
             observation.signatures.append(signature)
             if role is SignatureRole.OBSERVER and observation.status == Status.DRAFT.value:
                 observation.status = Status.READY.value
@@ -268,6 +331,7 @@ class SignOff:
                 record_type="observation",
                 record_id=observation.id,
                 content_hash=digest,
+                detail=sign_off_detail("signature", signature.own_hash),
             )
             log.info("observation %s signed by the %s", observation.id, role.value)
             return _signature_view(signature)
@@ -294,12 +358,15 @@ class SignOff:
                 )
             digest = record_hash(observation)
             addendum = Addendum(
+                id=uuid.uuid4(),
                 text=text,
                 author_name=author_name,
                 image_png=drawing_png,
                 signed_at=utc_now(),
                 content_hash=digest,
             )
+            addendum.own_hash = addendum_own_hash(addendum, observation.wording_at_signing)
+            self._endorse(s, addendum)
             observation.addenda.append(addendum)
             s.flush()
             record_event(
@@ -309,8 +376,21 @@ class SignOff:
                 record_type="observation",
                 record_id=observation.id,
                 content_hash=digest,
+                detail=sign_off_detail("addendum", addendum.own_hash),
             )
             return _addendum_view(addendum)
+
+    def _endorse(self, s: Session, entry: Signature | Addendum) -> None:
+        """This laptop's digital signature on the sign-off's own hash, when its identity
+        can be opened; its certificate is then one this laptop knows, so its own bundles
+        come back in."""
+        endorser = self._endorser()
+        if endorser is None:
+            return
+        entry.certificate = endorser.certificate
+        entry.digital_signature = endorse(endorser, entry.own_hash)
+        if not is_known_in(s, endorser.fingerprint):
+            add_in(s, endorser.certificate, OWN_IDENTITY, self._actor())
 
     @staticmethod
     def _load(s: Session, observation_id: uuid.UUID) -> Observation:
@@ -323,6 +403,29 @@ class SignOff:
         if observation is None:
             raise NotFound("That observation is not in this store.")
         return observation
+
+
+def _state(observation: Observation, digest: str | None = None) -> SignedState:
+    entries: list[Signature | Addendum] = [*observation.signatures, *observation.addenda]
+    return SignedState(
+        content_hash=record_hash(observation) if digest is None else digest,
+        own_hashes=frozenset(e.own_hash for e in entries),
+        must_be_recorded=frozenset(e.own_hash for e in entries if e.digital_signature),
+    )
+
+
+def _problem(s: Session, observation: Observation, digest: str) -> str | None:
+    """Why a record with signatures no longer holds together: its own hashes, or the audit
+    trail's record of its sign-off."""
+    if not observation.signatures and not observation.addenda:
+        return None
+    found = seal_problem(observation, digest)
+    if found is not None:
+        return found.sentence
+    recorded = recorded_sign_offs(s, [observation.id]).get(observation.id, [])
+    if next(disagreements(observation.id, _state(observation, digest), recorded), None) is not None:
+        return "the record or its sign-off is not what the audit trail recorded"
+    return None
 
 
 def _next_role(signed: set[SignatureRole]) -> SignatureRole | None:

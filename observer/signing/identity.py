@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.serialization.pkcs12 import PKCS12KeyAndCertificates
     from pyhanko.sign.signers import SimpleSigner
 
+    from observer.signing.endorsement import Endorser
+
 log = logging.getLogger(__name__)
 
 SIGNING_DIR = "signing"
@@ -220,6 +222,14 @@ def open_signer(data_dir: Path, passphrase: str) -> tuple[IdentityInfo, SimpleSi
     most of the cost of opening it."""
     loaded = _open_own(data_dir, _secret(passphrase))
     return _info(identity_path(data_dir), loaded), _signer(loaded)
+
+
+def open_endorser(data_dir: Path, passphrase: str) -> Endorser:
+    """The identity's key and certificate, for the digital signature on each sign-off and
+    addendum made on this laptop (observer/signing/endorsement.py)."""
+    from observer.signing.endorsement import endorser_from_pkcs12
+
+    return endorser_from_pkcs12(_open_own(data_dir, _secret(passphrase)))
 
 
 def _signer(loaded: PKCS12KeyAndCertificates) -> SimpleSigner:

@@ -40,7 +40,7 @@ from sqlalchemy.orm import (
     relationship,
 )
 
-from observer.errors import NotFound
+from observer.errors import InvalidInput, NotFound
 
 R = TypeVar("R")
 
@@ -93,6 +93,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest revision a store holds (SQLite's INTEGER; PostgreSQL needs BIGINT). A bundle
+# may carry any revision up to it, since any store may have written it; editing a record
+# at it is refused, so no store ever writes a revision another store cannot read.
+MAX_REVISION = 2**63 - 1
+
+
+class RevisionLimit(InvalidInput):
+    """A record is at the largest revision a store can hold; it cannot change again."""
+
+
+def next_revision(current: int | None) -> int:
+    if current is None:
+        return 1
+    if current >= MAX_REVISION:
+        raise RevisionLimit(
+            "This record has been changed more times than a store can count, so it cannot "
+            "change again; nothing was saved."
+        )
+    return current + 1
+
+
 class Record(Base):
     """A mergeable record: UUID key, UTC timestamps, revision counter."""
 
@@ -105,7 +126,10 @@ class Record(Base):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
-        return {"version_id_col": cls.__table__.c.revision}
+        return {
+            "version_id_col": cls.__table__.c.revision,
+            "version_id_generator": next_revision,
+        }
 
 
 class Team(Record):
@@ -235,6 +259,9 @@ class Observation(Record):
     # The names and framework wording the record showed when the observer signed; what a
     # signed record shows from then on, and part of what every signature covers.
     shown_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The standard titles and level labels (and names) a signed record shows, kept when the
+    # observer signs; covered by each signature's and addendum's own hash (migration 0008).
+    wording_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     observed_person: Mapped[Person] = relationship(foreign_keys=[observed_person_id])
     observer: Mapped[Person] = relationship(foreign_keys=[observer_id])
@@ -320,6 +347,11 @@ class Signature(Record):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     comment: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The signature's own hash (observer/records/seals.py), chained to the record's; and the
+    # digital signature over it by the identity of the laptop where it was made.
+    own_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    digital_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     observation: Mapped[Observation] = relationship(back_populates="signatures")
 
@@ -337,6 +369,9 @@ class Addendum(Record):
     image_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     content_hash: Mapped[str] = mapped_column(String(64))
+    own_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    digital_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     observation: Mapped[Observation] = relationship(back_populates="addenda")
 

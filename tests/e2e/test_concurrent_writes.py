@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from observer.services import open_services
-from observer.vocabulary import SignatureRole
+from observer.vocabulary import Role, SignatureRole
+from tests.support.core import trusting
 from tests.support.passphrase import STORE_PASSPHRASE
 
 pytestmark = pytest.mark.e2e
@@ -78,6 +79,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any
     """A small demo store, and a plain bundle of everything in it."""
     root = tmp_path_factory.mktemp("race")
     data_dir = root / "data"
+    # A laptop with a user, so its sign-offs carry its digital signature and can travel.
+    services = open_services(data_dir, STORE_PASSPHRASE)
+    services.profiles.set_up("Ceri Lewis", Role.PRACTICE_LEAD, "Northshire County Council")
+    services.close()
     done = observer(data_dir, "demo", "--workers", "2", "--observations", "4", "--seed", "5")
     assert done.returncode == 0, done.stderr
     bundle = root / "all.json"
@@ -92,7 +97,12 @@ def _draft_copy(bundle: dict[str, Any], revision: int, record_id: str) -> dict[s
     data = copy.deepcopy(bundle)
     record = data["observations"][0]
     record.update(
-        id=record_id, revision=revision, status="draft", shown_at_signing=None, signatures=[]
+        id=record_id,
+        revision=revision,
+        status="draft",
+        shown_at_signing=None,
+        wording_at_signing=None,
+        signatures=[],
     )
     for name in ("ratings", "actions"):
         for child in record[name]:
@@ -165,6 +175,15 @@ def test_six_imports_of_bundles_from_one_store_into_a_new_store_do_not_clash(
     target = tmp_path / "new-store"
     done = observer(target, "lock-after")  # creates the store
     assert done.returncode == 0, done.stderr
+    knowing, known = (
+        open_services(target, STORE_PASSPHRASE),
+        open_services(source, STORE_PASSPHRASE),
+    )
+    try:
+        trusting(knowing, known)  # the new store's user trusts the source laptop's certificate
+    finally:
+        known.close()
+        knowing.close()
 
     processes = [started(target, "import", str(path)) for path in bundles]
     results = [finished(p) for p in processes]

@@ -127,6 +127,8 @@ def bundle_base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     manager's countersignature, an addendum, and drawn signatures."""
     source = open_services(tmp_path_factory.mktemp("bad-input-source"), STORE_PASSPHRASE)
     try:
+        # A laptop with a user, so its sign-offs carry its digital signature.
+        source.profiles.set_up("Aled Hughes", Role.PRACTICE_LEAD, "Northshire County Council")
         generate(source, workers=3, observations=8, seed=6)
         signed = [row.id for row in source.recording.list() if row.status.value == "signed"]
         manager = next(p.name for p in source.people.list_people() if p.role is Role.TEAM_MANAGER)

@@ -56,3 +56,36 @@ def audit_trail(db: Database, record_id: uuid.UUID) -> list[str]:
                 .order_by(AuditEvent.sequence)
             )
         )
+
+
+def trusting(target: Any, *sources: Any) -> None:
+    """`target` (Services) knows the signing certificates the sign-offs and addenda of each
+    store in `sources` were made with, as when its user trusts another laptop's certificate."""
+    from observer.store.models import Addendum, Signature
+
+    certificates: set[bytes] = set()
+    for source in sources:
+        with source.db.session() as s:
+            for model in (Signature, Addendum):
+                certificates |= set(
+                    s.scalars(select(model.certificate).where(model.certificate.is_not(None)))
+                )
+    for certificate in certificates:
+        target.known_certificates.add(certificate, "another laptop in a test", "Tester")
+
+
+def trusting_bundle(target: Any, bundle: dict[str, Any]) -> None:
+    """`target` (Services) knows every certificate the sign-offs in `bundle` carry."""
+    import base64
+
+    found = {
+        child["certificate"]
+        for o in bundle.get("observations", [])
+        for name in ("signatures", "addenda")
+        for child in o.get(name, [])
+        if child.get("certificate")
+    }
+    for certificate in found:
+        target.known_certificates.add(
+            base64.b64decode(certificate), "another laptop in a test", "Tester"
+        )

@@ -33,6 +33,7 @@ class SummaryContent:
     record_id: uuid.UUID
     generated_at: datetime
     include_case_reference: bool = True
+    problem: str | None = None  # why the record no longer holds together as signed, if so
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from observer.records.recording import DraftDetails
 from observer.services import Services, open_services
 from observer.store.models import Team
 from observer.vocabulary import Kind, Role
-from tests.support.core import WHEN, Staff, store_snapshot
+from tests.support.core import WHEN, Staff, store_snapshot, trusting
 from tests.support.fuzz import BUNDLE_VALUES, json_paths, spoil
 from tests.support.passphrase import STORE_PASSPHRASE
 
@@ -49,6 +49,8 @@ def _without_time(bundle: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     services = open_services(tmp_path_factory.mktemp("demo"), STORE_PASSPHRASE)
+    # A laptop with a user, so its sign-offs carry its digital signature.
+    services.profiles.set_up("Ceri Lewis", Role.PRACTICE_LEAD, "Northshire County Council")
     generate(services, workers=8, observations=40, seed=5)
     yield services
     services.close()
@@ -57,6 +59,11 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 @pytest.fixture(scope="module")
 def demo_bundle_once(demo_store: Services) -> dict[str, Any]:
     return export_bundle(demo_store.db)
+
+
+@pytest.fixture(autouse=True)
+def _the_demo_laptop_is_known(services: Services, demo_store: Services) -> None:
+    trusting(services, demo_store)
 
 
 @pytest.fixture
@@ -336,13 +343,15 @@ def test_a_signed_record_here_is_never_rewritten_by_an_import(
 
 
 def test_completing_an_action_on_a_signed_record_travels_to_another_store(
-    tmp_path: Path, demo_bundle: dict[str, Any]
+    tmp_path: Path, demo_bundle: dict[str, Any], demo_store: Services
 ) -> None:
     laptop, office = (
         open_services(tmp_path / "laptop", STORE_PASSPHRASE),
         open_services(tmp_path / "office", STORE_PASSPHRASE),
     )
     try:
+        trusting(laptop, demo_store)
+        trusting(office, demo_store)
         _import(laptop, demo_bundle)
         _import(office, demo_bundle)
         record = next(

@@ -25,7 +25,7 @@ from observer.documents.pdf.sample import signature_png
 from observer.errors import InvalidBundle, ObserverError, StoreUnwritable
 from observer.records.canonical import content_hash
 from observer.services import Services, open_services
-from tests.support.core import store_snapshot
+from tests.support.core import store_snapshot, trusting_bundle
 from tests.support.fuzz import json_paths
 from tests.support.hostile import (
     CHANGES,
@@ -90,6 +90,7 @@ def stores(
     template = tmp_path_factory.mktemp("bad-input-template")
     lived_in = open_services(template, STORE_PASSPHRASE)
     try:
+        trusting_bundle(lived_in, bundle_base)
         half = copy.deepcopy(bundle_base)
         half["observations"] = half["observations"][::2]
         import_bundle(lived_in.db, half, "Tester", "half.json")
@@ -268,6 +269,7 @@ def test_a_signed_record_whose_hash_only_fits_its_bundle_text_is_refused(
 def test_a_signed_record_in_another_key_order_imports_and_verifies(
     services: Services, bundle_base: dict[str, Any]
 ) -> None:
+    trusting_bundle(services, bundle_base)
     bundle = copy.deepcopy(bundle_base)
     bundle["observations"] = [
         dict(reversed(list(o.items()))) for o in reversed(bundle["observations"])
@@ -328,6 +330,7 @@ def test_a_drawn_signature_sign_off_would_refuse_is_refused(
 def test_a_childs_id_that_belongs_to_another_record_here_is_refused_by_name(
     services: Services, bundle_base: dict[str, Any], kind: str
 ) -> None:
+    trusting_bundle(services, bundle_base)
     import_bundle(services.db, copy.deepcopy(bundle_base), "Tester", "first.json")
     before = store_snapshot(services.db)
     bundle = copy.deepcopy(bundle_base)

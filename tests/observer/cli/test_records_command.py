@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from observer.bundle import read_bundle
+from observer.services import open_services
+from observer.vocabulary import Role
 from tests.support.commands import SHIPPED, listing, observer, one_line_error
+from tests.support.core import trusting
 from tests.support.passphrase import STORE_PASSPHRASE
 
 FRAMEWORK_NAMES = [
@@ -29,6 +32,22 @@ def export(data_dir: Path, target: Path, *args: str) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith(", encrypted.")
     return read_bundle(target, STORE_PASSPHRASE)
+
+
+def knowing(data_dir: Path, *laptops: Path) -> Path:
+    """A store at `data_dir` that knows the signing certificates of these laptops' sign-offs,
+    as one whose user trusted them; `data_dir` itself."""
+    target = open_services(data_dir, STORE_PASSPHRASE)
+    try:
+        for laptop in laptops:
+            source = open_services(laptop, STORE_PASSPHRASE)
+            try:
+                trusting(target, source)
+            finally:
+                source.close()
+    finally:
+        target.close()
+    return data_dir
 
 
 def test_a_bundle_is_sealed_unless_asked_for_plain_and_then_warns(
@@ -65,7 +84,7 @@ def test_a_sealed_bundle_needs_its_passphrase(
     )
     assert done.returncode == 0, done.stderr
 
-    refused = observer(tmp_path / "office", "import", str(sealed))
+    refused = observer(knowing(tmp_path / "office", demo_dir), "import", str(sealed))
     assert refused.returncode == 2
     assert refused.stderr == (
         "observer: That passphrase does not open handover.bundle, or the file has been altered.\n"
@@ -83,6 +102,10 @@ def test_a_sealed_bundle_needs_its_passphrase(
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("demo") / "data"
+    # A laptop with a user, so its sign-offs carry its digital signature.
+    services = open_services(data_dir, STORE_PASSPHRASE)
+    services.profiles.set_up("Ceri Lewis", Role.PRACTICE_LEAD, "Northshire County Council")
+    services.close()
     done = observer(data_dir, "demo", "--workers", "8", "--observations", "40", "--seed", "17")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
@@ -144,7 +167,7 @@ def test_export_then_import_gives_the_same_records_elsewhere(
     demo_dir: Path, demo_rows: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     exported = export(demo_dir, tmp_path / "all.json")
-    other = tmp_path / "other"
+    other = knowing(tmp_path / "other", demo_dir)
 
     done = observer(other, "import", str(tmp_path / "all.json"))
 
@@ -165,7 +188,7 @@ def test_export_of_one_worker_imports_on_its_own(
         row["id"] for row in demo_rows if row["worker"] == name
     }
 
-    done = observer(tmp_path / "other", "import", str(tmp_path / "one.json"))
+    done = observer(knowing(tmp_path / "other", demo_dir), "import", str(tmp_path / "one.json"))
 
     assert done.returncode == 0, done.stderr
     assert listing(tmp_path / "other") == [row for row in demo_rows if row["worker"] == name]

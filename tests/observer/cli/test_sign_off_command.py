@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from observer.services import Services, open_services
 from observer.vocabulary import Kind, Role
 from tests.support.cli import run_cli
 from tests.support.commands import one_line_error
-from tests.support.core import NewDraft, Staff
+from tests.support.core import NewDraft, Staff, trusting
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.signing import filled
 
@@ -84,6 +85,8 @@ def signed_pdf(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert first[0].startswith(f"Signed as observer by {store.observer_name} at ")
     assert "locked" not in first[0]
+    # The sign-off carries this laptop's digital signature: the identity is made for it.
+    assert first[1].startswith(f"Made a signing identity for {LEAD}; its certificate's SHA-256")
     second = succeeded(
         observer(
             store.data_dir,
@@ -102,8 +105,7 @@ def signed_pdf(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines = succeeded(
         observer(store.data_dir, "pdf", store.ready, "-o", str(out), OBSERVER_PASSPHRASE=PASSPHRASE)
     )
-    assert lines[0] == f"Wrote a signed summary to {out}, signed by {LEAD}."
-    assert lines[1].startswith(f"Made a signing identity for {LEAD}; its certificate's SHA-256")
+    assert lines == [f"Wrote a signed summary to {out}, signed by {LEAD}."]
     return out
 
 
@@ -217,14 +219,19 @@ def test_a_summary_signed_elsewhere_of_a_record_here_fails(
     summary of it: this laptop does not know that certificate, so it vouches for nothing;
     a data folder without the record says to compare fingerprints and passes."""
     bundle = tmp_path / "bundle.json"
-    succeeded(observer(store.data_dir, "export-json", "-o", str(bundle)))
+    succeeded(observer(store.data_dir, "export-json", "-o", str(bundle), "--worker", store.worker))
     elsewhere = tmp_path / "elsewhere"
-    succeeded(observer(elsewhere, "import", str(bundle)))
-    services = open_services(elsewhere, STORE_PASSPHRASE)
+    services, here = (
+        open_services(elsewhere, STORE_PASSPHRASE),
+        open_services(store.data_dir, STORE_PASSPHRASE),
+    )
     try:
+        trusting(services, here)  # its user trusts this laptop's certificate for sign-offs
         services.profiles.set_up("Someone Else", Role.PRACTICE_LEAD, "Northshire Council")
     finally:
+        here.close()
         services.close()
+    succeeded(observer(elsewhere, "import", str(bundle)))
     theirs = tmp_path / "theirs.pdf"
     succeeded(
         observer(elsewhere, "pdf", store.ready, "-o", str(theirs), OBSERVER_PASSPHRASE=PASSPHRASE)
@@ -366,6 +373,8 @@ def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(tmp_pat
         services.signoff.sign(record, SignatureRole.PRACTITIONER, "Siobhán Walker")
     finally:
         services.close()
+    # Made before sign-offs carried a digital signature, so there was no identity yet.
+    shutil.rmtree(data_dir / "signing")
     ensure_identity(data_dir, earlier, LEAD, "Northshire Council")
     out = tmp_path / "summary.pdf"
 

@@ -199,3 +199,33 @@ def test_one_worker_can_be_made_busy_for_the_review_benchmark(
     mine = services.recording.list(ObservationFilter(person_ids=(staff.worker,)))
     assert len(mine) == services.recording.count() == 12
     assert {o.observer for o in mine} <= {"Aled Hughes", "Morag Campbell"}
+
+
+def test_every_demo_sign_off_is_in_the_audit_trail_and_the_check_passes(
+    demo: Services,
+) -> None:
+    """Sample data signs as sign-off in the room does: each signature has its event with the
+    record's content hash, so `audit verify` on a demo store is intact and complete."""
+    from observer.store.models import AuditEvent, Signature
+
+    with demo.db.session() as s:
+        signatures = {
+            (row.observation_id, f"sign:{row.role}", row.content_hash)
+            for row in s.execute(
+                select(Signature.observation_id, Signature.role, Signature.content_hash)
+            )
+        }
+        events = {
+            (row.record_id, row.action, row.content_hash)
+            for row in s.execute(
+                select(AuditEvent.record_id, AuditEvent.action, AuditEvent.content_hash).where(
+                    AuditEvent.action.like("sign:%")
+                )
+            )
+        }
+
+    assert signatures
+    assert events == signatures
+    report = demo.audit.verify()
+    assert report.ok, report.problems
+    assert all(demo.signoff.signed_record(row[0]).problem is None for row in list(signatures)[:5])

@@ -16,6 +16,7 @@ from observer.signing import (
 )
 from observer.store.models import Setting
 from observer.vocabulary import Role
+from tests.support.core import trusting
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.signing import PASSPHRASE, summary_like_pdf
 
@@ -70,6 +71,7 @@ def test_a_summary_exported_on_another_data_folder_is_not_known_here(
 
     other = open_services(tmp_path / "other laptop", STORE_PASSPHRASE)
     try:
+        trusting(other, services)
         import_bundle(other.db, export_bundle(services.db), "test", "bundle.json")
         other.profiles.set_up("Aled Hughes", Role.PRACTICE_LEAD, "Northshire Council")
         assert other.signoff.current_hash(signed_record) == (
@@ -107,6 +109,7 @@ def test_every_certificate_a_summary_was_exported_with_is_remembered(
         remembered = setting.value
     assert list(remembered) == [fingerprint]
     assert remembered[fingerprint]["name"] == "Aled Hughes"
+    # Known from the first sign-off made here, which carries the identity's signature.
     since = datetime.fromisoformat(remembered[fingerprint]["since"])
     assert abs(datetime.now(UTC) - since) < timedelta(minutes=5)
     # Without the identity (replaced since, and gone) its certificate is known.

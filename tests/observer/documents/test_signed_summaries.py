@@ -63,7 +63,8 @@ def test_a_signed_record_exports_a_signed_summary_that_verifies(
     assert exported.content_hash == digest
     assert exported.signer == "Aled Hughes"
     assert exported.identity is not None
-    assert exported.identity.created
+    # Made when the record was signed: each sign-off carries this laptop's digital signature.
+    assert not exported.identity.created
     assert exported.lines()[0] == f"Wrote a signed summary to {target}, signed by Aled Hughes."
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert [p.name for p in out.iterdir()] == ["summary.pdf"]

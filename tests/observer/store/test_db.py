@@ -250,3 +250,36 @@ def test_a_record_signed_under_the_second_schema_still_matches_its_signatures(
             services.recording.update(record, {"strengths": "Changed after signing."})
     finally:
         services.close()
+
+
+def test_a_record_signed_before_its_wording_was_kept_keeps_it_from_the_upgrade_on(
+    tmp_path: Path,
+) -> None:
+    """Schema 0008 fills in what a record signed earlier shows (names, standard titles,
+    level labels) and its signatures' own hashes from the store as it is at upgrade; from
+    then on, renaming a level changes nothing it shows, and changing its signature is seen."""
+    from sqlalchemy import update
+
+    from observer.store.models import RatingLevel, Signature
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURE_0002, database_path(data))
+    services = open_services(data, STORE_PASSPHRASE)
+    try:
+        record = uuid.UUID("00000000000000000000000000001111")
+        before = services.signoff.signed_record(record)
+        assert before.problem is None
+        assert services.audit.verify().ok
+
+        with services.db.session() as s, s.begin():
+            s.execute(update(RatingLevel).values(label="Renamed afterwards"))
+        after = services.signoff.signed_record(record)
+        assert after.view.levels == before.view.levels
+        assert after.problem is None
+
+        with services.db.session() as s, s.begin():
+            s.execute(update(Signature).values(comment="Written in afterwards."))
+        assert services.signoff.signed_record(record).problem is not None
+    finally:
+        services.close()

@@ -1,0 +1,123 @@
+"""Signatures and addenda a bundle brings: taken only as they were made, verifiably.
+
+A sign-off or addendum this store does not hold yet is taken from a bundle only when it
+carries its own hash (observer/records/seals.py) as the record written here gives it, a
+digital signature over that hash that holds, made with a certificate this laptop knows,
+and a time after the observation and in the order of sign-off. Each one taken is recorded
+in the audit trail. Anything else refuses the whole bundle in one sentence.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from observer.errors import InvalidBundle
+from observer.governance.audit import record_event
+from observer.governance.signed_records import sign_off_detail
+from observer.records.seals import own_hash
+from observer.signing.endorsement import endorsement_holds
+from observer.signing.known import fingerprint_of, is_known_in
+from observer.store.models import Addendum, Observation, Signature
+from observer.vocabulary import SignatureRole
+
+ROLE_WORDS = {
+    SignatureRole.OBSERVER.value: "the observer's signature",
+    SignatureRole.PRACTITIONER.value: "the practitioner's signature",
+    SignatureRole.MANAGER.value: "the manager's countersignature",
+}
+
+
+def certificate_known(s: Session, certificate: bytes) -> bool:
+    """Whether this laptop takes sign-offs signed with `certificate` from a bundle: the one
+    place that asks, answered by the certificates the store knows (observer.signing.known)."""
+    return is_known_in(s, fingerprint_of(certificate))
+
+
+def take_new_sign_offs(
+    s: Session,
+    observation: Observation,
+    record: dict[str, Any],
+    kept: frozenset[uuid.UUID],
+    where: str,
+    actor: str,
+) -> None:
+    """Checks each signature and addendum of the record as written that was not in this
+    store before (`kept` holds those that were), and records each in the audit trail."""
+    entries: list[Signature | Addendum] = [*observation.signatures, *observation.addenda]
+    for entry in entries:
+        if entry.id in kept:
+            continue
+        problem = _problem(s, observation, entry)
+        if problem is not None:
+            raise InvalidBundle(
+                f"{where}: {_named(record, entry)} {problem}; nothing was imported."
+            )
+    for entry in entries:
+        if entry.id in kept:
+            continue
+        kind = "signature" if isinstance(entry, Signature) else "addendum"
+        record_event(
+            s,
+            actor=actor,
+            action=f"import_{kind}",
+            record_type="observation",
+            record_id=observation.id,
+            content_hash=entry.content_hash,
+            detail=sign_off_detail(kind, entry.own_hash),
+        )
+
+
+def _named(record: dict[str, Any], entry: Signature | Addendum) -> str:
+    name = "signatures" if isinstance(entry, Signature) else "addenda"
+    position = next(i for i, child in enumerate(record[name]) if child["id"] == entry.id)
+    what = (
+        ROLE_WORDS.get(entry.role, "a signature") if isinstance(entry, Signature) else "an addendum"
+    )
+    return f"{name}[{position}] ({what})"
+
+
+def _problem(s: Session, observation: Observation, entry: Signature | Addendum) -> str | None:
+    if not entry.own_hash or entry.certificate is None or entry.digital_signature is None:
+        return "carries no digital signature from the laptop where it was made"
+    if entry.own_hash != own_hash(entry, observation.wording_at_signing):
+        return (
+            "does not match its own hash: it or the record's wording was changed after it was made"
+        )
+    if not endorsement_holds(entry.certificate, entry.digital_signature, entry.own_hash):
+        return "has a digital signature that does not hold for it"
+    if not certificate_known(s, entry.certificate):
+        return (
+            f"was signed with a certificate this laptop does not know "
+            f"(fingerprint {fingerprint_of(entry.certificate)})"
+        )
+    if entry.signed_at < observation.observed_at:
+        return "is dated before the observation took place"
+    return _out_of_turn(observation, entry)
+
+
+def _out_of_turn(observation: Observation, entry: Signature | Addendum) -> str | None:
+    times = {g.role: g.signed_at for g in observation.signatures}
+    observer = times.get(SignatureRole.OBSERVER.value)
+    practitioner = times.get(SignatureRole.PRACTITIONER.value)
+    if isinstance(entry, Addendum):
+        if practitioner is None or entry.signed_at < practitioner:
+            return "is dated before the record was signed and locked"
+        return None
+    before = {
+        SignatureRole.PRACTITIONER.value: observer,
+        SignatureRole.MANAGER.value: practitioner,
+    }.get(entry.role)
+    after = {
+        SignatureRole.OBSERVER.value: practitioner,
+        SignatureRole.PRACTITIONER.value: times.get(SignatureRole.MANAGER.value),
+    }.get(entry.role)
+    if entry.role != SignatureRole.OBSERVER.value and before is None:
+        return "comes without the signature that must come before it"
+    if (before is not None and entry.signed_at < before) or (
+        after is not None and entry.signed_at > after
+    ):
+        return "is out of turn: sign-off goes observer, practitioner, then manager"
+    return None
