@@ -63,6 +63,9 @@ def test_another_laptops_certificate_is_trusted_explicitly_and_then_its_summarie
     base = ["--data-dir", str(data_dir)]
     assert run_cli([*base, "verify", str(summary)]) == 1
     capsys.readouterr()
+    # This laptop's own certificate (made by the sign-off) is already known.
+    trusted_before = audit(services, TRUST_ACTION)
+    known_before = len(services.known_certificates.known())
 
     assert run_cli([*base, "certificates", "trust", str(certificate)]) == 0
 
@@ -70,23 +73,26 @@ def test_another_laptops_certificate_is_trusted_explicitly_and_then_its_summarie
         f"Trusted the certificate of Priya Shah, SHA-256 fingerprint {other.fingerprint}: what "
         "it signs about this store's records now verifies here. The audit trail records it.\n"
     )
-    assert audit(services, TRUST_ACTION) == [(None, other.fingerprint_sha256)]
+    assert audit(services, TRUST_ACTION) == [*trusted_before, (None, other.fingerprint_sha256)]
     assert run_cli([*base, "verify", str(summary)]) == 0
     assert "Known to this laptop: yes" in capsys.readouterr().out
     assert run_cli([*base, "certificates", "list"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        f"{other.fingerprint}  Priya Shah: {ANOTHER_LAPTOP}, since "
-        f"{services.known_certificates.known()[0].since:%d %B %Y}"
+    listed = capsys.readouterr().out.splitlines()
+    (trusted,) = [
+        c for c in services.known_certificates.known() if c.fingerprint == other.fingerprint
     ]
-    assert run_cli([*base, "certificates", "list", "--json"]) == 0
-    (listed,) = json.loads(capsys.readouterr().out)
-    assert (listed["fingerprint_sha256"], listed["has_certificate"]) == (
-        other.fingerprint_sha256,
-        True,
+    assert f"{other.fingerprint}  Priya Shah: {ANOTHER_LAPTOP}, since {trusted.since:%d %B %Y}" in (
+        listed
     )
+    assert len(listed) == known_before + 1
+    assert run_cli([*base, "certificates", "list", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert len(entries) == known_before + 1
+    (entry,) = [e for e in entries if e["fingerprint_sha256"] == other.fingerprint_sha256]
+    assert entry["has_certificate"] is True
     assert run_cli([*base, "certificates", "trust", str(certificate)]) == 0
     assert capsys.readouterr().out.startswith("Already known: the certificate of Priya Shah")
-    assert len(audit(services, TRUST_ACTION)) == 1
+    assert len(audit(services, TRUST_ACTION)) == len(trusted_before) + 1
 
 
 def test_a_certificate_whose_fingerprint_is_not_the_one_given_is_not_trusted(
