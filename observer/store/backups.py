@@ -14,10 +14,14 @@ to know when and why one was made. Files it did not name are listed and never re
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import os
 import re
 import shutil
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +32,9 @@ from observer.errors import DatabaseUnreadable, ObserverError
 from observer.paths import backups_dir, database_path
 from observer.store import encryption
 from observer.store.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
+
+if sys.platform != "win32":
+    import fcntl
 
 # observer.store.db (and SQLAlchemy with it) is imported where it is used: the GUI imports
 # this module before its unlock window shows, which must not wait for it.
@@ -46,6 +53,8 @@ DAILY_INTERVAL = timedelta(hours=24)
 STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 STAGING = ".incomplete"
 STALE_STAGING = timedelta(days=1)
+# A rollback journal beside a copy: it was being written when it was interrupted.
+PARTIAL = "-journal"
 DAMAGED = "damaged"
 
 _NAME = re.compile(r"^(?P<stem>.+?)-(?P<reason>[a-z0-9-]+?)-(?P<stamp>\d{8}T\d{12}Z)\.sqlite$")
@@ -88,9 +97,17 @@ class Restored:
 
 
 def list_backups(data_dir: Path) -> list[Backup]:
-    """Every backup in the data folder, newest first."""
+    """Every backup in the data folder, newest first; never a copy that did not finish."""
     folder = backups_dir(data_dir)
-    found = [_describe(path) for path in folder.glob("*.sqlite")] if folder.is_dir() else []
+    found = (
+        [
+            _describe(path)
+            for path in folder.glob("*.sqlite")
+            if not Path(f"{path}{PARTIAL}").exists()
+        ]
+        if folder.is_dir()
+        else []
+    )
     return sorted(found, key=lambda b: (b.made_at, b.path.name), reverse=True)
 
 
@@ -111,26 +128,58 @@ def _database(source: Database | HasDatabase) -> Database:
 
 def make_backup(source: Database | HasDatabase, reason: str) -> Path:
     """Makes and checks a backup of the open store; then thins out the older ones of its
-    kind. Raises BackupFailed (keeping every earlier backup) if it does not check out."""
+    kind. Raises BackupFailed (keeping every earlier backup) if it does not check out.
+
+    The copy is written in the staging folder and takes its real name only once it has
+    checked out and reached the disk, so a backup killed part-way leaves nothing that looks
+    like a backup; `clear_staging` removes what it left, at the next backup or opening."""
     db = _database(source)
-    folder = backups_dir(db.path.parent)
-    staging = folder / STAGING
-    _clear_stale(staging)
+    data_dir = db.path.parent
+    folder = backups_dir(data_dir)
     try:
-        staged = db.backup_to(staging, reason)
-    except encryption.dbapi().DatabaseError as exc:
-        raise BackupFailed(
-            f"The backup could not be made because the store could not be read ({exc}); "
-            "it may be damaged. The earlier backups are all kept."
-        ) from exc
+        folder.mkdir(parents=True, exist_ok=True)
+        with _writers_lock(folder, exclusive=False):
+            target = _write_checked_copy(db, folder, reason)
     except OSError as exc:
+        raise _not_written(db, folder, exc.errno == errno.ENOSPC) from exc
+    log.info("backup made: %s (%d bytes)", target.name, target.stat().st_size)
+    clear_staging(data_dir)
+    made = _describe(target)
+    if made.kind == BEFORE_UPGRADE:
+        # An upgrade interrupted earlier took a copy of the same untouched store: one is kept.
+        for earlier in list_backups(data_dir):
+            if earlier.reason == made.reason and earlier.path != target:
+                earlier.path.unlink(missing_ok=True)
+                log.info("earlier copy of the same store removed: %s", earlier.path.name)
+    rotate(data_dir, made.kind)
+    return target
+
+
+def _write_checked_copy(db: Database, folder: Path, reason: str) -> Path:
+    staging = folder / STAGING
+    staging.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
+    staged = staging / f"{db.path.stem}-{reason}-{stamp}.sqlite"
+    try:
+        db.copy_to(staged)
+    except encryption.dbapi().DatabaseError as exc:
+        _discard(staged)
+        message = str(exc).lower()
+        if "disk is full" in message:
+            raise _not_written(db, folder, disk_full=True) from exc
+        if check_file(db.path, db.key) is None:
+            # The store reads whole, so it was the copy that could not be written.
+            raise _not_written(db, folder, disk_full=False) from exc
         raise BackupFailed(
-            f"The backup could not be written to {folder}: {exc.strerror or exc}. "
-            "The earlier backups are all kept."
+            "The backup could not be made because the store could not be read, so the store "
+            "may be damaged; the earlier backups are all kept."
         ) from exc
+    except BaseException:
+        _discard(staged)
+        raise
     problem = check_file(staged, db.key)
     if problem:
-        staged.unlink(missing_ok=True)
+        _discard(staged)
         raise BackupFailed(
             f"The new backup did not check out ({problem}), so the store may be damaged. "
             "The earlier backups are all kept."
@@ -139,11 +188,32 @@ def make_backup(source: Database | HasDatabase, reason: str) -> Path:
     encryption.sync_file(staged)
     staged.replace(target)
     encryption.sync_folder(folder)
-    with contextlib.suppress(OSError):
-        staging.rmdir()  # unless another backup is being written at the same time
-    log.info("backup made: %s (%d bytes)", target.name, target.stat().st_size)
-    rotate(db.path.parent, _describe(target).kind)
     return target
+
+
+def _not_written(db: Database, folder: Path, disk_full: bool) -> BackupFailed:
+    if disk_full or _too_little_room(db.path, folder):
+        return BackupFailed(
+            "The backup could not be written because the disk is full; the store itself is "
+            "unchanged and the earlier backups are all kept."
+        )
+    return BackupFailed(
+        f"The backup could not be written to {folder}; the store itself is unchanged and the "
+        "earlier backups are all kept."
+    )
+
+
+def _too_little_room(store: Path, folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < store.stat().st_size
+    except OSError:
+        return False
+
+
+def _discard(staged: Path) -> None:
+    for path in (staged, Path(f"{staged}-journal")):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 def backup_if_due(source: Database | HasDatabase, now: datetime | None = None) -> Path | None:
@@ -370,15 +440,48 @@ def in_use(store: Path, key: StoreKey) -> bool:
     return False
 
 
-def _clear_stale(staging: Path) -> None:
-    """Removes what a backup interrupted long ago (a crash, a power cut) left behind."""
-    if not staging.is_dir():
+def clear_staging(data_dir: Path) -> None:
+    """Removes what interrupted backups left: copies in the staging folder, and copies an
+    earlier version wrote straight into the backups folder and never finished (a rollback
+    journal beside them). Nothing is removed while another backup is being written."""
+    folder = backups_dir(data_dir)
+    staging = folder / STAGING
+    partial = list(folder.glob(f"*.sqlite{PARTIAL}")) if folder.is_dir() else []
+    if not staging.is_dir() and not partial:
         return
-    cutoff = time.time() - STALE_STAGING.total_seconds()
-    for leftover in staging.iterdir():
+    with _writers_lock(folder, exclusive=True) as alone:
+        if not alone:
+            return
+        # Without the writers' lock (Windows), only day-old leftovers are taken for stale.
+        cutoff = time.time() - STALE_STAGING.total_seconds() if sys.platform == "win32" else None
+        leftovers = [*(staging.iterdir() if staging.is_dir() else ()), *partial]
+        leftovers += [journal.with_name(journal.name[: -len(PARTIAL)]) for journal in partial]
+        for leftover in leftovers:
+            with contextlib.suppress(OSError):
+                if cutoff is None or leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    log.info("removed what an interrupted backup left: %s", leftover.name)
         with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
+            staging.rmdir()
+
+
+@contextlib.contextmanager
+def _writers_lock(folder: Path, exclusive: bool) -> Iterator[bool]:
+    """Backups being written hold the backups folder shared; clearing their leftovers needs
+    it alone and does not wait for it. Yields whether the lock was had (always, shared)."""
+    if sys.platform == "win32":
+        yield True
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB if exclusive else fcntl.LOCK_SH)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(descriptor)
 
 
 class Backups:
