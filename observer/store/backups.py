@@ -142,8 +142,10 @@ def make_backup(source: Database | HasDatabase, reason: str) -> Path:
             target = _write_checked_copy(db, folder, reason)
     except OSError as exc:
         raise _not_written(db, folder, exc.errno == errno.ENOSPC) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            clear_staging(data_dir)
     log.info("backup made: %s (%d bytes)", target.name, target.stat().st_size)
-    clear_staging(data_dir)
     made = _describe(target)
     if made.kind == BEFORE_UPGRADE:
         # An upgrade interrupted earlier took a copy of the same untouched store: one is kept.

@@ -61,7 +61,7 @@ def kill_at(data_dir: Path, point: str) -> None:
     process = start(data_dir, point)
     assert process.stdout is not None
     line = process.stdout.readline()
-    if line.strip() != f"stopped at {point}":
+    if line.strip() != f"stopped at {point.removeprefix('backup:')}":
         process.kill()
         _out, err = process.communicate()
         pytest.fail(f"the process did not stop at {point}: {line!r} {err[-2000:]}")
@@ -150,3 +150,15 @@ def test_processes_opening_an_old_store_at_once_upgrade_it_once(old_store: Path)
     assert results == [{"revision": SCHEMA_HEAD}] * 3
     assert revision_and_records(database_path(old_store)) == (SCHEMA_HEAD, RECORDS)
     assert_one_backup_of_the_old_store(old_store)
+
+
+@pytest.mark.parametrize("point", ["backup-copy", "backup-rename"])
+def test_a_backup_killed_part_way_is_never_listed_and_is_gone_at_the_next_start(
+    data_dir: Path, point: str
+) -> None:
+    open_services(data_dir, STORE_PASSPHRASE).close()
+    kill_at(data_dir, f"backup:{point}")
+    assert list_backups(data_dir) == []
+
+    open_services(data_dir, STORE_PASSPHRASE).close()  # the next start
+    assert list(backups_dir(data_dir).iterdir()) == []

@@ -2,6 +2,7 @@
 tests of tests/e2e/test_upgrade_crash.py.
 
 Run: python upgrade_driver.py DATA_DIR STOP_AT [GO_FILE]
+ or: python upgrade_driver.py DATA_DIR backup:STOP_AT (opens the store, then backs it up)
 
 STOP_AT names a point at which the process says so on stdout and then waits, to be killed
 there: "backup-copy" (part-way through copying the store before an upgrade),
@@ -91,6 +92,12 @@ def arm(point: str) -> None:
 def main() -> None:
     data_dir, point = Path(sys.argv[1]), sys.argv[2]
     go = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    if point.startswith("backup:"):
+        services = open_services(data_dir, STORE_PASSPHRASE)
+        arm(point.removeprefix("backup:"))
+        services.backups.make()
+        services.close()
+        return
     arm(point)
     key = unlock(data_dir, STORE_PASSPHRASE)
     if go is not None:
