@@ -5,7 +5,6 @@ store damaged. Each runs in a process of its own: a real limit on a real write."
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -79,7 +78,8 @@ def test_a_backup_past_a_file_size_limit_says_it_could_not_be_written_and_the_st
         f"The backup could not be written to {folder}; the store itself is unchanged and "
         "the earlier backups are all kept."
     )
-    assert len(result["left"]) == 1 and "-manual-" in str(result["left"])  # type: ignore[arg-type]
+    assert len(result["left"]) == 1  # type: ignore[arg-type]
+    assert "-manual-" in str(result["left"])
     assert dump(database_path(services.data_dir)) == before
 
 
@@ -111,5 +111,6 @@ def test_a_backup_on_a_full_disk_says_the_disk_is_full_and_the_store_is_unchange
         "The backup could not be written because the disk is full; the store itself is "
         "unchanged and the earlier backups are all kept."
     )
-    assert len(result["left"]) == 1 and "-manual-" in str(result["left"])  # type: ignore[arg-type]
-    assert os.listdir(disk) == []  # the tmpfs went with the child's namespace
+    assert len(result["left"]) == 1  # type: ignore[arg-type]
+    assert "-manual-" in str(result["left"])
+    assert list(disk.iterdir()) == []  # the tmpfs went with the child's namespace

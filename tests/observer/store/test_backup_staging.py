@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from observer.paths import backups_dir
-from observer.services import Services
+from observer.services import Services, open_services
 from observer.store import backups
-from observer.store.backups import STAGING, clear_staging, list_backups
+from observer.store.backups import STAGING, list_backups
+from tests.support.passphrase import STORE_PASSPHRASE
 
 
 def test_a_copy_an_interrupted_backup_left_in_the_folder_is_not_listed_and_is_cleared(
@@ -27,7 +28,8 @@ def test_a_copy_an_interrupted_backup_left_in_the_folder_is_not_listed_and_is_cl
     Path(f"{partial}-journal").write_bytes(b"\0" * 512)
 
     assert [b.path for b in list_backups(services.data_dir)] == [made]
-    clear_staging(services.data_dir)
+    services.close()
+    open_services(services.data_dir, STORE_PASSPHRASE).close()  # the next start
     assert sorted(backups_dir(services.data_dir).iterdir()) == [made]
 
 
@@ -40,12 +42,12 @@ def test_a_copy_still_being_written_by_another_backup_is_left_alone(services: Se
     other = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(other, fcntl.LOCK_SH)
-        clear_staging(services.data_dir)
+        open_services(services.data_dir, STORE_PASSPHRASE).close()
         services.backups.make()
         assert writing.exists()
     finally:
         os.close(other)
-    clear_staging(services.data_dir)
+    services.backups.make()
     assert not (folder / STAGING).exists()
 
 
