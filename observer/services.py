@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from observer.changes import ChangeFeed
-from observer.errors import DatabaseUnreadable, InvalidFramework
+from observer.errors import DatabaseUnreadable, InvalidFramework, ObserverError
 from observer.paths import database_path
 from observer.people.directory import People
 from observer.people.profile import Profiles
@@ -199,7 +199,6 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     if key is None:
         key = unlock(data_dir, passphrase)
     db = Database.open(database_path(data_dir), key)
-    failed_unlocks = UnlockAttempts(data_dir).succeeded()
     _forget_plain_certificates(data_dir)
     install_shipped_frameworks(db)
     profiles = Profiles(db)
@@ -214,11 +213,27 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
         workspace=Workspace(db),
         passphrase=passphrase,
     )
-    if failed_unlocks:
-        from observer.governance.audit import record_failed_unlocks
-
-        record_failed_unlocks(db, UNKNOWN_ACTOR, failed_unlocks)
+    _audit_failed_unlocks(db, UnlockAttempts(data_dir))
     return services
+
+
+def _audit_failed_unlocks(db: Database, attempts: UnlockAttempts) -> None:
+    """Writes the wrong passphrases given since the last unlock to the audit trail as one
+    event, then resets the count; if the trail cannot take it now, the count stays (and the
+    wait with it) for the next unlock to write."""
+    failures = attempts.pending()
+    if failures is None:
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from observer.governance.audit import record_failed_unlocks_before
+
+    try:
+        record_failed_unlocks_before(db, UNKNOWN_ACTOR, failures)
+    except (ObserverError, SQLAlchemyError):
+        log.warning("the wrong passphrases could not be written to the audit trail yet")
+        return
+    attempts.clear()
 
 
 class DataFolder:

@@ -128,7 +128,9 @@ def test_repeated_wrong_passphrases_wait_longer_each_time(services: Services) ->
     assert attempts.wait() > timedelta(0)
     with pytest.raises(TooManyAttempts, match=r"try again in \d+ seconds?\.$"):
         open_services(data_dir, STORE_PASSPHRASE)  # even the right one waits its turn
-    last = attempts.failures()[-1]
+    pending = attempts.pending()
+    assert pending is not None
+    last = pending.last
     first_wait = attempts.wait(last)
     attempts.failed(last)
     assert attempts.wait(last) > first_wait

@@ -217,7 +217,7 @@ def test_a_damaged_store_is_told_apart_kept_and_restored(
             "The store cannot be read, although your passphrase opens its backups: "
             "it looks damaged."
         )
-    assert UnlockAttempts(recorded.data_dir).failures() == []
+    assert UnlockAttempts(recorded.data_dir).failures() == 0
     assert store.read_bytes() == damaged
     good = latest_good_backup(recorded.data_dir, STORE_PASSPHRASE)
     assert good is not None
@@ -242,7 +242,7 @@ def test_a_wrong_passphrase_is_still_a_wrong_passphrase_when_backups_exist(
     with pytest.raises(WrongStorePassphrase):
         open_services(services.data_dir, "not the passphrase at all")
 
-    assert len(UnlockAttempts(services.data_dir).failures()) == 1
+    assert UnlockAttempts(services.data_dir).failures() == 1
 
 
 def test_the_latest_good_backup_passes_over_a_damaged_one(services: Services) -> None:
