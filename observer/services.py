@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from observer.changes import ChangeFeed
-from observer.errors import DatabaseUnreadable, InvalidFramework, ObserverError
+from observer.errors import (
+    DatabaseUnreadable,
+    InvalidFramework,
+    MigrationFailed,
+    ObserverError,
+)
 from observer.paths import database_path
 from observer.people.directory import People
 from observer.people.profile import Profiles
@@ -198,7 +203,7 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     data_dir.mkdir(parents=True, exist_ok=True)
     if key is None:
         key = unlock(data_dir, passphrase)
-    db = Database.open(database_path(data_dir), key)
+    db = _open_store(data_dir, passphrase, key)
     _forget_plain_certificates(data_dir)
     install_shipped_frameworks(db)
     profiles = Profiles(db)
@@ -215,6 +220,32 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     )
     _audit_failed_unlocks(db, UnlockAttempts(data_dir))
     return services
+
+
+def _open_store(data_dir: Path, passphrase: str, key: StoreKey) -> Database:
+    path = database_path(data_dir)
+    try:
+        return Database.open(path, key)
+    except (DatabaseUnreadable, MigrationFailed):
+        if not _made_meanwhile(path, key):
+            raise
+    # Another process made the store after this one chose a salt for it: the store is that
+    # process's, so the key is derived again from the salt it chose.
+    log.info("the store was made by another process meanwhile; opening that one")
+    return Database.open(path, unlock(data_dir, passphrase))
+
+
+def _made_meanwhile(path: Path, key: StoreKey) -> bool:
+    from observer.store import encryption
+
+    try:
+        return (
+            encryption.has_content(path)
+            and not encryption.is_plain_sqlite(path)
+            and encryption.file_salt(path) != key.salt
+        )
+    except (OSError, ObserverError):
+        return False
 
 
 def _audit_failed_unlocks(db: Database, attempts: UnlockAttempts) -> None:

@@ -162,3 +162,21 @@ def test_a_backup_killed_part_way_is_never_listed_and_is_gone_at_the_next_start(
 
     open_services(data_dir, STORE_PASSPHRASE).close()  # the next start
     assert list(backups_dir(data_dir).iterdir()) == []
+
+
+def test_processes_making_a_new_store_at_once_all_open_the_one_that_was_made(
+    data_dir: Path,
+) -> None:
+    go = data_dir.parent / "go"
+    processes = [start(data_dir, "none", go) for _ in range(3)]
+    results = []
+    for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+    go.touch()
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err[-2000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert results == [{"revision": SCHEMA_HEAD}] * 3
+    assert list_backups(data_dir) == []
