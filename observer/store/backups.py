@@ -53,8 +53,6 @@ DAILY_INTERVAL = timedelta(hours=24)
 STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 STAGING = ".incomplete"
 STALE_STAGING = timedelta(days=1)
-# A rollback journal beside a copy: it was being written when it was interrupted.
-PARTIAL = "-journal"
 DAMAGED = "damaged"
 
 _NAME = re.compile(r"^(?P<stem>.+?)-(?P<reason>[a-z0-9-]+?)-(?P<stamp>\d{8}T\d{12}Z)\.sqlite$")
@@ -97,17 +95,10 @@ class Restored:
 
 
 def list_backups(data_dir: Path) -> list[Backup]:
-    """Every backup in the data folder, newest first; never a copy that did not finish."""
+    """Every backup in the data folder, newest first. A copy is named as a backup only once
+    it is whole (see `make_backup`), so none of these is one that did not finish."""
     folder = backups_dir(data_dir)
-    found = (
-        [
-            _describe(path)
-            for path in folder.glob("*.sqlite")
-            if not Path(f"{path}{PARTIAL}").exists()
-        ]
-        if folder.is_dir()
-        else []
-    )
+    found = [_describe(path) for path in folder.glob("*.sqlite")] if folder.is_dir() else []
     return sorted(found, key=lambda b: (b.made_at, b.path.name), reverse=True)
 
 
@@ -443,22 +434,18 @@ def in_use(store: Path, key: StoreKey) -> bool:
 
 
 def clear_staging(data_dir: Path) -> None:
-    """Removes what interrupted backups left: copies in the staging folder, and copies an
-    earlier version wrote straight into the backups folder and never finished (a rollback
-    journal beside them). Nothing is removed while another backup is being written."""
-    folder = backups_dir(data_dir)
-    staging = folder / STAGING
-    partial = list(folder.glob(f"*.sqlite{PARTIAL}")) if folder.is_dir() else []
-    if not staging.is_dir() and not partial:
+    """Removes what interrupted backups left in the staging folder. Nothing is removed while
+    another backup is being written. (A rollback journal beside a named backup is left
+    alone: it may be a passphrase change interrupted part-way, which SQLite rolls back.)"""
+    staging = backups_dir(data_dir) / STAGING
+    if not staging.is_dir():
         return
-    with _writers_lock(folder, exclusive=True) as alone:
+    with _writers_lock(staging.parent, exclusive=True) as alone:
         if not alone:
             return
         # Without the writers' lock (Windows), only day-old leftovers are taken for stale.
         cutoff = time.time() - STALE_STAGING.total_seconds() if sys.platform == "win32" else None
-        leftovers = [*(staging.iterdir() if staging.is_dir() else ()), *partial]
-        leftovers += [journal.with_name(journal.name[: -len(PARTIAL)]) for journal in partial]
-        for leftover in leftovers:
+        for leftover in staging.iterdir():
             with contextlib.suppress(OSError):
                 if cutoff is None or leftover.stat().st_mtime < cutoff:
                     leftover.unlink()

@@ -9,6 +9,7 @@ or failed at any point, the store is left exactly as it was, with one backup of 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -168,7 +169,8 @@ class Database:
             if current != SCHEMA_HEAD:
                 _check_known(path, current)
                 db._upgrade()
-            clear_staging(path.parent)
+            with contextlib.suppress(OSError):
+                clear_staging(path.parent)
         except BaseException:
             db.close()
             raise

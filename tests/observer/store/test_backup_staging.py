@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -15,22 +13,6 @@ from observer.services import Services, open_services
 from observer.store import backups
 from observer.store.backups import STAGING, list_backups
 from tests.support.passphrase import STORE_PASSPHRASE
-
-
-def test_a_copy_an_interrupted_backup_left_in_the_folder_is_not_listed_and_is_cleared(
-    services: Services,
-) -> None:
-    made = services.backups.make()
-    # As an earlier version left a copy it was writing straight into the folder: named like
-    # a backup, with the rollback journal of its unfinished first write beside it.
-    partial = made.with_name(made.name.replace("manual", "before-upgrade-0005-to-0006"))
-    shutil.copyfile(made, partial)
-    Path(f"{partial}-journal").write_bytes(b"\0" * 512)
-
-    assert [b.path for b in list_backups(services.data_dir)] == [made]
-    services.close()
-    open_services(services.data_dir, STORE_PASSPHRASE).close()  # the next start
-    assert sorted(backups_dir(services.data_dir).iterdir()) == [made]
 
 
 def test_a_copy_still_being_written_by_another_backup_is_left_alone(services: Services) -> None:
