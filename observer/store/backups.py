@@ -47,7 +47,8 @@ ON_CLOSE, DAILY, MANUAL = "on-close", "daily", "manual"
 BEFORE_RESTORE, BEFORE_UPGRADE = "before-restore", "before-upgrade"
 # How many of each kind are kept; the oldest beyond that go when a new one checks out.
 # Backups made before a restore are kept longest, and those made before an upgrade (one per
-# upgrade, by observer.store.db) are never removed: they are the way back.
+# upgrade, by observer.store.db) are never removed: they are the way back. Only an upgrade
+# interrupted and run again replaces its own earlier copy, of the same untouched store.
 KEEP = {ON_CLOSE: 10, DAILY: 7, MANUAL: 30, BEFORE_RESTORE: 20}
 DAILY_INTERVAL = timedelta(hours=24)
 STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
