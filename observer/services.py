@@ -260,7 +260,9 @@ def _audit_failed_unlocks(db: Database, attempts: UnlockAttempts) -> None:
     from observer.governance.audit import record_failed_unlocks_before
 
     try:
-        record_failed_unlocks_before(db, UNKNOWN_ACTOR, failures)
+        record_failed_unlocks_before(
+            db, UNKNOWN_ACTOR, failures.count, failures.first, failures.last
+        )
     except (ObserverError, SQLAlchemyError):
         log.warning("the wrong passphrases could not be written to the audit trail yet")
         return

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -28,9 +28,6 @@ from observer.errors import StoreUnavailable
 from observer.store.db import Database
 from observer.store.models import Action, AuditEvent, Setting, utc_now
 from observer.store.tracking import CHANGED_TOPIC
-
-if TYPE_CHECKING:
-    from observer.security.attempts import FailedUnlocks
 
 HEAD_SETTING = "audit.head"
 # The head is a row of the settings table, but moving it changes the trail, not a setting.
@@ -208,15 +205,17 @@ def record_failed_unlocks(db: Database, actor: str, attempts: Iterable[datetime]
     return len(times)
 
 
-def record_failed_unlocks_before(db: Database, actor: str, failures: FailedUnlocks) -> None:
-    """One "failed unlock" event for the wrong passphrases given while the store was closed
-    (none of them could write to it): how many, and when the first and the last were."""
-    first = _utc(failures.first).isoformat(timespec="seconds")
-    last = _utc(failures.last).isoformat(timespec="seconds")
+def record_failed_unlocks_before(
+    db: Database, actor: str, count: int, first_at: datetime, last_at: datetime
+) -> None:
+    """One "failed unlock" event for the `count` wrong passphrases given while the store was
+    closed (none of them could write to it), the first at `first_at`, the last at `last_at`."""
+    first = _utc(first_at).isoformat(timespec="seconds")
+    last = _utc(last_at).isoformat(timespec="seconds")
     detail = (
         f"1 wrong passphrase before this unlock, at {first}"
-        if failures.count == 1
-        else f"{failures.count} wrong passphrases before this unlock, "
+        if count == 1
+        else f"{count} wrong passphrases before this unlock, "
         f"the first at {first}, the last at {last}"
     )
     with db.session() as s, s.begin():

@@ -13,15 +13,8 @@ to know when and why one was made. Files it did not name are listed and never re
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import logging
-import os
-import re
 import shutil
-import sys
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,10 +24,22 @@ from observer import paths
 from observer.errors import DatabaseUnreadable, ObserverError
 from observer.paths import backups_dir, database_path
 from observer.store import encryption
+from observer.store.backup_files import BEFORE_RESTORE as BEFORE_RESTORE
+from observer.store.backup_files import BEFORE_UPGRADE as BEFORE_UPGRADE
+from observer.store.backup_files import DAILY as DAILY
+from observer.store.backup_files import KEEP as KEEP
+from observer.store.backup_files import MANUAL as MANUAL
+from observer.store.backup_files import ON_CLOSE as ON_CLOSE
+from observer.store.backup_files import STAGING as STAGING
+from observer.store.backup_files import STAMP_FORMAT as STAMP_FORMAT
+from observer.store.backup_files import Backup as Backup
+from observer.store.backup_files import BackupFailed as BackupFailed
+from observer.store.backup_files import check_file as check_file
+from observer.store.backup_files import clear_staging as clear_staging
+from observer.store.backup_files import describe, write_backup
+from observer.store.backup_files import list_backups as list_backups
+from observer.store.backup_files import rotate as rotate
 from observer.store.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
-
-if sys.platform != "win32":
-    import fcntl
 
 # observer.store.db (and SQLAlchemy with it) is imported where it is used: the GUI imports
 # this module before its unlock window shows, which must not wait for it.
@@ -43,24 +48,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ON_CLOSE, DAILY, MANUAL = "on-close", "daily", "manual"
-BEFORE_RESTORE, BEFORE_UPGRADE = "before-restore", "before-upgrade"
-# How many of each kind are kept; the oldest beyond that go when a new one checks out.
-# Backups made before a restore are kept longest, and those made before an upgrade (one per
-# upgrade, by observer.store.db) are never removed: they are the way back. Only an upgrade
-# interrupted and run again replaces its own earlier copy, of the same untouched store.
-KEEP = {ON_CLOSE: 10, DAILY: 7, MANUAL: 30, BEFORE_RESTORE: 20}
 DAILY_INTERVAL = timedelta(hours=24)
-STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
-STAGING = ".incomplete"
-STALE_STAGING = timedelta(days=1)
 DAMAGED = "damaged"
-
-_NAME = re.compile(r"^(?P<stem>.+?)-(?P<reason>[a-z0-9-]+?)-(?P<stamp>\d{8}T\d{12}Z)\.sqlite$")
-
-
-class BackupFailed(ObserverError):
-    """A backup could not be made or did not check out; the earlier ones are all kept."""
 
 
 class StoreInUse(ObserverError):
@@ -73,43 +62,10 @@ class HasDatabase(Protocol):
 
 
 @dataclass(frozen=True)
-class Backup:
-    path: Path
-    made_at: datetime  # UTC
-    reason: str  # the label in the name, e.g. "daily" or "before-upgrade-0003-to-0004"
-    size: int
-
-    @property
-    def kind(self) -> str:
-        """The reason without its details: "before-upgrade" for every upgrade."""
-        return BEFORE_UPGRADE if self.reason.startswith(BEFORE_UPGRADE) else self.reason
-
-    def describe(self) -> str:
-        return f"{self.made_at.astimezone():%d %B %Y, %H:%M}"
-
-
-@dataclass(frozen=True)
 class Restored:
     backup: Backup
     kept_as: Path | None  # where the store that was replaced now is (None: there was none)
     unreadable: bool  # whether it was set aside because the passphrase could not read it
-
-
-def list_backups(data_dir: Path) -> list[Backup]:
-    """Every backup in the data folder, newest first. A copy is named as a backup only once
-    it is whole (see `make_backup`), so none of these is one that did not finish."""
-    folder = backups_dir(data_dir)
-    found = [_describe(path) for path in folder.glob("*.sqlite")] if folder.is_dir() else []
-    return sorted(found, key=lambda b: (b.made_at, b.path.name), reverse=True)
-
-
-def _describe(path: Path) -> Backup:
-    stat = path.stat()
-    match = _NAME.match(path.name)
-    if match is None:
-        return Backup(path, datetime.fromtimestamp(stat.st_mtime, UTC), "", stat.st_size)
-    made_at = datetime.strptime(match["stamp"], STAMP_FORMAT).replace(tzinfo=UTC)
-    return Backup(path, made_at, match["reason"], stat.st_size)
 
 
 def _database(source: Database | HasDatabase) -> Database:
@@ -119,95 +75,9 @@ def _database(source: Database | HasDatabase) -> Database:
 
 
 def make_backup(source: Database | HasDatabase, reason: str) -> Path:
-    """Makes and checks a backup of the open store; then thins out the older ones of its
-    kind. Raises BackupFailed (keeping every earlier backup) if it does not check out.
-
-    The copy is written in the staging folder and takes its real name only once it has
-    checked out and reached the disk, so a backup killed part-way leaves nothing that looks
-    like a backup; `clear_staging` removes what it left, at the next backup or opening."""
-    db = _database(source)
-    data_dir = db.path.parent
-    folder = backups_dir(data_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with _writers_lock(folder, exclusive=False):
-            target = _write_checked_copy(db, folder, reason)
-    except OSError as exc:
-        raise _not_written(db, folder, exc.errno == errno.ENOSPC) from exc
-    finally:
-        with contextlib.suppress(OSError):
-            clear_staging(data_dir)
-    log.info("backup made: %s (%d bytes)", target.name, target.stat().st_size)
-    made = _describe(target)
-    if made.kind == BEFORE_UPGRADE:
-        # An upgrade interrupted earlier took a copy of the same untouched store: one is kept.
-        for earlier in list_backups(data_dir):
-            if earlier.reason == made.reason and earlier.path != target:
-                earlier.path.unlink(missing_ok=True)
-                log.info("earlier copy of the same store removed: %s", earlier.path.name)
-    rotate(data_dir, made.kind)
-    return target
-
-
-def _write_checked_copy(db: Database, folder: Path, reason: str) -> Path:
-    staging = folder / STAGING
-    staging.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
-    staged = staging / f"{db.path.stem}-{reason}-{stamp}.sqlite"
-    try:
-        db.copy_to(staged)
-    except encryption.dbapi().DatabaseError as exc:
-        _discard(staged)
-        message = str(exc).lower()
-        if "disk is full" in message:
-            raise _not_written(db, folder, disk_full=True) from exc
-        if check_file(db.path, db.key) is None:
-            # The store reads whole, so it was the copy that could not be written.
-            raise _not_written(db, folder, disk_full=False) from exc
-        raise BackupFailed(
-            "The backup could not be made because the store could not be read, so the store "
-            "may be damaged; the earlier backups are all kept."
-        ) from exc
-    except BaseException:
-        _discard(staged)
-        raise
-    problem = check_file(staged, db.key)
-    if problem:
-        _discard(staged)
-        raise BackupFailed(
-            f"The new backup did not check out ({problem}), so the store may be damaged. "
-            "The earlier backups are all kept."
-        )
-    target = folder / staged.name
-    encryption.sync_file(staged)
-    staged.replace(target)
-    encryption.sync_folder(folder)
-    return target
-
-
-def _not_written(db: Database, folder: Path, disk_full: bool) -> BackupFailed:
-    if disk_full or _too_little_room(db.path, folder):
-        return BackupFailed(
-            "The backup could not be written because the disk is full; the store itself is "
-            "unchanged and the earlier backups are all kept."
-        )
-    return BackupFailed(
-        f"The backup could not be written to {folder}; the store itself is unchanged and the "
-        "earlier backups are all kept."
-    )
-
-
-def _too_little_room(store: Path, folder: Path) -> bool:
-    try:
-        return shutil.disk_usage(folder).free < store.stat().st_size
-    except OSError:
-        return False
-
-
-def _discard(staged: Path) -> None:
-    for path in (staged, Path(f"{staged}-journal")):
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
+    """Makes and checks a backup of the open store (see `write_backup`); then thins out the
+    older ones of its kind. Raises BackupFailed, keeping every earlier backup, if it fails."""
+    return write_backup(_database(source), reason)
 
 
 def backup_if_due(source: Database | HasDatabase, now: datetime | None = None) -> Path | None:
@@ -218,32 +88,6 @@ def backup_if_due(source: Database | HasDatabase, now: datetime | None = None) -
     if dailies and now - dailies[0].made_at < DAILY_INTERVAL:
         return None
     return make_backup(db, DAILY)
-
-
-def rotate(data_dir: Path, kind: str) -> list[Path]:
-    """Removes the oldest backups of `kind` beyond how many are kept; returns them."""
-    keep = KEEP.get(kind)
-    if keep is None:
-        return []
-    removed = [b.path for b in list_backups(data_dir) if b.kind == kind][keep:]
-    for path in removed:
-        path.unlink(missing_ok=True)
-        log.info("old backup removed: %s", path.name)
-    return removed
-
-
-def check_file(path: Path, key: StoreKey) -> str | None:
-    """What is wrong with the store file at `path` under `key`, or None when it is sound."""
-    if not encryption.opens(path, key):
-        return "it does not open with the passphrase"
-    connection = encryption.connect(path, key)
-    try:
-        result = connection.execute("PRAGMA quick_check").fetchone()[0]
-    except encryption.dbapi().DatabaseError as exc:
-        return str(exc)
-    finally:
-        connection.close()
-    return None if result == "ok" else "its pages are damaged"
 
 
 def newest_backup_opens(data_dir: Path, passphrase: str) -> bool:
@@ -349,7 +193,7 @@ def _readable_backup(backup_path: Path, store: Path) -> Backup:
         raise BackupFailed(f"{backup_path} is the store itself, not a backup of it.")
     if not encryption.has_content(path):
         raise BackupFailed(f"{backup_path} is empty.")
-    return _describe(path)
+    return describe(path)
 
 
 def _backup_key(path: Path, passphrase: str) -> StoreKey:
@@ -432,46 +276,6 @@ def in_use(store: Path, key: StoreKey) -> bool:
     finally:
         connection.close()
     return False
-
-
-def clear_staging(data_dir: Path) -> None:
-    """Removes what interrupted backups left in the staging folder. Nothing is removed while
-    another backup is being written. (A rollback journal beside a named backup is left
-    alone: it may be a passphrase change interrupted part-way, which SQLite rolls back.)"""
-    staging = backups_dir(data_dir) / STAGING
-    if not staging.is_dir():
-        return
-    with _writers_lock(staging.parent, exclusive=True) as alone:
-        if not alone:
-            return
-        # Without the writers' lock (Windows), only day-old leftovers are taken for stale.
-        cutoff = time.time() - STALE_STAGING.total_seconds() if sys.platform == "win32" else None
-        for leftover in staging.iterdir():
-            with contextlib.suppress(OSError):
-                if cutoff is None or leftover.stat().st_mtime < cutoff:
-                    leftover.unlink()
-                    log.info("removed what an interrupted backup left: %s", leftover.name)
-        with contextlib.suppress(OSError):
-            staging.rmdir()
-
-
-@contextlib.contextmanager
-def _writers_lock(folder: Path, exclusive: bool) -> Iterator[bool]:
-    """Backups being written hold the backups folder shared; clearing their leftovers needs
-    it alone and does not wait for it. Yields whether the lock was had (always, shared)."""
-    if sys.platform == "win32":
-        yield True
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB if exclusive else fcntl.LOCK_SH)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(descriptor)
 
 
 class Backups:

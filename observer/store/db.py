@@ -33,6 +33,7 @@ from observer.errors import (
     StoreUnwritable,
 )
 from observer.store import encryption
+from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
 from observer.store.encryption import StoreKey
 from observer.store.tracking import track_changes
 
@@ -154,8 +155,6 @@ class Database:
     def open(cls, path: Path, key: StoreKey) -> Database:
         """Opens the store at `path` with `key` (from `encryption.key_for`), creating or
         upgrading it first when it is new or was written by an earlier version."""
-        from observer.store.backups import clear_staging
-
         path.parent.mkdir(parents=True, exist_ok=True)
         db = cls(path, key)
         try:
@@ -232,8 +231,6 @@ class Database:
         from alembic import command
         from alembic.config import Config
 
-        from observer.store.backups import BEFORE_UPGRADE, make_backup
-
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         backup: Path | None = None
@@ -248,7 +245,7 @@ class Database:
                 if current is None and _has_tables(conn):
                     raise DatabaseUnreadable(f"{self.path} is not a Practice Observer database.")
                 if current is not None:
-                    backup = make_backup(self, f"{BEFORE_UPGRADE}-{current}-to-{SCHEMA_HEAD}")
+                    backup = write_backup(self, f"{BEFORE_UPGRADE}-{current}-to-{SCHEMA_HEAD}")
                     log.info("upgrading schema %s to %s", current, SCHEMA_HEAD)
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
@@ -267,7 +264,7 @@ class Database:
 
     def backup_to(self, folder: Path, label: str) -> Path:
         """Copies the live database to a new file in `folder` named after `label` (as a
-        plain copy: `observer.store.backups.make_backup` stages and checks its backups)."""
+        plain copy: `observer.store.backup_files.write_backup` stages and checks backups)."""
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = folder / f"{self.path.stem}-{label}-{stamp}.sqlite"

@@ -16,7 +16,7 @@ from observer.records.recording import DraftDetails
 from observer.security.attempts import UnlockAttempts
 from observer.security.unlock import StoreDamaged
 from observer.services import Services, open_services
-from observer.store import backups, encryption
+from observer.store import backup_files, backups, encryption
 from observer.store.backups import (
     BackupFailed,
     StoreInUse,
@@ -111,7 +111,7 @@ def test_a_backup_that_does_not_check_out_is_dropped_and_the_earlier_ones_kept(
 ) -> None:
     monkeypatch.setitem(backups.KEEP, backups.ON_CLOSE, 1)
     earlier = make_backup(services, backups.ON_CLOSE)
-    monkeypatch.setattr(backups, "check_file", lambda path, key: "its pages are damaged")
+    monkeypatch.setattr(backup_files, "check_file", lambda path, key: "its pages are damaged")
 
     with pytest.raises(BackupFailed, match=r"did not check out .* earlier backups are all kept"):
         make_backup(services, backups.ON_CLOSE)

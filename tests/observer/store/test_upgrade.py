@@ -92,11 +92,18 @@ def test_every_migration_step_runs_in_the_one_transaction_that_holds_the_write_l
     assert [sql for _, sql in migration if sql.upper().startswith(ends)] == []
 
 
-def test_a_store_already_upgraded_by_another_process_is_not_backed_up_again(
-    old_store: Path,
+def test_a_store_upgraded_by_another_process_after_it_was_read_is_left_alone(
+    old_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    open_db(old_store).close()
-    assert len(list_backups(old_store.parent)) == 1
-    db = Database.open(old_store, open_db(old_store).key)
+    """This process read the old revision before taking the lock; by the time it has the
+    lock another one has upgraded the store: it neither backs up nor migrates again."""
+    open_db(old_store).close()  # the other process's upgrade
+    [backup] = list_backups(old_store.parent)
+    before = dump(old_store)
+    monkeypatch.setattr(Database, "schema_revision", lambda _db: "0001")  # read before
+
+    db = Database.open(old_store, key_for(old_store, STORE_PASSPHRASE))
     db.close()
-    assert len(list_backups(old_store.parent)) == 1
+
+    assert list_backups(old_store.parent) == [backup]
+    assert dump(old_store) == before
