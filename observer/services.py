@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from observer.changes import ChangeFeed
-from observer.errors import DatabaseUnreadable, InvalidFramework, ObserverError
+from observer.errors import (
+    DatabaseUnreadable,
+    InvalidFramework,
+    MigrationFailed,
+    ObserverError,
+)
 from observer.paths import database_path
 from observer.people.directory import People
 from observer.people.profile import Profiles
@@ -228,7 +233,7 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     data_dir.mkdir(parents=True, exist_ok=True)
     if key is None:
         key = unlock(data_dir, passphrase)
-    db = Database.open(database_path(data_dir), key)
+    db = _open_store(data_dir, passphrase, key)
     try:
         # A passphrase change stopped part-way is finished (or undone) before anything else.
         resume_passphrase_change(db, passphrase)
@@ -239,7 +244,6 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
     except BaseException:
         db.close()
         raise
-    failed_unlocks = UnlockAttempts(data_dir).succeeded()
     install_shipped_frameworks(db)
     profiles = Profiles(db)
     services = Services(
@@ -253,12 +257,56 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
         workspace=Workspace(db),
         passphrase=passphrase,
     )
-    if failed_unlocks:
-        from observer.governance.audit import record_failed_unlocks
-
-        record_failed_unlocks(db, UNKNOWN_ACTOR, failed_unlocks)
+    _audit_failed_unlocks(db, UnlockAttempts(data_dir))
     _take_own_certificates(services)
     return services
+
+
+def _open_store(data_dir: Path, passphrase: str, key: StoreKey) -> Database:
+    path = database_path(data_dir)
+    try:
+        return Database.open(path, key)
+    except (DatabaseUnreadable, MigrationFailed):
+        if not _made_meanwhile(path, key):
+            raise
+    # Another process made the store after this one chose a salt for it: the store is that
+    # process's, so the key is derived again from the salt it chose.
+    log.info("the store was made by another process meanwhile; opening that one")
+    return Database.open(path, unlock(data_dir, passphrase))
+
+
+def _made_meanwhile(path: Path, key: StoreKey) -> bool:
+    from observer.store import encryption
+
+    try:
+        return (
+            encryption.has_content(path)
+            and not encryption.is_plain_sqlite(path)
+            and encryption.file_salt(path) != key.salt
+        )
+    except (OSError, ObserverError):
+        return False
+
+
+def _audit_failed_unlocks(db: Database, attempts: UnlockAttempts) -> None:
+    """Writes the wrong passphrases given since the last unlock to the audit trail as one
+    event, then resets the count; if the trail cannot take it now, the count stays (and the
+    wait with it) for the next unlock to write."""
+    failures = attempts.pending()
+    if failures is None:
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from observer.governance.audit import record_failed_unlocks_before
+
+    try:
+        record_failed_unlocks_before(
+            db, UNKNOWN_ACTOR, failures.count, failures.first, failures.last
+        )
+    except (ObserverError, SQLAlchemyError):
+        log.warning("the wrong passphrases could not be written to the audit trail yet")
+        return
+    attempts.clear()
 
 
 class DataFolder:

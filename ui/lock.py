@@ -116,7 +116,7 @@ class AppLock(QObject):
         self._covers: list[_Cover] = []
         self._active: QWidget | None = None
         self._focus: QWidget | None = None
-        self._audited: set[datetime] = set()
+        self._unaudited: list[datetime] = []  # wrong passphrases the trail could not take yet
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one may be 5% late
@@ -216,16 +216,17 @@ class AppLock(QObject):
         try:
             self._services.audit.record_failed_unlocks(FAILED_UNLOCK_ACTOR, attempts)
         except ObserverError:
-            # They stay in the attempts file beside the store, for the next unlock to write.
+            # They stay counted beside the store too, for the next unlock to write.
             log.warning("a failed unlock could not be written to the audit trail yet")
+            self._unaudited.extend(when for when in attempts if when not in self._unaudited)
             return
-        self._audited.update(attempts)
+        self._unaudited = [when for when in self._unaudited if when not in attempts]
 
     def _settle_attempts(self) -> None:
         """Clears the count of wrong passphrases; any not yet in the trail go there now."""
-        failures = UnlockAttempts(self._services.data_dir).succeeded()
-        self._audit([when for when in failures if when not in self._audited])
-        self._audited.clear()
+        self._audit(list(self._unaudited))
+        if not self._unaudited:
+            UnlockAttempts(self._services.data_dir).clear()
 
     def _answered(self, result: int) -> None:
         # Still inside the dialog's own done(): the reference kept until the next lock stops

@@ -14,8 +14,8 @@ import secrets
 import zlib
 from typing import NamedTuple
 
-from observer.errors import InvalidBundle
-from observer.store.encryption import earlier_forms, normalised
+from observer.errors import InvalidBundle, InvalidInput
+from observer.store.encryption import MIN_PASSPHRASE, earlier_forms, normalised
 
 MAGIC = b"Practice Observer sealed bundle\n"
 SCRYPT_N = 2**15
@@ -32,8 +32,23 @@ def is_sealed(head: bytes) -> bool:
     return head.startswith(MAGIC)
 
 
+def check_bundle_passphrase(passphrase: str) -> None:
+    """A bundle leaves the laptop, so its passphrase meets the store's own minimum."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InvalidInput(
+            f"The bundle's passphrase needs at least {MIN_PASSPHRASE} characters; "
+            "nothing was exported."
+        )
+    if passphrase.strip() != passphrase:
+        raise InvalidInput(
+            "The bundle's passphrase cannot start or end with a space; nothing was exported."
+        )
+
+
 def seal(document: bytes, passphrase: str) -> bytes:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    check_bundle_passphrase(passphrase)
 
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
     header = json.dumps(

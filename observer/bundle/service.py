@@ -10,6 +10,7 @@ from pathlib import Path
 
 from observer.bundle.export import bundle_file, export_bundle
 from observer.bundle.importer import ImportResult, import_bundle, read_bundle
+from observer.bundle.sealed import check_bundle_passphrase
 from observer.errors import InvalidInput
 from observer.governance.audit import record_event
 from observer.store.db import Database
@@ -39,6 +40,8 @@ class Bundles:
 
         if target.is_dir():
             raise InvalidInput(f"{target} is a folder; give a file name for the bundle.")
+        if passphrase is not None:
+            check_bundle_passphrase(passphrase)
         bundle = export_bundle(self._db, None if person_ids is None else tuple(person_ids))
         done = Exported(
             observations=len(bundle["observations"]),

@@ -242,6 +242,30 @@ def record_failed_unlocks(db: Database, actor: str, attempts: Iterable[datetime]
     return len(times)
 
 
+def record_failed_unlocks_before(
+    db: Database, actor: str, count: int, first_at: datetime, last_at: datetime
+) -> None:
+    """One "failed unlock" event for the `count` wrong passphrases given while the store was
+    closed (none of them could write to it), the first at `first_at`, the last at `last_at`."""
+    first = _utc(first_at).isoformat(timespec="seconds")
+    last = _utc(last_at).isoformat(timespec="seconds")
+    detail = (
+        f"1 wrong passphrase before this unlock, at {first}"
+        if count == 1
+        else f"{count} wrong passphrases before this unlock, "
+        f"the first at {first}, the last at {last}"
+    )
+    with db.session() as s, s.begin():
+        record_event(
+            s,
+            actor=actor,
+            action=FAILED_UNLOCK,
+            record_type="store",
+            record_id=None,
+            detail=detail,
+        )
+
+
 def _utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 

@@ -13,12 +13,10 @@ to know when and why one was made. Files it did not name are listed and never re
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
 import shutil
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +26,21 @@ from observer import paths
 from observer.errors import DatabaseUnreadable, ObserverError
 from observer.paths import backups_dir, database_path
 from observer.store import encryption
+from observer.store.backup_files import BEFORE_RESTORE as BEFORE_RESTORE
+from observer.store.backup_files import BEFORE_UPGRADE as BEFORE_UPGRADE
+from observer.store.backup_files import DAILY as DAILY
+from observer.store.backup_files import KEEP as KEEP
+from observer.store.backup_files import MANUAL as MANUAL
+from observer.store.backup_files import ON_CLOSE as ON_CLOSE
+from observer.store.backup_files import STAGING as STAGING
+from observer.store.backup_files import STAMP_FORMAT as STAMP_FORMAT
+from observer.store.backup_files import Backup as Backup
+from observer.store.backup_files import BackupFailed as BackupFailed
+from observer.store.backup_files import check_file as check_file
+from observer.store.backup_files import clear_staging as clear_staging
+from observer.store.backup_files import describe, write_backup
+from observer.store.backup_files import list_backups as list_backups
+from observer.store.backup_files import rotate as rotate
 from observer.store.encryption import StoreKey, StoreNotEncrypted, WrongStorePassphrase
 
 # observer.store.db (and SQLAlchemy with it) is imported where it is used: the GUI imports
@@ -37,23 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ON_CLOSE, DAILY, MANUAL = "on-close", "daily", "manual"
-BEFORE_RESTORE, BEFORE_UPGRADE = "before-restore", "before-upgrade"
-# How many of each kind are kept; the oldest beyond that go when a new one checks out.
-# Backups made before a restore are kept longest, and those made before an upgrade (one per
-# upgrade, by observer.store.db) are never removed: they are the way back.
-KEEP = {ON_CLOSE: 10, DAILY: 7, MANUAL: 30, BEFORE_RESTORE: 20}
 DAILY_INTERVAL = timedelta(hours=24)
-STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
-STAGING = ".incomplete"
-STALE_STAGING = timedelta(days=1)
 DAMAGED = "damaged"
-
-_NAME = re.compile(r"^(?P<stem>.+?)-(?P<reason>[a-z0-9-]+?)-(?P<stamp>\d{8}T\d{12}Z)\.sqlite$")
-
-
-class BackupFailed(ObserverError):
-    """A backup could not be made or did not check out; the earlier ones are all kept."""
 
 
 class StoreInUse(ObserverError):
@@ -66,42 +64,10 @@ class HasDatabase(Protocol):
 
 
 @dataclass(frozen=True)
-class Backup:
-    path: Path
-    made_at: datetime  # UTC
-    reason: str  # the label in the name, e.g. "daily" or "before-upgrade-0003-to-0004"
-    size: int
-
-    @property
-    def kind(self) -> str:
-        """The reason without its details: "before-upgrade" for every upgrade."""
-        return BEFORE_UPGRADE if self.reason.startswith(BEFORE_UPGRADE) else self.reason
-
-    def describe(self) -> str:
-        return f"{self.made_at.astimezone():%d %B %Y, %H:%M}"
-
-
-@dataclass(frozen=True)
 class Restored:
     backup: Backup
     kept_as: Path | None  # where the store that was replaced now is (None: there was none)
     unreadable: bool  # whether it was set aside because the passphrase could not read it
-
-
-def list_backups(data_dir: Path) -> list[Backup]:
-    """Every backup in the data folder, newest first."""
-    folder = backups_dir(data_dir)
-    found = [_describe(path) for path in folder.glob("*.sqlite")] if folder.is_dir() else []
-    return sorted(found, key=lambda b: (b.made_at, b.path.name), reverse=True)
-
-
-def _describe(path: Path) -> Backup:
-    stat = path.stat()
-    match = _NAME.match(path.name)
-    if match is None:
-        return Backup(path, datetime.fromtimestamp(stat.st_mtime, UTC), "", stat.st_size)
-    made_at = datetime.strptime(match["stamp"], STAMP_FORMAT).replace(tzinfo=UTC)
-    return Backup(path, made_at, match["reason"], stat.st_size)
 
 
 def _database(source: Database | HasDatabase) -> Database:
@@ -111,40 +77,9 @@ def _database(source: Database | HasDatabase) -> Database:
 
 
 def make_backup(source: Database | HasDatabase, reason: str) -> Path:
-    """Makes and checks a backup of the open store; then thins out the older ones of its
-    kind. Raises BackupFailed (keeping every earlier backup) if it does not check out."""
-    db = _database(source)
-    folder = backups_dir(db.path.parent)
-    staging = folder / STAGING
-    _clear_stale(staging)
-    try:
-        staged = db.backup_to(staging, reason)
-    except encryption.dbapi().DatabaseError as exc:
-        raise BackupFailed(
-            f"The backup could not be made because the store could not be read ({exc}); "
-            "it may be damaged. The earlier backups are all kept."
-        ) from exc
-    except OSError as exc:
-        raise BackupFailed(
-            f"The backup could not be written to {folder}: {exc.strerror or exc}. "
-            "The earlier backups are all kept."
-        ) from exc
-    problem = check_file(staged, db.key)
-    if problem:
-        staged.unlink(missing_ok=True)
-        raise BackupFailed(
-            f"The new backup did not check out ({problem}), so the store may be damaged. "
-            "The earlier backups are all kept."
-        )
-    target = folder / staged.name
-    encryption.sync_file(staged)
-    staged.replace(target)
-    encryption.sync_folder(folder)
-    with contextlib.suppress(OSError):
-        staging.rmdir()  # unless another backup is being written at the same time
-    log.info("backup made: %s (%d bytes)", target.name, target.stat().st_size)
-    rotate(db.path.parent, _describe(target).kind)
-    return target
+    """Makes and checks a backup of the open store (see `write_backup`); then thins out the
+    older ones of its kind. Raises BackupFailed, keeping every earlier backup, if it fails."""
+    return write_backup(_database(source), reason)
 
 
 def backup_if_due(source: Database | HasDatabase, now: datetime | None = None) -> Path | None:
@@ -155,32 +90,6 @@ def backup_if_due(source: Database | HasDatabase, now: datetime | None = None) -
     if dailies and now - dailies[0].made_at < DAILY_INTERVAL:
         return None
     return make_backup(db, DAILY)
-
-
-def rotate(data_dir: Path, kind: str) -> list[Path]:
-    """Removes the oldest backups of `kind` beyond how many are kept; returns them."""
-    keep = KEEP.get(kind)
-    if keep is None:
-        return []
-    removed = [b.path for b in list_backups(data_dir) if b.kind == kind][keep:]
-    for path in removed:
-        path.unlink(missing_ok=True)
-        log.info("old backup removed: %s", path.name)
-    return removed
-
-
-def check_file(path: Path, key: StoreKey) -> str | None:
-    """What is wrong with the store file at `path` under `key`, or None when it is sound."""
-    if not encryption.opens(path, key):
-        return "it does not open with the passphrase"
-    connection = encryption.connect(path, key)
-    try:
-        result = connection.execute("PRAGMA quick_check").fetchone()[0]
-    except encryption.dbapi().DatabaseError as exc:
-        return str(exc)
-    finally:
-        connection.close()
-    return None if result == "ok" else "its pages are damaged"
 
 
 def latest_good_backup(data_dir: Path, passphrase: str) -> Backup | None:
@@ -357,7 +266,7 @@ def readable_backup(backup_path: Path, store: Path) -> Backup:
         raise BackupFailed(f"{backup_path} is the store itself, not a backup of it.")
     if not encryption.has_content(path):
         raise BackupFailed(f"{backup_path} is empty.")
-    return _describe(path)
+    return describe(path)
 
 
 def backup_key(path: Path, passphrase: str) -> StoreKey:
@@ -478,17 +387,6 @@ def in_use(store: Path, key: StoreKey) -> bool:
     finally:
         connection.close()
     return False
-
-
-def _clear_stale(staging: Path) -> None:
-    """Removes what a backup interrupted long ago (a crash, a power cut) left behind."""
-    if not staging.is_dir():
-        return
-    cutoff = time.time() - STALE_STAGING.total_seconds()
-    for leftover in staging.iterdir():
-        with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
 
 
 class Backups:

@@ -2,14 +2,15 @@
 migrated on open.
 
 Opening checks the schema version with one query; Alembic is imported only when the
-file is new or needs upgrading. Before an upgrade the file is copied to the backups
-folder; if the upgrade fails, the copy is put back and the user is told.
+file is new or needs upgrading. An upgrade is one SQLite transaction, taken with the write
+lock before the revision is read, and the file is backed up first from inside it: killed
+or failed at any point, the store is left exactly as it was, with one backup of it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,11 +28,12 @@ from observer.errors import (
     DatabaseTooNew,
     DatabaseUnreadable,
     MigrationFailed,
+    ObserverError,
     StoreBusy,
     StoreUnwritable,
 )
-from observer.paths import backups_dir
 from observer.store import encryption
+from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
 from observer.store.encryption import StoreKey
 from observer.store.tracking import track_changes
 
@@ -42,6 +44,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 5000
+# How long opening waits for another process that is upgrading the same store.
+UPGRADE_WAIT_MS = 120_000
 # Each connection keeps up to 32 MB of decrypted pages, so the review queries over a
 # large store do not decrypt the same pages again and again.
 CACHE_KIB = 32_000
@@ -149,9 +153,9 @@ class Database:
 
     @classmethod
     def open(cls, path: Path, key: StoreKey) -> Database:
-        """Opens the store at `path` with `key` (from `encryption.key_for`)."""
+        """Opens the store at `path` with `key` (from `encryption.key_for`), creating or
+        upgrading it first when it is new or was written by an earlier version."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        existed = encryption.has_content(path)
         db = cls(path, key)
         try:
             current = db.schema_revision()
@@ -160,21 +164,15 @@ class Database:
             raise DatabaseUnreadable(
                 f"{path} is not a Practice Observer database or is damaged ({exc.orig})."
             ) from exc
-        if current == SCHEMA_HEAD:
-            return db
-        if current is not None and current not in SCHEMA_REVISIONS:
+        try:
+            if current != SCHEMA_HEAD:
+                _check_known(path, current)
+                db._upgrade()
+            with contextlib.suppress(OSError):
+                clear_staging(path.parent)
+        except BaseException:
             db.close()
-            raise DatabaseTooNew(
-                f"{path} was written by a newer version of Practice Observer "
-                f"(schema {current}); please update the app to open it."
-            )
-        if current is None and existed and db._has_tables():
-            db.close()
-            raise DatabaseUnreadable(f"{path} is not a Practice Observer database.")
-        if current is None:
-            db._upgrade()
-        else:
-            db._upgrade_with_backup(current)
+            raise
         return db
 
     def close(self) -> None:
@@ -224,44 +222,58 @@ class Database:
                 raise
         return None if row is None else str(row[0])
 
-    def _has_tables(self) -> bool:
-        with self.engine.connect() as conn:
-            count = conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
-        return bool(count)
-
     def _upgrade(self) -> None:
+        """Brings the store to SCHEMA_HEAD in one SQLite transaction, which either commits
+        whole or leaves the file as it was (a test checks that no migration step escapes
+        it). The write lock is taken before the revision is read, so a second process
+        opening the same old store waits and then finds it upgraded. An existing store is
+        backed up first, from inside the lock, so the copy is of the file as it was."""
         from alembic import command
         from alembic.config import Config
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-
-    def _upgrade_with_backup(self, current: str) -> None:
-        backup = self.backup_to(
-            backups_dir(self.path.parent),
-            f"before-upgrade-{current}-to-{SCHEMA_HEAD}",
-        )
-        log.info("upgrading schema %s to %s; backup at %s", current, SCHEMA_HEAD, backup.name)
+        backup: Path | None = None
         try:
-            self._upgrade()
+            with self.engine.begin() as conn:
+                conn.info[_PENDING_BEGIN] = "BEGIN IMMEDIATE"
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {UPGRADE_WAIT_MS}")
+                current = _locked_revision(conn)
+                if current == SCHEMA_HEAD:
+                    return  # another process upgraded it while this one waited
+                _check_known(self.path, current)
+                if current is None and _has_tables(conn):
+                    raise DatabaseUnreadable(f"{self.path} is not a Practice Observer database.")
+                if current is not None:
+                    backup = write_backup(self, f"{BEFORE_UPGRADE}-{current}-to-{SCHEMA_HEAD}")
+                    log.info("upgrading schema %s to %s", current, SCHEMA_HEAD)
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise StoreBusy(
+                    "The store is being upgraded or used by another Practice Observer window "
+                    "or command; nothing was changed. Try again in a moment."
+                ) from exc
+            raise _upgrade_failed(backup, _unwritable_reason(str(exc.orig))) from exc
+        except ObserverError:
+            raise
         except Exception as exc:
-            log.exception("schema upgrade failed; restoring the backup")
-            self.close()
-            restore_file(backup, self.path)
-            raise MigrationFailed(
-                f"Upgrading the database failed ({exc}); it has been restored as it was "
-                f"from the backup {backup}."
-            ) from exc
+            log.exception("schema upgrade failed; the store was left as it was")
+            raise _upgrade_failed(backup, None) from exc
 
     def backup_to(self, folder: Path, label: str) -> Path:
-        """Copies the live database, WAL included, to a new file in `folder`, encrypted with
-        the same key, so the same passphrase opens it."""
+        """Copies the live database to a new file in `folder` named after `label` (as a
+        plain copy: `observer.store.backup_files.write_backup` stages and checks backups)."""
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = folder / f"{self.path.stem}-{label}-{stamp}.sqlite"
+        self.copy_to(target)
+        return target
+
+    def copy_to(self, target: Path) -> None:
+        """Copies the live database, WAL included, to the new file `target`, encrypted with
+        the same key, so the same passphrase opens it."""
         source = encryption.connect(self.path, self.key)
         try:
             copy = encryption.connect(target, self.key)
@@ -271,13 +283,38 @@ class Database:
                 copy.close()
         finally:
             source.close()
-        return target
 
 
-def restore_file(backup: Path, path: Path) -> None:
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(backup, path)
+def _locked_revision(conn: Connection) -> str | None:
+    exists = conn.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).scalar_one()
+    if not exists:
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return None if row is None else str(row[0])
+
+
+def _has_tables(conn: Connection) -> bool:
+    return bool(conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one())
+
+
+def _check_known(path: Path, revision: str | None) -> None:
+    if revision is not None and revision not in SCHEMA_REVISIONS:
+        raise DatabaseTooNew(
+            f"{path} was written by a newer version of Practice Observer "
+            f"(schema {revision}); please update the app to open it."
+        )
+
+
+def _upgrade_failed(backup: Path | None, reason: str | None) -> MigrationFailed:
+    because = f" because {reason}" if reason else ""
+    if backup is None:
+        return MigrationFailed(f"The new store could not be made{because}; try again.")
+    return MigrationFailed(
+        f"The store could not be upgraded for this version of Practice Observer{because}, "
+        f"so it was left as it was; the copy made before the upgrade is {backup}."
+    )
 
 
 def check_known_schema(path: Path, key: StoreKey | None, what: str) -> None:

@@ -113,7 +113,7 @@ def test_no_leaves_the_damaged_store_untouched_and_exits_2(
     assert [kind for kind, _ in prompts.shown] == ["ask"]
     assert database_path(data_dir).read_bytes() == damaged
     assert store_files(data_dir) == before
-    assert UnlockAttempts(data_dir).failures() == []
+    assert UnlockAttempts(data_dir).failures() == 0
 
 
 def test_the_passphrase_typed_at_the_unlock_screen_restores_too(

@@ -190,7 +190,7 @@ def test_a_wrong_passphrase_keeps_the_records_hidden_and_is_audited(
     [event] = failed_unlocks(services)
     assert (event.record_type, event.record_id) == ("store", None)
     assert event.detail.startswith("attempted at 20")
-    assert len(UnlockAttempts(services.data_dir).failures()) == 1  # counted for the wait
+    assert UnlockAttempts(services.data_dir).failures() == 1  # counted for the wait
     assert not editor.isVisible()
 
 
@@ -215,7 +215,7 @@ def test_the_right_passphrase_shows_exactly_the_windows_that_were_showing(
     assert QApplication.focusWidget() is box
     assert box.text() == TYPED
     assert len(failed_unlocks(services)) == 1  # written once, not again at the unlock
-    assert UnlockAttempts(services.data_dir).failures() == []
+    assert UnlockAttempts(services.data_dir).failures() == 0
 
 
 @raises_windows

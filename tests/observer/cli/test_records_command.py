@@ -301,3 +301,21 @@ def test_export_to_a_folder_is_refused_and_leaves_no_copy_behind(
     assert "is a folder; give a file name for the bundle." in one_line_error(done)
     assert list(tmp_path.glob("*.partial")) == []
     assert list(target.iterdir()) == []
+
+
+@pytest.mark.parametrize("passphrase", ["x", "seven77", " agreed with the office"])
+def test_a_bundle_passphrase_weaker_than_the_stores_is_refused_and_nothing_is_written(
+    demo_dir: Path, tmp_path: Path, passphrase: str
+) -> None:
+    sealed = tmp_path / "handover.bundle"
+    done = observer(
+        demo_dir,
+        "export-json",
+        "-o",
+        str(sealed),
+        env={**os.environ, "OBSERVER_BUNDLE_PASSPHRASE": passphrase},
+    )
+    error = one_line_error(done)
+    assert error.startswith("observer: The bundle's passphrase ")
+    assert error.endswith("; nothing was exported.")
+    assert not sealed.exists()

@@ -16,7 +16,7 @@ from observer.records.recording import DraftDetails
 from observer.security.attempts import UnlockAttempts
 from observer.security.unlock import StoreDamaged
 from observer.services import Services, open_services
-from observer.store import backups, encryption
+from observer.store import backup_files, backups, encryption
 from observer.store.backups import (
     BackupFailed,
     StoreInUse,
@@ -111,7 +111,7 @@ def test_a_backup_that_does_not_check_out_is_dropped_and_the_earlier_ones_kept(
 ) -> None:
     monkeypatch.setitem(backups.KEEP, backups.ON_CLOSE, 1)
     earlier = make_backup(services, backups.ON_CLOSE)
-    monkeypatch.setattr(backups, "check_file", lambda path, key: "its pages are damaged")
+    monkeypatch.setattr(backup_files, "check_file", lambda path, key: "its pages are damaged")
 
     with pytest.raises(BackupFailed, match=r"did not check out .* earlier backups are all kept"):
         make_backup(services, backups.ON_CLOSE)
@@ -216,7 +216,7 @@ def test_a_damaged_store_is_told_apart_kept_and_restored(
         assert str(refused.value) == (
             "The store cannot be read, although your passphrase is right for it: it looks damaged."
         )
-    assert UnlockAttempts(recorded.data_dir).failures() == []
+    assert UnlockAttempts(recorded.data_dir).failures() == 0
     assert store.read_bytes() == damaged
     good = latest_good_backup(recorded.data_dir, STORE_PASSPHRASE)
     assert good is not None
@@ -241,7 +241,7 @@ def test_a_wrong_passphrase_is_still_a_wrong_passphrase_when_backups_exist(
     with pytest.raises(WrongStorePassphrase):
         open_services(services.data_dir, "not the passphrase at all")
 
-    assert len(UnlockAttempts(services.data_dir).failures()) == 1
+    assert UnlockAttempts(services.data_dir).failures() == 1
 
 
 def test_the_latest_good_backup_passes_over_a_damaged_one(services: Services) -> None:
