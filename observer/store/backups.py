@@ -13,9 +13,9 @@ to know when and why one was made. Files it did not name are listed and never re
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
