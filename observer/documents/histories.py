@@ -35,6 +35,7 @@ from observer.signing.errors import PassphraseNeeded
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from observer.documents.pdf.content import HistoryContent
     from observer.documents.sources import DocumentSources
     from observer.signing import IdentityInfo
 
@@ -111,6 +112,7 @@ def export_history(
         progress=steps.gathered,
         cancelled=cancelled,
     )
+    _check_records_hold_together(content)
     count = len(content.summaries)
     steps.total = 2 * count + 1
     pdf = build_history(content, laid_out=steps.laid_out)
@@ -164,6 +166,23 @@ class _Steps:
     def laid_out(self, done: int, count: int) -> None:
         self.check()
         self.report(count + done)
+
+
+def _check_records_hold_together(content: HistoryContent) -> None:
+    """A history is signed like a summary, so it refuses, as a summary would, a record whose
+    signatures or addenda no longer fit it; it names the record by date and id, never by a
+    name. (A record marked signed off with no signature at all shows no signature here; the
+    audit trail's check finds it.)"""
+    from observer.documents.summaries import RecordAltered, altered_reason
+
+    for summary in content.summaries:
+        reason = altered_reason(summary, signed_needs_signatures=False)
+        if reason is not None:
+            observed = summary.observation.observed_at
+            raise RecordAltered(
+                f"The observation of {observed:%d %B %Y} ({summary.record_id}) no longer "
+                f"matches what was signed, so this history cannot be exported ({reason})."
+            )
 
 
 def _page_count(pdf: bytes) -> int:

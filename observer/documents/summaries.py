@@ -39,8 +39,8 @@ from observer.vocabulary import Status
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from observer.documents.pdf.content import SummaryContent
     from observer.documents.sources import DocumentSources
-    from observer.records.sign_off import SignatureView
     from observer.signing import IdentityInfo, Verification
     from observer.signing.opened import Opened
 
@@ -119,13 +119,13 @@ def export_summary(
     signed = content.observation.status is Status.SIGNED
     if signed and not passphrase:
         raise PassphraseNeeded(PASSPHRASE_NEEDED)
+    check_holds_together(content)
     pdf = build_summary(content, invariant=invariant)
     content_hash = content.content_hash
     if not signed:
         _write_recorded(services, out, pdf, observation_id, content_hash, "a DRAFT summary")
         return ExportResult(out, observation_id, content_hash, signed=False)
     assert passphrase is not None
-    _check_signed_content(content.signatures, content_hash, content.problem)
     signed_pdf = sign_for_export(services, pdf, reason=SIGNING_REASON, passphrase=passphrase)
     _write_recorded(
         services,
@@ -304,16 +304,32 @@ def _signature_strip() -> tuple[int, int, int, int]:
     )
 
 
-def _check_signed_content(
-    signatures: list[SignatureView], content_hash: str, problem: str | None
-) -> None:
-    """Refuses a signed record that no longer holds together: its content, a signature, an
-    addendum or the wording they cover changed after signing (observer.records.seals)."""
-    if not signatures or any(g.content_hash != content_hash for g in signatures) or problem:
+def check_holds_together(content: SummaryContent) -> None:
+    """Refuses a record that shows a signature but no longer holds together: its content, a
+    signature, an addendum or the wording they cover changed after signing
+    (observer.records.seals). A record signed off with no signature left is refused too."""
+    reason = altered_reason(content)
+    if reason is not None:
         raise RecordAltered(
             "This record's content no longer matches what was signed, so it cannot be "
-            f"exported as a signed summary ({problem or 'its content hash differs'})."
+            f"exported ({reason})."
         )
+
+
+def altered_reason(content: SummaryContent, *, signed_needs_signatures: bool = True) -> str | None:
+    """Why a record with signatures (or signed off) no longer holds together, or None.
+    With `signed_needs_signatures`, a record marked signed off that holds no signature is
+    refused too (a summary would present it as signed)."""
+    signed = content.observation.status is Status.SIGNED
+    if not (signed or content.signatures or content.addenda):
+        return None
+    if content.problem:
+        return content.problem
+    if signed and not content.signatures:
+        return "it is signed off but holds no signature" if signed_needs_signatures else None
+    if any(g.content_hash != content.content_hash for g in content.signatures):
+        return "its content hash differs"
+    return None
 
 
 def _signer(services: DocumentSources, passphrase: str) -> tuple[IdentityInfo, Opened]:

@@ -208,3 +208,28 @@ def test_the_command_line_says_so_in_one_line_and_exits_as_a_check_or_bad_input(
     assert refused.err.startswith(f"observer: {REFUSED}")
     assert len(refused.err.splitlines()) == 1
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("what", ["signer's name", "addendum's text"])
+def test_a_history_refuses_a_record_whose_sign_off_was_changed_in_the_store(
+    services: Services, signed_record: uuid.UUID, out: Path, what: str
+) -> None:
+    """A history is signed by this laptop like a summary, so it must not vouch for a record
+    that a summary would refuse; it names the record by date and id, not by a name."""
+    from observer.documents.histories import export_history
+    from observer.review.worker_history import HistoryFilter
+
+    _with_addendum(services, signed_record)
+    worker = services.signoff.signed_record(signed_record).view.observed_person_id
+    every_date = HistoryFilter(datetime(1990, 1, 1).date(), datetime(2190, 1, 1).date())
+    export_history(services, worker, out / "before.pdf", every_date)
+    _change(services, TAMPERING[what](signed_record))
+
+    with pytest.raises(RecordAltered) as refused:
+        export_history(services, worker, out / "history.pdf", every_date)
+
+    sentence = str(refused.value)
+    assert sentence.startswith("The observation of ")
+    assert f"({signed_record}) no longer matches what was signed" in sentence
+    assert "Siobhán" not in sentence and "Walker" not in sentence
+    assert [p.name for p in out.iterdir()] == ["before.pdf"]
