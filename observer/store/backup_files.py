@@ -34,8 +34,9 @@ ON_CLOSE, DAILY, MANUAL = "on-close", "daily", "manual"
 BEFORE_RESTORE, BEFORE_UPGRADE = "before-restore", "before-upgrade"
 # How many of each kind are kept; the oldest beyond that go when a new one checks out.
 # Backups made before a restore are kept longest, and those made before an upgrade (one per
-# upgrade, by observer.store.db) are never removed: they are the way back. Only an upgrade
-# interrupted and run again replaces its own earlier copy, of the same untouched store.
+# upgrade, by observer.store.db) are not rotated: they are the way back. Only an upgrade
+# interrupted and run again replaces its own earlier copy of the same untouched store (same
+# file, same upgrade, same salt).
 KEEP = {ON_CLOSE: 10, DAILY: 7, MANUAL: 30, BEFORE_RESTORE: 20}
 STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 STAGING = ".incomplete"
@@ -112,13 +113,37 @@ def write_backup(db: CopiedStore, reason: str) -> Path:
     log.info("backup made: %s (%d bytes)", target.name, target.stat().st_size)
     made = describe(target)
     if made.kind == BEFORE_UPGRADE:
-        # An upgrade interrupted earlier took a copy of the same untouched store: one is kept.
-        for earlier in list_backups(data_dir):
-            if earlier.reason == made.reason and earlier.path != target:
-                earlier.path.unlink(missing_ok=True)
-                log.info("earlier copy of the same store removed: %s", earlier.path.name)
+        for earlier in _earlier_copies_of_the_same_upgrade(data_dir, target, made):
+            earlier.unlink(missing_ok=True)
+            log.info("earlier copy of the same store removed: %s", earlier.name)
     rotate(data_dir, made.kind)
     return target
+
+
+def _earlier_copies_of_the_same_upgrade(data_dir: Path, target: Path, made: Backup) -> list[Path]:
+    """The copies an upgrade interrupted earlier took of the same untouched store: the same
+    file (name stem), the same upgrade (revisions in the reason) and the same store (salt).
+    A before-upgrade backup of any other file is never one of them."""
+    stem = _stem(target)
+    try:
+        salt = encryption.file_salt(target)
+    except (OSError, encryption.WrongStorePassphrase):
+        return []
+    found = []
+    for earlier in list_backups(data_dir):
+        if earlier.path == target or earlier.reason != made.reason:
+            continue
+        if _stem(earlier.path) != stem:
+            continue
+        with contextlib.suppress(OSError, encryption.WrongStorePassphrase):
+            if encryption.file_salt(earlier.path) == salt:
+                found.append(earlier.path)
+    return found
+
+
+def _stem(path: Path) -> str | None:
+    match = _NAME.match(path.name)
+    return None if match is None else match["stem"]
 
 
 def _write_checked_copy(db: CopiedStore, folder: Path, reason: str) -> Path:

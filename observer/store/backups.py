@@ -202,7 +202,7 @@ def _stage(backup: Backup, staged: Path, key: StoreKey, steps: RestoreSteps | No
     _remove_staged(staged)
     shutil.copyfile(backup.path, staged)
     if steps is not None:
-        copy = Database.open(staged, key)
+        copy = Database.open(staged, key, back_up=False)
         try:
             steps.restoring(copy, backup)
         finally:

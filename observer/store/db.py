@@ -152,9 +152,11 @@ class Database:
         track_changes(self._sessions, self.changes)
 
     @classmethod
-    def open(cls, path: Path, key: StoreKey) -> Database:
+    def open(cls, path: Path, key: StoreKey, *, back_up: bool = True) -> Database:
         """Opens the store at `path` with `key` (from `encryption.key_for`), creating or
-        upgrading it first when it is new or was written by an earlier version."""
+        upgrading it first when it is new or was written by an earlier version. An upgrade
+        backs the store up first unless `back_up` is False: for a copy of a backup being
+        restored, which is itself the copy as it was."""
         path.parent.mkdir(parents=True, exist_ok=True)
         db = cls(path, key)
         try:
@@ -167,7 +169,7 @@ class Database:
         try:
             if current != SCHEMA_HEAD:
                 _check_known(path, current)
-                db._upgrade()
+                db._upgrade(back_up)
             with contextlib.suppress(OSError):
                 clear_staging(path.parent)
         except BaseException:
@@ -222,7 +224,7 @@ class Database:
                 raise
         return None if row is None else str(row[0])
 
-    def _upgrade(self) -> None:
+    def _upgrade(self, back_up: bool = True) -> None:
         """Brings the store to SCHEMA_HEAD in one SQLite transaction, which either commits
         whole or leaves the file as it was (a test checks that no migration step escapes
         it). The write lock is taken before the revision is read, so a second process
@@ -244,8 +246,9 @@ class Database:
                 _check_known(self.path, current)
                 if current is None and _has_tables(conn):
                     raise DatabaseUnreadable(f"{self.path} is not a Practice Observer database.")
-                if current is not None:
+                if current is not None and back_up:
                     backup = write_backup(self, f"{BEFORE_UPGRADE}-{current}-to-{SCHEMA_HEAD}")
+                if current is not None:
                     log.info("upgrading schema %s to %s", current, SCHEMA_HEAD)
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")

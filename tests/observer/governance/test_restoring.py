@@ -186,3 +186,43 @@ def test_a_restore_killed_mid_copy_leaves_no_copy_after_the_next_open(
     open_services(services.data_dir, STORE_PASSPHRASE).close()
 
     assert [p for p in services.data_dir.iterdir() if ".restoring" in p.name] == []
+
+
+def test_restoring_a_backup_of_an_older_schema_keeps_the_backup_made_before_the_upgrade(
+    data_dir: Path,
+) -> None:
+    """The staged copy of an old backup is upgraded as it is restored: that makes no backup
+    of it (the backup is that copy), and the live store's before-upgrade backup stays."""
+    from observer.store import backup_files
+    from observer.store.backups import list_backups
+    from observer.store.db import Database
+    from tests.support.old_store import store_at_0006
+
+    data_dir.mkdir(parents=True)
+    store = database_path(data_dir)
+    store_at_0006(store, encryption.new_key(STORE_PASSPHRASE), 3)
+    old = Database(store, encryption.key_for(store, STORE_PASSPHRASE))
+    daily = backup_files.write_backup(old, backup_files.DAILY)
+    old.close()
+    open_services(data_dir, STORE_PASSPHRASE).close()  # upgrades, backing the store up first
+    [before_upgrade] = [b.path for b in list_backups(data_dir) if b.kind == "before-upgrade"]
+    kept = before_upgrade.read_bytes()
+
+    DataFolder(data_dir).restore(daily, STORE_PASSPHRASE)
+
+    names = sorted(b.path.name for b in list_backups(data_dir))
+    assert before_upgrade.exists()
+    assert before_upgrade.read_bytes() == kept
+    assert [n for n in names if "before-upgrade" in n] == [before_upgrade.name]
+    assert all(n.startswith("observer-") for n in names)
+    assert "CR-1" in case_references(data_dir)
+
+
+def case_references(data_dir: Path) -> set[str]:
+    store = database_path(data_dir)
+    connection = encryption.connect(store, encryption.key_for(store, STORE_PASSPHRASE))
+    try:
+        rows = connection.execute("SELECT case_reference FROM observations").fetchall()
+    finally:
+        connection.close()
+    return {row[0] for row in rows}

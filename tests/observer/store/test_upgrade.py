@@ -17,6 +17,7 @@ from observer.store.backups import list_backups
 from observer.store.db import Database
 from observer.store.encryption import key_for
 from tests.observer.store.test_db import FIXTURE_0001, dump, open_db
+from tests.support.old_store import store_at_0006
 from tests.support.passphrase import STORE_PASSPHRASE
 
 
@@ -107,3 +108,37 @@ def test_a_store_upgraded_by_another_process_after_it_was_read_is_left_alone(
 
     assert list_backups(old_store.parent) == [backup]
     assert dump(old_store) == before
+
+
+def test_an_upgrade_run_again_replaces_only_its_own_earlier_copy_of_the_same_store(
+    tmp_path: Path,
+) -> None:
+    """One before-upgrade backup per upgrade of a store: a copy of another file (another
+    name) or of another store (another salt) at the same upgrade is never taken for it."""
+    from observer.store.backup_files import write_backup
+
+    reason = "before-upgrade-0006-to-0008"
+    store = tmp_path / "observer.sqlite"
+    first_store = tmp_path / "kept" / "first.sqlite"
+    first_store.parent.mkdir()
+    store_at_0006(first_store, encryption.new_key(STORE_PASSPHRASE), 1)
+    another_store = tmp_path / "kept" / "another.sqlite"
+    store_at_0006(another_store, encryption.new_key(STORE_PASSPHRASE), 1)
+
+    def back_up(source: Path, name: str = store.name) -> Path:
+        target = tmp_path / name
+        shutil.copyfile(source, target)
+        db = Database(target, key_for(target, STORE_PASSPHRASE))
+        try:
+            return write_backup(db, reason)
+        finally:
+            db.close()
+
+    first = back_up(first_store)
+    of_a_copy = back_up(first_store, "observer.sqlite.restoring-1")
+    of_another_store = back_up(another_store)
+    assert {b.path for b in list_backups(tmp_path)} == {first, of_a_copy, of_another_store}
+
+    again = back_up(first_store)
+
+    assert {b.path for b in list_backups(tmp_path)} == {of_a_copy, of_another_store, again}
