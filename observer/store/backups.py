@@ -270,15 +270,38 @@ def readable_backup(backup_path: Path, store: Path) -> Backup:
 
 
 def backup_key(path: Path, passphrase: str) -> StoreKey:
+    if not encryption.looks_encrypted(path):
+        if _plain_backup_of_an_earlier_version(path):
+            raise BackupFailed(
+                f"{path.name} is a backup from a version before the store was encrypted, "
+                "which cannot be restored."
+            )
+        raise BackupFailed(f"{path.name} is not a Practice Observer backup.")
     try:
         return encryption.key_for(path, passphrase)
     except StoreNotEncrypted:
-        raise BackupFailed(f"{path.name} is not an encrypted Practice Observer backup.") from None
+        raise BackupFailed(f"{path.name} is not a Practice Observer backup.") from None
     except WrongStorePassphrase:
         raise WrongStorePassphrase(
             f"That passphrase does not open {path.name}; a backup made before the "
             "passphrase was changed opens only with the passphrase used then."
         ) from None
+
+
+def _plain_backup_of_an_earlier_version(path: Path) -> bool:
+    if not encryption.is_plain_sqlite(path):
+        return False
+    try:
+        connection = encryption.connect(path, None)
+        try:
+            found = connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+            ).fetchone()[0]
+        finally:
+            connection.close()
+    except encryption.dbapi().DatabaseError:
+        return False
+    return bool(found)
 
 
 def store_is_damaged(data_dir: Path, passphrase: str) -> bool:

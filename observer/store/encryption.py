@@ -109,6 +109,18 @@ def is_plain_sqlite(path: Path) -> bool:
         return file.read(len(PLAIN_SQLITE_HEADER)) == PLAIN_SQLITE_HEADER
 
 
+def looks_encrypted(path: Path) -> bool:
+    """Whether the file at `path` could be an encrypted store at all: whole pages whose bytes
+    look random (a text file, a short one or a plain SQLite file does not)."""
+    size = path.stat().st_size
+    if size < PAGE_BYTES or size % PAGE_BYTES or is_plain_sqlite(path):
+        return False
+    with path.open("rb") as file:
+        page = file.read(PAGE_BYTES)
+    high = sum(1 for byte in page if byte >= 0x80)
+    return 0.35 < high / len(page) < 0.65  # random bytes: about half
+
+
 def file_salt(path: Path) -> bytes:
     with path.open("rb") as file:
         salt = file.read(SALT_BYTES)

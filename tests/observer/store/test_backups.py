@@ -185,7 +185,9 @@ def test_restoring_something_that_is_not_a_backup_changes_nothing(
     junk = tmp_path / "shopping.sqlite"
     junk.write_bytes(b"eggs, flour, milk" * 500)
 
-    with pytest.raises(WrongStorePassphrase):
+    with pytest.raises(
+        BackupFailed, match=r"^shopping.sqlite is not a Practice Observer backup\.$"
+    ):
         restore(services.data_dir, junk, STORE_PASSPHRASE)
     with pytest.raises(BackupFailed, match="is not a file"):
         restore(services.data_dir, tmp_path / "missing.sqlite", STORE_PASSPHRASE)
@@ -316,3 +318,38 @@ def test_the_command_line_on_a_damaged_store_names_the_backup_and_exits_2(
     assert run_cli(["--data-dir", str(recorded.data_dir), "restore", str(backup), "--yes"]) == 0
     assert "could not be read is kept, unchanged" in capsys.readouterr().out
     assert WORKER in names_in(recorded.data_dir)
+
+
+def not_ours(folder: Path) -> list[Path]:
+    """Files that are no encrypted store at all: text, too short, a plain SQLite file."""
+    import sqlite3
+
+    text = folder / "passwd"
+    text.write_text("root:x:0:0:root:/root:/bin/bash\n" * 200)
+    short = folder / "short.sqlite"
+    short.write_bytes(bytes(range(256)) * 4)
+    plain = folder / "recipes.sqlite"
+    connection = sqlite3.connect(plain)
+    connection.execute("CREATE TABLE recipes (name TEXT)")
+    connection.commit()
+    connection.close()
+    return [text, short, plain]
+
+
+def test_restoring_a_file_that_is_not_a_backup_says_so_in_one_sentence_and_exits_2(
+    services: Services, run_cli: RunCli, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    services.close()
+    store = database_path(services.data_dir)
+    before = store.read_bytes()
+    data = str(services.data_dir)
+
+    for path in not_ours(tmp_path):
+        for extra in ([], ["--yes"]):
+            assert run_cli(["--data-dir", data, "restore", str(path), *extra]) == 2
+            captured = capsys.readouterr()
+            said = (captured.err + captured.out).strip()
+            assert said == f"observer: {path.name} is not a Practice Observer backup.", said
+
+    assert store.read_bytes() == before
+    assert UnlockAttempts(services.data_dir).failures() == 0
