@@ -11,10 +11,12 @@ new passphrase:
    the key of every backup the current passphrase opens (one per salt), the backups to be
    re-keyed and the identities staged. The old key material therefore never sits in a
    plain file: it is inside the encrypted store, and goes when the change is done.
-3. A plain marker (`passphrase-change.pending`, holding no secret, only the time) tells an
-   unlock with the old passphrase that the store is not damaged but under way.
+3. A plain marker (`passphrase-change.pending`, holding no secret, only the time and which
+   side of the re-key the change is on) tells an unlock with a passphrase that does not open
+   the store that the store is not damaged but under way, and which passphrase opens it.
 4. The store is re-keyed (one SQLCipher transaction, under an exclusive lock, so it fails
-   at once while another window or command has the store open).
+   at once while another window or command has the store open); right after, the marker
+   says so.
 5. `finish_change` re-keys each listed backup into a staged copy that is checked and then
    renamed over it, puts the staged identities in place, and in one transaction writes the
    audit event and removes the setting; then the marker.
@@ -22,6 +24,10 @@ new passphrase:
 Opening the store runs `resume`: if the store still opens with the key the setting
 recorded (stopped before step 4), the change is undone (staged identities removed,
 setting and marker gone) and the old passphrase stays; otherwise it is finished.
+
+A change, and `resume`, hold the data folder's change lock (`passphrase-change.lock`)
+throughout, so only one process at a time stages, finishes or undoes: another opening the
+store meanwhile leaves it to them and opens as it is.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ import contextlib
 import logging
 import os
 import shutil
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,11 +51,18 @@ from observer.store.encryption import StoreKey, WrongStorePassphrase
 if TYPE_CHECKING:
     from observer.store.db import Database
 
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
+
 log = logging.getLogger(__name__)
 
 PENDING_SETTING = "passphrase.change"
 MARKER = "passphrase-change.pending"
-REKEYING = ".rekeying"  # a backup's staged copy under the new key
+LOCK = "passphrase-change.lock"
+REKEYING = ".rekeying"  # a backup's staged copy under the new key: name, this, "-", pid
+STORE_REKEYED = "store re-keyed"  # the marker's last line once the store took the new key
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,35 @@ def change_is_under_way(data_dir: Path) -> bool:
     return marker_path(data_dir).exists()
 
 
+def store_was_rekeyed(data_dir: Path) -> bool:
+    """Whether the unfinished change got as far as re-keying the store, as its marker says:
+    then only the new passphrase opens the store; before, only the old one."""
+    try:
+        lines = marker_path(data_dir).read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(lines) and lines[-1].startswith(STORE_REKEYED)
+
+
+@contextlib.contextmanager
+def change_lock(data_dir: Path, *, wait: bool) -> Iterator[bool]:
+    """The data folder's change lock, held by one process at a time; yields whether it was
+    had (without `wait`, False at once while another process holds it)."""
+    descriptor = os.open(data_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            if sys.platform == "win32":
+                msvcrt.locking(descriptor, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
+            else:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except (BlockingIOError, PermissionError):
+            yield False
+            return
+        yield True
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 def change_passphrase(db: Database, actor: str, current: str, new: str, confirmation: str) -> int:
     """Re-keys the open store `db`, its backups and the signing identity in its data folder
     from `current` to `new`; `actor` is who the audit trail names. Returns how many backups
@@ -126,6 +170,16 @@ def normalise_passphrase(db: Database, passphrase: str) -> int:
 
 
 def _change(db: Database, actor: str, current: str, new: str, *, normalising: bool) -> int:
+    with change_lock(db.path.parent, wait=False) as alone:
+        if not alone:
+            raise StoreBusy(
+                "Another Practice Observer window or command is changing or finishing the "
+                "change of the passphrase; try again in a moment. The passphrase was not changed."
+            )
+        return _change_alone(db, actor, current, new, normalising=normalising)
+
+
+def _change_alone(db: Database, actor: str, current: str, new: str, *, normalising: bool) -> int:
     from observer.signing.identity import discard_staged_identities, stage_identity_passphrase
     from observer.store.backups import in_use
 
@@ -151,6 +205,7 @@ def _change(db: Database, actor: str, current: str, new: str, *, normalising: bo
         _write_marker(data_dir, pending.started_at)
         _step("store")
         db.rekey(new)
+        _write_marker(data_dir, pending.started_at, rekeyed=True)
     except BaseException:
         if db.key.key.hex() == old_keys[db.key.salt.hex()]:
             with contextlib.suppress(Exception):
@@ -163,7 +218,17 @@ def _change(db: Database, actor: str, current: str, new: str, *, normalising: bo
 
 def resume(db: Database, passphrase: str) -> int | None:
     """Finishes (or undoes) a change the store records as unfinished; None when there is
-    none. Run on every opening of the store, before anything else."""
+    none, or when another process holds the change lock (it is changing the passphrase, or
+    finishing or undoing the change itself). Run on every opening of the store, before
+    anything else."""
+    with change_lock(db.path.parent, wait=False) as alone:
+        if not alone:
+            log.info("another process is changing the passphrase or finishing a change")
+            return None
+        return _resume_alone(db, passphrase)
+
+
+def _resume_alone(db: Database, passphrase: str) -> int | None:
     from observer.signing.identity import discard_staged_identities
     from observer.store.settings import stored_value
 
@@ -175,7 +240,7 @@ def resume(db: Database, passphrase: str) -> int | None:
         _remove_staged_backups(data_dir)
         discard_staged_identities(data_dir)
         if encryption.needs_normalising(passphrase, db.key):
-            return normalise_passphrase(db, passphrase)
+            return _change_alone(db, "Practice Observer", passphrase, passphrase, normalising=True)
         return None
     old = pending.old_key(db.key.salt)
     if old is not None and old.matches(db.key):
@@ -183,7 +248,7 @@ def resume(db: Database, passphrase: str) -> int | None:
         _undo(db)
         discard_staged_identities(data_dir)
         if encryption.needs_normalising(passphrase, db.key):
-            return normalise_passphrase(db, passphrase)
+            return _change_alone(db, "Practice Observer", passphrase, passphrase, normalising=True)
         return None
     log.info("finishing a passphrase change that was interrupted")
     return finish_change(db, passphrase, pending)
@@ -191,10 +256,11 @@ def resume(db: Database, passphrase: str) -> int | None:
 
 def finish_change(db: Database, passphrase: str, pending: PendingChange) -> int:
     """Re-keys the listed backups still under an old key, puts the staged identities in
-    place, then writes the audit event and removes the setting in one transaction."""
+    place, then writes the audit event and removes the setting in one transaction (unless
+    the setting is gone: the change was finished meanwhile). Called with the change lock."""
     from observer.governance.audit import record_event
     from observer.signing.identity import put_staged_identities
-    from observer.store.settings import store_value
+    from observer.store.settings import store_value, stored_value
 
     data_dir = db.path.parent
     folder = backups_dir(data_dir)
@@ -226,8 +292,12 @@ def finish_change(db: Database, passphrase: str, pending: PendingChange) -> int:
     _step("backups re-keyed")
     identities = put_staged_identities(data_dir, pending.identities)
     _step("identities in place")
+    what = "normalised" if pending.normalising else "changed"
     with db.session() as s, s.begin():
-        what = "normalised" if pending.normalising else "changed"
+        if PendingChange.from_value(stored_value(s, PENDING_SETTING)) is None:
+            log.info("the passphrase change was finished meanwhile")
+            marker_path(data_dir).unlink(missing_ok=True)
+            return rekeyed
         record_event(
             s,
             actor=pending.actor,
@@ -284,7 +354,7 @@ def _rekey_backup(backup: Path, old: StoreKey, passphrase: str) -> None:
     a backup is whole under one key or the other at every moment."""
     from observer.store.backups import check_file
 
-    staged = backup.with_name(backup.name + REKEYING)
+    staged = backup.with_name(f"{backup.name}{REKEYING}-{os.getpid()}")
     staged.unlink(missing_ok=True)
     try:
         shutil.copyfile(backup, staged)
@@ -321,12 +391,17 @@ def _undo(db: Database) -> None:
     marker_path(db.path.parent).unlink(missing_ok=True)
 
 
-def _write_marker(data_dir: Path, started_at: str) -> None:
+def _write_marker(data_dir: Path, started_at: str, *, rekeyed: bool = False) -> None:
+    """Writes the marker whole under its name (a new one replaces the old in one rename)."""
     marker = marker_path(data_dir)
-    with marker.open("w", encoding="ascii") as file:
+    staged = marker.with_name(f"{marker.name}.new")
+    with staged.open("w", encoding="ascii") as file:
         file.write(f"passphrase change started {started_at}\n")
+        if rekeyed:
+            file.write(f"{STORE_REKEYED} {datetime.now(UTC).isoformat(timespec='seconds')}\n")
         file.flush()
         os.fsync(file.fileno())
+    staged.replace(marker)
     encryption.sync_folder(data_dir)
 
 

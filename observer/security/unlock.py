@@ -11,7 +11,7 @@ from pathlib import Path
 from observer.errors import DatabaseUnreadable, ObserverError
 from observer.paths import backups_dir, database_path
 from observer.security.attempts import UnlockAttempts
-from observer.security.passphrase_change import change_is_under_way
+from observer.security.passphrase_change import change_is_under_way, store_was_rekeyed
 from observer.security.passphrase_change import change_passphrase as change_passphrase
 from observer.store import encryption
 from observer.store.backups import remove_stale_restores, store_is_damaged
@@ -52,14 +52,25 @@ class StoreDamaged(DatabaseUnreadable):
 
 
 class ChangeUnderWay(WrongStorePassphrase):
-    """A passphrase change was interrupted after the store took the new passphrase."""
+    """A passphrase change was interrupted: the sentence says which passphrase opens the
+    store, the new one (the store took it: opening finishes the change) or the one from
+    before the change (it stopped before that: opening undoes it)."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            "That passphrase does not open the store: its passphrase was being changed when "
-            "Practice Observer stopped. Open it with the new passphrase, which finishes the "
-            "change."
-        )
+    def __init__(self, store_took_the_new_passphrase: bool) -> None:
+        if store_took_the_new_passphrase:
+            message = (
+                "That passphrase does not open the store: its passphrase was being changed "
+                "when Practice Observer stopped, after the store took the new one. Open it "
+                "with the new passphrase, which finishes the change."
+            )
+        else:
+            message = (
+                "That passphrase does not open the store: a change of its passphrase stopped "
+                "before the store took the new one, so the change did not happen. Open it "
+                "with the passphrase from before the change."
+            )
+        super().__init__(message)
+        self.store_took_the_new_passphrase = store_took_the_new_passphrase
 
 
 def store_state(data_dir: Path) -> StoreState:
@@ -92,7 +103,7 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
             raise StoreDamaged() from None
         attempts.failed()
         if change_is_under_way(data_dir):
-            raise ChangeUnderWay() from None
+            raise ChangeUnderWay(store_was_rekeyed(data_dir)) from None
         raise
     # An encryption interrupted at an earlier start may have left plaintext behind, and a
     # restore stopped part-way a whole copy of a backup.

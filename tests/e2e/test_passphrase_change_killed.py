@@ -129,6 +129,7 @@ def test_a_change_killed_after_the_store_took_the_new_passphrase_is_finished_by_
     assert told.returncode == 2
     assert "damaged" not in told.stderr
     assert "being changed" in told.stderr
+    assert "Open it with the new passphrase" in told.stderr
     before = store.read_bytes()
     refused = cli(data_dir, STORE_PASSPHRASE, "restore", str(made[-1]), "--yes")
     assert refused.returncode == 2
@@ -165,6 +166,15 @@ def test_a_change_killed_before_the_store_is_re_keyed_leaves_the_old_passphrase_
 
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert not opens(store, NEW)
+    # The new passphrase, tried first, is told the truth: the change did not happen, and
+    # the passphrase from before it opens the store (and it alone undoes the change).
+    for _ in range(2):
+        told = cli(data_dir, NEW, "list")
+        assert told.returncode == 2
+        assert "did not happen" in told.stderr
+        assert "passphrase from before the change" in told.stderr
+        assert "Open it with the new passphrase" not in told.stderr
+        assert (data_dir / MARKER).exists()
     assert passphrase_changes(data_dir, STORE_PASSPHRASE) == 0  # this unlock undoes it
     assert opens(store, STORE_PASSPHRASE)
     assert all(opens(b, STORE_PASSPHRASE) for b in made)
@@ -176,3 +186,31 @@ def test_a_change_killed_before_the_store_is_re_keyed_leaves_the_old_passphrase_
     assert done.returncode == 0, done.stderr
     assert "3 backups" in done.stdout
     assert passphrase_changes(data_dir, NEW) == 1
+
+
+def test_processes_opening_the_store_at_once_after_a_kill_finish_the_change_once(
+    data_dir: Path,
+) -> None:
+    made = a_store_with_backups_and_an_identity(data_dir)
+    killed = run_change(data_dir, "store re-keyed")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    env = {**os.environ, "OBSERVER_PASSPHRASE": NEW}
+    command = [sys.executable, "-m", "observer", "--data-dir", str(data_dir), "team"]
+    started = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    results = [(p.wait(timeout=180), *p.communicate()) for p in started]
+
+    for returncode, out, err in results:
+        assert returncode == 0, err
+        assert WORKER in out
+    assert passphrase_changes(data_dir, NEW) == 1
+    for backup in made:
+        assert backups.check_file(backup, encryption.key_for(backup, NEW)) is None
+        assert not opens(backup, STORE_PASSPHRASE)
+    assert identity_opens(data_dir, NEW)
+    assert leftovers(data_dir) == []
