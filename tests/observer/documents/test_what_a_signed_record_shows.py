@@ -231,5 +231,6 @@ def test_a_history_refuses_a_record_whose_sign_off_was_changed_in_the_store(
     sentence = str(refused.value)
     assert sentence.startswith("The observation of ")
     assert f"({signed_record}) no longer matches what was signed" in sentence
-    assert "Siobhán" not in sentence and "Walker" not in sentence
+    assert "Siobhán" not in sentence
+    assert "Walker" not in sentence
     assert [p.name for p in out.iterdir()] == ["before.pdf"]
