@@ -231,7 +231,8 @@ def test_a_history_refuses_a_record_whose_sign_off_was_changed_in_the_store(
     sentence = str(refused.value)
     assert sentence.startswith("The observation of ")
     assert f"({signed_record}) no longer matches what was signed" in sentence
-    assert "Siobhán" not in sentence and "Walker" not in sentence
+    assert "Siobhán" not in sentence
+    assert "Walker" not in sentence
     assert [p.name for p in out.iterdir()] == ["before.pdf"]
 
 
@@ -346,7 +347,8 @@ def test_a_sign_off_typed_into_the_store_is_refused_by_the_summary_history_and_a
         export_summary(services, signed_record, out / "summary.pdf")
     sentence = str(refused.value)
     assert sentence.startswith(REFUSED)
-    assert sentence.count(". ") == 0 and sentence.endswith(".")
+    assert sentence.count(". ") == 0
+    assert sentence.endswith(".")
 
     worker = services.signoff.signed_record(signed_record).view.observed_person_id
     every_date = HistoryFilter(datetime(1990, 1, 1).date(), datetime(2190, 1, 1).date())
