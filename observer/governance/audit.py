@@ -53,6 +53,8 @@ ACTION_WORDS = {
     "addendum": "Added an addendum",
     "import_signature": "Imported a signature",
     "import_addendum": "Imported an addendum",
+    "kept_signature": "Kept a signature made before schema 0008",
+    "kept_addendum": "Kept an addendum made before schema 0008",
     "import": "Imported a bundle",
     "verify": "Checked a summary PDF",
     "trust_certificate": "Trusted a signing certificate",

@@ -3,6 +3,13 @@ record's content hash that was signed and (from schema 0008) the sign-off's own 
 record, a signature or an addendum changed in the store afterwards — even with every hash
 in the store recomputed to fit — no longer matches what the trail recorded.
 
+Every signature and addendum must have an event carrying its own hash: the one written
+when it was made here or imported, or, for one made before schema 0008, the one the
+upgrade wrote ("kept_signature", "kept_addendum"). One typed into the store by hand has
+none. One with no digital signature is taken only if it was recorded before this store
+first knew a signing identity of its own (or at the upgrade): from then on, everything
+signed here carries one, and an import always does.
+
 The current hashes come from the records package through a function the caller passes in
 (`CurrentHashes`), so the trail never depends on how a record is hashed.
 """
@@ -27,7 +34,12 @@ SIGN_OFF_ACTIONS = (
     "addendum",
     "import_signature",
     "import_addendum",
+    "kept_signature",
+    "kept_addendum",
 )
+# Written by the upgrade to schema 0008 for each signature and addendum made before it.
+KEPT_AT_UPGRADE = ("kept_signature", "kept_addendum")
+MADE_HERE = ("sign:observer", "sign:practitioner", "sign:manager", "addendum")
 
 
 @dataclass(frozen=True)
@@ -42,12 +54,17 @@ class RecordedSignOff:
 
 @dataclass(frozen=True)
 class SignedState:
-    """A signed record as it stands: its content hash, the own hashes of its signatures and
-    addenda, and those made or imported from schema 0008 on, which must each have an event."""
+    """A signed record as it stands: its content hash; the own hashes of its signatures and
+    addenda, each of which must have an event; those of them with no digital signature;
+    how many carry a digital signature by a certificate this store does not know; and the
+    sequence of the event in which this store first knew a signing identity of its own
+    (None: it never has), after which nothing made here lacks a digital signature."""
 
     content_hash: str
     own_hashes: frozenset[str]
-    must_be_recorded: frozenset[str]
+    unsigned: frozenset[str] = frozenset()
+    unknown_certificates: int = 0
+    identity_since: int | None = None
 
 
 # The states of these records, or of every record with a signature or addendum (None).
@@ -111,12 +128,37 @@ def disagreements(
                 "recorded: it, or the wording it covers, was changed."
             )
     seen = {event.own_hash for event in recorded}
-    unrecorded = len(state.must_be_recorded - seen)
+    unrecorded = len(state.own_hashes - seen)
     if unrecorded:
         yield (
             f"Observation {record_id} has {unrecorded} signature(s) or addenda that the trail "
             "does not record."
         )
+    undigital = sum(
+        1
+        for own in state.unsigned & seen
+        if not any(_may_lack_digital_signature(e, state) for e in recorded if e.own_hash == own)
+    )
+    if undigital:
+        yield (
+            f"Observation {record_id} has {undigital} signature(s) or addenda with no digital "
+            "signature, recorded after this laptop had a signing identity."
+        )
+    if state.unknown_certificates:
+        yield (
+            f"Observation {record_id} has {state.unknown_certificates} signature(s) or addenda "
+            "digitally signed with a certificate this laptop does not know."
+        )
+
+
+def _may_lack_digital_signature(event: RecordedSignOff, state: SignedState) -> bool:
+    """Whether the entry this event records may carry no digital signature: kept at the
+    upgrade, or made here before this store knew a signing identity of its own."""
+    if event.action in KEPT_AT_UPGRADE:
+        return True
+    return event.action in MADE_HERE and (
+        state.identity_since is None or event.sequence < state.identity_since
+    )
 
 
 def check_signed_records(db: Database, current: CurrentHashes) -> list[str]:

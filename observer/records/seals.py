@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from observer.signing.endorsement import endorsement_holds
+from observer.signing.endorsement import certificate_fingerprint, endorsement_holds
 from observer.store.models import Addendum, Observation, Signature
 
 
@@ -95,10 +95,14 @@ class SealProblem:
     sentence: str
 
 
-def seal_problem(observation: Observation, record_hash: str) -> SealProblem | None:
+def seal_problem(
+    observation: Observation, record_hash: str, known: Collection[str]
+) -> SealProblem | None:
     """None when the record's content hash is the one every signature and addendum was
     made on, and each of them still has its own hash and, where made with one, a digital
-    signature that holds for it; else what does not fit."""
+    signature that holds for it by a certificate whose fingerprint is in `known` (the
+    certificates this store knows); else what does not fit. Whether one may lack a digital
+    signature is the audit trail's to say (observer.governance.signed_records)."""
     wording = observation.wording_at_signing
     entries: list[Signature | Addendum] = [*observation.signatures, *observation.addenda]
     for entry in entries:
@@ -107,8 +111,10 @@ def seal_problem(observation: Observation, record_hash: str) -> SealProblem | No
             return SealProblem(f"the record's content is not what {what} was made on")
         if entry.own_hash != own_hash(entry, wording):
             return SealProblem(f"{what} or the wording it covers was changed after it was made")
-        if entry.digital_signature is not None and not endorsement_holds(
-            entry.certificate, entry.digital_signature, entry.own_hash
-        ):
+        if entry.digital_signature is None:
+            continue
+        if entry.certificate is None or certificate_fingerprint(entry.certificate) not in known:
+            return SealProblem(f"{what} was signed with a certificate this laptop does not know")
+        if not endorsement_holds(entry.certificate, entry.digital_signature, entry.own_hash):
             return SealProblem(f"{what}'s digital signature does not hold for it")
     return None

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from observer.errors import InvalidInput, NotFound, RecordLocked, StaleRecord
+from observer.errors import InvalidInput, NotFound, ObserverError, RecordLocked, StaleRecord
 from observer.governance.audit import record_event
 from observer.governance.signed_records import (
     SignedState,
@@ -42,8 +42,14 @@ from observer.records.seals import (
     signature_own_hash,
     wording_at_signing,
 )
-from observer.signing.endorsement import Endorser, endorse
-from observer.signing.known import OWN_IDENTITY, add_in, is_known_in
+from observer.signing.endorsement import Endorser, certificate_fingerprint, endorse
+from observer.signing.known import (
+    OWN_IDENTITY,
+    add_in,
+    fingerprints_in,
+    is_known_in,
+    own_identity_since_in,
+)
 from observer.store.db import Database
 from observer.store.models import Addendum, Observation, Person, Signature, utc_now
 from observer.text import searchable
@@ -70,6 +76,11 @@ ROLE_LABELS = {
 
 class WrongSigner(InvalidInput):
     """The name given is not the person the record names for that role; nothing was signed."""
+
+
+class IdentityUnavailable(ObserverError):
+    """This laptop has had a signing identity, which cannot be opened now; a sign-off made
+    without its digital signature would not count as signed, so none is made."""
 
 
 def expected_signer(observation: Observation, role: SignatureRole) -> str | None:
@@ -218,6 +229,8 @@ class SignOff:
                 ids = list(s.scalars(signed))
             else:
                 ids = list(observation_ids)
+            known = fingerprints_in(s)
+            since = own_identity_since_in(s)
             for start in range(0, len(ids), 500):
                 query = (
                     select(Observation)
@@ -225,7 +238,7 @@ class SignOff:
                     .options(*OBSERVATION_LOAD_OPTIONS)
                 )
                 for observation in s.scalars(query):
-                    states[observation.id] = _state(observation)
+                    states[observation.id] = _state(observation, known, since)
                 s.expunge_all()
         return states
 
@@ -386,6 +399,11 @@ class SignOff:
         come back in."""
         endorser = self._endorser()
         if endorser is None:
+            if own_identity_since_in(s) is not None:
+                raise IdentityUnavailable(
+                    "This laptop's signing identity could not be opened, and what is signed "
+                    "here must carry its digital signature, so nothing was signed."
+                )
             return
         entry.certificate = endorser.certificate
         entry.digital_signature = endorse(endorser, entry.own_hash)
@@ -405,12 +423,24 @@ class SignOff:
         return observation
 
 
-def _state(observation: Observation, digest: str | None = None) -> SignedState:
+def _state(
+    observation: Observation,
+    known: Collection[str],
+    identity_since: int | None,
+    digest: str | None = None,
+) -> SignedState:
     entries: list[Signature | Addendum] = [*observation.signatures, *observation.addenda]
     return SignedState(
         content_hash=record_hash(observation) if digest is None else digest,
         own_hashes=frozenset(e.own_hash for e in entries),
-        must_be_recorded=frozenset(e.own_hash for e in entries if e.digital_signature),
+        unsigned=frozenset(e.own_hash for e in entries if e.digital_signature is None),
+        unknown_certificates=sum(
+            1
+            for e in entries
+            if e.digital_signature is not None
+            and (e.certificate is None or certificate_fingerprint(e.certificate) not in known)
+        ),
+        identity_since=identity_since,
     )
 
 
@@ -419,11 +449,13 @@ def _problem(s: Session, observation: Observation, digest: str) -> str | None:
     trail's record of its sign-off."""
     if not observation.signatures and not observation.addenda:
         return None
-    found = seal_problem(observation, digest)
+    known = fingerprints_in(s)
+    found = seal_problem(observation, digest, known)
     if found is not None:
         return found.sentence
     recorded = recorded_sign_offs(s, [observation.id]).get(observation.id, [])
-    if next(disagreements(observation.id, _state(observation, digest), recorded), None) is not None:
+    state = _state(observation, known, own_identity_since_in(s), digest)
+    if next(disagreements(observation.id, state, recorded), None) is not None:
         return "the record or its sign-off is not what the audit trail recorded"
     return None
 

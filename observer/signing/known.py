@@ -27,12 +27,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from observer.errors import InvalidInput
 from observer.governance.audit import record_event
 from observer.store.db import Database
+from observer.store.models import AuditEvent
 from observer.store.settings import store_value, stored_value
 
 KNOWN_CERTIFICATES_SETTING = "known_signing_certificates"
@@ -152,6 +154,20 @@ def fingerprints_in(s: Session) -> set[str]:
 def is_known_in(s: Session, fingerprint: str) -> bool:
     key = normalised(fingerprint)
     return bool(key) and key in _entries(s)
+
+
+def own_identity_since_in(s: Session) -> int | None:
+    """The sequence of the audit event in which this store first knew a signing identity
+    of this laptop's (None: it never has); every sign-off made here after it carries a
+    digital signature."""
+    found: int | None = s.scalar(
+        select(func.min(AuditEvent.sequence)).where(
+            AuditEvent.action == TRUST_ACTION,
+            AuditEvent.record_type == RECORD_TYPE,
+            AuditEvent.detail.in_((OWN_IDENTITY, REPLACED_IDENTITY)),
+        )
+    )
+    return found
 
 
 def certificate_in(s: Session, fingerprint: str) -> bytes | None:

@@ -234,3 +234,158 @@ def test_a_history_refuses_a_record_whose_sign_off_was_changed_in_the_store(
     assert "Siobhán" not in sentence
     assert "Walker" not in sentence
     assert [p.name for p in out.iterdir()] == ["before.pdf"]
+
+
+def _stranger() -> Any:
+    """A signing key and self-signed certificate this store has never been told of."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    from observer.signing.endorsement import Endorser
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Morag Campbell")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now.replace(year=now.year + 1))
+        .sign(key, hashes.SHA256())
+    )
+    return Endorser(key, certificate.public_bytes(Encoding.DER))
+
+
+def _typed_in(
+    services: Services, record: uuid.UUID, what: str, signed_by: str, *, with_event: bool = False
+) -> None:
+    """A manager's countersignature or an addendum typed into the store with the passphrase:
+    its own hash computed as the app would, digitally signed by a key this store does not
+    know or not at all, and (`with_event`) even an audit event appended for it."""
+    from observer.governance.audit import record_event
+    from observer.governance.signed_records import sign_off_detail
+    from observer.records.seals import own_hash
+    from observer.signing.endorsement import endorse
+
+    with services.db.session() as s, s.begin():
+        observation = s.scalars(
+            select(Observation)
+            .where(Observation.id == record)
+            .options(*ONE_OBSERVATION_LOAD_OPTIONS)
+        ).one()
+        when = datetime.now(UTC)
+        entry: Signature | Addendum
+        if what == "manager signature":
+            entry = Signature(
+                id=uuid.uuid4(),
+                role=SignatureRole.MANAGER.value,
+                name="Morag Campbell",
+                signed_at=when,
+                comment="",
+                content_hash=record_hash(observation),
+            )
+            observation.signatures.append(entry)
+        else:
+            entry = Addendum(
+                id=uuid.uuid4(),
+                text="The practitioner agreed to everything.",
+                author_name="Aled Hughes",
+                signed_at=when,
+                content_hash=record_hash(observation),
+            )
+            observation.addenda.append(entry)
+        entry.own_hash = own_hash(entry, observation.wording_at_signing)
+        if signed_by == "a key not known here":
+            stranger = _stranger()
+            entry.certificate = stranger.certificate
+            entry.digital_signature = endorse(stranger, entry.own_hash)
+        if with_event:
+            kind = "signature" if isinstance(entry, Signature) else "addendum"
+            record_event(
+                s,
+                actor="Aled Hughes",
+                action="sign:manager" if kind == "signature" else "addendum",
+                record_type="observation",
+                record_id=record,
+                content_hash=entry.content_hash,
+                detail=sign_off_detail(kind, entry.own_hash),
+            )
+
+
+TYPED_IN = [
+    (what, signed_by, with_event)
+    for what in ("manager signature", "addendum")
+    for signed_by in ("no key", "a key not known here")
+    for with_event in (False, True)
+]
+
+
+@pytest.mark.parametrize(("what", "signed_by", "with_event"), TYPED_IN)
+def test_a_sign_off_typed_into_the_store_is_refused_by_the_summary_history_and_audit_check(
+    services: Services,
+    signed_record: uuid.UUID,
+    out: Path,
+    run_cli: Any,
+    capsys: pytest.CaptureFixture[str],
+    what: str,
+    signed_by: str,
+    with_event: bool,
+) -> None:
+    from observer.documents.histories import export_history
+    from observer.review.worker_history import HistoryFilter
+
+    assert services.audit.verify().ok
+    _typed_in(services, signed_record, what, signed_by, with_event=with_event)
+
+    with pytest.raises(RecordAltered) as refused:
+        export_summary(services, signed_record, out / "summary.pdf")
+    sentence = str(refused.value)
+    assert sentence.startswith(REFUSED)
+    assert sentence.count(". ") == 0
+    assert sentence.endswith(".")
+
+    worker = services.signoff.signed_record(signed_record).view.observed_person_id
+    every_date = HistoryFilter(datetime(1990, 1, 1).date(), datetime(2190, 1, 1).date())
+    with pytest.raises(RecordAltered) as history_refused:
+        export_history(services, worker, out / "history.pdf", every_date)
+    assert f"({signed_record}) no longer matches what was signed" in str(history_refused.value)
+    assert list(out.iterdir()) == []
+
+    capsys.readouterr()
+    checked = run_cli(["--data-dir", str(services.data_dir), "audit", "verify"])
+    said = capsys.readouterr().out
+    assert checked == 1
+    assert f"Observation {signed_record} has 1 signature(s) or addenda " in said
+
+
+def test_a_real_countersignature_and_addendum_pass_every_check(
+    services: Services, signed_record: uuid.UUID, out: Path
+) -> None:
+    services.signoff.sign(signed_record, SignatureRole.MANAGER, "Morag Campbell")
+    _with_addendum(services, signed_record)
+
+    assert services.signoff.signed_record(signed_record).problem is None
+    assert services.audit.verify().ok
+    export_summary(services, signed_record, out / "summary.pdf")
+
+
+def test_a_laptop_whose_identity_cannot_be_opened_signs_nothing_once_it_has_had_one(
+    services: Services, signed_record: uuid.UUID
+) -> None:
+    """What is signed here after the laptop has had an identity carries its digital
+    signature; made without one, it would be refused as typed in, so it is not made."""
+    from observer.errors import ObserverError
+    from observer.records.sign_off import SignOff
+
+    no_identity = SignOff(services.db, actor=lambda: "Aled Hughes")
+
+    with pytest.raises(ObserverError, match="signing identity could not be opened"):
+        no_identity.add_addendum(signed_record, "The visit was on Tuesday.", "Aled Hughes")
+    assert services.signoff.addenda(signed_record) == []
+    assert services.audit.verify().ok

@@ -261,3 +261,48 @@ def test_a_record_signed_before_its_wording_was_kept_keeps_it_from_the_upgrade_o
         assert services.signoff.signed_record(record).problem is not None
     finally:
         services.close()
+
+
+def test_sign_offs_made_before_the_upgrade_pass_and_one_typed_in_afterwards_does_not(
+    tmp_path: Path,
+) -> None:
+    """The upgrade to 0008 records each signature it kept in the audit trail, so those pass
+    the checks with no digital signature; an addendum typed into the store afterwards, its
+    own hash computed to fit, has no event and is refused, while one added here is not."""
+    from sqlalchemy import select
+
+    from observer.records.canonical import ONE_OBSERVATION_LOAD_OPTIONS
+    from observer.records.seals import own_hash
+    from observer.records.sign_off import record_hash
+    from observer.store.models import Addendum, Observation, utc_now
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURE_0002, database_path(data))
+    services = open_services(data, STORE_PASSPHRASE)
+    try:
+        record = uuid.UUID("00000000000000000000000000001111")
+        services.signoff.add_addendum(record, "The visit was on Tuesday.", "Aled Hughes")
+        assert services.signoff.signed_record(record).problem is None
+        assert services.audit.verify().ok
+
+        with services.db.session() as s, s.begin():
+            observation = s.scalars(
+                select(Observation)
+                .where(Observation.id == record)
+                .options(*ONE_OBSERVATION_LOAD_OPTIONS)
+            ).one()
+            typed = Addendum(
+                id=uuid.uuid4(),
+                text="Typed in afterwards.",
+                author_name="Aled Hughes",
+                signed_at=utc_now(),
+                content_hash=record_hash(observation),
+            )
+            observation.addenda.append(typed)
+            typed.own_hash = own_hash(typed, observation.wording_at_signing)
+
+        assert services.signoff.signed_record(record).problem is not None
+        assert not services.audit.verify().ok
+    finally:
+        services.close()

@@ -6,6 +6,13 @@ and their signatures' and addenda's own hashes from what the store holds at upgr
 freeze protects them from this version on. The own-hash formula is frozen here; it is part
 of the store's format, the same as `observer.records.seals`.
 
+From this version on every signature and addendum must be recorded in the audit trail by an
+event carrying its own hash. Those made before it were recorded without one, so the upgrade
+appends, for each, an event ("kept_signature", "kept_addendum") carrying the own hash it was
+given here, chained like any other event (the event-hash formula is frozen here too, as in
+0004). A sign-off typed into the store afterwards has no such event, and no way to get one
+short of rewriting the chain.
+
 Only columns are added (no table is rebuilt), so the search triggers of 0007 stay.
 
 Revision ID: 0008
@@ -76,6 +83,31 @@ _signatures = sa.table(
     sa.column("content_hash", sa.String()),
     sa.column("own_hash", sa.String()),
 )
+_events = sa.table(
+    "audit_events",
+    sa.column("id", sa.Uuid()),
+    sa.column("occurred_at", sa.DateTime()),
+    sa.column("created_at", sa.DateTime()),
+    sa.column("updated_at", sa.DateTime()),
+    sa.column("revision", sa.Integer()),
+    sa.column("actor", sa.String()),
+    sa.column("action", sa.String()),
+    sa.column("record_type", sa.String()),
+    sa.column("record_id", sa.Uuid()),
+    sa.column("content_hash", sa.String()),
+    sa.column("sequence", sa.Integer()),
+    sa.column("detail", sa.Text()),
+    sa.column("previous_hash", sa.String()),
+    sa.column("event_hash", sa.String()),
+)
+_settings = sa.table(
+    "settings",
+    sa.column("key", sa.String()),
+    sa.column("value", sa.JSON()),
+    sa.column("updated_at", sa.DateTime()),
+)
+HEAD_SETTING = "audit.head"
+UPGRADE_ACTOR = "upgrade to schema 0008"
 _addenda = sa.table(
     "addenda",
     sa.column("id", sa.Uuid()),
@@ -136,6 +168,35 @@ def _addendum_hash(row: Any, wording_sha256: str) -> str:
     )
 
 
+def _event_hash(
+    *,
+    sequence: int,
+    event_id: uuid.UUID,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    record_type: str,
+    record_id: uuid.UUID | None,
+    content_hash: str,
+    detail: str,
+    previous_hash: str,
+) -> str:
+    fields = [
+        sequence,
+        str(event_id),
+        occurred_at.replace(tzinfo=UTC).isoformat(timespec="microseconds"),
+        actor,
+        action,
+        record_type,
+        None if record_id is None else str(record_id),
+        content_hash,
+        detail,
+        previous_hash,
+    ]
+    encoded = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
 def upgrade() -> None:
     op.add_column("observations", sa.Column("wording_at_signing", sa.JSON(), nullable=True))
     for table in ("signatures", "addenda"):
@@ -158,6 +219,7 @@ def _keep_what_signed_records_show() -> None:
     signed = set(signatures) | set(addenda)
     if not signed:
         return
+    kept: list[tuple[str, uuid.UUID, str, str]] = []
     names = {row.id: row.name for row in bind.execute(sa.select(_people))}
     frameworks = {row.id: row for row in bind.execute(sa.select(_frameworks))}
     titles: dict[uuid.UUID, dict[str, str]] = defaultdict(dict)
@@ -195,17 +257,71 @@ def _keep_what_signed_records_show() -> None:
             .values(wording_at_signing=wording)
         )
         for sig in signatures[o.id]:
+            own = _signature_hash(sig, wording_sha256)
             bind.execute(
-                sa.update(_signatures)
-                .where(_signatures.c.id == sig.id)
-                .values(own_hash=_signature_hash(sig, wording_sha256))
+                sa.update(_signatures).where(_signatures.c.id == sig.id).values(own_hash=own)
             )
+            kept.append(("kept_signature", o.id, sig.content_hash, f"signature {own}"))
         for ad in addenda[o.id]:
-            bind.execute(
-                sa.update(_addenda)
-                .where(_addenda.c.id == ad.id)
-                .values(own_hash=_addendum_hash(ad, wording_sha256))
-            )
+            own = _addendum_hash(ad, wording_sha256)
+            bind.execute(sa.update(_addenda).where(_addenda.c.id == ad.id).values(own_hash=own))
+            kept.append(("kept_addendum", o.id, ad.content_hash, f"addendum {own}"))
+    _record_kept(bind, kept)
+
+
+def _record_kept(bind: Any, kept: list[tuple[str, uuid.UUID, str, str]]) -> None:
+    """Appends one chained event for each signature and addendum kept, as
+    `observer.governance.audit.record_events` would, and moves the head on."""
+    if not kept:
+        return
+    now = datetime.now(UTC).replace(tzinfo=None)
+    head = bind.execute(
+        sa.select(_settings.c.value).where(_settings.c.key == HEAD_SETTING)
+    ).scalar_one_or_none()
+    previous = str(head["hash"]) if isinstance(head, dict) and "hash" in head else ""
+    sequence = bind.execute(sa.select(sa.func.max(_events.c.sequence))).scalar() or 0
+    rows = []
+    for action, record_id, content_hash, detail in kept:
+        sequence += 1
+        event_id = uuid.uuid4()
+        digest = _event_hash(
+            sequence=sequence,
+            event_id=event_id,
+            occurred_at=now,
+            actor=UPGRADE_ACTOR,
+            action=action,
+            record_type="observation",
+            record_id=record_id,
+            content_hash=content_hash,
+            detail=detail,
+            previous_hash=previous,
+        )
+        rows.append(
+            {
+                "id": event_id,
+                "occurred_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "revision": 1,
+                "actor": UPGRADE_ACTOR,
+                "action": action,
+                "record_type": "observation",
+                "record_id": record_id,
+                "content_hash": content_hash,
+                "sequence": sequence,
+                "detail": detail,
+                "previous_hash": previous,
+                "event_hash": digest,
+            }
+        )
+        previous = digest
+    bind.execute(sa.insert(_events), rows)
+    bind.execute(sa.delete(_settings).where(_settings.c.key == HEAD_SETTING))
+    bind.execute(
+        sa.insert(_settings).values(
+            key=HEAD_SETTING, value={"sequence": sequence, "hash": previous}, updated_at=now
+        )
+    )
 
 
 def downgrade() -> None:
