@@ -19,7 +19,7 @@ from observer.governance.audit import record_event
 from observer.governance.signed_records import sign_off_detail
 from observer.records.seals import own_hash
 from observer.signing.endorsement import endorsement_holds
-from observer.signing.known import fingerprint_of, is_known_in
+from observer.signing.known import fingerprint_of, is_known_in, pairs
 from observer.store.models import Addendum, Observation, Signature
 from observer.vocabulary import SignatureRole
 
@@ -28,6 +28,8 @@ ROLE_WORDS = {
     SignatureRole.PRACTITIONER.value: "the practitioner's signature",
     SignatureRole.MANAGER.value: "the manager's countersignature",
 }
+
+UNKNOWN_CERTIFICATE = "was signed with a certificate this laptop does not know"
 
 
 def certificate_known(s: Session, certificate: bytes) -> bool:
@@ -53,7 +55,8 @@ def take_new_sign_offs(
         problem = _problem(s, observation, entry)
         if problem is not None:
             raise InvalidBundle(
-                f"{where}: {_named(record, entry)} {problem}; nothing was imported."
+                f"{where}: {_named(record, entry)} {problem}; nothing was imported"
+                f"{_next_step(problem)}."
             )
     for entry in entries:
         if entry.id in kept:
@@ -90,12 +93,23 @@ def _problem(s: Session, observation: Observation, entry: Signature | Addendum) 
         return "has a digital signature that does not hold for it"
     if not certificate_known(s, entry.certificate):
         return (
-            f"was signed with a certificate this laptop does not know "
-            f"(fingerprint {fingerprint_of(entry.certificate)})"
+            f"{UNKNOWN_CERTIFICATE} "
+            f"(SHA-256 fingerprint {pairs(fingerprint_of(entry.certificate))})"
         )
     if entry.signed_at < observation.observed_at:
         return "is dated before the observation took place"
     return _out_of_turn(observation, entry)
+
+
+def _next_step(problem: str) -> str:
+    """What to do when the problem is a certificate this laptop does not know yet."""
+    if not problem.startswith(UNKNOWN_CERTIFICATE):
+        return ""
+    return (
+        ": to take it, on the laptop that signed it run `observer identity export-cert -o FILE`, "
+        "then here `observer certificates trust FILE --fingerprint` with the fingerprint above "
+        "(compare it with that laptop's) and import again"
+    )
 
 
 def _out_of_turn(observation: Observation, entry: Signature | Addendum) -> str | None:

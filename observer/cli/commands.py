@@ -36,7 +36,12 @@ COMMANDS: tuple[Command, ...] = (
         f"write records to a bundle, encrypted with ${BUNDLE_PASSPHRASE_ENV} "
         "or else the store's passphrase",
     ),
-    Command("import", "records", "read a bundle; all or nothing"),
+    Command(
+        "import",
+        "records",
+        f"read a bundle, all or nothing; a sealed one opens with ${BUNDLE_PASSPHRASE_ENV} "
+        "or else the store's passphrase",
+    ),
     Command("frameworks", "frameworks", "list or import frameworks"),
     Command("sign", "sign_off", "sign an observation off, in a role"),
     Command("pdf", "sign_off", "write an observation's summary PDF (signed once the record is)"),

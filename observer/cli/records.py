@@ -94,14 +94,37 @@ def _bundle_passphrase(services: Services) -> str:
 
 
 def import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        f"Read a bundle; all or nothing. A sealed bundle is opened with ${BUNDLE_PASSPHRASE_ENV}, "
+        "or else the store's passphrase: for a bundle sealed on another laptop, set "
+        f"{BUNDLE_PASSPHRASE_ENV} to the passphrase it was sealed with."
+    )
     parser.add_argument("file", metavar="FILE")
 
 
 def import_file(services: Services, args: argparse.Namespace) -> int:
+    from observer.bundle.sealed import WrongBundlePassphrase
+
     path = Path(args.file)
-    result = services.bundles.import_file(path, _bundle_passphrase(services))
+    try:
+        result = services.bundles.import_file(path, _bundle_passphrase(services))
+    except WrongBundlePassphrase:
+        raise WrongBundlePassphrase(_not_opened(path.name)) from None
     print(f"Imported {path.name}: {result.describe()}.")
     return EXIT_OK
+
+
+def _not_opened(name: str) -> str:
+    if os.environ.get(BUNDLE_PASSPHRASE_ENV):
+        return (
+            f"The passphrase in {BUNDLE_PASSPHRASE_ENV} does not open {name}, or the file has "
+            f"been altered: set {BUNDLE_PASSPHRASE_ENV} to the passphrase it was sealed with."
+        )
+    return (
+        f"The store's passphrase does not open {name}, or the file has been altered: if it was "
+        f"sealed on another laptop, set {BUNDLE_PASSPHRASE_ENV} to the passphrase it was "
+        "sealed with."
+    )
 
 
 COMMANDS: dict[str, tuple[Arguments, Handler]] = {

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from observer.bundle import export_bundle, import_bundle
 from observer.errors import InvalidBundle
 from observer.services import Services, open_services
+from observer.signing.identity import identity_info
 from observer.store.models import AuditEvent
 from observer.vocabulary import Role, SignatureRole
 from tests.support.core import NewDraft, Staff, store_snapshot, trusting
@@ -62,7 +63,8 @@ def _refused(services: Services, bundle: dict[str, Any]) -> str:
     assert _events(services) == events
     sentence = str(refused.value)
     assert "\n" not in sentence
-    assert sentence.endswith("nothing was imported.")
+    assert "; nothing was imported" in sentence
+    assert sentence.endswith(".")
     return sentence
 
 
@@ -211,8 +213,16 @@ def test_sign_offs_from_a_laptop_not_known_here_are_taken_once_it_is_trusted_and
     bundle = export_bundle(services.db)
 
     sentence = _refused(office, bundle)
-    assert "(the observer's signature) was signed with a certificate this laptop does not know" in (
+    fingerprint = identity_info(services.data_dir, STORE_PASSPHRASE).fingerprint
+    assert "(the observer's signature) was signed with a certificate this laptop does not know " in (
         sentence
+    )
+    # In full and in pairs, as `identity show` and `certificates list` show it, with what to do.
+    assert sentence.endswith(
+        f"(SHA-256 fingerprint {fingerprint}); nothing was imported: to take it, on the laptop "
+        "that signed it run `observer identity export-cert -o FILE`, then here `observer "
+        "certificates trust FILE --fingerprint` with the fingerprint above (compare it with "
+        "that laptop's) and import again."
     )
 
     trusting(office, services)

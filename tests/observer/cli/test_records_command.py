@@ -87,7 +87,21 @@ def test_a_sealed_bundle_needs_its_passphrase(
     refused = observer(knowing(tmp_path / "office", demo_dir), "import", str(sealed))
     assert refused.returncode == 2
     assert refused.stderr == (
-        "observer: That passphrase does not open handover.bundle, or the file has been altered.\n"
+        "observer: The store's passphrase does not open handover.bundle, or the file has been "
+        "altered: if it was sealed on another laptop, set OBSERVER_BUNDLE_PASSPHRASE to the "
+        "passphrase it was sealed with.\n"
+    )
+    wrong = observer(
+        tmp_path / "office",
+        "import",
+        str(sealed),
+        env={**os.environ, "OBSERVER_BUNDLE_PASSPHRASE": "agreed with the other office"},
+    )
+    assert wrong.returncode == 2
+    assert wrong.stderr == (
+        "observer: The passphrase in OBSERVER_BUNDLE_PASSPHRASE does not open handover.bundle, "
+        "or the file has been altered: set OBSERVER_BUNDLE_PASSPHRASE to the passphrase it was "
+        "sealed with.\n"
     )
     opened = observer(
         tmp_path / "office",
@@ -97,6 +111,21 @@ def test_a_sealed_bundle_needs_its_passphrase(
     )
     assert opened.returncode == 0, opened.stderr
     assert listing(tmp_path / "office") == demo_rows
+
+
+def test_import_help_names_the_bundle_passphrase(tmp_path: Path) -> None:
+    """Both `observer --help`'s import line and `observer import --help` say where the
+    passphrase of a bundle sealed elsewhere goes."""
+    overview = observer(tmp_path, "--help")
+    assert overview.returncode == 0, overview.stderr
+    words = " ".join(overview.stdout.split())
+    import_line = words.split(" import ", 1)[1].split(" frameworks ", 1)[0]
+    assert "$OBSERVER_BUNDLE_PASSPHRASE" in import_line
+    detail = observer(tmp_path, "import", "--help")
+    assert detail.returncode == 0, detail.stderr
+    assert "set OBSERVER_BUNDLE_PASSPHRASE to the passphrase it was sealed with" in " ".join(
+        detail.stdout.split()
+    )
 
 
 @pytest.fixture(scope="module")
