@@ -28,7 +28,7 @@ from observer.records.workspace import Workspace
 from observer.security.attempts import UnlockAttempts
 from observer.security.passphrase_change import resume as resume_passphrase_change
 from observer.security.unlock import change_passphrase, unlock
-from observer.store.db import Database
+from observer.store.db import Database, Upgraded
 from observer.store.encryption import StoreKey
 from observer.store.models import Framework
 
@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
+ENCRYPT_ACTION, UPGRADE_ACTION = "encrypt", "upgrade"
+ENCRYPT_DETAIL = "the store, left unencrypted by an earlier version, encrypted with its passphrase"
 log = logging.getLogger(__name__)
 
 
@@ -80,6 +82,10 @@ class Services:
     workspace: Workspace
     # Kept for the session so signing needs no second prompt; the PKCS#12 shares it.
     passphrase: str = field(repr=False, default="")
+    # What opening did to the store: encrypted one an earlier version left plain, upgraded
+    # its schema (with the backup made first). Each is in the audit trail too.
+    encrypted_plain_store: bool = False
+    upgraded: Upgraded | None = None
     _signing: OpenedIdentity | None = field(repr=False, default=None)
 
     @property
@@ -256,7 +262,10 @@ def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) 
         signoff=SignOff(db, actor=lambda: services.actor(), endorser=lambda: services.endorser()),
         workspace=Workspace(db),
         passphrase=passphrase,
+        encrypted_plain_store=key.encrypted_plain_store,
+        upgraded=db.upgraded,
     )
+    _audit_opening(services)
     _audit_failed_unlocks(db, UnlockAttempts(data_dir))
     _take_own_certificates(services)
     return services
@@ -286,6 +295,35 @@ def _made_meanwhile(path: Path, key: StoreKey) -> bool:
         )
     except (OSError, ObserverError):
         return False
+
+
+def _audit_opening(services: Services) -> None:
+    """Records in the audit trail that opening encrypted a plain store or upgraded the
+    schema. Both are done by then, so a trail too busy to take the event leaves it out
+    (logged) rather than stand in the store's way."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from observer.governance.audit import EventFields, record_events
+
+    events = []
+    if services.encrypted_plain_store:
+        events.append(EventFields(ENCRYPT_ACTION, "store", None, "", ENCRYPT_DETAIL))
+    upgraded = services.upgraded
+    if upgraded is not None:
+        kept = (
+            f"; the store as it was is kept in the backup {upgraded.backup.name}"
+            if upgraded.backup is not None
+            else ""
+        )
+        detail = f"schema {upgraded.from_revision} to {upgraded.to_revision}{kept}"
+        events.append(EventFields(UPGRADE_ACTION, "store", None, "", detail))
+    if not events:
+        return
+    try:
+        with services.db.session() as s, s.begin():
+            record_events(s, actor=services.actor(), events=events)
+    except (ObserverError, SQLAlchemyError):
+        log.warning("opening the store could not be written to the audit trail")
 
 
 def _audit_failed_unlocks(db: Database, attempts: UnlockAttempts) -> None:

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import NoReturn
 
+    from observer.services import Services
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -84,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from observer.paths import data_dir
 
     try:
-        passphrase = passphrase_from_environment()
         directory = data_dir(args.data_dir)
+        passphrase = passphrase_from_environment(directory)
         directory.mkdir(parents=True, exist_ok=True)
         from observer.logfile import configure_logging
 
@@ -105,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(_opening_failed(exc, directory, passphrase))
     except OSError as exc:
         return _fail(f"The data folder cannot be used: {exc.strerror or exc}.")
+    _say_what_opening_did(services)
     _, handler = handlers[command.name]
     try:
         return _guarded(lambda: handler(services, args), directory, args)
@@ -148,13 +151,43 @@ def _guarded(command: Callable[[], int], directory: Path, args: argparse.Namespa
         return _fail(f"Something went wrong; the details are in {log_path(directory)}.")
 
 
-def passphrase_from_environment() -> str:
+def passphrase_from_environment(directory: Path) -> str:
     from observer.errors import InvalidInput
 
     passphrase = os.environ.get(PASSPHRASE_ENV)
     if not passphrase:
+        from observer.security.unlock import StoreState, store_state
+
+        if store_state(directory) is StoreState.PLAIN:
+            raise InvalidInput(
+                f"The store is not encrypted yet: set {PASSPHRASE_ENV} to the passphrase it "
+                "should have; it will be encrypted with it."
+            )
         raise InvalidInput(f"The store is encrypted: set {PASSPHRASE_ENV} to its passphrase.")
     return passphrase
+
+
+def _say_what_opening_did(services: Services) -> None:
+    """One line on stderr (stdout may be a script's JSON) for each thing opening did to the
+    store that the user did not ask for by name."""
+    if services.encrypted_plain_store:
+        print(
+            "observer: The store, left unencrypted by an earlier version, is now encrypted "
+            f"with the passphrase in {PASSPHRASE_ENV}; that passphrase opens it from now on.",
+            file=sys.stderr,
+        )
+    upgraded = services.upgraded
+    if upgraded is not None:
+        kept = (
+            f"; the store as it was is kept in {upgraded.backup}"
+            if upgraded.backup is not None
+            else ""
+        )
+        print(
+            f"observer: Upgraded the store from schema {upgraded.from_revision} to "
+            f"{upgraded.to_revision}{kept}.",
+            file=sys.stderr,
+        )
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:

@@ -67,6 +67,8 @@ ACTION_WORDS = {
     "observation_interval": "Changed how often each worker is to be observed",
     "restore": "Restored a backup",
     "passphrase_change": "Changed the passphrase",
+    "encrypt": "Encrypted the store",
+    "upgrade": "Upgraded the store",
     FAILED_UNLOCK: "Wrong passphrase given",
     "failed unlock": "Wrong passphrase given",
 }

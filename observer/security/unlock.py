@@ -3,6 +3,7 @@ encrypted in place, an encrypted one is opened; wrong guesses wait (observer.sec
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from enum import Enum
@@ -97,7 +98,7 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
         encryption.check_new_passphrase(passphrase)
         key = encryption.new_key(passphrase)
         encrypt_earlier_store(data_dir, key)
-        return key
+        return dataclasses.replace(key, encrypted_plain_store=True)
     except WrongStorePassphrase:
         if store_is_damaged(data_dir, passphrase):
             raise StoreDamaged() from None

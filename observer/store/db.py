@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,16 @@ def _unwritable_reason(message: str) -> str | None:
     return next((reason for key, reason in UNWRITABLE.items() if key in lowered), None)
 
 
+@dataclass(frozen=True)
+class Upgraded:
+    """An upgrade of an existing store's schema: from and to which revision, and the backup
+    of the store as it was (None when the upgrade made none)."""
+
+    from_revision: str
+    to_revision: str
+    backup: Path | None
+
+
 class Database:
     """A migrated store with a session factory. Use as `with db.session() as s, s.begin():`."""
 
@@ -150,6 +161,8 @@ class Database:
         event.listen(self._sessions, "after_begin", _take_write_lock)
         self.changes = ChangeFeed()
         track_changes(self._sessions, self.changes)
+        # Set when opening upgraded an existing store's schema.
+        self.upgraded: Upgraded | None = None
 
     @classmethod
     def open(cls, path: Path, key: StoreKey, *, back_up: bool = True) -> Database:
@@ -252,6 +265,8 @@ class Database:
                     log.info("upgrading schema %s to %s", current, SCHEMA_HEAD)
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
+            if current is not None:
+                self.upgraded = Upgraded(current, SCHEMA_HEAD, backup)
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
                 raise StoreBusy(

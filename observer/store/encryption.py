@@ -46,6 +46,9 @@ class StoreKey:
 
     key: bytes = field(repr=False)
     salt: bytes = field(repr=False)
+    # True for the key that has just encrypted a plain store from an earlier version, so
+    # that opening it can say so and record it in the audit trail.
+    encrypted_plain_store: bool = field(default=False, compare=False)
 
     def pragma(self) -> str:
         """The value for `PRAGMA key`: the raw key and, for a new file, its salt."""

@@ -372,10 +372,13 @@ def test_a_store_from_before_the_chain_is_chained_on_upgrade(tmp_path: Path) -> 
 
     services = open_services(data, STORE_PASSPHRASE)
     try:
-        # The three events, then the upgrade to 0008's record of the two signatures it kept.
-        assert verify_chain(services.db).checked == 5
+        # The three events, the upgrade to 0008's record of the two signatures it kept, then
+        # the encryption and the upgrade themselves.
+        assert verify_chain(services.db).checked == 7
         assert verify_chain(services.db).ok
         assert [e.action for e in events(services.db)] == [
+            "Upgraded the store",
+            "Encrypted the store",
             "Kept a signature made before schema 0008",
             "Kept a signature made before schema 0008",
             "Signed as practitioner",
@@ -384,9 +387,9 @@ def test_a_store_from_before_the_chain_is_chained_on_upgrade(tmp_path: Path) -> 
         ]
         with services.db.session() as s, s.begin():
             record_event(s, actor=LEAD, action="export", record_type="bundle", record_id=None)
-        assert verify_chain(services.db).checked == 6
+        assert verify_chain(services.db).checked == 8
         assert verify_chain(services.db).ok
-        assert events(services.db, limit=1)[0].sequence == 6
+        assert events(services.db, limit=1)[0].sequence == 8
     finally:
         services.close()
 
