@@ -14,6 +14,7 @@ from observer.cli.common import (
     EXIT_OK,
     Arguments,
     Handler,
+    column,
     print_json,
     record_id,
     subcommands,
@@ -69,8 +70,8 @@ def _list(services: Services, args: argparse.Namespace) -> int:
         detail = f"  ({e.detail})" if e.detail else ""
         place = "-" if e.sequence is None else str(e.sequence)
         print(
-            f"{place:>6}  {e.when.astimezone():%Y-%m-%d %H:%M:%S}  {e.actor:<24.24}  "
-            f"{e.action:<28.28}  {record}  {e.content_hash[:12] or '-'}{detail}"
+            f"{place:>6}  {e.when.astimezone():%Y-%m-%d %H:%M:%S}  {column(e.actor, 24)}  "
+            f"{column(e.action, 28)}  {record}  {e.content_hash[:12] or '-'}{detail}"
         )
     return EXIT_OK
 

@@ -49,6 +49,17 @@ def record_id(text: str, what: str = "a record id") -> uuid.UUID:
         raise InvalidInput(f"{text!r} is not {what}.") from None
 
 
+def column(text: str, width: int) -> str:
+    """`text` padded to `width`; a longer one cut after its last whole word that fits,
+    with an ellipsis, so that no word is shown cut off."""
+    if len(text) <= width:
+        return text.ljust(width)
+    cut = text[: width - 1]
+    if text[width - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return f"{cut.rstrip()}…".ljust(width)
+
+
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
     print()
