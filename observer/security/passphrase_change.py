@@ -305,8 +305,8 @@ def finish_change(db: Database, passphrase: str, pending: PendingChange) -> int:
             record_type="store",
             record_id=None,
             detail=(
-                f"passphrase {what}: {rekeyed} backups and {identities} signing identities "
-                "re-protected"
+                f"passphrase {what}: {rekeyed} backup{'' if rekeyed == 1 else 's'} and "
+                f"{identities} signing identit{'y' if identities == 1 else 'ies'} re-protected"
             ),
         )
         store_value(s, PENDING_SETTING, None)

@@ -51,12 +51,9 @@ log = logging.getLogger(__name__)
 SIGNING_DIR = "signing"
 IDENTITY_FILE = "identity.p12"
 # What earlier versions kept in plain files beside the identity: fingerprints, then PEMs.
-PLAIN_CERTIFICATES = (
-    "certificate.sha256",
-    "certificate-replaced-*.sha256",
-    "certificate.pem",
-    "certificate-replaced-*.pem",
-)
+# Any such name goes, not only the ones those versions wrote: a plain certificate file here
+# vouches for nothing, whoever put it there.
+PLAIN_CERTIFICATES = ("certificate*.sha256", "certificate*.pem")
 IDENTITY_FILES = "identity*.p12"
 VALIDITY = timedelta(days=5 * 365 + 1)
 MIN_PASSPHRASE = 8

@@ -108,7 +108,7 @@ def test_a_store_keyed_with_the_passphrase_as_typed_is_normalised_on_opening(
         opened.close()
 
     (change,) = [detail for code, detail in codes if code == "passphrase_change"]
-    assert "normalised" in change
+    assert change == "passphrase normalised: 1 backup and 1 signing identity re-protected"
     for path in (database_path(data_dir), backup):
         encryption.key_for(path, COMPOSED)
         assert encryption.opens(path, encryption.derive_key(COMPOSED, typed.salt))

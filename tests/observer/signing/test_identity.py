@@ -178,10 +178,12 @@ def test_plain_certificate_files_of_an_earlier_version_are_shredded(tmp_path: Pa
     replaced = folder / "certificate-replaced-20250102T030405Z.pem"
     replaced.write_bytes(pem_of(organisation_p12().leaf))
     (folder / "certificate.pem").write_bytes(b"not a certificate")
+    # Not a name an earlier version wrote, but one that says what it claims to be.
+    (folder / "certificate-forger.pem").write_bytes(pem_of(organisation_p12().leaf))
     same_bytes = tmp_path / "the same file, seen elsewhere"
     os.link(replaced, same_bytes)
 
-    assert forget_plain_certificates(tmp_path) == 4
+    assert forget_plain_certificates(tmp_path) == 5
 
     assert sorted(p.name for p in folder.iterdir()) == ["identity.p12"]
     shredded = same_bytes.read_bytes()
