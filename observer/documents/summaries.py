@@ -350,8 +350,9 @@ def _identity(services: DocumentSources, passphrase: str) -> IdentityInfo:
     profile = services.profiles.current()
     if profile is None:
         raise NobodyToSignAs(
-            "No one is set up as this laptop's user, so there is no one to sign as: "
-            "open the app once, or import a signing identity."
+            "No one is set up as this laptop's user, so there is no one to sign as: open the "
+            "app once, or run `observer setup --name NAME --role ROLE --organisation NAME`, or "
+            "import a signing identity with `observer identity import FILE.p12`."
         )
     info = ensure_identity(services.data_dir, passphrase, profile.name, profile.organisation)
     if info.created:

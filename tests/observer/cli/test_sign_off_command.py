@@ -427,3 +427,34 @@ def test_a_name_that_is_not_the_records_signer_is_refused_with_exit_2(
     assert refused.returncode == 2
     assert "Only Siobhán Walker, the person observed, can sign" in one_line_error(refused)
     assert len(services.signoff.signatures(uuid.UUID(record))) == 1
+
+
+def test_a_signed_summary_with_no_one_set_up_says_how_to_set_up(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    succeeded(observer(data_dir, "demo", "--workers", "2", "--observations", "3", "--seed", "3"))
+    signed = json.loads("\n".join(succeeded(observer(data_dir, "list", "--json"))))[0]
+    assert signed["status"] == "signed"
+
+    refused = one_line_error(
+        observer(data_dir, "pdf", signed["id"], "-o", str(tmp_path / "summary.pdf"))
+    )
+
+    assert refused == (
+        "observer: No one is set up as this laptop's user, so there is no one to sign as: open "
+        "the app once, or run `observer setup --name NAME --role ROLE --organisation NAME`, or "
+        "import a signing identity with `observer identity import FILE.p12`."
+    )
+    assert not (tmp_path / "summary.pdf").exists()
+    succeeded(
+        observer(
+            data_dir,
+            "setup",
+            "--name",
+            "Ceri Lewis",
+            "--role",
+            "practice_lead",
+            "--organisation",
+            "Northshire Council",
+        )
+    )
+    succeeded(observer(data_dir, "pdf", signed["id"], "-o", str(tmp_path / "summary.pdf")))
