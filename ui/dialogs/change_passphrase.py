@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
-from observer.security.unlock import MIN_PASSPHRASE
+from observer.errors import InvalidInput
+from observer.security.unlock import MIN_PASSPHRASE, WrongStorePassphrase
 from observer.services import Services
 from ui.dialogs.base import SavingDialog
 from ui.prompts import Prompts
@@ -33,6 +34,8 @@ class ChangePassphraseDialog(SavingDialog):
         super().__init__(prompts, "Change passphrase", parent)
         self._services = services
         self.rekeyed_backups = 0
+        # What was typed wrong, cleared after a refusal; a busy store clears nothing.
+        self._wrong: tuple[QLineEdit, ...] = ()
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Change passphrase")
         self.current = _secret("Current passphrase")
         self.new = _secret("New passphrase")
@@ -46,21 +49,27 @@ class ChangePassphraseDialog(SavingDialog):
         self.arrange(form, self.current, PanelHeader("Change passphrase", ""), intro)
 
     def save(self) -> None:
+        self._wrong = ()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.rekeyed_backups = self._services.change_passphrase(
                 self.current.text(), self.new.text(), self.again.text()
             )
+        except WrongStorePassphrase:
+            self._wrong = (self.current,)
+            raise
+        except InvalidInput:
+            self._wrong = (self.new, self.again)
+            raise
         finally:
             QGuiApplication.restoreOverrideCursor()
 
     def accept(self) -> None:
         super().accept()
         if not self.result():
-            self.current.clear()
-            self.new.clear()
-            self.again.clear()
-            self.current.setFocus()
+            for field in self._wrong:
+                field.clear()
+            (self._wrong or (self.current,))[0].setFocus()
 
     @classmethod
     def change(cls, parent: QWidget | None, services: Services, prompts: Prompts) -> bool:
@@ -68,5 +77,11 @@ class ChangePassphraseDialog(SavingDialog):
         changed = bool(dialog.exec())
         dialog.deleteLater()
         if changed:
-            prompts.information(parent, "The passphrase is changed; use the new one from now on.")
+            backups = dialog.rekeyed_backups
+            prompts.information(
+                parent,
+                f"The passphrase is changed: the store, {backups} backup"
+                f"{'' if backups == 1 else 's'} and the signing identity now open with the "
+                "new one; use it from now on.",
+            )
         return changed

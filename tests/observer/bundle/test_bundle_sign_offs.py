@@ -214,8 +214,9 @@ def test_sign_offs_from_a_laptop_not_known_here_are_taken_once_it_is_trusted_and
 
     sentence = _refused(office, bundle)
     fingerprint = identity_info(services.data_dir, STORE_PASSPHRASE).fingerprint
-    assert "(the observer's signature) was signed with a certificate this laptop does not know " in (
-        sentence
+    assert (
+        "(the observer's signature) was signed with a certificate this laptop does not know "
+        in (sentence)
     )
     # In full and in pairs, as `identity show` and `certificates list` show it, with what to do.
     assert sentence.endswith(

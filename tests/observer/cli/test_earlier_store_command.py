@@ -51,9 +51,7 @@ def test_an_unencrypted_store_is_described_truly_then_encrypted_and_upgraded_out
     assert len(said) == 2
     assert store_state(data_dir) is StoreState.ENCRYPTED
 
-    trail = run_cli(
-        [*argv, "audit", "list", "--json"], {"OBSERVER_PASSPHRASE": STORE_PASSPHRASE}
-    )
+    trail = run_cli([*argv, "audit", "list", "--json"], {"OBSERVER_PASSPHRASE": STORE_PASSPHRASE})
     assert trail.stderr == ""  # opened again, it has nothing more to say
     newest = json.loads(trail.stdout)[:2]
     assert [(e["action"], e["record_type"]) for e in newest] == [
@@ -61,8 +59,7 @@ def test_an_unencrypted_store_is_described_truly_then_encrypted_and_upgraded_out
         ("encrypt", "store"),
     ]
     assert newest[0]["detail"] == (
-        f"schema {schema} to {SCHEMA_HEAD}; the store as it was is kept in the backup "
-        f"{backup.name}"
+        f"schema {schema} to {SCHEMA_HEAD}; the store as it was is kept in the backup {backup.name}"
     )
     verified = run_cli([*argv, "audit", "verify"], {"OBSERVER_PASSPHRASE": STORE_PASSPHRASE})
     assert verified.exit_code == 0, verified.stdout

@@ -146,8 +146,17 @@ def test_changing_the_passphrase_in_the_dialog(qtbot, services: Services) -> Non
     dialog.accept()
 
     assert prompts.shown == [("error", "That is not the current passphrase.")]
-    assert (dialog.current.text(), dialog.new.text(), dialog.again.text()) == ("", "", "")
+    # Only what was wrong is cleared, for typing again.
+    assert (dialog.current.text(), dialog.new.text(), dialog.again.text()) == ("", NEW, NEW)
     dialog.current.setText(STORE_PASSPHRASE)
+    dialog.again.setText(NEW + " but not quite")
+    dialog.accept()
+    assert prompts.shown[-1] == ("error", "The two passphrases are not the same.")
+    assert (dialog.current.text(), dialog.new.text(), dialog.again.text()) == (
+        STORE_PASSPHRASE,
+        "",
+        "",
+    )
     dialog.new.setText(NEW)
     dialog.again.setText(NEW)
     dialog.accept()
@@ -156,6 +165,28 @@ def test_changing_the_passphrase_in_the_dialog(qtbot, services: Services) -> Non
     with pytest.raises(encryption.WrongStorePassphrase):
         open_services(services.data_dir, STORE_PASSPHRASE)
     open_services(services.data_dir, NEW).close()
+
+
+def test_the_change_says_how_many_backups_were_re_protected(qtbot, services: Services) -> None:
+    services.backups.make()
+    prompts = FakePrompts()
+
+    def fill(dialog: ChangePassphraseDialog) -> None:
+        dialog.current.setText(STORE_PASSPHRASE)
+        dialog.new.setText(NEW)
+        dialog.again.setText(NEW)
+        dialog.accept()
+
+    when_shown(ChangePassphraseDialog, fill)
+    assert ChangePassphraseDialog.change(None, services, prompts)
+
+    assert prompts.shown == [
+        (
+            "information",
+            "The passphrase is changed: the store, 1 backup and the signing identity now open "
+            "with the new one; use it from now on.",
+        )
+    ]
 
 
 def test_the_dialog_says_the_change_is_refused_while_another_process_has_the_store_open(
