@@ -98,8 +98,8 @@ def restore_arguments(parser: argparse.ArgumentParser) -> None:
         "--discard-changes",
         type=int,
         metavar="N",
-        help="confirm that the N changes the store holds after the backup's time are taken "
-        "out of it (kept in its before-restore backup); restore says N",
+        help="confirm that the N audit events the store holds after the backup's time are "
+        "taken out of it (kept in its before-restore backup); restore says N",
     )
 
 
