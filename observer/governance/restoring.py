@@ -64,7 +64,7 @@ class RestoreNotConfirmed(ObserverError):
     """The restore would take changes out of the store that the user has not confirmed."""
 
 
-class ChangeUnfinished(RestoreNotConfirmed):
+class ChangeUnfinished(ObserverError):
     """A passphrase change of the store is running or was interrupted: it must be finished
     (or undone) before a restore, whose messages about passphrases would be wrong till then."""
 
@@ -227,7 +227,7 @@ def _examine(current: Database, backup: Backup) -> _Replaced | None:
     try:
         with current.session() as s:
             if stored_value(s, PASSPHRASE_CHANGE_SETTING) is not None:
-                raise RestoreNotConfirmed(
+                raise ChangeUnfinished(
                     "A passphrase change of this store is unfinished: open Practice Observer "
                     "(or run any command) with the new passphrase first, which finishes it. "
                     "Nothing was changed."
