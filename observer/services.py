@@ -26,6 +26,7 @@ from observer.records.recording import Recording
 from observer.records.sign_off import SignOff
 from observer.records.workspace import Workspace
 from observer.security.attempts import UnlockAttempts
+from observer.security.passphrase_change import Progress
 from observer.security.passphrase_change import resume as resume_passphrase_change
 from observer.security.unlock import change_passphrase, unlock
 from observer.store.db import Database, Upgraded
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from observer.signing.endorsement import Endorser
     from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
-    from observer.store.backups import Backup, Backups, Restored
+    from observer.store.backups import Backup, Backups, KeptAside, Restored
 
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
@@ -211,12 +212,17 @@ class Services:
 
         return derive_key(passphrase, self.key.salt).matches(self.key)
 
-    def change_passphrase(self, current: str, new: str, confirmation: str) -> int:
+    def change_passphrase(
+        self, current: str, new: str, confirmation: str, progress: Progress | None = None
+    ) -> int:
         """Re-keys the store, its backups and the signing identity (see
-        observer.security.unlock.change_passphrase); this session carries on with `new`."""
+        observer.security.unlock.change_passphrase); this session carries on with `new`.
+        `progress` is told, in a sentence, before the long part."""
         before = self.db.key
         try:
-            return change_passphrase(self.db, self.actor(), current, new, confirmation)
+            return change_passphrase(
+                self.db, self.actor(), current, new, confirmation, progress=progress
+            )
         finally:
             if self.db.key is not before:  # the store took `new`, whatever failed after
                 self.passphrase = new
@@ -232,17 +238,23 @@ class Services:
         self.db.close()
 
 
-def open_services(data_dir: Path, passphrase: str, key: StoreKey | None = None) -> Services:
+def open_services(
+    data_dir: Path,
+    passphrase: str,
+    key: StoreKey | None = None,
+    progress: Progress | None = None,
+) -> Services:
     """Opens (creating, encrypting or upgrading) the store in `data_dir` with `passphrase`;
     installs shipped frameworks. Raises WrongStorePassphrase or TooManyAttempts. `key` is
-    the one `store_access.unlock` gave for this passphrase, when the caller has it already."""
+    the one `store_access.unlock` gave for this passphrase, when the caller has it already;
+    `progress` is told before an interrupted passphrase change is finished."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if key is None:
         key = unlock(data_dir, passphrase)
     db = _open_store(data_dir, passphrase, key)
     try:
         # A passphrase change stopped part-way is finished (or undone) before anything else.
-        resume_passphrase_change(db, passphrase)
+        resume_passphrase_change(db, passphrase, progress)
     except (ObserverError, OSError) as error:
         # The store opens all the same; the change stays recorded and is finished at the
         # next opening (another window may hold the store now, say).
@@ -362,6 +374,12 @@ class DataFolder:
 
         return backups.list_backups(self.path)
 
+    def kept_aside_stores(self) -> list[KeptAside]:
+        """The stores restores kept aside, unchanged, because they could not be read."""
+        from observer.store import backups
+
+        return backups.kept_aside_stores(self.path)
+
     def latest_good_backup(self, passphrase: str) -> Backup | None:
         """The newest backup that `passphrase` opens and that reads as a whole."""
         from observer.store import backups
@@ -385,11 +403,16 @@ class DataFolder:
         aside when it is damaged). A restore that takes changes out of the store needs their
         number (`RestorePlan.to_confirm`) as `confirmed`; it is audited in the restored store,
         and the retention policy is applied to what comes back."""
+        from dataclasses import replace
         from datetime import date
 
         from observer.governance.restoring import restore
+        from observer.signing.identity import under_another_passphrase
 
-        return restore(self.path, backup, passphrase, confirmed, date.today())
+        restored = restore(self.path, backup, passphrase, confirmed, date.today())
+        if under_another_passphrase(self.path, passphrase):
+            restored = replace(restored, identity_under_another_passphrase=True)
+        return restored
 
     def restore_and_open(
         self, backup: Backup, passphrase: str, confirmed: int | None = None

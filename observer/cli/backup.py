@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from observer.cli.commands import P12_PASSPHRASE_ENV
 from observer.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -18,7 +19,7 @@ from observer.cli.common import (
     print_json,
 )
 from observer.governance.restoring import RestoreNotConfirmed
-from observer.paths import backups_dir, data_dir, database_path
+from observer.paths import PASSPHRASE_ENV, backups_dir, data_dir, database_path
 from observer.services import DataFolder, Services
 
 
@@ -35,8 +36,13 @@ def backups_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="a JSON array, for scripts")
 
 
+KEPT_ASIDE = "kept aside: could not be read"
+
+
 def backups(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
-    found = DataFolder(directory).backups()
+    folder = DataFolder(directory)
+    found = folder.backups()
+    aside = folder.kept_aside_stores()
     if args.json:
         print_json(
             [
@@ -45,8 +51,19 @@ def backups(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
                     "made_at": b.made_at.isoformat(),
                     "reason": b.reason,
                     "size": b.size,
+                    "kept_aside": False,
                 }
                 for b in found
+            ]
+            + [
+                {
+                    "path": str(k.path),
+                    "made_at": k.set_aside_at.isoformat(),
+                    "reason": KEPT_ASIDE,
+                    "size": k.size,
+                    "kept_aside": True,
+                }
+                for k in aside
             ]
         )
         return EXIT_OK
@@ -56,6 +73,16 @@ def backups(directory: Path, passphrase: str, args: argparse.Namespace) -> int:
         print(
             f"{b.made_at.astimezone():%Y-%m-%d %H:%M}  {b.reason or '(unknown)':<16.28}  "
             f"{_megabytes(b.size):>9}  {b.path}"
+        )
+    if aside:
+        print(
+            "Stores a restore kept aside, unchanged, because they could not be read (not "
+            "backups; never removed by Practice Observer):"
+        )
+    for k in aside:
+        print(
+            f"{k.set_aside_at.astimezone():%Y-%m-%d %H:%M}  {KEPT_ASIDE:<28}  "
+            f"{_megabytes(k.size):>9}  {k.path}"
         )
     return EXIT_OK
 
@@ -71,8 +98,8 @@ def restore_arguments(parser: argparse.ArgumentParser) -> None:
         "--discard-changes",
         type=int,
         metavar="N",
-        help="confirm that the N changes the store holds after the backup's time are taken "
-        "out of it (kept in its before-restore backup); restore says N",
+        help="confirm that the N audit events the store holds after the backup's time are "
+        "taken out of it (kept in its before-restore backup); restore says N",
     )
 
 
@@ -106,6 +133,14 @@ def restore_backup(directory: Path, passphrase: str, args: argparse.Namespace) -
         f"Restored the backup of {restored.backup.describe()}; {kept}. The restore is in the "
         "audit trail, and the retention policy was applied to what came back."
     )
+    if restored.identity_under_another_passphrase:
+        where = "" if directory == data_dir() else f" --data-dir {directory}"
+        print(
+            "The store now opens with the passphrase this backup was made under, but this "
+            "laptop's signing identity is under another one (the passphrase the store had "
+            f"before, such as a newer one): bring it across with `{P12_PASSPHRASE_ENV}=<that "
+            f"passphrase> observer{where} identity adopt`, with {PASSPHRASE_ENV} set as now."
+        )
     return EXIT_OK
 
 

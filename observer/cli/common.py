@@ -29,9 +29,17 @@ Handler = Callable[["Services", argparse.Namespace], int]
 StoreFreeHandler = Callable[[Path, str, argparse.Namespace], int]
 
 ADOPT_HINT = (
-    "The signing identity is still under the passphrase chosen for signing before the store "
-    f"had one: run `observer identity adopt` once with that passphrase in {P12_PASSPHRASE_ENV}."
+    "The signing identity does not open with the store's passphrase: it is under another one "
+    "(the store's passphrase before a restore put back an older backup, or one chosen for "
+    "signing before the store had a passphrase). Run `observer identity adopt` once with "
+    f"that passphrase in {P12_PASSPHRASE_ENV}."
 )
+
+
+def say(line: str) -> None:
+    """A line on what a long step is doing, on stderr: stdout carries only the result (JSON,
+    for scripts)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def day_argument(text: str) -> date:
@@ -71,15 +79,22 @@ def subcommands(parser: argparse.ArgumentParser, dest: str) -> argparse._SubPars
 
 
 @contextlib.contextmanager
-def saying_how_to_sign() -> Iterator[None]:
+def saying_how_to_sign(services: Services | None = None) -> Iterator[None]:
     """Adds to the core's refusal what a user of the command line can do about it: which
-    environment variable the passphrase comes from, or how to adopt an earlier identity."""
+    environment variable the passphrase comes from, or how to adopt an identity under
+    another passphrase (for a sign-off refused for want of the identity, when `services`
+    finds it is under another passphrase)."""
+    from observer.records.sign_off import IdentityUnavailable
     from observer.signing import PassphraseNeeded, WrongPassphrase
 
     try:
         yield
     except WrongPassphrase:
         raise WrongPassphrase(ADOPT_HINT) from None
+    except IdentityUnavailable as exc:
+        if services is None or not services.summaries.identity_under_another_passphrase():
+            raise
+        raise IdentityUnavailable(f"{exc} {ADOPT_HINT}") from None
     except PassphraseNeeded as exc:
         raise PassphraseNeeded(
             f"{str(exc).rstrip('.')}: set {PASSPHRASE_ENV} to the store's passphrase."

@@ -100,9 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _, store_free = handlers[command.name]
         return _guarded(lambda: store_free(directory, passphrase, args), directory, args)
     try:
+        from observer.cli.common import say
         from observer.services import open_services
 
-        services = open_services(directory, passphrase)
+        services = open_services(directory, passphrase, progress=say)
     except ObserverError as exc:
         return _fail(_opening_failed(exc, directory, passphrase))
     except OSError as exc:

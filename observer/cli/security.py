@@ -9,7 +9,7 @@ import os
 from typing import TYPE_CHECKING
 
 from observer.cli.commands import NEW_PASSPHRASE_ENV
-from observer.cli.common import EXIT_OK, Arguments, Handler, subcommands
+from observer.cli.common import EXIT_OK, Arguments, Handler, say, subcommands
 from observer.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def change(services: Services, args: argparse.Namespace) -> int:
     new = os.environ.get(NEW_PASSPHRASE_ENV)
     if not new:
         raise InvalidInput(f"Set {NEW_PASSPHRASE_ENV} to the new passphrase.")
-    rekeyed = services.change_passphrase(services.passphrase, new, new)
+    rekeyed = services.change_passphrase(services.passphrase, new, new, progress=say)
     print(
         f"The passphrase is changed: the store, {rekeyed} backup"
         f"{'' if rekeyed == 1 else 's'} and the signing identity now open with the new one."

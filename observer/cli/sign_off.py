@@ -88,7 +88,8 @@ def sign(services: Services, args: argparse.Namespace) -> int:
     observation_id = _observation_id(args.observation)
     role = SignatureRole(args.role)
     had_identity = services.summaries.has_signing_identity()
-    signature = services.signoff.sign(observation_id, role, args.name, comment=args.comment)
+    with saying_how_to_sign(services):
+        signature = services.signoff.sign(observation_id, role, args.name, comment=args.comment)
     locked = services.recording.get(observation_id).status is Status.SIGNED
     print(
         f"Signed as {ROLE_LABELS[role].lower()} by {signature.name} at "
@@ -160,7 +161,8 @@ def _adopt(services: Services) -> int:
     earlier = _p12_passphrase()
     if earlier is None:
         raise PassphraseNeeded(
-            f"Set {P12_PASSPHRASE_ENV} to the passphrase you chose for signing before."
+            f"Set {P12_PASSPHRASE_ENV} to the passphrase the signing identity is under (the one "
+            "chosen for signing before, or the store's before a restore)."
         )
     try:
         changed = services.summaries.adopt_identity(earlier)

@@ -352,7 +352,7 @@ def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
         wording = wording_at_signing(o, kept)
         shown.append({"record": o.id, "kept": kept, "wording": wording})
         digest = content_hash({**observation_document(o), "shown_at_signing": kept})
-        signed_at = o.created_at + timedelta(minutes=g.rng.randint(5, 90))
+        signed_at = min(o.created_at + timedelta(minutes=g.rng.randint(5, 90)), g.now)
         for role, person_id in (
             ("observer", by_id[o.id]["observer"]),
             ("practitioner", by_id[o.id]["worker"]),
@@ -427,7 +427,9 @@ def _one_observation(
 ) -> None:
     rng = g.rng
     oid = uuid.uuid4()
-    stamp = observed_at + timedelta(hours=rng.uniform(1, 30))
+    # Written up within the day or so after, but never after the data is made: a record
+    # dated later would count as changed after every backup made meanwhile.
+    stamp = min(observed_at + timedelta(hours=rng.uniform(1, 30)), g.now)
     record = {"created_at": stamp, "updated_at": stamp, "revision": 1}
     supervision = kind.is_supervision
     # Practice improves over the two years, with noise around each worker's ability.

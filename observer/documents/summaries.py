@@ -485,6 +485,13 @@ class Summaries:
     def prepare_signing(self, passphrase: str | None = None) -> IdentityInfo:
         return prepare_signing(self._sources, passphrase)
 
+    def identity_under_another_passphrase(self) -> bool:
+        """Whether this data folder has a signing identity that the store's passphrase does
+        not open (`adopt_identity` brings it across)."""
+        from observer.signing.identity import under_another_passphrase
+
+        return under_another_passphrase(self._sources.data_dir, self._sources.passphrase)
+
     def adopt_identity(self, earlier: str) -> int:
         """Puts the signing identities an earlier version protected with `earlier` under the
         store's passphrase; how many were (0: already under the store's). WrongPassphrase

@@ -43,18 +43,54 @@ from observer.governance.retention import (
 from observer.store import backups, encryption
 from observer.store.backups import Backup, Restored
 from observer.store.db import Database
-from observer.store.models import AuditEvent, Observation
+from observer.store.models import AuditEvent, Observation, Person
 from observer.store.settings import store_value, stored_value
 
 log = logging.getLogger(__name__)
 
 RESTORE = "restore"
 PASSPHRASE_CHANGE_SETTING = "passphrase.change"  # observer.security.passphrase_change
+PASSPHRASE_CHANGE_MARKER = "passphrase-change.pending"  # its MARKER, readable without a key
+STORE_REKEYED = "store re-keyed"  # the marker's last line once the store took the new key
+NOTABLE = {
+    "passphrase_change": "the passphrase change (the restored store opens with the passphrase "
+    "the backup was made under)",
+    "trust_certificate": "trusting a signing certificate (trust it again after the restore)",
+}
 SYSTEM_ACTOR = "Practice Observer"
 
 
 class RestoreNotConfirmed(ObserverError):
     """The restore would take changes out of the store that the user has not confirmed."""
+
+
+class ChangeUnfinished(ObserverError):
+    """A passphrase change of the store is running or was interrupted: it must be finished
+    (or undone) before a restore, whose messages about passphrases would be wrong till then."""
+
+
+def refuse_while_changing(data_dir: Path) -> None:
+    """Refuses a restore while a passphrase change is under way or interrupted, saying which
+    passphrase finishes or undoes it; checked before any passphrase is tried on a file."""
+    try:
+        lines = (data_dir / PASSPHRASE_CHANGE_MARKER).read_text(encoding="ascii").splitlines()
+    except FileNotFoundError:
+        return
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    if lines and lines[-1].startswith(STORE_REKEYED):
+        raise ChangeUnfinished(
+            "A passphrase change of this store is unfinished (still running, or interrupted "
+            "after the store took the new passphrase): open Practice Observer (or run any "
+            "command) with the new passphrase first, which finishes it, then restore. "
+            "Nothing was changed."
+        )
+    raise ChangeUnfinished(
+        "A passphrase change of this store is unfinished (still running, or interrupted "
+        "before the store took the new passphrase): open Practice Observer (or run any "
+        "command) with the passphrase from before the change first, which undoes it, then "
+        "restore. Nothing was changed."
+    )
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -68,6 +104,7 @@ class WhatIsLost:
     since: datetime  # the backup's time, UTC
     events: int  # audit events after it
     records: int  # observations created or changed after it
+    notable: tuple[str, ...] = ()  # NOTABLE actions among the events, and "setup"
 
     @property
     def anything(self) -> bool:
@@ -79,6 +116,11 @@ class WhatIsLost:
         coalesced into an event from before the backup, the observations edited."""
         return self.events or self.records
 
+    @property
+    def counted(self) -> str:
+        """What `count` counts, in words."""
+        return "audit events" if self.events else "observations edited"
+
     def describe(self) -> str:
         when = f"{self.since.astimezone():%d %B %Y, %H:%M}"
         if not self.anything:
@@ -87,11 +129,27 @@ class WhatIsLost:
             return (
                 f"The store holds edits to {_plural(self.records, 'observation')} made after {when}"
             )
-        return (
-            f"The store holds {_plural(self.events, 'change')} made after {when} "
-            f"(audit events, {_plural(self.records, 'observation')} among them created or "
-            "changed)"
+        observations = (
+            ""
+            if not self.records
+            else f", and {_plural(self.records, 'observation')} in it "
+            f"{'was' if self.records == 1 else 'were'} created or last changed after that time"
         )
+        return (
+            f"The store holds {_plural(self.events, 'audit event')} made after {when}{observations}"
+        )
+
+    def notable_words(self) -> str:
+        """The notable things the restore takes out, as a sentence ("" when none)."""
+        if not self.notable:
+            return ""
+        words = [
+            "the laptop user's setup (run setup again after the restore)"
+            if what == "setup"
+            else NOTABLE[what]
+            for what in self.notable
+        ]
+        return f" Among them: {'; '.join(words)}."
 
 
 @dataclass(frozen=True)
@@ -120,8 +178,9 @@ class RestorePlan:
             )
         return (
             f"{self.lost.describe()}; restoring the backup of {when} takes "
-            f"{'it' if self.lost.count == 1 else 'them'} out of the store. The store is kept "
-            "first as a before-restore backup, which still holds them. Restore it?"
+            f"{'it' if self.lost.count == 1 else 'them'} out of the store."
+            f"{self.lost.notable_words()} The store is kept first as a before-restore backup, "
+            "which still holds them. Restore it?"
         )
 
     @property
@@ -137,6 +196,7 @@ def plan_restore(data_dir: Path, backup_path: Path, passphrase: str) -> RestoreP
     from observer.paths import database_path
 
     store = database_path(data_dir)
+    refuse_while_changing(data_dir)
     backup = backups.readable_backup(backup_path, store)
     backups.backup_key(backup.path, passphrase)
     key = backups.current_store_key(data_dir, passphrase)
@@ -167,7 +227,7 @@ def _examine(current: Database, backup: Backup) -> _Replaced | None:
     try:
         with current.session() as s:
             if stored_value(s, PASSPHRASE_CHANGE_SETTING) is not None:
-                raise RestoreNotConfirmed(
+                raise ChangeUnfinished(
                     "A passphrase change of this store is unfinished: open Practice Observer "
                     "(or run any command) with the new passphrase first, which finishes it. "
                     "Nothing was changed."
@@ -191,23 +251,44 @@ def _examine(current: Database, backup: Backup) -> _Replaced | None:
             people = [p for p in removed if p is not None]
             policy = stored_policy(s)
             actor = _laptop_user(s)
+            found = set(
+                s.scalars(
+                    select(AuditEvent.action)
+                    .where(AuditEvent.occurred_at > since, AuditEvent.action.in_(NOTABLE))
+                    .distinct()
+                )
+            )
+            notable = tuple(a for a in NOTABLE if a in found)
+            if _set_up_after(s, since):
+                notable += ("setup",)
     except SQLAlchemyError:
         return None
-    return _Replaced(WhatIsLost(since, int(events or 0), int(records or 0)), policy, people, actor)
+    lost = WhatIsLost(since, int(events or 0), int(records or 0), notable)
+    return _Replaced(lost, policy, people, actor)
+
+
+def _set_up_after(s: Session, since: datetime) -> bool:
+    """Whether the laptop user was set up after `since` (their person record is newer), so
+    a backup from then does not know them."""
+    person = _laptop_person(s)
+    return person is not None and person.created_at > since
 
 
 def _laptop_user(s: Session) -> str | None:
+    person = _laptop_person(s)
+    return None if person is None else person.name
+
+
+def _laptop_person(s: Session) -> Person | None:
     from observer.people.profile import PROFILE_KEY
-    from observer.store.models import Person
 
     stored = stored_value(s, PROFILE_KEY)
     if not isinstance(stored, dict):
         return None
     try:
-        person = s.get(Person, uuid.UUID(str(stored.get("person_id"))))
+        return s.get(Person, uuid.UUID(str(stored.get("person_id"))))
     except ValueError:
         return None
-    return None if person is None else person.name
 
 
 class GovernedRestore:
@@ -218,10 +299,16 @@ class GovernedRestore:
         self._today = today
         self._replaced: _Replaced | None = None
         self._replaced_was = "none"
+        self._kept_aside_as: Path | None = None
         self.lost: WhatIsLost | None = None
 
-    def replacing(self, current: Database | None, backup: Backup) -> None:
+    def replacing(
+        self, current: Database | None, backup: Backup, unreadable_as: Path | None
+    ) -> None:
+        self._kept_aside_as = unreadable_as
         if current is None:
+            if unreadable_as is not None:
+                self._replaced_was = "damaged"
             return
         self._replaced = _examine(current, backup)
         if self._replaced is None:
@@ -234,7 +321,7 @@ class GovernedRestore:
             raise RestoreNotConfirmed(
                 f"{lost.describe()}; restoring this backup would take them out of the store "
                 f"(they would stay in its before-restore backup). Confirm with the number of "
-                f"changes, {lost.count}, to restore it anyway; nothing was changed."
+                f"{lost.counted}, {lost.count}, to restore it anyway; nothing was changed."
             )
 
     def restoring(self, staged: Database, backup: Backup) -> None:
@@ -258,7 +345,8 @@ class GovernedRestore:
         made = backup.made_at.isoformat(timespec="seconds")
         what = f"restored the backup {backup.path.name} made {made}"
         if self._replaced_was == "damaged":
-            return f"{what}; the replaced store could not be read and is kept aside"
+            where = f" as {self._kept_aside_as.name}" if self._kept_aside_as else ""
+            return f"{what}; the replaced store could not be read and is kept aside{where}"
         if self._replaced is None:
             return f"{what}; there was no store to replace"
         events = self._replaced.lost.events
@@ -334,6 +422,7 @@ def restore(
 ) -> Restored:
     """Restores the backup with governance's steps; `confirmed` is the number of changes
     the user agreed to take out of the store (RestorePlan.to_confirm)."""
+    refuse_while_changing(data_dir)
     steps = GovernedRestore(confirmed, today)
     restored = backups.restore(data_dir, backup_path, passphrase, steps)
     log.info("restore recorded in the audit trail")

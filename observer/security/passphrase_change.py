@@ -37,7 +37,7 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +57,8 @@ else:
     import fcntl
 
 log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]  # told, in a sentence, before a long step
 
 PENDING_SETTING = "passphrase.change"
 MARKER = "passphrase-change.pending"
@@ -127,6 +129,16 @@ def store_was_rekeyed(data_dir: Path) -> bool:
     return bool(lines) and lines[-1].startswith(STORE_REKEYED)
 
 
+def change_is_running(data_dir: Path) -> bool:
+    """Whether another process holds the change lock now: it is changing the passphrase, or
+    finishing or undoing a change (rather than the change having been interrupted)."""
+    try:
+        with change_lock(data_dir, wait=False) as alone:
+            return not alone
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def change_lock(data_dir: Path, *, wait: bool) -> Iterator[bool]:
     """The data folder's change lock, held by one process at a time; yields whether it was
@@ -146,11 +158,18 @@ def change_lock(data_dir: Path, *, wait: bool) -> Iterator[bool]:
         os.close(descriptor)  # releases the lock
 
 
-def change_passphrase(db: Database, actor: str, current: str, new: str, confirmation: str) -> int:
+def change_passphrase(
+    db: Database,
+    actor: str,
+    current: str,
+    new: str,
+    confirmation: str,
+    progress: Progress | None = None,
+) -> int:
     """Re-keys the open store `db`, its backups and the signing identity in its data folder
     from `current` to `new`; `actor` is who the audit trail names. Returns how many backups
     are under the new passphrase. Refused, changing nothing, while another window or
-    command has the store open."""
+    command has the store open. `progress` is told before the re-encryption starts."""
     forms = [(current, False)] + [(form, True) for form in encryption.earlier_forms(current)]
     if not any(
         encryption.derive_key(form, db.key.salt, as_typed=typed).matches(db.key)
@@ -160,7 +179,7 @@ def change_passphrase(db: Database, actor: str, current: str, new: str, confirma
     encryption.check_new_passphrase(new, confirmation)
     if encryption.normalised(new) == encryption.normalised(current):
         raise InvalidInput("The new passphrase is the same as the current one.")
-    return _change(db, actor, current, new, normalising=False)
+    return _change(db, actor, current, new, normalising=False, progress=progress)
 
 
 def normalise_passphrase(db: Database, passphrase: str) -> int:
@@ -169,17 +188,33 @@ def normalise_passphrase(db: Database, passphrase: str) -> int:
     return _change(db, "Practice Observer", passphrase, passphrase, normalising=True)
 
 
-def _change(db: Database, actor: str, current: str, new: str, *, normalising: bool) -> int:
+def _change(
+    db: Database,
+    actor: str,
+    current: str,
+    new: str,
+    *,
+    normalising: bool,
+    progress: Progress | None = None,
+) -> int:
     with change_lock(db.path.parent, wait=False) as alone:
         if not alone:
             raise StoreBusy(
                 "Another Practice Observer window or command is changing or finishing the "
                 "change of the passphrase; try again in a moment. The passphrase was not changed."
             )
-        return _change_alone(db, actor, current, new, normalising=normalising)
+        return _change_alone(db, actor, current, new, normalising=normalising, progress=progress)
 
 
-def _change_alone(db: Database, actor: str, current: str, new: str, *, normalising: bool) -> int:
+def _change_alone(
+    db: Database,
+    actor: str,
+    current: str,
+    new: str,
+    *,
+    normalising: bool,
+    progress: Progress | None = None,
+) -> int:
     from observer.signing.identity import discard_staged_identities, stage_identity_passphrase
     from observer.store.backups import in_use
 
@@ -191,6 +226,11 @@ def _change_alone(db: Database, actor: str, current: str, new: str, *, normalisi
             "and try again. The passphrase was not changed."
         )
     old_keys, backups = _old_keys(data_dir, db.key, current)
+    if progress is not None:
+        progress(
+            f"Re-encrypting the store and {len(backups)} backup{'' if len(backups) == 1 else 's'}"
+            "; this can take a minute or two on a large store…"
+        )
     identities = stage_identity_passphrase(data_dir, current, new)
     pending = PendingChange(
         old_keys=old_keys,
@@ -216,19 +256,19 @@ def _change_alone(db: Database, actor: str, current: str, new: str, *, normalisi
     return finish_change(db, new, pending)
 
 
-def resume(db: Database, passphrase: str) -> int | None:
+def resume(db: Database, passphrase: str, progress: Progress | None = None) -> int | None:
     """Finishes (or undoes) a change the store records as unfinished; None when there is
     none, or when another process holds the change lock (it is changing the passphrase, or
     finishing or undoing the change itself). Run on every opening of the store, before
-    anything else."""
+    anything else; `progress` is told before a change is finished."""
     with change_lock(db.path.parent, wait=False) as alone:
         if not alone:
             log.info("another process is changing the passphrase or finishing a change")
             return None
-        return _resume_alone(db, passphrase)
+        return _resume_alone(db, passphrase, progress)
 
 
-def _resume_alone(db: Database, passphrase: str) -> int | None:
+def _resume_alone(db: Database, passphrase: str, progress: Progress | None) -> int | None:
     from observer.signing.identity import discard_staged_identities
     from observer.store.settings import stored_value
 
@@ -240,7 +280,9 @@ def _resume_alone(db: Database, passphrase: str) -> int | None:
         _remove_staged_backups(data_dir)
         discard_staged_identities(data_dir)
         if encryption.needs_normalising(passphrase, db.key):
-            return _change_alone(db, "Practice Observer", passphrase, passphrase, normalising=True)
+            return _change_alone(
+                db, "Practice Observer", passphrase, passphrase, normalising=True, progress=progress
+            )
         return None
     old = pending.old_key(db.key.salt)
     if old is not None and old.matches(db.key):
@@ -248,9 +290,13 @@ def _resume_alone(db: Database, passphrase: str) -> int | None:
         _undo(db)
         discard_staged_identities(data_dir)
         if encryption.needs_normalising(passphrase, db.key):
-            return _change_alone(db, "Practice Observer", passphrase, passphrase, normalising=True)
+            return _change_alone(
+                db, "Practice Observer", passphrase, passphrase, normalising=True, progress=progress
+            )
         return None
     log.info("finishing a passphrase change that was interrupted")
+    if progress is not None:
+        progress("Finishing the passphrase change that was interrupted…")
     return finish_change(db, passphrase, pending)
 
 

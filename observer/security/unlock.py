@@ -12,7 +12,11 @@ from pathlib import Path
 from observer.errors import DatabaseUnreadable, ObserverError
 from observer.paths import backups_dir, database_path
 from observer.security.attempts import UnlockAttempts
-from observer.security.passphrase_change import change_is_under_way, store_was_rekeyed
+from observer.security.passphrase_change import (
+    change_is_running,
+    change_is_under_way,
+    store_was_rekeyed,
+)
 from observer.security.passphrase_change import change_passphrase as change_passphrase
 from observer.store import encryption
 from observer.store.backups import remove_stale_restores, store_is_damaged
@@ -53,16 +57,29 @@ class StoreDamaged(DatabaseUnreadable):
 
 
 class ChangeUnderWay(WrongStorePassphrase):
-    """A passphrase change was interrupted: the sentence says which passphrase opens the
-    store, the new one (the store took it: opening finishes the change) or the one from
-    before the change (it stopped before that: opening undoes it)."""
+    """A passphrase change is running in another process or was interrupted: the sentence
+    says which, and which passphrase opens the store, the new one (the store took it:
+    opening finishes the change) or the one from before the change (it has not, or it
+    stopped before that: opening undoes it)."""
 
-    def __init__(self, store_took_the_new_passphrase: bool) -> None:
-        if store_took_the_new_passphrase:
+    def __init__(self, store_took_the_new_passphrase: bool, running: bool = False) -> None:
+        if running and store_took_the_new_passphrase:
             message = (
-                "That passphrase does not open the store: its passphrase was being changed "
-                "when Practice Observer stopped, after the store took the new one. Open it "
-                "with the new passphrase, which finishes the change."
+                "That passphrase does not open the store: its passphrase is being changed "
+                "right now, and the store has taken the new one. Open it with the new "
+                "passphrase."
+            )
+        elif running:
+            message = (
+                "That passphrase does not open the store: its passphrase is being changed "
+                "right now, and the store has not taken the new one yet. Try again in a "
+                "moment with the passphrase from before the change."
+            )
+        elif store_took_the_new_passphrase:
+            message = (
+                "That passphrase does not open the store: a change of its passphrase was "
+                "interrupted after the store took the new one. Open it with the new "
+                "passphrase, which finishes the change."
             )
         else:
             message = (
@@ -72,6 +89,7 @@ class ChangeUnderWay(WrongStorePassphrase):
             )
         super().__init__(message)
         self.store_took_the_new_passphrase = store_took_the_new_passphrase
+        self.running = running
 
 
 def store_state(data_dir: Path) -> StoreState:
@@ -104,7 +122,7 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
             raise StoreDamaged() from None
         attempts.failed()
         if change_is_under_way(data_dir):
-            raise ChangeUnderWay(store_was_rekeyed(data_dir)) from None
+            raise ChangeUnderWay(store_was_rekeyed(data_dir), change_is_running(data_dir)) from None
         raise
     # An encryption interrupted at an earlier start may have left plaintext behind, and a
     # restore stopped part-way a whole copy of a backup.

@@ -330,6 +330,19 @@ def discard_staged_identities(data_dir: Path) -> int:
     return removed
 
 
+def under_another_passphrase(data_dir: Path, passphrase: str) -> bool:
+    """Whether this folder has a signing identity that `passphrase` does not open."""
+    if not has_identity(data_dir) or not passphrase:
+        return False
+    try:
+        _open_own(data_dir, _secret(passphrase))
+    except WrongPassphrase:
+        return True
+    except (ObserverError, OSError):
+        return False
+    return False
+
+
 def adopt_identity(data_dir: Path, earlier: str, passphrase: str) -> int:
     """Protects by `passphrase` (the store's) this folder's identities that `earlier` opens:
     the passphrase its user chose for signing before the store had one. Afterwards signing

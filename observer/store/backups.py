@@ -68,6 +68,9 @@ class Restored:
     backup: Backup
     kept_as: Path | None  # where the store that was replaced now is (None: there was none)
     unreadable: bool  # whether it was set aside because the passphrase could not read it
+    # Whether the data folder's signing identity does not open with the passphrase that
+    # opens the restored store (a backup from before a passphrase change); the services say.
+    identity_under_another_passphrase: bool = False
 
 
 def _database(source: Database | HasDatabase) -> Database:
@@ -128,16 +131,20 @@ def _encrypted(backups: list[Backup]) -> list[Backup]:
 
 
 class StoreUnderAnotherPassphrase(ObserverError):
-    """The passphrase neither opens the store nor finds it damaged: the store is sound under
-    another passphrase, and restoring with this one would wrongly set it aside."""
+    """The passphrase neither opens the store nor finds it damaged: the store may be sound
+    under another passphrase (or damaged: this passphrase's key cannot tell), and restoring
+    with this one could wrongly set a sound store aside."""
 
 
 class RestoreSteps(Protocol):
     """What a restore asks of the layers above the files (observer.governance.restoring)."""
 
-    def replacing(self, current: Database | None, backup: Backup) -> None:
+    def replacing(
+        self, current: Database | None, backup: Backup, unreadable_as: Path | None
+    ) -> None:
         """Told, before anything changes, of the store about to be replaced (None when there
-        is none or it cannot be read); raises to refuse."""
+        is none or it cannot be read) and, when it cannot be read, the name it will be kept
+        aside under (`unreadable_as`); raises to refuse."""
 
     def restoring(self, staged: Database, backup: Backup) -> None:
         """Given the staged copy of the backup, before it takes the store's name."""
@@ -163,10 +170,16 @@ def restore(
     key = backup_key(backup.path, passphrase)
     check_known_schema(backup.path, key, "backup")
     current_key = current_store_key(data_dir, passphrase)
+    aside = kept_aside_name(store)
     if steps is not None:
         current = None if current_key is None else Database(store, current_key)
+        unreadable_as = None
+        if current_key is None and (
+            encryption.has_content(store) or encryption.has_content(Path(f"{store}-wal"))
+        ):
+            unreadable_as = aside
         try:
-            steps.replacing(current, backup)
+            steps.replacing(current, backup, unreadable_as)
         finally:
             if current is not None:
                 current.close()
@@ -174,7 +187,7 @@ def restore(
     staged = store.with_name(f"{store.name}{RESTORING}{os.getpid()}")
     try:
         _stage(backup, staged, key, steps)
-        kept_as, unreadable = _set_aside(data_dir, current_key)
+        kept_as, unreadable = _set_aside(data_dir, current_key, aside)
     except BaseException:
         _remove_staged(staged)
         raise
@@ -339,10 +352,10 @@ def current_store_key(data_dir: Path, passphrase: str) -> StoreKey | None:
         if store_is_damaged(data_dir, passphrase):
             return None
         raise StoreUnderAnotherPassphrase(
-            "That passphrase does not open the store, which is not damaged but under another "
-            "passphrase (if the passphrase was changed after this backup was made, the store "
-            "opens only with the new one). Restoring with this passphrase would set a sound "
-            "store aside, so nothing was changed."
+            "That passphrase does not open the store, and with it Practice Observer cannot "
+            "tell whether the store is damaged or under another passphrase, so nothing was "
+            "changed. Restore with the store's current passphrase (after a passphrase change, "
+            "the new one), which opens its backups too."
         ) from None
     if in_use(store, key):
         raise StoreInUse(
@@ -352,10 +365,42 @@ def current_store_key(data_dir: Path, passphrase: str) -> StoreKey | None:
     return key
 
 
-def _set_aside(data_dir: Path, key: StoreKey | None) -> tuple[Path | None, bool]:
+def kept_aside_name(store: Path) -> Path:
+    """The name a store that cannot be read is kept aside under by a restore made now."""
+    stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
+    return store.with_name(f"{store.stem}-{DAMAGED}-{stamp}{store.suffix}")
+
+
+@dataclass(frozen=True)
+class KeptAside:
+    """A store a restore kept aside, unchanged, because it could not be read."""
+
+    path: Path
+    set_aside_at: datetime  # from its name (else the file's time), UTC
+    size: int
+
+
+def kept_aside_stores(data_dir: Path) -> list[KeptAside]:
+    """The stores that restores kept aside because they could not be read, newest first."""
+    store = database_path(data_dir)
+    found = []
+    for path in data_dir.glob(f"{store.stem}-{DAMAGED}-*{store.suffix}"):
+        try:
+            size = path.stat().st_size
+            when = datetime.strptime(path.stem.rsplit("-", 1)[-1], STAMP_FORMAT)
+            at = when.replace(tzinfo=UTC)
+        except ValueError:
+            at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except OSError:
+            continue
+        found.append(KeptAside(path, at, size))
+    return sorted(found, key=lambda k: k.set_aside_at, reverse=True)
+
+
+def _set_aside(data_dir: Path, key: StoreKey | None, target: Path) -> tuple[Path | None, bool]:
     """Keeps the current store out of the way: a checked before-restore backup when `key`
-    (from `current_store_key`) reads it, else the file itself renamed. Returns where it is
-    and whether it was unreadable."""
+    (from `current_store_key`) reads it, else the file itself renamed to `target`. Returns
+    where it is and whether it was unreadable."""
     store = database_path(data_dir)
     wal = Path(f"{store}-wal")
     if not encryption.has_content(store) and not encryption.has_content(wal):
@@ -381,8 +426,6 @@ def _set_aside(data_dir: Path, key: StoreKey | None) -> tuple[Path | None, bool]
                 # replayed into the restored store.
                 Path(f"{store}{suffix}").unlink(missing_ok=True)
             return kept, False
-    stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
-    target = store.with_name(f"{store.stem}-{DAMAGED}-{stamp}{store.suffix}")
     _move_aside(store, target)
     return target, True
 

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -128,16 +129,25 @@ def test_a_change_killed_after_the_store_took_the_new_passphrase_is_finished_by_
     told = cli(data_dir, STORE_PASSPHRASE, "list")
     assert told.returncode == 2
     assert "damaged" not in told.stderr
-    assert "being changed" in told.stderr
+    assert "was interrupted after the store took the new one" in told.stderr
     assert "Open it with the new passphrase" in told.stderr
     before = store.read_bytes()
-    refused = cli(data_dir, STORE_PASSPHRASE, "restore", str(made[-1]), "--yes")
-    assert refused.returncode == 2
-    assert "damaged" not in refused.stderr.replace("not damaged", "")
+    # A restore, with either passphrase, says the change is to be finished first, whichever
+    # backup it names (one not yet re-keyed opens with neither passphrase alone).
+    for passphrase in (STORE_PASSPHRASE, NEW):
+        for backup in made:
+            refused = cli(data_dir, passphrase, "restore", str(backup), "--yes")
+            assert refused.returncode == 2
+            assert "A passphrase change of this store is unfinished" in refused.stderr
+            assert "with the new passphrase first, which finishes it" in refused.stderr
+            assert "damaged" not in refused.stderr
     assert store.read_bytes() == before
     assert not list(data_dir.glob("*damaged*"))
 
-    assert passphrase_changes(data_dir, NEW) == 1  # this unlock finishes the change
+    finished = cli(data_dir, NEW, "team")  # this unlock finishes the change, saying so
+    assert finished.returncode == 0, finished.stderr
+    assert "Finishing the passphrase change that was interrupted" in finished.stderr
+    assert passphrase_changes(data_dir, NEW) == 1
 
     assert all(opens(b, NEW) and not opens(b, STORE_PASSPHRASE) for b in made)
     assert identity_opens(data_dir, NEW)
@@ -175,6 +185,10 @@ def test_a_change_killed_before_the_store_is_re_keyed_leaves_the_old_passphrase_
         assert "passphrase from before the change" in told.stderr
         assert "Open it with the new passphrase" not in told.stderr
         assert (data_dir / MARKER).exists()
+    refused = cli(data_dir, NEW, "restore", str(made[-1]), "--yes")
+    assert refused.returncode == 2
+    assert "A passphrase change of this store is unfinished" in refused.stderr
+    assert "passphrase from before the change first, which undoes it" in refused.stderr
     assert passphrase_changes(data_dir, STORE_PASSPHRASE) == 0  # this unlock undoes it
     assert opens(store, STORE_PASSPHRASE)
     assert all(opens(b, STORE_PASSPHRASE) for b in made)
@@ -185,6 +199,8 @@ def test_a_change_killed_before_the_store_is_re_keyed_leaves_the_old_passphrase_
     done = run_change(data_dir, "never")
     assert done.returncode == 0, done.stderr
     assert "3 backups" in done.stdout
+    # before the long part, a line on stderr says what is happening
+    assert "Re-encrypting the store and 3 backups; this can take a minute" in done.stderr
     assert passphrase_changes(data_dir, NEW) == 1
 
 
@@ -214,3 +230,36 @@ def test_processes_opening_the_store_at_once_after_a_kill_finish_the_change_once
         assert not opens(backup, STORE_PASSPHRASE)
     assert identity_opens(data_dir, NEW)
     assert leftovers(data_dir) == []
+
+
+@pytest.mark.parametrize("rekeyed", [True, False], ids=["after-the-re-key", "before-it"])
+def test_a_change_still_running_is_called_running_not_interrupted(
+    data_dir: Path, rekeyed: bool
+) -> None:
+    made = a_store_with_backups_and_an_identity(data_dir)
+    env = {**os.environ, "OBSERVER_PASSPHRASE": STORE_PASSPHRASE, "OBSERVER_NEW_PASSPHRASE": NEW}
+    step = "store re-keyed" if rekeyed else "store"
+    running = subprocess.Popen(
+        [sys.executable, str(DRIVER), f"{step}!pause", str(data_dir)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(600):
+            if (data_dir / "paused").exists():
+                break
+            assert running.poll() is None
+            time.sleep(0.1)
+        wrong = NEW if not rekeyed else STORE_PASSPHRASE
+        told = cli(data_dir, wrong, "list")
+        assert told.returncode == 2
+        assert "is being changed right now" in told.stderr
+        assert "stopped" not in told.stderr
+        assert "interrupted" not in told.stderr
+        refused = cli(data_dir, NEW, "restore", str(made[-1]), "--yes")
+        assert refused.returncode == 2
+        assert "still running, or interrupted" in refused.stderr
+    finally:
+        running.kill()
+        running.wait(timeout=30)

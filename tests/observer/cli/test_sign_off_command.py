@@ -383,9 +383,8 @@ def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(tmp_pat
         f"observer: {ADOPT_HINT}"
     )
     assert not out.exists()
-    assert "OBSERVER_P12_PASSPHRASE to the passphrase you chose" in one_line_error(
-        observer(data_dir, "identity", "adopt")
-    )
+    adopting = one_line_error(observer(data_dir, "identity", "adopt"))
+    assert "OBSERVER_P12_PASSPHRASE to the passphrase the signing identity is under" in adopting
     assert one_line_error(
         observer(data_dir, "identity", "adopt", OBSERVER_P12_PASSPHRASE="not that one")
     ) == ("observer: The passphrase in OBSERVER_P12_PASSPHRASE does not open the signing identity.")

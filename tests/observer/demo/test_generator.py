@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from observer.demo import generator
 from observer.demo.generator import generate
 from observer.records.canonical import (
     OBSERVATION_LOAD_OPTIONS,
@@ -17,7 +19,7 @@ from observer.records.canonical import (
 from observer.records.recording import ObservationSummary
 from observer.review.worker_history import worker_history
 from observer.services import Services, open_services
-from observer.store.models import Observation
+from observer.store.models import Observation, Signature
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 from tests.support.core import Staff
 from tests.support.passphrase import STORE_PASSPHRASE
@@ -229,3 +231,25 @@ def test_every_demo_sign_off_is_in_the_audit_trail_and_the_check_passes(
     report = demo.audit.verify()
     assert report.ok, report.problems
     assert all(demo.signoff.signed_record(row[0]).problem is None for row in list(signatures)[:5])
+
+
+def test_nothing_in_the_sample_data_is_dated_after_it_was_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Records dated in the future count as changed after every backup made meanwhile, so a
+    # restore would name them as lost when nothing had changed. A Wednesday noon, and a
+    # history of two days, put every observation near the time the data is made.
+    made = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(generator, "utc_now", lambda: made)
+    monkeypatch.setattr(generator, "HISTORY_DAYS", 2)
+    services = open_services(tmp_path, STORE_PASSPHRASE)
+    try:
+        generate(services, workers=4, observations=40, seed=3)
+        with services.db.session() as s:
+            stamps = s.execute(select(Observation.created_at, Observation.updated_at)).all()
+            signed = s.scalars(select(Signature.signed_at)).all()
+    finally:
+        services.close()
+    assert stamps
+    assert max(created for created, _ in stamps) <= made
+    assert max(signed, default=made) <= made

@@ -56,10 +56,11 @@ def test_a_restore_that_takes_changes_out_of_the_store_needs_their_number(
     assert run_cli(["--data-dir", data, "restore", str(backup), "--yes"]) == 2
 
     refused = capsys.readouterr().err
-    assert "holds 2 changes made after" in refused
+    assert "holds 2 audit events made after" in refused
+    assert "2 observations in it were created or last changed after that time" in refused
     assert "--discard-changes 2" in refused
     assert store.read_bytes() == before
-    with pytest.raises(RestoreNotConfirmed, match="holds 2 changes"):
+    with pytest.raises(RestoreNotConfirmed, match="holds 2 audit events"):
         DataFolder(services.data_dir).restore(backup, STORE_PASSPHRASE)
     assert run_cli(["--data-dir", data, "restore", str(backup), "--yes", "--discard-changes", "1"])
     assert store.read_bytes() == before
