@@ -21,14 +21,24 @@ class Command:
     that a damaged store cannot stand in their way. (A plain class: importing `typing` or
     `dataclasses` here would cost `observer --help` more than the rest of it.)"""
 
-    __slots__ = ("help", "module", "name", "opens_store")
+    __slots__ = ("help", "makes_store", "module", "name", "opens_store")
 
-    def __init__(self, name: str, module: str, help: str, opens_store: bool = True) -> None:
+    def __init__(
+        self,
+        name: str,
+        module: str,
+        help: str,
+        opens_store: bool = True,
+        makes_store: bool = False,
+    ) -> None:
         self.name, self.module, self.help, self.opens_store = name, module, help, opens_store
+        # Only a command that starts a laptop's store may make one: any other, given a data
+        # folder with no store (a mistyped --data-dir), would quietly start an empty one.
+        self.makes_store = makes_store
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("demo", "demo", "add realistic, fictional sample data"),
+    Command("demo", "demo", "add realistic, fictional sample data", makes_store=True),
     Command("list", "records", "list observations, newest first"),
     Command(
         "export-json",
@@ -57,7 +67,12 @@ COMMANDS: tuple[Command, ...] = (
         "security",
         f"change the passphrase (from $OBSERVER_PASSPHRASE to ${NEW_PASSPHRASE_ENV})",
     ),
-    Command("setup", "organisation", "record who uses this laptop (as the app's first run)"),
+    Command(
+        "setup",
+        "organisation",
+        "record who uses this laptop (as the app's first run)",
+        makes_store=True,
+    ),
     Command("logo", "organisation", "the organisation's logo on summaries (a PNG)"),
     Command(
         "timestamp-server",

@@ -16,7 +16,7 @@ import sys
 
 from observer import __version__
 from observer.cli.commands import BY_NAME, COMMANDS, EXIT_BAD_INPUT, EXIT_OK, Command
-from observer.paths import PASSPHRASE_ENV
+from observer.paths import DATA_DIR_ENV, PASSPHRASE_ENV
 
 # Not `typing.TYPE_CHECKING`: --help and --version import neither typing nor the errors.
 TYPE_CHECKING = False
@@ -87,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         directory = data_dir(args.data_dir)
+        if command.opens_store and not command.makes_store:
+            _refuse_missing_store(directory)
         passphrase = passphrase_from_environment(directory)
         directory.mkdir(parents=True, exist_ok=True)
         from observer.logfile import configure_logging
@@ -152,6 +154,18 @@ def _guarded(command: Callable[[], int], directory: Path, args: argparse.Namespa
         return _fail(f"Something went wrong; the details are in {log_path(directory)}.")
 
 
+def _refuse_missing_store(directory: Path) -> None:
+    from observer.errors import InvalidInput
+    from observer.security.unlock import StoreState, store_state
+
+    if store_state(directory) is StoreState.NEW:
+        raise InvalidInput(
+            f"There is no Practice Observer store in {directory}: check --data-dir (or "
+            f"${DATA_DIR_ENV}), or make one with `observer --data-dir {directory} setup "
+            "--name NAME --role ROLE --organisation NAME`."
+        )
+
+
 def passphrase_from_environment(directory: Path) -> str:
     from observer.errors import InvalidInput
 
@@ -159,10 +173,16 @@ def passphrase_from_environment(directory: Path) -> str:
     if not passphrase:
         from observer.security.unlock import StoreState, store_state
 
-        if store_state(directory) is StoreState.PLAIN:
+        state = store_state(directory)
+        if state is StoreState.PLAIN:
             raise InvalidInput(
                 f"The store is not encrypted yet: set {PASSPHRASE_ENV} to the passphrase it "
                 "should have; it will be encrypted with it."
+            )
+        if state is StoreState.NEW:
+            raise InvalidInput(
+                f"There is no store here yet: set {PASSPHRASE_ENV} to the passphrase the new "
+                "store should have."
             )
         raise InvalidInput(f"The store is encrypted: set {PASSPHRASE_ENV} to its passphrase.")
     return passphrase
