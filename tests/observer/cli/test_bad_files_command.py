@@ -26,11 +26,11 @@ def _installed(data_dir: Path) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("content", NOT_JSON.values(), ids=NOT_JSON.keys())
 def test_importing_a_file_that_is_not_plain_json_fails_in_one_line(
-    tmp_path: Path, content: bytes
+    tmp_path: Path, content: bytes, store_dir: Path
 ) -> None:
     path = tmp_path / "handed-over.json"
     path.write_bytes(content)
-    data_dir = tmp_path / "data"
+    data_dir = store_dir
 
     bundle_line = one_line_error(observer(data_dir, "import", str(path)))
     framework_line = one_line_error(observer(data_dir, "frameworks", "import", str(path)))
@@ -40,13 +40,15 @@ def test_importing_a_file_that_is_not_plain_json_fails_in_one_line(
     assert listing(data_dir) == []
 
 
-def test_a_framework_whose_prompt_is_not_valid_text_is_not_installed(tmp_path: Path) -> None:
+def test_a_framework_whose_prompt_is_not_valid_text_is_not_installed(
+    tmp_path: Path, store_dir: Path
+) -> None:
     document = json.loads((SHIPPED / "direct-work-practice.json").read_text(encoding="utf-8"))
     document["version"] = 2
     document["standards"][0]["prompts"][0] = "\ud800"
     path = tmp_path / "ours.json"
     path.write_text(json.dumps(document), encoding="utf-8")  # ASCII: "\ud800" as an escape
-    data_dir = tmp_path / "data"
+    data_dir = store_dir
 
     line = one_line_error(observer(data_dir, "frameworks", "import", str(path)))
 
@@ -69,7 +71,7 @@ def small_bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 def test_a_signed_record_changed_after_signing_fails_in_one_line(
-    tmp_path: Path, small_bundle: dict[str, object]
+    tmp_path: Path, small_bundle: dict[str, object], store_dir: Path
 ) -> None:
     observations = small_bundle["observations"]
     assert isinstance(observations, list)
@@ -77,7 +79,7 @@ def test_a_signed_record_changed_after_signing_fails_in_one_line(
     signed["strengths"] = "Written in afterwards."
     path = tmp_path / "changed.json"
     path.write_text(json.dumps(small_bundle), encoding="utf-8")
-    data_dir = tmp_path / "data"
+    data_dir = store_dir
 
     line = one_line_error(observer(data_dir, "import", str(path)))
 
@@ -95,16 +97,18 @@ def test_a_signed_record_changed_after_signing_fails_in_one_line(
     ],
 )
 def test_verifying_something_that_is_not_a_pdf_fails_in_one_line(
-    tmp_path: Path, content: bytes
+    tmp_path: Path, content: bytes, store_dir: Path
 ) -> None:
     path = tmp_path / "summary.pdf"
     path.write_bytes(content)
 
-    line = one_line_error(observer(tmp_path / "data", "verify", str(path)))
+    line = one_line_error(observer(store_dir, "verify", str(path)))
 
     assert line.startswith("observer: summary.pdf ")
 
 
-def test_verifying_a_folder_or_a_missing_file_fails_in_one_line(tmp_path: Path) -> None:
-    one_line_error(observer(tmp_path / "data", "verify", str(tmp_path)))
-    one_line_error(observer(tmp_path / "data", "verify", str(tmp_path / "gone.pdf")))
+def test_verifying_a_folder_or_a_missing_file_fails_in_one_line(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    one_line_error(observer(store_dir, "verify", str(tmp_path)))
+    one_line_error(observer(store_dir, "verify", str(tmp_path / "gone.pdf")))

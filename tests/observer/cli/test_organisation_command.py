@@ -21,26 +21,26 @@ def test_setup_records_who_uses_this_laptop(data_dir: Path) -> None:
     )
 
 
-def test_a_logo_must_be_a_png_and_can_be_removed(data_dir: Path, tmp_path: Path) -> None:
+def test_a_logo_must_be_a_png_and_can_be_removed(store_dir: Path, tmp_path: Path) -> None:
     logo = tmp_path / "crest.png"
     logo.write_bytes(PNG)
     not_png = tmp_path / "crest.jpg"
     not_png.write_bytes(b"\xff\xd8\xff\xe0 a jpeg")
 
-    assert observer(data_dir, "logo", str(logo)).returncode == 0
-    assert (data_dir / "logo.png").read_bytes() == PNG
-    assert "is not a PNG image" in one_line_error(observer(data_dir, "logo", str(not_png)))
-    assert (data_dir / "logo.png").read_bytes() == PNG
-    assert observer(data_dir, "logo", "--remove").returncode == 0
-    assert not (data_dir / "logo.png").exists()
+    assert observer(store_dir, "logo", str(logo)).returncode == 0
+    assert (store_dir / "logo.png").read_bytes() == PNG
+    assert "is not a PNG image" in one_line_error(observer(store_dir, "logo", str(not_png)))
+    assert (store_dir / "logo.png").read_bytes() == PNG
+    assert observer(store_dir, "logo", "--remove").returncode == 0
+    assert not (store_dir / "logo.png").exists()
 
 
-def test_a_timestamp_server_must_be_a_web_address(data_dir: Path) -> None:
+def test_a_timestamp_server_must_be_a_web_address(store_dir: Path) -> None:
     assert "is not an http or https address" in one_line_error(
-        observer(data_dir, "timestamp-server", "ftp://tsa.example")
+        observer(store_dir, "timestamp-server", "ftp://tsa.example")
     )
-    done = observer(data_dir, "timestamp-server", "http://tsa.example/tsr")
+    done = observer(store_dir, "timestamp-server", "http://tsa.example/tsr")
     assert done.returncode == 0, done.stderr
     assert "PAdES B-T" in done.stdout
-    off = observer(data_dir, "timestamp-server", "--off")
+    off = observer(store_dir, "timestamp-server", "--off")
     assert "PAdES B-B" in off.stdout

@@ -223,8 +223,8 @@ def test_export_of_one_worker_imports_on_its_own(
     assert listing(tmp_path / "other") == [row for row in demo_rows if row["worker"] == name]
 
 
-def test_frameworks_list_shows_the_four_shipped_frameworks(tmp_path: Path) -> None:
-    done = observer(tmp_path / "data", "frameworks", "list")
+def test_frameworks_list_shows_the_four_shipped_frameworks(tmp_path: Path, store_dir: Path) -> None:
+    done = observer(store_dir, "frameworks", "list")
     assert done.returncode == 0, done.stderr
     for name in FRAMEWORK_NAMES:
         assert name in done.stdout
@@ -255,48 +255,52 @@ def _framework_file(tmp_path: Path, change: str) -> Path:
     ],
 )
 def test_importing_a_malformed_framework_names_the_file_and_field_and_installs_nothing(
-    tmp_path: Path, change: str, field: str
+    tmp_path: Path, change: str, field: str, store_dir: Path
 ) -> None:
     path = _framework_file(tmp_path, change)
 
-    line = one_line_error(observer(tmp_path / "data", "frameworks", "import", str(path)))
+    line = one_line_error(observer(store_dir, "frameworks", "import", str(path)))
 
     assert "our-framework.json" in line
     assert field in line
-    done = observer(tmp_path / "data", "frameworks", "list", "--json")
+    done = observer(store_dir, "frameworks", "list", "--json")
     assert [(f["key"], f["version"]) for f in json.loads(done.stdout)].count(
         ("direct-work-practice", 2)
     ) == 0
     assert len(json.loads(done.stdout)) == 4
 
 
-def test_importing_a_new_framework_version_adds_it(tmp_path: Path) -> None:
+def test_importing_a_new_framework_version_adds_it(tmp_path: Path, store_dir: Path) -> None:
     path = _framework_file(tmp_path, "none")
-    done = observer(tmp_path / "data", "frameworks", "import", str(path))
+    done = observer(store_dir, "frameworks", "import", str(path))
     assert done.returncode == 0, done.stderr
     assert "direct-work-practice v2" in done.stdout
-    listed = json.loads(observer(tmp_path / "data", "frameworks", "list", "--json").stdout)
+    listed = json.loads(observer(store_dir, "frameworks", "list", "--json").stdout)
     assert ("direct-work-practice", 2) in [(f["key"], f["version"]) for f in listed]
 
 
-def test_an_unknown_command_fails_in_one_line(tmp_path: Path) -> None:
-    line = one_line_error(observer(tmp_path / "data", "frobnicate"))
+def test_an_unknown_command_fails_in_one_line(tmp_path: Path, store_dir: Path) -> None:
+    line = one_line_error(observer(store_dir, "frobnicate"))
     assert "frobnicate" in line
 
 
-def test_importing_a_file_that_is_not_json_fails_in_one_line(tmp_path: Path) -> None:
+def test_importing_a_file_that_is_not_json_fails_in_one_line(
+    tmp_path: Path, store_dir: Path
+) -> None:
     path = tmp_path / "notes.json"
     path.write_text("Home visit went well.\n", encoding="utf-8")
 
-    line = one_line_error(observer(tmp_path / "data", "import", str(path)))
+    line = one_line_error(observer(store_dir, "import", str(path)))
 
     assert "notes.json" in line
     assert "not valid JSON" in line
-    assert listing(tmp_path / "data") == []
+    assert listing(store_dir) == []
 
 
-def test_importing_a_file_that_does_not_exist_fails_in_one_line(tmp_path: Path) -> None:
-    line = one_line_error(observer(tmp_path / "data", "import", str(tmp_path / "gone.json")))
+def test_importing_a_file_that_does_not_exist_fails_in_one_line(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    line = one_line_error(observer(store_dir, "import", str(tmp_path / "gone.json")))
     assert "gone.json" in line
 
 
@@ -348,3 +352,39 @@ def test_a_bundle_passphrase_weaker_than_the_stores_is_refused_and_nothing_is_wr
     assert error.startswith("observer: The bundle's passphrase ")
     assert error.endswith("; nothing was exported.")
     assert not sealed.exists()
+
+
+@pytest.mark.parametrize("command", [["list"], ["import", "bundle.json"], ["verify", "s.pdf"]])
+def test_a_data_folder_with_no_store_is_not_made_into_one(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped --data-dir gets one sentence naming the folder, and no empty store appears
+    there; only `setup` and `demo` start a store."""
+    typo = tmp_path / "observr"
+
+    line = one_line_error(observer(typo, *command))
+
+    assert line == (
+        f"observer: There is no Practice Observer store in {typo}: check --data-dir (or "
+        f"$OBSERVER_DATA_DIR), or make one with `observer --data-dir {typo} setup --name NAME "
+        "--role ROLE --organisation NAME`."
+    )
+    assert not typo.exists()
+
+
+def test_setup_makes_the_store_in_a_new_data_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "new laptop"
+    done = observer(
+        folder,
+        "setup",
+        "--name",
+        "Priya Shah",
+        "--role",
+        "practice_lead",
+        "--organisation",
+        "Northshire County Council",
+    )
+
+    assert done.returncode == 0, done.stderr
+    listed = observer(folder, "list")
+    assert (listed.returncode, listed.stdout) == (0, "No observations yet.\n")

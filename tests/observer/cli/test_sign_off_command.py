@@ -247,6 +247,7 @@ def test_a_summary_signed_elsewhere_of_a_record_here_fails(
     assert lines[-1].startswith("Signed with a certificate this laptop does not know (")
     assert lines[-1].endswith("): it cannot confirm that this summary shows the record it names.")
     assert succeeded(observer(elsewhere, "verify", str(theirs)))[-1].endswith("hash matches.")
+    open_services(tmp_path / "empty", STORE_PASSPHRASE).close()  # a store without the record
     nowhere = succeeded(observer(tmp_path / "empty", "verify", str(signed_pdf)))
     assert nowhere[-1].startswith(f"Record {store.ready}: not in this store, so its content")
 
@@ -277,7 +278,7 @@ def test_a_bad_observation_id_is_one_line(store: Store, observation: str, messag
 
 
 def test_the_certificate_is_exported_and_an_organisation_identity_imported(
-    tmp_path: Path,
+    tmp_path: Path, store_dir: Path
 ) -> None:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -304,7 +305,7 @@ def test_the_certificate_is_exported_and_an_organisation_identity_imported(
             b"Priya", key, cert, None, serialization.BestAvailableEncryption(b"from IT")
         )
     )
-    data_dir = tmp_path / "data"
+    data_dir = store_dir
 
     refused = one_line_error(
         observer(
@@ -348,7 +349,9 @@ def test_the_certificate_is_exported_and_an_organisation_identity_imported(
     )
 
 
-def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(tmp_path: Path) -> None:
+def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(
+    tmp_path: Path, store_dir: Path
+) -> None:
     """A signing identity made before the store had a passphrase, under one chosen for
     signing: signing says in one sentence what to do; after `identity adopt` the store's
     passphrase is all it takes."""
@@ -357,7 +360,7 @@ def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(tmp_pat
     from observer.vocabulary import SignatureRole
 
     earlier = "the passphrase I chose for signing"
-    data_dir = tmp_path / "data"
+    data_dir = store_dir
     services = open_services(data_dir, STORE_PASSPHRASE)
     try:
         lead = services.profiles.set_up(LEAD, Role.PRACTICE_LEAD, "Northshire Council")
@@ -428,8 +431,10 @@ def test_a_name_that_is_not_the_records_signer_is_refused_with_exit_2(
     assert len(services.signoff.signatures(uuid.UUID(record))) == 1
 
 
-def test_a_signed_summary_with_no_one_set_up_says_how_to_set_up(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
+def test_a_signed_summary_with_no_one_set_up_says_how_to_set_up(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    data_dir = store_dir
     succeeded(observer(data_dir, "demo", "--workers", "2", "--observations", "3", "--seed", "3"))
     signed = json.loads("\n".join(succeeded(observer(data_dir, "list", "--json"))))[0]
     assert signed["status"] == "signed"
