@@ -173,8 +173,6 @@ def test_six_imports_of_bundles_from_one_store_into_a_new_store_do_not_clash(
         assert done.returncode == 0, done.stderr
         bundles.append(path)
     target = tmp_path / "new-store"
-    done = observer(target, "lock-after")  # creates the store
-    assert done.returncode == 0, done.stderr
     knowing, known = (
         open_services(target, STORE_PASSPHRASE),
         open_services(source, STORE_PASSPHRASE),
