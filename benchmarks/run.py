@@ -58,6 +58,13 @@ def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dic
     marker = store / MARKER
     if marker.exists():
         if json.loads(marker.read_text()) == {**wanted, "complete": True}:
+            # A store made by an earlier version is upgraded here, once, not inside a
+            # timed start (its before-upgrade copy is not kept: the store is rebuilt at will).
+            from observer.services import open_services
+
+            print(f"Opening the store in {store} (upgrading it if it is older)…", flush=True)
+            open_services(store, os.environ[PASSPHRASE_ENV]).close()
+            shutil.rmtree(store / "backups", ignore_errors=True)
             return wanted
         shutil.rmtree(store)  # made here before: with other sizes, or not finished
     elif store.exists() and any(store.iterdir()):

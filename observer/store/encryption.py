@@ -30,6 +30,7 @@ KEY_BYTES = 32
 MIN_PASSPHRASE = 8
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 PAGE_BYTES = 4096  # SQLCipher 4's default page size
+CHECKED_PAGES = 256  # how much of a store is read to tell damage from another key
 
 
 class WrongStorePassphrase(ObserverError):
@@ -159,21 +160,37 @@ def needs_normalising(passphrase: str, key: StoreKey) -> bool:
 
 
 def some_pages_verify(path: Path, key: StoreKey) -> bool:
-    """Whether any page of the encrypted file at `path` is authentic under `key`
-    (SQLCipher's `cipher_integrity_check`). A file that `key` does not open but whose other
-    pages it verifies is damaged; one with no page it verifies is under another key."""
+    """Whether any of the first pages of the encrypted file at `path` is authentic under
+    `key` (SQLCipher's `cipher_integrity_check`). A file that `key` does not open but whose
+    other pages it verifies is damaged; one with no page it verifies is under another key.
+
+    Only a copy of the file's first `CHECKED_PAGES` pages is checked (each page's HMAC
+    covers its number, so a prefix checks as the file would): a mistyped passphrase on a
+    large store then costs milliseconds, not a scan of every page, and SQLite's lock-byte
+    page, which a file over 1 GiB holds and the check never reports, is never counted."""
+    import re
+    import tempfile
+
     try:
-        pages = max(1, path.stat().st_size // PAGE_BYTES)
+        with path.open("rb") as source:
+            prefix = source.read(CHECKED_PAGES * PAGE_BYTES)
     except OSError:
         return False
-    connection = connect(path, key)
-    try:
-        failures = connection.execute("PRAGMA cipher_integrity_check").fetchall()
-    except dbapi().DatabaseError:
+    pages = len(prefix) // PAGE_BYTES
+    if pages == 0:
         return False
-    finally:
-        connection.close()
-    return len(failures) < pages
+    with tempfile.TemporaryDirectory(prefix="observer-check-") as folder:
+        copy = Path(folder) / "prefix.sqlite"
+        copy.write_bytes(prefix[: pages * PAGE_BYTES])
+        connection = connect(copy, key)
+        try:
+            failures = connection.execute("PRAGMA cipher_integrity_check").fetchall()
+        except dbapi().DatabaseError:
+            return False
+        finally:
+            connection.close()
+    failed = {int(m.group(1)) for (row,) in failures if (m := re.search(r"page (\d+)", row))}
+    return any(page not in failed for page in range(1, pages + 1))
 
 
 def dbapi() -> Any:

@@ -4,6 +4,8 @@ damaged store is told apart from a wrong passphrase, on the command line too."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -243,6 +245,24 @@ def test_a_wrong_passphrase_is_still_a_wrong_passphrase_when_backups_exist(
     with pytest.raises(WrongStorePassphrase):
         open_services(services.data_dir, "not the passphrase at all")
 
+    assert UnlockAttempts(services.data_dir).failures() == 1
+
+
+def test_a_wrong_passphrase_on_a_store_over_a_gibibyte_is_not_called_damaged(
+    services: Services,
+) -> None:
+    """SQLite never uses the page at 1 GiB, and SQLCipher's check never reports it: a wrong
+    passphrase on a large store must still be a wrong passphrase, and be told at once."""
+    services.close()
+    store = database_path(services.data_dir)
+    os.truncate(store, (1 << 30) + 64 * 4096)  # sparse: costs no disk
+
+    started = time.monotonic()
+    with pytest.raises(WrongStorePassphrase) as refused:
+        open_services(services.data_dir, "not the passphrase at all")
+
+    assert not isinstance(refused.value, StoreDamaged)
+    assert time.monotonic() - started < 5
     assert UnlockAttempts(services.data_dir).failures() == 1
 
 
