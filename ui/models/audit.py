@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QObject
 
 from observer.governance.audit import AuditEntry
@@ -12,8 +14,17 @@ SHORT_HASH = 12
 RECORD_WORDS = {"store": "The store", "bundle": "A bundle", "settings": "Settings"}
 
 
+# A SHA-256 written out in an event's detail (a signature's or addendum's own hash).
+FULL_HASH = re.compile(rf"\b([0-9a-f]{{{SHORT_HASH}}})[0-9a-f]{{{64 - SHORT_HASH}}}\b")
+
+
 def what(entry: AuditEntry) -> str:
-    return f"{entry.action} ({entry.detail})" if entry.detail else entry.action
+    """The action in words, with its detail; hashes in the detail shortened as the content
+    hash column shows them (`observer audit list --json` gives them whole)."""
+    if not entry.detail:
+        return entry.action
+    detail = FULL_HASH.sub(r"\1…", entry.detail)
+    return f"{entry.action} ({detail})"
 
 
 def record(entry: AuditEntry) -> str:
