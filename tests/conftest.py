@@ -69,7 +69,7 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def store_dir(data_dir: Path, _template_store: Path) -> Path:
     """A data folder holding a new store (under STORE_PASSPHRASE), for commands that need
-    one: only `setup` and `demo` make a store where there is none."""
+    one: only `setup`, `demo` and `import` make a store where there is none."""
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_template_store, database_path(data_dir))
     return data_dir

@@ -51,6 +51,7 @@ COMMANDS: tuple[Command, ...] = (
         "records",
         f"read a bundle, all or nothing; a sealed one opens with ${BUNDLE_PASSPHRASE_ENV} "
         "or else the store's passphrase",
+        makes_store=True,  # a new laptop may start from a colleague's bundle
     ),
     Command("frameworks", "frameworks", "list or import frameworks"),
     Command("sign", "sign_off", "sign an observation off, in a role"),

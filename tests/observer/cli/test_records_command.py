@@ -354,12 +354,12 @@ def test_a_bundle_passphrase_weaker_than_the_stores_is_refused_and_nothing_is_wr
     assert not sealed.exists()
 
 
-@pytest.mark.parametrize("command", [["list"], ["import", "bundle.json"], ["verify", "s.pdf"]])
+@pytest.mark.parametrize("command", [["list"], ["team"], ["verify", "s.pdf"]])
 def test_a_data_folder_with_no_store_is_not_made_into_one(
     tmp_path: Path, command: list[str]
 ) -> None:
     """A mistyped --data-dir gets one sentence naming the folder, and no empty store appears
-    there; only `setup` and `demo` start a store."""
+    there; only `setup`, `demo` and `import` start a store."""
     typo = tmp_path / "observr"
 
     line = one_line_error(observer(typo, *command))
