@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 
@@ -22,6 +22,13 @@ class Kind(StrEnum):
     @property
     def is_supervision(self) -> bool:
         return self in (Kind.SUPERVISION_INDIVIDUAL, Kind.SUPERVISION_GROUP)
+
+    @property
+    def involves_family(self) -> bool:
+        """Whether a child or family member is present by the nature of the work, so that
+        consent is always needed. A child protection conference or core group may go ahead
+        without the family, and a strategy meeting always does; supervision never has them."""
+        return self in (Kind.DIRECT_WORK, Kind.HOME_VISIT, Kind.PARENTS_MEETING)
 
 
 KIND_LABELS: dict[Kind, str] = {
@@ -113,3 +120,9 @@ def within_moment_range(moment: datetime) -> bool:
         return EARLIEST_MOMENT <= moment.astimezone(UTC) < LATEST_MOMENT
     except OverflowError:
         return False
+
+
+def observation_day(observed_at: datetime) -> date:
+    """The day of an observation as the person recording it sees it (their time zone)."""
+    aware = observed_at if observed_at.tzinfo else observed_at.replace(tzinfo=UTC)
+    return aware.astimezone().date()

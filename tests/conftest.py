@@ -127,6 +127,10 @@ def new_draft(services: Services, staff: Staff) -> NewDraft:
         when: datetime = WHEN,
         **extra: Any,
     ) -> uuid.UUID:
+        if kind.involves_family and "family_present" not in extra:
+            # A home visit has the family there, so a finished record says who consented.
+            extra.setdefault("consent_given_by", "The child's mother")
+            extra.setdefault("consent_how", "Verbally, at the start of the visit")
         return services.recording.create_draft(
             DraftDetails(
                 observed_person_id=person or staff.worker,

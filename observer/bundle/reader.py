@@ -14,7 +14,14 @@ from observer.records.frameworks import parse_framework
 from observer.records.recording import TEXT_FIELDS, text_limit
 from observer.store.models import MAX_REVISION
 from observer.validation import Fields, shown
-from observer.vocabulary import ActionStatus, Kind, Role, SignatureRole, Status
+from observer.vocabulary import (
+    ActionStatus,
+    Kind,
+    Role,
+    SignatureRole,
+    Status,
+    observation_day,
+)
 
 # A drawing is held to what sign-off accepts (observer.records.sign_off, which imports this
 # package).
@@ -164,6 +171,14 @@ class BundleReader:
             self.action(a, f"{where}.actions[{i}]")
             for i, a in enumerate(f.array(obj.get("actions", []), f"{where}.actions"))
         ]
+        day = observation_day(values["observed_at"])
+        for i, action in enumerate(values["actions"]):
+            if action["due_date"] is not None and action["due_date"] < day:
+                raise f.fail(
+                    f"{where}.actions[{i}].due_date",
+                    f"is {action['due_date'].isoformat()}, before the observation's date "
+                    f"({day.isoformat()}), and an action cannot be due before it was agreed",
+                )
         values["signatures"] = [
             self.signature(x, f"{where}.signatures[{i}]")
             for i, x in enumerate(f.array(obj.get("signatures", []), f"{where}.signatures"))

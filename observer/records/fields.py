@@ -7,14 +7,21 @@ Shared by the single-field methods of `Recording` and by the editor's batched sa
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from observer.errors import InvalidInput, RecordLocked, StaleRecord
 from observer.store.models import Observation, Person, Rating, fetch, utc_now
-from observer.vocabulary import MOMENT_RANGE, Kind, Status, within_moment_range
+from observer.text import uk_date
+from observer.vocabulary import (
+    MOMENT_RANGE,
+    Kind,
+    Status,
+    observation_day,
+    within_moment_range,
+)
 
 MAX_TEXT = 50_000
 SHORT_TEXT_LIMITS = {"case_reference": 60}
@@ -83,6 +90,29 @@ def check_due(value: Any) -> date | None:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     raise InvalidInput("The action's due date must be a date.")
+
+
+# Where a new action's due date starts: four weeks after the observation.
+DEFAULT_DUE_AFTER = timedelta(weeks=4)
+
+
+def default_due_date(observed_at: datetime) -> date:
+    return observation_day(observed_at) + DEFAULT_DUE_AFTER
+
+
+def due_before_observation(observed_at: datetime, due: date | None) -> bool:
+    return due is not None and due < observation_day(observed_at)
+
+
+def check_due_after(observed_at: datetime, due: Any) -> date | None:
+    """A due date, refused if it falls before the day of the observation it was agreed at."""
+    day = check_due(due)
+    if day is not None and due_before_observation(observed_at, day):
+        raise InvalidInput(
+            f"An action cannot be due before the observation it was agreed at: the due date "
+            f"is {uk_date(day)} and the observation was on {uk_date(observation_day(observed_at))}."
+        )
+    return day
 
 
 def check_owner(s: Session, owner_id: Any) -> uuid.UUID | None:

@@ -23,7 +23,7 @@ from observer.errors import InvalidInput, StaleRecord
 from observer.records.fields import (
     EDITABLE_FIELDS,
     TEXT_FIELDS,
-    check_due,
+    check_due_after,
     check_owner,
     check_text,
     editable,
@@ -223,6 +223,6 @@ def _action_slot(s: Session, action: Action, part: str) -> _Slot:
         return _Slot("owner", False, lambda: action.owner_id, write_owner)
 
     def write_due(value: Any) -> None:
-        action.due_date = check_due(value)
+        action.due_date = check_due_after(action.observation.observed_at, value)
 
     return _Slot("due", False, lambda: action.due_date, write_due)

@@ -2,7 +2,10 @@
 
 A rating without its evidence is a tick, not a judgement: every standard needs a rating
 (or Not observed), every rating its evidence, and the overall judgement its rationale.
-Consent is asked for only when the family was present.
+Consent is asked for when the family was present, and a kind of observation that by its
+nature involves a child or family (Kind.involves_family) asks for that answer explicitly.
+An agreed action cannot be due before the observation; a record whose observation date was
+moved past an action's due date is caught here rather than its date change being refused.
 
 The check reads a record through `Reviewable`, the few things it looks at, so that this
 module depends on no other part of the records (`ObservationView` is one).
@@ -12,9 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Protocol
 
 from observer.errors import ObserverError
+from observer.text import uk_date
+from observer.vocabulary import Kind, observation_day
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,20 @@ class _Rating(Protocol):
     def evidence(self) -> str: ...
 
 
+class _Action(Protocol):
+    @property
+    def id(self) -> object: ...
+    @property
+    def due_date(self) -> date | None: ...
+
+
 class Reviewable(Protocol):
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def observed_at(self) -> datetime: ...
+    @property
+    def actions(self) -> Sequence[_Action]: ...
     @property
     def family_present(self) -> bool: ...
     @property
@@ -73,6 +92,14 @@ class Reviewable(Protocol):
 def missing_for_sign_off(view: Reviewable) -> list[Missing]:
     """Everything missing, in the order the editor shows the fields."""
     missing: list[Missing] = []
+    if view.kind.involves_family and not view.family_present:
+        missing.append(
+            Missing(
+                "family_present",
+                f"“{view.kind.label}” involves a child or family: tick “A child or family "
+                "member was present” and say who gave consent and how.",
+            )
+        )
     if view.family_present:
         if not view.consent_given_by.strip():
             missing.append(Missing("consent_given_by", "Say who gave consent to the observation."))
@@ -90,6 +117,16 @@ def missing_for_sign_off(view: Reviewable) -> list[Missing]:
                 Missing(
                     f"evidence:{rating.standard_code}",
                     f"Give the evidence behind the rating of {title}.",
+                )
+            )
+    day = observation_day(view.observed_at)
+    for number, action in enumerate(view.actions, start=1):
+        if action.due_date is not None and action.due_date < day:
+            missing.append(
+                Missing(
+                    f"action:{action.id}:due",
+                    f"Action {number} is due on {uk_date(action.due_date)}, before the "
+                    f"observation on {uk_date(day)}; give it a later due date.",
                 )
             )
     if view.overall_level_code is None:

@@ -28,6 +28,7 @@ from observer.records.fields import OTHER_FIELDS as OTHER_FIELDS
 from observer.records.fields import SHORT_TEXT_LIMITS as SHORT_TEXT_LIMITS
 from observer.records.fields import TEXT_FIELDS as TEXT_FIELDS
 from observer.records.fields import (
+    check_due_after,
     check_duration,
     check_kind,
     check_owner,
@@ -77,7 +78,7 @@ class DraftDetails:
     duration_minutes: int | None = None
     case_reference: str = ""
     others_present: str = ""
-    family_present: bool = False
+    family_present: bool | None = None  # None: as the kind implies (Kind.involves_family)
     consent_given_by: str = ""
     consent_how: str = ""
     focus: str = ""
@@ -224,7 +225,11 @@ class Recording:
                 kind=kind.value,
                 observed_at=check_when(details.observed_at),
                 duration_minutes=check_duration(details.duration_minutes),
-                family_present=bool(details.family_present),
+                family_present=(
+                    kind.involves_family
+                    if details.family_present is None
+                    else bool(details.family_present)
+                ),
                 status=Status.DRAFT.value,
                 **{name: check_text(name, getattr(details, name)) for name in DRAFT_TEXT_FIELDS},
             )
@@ -286,7 +291,7 @@ class Recording:
             action = Action(
                 description=check_text("the action", description),
                 owner_id=check_owner(s, owner_id),
-                due_date=due_date,
+                due_date=check_due_after(observation.observed_at, due_date),
                 status=ActionStatus.OPEN.value,
                 position=max((a.position for a in observation.actions), default=-1) + 1,
             )
@@ -310,7 +315,7 @@ class Recording:
             if owner_id is not KEEP:
                 action.owner_id = check_owner(s, owner_id)
             if due_date is not KEEP:
-                action.due_date = due_date
+                action.due_date = check_due_after(observation.observed_at, due_date)
             return self._edited(s, observation)
 
     def remove_action(self, action_id: uuid.UUID) -> int:

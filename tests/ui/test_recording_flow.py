@@ -81,6 +81,8 @@ def dialogs_seen(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         _choose(dialog.person, "Zoë")
         _choose(dialog.kind, "Home visit")
         qtbot.keyClicks(dialog.case_reference, "CIN 2041")
+        qtbot.keyClicks(dialog.consent_given_by, "The children's mother")  # home visit: family
+        qtbot.keyClicks(dialog.consent_how, "Verbally, at the door")
         qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), LEFT)
         return dialog.result()
 

@@ -84,6 +84,7 @@ class NewObservationDialog(SavingDialog):
         self._recording = recording
         self._observer_id = observer_id
         self._framework_picked = False
+        self._family_picked = False
         self.saved_id: uuid.UUID | None = None
         self._people = [
             p
@@ -177,7 +178,10 @@ class NewObservationDialog(SavingDialog):
         self.framework.activated.connect(self._framework_chosen)
         self.case_reference.textChanged.connect(self._check_case_reference)
         self.family_present.toggled.connect(self._consent_needed)
+        self.family_present.clicked.connect(self._family_chosen)
+        self.kind.currentIndexChanged.connect(self._family_default)
         self._consent_needed(False)
+        self._family_default()
         self._check_case_reference("")
         self._redefault()
         self._show_name_first()
@@ -410,6 +414,14 @@ class NewObservationDialog(SavingDialog):
 
     def _show_name_first(self, *_: object) -> None:
         self.person.lineEdit().setCursorPosition(0)
+
+    def _family_default(self, *_: object) -> None:
+        """The box follows the kind (a home visit has the family there) until ticked by hand."""
+        if not self._family_picked:
+            self.family_present.setChecked(self.chosen_kind().involves_family)
+
+    def _family_chosen(self, *_: object) -> None:
+        self._family_picked = True
 
     def _consent_needed(self, needed: bool) -> None:
         self.consent_given_by.setEnabled(needed)

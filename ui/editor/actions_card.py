@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import date, datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCalendarWidget,
     QComboBox,
     QDateEdit,
     QGridLayout,
@@ -16,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from observer.records.fields import default_due_date
 from observer.records.recording import ActionView, ObservationView, text_limit
 from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line, bound
 from ui.formatting import uk_date_time
@@ -24,8 +30,61 @@ from ui.widgets.cards import Card, describe, muted
 NO_ACTIONS = "No actions yet. Agree what the worker will do next, who owns it and by when."
 
 
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class _DueCalendar(QCalendarWidget):
+    def __init__(self, default: Callable[[], date]) -> None:
+        super().__init__()
+        self._default = default
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Opened on an empty due date, the calendar shows the month of the default due date,
+        # not the empty date's sentinel month.
+        if self.selectedDate() == self.minimumDate():
+            day = self._default()
+            self.setCurrentPage(day.year, day.month)
+        super().showEvent(event)
+
+
+class DueDateEdit(QDateEdit):
+    """A due date that may be empty (its minimum, shown as "No due date"). From empty, the
+    calendar opens on, and the arrow keys go to, the default: four weeks after the
+    observation."""
+
+    def __init__(self, default: Callable[[], date]) -> None:
+        super().__init__()
+        self._default = default
+        self.setDisplayFormat("dd/MM/yyyy")
+        self.setCalendarPopup(True)
+        self.setCalendarWidget(_DueCalendar(default))
+        self.setMinimumDate(NO_DATE)
+        self.setSpecialValueText("No due date")
+
+    def stepBy(self, steps: int) -> None:
+        if self.date() == self.minimumDate():
+            self.setDate(_qdate(self._default()))
+            return
+        super().stepBy(steps)
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
+        if self.date() == self.minimumDate() and not self.isReadOnly():
+            return (
+                QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+                | QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+            )
+        return super().stepEnabled()
+
+
 class ActionRow(QWidget):
-    def __init__(self, action: ActionView, people: list[tuple[str, str]], number: int) -> None:
+    def __init__(
+        self,
+        action: ActionView,
+        people: list[tuple[str, str]],
+        number: int,
+        default_due: Callable[[], date],
+    ) -> None:
         super().__init__()
         self.id = action.id
         self.what = QLineEdit()
@@ -35,11 +94,7 @@ class ActionRow(QWidget):
         self.owner.addItem("No owner", "")
         for person_id, name in people:
             self.owner.addItem(name, person_id)
-        self.due = QDateEdit()
-        self.due.setDisplayFormat("dd/MM/yyyy")
-        self.due.setCalendarPopup(True)
-        self.due.setMinimumDate(NO_DATE)
-        self.due.setSpecialValueText("No due date")
+        self.due = DueDateEdit(default_due)
         self.remove = QPushButton("Remove")
         self.remove.setAutoDefault(False)
         self.done = muted("")
@@ -66,6 +121,9 @@ class ActionsCard(Card):
         super().__init__("Agreed actions", "What the worker will do next, who owns it, by when.")
         self._people = people
         self._changed = changed
+        # When the observation was, as the editor now shows it; the page points this at
+        # its own input, so that a moved observation moves the default due date too.
+        self.observed_at: Callable[[], datetime] = lambda: view.observed_at
         self.rows: dict[uuid.UUID, ActionRow] = {}
         self._headers = [QLabel(text) for text in ("What", "Owner", "Due")]
         self.bindings: dict[str, Binding] = {}
@@ -101,7 +159,7 @@ class ActionsCard(Card):
         self._relayout()
 
     def add_row(self, action: ActionView) -> ActionRow:
-        row = ActionRow(action, self._people, len(self.rows) + 1)
+        row = ActionRow(action, self._people, len(self.rows) + 1, self._default_due)
         self.rows[action.id] = row
         prefix = f"action:{action.id}"
         for binding in (
@@ -117,6 +175,9 @@ class ActionsCard(Card):
         self._relayout()
         self.set_read_only(self._read_only)
         return row
+
+    def _default_due(self) -> date:
+        return default_due_date(self.observed_at())
 
     def remove_row(self, action_id: uuid.UUID) -> None:
         row = self.rows.pop(action_id, None)

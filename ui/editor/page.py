@@ -113,6 +113,7 @@ class EditorPage(QWidget):
             layout.addWidget(card)
         layout.addWidget(self._overall(view))
         self.actions = ActionsCard(view, people, changed)
+        self.actions.observed_at = self.bindings["observed_at"].read
         self.cards["actions"] = self.actions
         layout.addWidget(self.actions)
         layout.addStretch(1)

@@ -428,7 +428,7 @@ class EditorWindow(QMainWindow):
             self.page.overall.focus_rating()
             return
         else:
-            binding = self.page.bindings.get(target)
+            binding = self.page.bindings.get(target) or self.page.actions.bindings.get(target)
             widget = binding.widget if binding else None
         if widget is not None:
             self._reveal(widget)

@@ -396,8 +396,14 @@ def _spoil_last(bundle: dict[str, Any], how: str) -> None:
     elif how == "unknown person":
         last["observed_person_id"] = str(uuid.uuid4())
     elif how == "unknown owner":
-        last["actions"] = [dict(first["actions"][0], id=str(uuid.uuid4()), owner_id=None)]
+        last["actions"] = [
+            dict(first["actions"][0], id=str(uuid.uuid4()), owner_id=None, due_date=None)
+        ]
         last["actions"][0]["owner_id"] = str(uuid.uuid4())
+    elif how == "action due before the observation":
+        last["actions"] = [
+            dict(first["actions"][0], id=str(uuid.uuid4()), owner_id=None, due_date="2000-01-03")
+        ]
     elif how == "bad kind":
         last["kind"] = "coffee_morning"
     elif how == "duplicate id":
@@ -420,6 +426,11 @@ def _spoil_last(bundle: dict[str, Any], how: str) -> None:
         ("unknown standard", "standard '99' is not part of"),
         ("unknown person", r"observations\[39\].observed_person_id refers to no known person"),
         ("unknown owner", r"observations\[39\].actions\[0\].owner_id refers to no known person"),
+        (
+            "action due before the observation",
+            r"observations\[39\].actions\[0\].due_date is 2000-01-03, before the observation's "
+            r"date \(\d{4}-\d\d-\d\d\), and an action cannot be due before it was agreed\.$",
+        ),
         ("bad kind", r"observations\[39\].kind 'coffee_morning' is not one of"),
         ("duplicate id", r"observations\[39\].id .* is used twice"),
         ("wrong type", r"observations\[39\].duration_minutes must be a whole number"),

@@ -56,6 +56,13 @@ def _save(qtbot: QtBot, dialog: NewObservationDialog) -> None:
     )
 
 
+def _give_consent(qtbot: QtBot, dialog: NewObservationDialog) -> None:
+    """Direct work, the kind a new observation starts with, has the child there."""
+    assert dialog.family_present.isChecked()
+    qtbot.keyClicks(dialog.consent_given_by, "The child, with her foster carer")
+    qtbot.keyClicks(dialog.consent_how, "Verbally, before the session")
+
+
 def _pick_from_completer(qtbot: QtBot, dialog: NewObservationDialog, typed: str) -> None:
     dialog.person.setFocus()
     type_text(dialog.person.lineEdit(), typed)
@@ -87,6 +94,8 @@ def test_a_person_found_by_part_of_their_name_is_observed_and_stored(
     dialog.duration.setValue(45)
     qtbot.keyClicks(dialog.case_reference, "CIN 2041")
     qtbot.keyClicks(dialog.others_present, "The children's grandmother")
+    qtbot.keyClicks(dialog.consent_given_by, "The children's grandmother")
+    qtbot.keyClicks(dialog.consent_how, "Verbally, at the door")
     qtbot.keyClicks(dialog.focus, "How the worker hears the younger child's wishes")
 
     _save(qtbot, dialog)
@@ -102,8 +111,9 @@ def test_a_person_found_by_part_of_their_name_is_observed_and_stored(
     assert stored.framework.key == DIRECT_WORK
     assert stored.case_reference == "CIN 2041"
     assert stored.others_present == "The children's grandmother"
-    assert not stored.family_present
-    assert stored.consent_given_by == ""
+    assert stored.family_present  # a home visit has the family there
+    assert stored.consent_given_by == "The children's grandmother"
+    assert stored.consent_how == "Verbally, at the door"
     assert stored.focus == "How the worker hears the younger child's wishes"
 
 
@@ -113,6 +123,7 @@ def test_an_untimed_observation_stores_no_duration(
 ):
     assert dialog.duration.text() == "Not recorded"
     _pick_from_completer(qtbot, dialog, "zo")
+    _give_consent(qtbot, dialog)
     _save(qtbot, dialog)
     assert dialog.saved_id is not None
     assert services.recording.get(dialog.saved_id).duration_minutes is None
@@ -141,6 +152,8 @@ def test_consent_is_needed_when_a_family_member_was_present(
     qtbot: QtBot, services: Services, cast, dialog: NewObservationDialog, prompts
 ):
     _pick_from_completer(qtbot, dialog, "zoë")
+    _choose(dialog.kind, "Other")
+    assert not dialog.family_present.isChecked()
     assert not dialog.consent_given_by.isEnabled()
     assert not dialog.consent_how.isEnabled()
 
@@ -173,6 +186,43 @@ def test_consent_is_needed_when_a_family_member_was_present(
     assert stored.consent_how == "Verbally, at the start of the visit"
 
 
+def test_the_family_box_follows_the_kind_until_it_is_ticked_by_hand(
+    qtbot: QtBot, services: Services, dialog: NewObservationDialog, prompts
+):
+    expected = {
+        "Direct work with a child": True,
+        "Home visit": True,
+        "Meeting with parents or carers": True,
+        "Child protection conference": False,
+        "One-to-one supervision": False,
+        "Group supervision": False,
+        "Other": False,
+    }
+    assert dialog.kind.currentText() == "Direct work with a child"
+    assert dialog.family_present.isChecked()
+    assert dialog.consent_given_by.isEnabled()
+    for kind, ticked in expected.items():
+        _choose(dialog.kind, kind)
+        assert dialog.family_present.isChecked() is ticked, kind
+        assert dialog.consent_how.isEnabled() is ticked, kind
+
+    _choose(dialog.kind, "Child protection conference")
+    qtbot.mouseClick(dialog.family_present, Qt.MouseButton.LeftButton)  # the parents came
+    _choose(dialog.kind, "Other")
+    assert dialog.family_present.isChecked()
+
+    _choose(dialog.kind, "Direct work with a child")
+    _choose(dialog.person, "Zoë")
+    _save(qtbot, dialog)  # nobody said who consented: refused, nothing stored
+    assert prompts.shown == [
+        (
+            "error",
+            "A child or family member was present: say who gave consent and how it was given.",
+        )
+    ]
+    assert services.recording.count() == 0
+
+
 def test_supervision_defaults_to_the_practice_supervisors_statement(
     services: Services, dialog: NewObservationDialog
 ):
@@ -193,6 +243,7 @@ def test_a_newly_qualified_worker_defaults_to_the_pcf(
     assert _framework_key(services, dialog) == PCF
     assert dialog.framework_hint.text() == "Chosen for a newly qualified worker: PCF (ASYE)."
 
+    _give_consent(qtbot, dialog)
     _save(qtbot, dialog)
     assert services.recording.get(dialog.saved_id).framework.key == PCF
 
@@ -246,6 +297,7 @@ def test_a_case_reference_that_may_identify_a_child_is_warned_about_not_refused(
         assert dialog.case_warning.text() == warning
         assert warning in dialog.case_reference.accessibleDescription()
 
+    _give_consent(qtbot, dialog)
     _save(qtbot, dialog)
     assert services.recording.get(dialog.saved_id).case_reference == typed
 
@@ -302,6 +354,7 @@ def test_start_returns_the_new_draft_when_saved(
     def save_at_once(dialog: NewObservationDialog) -> int:
         assert dialog.chosen_person() is not None
         assert dialog.windowTitle() == "New observation"
+        _give_consent(qtbot, dialog)
         _save(qtbot, dialog)
         return dialog.result()
 

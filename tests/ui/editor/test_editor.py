@@ -235,7 +235,7 @@ def test_readiness_lists_what_is_missing_and_goes_to_each_item(
     window = open_editor(qtbot, services, prompts, observation)
     view = services.recording.get(observation)
     family = window.page.bindings["family_present"].widget
-    qtbot.mouseClick(family, LEFT)
+    assert family.isChecked()  # a home visit starts with the family present
 
     window.show_readiness()
 
@@ -273,7 +273,7 @@ def test_a_complete_record_is_marked_ready_and_returned_to_draft(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
     window = open_editor(qtbot, services, prompts, observation)
-    qtbot.mouseClick(window.page.bindings["family_present"].widget, LEFT)
+    assert window.page.bindings["family_present"].widget.isChecked()  # a home visit
     window.show_readiness()
     assert not window.readiness.ready_button.isEnabled()
 
@@ -559,7 +559,7 @@ def test_tab_moves_through_the_details_from_top_to_bottom(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
     window = open_editor(qtbot, services, prompts, observation)
-    qtbot.mouseClick(window.page.bindings["family_present"].widget, LEFT)  # consent is asked
+    assert window.page.bindings["family_present"].widget.isChecked()  # consent is asked
     window.page.bindings["kind"].widget.setFocus()
 
     visited: list[str] = []

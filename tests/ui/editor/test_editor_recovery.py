@@ -277,7 +277,12 @@ def _ready_for_sign_off(services: Services, observation_id: uuid.UUID) -> None:
         )
     services.recording.update(
         observation_id,
-        {"overall_level": "good", "overall_rationale": "Consistently sound practice."},
+        {
+            "overall_level": "good",
+            "overall_rationale": "Consistently sound practice.",
+            "consent_given_by": "Mother",  # a home visit has the family there
+            "consent_how": "Verbally at the start of the visit",
+        },
     )
     services.recording.mark_ready(observation_id)
 
