@@ -16,6 +16,8 @@ from observer.store.models import AuditEvent, Observation
 from observer.vocabulary import Status
 
 WHEN = datetime(2025, 3, 12, 10, 30, tzinfo=UTC)
+# Who consented, and how: needed where a child or family was present, as on a home visit.
+CONSENT = {"consent_given_by": "The child's mother", "consent_how": "Verbally, at the door"}
 
 NewDraft = Callable[..., uuid.UUID]
 RunCli = Callable[[Sequence[str]], int]

@@ -23,6 +23,7 @@ from observer.records.recording import DraftDetails
 from observer.review.settings import set_observation_interval_months
 from observer.services import Services
 from observer.vocabulary import Kind, Role, SignatureRole
+from tests.support.core import CONSENT
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.qt import row_texts
 from ui.change_bus import MIN_GAP_MS, ChangeBus
@@ -66,7 +67,9 @@ def signed_record(services: Services, cast, observed_at: datetime = OBSERVED_AT)
         services.recording.set_rating(
             record, rating.standard_code, level_code="good", evidence="Seen and heard."
         )
-    services.recording.update(record, {"overall_level": "good", "overall_rationale": "Warm."})
+    services.recording.update(
+        record, {"overall_level": "good", "overall_rationale": "Warm.", **CONSENT}
+    )
     services.signoff.sign(record, SignatureRole.OBSERVER, "Priya Shah")
     services.signoff.sign(record, SignatureRole.PRACTITIONER, WORKER)
     return record

@@ -4,6 +4,7 @@ fuzzes the same ways in, in-process.)"""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -91,14 +92,15 @@ def test_a_signed_record_changed_after_signing_fails_in_one_line(
 def test_an_action_due_before_its_observation_fails_in_one_line_naming_the_field(
     tmp_path: Path, small_bundle: dict[str, object], store_dir: Path
 ) -> None:
-    observations = small_bundle["observations"]
+    bundle = copy.deepcopy(small_bundle)  # other tests change the shared one
+    observations = bundle["observations"]
     assert isinstance(observations, list)
     place, draft = next(
         (i, o) for i, o in enumerate(observations) if o["status"] != "signed" and o["actions"]
     )
     draft["actions"][0]["due_date"] = "2000-01-03"
     path = tmp_path / "handed-over.json"
-    path.write_text(json.dumps(small_bundle), encoding="utf-8")
+    path.write_text(json.dumps(bundle), encoding="utf-8")
     data_dir = store_dir
 
     line = one_line_error(observer(data_dir, "import", str(path)))

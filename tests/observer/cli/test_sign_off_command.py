@@ -19,7 +19,7 @@ from observer.services import Services, open_services
 from observer.vocabulary import Kind, Role
 from tests.support.cli import run_cli
 from tests.support.commands import one_line_error
-from tests.support.core import NewDraft, Staff, trusting
+from tests.support.core import CONSENT, NewDraft, Staff, trusting
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.signing import filled
 
@@ -65,7 +65,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
         visit = DraftDetails(worker, lead.person_id, Kind.HOME_VISIT, datetime.now(UTC))
         ready = services.recording.create_draft(visit)
         services.recording.update(
-            ready, {"overall_level": "good", "overall_rationale": "Warm & clear: <no> gaps."}
+            ready,
+            {"overall_level": "good", "overall_rationale": "Warm & clear: <no> gaps.", **CONSENT},
         )
         for code in DIRECT_WORK_CODES:
             services.recording.set_rating(ready, code, level_code="good", evidence=f"Part {code}.")
@@ -372,7 +373,9 @@ def test_an_identity_under_an_earlier_signing_passphrase_is_adopted_once(
             services.recording.set_rating(
                 record, rating.standard_code, level_code="good", evidence="Seen and heard."
             )
-        services.recording.update(record, {"overall_level": "good", "overall_rationale": "Warm."})
+        services.recording.update(
+            record, {"overall_level": "good", "overall_rationale": "Warm.", **CONSENT}
+        )
         services.signoff.sign(record, SignatureRole.OBSERVER, LEAD)
         services.signoff.sign(record, SignatureRole.PRACTITIONER, "Siobhán Walker")
     finally:

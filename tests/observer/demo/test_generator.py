@@ -16,6 +16,7 @@ from observer.records.canonical import (
     content_hash,
     observation_document,
 )
+from observer.records.readiness import missing_for_sign_off
 from observer.records.recording import ObservationSummary
 from observer.review.worker_history import worker_history
 from observer.services import Services, open_services
@@ -62,6 +63,19 @@ def test_there_are_open_done_and_overdue_actions(demo: Services) -> None:
     assert overdue
     assert all(a.status is ActionStatus.OPEN and a.due_date < today for a in overdue)  # type: ignore[operator]
     assert any(a.status is ActionStatus.OPEN and not a.is_overdue(today) for a in actions)
+
+
+def test_records_ready_or_signed_meet_the_sign_off_checklist(
+    demo: Services, rows: list[ObservationSummary]
+) -> None:
+    """Consent where the kind implies a child or family, and no action due before its
+    observation: the rules the editor holds a new record to hold in the sample too."""
+    finished = [row for row in rows if row.status is not Status.DRAFT]
+    assert finished
+    for row in finished:
+        view = demo.recording.get(row.id)
+        assert missing_for_sign_off(view) == [], (row.kind, row.status)
+        assert view.family_present or not view.kind.involves_family
 
 
 def test_names_include_accented_letters(demo: Services) -> None:

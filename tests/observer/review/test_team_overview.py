@@ -90,7 +90,7 @@ def test_open_and_overdue_actions_are_counted_and_done_ones_are_not(
     done = record.action(visit, "Done", date(2025, 2, 1))
     services.actions.complete_action(done, "Morag Campbell")
     other = record.observation(date(2025, 1, 11), person=staff.senior)
-    record.action(other, "Another worker's, overdue", date(2025, 1, 1))
+    record.action(other, "Another worker's, overdue", date(2025, 1, 20))
 
     listed = rows(services)
 

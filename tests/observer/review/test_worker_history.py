@@ -53,7 +53,7 @@ def test_overdue_actions_come_first_then_open_then_done_with_who_and_when(
     done = record.action(visit, "Book the genogram training", date(2025, 2, 1))
     services.actions.complete_action(done, "Morag Campbell")
     someone_else = record.observation(date(2025, 1, 11), person=staff.senior)
-    record.action(someone_else, "Not this worker's", date(2025, 1, 1))
+    record.action(someone_else, "Not this worker's", date(2025, 2, 1))
 
     seen = history(services, staff.worker)
 

@@ -15,6 +15,7 @@ from observer.records.recording import DraftDetails, ObservationFilter, Observat
 from observer.services import Services
 from observer.signing import WrongPassphrase, ensure_identity, load_signer
 from observer.vocabulary import Kind, SignatureRole
+from tests.support.core import CONSENT
 from tests.support.prompts import FakePrompts
 from ui.dialogs.export_summaries import (
     ADOPTED,
@@ -54,7 +55,9 @@ def signed_record(services: Services, cast) -> ObservationSummary:
         services.recording.set_rating(
             record, rating.standard_code, level_code="good", evidence="Seen and heard."
         )
-    services.recording.update(record, {"overall_level": "good", "overall_rationale": "Warm."})
+    services.recording.update(
+        record, {"overall_level": "good", "overall_rationale": "Warm.", **CONSENT}
+    )
     services.signoff.sign(record, SignatureRole.OBSERVER, "Priya Shah")
     services.signoff.sign(record, SignatureRole.PRACTITIONER, "Zoë Łukasiewicz")
     (summary,) = [r for r in services.recording.list() if r.id == record]

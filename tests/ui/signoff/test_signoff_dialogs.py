@@ -28,6 +28,7 @@ from observer.records.sign_off import PNG_MAGIC
 from observer.services import Services
 from observer.store.models import AuditEvent, Observation
 from observer.vocabulary import Role, SignatureRole, Status
+from tests.support.core import CONSENT
 from tests.support.prompts import FakePrompts
 from tests.support.qt import type_text
 from ui.editor.sign_off_part import COUNTERSIGNED_CHIP, FROZEN_BANNER
@@ -69,6 +70,7 @@ def complete(services: Services, observation_id: uuid.UUID) -> None:
             "child_voice": "He said his room is the best bit of the house.",
             "overall_level": "requires_improvement",
             "overall_rationale": "Warm, but the plan was not revisited.",
+            **CONSENT,
         },
     )
 
