@@ -171,18 +171,21 @@ class BundleReader:
             self.action(a, f"{where}.actions[{i}]")
             for i, a in enumerate(f.array(obj.get("actions", []), f"{where}.actions"))
         ]
-        day = observation_day(values["observed_at"])
-        for i, action in enumerate(values["actions"]):
-            if action["due_date"] is not None and action["due_date"] < day:
-                raise f.fail(
-                    f"{where}.actions[{i}].due_date",
-                    f"is {action['due_date'].isoformat()}, before the observation's date "
-                    f"({day.isoformat()}), and an action cannot be due before it was agreed",
-                )
         values["signatures"] = [
             self.signature(x, f"{where}.signatures[{i}]")
             for i, x in enumerate(f.array(obj.get("signatures", []), f"{where}.signatures"))
         ]
+        # A record signed before this rule keeps what was signed: its content cannot change,
+        # and refusing it would leave it on one laptop for good.
+        day = observation_day(values["observed_at"])
+        for i, action in enumerate(values["actions"]):
+            if values["signatures"] or action["due_date"] is None or action["due_date"] >= day:
+                continue
+            raise f.fail(
+                f"{where}.actions[{i}].due_date",
+                f"is {action['due_date'].isoformat()}, before the observation's date "
+                f"({day.isoformat()}), and an action cannot be due before it was agreed",
+            )
         values["addenda"] = [
             self.addendum(x, f"{where}.addenda[{i}]")
             for i, x in enumerate(f.array(obj.get("addenda", []), f"{where}.addenda"))

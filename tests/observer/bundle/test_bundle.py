@@ -624,3 +624,20 @@ def test_observed_times_come_back_in_utc(services: Services, demo_bundle: dict[s
     assert view.observed_at.tzinfo is not None
     assert view.observed_at.utcoffset() == timedelta(0)
     assert view.observed_at.astimezone(UTC) == view.observed_at
+
+
+def test_a_due_date_before_the_observation_is_refused_only_on_records_not_signed(
+    demo_bundle: dict[str, Any],
+) -> None:
+    """Records signed before the rule existed keep what was signed (their hashes are checked
+    on import as ever); a draft or a record ready for sign-off is refused."""
+    from observer.bundle.reader import BundleReader
+
+    signed = next(o for o in demo_bundle["observations"] if o["signatures"] and o["actions"])
+    draft = next(o for o in demo_bundle["observations"] if not o["signatures"] and o["actions"])
+    signed["actions"][0]["due_date"] = "2000-01-03"
+    BundleReader("old.json").read(demo_bundle)  # no refusal from the reader
+
+    draft["actions"][0]["due_date"] = "2000-01-03"
+    with pytest.raises(InvalidBundle, match=r"due_date is 2000-01-03, before the observation"):
+        BundleReader("old.json").read(demo_bundle)
