@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,6 +18,7 @@ from observer.records.merge import Change, merge_text
 from observer.services import Services
 from observer.vocabulary import Kind, Status
 from tests.support.core import NewDraft, Staff, audit_trail, force_status
+from tests.support.races import started_during_flush
 
 # Merging text
 
@@ -283,32 +283,14 @@ def test_a_save_arriving_during_another_save_waits_for_it_and_is_merged_not_lost
     between its read and its write (it did, when transactions began at the first write):
     the other save waits, then merges with what this one wrote."""
     draft = new_draft()
-    other: threading.Thread | None = None
-    failures: list[BaseException] = []
 
     def theirs() -> None:
-        try:
-            other_laptop_window.recording.save(draft, [Change("reflection", "", "Theirs.")])
-        except BaseException as exc:  # reported by the assertion below
-            failures.append(exc)
+        other_laptop_window.recording.save(draft, [Change("reflection", "", "Theirs.")])
 
-    def other_saves_meanwhile(session: Session, *_: Any) -> None:
-        nonlocal other
-        if other is None:
-            other = threading.Thread(target=theirs)
-            other.start()
-            other.join(0.5)
-            assert other.is_alive(), "the other save did not wait for this one"
-
-    event.listen(Session, "before_flush", other_saves_meanwhile)
-    try:
+    with started_during_flush(theirs, "this one") as outcome:
         services.recording.save(draft, [Change("reflection", "", "Ours.")])
-    finally:
-        event.remove(Session, "before_flush", other_saves_meanwhile)
-    assert other is not None
-    other.join(10)
 
-    assert not failures
+    assert outcome == [None]
     # The later save merges what it found into its own: its words first.
     assert services.recording.get(draft).reflection == "Theirs.\n\nOurs."
 

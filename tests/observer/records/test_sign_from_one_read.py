@@ -3,19 +3,16 @@ exactly that content, and a signature is refused when the record has moved on si
 
 from __future__ import annotations
 
-import threading
 import uuid
-from typing import Any
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from observer.errors import RecordLocked, StaleRecord
 from observer.records.merge import Change
 from observer.services import Services
 from observer.vocabulary import SignatureRole, Status
 from tests.support.core import NewDraft, Staff, audit_trail
+from tests.support.races import started_during_flush
 from tests.support.signing import filled
 
 
@@ -92,35 +89,16 @@ def test_a_save_arriving_between_the_signers_check_and_the_signature_waits_and_i
     in between and the signature was of content nobody was shown), so the save waits, the
     record is signed as it was shown, and the save is then refused as locked."""
     read = services.signoff.signed_record(record)
-    other: threading.Thread | None = None
-    outcome: list[BaseException | None] = []
 
     def theirs() -> None:
-        try:
-            other_laptop_window.recording.save(
-                record, [Change("reflection", "", "Saved at that very moment.")]
-            )
-            outcome.append(None)
-        except BaseException as exc:  # checked below
-            outcome.append(exc)
+        other_laptop_window.recording.save(
+            record, [Change("reflection", "", "Saved at that very moment.")]
+        )
 
-    def other_saves_meanwhile(session: Session, *_: Any) -> None:
-        nonlocal other
-        if other is None:
-            other = threading.Thread(target=theirs)
-            other.start()
-            other.join(0.5)
-            assert other.is_alive(), "the other save did not wait for the signature"
-
-    event.listen(Session, "before_flush", other_saves_meanwhile)
-    try:
+    with started_during_flush(theirs, "the signature") as outcome:
         signature = services.signoff.sign(
             record, SignatureRole.OBSERVER, "Aled Hughes", expected_hash=read.content_hash
         )
-    finally:
-        event.remove(Session, "before_flush", other_saves_meanwhile)
-    assert other is not None
-    other.join(10)
 
     assert signature.content_hash == read.content_hash
     assert len(outcome) == 1
