@@ -133,6 +133,17 @@ def level_id(observation: Observation, code: Any) -> uuid.UUID | None:
     return level.id
 
 
+def overall_level_id(observation: Observation, code: Any) -> uuid.UUID | None:
+    """A level for the overall judgement: any level of the scale but its Not observed."""
+    level = next((lv for lv in observation.framework.levels if lv.code == code), None)
+    if level is not None and level.score is None:
+        raise InvalidInput(
+            f"The overall judgement cannot be “{level.label}”: choose a judgement of the "
+            "practice as a whole."
+        )
+    return level_id(observation, code)
+
+
 def level_code(observation: Observation, level: uuid.UUID | None) -> str | None:
     if level is None:
         return None
@@ -168,7 +179,7 @@ def write_field(observation: Observation, name: str, value: Any) -> None:
     elif name == "family_present":
         observation.family_present = bool(value)
     elif name == "overall_level":
-        observation.overall_level_id = level_id(observation, value)
+        observation.overall_level_id = overall_level_id(observation, value)
     else:
         raise InvalidInput(f"{name} cannot be changed this way.")
 

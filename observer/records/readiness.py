@@ -3,7 +3,9 @@
 A rating without its evidence is a tick, not a judgement: every standard needs a rating
 (or Not observed), every rating its evidence, and the overall judgement its rationale.
 Consent is asked for when the family was present, and a kind of observation that by its
-nature involves a child or family (Kind.involves_family) asks for that answer explicitly.
+nature involves a child or family (Kind.involves_family) asks for that answer explicitly;
+a kind without a family (supervision, observer.records.sections) never asks about consent.
+The overall judgement is always a judgement: the scale's Not observed is for one standard.
 An agreed action cannot be due before the observation; a record whose observation date was
 moved past an action's due date is caught here rather than its date change being refused.
 
@@ -19,8 +21,15 @@ from datetime import date, datetime
 from typing import Protocol
 
 from observer.errors import ObserverError
+from observer.records.sections import CONSENT, applies
 from observer.text import uk_date
 from observer.vocabulary import Kind, observation_day
+
+
+OVERALL_NOT_A_JUDGEMENT = (
+    "Choose the overall judgement: Not observed is for a single standard, not for the "
+    "practice as a whole."
+)
 
 
 @dataclass(frozen=True)
@@ -92,19 +101,8 @@ class Reviewable(Protocol):
 def missing_for_sign_off(view: Reviewable) -> list[Missing]:
     """Everything missing, in the order the editor shows the fields."""
     missing: list[Missing] = []
-    if view.kind.involves_family and not view.family_present:
-        missing.append(
-            Missing(
-                "family_present",
-                f"“{view.kind.label}” involves a child or family: tick “A child or family "
-                "member was present” and say who gave consent and how.",
-            )
-        )
-    if view.family_present:
-        if not view.consent_given_by.strip():
-            missing.append(Missing("consent_given_by", "Say who gave consent to the observation."))
-        if not view.consent_how.strip():
-            missing.append(Missing("consent_how", "Say how consent was given."))
+    if applies(view.kind, CONSENT):
+        missing += _consent(view)
     scores = {level.code: level.score for level in view.levels}
     not_observed = next((lv.label for lv in view.levels if lv.score is None), None)
     for rating in view.ratings:
@@ -131,8 +129,28 @@ def missing_for_sign_off(view: Reviewable) -> list[Missing]:
             )
     if view.overall_level_code is None:
         missing.append(Missing("overall_level", "Choose the overall judgement."))
+    elif scores.get(view.overall_level_code) is None:
+        missing.append(Missing("overall_level", OVERALL_NOT_A_JUDGEMENT))
     if not view.overall_rationale.strip():
         missing.append(
             Missing("overall_rationale", "Give the rationale for the overall judgement.")
         )
+    return missing
+
+
+def _consent(view: Reviewable) -> list[Missing]:
+    missing: list[Missing] = []
+    if view.kind.involves_family and not view.family_present:
+        missing.append(
+            Missing(
+                "family_present",
+                f"“{view.kind.label}” involves a child or family: tick “A child or family "
+                "member was present” and say who gave consent and how.",
+            )
+        )
+    if view.family_present:
+        if not view.consent_given_by.strip():
+            missing.append(Missing("consent_given_by", "Say who gave consent to the observation."))
+        if not view.consent_how.strip():
+            missing.append(Missing("consent_how", "Say how consent was given."))
     return missing

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QShowEvent
@@ -21,13 +22,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from observer.records.fields import default_due_date
+from observer.records.fields import default_due_date, due_before_observation
 from observer.records.recording import ActionView, ObservationView, text_limit
 from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line, bound
+from observer.text import uk_date
+from observer.vocabulary import observation_day
 from ui.formatting import uk_date_time
 from ui.widgets.cards import Card, describe, muted
 
+DUE_HINT = "When it is due (day/month/year), on or after the day of the observation."
 NO_ACTIONS = "No actions yet. Agree what the worker will do next, who owns it and by when."
+DUE_TOO_EARLY = (
+    "⚠ The due date must be on or after the observation date, {day}. "
+    "This date is not saved; the rest of the record is."
+)
 
 
 def _qdate(day: date) -> QDate:
@@ -101,13 +109,18 @@ class ActionRow(QWidget):
         if action.done_at is not None:
             self.done.setText(f"Done {uk_date_time(action.done_at)} by {action.done_by}")
         self.done.setVisible(action.done_at is not None)
+        self.due_problem = QLabel()
+        self.due_problem.setObjectName("fieldProblem")
+        self.due_problem.setWordWrap(True)
+        self.due_problem.setVisible(False)
         self.describe(number)
 
     def describe(self, number: int) -> None:
         label = f"action {number}"
         describe(self.what, f"What, {label}", "What will be done.")
         describe(self.owner, f"Owner, {label}", "Who will do it.")
-        describe(self.due, f"Due date, {label}", "When it is due (day/month/year).")
+        describe(self.due, f"Due date, {label}", self.due_problem.text() or DUE_HINT)
+        self.due_problem.setAccessibleName(f"Problem with the due date, {label}")
         describe(self.remove, f"Remove {label}", "Removes this action from the record.")
 
 
@@ -124,6 +137,8 @@ class ActionsCard(Card):
         # When the observation was, as the editor now shows it; the page points this at
         # its own input, so that a moved observation moves the default due date too.
         self.observed_at: Callable[[], datetime] = lambda: view.observed_at
+        # Drops a held change that will not be sent; the window points it at its autosaver.
+        self.withdraw: Callable[[str], None] = lambda _target: None
         self.rows: dict[uuid.UUID, ActionRow] = {}
         self._headers = [QLabel(text) for text in ("What", "Owner", "Due")]
         self.bindings: dict[str, Binding] = {}
@@ -165,16 +180,40 @@ class ActionsCard(Card):
         for binding in (
             bind_line(f"{prefix}:description", row.what, self._changed),
             _bind_owner(f"{prefix}:owner", row.owner, self._changed),
-            bind_day(f"{prefix}:due", row.due, self._changed),
+            bind_day(f"{prefix}:due", row.due, partial(self._due_changed, row)),
         ):
             self.bindings[binding.target] = binding
         self.bindings[f"{prefix}:description"].show(action.description)
         self.bindings[f"{prefix}:owner"].show(action.owner_id)
         self.bindings[f"{prefix}:due"].show(action.due_date)
+        self._show_due_problem(row, action.due_date)
         row.remove.clicked.connect(lambda: self.remove_requested.emit(action.id))
         self._relayout()
         self.set_read_only(self._read_only)
         return row
+
+    def _due_changed(self, row: ActionRow, target: str, due: date | None) -> None:
+        """A due date before the observation is refused by the record: it is said at the
+        field and kept back, so that it never stops the rest of the record saving."""
+        if self._show_due_problem(row, due):
+            self.withdraw(target)
+        else:
+            self._changed(target, due)
+
+    def _show_due_problem(self, row: ActionRow, due: date | None) -> bool:
+        observed_at = self.observed_at()
+        early = due_before_observation(observed_at, due)
+        day = uk_date(observation_day(observed_at))
+        row.due_problem.setText(DUE_TOO_EARLY.format(day=day) if early else "")
+        row.due_problem.setVisible(early)
+        row.due.setAccessibleDescription(row.due_problem.text() or DUE_HINT)
+        return early
+
+    def check_due_dates(self) -> None:
+        """The observation moved: each due date is checked against its new day."""
+        for action_id, row in self.rows.items():
+            target = f"action:{action_id}:due"
+            self._due_changed(row, target, self.bindings[target].read())
 
     def _default_due(self) -> date:
         return default_due_date(self.observed_at())
@@ -185,7 +224,7 @@ class ActionsCard(Card):
             return
         for target in [t for t in self.bindings if t.startswith(f"action:{action_id}")]:
             del self.bindings[target]
-        for widget in (row.what, row.owner, row.due, row.remove, row.done):
+        for widget in (row.what, row.owner, row.due, row.remove, row.done, row.due_problem):
             self.grid.removeWidget(widget)
             widget.deleteLater()
         row.deleteLater()
@@ -216,6 +255,8 @@ class ActionsCard(Card):
             if row.done.text():
                 self.grid.addWidget(row.done, line, 0, 1, 4)
                 line += 1
+            self.grid.addWidget(row.due_problem, line, 0, 1, 4)
+            line += 1
         for header in self._headers:
             header.setVisible(bool(self.rows))
         self.empty.setVisible(not self.rows)

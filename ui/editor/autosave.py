@@ -96,6 +96,13 @@ class Autosaver(QObject):
         if self.state is SaveState.SAVED:
             self._set_state(SaveState.PENDING, "")
 
+    def withdraw(self, target: str) -> None:
+        """Drops a held change the editor will not send (a due date the record refuses),
+        so that it cannot hold back the rest of the record."""
+        if self._pending.pop(target, None) is not None and not self._pending:
+            if self.state is SaveState.PENDING:
+                self._set_state(SaveState.SAVED, "")
+
     def track(self, target: str, value: Any) -> None:
         """Starts following a target the store already holds (a newly added action)."""
         self._base[target] = value

@@ -3,7 +3,9 @@ overall judgement and the agreed actions, as cards on one scrolling page."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +21,18 @@ from PySide6.QtWidgets import (
 
 from observer.records.case_reference import case_reference_warning
 from observer.records.recording import ObservationView, RatingView, text_limit
+from observer.records.sections import (
+    CHILD_VOICE,
+    CONSENT,
+    FAMILY_FEEDBACK,
+    FAMILY_SECTIONS,
+    applies,
+    kept_for_its_words,
+    observed_label,
+    others_present_label,
+    others_present_placeholder,
+    shown,
+)
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind
 from ui.editor.actions_card import ActionsCard
 from ui.editor.fields import (
@@ -47,6 +61,24 @@ NARRATIVE_GUIDANCE = {
     "reflection": "The worker's own view: what they would keep, and what they would change.",
 }
 RATIONALE_GUIDANCE = "Why this judgement: the evidence that weighs most."
+OVERALL_NOTE = (
+    "Your judgement of the practice observed, taking every standard together. "
+    "An overall judgement is always made: Not observed is for a single standard."
+)
+# The mnemonic of each wording of "who else was present" (Alt+O, or Alt+P in supervision).
+OTHERS_MNEMONIC = {"Who else was present": 2, "Supervisee": 2, "Supervisees": 2}
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """What the page's inputs hold now of the parts that depend on the kind."""
+
+    kind: Kind
+    consent_given_by: str
+    consent_how: str
+    child_voice: str
+    family_feedback: str
+
 EVIDENCE_PLACEHOLDER = "What you saw and heard that supports this rating"
 
 
@@ -84,6 +116,8 @@ class StandardRow(QFrame):
 class EditorPage(QWidget):
     """Builds every input of one observation and binds each to what it changes."""
 
+    sections_changed = Signal()  # a section was shown or hidden for the kind
+
     def __init__(
         self,
         view: ObservationView,
@@ -97,6 +131,8 @@ class EditorPage(QWidget):
         self.bindings: dict[str, Binding] = {}
         self.cards: dict[str, Card] = {}
         self.standards: dict[str, StandardRow] = {}
+        self.section_notes: dict[str, QLabel] = {}
+        self.kind = view.kind
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 32)
         layout.setSpacing(18)
@@ -107,6 +143,8 @@ class EditorPage(QWidget):
             if field == "overall_rationale":
                 continue
             card = Card(title)
+            if field in FAMILY_SECTIONS:
+                self.section_notes[field] = self._note(card)
             edit = self._text_input(field, title, NARRATIVE_GUIDANCE[field], min_lines=4)
             card.add(edit)
             self.cards[field] = card
@@ -131,7 +169,8 @@ class EditorPage(QWidget):
 
         person = QLabel(view.observed_person_name)
         person.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Observed:", person)
+        self.observed_label = QLabel()
+        form.addRow(self.observed_label, person)
         form.addRow("Observer:", QLabel(view.observer_name))
         framework = view.framework
         form.addRow("Framework:", QLabel(f"{framework.name}, version {framework.version}"))
@@ -178,14 +217,13 @@ class EditorPage(QWidget):
         box.addWidget(self.case_warning)
         form.addRow(field_label("Case &reference:", reference), reference_box)
 
-        others = self._line(
-            "others_present",
-            "Who else was present",
-            "Roles of others present, such as mother, foster carer, teacher.",
-        )
-        others.setPlaceholderText("Roles, not names: for example, mother and younger brother")
-        form.addRow(field_label("&Also present:", others), others)
+        others = self._line("others_present", "", "")
+        self.others_label = field_label("", others)
+        form.addRow(self.others_label, others)
 
+        self.consent_note = muted("")
+        self.consent_note.setAccessibleName("Note on consent")
+        form.addRow("", self.consent_note)
         family = QCheckBox("A child or family member was present")
         describe(
             family,
@@ -207,6 +245,7 @@ class EditorPage(QWidget):
         form.addRow(field_label("Consent &given by:", given_by), given_by)
         form.addRow(field_label("&How consent was given:", how), how)
         family.toggled.connect(self._consent_needed)
+        self._form = form
 
         focus = self._text_input(
             "focus", "Agreed focus", "What the worker asked you to look at.", min_lines=2
@@ -236,12 +275,10 @@ class EditorPage(QWidget):
         return card
 
     def _overall(self, view: ObservationView) -> Card:
-        card = Card(
-            "Overall judgement",
-            "Your judgement of the practice observed, taking every standard together.",
-        )
+        card = Card("Overall judgement", OVERALL_NOTE)
         self.cards["overall"] = card
-        self.overall = RatingButtons(view.levels, "the overall judgement")
+        judgements = [level for level in view.levels if level.score is not None]
+        self.overall = RatingButtons(judgements, "the overall judgement")
         self._bind(bind_rating("overall_level", self.overall, self._changed))
         card.add(self.overall)
         rationale = self._text_input(
@@ -268,6 +305,14 @@ class EditorPage(QWidget):
         self._bind(bind_text(field, edit, self._changed))
         return edit
 
+    def _note(self, card: Card) -> QLabel:
+        note = muted("")
+        note.setObjectName("sectionNote")
+        note.setAccessibleName(f"Note on {card.title.text()}")
+        note.setVisible(False)
+        card.add(note)
+        return note
+
     def _bind(self, binding: Binding) -> None:
         self.bindings[binding.target] = binding
 
@@ -280,6 +325,44 @@ class EditorPage(QWidget):
         for target in ("consent_given_by", "consent_how"):
             self.bindings[target].widget.setEnabled(needed and not self.read_only)
 
+    # The kind
+
+    def show_kind(self, kind: Kind) -> None:
+        """Shows the sections and words of a kind of observation. A section the kind does not
+        use stays, with a note, while it holds text: hiding it would hide someone's words."""
+        self.kind = kind
+        self.observed_label.setText(f"{observed_label(kind)}:")
+        label = others_present_label(kind)
+        at = OTHERS_MNEMONIC.get(label, 0)
+        self.others_label.setText(f"{label[:at]}&{label[at:]}:")
+        others = self.bindings["others_present"].widget
+        assert isinstance(others, QLineEdit)
+        others.setPlaceholderText(others_present_placeholder(kind))
+        others.setAccessibleName(label)
+        others.setAccessibleDescription(
+            f"{label}: their roles, not their names ({others_present_placeholder(kind)})."
+        )
+        typed = _Typed(
+            kind,
+            **{
+                field: str(self.bindings[field].read())
+                for field in ("consent_given_by", "consent_how", CHILD_VOICE, FAMILY_FEEDBACK)
+            },
+        )
+        for section in FAMILY_SECTIONS:
+            visible = shown(typed, section)
+            note = kept_for_its_words(kind, section) if not applies(kind, section) else ""
+            if section == CONSENT:
+                for target in ("family_present", "consent_given_by", "consent_how"):
+                    self._form.setRowVisible(self.bindings[target].widget, visible)
+                self.consent_note.setText(note)
+                self._form.setRowVisible(self.consent_note, visible and bool(note))
+            else:
+                self.cards[section].setVisible(visible)
+                self.section_notes[section].setText(note)
+                self.section_notes[section].setVisible(bool(note))
+        self.sections_changed.emit()
+
     # Whole page
 
     read_only = False
@@ -291,6 +374,7 @@ class EditorPage(QWidget):
             binding.show(values.get(target))
         self.actions.show_actions(view)
         self._consent_needed(view.family_present)
+        self.show_kind(view.kind)
 
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only

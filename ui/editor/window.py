@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -34,6 +35,7 @@ from observer.errors import ObserverError
 from observer.records.merge import SaveOutcome
 from observer.records.readiness import NotReady
 from observer.records.recording import ObservationSummary, ObservationView
+from observer.records.sections import family_present_after_kind_change
 from observer.services import RecordServices
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
 from ui.dialogs.audit_trail import AuditTrailDialog
@@ -103,6 +105,7 @@ class EditorWindow(QMainWindow):
         self.page = EditorPage(view, owners, self._edited)
         self.page.actions.add_requested.connect(self.add_action)
         self.page.actions.remove_requested.connect(self.remove_action)
+        self.page.actions.withdraw = self.autosaver.withdraw
         self.page.show_view(view)
         self._services = services
         self.sign_off = SignOffPart(self, services, prompts)
@@ -116,6 +119,8 @@ class EditorWindow(QMainWindow):
         self.find_bar.setVisible(False)
         self.find_bar.found.connect(self._reveal)
         self.outline = self._build_outline(view)
+        self.page.sections_changed.connect(self._show_sections_in_outline)
+        self._show_sections_in_outline()
         self.readiness = ReadinessPanel()
         self.readiness.setVisible(False)
         self.readiness.go_to.connect(self.go_to)
@@ -274,11 +279,35 @@ class EditorWindow(QMainWindow):
     def _edited(self, target: str, value: Any) -> None:
         self.autosaver.set(target, value)
         if target == "kind":
-            self._view = replace(self._view, kind=Kind(value))
-            self.title.setText(f"{self._view.kind.label} — {self._view.observed_person_name}")
-            self._show_status()
+            self._kind_chosen(Kind(value))
+        elif target == "observed_at":
+            self.page.actions.check_due_dates()
         elif target.startswith("rating:") and target.endswith(":level"):
             self._mark_rated(target.split(":")[1], value)
+
+    def _kind_chosen(self, kind: Kind) -> None:
+        """The form follows the kind, and so does the consent box unless it was answered."""
+        before = self._view.kind
+        self._show_kind(kind)
+        bindings = self.page.bindings
+        family = bindings["family_present"]
+        typed = any(str(bindings[t].read()).strip() for t in ("consent_given_by", "consent_how"))
+        present = family_present_after_kind_change(before, kind, bool(family.read()), typed)
+        box = family.widget
+        if isinstance(box, QCheckBox) and box.isChecked() != present:
+            box.setChecked(present)  # as if the user had ticked it: saved with the kind
+
+    def _show_kind(self, kind: Kind) -> None:
+        self._view = replace(self._view, kind=kind)
+        self.title.setText(f"{kind.label} — {self._view.observed_person_name}")
+        self.page.show_kind(kind)
+        self._show_status()
+
+    def _show_sections_in_outline(self) -> None:
+        for anchor, item in self._outline_items.items():
+            card = self.page.cards.get(anchor)
+            if card is not None and anchor in NARRATIVE_SECTIONS:
+                item.setHidden(card.isHidden())
 
     def _mark_rated(self, code: str, level: str | None) -> None:
         item = self._outline_items.get(f"standard:{code}")
@@ -448,11 +477,12 @@ class EditorWindow(QMainWindow):
             action.setEnabled(not locked)
         self.banner.setText(LOCKED_BANNER if locked else "")
         self.banner.setVisible(locked)
+        self.sign_off.show_state()
+        # The chip says where sign-off stands ("Signed by the observer"); so does the title.
         self.setWindowTitle(
             f"{self._view.kind.label} — {self._view.observed_person_name} "
-            f"({self.status.label.lower()})"
+            f"({self.status_chip.text().lower()})"
         )
-        self.sign_off.show_state()
 
     def sign_off_changed(self, status: Status) -> None:
         """A signature or an addendum was stored: the status and what is shown move on."""
@@ -506,6 +536,8 @@ class EditorWindow(QMainWindow):
             binding = self.page.bindings.get(target) or self.page.actions.bindings.get(target)
             if binding is not None and value is not None:
                 binding.show(value)
+        if "kind" in merged and merged["kind"] is not None:
+            self._show_kind(Kind(merged["kind"]))
         for action_id in gone:
             self._add_back(uuid.UUID(action_id))
         if len(gone_targets) < len(merged):

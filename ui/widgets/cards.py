@@ -75,7 +75,8 @@ QLabel#status {
     border-radius: 9px;
     padding: 1px 10px;
 }
-QLabel#banner {
+QLabel#fieldProblem { font-weight: bold; }
+QLabel#banner, QLabel#sectionNote {
     background: palette(alternate-base);
     border: 1px solid palette(mid);
     border-radius: 6px;

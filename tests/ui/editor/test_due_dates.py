@@ -8,13 +8,21 @@ from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import Kind
-from tests.support.editor import focused, open_editor, press, save_by_keyboard
+from tests.support.editor import (
+    focused,
+    open_editor,
+    press,
+    save_by_keyboard,
+    text_box,
+    type_into,
+)
 from tests.support.prompts import FakePrompts
 from ui.editor.window import EditorWindow
 
@@ -24,6 +32,12 @@ DEFAULT_DUE = date(2025, 4, 11)
 uses_popup = pytest.mark.qt_log_ignore(
     r"^This plugin does not support (propagateSizeHints\(\)|raise\(\)|grabbing the keyboard)$"
 )
+
+
+def type_digits(digits: str) -> None:
+    """Digits typed into the date that has focus, one key at a time, as a person types."""
+    for digit in digits:
+        QTest.keyClick(focused(), digit)
 
 
 def _new_action(qtbot: QtBot, services: Services, window: EditorWindow, observation: uuid.UUID):
@@ -73,23 +87,42 @@ def test_up_on_an_empty_due_date_gives_four_weeks_after_the_observation(
     assert stored.due_date == DEFAULT_DUE
 
 
-def test_a_due_date_typed_before_the_observation_is_not_saved_and_says_why(
+def test_a_due_date_typed_before_the_observation_is_said_at_the_field_and_the_rest_saves(
     qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
 ):
     window = open_editor(qtbot, services, prompts, observation)
     row = _new_action(qtbot, services, window, observation)
+    type_into(qtbot, row.what, "Visit K at school")
 
-    row.due.setDate(QDate(2000, 1, 3))  # as the calendar would set it
+    row.due.setFocus()
+    press(Qt.Key.Key_Up)  # 11/04/2025; then into the field again, and day and month typed over
+    row.owner.setFocus()
+    press(Qt.Key.Key_Tab)
+    assert focused() is row.due
+    type_digits("0103")
+    assert row.due.text() == "01/03/2025"
+    type_into(qtbot, text_box(window, "strengths"), "Calm and warm with K.")
     save_by_keyboard()
 
-    stored = next(a for a in services.recording.get(observation).actions if a.id == row.id)
-    assert stored.due_date is None
-    assert window.save_label.text() == "Not saved yet — trying again"
-    assert window.banner.isVisible()
-    assert (
-        "An action cannot be due before the observation it was agreed at: the due date is "
-        "3 January 2000 and the observation was on 14 March 2025."
-    ) in window.banner.text()
+    assert row.due_problem.isVisible()
+    assert row.due_problem.text() == (
+        "⚠ The due date must be on or after the observation date, 14 March 2025. "
+        "This date is not saved; the rest of the record is."
+    )
+    assert not window.banner.isVisible()  # nothing misleading about the store
+    assert window.save_label.text().startswith("All changes saved")
+    stored = services.recording.get(observation)
+    assert stored.strengths == "Calm and warm with K."
+    action = next(a for a in stored.actions if a.id == row.id)
+    assert (action.description, action.due_date) == ("Visit K at school", None)
+
+    row.owner.setFocus()
+    press(Qt.Key.Key_Tab)
+    type_digits("1104")  # corrected: the message goes and the date is saved
+    save_by_keyboard()
+    assert not row.due_problem.isVisible()
+    action = next(a for a in services.recording.get(observation).actions if a.id == row.id)
+    assert action.due_date == DEFAULT_DUE
 
 
 def test_moving_the_observation_past_a_due_date_is_listed_and_leads_to_the_date(
