@@ -25,7 +25,6 @@ from observer.records.sections import CONSENT, applies
 from observer.text import uk_date
 from observer.vocabulary import Kind, observation_day
 
-
 OVERALL_NOT_A_JUDGEMENT = (
     "Choose the overall judgement: Not observed is for a single standard, not for the "
     "practice as a whole."

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from observer.records.fields import default_due_date, due_before_observation
 from observer.records.recording import ActionView, ObservationView, text_limit
-from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line, bound
 from observer.text import uk_date
 from observer.vocabulary import observation_day
+from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line, bound
 from ui.formatting import uk_date_time
 from ui.widgets.cards import Card, describe, muted
 

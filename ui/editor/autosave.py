@@ -99,9 +99,9 @@ class Autosaver(QObject):
     def withdraw(self, target: str) -> None:
         """Drops a held change the editor will not send (a due date the record refuses),
         so that it cannot hold back the rest of the record."""
-        if self._pending.pop(target, None) is not None and not self._pending:
-            if self.state is SaveState.PENDING:
-                self._set_state(SaveState.SAVED, "")
+        held = self._pending.pop(target, None) is not None
+        if held and not self._pending and self.state is SaveState.PENDING:
+            self._set_state(SaveState.SAVED, "")
 
     def track(self, target: str, value: Any) -> None:
         """Starts following a target the store already holds (a newly added action)."""

@@ -79,6 +79,7 @@ class _Typed:
     child_voice: str
     family_feedback: str
 
+
 EVIDENCE_PLACEHOLDER = "What you saw and heard that supports this rating"
 
 

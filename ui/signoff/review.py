@@ -12,6 +12,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
 from observer.records.recording import ObservationView
+from observer.records.sections import CONSENT, observed_label, others_present_label, shown
 from observer.vocabulary import NARRATIVE_SECTIONS
 from ui.formatting import uk_date, uk_date_time, yes_no
 
@@ -38,17 +39,18 @@ def record_html(view: ObservationView, muted: str = "#666666") -> str:
 
     framework = view.framework
     details = [
-        ("Observed", view.observed_person_name),
+        (observed_label(view.kind), view.observed_person_name),
         ("Observer", view.observer_name),
         ("When", uk_date_time(view.observed_at)),
         ("Duration", f"{view.duration_minutes} minutes" if view.duration_minutes else ""),
         ("Kind", view.kind.label),
         ("Case reference", view.case_reference),
-        ("Also present", view.others_present),
-        ("Child or family present", yes_no(view.family_present)),
+        (others_present_label(view.kind), view.others_present),
     ]
-    if view.family_present:
-        details += [("Consent given by", view.consent_given_by), ("How", view.consent_how)]
+    if shown(view, CONSENT):
+        details.append(("Child or family present", yes_no(view.family_present)))
+        if view.family_present:
+            details += [("Consent given by", view.consent_given_by), ("How", view.consent_how)]
     details.append(("Framework", f"{framework.name}, version {framework.version}"))
     rows = "".join(
         f'<tr><td {quiet} width="28%">{escape(label)}</td><td>{text(value) or "—"}</td></tr>'
@@ -68,7 +70,7 @@ def record_html(view: ObservationView, muted: str = "#666666") -> str:
             paragraph(standard.evidence),
         ]
     for field, title in NARRATIVE_SECTIONS.items():
-        if field != "overall_rationale":
+        if field != "overall_rationale" and shown(view, field):
             parts += [f"<h3>{escape(title)}</h3>", paragraph(getattr(view, field))]
     parts += [
         "<h3>Overall judgement</h3>",

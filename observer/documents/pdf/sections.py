@@ -28,6 +28,7 @@ from observer.documents.pdf.styles import (
     level_shade,
 )
 from observer.records.recording import ObservationView
+from observer.records.sections import CONSENT, observed_label, others_present_label, shown
 from observer.vocabulary import NARRATIVE_SECTIONS, ActionStatus, Status
 
 TITLE = "Practice observation summary"
@@ -92,20 +93,20 @@ def details(content: SummaryContent, styles: Styles) -> list[Flowable]:
     else:
         case_reference = o.case_reference
     items = [
-        ("Practitioner observed", o.observed_person_name),
+        (observed_label(o.kind), o.observed_person_name),
         ("Observer", o.observer_name),
         ("Date and time", uk_datetime(o.observed_at, weekday=True)),
         ("Kind of observation", o.kind.label),
         ("Duration", duration(o.duration_minutes)),
         ("Case reference", case_reference),
-        ("Others present", o.others_present),
+        (others_present_label(o.kind), o.others_present),
     ]
-    if o.family_present:
+    if o.family_present and shown(o, CONSENT):
         items += [
             ("Consent given by", o.consent_given_by),
             ("How consent was given", o.consent_how),
         ]
-    else:
+    elif shown(o, CONSENT):
         items.append(("Consent", "No child or family member was present"))
     items += [
         ("Agreed focus", o.focus),
@@ -188,8 +189,8 @@ def narrative(content: SummaryContent, styles: Styles) -> list[Flowable]:
     o = content.observation
     parts: list[Flowable] = []
     for field, title in NARRATIVE_SECTIONS.items():
-        if field == "overall_rationale":
-            continue
+        if field == "overall_rationale" or not shown(o, field):
+            continue  # supervision has no child's voice, unless someone wrote it down
         value: str = getattr(o, field)
         parts += heading(title, styles)
         parts += flowing(value, styles.body, styles.empty, "Nothing recorded.")

@@ -251,6 +251,7 @@ def test_after_the_observer_signs_the_editor_is_frozen_until_the_practitioner_si
     assert window.page.read_only
     assert window.banner.isVisible()
     assert window.banner.text() == FROZEN_BANNER
+    assert window.windowTitle() == "Home visit — Zoë Łukasiewicz (signed by the observer)"
     assert not window.save_action.isEnabled()
     assert not window.add_action_action.isEnabled()
     assert window.sign_off.signatures_card.names == ["Priya Shah"]
@@ -266,6 +267,7 @@ def test_after_the_observer_signs_the_editor_is_frozen_until_the_practitioner_si
     assert again.page.read_only
     assert again.banner.isVisible()
     assert again.banner.text() == FROZEN_BANNER
+    assert again.windowTitle() == "Home visit — Zoë Łukasiewicz (signed by the observer)"
     assert not again.ready_button.isVisible()
     assert again.sign_off.sign_button.isVisible()
 
