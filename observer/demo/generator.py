@@ -77,6 +77,10 @@ def _by_tone(pool: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 DIRECT_WORK_EVIDENCE = _by_tone(corpus.EVIDENCE)
 SUPERVISION_EVIDENCE = _by_tone(corpus.SUPERVISION_EVIDENCE)
+SUPERVISEES = {
+    Kind.SUPERVISION_INDIVIDUAL: "Social worker (supervisee)",
+    Kind.SUPERVISION_GROUP: "Three team colleagues (group supervision)",
+}
 
 
 @dataclass(frozen=True)
@@ -480,6 +484,17 @@ def _one_observation(
         "reflection": g.sentences(corpus.REFLECTION) if complete else "",
         "overall_rationale": g.sentences(corpus.RATIONALE, 1, 3) if overall else "",
     }
+    if supervision:
+        # No child or family in supervision (observer.records.sections); the words above are
+        # still drawn, so that every other record of the sample stays as it was.
+        family = False
+        text.update(
+            others_present=SUPERVISEES[kind],
+            consent_given_by="",
+            consent_how="",
+            child_voice="",
+            family_feedback="",
+        )
     assert set(text) == set(TEXT_FIELDS)
     observation = {
         "id": oid,

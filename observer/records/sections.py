@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from observer.vocabulary import Kind
+from observer.vocabulary import NARRATIVE_SECTIONS, Kind
 
 CONSENT = "consent"
 CHILD_VOICE = "child_voice"
@@ -68,6 +68,13 @@ def kept_for_its_words(kind: Kind, section: str) -> str:
 def observed_label(kind: Kind) -> str:
     """Who the observed person is in this kind of observation."""
     return "Supervisor observed" if kind.is_supervision else "Practitioner observed"
+
+
+def section_title(kind: Kind, field: str) -> str:
+    """The heading of a narrative section (NARRATIVE_SECTIONS) in this kind of observation."""
+    if field == "reflection" and kind.is_supervision:
+        return "The supervisor's reflection"
+    return NARRATIVE_SECTIONS[field]
 
 
 def others_present_label(kind: Kind) -> str:

@@ -31,6 +31,7 @@ from observer.records.sections import (
     observed_label,
     others_present_label,
     others_present_placeholder,
+    section_title,
     shown,
 )
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind
@@ -59,6 +60,11 @@ NARRATIVE_GUIDANCE = {
     ),
     "family_feedback": "What the child, parents or carers said about the visit and the worker.",
     "reflection": "The worker's own view: what they would keep, and what they would change.",
+}
+# In supervision the person observed is the supervisor, not a worker.
+SUPERVISION_GUIDANCE = {
+    "strengths": "What went well, with examples of what the supervisor said and did.",
+    "reflection": ("The supervisor's own view: what they would keep, and what they would change."),
 }
 RATIONALE_GUIDANCE = "Why this judgement: the evidence that weighs most."
 OVERALL_NOTE = (
@@ -362,6 +368,14 @@ class EditorPage(QWidget):
                 self.cards[section].setVisible(visible)
                 self.section_notes[section].setText(note)
                 self.section_notes[section].setVisible(bool(note))
+        for field, guidance in NARRATIVE_GUIDANCE.items():
+            title = section_title(kind, field)
+            self.cards[field].title.setText(title)
+            edit = self.bindings[field].widget
+            assert isinstance(edit, GrowingTextEdit)
+            words = SUPERVISION_GUIDANCE.get(field, guidance) if kind.is_supervision else guidance
+            edit.setPlaceholderText(words)
+            describe(edit, title, words)
         self.sections_changed.emit()
 
     # Whole page

@@ -35,7 +35,7 @@ from observer.errors import ObserverError
 from observer.records.merge import SaveOutcome
 from observer.records.readiness import NotReady
 from observer.records.recording import ObservationSummary, ObservationView
-from observer.records.sections import family_present_after_kind_change
+from observer.records.sections import family_present_after_kind_change, section_title
 from observer.services import RecordServices
 from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
 from ui.dialogs.audit_trail import AuditTrailDialog
@@ -308,6 +308,7 @@ class EditorWindow(QMainWindow):
             card = self.page.cards.get(anchor)
             if card is not None and anchor in NARRATIVE_SECTIONS:
                 item.setHidden(card.isHidden())
+                item.setText(section_title(self.page.kind, anchor))
 
     def _mark_rated(self, code: str, level: str | None) -> None:
         item = self._outline_items.get(f"standard:{code}")

@@ -12,7 +12,13 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
 from observer.records.recording import ObservationView
-from observer.records.sections import CONSENT, observed_label, others_present_label, shown
+from observer.records.sections import (
+    CONSENT,
+    observed_label,
+    others_present_label,
+    section_title,
+    shown,
+)
 from observer.vocabulary import NARRATIVE_SECTIONS
 from ui.formatting import uk_date, uk_date_time, yes_no
 
@@ -69,8 +75,9 @@ def record_html(view: ObservationView, muted: str = "#666666") -> str:
             f"<p><b>Rating: {rating(standard.level_code)}</b></p>",
             paragraph(standard.evidence),
         ]
-    for field, title in NARRATIVE_SECTIONS.items():
+    for field in NARRATIVE_SECTIONS:
         if field != "overall_rationale" and shown(view, field):
+            title = section_title(view.kind, field)
             parts += [f"<h3>{escape(title)}</h3>", paragraph(getattr(view, field))]
     parts += [
         "<h3>Overall judgement</h3>",

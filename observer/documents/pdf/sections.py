@@ -28,7 +28,13 @@ from observer.documents.pdf.styles import (
     level_shade,
 )
 from observer.records.recording import ObservationView
-from observer.records.sections import CONSENT, observed_label, others_present_label, shown
+from observer.records.sections import (
+    CONSENT,
+    observed_label,
+    others_present_label,
+    section_title,
+    shown,
+)
 from observer.vocabulary import NARRATIVE_SECTIONS, ActionStatus, Status
 
 TITLE = "Practice observation summary"
@@ -188,11 +194,11 @@ def ratings(content: SummaryContent, styles: Styles) -> list[Flowable]:
 def narrative(content: SummaryContent, styles: Styles) -> list[Flowable]:
     o = content.observation
     parts: list[Flowable] = []
-    for field, title in NARRATIVE_SECTIONS.items():
+    for field in NARRATIVE_SECTIONS:
         if field == "overall_rationale" or not shown(o, field):
             continue  # supervision has no child's voice, unless someone wrote it down
         value: str = getattr(o, field)
-        parts += heading(title, styles)
+        parts += heading(section_title(o.kind, field), styles)
         parts += flowing(value, styles.body, styles.empty, "Nothing recorded.")
     return parts
 

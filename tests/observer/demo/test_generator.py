@@ -18,6 +18,7 @@ from observer.records.canonical import (
 )
 from observer.records.readiness import missing_for_sign_off
 from observer.records.recording import ObservationSummary
+from observer.records.sections import FAMILY_SECTIONS, shown
 from observer.review.worker_history import worker_history
 from observer.services import Services, open_services
 from observer.store.models import Observation, Signature
@@ -78,6 +79,17 @@ def test_records_ready_or_signed_meet_the_sign_off_checklist(
         assert view.family_present or not view.kind.involves_family
 
 
+def test_supervision_records_have_no_family_sections_and_name_the_supervisee(
+    demo: Services, rows: list[ObservationSummary]
+) -> None:
+    supervision = [demo.recording.get(r.id) for r in rows if r.kind.is_supervision]
+    assert supervision
+    for view in supervision:
+        assert not any(shown(view, section) for section in FAMILY_SECTIONS)
+        assert not view.family_present
+        assert "supervis" in view.others_present
+
+
 def test_names_include_accented_letters(demo: Services) -> None:
     names = [p.name for p in demo.people.list_people()]
     assert any(not name.isascii() for name in names)
@@ -109,7 +121,10 @@ def test_signed_records_are_complete_with_narrative(
     assert len(signed) > 50
     for view in signed:
         for section in ("strengths", "development_areas", "child_voice", "reflection"):
-            assert getattr(view, section).strip(), f"{view.id} has no {section}"
+            if shown(view, section):
+                assert getattr(view, section).strip(), f"{view.id} has no {section}"
+            else:
+                assert view.kind.is_supervision
         assert view.overall_level_code is not None
         assert view.overall_rationale.strip()
         assert all(r.level_code is not None for r in view.ratings)

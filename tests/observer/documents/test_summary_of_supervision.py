@@ -47,12 +47,14 @@ def test_a_supervision_summary_says_who_is_who_and_leaves_out_the_family_section
     assert "About the observation Morag Campbell" in text
     assert "Supervisee Social worker (ASYE)" in text
     assert "Reflective questions throughout." in text
+    assert "The supervisor's reflection Ran long." in text
     for absent in (
         "Consent",
         "No child or family member was present",
         "The child's voice",
         "Feedback from the child or family",
         "Practitioner observed",
+        "The practitioner's reflection",
     ):
         assert absent not in text
 

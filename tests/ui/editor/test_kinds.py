@@ -82,7 +82,8 @@ def test_one_to_one_supervision_says_who_is_who_and_shows_no_family_sections(
     assert "The child's voice and lived experience" not in shows
     assert "Feedback from the child or family" not in shows
     assert "Strengths" in shows
-    assert "The practitioner's reflection" in shows
+    assert "The supervisor's reflection" in shows  # the supervisor is the one observed
+    assert page.cards["reflection"].title.text() == "The supervisor's reflection"
     # Not observed rates a single standard, never the practice as a whole.
     assert "Not observed" not in [b.text() for b in page.overall.buttons.values()]
     first = next(iter(page.standards.values()))
@@ -115,6 +116,7 @@ def test_direct_work_shows_every_section_and_the_practitioner_observed(
     assert page.cards["child_voice"].isVisible()
     assert page.cards["family_feedback"].isVisible()
     assert not page.section_notes["child_voice"].isVisible()
+    assert page.cards["reflection"].title.text() == "The practitioner's reflection"
     assert "Not observed" not in [b.text() for b in page.overall.buttons.values()]
 
 
