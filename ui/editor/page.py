@@ -229,6 +229,7 @@ class EditorPage(QWidget):
         form.addRow(self.others_label, others)
 
         self.consent_note = muted("")
+        self.consent_note.setObjectName("sectionNote")
         self.consent_note.setAccessibleName("Note on consent")
         form.addRow("", self.consent_note)
         family = QCheckBox("A child or family member was present")

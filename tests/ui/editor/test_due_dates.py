@@ -136,6 +136,9 @@ def test_moving_the_observation_past_a_due_date_is_listed_and_leads_to_the_date(
     when.setDateTime(QDateTime(QDate(later.year, later.month, later.day), QTime(10, 30)))
     save_by_keyboard()
     assert services.recording.get(observation).observed_at.astimezone().date() == later  # kept
+    late_row = window.page.actions.rows[late.id]
+    assert late_row.due_problem.isVisible()  # said at the field as well as in the checklist
+    assert "must be on or after the observation date" in late_row.due_problem.text()
     window.show_readiness()
 
     items = window.readiness.items
