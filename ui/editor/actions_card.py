@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
 from observer.records.fields import default_due_date, due_before_observation
 from observer.records.recording import ActionView, ObservationView, text_limit
 from observer.text import uk_date
-from observer.vocabulary import observation_day
+from observer.vocabulary import Kind, observation_day
 from ui.editor.fields import NO_DATE, Binding, Changed, bind_day, bind_line, bound
 from ui.formatting import uk_date_time
 from ui.widgets.cards import Card, describe, muted
 
 DUE_HINT = "When it is due (day/month/year), on or after the day of the observation."
-NO_ACTIONS = "No actions yet. Agree what the worker will do next, who owns it and by when."
+NO_ACTIONS = "No actions yet. Agree what the {who} will do next, who owns it and by when."
+ACTIONS_NOTE = "What the {who} will do next, who owns it, by when."
 DUE_TOO_EARLY = (
     "⚠ The due date must be on or after the observation date, {day}. "
     "This date is not saved; the rest of the record is."
@@ -131,7 +132,7 @@ class ActionsCard(Card):
     def __init__(
         self, view: ObservationView, people: list[tuple[str, str]], changed: Changed
     ) -> None:
-        super().__init__("Agreed actions", "What the worker will do next, who owns it, by when.")
+        super().__init__("Agreed actions", ACTIONS_NOTE.format(who="worker"))
         self._people = people
         self._changed = changed
         # When the observation was, as the editor now shows it; the page points this at
@@ -148,7 +149,7 @@ class ActionsCard(Card):
         self.grid.setColumnStretch(0, 5)
         self.grid.setColumnStretch(1, 2)
         self.layout_.addLayout(self.grid)
-        self.empty = muted(NO_ACTIONS)
+        self.empty = muted(NO_ACTIONS.format(who="worker"))
         self.add(self.empty)
         self.add_button = QPushButton("&Add action")
         self.add_button.setAutoDefault(False)
@@ -160,6 +161,12 @@ class ActionsCard(Card):
         self.layout_.addLayout(buttons)
         self._read_only = False
         self.show_actions(view)
+
+    def show_kind(self, kind: Kind) -> None:
+        """In supervision the one who acts on what was agreed is the supervisor observed."""
+        who = "supervisor" if kind.is_supervision else "worker"
+        self.note.setText(ACTIONS_NOTE.format(who=who))
+        self.empty.setText(NO_ACTIONS.format(who=who))
 
     def show_actions(self, view: ObservationView) -> None:
         for action_id in list(self.rows):

@@ -377,6 +377,7 @@ class EditorPage(QWidget):
             words = SUPERVISION_GUIDANCE.get(field, guidance) if kind.is_supervision else guidance
             edit.setPlaceholderText(words)
             describe(edit, title, words)
+        self.actions.show_kind(kind)
         self.sections_changed.emit()
 
     # Whole page

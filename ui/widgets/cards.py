@@ -22,8 +22,9 @@ class Card(QFrame):
         self.layout_.setContentsMargins(CARD_MARGIN, CARD_MARGIN - 4, CARD_MARGIN, CARD_MARGIN)
         self.layout_.setSpacing(CARD_SPACING)
         self.layout_.addWidget(self.title)
-        if note:
-            self.layout_.addWidget(muted(note))
+        self.note = muted(note)
+        self.note.setVisible(bool(note))
+        self.layout_.addWidget(self.note)
 
     def add(self, widget: QWidget) -> QWidget:
         self.layout_.addWidget(widget)

@@ -84,6 +84,7 @@ def test_one_to_one_supervision_says_who_is_who_and_shows_no_family_sections(
     assert "Strengths" in shows
     assert "The supervisor's reflection" in shows  # the supervisor is the one observed
     assert page.cards["reflection"].title.text() == "The supervisor's reflection"
+    assert page.actions.note.text() == "What the supervisor will do next, who owns it, by when."
     # Not observed rates a single standard, never the practice as a whole.
     assert "Not observed" not in [b.text() for b in page.overall.buttons.values()]
     first = next(iter(page.standards.values()))
