@@ -231,7 +231,7 @@ class EditorPage(QWidget):
         self.consent_note = muted("")
         self.consent_note.setObjectName("sectionNote")
         self.consent_note.setAccessibleName("Note on consent")
-        form.addRow("", self.consent_note)
+        form.addRow(self.consent_note)
         family = QCheckBox("A child or family member was present")
         describe(
             family,
