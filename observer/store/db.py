@@ -292,6 +292,7 @@ class Database:
         # The driver's own connection: SQLAlchemy's would wrap the VACUUM in a transaction.
         raw = self.engine.raw_connection()
         driver = raw.driver_connection
+        assert driver is not None
         try:
             free = driver.execute("PRAGMA freelist_count").fetchone()[0]
             pages = driver.execute("PRAGMA page_count").fetchone()[0]
