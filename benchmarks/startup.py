@@ -10,8 +10,9 @@ a moment slows both; the figures are medians.
   For the app that is the unlock prompt (no OBSERVER_PASSPHRASE); the floor is a bare
   PySide6 window (benchmarks/probes/bare_window.py).
 - To the main window with its data: `main.py --quit-after-startup`, from starting the
-  process to its end; the floor is the same bare window after importing the SQLAlchemy ORM
-  and opening the store with SQLCipher's default key derivation
+  process to its end; the floor is the leanest way the same stack does that: importing the
+  SQLAlchemy ORM and opening the store with SQLCipher's default key derivation before
+  PySide6 is imported (its import hook slows every later import), then the bare window
   (benchmarks/probes/stack_floor.py).
 """
 

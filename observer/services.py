@@ -146,7 +146,7 @@ class Services:
     def team_overview(self) -> TeamOverview:
         from observer.review.team_overview import TeamOverview
 
-        return TeamOverview(self.db)
+        return TeamOverview(self.db, self.changes)
 
     @cached_property
     def worker_history(self) -> WorkerHistories:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -312,9 +313,15 @@ class MainWindow(QMainWindow):
     def _settle(self) -> None:
         """Once the window is filled, the worker page, which start-up did not wait for, is
         made ready, so that a manager's first click on a worker need not wait for it
-        either; what is loaded by now, which lives as long as the app, is then set out of
-        the collector's way."""
+        either, and the team overview is read on the thread pool, so that the Team
+        section's first opening need not wait for the store; what is loaded by now, which
+        lives as long as the app, is then set out of the collector's way."""
         _ = self.worker_page
+        if TEAM not in self._made:
+            from ui.panels.team import read_ahead
+
+            overview, today = self._services.team_overview, date.today()
+            QThreadPool.globalInstance().start(lambda: read_ahead(overview, today))
         set_aside_what_is_loaded("the window")
 
     def refresh_profile(self) -> None:

@@ -24,8 +24,9 @@ indexes of migration 0006 alone, and three small look-ups: settings, levels and 
 from __future__ import annotations
 
 import functools
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -33,6 +34,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from observer.changes import Changed, ChangeFeed, Topic
 from observer.errors import InvalidInput
 from observer.review.asye import FINISHED_STATUSES, add_months
 from observer.review.settings import check_interval_months, observation_interval_months
@@ -219,11 +221,28 @@ def _latest_judgement(column: QueryableAttribute[T]) -> ScalarSelect[T]:
     )
 
 
+# What the overview shows changes with these; an autosave of narrative does not touch them.
+SHOWN = Topic.LISTED | Topic.ACTIONS | Topic.PEOPLE | Topic.SETTINGS
+
+
+@dataclass
+class _ReadAhead:
+    today: date
+    period: Period
+    done: threading.Event = field(default_factory=threading.Event)
+    rows: list[TeamRow] | None = None
+    stale: bool = False  # the store changed in what the overview shows since it was begun
+
+
 class TeamOverview:
     """Every worker at a glance, for the Team section and `observer team`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, changes: ChangeFeed | None = None) -> None:
         self._db = db
+        self._lock = threading.Lock()
+        self._ahead: _ReadAhead | None = None
+        if changes is not None:
+            changes.subscribe(self._changed)
 
     def rows(
         self,
@@ -233,4 +252,41 @@ class TeamOverview:
         *,
         team_id: uuid.UUID | None = None,
     ) -> list[TeamRow]:
+        if interval is None and team_id is None:
+            found = self._read_ahead(today, period)
+            if found is not None:
+                return found
         return team_overview(self._db, today, period, interval, team_id=team_id)
+
+    def read_ahead(self, today: date, period: Period) -> None:
+        """Reads the overview of every team for `period` now (on a background thread, once
+        the window is filled), for the next `rows` that asks for the same, if the store
+        has not changed in what it shows meanwhile: the Team section's first opening then
+        need not wait for two thousand workers to be read from an encrypted store."""
+        ahead = _ReadAhead(today, period)
+        with self._lock:
+            self._ahead = ahead
+        try:
+            ahead.rows = team_overview(self._db, today, period)
+        finally:
+            ahead.done.set()
+
+    def _read_ahead(self, today: date, period: Period) -> list[TeamRow] | None:
+        """The rows read ahead for the same day and period, once (waiting for them if they
+        are being read); None when there are none, or the store has changed since."""
+        with self._lock:
+            ahead = self._ahead
+        if ahead is None or (ahead.today, ahead.period) != (today, period):
+            return None
+        ahead.done.wait()
+        with self._lock:
+            if self._ahead is not ahead:
+                return None  # taken by another, or read ahead again since
+            self._ahead = None
+            return None if ahead.stale else ahead.rows
+
+    def _changed(self, change: Changed) -> None:
+        if change.touches(SHOWN):
+            with self._lock:
+                if self._ahead is not None:
+                    self._ahead.stale = True

@@ -1,17 +1,21 @@
 """The search index of an SQLite store: an FTS5 table kept in step by triggers. The only
 SQLite-specific SQL of search; `observer.search.index` picks it for an SQLite store.
 
-Migration 0007 makes it: `search_text` holds, for each observation, one column per field in
-`SEARCHED_FIELDS` (every rating's evidence in one column, every action's in another, every
-addendum's in a third); `search_rows` gives each observation a stable integer for FTS5's
-rowid, so VACUUM or a rebuilt `observations` table cannot point a row at the wrong record.
+Migration 0007 made it and 0009 made it what it is: `search_text` indexes, for each
+observation, one column per field in `SEARCHED_FIELDS` (every rating's evidence in one
+column, every action's in another, every addendum's in a third), and keeps no copy of the
+text: it reads it, for snippets, from the view `search_words`, which gathers it from the
+records (FTS5's external content). `search_rows` gives each observation a stable integer
+for FTS5's rowid, so VACUUM or a rebuilt `observations` table cannot point a row at the
+wrong record.
 
 FTS5's secure-delete is on: a deleted row's words are erased from the index, not marked as
 gone, so a removed record (a deleted draft, retention) leaves nothing behind. That costs
 tens of milliseconds a row in a large store, too much for every autosave, so triggers only
-queue a changed observation in `search_pending`, and `bring_up_to_date` (run before each
-search) rewrites each queued row once. A removed observation's row is erased by its
-trigger at once.
+queue a changed observation in `search_pending`, with the words it is indexed with (FTS5
+erases a row by being told its words, which the record no longer has), and
+`bring_up_to_date` (run before each search) rewrites each queued row once. A removed
+observation's row is erased by its trigger at once.
 
 Words are stemmed (Porter, English) and accents ignored, so "visits" finds "visited" and
 "zoe" finds "Zoë". Ranking is FTS5's bm25: a word found in several fields, or rare in the
@@ -39,6 +43,8 @@ from sqlalchemy import (
     column,
     delete,
     func,
+    insert,
+    literal,
     literal_column,
     select,
     table,
@@ -58,7 +64,7 @@ from observer.search.query import (
     Term,
     parse_marked,
 )
-from observer.store.index_tables import PENDING, ROWS, TABLE
+from observer.store.index_tables import PENDING, ROWS, TABLE, WORDS
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +117,39 @@ def _window(query: SearchQuery) -> int:
 
 
 _text = table(TABLE, column("rowid", Integer), *(column(name) for name in SEARCHED_FIELDS))
+_command = table(
+    TABLE, column(TABLE), column("rowid", Integer), *(column(n) for n in SEARCHED_FIELDS)
+)
 _rows = table(ROWS, column("rowid", Integer), column("observation_id", Uuid))
-_pending = table(PENDING, column("observation_id", Uuid))
+_pending = table(
+    PENDING,
+    column("observation_id", Uuid),
+    column("indexed", Integer),
+    *(column(name) for name in SEARCHED_FIELDS),
+)
+_words = table(WORDS, column("search_rowid", Integer), *(column(n) for n in SEARCHED_FIELDS))
+
+
+def _erase(session: Session, ids: Select[uuid.UUID]) -> None:
+    """Erases the rows of the observations `ids` from the index, each with the words it
+    was indexed with (see _ERASE_QUEUED)."""
+    queued = (
+        select(literal("delete"), _rows.c.rowid, *(_pending.c[n] for n in SEARCHED_FIELDS))
+        .join_from(_pending, _rows, _rows.c.observation_id == _pending.c.observation_id)
+        .where(_pending.c.indexed != 0, _pending.c.observation_id.in_(ids))
+    )
+    unqueued = (
+        select(literal("delete"), _words.c.search_rowid, *(_words.c[n] for n in SEARCHED_FIELDS))
+        .join_from(_rows, _words, _words.c.search_rowid == _rows.c.rowid)
+        .where(
+            _rows.c.observation_id.in_(ids),
+            _rows.c.observation_id.not_in(select(_pending.c.observation_id)),
+        )
+    )
+    for rows in (queued, unqueued):
+        session.execute(insert(_command).from_select(list(_command.c.keys()), rows))
+
+
 _SECURE_DELETE = f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('secure-delete', {{}})"
 
 
@@ -147,9 +184,15 @@ _QUEUED_ROWS = (
     f"FROM {PENDING} p JOIN observations o ON o.id = p.observation_id "
     f"JOIN {ROWS} r ON r.observation_id = o.id"
 )
+# FTS5 erases a row by being told the words it was indexed with: a queued record's are
+# kept in the queue (the record has changed since); an unqueued one's are its own.
+_ERASE_QUEUED = (
+    f"INSERT INTO {TABLE}({TABLE}, rowid, {', '.join(SEARCHED_FIELDS)}) "
+    f"SELECT 'delete', r.rowid, {', '.join(f'p.{name}' for name in SEARCHED_FIELDS)} "
+    f"FROM {PENDING} p JOIN {ROWS} r ON r.observation_id = p.observation_id WHERE p.indexed"
+)
 _CATCH_UP = (
-    f"DELETE FROM {TABLE} WHERE rowid IN (SELECT r.rowid FROM {ROWS} r "
-    f"JOIN {PENDING} p ON p.observation_id = r.observation_id)",
+    _ERASE_QUEUED,
     f"DELETE FROM {ROWS} WHERE observation_id IN (SELECT observation_id FROM {PENDING}) "
     "AND observation_id NOT IN (SELECT id FROM observations)",
     f"INSERT OR IGNORE INTO {ROWS}(observation_id) SELECT o.id FROM {PENDING} p "
@@ -176,8 +219,8 @@ class Fts5Index:
         secure = session.scalar(text(f"SELECT v FROM {TABLE}_config WHERE k = 'secure-delete'"))
         if secure:
             session.execute(text(_SECURE_DELETE.format(0)))
-        for ids, rowids in zip(observation_ids, chosen, strict=True):
-            session.execute(delete(_text).where(_text.c.rowid.in_(rowids)))
+        for ids in observation_ids:
+            _erase(session, ids)
             session.execute(delete(_pending).where(_pending.c.observation_id.in_(ids)))
             session.execute(delete(_rows).where(_rows.c.observation_id.in_(ids)))
         session.execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')"))

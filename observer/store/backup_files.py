@@ -38,6 +38,8 @@ BEFORE_RESTORE, BEFORE_UPGRADE = "before-restore", "before-upgrade"
 # interrupted and run again replaces its own earlier copy of the same untouched store (same
 # file, same upgrade, same salt).
 KEEP = {ON_CLOSE: 10, DAILY: 7, MANUAL: 30, BEFORE_RESTORE: 20}
+# All the backups together may take at most this many times the store's size (see `bound`).
+SIZE_BOUND = 3
 STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
 STAGING = ".incomplete"
 STALE_STAGING = timedelta(days=1)
@@ -117,6 +119,7 @@ def write_backup(db: CopiedStore, reason: str) -> Path:
             earlier.unlink(missing_ok=True)
             log.info("earlier copy of the same store removed: %s", earlier.name)
     rotate(data_dir, made.kind)
+    bound(data_dir, store_size(db.path))
     return target
 
 
@@ -216,6 +219,51 @@ def rotate(data_dir: Path, kind: str) -> list[Path]:
     for path in removed:
         path.unlink(missing_ok=True)
         log.info("old backup removed: %s", path.name)
+    return removed
+
+
+def store_size(store: Path) -> int:
+    """The bytes of the store with its write-ahead log: what a backup of it copies."""
+    wal = store.with_name(f"{store.name}-wal")
+    return store.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def recovery_points(backups: list[Backup]) -> set[Path]:
+    """The backups `bound` never removes, of `backups` (newest first): the newest of all,
+    and the way back from the last upgrade and from the last restore (the newest
+    before-upgrade and before-restore copies)."""
+    kept = {backups[0].path} if backups else set()
+    for kind in (BEFORE_UPGRADE, BEFORE_RESTORE):
+        newest = next((b for b in backups if b.kind == kind), None)
+        if newest is not None:
+            kept.add(newest.path)
+    return kept
+
+
+def bound(data_dir: Path, store_size: int) -> list[Path]:
+    """Removes the oldest backups until all of them together take at most SIZE_BOUND times
+    `store_size`; returns them. The recovery points stay (see `recovery_points`), and so do
+    files this module did not name; the newest daily backup goes last, being yesterday's
+    records when the newest of all is from a moment ago."""
+    listed = list_backups(data_dir)
+    total = sum(b.size for b in listed)
+    limit = SIZE_BOUND * store_size
+    if total <= limit:
+        return []
+    kept = recovery_points(listed)
+    newest_daily = next((b for b in listed if b.kind == DAILY), None)
+    candidates = [b for b in reversed(listed) if b.reason and b.path not in kept]
+    if newest_daily in candidates:
+        candidates.remove(newest_daily)
+        candidates.append(newest_daily)
+    removed = []
+    for backup in candidates:
+        if total <= limit:
+            break
+        backup.path.unlink(missing_ok=True)
+        total -= backup.size
+        removed.append(backup.path)
+        log.info("backup removed to keep the backups within bound: %s", backup.path.name)
     return removed
 
 

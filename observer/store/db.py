@@ -42,9 +42,11 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Every schema revision this code knows, oldest first; a test checks this against Alembic.
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 5000
+# An upgrade that leaves more than this share of the file's pages free gives them back.
+VACUUM_FREE_SHARE = 0.2
 # How long opening waits for another process that is upgrading the same store.
 UPGRADE_WAIT_MS = 120_000
 # Each connection keeps up to 32 MB of decrypted pages, so the review queries over a
@@ -267,6 +269,7 @@ class Database:
                 command.upgrade(config, "head")
             if current is not None:
                 self.upgraded = Upgraded(current, SCHEMA_HEAD, backup)
+                self._give_back_free_pages()
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
                 raise StoreBusy(
@@ -279,6 +282,27 @@ class Database:
         except Exception as exc:
             log.exception("schema upgrade failed; the store was left as it was")
             raise _upgrade_failed(backup, None) from exc
+
+    def _give_back_free_pages(self) -> None:
+        """After an upgrade that freed much of the file (0009 drops the search index's copy
+        of the text, a fifth of it), VACUUM gives the pages back to the disk. It cannot run
+        in the upgrade's transaction, and the upgrade has committed: if it fails (the disk
+        too full for its temporary copy, another process reading), the store is only
+        larger than it need be, and the next upgrade tries again."""
+        # The driver's own connection: SQLAlchemy's would wrap the VACUUM in a transaction.
+        raw = self.engine.raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        try:
+            free = driver.execute("PRAGMA freelist_count").fetchone()[0]
+            pages = driver.execute("PRAGMA page_count").fetchone()[0]
+            if pages and free / pages > VACUUM_FREE_SHARE:
+                log.info("giving %d free pages of %d back to the disk", free, pages)
+                driver.execute("VACUUM")
+        except encryption.dbapi().OperationalError as exc:
+            log.warning("the store's free pages were not given back: %s", type(exc).__name__)
+        finally:
+            raw.close()
 
     def backup_to(self, folder: Path, label: str) -> Path:
         """Copies the live database to a new file in `folder` named after `label` (as a

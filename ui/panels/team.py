@@ -7,6 +7,7 @@ narrow what is already loaded.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from ui.widgets.layout import ROW_SPACING, panel_layout
 from ui.widgets.optional_date import DATE_FORMAT, day_of, qdate
 from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
+
+log = logging.getLogger(__name__)
 
 PAUSE_MS = 200
 PERIODS: tuple[tuple[str, int | None], ...] = (
@@ -207,8 +210,7 @@ class TeamPanel(QWidget):
         months = PERIODS[max(self.period.currentIndex(), 0)][1]
         if months is None:
             return Period(day_of(self.period_from), day_of(self.period_to))
-        today = self._today()
-        return Period(add_months(today, -months) + timedelta(days=1), today)
+        return last_months(self._today(), months)
 
     def selected(self) -> TeamRow | None:
         rows = self.table.view.selectionModel().selectedRows()
@@ -303,6 +305,23 @@ class TeamPanel(QWidget):
             f"Observations counted from {uk_date(period.first)} to {uk_date(period.last)}."
         )
         self.summary.setText(text)
+
+
+def last_months(today: date, months: int) -> Period:
+    return Period(add_months(today, -months) + timedelta(days=1), today)
+
+
+def read_ahead(overview: TeamOverview, today: date) -> None:
+    """Reads the overview the Team section first shows (every team, the default period), so
+    that its first opening after start need not wait for the store (run it off the GUI
+    thread)."""
+    months = PERIODS[DEFAULT_PERIOD][1]
+    assert months is not None
+    try:
+        overview.read_ahead(today, last_months(today, months))
+    except Exception:
+        # Only a head start: the section reads the overview itself when it opens.
+        log.exception("the team overview could not be read ahead")
 
 
 def _date_edit(name: str, initial: QDate) -> QDateEdit:

@@ -180,3 +180,39 @@ def test_the_overview_takes_the_same_few_queries_however_many_workers_there_are(
         record.action(visit, "Something to do", date(2025, 3, 1))
 
     assert statements() == few <= 8
+
+
+# Read ahead once the window is filled, for the Team section's first opening
+
+
+def test_an_overview_read_ahead_is_given_once_without_reading_the_store_again(
+    services: Services, staff: Staff, record: Recorder
+) -> None:
+    record.observation(date(2025, 1, 6), overall="good")
+    overview = services.team_overview
+    overview.read_ahead(TODAY, THIS_YEAR)
+
+    with counted_statements(services.db) as run:
+        first = overview.rows(TODAY, THIS_YEAR)
+    assert run == []
+    assert first == team_overview(services.db, TODAY, THIS_YEAR)
+    with counted_statements(services.db) as run:
+        again = overview.rows(TODAY, THIS_YEAR)
+    assert run != []  # given once: later ones are read afresh
+    assert again == first
+
+
+def test_an_overview_read_ahead_is_not_given_after_a_change_it_shows_or_for_another_period(
+    services: Services, staff: Staff, record: Recorder
+) -> None:
+    overview = services.team_overview
+    overview.read_ahead(TODAY, THIS_YEAR)
+    record.observation(date(2025, 3, 4), person=staff.asye)
+
+    [asye] = [r for r in overview.rows(TODAY, THIS_YEAR) if r.person_id == staff.asye]
+
+    assert asye.last_observed == date(2025, 3, 4)
+    overview.read_ahead(TODAY, THIS_YEAR)
+    with counted_statements(services.db) as run:
+        overview.rows(TODAY, Period(date(2025, 3, 1), date(2025, 12, 31)))
+    assert run != []

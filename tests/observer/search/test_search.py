@@ -54,10 +54,15 @@ def signed_record(services: Services, new_draft: NewDraft, staff: Staff) -> uuid
 
 
 def index_holds(services: Services, words: str) -> bool:
-    """Whether the words are anywhere in the index's own copy of the text."""
-    columns = " || ' ' || ".join(f"coalesce(c{n}, '')" for n in range(len(SEARCHED_FIELDS)))
+    """Whether the words are anywhere the index keeps text: the words it reads for snippets
+    (gathered from the records) and those it keeps of records changed since it was brought
+    up to date."""
+    columns = " || ' ' || ".join(f"coalesce({name}, '')" for name in SEARCHED_FIELDS)
     with services.db.session() as s:
-        rows = s.execute(text(f"SELECT {columns} FROM search_text_content")).scalars()
+        rows = [
+            *s.execute(text(f"SELECT {columns} FROM search_words")).scalars(),
+            *s.execute(text(f"SELECT {columns} FROM search_pending")).scalars(),
+        ]
         return any(words in row for row in rows)
 
 

@@ -95,6 +95,7 @@ def test_rotation_keeps_the_newest_of_each_kind_and_nothing_else(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(backups.KEEP, backups.ON_CLOSE, 3)
+    monkeypatch.setattr(backup_files, "SIZE_BOUND", 100)  # rotation alone thins here
     manual = make_backup(services, backups.MANUAL)
     foreign = backups_dir(services.data_dir) / "copied-by-it.sqlite"
     foreign.write_bytes(manual.read_bytes())
