@@ -42,6 +42,7 @@ from observer.store.models import (
     table_of,
     utc_now,
 )
+from observer.store.sample import mark_sample_store
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 log = logging.getLogger(__name__)
@@ -172,6 +173,7 @@ def generate(
         g.used_names = set(s.scalars(select(Person.name)))
         scales = _scales(s)
     with db.session() as s, s.begin():
+        mark_sample_store(s)  # for good: whatever is exported from here says SAMPLE
         teams, team_count = _teams(s, g, max(3, min(len(corpus.TEAM_NAMES), workers // 8)))
         practitioners, supervisors, observers, people_count = _people(s, g, teams, workers)
     written = 0
@@ -200,6 +202,8 @@ def add_observations_for(
     """Gives one person `count` more fictional observations: a very busy worker, for the
     review benchmark. Observed by the store's practice leads and team managers."""
     g = _Generator(services, seed)
+    with services.db.session() as s, s.begin():
+        mark_sample_store(s)
     with services.db.session() as s:
         scales = _scales(s)
         g.names = dict(s.execute(select(Person.id, Person.name)).all())

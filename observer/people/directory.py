@@ -184,7 +184,12 @@ class People:
     # People
 
     def list_people(self, *, active_only: bool = False) -> list[PersonSummary]:
-        query = select(Person).options(selectinload(Person.team)).order_by(Person.name)
+        query = (
+            select(Person)
+            .options(selectinload(Person.team))
+            .where(Person.merged_into_id.is_(None))
+            .order_by(Person.name)
+        )
         if active_only:
             query = query.where(Person.active.is_(True))
         with self._db.session() as s:
@@ -192,7 +197,11 @@ class People:
 
     def names(self) -> list[tuple[uuid.UUID, str]]:
         """Everyone still working here, by name: what a picker of people needs, quickly."""
-        query = select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
+        query = (
+            select(Person.id, Person.name)
+            .where(Person.active.is_(True), Person.merged_into_id.is_(None))
+            .order_by(Person.name)
+        )
         with self._db.session() as s:
             return [(row[0], row[1]) for row in s.execute(query)]
 
@@ -225,6 +234,7 @@ class People:
             )
             .outerjoin(Team, Team.id == Person.team_id)
             .outerjoin(stats, stats.c.pid == Person.id)
+            .where(Person.merged_into_id.is_(None))
             .order_by(Person.name)
         )
         with self._db.session() as s:
