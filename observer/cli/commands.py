@@ -82,7 +82,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "people",
         "people",
-        "people merge KEEP DUPLICATE: one person from two records of them (audited)",
+        "people list: everyone, with ids; people merge KEEP DUPLICATE: one person from two "
+        "records of them (audited)",
     ),
     Command("logo", "organisation", "the organisation's logo on summaries (a PNG)"),
     Command(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from observer.cli.common import EXIT_OK, Arguments, Handler, subcommands
+from observer.cli.common import EXIT_OK, Arguments, Handler, column, print_json, subcommands
 from observer.errors import InvalidInput
 from observer.vocabulary import Role
 
@@ -61,10 +61,11 @@ def setup(services: Services, args: argparse.Namespace) -> int:
     if before is None or before.person_id == profile.person_id:
         print(f"This laptop is used by {_line(profile)}.")
     else:
+        whom = "a new person" if before.name == profile.name else "a different person"
         print(
-            f"This laptop is now used by {_line(profile)}, a different person from "
-            f"{before.name}, whose records keep their name. To correct the spelling of "
-            "your own name instead, use `observer profile --correct-name`."
+            f"This laptop is now used by {_line(profile)}: {whom}, not {before.name} "
+            f"(id {before.person_id}), whose records keep their name. To correct the "
+            "spelling of your own name instead, use `observer profile --correct-name`."
         )
     return EXIT_OK
 
@@ -103,9 +104,37 @@ def people_arguments(parser: argparse.ArgumentParser) -> None:
     )
     merge.add_argument("keep", metavar="KEEP", help="the person kept (id, name or reference)")
     merge.add_argument("duplicate", metavar="DUPLICATE", help="the duplicate (id)")
+    listing = commands.add_parser(
+        "list", help="everyone, with id, role, team and observations: to find duplicates"
+    )
+    listing.add_argument("--json", action="store_true", help="a JSON array, for scripts")
 
 
 def people(services: Services, args: argparse.Namespace) -> int:
+    if args.people_command == "list":
+        rows = services.people.list_workers()
+        if args.json:
+            print_json(
+                [
+                    {
+                        "id": str(r.person.id),
+                        "name": r.person.name,
+                        "role": r.person.role.value,
+                        "team": r.person.team_name,
+                        "staff_reference": r.person.staff_reference,
+                        "active": r.person.active,
+                        "observations": r.observations,
+                    }
+                    for r in rows
+                ]
+            )
+        for r in [] if args.json else rows:
+            p = r.person
+            print(
+                f"{p.id}  {column(p.name, 28)}  {column(p.role.label, 22)}  "
+                f"{column(p.team_name or '-', 24)}  {r.observations}"
+            )
+        return EXIT_OK
     keep = services.people.resolve_worker(args.keep)
     duplicate = services.people.resolve_worker(args.duplicate)
     report = services.duplicates.merge(keep.id, duplicate.id)
