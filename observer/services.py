@@ -113,13 +113,7 @@ class Services:
                 profile = self.profiles.current()
                 if profile is None:
                     return None
-                made = ensure_identity(
-                    self.data_dir, self.passphrase, profile.name, profile.organisation
-                )
-                if made.created:
-                    from observer.signing.known import OWN_IDENTITY
-
-                    self.known_certificates.add(made.certificate_der, OWN_IDENTITY, self.actor())
+                ensure_identity(self.data_dir, self.passphrase, profile.name, profile.organisation)
             return open_endorser(self.data_dir, self.passphrase)
         except (ObserverError, OSError) as error:
             log.warning("sign-off made without a digital signature (%s)", type(error).__name__)
@@ -256,11 +250,23 @@ class Services:
         """This laptop's user is someone else now, or their name was corrected: the signing
         identity, which names the person it was made for, is set aside (kept, renamed) and
         the next signature makes one in the name now set up."""
-        from observer.signing.identity import set_aside_identity
+        from observer.signing.identity import ensure_identity, set_aside_identity
+        from observer.signing.known import OWN_IDENTITY
 
-        set_aside_identity(self.data_dir)
+        if not set_aside_identity(self.data_dir):
+            return
         if self._signing is not None:
             self._signing.forget()
+        profile = self.profiles.current()
+        if profile is None or not self.passphrase:
+            return
+        try:  # made now, outside any sign-off, so that it is known here from the start
+            made = ensure_identity(
+                self.data_dir, self.passphrase, profile.name, profile.organisation
+            )
+            self.known_certificates.add(made.certificate_der, OWN_IDENTITY, self.actor())
+        except (ObserverError, OSError) as error:
+            log.warning("no signing identity made for the new user yet (%s)", type(error).__name__)
 
     def close(self) -> None:
         if self._signing is not None:

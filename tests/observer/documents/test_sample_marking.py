@@ -9,12 +9,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from observer.bundle.export import export_bundle
+from observer.bundle.importer import import_bundle
 from observer.demo.generator import generate
 from observer.review.worker_history import HistoryFilter
 from observer.services import Services
 from observer.store.models import Observation
 from observer.vocabulary import Role, Status
-from tests.support.core import NewDraft
+from tests.support.core import NewDraft, trusting_bundle
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.pdf import flat, metadata, page_count, pdf_text
 
@@ -67,9 +68,21 @@ def test_every_page_of_a_history_from_a_sample_store_says_sample(
     assert metadata(pdf)["/Title"].startswith("SAMPLE: ")
 
 
-def test_a_bundle_from_a_sample_store_says_sample(services: Services) -> None:
+def test_a_bundle_from_a_sample_store_says_sample_and_marks_the_store_it_enters(
+    services: Services, tmp_path: Path
+) -> None:
+    from observer.services import open_services
+
     _sample_store(services)
-    assert export_bundle(services.db)["sample_data"] is True
+    bundle = export_bundle(services.db)
+    assert bundle["sample_data"] is True
+    other = open_services(tmp_path / "other", STORE_PASSPHRASE)
+    try:
+        trusting_bundle(other, bundle)
+        import_bundle(other.db, bundle, "Tester", "sample.json")
+        assert other.sample_data.held()
+    finally:
+        other.close()
 
 
 def test_a_real_stores_exports_say_nothing_of_samples(

@@ -98,3 +98,17 @@ def test_a_correction_changes_the_same_person_everywhere_and_is_audited(
 def test_a_correction_needs_someone_set_up(services: Services) -> None:
     with pytest.raises(InvalidInput):
         services.profiles.correct(name="Ann Lee")
+
+
+def test_another_user_signs_in_their_own_name(services: Services) -> None:
+    from observer.signing.identity import identity_path
+    from tests.support.passphrase import STORE_PASSPHRASE
+
+    services.profiles.set_up("Ayaan Hughes", Role.PRACTICE_LEAD, "Northshire CC")
+    assert services.summaries.prepare_signing(STORE_PASSPHRASE).name == "Ayaan Hughes"
+
+    services.profiles.set_up("Priya Shah", Role.PRACTICE_LEAD, "Northshire CC")
+
+    assert services.summaries.prepare_signing(STORE_PASSPHRASE).name == "Priya Shah"
+    kept = [p.name for p in identity_path(services.data_dir).parent.iterdir()]
+    assert any(name.startswith("identity-replaced-") for name in kept)
