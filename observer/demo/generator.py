@@ -131,7 +131,9 @@ class _Generator:
         self.now = utc_now()
         self.used_names: set[str] = set()
         self.names: dict[uuid.UUID, str] = {}
-        # The laptop's signing identity, for the digital signature each sign-off carries.
+        # The laptop's signing identity, for the digital signature each sign-off carries:
+        # made (and known to this store) first, so what is signed here verifies here at once.
+        _make_identity(services)
         self.endorser = services.endorser()
 
     def name(self) -> str:
@@ -154,6 +156,17 @@ class _Generator:
         start = time(hour=self.rng.randint(9, 16), minute=self.rng.choice((0, 15, 30, 45)))
         moment = datetime.combine(day, start, tzinfo=UTC)
         return moment if moment < self.now else moment - timedelta(days=1)
+
+
+def _make_identity(services: Services) -> None:
+    from observer.errors import ObserverError
+
+    if services.profiles.current() is None or not services.passphrase:
+        return
+    try:
+        services.summaries.prepare_signing()
+    except ObserverError as error:
+        log.warning("sample data signed without a known identity (%s)", type(error).__name__)
 
 
 def generate(

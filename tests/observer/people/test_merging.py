@@ -15,7 +15,6 @@ from observer.records.recording import ObservationFilter
 from observer.services import Services
 from observer.store.models import Observation
 from observer.vocabulary import Role, Status
-from tests.support.passphrase import STORE_PASSPHRASE
 
 
 def _signed_worker(services: Services) -> tuple[uuid.UUID, list[uuid.UUID]]:
@@ -32,7 +31,6 @@ def _signed_worker(services: Services) -> tuple[uuid.UUID, list[uuid.UUID]]:
 
 def test_a_merge_moves_signed_records_and_they_still_verify(services: Services) -> None:
     services.profiles.set_up("Ayaan Hughes", Role.PRACTICE_LEAD, "Northshire CC")
-    services.summaries.prepare_signing(STORE_PASSPHRASE)  # this laptop's identity, known here
     generate(services, workers=3, observations=12, seed=7)
     worker, signed = _signed_worker(services)
     name = services.people.get_person(worker).name
