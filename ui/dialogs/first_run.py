@@ -33,7 +33,7 @@ SWITCH_INTRO = (
     "store, or add them. Nobody's records are renamed: what each person recorded and "
     "signed keeps their name."
 )
-NEW_PERSON = "No: I am not in this store yet"
+NEW_PERSON = "No, I am new here: add me"
 SAMPLE_CHOICE = "Look around with fictional sample data first"
 SAMPLE_HINT = (
     "Sample data goes in a separate sample store, marked SAMPLE on everything it "
@@ -100,7 +100,7 @@ class FirstRunDialog(SavingDialog):
         intro.setWordWrap(True)
         form = self.form()
         if self.existing.count() > 1:
-            form.addRow("Already &here?", self.existing)
+            form.addRow("Are you &already here?", self.existing)
         form.addRow("Your &name:", name_row)
         form.addRow("Your &role:", self.role)
         form.addRow("&Organisation:", organisation_row)

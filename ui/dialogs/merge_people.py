@@ -29,7 +29,7 @@ def row_label(row: WorkerRow) -> str:
     details = [p.role.label, p.team_name or "no team"]
     if p.staff_reference:
         details.append(p.staff_reference)
-    details.append(f"{row.observations} observation{'s' if row.observations != 1 else ''}")
+    details.append(f"observed {row.observations} time{'s' if row.observations != 1 else ''}")
     return f"{p.name} ({', '.join(details)})"
 
 

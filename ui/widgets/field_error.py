@@ -57,7 +57,9 @@ def show_errors(checks: Iterable[tuple[Check, QLineEdit, FieldError]]) -> bool:
     """Runs every check (each raises ObserverError for a mistake) and shows each mistake
     beside its field, clearing those put right; True when any is wrong. Moves no focus."""
     found = False
+    window = None
     for check, field, error in checks:
+        window = field.window()
         try:
             check(field.text())
         except ObserverError as problem:
@@ -65,4 +67,6 @@ def show_errors(checks: Iterable[tuple[Check, QLineEdit, FieldError]]) -> bool:
             found = True
         else:
             error.clear_error()
+    if window is not None:
+        window.adjustSize()  # room for the lines shown, none left over for those gone
     return found

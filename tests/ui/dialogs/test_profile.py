@@ -122,7 +122,7 @@ def test_merging_duplicates_from_the_people_menu(qtbot: QtBot, services: Service
     dialog.show()
     select_id(dialog.keep, one)
     select_id(dialog.duplicate, two)
-    assert dialog.keep.currentText() == "Ayaan Hughes (Practice lead, no team, 0 observations)"
+    assert dialog.keep.currentText() == "Ayaan Hughes (Practice lead, no team, observed 0 times)"
 
     _save(qtbot, dialog)
 
