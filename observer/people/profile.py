@@ -230,13 +230,14 @@ class Profiles:
         before = None if stored is None else stored.get("person_id")
         store_value(s, PROFILE_KEY, {"person_id": str(person.id), "organisation": organisation})
         profile = LocalProfile(person.id, person.name, Role(person.role), organisation)
-        if before != str(person.id):
+        # The first user is the store's start, not a change; each change after it is audited.
+        if before is not None and before != str(person.id):
             record_event(
                 s,
                 actor=person.name,
                 action=CHANGED_PERSON,
                 record_type="person",
                 record_id=person.id,
-                detail="first user" if before is None else f"instead of {before}",
+                detail=f"instead of {before}",
             )
         return profile, before is not None and before != str(person.id)
