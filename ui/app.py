@@ -51,8 +51,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="open a store of fictional sample data, made when empty (without --data-dir: "
-        "a separate sample folder beside the usual one, never your own store)",
+        help="open a store of fictional sample data, filled when empty (without --data-dir: "
+        "the sample folder beside the usual one, DIR-sample, never your own store)",
     )
     parser.add_argument(
         "--quit-after-startup",
@@ -96,11 +96,11 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     app = application()
     prompts = prompts or Prompts()
 
-    from observer.paths import DATA_DIR_ENV, data_dir, sample_dir
+    from observer.paths import data_dir, sample_dir
     from ui.single_instance import Claim, SingleInstance, bring_forward
 
     directory = data_dir(args.data_dir)
-    if args.demo and not args.data_dir and not os.environ.get(DATA_DIR_ENV):
+    if args.demo and not args.data_dir:  # never the real store, wherever that is
         directory = sample_dir(directory)
     # Before the passphrase: a second start on this folder brings the first forward instead.
     instance = SingleInstance(directory)

@@ -77,6 +77,13 @@ def clean_name(value: str, what: str = "A name") -> str:
     return name
 
 
+def check_staff_reference(value: str) -> str:
+    reference = value.strip()
+    if len(reference) > 60:
+        raise InvalidInput("A staff reference is at most 60 characters.")
+    return reference
+
+
 def _summary(person: Person) -> PersonSummary:
     return PersonSummary(
         id=person.id,
@@ -342,9 +349,7 @@ class People:
             raise InvalidInput(f"{details.role!r} is not a known role.") from None
         if details.team_id is not None and s.get(Team, details.team_id) is None:
             raise InvalidInput("That team no longer exists.")
-        reference = details.staff_reference.strip()
-        if len(reference) > 60:
-            raise InvalidInput("A staff reference is at most 60 characters.")
+        reference = check_staff_reference(details.staff_reference)
         person.name = clean_name(details.name)
         person.role = role.value
         person.team_id = details.team_id

@@ -81,6 +81,17 @@ def test_demo_seeds_an_empty_store_once(qapp, tmp_path: Path, prompts, demo: Fak
     assert demo.calls == [{"workers": 40, "observations": 400}]
 
 
+def test_demo_without_a_data_folder_opens_the_sample_store_beside_the_usual_one(
+    qapp, tmp_path: Path, prompts, demo: FakeDemo
+):
+    # OBSERVER_DATA_DIR is tmp_path / "default-data" (tests/conftest.py)
+    assert main(["--demo", "--quit-after-startup"], prompts=prompts) == 0
+
+    assert demo.calls == [{"workers": 40, "observations": 400}]
+    assert database_path(tmp_path / "default-data-sample").exists()
+    assert not (tmp_path / "default-data").exists()
+
+
 def test_demo_leaves_a_store_with_observations_alone(
     qapp, services: Services, data_dir: Path, observation, prompts, demo: FakeDemo
 ):
