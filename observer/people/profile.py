@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from observer.errors import InvalidInput, NotFound
@@ -49,7 +49,7 @@ class Candidate:
     name: str
     role: Role
     team: str
-    observations: int = 0
+    observations: int = 0  # they observed, or were observed in
 
 
 class PersonExists(InvalidInput):
@@ -114,7 +114,12 @@ class Profiles:
                 return found
             counts = {
                 c.person_id: s.scalar(
-                    select(func.count()).where(Observation.observed_person_id == c.person_id)
+                    select(func.count()).where(
+                        or_(
+                            Observation.observed_person_id == c.person_id,
+                            Observation.observer_id == c.person_id,
+                        )
+                    )
                 )
                 or 0
                 for c in found

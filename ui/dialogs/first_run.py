@@ -47,7 +47,8 @@ def candidate_label(c: Candidate) -> str:
 
 
 def is_that_you(c: Candidate) -> str:
-    records = f"; {c.observations} observations" if c.observations else ""
+    plural = "s" if c.observations != 1 else ""
+    records = f"; named in {c.observations} observation{plural}" if c.observations else ""
     team = f", {c.team}" if c.team else ""
     return (
         f"{c.name} ({c.role.label}{team}{records}) is already in this store. Is that you?\n\n"
