@@ -27,6 +27,12 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def sample_dir(directory: Path) -> Path:
+    """The separate store of fictional sample data that goes with `directory`, beside it:
+    sample data never mixes with a real store's records."""
+    return directory.with_name(f"{directory.name}-sample")
+
+
 def database_path(directory: Path) -> Path:
     return directory / DATABASE_FILE
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from observer.governance.audit import AuditTrail
     from observer.governance.restoring import RestorePlan
     from observer.governance.retention import Retention
+    from observer.people.merging import DuplicatePeople
     from observer.review.settings import ReviewSettingsService
     from observer.review.team_overview import TeamOverview
     from observer.review.worker_history import WorkerHistories
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
     from observer.store.backups import Backup, Backups, KeptAside, Restored
+    from observer.store.sample import SampleStore
 
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
@@ -129,6 +131,18 @@ class Services:
         from observer.governance.audit import AuditTrail
 
         return AuditTrail(self.db, self.signoff.signed_states)
+
+    @cached_property
+    def duplicates(self) -> DuplicatePeople:
+        from observer.people.merging import DuplicatePeople
+
+        return DuplicatePeople(self.db, self.actor)
+
+    @cached_property
+    def sample_data(self) -> SampleStore:
+        from observer.store.sample import SampleStore
+
+        return SampleStore(self.db)
 
     @cached_property
     def retention(self) -> Retention:
@@ -232,6 +246,28 @@ class Services:
         profile = self.profiles.current()
         return profile.name if profile else SYSTEM_ACTOR
 
+    def person_changed(self) -> None:
+        """This laptop's user is someone else now, or their name was corrected: the signing
+        identity, which names the person it was made for, is set aside (kept, renamed) and
+        the next signature makes one in the name now set up."""
+        from observer.signing.identity import ensure_identity, set_aside_identity
+        from observer.signing.known import OWN_IDENTITY
+
+        if not set_aside_identity(self.data_dir):
+            return
+        if self._signing is not None:
+            self._signing.forget()
+        profile = self.profiles.current()
+        if profile is None or not self.passphrase:
+            return
+        try:  # made now, outside any sign-off, so that it is known here from the start
+            made = ensure_identity(
+                self.data_dir, self.passphrase, profile.name, profile.organisation
+            )
+            self.known_certificates.add(made.certificate_der, OWN_IDENTITY, self.actor())
+        except (ObserverError, OSError) as error:
+            log.warning("no signing identity made for the new user yet (%s)", type(error).__name__)
+
     def close(self) -> None:
         if self._signing is not None:
             self._signing.forget()
@@ -263,7 +299,7 @@ def open_services(
         db.close()
         raise
     install_shipped_frameworks(db)
-    profiles = Profiles(db)
+    profiles = Profiles(db, person_changed=lambda: services.person_changed())
     services = Services(
         data_dir=data_dir,
         db=db,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, then starts Practice Observer. Arguments go to the app,
-# e.g. --demo to seed sample data or --data-dir DIR.
+# e.g. --demo to open a separate store of sample data, or --data-dir DIR.
 # On a machine with no display the app runs on a virtual one (Xvfb), so it still starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."

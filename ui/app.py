@@ -23,6 +23,7 @@ from ui.prompts import Prompts
 from ui.settings import APPLICATION_NAME, ORGANISATION_NAME
 
 if TYPE_CHECKING:
+    from observer.people.profile import LocalProfile
     from observer.services import Services
     from ui.main_window import MainWindow
     from ui.single_instance import Claim
@@ -31,7 +32,10 @@ log = logging.getLogger(__name__)
 
 SAMPLE_WORKERS = 40
 SAMPLE_OBSERVATIONS = 400
-ASK_SAMPLE_DATA = "Add sample data so you can look around?"
+SAMPLE_STORE_FAILED = (
+    "The sample store in {folder} could not be opened ({reason}); carrying on with your "
+    "own store, which is empty and ready for real records."
+)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -45,7 +49,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="folder holding the database (default: $OBSERVER_DATA_DIR, else the user's)",
     )
     parser.add_argument(
-        "--demo", action="store_true", help="add sample data when the store has no observations"
+        "--demo",
+        action="store_true",
+        help="open a store of fictional sample data, filled when empty (without --data-dir: "
+        "the sample folder beside the usual one, DIR-sample, never your own store)",
     )
     parser.add_argument(
         "--quit-after-startup",
@@ -89,10 +96,12 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     app = application()
     prompts = prompts or Prompts()
 
-    from observer.paths import data_dir
+    from observer.paths import data_dir, sample_dir
     from ui.single_instance import Claim, SingleInstance, bring_forward
 
     directory = data_dir(args.data_dir)
+    if args.demo and not args.data_dir:  # never the real store, wherever that is
+        directory = sample_dir(directory)
     # Before the passphrase: a second start on this folder brings the first forward instead.
     instance = SingleInstance(directory)
     claim = instance.claim()
@@ -187,29 +196,70 @@ def _import_main_window() -> None:
 
 
 def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace) -> int:
-    from observer.paths import log_path
-    from ui.backup import add_backup_action, start_daily_backup
     from ui.dialogs.first_run import FirstRunDialog
-    from ui.lock import AppLock
-    from ui.main_window import MainWindow
 
-    just_set_up = False
     if services.profiles.current() is None and not args.quit_after_startup:
-        profile, accepted = FirstRunDialog.set_up(None, services.profiles, prompts)
+        profile, accepted, sample = FirstRunDialog.first_start(
+            None, services.profiles, prompts, offer_sample=not args.demo
+        )
         if not accepted or profile is None:
             return 0
-        just_set_up = True
+        if sample:
+            sample_services = _open_sample_store(services, profile, prompts)
+            if sample_services is not None:
+                try:
+                    return _window(app, sample_services, prompts, args, demo=True)
+                finally:
+                    QThreadPool.globalInstance().waitForDone()
+                    sample_services.close()
+    return _window(app, services, prompts, args, demo=args.demo)
+
+
+def _open_sample_store(
+    services: Services, profile: LocalProfile, prompts: Prompts
+) -> Services | None:
+    """The separate sample store beside this one, opened with the same passphrase and the
+    same user; None (after saying why) when it cannot be."""
+    from observer.errors import ObserverError
+    from observer.paths import sample_dir
+    from ui.unlock import opening
+
+    folder = sample_dir(services.data_dir)
+    try:
+        sample = opening(folder, services.passphrase)
+    except (ObserverError, OSError) as error:
+        reason = str(error) if isinstance(error, ObserverError) else type(error).__name__
+        prompts.error(None, SAMPLE_STORE_FAILED.format(folder=folder, reason=reason.rstrip(".")))
+        return None
+    try:
+        if sample.profiles.current() is None:
+            sample.profiles.set_up(profile.name, profile.role, profile.organisation)
+    except ObserverError:
+        sample.close()
+        raise
+    log.info("opened the sample store")
+    return sample
+
+
+def _window(
+    app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace, *, demo: bool
+) -> int:
+    from observer.paths import log_path
+    from ui.backup import add_backup_action, start_daily_backup
+    from ui.lock import AppLock
+    from ui.main_window import MainWindow
 
     window = MainWindow(services, prompts)
     AppLock(services, window)  # a child of the window: Ctrl+L and the idle lock
     add_backup_action(window, services, prompts)
     restore_hook = report_unexpected_errors(window, prompts, log_path(services.data_dir))
     window.show()
-    offer_samples = just_set_up and not args.quit_after_startup
 
     def load() -> None:
         try:
-            _load(window, services, prompts, args.demo, offer_samples)
+            if demo and services.recording.count() == 0:
+                add_sample_data(window, services, prompts)
+            window.load_data()
             if not args.quit_after_startup:
                 start_daily_backup(window, services, prompts)
         except Exception:
@@ -229,18 +279,6 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
         # Closing the last window asks the application to quit; the loop has already
         # ended, so that request would end the next one at once (a second window, a test).
         QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
-
-
-def _load(
-    window: MainWindow, services: Services, prompts: Prompts, demo: bool, offer: bool
-) -> None:
-    if (
-        (demo or offer)
-        and services.recording.count() == 0
-        and (demo or prompts.ask(window, ASK_SAMPLE_DATA, default_yes=True))
-    ):
-        add_sample_data(window, services, prompts)
-    window.load_data()
 
 
 def add_sample_data(window: MainWindow, services: Services, prompts: Prompts) -> None:

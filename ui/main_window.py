@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from ui.worker_page import WorkerPage
 
 APP_NAME = "Practice Observer"
+SAMPLE_TITLE = "Sample data"
+SAMPLE_STATUS = "Sample data: fictional records; everything exported says SAMPLE"
+SAMPLE_STYLE = "color: white; background: #B3261E; padding: 2px 8px; font-weight: bold;"
 SECTIONS = ("Workers", "Observations", "Actions", "Search", "Team")
 WORKERS, OBSERVATIONS, ACTIONS, SEARCH, TEAM = range(len(SECTIONS))
 SETTLE_AFTER_MS = 250
@@ -105,6 +108,11 @@ class MainWindow(QMainWindow):
 
         self.user_label = QLabel()
         self.user_label.setAccessibleName("Signed-in user")
+        self.sample_label = QLabel(SAMPLE_STATUS)
+        self.sample_label.setAccessibleName("Sample data")
+        self.sample_label.setStyleSheet(SAMPLE_STYLE)
+        self.sample_label.hide()
+        self.statusBar().addPermanentWidget(self.sample_label)
         self.statusBar().addPermanentWidget(self.user_label)
         self._build_menus(list(SECTIONS))
         self.refresh_profile()
@@ -234,6 +242,12 @@ class MainWindow(QMainWindow):
         self.verify_action.triggered.connect(self.verify_summary)
         file_menu.addAction(self.verify_action)
         file_menu.addSeparator()
+        self.profile_action = QAction("P&rofile…", self)
+        self.profile_action.setStatusTip(
+            "Correct your name, role or organisation, or hand the laptop to someone else"
+        )
+        self.profile_action.triggered.connect(self.edit_profile)
+        file_menu.addAction(self.profile_action)
         self.change_passphrase_action = QAction("Change &passphrase…", self)
         self.change_passphrase_action.triggered.connect(self.change_passphrase)
         file_menu.addAction(self.change_passphrase_action)
@@ -273,8 +287,11 @@ class MainWindow(QMainWindow):
         self.add_person_action.triggered.connect(self.add_person)
         self.teams_action = QAction("&Teams…", self)
         self.teams_action.triggered.connect(self.manage_teams)
+        self.merge_people_action = QAction("&Merge duplicates…", self)
+        self.merge_people_action.triggered.connect(self.merge_people)
         people_menu.addAction(self.add_person_action)
         people_menu.addAction(self.teams_action)
+        people_menu.addAction(self.merge_people_action)
 
         self.retention_action = QAction("&Retention policy…", self)
         self.retention_action.triggered.connect(self.manage_retention)
@@ -326,12 +343,29 @@ class MainWindow(QMainWindow):
 
     def refresh_profile(self) -> None:
         profile = self._services.profiles.current()
+        sample = self._services.sample_data.held()
+        title = f"{APP_NAME} — {SAMPLE_TITLE}" if sample else APP_NAME
+        self.sample_label.setVisible(sample)
         if profile is None:
-            self.setWindowTitle(APP_NAME)
+            self.setWindowTitle(title)
             self.user_label.setText("No user set up on this laptop yet")
             return
-        self.setWindowTitle(f"{APP_NAME} — {profile.organisation}")
+        self.setWindowTitle(f"{title} — {profile.organisation}")
         self.user_label.setText(f"{profile.name}, {profile.role.label} · {profile.organisation}")
+
+    def edit_profile(self) -> None:
+        from ui.dialogs.profile import ProfileDialog
+
+        if self._services.profiles.current() is None:
+            return
+        if ProfileDialog.edit(self, self._services.profiles, self._prompts):
+            self.refresh_profile()
+
+    def merge_people(self) -> None:
+        from ui.dialogs.merge_people import MergePeopleDialog
+
+        services = self._services
+        MergePeopleDialog.merge(self, services.people, services.duplicates, self._prompts)
 
     def show_section(self, number: int) -> None:
         self.navigation.setCurrentRow(number)

@@ -16,12 +16,14 @@ from observer.errors import InvalidInput
 from observer.records.canonical import (
     OBSERVATION_LOAD_OPTIONS,
     iso,
+    merged_ids,
     observation_document,
     record_fields,
     ref,
 )
 from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, Team
+from observer.store.sample import SAMPLE_WORDS, holds_sample_data
 
 FORMAT_NAME = "practice-observer-bundle"
 FORMAT_VERSION = 1
@@ -47,10 +49,12 @@ def export_bundle(db: Database, person_ids: Iterable[uuid.UUID] | None = None) -
             used = {o.framework_id for o in observations}
             frameworks = [f for f in frameworks if f.id in used]
 
+        sample = {"sample_data": True, "sample_note": SAMPLE_WORDS} if holds_sample_data(s) else {}
         return {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "app_version": __version__,
+            **sample,
             "exported_at": datetime.now(UTC).isoformat(),
             "frameworks": [_framework_json(f) for f in frameworks],
             "teams": [_team_json(t) for t in sorted(teams.values(), key=lambda t: str(t.id))],
@@ -70,6 +74,7 @@ def _closure(
     for o in observations:
         person_keep |= {o.observed_person_id, o.observer_id}
         person_keep |= {a.owner_id for a in o.actions if a.owner_id is not None}
+        person_keep |= merged_ids(o)
     team_keep: set[uuid.UUID] = set()
     while True:
         teams_now = {t for p in person_keep if (t := people[p].team_id) is not None}

@@ -37,6 +37,7 @@ from observer.store.models import (
     action_standards,
     table_of,
 )
+from observer.store.sample import mark_sample_store
 from observer.validation import UnreadableJson, decode_json, read_file_capped, shown
 from observer.vocabulary import Status
 
@@ -88,7 +89,7 @@ def import_bundle(db: Database, data: dict[str, Any], actor: str, source: str) -
     bundle = BundleReader(source).read(data)
     result = ImportResult()
     try:
-        _write(db, bundle, result, actor, source)
+        _write(db, bundle, result, actor, source, sample=data.get("sample_data") is True)
     except IntegrityError as exc:
         # An id or name the checks above could not see clashes with a different record.
         raise InvalidBundle(
@@ -106,9 +107,17 @@ def _constraint(exc: IntegrityError) -> str:
 
 
 def _write(
-    db: Database, bundle: CheckedBundle, result: ImportResult, actor: str, source: str
+    db: Database,
+    bundle: CheckedBundle,
+    result: ImportResult,
+    actor: str,
+    source: str,
+    *,
+    sample: bool = False,
 ) -> None:
     with db.session() as s, s.begin():
+        if sample:  # fictional records: this store says SAMPLE from now on
+            mark_sample_store(s)
         level_ids, standard_ids = _import_frameworks(s, bundle, result, source)
         _check_references(s, bundle, source)
         _check_child_ids(s, bundle, source)

@@ -70,9 +70,20 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "setup",
-        "organisation",
-        "record who uses this laptop (as the app's first run)",
+        "people",
+        "record who uses this laptop (as the app's first run); never renames anyone",
         makes_store=True,
+    ),
+    Command(
+        "profile",
+        "people",
+        "this laptop's user; --correct-name/--correct-role/--correct-organisation (audited)",
+    ),
+    Command(
+        "people",
+        "people",
+        "people list: everyone, with ids; people merge KEEP DUPLICATE: one person from two "
+        "records of them (audited)",
     ),
     Command("logo", "organisation", "the organisation's logo on summaries (a PNG)"),
     Command(

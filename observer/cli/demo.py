@@ -25,12 +25,18 @@ def demo(services: Services, args: argparse.Namespace) -> int:
         raise InvalidInput("--workers must be between 1 and 100,000.")
     if args.observations < 0 or args.observations > 1_000_000:
         raise InvalidInput("--observations must be between 0 and 1,000,000.")
+    if services.recording.count() > 0 and not services.sample_data.held():
+        raise InvalidInput(
+            "This store holds real records, and sample data would mix fictional ones in: "
+            "give sample data a data folder of its own (--data-dir)."
+        )
     summary = generate(
         services, workers=args.workers, observations=args.observations, seed=args.seed
     )
     print(
         f"Added {summary.teams} teams, {summary.people} people and "
-        f"{summary.observations} observations of fictional sample data."
+        f"{summary.observations} observations of fictional sample data; this is a sample "
+        "store now, and everything exported from it says SAMPLE."
     )
     return EXIT_OK
 

@@ -1,5 +1,5 @@
-"""The set-up commands of `observer`, for IT: who uses this laptop, the logo, timestamps,
-and how soon the app locks itself."""
+"""The set-up commands of `observer`, for IT: the logo, timestamps, and how soon the app
+locks itself (who uses this laptop is observer/cli/people.py)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from observer.cli.common import EXIT_OK, Arguments, Handler
-from observer.vocabulary import Role
 
 if TYPE_CHECKING:
     from observer.services import Services
-
-
-def setup_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--name", required=True, metavar="NAME")
-    parser.add_argument("--role", required=True, choices=[r.value for r in Role])
-    parser.add_argument("--organisation", required=True, metavar="NAME")
-
-
-def setup(services: Services, args: argparse.Namespace) -> int:
-    profile = services.profiles.set_up(args.name, Role(args.role), args.organisation)
-    print(f"This laptop is used by {profile.name}, {profile.role.label}, {profile.organisation}.")
-    return EXIT_OK
 
 
 def logo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,7 +55,6 @@ def lock_after(services: Services, args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, tuple[Arguments, Handler]] = {
-    "setup": (setup_arguments, setup),
     "logo": (logo_arguments, logo),
     "timestamp-server": (timestamp_server_arguments, timestamp_server),
     "lock-after": (lock_after_arguments, lock_after),

@@ -42,6 +42,7 @@ from observer.store.models import (
     table_of,
     utc_now,
 )
+from observer.store.sample import mark_sample_store
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,9 @@ class _Generator:
         self.now = utc_now()
         self.used_names: set[str] = set()
         self.names: dict[uuid.UUID, str] = {}
-        # The laptop's signing identity, for the digital signature each sign-off carries.
+        # The laptop's signing identity, for the digital signature each sign-off carries:
+        # made (and known to this store) first, so what is signed here verifies here at once.
+        _make_identity(services)
         self.endorser = services.endorser()
 
     def name(self) -> str:
@@ -159,6 +162,17 @@ class _Generator:
         return moment if moment < self.now else moment - timedelta(days=1)
 
 
+def _make_identity(services: Services) -> None:
+    from observer.errors import ObserverError
+
+    if services.profiles.current() is None or not services.passphrase:
+        return
+    try:
+        services.summaries.prepare_signing()
+    except ObserverError as error:
+        log.warning("sample data signed without a known identity (%s)", type(error).__name__)
+
+
 def generate(
     services: Services,
     *,
@@ -176,6 +190,7 @@ def generate(
         g.used_names = set(s.scalars(select(Person.name)))
         scales = _scales(s)
     with db.session() as s, s.begin():
+        mark_sample_store(s)  # for good: whatever is exported from here says SAMPLE
         teams, team_count = _teams(s, g, max(3, min(len(corpus.TEAM_NAMES), workers // 8)))
         practitioners, supervisors, observers, people_count = _people(s, g, teams, workers)
     written = 0
@@ -204,6 +219,8 @@ def add_observations_for(
     """Gives one person `count` more fictional observations: a very busy worker, for the
     review benchmark. Observed by the store's practice leads and team managers."""
     g = _Generator(services, seed)
+    with services.db.session() as s, s.begin():
+        mark_sample_store(s)
     with services.db.session() as s:
         scales = _scales(s)
         g.names = dict(s.execute(select(Person.id, Person.name)).all())

@@ -78,7 +78,15 @@ def history_content(
         generated_by=profile.name if profile else "",
         include_case_reference=include_case_reference,
         narrowed_to=_narrowed_to(services, history.filters),
+        sample=_sample(services),
     )
+
+
+def _sample(services: DocumentSources) -> bool:
+    from observer.store.sample import holds_sample_data
+
+    with services.db.session() as s:
+        return holds_sample_data(s)
 
 
 def _narrowed_to(services: DocumentSources, filters: HistoryFilter) -> tuple[str, ...]:

@@ -30,8 +30,12 @@ def summary_content(
     include_case_reference: bool = True,
     generated_at: datetime | None = None,
 ) -> SummaryContent:
+    from observer.store.sample import holds_sample_data
+
     record = services.signoff.signed_record(observation_id)
     profile = services.profiles.current()
+    with services.db.session() as s:
+        sample = holds_sample_data(s)
     return SummaryContent(
         organisation=profile.organisation if profile else "",
         logo_path=logo_path(services.data_dir),
@@ -43,4 +47,5 @@ def summary_content(
         generated_at=generated_at or datetime.now(UTC),
         include_case_reference=include_case_reference,
         problem=record.problem,
+        sample=sample,
     )

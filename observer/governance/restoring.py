@@ -280,7 +280,7 @@ def _laptop_user(s: Session) -> str | None:
 
 
 def _laptop_person(s: Session) -> Person | None:
-    from observer.people.profile import PROFILE_KEY
+    from observer.store.settings import PROFILE_KEY
 
     stored = stored_value(s, PROFILE_KEY)
     if not isinstance(stored, dict):

@@ -77,6 +77,13 @@ def clean_name(value: str, what: str = "A name") -> str:
     return name
 
 
+def check_staff_reference(value: str) -> str:
+    reference = value.strip()
+    if len(reference) > 60:
+        raise InvalidInput("A staff reference is at most 60 characters.")
+    return reference
+
+
 def _summary(person: Person) -> PersonSummary:
     return PersonSummary(
         id=person.id,
@@ -184,7 +191,12 @@ class People:
     # People
 
     def list_people(self, *, active_only: bool = False) -> list[PersonSummary]:
-        query = select(Person).options(selectinload(Person.team)).order_by(Person.name)
+        query = (
+            select(Person)
+            .options(selectinload(Person.team))
+            .where(Person.merged_into_id.is_(None))
+            .order_by(Person.name)
+        )
         if active_only:
             query = query.where(Person.active.is_(True))
         with self._db.session() as s:
@@ -192,7 +204,11 @@ class People:
 
     def names(self) -> list[tuple[uuid.UUID, str]]:
         """Everyone still working here, by name: what a picker of people needs, quickly."""
-        query = select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
+        query = (
+            select(Person.id, Person.name)
+            .where(Person.active.is_(True), Person.merged_into_id.is_(None))
+            .order_by(Person.name)
+        )
         with self._db.session() as s:
             return [(row[0], row[1]) for row in s.execute(query)]
 
@@ -225,6 +241,7 @@ class People:
             )
             .outerjoin(Team, Team.id == Person.team_id)
             .outerjoin(stats, stats.c.pid == Person.id)
+            .where(Person.merged_into_id.is_(None))
             .order_by(Person.name)
         )
         with self._db.session() as s:
@@ -332,9 +349,7 @@ class People:
             raise InvalidInput(f"{details.role!r} is not a known role.") from None
         if details.team_id is not None and s.get(Team, details.team_id) is None:
             raise InvalidInput("That team no longer exists.")
-        reference = details.staff_reference.strip()
-        if len(reference) > 60:
-            raise InvalidInput("A staff reference is at most 60 characters.")
+        reference = check_staff_reference(details.staff_reference)
         person.name = clean_name(details.name)
         person.role = role.value
         person.team_id = details.team_id

@@ -76,12 +76,15 @@ ONE_OBSERVATION_LOAD_OPTIONS = (
 
 def observation_document(o: Observation) -> dict[str, Any]:
     """An observation as the bundle writes it (docs/bundle-format.md), from which its canonical
-    content is taken."""
+    content is taken. A signed record whose people were merged since (observer/people/
+    merging.py) is written with the person ids it was signed with."""
+    signed_ids = o.ids_at_signing or {}
+    owners = signed_ids.get("action_owners", {})
     return {
         **record_fields(o),
         "framework": {"key": o.framework.key, "version": o.framework.version},
-        "observed_person_id": str(o.observed_person_id),
-        "observer_id": str(o.observer_id),
+        "observed_person_id": signed_ids.get("observed_person_id", str(o.observed_person_id)),
+        "observer_id": signed_ids.get("observer_id", str(o.observer_id)),
         "kind": o.kind,
         "observed_at": iso(o.observed_at),
         "duration_minutes": o.duration_minutes,
@@ -104,7 +107,7 @@ def observation_document(o: Observation) -> dict[str, Any]:
             {
                 **record_fields(a),
                 "description": a.description,
-                "owner_id": ref(a.owner_id),
+                "owner_id": owners.get(str(a.id), ref(a.owner_id)),
                 "due_date": iso(a.due_date),
                 "status": a.status,
                 "done_at": iso(a.done_at),
@@ -140,6 +143,14 @@ def observation_document(o: Observation) -> dict[str, Any]:
             for ad in o.addenda
         ],
     }
+
+
+def merged_ids(o: Observation) -> set[uuid.UUID]:
+    """The ids a signed record was signed with that a merge has since replaced."""
+    kept = o.ids_at_signing or {}
+    ids = [kept.get("observed_person_id"), kept.get("observer_id")]
+    ids += list(kept.get("action_owners", {}).values())
+    return {uuid.UUID(i) for i in ids if i}
 
 
 def _sealed(entry: Signature | Addendum) -> dict[str, Any]:

@@ -393,6 +393,19 @@ def _open_own(data_dir: Path, secret: bytes) -> PKCS12KeyAndCertificates:
     return _open(identity_path(data_dir), secret)
 
 
+def set_aside_identity(data_dir: Path) -> bool:
+    """Sets this laptop's identity aside (kept, renamed, as an import does) when the user
+    changes, so nobody signs in another person's name: the next signature makes one in the
+    name now set up (an organisation-issued one is imported again with `observer identity
+    import`). Returns whether there was one to set aside."""
+    path = identity_path(data_dir)
+    if not path.is_file():
+        return False
+    _set_aside(data_dir)
+    log.info("set the signing identity aside for a new user")
+    return True
+
+
 def _set_aside(data_dir: Path) -> None:
     """Renames the current identity before another is installed, so that nothing signed
     with it becomes unexplainable."""

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from observer.store.models import Setting
 
+# Who uses this laptop (observer.people.profile): their person id and organisation.
+PROFILE_KEY = "local_profile"
+
 
 def stored_value(s: Session, key: str) -> Any:
     """The setting's stored value, or None when it is not set."""

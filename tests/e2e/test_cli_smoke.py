@@ -48,6 +48,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (("list", "--json"), 0, "["),
         (("frameworks", "list"), 0, "kss-"),
         (("lock-after",), 0, "The app locks itself after 10 minutes without use."),
+        (("people", "merge", "Nobody Here", "Nobody Else"), 2, ""),
         (("retention", "show"), 0, ""),
         (("team",), 0, "Observations counted from "),
         (("search", "visit"), 0, ""),
@@ -76,7 +77,7 @@ def test_each_command_module_runs_as_a_process(
 
 def test_every_command_module_is_covered_by_a_smoke_test() -> None:
     modules = {c.module for c in COMMANDS}
-    smoked = {"demo", "records", "frameworks", "organisation", "retention", "review"}
+    smoked = {"demo", "records", "frameworks", "organisation", "retention", "review", "people"}
     smoked |= {"search", "audit", "backup", "sign_off", "history", "security", "certificates"}
     assert modules == smoked
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 import observer
 from observer.paths import database_path
@@ -20,8 +20,9 @@ from observer.services import Services, open_services
 from observer.vocabulary import Role
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.prompts import FakePrompts
-from ui.app import ASK_SAMPLE_DATA, NO_DISPLAY, main
+from ui.app import NO_DISPLAY, main
 from ui.dialogs.first_run import FirstRunDialog
+from ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,13 +47,19 @@ def demo(monkeypatch: pytest.MonkeyPatch) -> FakeDemo:
     return fake
 
 
-class ClosingPrompts(FakePrompts):
-    """Answers the sample-data question, then closes the window as a user would."""
+@pytest.fixture
+def closing_once_filled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Closes the window as a user would once it is filled; gives the titles it had."""
+    titles: list[str] = []
+    load_data = MainWindow.load_data
 
-    def ask(self, parent: QWidget | None, question: str, *, default_yes: bool = False) -> bool:
-        answer = super().ask(parent, question, default_yes=default_yes)
+    def load_then_close(window: MainWindow) -> None:
+        load_data(window)
+        titles.append(window.windowTitle())
         QTimer.singleShot(0, QApplication.closeAllWindows)
-        return answer
+
+    monkeypatch.setattr(MainWindow, "load_data", load_then_close)
+    return titles
 
 
 def test_quit_after_startup_starts_and_returns_zero(qapp, tmp_path: Path, prompts):
@@ -72,6 +79,17 @@ def test_demo_seeds_an_empty_store_once(qapp, tmp_path: Path, prompts, demo: Fak
     assert main(argv, prompts=prompts) == 0
 
     assert demo.calls == [{"workers": 40, "observations": 400}]
+
+
+def test_demo_without_a_data_folder_opens_the_sample_store_beside_the_usual_one(
+    qapp, tmp_path: Path, prompts, demo: FakeDemo
+):
+    # OBSERVER_DATA_DIR is tmp_path / "default-data" (tests/conftest.py)
+    assert main(["--demo", "--quit-after-startup"], prompts=prompts) == 0
+
+    assert demo.calls == [{"workers": 40, "observations": 400}]
+    assert database_path(tmp_path / "default-data-sample").exists()
+    assert not (tmp_path / "default-data").exists()
 
 
 def test_demo_leaves_a_store_with_observations_alone(
@@ -112,23 +130,29 @@ def test_cancelling_first_run_quits_cleanly(qapp, tmp_path: Path, prompts, monke
         reopened.close()
 
 
-def _fill_first_run(dialog: FirstRunDialog) -> int:
+def _fill_first_run(dialog: FirstRunDialog, *, sample: bool = False) -> int:
     """Stands in for exec(): types as a user would, then presses Start."""
+    assert not dialog.sample.isChecked()  # sample data is never the default
     dialog.name.setText("Priya Shah")
     dialog.organisation.setText("Northshire County Council")
+    dialog.sample.setChecked(sample)
     dialog.accept()
     return dialog.result()
 
 
-def test_first_run_then_offers_sample_data(qapp, tmp_path: Path, monkeypatch, demo: FakeDemo):
+def test_first_run_adds_no_sample_data_unless_asked(
+    qapp, tmp_path: Path, monkeypatch, demo: FakeDemo, closing_once_filled: list[str]
+):
     monkeypatch.setattr(FirstRunDialog, "exec", _fill_first_run)
-    prompts = ClosingPrompts(answers=[True])
+    prompts = FakePrompts()
     data = tmp_path / "new"
 
     assert main(["--data-dir", str(data)], prompts=prompts) == 0
 
-    assert prompts.shown == [("ask", ASK_SAMPLE_DATA)]
-    assert demo.calls == [{"workers": 40, "observations": 400}]
+    assert prompts.shown == []
+    assert demo.calls == []
+    assert closing_once_filled == ["Practice Observer — Northshire County Council"]
+    assert not (tmp_path / "new-sample").exists()
     reopened = open_services(data, STORE_PASSPHRASE)
     try:
         profile = reopened.profiles.current()
@@ -138,14 +162,39 @@ def test_first_run_then_offers_sample_data(qapp, tmp_path: Path, monkeypatch, de
         reopened.close()
 
 
-def test_declining_sample_data_adds_none(qapp, tmp_path: Path, monkeypatch, demo: FakeDemo):
-    monkeypatch.setattr(FirstRunDialog, "exec", _fill_first_run)
-    prompts = ClosingPrompts(answers=[False])
+def test_sample_data_chosen_at_first_run_goes_in_a_separate_store(
+    qapp, tmp_path: Path, monkeypatch, closing_once_filled: list[str]
+):
+    from observer.demo import generator
 
-    assert main(["--data-dir", str(tmp_path / "new")], prompts=prompts) == 0
+    generate = generator.generate
 
-    assert prompts.shown == [("ask", ASK_SAMPLE_DATA)]
-    assert demo.calls == []
+    def small(services: Services, **options: Any) -> object:
+        return generate(services, workers=2, observations=3, seed=1)
+
+    monkeypatch.setattr(generator, "generate", small)
+    monkeypatch.setattr(FirstRunDialog, "exec", lambda d: _fill_first_run(d, sample=True))
+    data = tmp_path / "new"
+
+    assert main(["--data-dir", str(data)], prompts=FakePrompts()) == 0
+
+    assert closing_once_filled == ["Practice Observer — Sample data — Northshire County Council"]
+    real = open_services(data, STORE_PASSPHRASE)
+    try:
+        assert real.recording.count() == 0
+        assert not real.sample_data.held()
+        assert real.profiles.current() is not None
+    finally:
+        real.close()
+    sample = open_services(tmp_path / "new-sample", STORE_PASSPHRASE)
+    try:
+        assert sample.recording.count() == 3
+        assert sample.sample_data.held()
+        profile = sample.profiles.current()
+        assert profile is not None
+        assert profile.name == "Priya Shah"
+    finally:
+        sample.close()
 
 
 def test_without_a_display_the_app_says_so_in_one_sentence(monkeypatch, tmp_path):

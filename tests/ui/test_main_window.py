@@ -61,6 +61,28 @@ def test_title_and_status_bar_name_the_user_and_organisation(qtbot, window, cast
     assert "Northshire County Council" in window.user_label.text()
 
 
+def test_a_store_of_sample_data_says_so_in_the_title_and_status_bar(
+    qtbot, services: Services, prompts, cast
+):
+    from observer.demo.generator import generate
+
+    generate(services, workers=2, observations=2, seed=3)
+    window = MainWindow(services, prompts)
+    qtbot.addWidget(window)
+    _open(qtbot, window)
+
+    assert window.windowTitle() == "Practice Observer — Sample data — Northshire County Council"
+    assert window.sample_label.isVisible()
+    assert window.sample_label.text().startswith("Sample data")
+
+
+def test_a_real_store_has_no_sample_mark(qtbot, window, cast):
+    _open(qtbot, window)
+
+    assert not window.sample_label.isVisible()
+    assert window.profile_action.text() == "P&rofile…"
+
+
 def test_a_new_store_explains_what_to_do(qtbot, window):
     _open(qtbot, window)
 

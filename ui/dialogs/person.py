@@ -9,11 +9,18 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QLineEdit, QWidget
 
-from observer.people.directory import People, PersonDetails, PersonSummary
+from observer.people.directory import (
+    People,
+    PersonDetails,
+    PersonSummary,
+    check_staff_reference,
+    clean_name,
+)
 from observer.vocabulary import Role
 from ui.dialogs.base import SavingDialog
 from ui.dialogs.choices import chosen_id, chosen_role, role_combo, team_combo
 from ui.prompts import Prompts
+from ui.widgets.field_error import show_errors, with_error
 
 # The ASYE start date's "not recorded": a QDateEdit always holds a date, so the earliest
 # one it allows stands for none, shown in words.
@@ -62,11 +69,13 @@ class PersonDialog(SavingDialog):
         self.asye_started_on.setCalendarPopup(True)
         self.asye_started_on.setDisplayFormat("dd/MM/yyyy")
 
+        name_row, self.name_error = with_error(self.name)
+        reference_row, self.staff_reference_error = with_error(self.staff_reference)
         form = self.form()
-        form.addRow("&Name:", self.name)
+        form.addRow("&Name:", name_row)
         form.addRow("&Role:", self.role)
         form.addRow("&Team:", self.team)
-        form.addRow("&Staff reference:", self.staff_reference)
+        form.addRow("&Staff reference:", reference_row)
         form.addRow("", self.active)
         form.addRow("&Left on:", self.left_on)
         form.addRow("&ASYE year began on:", self.asye_started_on)
@@ -101,6 +110,17 @@ class PersonDialog(SavingDialog):
             left_on=None if self.active.isChecked() else self.left_on.date().toPython(),
             asye_started_on=self._asye_start(),
         )
+
+    def accept(self) -> None:
+        """Every mistake beside its field at once, the focus left where it was."""
+        if show_errors(
+            (
+                (clean_name, self.name, self.name_error),
+                (check_staff_reference, self.staff_reference, self.staff_reference_error),
+            )
+        ):
+            return
+        super().accept()
 
     def save(self) -> None:
         if self._person is None:

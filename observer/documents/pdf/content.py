@@ -34,6 +34,7 @@ class SummaryContent:
     generated_at: datetime
     include_case_reference: bool = True
     problem: str | None = None  # why the record no longer holds together as signed, if so
+    sample: bool = False  # from a store of fictional sample data: every page says SAMPLE
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class HistoryContent:
     generated_by: str  # this laptop's user; "" when none is set up
     include_case_reference: bool = True
     narrowed_to: tuple[str, ...] = ()  # filters besides the dates, in words
+    sample: bool = False  # from a store of fictional sample data: every page says SAMPLE
 
     @property
     def worker(self) -> str:

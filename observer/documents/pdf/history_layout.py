@@ -88,6 +88,7 @@ def build_history(
         subject=SUBJECT,
         keywords=history_claim(content).keywords(),
         invariant=invariant,
+        sample=content.sample,
     )
     front = _Furniture(
         head=f"{parts.TITLE}: {content.worker}, {content.period}",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -44,7 +45,10 @@ from observer.vocabulary import Status
 CREATOR = "Practice Observer"
 SUBJECT = "Observation summary"
 FOOTER_SIZE = 7.5
+SAMPLE_COLOUR = HexColor("#B3261E")
 DRAFT_MARK = "DRAFT: not signed"
+SAMPLE_KEYWORD = "SAMPLE fictional-sample-data"
+SAMPLE_BANNER = "SAMPLE: fictional sample data from Practice Observer, not a real record"
 
 
 def keywords(content: SummaryContent) -> str:
@@ -61,10 +65,22 @@ def document_title(content: SummaryContent) -> str:
 
 
 def a4_document(
-    buffer: io.BytesIO, *, title: str, author: str, subject: str, keywords: str, invariant: bool
+    buffer: io.BytesIO,
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    keywords: str,
+    invariant: bool,
+    sample: bool = False,
 ) -> SimpleDocTemplate:
-    """An A4 document with this app's margins and metadata, writing into `buffer`."""
-    return SimpleDocTemplate(
+    """An A4 document with this app's margins and metadata, writing into `buffer`. One from
+    a store of sample data says SAMPLE in its title, subject and keywords and on each page."""
+    if sample:
+        title = f"SAMPLE: {title}"
+        subject = f"{subject} (SAMPLE: fictional data)"
+        keywords = f"{keywords} {SAMPLE_KEYWORD}"
+    return (_SampleDocument if sample else SimpleDocTemplate)(
         buffer,
         pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
         leftMargin=LEFT_MARGIN,
@@ -92,6 +108,7 @@ def build_summary(content: SummaryContent, *, invariant: bool = False) -> bytes:
         subject=SUBJECT,
         keywords=keywords(content),
         invariant=invariant,
+        sample=content.sample,
     )
     doc.build(
         summary_story(content, styles),
@@ -180,6 +197,20 @@ def watermark(canvas: Canvas) -> None:
     canvas.rotate(50)
     canvas.drawCentredString(0, -45, "DRAFT")
     canvas.restoreState()
+
+
+class _SampleDocument(SimpleDocTemplate):  # type: ignore[misc]
+    """Says SAMPLE at the top of every page, above the running head, for any layout."""
+
+    def afterPage(self) -> None:  # noqa: N802 - reportlab's name
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFillColor(SAMPLE_COLOUR)
+        canvas.rect(0, PAGE_HEIGHT - 7 * mm, PAGE_WIDTH, 7 * mm, stroke=0, fill=1)
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.setFont(BOLD, 9)
+        canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 4.8 * mm, SAMPLE_BANNER)
+        canvas.restoreState()
 
 
 def fitted(line: str, width: float) -> str:

@@ -138,7 +138,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = observer(data_dir, "demo", "--workers", "8", "--observations", "40", "--seed", "17")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
-        "Added 3 teams, 13 people and 40 observations of fictional sample data."
+        "Added 3 teams, 13 people and 40 observations of fictional sample data; this is a "
+        "sample store now, and everything exported from it says SAMPLE."
     )
     assert done.stderr == ""
     return data_dir

@@ -171,18 +171,6 @@ def test_setting_up_records_the_user_as_a_person(services: Services) -> None:
     assert services.actor() == "Catriona McLeod"
 
 
-def test_setting_up_again_updates_the_same_person(services: Services) -> None:
-    first = services.profiles.set_up("Catriona McLeod", Role.PRACTICE_LEAD, "Anyshire CC")
-    again = services.profiles.set_up("Catriona Fraser", Role.TEAM_MANAGER, "Anyshire Council")
-
-    assert again.person_id == first.person_id
-    assert services.profiles.current() == again
-    people = services.people.list_people()
-    assert [(p.id, p.name, p.role) for p in people] == [
-        (first.person_id, "Catriona Fraser", Role.TEAM_MANAGER)
-    ]
-
-
 @pytest.mark.parametrize(
     ("name", "organisation"), [("", "Anyshire CC"), ("Ann Lee", "  "), ("Ann Lee", "O" * 201)]
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from observer.services import Services
@@ -81,23 +81,37 @@ def test_editing_a_person_through_edit_person_changes_them(
     assert column_texts(view, "Team")[row] == "No team"
 
 
-def test_an_empty_name_is_refused_in_one_sentence_and_the_typing_kept(
+def test_every_mistake_shows_beside_its_field_and_the_typing_stays_put(
     qtbot: QtBot, services: Services, prompts
 ):
     dialog = PersonDialog(services.people, prompts)
     qtbot.addWidget(dialog)
     dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
     qtbot.keyClicks(dialog.name, "   ")
-    qtbot.keyClicks(dialog.staff_reference, "SW-99")
+    dialog.staff_reference.setFocus()
+    qtbot.waitUntil(dialog.staff_reference.hasFocus)
+    qtbot.keyClicks(dialog.staff_reference, "S" * 61)
 
-    _save(qtbot, dialog)
+    qtbot.keyClick(dialog.staff_reference, Qt.Key.Key_Return)  # Save
 
-    assert prompts.shown == [("error", "A name cannot be empty.")]
+    assert prompts.shown == []  # no pop-up, one error at a time
     assert dialog.isVisible()
     assert dialog.result() == 0
-    assert dialog.staff_reference.text() == "SW-99"
+    assert dialog.name_error.text() == "A name cannot be empty."
+    assert dialog.staff_reference_error.text() == "A staff reference is at most 60 characters."
+    assert QApplication.focusWidget() is dialog.staff_reference
     assert dialog.name.text() == "   "
-    assert [p.staff_reference for p in services.people.list_people()].count("SW-99") == 0
+    assert services.people.list_people() == []
+
+    dialog.name.setText("Sam Okafor")
+    dialog.staff_reference.setText("SW-99")
+    _save(qtbot, dialog)
+
+    assert [(p.name, p.staff_reference) for p in services.people.list_people()] == [
+        ("Sam Okafor", "SW-99")
+    ]
 
 
 def test_renaming_a_team_through_the_teams_dialog_persists(
