@@ -158,7 +158,7 @@ class Person(Record):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     left_on: Mapped[date | None] = mapped_column(Date)
     asye_started_on: Mapped[date | None] = mapped_column(Date)
-    # Set when this person was a duplicate merged into another (migration 0009): the row
+    # Set when this person was a duplicate merged into another (migration 0010): the row
     # stays for the records signed under its id; lists and pickers leave it out.
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
 
@@ -266,7 +266,7 @@ class Observation(Record):
     # observer signs; covered by each signature's and addendum's own hash (migration 0008).
     wording_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # The person ids a signed record was signed with, kept when a merge of duplicates moves
-    # its references to the person kept (migration 0009); its canonical content uses these.
+    # its references to the person kept (migration 0010); its canonical content uses these.
     ids_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     observed_person: Mapped[Person] = relationship(foreign_keys=[observed_person_id])

@@ -8,10 +8,10 @@ canonical content (observer/records/canonical.py) is taken with those, so the re
 hash, its signatures and its bundle copy stay as signed while the store's references
 point at the person kept.
 
-Only columns are added (no table is rebuilt), so the search triggers of 0007 stay.
+Only columns are added (no table is rebuilt), so the search triggers of 0009 stay.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
