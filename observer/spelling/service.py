@@ -16,11 +16,19 @@ import difflib
 import logging
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from observer.errors import InvalidInput, StoreUnavailable
 from observer.spelling.dictionary import Dictionary, load_british_english, practice_words
-from observer.spelling.words import MAX_WORD_LENGTH, Span, checkable, normalised, words_to_check
+from observer.spelling.words import (
+    MAX_WORD_LENGTH,
+    Span,
+    checkable,
+    edited_region,
+    normalised,
+    words_to_check,
+)
 from observer.store.db import Database
 from observer.store.settings import store_value, stored_value
 
@@ -30,6 +38,15 @@ PERSONAL_WORDS_SETTING = "spelling.personal_words"
 MAX_SUGGESTIONS = 5
 Loader = Callable[[], Dictionary | None]
 Watcher = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A text's misspelt words, as judged while the words accepted were `generation`."""
+
+    text: str
+    misspelt: tuple[Span, ...]
+    generation: int
 
 
 class Spelling:
@@ -46,6 +63,7 @@ class Spelling:
         self._ignored: set[str] = set()
         self._known: dict[str, bool] = {}
         self._watchers: list[weakref.ReferenceType[Any] | Watcher] = []
+        self._generation = 0
 
     # Checking
 
@@ -59,6 +77,28 @@ class Spelling:
         if self._ready() is None:
             return []
         return [span for span in words_to_check(text) if not self.is_correct(span.word)]
+
+    def recheck(self, text: str, before: Checked | None = None) -> Checked:
+        """The misspellings of `text`, judging again only what changed since `before` (the
+        same paragraph a key ago): typing at the end of a 2,000-word paragraph then checks
+        one word, not 2,000. Without `before`, or after the words accepted changed, all."""
+        if before is None or before.generation != self._generation:
+            return Checked(text, tuple(self.misspellings(text)), self._generation)
+        if before.text == text:
+            return before
+        start, old_end, new_end = edited_region(before.text, text)
+        shift = new_end - old_end
+        kept = [s for s in before.misspelt if s.end <= start]
+        fresh = [
+            replace(s, start=s.start + start, end=s.end + start)
+            for s in self.misspellings(text[start:new_end])
+        ]
+        moved = [
+            replace(s, start=s.start + shift, end=s.end + shift)
+            for s in before.misspelt
+            if s.start >= old_end
+        ]
+        return Checked(text, (*kept, *fresh, *moved), self._generation)
 
     def is_correct(self, word: str) -> bool:
         dictionary = self._ready()
@@ -154,6 +194,7 @@ class Spelling:
         self._personal = words
         self._accepted = {form for w in words | practice_words() for form in _forms(w)}
         self._known.clear()
+        self._generation += 1
 
     def _write(self, change: Callable[[set[str]], set[str]]) -> None:
         from sqlalchemy.exc import SQLAlchemyError
@@ -171,6 +212,7 @@ class Spelling:
 
     def _changed(self) -> None:
         self._known.clear()
+        self._generation += 1
         alive: list[weakref.ReferenceType[Any] | Watcher] = []
         for held in self._watchers:
             watcher = held() if isinstance(held, weakref.ReferenceType) else held

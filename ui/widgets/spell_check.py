@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit
 from shiboken6 import isValid
 
 from observer.errors import ObserverError
-from observer.spelling.service import Spelling
+from observer.spelling.service import Checked, Spelling
 from observer.spelling.words import Span, word_at
 from ui.prompts import Prompts
 
@@ -40,17 +40,26 @@ class Underline(QSyntaxHighlighter):
         self.format = QTextCharFormat()
         self.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
         self.format.setUnderlineColor(UNDERLINE)
+        # Each paragraph's last judgement, by its number: the next is judged from it.
+        # A number that now means another paragraph costs time, never correctness.
+        self._checked: dict[int, Checked] = {}
 
     def highlightBlock(self, text: str) -> None:
         check = self._check
         if check.edit.isReadOnly():
             return
-        held = check.held_in(self.currentBlock().position())
-        for span in check.spelling.misspellings(text):
+        block = self.currentBlock()
+        checked = check.spelling.recheck(text, self._checked.get(block.blockNumber()))
+        self._checked[block.blockNumber()] = checked
+        held = check.held_in(block.position())
+        wide = beyond_bmp(text)
+        for span in checked.misspelt:
             if span.end == held:
                 continue
-            start = utf16(text, span.start)
-            self.setFormat(start, utf16(text, span.end) - start, self.format)
+            start, end = span.start, span.end
+            if wide:
+                start, end = utf16(text, start), utf16(text, end)
+            self.setFormat(start, end - start, self.format)
 
 
 class SpellCheck(QObject):
@@ -195,13 +204,24 @@ class SpellCheck(QObject):
 def utf16(text: str, index: int) -> int:
     """A Python index into `text` as Qt counts it (UTF-16 code units)."""
     head = text[:index]
+    if not beyond_bmp(head):
+        return index
     return index + sum(1 for c in head if ord(c) > 0xFFFF)
 
 
 def python_index(text: str, units: int) -> int:
     """A Qt position within `text` (UTF-16 code units) as a Python index."""
+    if not beyond_bmp(text):
+        return min(units, len(text))
     index = counted = 0
     while index < len(text) and counted < units:
         counted += 2 if ord(text[index]) > 0xFFFF else 1
         index += 1
     return index
+
+
+def beyond_bmp(text: str) -> bool:
+    """Whether Qt counts `text` differently (an emoji, say, is two UTF-16 code units)."""
+    if text.isascii():
+        return False
+    return len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)

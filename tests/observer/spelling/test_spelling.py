@@ -5,16 +5,34 @@ These run against the system's real en_GB dictionary: `bash scripts/test.sh` ins
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from observer.errors import InvalidInput
 from observer.services import Services, open_services
 from observer.spelling.service import PERSONAL_WORDS_SETTING, Spelling
 from observer.store.settings import stored_value
 from tests.support.passphrase import STORE_PASSPHRASE
+
+
+class _NoStore:
+    """A store whose personal dictionary is empty, for property tests that make many checks."""
+
+    def session(self) -> object:
+        raise AssertionError("not read")
+
+
+@functools.cache
+def _spelling_without_store() -> Spelling:
+    spelling = Spelling(_NoStore())  # type: ignore[arg-type]
+    spelling._remember(set())
+    assert spelling.available  # the dictionary loaded before any example is timed
+    return spelling
 
 
 def test_british_spellings_are_correct(services: Services) -> None:
@@ -141,3 +159,34 @@ def test_opening_the_store_does_not_load_the_dictionary(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_rechecking_after_typing_finds_what_checking_afresh_finds(services: Services) -> None:
+    spelling = services.spelling
+    text = "The familly will recieve support. See www.exmaple.org and CR-2231 "
+    before = spelling.recheck(text)
+    for typed in ("tommorow", " and", " ", "Kayden's", " definately"):
+        text += typed
+        after = spelling.recheck(text, before)
+        assert after.misspelt == tuple(spelling.misspellings(text))
+        before = after
+    edited = "The family" + text[len("The familly") :]  # a correction at the start
+    assert spelling.recheck(edited, before).misspelt == tuple(spelling.misspellings(edited))
+
+
+def test_rechecking_judges_all_again_once_a_word_is_added(services: Services) -> None:
+    before = services.spelling.recheck("Kayden came")
+    services.spelling.add("Kayden")
+    assert services.spelling.recheck("Kayden came", before).misspelt == ()
+
+
+@settings(deadline=None)  # the first example loads the dictionary
+@given(
+    st.text(alphabet="ab recieve-’@.:/wCR2\n\t😀", max_size=60),
+    st.text(alphabet="ab recieve-’@.:/wCR2\n\t😀", max_size=60),
+)
+def test_any_edit_rechecked_matches_a_fresh_check(before: str, after: str) -> None:
+    spelling = _spelling_without_store()
+    assert spelling.recheck(after, spelling.recheck(before)).misspelt == tuple(
+        spelling.misspellings(after)
+    )
