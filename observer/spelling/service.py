@@ -128,7 +128,7 @@ class Spelling:
         return sorted(self._personal_words(), key=str.casefold)
 
     def is_added(self, word: str) -> bool:
-        return normalised(word) in self._personal_words()
+        return stem(normalised(word)) in self._personal_words()
 
     def add(self, word: str) -> None:
         """Keeps `word` in this laptop's personal dictionary, in the encrypted store."""
@@ -138,13 +138,13 @@ class Spelling:
 
     def remove(self, word: str) -> None:
         """Takes `word` out of the personal dictionary (names should not outlive their use)."""
-        word = normalised(word)
+        word = stem(normalised(word))
         self._write(lambda words: words - {word})
         self._changed()
 
     def ignore(self, word: str) -> None:
         """Accepts `word` everywhere until the app closes; it is written nowhere."""
-        self._ignored.add(normalised(word))
+        self._ignored.add(stem(normalised(word)))
         self._changed()
 
     def watch(self, watcher: Watcher) -> None:
@@ -164,8 +164,12 @@ class Spelling:
         return self._dictionary
 
     def _judge(self, dictionary: Dictionary, word: str) -> bool:
-        if word in self._ignored or word in self._accepted_words():
+        accepted = self._accepted_words()
+        if word in self._ignored or word in accepted:
             return True
+        base = stem(word)
+        if base != word and (base in self._ignored or base in accepted):
+            return True  # Kayden's, once Kayden is added
         if dictionary.check(word):
             return True
         parts = [p for p in word.split("-") if p]
@@ -224,10 +228,16 @@ class Spelling:
 
 
 def _one_word(word: str) -> str:
-    word = normalised(word.strip())
+    word = stem(normalised(word.strip()))
     if not word or len(word) > MAX_WORD_LENGTH or any(c.isspace() for c in word):
         raise InvalidInput("Only a single word can be added to the dictionary.")
     return word
+
+
+def stem(word: str) -> str:
+    """The word without a possessive 's: adding Kayden's adds Kayden, which then accepts
+    both."""
+    return word[:-2] if len(word) > 3 and word[-2:] in ("'s", "'S") else word
 
 
 def _words_in(stored: object) -> set[str]:

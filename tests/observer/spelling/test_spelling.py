@@ -190,3 +190,14 @@ def test_any_edit_rechecked_matches_a_fresh_check(before: str, after: str) -> No
     assert spelling.recheck(after, spelling.recheck(before)).misspelt == tuple(
         spelling.misspellings(after)
     )
+
+
+def test_adding_a_possessive_adds_the_name(services: Services) -> None:
+    assert not services.spelling.is_correct("Kayden’s")
+    services.spelling.add("Kayden’s")
+    assert services.spelling.added_words() == ["Kayden"]
+    assert services.spelling.is_correct("Kayden's")
+    assert services.spelling.is_correct("Kayden")
+    assert services.spelling.is_added("Kayden’s")
+    services.spelling.remove("Kayden's")
+    assert not services.spelling.is_correct("Kayden's")
