@@ -23,13 +23,14 @@ from tests.support.editor import CTRL, open_editor, press, save_by_keyboard, tex
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.prompts import FakePrompts
 from ui.editor.window import EditorWindow
+from ui.signoff import AddendumDialog
 from ui.widgets.growing_text import GrowingTextEdit
-from ui.widgets.spell_check import ADD, IGNORE, REMOVE, SpellCheck
+from ui.widgets.spell_check import ADD, IGNORE, REMOVE, SpellCheck, TextArea
 
 WAVY = QTextCharFormat.UnderlineStyle.SpellCheckUnderline
 
 
-def underlined(edit: GrowingTextEdit) -> list[str]:
+def underlined(edit: TextArea) -> list[str]:
     """The words shown with the spelling underline, in order."""
     words = []
     block = edit.document().begin()
@@ -41,7 +42,7 @@ def underlined(edit: GrowingTextEdit) -> list[str]:
     return words
 
 
-def point_at(edit: GrowingTextEdit, word: str) -> QPoint:
+def point_at(edit: TextArea, word: str) -> QPoint:
     """Where a right-click on the middle of `word` lands, in the box's viewport."""
     cursor = QTextCursor(edit.document())
     cursor.setPosition(edit.toPlainText().index(word) + len(word) // 2)
@@ -212,3 +213,16 @@ def test_a_signed_record_shows_no_underlines(
     QApplication.processEvents()  # the first underlining waits for the event loop
     assert underlined(strengths) == []
     assert ADD not in menu_texts(spell_check(strengths).menu_at(point_at(strengths, "recieve")))
+
+
+def test_an_addendum_is_spell_checked_too(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, narrative: uuid.UUID
+) -> None:
+    dialog = AddendumDialog(services.for_record(), narrative, prompts)
+    qtbot.addWidget(dialog)
+    dialog.text.setPlainText("The familly moved in May.")
+    qtbot.waitUntil(lambda: underlined(dialog.text) == ["familly"])
+    check = dialog.text.findChild(SpellCheck)
+    assert check is not None
+    choose(check.menu_at(point_at(dialog.text, "familly")), "family")
+    assert dialog.text.toPlainText() == "The family moved in May."
