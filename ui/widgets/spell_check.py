@@ -11,7 +11,14 @@ back and the autosave saves it.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QColor, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit
 from shiboken6 import isValid
 
@@ -128,8 +135,13 @@ class SpellCheck(QObject):
         standard.deleteLater()
         return menu
 
-    def _show_menu(self, pos: QPoint) -> None:
-        menu = self.menu_at(pos)
+    def keyboard_menu(self) -> tuple[QMenu, QPoint]:
+        """The menu for the word at the text cursor (the Menu key, Shift+F10), and where."""
+        pos = self.edit.cursorRect().center()
+        return self.menu_at(pos), pos
+
+    def _show_menu(self, pos: QPoint, menu: QMenu | None = None) -> None:
+        menu = menu or self.menu_at(pos)
         menu.exec(self.edit.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
@@ -194,6 +206,13 @@ class SpellCheck(QObject):
             self.underline.rehighlightBlock(block)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            isinstance(event, QContextMenuEvent)
+            and event.reason() == QContextMenuEvent.Reason.Keyboard
+        ):
+            menu, pos = self.keyboard_menu()  # at the word being worked on, not the middle
+            self._show_menu(pos, menu)
+            return True
         if event.type() == QEvent.Type.ReadOnlyChange:
             self.refresh()
         elif event.type() == QEvent.Type.FocusOut:

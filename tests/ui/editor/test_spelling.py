@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtGui import QContextMenuEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
@@ -226,3 +226,35 @@ def test_an_addendum_is_spell_checked_too(
     assert check is not None
     choose(check.menu_at(point_at(dialog.text, "familly")), "family")
     assert dialog.text.toPlainText() == "The family moved in May."
+
+
+def test_the_keyboard_menu_offers_corrections_of_the_word_at_the_cursor(
+    qtbot: QtBot, editor: EditorWindow
+) -> None:
+    strengths = text_box(editor, "strengths")
+    assert isinstance(strengths, GrowingTextEdit)
+    cursor = strengths.textCursor()
+    cursor.setPosition(strengths.toPlainText().index("recieve") + 2)
+    strengths.setTextCursor(cursor)
+    menu, _ = spell_check(strengths).keyboard_menu()
+    assert menu_texts(menu)[0] == "receive"
+
+
+def test_the_menu_key_opens_the_spelling_menu_at_the_cursor(
+    qtbot: QtBot, editor: EditorWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strengths = text_box(editor, "strengths")
+    assert isinstance(strengths, GrowingTextEdit)
+    cursor = strengths.textCursor()
+    cursor.setPosition(strengths.toPlainText().index("recieve") + 2)
+    strengths.setTextCursor(cursor)
+    opened: list[list[str]] = []
+    monkeypatch.setattr(
+        SpellCheck, "_show_menu", lambda _check, _pos, menu: opened.append(menu_texts(menu))
+    )
+    key = QContextMenuEvent(
+        QContextMenuEvent.Reason.Keyboard, QPoint(1, 1), strengths.mapToGlobal(QPoint(1, 1))
+    )
+    QApplication.sendEvent(strengths, key)
+    assert opened
+    assert opened[0][0] == "receive"
