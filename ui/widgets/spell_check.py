@@ -10,6 +10,8 @@ back and the autosave saves it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import (
     QAction,
@@ -92,13 +94,6 @@ class SpellCheck(QObject):
         if isValid(self) and isValid(self.underline):
             self.underline.rehighlight()
 
-    def misspelt_at(self, position: int) -> Span | None:
-        """The misspelt word at a position of the document, if there is one."""
-        found = self._word_at(position)
-        if found is None or self.spelling.is_correct(found[1].word):
-            return None
-        return found[1]
-
     # The menu
 
     def menu_at(self, pos: QPoint) -> QMenu:
@@ -145,12 +140,12 @@ class SpellCheck(QObject):
         menu.exec(self.edit.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
-    def _add(self, menu: QMenu, text: str, slot: object) -> QAction:
+    def _add(self, menu: QMenu, text: str, slot: Callable[[], None]) -> QAction:
         action = menu.addAction(text.replace("&", "&&"))
         action.triggered.connect(slot)
         return action
 
-    def _replacer(self, block: int, span: Span, replacement: str) -> object:
+    def _replacer(self, block: int, span: Span, replacement: str) -> Callable[[], None]:
         def replace() -> None:
             text = self.edit.document().findBlock(block).text()
             if text[span.start : span.end] != span.word:
@@ -163,9 +158,9 @@ class SpellCheck(QObject):
 
         return replace
 
-    def _change(self, change: object, word: str) -> None:
+    def _change(self, change: Callable[[str], None], word: str) -> None:
         try:
-            change(word)  # type: ignore[operator]
+            change(word)
         except ObserverError as error:
             self._prompts.error(self.edit, str(error))
 
