@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from observer.signing.endorsement import Endorser
     from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
+    from observer.spelling.service import Spelling
     from observer.store.backups import Backup, Backups, KeptAside, Restored
     from observer.store.sample import SampleStore
 
@@ -63,7 +64,8 @@ log = logging.getLogger(__name__)
 class RecordServices:
     """What working on one record needs, and no more: the record, the people who may own
     its actions, sign-off and addenda in the room, the laptop's user (who signs first), the
-    record's summary and its audit trail. The editor window and its dialogs take this."""
+    record's summary and its audit trail, and spell-checking of its narrative. The editor
+    window and its dialogs take this."""
 
     recording: Recording
     people: People
@@ -71,6 +73,7 @@ class RecordServices:
     profiles: Profiles
     summaries: Summaries
     audit: AuditTrail
+    spelling: Spelling
 
 
 @dataclass
@@ -121,7 +124,13 @@ class Services:
 
     def for_record(self) -> RecordServices:
         return RecordServices(
-            self.recording, self.people, self.signoff, self.profiles, self.summaries, self.audit
+            self.recording,
+            self.people,
+            self.signoff,
+            self.profiles,
+            self.summaries,
+            self.audit,
+            self.spelling,
         )
 
     # The services below are made when first used, so that start-up imports none of them.
@@ -173,6 +182,13 @@ class Services:
         from observer.search.service import Search
 
         return Search(self.db)
+
+    @cached_property
+    def spelling(self) -> Spelling:
+        """British English spell-checking; the dictionary loads on the first word checked."""
+        from observer.spelling.service import Spelling
+
+        return Spelling(self.db)
 
     @cached_property
     def idle_lock(self) -> IdleLock:

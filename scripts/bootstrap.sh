@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Practice Observer needs on Debian 12, each part only when missing:
-# Qt's system libraries, a font, the Python venv module, then a virtual environment
-# in .venv with the project (editable) and, with --test, its test tools;
+# Qt's system libraries, a font, Enchant with the British English dictionary, the Python
+# venv module, then a virtual environment in .venv with the project (editable) and, with
+# --test, its test tools;
 # with --virtual-display also Xvfb, for running the window on a machine with no screen;
 # with --test also poppler's tools, which the tests use to read and check summaries.
 set -euo pipefail
@@ -24,6 +25,8 @@ system_packages=(
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
   # a font Qt can find
   fonts-dejavu-core
+  # spell-checking narrative in British English: Enchant and Hunspell's en_GB dictionary
+  libenchant-2-2 hunspell-en-gb
 )
 [ $want_xvfb -eq 1 ] && system_packages+=(xvfb xauth)
 # the tests check summaries with poppler's pdftotext, pdfsig and pdftoppm

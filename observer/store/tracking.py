@@ -50,6 +50,7 @@ SETTING_TOPICS = {
     "audit.head": Topic.AUDIT,
     "editor.open_observations": Topic.NONE,
     "known_signing_certificates": Topic.NONE,
+    "spelling.personal_words": Topic.NONE,
 }
 # A statement may say which topic it changes, where its table alone would mislead:
 # `.execution_options(**{CHANGED_TOPIC: Topic.AUDIT})`.

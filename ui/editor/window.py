@@ -50,6 +50,7 @@ from ui.prompts import Prompts
 from ui.settings import app_settings
 from ui.widgets.cards import STYLE, describe, heading, muted
 from ui.widgets.growing_text import GrowingTextEdit
+from ui.widgets.spell_check import check_spelling
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,9 @@ class EditorWindow(QMainWindow):
         self.page.actions.remove_requested.connect(self.remove_action)
         self.page.actions.withdraw = self.autosaver.withdraw
         self.page.show_view(view)
+        self.spell_checks = check_spelling(
+            self.page.findChildren(GrowingTextEdit), services.spelling, prompts
+        )
         self._services = services
         self.sign_off = SignOffPart(self, services, prompts)
 

@@ -19,6 +19,7 @@ from observer.services import RecordServices
 from ui.prompts import Prompts
 from ui.signoff.signing import SigningFields, labelled
 from ui.widgets.cards import describe, heading, muted
+from ui.widgets.spell_check import SpellCheck
 
 NOTE = (
     "The signed record does not change. An addendum is a dated, signed note shown after it: "
@@ -49,6 +50,7 @@ class AddendumDialog(QDialog):
         self.text.setPlaceholderText("What is corrected or added, and why")
         self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 7)
         describe(self.text, "Addendum", "The text of the addendum, shown after the signed record.")
+        SpellCheck(self.text, services.spelling, prompts)
         profile = services.profiles.current()
         self.fields = SigningFields(
             profile.name if profile else "", "Your full name", with_comment=False
