@@ -3,6 +3,7 @@ until the passphrase is typed; what was typed is saved first and is there again 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 
@@ -350,22 +351,26 @@ def test_keys_and_the_mouse_restart_the_idle_time_but_not_while_locked(
 ):
     lock = make_lock(idle_ms=AN_HOUR)
     timer = lock.idle_timer
-    waited = lambda: timer.remainingTime() < AN_HOUR - 300  # noqa: E731
-    restarted = lambda: timer.remainingTime() > AN_HOUR - 150  # noqa: E731
+    # A second of idle time, then an event: the time left jumps back by most of that second
+    # (a loaded machine may take a while to deliver the event, so no tighter bound).
+    waited = lambda: timer.remainingTime() < AN_HOUR - 1000  # noqa: E731
 
     qtbot.waitUntil(waited)
+    before = timer.remainingTime()
     QTest.keyClick(window.navigation, Qt.Key.Key_Down)
-    assert restarted()
+    assert timer.remainingTime() > before + 500
 
     qtbot.waitUntil(waited)
+    before = timer.remainingTime()
     QTest.mouseClick(window.navigation.viewport(), Qt.MouseButton.LeftButton)
-    assert restarted()
+    assert timer.remainingTime() > before + 500
 
     lock.lock()
     assert not timer.isActive()
     QTest.keyClicks(unlock_dialog().passphrase, "typing at the lock screen")
     assert not timer.isActive()
 
+    started = time.monotonic()
     unlock(lock)
     assert timer.isActive()
-    assert restarted()
+    assert timer.remainingTime() >= AN_HOUR - (time.monotonic() - started) * 1000 - 50
