@@ -19,7 +19,7 @@ from observer.review.worker_history import (
     WorkerHistory,
 )
 from observer.text import uk_date
-from observer.vocabulary import ActionStatus
+from observer.vocabulary import ActionStatus, Status
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,17 @@ class HistoryContent:
     generated_by: str  # this laptop's user; "" when none is set up
     include_case_reference: bool = True
     narrowed_to: tuple[str, ...] = ()  # filters besides the dates, in words
+    full_summaries: bool = False  # each observation's whole summary, not a brief entry
+
+    @property
+    def signed_only(self) -> bool:
+        """Only records signed by both parties (the default for a supervision file)."""
+        return self.history.filters.signed_only
+
+    @property
+    def unsigned(self) -> int:
+        """How many of its observations are not signed (drafts and ready for sign-off)."""
+        return sum(s.observation.status is not Status.SIGNED for s in self.summaries)
 
     @property
     def worker(self) -> str:

@@ -79,9 +79,13 @@ class Rows:
 
     data: list[list[Any]] = field(default_factory=list)
     commands: list[tuple[Any, ...]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # the first row of each item
 
-    def add(self, cells: Sequence[Any]) -> int:
+    def add(self, cells: Sequence[Any], *, new_item: bool = True) -> int:
+        """A row; `new_item` False for a row that belongs with the item above it."""
         self.data.append(list(cells))
+        if new_item:
+            self.starts.append(len(self.data) - 1)
         return len(self.data) - 1
 
     def style(self, *command: Any) -> None:
@@ -89,7 +93,20 @@ class Rows:
 
     def add_continuation(self, cells: Sequence[Any]) -> int:
         """A row that carries on the text of the row above, with no gap between them."""
-        row = self.add(cells)
+        self.data.append(list(cells))
+        row = len(self.data) - 1
         self.style("BOTTOMPADDING", (0, row - 1), (-1, row - 1), 0)
         self.style("TOPPADDING", (0, row), (-1, row), 0)
         return row
+
+    def no_lone_rows(self, header_rows: int = 1) -> list[tuple[Any, ...]]:
+        """Style commands that keep a page break from leaving an item alone: the header
+        stays with the first item, the first item with the second, the last with the one
+        before it, so no page holds a lone row of a table (under the header it repeats).
+        Each joins just two rows, and a piece of text is never taller than half a page
+        (formatting.chunks), so the table can always split somewhere."""
+        items = [row for row in self.starts if row >= header_rows]
+        joins = [items[0]] if items and header_rows else []
+        if len(items) >= 2:
+            joins += [items[1], items[-1]]
+        return [("NOSPLIT", (0, row - 1), (-1, row)) for row in dict.fromkeys(joins)]

@@ -110,8 +110,9 @@ def export(
 
 @pytest.fixture
 def exported(services: Services, seeded: Seeded, tmp_path: Path) -> Path:
+    """Every record, each with its whole summary: the fullest history there is."""
     target = tmp_path / "history.pdf"
-    export(services, seeded, target)
+    export(services, seeded, target, include_unsigned=True, full_summaries=True)
     return target
 
 
@@ -196,7 +197,7 @@ def test_a_chart_for_each_framework_version_never_merged(
     revised = second_version(services)
     observed(record, date(2025, 4, 2), "REVISED", ratings={"2": RI}, framework_id=revised)
     target = tmp_path / "versions.pdf"
-    export(services, seeded, target)
+    export(services, seeded, target, include_unsigned=True)
     text = text_of(target, tmp_path)
     trends = text[text.index("Trends in the ratings") : text.index("The observations")]
 
@@ -213,12 +214,25 @@ def test_case_references_are_left_out_when_asked(
     services: Services, seeded: Seeded, tmp_path: Path
 ) -> None:
     target = tmp_path / "no-references.pdf"
-    export(services, seeded, target, include_case_reference=False)
+    export(
+        services,
+        seeded,
+        target,
+        include_case_reference=False,
+        include_unsigned=True,
+        full_summaries=True,
+    )
     text = text_of(target, tmp_path)
 
     assert "CASE-" not in text
     assert text.count("Case reference Not included in this copy") == 3
     assert "Strengths MIDDLE-MARKER." in text
+
+    export(services, seeded, target, include_case_reference=False, include_unsigned=True)
+    brief = text_of(target, tmp_path)
+    assert "Strengths MIDDLE-MARKER." in brief
+    assert "CASE-" not in brief
+    assert "Case references Not included in this copy" in brief
 
 
 def test_every_page_is_numbered_and_names_the_worker_and_period(
@@ -246,7 +260,8 @@ def test_the_metadata_names_the_worker_period_and_count_for_verify(
     info = metadata(exported.read_bytes())
 
     assert info["/Keywords"] == (
-        f"practice-observer history={seeded.worker} from=2025-02-01 to=2025-04-30 observations=3"
+        f"practice-observer history={seeded.worker} from=2025-02-01 to=2025-04-30 "
+        "observations=3 records=any unsigned=2 detail=full"
     )
     assert info["/Title"] == f"Practice history: {WORKER}, 1 February 2025 to 30 April 2025"
     assert info["/Author"] == MANAGER
@@ -268,9 +283,9 @@ def test_the_history_is_signed_and_verify_says_whose_it_is(
     assert "Intact: yes; nothing in the document has changed since it was signed." in lines
     assert (
         f"History: this PDF is a history of {WORKER}: observations from 1 February 2025 to "
-        "30 April 2025 (3 observations). A history holds many records, so there is no "
-        "single record hash to compare; each observation's pages show their own record id "
-        "and content hash." in lines
+        "30 April 2025 (3 observations; includes 2 unsigned records, each marked as not "
+        "signed; each in full). A history holds many records, so there is no single record "
+        "hash to compare; each observation shows its own record id and content hash." in lines
     )
 
     assert run_cli(["--data-dir", str(data_dir), "verify", "--json", str(exported)]) == 0
@@ -303,7 +318,8 @@ def test_the_export_is_audited_by_id_dates_and_count_without_names(
     assert event is not None
     assert (event.action, event.record_id, event.actor) == ("export", seeded.worker, MANAGER)
     assert event.detail == (
-        "3 observations, from 2025-02-01 to 2025-04-30; signed, about to be written"
+        "3 observations, from 2025-02-01 to 2025-04-30; unsigned records included; "
+        "signed, about to be written"
     )
     assert describe_action(event.action, event.record_type) == "Exported a history PDF"
 
@@ -312,14 +328,20 @@ def test_progress_reaches_the_end_and_cancelling_writes_nothing(
     services: Services, seeded: Seeded, tmp_path: Path
 ) -> None:
     heard: list[tuple[int, int]] = []
-    export(services, seeded, tmp_path / "done.pdf", progress=lambda d, n: heard.append((d, n)))
+    export(
+        services,
+        seeded,
+        tmp_path / "done.pdf",
+        include_unsigned=True,
+        progress=lambda d, n: heard.append((d, n)),
+    )
     assert heard[-1] == (7, 7)  # three gathered, three laid out, signed
     assert [d for d, _ in heard] == sorted(d for d, _ in heard)
 
     target = tmp_path / "stopped.pdf"
     asked = iter(range(100))
     with pytest.raises(HistoryCancelled):
-        export(services, seeded, target, cancelled=lambda: next(asked) >= 4)
+        export(services, seeded, target, include_unsigned=True, cancelled=lambda: next(asked) >= 4)
     assert list(tmp_path.glob("stopped*")) == []
     assert list(tmp_path.glob(".stopped*")) == []
 
@@ -333,7 +355,12 @@ def test_histories_can_be_built_on_several_threads_at_once(
     def run(name: str, person: uuid.UUID) -> None:
         try:
             results[name] = export_history(
-                services, person, tmp_path / f"{name}.pdf", HistoryFilter(), today=TODAY
+                services,
+                person,
+                tmp_path / f"{name}.pdf",
+                HistoryFilter(),
+                today=TODAY,
+                include_unsigned=True,
             )
         except BaseException as error:  # reported below
             failures.append(error)
@@ -375,9 +402,12 @@ def test_the_command_finds_the_worker_by_staff_reference_and_writes_a_signed_pdf
     target = tmp_path / "by-reference.pdf"
     args = ["history", "sw-1042", "-o", str(target), "--from", "2025-02-01", "--to", "2025-04-30"]
 
-    assert run_cli(["--data-dir", str(data_dir), *args, "--no-case-reference"]) == 0
+    assert run_cli(["--data-dir", str(data_dir), *args, "--no-case-reference", "--full"]) == 0
+    assert "observations=1 records=signed unsigned=0 detail=full" in str(
+        metadata(target.read_bytes())["/Keywords"]
+    )
     out = capsys.readouterr().out
-    assert out.startswith("Wrote a signed history of 3 observations (")
+    assert out.startswith("Wrote a signed history of 1 observation (")
     assert f"to {target}, signed by {MANAGER}." in out
     text = text_of(target, tmp_path)
     assert "Staff reference SW-1042" in text
