@@ -234,9 +234,7 @@ def _audit(
             action="export",
             record_type="history",
             record_id=person_id,
-            detail=(
-                f"{count} observations, from {start} to {end}{narrowed}; {records}; {outcome}"
-            ),
+            detail=(f"{count} observations, from {start} to {end}{narrowed}; {records}; {outcome}"),
         )
 
     writing(services, write)

@@ -2,8 +2,8 @@
 record and the record's content hash; a worker's history names the worker, the dates, how
 many observations it holds, whether it holds only signed ones (and if not, how many are
 unsigned) and whether it shows each in brief or in full. The signature covers these words,
-so a reader of the signed PDF knows what was left out. Only a signature by a certificate this laptop knows
-vouches for what these say (observer/signing/verify.py).
+so a reader of the signed PDF knows what was left out. Only a signature by a certificate
+this laptop knows vouches for what these say (observer/signing/verify.py).
 """
 
 from __future__ import annotations

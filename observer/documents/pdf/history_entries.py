@@ -99,9 +99,7 @@ def entry(content: SummaryContent, number: int, total: int, styles: Styles) -> l
     parts += _actions(content, styles)
     parts += [
         Spacer(0, 4),
-        text(
-            f"Record {content.record_id}; content SHA-256 {content.content_hash}", styles.small
-        ),
+        text(f"Record {content.record_id}; content SHA-256 {content.content_hash}", styles.small),
         HRFlowable(width=FRAME_WIDTH, thickness=0.8, color=RULE, spaceBefore=8, spaceAfter=2),
     ]
     return parts
@@ -129,9 +127,7 @@ def _ratings(content: SummaryContent, styles: Styles) -> LongTable:
         ("TOPPADDING", (0, 1), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
     ]
-    table = LongTable(
-        rows.data, colWidths=[FRAME_WIDTH - rating_width, rating_width], repeatRows=1
-    )
+    table = LongTable(rows.data, colWidths=[FRAME_WIDTH - rating_width, rating_width], repeatRows=1)
     table.setStyle(
         TableStyle(BASE_TABLE + HEADER_ROW + compact + rows.commands + rows.no_lone_rows())
     )
@@ -169,5 +165,3 @@ def _actions(content: SummaryContent, styles: Styles) -> list[Flowable]:
     )
     table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands + rows.no_lone_rows()))
     return [KeepTogether([title, table])]
-
-

@@ -164,8 +164,8 @@ def _at_a_glance(content: HistoryContent, styles: Styles) -> list[Flowable]:
 
 
 def _not_here(content: HistoryContent) -> str:
-    return "outside this period or not yet signed" if content.signed_only else (
-        "outside this period"
+    return (
+        "outside this period or not yet signed" if content.signed_only else ("outside this period")
     )
 
 

@@ -7,6 +7,7 @@ verify`, as on any other laptop.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -450,3 +451,62 @@ def test_a_date_that_is_not_a_date_is_a_usage_error(
     err = capsys.readouterr().err
     assert f"{bad!r} is not a date like 2025-03-31" in err
     assert err.count("\n") == 1
+
+
+# What is in it, and how it is laid out
+
+
+def test_by_default_only_signed_observations_are_in_it_and_it_says_so(
+    services: Services, seeded: Seeded, tmp_path: Path
+) -> None:
+    target = tmp_path / "signed-only.pdf"
+    result = export(services, seeded, target)
+    text = text_of(target, tmp_path)
+
+    assert result.observations == 1
+    assert "Strengths FIRST-MARKER." in text
+    assert "MIDDLE-MARKER" not in text  # ready for sign-off
+    assert "LAST-MARKER" not in text  # a draft
+    assert "not signed" not in text.lower()
+    assert "Records included Signed observations only" in text
+    assert "Observations 1 signed" in text
+    assert metadata(target.read_bytes())["/Keywords"].endswith(
+        "observations=1 records=signed unsigned=0 detail=compact"
+    )
+
+
+def test_unsigned_records_on_request_each_carry_a_banner(
+    services: Services, seeded: Seeded, tmp_path: Path
+) -> None:
+    target = tmp_path / "with-unsigned.pdf"
+    export(services, seeded, target, include_unsigned=True)
+    text = text_of(target, tmp_path)
+
+    banners = (("MIDDLE", "Ready for sign-off — not signed"), ("LAST", "Draft — not signed"))
+    for marker, banner in banners:
+        entry = text[: text.index(f"Strengths {marker}-MARKER.")]
+        entry = entry[entry.rindex("Observation ") :]
+        assert banner in entry
+    assert text.count("— not signed") == 2
+    assert "Signed observations and 2 records not yet signed" in text
+
+
+def test_a_page_never_holds_a_lone_row_of_a_table(
+    services: Services, record: Recorder, staff: Staff, tmp_path: Path
+) -> None:
+    """However many actions there are, a table broken across pages leaves at least two
+    of its rows on each page (its header repeats on the next)."""
+    visit = observed(record, date(2025, 3, 3), "ACTIONS")
+    made = 0
+    for count in range(12, 44, 3):
+        while made < count:
+            made += 1
+            record.action(visit, f"ACT{made:02d} Read the chronology again", date(2025, 9, 1))
+        for full in (False, True):
+            target = tmp_path / f"actions-{count}-{full}.pdf"
+            only = Seeded(staff.worker, (visit,), visit, visit)
+            export(services, only, target, full_summaries=full)
+            pdf = target.read_bytes()
+            for page in range(1, page_count(pdf) + 1):
+                rows = set(re.findall(r"ACT\d\d", text_of(target, tmp_path, page)))
+                assert len(rows) != 1, f"{count} actions, full={full}: page {page} holds {rows}"
