@@ -128,9 +128,7 @@ def _ratings(content: SummaryContent, styles: Styles) -> LongTable:
         ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
     ]
     table = LongTable(rows.data, colWidths=[FRAME_WIDTH - rating_width, rating_width], repeatRows=1)
-    table.setStyle(
-        TableStyle(BASE_TABLE + HEADER_ROW + compact + rows.commands + rows.no_lone_rows())
-    )
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + compact + rows.finished()))
     return table
 
 
@@ -139,7 +137,7 @@ def _actions(content: SummaryContent, styles: Styles) -> list[Flowable]:
     title = text("Agreed actions", styles.subheading)
     if not o.actions:
         return [title, text("No actions were agreed.", styles.empty)]
-    owner_width, due_width, status_width = 100.0, 78.0, 84.0
+    owner_width, due_width, status_width = 90.0, 84.0, 108.0
     what_width = FRAME_WIDTH - owner_width - due_width - status_width
     rows = Rows()
     rows.add([text(h, styles.column_head) for h in ("Action", "Owner", "Due", "Status")])
@@ -163,5 +161,5 @@ def _actions(content: SummaryContent, styles: Styles) -> list[Flowable]:
     table = LongTable(
         rows.data, colWidths=[what_width, owner_width, due_width, status_width], repeatRows=1
     )
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands + rows.no_lone_rows()))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     return [KeepTogether([title, table])]

@@ -207,7 +207,7 @@ def facts_table(items: Sequence[tuple[str, str]], styles: Styles) -> LongTable:
             rows.add_continuation(["", piece])
         rows.style("LINEBELOW", (0, len(rows.data) - 1), (-1, len(rows.data) - 1), 0.4, RULE)
     table = LongTable(rows.data, colWidths=[label_width, value_width])
-    table.setStyle(TableStyle(BASE_TABLE + rows.commands + rows.no_lone_rows(0)))
+    table.setStyle(TableStyle(BASE_TABLE + rows.finished(0)))
     return table
 
 
@@ -248,7 +248,7 @@ def observations_table(content: HistoryContent, styles: Styles) -> list[Flowable
         if row > 1:
             rows.style("LINEABOVE", (0, row), (-1, row), 0.5, RULE)
     table = LongTable(rows.data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands + rows.no_lone_rows()))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     return [*parts, table]
 
 
@@ -299,7 +299,7 @@ def _theme(area: RecurringArea, styles: Styles) -> list[Flowable]:
         if first > 1:
             rows.style("LINEABOVE", (0, first), (-1, first), 0.5, RULE)
     table = LongTable(rows.data, colWidths=[date_width, rating_width, evidence_width], repeatRows=1)
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands + rows.no_lone_rows()))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     return [CondPageBreak(150), title, where, Spacer(0, 3), table]
 
 
@@ -354,7 +354,7 @@ def _actions_table(found: Sequence[HistoryAction], styles: Styles) -> LongTable:
         if first > 1:
             rows.style("LINEABOVE", (0, first), (-1, first), 0.5, RULE)
     table = LongTable(rows.data, colWidths=[what_width, status_width], repeatRows=1)
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands + rows.no_lone_rows()))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     return table
 
 

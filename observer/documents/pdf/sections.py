@@ -130,7 +130,7 @@ def details(content: SummaryContent, styles: Styles) -> list[Flowable]:
             rows.add_continuation(["", piece])
         rows.style("LINEBELOW", (0, len(rows.data) - 1), (-1, len(rows.data) - 1), 0.4, RULE)
     table = LongTable(rows.data, colWidths=[label_width, value_width])
-    table.setStyle(TableStyle(BASE_TABLE + rows.commands + rows.no_lone_rows(0)))
+    table.setStyle(TableStyle(BASE_TABLE + rows.finished(0)))
     return [*heading("About the observation", styles), table]
 
 
@@ -186,10 +186,11 @@ def ratings(content: SummaryContent, styles: Styles) -> list[Flowable]:
         rows.style("NOSPLIT", (0, first), (-1, first + 1))
         rows.style("BOTTOMPADDING", (0, len(rows.data) - 1), (-1, len(rows.data) - 1), 8)
     table = LongTable(rows.data, colWidths=[code_width, title_width, rating_width], repeatRows=1)
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands + rows.no_lone_rows()))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     framework = f"Rated against {o.framework.name}, version {o.framework.version}."
     return [
-        *heading("Ratings against the standards", styles),
+        # Room for the first two standards too: the table keeps them with its header.
+        *heading("Ratings against the standards", styles, room=220),
         text(framework, styles.small),
         Spacer(0, 4),
         table,
@@ -282,6 +283,6 @@ def actions(content: SummaryContent, styles: Styles) -> list[Flowable]:
     table = LongTable(
         rows.data, colWidths=[what_width, owner_width, due_width, status_width], repeatRows=1
     )
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands + rows.no_lone_rows()))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     # A short list of actions moves whole with its heading rather than leave a row behind.
     return [parts[0], KeepTogether([*parts[1:], table])]
