@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import shutil
 import sys
 import unicodedata
@@ -74,14 +73,11 @@ def column(text: str, width: int) -> str:
 
 
 def terminal_width() -> int | None:
-    """How many columns the output has: $COLUMNS, else the terminal's; None when it goes to
-    a file or a pipe, where no line is cut or wrapped."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isascii() and columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    if sys.stdout.isatty():
-        return shutil.get_terminal_size().columns
-    return None
+    """How many columns the terminal has ($COLUMNS, else its own); None when the output
+    goes to a file or a pipe, where no line is wrapped, whatever $COLUMNS says."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def shown_width(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -30,17 +31,32 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str
     return data_dir, json.loads(observer(data_dir, "list", "--json").stdout)
 
 
-def at_width(data_dir: Path, columns: int, *args: str) -> subprocess.CompletedProcess[str]:
+def at_width(data_dir: Path, columns: int, *args: str) -> tuple[int, str]:
+    """The exit code and what a terminal `columns` wide shows (a pseudo-terminal)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OBSERVER_")}
-    return subprocess.run(
-        [sys.executable, "-m", "observer", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**env, "OBSERVER_PASSPHRASE": STORE_PASSPHRASE, "COLUMNS": str(columns)},
-        timeout=120,
-        check=False,
-    )
+    reader, writer = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "observer", "--data-dir", str(data_dir), *args],
+            stdout=writer,
+            stderr=subprocess.DEVNULL,
+            env={**env, "OBSERVER_PASSPHRASE": STORE_PASSPHRASE, "COLUMNS": str(columns)},
+            timeout=120,
+            check=False,
+        )
+        os.close(writer)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(reader, 65536)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+    return done.returncode, b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
 
 
 def shown_width(line: str) -> int:
@@ -109,30 +125,39 @@ def test_list_fits_the_terminal_and_cuts_no_word(
     store: tuple[Path, list[dict[str, str]]], columns: int
 ) -> None:
     data_dir, records = store
-    done = at_width(data_dir, columns, "list")
-    lines = done.stdout.splitlines()
+    code, shown = at_width(data_dir, columns, "list")
+    lines = shown.splitlines()
     words = {
         word
         for text in [*KIND_LABELS.values(), *(r["worker"] for r in records)]
         for word in text.replace(":", " ").split()
     }
 
-    assert (done.returncode, done.stderr) == (0, "")
+    assert code == 0
     assert all(shown_width(line) <= columns for line in lines), columns
-    assert "…" not in done.stdout
-    assert len(UUID.findall(done.stdout)) == len(records)
-    for token in done.stdout.replace(":", " ").split():
+    assert "…" not in shown
+    assert len(UUID.findall(shown)) == len(records)
+    for token in shown.replace(":", " ").split():
         if not (UUID.fullmatch(token) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", token)):
             assert token in words | {"signed", "ready", "draft"}, token
     if columns == 120:  # room for one line each, but for the longest kind
         assert len(lines) < 1.2 * len(records)
 
 
-def test_list_to_a_pipe_is_one_whole_line_each(
+def test_list_to_a_pipe_is_one_whole_line_each_whatever_columns_says(
     store: tuple[Path, list[dict[str, str]]],
 ) -> None:
     data_dir, records = store
-    lines = observer(data_dir, "list").stdout.splitlines()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OBSERVER_")}
+    lines = subprocess.run(
+        [sys.executable, "-m", "observer", "--data-dir", str(data_dir), "list"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**env, "OBSERVER_PASSPHRASE": STORE_PASSPHRASE, "COLUMNS": "80"},
+        timeout=120,
+        check=True,
+    ).stdout.splitlines()
 
     assert len(lines) == len(records)
     for line, record in zip(lines, records, strict=True):

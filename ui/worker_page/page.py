@@ -132,11 +132,13 @@ class WorkerPage(QWidget):
         self.pdf_button.clicked.connect(self.export_history_pdf)
         # A supervision file holds signed records; the rest only when someone chooses so.
         self.pdf_unsigned = QCheckBox("Include unsi&gned records")
+        self.pdf_unsigned.setAccessibleName("Include unsigned records in the history PDF")
         self.pdf_unsigned.setToolTip(
             "Put drafts and records ready for sign-off in the history PDF too, each marked "
             "“not signed”. Without this, the PDF holds signed observations only."
         )
         self.pdf_full = QCheckBox("Full summar&ies")
+        self.pdf_full.setAccessibleName("Full summaries in the history PDF")
         self.pdf_full.setToolTip(
             "Each observation's whole summary (evidence, narrative, signatures) in the "
             "history PDF. Without this, each observation is shown in brief."
