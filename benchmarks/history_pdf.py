@@ -7,7 +7,9 @@
 The passphrase comes from OBSERVER_PASSPHRASE; the store needs a laptop user (`observer
 setup`) or a signing identity. Times the busiest worker and one with about --typical
 observations (default 50), each --runs times, and prints a markdown table with the pages
-and size of each PDF. The PDFs go to a temporary folder and are deleted.
+and size of each PDF. The history is the default one (signed observations only, each in
+brief) unless --include-unsigned or --full, as `observer history` takes them. The PDFs go to
+a temporary folder and are deleted.
 """
 
 from __future__ import annotations
@@ -50,9 +52,14 @@ def main() -> int:
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--typical", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--include-unsigned", action="store_true")
+    parser.add_argument("--full", action="store_true")
     args = parser.parse_args()
     services = open_services(args.data_dir, passphrase_from_environment())
-    print("| observations | pages | size | gather | lay out | sign + write | total (median) |")
+    print(
+        "| observations (in the PDF) | pages | size | gather | lay out | sign + write "
+        "| total (median) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         for person_id, count in workers(services, args.typical):
@@ -70,7 +77,13 @@ def main() -> int:
 
                 target = Path(folder) / f"history-{run}.pdf"
                 result = export_history(
-                    services, person_id, target, HistoryFilter(), progress=progress
+                    services,
+                    person_id,
+                    target,
+                    HistoryFilter(),
+                    include_unsigned=args.include_unsigned,
+                    full_summaries=args.full,
+                    progress=progress,
                 )
                 ended = time.perf_counter()
                 totals.append(ended - started)
@@ -85,8 +98,8 @@ def main() -> int:
             median = statistics.median(totals)
             gather, layout, sign = (statistics.median(p[i] for p in phases) for i in range(3))
             print(
-                f"| {count} | {result.pages} | {size:.1f} MB | {gather:.1f} s | {layout:.1f} s "
-                f"| {sign:.1f} s | {median:.1f} s |"
+                f"| {count} ({result.observations}) | {result.pages} | {size:.1f} MB "
+                f"| {gather:.1f} s | {layout:.1f} s | {sign:.1f} s | {median:.1f} s |"
             )
     services.close()
     return 0

@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import sys
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -43,11 +45,13 @@ def say(line: str) -> None:
 
 
 def day_argument(text: str) -> date:
-    """An argparse `type` for a YYYY-MM-DD date."""
+    """An argparse `type` for a date as the app shows it (31/03/2025) or as ISO (2025-03-31)."""
+    from observer.text import parse_day
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-31") from None
+        return parse_day(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
 
 
 def record_id(text: str, what: str = "a record id") -> uuid.UUID:
@@ -66,6 +70,28 @@ def column(text: str, width: int) -> str:
     if text[width - 1] != " " and " " in cut:
         cut = cut[: cut.rindex(" ")]
     return f"{cut.rstrip()}…".ljust(width)
+
+
+def terminal_width() -> int | None:
+    """How many columns the terminal has ($COLUMNS, else its own); None when the output
+    goes to a file or a pipe, where no line is wrapped, whatever $COLUMNS says."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def shown_width(text: str) -> int:
+    """The columns `text` takes on a terminal: accents that combine take none, wide
+    characters (Chinese, Japanese, Korean) two."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def padded(text: str, width: int) -> str:
+    """`text` with spaces after it up to `width` columns, however wide its characters."""
+    return text + " " * max(0, width - shown_width(text))
 
 
 def print_json(value: Any) -> None:

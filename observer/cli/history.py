@@ -1,6 +1,7 @@
 """`observer history`: a worker's history as one signed PDF for their supervision file.
 
-The same PDF as the worker page's "History PDF…" button (observer/documents/histories.py), signed
+Signed observations only, each in brief, unless --include-unsigned or --full. The same PDF
+as the worker page's "History PDF…" button (observer/documents/histories.py), signed
 with this data folder's identity under the store's passphrase (OBSERVER_PASSPHRASE).
 """
 
@@ -34,6 +35,17 @@ def history_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-case-reference", action="store_true", help="leave case references out"
     )
+    parser.add_argument(
+        "--include-unsigned",
+        action="store_true",
+        help="include drafts and records ready for sign-off, each marked as not signed "
+        "(by default only signed observations)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="each observation's whole summary (by default each in brief)",
+    )
 
 
 def history(services: Services, args: argparse.Namespace) -> int:
@@ -47,6 +59,8 @@ def history(services: Services, args: argparse.Namespace) -> int:
             Path(args.output),
             filters,
             include_case_reference=not args.no_case_reference,
+            include_unsigned=args.include_unsigned,
+            full_summaries=args.full,
         )
     for line in result.lines():
         print(line)

@@ -6,21 +6,65 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from observer.cli.commands import BUNDLE_PASSPHRASE_ENV
-from observer.cli.common import EXIT_OK, Arguments, Handler, print_json
+from observer.cli.common import (
+    EXIT_OK,
+    Arguments,
+    Handler,
+    padded,
+    print_json,
+    shown_width,
+    terminal_width,
+)
 
 if TYPE_CHECKING:
+    from observer.records.recording import ObservationSummary
     from observer.services import Services
 
+MIN_KIND_WIDTH = 16  # "Group supervision" wraps no further than this
 WORKER_HELP = "only this worker's observations (their name, part of it, staff reference or id)"
 
 
 def _worker_ids(services: Services, worker: str | None) -> tuple[uuid.UUID, ...] | None:
     return None if worker is None else (services.people.resolve_worker(worker).id,)
+
+
+def listed(rows: Sequence[ObservationSummary], width: int | None) -> list[str]:
+    """Date, status, kind, worker and id, one line an observation where `width` allows.
+    A narrower terminal wraps the kind at word boundaries in its column; one too narrow
+    for that gives each observation two lines: date, status and id, then worker and kind.
+    No word is cut; `width` None (a file or a pipe) is as wide as the rows need."""
+    if not rows:
+        return []
+    worker_width = max(shown_width(r.worker) for r in rows)
+    kind_width = max(shown_width(r.kind.label) for r in rows)
+    fixed = len("2025-01-31  ready   ") + 2 + worker_width + 2 + 36
+    room = kind_width if width is None else min(kind_width, width - fixed)
+    lines = []
+    if room >= MIN_KIND_WIDTH:
+        for r in rows:
+            start = f"{r.observed_at.astimezone():%Y-%m-%d}  {r.status.value:<6}  "
+            kind, *more = textwrap.wrap(r.kind.label, room, break_long_words=False)
+            lines.append(f"{start}{padded(kind, room)}  {padded(r.worker, worker_width)}  {r.id}")
+            lines += [" " * len(start) + part for part in more]
+        return lines
+    for r in rows:
+        lines.append(f"{r.observed_at.astimezone():%Y-%m-%d}  {r.status.value:<6}  {r.id}")
+        under = textwrap.wrap(
+            f"{r.worker}: {r.kind.label}",
+            max(MIN_KIND_WIDTH, (width or 0) - 12),
+            initial_indent=" " * 12,
+            subsequent_indent=" " * 14,
+            break_long_words=False,
+        )
+        lines += under
+    return lines
 
 
 def list_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,11 +96,8 @@ def list_observations(services: Services, args: argparse.Namespace) -> int:
         return EXIT_OK
     if not rows:
         print("No observations yet.")
-    for r in rows:
-        print(
-            f"{r.observed_at.astimezone():%Y-%m-%d}  {r.status.value:<6}  {r.kind.label:<32.32}  "
-            f"{r.worker:<28.28}  {r.id}"
-        )
+    for line in listed(rows, terminal_width()):
+        print(line)
     return EXIT_OK
 
 

@@ -8,9 +8,12 @@ passphrase; observer/documents/summaries.py), records the export in the audit tr
 person's id, the dates and the count; never a name) and only then puts the file in place,
 so the audit trail never misses a history that was written (observer/signing/files.py).
 
-A history is always signed, whatever its records' status: it is the manager's copy of
-what the store held when it was made. Its pages show each record's own status, and a
-record not yet signed off keeps its DRAFT watermark, as in its own summary.
+A history holds signed observations only, unless asked to include the others: a draft or
+a record only ready for sign-off may still change, so it has no place in a signed document
+for the supervision file unless someone chooses to put it there, and then each such record
+carries a "not signed" banner (and, in a full summary, its DRAFT watermark). Each
+observation is shown in brief unless full summaries are asked for. The Keywords, which
+the signature covers, say both (observer/signing/claims.py), as does the cover.
 
 It opens its own sessions, shares no mutable state, and loads reportlab and pyHanko only
 when called, so the GUI runs it on a worker thread (a BatchJob); `progress` and
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,6 +80,8 @@ def export_history(
     filters: HistoryFilter,
     *,
     include_case_reference: bool = True,
+    include_unsigned: bool = False,
+    full_summaries: bool = False,
     today: date | None = None,
     passphrase: str | None = None,
     progress: Progress | None = None,
@@ -85,6 +90,8 @@ def export_history(
 ) -> HistoryExportResult:
     """Writes the signed history of `person_id`, narrowed by `filters`, to `target`.
 
+    Only signed observations, each in brief, unless `include_unsigned` (drafts and records
+    ready for sign-off too, each marked) or `full_summaries` (each one's whole summary).
     `today` decides which open actions are overdue (default: this laptop's date).
     `progress(done, steps)` hears of each observation gathered and each laid out, then of
     the signing; `cancelled()` is asked between steps and stops with HistoryCancelled,
@@ -96,7 +103,7 @@ def export_history(
     from observer.documents.summaries import sign_for_export
     from observer.signing.files import write_recorded
 
-    filters = filters.check()
+    filters = replace(filters, signed_only=not include_unsigned).check()
     if passphrase is None:
         passphrase = services.passphrase
     if not passphrase:
@@ -107,6 +114,7 @@ def export_history(
         person_id,
         filters,
         include_case_reference=include_case_reference,
+        full_summaries=full_summaries,
         today=today,
         generated_at=generated_at,
         progress=steps.gathered,
@@ -209,6 +217,7 @@ def _audit(
     start = filters.date_from.isoformat() if filters.date_from else "any date"
     end = filters.date_to.isoformat() if filters.date_to else "any date"
     narrowed = " (narrowed further by kind, observer or framework)" if _narrowed(filters) else ""
+    records = "signed observations only" if filters.signed_only else "unsigned records included"
     outcome = (
         "signed, about to be written"
         if written
@@ -225,7 +234,7 @@ def _audit(
             action="export",
             record_type="history",
             record_id=person_id,
-            detail=f"{count} observations, from {start} to {end}{narrowed}; {outcome}",
+            detail=(f"{count} observations, from {start} to {end}{narrowed}; {records}; {outcome}"),
         )
 
     writing(services, write)
@@ -250,6 +259,8 @@ class HistoryPdfs:
         filters: HistoryFilter,
         *,
         include_case_reference: bool = True,
+        include_unsigned: bool = False,
+        full_summaries: bool = False,
         today: date | None = None,
         passphrase: str | None = None,
         progress: Progress | None = None,
@@ -262,6 +273,8 @@ class HistoryPdfs:
             target,
             filters,
             include_case_reference=include_case_reference,
+            include_unsigned=include_unsigned,
+            full_summaries=full_summaries,
             today=today,
             passphrase=passphrase,
             progress=progress,

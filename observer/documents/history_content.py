@@ -39,6 +39,7 @@ def history_content(
     filters: HistoryFilter,
     *,
     include_case_reference: bool = True,
+    full_summaries: bool = False,
     today: date | None = None,
     generated_at: datetime | None = None,
     progress: Progress | None = None,
@@ -79,6 +80,7 @@ def history_content(
         include_case_reference=include_case_reference,
         narrowed_to=_narrowed_to(services, history.filters),
         sample=_sample(services),
+        full_summaries=full_summaries,
     )
 
 

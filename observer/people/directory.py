@@ -104,8 +104,10 @@ def _check_revision(current: int, expected: int | None, what: str) -> None:
         raise StaleRecord(f"{what} was changed elsewhere; reopen it to see the latest version.")
 
 
-def _ids(people: list[PersonSummary], most: int = 5) -> str:
-    shown = ", ".join(str(p.id) for p in people[:most])
+def _named(people: list[PersonSummary], most: int = 5) -> str:
+    """ "Jo Bloggs (SW-1042), Jo Bloggs (id …) and 3 more": names, as the person typing sees
+    on their own screen (never logged), each with what tells it apart."""
+    shown = ", ".join(f"{p.name} ({p.staff_reference or f'id {p.id}'})" for p in people[:most])
     return shown if len(people) <= most else f"{shown} and {len(people) - most} more"
 
 
@@ -291,7 +293,8 @@ class People:
     def resolve_worker(self, text: str) -> PersonSummary:
         """The one person `text` names, the way every command names a worker: their id,
         full name, staff reference, or a part of their name no one else's has (case and
-        accents folded). InvalidInput, in one sentence, when no one or several answer."""
+        accents folded; words in any order, as the app's filters take them). InvalidInput,
+        in one sentence, when no one answers, or several (named, to choose from)."""
         wanted = text.strip()
         try:
             person_id = uuid.UUID(wanted)
@@ -307,13 +310,17 @@ class People:
             ("are called", lambda p: searchable(p.name) == folded),
             ("have the staff reference", lambda p: searchable(p.staff_reference) == folded),
             ("have names containing", lambda p: folded in searchable(p.name)),
+            (
+                "have names containing each of",
+                lambda p: all(word in searchable(p.name) for word in folded.split()),
+            ),
         )
         for how, matches in ways:
             named = [p for p in people if matches(p)]
             if len(named) > 1:
                 raise InvalidInput(
-                    f"{len(named)} people {how} {text!r}; give more of the name, or one's "
-                    f"staff reference or id: {_ids(named)}."
+                    f"{len(named)} people {how} {text!r}: {_named(named)}; give more of the "
+                    "name, or one's staff reference or id."
                 )
             if named:
                 break

@@ -74,6 +74,8 @@ class HistoryFilter:
     kinds: tuple[Kind, ...] = ()
     observer_id: uuid.UUID | None = None
     framework_id: uuid.UUID | None = None  # one framework version
+    # Only records signed by both parties: what a signed history PDF holds by default.
+    signed_only: bool = False
 
     def check(self) -> HistoryFilter:
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -89,6 +91,7 @@ class HistoryFilter:
             framework_id=self.framework_id,
             date_from=self.date_from,
             date_to=self.date_to,
+            status=Status.SIGNED if self.signed_only else None,
         )
 
     @property

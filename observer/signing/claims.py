@@ -1,7 +1,9 @@
 """What a Practice Observer PDF says it is, in its Info /Keywords: a summary names its
-record and the record's content hash; a worker's history names the worker, the dates and
-how many observations it holds. Only a signature by a certificate this laptop knows
-vouches for what these say (observer/signing/verify.py).
+record and the record's content hash; a worker's history names the worker, the dates, how
+many observations it holds, whether it holds only signed ones (and if not, how many are
+unsigned) and whether it shows each in brief or in full. The signature covers these words,
+so a reader of the signed PDF knows what was left out. Only a signature by a certificate
+this laptop knows vouches for what these say (observer/signing/verify.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ HISTORY_PATTERN = re.compile(
     r"practice-observer history=(?P<person>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
     r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}) from=(?P<from>\d{4}-\d{2}-\d{2}|any) "
     r"to=(?P<to>\d{4}-\d{2}-\d{2}|any) observations=(?P<count>\d{1,7})"
+    r"(?: records=(?P<records>signed|any) unsigned=(?P<unsigned>\d{1,7}) "
+    r"detail=(?P<detail>compact|full))?"
 )
 ANY_DATE = "any"
 
@@ -48,19 +52,40 @@ class HistoryClaim:
     date_from: date | None
     date_to: date | None
     observations: int
+    # None: not said (a history exported before these were written into it).
+    signed_only: bool | None = None
+    unsigned: int = 0  # how many of its observations are not signed
+    full: bool | None = None  # each observation's whole summary, or a brief entry
     # The worker is in this store; then only a known signer vouches for the history, and
     # only then is the worker named (`worker`).
     in_store: bool = False
     worker: str | None = None
 
     def keywords(self) -> str:
-        return (
+        words = (
             f"practice-observer history={self.person_id} from={_iso_or_any(self.date_from)} "
             f"to={_iso_or_any(self.date_to)} observations={self.observations}"
         )
+        if self.signed_only is None or self.full is None:
+            return words
+        return (
+            f"{words} records={'signed' if self.signed_only else 'any'} "
+            f"unsigned={self.unsigned} detail={'full' if self.full else 'compact'}"
+        )
+
+    def included(self) -> str:
+        """ "signed observations only", "includes 2 unsigned records, each marked" """
+        if self.signed_only is None:
+            return "which records it includes is not stated"
+        if self.signed_only:
+            return "signed observations only"
+        if not self.unsigned:
+            return "unsigned records were included, but there were none"
+        return f"includes {plural(self.unsigned, 'unsigned record')}, each marked as not signed"
 
     def describe(self) -> str:
-        """ "a history of Jo Bloggs's observations from 1 May 2025 to 31 May 2025 (3)" """
+        """ "a history of Jo Bloggs: observations from 1 May 2025 to 31 May 2025 (3
+        observations; signed observations only; each in brief)" """
         who = self.worker or f"the worker with id {self.person_id}"
         if self.date_from and self.date_to:
             period = f"from {uk_date(self.date_from)} to {uk_date(self.date_to)}"
@@ -70,8 +95,11 @@ class HistoryClaim:
             period = f"up to {uk_date(self.date_to)}"
         else:
             period = "of any date"
-        count = f"{self.observations} observation{'s' if self.observations != 1 else ''}"
-        return f"a history of {who}: observations {period} ({count})"
+        count = plural(self.observations, "observation")
+        detail = ""
+        if self.full is not None:
+            detail = "; each in full" if self.full else "; each in brief"
+        return f"a history of {who}: observations {period} ({count}; {self.included()}{detail})"
 
 
 def parse_history_keywords(text: str) -> HistoryClaim | None:
@@ -84,9 +112,16 @@ def parse_history_keywords(text: str) -> HistoryClaim | None:
             date_from=_date_or_none(found["from"]),
             date_to=_date_or_none(found["to"]),
             observations=int(found["count"]),
+            signed_only=None if found["records"] is None else found["records"] == "signed",
+            unsigned=int(found["unsigned"] or 0),
+            full=None if found["detail"] is None else found["detail"] == "full",
         )
     except ValueError:  # a date that matches the pattern but not the calendar
         return None
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _iso_or_any(day: date | None) -> str:

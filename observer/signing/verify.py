@@ -239,7 +239,7 @@ class Verification:
             return f"{what}; as it is not {state}, nothing shows it is what was exported."
         return (
             f"{what}. A history holds many records, so there is no single record hash to "
-            "compare; each observation's pages show their own record id and content hash."
+            "compare; each observation shows its own record id and content hash."
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -129,6 +130,19 @@ class WorkerPage(QWidget):
             "Save a signed PDF of this history, as filtered, for the supervision file."
         )
         self.pdf_button.clicked.connect(self.export_history_pdf)
+        # A supervision file holds signed records; the rest only when someone chooses so.
+        self.pdf_unsigned = QCheckBox("Include unsi&gned records")
+        self.pdf_unsigned.setAccessibleName("Include unsigned records in the history PDF")
+        self.pdf_unsigned.setToolTip(
+            "Put drafts and records ready for sign-off in the history PDF too, each marked "
+            "“not signed”. Without this, the PDF holds signed observations only."
+        )
+        self.pdf_full = QCheckBox("Full summar&ies")
+        self.pdf_full.setAccessibleName("Full summaries in the history PDF")
+        self.pdf_full.setToolTip(
+            "Each observation's whole summary (evidence, narrative, signatures) in the "
+            "history PDF. Without this, each observation is shown in brief."
+        )
         self.filters = HistoryFilterBar()
         self.filters.changed.connect(self._pause.start)
         self.status = QLabel()
@@ -165,6 +179,8 @@ class WorkerPage(QWidget):
         heading.addWidget(self.name, 1)
         heading.addWidget(self.status)  # up here, so that loading never moves the page
         heading.addSpacing(PANEL_SPACING)
+        heading.addWidget(self.pdf_unsigned)
+        heading.addWidget(self.pdf_full)
         heading.addWidget(self.pdf_button)
         layout = panel_layout(QVBoxLayout(), self)
         layout.setSpacing(10)
@@ -357,6 +373,7 @@ class WorkerPage(QWidget):
             return
         services, person_id = self._services, history.profile.id
         filters, today = self.filters.filters(), self._today()
+        unsigned, full = self.pdf_unsigned.isChecked(), self.pdf_full.isChecked()
         runner = self.pdf_exporting = LatestResult(self)
 
         def saved(result: object) -> None:
@@ -380,7 +397,16 @@ class WorkerPage(QWidget):
         self.pdf_button.setEnabled(False)
         self.pdf_button.setText("Saving the PDF…")
         pdfs = services.history_pdfs
-        runner.request(lambda: pdfs.export(person_id, target, filters, today=today))
+        runner.request(
+            lambda: pdfs.export(
+                person_id,
+                target,
+                filters,
+                today=today,
+                include_unsigned=unsigned,
+                full_summaries=full,
+            )
+        )
 
     def _open_timeline_record(self) -> None:
         rows = self.timeline.view.selectionModel().selectedRows()

@@ -19,7 +19,7 @@ from observer.review.worker_history import (
     WorkerHistory,
 )
 from observer.text import uk_date
-from observer.vocabulary import ActionStatus
+from observer.vocabulary import ActionStatus, Status
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,17 @@ class HistoryContent:
     include_case_reference: bool = True
     narrowed_to: tuple[str, ...] = ()  # filters besides the dates, in words
     sample: bool = False  # from a store of fictional sample data: every page says SAMPLE
+    full_summaries: bool = False  # each observation's whole summary, not a brief entry
+
+    @property
+    def signed_only(self) -> bool:
+        """Only records signed by both parties (the default for a supervision file)."""
+        return self.history.filters.signed_only
+
+    @property
+    def unsigned(self) -> int:
+        """How many of its observations are not signed (drafts and ready for sign-off)."""
+        return sum(s.observation.status is not Status.SIGNED for s in self.summaries)
 
     @property
     def worker(self) -> str:

@@ -24,11 +24,12 @@ from reportlab.pdfbase.pdfdoc import PDFObjectReference
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak
 
+from observer.documents.pdf import history_entries as entries
 from observer.documents.pdf import history_sections as parts
 from observer.documents.pdf.content import HistoryContent, SummaryContent
 from observer.documents.pdf.fonts import REGULAR
 from observer.documents.pdf.formatting import local_date, uk_datetime
-from observer.documents.pdf.parts import heading
+from observer.documents.pdf.parts import heading, text
 from observer.documents.pdf.styles import (
     BOTTOM_MARGIN,
     FRAME_WIDTH,
@@ -68,6 +69,9 @@ def history_claim(content: HistoryContent) -> HistoryClaim:
         date_from=filters.date_from,
         date_to=filters.date_to,
         observations=len(content.summaries),
+        signed_only=content.signed_only,
+        unsigned=content.unsigned,
+        full=content.full_summaries,
     )
 
 
@@ -133,6 +137,8 @@ def _story(
         *_marked(_Mark(front, "actions", "Actions"), parts.actions(content, styles)),
     ]
     total = len(content.summaries)
+    if not content.full_summaries:
+        return story + _entries(content, styles, front, laid_out)
     for number, summary in enumerate(content.summaries, start=1):
         furniture = _Furniture.of(summary, front.head, number, total)
         o = summary.observation
@@ -146,8 +152,42 @@ def _story(
                 heading_key="summaries" if number == 1 else None,
                 on_drawn=None if laid_out is None else partial(laid_out, number, total),
             ),
+            *entries.banner(summary, styles),
             *summary_story(summary, styles),
         ]
+    return story
+
+
+def _entries(
+    content: HistoryContent, styles: Styles, front: _Furniture, laid_out: LaidOut | None
+) -> list[Flowable]:
+    """Each observation in brief, one after another; the pages wear the history's own
+    head and foot, as several observations share a page (each entry names its record)."""
+    total = len(content.summaries)
+    story: list[Flowable] = []
+    if not total:
+        return story
+    story += [
+        *_marked(
+            _Mark(front, "entries", "Each observation in brief"),
+            heading("Each observation in brief", styles, room=250),
+        ),
+        text(
+            "Oldest first. Each one's evidence, narrative and signatures are in its own "
+            "signed summary, and in this history when it is exported with full summaries.",
+            styles.small,
+        ),
+    ]
+    for number, summary in enumerate(content.summaries, start=1):
+        o = summary.observation
+        mark = _Mark(
+            front,
+            f"observation-{number}",
+            f"{local_date(o.observed_at)}: {o.kind.label}",
+            level=1,
+            on_drawn=None if laid_out is None else partial(laid_out, number, total),
+        )
+        story += _marked(mark, entries.entry(summary, number, total, styles))
     return story
 
 

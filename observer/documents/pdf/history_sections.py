@@ -62,7 +62,13 @@ def cover(content: HistoryContent, styles: Styles) -> list[Flowable]:
         text(
             "What follows: the trends in the ratings, the observations in this period, the "
             "development themes with the evidence behind them, the actions agreed and where "
-            "they stand, and then each observation's summary in full, oldest first.",
+            "they stand, and then "
+            + (
+                "each observation's summary in full, oldest first."
+                if content.full_summaries
+                else "each observation in brief (its judgement, ratings, strengths, areas "
+                "for development and actions), oldest first."
+            ),
             styles.small,
         ),
     ]
@@ -100,6 +106,7 @@ def _about(content: HistoryContent, styles: Styles) -> list[Flowable]:
     items.append(("Period covered", content.period[:1].upper() + content.period[1:]))
     if content.narrowed_to:
         items.append(("Only", "; ".join(content.narrowed_to)))
+    items.append(("Records included", records_included(content)))
     items += [
         ("Observations dated", span),
         ("Produced by", content.generated_by or "Practice Observer"),
@@ -110,13 +117,31 @@ def _about(content: HistoryContent, styles: Styles) -> list[Flowable]:
     return [*heading("About this history", styles), facts_table(items, styles)]
 
 
+def records_included(content: HistoryContent) -> str:
+    """Which records the history holds, in words; its Keywords say the same for verify."""
+    if content.signed_only:
+        return (
+            "Signed observations only: records not yet signed by both the observer and the "
+            "practitioner are left out."
+        )
+    if not content.unsigned:
+        return "Records of any status were asked for; every one in this period is signed."
+    return (
+        f"Signed observations and {plural(content.unsigned, 'record')} not yet signed, "
+        "each marked “not signed” where it appears."
+    )
+
+
 def _at_a_glance(content: HistoryContent, styles: Styles) -> list[Flowable]:
     history = content.history
     totals = history.totals
-    observations = (
-        f"{totals.observations} ({totals.signed} signed, {totals.ready} ready for sign-off, "
-        f"{plural(totals.drafts, 'draft')})"
-    )
+    if content.signed_only:
+        observations = f"{totals.observations} signed"
+    else:
+        observations = (
+            f"{totals.observations} ({totals.signed} signed, {totals.ready} ready for "
+            f"sign-off, {plural(totals.drafts, 'draft')})"
+        )
     by_kind = "; ".join(f"{c.label}: {c.count}" for c in history.counts_by_kind) or "None"
     open_count, overdue, done = content.action_counts()
     actions = actions_in_words(open_count, overdue, done)
@@ -124,9 +149,9 @@ def _at_a_glance(content: HistoryContent, styles: Styles) -> list[Flowable]:
     if elsewhere:
         late = sum(a.overdue for a in elsewhere)
         actions += (
-            f". A further {plural(len(elsewhere), 'action')} from observations outside this "
-            f"period {'is' if len(elsewhere) == 1 else 'are'} still open ({late} overdue): "
-            "not shown here"
+            f". A further {plural(len(elsewhere), 'action')} from observations "
+            f"{_not_here(content)} {'is' if len(elsewhere) == 1 else 'are'} still open "
+            f"({late} overdue): not shown here"
         )
     items = [
         ("Observations", observations),
@@ -136,6 +161,12 @@ def _at_a_glance(content: HistoryContent, styles: Styles) -> list[Flowable]:
     if history.asye is not None:
         items.append(("ASYE year", f"{history.asye.summary()} (for the whole ASYE year)"))
     return [*heading("At a glance", styles), facts_table(items, styles)]
+
+
+def _not_here(content: HistoryContent) -> str:
+    return (
+        "outside this period or not yet signed" if content.signed_only else ("outside this period")
+    )
 
 
 def _themes_in_brief(areas: Sequence[RecurringArea], styles: Styles) -> list[Flowable]:
@@ -176,7 +207,7 @@ def facts_table(items: Sequence[tuple[str, str]], styles: Styles) -> LongTable:
             rows.add_continuation(["", piece])
         rows.style("LINEBELOW", (0, len(rows.data) - 1), (-1, len(rows.data) - 1), 0.4, RULE)
     table = LongTable(rows.data, colWidths=[label_width, value_width])
-    table.setStyle(TableStyle(BASE_TABLE + rows.commands))
+    table.setStyle(TableStyle(BASE_TABLE + rows.finished(0)))
     return table
 
 
@@ -190,8 +221,8 @@ def observations_table(content: HistoryContent, styles: Styles) -> list[Flowable
         return [*parts, text("No observations in this period.", styles.empty)]
     parts.append(
         text(
-            f"{plural(len(entries), 'observation')}, oldest first; each one's summary "
-            "follows in the same order.",
+            f"{plural(len(entries), 'observation')}, oldest first; each follows in the same "
+            f"order, {'its summary in full' if content.full_summaries else 'in brief'}.",
             styles.small,
         )
     )
@@ -217,7 +248,7 @@ def observations_table(content: HistoryContent, styles: Styles) -> list[Flowable
         if row > 1:
             rows.style("LINEABOVE", (0, row), (-1, row), 0.5, RULE)
     table = LongTable(rows.data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     return [*parts, table]
 
 
@@ -268,7 +299,7 @@ def _theme(area: RecurringArea, styles: Styles) -> list[Flowable]:
         if first > 1:
             rows.style("LINEABOVE", (0, first), (-1, first), 0.5, RULE)
     table = LongTable(rows.data, colWidths=[date_width, rating_width, evidence_width], repeatRows=1)
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     return [CondPageBreak(150), title, where, Spacer(0, 3), table]
 
 
@@ -283,8 +314,8 @@ def actions(content: HistoryContent, styles: Styles) -> list[Flowable]:
     summary = f"{actions_in_words(open_count, overdue, done)}."
     if content.open_elsewhere:
         summary += (
-            f" {plural(len(content.open_elsewhere), 'action')} from observations outside "
-            "this period, still open, "
+            f" {plural(len(content.open_elsewhere), 'action')} from observations "
+            f"{_not_here(content)}, still open, "
             f"{'is' if len(content.open_elsewhere) == 1 else 'are'} not listed here."
         )
     parts.append(text(summary, styles.small))
@@ -323,7 +354,7 @@ def _actions_table(found: Sequence[HistoryAction], styles: Styles) -> LongTable:
         if first > 1:
             rows.style("LINEABOVE", (0, first), (-1, first), 0.5, RULE)
     table = LongTable(rows.data, colWidths=[what_width, status_width], repeatRows=1)
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     return table
 
 

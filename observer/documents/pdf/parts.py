@@ -79,9 +79,13 @@ class Rows:
 
     data: list[list[Any]] = field(default_factory=list)
     commands: list[tuple[Any, ...]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # the first row of each item
 
-    def add(self, cells: Sequence[Any]) -> int:
+    def add(self, cells: Sequence[Any], *, new_item: bool = True) -> int:
+        """A row; `new_item` False for a row that belongs with the item above it."""
         self.data.append(list(cells))
+        if new_item:
+            self.starts.append(len(self.data) - 1)
         return len(self.data) - 1
 
     def style(self, *command: Any) -> None:
@@ -89,7 +93,31 @@ class Rows:
 
     def add_continuation(self, cells: Sequence[Any]) -> int:
         """A row that carries on the text of the row above, with no gap between them."""
-        row = self.add(cells)
+        self.data.append(list(cells))
+        row = len(self.data) - 1
         self.style("BOTTOMPADDING", (0, row - 1), (-1, row - 1), 0)
         self.style("TOPPADDING", (0, row), (-1, row), 0)
         return row
+
+    def finished(self, header_rows: int = 1) -> list[tuple[Any, ...]]:
+        """The style commands, with rows joined so that a page break never leaves an item
+        alone: the header stays with the first item, the first with the second, the last
+        with the one before it, so no page holds a lone row of a table (under the header it
+        repeats). Each join is of two rows, and a piece of text is never taller than half a
+        page (formatting.chunks), so the table can always split somewhere.
+
+        Every join spans the whole width; joins that share a row are merged into one, as
+        reportlab forgets one of two NOSPLIT ranges that overlap."""
+        items = [row for row in self.starts if row >= header_rows]
+        joins = [(row - 1, row) for row in (items[:1] if header_rows else [])]
+        if len(items) >= 2:
+            joins += [(items[1] - 1, items[1]), (items[-1] - 1, items[-1])]
+        joins += [(c[1][1], c[2][1]) for c in self.commands if c[0] == "NOSPLIT"]
+        merged: list[list[int]] = []
+        for first, last in sorted(joins):
+            if merged and first <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        others = [c for c in self.commands if c[0] != "NOSPLIT"]
+        return others + [("NOSPLIT", (0, first), (-1, last)) for first, last in merged]

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, HRFlowable, LongTable, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    LongTable,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from observer.documents.pdf.content import SummaryContent
 from observer.documents.pdf.formatting import duration, local_date, uk_date, uk_datetime
@@ -129,7 +137,7 @@ def details(content: SummaryContent, styles: Styles) -> list[Flowable]:
             rows.add_continuation(["", piece])
         rows.style("LINEBELOW", (0, len(rows.data) - 1), (-1, len(rows.data) - 1), 0.4, RULE)
     table = LongTable(rows.data, colWidths=[label_width, value_width])
-    table.setStyle(TableStyle(BASE_TABLE + rows.commands))
+    table.setStyle(TableStyle(BASE_TABLE + rows.finished(0)))
     return [*heading("About the observation", styles), table]
 
 
@@ -174,17 +182,22 @@ def ratings(content: SummaryContent, styles: Styles) -> list[Flowable]:
         evidence = rating.evidence if rating.evidence.strip() else "No evidence recorded."
         style = styles.cell if rating.evidence.strip() else styles.empty
         for n, piece in enumerate(cell_pieces(evidence, title_width + rating_width, style)):
-            row = rows.add_continuation(["", piece, ""]) if n else rows.add(["", piece, ""])
+            row = (
+                rows.add_continuation(["", piece, ""])
+                if n
+                else rows.add(["", piece, ""], new_item=False)
+            )
             rows.style("SPAN", (1, row), (2, row))
             if not n:
                 rows.style("TOPPADDING", (0, row), (-1, row), 1)
         rows.style("NOSPLIT", (0, first), (-1, first + 1))
         rows.style("BOTTOMPADDING", (0, len(rows.data) - 1), (-1, len(rows.data) - 1), 8)
     table = LongTable(rows.data, colWidths=[code_width, title_width, rating_width], repeatRows=1)
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands))
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
     framework = f"Rated against {o.framework.name}, version {o.framework.version}."
     return [
-        *heading("Ratings against the standards", styles),
+        # Room for the first two standards too: the table keeps them with its header.
+        *heading("Ratings against the standards", styles, room=220),
         text(framework, styles.small),
         Spacer(0, 4),
         table,
@@ -203,8 +216,8 @@ def narrative(content: SummaryContent, styles: Styles) -> list[Flowable]:
     return parts
 
 
-def overall(content: SummaryContent, styles: Styles) -> list[Flowable]:
-    o = content.observation
+def judgement_chip(o: ObservationView, styles: Styles) -> Table:
+    """The overall judgement in words, boxed and lightly shaded."""
     words, shade = rating_words(o, o.overall_level_code)
     if o.overall_level_code is None:
         words = "Not yet judged"
@@ -221,11 +234,23 @@ def overall(content: SummaryContent, styles: Styles) -> list[Flowable]:
     if shade is not None:
         chip_style.append(("BACKGROUND", (0, 0), (-1, -1), shade))
     chip.setStyle(TableStyle(chip_style))
+    return chip
+
+
+def overall(content: SummaryContent, styles: Styles) -> list[Flowable]:
+    """The judgement and its rationale: read first, so they come straight after the details."""
+    o = content.observation
+    page_break, title = heading("Overall judgement", styles)
     return [
-        *heading("Overall judgement", styles),
-        chip,
-        Spacer(0, 4),
-        text(NARRATIVE_SECTIONS["overall_rationale"], styles.subheading),
+        page_break,
+        KeepTogether(
+            [
+                title,
+                judgement_chip(o, styles),
+                Spacer(0, 4),
+                text(NARRATIVE_SECTIONS["overall_rationale"], styles.subheading),
+            ]
+        ),
         *flowing(o.overall_rationale, styles.body, styles.empty, NOT_RECORDED),
     ]
 
@@ -265,5 +290,6 @@ def actions(content: SummaryContent, styles: Styles) -> list[Flowable]:
     table = LongTable(
         rows.data, colWidths=[what_width, owner_width, due_width, status_width], repeatRows=1
     )
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.commands))
-    return [*parts, table]
+    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
+    # A short list of actions moves whole with its heading rather than leave a row behind.
+    return [parts[0], KeepTogether([*parts[1:], table])]

@@ -122,9 +122,9 @@ def summary_story(content: SummaryContent, styles: Styles) -> list[Flowable]:
     return [
         *sections.masthead(content, styles),
         *sections.details(content, styles),
+        *sections.overall(content, styles),
         *sections.ratings(content, styles),
         *sections.narrative(content, styles),
-        *sections.overall(content, styles),
         *sections.actions(content, styles),
         *signatures.signatures(content, styles),
         *signatures.addenda(content, styles),

@@ -114,6 +114,11 @@ def test_worker_filters_by_dates_and_kind(
     assert [o["date"] for o in shown["timeline"]] == ["2025-03-10"]
     assert shown["filters"] == {"from": "2025-02-01", "to": "2025-03-31", "kinds": ["home_visit"]}
 
+    # The dates as the app shows them, and a part of the name: the same answer.
+    args = ("--from", "01/02/2025", "--to", "31/3/2025", "--kind", "home_visit", "--json")
+    assert cli(run_cli, data_dir, "worker", "walker", *args) == 0
+    assert json.loads(capsys.readouterr().out)["filters"]["from"] == "2025-02-01"
+
 
 @pytest.mark.parametrize(
     ("args", "error"),
@@ -141,9 +146,14 @@ def test_a_date_that_is_not_a_date_is_a_usage_error(
     data_dir: Path, run_cli: RunCli, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as raised:
-        cli(run_cli, data_dir, "team", "--from", "12/03/2025")
+        cli(run_cli, data_dir, "team", "--from", "12.03.2025")
     assert raised.value.code == 2
-    assert "'12/03/2025' is not a date like 2025-03-31" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert (
+        "'12.03.2025' is not a date: give it as dd/mm/yyyy (31/03/2025) or yyyy-mm-dd "
+        "(2025-03-31)" in err
+    )
+    assert err.count("\n") == 1
 
 
 def test_team_json_lists_who_is_overdue_for_an_observation(

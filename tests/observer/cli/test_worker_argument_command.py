@@ -86,8 +86,8 @@ def test_worker_takes_a_worker_every_way(data_dir: Path, zoe: uuid.UUID) -> None
     ("typed", "starts"),
     [
         ("Nobody Here", "observer: No one called 'Nobody Here' is in this store.\n"),
-        ("twin name", "observer: 2 people are called 'twin name'; give more of the name, "),
-        ("sam", "observer: 2 people have names containing 'sam'; give more of the name, "),
+        ("twin name", "observer: 2 people are called 'twin name': Twin Name (id "),
+        ("sam", "observer: 2 people have names containing 'sam': Sam Patel (id "),
     ],
     ids=["unknown", "same-name", "same-part"],
 )

@@ -7,6 +7,7 @@ verify`, as on any other laptop.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -110,8 +111,9 @@ def export(
 
 @pytest.fixture
 def exported(services: Services, seeded: Seeded, tmp_path: Path) -> Path:
+    """Every record, each with its whole summary: the fullest history there is."""
     target = tmp_path / "history.pdf"
-    export(services, seeded, target)
+    export(services, seeded, target, include_unsigned=True, full_summaries=True)
     return target
 
 
@@ -196,7 +198,7 @@ def test_a_chart_for_each_framework_version_never_merged(
     revised = second_version(services)
     observed(record, date(2025, 4, 2), "REVISED", ratings={"2": RI}, framework_id=revised)
     target = tmp_path / "versions.pdf"
-    export(services, seeded, target)
+    export(services, seeded, target, include_unsigned=True)
     text = text_of(target, tmp_path)
     trends = text[text.index("Trends in the ratings") : text.index("The observations")]
 
@@ -213,12 +215,25 @@ def test_case_references_are_left_out_when_asked(
     services: Services, seeded: Seeded, tmp_path: Path
 ) -> None:
     target = tmp_path / "no-references.pdf"
-    export(services, seeded, target, include_case_reference=False)
+    export(
+        services,
+        seeded,
+        target,
+        include_case_reference=False,
+        include_unsigned=True,
+        full_summaries=True,
+    )
     text = text_of(target, tmp_path)
 
     assert "CASE-" not in text
     assert text.count("Case reference Not included in this copy") == 3
     assert "Strengths MIDDLE-MARKER." in text
+
+    export(services, seeded, target, include_case_reference=False, include_unsigned=True)
+    brief = text_of(target, tmp_path)
+    assert "Strengths MIDDLE-MARKER." in brief
+    assert "CASE-" not in brief
+    assert "Case references Not included in this copy" in brief
 
 
 def test_every_page_is_numbered_and_names_the_worker_and_period(
@@ -246,7 +261,8 @@ def test_the_metadata_names_the_worker_period_and_count_for_verify(
     info = metadata(exported.read_bytes())
 
     assert info["/Keywords"] == (
-        f"practice-observer history={seeded.worker} from=2025-02-01 to=2025-04-30 observations=3"
+        f"practice-observer history={seeded.worker} from=2025-02-01 to=2025-04-30 "
+        "observations=3 records=any unsigned=2 detail=full"
     )
     assert info["/Title"] == f"Practice history: {WORKER}, 1 February 2025 to 30 April 2025"
     assert info["/Author"] == MANAGER
@@ -268,9 +284,9 @@ def test_the_history_is_signed_and_verify_says_whose_it_is(
     assert "Intact: yes; nothing in the document has changed since it was signed." in lines
     assert (
         f"History: this PDF is a history of {WORKER}: observations from 1 February 2025 to "
-        "30 April 2025 (3 observations). A history holds many records, so there is no "
-        "single record hash to compare; each observation's pages show their own record id "
-        "and content hash." in lines
+        "30 April 2025 (3 observations; includes 2 unsigned records, each marked as not "
+        "signed; each in full). A history holds many records, so there is no single record "
+        "hash to compare; each observation shows its own record id and content hash." in lines
     )
 
     assert run_cli(["--data-dir", str(data_dir), "verify", "--json", str(exported)]) == 0
@@ -303,7 +319,8 @@ def test_the_export_is_audited_by_id_dates_and_count_without_names(
     assert event is not None
     assert (event.action, event.record_id, event.actor) == ("export", seeded.worker, MANAGER)
     assert event.detail == (
-        "3 observations, from 2025-02-01 to 2025-04-30; signed, about to be written"
+        "3 observations, from 2025-02-01 to 2025-04-30; unsigned records included; "
+        "signed, about to be written"
     )
     assert describe_action(event.action, event.record_type) == "Exported a history PDF"
 
@@ -312,14 +329,20 @@ def test_progress_reaches_the_end_and_cancelling_writes_nothing(
     services: Services, seeded: Seeded, tmp_path: Path
 ) -> None:
     heard: list[tuple[int, int]] = []
-    export(services, seeded, tmp_path / "done.pdf", progress=lambda d, n: heard.append((d, n)))
+    export(
+        services,
+        seeded,
+        tmp_path / "done.pdf",
+        include_unsigned=True,
+        progress=lambda d, n: heard.append((d, n)),
+    )
     assert heard[-1] == (7, 7)  # three gathered, three laid out, signed
     assert [d for d, _ in heard] == sorted(d for d, _ in heard)
 
     target = tmp_path / "stopped.pdf"
     asked = iter(range(100))
     with pytest.raises(HistoryCancelled):
-        export(services, seeded, target, cancelled=lambda: next(asked) >= 4)
+        export(services, seeded, target, include_unsigned=True, cancelled=lambda: next(asked) >= 4)
     assert list(tmp_path.glob("stopped*")) == []
     assert list(tmp_path.glob(".stopped*")) == []
 
@@ -333,7 +356,12 @@ def test_histories_can_be_built_on_several_threads_at_once(
     def run(name: str, person: uuid.UUID) -> None:
         try:
             results[name] = export_history(
-                services, person, tmp_path / f"{name}.pdf", HistoryFilter(), today=TODAY
+                services,
+                person,
+                tmp_path / f"{name}.pdf",
+                HistoryFilter(),
+                today=TODAY,
+                include_unsigned=True,
             )
         except BaseException as error:  # reported below
             failures.append(error)
@@ -375,9 +403,12 @@ def test_the_command_finds_the_worker_by_staff_reference_and_writes_a_signed_pdf
     target = tmp_path / "by-reference.pdf"
     args = ["history", "sw-1042", "-o", str(target), "--from", "2025-02-01", "--to", "2025-04-30"]
 
-    assert run_cli(["--data-dir", str(data_dir), *args, "--no-case-reference"]) == 0
+    assert run_cli(["--data-dir", str(data_dir), *args, "--no-case-reference", "--full"]) == 0
+    assert "observations=1 records=signed unsigned=0 detail=full" in str(
+        metadata(target.read_bytes())["/Keywords"]
+    )
     out = capsys.readouterr().out
-    assert out.startswith("Wrote a signed history of 3 observations (")
+    assert out.startswith("Wrote a signed history of 1 observation (")
     assert f"to {target}, signed by {MANAGER}." in out
     text = text_of(target, tmp_path)
     assert "Staff reference SW-1042" in text
@@ -410,13 +441,78 @@ def test_command_line_mistakes_are_one_line_and_exit_2(
     assert err.count("\n") == 1
 
 
-@pytest.mark.parametrize("bad", ["2025-13-01", "1/2/2025"])
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("2025-13-01", "is not a day on the calendar"),
+        ("1/2/25", "is not a date: give it as dd/mm/yyyy (31/03/2025) or yyyy-mm-dd"),
+    ],
+)
 def test_a_date_that_is_not_a_date_is_a_usage_error(
-    data_dir: Path, run_cli: RunCli, capsys: pytest.CaptureFixture[str], bad: str
+    data_dir: Path, run_cli: RunCli, capsys: pytest.CaptureFixture[str], bad: str, why: str
 ) -> None:
     with pytest.raises(SystemExit) as raised:
         run_cli(["--data-dir", str(data_dir), "history", WORKER, "-o", "x.pdf", "--to", bad])
     assert raised.value.code == 2
     err = capsys.readouterr().err
-    assert f"{bad!r} is not a date like 2025-03-31" in err
+    assert f"{bad!r} {why}" in err
     assert err.count("\n") == 1
+
+
+# What is in it, and how it is laid out
+
+
+def test_by_default_only_signed_observations_are_in_it_and_it_says_so(
+    services: Services, seeded: Seeded, tmp_path: Path
+) -> None:
+    target = tmp_path / "signed-only.pdf"
+    result = export(services, seeded, target)
+    text = text_of(target, tmp_path)
+
+    assert result.observations == 1
+    assert "Strengths FIRST-MARKER." in text
+    assert "MIDDLE-MARKER" not in text  # ready for sign-off
+    assert "LAST-MARKER" not in text  # a draft
+    assert "not signed" not in text.lower()
+    assert "Records included Signed observations only" in text
+    assert "Observations 1 signed" in text
+    assert metadata(target.read_bytes())["/Keywords"].endswith(
+        "observations=1 records=signed unsigned=0 detail=compact"
+    )
+
+
+def test_unsigned_records_on_request_each_carry_a_banner(
+    services: Services, seeded: Seeded, tmp_path: Path
+) -> None:
+    target = tmp_path / "with-unsigned.pdf"
+    export(services, seeded, target, include_unsigned=True)
+    text = text_of(target, tmp_path)
+
+    banners = (("MIDDLE", "Ready for sign-off — not signed"), ("LAST", "Draft — not signed"))
+    for marker, banner in banners:
+        entry = text[: text.index(f"Strengths {marker}-MARKER.")]
+        entry = entry[entry.rindex("Observation ") :]
+        assert banner in entry
+    assert text.count("— not signed") == 2
+    assert "Signed observations and 2 records not yet signed" in text
+
+
+def test_a_page_never_holds_a_lone_row_of_a_table(
+    services: Services, record: Recorder, staff: Staff, tmp_path: Path
+) -> None:
+    """However many actions there are, a table broken across pages leaves at least two
+    of its rows on each page (its header repeats on the next)."""
+    visit = observed(record, date(2025, 3, 3), "ACTIONS")
+    made = 0
+    for count in range(12, 44, 3):
+        while made < count:
+            made += 1
+            record.action(visit, f"ACT{made:02d} Read the chronology again", date(2025, 9, 1))
+        for full in (False, True):
+            target = tmp_path / f"actions-{count}-{full}.pdf"
+            only = Seeded(staff.worker, (visit,), visit, visit)
+            export(services, only, target, full_summaries=full)
+            pdf = target.read_bytes()
+            for page in range(1, page_count(pdf) + 1):
+                rows = set(re.findall(r"ACT\d\d", text_of(target, tmp_path, page)))
+                assert len(rows) != 1, f"{count} actions, full={full}: page {page} holds {rows}"

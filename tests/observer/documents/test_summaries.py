@@ -162,16 +162,18 @@ def test_summary_shows_every_part_of_the_record_as_typed(
 def test_parts_come_in_the_order_of_the_record_and_addenda_after_it(
     services: Services, record: uuid.UUID, tmp_path: Path
 ) -> None:
+    """The judgement and its rationale come straight after who, when and what: read first."""
     sign_both(services, record)
     services.signoff.add_addendum(record, "Correction: the visit lasted 80 minutes.", OBSERVER)
     text = flat(pdf_text(summary(services, record), tmp_path))
 
     order = [
         "About the observation",
+        "Overall judgement",
+        NARRATIVE_SECTIONS["overall_rationale"],
         "Ratings against the standards",
         NARRATIVE_SECTIONS["strengths"],
         NARRATIVE_SECTIONS["reflection"],
-        "Overall judgement",
         "Agreed actions",
         "Signatures",
         "Addenda",
@@ -180,6 +182,24 @@ def test_parts_come_in_the_order_of_the_record_and_addenda_after_it(
     ]
     positions = [text.index(heading) for heading in order]
     assert positions == sorted(positions)
+
+
+def test_the_overall_judgement_and_its_rationale_are_on_the_first_page(
+    services: Services, record: uuid.UUID, tmp_path: Path
+) -> None:
+    services.recording.update(
+        record,
+        {
+            "strengths": "A long account of strengths. " * 120,
+            "overall_rationale": "RATIONALE-MARKER: the child was seen and heard.",
+        },
+    )
+    pdf = summary(services, record)
+    first = flat(pdf_text(pdf, tmp_path, 1))
+
+    assert page_count(pdf) >= 2
+    assert "Overall judgement" in first
+    assert "RATIONALE-MARKER: the child was seen and heard." in first
 
 
 def test_case_reference_can_be_left_out(

@@ -19,7 +19,8 @@ from pytestqt.qtbot import QtBot
 from observer.review.worker_history import WorkerHistories, worker_history
 from observer.services import Services
 from observer.vocabulary import ActionStatus, Kind, Status
-from tests.support.core import Staff
+from tests.support.core import Staff, force_status
+from tests.support.pdf import flat, pdf_text
 from tests.support.prompts import FakePrompts
 from tests.support.qt import column_texts
 from tests.support.review import Recorder, framework_id, second_version, start_asye
@@ -478,6 +479,7 @@ def test_history_pdf_saves_a_signed_pdf_of_what_the_page_is_narrowed_to(
     filtered(qtbot, page, lambda: bar.kind.setCurrentIndex(bar.kind.findText("Home visit")))
     target = tmp_path / "history.pdf"
     prompts.paths.append(target)
+    page.pdf_unsigned.click()  # the home visit is only ready for sign-off
 
     with qtbot.waitSignal(page.pdf_done, timeout=60000):
         page.pdf_button.click()
@@ -486,6 +488,34 @@ def test_history_pdf_saves_a_signed_pdf_of_what_the_page_is_narrowed_to(
     kind, message = prompts.shown[-1]
     assert kind == "information"
     assert "signed history of 1 observation" in message
+    text = flat(pdf_text(target.read_bytes(), tmp_path))
+    assert "Ready for sign-off — not signed" in text
+
+
+def test_history_pdf_holds_signed_records_only_unless_asked_and_briefly_unless_asked(
+    qtbot: QtBot, page: WorkerPage, prompts: FakePrompts, staff: Staff, three, tmp_path: Path,
+    services: Services,
+) -> None:  # fmt: skip
+    force_status(services.db, three[0], Status.SIGNED)
+    open_worker(qtbot, page, staff.worker)
+    assert not page.pdf_unsigned.isChecked()
+    assert not page.pdf_full.isChecked()
+    brief, full = tmp_path / "brief.pdf", tmp_path / "full.pdf"
+    prompts.paths.append(brief)
+    with qtbot.waitSignal(page.pdf_done, timeout=60000):
+        page.pdf_button.click()
+    prompts.paths.append(full)
+    page.pdf_full.click()
+    with qtbot.waitSignal(page.pdf_done, timeout=60000):
+        page.pdf_button.click()
+
+    text = flat(pdf_text(brief.read_bytes(), tmp_path))
+    assert "Records included Signed observations only" in text
+    saved = [message for kind, message in prompts.shown if kind == "information"]
+    assert "signed history of 1 observation" in saved[0]
+    assert "not signed" not in text
+    assert "Practice observation summary" not in text  # in brief
+    assert "Practice observation summary" in flat(pdf_text(full.read_bytes(), tmp_path))
 
 
 # In the main window
