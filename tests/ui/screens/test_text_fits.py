@@ -68,3 +68,75 @@ def test_the_export_done_message_shows_the_whole_fingerprint(
 
         assert "fingerprint" in dialog.intro.text()
         assert clipped_labels(dialog) == []
+
+
+def _every_dialog(services, cast, observation, tmp_path):
+    """Each dialog a user can open, made as the app makes it: (name, maker)."""
+    from ui.dialogs.about import AboutDialog
+    from ui.dialogs.audit_trail import AuditTrailDialog
+    from ui.dialogs.change_passphrase import ChangePassphraseDialog
+    from ui.dialogs.first_run import FirstRunDialog
+    from ui.dialogs.new_observation import NewObservationDialog
+    from ui.dialogs.person import PersonDialog
+    from ui.dialogs.retention import RetentionDialog
+    from ui.dialogs.review_settings import ReviewSettingsDialog
+    from ui.dialogs.teams import TeamDialog, TeamsDialog
+    from ui.dialogs.verify_summary import VerifySummaryDialog
+    from ui.signoff import SignOffDialog
+    from observer.vocabulary import SignatureRole
+
+    prompts = FakePrompts()
+    records = services.recording.list()
+    return {
+        "about": lambda: AboutDialog(services.data_dir),
+        "audit trail": lambda: AuditTrailDialog(services.audit, prompts),
+        "change passphrase": lambda: ChangePassphraseDialog(services, prompts),
+        "first run": lambda: FirstRunDialog(services.profiles, prompts),
+        "new observation": lambda: NewObservationDialog(
+            services.recording, services.people, cast.observer, prompts
+        ),
+        "person": lambda: PersonDialog(services.people, prompts),
+        "retention": lambda: RetentionDialog(services, prompts),
+        "review settings": lambda: ReviewSettingsDialog(services, prompts),
+        "team": lambda: TeamDialog(services.people, prompts),
+        "teams": lambda: TeamsDialog(services.people, prompts),
+        "verify": lambda: VerifySummaryDialog(
+            tmp_path / "a summary with a long name of the kind people give.pdf",
+            ["Signed by Priya Shah, Practice lead, Northshire County Council.", "Intact."],
+            True,
+        ),
+        "export summaries": lambda: ExportSummariesDialog(
+            services.summaries, prompts, records, tmp_path / "supervision files"
+        ),
+        "sign-off": lambda: SignOffDialog(
+            services.for_record(), observation, SignatureRole.OBSERVER, prompts
+        ),
+    }
+
+
+DIALOGS = [
+    "about",
+    "audit trail",
+    "change passphrase",
+    "first run",
+    "new observation",
+    "person",
+    "retention",
+    "review settings",
+    "team",
+    "teams",
+    "verify",
+    "export summaries",
+    "sign-off",
+]
+
+
+@FONTS
+@pytest.mark.parametrize("name", DIALOGS)
+def test_no_dialog_cuts_off_a_label(qtbot, services, cast, observation, tmp_path, points, name):
+    with app_font(points):
+        dialog = _every_dialog(services, cast, observation, tmp_path)[name]()
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert clipped_labels(dialog) == []
