@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -43,6 +43,20 @@ WORKERS, OBSERVATIONS, ACTIONS, SEARCH, TEAM = range(len(SECTIONS))
 SETTLE_AFTER_MS = 250
 GEOMETRY_KEY = "main_window/geometry"
 SECTION_KEY = "main_window/section"
+SMALL_SCREEN = QSize(1440, 900)  # at most this much room: the window opens maximised
+SCREEN_SHARE = 0.9  # of a larger screen's room, on first opening
+
+
+def first_placement(available: QRect) -> tuple[QRect, bool]:
+    """Where the window first opens on a screen with `available` room, and whether
+    maximised: a small screen (a 1366×768 laptop) is used whole, a larger one mostly,
+    the window in its middle. Tables need the width: at a fixed size they cut columns."""
+    if available.width() <= SMALL_SCREEN.width() or available.height() <= SMALL_SCREEN.height():
+        return QRect(available), True
+    size = QSize(int(available.width() * SCREEN_SHARE), int(available.height() * SCREEN_SHARE))
+    placed = QRect(QPoint(0, 0), size)
+    placed.moveCenter(available.center())
+    return placed, False
 
 
 class Panel(Protocol):
@@ -323,7 +337,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_NAME)
             self.user_label.setText("No user set up on this laptop yet")
             return
-        self.setWindowTitle(f"{APP_NAME} — {profile.organisation}")
+        # Ending with the app's name, which Qt would otherwise add a second time.
+        self.setWindowTitle(f"{profile.organisation} — {APP_NAME}")
         self.user_label.setText(f"{profile.name}, {profile.role.label} · {profile.organisation}")
 
     def show_section(self, number: int) -> None:
@@ -418,8 +433,11 @@ class MainWindow(QMainWindow):
         settings = app_settings()
         geometry = settings.value(GEOMETRY_KEY)
         if not geometry or not self.restoreGeometry(geometry):
-            average = self.fontMetrics().averageCharWidth()
-            self.resize(average * 170, self.fontMetrics().height() * 44)
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            placed, maximised = first_placement(screen.availableGeometry())
+            self.setGeometry(placed)
+            if maximised:
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         section = settings.value(SECTION_KEY, 0, type=int)
         if not isinstance(section, int) or not 0 <= section < self.stack.count():
             section = 0
