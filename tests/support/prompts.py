@@ -50,7 +50,9 @@ class FakePrompts(Prompts):
         self.suggested.append(suggested)
         return self._picked(caption)
 
-    def folder(self, parent: QWidget | None, caption: str, start: Path | None = None) -> Path | None:
+    def folder(
+        self, parent: QWidget | None, caption: str, start: Path | None = None
+    ) -> Path | None:
         if start is not None:
             self.suggested.append(start)
         return self._picked(caption)

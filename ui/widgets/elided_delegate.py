@@ -52,4 +52,3 @@ class ElidedTextDelegate(QStyledItemDelegate):
             QToolTip.showText(event.globalPos(), text, view.viewport(), option.rect)
             return True
         return super().helpEvent(event, view, option, index)
-

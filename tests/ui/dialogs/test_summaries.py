@@ -328,7 +328,10 @@ def test_one_summary_is_saved_as_a_file_starting_in_documents_then_where_last_sa
 
     assert prompts.suggested[0].parent == documents
     assert prompts.suggested[0].name.endswith(".pdf")
-    assert titles == ["Export summary", f"Done: the summary was exported to {folder / 'first.pdf'}."]
+    assert titles == [
+        "Export summary",
+        f"Done: the summary was exported to {folder / 'first.pdf'}.",
+    ]
     assert [p.name for p in folder.iterdir()] == ["first.pdf"]
 
     # Several summaries go to a folder, the picker opening where the last one went.

@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from observer.store.encryption import check_new_passphrase
-from tests.support.text_fits import LARGE_FONT_POINTS, app_font, clipped_labels
 from tests.support.prompts import FakePrompts
+from tests.support.text_fits import LARGE_FONT_POINTS, app_font, clipped_labels
 from ui.dialogs.export_summaries import ExportSummariesDialog
 from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
 
@@ -72,6 +72,7 @@ def test_the_export_done_message_shows_the_whole_fingerprint(
 
 def _every_dialog(services, cast, observation, tmp_path):
     """Each dialog a user can open, made as the app makes it: (name, maker)."""
+    from observer.vocabulary import SignatureRole
     from ui.dialogs.about import AboutDialog
     from ui.dialogs.audit_trail import AuditTrailDialog
     from ui.dialogs.change_passphrase import ChangePassphraseDialog
@@ -83,7 +84,6 @@ def _every_dialog(services, cast, observation, tmp_path):
     from ui.dialogs.teams import TeamDialog, TeamsDialog
     from ui.dialogs.verify_summary import VerifySummaryDialog
     from ui.signoff import SignOffDialog
-    from observer.vocabulary import SignatureRole
 
     prompts = FakePrompts()
     records = services.recording.list()

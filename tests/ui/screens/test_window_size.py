@@ -4,7 +4,7 @@ short columns first, eliding long text with its whole text on hover."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QTableView, QToolTip
 from pytestqt.qtbot import QtBot
@@ -117,7 +117,9 @@ def test_a_cut_cell_shows_its_whole_text_on_hover(qtbot, demo: Services, prompts
     cut = cut_cells(view, "Kind")
     assert cut, "at this width some kinds are cut short"
     column = headers(view).index("Kind")
-    row = next(r for r in range(view.model().rowCount()) if view.model().index(r, column).data() == cut[0])
+    row = next(
+        r for r in range(view.model().rowCount()) if view.model().index(r, column).data() == cut[0]
+    )
     index = view.model().index(row, column)
     view.scrollTo(index)
     centre = view.visualRect(index).center()
