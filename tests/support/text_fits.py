@@ -6,8 +6,8 @@ than its longest word; an unwrapped label narrower or shorter than its text; or 
 that sticks out of a widget it sits in (a window too small for its layout). Labels inside
 a scroll area are judged only by their own size: scrolling shows the rest of the area.
 
-`app_font_size` (a fixture in tests/ui/conftest.py) runs a test at the default font and at
-a large one, as a user with larger text would see the screen.
+`cut_cells(view, header)` lists the cells of a table's column that are cut short.
+`app_font(points)` runs a block at another font size, as a user with larger text sees it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QEvent, QPoint, QRect
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QLabel,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from ui.widgets.elided_delegate import ElidedTextDelegate
 
 LARGE_FONT_POINTS = 16
 
@@ -98,3 +107,22 @@ def clipped_labels(root: QWidget) -> list[str]:
         if why:
             problems.append(_describe(label, why))
     return problems
+
+
+def cut_cells(view: QTableView, header: str) -> list[str]:
+    """The texts of the column's cells that its width cuts short (elides)."""
+    model = view.model()
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    column = titles.index(header)
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, ElidedTextDelegate)
+    cut = []
+    for row in range(model.rowCount()):
+        index = model.index(row, column)
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        option.rect = view.visualRect(index)
+        option.rect.setWidth(view.columnWidth(column))  # rows out of view are measured too
+        if delegate.is_elided(option, index):
+            cut.append(str(index.data()))
+    return cut

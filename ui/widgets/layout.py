@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QRect, QSize
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
 PANEL_MARGIN = 24
@@ -15,6 +16,22 @@ def panel_layout(layout: QBoxLayout, owner: QWidget) -> QBoxLayout:
     layout.setContentsMargins(PANEL_MARGIN, PANEL_MARGIN - 4, PANEL_MARGIN, PANEL_MARGIN - 4)
     layout.setSpacing(PANEL_SPACING)
     return layout
+
+
+SCREEN_SHARE = 0.9  # of the screen's room, at most, for a window's opening size
+
+
+def opening_size(window: QWidget, chars: int, lines: int, available: QRect | None = None) -> QSize:
+    """A window's opening size: `chars` average characters by `lines` lines of its font,
+    within the room the screen has (`available`, else the window's screen's)."""
+    if available is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+    metrics = window.fontMetrics()
+    return QSize(
+        min(metrics.averageCharWidth() * chars, int(available.width() * SCREEN_SHARE)),
+        min(metrics.height() * lines, int(available.height() * SCREEN_SHARE)),
+    )
 
 
 class _GrowWithText(QObject):

@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QTableView, QToolTip
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from observer.demo.generator import generate
 from observer.services import Services
 from tests.support.qt import headers
+from tests.support.text_fits import cut_cells
 from tests.ui.conftest import OFFSCREEN_NOISE
 from ui.main_window import OBSERVATIONS, TEAM, MainWindow, first_placement
-from ui.widgets.elided_delegate import ElidedTextDelegate
 
 LAPTOP = QRect(0, 0, 1366, 768)  # a common council laptop
 MAXIMISED_ON_LAPTOP = (1366, 740)  # less a panel or title bar
@@ -65,22 +65,6 @@ def opened_at(qtbot: QtBot, services: Services, prompts, section: int, size) -> 
         window.load_data()
     qtbot.waitExposed(window)
     return window
-
-
-def cut_cells(view: QTableView, header: str) -> list[str]:
-    """The texts of the column's cells, among the rows in view, that are cut short."""
-    column = headers(view).index(header)
-    delegate = view.itemDelegate()
-    assert isinstance(delegate, ElidedTextDelegate)
-    cut = []
-    for row in range(view.model().rowCount()):
-        index = view.model().index(row, column)
-        option = QStyleOptionViewItem()
-        view.initViewItemOption(option)
-        option.rect = view.visualRect(index)
-        if delegate.is_elided(option, index):
-            cut.append(index.data())
-    return cut
 
 
 def test_kind_and_framework_show_whole_on_a_laptop(qtbot, demo: Services, prompts) -> None:
