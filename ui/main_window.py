@@ -305,6 +305,13 @@ class MainWindow(QMainWindow):
         tools_menu(bar).addAction(self.audit_trail_action)
 
         help_menu = bar.addMenu("&Help")
+        self.guide_action = QAction("&Getting started", self)
+        self.guide_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.guide_action.setStatusTip(
+            "A short guide: recording, sign-off, summaries, locking, backups"
+        )
+        self.guide_action.triggered.connect(self.show_guide)
+        help_menu.addAction(self.guide_action)
         self.about_action = QAction("&About Practice Observer", self)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
@@ -390,6 +397,11 @@ class MainWindow(QMainWindow):
         from ui.dialogs.review_settings import ReviewSettingsDialog
 
         ReviewSettingsDialog.edit(self, self._services, self._prompts)
+
+    def show_guide(self) -> None:
+        from ui.dialogs.guide import GuideDialog
+
+        GuideDialog.show_guide(self)
 
     def show_about(self) -> None:
         from ui.dialogs.about import AboutDialog

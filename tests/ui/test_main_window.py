@@ -194,3 +194,33 @@ def test_every_control_has_an_accessible_name(qtbot, services: Services, window,
         if not _named(widget)
     ]
     assert unnamed == []
+
+
+def test_help_opens_a_getting_started_guide(qtbot, window, monkeypatch):
+    from ui.dialogs.guide import GuideDialog
+
+    seen: list[str] = []
+
+    def fake_exec(dialog: GuideDialog) -> int:
+        seen.append(dialog.text())
+        return 0
+
+    monkeypatch.setattr(GuideDialog, "exec", fake_exec)
+    help_menu = next(
+        a.menu() for a in window.menuBar().actions() if a.text() == "&Help" and a.menu()
+    )
+    titles = [a.text() for a in help_menu.actions()]
+    assert titles[:2] == ["&Getting started", "&About Practice Observer"]
+    window.guide_action.trigger()
+
+    (guide,) = seen
+    for heading in (
+        "Recording an observation",
+        "Signing off in the room",
+        "Exporting a summary",
+        "Locking",
+        "Backups",
+        "Where your data lives",
+    ):
+        assert heading in guide
+    assert "**" not in guide and "##" not in guide  # rendered, not shown as markdown
