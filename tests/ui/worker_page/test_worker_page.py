@@ -519,3 +519,42 @@ def test_double_click_on_a_worker_opens_their_page_and_back_returns(
     assert window.worker_page.back_button.text() == "‹ &Back to Workers"
     window.worker_page.back_button.click()
     assert window.stack.currentWidget() is window.workers_panel
+
+
+def test_a_tick_done_can_be_undone_for_a_few_seconds(
+    qtbot: QtBot, services: Services, page: WorkerPage, staff: Staff, actions
+) -> None:
+    open_worker(qtbot, page, staff.worker)
+    show_tab(page, page.actions_view)
+    view = page.actions_view.table.view
+    outcome = page.actions_view.outcome
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(0, DONE_COLUMN))
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        QTest.keyClick(view, Qt.Key.Key_Space)
+    assert "Share the plan with the family" not in column_texts(view, "Action")
+    assert outcome.undo_button.isVisible()
+
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        QTest.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    # Reopened through the core, as this user, and the row is back.
+    assert "Share the plan with the family" in column_texts(view, "Action")
+    assert page.tabs.tabText(1) == "Actions (3 open, 1 overdue)"
+    assert outcome.text() == "Reopened by Aled Hughes."
+    assert not outcome.undo_button.isVisible()
+    reopened = next(
+        a
+        for a in worker_history(services.db, staff.worker, today=TODAY).actions
+        if a.id == actions["overdue"]
+    )
+    assert reopened.status is ActionStatus.OPEN
+
+    # Ticked again, the offer lasts its few seconds, then Undo is gone.
+    view.setCurrentIndex(view.model().index(0, DONE_COLUMN))
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        QTest.keyClick(view, Qt.Key.Key_Space)
+    assert outcome.expiry.isActive()
+    outcome.expiry.timeout.emit()  # the seconds, fired rather than waited for
+    assert not outcome.undo_button.isVisible()
+    assert outcome.text().startswith("Marked done by Aled Hughes on ")
