@@ -231,8 +231,7 @@ class People:
             .order_by(Person.name)
         )
         with self._db.session() as s:
-            rows = s.execute(query).all()
-        rows.sort(key=lambda row: name_order(row[1]))
+            rows = sorted(s.execute(query).all(), key=lambda row: name_order(row[1]))
         return [
             WorkerRow(
                 PersonSummary(
