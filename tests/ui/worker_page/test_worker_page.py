@@ -263,6 +263,11 @@ def series_codes(page: WorkerPage) -> list[str]:
     return [series.name().split(" · ")[0] for series in page.chart.series()]
 
 
+def standards_offered(page: WorkerPage) -> list[str]:
+    combo = page.chart.standard
+    return [combo.itemData(i) for i in range(combo.count())]
+
+
 def test_the_chart_shows_one_framework_version_with_its_own_scale_and_standards(
     qtbot: QtBot, services: Services, page: WorkerPage, staff: Staff, record: Recorder
 ) -> None:
@@ -279,15 +284,18 @@ def test_the_chart_shows_one_framework_version_with_its_own_scale_and_standards(
     chart = page.chart
     assert chart.framework.count() == 2
     assert "version 2" in chart.chart.title()
-    assert series_codes(page) == ["1", "3"]
+    assert standards_offered(page) == ["1", "3"]
+    assert series_codes(page) == ["1"]  # one standard at a time
     (scale,) = [a for a in chart.chart.axes() if isinstance(a, QCategoryAxis)]
     assert scale.categoriesLabels() == LEVELS_WORST_FIRST  # best at the top
 
     chart.framework.setCurrentIndex(1)
 
     assert "version 1" in chart.chart.title()
-    assert series_codes(page) == ["1", "2", "5"]
-    assert [s.count() for s in chart.series()] == [2, 2, 1]
+    assert standards_offered(page) == ["1", "2", "5"]
+    assert chart.standard.itemText(0).endswith("(2 ratings)")
+    assert series_codes(page) == ["1"]
+    assert [s.count() for s in chart.series()] == [2]
     assert all(isinstance(s, QLineSeries) and s.pointsVisible() for s in chart.series())
     (scale,) = [a for a in chart.chart.axes() if isinstance(a, QCategoryAxis)]
     assert scale.categoriesLabels() == LEVELS_WORST_FIRST
@@ -303,10 +311,13 @@ def test_choosing_a_standard_charts_it_alone(
     open_worker(qtbot, page, staff.worker)
     show_tab(page, page.chart)
 
+    assert series_codes(page) == ["1"]
     page.chart.standard.setCurrentIndex(page.chart.standard.findData("2"))
 
     assert series_codes(page) == ["2"]
     assert [p.y() for p in page.chart.series()[0].points()] == [2.0, 3.0]
+    assert page.chart.chart.title().endswith(page.chart.series()[0].name())
+    assert not page.chart.chart.legend().isVisible()  # the title names the one standard
     assert not page.chart.framework.isEnabled()  # one version: nothing to choose
 
 
