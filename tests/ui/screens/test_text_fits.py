@@ -73,6 +73,7 @@ def test_the_export_done_message_shows_the_whole_fingerprint(
 def _every_dialog(services, cast, observation, tmp_path):
     """Each dialog a user can open, made as the app makes it: (name, maker)."""
     from observer.vocabulary import SignatureRole
+    from tests.ui.dialogs.test_summaries import signed_record
     from ui.dialogs.about import AboutDialog
     from ui.dialogs.audit_trail import AuditTrailDialog
     from ui.dialogs.change_passphrase import ChangePassphraseDialog
@@ -83,7 +84,7 @@ def _every_dialog(services, cast, observation, tmp_path):
     from ui.dialogs.review_settings import ReviewSettingsDialog
     from ui.dialogs.teams import TeamDialog, TeamsDialog
     from ui.dialogs.verify_summary import VerifySummaryDialog
-    from ui.signoff import SignOffDialog
+    from ui.signoff import AddendumDialog, SignOffDialog
 
     prompts = FakePrompts()
     records = services.recording.list()
@@ -111,6 +112,9 @@ def _every_dialog(services, cast, observation, tmp_path):
         "sign-off": lambda: SignOffDialog(
             services.for_record(), observation, SignatureRole.OBSERVER, prompts
         ),
+        "addendum": lambda: AddendumDialog(
+            services.for_record(), signed_record(services, cast).id, prompts
+        ),
     }
 
 
@@ -128,6 +132,7 @@ DIALOGS = [
     "verify",
     "export summaries",
     "sign-off",
+    "addendum",
 ]
 
 
