@@ -122,9 +122,13 @@ class ExportSummariesDialog(QDialog):
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self.intro.setAccessibleName("Export")
         self.intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.leave_out_references = QCheckBox("Leave case references out of the summaries")
+        self.leave_out_references = QCheckBox(
+            "Leave the case reference out of the summary"
+            if target is not None
+            else "Leave case references out of the summaries"
+        )
         self.leave_out_references.setAccessibleDescription(
-            "The summaries then say that the case reference is not included."
+            "The summary then says that the case reference is not included."
         )
         self.progress = QProgressBar()
         self.progress.setRange(0, len(records))

@@ -27,7 +27,7 @@ class GuideDialog(QDialog):
         layout.setContentsMargins(16, 16, 16, 12)
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
-        self.resize(opening_size(self, 96, 40))
+        self.resize(opening_size(self, 110, 46))
 
     def text(self) -> str:
         return self.browser.toPlainText()

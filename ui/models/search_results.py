@@ -49,7 +49,7 @@ SEARCH_COLUMNS: tuple[Column[RankedHit], ...] = (
         "Kind",
         lambda r: r.hit.kind.short_label,
         tooltip_text=lambda r: r.hit.kind.label,
-        max_chars=28,
+        max_chars=34,
     ),
     Column("Found in", lambda r: r.hit.field_label, tooltip=True, max_chars=30),
     Column("Match", lambda r: r.hit.snippet, stretch=True, tooltip=True),

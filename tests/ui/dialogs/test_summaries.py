@@ -312,6 +312,7 @@ def test_one_summary_is_saved_as_a_file_starting_in_documents_then_where_last_sa
 
     def run_to_the_end(dialog: ExportSummariesDialog) -> int:
         titles.append(dialog.windowTitle())
+        titles.append(dialog.leave_out_references.text())
         dialog.start()
         qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
         titles.append(dialog.intro.text())
@@ -330,6 +331,7 @@ def test_one_summary_is_saved_as_a_file_starting_in_documents_then_where_last_sa
     assert prompts.suggested[0].name.endswith(".pdf")
     assert titles == [
         "Export summary",
+        "Leave the case reference out of the summary",
         f"Done: the summary was exported to {folder / 'first.pdf'}.",
     ]
     assert [p.name for p in folder.iterdir()] == ["first.pdf"]
@@ -340,4 +342,4 @@ def test_one_summary_is_saved_as_a_file_starting_in_documents_then_where_last_sa
     assert prompts.shown[-1] == ("picker", "Export summaries to")
     assert prompts.suggested[1] == folder
     assert len(written) == 2
-    assert titles[2] == "Export summaries"
+    assert titles[3:5] == ["Export summaries", "Leave case references out of the summaries"]
