@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
 
         self.user_label = QLabel()
         self.user_label.setAccessibleName("Signed-in user")
+        self.user_label.setContentsMargins(0, 0, 8, 0)  # off the edge when maximised
         self.statusBar().addPermanentWidget(self.user_label)
         self._build_menus(list(SECTIONS))
         self.refresh_profile()
