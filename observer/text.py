@@ -40,6 +40,13 @@ def searchable(text: str) -> str:
     return " ".join(folded.split())
 
 
+def name_order(name: str) -> tuple[str, str]:
+    """How a list of names is ordered: as letters, case and accents aside, so "Émile" sits
+    among the E's and "Åsa" among the A's rather than after "Zofia", where the store's
+    order by code point would put them; names that fold alike keep a fixed order."""
+    return searchable(name), name
+
+
 # Marks that reorder how text is shown (the "Trojan source" characters): a name holding
 # them can show as one thing and sort, search and sign as another.
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

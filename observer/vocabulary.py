@@ -20,6 +20,11 @@ class Kind(StrEnum):
         return KIND_LABELS[self]
 
     @property
+    def short_label(self) -> str:
+        """The kind in a table's column, where the whole label would be cut short."""
+        return KIND_SHORT_LABELS.get(self, KIND_LABELS[self])
+
+    @property
     def is_supervision(self) -> bool:
         return self in (Kind.SUPERVISION_INDIVIDUAL, Kind.SUPERVISION_GROUP)
 
@@ -41,6 +46,10 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.OTHER: "Other",
 }
 
+KIND_SHORT_LABELS: dict[Kind, str] = {
+    Kind.CHILD_PROTECTION_MEETING: "Child protection meeting",
+}
+
 
 class Role(StrEnum):
     SOCIAL_WORKER = "social_worker"
@@ -54,6 +63,11 @@ class Role(StrEnum):
     def label(self) -> str:
         return ROLE_LABELS[self]
 
+    @property
+    def short_label(self) -> str:
+        """The role in a table's column, where the whole label would be cut short."""
+        return ROLE_SHORT_LABELS.get(self, ROLE_LABELS[self])
+
 
 ROLE_LABELS: dict[Role, str] = {
     Role.SOCIAL_WORKER: "Social worker",
@@ -62,6 +76,10 @@ ROLE_LABELS: dict[Role, str] = {
     Role.TEAM_MANAGER: "Team manager",
     Role.PRACTICE_LEAD: "Practice lead",
     Role.FAMILY_SUPPORT_WORKER: "Family support worker",
+}
+
+ROLE_SHORT_LABELS: dict[Role, str] = {
+    Role.ASYE: "Newly qualified (ASYE)",
 }
 
 

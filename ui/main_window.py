@@ -6,8 +6,8 @@ import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QSize, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -47,6 +47,20 @@ WORKERS, OBSERVATIONS, ACTIONS, SEARCH, TEAM = range(len(SECTIONS))
 SETTLE_AFTER_MS = 250
 GEOMETRY_KEY = "main_window/geometry"
 SECTION_KEY = "main_window/section"
+SMALL_SCREEN = QSize(1440, 900)  # at most this much room: the window opens maximised
+SCREEN_SHARE = 0.9  # of a larger screen's room, on first opening
+
+
+def first_placement(available: QRect) -> tuple[QRect, bool]:
+    """Where the window first opens on a screen with `available` room, and whether
+    maximised: a small screen (a 1366×768 laptop) is used whole, a larger one mostly,
+    the window in its middle. Tables need the width: at a fixed size they cut columns."""
+    if available.width() <= SMALL_SCREEN.width() or available.height() <= SMALL_SCREEN.height():
+        return QRect(available), True
+    size = QSize(int(available.width() * SCREEN_SHARE), int(available.height() * SCREEN_SHARE))
+    placed = QRect(QPoint(0, 0), size)
+    placed.moveCenter(available.center())
+    return placed, False
 
 
 class Panel(Protocol):
@@ -108,6 +122,7 @@ class MainWindow(QMainWindow):
 
         self.user_label = QLabel()
         self.user_label.setAccessibleName("Signed-in user")
+        self.user_label.setContentsMargins(0, 0, 8, 0)  # off the edge when maximised
         self.sample_label = QLabel(SAMPLE_STATUS)
         self.sample_label.setAccessibleName("Sample data")
         self.sample_label.setStyleSheet(SAMPLE_STYLE)
@@ -309,6 +324,13 @@ class MainWindow(QMainWindow):
         tools_menu(bar).addAction(self.audit_trail_action)
 
         help_menu = bar.addMenu("&Help")
+        self.guide_action = QAction("&Getting started", self)
+        self.guide_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.guide_action.setStatusTip(
+            "A short guide: recording, sign-off, summaries, locking, backups"
+        )
+        self.guide_action.triggered.connect(self.show_guide)
+        help_menu.addAction(self.guide_action)
         self.about_action = QAction("&About Practice Observer", self)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
@@ -344,13 +366,14 @@ class MainWindow(QMainWindow):
     def refresh_profile(self) -> None:
         profile = self._services.profiles.current()
         sample = self._services.sample_data.held()
-        title = f"{APP_NAME} — {SAMPLE_TITLE}" if sample else APP_NAME
+        # Ending with the app's name, which Qt would otherwise add a second time.
+        title = f"{SAMPLE_TITLE} — {APP_NAME}" if sample else APP_NAME
         self.sample_label.setVisible(sample)
         if profile is None:
             self.setWindowTitle(title)
             self.user_label.setText("No user set up on this laptop yet")
             return
-        self.setWindowTitle(f"{title} — {profile.organisation}")
+        self.setWindowTitle(f"{profile.organisation} — {title}")
         self.user_label.setText(f"{profile.name}, {profile.role.label} · {profile.organisation}")
 
     def edit_profile(self) -> None:
@@ -417,6 +440,11 @@ class MainWindow(QMainWindow):
 
         ReviewSettingsDialog.edit(self, self._services, self._prompts)
 
+    def show_guide(self) -> None:
+        from ui.dialogs.guide import GuideDialog
+
+        GuideDialog.show_guide(self)
+
     def show_about(self) -> None:
         from ui.dialogs.about import AboutDialog
 
@@ -459,8 +487,11 @@ class MainWindow(QMainWindow):
         settings = app_settings()
         geometry = settings.value(GEOMETRY_KEY)
         if not geometry or not self.restoreGeometry(geometry):
-            average = self.fontMetrics().averageCharWidth()
-            self.resize(average * 170, self.fontMetrics().height() * 44)
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            placed, maximised = first_placement(screen.availableGeometry())
+            self.setGeometry(placed)
+            if maximised:
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         section = settings.value(SECTION_KEY, 0, type=int)
         if not isinstance(section, int) or not 0 <= section < self.stack.count():
             section = 0

@@ -49,6 +49,8 @@ class Prompts:
         chosen, _ = QFileDialog.getSaveFileName(parent, caption, str(suggested), file_filter)
         return Path(chosen) if chosen else None
 
-    def folder(self, parent: QWidget | None, caption: str) -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(parent, caption)
+    def folder(
+        self, parent: QWidget | None, caption: str, start: Path | None = None
+    ) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(parent, caption, str(start or ""))
         return Path(chosen) if chosen else None

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from observer.errors import InvalidInput, NotFound, StaleRecord
 from observer.store.db import Database
 from observer.store.models import Observation, Person, Team, fetch
-from observer.text import has_control_characters, searchable
+from observer.text import has_control_characters, name_order, searchable
 from observer.vocabulary import Role
 
 
@@ -130,7 +130,7 @@ class People:
                 .outerjoin(members, members.c.team_id == Team.id)
                 .order_by(Team.name)
             ).all()
-            return [
+            teams = [
                 TeamSummary(
                     id=team.id,
                     name=team.name,
@@ -141,6 +141,7 @@ class People:
                 )
                 for team, count in rows
             ]
+        return sorted(teams, key=lambda team: name_order(team.name))
 
     def add_team(self, name: str, manager_id: uuid.UUID | None = None) -> uuid.UUID:
         name = clean_name(name, "A team name")
@@ -202,7 +203,8 @@ class People:
         if active_only:
             query = query.where(Person.active.is_(True))
         with self._db.session() as s:
-            return [_summary(p) for p in s.scalars(query)]
+            people = [_summary(p) for p in s.scalars(query)]
+        return sorted(people, key=lambda person: name_order(person.name))
 
     def names(self) -> list[tuple[uuid.UUID, str]]:
         """Everyone still working here, by name: what a picker of people needs, quickly."""
@@ -212,7 +214,8 @@ class People:
             .order_by(Person.name)
         )
         with self._db.session() as s:
-            return [(row[0], row[1]) for row in s.execute(query)]
+            found = [(row[0], row[1]) for row in s.execute(query)]
+        return sorted(found, key=lambda found: name_order(found[1]))
 
     def list_workers(self) -> list[WorkerRow]:
         """Everyone, with how often and how recently they were observed."""
@@ -247,7 +250,7 @@ class People:
             .order_by(Person.name)
         )
         with self._db.session() as s:
-            rows = s.execute(query).all()
+            rows = sorted(s.execute(query).all(), key=lambda row: name_order(row[1]))
         return [
             WorkerRow(
                 PersonSummary(

@@ -42,6 +42,7 @@ from observer.store.db import Database
 from observer.store.filters import day_after, day_start, local_day
 from observer.store.ids import id_key, raw_id
 from observer.store.models import Action, Observation, Person, RatingLevel, Team
+from observer.text import name_order
 from observer.vocabulary import ActionStatus, Role
 
 OBSERVED_ROLES: tuple[Role, ...] = (
@@ -180,7 +181,7 @@ def team_overview(
                 overdue_for_observation=today > due_by,
             )
         )
-    rows.sort(key=lambda r: r.name.casefold())
+    rows.sort(key=lambda r: name_order(r.name))
     return rows
 
 

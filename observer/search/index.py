@@ -40,9 +40,11 @@ class SearchIndex(Protocol):
         query: SearchQuery,
         limit: int,
         within: Select[uuid.UUID] | None,
+        offset: int = 0,
     ) -> list[IndexMatch]:
-        """The best `limit` matches for a non-empty query, best first; only observations
-        whose ids `within` selects, when given. Fields are names in SEARCHED_FIELDS."""
+        """The best `limit` matches after the best `offset` for a non-empty query, best
+        first; only observations whose ids `within` selects, when given. Fields are names
+        in SEARCHED_FIELDS."""
         ...
 
 

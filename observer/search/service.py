@@ -71,13 +71,17 @@ def search(
     text: str,
     limit: int = DEFAULT_LIMIT,
     filters: ObservationFilter | None = None,
+    offset: int = 0,
 ) -> list[SearchHit]:
-    """The observations that contain what `text` asks for, best first, at most `limit`.
+    """The observations that contain what `text` asks for, best first, at most `limit`,
+    after the best `offset` (so the next page of results starts where one ended).
 
     Raises InvalidInput (one sentence) for a search that cannot be run as typed; text with
     nothing searchable in it finds nothing.
     """
     check_limit(limit)
+    if offset < 0:
+        raise InvalidInput("Results start at the first; a negative offset means nothing.")
     query = parse_query(text)
     if not query:
         return []
@@ -86,7 +90,7 @@ def search(
     # One transaction: it writes only when there is something to index first.
     with db.session() as s, s.begin():
         index.bring_up_to_date(s)
-        matches = index.matches(s, query, limit, within)
+        matches = index.matches(s, query, limit, within, offset)
         if not matches:
             return []
         details = _details(s, [m.observation_id for m in matches])
@@ -174,8 +178,9 @@ class Search:
         text: str,
         limit: int = DEFAULT_LIMIT,
         filters: ObservationFilter | None = None,
+        offset: int = 0,
     ) -> list[SearchHit]:
-        return search(self._db, text, limit, filters)
+        return search(self._db, text, limit, filters, offset)
 
     def update_index(self) -> int:
         return update_index(self._db)

@@ -241,9 +241,10 @@ class Fts5Index:
         query: SearchQuery,
         limit: int,
         within: Select[uuid.UUID] | None,
+        offset: int = 0,
     ) -> list[IndexMatch]:
         try:
-            return self._matches(session, query, limit, within)
+            return self._matches(session, query, limit, within, offset)
         except OperationalError as exc:
             if "fts5" not in str(exc.orig).lower():
                 raise
@@ -257,6 +258,7 @@ class Fts5Index:
         query: SearchQuery,
         limit: int,
         within: Select[uuid.UUID] | None,
+        offset: int = 0,
     ) -> list[IndexMatch]:
         wheres: list[ColumnElement[bool]] = []
         if within is not None:
@@ -286,7 +288,13 @@ class Fts5Index:
             wheres += [loosely, (_text.c.rowid + 0).in_(exact)]
         bm25 = func.bm25(literal_column(TABLE))
         ranked = list(
-            s.execute(select(_text.c.rowid, bm25).where(*wheres).order_by(bm25).limit(limit))
+            s.execute(
+                select(_text.c.rowid, bm25)
+                .where(*wheres)
+                .order_by(bm25, _text.c.rowid)  # ties in a fixed order, so pages never overlap
+                .limit(limit)
+                .offset(offset)
+            )
         )
         if not ranked:
             return []

@@ -18,6 +18,7 @@ class FakePrompts(Prompts):
     answers: list[bool] = field(default_factory=list)
     passphrases: list[str | None] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)  # what the file and folder pickers return
+    suggested: list[Path] = field(default_factory=list)  # where each picker opened
 
     def information(self, parent: QWidget | None, message: str) -> None:
         self.shown.append(("information", message))
@@ -46,9 +47,14 @@ class FakePrompts(Prompts):
     def save_file(
         self, parent: QWidget | None, caption: str, suggested: Path, file_filter: str = ""
     ) -> Path | None:
+        self.suggested.append(suggested)
         return self._picked(caption)
 
-    def folder(self, parent: QWidget | None, caption: str) -> Path | None:
+    def folder(
+        self, parent: QWidget | None, caption: str, start: Path | None = None
+    ) -> Path | None:
+        if start is not None:
+            self.suggested.append(start)
         return self._picked(caption)
 
     def _picked(self, caption: str) -> Path | None:

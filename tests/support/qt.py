@@ -15,6 +15,15 @@ def type_text(widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, event)
 
 
+def shown_title(window: QWidget, app_name: str = "Practice Observer") -> str:
+    """The title bar's text, as Qt makes it for an app whose display name is `app_name`:
+    the window's title with " — " and the app's name added, unless it already ends so."""
+    title = window.windowTitle()
+    if title.endswith(app_name):
+        return title
+    return f"{title} — {app_name}" if title else app_name
+
+
 def headers(view: QTableView) -> list[str]:
     model = view.model()
     return [

@@ -151,7 +151,7 @@ def test_first_run_adds_no_sample_data_unless_asked(
 
     assert prompts.shown == []
     assert demo.calls == []
-    assert closing_once_filled == ["Practice Observer — Northshire County Council"]
+    assert closing_once_filled == ["Northshire County Council — Practice Observer"]
     assert not (tmp_path / "new-sample").exists()
     reopened = open_services(data, STORE_PASSPHRASE)
     try:
@@ -178,7 +178,7 @@ def test_sample_data_chosen_at_first_run_goes_in_a_separate_store(
 
     assert main(["--data-dir", str(data)], prompts=FakePrompts()) == 0
 
-    assert closing_once_filled == ["Practice Observer — Sample data — Northshire County Council"]
+    assert closing_once_filled == ["Northshire County Council — Sample data — Practice Observer"]
     real = open_services(data, STORE_PASSPHRASE)
     try:
         assert real.recording.count() == 0

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from observer.people.directory import PersonDetails
 from observer.services import Services
 from observer.vocabulary import Role
-from tests.support.qt import column_texts
+from tests.support.qt import column_texts, shown_title
 from ui.main_window import MainWindow
 
 
@@ -56,7 +56,8 @@ def test_workers_table_lists_the_people_in_the_store(qtbot, services: Services, 
 def test_title_and_status_bar_name_the_user_and_organisation(qtbot, window, cast):
     _open(qtbot, window)
 
-    assert window.windowTitle() == "Practice Observer — Northshire County Council"
+    # As the window manager shows it: Qt adds the app's name unless the title ends with it.
+    assert shown_title(window) == "Northshire County Council — Practice Observer"
     assert "Priya Shah" in window.user_label.text()
     assert "Northshire County Council" in window.user_label.text()
 
@@ -71,7 +72,7 @@ def test_a_store_of_sample_data_says_so_in_the_title_and_status_bar(
     qtbot.addWidget(window)
     _open(qtbot, window)
 
-    assert window.windowTitle() == "Practice Observer — Sample data — Northshire County Council"
+    assert window.windowTitle() == "Northshire County Council — Sample data — Practice Observer"
     assert window.sample_label.isVisible()
     assert window.sample_label.text().startswith("Sample data")
 
@@ -215,3 +216,34 @@ def test_every_control_has_an_accessible_name(qtbot, services: Services, window,
         if not _named(widget)
     ]
     assert unnamed == []
+
+
+def test_help_opens_a_getting_started_guide(qtbot, window, monkeypatch):
+    from ui.dialogs.guide import GuideDialog
+
+    seen: list[str] = []
+
+    def fake_exec(dialog: GuideDialog) -> int:
+        seen.append(dialog.text())
+        return 0
+
+    monkeypatch.setattr(GuideDialog, "exec", fake_exec)
+    help_menu = next(
+        a.menu() for a in window.menuBar().actions() if a.text() == "&Help" and a.menu()
+    )
+    titles = [a.text() for a in help_menu.actions()]
+    assert titles[:2] == ["&Getting started", "&About Practice Observer"]
+    window.guide_action.trigger()
+
+    (guide,) = seen
+    for heading in (
+        "Recording an observation",
+        "Signing off in the room",
+        "Exporting a summary",
+        "Locking",
+        "Backups",
+        "Where your data lives",
+    ):
+        assert heading in guide
+    assert "**" not in guide  # rendered, not shown as markdown
+    assert "##" not in guide

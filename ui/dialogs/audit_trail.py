@@ -20,6 +20,7 @@ from ui.background import BatchJob
 from ui.models.audit import AuditTrailModel
 from ui.models.table import RecordFilterProxy
 from ui.prompts import Prompts
+from ui.widgets.layout import opening_size
 from ui.widgets.record_table import RecordTable
 
 SHOWN = 2000
@@ -49,8 +50,7 @@ class AuditTrailDialog(QDialog):
         self._job: BatchJob[AuditTrail] | None = None
         self._reports: list[ChainReport] = []
         self.setWindowTitle("Audit trail" if record_id is None else "Audit trail for this record")
-        average = self.fontMetrics().averageCharWidth()
-        self.resize(average * 130, self.fontMetrics().height() * 32)
+        self.resize(opening_size(self, 170, 34))
 
         self.intro = QLabel(WHOLE_STORE if record_id is None else ONE_RECORD)
         self.intro.setWordWrap(True)

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayou
 
 from observer.errors import ObserverError
 from ui.prompts import Prompts
+from ui.widgets.layout import grow_with_text
 
 
 class SavingDialog(QDialog):
@@ -42,6 +43,7 @@ class SavingDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * width)
+        grow_with_text(self)
         first.setFocus()
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""Exporting summaries of several observations to a folder, in the background.
+"""Exporting the summary of one observation to a file, or of several to a folder, in the
+background.
 
 The window stays responsive while summaries are built and signed on the thread pool; the
 progress bar moves with each file, and Cancel stops after the file in hand, so no file is
@@ -13,7 +14,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +37,8 @@ from ui.formatting import count
 from ui.latest_result import LatestResult
 from ui.memory import set_aside_what_is_loaded
 from ui.prompts import Prompts
+from ui.settings import app_settings
+from ui.widgets.layout import grow_with_text
 
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 EARLIER_PASSPHRASE = (
@@ -49,6 +52,31 @@ ADOPTED = (
     "Your signing key is now protected by the passphrase that opens Practice Observer; "
     "its old passphrase is no longer needed."
 )
+
+
+FOLDER_KEY = "export/folder"
+PDF_FILTER = "PDF documents (*.pdf)"
+
+
+def start_folder() -> Path:
+    """Where the file picker opens: the folder last exported to, else the user's Documents."""
+    last = app_settings().value(FOLDER_KEY, "", type=str)
+    if isinstance(last, str) and last and Path(last).is_dir():
+        return Path(last)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+
+def remember_folder(folder: Path) -> None:
+    app_settings().setValue(FOLDER_KEY, str(folder))
+
+
+def grouped_fingerprint(fingerprint: str) -> str:
+    """A fingerprint of colon-joined pairs on two lines: unbroken, it is wider than the
+    dialog and wrapping cannot break it."""
+    pairs = fingerprint.split(":")
+    half = (len(pairs) + 1) // 2
+    return ":".join(pairs[:half]) + "\n" + ":".join(pairs[half:])
 
 
 def file_name(record: ObservationSummary) -> str:
@@ -66,26 +94,41 @@ class ExportSummariesDialog(QDialog):
         records: list[ObservationSummary],
         folder: Path,
         parent: QWidget | None = None,
+        *,
+        target: Path | None = None,
     ) -> None:
+        """Exports `records` into `folder`, each under its own file_name; or, when `target`
+        is given, the one record to that file."""
         super().__init__(parent)
         self._summaries = summaries
         self._prompts = prompts
         self._records = {r.id: r for r in records}
-        self._folder = folder
+        self._folder = target.parent if target is not None else folder
+        self._target = target
         self._job: BatchJob[ObservationSummary] | None = None
         self._opening: LatestResult | None = None
         self.exported: list[Path] = []
         self._notes: list[str] = []
-        self.setWindowTitle("Export summaries")
+        self.setWindowTitle("Export summary" if target is not None else "Export summaries")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
 
-        self._ready_text = f"Export {count(len(records), 'summary', 'summaries')} to {folder}."
+        self._ready_text = (
+            f"Export the summary to {target}."
+            if target is not None
+            else f"Export {count(len(records), 'summary', 'summaries')} to {folder}."
+        )
         self.intro = QLabel(self._ready_text)
         self.intro.setWordWrap(True)
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.leave_out_references = QCheckBox("Leave case references out of the summaries")
+        self.intro.setAccessibleName("Export")
+        self.intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.leave_out_references = QCheckBox(
+            "Leave the case reference out of the summary"
+            if target is not None
+            else "Leave case references out of the summaries"
+        )
         self.leave_out_references.setAccessibleDescription(
-            "The summaries then say that the case reference is not included."
+            "The summary then says that the case reference is not included."
         )
         self.progress = QProgressBar()
         self.progress.setRange(0, len(records))
@@ -112,6 +155,7 @@ class ExportSummariesDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.problems)
         layout.addWidget(self.buttons)
+        grow_with_text(self)
 
     @classmethod
     def export(
@@ -121,13 +165,25 @@ class ExportSummariesDialog(QDialog):
         prompts: Prompts,
         records: list[ObservationSummary],
     ) -> list[Path]:
-        """Asks for a folder, then exports; returns the files written."""
+        """Asks where (a file for one summary, a folder for several), then exports;
+        returns the files written."""
         if not records:
             return []
-        folder = prompts.folder(parent, "Export summaries to")
-        if folder is None:
-            return []
-        dialog = cls(summaries, prompts, records, folder, parent)
+        if len(records) == 1:
+            suggested = start_folder() / file_name(records[0])
+            target = prompts.save_file(parent, "Export summary", suggested, PDF_FILTER)
+            if target is None:
+                return []
+            if target.suffix.lower() != ".pdf":
+                target = target.with_name(target.name + ".pdf")
+            remember_folder(target.parent)
+            dialog = cls(summaries, prompts, records, target.parent, parent, target=target)
+        else:
+            folder = prompts.folder(parent, "Export summaries to", start_folder())
+            if folder is None:
+                return []
+            remember_folder(folder)
+            dialog = cls(summaries, prompts, records, folder, parent)
         dialog.exec()
         return dialog.exported
 
@@ -148,9 +204,10 @@ class ExportSummariesDialog(QDialog):
         include_reference = not self.leave_out_references.isChecked()
         summaries = self._summaries
         folder = self._folder
+        chosen = self._target
 
         def export_one(record: ObservationSummary) -> None:
-            target = folder / file_name(record)
+            target = chosen or folder / file_name(record)
             summaries.export(record.id, target, include_case_reference=include_reference)
             self.exported.append(target)
             # What builds and signs PDFs is loaded now, for as long as the app runs.
@@ -209,7 +266,7 @@ class ExportSummariesDialog(QDialog):
         if identity.created:
             self._notes.append(
                 f"A signing key was made for {identity.name}; its certificate's SHA-256 "
-                f"fingerprint is {identity.fingerprint}."
+                f"fingerprint is:\n{grouped_fingerprint(identity.fingerprint)}"
             )
         self._export()
 
@@ -237,10 +294,14 @@ class ExportSummariesDialog(QDialog):
         self._job = None
         written = len(self.exported)
         summaries = count(written, "summary", "summaries")
+        where = self._folder
+        if self._target is not None:
+            summaries = "the summary was" if written else "no summary was"
+            where = self._target
         if cancelled:
-            self.intro.setText(f"Cancelled: {summaries} exported to {self._folder}.")
+            self.intro.setText(f"Cancelled: {summaries} exported to {where}.")
         else:
-            self.intro.setText(f"Done: {summaries} exported to {self._folder}.")
+            self.intro.setText(f"Done: {summaries} exported to {where}.")
         if self._notes:
             self.intro.setText("\n".join([self.intro.text(), *self._notes]))
         self.cancel_button.setText("Close")

@@ -78,6 +78,11 @@ class FirstRunDialog(SavingDialog):
         save.setIcon(QIcon())  # the standard Save button's disk icon would mislead here
 
         self.existing = QComboBox()
+        # Long entries (name, role, team) must not squeeze the row labels at large fonts.
+        self.existing.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.existing.setMinimumContentsLength(24)
         self.existing.setAccessibleName("Are you already in this store?")
         self.existing.addItem(NEW_PERSON, None)
         for c in profiles.candidates():

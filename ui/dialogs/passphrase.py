@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from observer.errors import ObserverError
 from observer.security.unlock import MIN_PASSPHRASE
+from ui.widgets.layout import grow_with_text
 from ui.widgets.panel_header import PanelHeader
 
 NEW_STORE = (
@@ -67,6 +68,7 @@ def _layout(dialog: QDialog, header: str, intro: str, form: QFormLayout, *below:
     for widget in below:
         layout.addWidget(widget)
     dialog.setMinimumWidth(dialog.fontMetrics().averageCharWidth() * 64)
+    grow_with_text(dialog)
 
 
 def _problem_label() -> QLabel:

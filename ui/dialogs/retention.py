@@ -130,6 +130,8 @@ class RetentionDialog(QDialog):
         self.model.set_records(self.preview.due)
         self.table.fit_columns()
         self.totals.setText(self.preview.totals())
+        # With nobody due, the table's own message says it; saying it below too repeats it.
+        self.totals.setVisible(bool(self.preview.due))
         self.kept.setText(self._kept_text())
         self.kept.setVisible(bool(self.preview.no_leaving_date))
         self._update_controls()

@@ -185,7 +185,8 @@ class EditorWindow(QMainWindow):
         )
         self.ready_button.clicked.connect(self.show_readiness)
         top.addWidget(self.title, 1)
-        top.addWidget(self.status_chip)
+        # A tag, not a button: its own height, however tall the row (a wrapped title).
+        top.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addSpacing(8)
         top.addWidget(self.ready_button)
         for button in self.sign_off.buttons:

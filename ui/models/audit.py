@@ -44,7 +44,7 @@ AUDIT_COLUMNS: tuple[Column[AuditEntry], ...] = (
         lambda e: uk_date_time(e.when),
         lambda e: e.sequence if e.sequence is not None else 0,
     ),
-    Column("Who", lambda e: e.actor, max_chars=26),
+    Column("Who", lambda e: e.actor, tooltip=True, max_chars=40),
     Column("What", what, stretch=True, tooltip=True),
     Column("Record", record),
     Column(

@@ -11,7 +11,12 @@ from ui.models.table import Column, RecordTableModel
 OBSERVATION_COLUMNS: tuple[Column[ObservationSummary], ...] = (
     Column("Date", lambda o: uk_date_time(o.observed_at), lambda o: o.observed_at.timestamp()),
     Column("Worker", lambda o: o.worker, max_chars=26),
-    Column("Kind", lambda o: o.kind.label, stretch=True, tooltip=True),
+    Column(
+        "Kind",
+        lambda o: o.kind.short_label,
+        stretch=True,
+        tooltip_text=lambda o: o.kind.label,
+    ),
     Column("Observer", lambda o: o.observer, max_chars=26),
     Column("Framework", lambda o: o.framework, stretch=True, tooltip=True),
     Column("Overall judgement", lambda o: o.overall or "Not yet judged"),

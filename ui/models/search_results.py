@@ -45,7 +45,12 @@ SEARCH_COLUMNS: tuple[Column[RankedHit], ...] = (
     Column("Rank", lambda r: str(r.rank), lambda r: r.rank, centred=True),
     Column("Worker", lambda r: r.hit.worker, max_chars=26),
     Column("Date", lambda r: uk_date(r.hit.observed_at), lambda r: r.hit.observed_at.timestamp()),
-    Column("Kind", lambda r: r.hit.kind.label, tooltip=True, max_chars=28),
+    Column(
+        "Kind",
+        lambda r: r.hit.kind.short_label,
+        tooltip_text=lambda r: r.hit.kind.label,
+        max_chars=34,
+    ),
     Column("Found in", lambda r: r.hit.field_label, tooltip=True, max_chars=30),
     Column("Match", lambda r: r.hit.snippet, stretch=True, tooltip=True),
 )

@@ -45,7 +45,8 @@ class Column(Generic[T]):
     stretch: bool = False
     centred: bool = False
     bold: Callable[[T], bool] | None = None
-    tooltip: bool = False
+    tooltip: bool = False  # the cell's text as its tooltip, or tooltip_text's when given
+    tooltip_text: Callable[[T], str] | None = None
     description: str = field(default="")
     max_chars: int = 40
 
@@ -164,6 +165,8 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
             return self._sort_value(column, record)
         if role == RECORD_ROLE:
             return record
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip_text:
+            return column.tooltip_text(record)
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
             return column.display(record)
         if role == Qt.ItemDataRole.FontRole and column.bold and column.bold(record):

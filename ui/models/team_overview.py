@@ -39,7 +39,12 @@ def _ordinal(day: date | None) -> int:
 def team_columns(name_order: Callable[[TeamRow], int]) -> tuple[Column[TeamRow], ...]:
     return (
         Column("Name", lambda r: r.name, name_order, max_chars=30),
-        Column("Role", lambda r: r.role_label, tooltip=True, max_chars=22),
+        Column(
+            "Role",
+            lambda r: r.role.short_label,
+            tooltip_text=lambda r: r.role_label,
+            max_chars=30,
+        ),
         Column("Team", lambda r: r.team_name or "No team", stretch=True, tooltip=True),
         Column(
             "Last\nobserved",
@@ -59,7 +64,7 @@ def team_columns(name_order: Callable[[TeamRow], int]) -> tuple[Column[TeamRow],
             lambda r: -1 if r.latest_overall_score is None else r.latest_overall_score,
             tooltip=True,
             description="The overall judgement of the worker's latest finished observation",
-            max_chars=24,
+            max_chars=40,
         ),
         Column(
             "Open\nactions",
@@ -81,7 +86,7 @@ def team_columns(name_order: Callable[[TeamRow], int]) -> tuple[Column[TeamRow],
             lambda r: r.observation_due_by.toordinal(),
             bold=lambda r: r.overdue_for_observation,
             description="When the worker is next due to be observed; overdue ones say so",
-            max_chars=30,
+            max_chars=34,
         ),
     )
 

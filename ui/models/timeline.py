@@ -22,7 +22,12 @@ def timeline_columns(
 
     return (
         Column("Date", lambda e: uk_date(e.observed_on), lambda e: e.observed_at.timestamp()),
-        Column("Kind", lambda e: e.kind.label, stretch=True, tooltip=True),
+        Column(
+            "Kind",
+            lambda e: e.kind.short_label,
+            stretch=True,
+            tooltip_text=lambda e: e.kind.label,
+        ),
         Column("Observer", lambda e: e.observer_name, max_chars=26),
         Column("Framework", framework, tooltip=True, max_chars=30),
         Column(

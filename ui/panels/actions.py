@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -28,6 +29,7 @@ from ui.prompts import Prompts
 from ui.widgets.layout import ROW_SPACING, panel_layout
 from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
+from ui.widgets.undo_line import UndoLine
 
 NO_ACTIONS = (
     "No actions have been agreed yet. Actions agreed in an observation are listed here, "
@@ -85,6 +87,8 @@ class ActionsPanel(QWidget):
         self.done_button.clicked.connect(self.toggle_selected)
         self.summary = QLabel()
         self.summary.setAccessibleName("Actions summary")
+        self.outcome = UndoLine("Last change to an action")
+        self.outcome.attach_shortcut(self)
 
         self.table = RecordTable(self.model, self.proxy, "Actions")
         self.table.set_empty_texts(NO_ACTIONS, NO_OPEN_ACTIONS)
@@ -104,6 +108,7 @@ class ActionsPanel(QWidget):
         layout.addWidget(self.header)
         layout.addLayout(tools)
         layout.addWidget(self.summary)
+        layout.addWidget(self.outcome)
         layout.addWidget(self.table, 1)
         self._update_button()
 
@@ -137,13 +142,24 @@ class ActionsPanel(QWidget):
         action = self.selected()
         if action is None:
             return
+        self._set_done(action.id, _is_open(action))
+
+    def _set_done(self, action_id: uuid.UUID, done: bool) -> None:
+        who = self._actor()
         try:
-            if _is_open(action):
-                self._actions.complete_action(action.id, self._actor())
+            if done:
+                self._actions.complete_action(action_id, who)
             else:
-                self._actions.reopen_action(action.id, self._actor())
+                self._actions.reopen_action(action_id, who)
         except ObserverError as error:
             self._prompts.error(self, str(error))
+        else:
+            if done:
+                self.outcome.offer(
+                    f"Marked done by {who}.", lambda: self._set_done(action_id, False)
+                )
+            else:
+                self.outcome.say(f"Reopened by {who}.")
         self.reload()
 
     def _update_button(self, *_: object) -> None:

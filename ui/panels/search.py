@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from observer.changes import Topic
 from observer.search.service import DEFAULT_LIMIT, SearchHit
@@ -35,7 +35,9 @@ TYPE_SOMETHING = (
     "with * to find every word that starts with it, such as safeguard*."
 )
 NO_MATCHES = "No observation has all of these words. Check the spelling, or try fewer words."
-SearchRun = Callable[[str], list[SearchHit]]
+# Runs a search: the text, and (for "Show more") how many of the best matches to skip.
+SearchRun = Callable[..., list[SearchHit]]
+MORE = "Show &more"
 
 # Jobs still running, held so that none is collected while the pool runs it.
 _running: set[BatchJob[str]] = set()
@@ -44,10 +46,13 @@ _running: set[BatchJob[str]] = set()
 class _Search(QObject):
     """One search on the thread pool; reports to the panel on the GUI thread."""
 
-    def __init__(self, panel: SearchPanel, number: int, text: str, run: SearchRun) -> None:
+    def __init__(
+        self, panel: SearchPanel, number: int, text: str, run: SearchRun, offset: int = 0
+    ) -> None:
         super().__init__(panel)
         self.number = number
         self.text = text
+        self.offset = offset  # the matches already shown, for the next page
         self.hits: list[SearchHit] | None = None
         self.refusal = ""
         self._panel = panel
@@ -61,7 +66,7 @@ class _Search(QObject):
         self.job.start(pool)
 
     def _step(self, text: str) -> None:  # on the pool's thread
-        self.hits = self._run(text)
+        self.hits = self._run(text, offset=self.offset) if self.offset else self._run(text)
 
     @Slot(object, str)
     def _refused(self, _text: object, sentence: str) -> None:
@@ -106,6 +111,12 @@ class SearchPanel(QWidget):
         self.summary = QLabel()
         self.summary.setAccessibleName("Search summary")
         self.summary.setWordWrap(True)
+        self.more_button = QPushButton(MORE)
+        self.more_button.setAccessibleName("Show more results")
+        self.more_button.setToolTip(f"Show the next {DEFAULT_LIMIT} best matches")
+        self.more_button.clicked.connect(self.show_more)
+        self.more_button.hide()
+        self._hits: list[SearchHit] = []
 
         self.model = SearchResultsModel(self)
         self.proxy: RecordFilterProxy[RankedHit] = RecordFilterProxy(self.model, self)
@@ -125,7 +136,10 @@ class SearchPanel(QWidget):
         layout = panel_layout(QVBoxLayout(), self)
         layout.addWidget(self.header)
         layout.addWidget(self.search)
-        layout.addWidget(self.summary)
+        found = QHBoxLayout()
+        found.addWidget(self.summary, 1)
+        found.addWidget(self.more_button)
+        layout.addLayout(found)
         layout.addWidget(self.table, 1)
         self.summary.hide()
 
@@ -155,25 +169,41 @@ class SearchPanel(QWidget):
         self.summary.show()
         _Search(self, self._number, text, self._run).start(self._pool)
 
+    def show_more(self) -> None:
+        """Adds the next page of matches below those shown."""
+        if not self._shown_text or not self.more_button.isEnabled():
+            return
+        self._number += 1
+        self.more_button.setEnabled(False)
+        more = _Search(self, self._number, self._shown_text, self._run, len(self._hits))
+        more.start(self._pool)
+
     def arrived(self, search: _Search) -> None:
         if search.number != self._number:
             return  # a newer search is under way or shown
+        self.more_button.setEnabled(True)
         if search.hits is None:
+            if search.offset:  # the next page could not be had: those shown stay
+                self.summary.setText(search.refusal or NO_MATCHES)
+                return
             self._show(search.text, [], search.refusal or NO_MATCHES)
         else:
-            self._show(search.text, search.hits, NO_MATCHES)
+            hits = self._hits + search.hits if search.offset else search.hits
+            self._show(search.text, hits, NO_MATCHES, more=len(search.hits) >= DEFAULT_LIMIT)
 
-    def _show(self, text: str, hits: list[SearchHit], empty: str) -> None:
+    def _show(self, text: str, hits: list[SearchHit], empty: str, *, more: bool = False) -> None:
         selected = self._selected()
         self._shown_text = text
+        self._hits = hits
         self.model.set_hits(hits)
         if selected is not None:
             self._select(selected)
         self.table.set_empty_texts(empty, empty)
         self.table.fit_columns()
         if hits:
-            self.summary.setText(_summary(len(hits)))
+            self.summary.setText(_summary(len(hits), more))
         self.summary.setVisible(bool(hits))
+        self.more_button.setVisible(more)
         self.searched.emit()
 
     # Opening
@@ -200,7 +230,10 @@ class SearchPanel(QWidget):
             self.open_requested.emit(selected)
 
 
-def _summary(found: int) -> str:
-    if found >= DEFAULT_LIMIT:
-        return f"The {found} best matches, best first. Add words to narrow the search."
+def _summary(found: int, more: bool) -> str:
+    if more:
+        return (
+            f"The {found} best matches, best first. Show more for the next {DEFAULT_LIMIT}, "
+            "or add words to narrow the search."
+        )
     return f"{count(found, 'observation')} found, best match first."

@@ -72,9 +72,12 @@ QFrame#card {
 }
 QFrame#standard { border-top: 1px solid palette(midlight); }
 QLabel#status {
-    border: 1px solid palette(mid);
-    border-radius: 9px;
-    padding: 1px 10px;
+    background: palette(midlight);
+    color: palette(window-text);
+    border: none;
+    border-radius: 4px;
+    padding: 2px 8px;
+    font-weight: 600;
 }
 QLabel#fieldProblem { font-weight: bold; }
 QLabel#banner, QLabel#sectionNote {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from ui.models.table import RecordFilterProxy, RecordTableModel
+from ui.widgets.elided_delegate import ElidedTextDelegate
 
 # Columns fit the rows Qt measures (the first hundred) and the longest text of all rows,
 # measured here: measuring every row through Qt would take a moment on a long list.
 RESIZE_PRECISION_ROWS = 100
+LONG_TEXT_MIN_CHARS = 12  # a long text column shares the width, but keeps this much
 
 
 class RecordTable(QStackedWidget):
@@ -42,8 +44,11 @@ class RecordTable(QStackedWidget):
         self._proxy = proxy
         self._no_records = ""
         self._no_matches = "Nothing matches what you asked for."
+        self._wanted: list[int] = []  # each column's width for its whole text (fit_columns)
         self.view = QTableView()
         self.view.setModel(proxy)
+        self.view.setItemDelegate(ElidedTextDelegate(self.view))
+        self.view.viewport().installEventFilter(self)
         self.view.setAccessibleName(accessible_name)
         self._configure_view()
         self.view.doubleClicked.connect(self._open_at)
@@ -114,17 +119,57 @@ class RecordTable(QStackedWidget):
         self.view.sortByColumn(column, order)
 
     def fit_columns(self) -> None:
-        """Sizes columns to their contents, within reason; one column takes the spare width."""
+        """Sizes columns to their contents. Short columns (dates, statuses, counts, names)
+        get their whole width first; long text columns (those that stretch) share what is
+        left fairly (the shortest first) and elide, a tooltip showing what is cut; any
+        width to spare goes to the long text columns."""
         header = self.view.horizontalHeader()
         average = self.view.fontMetrics().averageCharWidth()
+        wanted = []
         for number, column in enumerate(self._model.columns):
-            if column.stretch:
-                header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
-                continue
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
-            self.view.resizeColumnToContents(number)
-            padded = max(header.sectionSize(number), self._longest_text_width(number)) + average * 3
-            header.resizeSection(number, min(padded, average * column.max_chars))
+            cells = max(self.view.sizeHintForColumn(number), self._longest_text_width(number))
+            padded = max(self._header_width(column.header), cells) + average * 2
+            wanted.append(padded if column.stretch else min(padded, average * column.max_chars))
+        self._wanted = wanted
+        self.share_width()
+
+    def share_width(self) -> None:
+        """Lays the columns out across the table's width (see fit_columns)."""
+        if len(self._wanted) != len(self._model.columns):
+            return
+        header = self.view.horizontalHeader()
+        room = self.view.viewport().width()
+        long_text = [n for n, column in enumerate(self._model.columns) if column.stretch]
+        widths = list(self._wanted)
+        spare = room - sum(widths)
+        # Long text columns share what short columns leave, fairly, and elide beyond it.
+        if long_text and spare != 0:
+            least = self.view.fontMetrics().averageCharWidth() * LONG_TEXT_MIN_CHARS
+            left = max(0, room - sum(w for n, w in enumerate(widths) if n not in long_text))
+            # The shortest texts are given their whole width first; the longest share the rest.
+            waiting = sorted(long_text, key=self._wanted.__getitem__)
+            while waiting:
+                fair = left // len(waiting)
+                n = waiting.pop(0)
+                widths[n] = max(min(self._wanted[n], fair), min(least, self._wanted[n]))
+                left = max(0, left - widths[n])
+            widths[long_text[-1]] += left  # what no text needs goes to the last long column
+        for number, width in enumerate(widths):
+            header.resizeSection(number, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self.share_width()
+        return super().eventFilter(watched, event)
+
+    def _header_width(self, text: str) -> int:
+        """The heading's width with room for the sort arrow. Qt's own measure makes room
+        for an arrow as wide as the heading is high, too wide for a two-line heading."""
+        header = self.view.horizontalHeader()
+        metrics = header.fontMetrics()
+        margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        return metrics.size(0, text).width() + metrics.height() + margin * 4
 
     def _longest_text_width(self, number: int) -> int:
         column = self._model.columns[number]

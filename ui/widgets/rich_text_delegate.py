@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF
 from PySide6.QtGui import QPainter, QPalette, QTextDocument, QTextOption
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 
 from ui.models.search_results import HTML_ROLE
+from ui.widgets.elided_delegate import ElidedTextDelegate
 
 
-class RichTextDelegate(QStyledItemDelegate):
+class RichTextDelegate(ElidedTextDelegate):
     def paint(
         self,
         painter: QPainter,

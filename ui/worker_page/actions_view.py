@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from ui.models.history_actions import DONE_COLUMN, HistoryActionsModel
 from ui.models.table import RecordFilterProxy
 from ui.widgets.layout import ROW_SPACING
 from ui.widgets.record_table import RecordTable
+from ui.widgets.undo_line import UndoLine
 
 ABOUT = (
     "Open actions from every observation of this worker, whatever the filters; tick one to "
@@ -45,10 +47,8 @@ class ActionsView(QWidget):
         self.show_done = QCheckBox("Show &done actions")
         self.show_done.setAccessibleName("Show done actions")
         self.show_done.toggled.connect(self._show_done_changed)
-        self.outcome = QLabel()
-        self.outcome.setAccessibleName("Last change to an action")
-        self.outcome.setTextFormat(Qt.TextFormat.PlainText)
-        self.outcome.hide()
+        self.outcome = UndoLine("Last change to an action")
+        self.outcome.attach_shortcut(self)
         self.table = RecordTable(self.model, self.proxy, "Actions of this worker")
         self.table.set_empty_texts(NO_ACTIONS, ALL_DONE)
         self.table.fit_to_first_rows(FIT_ROWS)
@@ -72,9 +72,12 @@ class ActionsView(QWidget):
         self.table.fit_columns()
         self._update_empty_text()
 
-    def say(self, sentence: str) -> None:
-        self.outcome.setText(sentence)
-        self.outcome.setVisible(bool(sentence))
+    def say(self, sentence: str, undo: Callable[[], None] | None = None) -> None:
+        """Says what last changed; with `undo`, offers to take it back for a few seconds."""
+        if undo is None:
+            self.outcome.say(sentence)
+        else:
+            self.outcome.offer(sentence, undo)
 
     def shown(self) -> list[HistoryAction]:
         return [self.proxy.record(row) for row in range(self.proxy.rowCount())]

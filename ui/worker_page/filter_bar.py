@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QWidget
 
 from observer.review.asye import DIRECT_OBSERVATION_KINDS
 from observer.review.worker_history import HistoryFilter
+from observer.text import name_order
 from observer.vocabulary import Kind
 from ui.widgets.labelled import together, wrapping_row
 from ui.widgets.optional_date import day_of, optional_date
@@ -168,7 +169,7 @@ def _add_new(combo: QComboBox, items: Iterable[tuple[str, uuid.UUID]]) -> None:
     chosen = combo.currentData()
     everything = sorted(
         [(combo.itemText(i), combo.itemData(i)) for i in range(1, combo.count())] + new,
-        key=lambda item: item[0].casefold(),
+        key=lambda item: name_order(item[0]),
     )
     while combo.count() > 1:
         combo.removeItem(1)

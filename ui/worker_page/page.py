@@ -352,7 +352,10 @@ class WorkerPage(QWidget):
         if done:
             at = datetime.now(UTC)
             self.actions_view.model.show_done(action_id, who, at)
-            self.actions_view.say(f"Marked done by {who} on {uk_date_time(at)}.")
+            self.actions_view.say(
+                f"Marked done by {who} on {uk_date_time(at)}.",
+                undo=lambda: self.set_action_done(action_id, False),
+            )
         else:
             self.actions_view.model.show_reopened(action_id)
             self.actions_view.say(f"Reopened by {who}.")

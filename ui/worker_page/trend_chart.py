@@ -19,8 +19,6 @@ from PySide6.QtCharts import (
     QChart,
     QChartView,
     QDateTimeAxis,
-    QLegend,
-    QLegendMarker,
     QLineSeries,
 )
 from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt
@@ -39,7 +37,6 @@ from observer.review.trends import FrameworkTrends, StandardTrend, TrendPoint
 from ui.formatting import count, uk_date
 from ui.widgets.layout import ROW_SPACING
 
-ALL_STANDARDS = "All standards"
 NO_RATINGS = (
     "No ratings to chart yet. Each standard's ratings appear here over time once an "
     "observation of this worker is ready for sign-off or signed."
@@ -85,10 +82,8 @@ class TrendChart(QWidget):
         self.framework.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.standard = QComboBox()
         self.standard.setAccessibleName("Standard to chart")
-        self.standard.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.standard.setMinimumContentsLength(20)
+        self.standard.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.standard.setToolTip("One standard at a time, so that each line can be read")
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setAccessibleName("About the framework versions")
@@ -96,8 +91,7 @@ class TrendChart(QWidget):
         self.chart = QChart()
         self.chart.setMargins(QMargins(4, 4, 4, 4))
         self.chart.setBackgroundRoundness(0)
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeCircle)
+        self.chart.legend().hide()  # one standard at a time, named in the title
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setAccessibleName("Ratings per standard over time")
@@ -174,9 +168,9 @@ class TrendChart(QWidget):
         trend = self.current()
         self.standard.blockSignals(True)
         self.standard.clear()
-        self.standard.addItem(ALL_STANDARDS, None)
         for standard in trend.standards if trend else ():
-            self.standard.addItem(series_name(standard), standard.code)
+            ratings = count(len(standard.points), "rating")
+            self.standard.addItem(f"{series_name(standard)} ({ratings})", standard.code)
         index = self.standard.findData(keep) if keep is not None else 0
         self.standard.setCurrentIndex(max(index, 0))
         self.standard.blockSignals(False)
@@ -192,9 +186,11 @@ class TrendChart(QWidget):
         if trend is None:
             chart.setTitle("")
             return
+        # One standard at a time: ten lines over four levels cannot be told apart.
         wanted = self.standard.currentData()
-        standards = [s for s in trend.standards if wanted is None or s.code == wanted]
-        chart.setTitle(f"<b>{escape(trend.title)}</b>: ratings per standard")
+        standards = [s for s in trend.standards if s.code == wanted] or list(trend.standards[:1])
+        named = escape(series_name(standards[0])) if standards else "no standard rated"
+        chart.setTitle(f"<b>{escape(trend.title)}</b>: {named}")
         x_axis = self._time_axis(standards)
         y_axis = self._scale_axis(trend)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
@@ -215,8 +211,6 @@ class TrendChart(QWidget):
             series.attachAxis(y_axis)
             series.hovered.connect(lambda point, state, s=standard: self._hovered(s, point, state))
             self._shown.append((series, standard))
-        for marker in chart.legend().markers():
-            marker.clicked.connect(lambda m=marker: _toggle(m))
         self.view.setAccessibleDescription(_describe(trend, standards))
 
     def _time_axis(self, standards: list[StandardTrend]) -> QDateTimeAxis:
@@ -284,16 +278,6 @@ def _nearest(points: tuple[TrendPoint, ...], x: float) -> TrendPoint | None:
     at = bisect_left(times, x)
     candidates = [i for i in (at - 1, at) if 0 <= i < len(points)]
     return points[min(candidates, key=lambda i: abs(times[i] - x))]
-
-
-def _toggle(marker: QLegendMarker) -> None:
-    """Clicking a standard in the legend hides its line, or shows it again."""
-    series = marker.series()
-    series.setVisible(not series.isVisible())
-    marker.setVisible(True)
-    font = marker.font()
-    font.setStrikeOut(not series.isVisible())
-    marker.setFont(font)
 
 
 def _describe(trend: FrameworkTrends, standards: list[StandardTrend]) -> str:

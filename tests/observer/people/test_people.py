@@ -9,6 +9,7 @@ import pytest
 from observer.errors import InvalidInput, StaleRecord
 from observer.people.directory import PersonDetails
 from observer.services import Services
+from observer.text import name_order
 from observer.vocabulary import Kind, Role
 from tests.support.core import NewDraft, Staff
 
@@ -146,7 +147,7 @@ def test_the_workers_list_counts_observations_and_shows_the_latest(
     assert (rows[staff.asye].observations, rows[staff.asye].last_observed) == (0, None)
     assert rows[staff.lead].observations == 0  # observing someone is not being observed
     names = [row.person.name for row in services.people.list_workers()]
-    assert names == sorted(names)
+    assert names == sorted(names, key=name_order)  # Łukasz among the L's
 
 
 # Who uses this laptop
@@ -198,3 +199,18 @@ def test_a_name_with_control_characters_is_refused_in_one_sentence(
     with pytest.raises(InvalidInput, match="cannot hold control characters"):
         services.people.add_team(name)
     assert all(name != p.name for p in services.people.list_people())
+
+
+def test_people_and_teams_are_listed_with_accented_names_among_their_letters(
+    services: Services,
+) -> None:
+    for team in ("Zenith", "Équipe Nord", "Alder"):
+        services.people.add_team(team)
+    for name in ("Zofia Nowak", "Zoë Adeyemi", "Émile Dubois", "Åsa Lindqvist", "Erin Cole"):
+        services.people.add_person(PersonDetails(name, Role.SOCIAL_WORKER))
+
+    expected = ["Åsa Lindqvist", "Émile Dubois", "Erin Cole", "Zoë Adeyemi", "Zofia Nowak"]
+    assert [p.name for p in services.people.list_people()] == expected
+    assert [name for _id, name in services.people.names()] == expected
+    assert [w.person.name for w in services.people.list_workers()] == expected
+    assert [t.name for t in services.people.list_teams()] == ["Alder", "Équipe Nord", "Zenith"]

@@ -100,6 +100,26 @@ def test_a_record_mentioning_the_words_in_several_fields_ranks_first(
     assert hits[0].score > hits[1].score
 
 
+def test_results_come_a_page_at_a_time_without_gaps_or_repeats(
+    services: Services, new_draft: NewDraft
+) -> None:
+    for n in range(7):
+        new_draft(focus="The chronology " + "and the chronology " * n + "before the meeting.")
+    everything = [hit.observation_id for hit in search(services.db, "chronology", limit=10)]
+
+    pages = [
+        [hit.observation_id for hit in search(services.db, "chronology", limit=3, offset=start)]
+        for start in (0, 3, 6, 9)
+    ]
+
+    assert len(everything) == 7
+    assert [len(page) for page in pages] == [3, 3, 1, 0]
+    assert [hit for page in pages for hit in page] == everything
+    assert [h.observation_id for h in services.search.find("chronology", 3, None, 3)] == pages[1]
+    with pytest.raises(InvalidInput):
+        search(services.db, "chronology", offset=-1)
+
+
 def test_a_snippet_marks_each_matched_word_and_keeps_the_text_as_typed(
     services: Services, new_draft: NewDraft, staff: Staff
 ) -> None:

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -15,10 +15,12 @@ from observer.services import Services
 from observer.vocabulary import Kind
 from tests.support.prompts import FakePrompts
 from tests.support.qt import column_texts, headers, row_texts
+from tests.support.text_fits import cut_cells
 from ui.dialogs import audit_trail
 from ui.dialogs.audit_trail import AuditTrailDialog
 from ui.editor.window import EditorWindow
 from ui.main_window import MainWindow
+from ui.widgets.layout import opening_size
 
 
 def opened_by(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, trigger: object) -> AuditTrailDialog:
@@ -140,3 +142,20 @@ def test_checking_says_the_trail_is_intact_then_names_an_altered_event(
     assert not dialog.problems.isHidden()
     assert dialog.problems.text() == "Event 1 was altered."
     assert dialog.check_button.isEnabled()
+
+
+def test_who_and_what_show_whole_on_a_laptop(qtbot, services: Services, cast, prompts):
+    from tests.ui.dialogs.test_summaries import signed_record
+
+    signed_record(services, cast)  # "Signed as practitioner (signature 1a2b…)" and the like
+    dialog = AuditTrailDialog(services.audit, prompts)
+    qtbot.addWidget(dialog)
+    dialog.resize(opening_size(dialog, 170, 34, QRect(0, 0, 1366, 768)))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+
+    view = dialog.table.view
+    assert view.model().rowCount() > 0
+    assert cut_cells(view, "Who") == []
+    assert cut_cells(view, "What") == []
+    assert cut_cells(view, "Record") == []

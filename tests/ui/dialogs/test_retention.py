@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -214,3 +215,16 @@ def test_the_tools_menu_opens_the_dialog(
     item.trigger()
 
     assert len(opened) == 1
+
+
+def test_with_nothing_due_the_dialog_says_so_once(
+    services: Services, six_years: None, dialog: RetentionDialog
+) -> None:
+    shown = [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.isVisibleTo(dialog) and label.text()
+    ]
+
+    assert shown.count("Nothing is due for removal.") == 1
+    assert dialog.table.message() == "Nothing is due for removal."

@@ -270,12 +270,15 @@ def test_the_editor_exports_its_own_summary(
         return 1
 
     monkeypatch.setattr(ExportSummariesDialog, "exec", run_to_the_end)
-    prompts.paths = [folder]
+    prompts.paths = [folder / "for supervision"]
     editor.export_action.trigger()
 
+    # One summary is saved as one file, under a name the picker suggests.
+    assert prompts.shown[-1] == ("picker", "Export summary")
+    assert "Zoë Łukasiewicz - Home visit" in prompts.suggested[-1].name
     (summary,) = folder.iterdir()
+    assert summary.name == "for supervision.pdf"
     assert summary.read_bytes().startswith(b"%PDF")
-    assert "Zoë Łukasiewicz - Home visit" in summary.name
 
 
 def test_a_wrong_earlier_passphrase_is_said_once_before_anything_is_exported(
@@ -294,3 +297,49 @@ def test_a_wrong_earlier_passphrase_is_said_once_before_anything_is_exported(
     assert errors == [NOT_EARLIER]
     assert list(folder.iterdir()) == []
     assert load_signer(services.data_dir, EARLIER) is not None  # left as it was
+
+
+def test_one_summary_is_saved_as_a_file_starting_in_documents_then_where_last_saved(
+    qtbot: QtBot,
+    services: Services,
+    prompts: FakePrompts,
+    cast,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    records = drafts(services, cast, 2)
+    titles: list[str] = []
+
+    def run_to_the_end(dialog: ExportSummariesDialog) -> int:
+        titles.append(dialog.windowTitle())
+        titles.append(dialog.leave_out_references.text())
+        dialog.start()
+        qtbot.waitUntil(lambda: finished(dialog), timeout=30_000)
+        titles.append(dialog.intro.text())
+        return 1
+
+    monkeypatch.setattr(ExportSummariesDialog, "exec", run_to_the_end)
+    documents = tmp_documents = folder.parent / "Documents"
+    tmp_documents.mkdir()
+    monkeypatch.setattr(
+        "ui.dialogs.export_summaries.QStandardPaths.writableLocation", lambda _where: str(documents)
+    )
+    prompts.paths = [folder / "first.pdf"]
+    ExportSummariesDialog.export(None, services.summaries, prompts, records[:1])
+
+    assert prompts.suggested[0].parent == documents
+    assert prompts.suggested[0].name.endswith(".pdf")
+    assert titles == [
+        "Export summary",
+        "Leave the case reference out of the summary",
+        f"Done: the summary was exported to {folder / 'first.pdf'}.",
+    ]
+    assert [p.name for p in folder.iterdir()] == ["first.pdf"]
+
+    # Several summaries go to a folder, the picker opening where the last one went.
+    prompts.paths = [folder]
+    written = ExportSummariesDialog.export(None, services.summaries, prompts, records)
+    assert prompts.shown[-1] == ("picker", "Export summaries to")
+    assert prompts.suggested[1] == folder
+    assert len(written) == 2
+    assert titles[3:5] == ["Export summaries", "Leave case references out of the summaries"]

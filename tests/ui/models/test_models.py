@@ -100,6 +100,7 @@ def test_an_observation_without_overall_judgement_says_so(qapp):
     assert _texts(model, 5) == ["Not yet judged"]
     assert _texts(model, 6) == ["Ready for sign-off"]
     kind = model.index(0, 2)
-    assert kind.data() == Kind.CHILD_PROTECTION_MEETING.label
-    assert kind.data(Qt.ItemDataRole.ToolTipRole) == kind.data()
+    # The table says it short; hovering gives the whole name.
+    assert kind.data() == "Child protection meeting"
+    assert kind.data(Qt.ItemDataRole.ToolTipRole) == Kind.CHILD_PROTECTION_MEETING.label
     assert date(2025, 7, 1).strftime("%d/%m/%Y") in _texts(model, 0)[0]

@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from pytestqt.qtbot import QtBot
 
+from observer.people.directory import PersonDetails
 from observer.services import Services
+from observer.vocabulary import Role
 from tests.support.core import Staff
 from tests.support.prompts import FakePrompts
 from tests.support.qt import column_texts
@@ -77,3 +79,16 @@ def test_the_choices_survive_a_reload(panel: ObservationsPanel, seen) -> None:
 
     assert panel.observer.currentText() == "Aled Hughes"
     assert dates(panel) == ["10/01/2025"]
+
+
+def test_people_filters_sort_accented_names_among_their_letters(
+    qtbot: QtBot, services: Services, panel: ObservationsPanel
+) -> None:
+    for name in ("Zofia Nowak", "Zoë Adeyemi", "Émile Dubois", "Åsa Lindqvist", "Adam Brown"):
+        services.people.add_person(PersonDetails(name, Role.SOCIAL_WORKER))
+    panel.reload()
+
+    for combo in (panel.observer, panel.person):
+        offered = [combo.itemText(i) for i in range(1, combo.count())]
+        ours = [n for n in offered if n.split()[0] in ("Zofia", "Zoë", "Émile", "Åsa", "Adam")]
+        assert ours == ["Adam Brown", "Åsa Lindqvist", "Émile Dubois", "Zoë Adeyemi", "Zofia Nowak"]

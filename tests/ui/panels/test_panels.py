@@ -190,6 +190,26 @@ def test_marking_an_overdue_action_done_records_who_and_hides_it(
     assert all(a.status is ActionStatus.OPEN for a in services.actions.actions())
 
 
+def test_marking_an_action_done_can_be_undone(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID
+):
+    panel = ActionsPanel(services.actions, prompts, services.actor)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.reload()
+    panel.table.view.selectRow(0)
+    qtbot.mouseClick(panel.done_button, Qt.MouseButton.LeftButton)
+    assert panel.outcome.text() == "Marked done by Priya Shah."
+    assert panel.outcome.undo_button.isVisible()
+
+    qtbot.mouseClick(panel.outcome.undo_button, Qt.MouseButton.LeftButton)
+
+    assert all(a.status is ActionStatus.OPEN for a in services.actions.actions())
+    assert len(column_texts(panel.table.view, "Action")) == 2
+    assert panel.outcome.text() == "Reopened by Priya Shah."
+    assert not panel.outcome.undo_button.isVisible()
+
+
 def test_a_long_history_loads_only_the_newest_and_says_so(
     qtbot: QtBot, services: Services, observation: uuid.UUID, monkeypatch
 ):

@@ -218,3 +218,34 @@ def test_user_text_is_escaped_and_only_matches_are_bold() -> None:
     )
     plain = type(snippet)("a <i>b</i> c", ((3, 6),))
     assert snippet_html(plain) == "a &lt;<b>i&gt;b</b>&lt;/i&gt; c"
+
+
+def test_show_more_adds_the_next_best_matches_below(qtbot: QtBot) -> None:
+    from observer.search.service import DEFAULT_LIMIT
+
+    asked: list[int] = []
+
+    def run(text: str, offset: int = 0) -> list[SearchHit]:
+        asked.append(offset)
+        shown = DEFAULT_LIMIT if offset == 0 else 3
+        return [_hit(uuid.uuid4(), f"{text} {offset + n + 1}") for n in range(shown)]
+
+    panel = SearchPanel(run, pause_ms=0)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.search.setText("chronology")
+    with qtbot.waitSignal(panel.searched, timeout=5000):
+        panel.search_now()
+    assert panel.proxy.rowCount() == DEFAULT_LIMIT
+    assert panel.summary.text().startswith(f"The {DEFAULT_LIMIT} best matches, best first.")
+    assert panel.more_button.isVisible()
+
+    with qtbot.waitSignal(panel.searched, timeout=5000):
+        qtbot.mouseClick(panel.more_button, Qt.MouseButton.LeftButton)
+
+    assert asked == [0, DEFAULT_LIMIT]
+    assert panel.proxy.rowCount() == DEFAULT_LIMIT + 3
+    last = panel.proxy.record(DEFAULT_LIMIT + 2)
+    assert (last.rank, last.hit.snippet) == (DEFAULT_LIMIT + 3, f"chronology {DEFAULT_LIMIT + 3}")
+    assert panel.summary.text() == f"{DEFAULT_LIMIT + 3} observations found, best match first."
+    assert not panel.more_button.isVisible()

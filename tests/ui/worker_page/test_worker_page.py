@@ -264,6 +264,11 @@ def series_codes(page: WorkerPage) -> list[str]:
     return [series.name().split(" · ")[0] for series in page.chart.series()]
 
 
+def standards_offered(page: WorkerPage) -> list[str]:
+    combo = page.chart.standard
+    return [combo.itemData(i) for i in range(combo.count())]
+
+
 def test_the_chart_shows_one_framework_version_with_its_own_scale_and_standards(
     qtbot: QtBot, services: Services, page: WorkerPage, staff: Staff, record: Recorder
 ) -> None:
@@ -280,15 +285,18 @@ def test_the_chart_shows_one_framework_version_with_its_own_scale_and_standards(
     chart = page.chart
     assert chart.framework.count() == 2
     assert "version 2" in chart.chart.title()
-    assert series_codes(page) == ["1", "3"]
+    assert standards_offered(page) == ["1", "3"]
+    assert series_codes(page) == ["1"]  # one standard at a time
     (scale,) = [a for a in chart.chart.axes() if isinstance(a, QCategoryAxis)]
     assert scale.categoriesLabels() == LEVELS_WORST_FIRST  # best at the top
 
     chart.framework.setCurrentIndex(1)
 
     assert "version 1" in chart.chart.title()
-    assert series_codes(page) == ["1", "2", "5"]
-    assert [s.count() for s in chart.series()] == [2, 2, 1]
+    assert standards_offered(page) == ["1", "2", "5"]
+    assert chart.standard.itemText(0).endswith("(2 ratings)")
+    assert series_codes(page) == ["1"]
+    assert [s.count() for s in chart.series()] == [2]
     assert all(isinstance(s, QLineSeries) and s.pointsVisible() for s in chart.series())
     (scale,) = [a for a in chart.chart.axes() if isinstance(a, QCategoryAxis)]
     assert scale.categoriesLabels() == LEVELS_WORST_FIRST
@@ -304,10 +312,13 @@ def test_choosing_a_standard_charts_it_alone(
     open_worker(qtbot, page, staff.worker)
     show_tab(page, page.chart)
 
+    assert series_codes(page) == ["1"]
     page.chart.standard.setCurrentIndex(page.chart.standard.findData("2"))
 
     assert series_codes(page) == ["2"]
     assert [p.y() for p in page.chart.series()[0].points()] == [2.0, 3.0]
+    assert page.chart.chart.title().endswith(page.chart.series()[0].name())
+    assert not page.chart.chart.legend().isVisible()  # the title names the one standard
     assert not page.chart.framework.isEnabled()  # one version: nothing to choose
 
 
@@ -549,3 +560,42 @@ def test_double_click_on_a_worker_opens_their_page_and_back_returns(
     assert window.worker_page.back_button.text() == "‹ &Back to Workers"
     window.worker_page.back_button.click()
     assert window.stack.currentWidget() is window.workers_panel
+
+
+def test_a_tick_done_can_be_undone_for_a_few_seconds(
+    qtbot: QtBot, services: Services, page: WorkerPage, staff: Staff, actions
+) -> None:
+    open_worker(qtbot, page, staff.worker)
+    show_tab(page, page.actions_view)
+    view = page.actions_view.table.view
+    outcome = page.actions_view.outcome
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(0, DONE_COLUMN))
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        QTest.keyClick(view, Qt.Key.Key_Space)
+    assert "Share the plan with the family" not in column_texts(view, "Action")
+    assert outcome.undo_button.isVisible()
+
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        QTest.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    # Reopened through the core, as this user, and the row is back.
+    assert "Share the plan with the family" in column_texts(view, "Action")
+    assert page.tabs.tabText(1) == "Actions (3 open, 1 overdue)"
+    assert outcome.text() == "Reopened by Aled Hughes."
+    assert not outcome.undo_button.isVisible()
+    reopened = next(
+        a
+        for a in worker_history(services.db, staff.worker, today=TODAY).actions
+        if a.id == actions["overdue"]
+    )
+    assert reopened.status is ActionStatus.OPEN
+
+    # Ticked again, the offer lasts its few seconds, then Undo is gone.
+    view.setCurrentIndex(view.model().index(0, DONE_COLUMN))
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        QTest.keyClick(view, Qt.Key.Key_Space)
+    assert outcome.expiry.isActive()
+    outcome.expiry.timeout.emit()  # the seconds, fired rather than waited for
+    assert not outcome.undo_button.isVisible()
+    assert outcome.text().startswith("Marked done by Aled Hughes on ")
