@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from itertools import pairwise
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
-    QCheckBox,
+    QApplication,
     QComboBox,
     QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
+    QStyle,
+    QStyleOptionComboBox,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -23,9 +24,17 @@ from observer.people.directory import PersonDetails
 from observer.records.case_reference import NAME_WARNING, NHS_NUMBER_WARNING
 from observer.services import Services
 from observer.vocabulary import Kind, Role
+from tests.support.accessibility import announced_name, names_not_matching_labels, visible_inputs
 from tests.support.prompts import FakePrompts
 from tests.support.qt import type_text
-from ui.dialogs.new_observation import CHOOSE_PERSON, PICKED_HINT, NewObservationDialog
+from ui.dialogs.new_observation import (
+    CHOOSE_PERSON,
+    DISCARD,
+    NOBODY_YET,
+    PICKED_HINT,
+    NewObservationDialog,
+)
+from ui.dialogs.person import PersonDialog
 
 SUPERVISORS = "kss-practice-supervisors"
 PCF = "professional-capabilities-framework"
@@ -72,6 +81,12 @@ def _pick_from_completer(qtbot: QtBot, dialog: NewObservationDialog, typed: str)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
 
 
+def _type_date(qtbot: QtBot, dialog: NewObservationDialog, text: str) -> None:
+    dialog.when.line.setFocus()
+    dialog.when.line.selectAll()
+    qtbot.keyClicks(dialog.when.line, text)
+
+
 def _choose(combo: QComboBox, text: str) -> None:
     index = combo.findText(text, Qt.MatchFlag.MatchStartsWith)
     assert index >= 0, text
@@ -90,7 +105,7 @@ def test_a_person_found_by_part_of_their_name_is_observed_and_stored(
     _pick_from_completer(qtbot, dialog, "łukas")
     assert dialog.person.currentText() == "Zoë Łukasiewicz — Social worker, Assessment North"
     _choose(dialog.kind, "Home visit")
-    dialog.when.setDateTime(QDateTime(QDate(2025, 3, 14), QTime(10, 30)))
+    _type_date(qtbot, dialog, "14/3/25 10:30am")
     dialog.duration.setValue(45)
     qtbot.keyClicks(dialog.case_reference, "CIN 2041")
     qtbot.keyClicks(dialog.others_present, "The children's grandmother")
@@ -232,7 +247,9 @@ def test_supervision_defaults_to_the_practice_supervisors_statement(
     _choose(dialog.kind, "One-to-one supervision")
 
     assert _framework_key(services, dialog) == SUPERVISORS
-    assert dialog.framework_hint.text() == "Chosen for supervision: KSS supervisors."
+    assert dialog.framework_hint.text() == (
+        "Chosen for supervision: Knowledge and skills statement for practice supervisors."
+    )
 
 
 @uses_popup
@@ -241,7 +258,9 @@ def test_a_newly_qualified_worker_defaults_to_the_pcf(
 ):
     _pick_from_completer(qtbot, dialog, "kofi")
     assert _framework_key(services, dialog) == PCF
-    assert dialog.framework_hint.text() == "Chosen for a newly qualified worker: PCF (ASYE)."
+    assert dialog.framework_hint.text() == (
+        "Chosen for a newly qualified worker: Professional Capabilities Framework (ASYE)."
+    )
 
     _give_consent(qtbot, dialog)
     _save(qtbot, dialog)
@@ -262,7 +281,7 @@ def test_a_framework_the_user_picked_survives_a_change_of_kind_and_person(
 
     _choose(dialog.kind, "Group supervision")
     _choose(dialog.person, "Kofi")
-    dialog.when.setDate(QDate(2026, 1, 5))
+    _type_date(qtbot, dialog, "05/01/2026 09:00")
 
     assert _framework_key(services, dialog) == PCF
     _save(qtbot, dialog)
@@ -302,31 +321,32 @@ def test_a_case_reference_that_may_identify_a_child_is_warned_about_not_refused(
     assert services.recording.get(dialog.saved_id).case_reference == typed
 
 
-def test_every_input_is_named_described_and_labelled(dialog: NewObservationDialog):
-    inputs = [
-        w
-        for w in dialog.findChildren(QWidget)
-        if isinstance(w, QLineEdit | QComboBox | QAbstractSpinBox | QCheckBox | QPlainTextEdit)
-        and not isinstance(w.parent(), QAbstractSpinBox | QComboBox)
-    ]
-    assert len(inputs) == 11
-    buddies = {
-        label.buddy(): label.text() for label in dialog.findChildren(QLabel) if label.buddy()
-    }
-    for widget in inputs:
-        assert widget.accessibleName(), widget
-        assert widget.accessibleDescription(), widget.accessibleName()
-        label = widget.text() if isinstance(widget, QCheckBox) else buddies.get(widget, "")
-        assert "&" in label, widget.accessibleName()
-    assert dialog.person.lineEdit().accessibleName() == "Observed person"
-
-
-def test_tab_moves_through_the_form_from_top_to_bottom(dialog: NewObservationDialog):
+def test_every_input_is_announced_by_its_label(dialog: NewObservationDialog):
     dialog.family_present.setChecked(True)
+    assert names_not_matching_labels(dialog) == []
+    assert announced_name(dialog.kind) == "Kind"
+    assert announced_name(dialog.framework) == "Framework"
+    assert announced_name(dialog.when.line) == "Date and time"
+    assert dialog.person.lineEdit().accessibleName() == "Observed person"
+    kind = QAccessible.queryAccessibleInterface(dialog.kind)
+    assert kind.role() == QAccessible.Role.ComboBox
+    assert kind.text(QAccessible.Text.Value) == "Direct work with a child"
+    for widget in visible_inputs(dialog):
+        if widget.parent() is not dialog.buttons:
+            assert widget.accessibleDescription(), widget.accessibleName()
+
+
+def test_tab_moves_through_the_form_in_the_order_it_is_shown(
+    qtbot: QtBot, dialog: NewObservationDialog
+):
+    dialog.family_present.setChecked(True)
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
     expected = [
         dialog.person,
+        dialog.add_person,
         dialog.kind,
-        dialog.when,
+        dialog.when.line,  # one stop: the calendar button is for the mouse
         dialog.duration,
         dialog.framework,
         dialog.case_reference,
@@ -335,17 +355,196 @@ def test_tab_moves_through_the_form_from_top_to_bottom(dialog: NewObservationDia
         dialog.consent_given_by,
         dialog.consent_how,
         dialog.focus,
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save),
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel),
     ]
+    dialog.person.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     seen: list[QWidget] = []
-    widget = dialog.person.lineEdit()
-    for _ in range(40):
-        owner = (
-            widget.parent() if isinstance(widget.parent(), QComboBox | QAbstractSpinBox) else widget
-        )
-        if owner in expected and owner not in seen:
-            seen.append(owner)
-        widget = widget.nextInFocusChain()
+    for _ in expected:
+        focused = QApplication.focusWidget()
+        inner = isinstance(focused.parent(), QAbstractSpinBox | QComboBox)
+        seen.append(focused.parent() if inner else focused)
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    assert [announced_name(w) for w in seen] == [announced_name(w) for w in expected]
     assert seen == expected
+    # Top to bottom, and left to right within a row.
+    places = [(w.mapTo(dialog, QPoint(0, 0)).y(), w.mapTo(dialog, QPoint(0, 0)).x()) for w in seen]
+    rows = [(y + w.height() // 2, x) for (y, x), w in zip(places, seen, strict=True)]
+    assert all(
+        later[0] > earlier[0] or (abs(later[0] - earlier[0]) < 8 and later[1] > earlier[1])
+        for earlier, later in pairwise(rows)
+    ), rows
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("07/12/2026 14:30", datetime(2026, 12, 7, 14, 30)),
+        ("7/12/26 2:30pm", datetime(2026, 12, 7, 14, 30)),
+        ("2026-12-07T09:05", datetime(2026, 12, 7, 9, 5)),
+    ],
+)
+def test_the_date_and_time_are_typed_as_people_write_them(
+    qtbot: QtBot, services: Services, dialog: NewObservationDialog, typed: str, stored: datetime
+):
+    _choose(dialog.person, "Zoë")
+    _give_consent(qtbot, dialog)
+    _type_date(qtbot, dialog, typed)
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.duration
+    assert dialog.when.line.text() == stored.strftime("%d/%m/%Y %H:%M")  # as it was read
+    _save(qtbot, dialog)
+    assert services.recording.get(dialog.saved_id).observed_at == stored.astimezone()
+
+
+def test_a_date_alone_keeps_the_time_already_shown(qtbot: QtBot, dialog: NewObservationDialog):
+    shown_time = dialog.when.line.text()[-5:]
+    _type_date(qtbot, dialog, "01/12/2026")
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_Tab)
+    assert dialog.when.line.text() == f"01/12/2026 {shown_time}"
+
+
+def test_typing_meant_for_duration_never_changes_the_date_behind_the_users_back(
+    qtbot: QtBot, services: Services, dialog: NewObservationDialog, prompts: FakePrompts
+):
+    _choose(dialog.person, "Zoë")
+    _give_consent(qtbot, dialog)
+    _type_date(qtbot, dialog, "07/12/2026 14:30")
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_Tab)
+    assert dialog.when.line.text() == "07/12/2026 14:30"
+    # The slip the issue describes: '60' typed while the date still had the focus.
+    dialog.when.line.setFocus()
+    qtbot.keyClicks(dialog.when.line, "60")
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_Tab)
+
+    assert dialog.when.line.text() == "07/12/2026 14:3060"  # exactly as typed, not "fixed"
+    assert dialog.when.message.isVisible()
+    assert dialog.when.error() == dialog.when.message.text()
+    assert dialog.when.error().endswith(".")
+    assert ". " not in dialog.when.error()  # one sentence
+    _save(qtbot, dialog)
+    assert prompts.shown == [("error", dialog.when.error())]
+    assert services.recording.count() == 0
+
+    dialog.when.line.setFocus()
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_Backspace)
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_Backspace)
+    assert dialog.when.message.isHidden()
+    _save(qtbot, dialog)
+    assert (
+        services.recording.get(dialog.saved_id).observed_at
+        == datetime(2026, 12, 7, 14, 30).astimezone()
+    )
+
+
+@uses_popup
+def test_the_calendar_button_sets_the_day_and_keeps_the_time(
+    qtbot: QtBot, dialog: NewObservationDialog
+):
+    _type_date(qtbot, dialog, "07/12/2026 14:30")
+    qtbot.mouseClick(dialog.when.calendar_button, Qt.MouseButton.LeftButton)
+    calendar = dialog.when._calendar
+    assert calendar is not None
+    assert calendar.selectedDate() == QDate(2026, 12, 7)
+    calendar.setSelectedDate(QDate(2026, 12, 3))
+    calendar.activated.emit(QDate(2026, 12, 3))
+    assert dialog.when.line.text() == "03/12/2026 14:30"
+    assert dialog.when.calendar_button.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+@pytest.mark.parametrize("leave", ["escape", "cancel", "close"])
+def test_leaving_a_filled_in_form_asks_first_and_keeps_editing_by_default(
+    qtbot: QtBot, dialog: NewObservationDialog, prompts: FakePrompts, leave: str
+):
+    qtbot.keyClicks(dialog.case_reference, "CIN 2041")
+
+    _leave(qtbot, dialog, leave)  # the fake answers as the default button would: keep editing
+    assert prompts.shown == [("discard", DISCARD)]
+    assert dialog.isVisible()
+    assert dialog.case_reference.text() == "CIN 2041"
+
+    prompts.answers.append(True)
+    _leave(qtbot, dialog, leave)
+    assert prompts.shown[-1] == ("discard", DISCARD)
+    assert not dialog.isVisible()
+    assert dialog.result() == 0
+
+
+@pytest.mark.parametrize("leave", ["escape", "cancel", "close"])
+def test_an_untouched_form_closes_without_asking(
+    qtbot: QtBot, dialog: NewObservationDialog, prompts: FakePrompts, leave: str
+):
+    _leave(qtbot, dialog, leave)
+    assert prompts.shown == []
+    assert not dialog.isVisible()
+
+
+def _leave(qtbot: QtBot, dialog: NewObservationDialog, how: str) -> None:
+    if how == "escape":
+        qtbot.keyClick(dialog.case_reference, Qt.Key.Key_Escape)
+    elif how == "cancel":
+        cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setFocus()
+        qtbot.keyClick(cancel, Qt.Key.Key_Space)
+    else:
+        dialog.close()
+
+
+def test_an_empty_store_says_what_to_do_and_adds_the_person_there(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, monkeypatch
+):
+    lead = services.profiles.set_up("Priya Shah", Role.PRACTICE_LEAD, "Northshire County Council")
+    new = NewObservationDialog(services.recording, services.people, lead.person_id, prompts)
+    qtbot.addWidget(new)
+    new.show()
+    qtbot.waitExposed(new)
+    assert new.person.count() == 0
+    assert new.person_hint.isVisible()
+    assert "Add a person" in new.person_hint.text()
+    _save(qtbot, new)
+    assert prompts.shown == [("error", NOBODY_YET)]
+
+    def fill_in(person_dialog: PersonDialog) -> int:
+        assert person_dialog.windowTitle() == "Add person"
+        qtbot.keyClicks(person_dialog.name, "Amara Osei")
+        _choose(person_dialog.role, "Senior practitioner")
+        person_dialog.accept()
+        return person_dialog.result()
+
+    monkeypatch.setattr(PersonDialog, "exec", fill_in)
+    qtbot.mouseClick(new.add_person, Qt.MouseButton.LeftButton)
+
+    assert new.person.currentText() == "Amara Osei — Senior practitioner"
+    assert new.chosen_person() is not None
+    assert new.person_hint.isHidden()
+    _give_consent(qtbot, new)
+    _save(qtbot, new)
+    assert services.recording.get(new.saved_id).observed_person_name == "Amara Osei"
+
+
+def test_framework_names_are_shown_in_full(dialog: NewObservationDialog):
+    combo = dialog.framework
+    longest = max(
+        (combo.itemText(i) for i in range(combo.count())), key=combo.fontMetrics().horizontalAdvance
+    )
+    assert longest == "Knowledge and skills statement for child and family practitioners, version 1"
+    for i in range(combo.count()):
+        combo.setCurrentIndex(i)
+        shown = combo.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox,
+            _combo_option(combo),
+            QStyle.SubControl.SC_ComboBoxEditField,
+            combo,
+        )
+        assert combo.fontMetrics().horizontalAdvance(combo.currentText()) <= shown.width()
+        assert combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
+
+
+def _combo_option(combo: QComboBox) -> QStyleOptionComboBox:
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    return option
 
 
 def test_start_returns_the_new_draft_when_saved(
