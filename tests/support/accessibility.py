@@ -25,8 +25,10 @@ def announced_name(widget: QWidget) -> str:
 
 
 def plain(label: str) -> str:
-    """A label as it is read: no mnemonic ampersand, no closing colon."""
-    return label.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip().rstrip(":")
+    """A label as it is read: no mnemonic ampersand, no closing colon or ellipsis (a screen
+    reader would read the ellipsis out as "dot dot dot")."""
+    text = label.replace("&&", "\0").replace("&", "").replace("\0", "&").strip()
+    return text.removesuffix(":").removesuffix("…").removesuffix("...").rstrip()
 
 
 def visible_inputs(dialog: QWidget) -> list[QWidget]:

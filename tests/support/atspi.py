@@ -33,6 +33,7 @@ class Node:
     role: str
     name: str
     depth: int
+    where: tuple[str, str]  # bus name and object path
 
 
 @contextmanager
@@ -139,7 +140,8 @@ class AtspiReader:
         found: list[Node] = []
 
         def walk(where: tuple[str, str], depth: int) -> None:
-            found.append(Node(str(self._call(where, "GetRoleName")), self._name(where), depth))
+            role = str(self._call(where, "GetRoleName"))
+            found.append(Node(role, self._name(where), depth, where))
             if depth >= max_depth:
                 return
             for child in self._children(where):
@@ -147,6 +149,16 @@ class AtspiReader:
 
         walk(root, 0)
         return found
+
+    def chosen(self, combo: Node) -> str:
+        """What a combo box holds, as a screen reader finds it: its list's selected item."""
+        (bus, path) = self._children(combo.where)[0]
+        address = DBusAddress(path, bus_name=bus, interface="org.a11y.atspi.Selection")
+        reply = self._bus.send_and_get_reply(
+            new_method_call(address, "GetSelectedChild", "i", (0,))
+        )
+        item = reply.body[0]
+        return self._name((str(item[0]), str(item[1])))
 
     def wait_for(self, wanted: Callable[[list[Node]], bool], timeout_s: float = 8.0) -> list[Node]:
         """The first application's tree that satisfies `wanted`, read again until it does."""

@@ -45,8 +45,8 @@ INTRO = "Who you observed, when and with whom; the ratings and evidence come nex
 CHOOSE_PERSON = "Choose the person you observed from the list."
 NOBODY_YET = "Nobody has been added yet: add the person you observed with Add a person…."
 NOBODY_YET_HINT = (
-    "Nobody has been added yet. Add the person you observed with Add a person…; "
-    "they are chosen here once saved."
+    "Nobody has been added yet: use Add a person… to add the person you observed, and they "
+    "are chosen here."
 )
 DISCARD = "Discard this new observation?"
 PICKED_HINT = "Your choice: it stays when you change the kind, person or date."
@@ -321,7 +321,7 @@ class NewObservationDialog(SavingDialog):
             ),
             (
                 self.add_person,
-                "Add a person…",
+                "Add a person",
                 "Add someone who is not in the list yet; they are chosen here once saved.",
             ),
             (self.kind, "Kind", "What kind of practice you observed."),
