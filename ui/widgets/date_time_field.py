@@ -1,6 +1,7 @@
 """A date and time typed as one piece of text, day first, with a calendar beside it.
 
-One tab stop: the calendar button takes no focus (the keyboard user types the date). The
+One tab stop: the calendar button takes no focus (the keyboard user types the date, or
+opens the calendar with F4 or Alt+Down). The
 text is read by observer.dates; text it cannot read stays exactly as typed and the sentence
 saying why shows under the field, so no part of a date ever changes behind the user's back.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from PySide6.QtCore import QDate, QPoint, Qt, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -28,9 +29,20 @@ CALENDAR_NAME = "Choose the date from a calendar"
 
 
 class _Line(QLineEdit):
-    """Tells the field when focus leaves, so a finished entry is checked then."""
+    """Tells the field when focus leaves, so a finished entry is checked then, and when the
+    calendar is asked for from the keyboard (F4 or Alt+Down, as in Qt's own date fields)."""
 
     left = Signal()
+    calendar_asked = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        alt_down = event.key() == Qt.Key.Key_Down and (
+            event.modifiers() & Qt.KeyboardModifier.AltModifier
+        )
+        if event.key() == Qt.Key.Key_F4 or alt_down:
+            self.calendar_asked.emit()
+            return
+        super().keyPressEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
@@ -79,7 +91,8 @@ class DateTimeField(QWidget):
         self.line.left.connect(self._finished)
         self.line.returnPressed.connect(self._finished)
         self.calendar_button.clicked.connect(self.open_calendar)
-        self._calendar: QCalendarWidget | None = None
+        self.line.calendar_asked.connect(self.open_calendar)
+        self.calendar: QCalendarWidget | None = None  # while it is open
 
     # What it holds
 
@@ -90,8 +103,13 @@ class DateTimeField(QWidget):
             return None
 
     def checked_value(self) -> datetime:
-        """The minute typed; raises InvalidDate, with the sentence to show, when there is none."""
-        return parse_date_time(self.line.text(), self._last.time())
+        """The minute typed; raises InvalidDate, with the sentence to show, when there is none
+        (and shows that sentence at the field as well)."""
+        try:
+            return parse_date_time(self.line.text(), self._last.time())
+        except InvalidDate as refusal:
+            self._show(str(refusal))
+            raise
 
     def set_value(self, moment: datetime) -> None:
         self._last = moment.replace(second=0, microsecond=0)
@@ -151,15 +169,19 @@ class DateTimeField(QWidget):
         calendar.clicked.connect(self._picked)
         calendar.activated.connect(self._picked)
         calendar.move(self.line.mapToGlobal(QPoint(0, self.line.height())))
-        self._calendar = calendar
+        self.calendar = calendar
+        calendar.destroyed.connect(self._calendar_closed)
         calendar.show()
         calendar.setFocus()
+
+    def _calendar_closed(self) -> None:
+        self.calendar = None
 
     def _picked(self, day: QDate) -> None:
         """A day from the calendar keeps the time already typed."""
         kept: time = (self.value() or self._last).time()
         self.set_value(datetime(day.year(), day.month(), day.day(), kept.hour, kept.minute))
-        if self._calendar is not None:
-            self._calendar.close()
-            self._calendar = None
+        if self.calendar is not None:
+            self.calendar.close()
+            self.calendar = None
         self.line.setFocus()

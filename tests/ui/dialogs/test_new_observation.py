@@ -438,19 +438,51 @@ def test_typing_meant_for_duration_never_changes_the_date_behind_the_users_back(
     )
 
 
-@uses_popup
-def test_the_calendar_button_sets_the_day_and_keeps_the_time(
-    qtbot: QtBot, dialog: NewObservationDialog
+def test_saving_a_date_that_does_not_exist_says_why_at_the_field(
+    qtbot: QtBot, services: Services, dialog: NewObservationDialog, prompts: FakePrompts
 ):
+    _choose(dialog.person, "Zoë")
+    _give_consent(qtbot, dialog)
+    _type_date(qtbot, dialog, "31/02/2026 10:00")
+    _save(qtbot, dialog)
+    refusal = "There is no day 31 in February 2026: it has 28 days."
+    assert prompts.shown == [("error", refusal)]
+    assert dialog.when.error() == refusal
+    assert dialog.when.line.text() == "31/02/2026 10:00"
+    assert refusal in dialog.when.line.accessibleDescription()
+    assert services.recording.count() == 0
+
+
+@uses_popup
+def test_the_calendar_sets_the_day_and_keeps_the_time(qtbot: QtBot, dialog: NewObservationDialog):
+    assert dialog.when.calendar_button.focusPolicy() == Qt.FocusPolicy.NoFocus
     _type_date(qtbot, dialog, "07/12/2026 14:30")
     qtbot.mouseClick(dialog.when.calendar_button, Qt.MouseButton.LeftButton)
-    calendar = dialog.when._calendar
+    calendar = dialog.when.calendar
     assert calendar is not None
     assert calendar.selectedDate() == QDate(2026, 12, 7)
-    calendar.setSelectedDate(QDate(2026, 12, 3))
-    calendar.activated.emit(QDate(2026, 12, 3))
+    keys = calendar.focusProxy() or calendar
+    for _ in range(4):
+        qtbot.keyClick(keys, Qt.Key.Key_Left)
+    qtbot.keyClick(keys, Qt.Key.Key_Return)
     assert dialog.when.line.text() == "03/12/2026 14:30"
-    assert dialog.when.calendar_button.focusPolicy() == Qt.FocusPolicy.NoFocus
+    qtbot.waitUntil(lambda: dialog.when.calendar is None)
+
+
+@uses_popup
+def test_the_calendar_opens_from_the_keyboard_too(
+    qtbot: QtBot, dialog: NewObservationDialog, prompts: FakePrompts
+):
+    qtbot.keyClicks(dialog.case_reference, "CIN 2041")
+    dialog.when.line.setFocus()
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_F4)
+    assert dialog.when.calendar is not None
+    qtbot.keyClick(dialog.when.calendar.focusProxy() or dialog.when.calendar, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: dialog.when.calendar is None)
+    assert dialog.isVisible()  # Escape closed the calendar, not the form
+    assert prompts.shown == []
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert dialog.when.calendar is not None
 
 
 @pytest.mark.parametrize("leave", ["escape", "cancel", "close"])
