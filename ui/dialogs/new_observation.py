@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from itertools import pairwise
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,6 +38,7 @@ from ui.dialogs.person import PersonDialog
 from ui.formatting import searchable
 from ui.prompts import Prompts
 from ui.widgets.date_time_field import DateTimeField
+from ui.widgets.field_hint import FieldHint
 from ui.widgets.named_combo import NamedComboBox
 
 TITLE = "New observation"
@@ -105,7 +106,7 @@ class NewObservationDialog(SavingDialog):
 
         self.person = self._person_combo(person_id)
         self.add_person = QPushButton("&Add a person…")
-        self.person_hint = _hint()
+        self.person_hint = FieldHint()
         self.kind = NamedComboBox()
         for kind in Kind:
             self.kind.addItem(kind.label, kind.value)
@@ -127,11 +128,11 @@ class NewObservationDialog(SavingDialog):
         # Full names, never cut: the dialog is as wide as the longest needs.
         self.framework.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.framework.setMinimumWidth(self.framework.sizeHint().width())
-        self.framework_hint = _hint()
+        self.framework_hint = FieldHint()
         self.case_reference = QLineEdit()
         self.case_reference.setMaxLength(text_limit("case_reference"))
         self.case_reference.setPlaceholderText("For example, CIN 2041")
-        self.case_warning = _hint()
+        self.case_warning = FieldHint()
         self.others_present = QLineEdit()
         self.others_present.setPlaceholderText("For example, the child's mother and a student")
         self.family_present = QCheckBox("A child or family &member was present")
@@ -199,6 +200,10 @@ class NewObservationDialog(SavingDialog):
         self.person.editTextChanged.connect(self._redefault)
         self.kind.currentIndexChanged.connect(self._redefault)
         self.when.changed.connect(self._redefault)
+        # After Qt's own resize for the new sentence, which guesses its height too tall.
+        self.when.message_toggled.connect(
+            lambda: QTimer.singleShot(0, self, lambda: self._fit_height(snug=True))
+        )
         self.add_person.clicked.connect(self._add_person)
         self.framework.activated.connect(self._framework_chosen)
         self.case_reference.textChanged.connect(self._check_case_reference)
@@ -522,29 +527,3 @@ def _index_of(combo: QComboBox, wanted: uuid.UUID | None) -> int:
     if wanted is None:
         return -1
     return next((i for i in range(combo.count()) if combo.itemData(i) == wanted), -1)
-
-
-class _Hint(QLabel):
-    """A wrapped line under a field that asks for the height its text needs at its width.
-
-    QLabel's own size hint wraps to a narrow column of several lines, and QFormLayout sizes
-    rows by it, which leaves gaps under short hints."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-    def sizeHint(self) -> QSize:
-        width = self.width() if self.testAttribute(Qt.WidgetAttribute.WA_Resized) else 0
-        width = max(width, self.fontMetrics().averageCharWidth() * 36)
-        return QSize(self.minimumSizeHint().width(), self.heightForWidth(width))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self.updateGeometry()
-
-
-def _hint() -> QLabel:
-    return _Hint()

@@ -15,7 +15,6 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSizePolicy,
     QToolButton,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from observer.dates import EXAMPLE, InvalidDate, format_date_time, parse_date_time
+from ui.widgets.field_hint import FieldHint
 
 CALENDAR_NAME = "Choose the date from a calendar"
 
@@ -55,6 +55,7 @@ class DateTimeField(QWidget):
     while the text names none."""
 
     changed = Signal(object)
+    message_toggled = Signal()  # the sentence under the field appeared or went
 
     def __init__(self, initial: datetime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,8 +68,7 @@ class DateTimeField(QWidget):
         self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.calendar_button.setAccessibleName(CALENDAR_NAME)
         self.calendar_button.setToolTip(CALENDAR_NAME)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = FieldHint()
         self.message.setObjectName("fieldError")
         self.message.setStyleSheet("QLabel#fieldError { color: #a4262c; }")
         self.message.hide()
@@ -153,7 +153,10 @@ class DateTimeField(QWidget):
 
     def _show(self, message: str | None) -> None:
         self.message.setText(message or "")
-        self.message.setVisible(message is not None)
+        if self.message.isHidden() == (message is not None):
+            self.message.resize(self.width(), self.message.height())  # wrap at the real width
+            self.message.setVisible(message is not None)
+            self.message_toggled.emit()
         self.line.setAccessibleDescription(
             " ".join(part for part in (self.accessibleDescription(), message) if part)
         )

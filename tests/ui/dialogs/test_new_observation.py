@@ -453,6 +453,23 @@ def test_saving_a_date_that_does_not_exist_says_why_at_the_field(
     assert services.recording.count() == 0
 
 
+def test_the_sentence_under_the_date_leaves_no_gaps_when_it_comes_and_goes(
+    qtbot: QtBot, dialog: NewObservationDialog
+):
+    def snug() -> bool:
+        return dialog.height() == dialog.layout().totalHeightForWidth(dialog.width())
+
+    height = dialog.height()
+    _type_date(qtbot, dialog, "31/02/2026 10:00")
+    qtbot.keyClick(dialog.when.line, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: dialog.height() > height and snug())
+    assert dialog.framework_hint.height() == dialog.framework_hint.heightForWidth(
+        dialog.framework_hint.width()
+    )
+    _type_date(qtbot, dialog, "28/02/2026 10:00")
+    qtbot.waitUntil(lambda: dialog.height() == height)
+
+
 @uses_popup
 def test_the_calendar_sets_the_day_and_keeps_the_time(qtbot: QtBot, dialog: NewObservationDialog):
     assert dialog.when.calendar_button.focusPolicy() == Qt.FocusPolicy.NoFocus
