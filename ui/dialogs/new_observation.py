@@ -44,7 +44,7 @@ from ui.widgets.named_combo import NamedComboBox
 TITLE = "New observation"
 INTRO = "Who you observed, when and with whom; the ratings and evidence come next."
 CHOOSE_PERSON = "Choose the person you observed from the list."
-NOBODY_YET = "Nobody has been added yet: add the person you observed with Add a person…."
+NOBODY_YET = "Nobody has been added yet: add the person you observed with the Add a person button."
 NOBODY_YET_HINT = (
     "Nobody has been added yet: use Add a person… to add the person you observed, and they "
     "are chosen here."
@@ -67,6 +67,12 @@ def person_label(person: PersonSummary) -> str:
 
 def framework_label(framework: FrameworkInfo) -> str:
     return f"{framework.name}, version {framework.version}"
+
+
+def framework_tip(framework: FrameworkInfo) -> str:
+    until = framework.in_force_until
+    ends = f"; in force until {until:%d/%m/%Y}" if until else ""
+    return f"{framework_label(framework)}: {framework.standards} standards{ends}."
 
 
 def missing_consent(given_by: str, how: str) -> str | None:
@@ -124,7 +130,7 @@ class NewObservationDialog(SavingDialog):
         for framework in recording.frameworks():
             self.framework.addItem(framework_label(framework), framework.id)
             last = self.framework.count() - 1
-            self.framework.setItemData(last, framework.name, Qt.ItemDataRole.ToolTipRole)
+            self.framework.setItemData(last, framework_tip(framework), Qt.ItemDataRole.ToolTipRole)
         # Full names, never cut: the dialog is as wide as the longest needs.
         self.framework.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.framework.setMinimumWidth(self.framework.sizeHint().width())
