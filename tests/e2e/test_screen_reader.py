@@ -52,6 +52,10 @@ def test_kind_and_framework_are_announced_by_their_labels(store_dir: Path, tmp_p
                 combos = {node.name: node for node in tree if node.role == "combo box"}
                 # The choice is still there to be read, where Orca looks for it.
                 assert reader.chosen(combos["Kind"]) == "Direct work with a child"
+                person = tree.index(combos["Observed person"])
+                assert ("text", "Observed person") in {
+                    (node.role, node.name) for node in tree[person + 1 : person + 5]
+                }  # the field typed into, under its combo box as in Qt's own
                 assert reader.chosen(combos["Framework"]) == (
                     "Practice observation of direct work, version 1"
                 )

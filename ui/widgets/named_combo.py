@@ -4,7 +4,7 @@ Qt's own accessible combo box answers the AT-SPI name with the current text on U
 (complexwidgets.cpp, "on Linux we use relations for this"), so Orca heard "Direct work
 with a child, combo box" and never "Kind". Combo boxes made here answer with their
 accessible name and give the current text as their value, and keep the list of choices
-as their child so the choices can still be read.
+(and, when editable, the text field) as their children so the choice can still be read.
 """
 
 from __future__ import annotations
@@ -34,16 +34,21 @@ class _Accessible(QAccessibleWidget):
             return self._combo.currentText()
         return super().text(kind)
 
+    def _parts(self) -> list[QObject]:
+        """As Qt's own combo box: the list of choices, then the text field when editable."""
+        line = self._combo.lineEdit() if self._combo.isEditable() else None
+        return [self._combo.view(), line] if line is not None else [self._combo.view()]
+
     def childCount(self) -> int:
-        return 1
+        return len(self._parts())
 
     def child(self, index: int) -> QAccessibleInterface | None:
-        if index != 0:
-            return None
-        return QAccessible.queryAccessibleInterface(self._combo.view())
+        parts = self._parts()
+        return QAccessible.queryAccessibleInterface(parts[index]) if index < len(parts) else None
 
     def indexOfChild(self, child: QAccessibleInterface) -> int:
-        return 0 if child.object() is self._combo.view() else -1
+        found = [i for i, part in enumerate(self._parts()) if part is child.object()]
+        return found[0] if found else -1
 
 
 def _factory(key: str, target: QObject) -> QAccessibleInterface | None:
