@@ -4,7 +4,8 @@
 # venv module, then a virtual environment in .venv with the project (editable) and, with
 # --test, its test tools;
 # with --virtual-display also Xvfb, for running the window on a machine with no screen;
-# with --test also poppler's tools, which the tests use to read and check summaries.
+# with --test also poppler's tools, which the tests use to read and check summaries, and
+# Xvfb, D-Bus and at-spi2-core, with which a test reads what screen readers are told.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,8 +30,9 @@ system_packages=(
   libenchant-2-2 hunspell-en-gb
 )
 [ $want_xvfb -eq 1 ] && system_packages+=(xvfb xauth)
-# the tests check summaries with poppler's pdftotext, pdfsig and pdftoppm
-[ $want_test -eq 1 ] && system_packages+=(poppler-utils)
+# the tests check summaries with poppler's pdftotext, pdfsig and pdftoppm, and read what a
+# screen reader hears over AT-SPI from a dialog on a private X display and D-Bus session
+[ $want_test -eq 1 ] && system_packages+=(poppler-utils xvfb xauth dbus-daemon at-spi2-core)
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   system_packages+=(python3-venv)

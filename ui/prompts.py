@@ -29,6 +29,16 @@ class Prompts:
         answer = QMessageBox.question(parent, APP_TITLE, question, buttons, default)
         return answer == QMessageBox.StandardButton.Yes
 
+    def discard(self, parent: QWidget | None, question: str) -> bool:
+        """Whether to throw typed work away; Keep editing is the default and Escape's answer."""
+        box = QMessageBox(QMessageBox.Icon.Question, APP_TITLE, question, parent=parent)
+        throw_away = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is throw_away
+
     def text(self, parent: QWidget | None, label: str, value: str = "") -> str | None:
         """A line of text, or None when cancelled."""
         typed, ok = QInputDialog.getText(parent, APP_TITLE, label, QLineEdit.EchoMode.Normal, value)

@@ -568,7 +568,7 @@ def _default_framework(s: Session, kind: Kind, role: Role | None, on: date) -> D
         return max(matches, key=lambda f: f.version) if matches else None
 
     def named(framework: FrameworkInfo) -> str:
-        return framework.short_name or framework.name
+        return framework.name  # in full: a short name such as "KSS supervisors" needs explaining
 
     by_kind = newest([f for f in candidates if kind.value in f.default_kinds])
     by_role = newest([f for f in candidates if role and role.value in f.default_roles])

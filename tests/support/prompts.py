@@ -33,6 +33,10 @@ class FakePrompts(Prompts):
         self.shown.append(("ask", question))
         return self.answers.pop(0) if self.answers else False
 
+    def discard(self, parent: QWidget | None, question: str) -> bool:
+        self.shown.append(("discard", question))
+        return self.answers.pop(0) if self.answers else False
+
     def text(self, parent: QWidget | None, label: str, value: str = "") -> str | None:
         raise AssertionError("no test expects a text prompt")
 

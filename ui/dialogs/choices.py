@@ -9,13 +9,14 @@ from PySide6.QtWidgets import QComboBox
 
 from observer.people.directory import PersonSummary, TeamSummary
 from observer.vocabulary import Role
+from ui.widgets.named_combo import NamedComboBox
 
 NO_TEAM = "No team"
 NO_MANAGER = "No manager"
 
 
 def role_combo(accessible_name: str = "Role", selected: Role = Role.SOCIAL_WORKER) -> QComboBox:
-    combo = QComboBox()
+    combo = NamedComboBox()
     combo.setAccessibleName(accessible_name)
     for role in Role:
         combo.addItem(role.label, role.value)
@@ -28,7 +29,7 @@ def chosen_role(combo: QComboBox) -> Role:
 
 
 def team_combo(teams: Iterable[TeamSummary], selected: uuid.UUID | None = None) -> QComboBox:
-    combo = QComboBox()
+    combo = NamedComboBox()
     combo.setAccessibleName("Team")
     combo.addItem(NO_TEAM, None)
     for team in teams:
@@ -40,7 +41,7 @@ def team_combo(teams: Iterable[TeamSummary], selected: uuid.UUID | None = None) 
 def person_combo(
     people: Iterable[PersonSummary], selected: uuid.UUID | None, accessible_name: str
 ) -> QComboBox:
-    combo = QComboBox()
+    combo = NamedComboBox()
     combo.setAccessibleName(accessible_name)
     combo.addItem(NO_MANAGER, None)
     for person in people:

@@ -7,21 +7,23 @@ themselves; the hint under it says why it was chosen, so nobody has to guess.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import pairwise
 
-from PySide6.QtCore import QDateTime, QSize, Qt, QTime
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -32,12 +34,22 @@ from observer.records.frameworks import FrameworkInfo
 from observer.records.recording import DraftDetails, Recording, text_limit
 from observer.vocabulary import Kind
 from ui.dialogs.base import SavingDialog
+from ui.dialogs.person import PersonDialog
 from ui.formatting import searchable
 from ui.prompts import Prompts
+from ui.widgets.date_time_field import DateTimeField
+from ui.widgets.field_hint import FieldHint
+from ui.widgets.named_combo import NamedComboBox
 
 TITLE = "New observation"
 INTRO = "Who you observed, when and with whom; the ratings and evidence come next."
 CHOOSE_PERSON = "Choose the person you observed from the list."
+NOBODY_YET = "Nobody has been added yet: add the person you observed with the Add a person button."
+NOBODY_YET_HINT = (
+    "Nobody has been added yet: use Add a person… to add the person you observed, and they "
+    "are chosen here."
+)
+DISCARD = "Discard this new observation?"
 PICKED_HINT = "Your choice: it stays when you change the kind, person or date."
 NO_DEFAULT_HINT = (
     "No framework is set for this kind of observation or role; check this is the right one."
@@ -45,7 +57,6 @@ NO_DEFAULT_HINT = (
 CASE_REFERENCE_HELP = (
     "A pseudonymous reference such as the case number; never a child's name or NHS number."
 )
-DATE_FORMAT = "dd/MM/yyyy HH:mm"
 DAY_MINUTES = 24 * 60
 
 
@@ -55,7 +66,13 @@ def person_label(person: PersonSummary) -> str:
 
 
 def framework_label(framework: FrameworkInfo) -> str:
-    return f"{framework.name} v{framework.version}"
+    return f"{framework.name}, version {framework.version}"
+
+
+def framework_tip(framework: FrameworkInfo) -> str:
+    until = framework.in_force_until
+    ends = f"; in force until {until:%d/%m/%Y}" if until else ""
+    return f"{framework_label(framework)}: {framework.standards} standards{ends}."
 
 
 def missing_consent(given_by: str, how: str) -> str | None:
@@ -86,6 +103,7 @@ class NewObservationDialog(SavingDialog):
         self._framework_picked = False
         self._family_picked = False
         self.saved_id: uuid.UUID | None = None
+        self._directory = people
         self._people = [
             p
             for p in people.list_people()
@@ -93,33 +111,34 @@ class NewObservationDialog(SavingDialog):
         ]
 
         self.person = self._person_combo(person_id)
-        self.kind = QComboBox()
+        self.add_person = QPushButton("&Add a person…")
+        self.person_hint = FieldHint()
+        self.kind = NamedComboBox()
         for kind in Kind:
             self.kind.addItem(kind.label, kind.value)
         self.kind.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.kind.setMinimumContentsLength(24)
-        self.when = QDateTimeEdit(_this_minute())
-        self.when.setDisplayFormat(DATE_FORMAT)
-        self.when.setCalendarPopup(True)
+        self.when = DateTimeField(datetime.now())
         self.duration = QSpinBox()
         self.duration.setRange(0, DAY_MINUTES)
         self.duration.setSingleStep(5)
         self.duration.setSpecialValueText("Not recorded")
         self.duration.setSuffix(" min")
-        self.framework = QComboBox()
+        self.framework = NamedComboBox()
         for framework in recording.frameworks():
             self.framework.addItem(framework_label(framework), framework.id)
-        self.framework.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.framework.setMinimumContentsLength(24)
-        self.framework_hint = _hint()
+            last = self.framework.count() - 1
+            self.framework.setItemData(last, framework_tip(framework), Qt.ItemDataRole.ToolTipRole)
+        # Full names, never cut: the dialog is as wide as the longest needs.
+        self.framework.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.framework.setMinimumWidth(self.framework.sizeHint().width())
+        self.framework_hint = FieldHint()
         self.case_reference = QLineEdit()
         self.case_reference.setMaxLength(text_limit("case_reference"))
         self.case_reference.setPlaceholderText("For example, CIN 2041")
-        self.case_warning = _hint()
+        self.case_warning = FieldHint()
         self.others_present = QLineEdit()
         self.others_present.setPlaceholderText("For example, the child's mother and a student")
         self.family_present = QCheckBox("A child or family &member was present")
@@ -136,9 +155,20 @@ class NewObservationDialog(SavingDialog):
 
         self._describe()
         form = self.form()
-        self._row(form, "Observed &person:", self.person)
+        person_row = QHBoxLayout()
+        person_row.setContentsMargins(0, 0, 0, 0)
+        person_row.addWidget(self.person, 1)
+        person_row.addWidget(self.add_person)
+        person_column = QVBoxLayout()
+        person_column.setContentsMargins(0, 0, 0, 0)
+        person_column.setSpacing(4)
+        person_column.addLayout(person_row)
+        person_column.addWidget(self.person_hint)
+        who = QLabel("Observed &person:")
+        who.setBuddy(self.person)
+        form.addRow(who, person_column)
         self._row(form, "&Kind:", self.kind)
-        self._row(form, "&Date and time:", self.when)
+        self._row(form, "&Date and time:", self.when, self.when.line)
         self._row(form, "D&uration:", self.duration)
         self._row(form, "&Framework:", self.framework)
         form.addRow("", self.framework_hint)
@@ -155,8 +185,9 @@ class NewObservationDialog(SavingDialog):
         self.arrange(form, self.person, intro, width=84)
         order: list[QWidget] = [
             self.person,
+            self.add_person,
             self.kind,
-            self.when,
+            self.when.line,
             self.duration,
             self.framework,
             self.case_reference,
@@ -174,7 +205,12 @@ class NewObservationDialog(SavingDialog):
         self.person.currentIndexChanged.connect(self._show_name_first)
         self.person.editTextChanged.connect(self._redefault)
         self.kind.currentIndexChanged.connect(self._redefault)
-        self.when.dateTimeChanged.connect(self._redefault)
+        self.when.changed.connect(self._redefault)
+        # After Qt's own resize for the new sentence, which guesses its height too tall.
+        self.when.message_toggled.connect(
+            lambda: QTimer.singleShot(0, self, lambda: self._fit_height(snug=True))
+        )
+        self.add_person.clicked.connect(self._add_person)
         self.framework.activated.connect(self._framework_chosen)
         self.case_reference.textChanged.connect(self._check_case_reference)
         self.family_present.toggled.connect(self._consent_needed)
@@ -185,6 +221,8 @@ class NewObservationDialog(SavingDialog):
         self._check_case_reference("")
         self._redefault()
         self._show_name_first()
+        self._show_empty_state()
+        self._untouched = self._entries()
 
     # What the form holds
 
@@ -211,9 +249,9 @@ class NewObservationDialog(SavingDialog):
         return Kind(self.kind.currentData())
 
     def observed_at(self) -> datetime:
-        """The chosen minute, as an aware time in this laptop's zone."""
-        seconds = self.when.dateTime().toSecsSinceEpoch()
-        return datetime.fromtimestamp(seconds, tz=UTC).astimezone()
+        """The chosen minute, as an aware time in this laptop's zone; raises InvalidDate
+        while the text names no minute."""
+        return self.when.checked_value().astimezone()
 
     def chosen_framework_id(self) -> uuid.UUID | None:
         value = self.framework.currentData()
@@ -222,7 +260,8 @@ class NewObservationDialog(SavingDialog):
     def details(self) -> DraftDetails:
         person = self.chosen_person()
         if person is None:
-            raise InvalidInput(CHOOSE_PERSON)
+            raise InvalidInput(CHOOSE_PERSON if self._people else NOBODY_YET)
+        observed_at = self.observed_at()
         family = self.family_present.isChecked()
         given_by = self.consent_given_by.text() if family else ""
         how = self.consent_how.text() if family else ""
@@ -232,7 +271,7 @@ class NewObservationDialog(SavingDialog):
             observed_person_id=person.id,
             observer_id=self._observer_id,
             kind=self.chosen_kind(),
-            observed_at=self.observed_at(),
+            observed_at=observed_at,
             framework_id=self.chosen_framework_id(),
             duration_minutes=self.duration.value() or None,
             case_reference=self.case_reference.text().strip(),
@@ -266,7 +305,7 @@ class NewObservationDialog(SavingDialog):
     # Building
 
     def _person_combo(self, selected: uuid.UUID | None) -> QComboBox:
-        combo = QComboBox()
+        combo = NamedComboBox()
         combo.setEditable(True)
         combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -281,7 +320,6 @@ class NewObservationDialog(SavingDialog):
         combo.setCurrentIndex(_index_of(combo, selected))
         line = combo.lineEdit()
         line.setPlaceholderText("Type part of a name, role or team")
-        line.setAccessibleName("Observed person")
         return combo
 
     def _describe(self) -> None:
@@ -292,16 +330,23 @@ class NewObservationDialog(SavingDialog):
                 "The practitioner or manager you observed. Type part of their name, role or "
                 "team and choose them from the list.",
             ),
-            (self.kind, "Kind of observation", "What kind of practice you observed."),
+            (
+                self.add_person,
+                "Add a person",
+                "Add someone who is not in the list yet; they are chosen here once saved.",
+            ),
+            (self.kind, "Kind", "What kind of practice you observed."),
             (
                 self.when,
                 "Date and time",
-                "When the observation started, day first, in this laptop's time zone.",
+                "When the observation started, typed day first as in 07/12/2026 14:30, in "
+                "this laptop's time zone. A date alone keeps the time shown before.",
             ),
             (
                 self.duration,
-                "Duration in minutes",
-                "How long the observation lasted; leave at Not recorded if you did not time it.",
+                "Duration",
+                "How long the observation lasted, in minutes; leave at Not recorded if you "
+                "did not time it.",
             ),
             (
                 self.framework,
@@ -338,6 +383,7 @@ class NewObservationDialog(SavingDialog):
                 "What you and the practitioner agreed the observation would look at.",
             ),
             (self.framework_hint, "Why this framework", "Why this framework was chosen."),
+            (self.person_hint, "Nobody to choose yet", "What to do when the list is empty."),
             (
                 self.case_warning,
                 "Case reference warning",
@@ -347,15 +393,15 @@ class NewObservationDialog(SavingDialog):
         for widget, name, description in described:
             widget.setAccessibleName(name)
             widget.setAccessibleDescription(description)
-        for box in (self.when, self.duration):  # the line edit inside reads as the box
+        for box in (self.person, self.duration):  # the line edit inside reads as the box
             inner = box.findChild(QLineEdit)
             if inner is not None:
                 inner.setAccessibleName(box.accessibleName())
 
     @staticmethod
-    def _row(form: QFormLayout, text: str, field: QWidget) -> None:
+    def _row(form: QFormLayout, text: str, field: QWidget, buddy: QWidget | None = None) -> None:
         label = QLabel(text)
-        label.setBuddy(field)
+        label.setBuddy(buddy or field)
         form.addRow(label, field)
 
     # Reacting
@@ -389,8 +435,11 @@ class NewObservationDialog(SavingDialog):
         person = self.chosen_person()
         role = person.role if person else None
         kind = self.chosen_kind()
+        when = self.when.value()
+        if when is None:
+            return  # the framework follows the date again once the date can be read
         try:
-            choice = self._recording.default_framework_choice(kind, role, self.observed_at().date())
+            choice = self._recording.default_framework_choice(kind, role, when.date())
         except ObserverError:
             self.framework_hint.setText(NO_DEFAULT_HINT)
             return
@@ -398,6 +447,57 @@ class NewObservationDialog(SavingDialog):
         if index >= 0:
             self.framework.setCurrentIndex(index)
         self.framework_hint.setText(choice.reason)
+
+    def _add_person(self) -> None:
+        added, saved = PersonDialog.add(self, self._directory, self._prompts)
+        if not saved or added is None:
+            return
+        self._people = [p for p in self._directory.list_people() if p.id == added] + self._people
+        person = self._people[0]
+        self.person.insertItem(0, person_label(person), person.id)
+        self.person.setCurrentIndex(0)
+        self._show_empty_state()
+        self.person.setFocus()
+
+    def _show_empty_state(self) -> None:
+        empty = not self._people
+        self.person_hint.setText(NOBODY_YET_HINT if empty else "")
+        self.person_hint.setVisible(empty)
+        self.person.lineEdit().setPlaceholderText(
+            "Nobody yet: use Add a person…" if empty else "Type part of a name, role or team"
+        )
+        self.person.setAccessibleDescription(
+            NOBODY_YET_HINT
+            if empty
+            else "The practitioner or manager you observed. Type part of their name, role or "
+            "team and choose them from the list."
+        )
+        self._fit_height()
+
+    # Leaving
+
+    def _entries(self) -> tuple[object, ...]:
+        """What the user can type or choose, to tell a touched form from an untouched one."""
+        return (
+            self.person.currentText(),
+            self.kind.currentIndex(),
+            self.when.line.text(),
+            self.duration.value(),
+            self.framework.currentIndex(),
+            self.case_reference.text(),
+            self.others_present.text(),
+            self.family_present.isChecked(),
+            self.consent_given_by.text(),
+            self.consent_how.text(),
+            self.focus.toPlainText(),
+        )
+
+    def reject(self) -> None:
+        """Escape, Cancel and closing the window all come here: typed work is asked about."""
+        touched = self._entries() != self._untouched
+        if touched and not self._prompts.discard(self, DISCARD):
+            return
+        super().reject()
 
     def _framework_chosen(self, _index: int) -> None:
         self._framework_picked = True
@@ -433,35 +533,3 @@ def _index_of(combo: QComboBox, wanted: uuid.UUID | None) -> int:
     if wanted is None:
         return -1
     return next((i for i in range(combo.count()) if combo.itemData(i) == wanted), -1)
-
-
-def _this_minute() -> QDateTime:
-    now = QDateTime.currentDateTime()
-    now.setTime(QTime(now.time().hour(), now.time().minute()))
-    return now
-
-
-class _Hint(QLabel):
-    """A wrapped line under a field that asks for the height its text needs at its width.
-
-    QLabel's own size hint wraps to a narrow column of several lines, and QFormLayout sizes
-    rows by it, which leaves gaps under short hints."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-    def sizeHint(self) -> QSize:
-        width = self.width() if self.testAttribute(Qt.WidgetAttribute.WA_Resized) else 0
-        width = max(width, self.fontMetrics().averageCharWidth() * 36)
-        return QSize(self.minimumSizeHint().width(), self.heightForWidth(width))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self.updateGeometry()
-
-
-def _hint() -> QLabel:
-    return _Hint()

@@ -50,7 +50,7 @@ class PersonDialog(SavingDialog):
         self.staff_reference.setAccessibleName("Staff reference")
         self.staff_reference.setPlaceholderText("Optional")
         self.active = QCheckBox("Currently works here")
-        self.active.setAccessibleName("Active")
+        self.active.setAccessibleName("Currently works here")
         self.active.setChecked(person.active if person else True)
         left_on = person.left_on if person and person.left_on else date.today()
         self.left_on = QDateEdit(QDate(left_on.year, left_on.month, left_on.day))

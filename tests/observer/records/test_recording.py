@@ -368,10 +368,18 @@ def test_the_list_filters_by_person_kind_status_and_dates(
         (
             Kind.SUPERVISION_INDIVIDUAL,
             Role.TEAM_MANAGER,
-            "Chosen for supervision: KSS supervisors.",
+            "Chosen for supervision: Knowledge and skills statement for practice supervisors.",
         ),
-        (Kind.HOME_VISIT, Role.ASYE, "Chosen for a newly qualified worker: PCF (ASYE)."),
-        (Kind.HOME_VISIT, Role.SOCIAL_WORKER, "Chosen for this kind of observation: Direct work."),
+        (
+            Kind.HOME_VISIT,
+            Role.ASYE,
+            "Chosen for a newly qualified worker: Professional Capabilities Framework (ASYE).",
+        ),
+        (
+            Kind.HOME_VISIT,
+            Role.SOCIAL_WORKER,
+            "Chosen for this kind of observation: Practice observation of direct work.",
+        ),
     ],
 )
 def test_the_default_framework_comes_with_the_reason_it_was_chosen(

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from observer.services import Services
 from observer.vocabulary import Role
+from tests.support.accessibility import announced_name, names_not_matching_labels
 from tests.support.qt import column_texts, type_text
 from ui.dialogs.person import PersonDialog
 from ui.dialogs.teams import TeamDialog, TeamsDialog
@@ -256,3 +257,17 @@ def test_the_asye_start_is_asked_for_a_newly_qualified_worker_only(
     _save(qtbot, again)
     (qualified,) = services.people.find_by_name("Nia Roberts")
     assert (qualified.role, qualified.asye_started_on) == (Role.SOCIAL_WORKER, None)
+
+
+def test_every_input_of_the_people_and_team_dialogs_is_announced_by_its_label(
+    qtbot: QtBot, services: Services, prompts
+):
+    person = PersonDialog(services.people, prompts)
+    dialogs = [person, TeamDialog(services.people, prompts), TeamsDialog(services.people, prompts)]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert names_not_matching_labels(dialog) == [], dialog.windowTitle()
+    # Combo boxes are read by what they choose, not by their current choice (AT-SPI on Linux).
+    assert announced_name(person.role) == "Role"
+    assert announced_name(person.team) == "Team"
