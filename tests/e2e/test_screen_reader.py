@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 DRIVER = Path(__file__).with_name("new_observation_driver.py")
 LABELS = {
-    ("combo box", "Observed person"),
+    ("combo box", "Practitioner observed"),
     ("combo box", "Kind"),
     ("combo box", "Framework"),
     ("text", "Date and time"),
@@ -52,8 +52,8 @@ def test_kind_and_framework_are_announced_by_their_labels(store_dir: Path, tmp_p
                 combos = {node.name: node for node in tree if node.role == "combo box"}
                 # The choice is still there to be read, where Orca looks for it.
                 assert reader.chosen(combos["Kind"]) == "Direct work with a child"
-                person = tree.index(combos["Observed person"])
-                assert ("text", "Observed person") in {
+                person = tree.index(combos["Practitioner observed"])
+                assert ("text", "Practitioner observed") in {
                     (node.role, node.name) for node in tree[person + 1 : person + 5]
                 }  # the field typed into, under its combo box as in Qt's own
                 assert reader.chosen(combos["Framework"]) == (

@@ -32,6 +32,14 @@ from observer.people.directory import People, PersonSummary
 from observer.records.case_reference import case_reference_warning
 from observer.records.frameworks import FrameworkInfo
 from observer.records.recording import DraftDetails, Recording, text_limit
+from observer.records.sections import (
+    CONSENT,
+    OTHERS_PRESENT_PLACEHOLDER,
+    applies,
+    observed_label,
+    others_present_label,
+    others_present_placeholder,
+)
 from observer.vocabulary import Kind
 from ui.dialogs.base import SavingDialog
 from ui.dialogs.person import PersonDialog
@@ -140,7 +148,7 @@ class NewObservationDialog(SavingDialog):
         self.case_reference.setPlaceholderText("For example, CIN 2041")
         self.case_warning = FieldHint()
         self.others_present = QLineEdit()
-        self.others_present.setPlaceholderText("For example, the child's mother and a student")
+        self.others_present.setPlaceholderText(OTHERS_PRESENT_PLACEHOLDER)
         self.family_present = QCheckBox("A child or family &member was present")
         self.consent_given_by = QLineEdit()
         self.consent_given_by.setPlaceholderText("For example, the child's mother")
@@ -164,9 +172,9 @@ class NewObservationDialog(SavingDialog):
         person_column.setSpacing(4)
         person_column.addLayout(person_row)
         person_column.addWidget(self.person_hint)
-        who = QLabel("Observed &person:")
-        who.setBuddy(self.person)
-        form.addRow(who, person_column)
+        self.who_label = QLabel("&Practitioner observed:")
+        self.who_label.setBuddy(self.person)
+        form.addRow(self.who_label, person_column)
         self._row(form, "&Kind:", self.kind)
         self._row(form, "&Date and time:", self.when, self.when.line)
         self._row(form, "D&uration:", self.duration)
@@ -174,7 +182,7 @@ class NewObservationDialog(SavingDialog):
         form.addRow("", self.framework_hint)
         self._row(form, "Case &reference:", self.case_reference)
         form.addRow("", self.case_warning)
-        self._row(form, "&Who else was present:", self.others_present)
+        self.others_label = self._row(form, "&Who else was present:", self.others_present)
         form.addRow("", self.family_present)
         self._row(form, "Consent given &by:", self.consent_given_by)
         self._row(form, "&How consent was given:", self.consent_how)
@@ -216,7 +224,9 @@ class NewObservationDialog(SavingDialog):
         self.family_present.toggled.connect(self._consent_needed)
         self.family_present.clicked.connect(self._family_chosen)
         self.kind.currentIndexChanged.connect(self._family_default)
+        self.kind.currentIndexChanged.connect(self._words_for_kind)
         self._consent_needed(False)
+        self._words_for_kind()
         self._family_default()
         self._check_case_reference("")
         self._redefault()
@@ -326,7 +336,7 @@ class NewObservationDialog(SavingDialog):
         described: list[tuple[QWidget, str, str]] = [
             (
                 self.person,
-                "Observed person",
+                "Practitioner observed",
                 "The practitioner or manager you observed. Type part of their name, role or "
                 "team and choose them from the list.",
             ),
@@ -399,10 +409,11 @@ class NewObservationDialog(SavingDialog):
                 inner.setAccessibleName(box.accessibleName())
 
     @staticmethod
-    def _row(form: QFormLayout, text: str, field: QWidget, buddy: QWidget | None = None) -> None:
+    def _row(form: QFormLayout, text: str, field: QWidget, buddy: QWidget | None = None) -> QLabel:
         label = QLabel(text)
         label.setBuddy(buddy or field)
         form.addRow(label, field)
+        return label
 
     # Reacting
 
@@ -519,6 +530,27 @@ class NewObservationDialog(SavingDialog):
         """The box follows the kind (a home visit has the family there) until ticked by hand."""
         if not self._family_picked:
             self.family_present.setChecked(self.chosen_kind().involves_family)
+
+    def _words_for_kind(self, *_: object) -> None:
+        """Who is who follows the kind; supervision has no consent rows unless they hold
+        words already (typed before the kind changed), which are never hidden."""
+        kind = self.chosen_kind()
+        supervision = kind.is_supervision
+        self.who_label.setText(
+            "Su&pervisor observed:" if supervision else "&Practitioner observed:"
+        )
+        self.person.setAccessibleName(observed_label(kind))
+        inner = self.person.findChild(QLineEdit)
+        if inner is not None:
+            inner.setAccessibleName(observed_label(kind))
+        others = others_present_label(kind)
+        self.others_label.setText(f"{others[:-1]}&{others[-1]}:" if supervision else f"&{others}:")
+        self.others_present.setAccessibleName(others)
+        self.others_present.setPlaceholderText(others_present_placeholder(kind))
+        has_consent = bool(self.consent_given_by.text().strip() or self.consent_how.text().strip())
+        show = applies(kind, CONSENT) or has_consent or self.family_present.isChecked()
+        for field in (self.family_present, self.consent_given_by, self.consent_how):
+            self._form.setRowVisible(field, show)
 
     def _family_chosen(self, *_: object) -> None:
         self._family_picked = True

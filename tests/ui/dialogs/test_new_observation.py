@@ -199,6 +199,39 @@ def test_the_family_box_follows_the_kind_until_it_is_ticked_by_hand(
     assert services.recording.count() == 0
 
 
+def test_supervision_says_who_is_who_and_asks_no_consent(
+    qtbot: QtBot, dialog: NewObservationDialog
+):
+    def label_of(field):
+        return dialog._form.labelForField(field).text().replace("&", "")
+
+    assert label_of(dialog.others_present) == "Who else was present:"
+    assert dialog.who_label.text().replace("&", "") == "Practitioner observed:"
+
+    choose(dialog.kind, "One-to-one supervision")
+
+    assert dialog.who_label.text().replace("&", "") == "Supervisor observed:"
+    assert dialog.person.accessibleName() == "Supervisor observed"
+    assert label_of(dialog.others_present) == "Supervisee:"
+    assert dialog.others_present.placeholderText().startswith("Role, not name")
+    for field in (dialog.family_present, dialog.consent_given_by, dialog.consent_how):
+        assert not field.isVisibleTo(dialog)
+
+    choose(dialog.kind, "Group supervision")
+    assert label_of(dialog.others_present) == "Supervisees:"
+
+    choose(dialog.kind, "Home visit")
+    assert dialog.who_label.text().replace("&", "") == "Practitioner observed:"
+    assert dialog.consent_given_by.isVisibleTo(dialog)
+
+
+def test_consent_typed_before_choosing_supervision_stays_in_view(dialog: NewObservationDialog):
+    dialog.consent_given_by.setText("K's mother")
+    choose(dialog.kind, "One-to-one supervision")
+    assert dialog.consent_given_by.isVisibleTo(dialog)
+    assert dialog.consent_given_by.text() == "K's mother"
+
+
 def test_supervision_defaults_to_the_practice_supervisors_statement(
     services: Services, dialog: NewObservationDialog
 ):

@@ -37,7 +37,7 @@ def test_every_input_is_announced_by_its_label(dialog: NewObservationDialog):
     assert announced_name(dialog.kind) == "Kind"
     assert announced_name(dialog.framework) == "Framework"
     assert announced_name(dialog.when.line) == "Date and time"
-    assert dialog.person.lineEdit().accessibleName() == "Observed person"
+    assert dialog.person.lineEdit().accessibleName() == "Practitioner observed"
     kind = QAccessible.queryAccessibleInterface(dialog.kind)
     assert kind.role() == QAccessible.Role.ComboBox
     assert kind.text(QAccessible.Text.Value) == "Direct work with a child"
