@@ -22,17 +22,18 @@ from reportlab.platypus import (
 )
 
 from observer.documents.pdf.content import SummaryContent
-from observer.documents.pdf.formatting import duration, local_date, uk_date
-from observer.documents.pdf.parts import Rows, cell_pieces, flowing, text
+from observer.documents.pdf.formatting import duration, local_date
+from observer.documents.pdf.parts import Rows, flowing, text
 from observer.documents.pdf.sections import (
     BASE_TABLE,
     HEADER_ROW,
     NOT_RECORDED,
+    action_table,
     judgement_chip,
     rating_words,
 )
 from observer.documents.pdf.styles import FRAME_WIDTH, RULE, Styles
-from observer.vocabulary import NARRATIVE_SECTIONS, ActionStatus, Status
+from observer.vocabulary import NARRATIVE_SECTIONS, Status
 
 BANNERS = {
     Status.DRAFT: "Draft — not signed",
@@ -137,29 +138,5 @@ def _actions(content: SummaryContent, styles: Styles) -> list[Flowable]:
     title = text("Agreed actions", styles.subheading)
     if not o.actions:
         return [title, text("No actions were agreed.", styles.empty)]
-    owner_width, due_width, status_width = 90.0, 84.0, 108.0
-    what_width = FRAME_WIDTH - owner_width - due_width - status_width
-    rows = Rows()
-    rows.add([text(h, styles.column_head) for h in ("Action", "Owner", "Due", "Status")])
-    for action in o.actions:
-        status = action.status.label
-        if action.status is ActionStatus.DONE and action.done_at is not None:
-            status = f"Done {local_date(action.done_at)}"
-        pieces = cell_pieces(action.description, what_width, styles.cell)
-        first = rows.add(
-            [
-                pieces[0],
-                text(action.owner_name or "Not set", styles.cell),
-                text(uk_date(action.due_date) if action.due_date else "No date", styles.cell),
-                text(status, styles.cell),
-            ]
-        )
-        for piece in pieces[1:]:
-            rows.add_continuation([piece, "", "", ""])
-        if first > 1:
-            rows.style("LINEABOVE", (0, first), (-1, first), 0.4, RULE)
-    table = LongTable(
-        rows.data, colWidths=[what_width, owner_width, due_width, status_width], repeatRows=1
-    )
-    table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
+    table = action_table(o.actions, styles, widths=(90.0, 84.0, 108.0), done_on_own_line=False)
     return [KeepTogether([title, table])]

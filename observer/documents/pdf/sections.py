@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from reportlab.lib.colors import Color
@@ -35,7 +36,7 @@ from observer.documents.pdf.styles import (
     Styles,
     level_shade,
 )
-from observer.records.recording import ObservationView
+from observer.records.recording import ActionView, ObservationView
 from observer.records.sections import (
     CONSENT,
     observed_label,
@@ -260,14 +261,28 @@ def actions(content: SummaryContent, styles: Styles) -> list[Flowable]:
     parts = heading("Agreed actions", styles)
     if not o.actions:
         return [*parts, text("No actions were agreed.", styles.empty)]
-    owner_width, due_width, status_width = 100.0, 82.0, 84.0
+    table = action_table(o.actions, styles, widths=(100.0, 82.0, 84.0), done_on_own_line=True)
+    # A short list of actions moves whole with its heading rather than leave a row behind.
+    return [parts[0], KeepTogether([*parts[1:], table])]
+
+
+def action_table(
+    actions: Sequence[ActionView],
+    styles: Styles,
+    *,
+    widths: tuple[float, float, float],
+    done_on_own_line: bool,
+) -> LongTable:
+    """The table of a record's agreed actions: what (the rest of the frame), then owner,
+    due date and status at `widths`; its header repeats on every page it reaches."""
+    owner_width, due_width, status_width = widths
     what_width = FRAME_WIDTH - owner_width - due_width - status_width
     rows = Rows()
     rows.add([text(h, styles.column_head) for h in ("Action", "Owner", "Due", "Status")])
-    for action in o.actions:
+    for action in actions:
         status = action.status.label
         if action.status is ActionStatus.DONE and action.done_at is not None:
-            status = f"Done\n{local_date(action.done_at)}"
+            status = f"Done{chr(10) if done_on_own_line else ' '}{local_date(action.done_at)}"
         pieces = cell_pieces(action.description, what_width, styles.cell)
         first = rows.add(
             [
@@ -291,5 +306,4 @@ def actions(content: SummaryContent, styles: Styles) -> list[Flowable]:
         rows.data, colWidths=[what_width, owner_width, due_width, status_width], repeatRows=1
     )
     table.setStyle(TableStyle(BASE_TABLE + HEADER_ROW + rows.finished()))
-    # A short list of actions moves whole with its heading rather than leave a row behind.
-    return [parts[0], KeepTogether([*parts[1:], table])]
+    return table
