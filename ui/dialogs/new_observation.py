@@ -40,6 +40,7 @@ from observer.records.sections import (
     others_present_label,
     others_present_placeholder,
 )
+from observer.spelling.service import Spelling
 from observer.vocabulary import Kind
 from ui.dialogs.base import SavingDialog
 from ui.dialogs.person import PersonDialog
@@ -104,6 +105,7 @@ class NewObservationDialog(SavingDialog):
         prompts: Prompts,
         person_id: uuid.UUID | None = None,
         parent: QWidget | None = None,
+        spelling: Spelling | None = None,
     ) -> None:
         super().__init__(prompts, TITLE, parent)
         self._recording = recording
@@ -160,6 +162,10 @@ class NewObservationDialog(SavingDialog):
         lines = self.focus.fontMetrics().lineSpacing() * 3
         margins = int(self.focus.document().documentMargin() * 2) + self.focus.frameWidth() * 2
         self.focus.setFixedHeight(lines + margins)
+        if spelling is not None:
+            from ui.widgets.spell_check import SpellCheck
+
+            self.spell_check = SpellCheck(self.focus, spelling, prompts)
 
         self._describe()
         form = self.form()
@@ -305,9 +311,10 @@ class NewObservationDialog(SavingDialog):
         prompts: Prompts,
         *,
         person_id: uuid.UUID | None = None,
+        spelling: Spelling | None = None,
     ) -> tuple[uuid.UUID | None, bool]:
         """Shows the dialog; returns the new draft's id and whether it was saved."""
-        dialog = cls(services_recording, people, observer_id, prompts, person_id, parent)
+        dialog = cls(services_recording, people, observer_id, prompts, person_id, parent, spelling)
         accepted = bool(dialog.exec())
         dialog.deleteLater()
         return dialog.saved_id, accepted

@@ -84,6 +84,7 @@ class Editors(QObject):
             profile.person_id,
             self._prompts,
             person_id=person_id,
+            spelling=self._services.spelling,
         )
         if not accepted or created is None:
             return None

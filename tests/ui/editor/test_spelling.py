@@ -258,3 +258,21 @@ def test_the_menu_key_opens_the_spelling_menu_at_the_cursor(
     QApplication.sendEvent(strengths, key)
     assert opened
     assert opened[0][0] == "receive"
+
+
+def test_the_agreed_focus_of_a_new_observation_is_spell_checked(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, cast
+) -> None:
+    from tests.support.new_observation import shown
+    from ui.dialogs.new_observation import NewObservationDialog
+
+    dialog = NewObservationDialog(
+        services.recording,
+        services.people,
+        cast.observer,
+        prompts,
+        spelling=services.spelling,
+    )
+    shown(qtbot, dialog)
+    dialog.focus.setPlainText("How the worker helps the child recieve support.")
+    qtbot.waitUntil(lambda: underlined(dialog.focus) == ["recieve"])
