@@ -156,8 +156,9 @@ class ObservationSummary:
     kind: Kind
     observed_at: datetime
     status: Status
-    framework: str
+    framework: str  # its short name, for tables
     overall: str
+    framework_title: str = ""  # its whole name and version, where a short name needs it
 
 
 @dataclass(frozen=True)
@@ -421,6 +422,8 @@ class Recording:
                 Observation.status,
                 func.coalesce(func.nullif(Framework.short_name, ""), Framework.name),
                 RatingLevel.label,
+                Framework.name,
+                Framework.version,
             )
             .join(worker, worker.id == Observation.observed_person_id)
             .join(observer, observer.id == Observation.observer_id)
@@ -441,6 +444,7 @@ class Recording:
                     status=Status(row[6]),
                     framework=row[7],
                     overall=row[8] or "",
+                    framework_title=f"{row[9]}, version {row[10]}",
                 )
                 for row in s.execute(statement)
             ]

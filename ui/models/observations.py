@@ -18,7 +18,12 @@ OBSERVATION_COLUMNS: tuple[Column[ObservationSummary], ...] = (
         tooltip_text=lambda o: o.kind.label,
     ),
     Column("Observer", lambda o: o.observer, max_chars=26),
-    Column("Framework", lambda o: o.framework, stretch=True, tooltip=True),
+    Column(
+        "Framework",
+        lambda o: o.framework,
+        stretch=True,
+        tooltip_text=lambda o: o.framework_title or o.framework,
+    ),
     Column("Overall judgement", lambda o: o.overall or "Not yet judged"),
     Column("Status", lambda o: o.status.label),
 )

@@ -104,3 +104,24 @@ def test_an_observation_without_overall_judgement_says_so(qapp):
     assert kind.data() == "Child protection meeting"
     assert kind.data(Qt.ItemDataRole.ToolTipRole) == Kind.CHILD_PROTECTION_MEETING.label
     assert date(2025, 7, 1).strftime("%d/%m/%Y") in _texts(model, 0)[0]
+
+
+def test_a_framework_shown_by_its_short_name_gives_its_whole_name_on_hover(qapp, services, cast):
+    from observer.records.recording import DraftDetails
+
+    services.recording.create_draft(
+        DraftDetails(
+            observed_person_id=cast.worker,
+            observer_id=cast.observer,
+            kind=Kind.SUPERVISION_INDIVIDUAL,
+            observed_at=datetime(2025, 3, 14, 10, 30, tzinfo=UTC),
+        )
+    )
+    model = ObservationsModel()
+    model.set_records(services.recording.list())
+
+    framework = model.index(0, 4)
+    assert framework.data() == "KSS supervisors"
+    assert framework.data(Qt.ItemDataRole.ToolTipRole) == (
+        "Knowledge and skills statement for practice supervisors, version 1"
+    )
