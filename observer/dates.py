@@ -13,9 +13,11 @@ import re
 from datetime import date, datetime, time
 
 from observer.errors import InvalidInput
+from observer.text import quoted
 
 SHOWN_FORMAT = "%d/%m/%Y %H:%M"
 EXAMPLE = "07/12/2026 14:30"
+DAY_EXAMPLE = "07/12/2026"
 FIRST_YEAR = 1900
 LAST_YEAR = 2199
 
@@ -25,17 +27,18 @@ _MONTHS = {
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 }
 _MONTHS["sept"] = 9
+# Digits are ASCII (re.ASCII): other scripts' digits would read as numbers no one typed.
 _DAY_FIRST = re.compile(
-    r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4}|\d{2})(?!\d)"
+    r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4}|\d{2})(?!\d)", re.ASCII
 )
-_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
+_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)", re.ASCII)
 _WORDS = re.compile(
     r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<y>\d{4}|\d{2})(?!\d)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _TIME = re.compile(
     r"(?P<h>\d{1,2})(?:\s*[:.]\s*(?P<min>\d{2}))?\s*(?P<half>[ap])?\.?\s*(?:m\.?)?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _BETWEEN = re.compile(r"(?:\s*,\s*|\s+at\s+|\s*T(?=\d)|\s+)", re.IGNORECASE)
 
@@ -54,7 +57,7 @@ def parse_date_time(text: str, default_time: time) -> datetime:
     typed = text.strip()
     if not typed:
         raise InvalidDate(f"Type the date and time, for example {EXAMPLE}.")
-    day, rest = _read_day(typed)
+    day, rest = _read_day(typed, EXAMPLE)
     if not rest.strip():
         return datetime.combine(day, default_time.replace(second=0, microsecond=0))
     between = _BETWEEN.match(rest)
@@ -67,14 +70,14 @@ def parse_date(text: str) -> date:
     """A day alone, typed as `parse_date_time` reads days."""
     typed = text.strip()
     if not typed:
-        raise InvalidDate("Type the date, for example 07/12/2026.")
-    day, rest = _read_day(typed)
+        raise InvalidDate(f"Type the date, for example {DAY_EXAMPLE}.")
+    day, rest = _read_day(typed, DAY_EXAMPLE)
     if rest.strip():
-        raise InvalidDate(f"Type only a date here, for example 07/12/2026, not {typed!r}.")
+        raise InvalidDate(f"Type only a date here, for example {DAY_EXAMPLE}, not {quoted(typed)}.")
     return day
 
 
-def _read_day(typed: str) -> tuple[date, str]:
+def _read_day(typed: str, example: str) -> tuple[date, str]:
     for pattern in (_ISO, _DAY_FIRST, _WORDS):
         found = pattern.match(typed)
         if found is None:
@@ -83,13 +86,13 @@ def _read_day(typed: str) -> tuple[date, str]:
             month = _MONTHS.get(found["month"].casefold().rstrip("."))
             if month is None:
                 raise InvalidDate(
-                    f"{found['month']!r} is not a month: type it as a number or name."
+                    f"{quoted(found['month'])} is not a month: type it as a number or name."
                 )
         else:
             month = int(found["m"])
         return _day(int(found["d"]), month, found["y"]), typed[found.end() :]
     raise InvalidDate(
-        f"{typed!r} is not a date: type the day first, then month and year, as in {EXAMPLE}."
+        f"{quoted(typed)} is not a date: type the day first, then month and year, as in {example}."
     )
 
 
@@ -111,13 +114,14 @@ def _read_time(rest: str) -> time:
     found = _TIME.fullmatch(rest)
     if found is None or (found["min"] is None and found["half"] is None):
         raise InvalidDate(
-            f"{rest!r} is not a time: type it after the date as 14:30 or 2:30pm, as in {EXAMPLE}."
+            f"{quoted(rest)} is not a time: type it after the date as 14:30 or 2:30pm, "
+            f"as in {EXAMPLE}."
         )
     hour, minute = int(found["h"]), int(found["min"] or 0)
     if found["half"]:
         if not 1 <= hour <= 12:
-            raise InvalidDate(f"{rest!r} is not a time: with am or pm the hour is 1 to 12.")
+            raise InvalidDate(f"{quoted(rest)} is not a time: with am or pm the hour is 1 to 12.")
         hour = hour % 12 + (12 if found["half"].casefold() == "p" else 0)
     if hour > 23 or minute > 59:
-        raise InvalidDate(f"{rest!r} is not a time of day: hours go to 23 and minutes to 59.")
+        raise InvalidDate(f"{quoted(rest)} is not a time of day: hours go to 23 and minutes to 59.")
     return time(hour, minute)

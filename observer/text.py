@@ -4,11 +4,8 @@ them: as the app shows them (31/03/2025) or as scripts write them (2025-03-31)."
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from datetime import date, datetime, time
-
-from observer.errors import InvalidInput
+from datetime import date
 
 # Letters that carry no separable accent but that people type without one.
 _UNDECOMPOSABLE = str.maketrans(
@@ -82,58 +79,10 @@ def uk_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-# Dates as typed: the app's dd/mm/yyyy (a day or month of one digit too) or ISO yyyy-mm-dd,
-# with a 24-hour HH:MM after a space (or ISO's T) where a time is taken. Digits are ASCII:
-# other scripts' digits would read as numbers no one typed.
-_DAY = (
-    r"(?:(?P<d>[0-9]{1,2})/(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})"
-    r"|(?P<iy>[0-9]{4})-(?P<im>[0-9]{2})-(?P<id>[0-9]{2}))"
-)
-_DAY_ONLY = re.compile(_DAY, re.ASCII)
-_DAY_AND_TIME = re.compile(_DAY + r"(?:[ T]+(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2}))", re.ASCII)
 _SHOWN = 40  # characters of what was typed quoted back in an error
-FIRST_YEAR, LAST_YEAR = 1900, 2199  # as records may carry (observer/vocabulary.py)
-DATE_FORMS = "dd/mm/yyyy (31/03/2025) or yyyy-mm-dd (2025-03-31)"
-DATE_TIME_FORMS = "dd/mm/yyyy HH:MM (31/03/2025 14:30) or yyyy-mm-dd HH:MM (2025-03-31 14:30)"
 
 
-def parse_day(text: str) -> date:
-    """A date typed as dd/mm/yyyy or yyyy-mm-dd; InvalidInput, one sentence, for any other."""
-    found = _DAY_ONLY.fullmatch(text.strip())
-    if found is None:
-        raise InvalidInput(f"{_quoted(text)} is not a date: give it as {DATE_FORMS}.")
-    return _day(found, text)
-
-
-def parse_day_time(text: str) -> datetime:
-    """A day and a time typed as dd/mm/yyyy HH:MM or yyyy-mm-dd HH:MM, on this laptop's
-    clock (a naive datetime); InvalidInput, one sentence, for anything else."""
-    found = _DAY_AND_TIME.fullmatch(text.strip())
-    if found is None:
-        raise InvalidInput(f"{_quoted(text)} is not a date and time: give it as {DATE_TIME_FORMS}.")
-    day = _day(found, text)
-    hour, minute = int(found["H"]), int(found["M"])
-    if hour > 23 or minute > 59:
-        raise InvalidInput(f"{_quoted(text)} has no such time of day: use 00:00 to 23:59.")
-    return datetime.combine(day, time(hour, minute))
-
-
-def _day(found: re.Match[str], text: str) -> date:
-    if found["y"] is not None:
-        year, month, day = int(found["y"]), int(found["m"]), int(found["d"])
-    else:
-        year, month, day = int(found["iy"]), int(found["im"]), int(found["id"])
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidInput(
-            f"{_quoted(text)} is outside the years {FIRST_YEAR} to {LAST_YEAR} that records cover."
-        )
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise InvalidInput(f"{_quoted(text)} is not a day on the calendar.") from None
-
-
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     """What was typed, quoted, with any control character shown as an escape, and cut
     short (whole characters, whole escapes) so the sentence stays one short line."""
     if len(repr(text)) <= _SHOWN:

@@ -45,11 +45,12 @@ def say(line: str) -> None:
 
 
 def day_argument(text: str) -> date:
-    """An argparse `type` for a date as the app shows it (31/03/2025) or as ISO (2025-03-31)."""
-    from observer.text import parse_day
+    """An argparse `type` for a date as the app reads it (31/03/2025, 31/3/25, 31 Mar 2025)
+    or as ISO (2025-03-31)."""
+    from observer.dates import parse_date
 
     try:
-        return parse_day(text)
+        return parse_date(text)
     except InvalidInput as exc:
         raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
 

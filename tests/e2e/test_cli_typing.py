@@ -85,10 +85,10 @@ def test_dates_are_taken_as_the_app_shows_them_and_as_iso(
 @pytest.mark.parametrize(
     ("typed", "sentence"),
     [
-        ("31/02/2025", "'31/02/2025' is not a day on the calendar"),
-        ("2025/02/01", "'2025/02/01' is not a date: give it as dd/mm/yyyy (31/03/2025) or "
-         "yyyy-mm-dd (2025-03-31)"),
-        ("1/2/25", "'1/2/25' is not a date: give it as dd/mm/yyyy"),
+        ("31/02/2025", "There is no day 31 in February 2025: it has 28 days"),
+        ("2025/02/01", "'2025/02/01' is not a date: type the day first, then month and year, "
+         "as in 07/12/2026"),
+        ("1/13/25", "There is no month 13: the month comes second, from 1 to 12"),
     ],
 )  # fmt: skip
 def test_a_date_not_understood_is_one_sentence_and_exit_2(

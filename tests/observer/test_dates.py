@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 
 import pytest
@@ -86,3 +87,93 @@ def test_any_text_is_a_minute_or_one_clear_refusal(typed: str) -> None:
     except InvalidDate as refused:
         refusal = refused
     assert refusal is None or str(refusal).endswith(".")
+
+
+# The command line reads dates with the same parser as the app (observer/cli/common.py).
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)))
+def test_a_date_reads_back_as_the_app_shows_it_and_as_iso(day: date) -> None:
+    assert parse_date(f"{day:%d/%m/%Y}") == day
+    assert parse_date(f"{day.day}/{day.month}/{day.year}") == day
+    assert parse_date(f" {day.isoformat()} ") == day
+
+
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
+    st.integers(0, 23),
+    st.integers(0, 59),
+)
+def test_a_date_and_time_reads_back(day: date, hour: int, minute: int) -> None:
+    expected = datetime.combine(day, time(hour, minute))
+    assert parse_date_time(f"{day:%d/%m/%Y} {hour:02d}:{minute:02d}", NOON) == expected
+    assert parse_date_time(f"{day.isoformat()}T{hour}:{minute:02d}", NOON) == expected
+
+
+def refusal(parse: Callable[[str], object], typed: str) -> str | None:
+    """The sentence `parse` refuses `typed` with, or None when it takes it."""
+    try:
+        parse(typed)
+    except InvalidInput as refused:
+        return str(refused)
+    return None
+
+
+def is_one_sentence(message: str | None) -> bool:
+    return message is None or (message.endswith(".") and "\n" not in message and len(message) < 200)
+
+
+PARSERS = (parse_date, lambda typed: parse_date_time(typed, NOON))
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_a_date_or_one_clear_sentence(typed: str) -> None:
+    for parse in PARSERS:
+        message = refusal(parse, typed)
+        assert is_one_sentence(message), message
+
+
+@given(
+    st.from_regex(
+        r"[0-9]{1,4}[/-][0-9]{1,4}[/-][0-9]{1,5}( [0-9]{1,3}:[0-9]{1,3})?", fullmatch=True
+    )
+)
+def test_date_shaped_text_is_a_date_or_one_clear_sentence(typed: str) -> None:
+    for parse in PARSERS:
+        message = refusal(parse, typed)
+        assert is_one_sentence(message), message
+
+
+@pytest.mark.parametrize(
+    ("typed", "sentence"),
+    [
+        ("31/02/2025", "There is no day 31 in February 2025: it has 28 days."),
+        ("2025-02-30", "There is no day 30 in February 2025: it has 28 days."),
+        ("12/31/2025", "There is no month 31: the month comes second, from 1 to 12."),
+        ("0001-01-01", "1 is not a year this can be: check the year."),
+        ("20250331", "'20250331' is not a date: type the day first, then month and year, "
+         "as in 07/12/2026."),
+        ("31/03/2025 and more", "Type only a date here, for example 07/12/2026, not "
+         "'31/03/2025 and more'."),
+        ("３１/０３/２０２５", "'３１/０３/２０２５' is not a date: type the day first, then month "
+         "and year, as in 07/12/2026."),
+    ],
+)  # fmt: skip
+def test_what_is_not_a_date_is_said_in_one_sentence(typed: str, sentence: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_date(typed)
+    assert str(refused.value) == sentence
+
+
+def test_a_time_of_day_must_exist() -> None:
+    with pytest.raises(InvalidInput, match=r"^'24:00' is not a time of day"):
+        parse_date_time("31/03/2025 24:00", NOON)
+    with pytest.raises(InvalidInput, match=r"^Type only a date here"):
+        parse_date("31/03/2025 14:30")
+
+
+def test_what_was_typed_is_quoted_back_cut_short() -> None:
+    message = refusal(parse_date, "x" * 5000)
+    assert message is not None
+    assert "…" in message
+    assert len(message) < 200

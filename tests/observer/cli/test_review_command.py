@@ -146,12 +146,11 @@ def test_a_date_that_is_not_a_date_is_a_usage_error(
     data_dir: Path, run_cli: RunCli, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as raised:
-        cli(run_cli, data_dir, "team", "--from", "12.03.2025")
+        cli(run_cli, data_dir, "team", "--from", "03/2025")
     assert raised.value.code == 2
     err = capsys.readouterr().err
     assert (
-        "'12.03.2025' is not a date: give it as dd/mm/yyyy (31/03/2025) or yyyy-mm-dd "
-        "(2025-03-31)" in err
+        "'03/2025' is not a date: type the day first, then month and year, as in 07/12/2026" in err
     )
     assert err.count("\n") == 1
 

@@ -444,8 +444,8 @@ def test_command_line_mistakes_are_one_line_and_exit_2(
 @pytest.mark.parametrize(
     ("bad", "why"),
     [
-        ("2025-13-01", "is not a day on the calendar"),
-        ("1/2/25", "is not a date: give it as dd/mm/yyyy (31/03/2025) or yyyy-mm-dd"),
+        ("2025-13-01", "There is no month 13: the month comes second, from 1 to 12"),
+        ("1/2", "'1/2' is not a date: type the day first, then month and year, as in 07/12/2026"),
     ],
 )
 def test_a_date_that_is_not_a_date_is_a_usage_error(
@@ -455,7 +455,7 @@ def test_a_date_that_is_not_a_date_is_a_usage_error(
         run_cli(["--data-dir", str(data_dir), "history", WORKER, "-o", "x.pdf", "--to", bad])
     assert raised.value.code == 2
     err = capsys.readouterr().err
-    assert f"{bad!r} {why}" in err
+    assert why in err
     assert err.count("\n") == 1
 
 
