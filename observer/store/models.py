@@ -29,18 +29,22 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    event,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     Session,
     declared_attr,
     mapped_column,
+    attributes,
     relationship,
+    validates,
 )
 
 from observer.errors import InvalidInput, NotFound
+from observer.store import wording
 
 R = TypeVar("R")
 
@@ -222,13 +226,17 @@ class RatingLevel(Record):
     framework: Mapped[Framework] = relationship(back_populates="levels")
 
 
+# Where an Observation keeps the framework wording it was last given, until it is stored.
+_WORDING_SET = "_wording_set"
+
+
 class Observation(Record):
     __tablename__ = "observations"
     __table_args__ = (
-        Index("ix_observations_person_time", "observed_person_id", "observed_at"),
         Index("ix_observations_status", "status"),
         Index("ix_observations_observed_at", "observed_at"),
-        # The team overview's: read from the index alone (migration 0006).
+        # The team overview's: read from the index alone (migration 0006); also every query
+        # by observed person and time (migration 0011 dropped the index on those two alone).
         Index(
             "ix_observations_person_judgement",
             "observed_person_id",
@@ -264,7 +272,9 @@ class Observation(Record):
     shown_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # The standard titles and level labels (and names) a signed record shows, kept when the
     # observer signs; covered by each signature's and addendum's own hash (migration 0008).
-    wording_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Read and written as `wording_at_signing`; stored in two parts (observer/store/wording.py).
+    wording_names: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    wording_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     # The person ids a signed record was signed with, kept when a merge of duplicates moves
     # its references to the person kept (migration 0010); its canonical content uses these.
     ids_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
@@ -285,6 +295,60 @@ class Observation(Record):
     addenda: Mapped[list[Addendum]] = relationship(
         back_populates="observation", cascade="all, delete-orphan", order_by="Addendum.created_at"
     )
+    signing_wording: Mapped[SigningWording | None] = relationship(
+        primaryjoin="foreign(Observation.wording_digest) == SigningWording.digest",
+        viewonly=True,
+        lazy="selectin",
+    )
+
+    @property
+    def wording_at_signing(self) -> dict[str, Any] | None:
+        digest = self.wording_digest
+        framework = None
+        if digest is not None:
+            pending = self.__dict__.get(_WORDING_SET)
+            if pending is not None and pending[0] == digest:
+                framework = pending[1]
+            else:
+                row = self.signing_wording
+                if row is None:
+                    raise LookupError("a signed record's wording is missing from the store")
+                framework = row.wording
+        return wording.joined(self.wording_names, self.shown_at_signing, framework)
+
+    @wording_at_signing.setter
+    def wording_at_signing(self, value: dict[str, Any] | None) -> None:
+        columns, framework = wording.stored_columns(value, self.shown_at_signing)
+        for name, column_value in columns.items():
+            setattr(self, name, column_value)
+        digest = columns["wording_digest"]
+        self.__dict__[_WORDING_SET] = None if framework is None else (digest, framework)
+
+    @validates("shown_at_signing")
+    def _keep_wording_names(self, _key: str, value: dict[str, Any] | None) -> Any:
+        """A wording that took its names from `shown_at_signing` keeps them if it changes."""
+        if self.wording_digest is not None and self.wording_names is None:
+            if not wording.same(value, self.shown_at_signing):
+                self.wording_names = self.shown_at_signing
+        return value
+
+
+class SigningWording(Base):
+    """A framework's wording (standard titles, level labels) as signed records show it, kept
+    once and named by its digest (observer/store/wording.py)."""
+
+    __tablename__ = "signing_wordings"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wording: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+@event.listens_for(Observation, "before_insert")
+@event.listens_for(Observation, "before_update")
+def _keep_signing_wording(_mapper: Any, connection: Connection, target: Observation) -> None:
+    pending = target.__dict__.get(_WORDING_SET)
+    if pending is not None and attributes.get_history(target, "wording_digest").added:
+        wording.keep(connection, {pending[0]: pending[1]})
 
 
 class Rating(Record):

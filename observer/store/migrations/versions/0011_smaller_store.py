@@ -1,0 +1,122 @@
+"""A smaller store: each framework's wording at signing kept once, and an index no query needs
+dropped.
+
+Every signed record kept its whole wording at signing (migration 0008): its names, then every
+standard's title and level's label, the same few hundred bytes on tens of thousands of
+records, which made most records too large to share a page with another. From here the
+framework part is kept once per distinct wording in `signing_wordings`, named by its digest,
+and the record keeps the digest and, only when they differ from its `shown_at_signing`, its
+names (observer/store/wording.py). `Observation.wording_at_signing` reads back the same dict,
+key order included, so every own hash over it is unchanged. The JSON kept on records is
+rewritten compact (UTF-8 rather than escapes, no padding); the values read back are equal.
+
+`ix_observations_person_time` (observed person, time) is the start of
+`ix_observations_person_judgement`, which serves every query it served.
+
+No table is rebuilt (the column is dropped in place, which SQLite allows while the search
+triggers of 0009 stay, as none of them names it); `observer.store.db` then VACUUMs, so the
+smaller records share pages.
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+# Frozen copies of observer/store/wording.py's rules, as this migration applies them.
+FRAMEWORK_KEYS = ("standards", "levels")
+BATCH = 2000
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _split(wording: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    keys = list(wording)
+    tail = [key for key in keys if key in FRAMEWORK_KEYS]
+    if not tail or keys[len(keys) - len(tail) :] != tail:
+        return wording, None
+    names = {key: wording[key] for key in keys[: len(keys) - len(tail)]}
+    return names, {key: wording[key] for key in tail}
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _stored(shown: Any, wording: Any, kept: dict[str, str]) -> tuple[str | None, str | None]:
+    """The `wording_names` (as JSON) and `wording_digest` of a record's wording."""
+    if not isinstance(wording, dict):
+        return (None if wording is None else _compact(wording)), None
+    names, framework = _split(wording)
+    if framework is None:
+        return _compact(names), None
+    text = _compact(framework)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    kept.setdefault(digest, text)
+    same = isinstance(shown, dict) and _compact(names) == _compact(shown)
+    return (None if same else _compact(names)), digest
+
+
+def upgrade() -> None:
+    op.create_table(
+        "signing_wordings",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("wording", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_signing_wordings")),
+    )
+    op.add_column("observations", sa.Column("wording_names", sa.JSON(), nullable=True))
+    op.add_column("observations", sa.Column("wording_digest", sa.String(length=64), nullable=True))
+    bind = op.get_bind()
+    rows = bind.exec_driver_sql(
+        "SELECT rowid, shown_at_signing, wording_at_signing, ids_at_signing "
+        "FROM observations WHERE shown_at_signing IS NOT NULL "
+        "OR wording_at_signing IS NOT NULL OR ids_at_signing IS NOT NULL"
+    ).fetchall()
+    kept: dict[str, str] = {}
+    updates = []
+    for rowid, shown_text, wording_text, ids_text in rows:
+        shown, ids = _load(shown_text), _load(ids_text)
+        names, digest = _stored(shown, _load(wording_text), kept)
+        updates.append(
+            (
+                None if shown is None else _compact(shown),
+                names,
+                digest,
+                None if ids is None else _compact(ids),
+                rowid,
+            )
+        )
+    if kept:
+        bind.exec_driver_sql(
+            "INSERT INTO signing_wordings (digest, wording) VALUES (?, ?)", list(kept.items())
+        )
+    for start in range(0, len(updates), BATCH):
+        bind.exec_driver_sql(
+            "UPDATE observations SET shown_at_signing = ?, wording_names = ?, "
+            "wording_digest = ?, ids_at_signing = ? WHERE rowid = ?",
+            updates[start : start + BATCH],
+        )
+    if bind.dialect.name == "sqlite":
+        # In place: a batch copy of `observations` would cascade the delete of its rows.
+        op.execute("ALTER TABLE observations DROP COLUMN wording_at_signing")
+    else:
+        op.drop_column("observations", "wording_at_signing")
+    op.drop_index("ix_observations_person_time", table_name="observations")
+
+
+def downgrade() -> None:
+    raise NotImplementedError("A store is not taken back to keeping each record's whole wording.")
