@@ -36,8 +36,8 @@ from observer.errors import (
 from observer.store import encryption
 from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
 from observer.store.encryption import StoreKey
-from observer.store.wording import compact_json
 from observer.store.tracking import track_changes
+from observer.store.wording import compact_json
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    Uuid,
     event,
 )
 from sqlalchemy.engine import Connection, Dialect
@@ -36,15 +35,16 @@ from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     Session,
+    attributes,
     declared_attr,
     mapped_column,
-    attributes,
     relationship,
     validates,
 )
 
 from observer.errors import InvalidInput, NotFound
 from observer.store import wording
+from observer.store.ids import Id
 
 R = TypeVar("R")
 
@@ -123,7 +123,7 @@ class Record(Base):
 
     __abstract__ = True
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True, default=uuid.uuid4)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -164,7 +164,7 @@ class Person(Record):
     asye_started_on: Mapped[date | None] = mapped_column(Date)
     # Set when this person was a duplicate merged into another (migration 0010): the row
     # stays for the records signed under its id; lists and pickers leave it out.
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Id, default=None)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 
@@ -327,9 +327,9 @@ class Observation(Record):
     @validates("shown_at_signing")
     def _keep_wording_names(self, _key: str, value: dict[str, Any] | None) -> Any:
         """A wording that took its names from `shown_at_signing` keeps them if it changes."""
-        if self.wording_digest is not None and self.wording_names is None:
-            if not wording.same(value, self.shown_at_signing):
-                self.wording_names = self.shown_at_signing
+        keeps_shown = self.wording_digest is not None and self.wording_names is None
+        if keeps_shown and not wording.same(value, self.shown_at_signing):
+            self.wording_names = self.shown_at_signing
         return value
 
 
@@ -374,8 +374,8 @@ class Rating(Record):
 action_standards = Table(
     "action_standards",
     Base.metadata,
-    Column("action_id", Uuid, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
-    Column("standard_id", Uuid, ForeignKey("standards.id"), primary_key=True),
+    Column("action_id", Id, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
+    Column("standard_id", Id, ForeignKey("standards.id"), primary_key=True),
 )
 
 
@@ -459,7 +459,7 @@ class AuditEvent(Record):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))
     record_type: Mapped[str] = mapped_column(String(40))
-    record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    record_id: Mapped[uuid.UUID | None] = mapped_column(Id)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     # Chained: each event's hash covers the one before (observer/governance/audit.py).
     sequence: Mapped[int | None] = mapped_column(Integer)

@@ -10,9 +10,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from observer.demo.generator import generate
 from observer.paths import database_path
 from observer.search.service import search
-from observer.services import open_services
+from observer.services import Services, open_services
 from observer.store import encryption
 from observer.store.db import SCHEMA_HEAD
 from observer.store.models import Observation, SigningWording
@@ -60,7 +61,8 @@ def test_records_signed_before_the_upgrade_still_verify_and_are_found_after_it(
         assert services.db.schema_revision() == SCHEMA_HEAD
 
         verification = services.summaries.verify(FIXTURE_0010 / "summary.pdf")
-        assert verification.intact and verification.signer_known
+        assert verification.intact
+        assert verification.signer_known
         assert verification.record_id == SUMMARY_RECORD
         assert verification.hash_matches is True
 
@@ -109,3 +111,32 @@ def test_the_framework_wording_is_kept_once_however_many_records_show_it(
         assert names_kept_apart == []  # each record's names are its shown_at_signing
     finally:
         services.close()
+
+
+def _kinds_of_ids(data: Path) -> set[tuple[str, int]]:
+    path = database_path(data)
+    connection = encryption.connect(path, encryption.key_for(path, STORE_PASSPHRASE))
+    try:
+        rows = connection.execute(
+            "SELECT typeof(id), length(id) FROM observations UNION "
+            "SELECT typeof(observation_id), length(observation_id) FROM ratings UNION "
+            "SELECT typeof(record_id), length(record_id) FROM audit_events "
+            "WHERE record_id IS NOT NULL UNION "
+            "SELECT typeof(observation_id), length(observation_id) FROM search_rows"
+        ).fetchall()
+    finally:
+        connection.close()
+    return {(kind, length) for kind, length in rows}
+
+
+def test_ids_take_16_bytes_in_an_upgraded_store(tmp_path: Path) -> None:
+    upgraded = _data_folder(tmp_path)
+    assert _kinds_of_ids(upgraded) == {("text", 32)}
+    open_services(upgraded, STORE_PASSPHRASE).close()
+    assert _kinds_of_ids(upgraded) == {("blob", 16)}
+
+
+def test_ids_take_16_bytes_in_a_new_store(services: Services) -> None:
+    generate(services, workers=2, observations=4, seed=3)
+    search(services.db, "child", 50)
+    assert _kinds_of_ids(services.data_dir) == {("blob", 16)}

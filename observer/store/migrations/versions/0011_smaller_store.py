@@ -1,5 +1,14 @@
-"""A smaller store: each framework's wording at signing kept once, and an index no query needs
-dropped.
+"""A smaller store: ids kept as 16 bytes, each framework's wording at signing kept once, and
+an index no query needs dropped.
+
+Every id on SQLite was 32 hex digits of text, in its table and again in each index holding
+it; from here it is the UUID's 16 bytes (observer/store/ids.py), converted in place. Python
+sees the same `uuid.UUID`, so no hash over any record, signature or audit event changes. The
+columns stay declared CHAR(32): SQLite keeps a blob as a blob whatever a column's declared
+type, and no table has to be rebuilt (a copy of `observations` would cascade the delete of
+its children's rows). Every value is checked to be 32 hex digits before any is converted.
+The triggers (search index, append-only audit trail) are set aside while the ids change and
+then made again as they were; foreign keys are checked when the upgrade commits.
 
 Every signed record kept its whole wording at signing (migration 0008): its names, then every
 standard's title and level's label, the same few hundred bytes on tens of thousands of
@@ -35,6 +44,39 @@ down_revision = "0010"
 branch_labels = None
 depends_on = None
 
+# Every id column of a store at 0010, by table: text of 32 hex digits until this migration.
+ID_COLUMNS = {
+    "teams": ("id", "manager_id"),
+    "people": ("id", "team_id", "merged_into_id"),
+    "frameworks": ("id",),
+    "standards": ("id", "framework_id"),
+    "rating_levels": ("id", "framework_id"),
+    "observations": (
+        "id",
+        "observed_person_id",
+        "observer_id",
+        "framework_id",
+        "overall_level_id",
+    ),
+    "ratings": ("id", "observation_id", "standard_id", "level_id"),
+    "action_standards": ("action_id", "standard_id"),
+    "actions": ("id", "observation_id", "owner_id"),
+    "signatures": ("id", "observation_id"),
+    "addenda": ("id", "observation_id"),
+    "audit_events": ("id", "record_id"),
+    "search_rows": ("observation_id",),
+    "search_pending": ("observation_id",),
+}
+# Referring columns no index starts with, indexed while the ids change (see _ids_as_bytes).
+LOOKUPS = {
+    "ix_0011_actions_owner": ("actions", "owner_id"),
+    "ix_0011_observations_framework": ("observations", "framework_id"),
+    "ix_0011_observations_level": ("observations", "overall_level_id"),
+    "ix_0011_ratings_standard": ("ratings", "standard_id"),
+    "ix_0011_ratings_level": ("ratings", "level_id"),
+    "ix_0011_action_standards_standard": ("action_standards", "standard_id"),
+    "ix_0011_teams_manager": ("teams", "manager_id"),
+}
 # Frozen copies of observer/store/wording.py's rules, as this migration applies them.
 FRAMEWORK_KEYS = ("standards", "levels")
 BATCH = 2000
@@ -69,6 +111,40 @@ def _stored(shown: Any, wording: Any, kept: dict[str, str]) -> tuple[str | None,
     kept.setdefault(digest, text)
     same = isinstance(shown, dict) and _compact(names) == _compact(shown)
     return (None if same else _compact(names)), digest
+
+
+def _ids_as_bytes(bind: sa.Connection) -> None:
+    tables = {
+        name
+        for (name,) in bind.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    for table, columns in ID_COLUMNS.items():
+        if table not in tables:
+            continue  # the search tables of a store that never had them
+        odd = " OR ".join(
+            f"({c} IS NOT NULL AND (typeof({c}) <> 'text' OR length({c}) <> 32 "
+            f"OR unhex({c}) IS NULL))"
+            for c in columns
+        )
+        if bind.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE {odd}").scalar_one():
+            raise RuntimeError(f"{table} holds an id that is not 32 hex digits")
+    triggers = bind.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    ).fetchall()
+    for name, _sql in triggers:
+        bind.exec_driver_sql(f"DROP TRIGGER {name}")
+    op.execute("PRAGMA defer_foreign_keys = ON")
+    # A changed key is looked for in every table referring to it; without an index on the
+    # referring column each look is a whole table read (ratings.level_id: once per level).
+    for index, (table, column) in LOOKUPS.items():
+        op.execute(f"CREATE INDEX {index} ON {table} ({column})")
+    for table, columns in ID_COLUMNS.items():
+        if table in tables:
+            op.execute(f"UPDATE {table} SET {', '.join(f'{c} = unhex({c})' for c in columns)}")
+    for index in LOOKUPS:
+        op.execute(f"DROP INDEX {index}")
+    for _name, sql in triggers:
+        bind.exec_driver_sql(sql)
 
 
 def upgrade() -> None:
@@ -116,6 +192,8 @@ def upgrade() -> None:
     else:
         op.drop_column("observations", "wording_at_signing")
     op.drop_index("ix_observations_person_time", table_name="observations")
+    if bind.dialect.name == "sqlite":
+        _ids_as_bytes(bind)
 
 
 def downgrade() -> None:
