@@ -129,14 +129,31 @@ def _kinds_of_ids(data: Path) -> set[tuple[str, int]]:
     return {(kind, length) for kind, length in rows}
 
 
-def test_ids_take_16_bytes_in_an_upgraded_store(tmp_path: Path) -> None:
+def _kinds_of_times(data: Path) -> set[tuple[str, str]]:
+    path = database_path(data)
+    connection = encryption.connect(path, encryption.key_for(path, STORE_PASSPHRASE))
+    try:
+        rows = connection.execute(
+            "SELECT typeof(observed_at), typeof(updated_at) FROM observations UNION "
+            "SELECT typeof(signed_at), typeof(created_at) FROM signatures UNION "
+            "SELECT typeof(occurred_at), typeof(created_at) FROM audit_events"
+        ).fetchall()
+    finally:
+        connection.close()
+    return {(a, b) for a, b in rows}
+
+
+def test_ids_take_16_bytes_and_times_8_in_an_upgraded_store(tmp_path: Path) -> None:
     upgraded = _data_folder(tmp_path)
     assert _kinds_of_ids(upgraded) == {("text", 32)}
+    assert _kinds_of_times(upgraded) == {("text", "text")}
     open_services(upgraded, STORE_PASSPHRASE).close()
     assert _kinds_of_ids(upgraded) == {("blob", 16)}
+    assert _kinds_of_times(upgraded) == {("integer", "integer")}
 
 
-def test_ids_take_16_bytes_in_a_new_store(services: Services) -> None:
+def test_ids_take_16_bytes_and_times_8_in_a_new_store(services: Services) -> None:
     generate(services, workers=2, observations=4, seed=3)
     search(services.db, "child", 50)
     assert _kinds_of_ids(services.data_dir) == {("blob", 16)}
+    assert _kinds_of_times(services.data_dir) == {("integer", "integer")}

@@ -1,5 +1,5 @@
-"""A smaller store: ids kept as 16 bytes, each framework's wording at signing kept once, and
-an index no query needs dropped.
+"""A smaller store: ids kept as 16 bytes and times as 8, each framework's wording at signing
+kept once, and an index no query needs dropped.
 
 Every id on SQLite was 32 hex digits of text, in its table and again in each index holding
 it; from here it is the UUID's 16 bytes (observer/store/ids.py), converted in place. Python
@@ -9,6 +9,12 @@ type, and no table has to be rebuilt (a copy of `observations` would cascade the
 its children's rows). Every value is checked to be 32 hex digits before any is converted.
 The triggers (search index, append-only audit trail) are set aside while the ids change and
 then made again as they were; foreign keys are checked when the upgrade commits.
+
+Every time was SQLAlchemy's text, 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC), 26 characters; from
+here it is the whole number of microseconds since 1970 UTC (observer.store.models.
+UTCDateTime), converted exactly (whole seconds by SQLite, the digits after the point as
+they are) in the same pass. Python sees the same datetime, to the microsecond, so no hash
+over a signature's time or an audit event's changes; integers order as the text did.
 
 Every signed record kept its whole wording at signing (migration 0008): its names, then every
 standard's title and level's label, the same few hundred bytes on tens of thousands of
@@ -67,7 +73,24 @@ ID_COLUMNS = {
     "search_rows": ("observation_id",),
     "search_pending": ("observation_id",),
 }
-# Referring columns no index starts with, indexed while the ids change (see _ids_as_bytes).
+# Every time column of a store at 0010, by table: SQLAlchemy's text until this migration.
+TIME_COLUMNS = {
+    "teams": ("created_at", "updated_at"),
+    "people": ("created_at", "updated_at"),
+    "frameworks": ("created_at", "updated_at"),
+    "standards": ("created_at", "updated_at"),
+    "rating_levels": ("created_at", "updated_at"),
+    "observations": ("observed_at", "created_at", "updated_at"),
+    "ratings": ("created_at", "updated_at"),
+    "actions": ("done_at", "created_at", "updated_at"),
+    "signatures": ("signed_at", "created_at", "updated_at"),
+    "addenda": ("signed_at", "created_at", "updated_at"),
+    "audit_events": ("occurred_at", "created_at", "updated_at"),
+    "settings": ("updated_at",),
+}
+_D = "[0-9]"
+_TIME = f"{_D * 4}-{_D * 2}-{_D * 2} {_D * 2}:{_D * 2}:{_D * 2}"
+# Referring columns no index starts with, indexed while the ids change (see _compact_values).
 LOOKUPS = {
     "ix_0011_actions_owner": ("actions", "owner_id"),
     "ix_0011_observations_framework": ("observations", "framework_id"),
@@ -113,21 +136,39 @@ def _stored(shown: Any, wording: Any, kept: dict[str, str]) -> tuple[str | None,
     return (None if same else _compact(names)), digest
 
 
-def _ids_as_bytes(bind: sa.Connection) -> None:
+def _odd_id(c: str) -> str:
+    return (
+        f"({c} IS NOT NULL AND (typeof({c}) <> 'text' OR length({c}) <> 32 OR unhex({c}) IS NULL))"
+    )
+
+
+def _odd_time(c: str) -> str:
+    forms = f"{c} GLOB '{_TIME}' OR {c} GLOB '{_TIME}.{_D * 6}'"
+    readable = f"unixepoch(substr({c}, 1, 19)) IS NOT NULL"
+    return f"({c} IS NOT NULL AND (typeof({c}) <> 'text' OR NOT ({forms}) OR NOT {readable}))"
+
+
+def _microseconds(c: str) -> str:
+    """The text SQLAlchemy wrote, 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC), as microseconds since
+    1970: whole seconds from SQLite, then the digits after the point."""
+    return f"unixepoch(substr({c}, 1, 19)) * 1000000 + CAST(substr({c}, 21, 6) AS INTEGER)"
+
+
+def _compact_values(bind: sa.Connection) -> None:
     tables = {
         name
         for (name,) in bind.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
-    for table, columns in ID_COLUMNS.items():
-        if table not in tables:
-            continue  # the search tables of a store that never had them
+    present = [table for table in (*ID_COLUMNS, *TIME_COLUMNS) if table in tables]
+    for table in dict.fromkeys(present):
         odd = " OR ".join(
-            f"({c} IS NOT NULL AND (typeof({c}) <> 'text' OR length({c}) <> 32 "
-            f"OR unhex({c}) IS NULL))"
-            for c in columns
+            [_odd_id(c) for c in ID_COLUMNS.get(table, ())]
+            + [_odd_time(c) for c in TIME_COLUMNS.get(table, ())]
         )
         if bind.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE {odd}").scalar_one():
-            raise RuntimeError(f"{table} holds an id that is not 32 hex digits")
+            raise RuntimeError(
+                f"{table} holds an id or a time in a form this upgrade does not know"
+            )
     triggers = bind.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
     ).fetchall()
@@ -138,9 +179,10 @@ def _ids_as_bytes(bind: sa.Connection) -> None:
     # referring column each look is a whole table read (ratings.level_id: once per level).
     for index, (table, column) in LOOKUPS.items():
         op.execute(f"CREATE INDEX {index} ON {table} ({column})")
-    for table, columns in ID_COLUMNS.items():
-        if table in tables:
-            op.execute(f"UPDATE {table} SET {', '.join(f'{c} = unhex({c})' for c in columns)}")
+    for table in dict.fromkeys(present):
+        changes = [f"{c} = unhex({c})" for c in ID_COLUMNS.get(table, ())]
+        changes += [f"{c} = {_microseconds(c)}" for c in TIME_COLUMNS.get(table, ())]
+        op.execute(f"UPDATE {table} SET {', '.join(changes)}")
     for index in LOOKUPS:
         op.execute(f"DROP INDEX {index}")
     for _name, sql in triggers:
@@ -193,7 +235,7 @@ def upgrade() -> None:
         op.drop_column("observations", "wording_at_signing")
     op.drop_index("ix_observations_person_time", table_name="observations")
     if bind.dialect.name == "sqlite":
-        _ids_as_bytes(bind)
+        _compact_values(bind)
 
 
 def downgrade() -> None:
