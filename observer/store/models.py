@@ -83,6 +83,9 @@ class _Microseconds(sqlite.DATETIME):
         return None
 
 
+_MICROSECONDS = _Microseconds()  # type: ignore[no-untyped-call]
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as naive UTC and hands them back aware, on any database.
 
@@ -95,7 +98,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
-            return _Microseconds()
+            return _MICROSECONDS
         return dialect.type_descriptor(DateTime())
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
@@ -115,7 +118,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return (_EPOCH + value * _MICROSECOND).replace(tzinfo=UTC)
         if isinstance(value, str):  # as written before migration 0011
             return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        return value.replace(tzinfo=UTC)
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC)
 
 
 NAMING_CONVENTION = {

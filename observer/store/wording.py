@@ -19,7 +19,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import JSON, Connection, String, column, insert, select, table
 from sqlalchemy.orm import Session
 
 # The keys of the wording that come from the framework, at the end of the dict.
@@ -80,16 +80,17 @@ def joined(
     return {**own, **json.loads(compact_json(framework))}
 
 
+# The table `observer.store.models.SigningWording` maps, as much of it as keeping needs.
+_wordings = table("signing_wordings", column("digest", String), column("wording", JSON))
+
+
 def keep(connection: Connection | Session, frameworks: dict[str, dict[str, Any]]) -> None:
     """Makes sure `signing_wordings` holds each framework wording, by its digest."""
-    from observer.store.models import SigningWording, table_of
-
     if not frameworks:
         return
-    table = table_of(SigningWording)
     wanted = sorted(frameworks)
-    found = connection.execute(select(table.c.digest).where(table.c.digest.in_(wanted)))
+    found = connection.execute(select(_wordings.c.digest).where(_wordings.c.digest.in_(wanted)))
     present = set(found.scalars())
     missing = [{"digest": d, "wording": frameworks[d]} for d in wanted if d not in present]
     if missing:
-        connection.execute(insert(table), missing)
+        connection.execute(insert(_wordings), missing)
