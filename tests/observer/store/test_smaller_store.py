@@ -157,3 +157,28 @@ def test_ids_take_16_bytes_and_times_8_in_a_new_store(services: Services) -> Non
     search(services.db, "child", 50)
     assert _kinds_of_ids(services.data_dir) == {("blob", 16)}
     assert _kinds_of_times(services.data_dir) == {("integer", "integer")}
+
+
+def test_a_wording_that_took_its_names_from_shown_at_signing_keeps_them_if_that_changes(
+    tmp_path: Path,
+) -> None:
+    data = _data_folder(tmp_path)
+    services = open_services(data, STORE_PASSPHRASE)
+    try:
+        with services.db.session() as s:
+            observation = s.get(Observation, SUMMARY_RECORD)
+            assert observation is not None
+            assert observation.wording_names is None
+            before = _as_kept(observation.wording_at_signing)
+        with services.db.session() as s, s.begin():
+            observation = s.get(Observation, SUMMARY_RECORD)
+            assert observation is not None
+            observation.shown_at_signing = {**(observation.shown_at_signing or {}), "observer": "X"}
+        with services.db.session() as s:
+            observation = s.get(Observation, SUMMARY_RECORD)
+            assert observation is not None
+            assert observation.shown_at_signing is not None
+            assert observation.shown_at_signing["observer"] == "X"
+            assert _as_kept(observation.wording_at_signing) == before
+    finally:
+        services.close()
