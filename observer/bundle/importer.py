@@ -38,6 +38,8 @@ from observer.store.models import (
     table_of,
 )
 from observer.store.sample import mark_sample_store
+from observer.store.wording import keep as keep_wording
+from observer.store.wording import stored_columns as stored_wording
 from observer.validation import UnreadableJson, decode_json, read_file_capped, shown
 from observer.vocabulary import Status
 
@@ -423,10 +425,13 @@ class _Writer:
             "wording_at_signing",
         )
         wording = self.wording if self.wording is not None else record["wording_at_signing"]
+        stored, framework = stored_wording(wording, record.get("shown_at_signing"))
+        if framework is not None:
+            keep_wording(s, {stored["wording_digest"]: framework})
         s.execute(
             insert(table_of(Observation)).values(
                 **_columns(record, children),
-                wording_at_signing=wording,
+                **stored,
                 framework_id=self.framework_id,
                 overall_level_id=level(record["overall_level"], "overall_level"),
             )
