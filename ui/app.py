@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ui.arguments import parse_args, store_folder
 from ui.prompts import Prompts
 from ui.settings import APPLICATION_NAME, ORGANISATION_NAME
 
@@ -36,30 +37,6 @@ SAMPLE_STORE_FAILED = (
     "The sample store in {folder} could not be opened ({reason}); carrying on with your "
     "own store, which is empty and ready for real records."
 )
-
-
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="practice-observer",
-        description="Record and review observations of social work practice.",
-    )
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="folder holding the database (default: $OBSERVER_DATA_DIR, else the user's)",
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="open a store of fictional sample data, filled when empty (without --data-dir: "
-        "the sample folder beside the usual one, DIR-sample, never your own store)",
-    )
-    parser.add_argument(
-        "--quit-after-startup",
-        action="store_true",
-        help="quit as soon as the window is shown and filled (for start-up timing)",
-    )
-    return parser.parse_args(list(argv))
 
 
 def application() -> QApplication:
@@ -96,12 +73,9 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     app = application()
     prompts = prompts or Prompts()
 
-    from observer.paths import data_dir, sample_dir
     from ui.single_instance import Claim, SingleInstance, bring_forward
 
-    directory = data_dir(args.data_dir)
-    if args.demo and not args.data_dir:  # never the real store, wherever that is
-        directory = sample_dir(directory)
+    directory = store_folder(args)
     # Before the passphrase: a second start on this folder brings the first forward instead.
     instance = SingleInstance(directory)
     claim = instance.claim()
