@@ -170,9 +170,9 @@ def _import_main_window() -> None:
 
 
 def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace) -> int:
-    from ui.dialogs.first_run import FirstRunDialog
-
     if services.profiles.current() is None and not args.quit_after_startup:
+        from ui.dialogs.first_run import FirstRunDialog
+
         profile, accepted, sample = FirstRunDialog.first_start(
             None, services.profiles, prompts, offer_sample=not args.demo
         )
