@@ -154,7 +154,11 @@ def _open(
 
     try:
         if passphrase:
-            return opening(directory, passphrase, meanwhile=_import_main_window)
+            # Its key is being derived already (main.py), so the opening has little to wait
+            # for: the window's modules are imported first rather than meanwhile, when two
+            # threads running Python would only take turns (slowly on a busy laptop).
+            _import_main_window()
+            return opening(directory, passphrase)
         return open_store(directory, meanwhile=_import_main_window)
     except UnreadableStore as typed:
         unreadable = typed

@@ -40,6 +40,11 @@ def derive_ahead(path: Path, passphrase: str) -> None:
             return
     except OSError:
         return
+    # Imported here, not on the thread, which then runs only the derivation, in C: two
+    # threads importing at once would only take turns with the interpreter.
+    from cryptography.hazmat.primitives import hashes  # noqa: F401
+    from cryptography.hazmat.primitives.kdf import pbkdf2  # noqa: F401
+
     _ahead = _Ahead(path, passphrase)
     _ahead.thread.start()
 
