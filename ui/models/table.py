@@ -140,6 +140,10 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
     def record(self, row: int) -> T:
         return self._records[row]
 
+    def records(self) -> Sequence[T]:
+        """Every record, as shown."""
+        return self._records
+
     def search_text(self, row: int) -> str:
         """What a typed word is looked for in: every column's text, case and accents gone."""
         text = self._search[row]
