@@ -216,5 +216,8 @@ class RecordTable(QStackedWidget):
             self.setCurrentWidget(self.view)
             return
         empty = self._model.rowCount() == 0
-        self.empty.setText(self._no_records if empty else self._no_matches)
+        if not self._model.filled:
+            self.empty.setText("")  # not read yet: saying "nothing here" would be untrue
+        else:
+            self.empty.setText(self._no_records if empty else self._no_matches)
         self.setCurrentIndex(1)

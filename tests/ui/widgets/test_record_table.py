@@ -60,3 +60,23 @@ def test_the_widest_name_is_not_cut_though_another_has_more_letters(qtbot: QtBot
 
     assert table.view.model().index(FAR_DOWN + 1, 0).data() == "Bea Mwamba-Wawrzyniak"
     assert cut_cells(table.view, "Name") == []
+
+
+def test_a_list_not_read_yet_says_nothing_then_says_it_is_empty_once_it_is(
+    qtbot: QtBot,
+) -> None:
+    model: RecordTableModel[Row] = RecordTableModel(COLUMNS)
+    table = RecordTable(model, RecordFilterProxy(model), "Workers")
+    qtbot.addWidget(table)
+    table.set_empty_texts("No one has been added yet.", "No one matches.")
+    table.show()
+    qtbot.waitExposed(table)
+
+    # Painted before its rows arrive, as at start-up: never "no one" over a full store.
+    assert not table.is_showing_records()
+    assert table.message() == ""
+
+    model.set_records([])
+    assert table.message() == "No one has been added yet."
+    model.set_records([Row("Ann Illit")])
+    assert table.is_showing_records()
