@@ -48,11 +48,13 @@ class ServerDatabase:
                 as_caller(conn, laptop_id)
             yield conn
 
-    def add(self, table: Any, **values: Any) -> uuid.UUID:
-        values.setdefault("id", uuid.uuid4())
+    def add(self, table: Any, **values: Any) -> uuid.UUID | None:
+        """A row made as the owner; its id, if the table has one."""
+        if "id" in table.c:
+            values.setdefault("id", uuid.uuid4())
         with self.owner.begin() as conn:
             conn.execute(insert(table).values(**values))
-        identifier: uuid.UUID = values["id"]
+        identifier: uuid.UUID | None = values.get("id")
         return identifier
 
     def team(self, name: str) -> uuid.UUID:
