@@ -120,6 +120,8 @@ class Cluster:
                     "-c full_page_writes=off",
                     "-c shared_buffers=16MB",
                     "-c max_connections=40",
+                    "-c wal_level=minimal",
+                    "-c max_wal_senders=0",
                 ]
             )
             try:
