@@ -30,6 +30,11 @@ OWNER_ROLE = "observer_owner"
 SERVICE_ROLE = "observer_service"
 
 
+PREFIX = "observer-pg-"
+# The test process that started a cluster; one whose process is gone was abandoned.
+OWNER_PID = "started-by.pid"
+
+
 class PostgresMissing(RuntimeError):
     pass
 
@@ -55,7 +60,9 @@ class Cluster:
                 f"PostgreSQL 15 is not installed ({BIN} has no initdb): "
                 "run scripts/bootstrap.sh --test"
             )
-        directory = Path(tempfile.mkdtemp(prefix="observer-pg-"))
+        _stop_abandoned()
+        directory = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (directory / OWNER_PID).write_text(str(os.getpid()))
         cluster = cls(directory)
         if os.getuid() == 0:
             account = pwd.getpwnam(SUPERUSER_WHEN_ROOT)
@@ -122,6 +129,8 @@ class Cluster:
                     "-c max_connections=40",
                     "-c wal_level=minimal",
                     "-c max_wal_senders=0",
+                    # counts calls of the caller functions (test_row_security.py)
+                    "-c track_functions=all",
                 ]
             )
             try:
@@ -153,3 +162,29 @@ class Cluster:
                     [str(BIN / "pg_ctl"), "stop", "--pgdata", str(self.data), "-m", "immediate"]
                 )
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _stop_abandoned() -> None:
+    """Stops and removes the clusters of test processes that were killed before they could
+    (a session stopped with SIGKILL, say), so they never pile up."""
+    for directory in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            pid = int((directory / OWNER_PID).read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(pid):
+            continue
+        cluster = Cluster(directory)
+        if os.getuid() == 0:
+            cluster._as_user = ["runuser", "-u", SUPERUSER_WHEN_ROOT, "--"]
+        cluster.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

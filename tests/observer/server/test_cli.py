@@ -8,6 +8,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,7 +97,7 @@ def test_a_database_that_cannot_be_used_is_one_sentence(postgres: Cluster, empty
 
 
 def test_the_installed_command_answers_in_one_sentence(tmp_path: Path) -> None:
-    command = Path(os.sys.executable).parent / "observer-server"
+    command = Path(sys.executable).parent / "observer-server"
     done = subprocess.run(
         [str(command), "laptops"],
         capture_output=True,

@@ -239,3 +239,26 @@ def test_a_laptop_adds_audit_events_to_its_own_chain_only(team: Team) -> None:
     # the event about Ada's record is seen by those who see the record
     assert len(team.visible(team.sam_laptop, schema.audit_events)) == 1
     assert team.visible(team.tom_laptop, schema.audit_events) == set()
+
+
+def test_the_callers_identity_is_looked_up_once_per_statement_not_per_row(team: Team) -> None:
+    """With 1,000,000 observations a lookup per row would take minutes."""
+
+    calls = text(
+        "SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions "
+        "WHERE funcname LIKE 'observer_caller_%'"
+    )
+
+    def lookups() -> int:
+        with team.db.as_laptop(team.priya_laptop) as conn:
+            before = conn.execute(calls).scalar_one()
+            conn.execute(select(func.count()).select_from(schema.observations)).scalar_one()
+            made: int = conn.execute(calls).scalar_one() - before
+        return made
+
+    few = lookups()
+    for _ in range(30):
+        team.db.observation(team.framework, of=team.ben, by=team.tom)
+        team.db.observation(team.framework, of=team.ada, by=team.tom)
+    assert lookups() == few
+    assert len(team.visible(team.priya_laptop)) == 32

@@ -68,6 +68,20 @@ APPEND_ONLY = ("audit_events", "signatures", "addenda", "observations", "ratings
 DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, public"
 ROLE = "(SELECT observer_caller_role())"
 
+# Whether the caller may see an observation (or its tombstone) of `observed_person_id`
+# written by `observer_id`. Written out in each policy rather than as a function, so that
+# each caller lookup runs once per statement (an InitPlan), not once per row.
+SCOPE = f"""(
+    {ROLE} = 'service'
+    OR {ROLE} IS NOT NULL AND (
+        observer_id = (SELECT observer_caller_person())
+        OR observed_person_id IN (
+            SELECT p.id FROM people p
+            WHERE p.team_id = ANY ((SELECT observer_caller_teams())::uuid[])
+        )
+    )
+)"""
+
 CALLER_FUNCTIONS = f"""
 CREATE FUNCTION observer_caller_laptop() RETURNS uuid
 LANGUAGE sql STABLE {DEFINER} AS $$
@@ -87,17 +101,6 @@ CREATE FUNCTION observer_caller_teams() RETURNS uuid[]
 LANGUAGE sql STABLE {DEFINER} AS $$
     SELECT coalesce(array_agg(a.team_id), '{{}}') FROM team_assignments a
     WHERE a.person_id = observer_caller_person()
-$$;
-CREATE FUNCTION observer_may_see(observed uuid, observer uuid) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT {ROLE} IS NOT NULL AND (
-        {ROLE} = 'service'
-        OR observer = (SELECT observer_caller_person())
-        OR EXISTS (
-            SELECT 1 FROM people p
-            WHERE p.id = observed AND p.team_id = ANY ((SELECT observer_caller_teams())::uuid[])
-        )
-    )
 $$;
 """
 
@@ -328,7 +331,7 @@ def _policies() -> list[str]:
             f"USING ({service}) WITH CHECK ({service})",
             f"CREATE POLICY service_removes ON {table} FOR DELETE USING ({service})",
         ]
-    scope = "observer_may_see(observed_person_id, observer_id)"
+    scope = SCOPE
     sql.append(f"CREATE POLICY scope ON observations USING ({scope}) WITH CHECK ({scope})")
     follows = "EXISTS (SELECT 1 FROM observations o WHERE o.id = observation_id)"
     for table in PARTS:
@@ -377,6 +380,6 @@ def downgrade() -> None:
         "observer_refuse_signed_part_change, observer_refuse_signed_action_standard, "
         "observer_refuse_seal_change, observer_refuse_audit_change, observer_refuse_truncate, "
         "observer_is_signed, observer_authenticate, observer_redeem_enrolment, "
-        "observer_may_see, observer_caller_teams, observer_caller_role, "
+        "observer_caller_teams, observer_caller_role, "
         "observer_caller_person, observer_caller_laptop CASCADE"
     )
