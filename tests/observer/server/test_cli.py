@@ -186,6 +186,13 @@ def test_enrol_gives_a_one_time_code_that_a_laptop_joins_with(staff: ServerDatab
     assert "already revoked" in run(["revoke", str(laptop)], url).stdout
     assert "revoked" in run(["laptops"], url).stdout
 
+    # enrolled again, in another role: it replaces the first, teams and all
+    again = run(["enrol", "--person", str(entry["person_id"]), "--role", "service"], url)
+    assert again.exit_code == 0, again
+    with staff.owner.connect() as conn:
+        assert conn.execute(select(schema.person_roles.c.role)).scalars().all() == ["service"]
+        assert conn.execute(select(schema.team_assignments.c.team_id)).all() == []
+
 
 def test_enrol_refuses_in_one_sentence(staff: ServerDatabase) -> None:
     url = staff.url()

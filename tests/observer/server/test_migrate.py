@@ -102,3 +102,28 @@ def test_the_servers_tables_hold_every_column_of_the_laptops_records(
             if table.name != "settings"
         }
     assert {t: columns for t, columns in missing.items() if columns} == {}
+
+
+def test_the_migrations_go_down_to_nothing_and_up_again(empty_db: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from observer.server.migrate import MIGRATIONS_DIR
+
+    engine = make_engine(database_url(empty_db))
+    try:
+        migrate(engine, SERVICE_ROLE)
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = conn
+            command.downgrade(config, "base")
+        with engine.connect() as conn:
+            left = set(inspect(conn).get_table_names())
+            functions = conn.execute(
+                text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'observer_%'")
+            ).scalar_one()
+        assert (left, functions) == ({"alembic_version"}, 0)
+        assert migrate(engine, SERVICE_ROLE).after == HEAD
+    finally:
+        engine.dispose()
