@@ -39,6 +39,14 @@ UNDEFINED_TABLE = "42P01"
 PERMISSION_DENIED = "42501"
 
 
+class NotMigrated(ObserverError):
+    pass
+
+
+class NotOwner(ObserverError):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see {PROG} --help)\n")
@@ -156,14 +164,6 @@ def _check_owner(conn: Connection, engine: Engine) -> None:
             f"Run {PROG}'s commands as {owner}, the role that owns the team's tables, "
             f"not as {me} (docs/server.md)."
         )
-
-
-class NotMigrated(ObserverError):
-    pass
-
-
-class NotOwner(ObserverError):
-    pass
 
 
 def _enrol(args: argparse.Namespace, conn: Connection) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
@@ -59,6 +60,10 @@ class RoleRefused(ObserverError):
     """The database's roles are not set up as row-level security needs."""
 
 
+class SchemaTooNew(ObserverError):
+    """A newer observer-server migrated this database."""
+
+
 @dataclass(frozen=True)
 class Migrated:
     before: str | None
@@ -77,11 +82,22 @@ def migrate(engine: Engine, service_role: str = DEFAULT_SERVICE_ROLE) -> Migrate
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.attributes["connection"] = conn
+        if before is not None and before not in _known_revisions(config):
+            raise SchemaTooNew(
+                f"The database's schema ({before}) is newer than this observer-server knows; "
+                "install the version that made it. Nothing was changed."
+            )
         command.upgrade(config, "head")
         after = MigrationContext.configure(conn).get_current_revision()
         assert after is not None
         grant_service(conn, service_role)
     return Migrated(before, after)
+
+
+def _known_revisions(config: Any) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
 def check_roles(conn: Connection, service_role: str) -> None:

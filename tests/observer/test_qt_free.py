@@ -79,10 +79,6 @@ def test_services_start_without_alembic_reportlab_or_pyhanko() -> None:
     assert not loaded & {"alembic", "reportlab", "pyhanko", "PySide6", "psycopg"}
 
 
-def test_the_laptop_app_never_loads_the_team_servers_driver() -> None:
-    for module in ("observer.cli.main", "observer.services", "ui.app"):
-        assert "psycopg" not in _top_level(_run(IMPORT_ONE, module)["loaded"]), module
-
 
 def test_opening_an_up_to_date_store_does_not_load_alembic(tmp_path: Path) -> None:
     store = tmp_path / "store"

@@ -85,6 +85,15 @@ def test_migrate_refuses_roles_that_row_security_would_not_hold(
     assert run(["migrate"], empty_db).exit_code == 0  # nothing was left half-made
 
 
+def test_a_schema_newer_than_the_command_is_refused_untouched(server_db: ServerDatabase) -> None:
+    with server_db.owner.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    refused = one_sentence(run(["migrate"], server_db.url()))
+    assert "schema (0099) is newer than this observer-server knows" in refused
+    with server_db.owner.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0099"
+
+
 def test_a_database_that_cannot_be_used_is_one_sentence(postgres: Cluster, empty_db: str) -> None:
     nowhere = f"postgresql://observer_owner@127.0.0.1:{free_port()}/observer"
     assert "Connection refused" in one_sentence(run(["laptops"], nowhere))
