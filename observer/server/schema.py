@@ -387,5 +387,3 @@ FEED_TABLES = (
     "tombstones",
     "conflicts",
 )
-# Rows that belong to one observation: they are seen, and written, with it.
-OBSERVATION_PARTS = ("ratings", "actions", "signatures", "addenda", "conflicts")

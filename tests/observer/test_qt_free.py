@@ -79,7 +79,6 @@ def test_services_start_without_alembic_reportlab_or_pyhanko() -> None:
     assert not loaded & {"alembic", "reportlab", "pyhanko", "PySide6", "psycopg"}
 
 
-
 def test_opening_an_up_to_date_store_does_not_load_alembic(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = _top_level(_run(OPEN_STORE, str(store))["loaded"])

@@ -91,6 +91,21 @@ def test_the_servers_tables_hold_every_column_of_the_laptops_records(
     server_db: ServerDatabase,
 ) -> None:
     """A record moves between a laptop and the server field by field."""
+    mirrored = [t for t in models.Base.metadata.sorted_tables if t.name in schema.metadata.tables]
+    assert {t.name for t in mirrored} >= {
+        "teams",
+        "people",
+        "frameworks",
+        "standards",
+        "rating_levels",
+        "observations",
+        "ratings",
+        "actions",
+        "action_standards",
+        "signatures",
+        "addenda",
+        "audit_events",
+    }
     with server_db.owner.connect() as conn:
         server = inspect(conn)
         missing = {
@@ -98,10 +113,19 @@ def test_the_servers_tables_hold_every_column_of_the_laptops_records(
                 {c.name for c in table.columns}
                 - {c["name"] for c in server.get_columns(table.name)}
             )
-            for table in models.Base.metadata.sorted_tables
-            if table.name != "settings"
+            for table in mirrored
         }
     assert {t: columns for t, columns in missing.items() if columns} == {}
+
+
+def test_every_synced_table_stamps_its_rows(server_db: ServerDatabase) -> None:
+    with server_db.owner.connect() as conn:
+        stamped = conn.execute(
+            text(
+                "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'observer_50_stamp'"
+            )
+        ).scalars()
+        assert set(stamped) == set(schema.FEED_TABLES)
 
 
 def test_the_migrations_go_down_to_nothing_and_up_again(empty_db: str) -> None:
