@@ -115,6 +115,32 @@ def enrol(
     return Enrolment(person_id, person_name, role, tuple(team_ids.values()), code, expires_at)
 
 
+@dataclass(frozen=True)
+class Joined:
+    laptop_id: uuid.UUID
+    token: str
+
+
+def redeem(conn: Connection, code: str, laptop_name: str) -> Joined | None:
+    """A new laptop's enrolment, as the service makes it: the code (once, unexpired) for a
+    new device token, which only the laptop keeps; None for a code that is not valid."""
+    token = secrets.token_urlsafe(32)
+    laptop_id: uuid.UUID | None = conn.execute(
+        select(
+            func.observer_redeem_enrolment(code_hash(code), token_hash(token), laptop_name[:200])
+        )
+    ).scalar_one()
+    return None if laptop_id is None else Joined(laptop_id, token)
+
+
+def authenticate(conn: Connection, token: str) -> uuid.UUID | None:
+    """The enrolled, unrevoked laptop holding that device token (its last sighting noted)."""
+    laptop_id: uuid.UUID | None = conn.execute(
+        select(func.observer_authenticate(token_hash(token)))
+    ).scalar_one()
+    return laptop_id
+
+
 def find_person(conn: Connection, given: str) -> tuple[uuid.UUID, str]:
     people = schema.people
     query = select(people.c.id, people.c.name).where(people.c.merged_into_id.is_(None))

@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 from observer.server import schema
 from observer.server.cli import main
 from observer.server.database import DATABASE_VARIABLE
-from observer.server.enrolment import code_hash, token_hash
+from observer.server.enrolment import Joined, authenticate, code_hash, redeem, token_hash
 from tests.support.postgres import SERVICE_ROLE, Cluster, free_port
 from tests.support.server import ServerDatabase
 
@@ -131,21 +131,14 @@ def staff(server_db: ServerDatabase) -> ServerDatabase:
     return server_db
 
 
-def _redeem(db: ServerDatabase, code: str, token: str) -> uuid.UUID | None:
-    with db.as_laptop(None) as conn:
-        laptop: uuid.UUID | None = conn.execute(
-            text("SELECT observer_redeem_enrolment(:code, :token, 'Priya laptop')"),
-            {"code": code_hash(code), "token": token_hash(token)},
-        ).scalar_one()
-    return laptop
+def _redeem(db: ServerDatabase, code: str) -> Joined | None:
+    with db.as_laptop(None) as conn:  # as the service, before any caller is known
+        return redeem(conn, code, "Priya's laptop")
 
 
 def _authenticate(db: ServerDatabase, token: str) -> uuid.UUID | None:
     with db.as_laptop(None) as conn:
-        laptop: uuid.UUID | None = conn.execute(
-            text("SELECT observer_authenticate(:token)"), {"token": token_hash(token)}
-        ).scalar_one()
-    return laptop
+        return authenticate(conn, token)
 
 
 def test_enrol_gives_a_one_time_code_that_a_laptop_joins_with(staff: ServerDatabase) -> None:
@@ -170,10 +163,15 @@ def test_enrol_gives_a_one_time_code_that_a_laptop_joins_with(staff: ServerDatab
         stored = conn.execute(select(schema.enrolment_codes.c.code_hash)).scalars().all()
     assert stored == [code_hash(code)]  # the hash, never the code
 
-    laptop = _redeem(staff, code.lower(), "device-token")
-    assert laptop is not None
-    assert _redeem(staff, code, "another-token") is None  # once only
-    assert _authenticate(staff, "device-token") == laptop
+    joined = _redeem(staff, code.lower().replace("-", " "))  # as read out, say
+    assert joined is not None
+    laptop = joined.laptop_id
+    assert _redeem(staff, code) is None  # once only
+    assert _authenticate(staff, joined.token) == laptop
+    assert _authenticate(staff, "a guessed token") is None
+    with staff.owner.connect() as conn:
+        kept = conn.execute(select(schema.laptops.c.token_hash, schema.laptops.c.name)).one()
+    assert tuple(kept) == (token_hash(joined.token), "Priya's laptop")
     with staff.as_laptop(laptop) as conn:  # the new laptop sees its lead's team
         assert conn.execute(select(schema.team_assignments.c.person_id)).scalars().all()
 
@@ -191,7 +189,7 @@ def test_enrol_gives_a_one_time_code_that_a_laptop_joins_with(staff: ServerDatab
     revoked = run(["revoke", str(laptop)[:8]], url)
     assert revoked.exit_code == 0, revoked
     assert "can no longer sync" in revoked.stdout
-    assert _authenticate(staff, "device-token") is None
+    assert _authenticate(staff, joined.token) is None
     assert "already revoked" in run(["revoke", str(laptop)], url).stdout
     assert "revoked" in run(["laptops"], url).stdout
 

@@ -262,3 +262,12 @@ def test_the_callers_identity_is_looked_up_once_per_statement_not_per_row(team: 
         team.db.observation(team.framework, of=team.ada, by=team.tom)
     assert lookups() == few
     assert len(team.visible(team.priya_laptop)) == 32
+
+
+def test_a_caller_ends_with_its_transaction_on_a_pooled_connection(team: Team) -> None:
+    with team.db.as_laptop(team.sam_laptop) as conn:
+        backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert len(conn.execute(select(schema.observations.c.id)).all()) == 3
+    with team.db.as_laptop(None) as conn:  # the same connection, from the pool
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() == backend
+        assert conn.execute(select(schema.observations.c.id)).all() == []
