@@ -4,6 +4,7 @@
     observer-server [--database URL] enrol --person NAME_OR_ID --role ROLE [--team NAME]...
     observer-server [--database URL] laptops [--json]
     observer-server [--database URL] revoke LAPTOP
+    observer-server [--database URL] serve [--host H] [--port P]
 
 The database comes from --database or OBSERVER_SERVER_DATABASE. Exit codes: 0 done, 2 bad
 input or a database that cannot be used, with one sentence on stderr, never a traceback.
@@ -98,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         "revoke", parents=[database], help="stop a laptop syncing (its id, or its beginning)"
     )
     revoke.add_argument("laptop", metavar="LAPTOP")
+    serve = commands.add_parser(
+        "serve",
+        parents=[database],
+        help="run the sync service (connect as the service's role, not the owner)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8470, help="port to listen on (8470)")
     return parser
 
 
@@ -134,6 +142,11 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
                 f"Schema upgraded from {done.before or 'nothing'} to {done.after}; "
                 f"privileges set for {args.service_role}."
             )
+        return EXIT_OK
+    if args.command == "serve":
+        from observer.server.serve import serve
+
+        serve(engine, args.host, args.port)
         return EXIT_OK
     commands: dict[str, Callable[[argparse.Namespace, Connection], None]] = {
         "enrol": _enrol,
