@@ -126,6 +126,8 @@ def create_app(engine: Engine) -> Starlette:
 
 
 async def _unknown(request: Request, engine: Engine) -> Response:
+    if request.path_params["rest"] in ("enrol", "pull"):
+        raise Refused(405, "method", "That method is not allowed here.")
     raise Refused(404, "not_found", "There is nothing at that address on this server.")
 
 

@@ -35,6 +35,11 @@ class Service:
             "POST", "/sync/v1/enrol", json={"code": code, "laptop_name": laptop_name}
         )
 
+    def enrol_at(self, protocol: str) -> httpx.Response:
+        return self.request(
+            "POST", f"/sync/{protocol}/enrol", json={"code": "ABCDE", "laptop_name": "x"}
+        )
+
     def pull(
         self, token: str, after: str | None = None, limit: int | None = None
     ) -> httpx.Response:
