@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -205,7 +206,7 @@ async def _pull(request: Request, engine: Engine) -> Response:
 def _limit(given: str | None) -> int:
     if given is None:
         return feed.DEFAULT_LIMIT
-    if not given.isdigit() or not 1 <= int(given[:6]) <= feed.MAX_LIMIT or len(given) > 6:
+    if not re.fullmatch(r"[0-9]{1,4}", given) or not 1 <= int(given) <= feed.MAX_LIMIT:
         raise Refused(400, "invalid", f"limit must be a whole number from 1 to {feed.MAX_LIMIT}.")
     return int(given)
 
@@ -243,7 +244,7 @@ async def _json_body(request: Request, fields: dict[str, int]) -> dict[str, str]
     ):
         raise Refused(415, "content_type", "Send the request as JSON (application/json).")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    if re.fullmatch(r"[0-9]{1,20}", declared) and int(declared) > MAX_BODY:
         raise _too_large()
     body = bytearray()
     async for chunk in request.stream():
@@ -264,6 +265,8 @@ async def _json_body(request: Request, fields: dict[str, int]) -> dict[str, str]
             raise Refused(400, "fields", f"{field} must be text.")
         if len(value[field]) > longest:
             raise Refused(400, "fields", f"{field} must be at most {longest} characters.")
+        if not " ".join(value[field].split()).isprintable():
+            raise Refused(400, "fields", f"{field} must be printable text.")
     return value
 
 

@@ -50,6 +50,8 @@ def a_code(db: ServerDatabase) -> str:
         (b'{"code": "' + b"A" * 101 + b'", "laptop_name": "x"}', 400, "at most 100"),
         (b'{"code": "  ", "laptop_name": "x"}', 400, "Give the enrolment code"),
         (b'{"code": "\xff\xfe", "laptop_name": "x"}', 400, "not valid JSON"),
+        (b'{"code": "ABCDE", "laptop_name": "a\\u0000b"}', 400, "printable text"),
+        (b'{"code": "ABCDE", "laptop_name": "\\ud800"}', 400, "printable text"),
     ],
 )
 def test_a_broken_enrolment_is_one_sentence_and_enrols_nothing(
@@ -100,6 +102,7 @@ def test_enrolment_takes_only_json(server_db: ServerDatabase, service: Service) 
         ("limit=0", "limit must be a whole number"),
         ("limit=1001", "limit must be a whole number"),
         ("limit=ten", "limit must be a whole number"),
+        ("limit=%C2%B2", "limit must be a whole number"),
         ("limit=99999999999999999999", "limit must be a whole number"),
         ("limit=5&limit=6", "only after=CURSOR and limit=N"),
         ("since=1", "only after=CURSOR and limit=N"),
