@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from observer.server import enrolment, schema
+from observer.server import enrolment, feed, schema
 from observer.server.app import MAX_BODY
 from tests.support.postgres import SERVICE_ROLE
 from tests.support.server import ServerDatabase
@@ -151,3 +151,22 @@ def test_the_log_holds_ids_never_names_and_failures_leak_nothing(
     for secret in ("Priya", joined["token"], SERVICE_ROLE):
         assert secret not in logged
     assert uuid.UUID(joined["laptop_id"])
+
+
+def test_a_failure_of_the_service_itself_is_a_sentence_and_logs_no_detail(
+    server_db: ServerDatabase,
+    service: Service,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = service.enrol(a_code(server_db)).json()["token"]
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("Priya Shah's record of Ada Okafor")
+
+    monkeypatch.setattr(feed, "pull", broken)
+    response = service.pull(token)
+    assert sentence(response, 500) == "The team server failed on this request; its log says when."
+    assert "RuntimeError" in caplog.text
+    assert "Priya" not in caplog.text
+    assert "Ada" not in response.text

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from observer.server import enrolment, schema
+from observer.server.database import database_url, make_engine
 from observer.server.serve import EXPECTED_SCHEMA
+from tests.support.postgres import free_port
 from tests.support.server import Framework, ServerDatabase
 from tests.support.sync_client import Service, sentence
 
@@ -262,3 +264,16 @@ def test_a_pull_never_passes_a_writer_still_in_flight(scene: Scene) -> None:
         slow.close()
     after = scene.service.pull_all(token, during["cursor"])
     assert ids(after["observations"]) == {str(late), str(quick)}
+
+
+def test_health_says_unavailable_when_the_database_cannot_be_reached() -> None:
+    engine = make_engine(database_url(f"postgresql://observer_service@127.0.0.1:{free_port()}/x"))
+    try:
+        response = Service(engine).request("GET", "/health")
+    finally:
+        engine.dispose()
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "message": "The database cannot be reached.",
+    }
