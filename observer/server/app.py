@@ -96,7 +96,9 @@ def create_app(engine: Engine) -> Starlette:
                 )
             except Exception as exc:
                 log.error("failure on %s: %s", request.url.path, type(exc).__name__)
-                return refusal(500, "failure", "The team server failed on this request; its log says when.")
+                return refusal(
+                    500, "failure", "The team server failed on this request; its log says when."
+                )
 
         return run
 
