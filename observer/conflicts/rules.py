@@ -263,8 +263,12 @@ def _merge_unsigned(
                     conflicts.append(Conflict(ConflictKind.TEXT, target, h, i, Side.BOTH))
         else:
             values[target] = h if later is Side.HERE else i
-            kind = ConflictKind.PROGRESS if target.endswith(":progress") else ConflictKind.VALUE
-            conflicts.append(Conflict(kind, target, _thawed(h), _thawed(i), later))
+            if not target.endswith(":progress"):
+                conflicts.append(Conflict(ConflictKind.VALUE, target, h, i, later))
+            elif known is not None or not (_untouched(h) or _untouched(i)):
+                conflicts.append(
+                    Conflict(ConflictKind.PROGRESS, target, _thawed(h), _thawed(i), later)
+                )
     frame = here if later is Side.HERE else incoming
     record = _rebuild(frame, here, incoming, values)
     record["status"] = _status(base, here, incoming, later)
@@ -324,7 +328,9 @@ def _merge_signed(
 ) -> tuple[dict[str, Any], list[Conflict]]:
     """Either side signed: the signed content stands; an unsigned edit is set aside."""
     if _signed(here) and _signed(incoming):
-        if _flat(here) != _flat(incoming):
+        if _flat(here) != _flat(incoming) or here.get("shown_at_signing") != incoming.get(
+            "shown_at_signing"
+        ):
             raise SignedContentDiffers("both sides are signed, with different content")
         signed, other, signed_side = here, incoming, Side.HERE
     elif _signed(here):
@@ -396,8 +402,17 @@ def _merged_progress(
             values[target] = h
         else:
             values[target] = h if later is Side.HERE else i
-            conflicts.append(Conflict(ConflictKind.PROGRESS, target, _thawed(h), _thawed(i), later))
+            if known is not None or not (_untouched(h) or _untouched(i)):
+                conflicts.append(
+                    Conflict(ConflictKind.PROGRESS, target, _thawed(h), _thawed(i), later)
+                )
     return values, conflicts
+
+
+def _untouched(progress: Any) -> bool:
+    """An action as agreed, never marked done: without a base, the other side's progress
+    is then simply newer, not a conflict."""
+    return progress is _MISSING or (progress[0] == "open" and progress[1] is None)
 
 
 def _union(mine: Iterable[Record], theirs: Iterable[Record]) -> list[dict[str, Any]]:
