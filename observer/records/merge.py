@@ -105,6 +105,15 @@ def save_changes(
     )
 
 
+def current_value(db: Database, observation_id: uuid.UUID, target: str) -> Any:
+    """What a target holds now, as the editor would send it as its base (None for an action
+    that is gone)."""
+    with db.session() as s:
+        observation = editable(s, observation_id, None)
+        slot = _slot(s, observation, target)
+        return None if slot is None else slot.read()
+
+
 def _write(s: Session, observation: Observation, wrote: bool) -> int:
     return touch(s, observation) if wrote else observation.revision
 

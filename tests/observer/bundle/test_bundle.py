@@ -320,7 +320,9 @@ def _renamed(record: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("change", "refusal"),
     [
-        pytest.param({"strengths": "Rewritten."}, "change the content that was signed", id="content"),
+        pytest.param(
+            {"strengths": "Rewritten."}, "change the content that was signed", id="content"
+        ),
         pytest.param(_new_ids, "other signatures in the same roles", id="new-signature-ids"),
         pytest.param(_renamed, "rewrite some of its signatures", id="renamed-signer"),
     ],

@@ -54,10 +54,12 @@ def test_the_same_text_changed_on_both_sides_keeps_both_peoples_words(base_known
 
     first, second = both_orders(base if base_known else None, office, home)
 
-    assert first.record is not None and second.record is not None
+    assert first.record is not None
+    assert second.record is not None
     assert first.record["strengths"] == second.record["strengths"]
     text = first.record["strengths"]
-    assert "Listened to the child first." in text and "Kept the plan in view." in text
+    assert "Listened to the child first." in text
+    assert "Kept the plan in view." in text
     assert text.count("Warm and clear.") == 1
     (conflict,) = first.conflicts
     assert (conflict.kind, conflict.target, conflict.kept) == (
@@ -165,9 +167,8 @@ def test_a_draft_deleted_here_and_edited_elsewhere_comes_back() -> None:
     result = merge(base, None, edited_there, deleted_here=True)
 
     assert result.outcome is Outcome.RESTORED
-    assert (
-        result.record is not None and result.record["reflection"] == "Kept going after the visit."
-    )
+    assert result.record is not None
+    assert result.record["reflection"] == "Kept going after the visit."
     assert merge(None, None, edited_there, deleted_here=True).outcome is Outcome.RESTORED
 
 
