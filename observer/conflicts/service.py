@@ -109,19 +109,19 @@ class ConflictView:
 
     @property
     def choices(self) -> tuple[Choice, ...]:
-        """What may be decided; the first keeps the record as it is."""
+        """What may be decided about it."""
         if self.kind is ConflictKind.SET_ASIDE:
             return (Choice.ADDENDUM, Choice.SIGNED_ONLY)
         writable = self.target in WRITABLE or self.target.endswith(
             (":level", ":evidence", ":description", ":owner", ":due")
         )
         out = []
-        if self.kind is ConflictKind.TEXT and self.kept is Side.BOTH:
-            out.append(Choice.BOTH)
         if writable or self.kept is Side.HERE:
             out.append(Choice.THIS)
         if writable or self.kept is Side.INCOMING:
             out.append(Choice.OTHER)
+        if self.kind is ConflictKind.TEXT and self.kept is Side.BOTH:
+            out.append(Choice.BOTH)
         return tuple(out)
 
     def edit_words(self) -> str:
