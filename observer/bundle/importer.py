@@ -152,10 +152,17 @@ def _write(
         _upsert_simple(s, Person, bundle.people, "people", result)
         _set_team_managers(s, bundle.teams)
         arrival = Arrival(source, bundle.exported_by, actor, utc_now())
-        written = [
-            _import_observation(s, record, raw, level_ids, standard_ids, result, arrival)
-            for record, raw in zip(bundle.observations, raws, strict=True)
-        ]
+        pairs = list(zip(bundle.observations, raws, strict=True))
+        written: list[Written | None] = []
+        for start in range(0, len(pairs), CHECKED_AT_ONCE):
+            chunk = pairs[start : start + CHECKED_AT_ONCE]
+            held = _held_here(s, [record["id"] for record, _ in chunk])
+            written += [
+                _import_observation(
+                    s, record, raw, held.get(record["id"]), level_ids, standard_ids, result, arrival
+                )
+                for record, raw in chunk
+            ]
         _check_signed_content(s, written, source, actor)
         remember(s, raws)  # the states this store now shares with the one that exported them
         if result.merged or result.restored:
@@ -334,10 +341,17 @@ class Arrival:
     now: datetime
 
 
+def _held_here(s: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Observation]:
+    """The store's copies of these records, each with all its parts, in one query a part."""
+    query = select(Observation).where(Observation.id.in_(ids)).options(*OBSERVATION_LOAD_OPTIONS)
+    return {o.id: o for o in s.scalars(query)}
+
+
 def _import_observation(
     s: Session,
     record: dict[str, Any],
     raw: dict[str, Any],
+    local: Observation | None,
     level_ids: dict[tuple[str, int, str], uuid.UUID],
     standard_ids: dict[tuple[str, int, str], uuid.UUID],
     result: ImportResult,
@@ -346,9 +360,6 @@ def _import_observation(
     """Merges the bundle's copy with the store's (observer/conflicts/rules.py), keeps the
     conflicts, and writes the merged record unless the store already holds it."""
     where = f"{arrival.source}: observation {record['id']}"
-    local = s.scalars(
-        select(Observation).where(Observation.id == record["id"]).options(*OBSERVATION_LOAD_OPTIONS)
-    ).one_or_none()
     signed_here = local is not None and (local.status == Status.SIGNED.value or local.signatures)
     if local is not None and _as_held(local, raw):  # e.g. a bundle imported twice
         result.count("observations", "unchanged")
@@ -392,7 +403,8 @@ def _import_observation(
         if signed_here:
             kept_hash = content_hash(observation_document(local))
         kept_entries = write.keep_sealed(local)
-        s.expunge(local)
+        if local in s:
+            s.expunge(local)
         s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
     write()
     return Written(merged.record, kept_hash, kept_entries)

@@ -219,7 +219,8 @@ def check_same_content(
                 )
     savepoint = s.begin_nested()
     try:
-        s.expunge(local)
+        if local in s:
+            s.expunge(local)
         s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
         write()
         copy = s.scalars(
