@@ -23,6 +23,7 @@ from tests.support.core import trusting
 from tests.support.editor import open_editor
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.prompts import FakePrompts
+from tests.support.text_fits import LARGE_FONT_POINTS, app_font, clipped_labels, settle_layouts
 from ui.editor.conflicts_panel import ConflictCard
 from ui.editor.window import EditorWindow
 from ui.signoff import AddendumDialog
@@ -221,3 +222,28 @@ def test_using_the_other_version_once_the_record_is_signed_says_why_not_in_one_s
         )
     ]
     assert len(services.conflicts.open()) == 1
+
+
+@pytest.mark.parametrize("points", [None, LARGE_FONT_POINTS], ids=["default", "large"])
+def test_every_word_of_a_conflict_shows_whole_at_the_default_and_a_large_font(
+    qtbot: QtBot,
+    services: Services,
+    prompts: FakePrompts,
+    observation: uuid.UUID,
+    other_laptop: Services,
+    points: float | None,
+) -> None:
+    _complete(services, observation)
+    _share(services, other_laptop, "a-bundle-with-a-long-file-name-from-the-office.json")
+    code = services.recording.get(observation).ratings[0].standard_code
+    _save(services, observation, f"rating:{code}:level", "outstanding")
+    _save(other_laptop, observation, f"rating:{code}:level", "requires_improvement")
+    _share(other_laptop, services, "a-bundle-with-a-long-file-name-from-home.json")
+
+    with app_font(points):
+        window = open_editor(qtbot, services, prompts, observation)
+        window.resize(1366, 740)
+        settle_layouts()
+        (card,) = _cards(window)
+        assert clipped_labels(card) == []
+        assert all(b.width() >= b.sizeHint().width() for b in card.buttons.values())
