@@ -68,7 +68,7 @@ class Choice(StrEnum):
 def label(target: str) -> str:
     """What a target is called on screen: "Strengths", "Rating for S1", "Action 2: due date"."""
     if target == "record":
-        return "An edit made after the record was signed"
+        return "An edit set aside from the signed record"
     if target in NARRATIVE_SECTIONS:
         return NARRATIVE_SECTIONS[target]
     if target in OTHER_LABELS:

@@ -42,8 +42,8 @@ from ui.widgets.cards import describe, heading, muted
 log = logging.getLogger(__name__)
 
 INTRO = (
-    "This record was changed here and on another laptop. Where both changed the same thing, "
-    "both versions are kept below until you decide; nothing is lost meanwhile."
+    "This record was changed both here and on another laptop. What needs your decision is "
+    "below, with both versions; nothing is lost meanwhile."
 )
 BUTTON_WORDS = {
     Choice.THIS: ("Keep this version", "Keeps this laptop's version in the record."),
@@ -54,8 +54,8 @@ BUTTON_WORDS = {
         "Opens the addendum dialog with these words, to sign and add after the signed record.",
     ),
     Choice.SIGNED_ONLY: (
-        "Not needed",
-        "Leaves the signed record as it is; the edit stays in the audit of this conflict.",
+        "Leave it out",
+        "Leaves the signed record as it is, without these words; the conflict keeps them.",
     ),
 }
 SHOWN_CHARACTERS = 600

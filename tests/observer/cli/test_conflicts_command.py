@@ -172,7 +172,7 @@ def test_a_signature_made_in_the_room_is_never_undone_by_an_edit_made_elsewhere(
         (conflict,) = laptop.conflicts.open(record)
         assert conflict.kind.value == "set_aside"
         assert "Also: a good ending to the visit." in conflict.edit_words()
-    assert laptops.conflicts(home)[0]["label"] == "An edit made after the record was signed"
+    assert laptops.conflicts(home)[0]["label"] == "An edit set aside from the signed record"
 
     (conflict,) = home.conflicts.open(record)
     home.signoff.add_addendum(record, conflict.edit_words(), "Aled Hughes")

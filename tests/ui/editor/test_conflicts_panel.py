@@ -162,7 +162,7 @@ def test_an_edit_set_aside_from_a_signed_record_becomes_a_signed_addendum(
     window = open_editor(qtbot, services, prompts, observation)
     (card,) = _cards(window)
     shown = " | ".join(_texts(card))
-    assert "An edit made after the record was signed" in shown
+    assert "An edit set aside from the signed record" in shown
     assert "Made on Daniel Okafor's laptop (home.json) on a copy from before it was signed" in shown
     assert "Strengths: Also: a good ending." in shown
     offered: list[str] = []
