@@ -117,6 +117,8 @@ class RecordWriter:
         self.standard = standard
         self.sealed: dict[uuid.UUID, dict[str, Any]] = {}
         self.wording: dict[str, Any] | None = None
+        self.references: dict[str, Any] = {}
+        self.owners: dict[uuid.UUID, uuid.UUID | None] = {}
 
     def keep_sealed(self, local: Observation) -> frozenset[uuid.UUID]:
         entries: list[Signature | Addendum] = [*local.signatures, *local.addenda]
@@ -129,6 +131,15 @@ class RecordWriter:
             for e in entries
         }
         self.wording = local.wording_at_signing
+        if local.ids_at_signing:
+            # A signed record whose people were merged here is written with the ids it was
+            # signed with (its content); the store's references stay on the person kept.
+            self.references = {
+                "observed_person_id": local.observed_person_id,
+                "observer_id": local.observer_id,
+                "ids_at_signing": local.ids_at_signing,
+            }
+            self.owners = {a.id: a.owner_id for a in local.actions}
         return frozenset(self.sealed)
 
     def __call__(self) -> None:
@@ -146,7 +157,7 @@ class RecordWriter:
         wording = self.wording if self.wording is not None else record["wording_at_signing"]
         s.execute(
             insert(table_of(Observation)).values(
-                **columns(record, children),
+                **{**columns(record, children), **self.references},
                 wording_at_signing=wording,
                 framework_id=self.framework_id,
                 overall_level_id=level(record["overall_level"], "overall_level"),
@@ -164,7 +175,11 @@ class RecordWriter:
                 for rating in record["ratings"]
             ],
             table_of(Action): [
-                {**columns(action, ("standards",)), "observation_id": observation_id}
+                {
+                    **columns(action, ("standards",)),
+                    "owner_id": self.owners.get(action["id"], action["owner_id"]),
+                    "observation_id": observation_id,
+                }
                 for action in record["actions"]
             ],
             action_standards: [
