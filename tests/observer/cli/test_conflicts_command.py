@@ -19,7 +19,7 @@ from observer.records.merge import Change
 from observer.services import Services, open_services
 from observer.vocabulary import Role, SignatureRole
 from tests.support.commands import observer, one_line_error
-from tests.support.core import NewDraft, Staff, trusting
+from tests.support.core import NewDraft, Staff, audit_trail, trusting
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.signing import filled
 
@@ -141,6 +141,8 @@ def test_a_rating_changed_on_both_laptops_keeps_the_later_and_shows_a_conflict(
     office.conflicts.settle(office.conflicts.open()[0].id, Choice.THIS)
 
     assert _level(office, record, "1") == "requires_improvement"
+    trail = audit_trail(office.db, record)
+    assert trail.index("merge_conflicts") < trail.index("resolve_conflict")
     assert laptops.conflicts(office) == []
     assert observer(office.data_dir, "conflicts").stdout == "No open conflicts.\n"
 
@@ -212,3 +214,29 @@ def test_a_draft_deleted_here_stays_deleted_when_the_copy_arriving_is_unchanged(
 def test_the_conflicts_of_a_folder_with_no_store_are_one_sentence(tmp_path: Path) -> None:
     done = observer(tmp_path / "nothing-here", "conflicts")
     assert one_line_error(done).endswith(".")
+
+
+def test_a_bundle_written_before_based_on_still_merges_keeping_both_peoples_words(
+    laptops: Laptops,
+) -> None:
+    office, home, record = laptops.office, laptops.home, laptops.record
+    _type(office, record, "strengths", "Office: listened to the child first.")
+    _type(home, record, "strengths", "Home: kept the plan in view.")
+    bundle = laptops.folder / "older.json"
+    done = observer(home.data_dir, "export-json", "-o", str(bundle), "--plain")
+    assert done.returncode == 0, done.stderr
+    older = json.loads(bundle.read_text(encoding="utf-8"))
+    del older["exported_by"]
+    for o in older["observations"]:
+        o.pop("based_on", None)
+    bundle.write_text(json.dumps(older), encoding="utf-8")
+
+    done = observer(office.data_dir, "import", str(bundle))
+
+    assert done.returncode == 0, done.stderr
+    assert "1 merged with 1 conflict" in done.stdout
+    words = office.recording.get(record).strengths
+    assert "Office: listened to the child first." in words
+    assert "Home: kept the plan in view." in words
+    (shown,) = laptops.conflicts(office)
+    assert shown["other"]["exported_by"] is None  # type: ignore[index]
