@@ -205,14 +205,41 @@ def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse
         if not accepted or profile is None:
             return 0
         if sample:
-            sample_services = _open_sample_store(services, profile, prompts)
-            if sample_services is not None:
-                try:
-                    return _window(app, sample_services, prompts, args, demo=True)
-                finally:
-                    QThreadPool.globalInstance().waitForDone()
-                    sample_services.close()
+            ended = _sample_window(app, services, profile, prompts, args)
+            if ended is not None:
+                return ended
     return _window(app, services, prompts, args, demo=args.demo)
+
+
+def _sample_window(
+    app: QApplication,
+    services: Services,
+    profile: LocalProfile,
+    prompts: Prompts,
+    args: argparse.Namespace,
+) -> int | None:
+    """The window on the sample store, holding its folder as the usual start holds its own
+    (so a second start on it comes forward instead); None when it could not be opened."""
+    from observer.paths import sample_dir
+    from ui.single_instance import Claim, SingleInstance, bring_forward
+
+    folder = sample_dir(services.data_dir)
+    instance = SingleInstance(folder)
+    claim = instance.claim()
+    if claim is not Claim.FIRST:
+        return _already_open(folder, claim, prompts, args)
+    instance.activation_requested.connect(bring_forward)
+    try:
+        sample_services = _open_sample_store(services, profile, prompts)
+        if sample_services is None:
+            return None
+        try:
+            return _window(app, sample_services, prompts, args, demo=True)
+        finally:
+            QThreadPool.globalInstance().waitForDone()
+            sample_services.close()
+    finally:
+        instance.release()
 
 
 def _open_sample_store(

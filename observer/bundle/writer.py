@@ -26,6 +26,8 @@ from observer.store.models import (
     action_standards,
     table_of,
 )
+from observer.store.wording import keep as keep_wording
+from observer.store.wording import stored_columns as stored_wording
 from observer.validation import shown
 
 
@@ -155,10 +157,13 @@ class RecordWriter:
             "based_on",
         )
         wording = self.wording if self.wording is not None else record["wording_at_signing"]
+        stored, framework = stored_wording(wording, record.get("shown_at_signing"))
+        if framework is not None:
+            keep_wording(s, {stored["wording_digest"]: framework})
         s.execute(
             insert(table_of(Observation)).values(
                 **{**columns(record, children), **self.references},
-                wording_at_signing=wording,
+                **stored,
                 framework_id=self.framework_id,
                 overall_level_id=level(record["overall_level"], "overall_level"),
             )

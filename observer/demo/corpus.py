@@ -427,7 +427,6 @@ CONSENT_GIVEN_BY: tuple[str, ...] = (
     "Residential key worker and young person",
     "Paternal grandmother (main carer)",
     "All family members at the meeting",
-    "Social worker (supervisee)",
 )
 
 # How consent to the observation was given.

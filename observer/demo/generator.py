@@ -43,6 +43,8 @@ from observer.store.models import (
     utc_now,
 )
 from observer.store.sample import mark_sample_store
+from observer.store.wording import keep as keep_wording
+from observer.store.wording import stored_columns as stored_wording
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
 log = logging.getLogger(__name__)
@@ -368,10 +370,14 @@ def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
         select(Observation).where(Observation.id.in_(by_id)).options(*OBSERVATION_LOAD_OPTIONS)
     )
     rows, shown, events = [], [], []
+    frameworks: dict[str, dict[str, Any]] = {}
     for o in observations:
         kept = shown_at_signing(o, g.names)
         wording = wording_at_signing(o, kept)
-        shown.append({"record": o.id, "kept": kept, "wording": wording})
+        stored, framework = stored_wording(wording, kept)
+        if framework is not None:
+            frameworks[stored["wording_digest"]] = framework
+        shown.append({"record": o.id, "kept": kept, **stored})
         digest = content_hash({**observation_document(o), "shown_at_signing": kept})
         signed_at = min(o.created_at + timedelta(minutes=g.rng.randint(5, 90)), g.now)
         for role, person_id in (
@@ -400,11 +406,16 @@ def _sign(s: Session, g: _Generator, to_sign: list[dict[str, Any]]) -> None:
     s.expunge_all()
     if rows:
         s.execute(insert(table_of(Signature)), rows)
+        keep_wording(s, frameworks)
         observations_table = table_of(Observation)
         s.execute(
             update(observations_table)
             .where(observations_table.c.id == bindparam("record"))
-            .values(shown_at_signing=bindparam("kept"), wording_at_signing=bindparam("wording")),
+            .values(
+                shown_at_signing=bindparam("kept"),
+                wording_names=bindparam("wording_names"),
+                wording_digest=bindparam("wording_digest"),
+            ),
             shown,
         )
     record_events(

@@ -39,7 +39,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    Uuid,
     column,
     delete,
     func,
@@ -64,6 +63,7 @@ from observer.search.query import (
     Term,
     parse_marked,
 )
+from observer.store.ids import Id
 from observer.store.index_tables import PENDING, ROWS, TABLE, WORDS
 
 log = logging.getLogger(__name__)
@@ -120,10 +120,10 @@ _text = table(TABLE, column("rowid", Integer), *(column(name) for name in SEARCH
 _command = table(
     TABLE, column(TABLE), column("rowid", Integer), *(column(n) for n in SEARCHED_FIELDS)
 )
-_rows = table(ROWS, column("rowid", Integer), column("observation_id", Uuid))
+_rows = table(ROWS, column("rowid", Integer), column("observation_id", Id))
 _pending = table(
     PENDING,
-    column("observation_id", Uuid),
+    column("observation_id", Id),
     column("indexed", Integer),
     *(column(name) for name in SEARCHED_FIELDS),
 )

@@ -37,25 +37,20 @@ from observer.store import encryption
 from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
 from observer.store.encryption import StoreKey
 from observer.store.tracking import track_changes
+from observer.store.wording import compact_json
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Every schema revision this code knows, oldest first; a test checks this against Alembic.
 SCHEMA_REVISIONS = (
-    "0001",
-    "0002",
-    "0003",
-    "0004",
-    "0005",
-    "0006",
-    "0007",
-    "0008",
-    "0009",
-    "0010",
+    *("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"),
+    "0011",
     "0012",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
+# An upgrade from before this revision leaves records smaller in place, to be packed.
+REPACKED_AT = "0011"
 BUSY_TIMEOUT_MS = 5000
 # An upgrade that leaves more than this share of the file's pages free gives them back.
 VACUUM_FREE_SHARE = 0.2
@@ -131,7 +126,11 @@ def make_engine(path: Path, key: StoreKey) -> Engine:
     url = URL.create("sqlite+pysqlcipher", password=key.pragma(), database=str(path))
     # Errors must not carry narrative or names into logs and messages.
     engine = create_engine(
-        url, module=encryption.dbapi(), poolclass=QueuePool, hide_parameters=True
+        url,
+        module=encryption.dbapi(),
+        poolclass=QueuePool,
+        hide_parameters=True,
+        json_serializer=compact_json,
     )
     event.listen(engine, "connect", _set_sqlite_pragmas)
     event.listen(engine, "checkin", _restore_busy_timeout)
@@ -281,7 +280,7 @@ class Database:
                 command.upgrade(config, "head")
             if current is not None:
                 self.upgraded = Upgraded(current, SCHEMA_HEAD, backup)
-                self._give_back_free_pages()
+                self._give_back_free_pages(repack=current < REPACKED_AT)
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
                 raise StoreBusy(
@@ -295,12 +294,13 @@ class Database:
             log.exception("schema upgrade failed; the store was left as it was")
             raise _upgrade_failed(backup, None) from exc
 
-    def _give_back_free_pages(self) -> None:
+    def _give_back_free_pages(self, repack: bool = False) -> None:
         """After an upgrade that freed much of the file (0009 drops the search index's copy
-        of the text, a fifth of it), VACUUM gives the pages back to the disk. It cannot run
-        in the upgrade's transaction, and the upgrade has committed: if it fails (the disk
-        too full for its temporary copy, another process reading), the store is only
-        larger than it need be, and the next upgrade tries again."""
+        of the text, a fifth of it), VACUUM gives the pages back to the disk; after one that
+        made records smaller in place (`repack`, 0011), it packs them into fewer pages. It
+        cannot run in the upgrade's transaction, and the upgrade has committed: if it fails
+        (the disk too full for its temporary copy, another process reading), the store is
+        only larger than it need be, and the next upgrade tries again."""
         # The driver's own connection: SQLAlchemy's would wrap the VACUUM in a transaction.
         raw = self.engine.raw_connection()
         driver = raw.driver_connection
@@ -308,7 +308,7 @@ class Database:
         try:
             free = driver.execute("PRAGMA freelist_count").fetchone()[0]
             pages = driver.execute("PRAGMA page_count").fetchone()[0]
-            if pages and free / pages > VACUUM_FREE_SHARE:
+            if pages and (repack or free / pages > VACUUM_FREE_SHARE):
                 log.info("giving %d free pages of %d back to the disk", free, pages)
                 driver.execute("VACUUM")
         except encryption.dbapi().OperationalError as exc:

@@ -9,7 +9,7 @@ silently overwriting someone else's words.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -28,19 +28,25 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    Uuid,
+    event,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     Session,
+    attributes,
     declared_attr,
     mapped_column,
     relationship,
+    validates,
 )
+from sqlalchemy.types import TypeEngine
 
 from observer.errors import InvalidInput, NotFound
+from observer.store import wording
+from observer.store.ids import Id
 
 R = TypeVar("R")
 
@@ -63,21 +69,57 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class _Microseconds(sqlite.DATETIME):
+    """SQLite's DATETIME column, holding what UTCDateTime gives it as it is."""
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
+_MICROSECONDS = _Microseconds()  # type: ignore[no-untyped-call]
+
+
 class UTCDateTime(TypeDecorator[datetime]):
-    """Stores aware datetimes as naive UTC and hands them back aware, on any database."""
+    """Stores aware datetimes as naive UTC and hands them back aware, on any database.
+
+    On SQLite (migration 0011) the stored value is the whole number of microseconds since
+    1970 UTC, 8 bytes instead of 26 characters of text; the column is still declared
+    DATETIME. Python sees the same datetime, to the microsecond, so no hash changes."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return _MICROSECONDS
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        naive = value.astimezone(UTC).replace(tzinfo=None)
+        if dialect.name == "sqlite":
+            return (naive - _EPOCH) // _MICROSECOND
+        return naive
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, int):
+            return (_EPOCH + value * _MICROSECOND).replace(tzinfo=UTC)
+        if isinstance(value, str):  # as written before migration 0011
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC)
 
 
 NAMING_CONVENTION = {
@@ -119,7 +161,7 @@ class Record(Base):
 
     __abstract__ = True
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True, default=uuid.uuid4)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -160,7 +202,7 @@ class Person(Record):
     asye_started_on: Mapped[date | None] = mapped_column(Date)
     # Set when this person was a duplicate merged into another (migration 0010): the row
     # stays for the records signed under its id; lists and pickers leave it out.
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Id, default=None)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 
@@ -222,13 +264,17 @@ class RatingLevel(Record):
     framework: Mapped[Framework] = relationship(back_populates="levels")
 
 
+# Where an Observation keeps the framework wording it was last given, until it is stored.
+_WORDING_SET = "_wording_set"
+
+
 class Observation(Record):
     __tablename__ = "observations"
     __table_args__ = (
-        Index("ix_observations_person_time", "observed_person_id", "observed_at"),
         Index("ix_observations_status", "status"),
         Index("ix_observations_observed_at", "observed_at"),
-        # The team overview's: read from the index alone (migration 0006).
+        # The team overview's: read from the index alone (migration 0006); also every query
+        # by observed person and time (migration 0011 dropped the index on those two alone).
         Index(
             "ix_observations_person_judgement",
             "observed_person_id",
@@ -264,7 +310,9 @@ class Observation(Record):
     shown_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # The standard titles and level labels (and names) a signed record shows, kept when the
     # observer signs; covered by each signature's and addendum's own hash (migration 0008).
-    wording_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Read and written as `wording_at_signing`; stored in two parts (observer/store/wording.py).
+    wording_names: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    wording_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     # The person ids a signed record was signed with, kept when a merge of duplicates moves
     # its references to the person kept (migration 0010); its canonical content uses these.
     ids_at_signing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
@@ -285,6 +333,60 @@ class Observation(Record):
     addenda: Mapped[list[Addendum]] = relationship(
         back_populates="observation", cascade="all, delete-orphan", order_by="Addendum.created_at"
     )
+    signing_wording: Mapped[SigningWording | None] = relationship(
+        primaryjoin="foreign(Observation.wording_digest) == SigningWording.digest",
+        viewonly=True,
+        lazy="selectin",
+    )
+
+    @property
+    def wording_at_signing(self) -> dict[str, Any] | None:
+        digest = self.wording_digest
+        framework = None
+        if digest is not None:
+            pending = self.__dict__.get(_WORDING_SET)
+            if pending is not None and pending[0] == digest:
+                framework = pending[1]
+            else:
+                row = self.signing_wording
+                if row is None:
+                    raise LookupError("a signed record's wording is missing from the store")
+                framework = row.wording
+        return wording.joined(self.wording_names, self.shown_at_signing, framework)
+
+    @wording_at_signing.setter
+    def wording_at_signing(self, value: dict[str, Any] | None) -> None:
+        columns, framework = wording.stored_columns(value, self.shown_at_signing)
+        for name, column_value in columns.items():
+            setattr(self, name, column_value)
+        digest = columns["wording_digest"]
+        self.__dict__[_WORDING_SET] = None if framework is None else (digest, framework)
+
+    @validates("shown_at_signing")
+    def _keep_wording_names(self, _key: str, value: dict[str, Any] | None) -> Any:
+        """A wording that took its names from `shown_at_signing` keeps them if it changes."""
+        keeps_shown = self.wording_digest is not None and self.wording_names is None
+        if keeps_shown and not wording.same(value, self.shown_at_signing):
+            self.wording_names = self.shown_at_signing
+        return value
+
+
+class SigningWording(Base):
+    """A framework's wording (standard titles, level labels) as signed records show it, kept
+    once and named by its digest (observer/store/wording.py)."""
+
+    __tablename__ = "signing_wordings"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wording: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+@event.listens_for(Observation, "before_insert")
+@event.listens_for(Observation, "before_update")
+def _keep_signing_wording(_mapper: Any, connection: Connection, target: Observation) -> None:
+    pending = target.__dict__.get(_WORDING_SET)
+    if pending is not None and attributes.get_history(target, "wording_digest").added:
+        wording.keep(connection, {pending[0]: pending[1]})
 
 
 class Rating(Record):
@@ -310,8 +412,8 @@ class Rating(Record):
 action_standards = Table(
     "action_standards",
     Base.metadata,
-    Column("action_id", Uuid, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
-    Column("standard_id", Uuid, ForeignKey("standards.id"), primary_key=True),
+    Column("action_id", Id, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
+    Column("standard_id", Id, ForeignKey("standards.id"), primary_key=True),
 )
 
 
@@ -392,7 +494,7 @@ class RecordConflict(Record):
 
     # No foreign key: an import rewrites a record (delete, insert) and its open conflicts
     # stay; deleting a draft and retention take them out explicitly.
-    observation_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    observation_id: Mapped[uuid.UUID] = mapped_column(Id, index=True)
     kind: Mapped[str] = mapped_column(String(20))  # value, text, set_aside, progress
     target: Mapped[str] = mapped_column(String(200))  # as the editor names it, or "record"
     here_value: Mapped[Any] = mapped_column(JSON)
@@ -417,7 +519,7 @@ class SharedState(Base):
 
     __tablename__ = "shared_states"
 
-    observation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    observation_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -436,7 +538,7 @@ class AuditEvent(Record):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))
     record_type: Mapped[str] = mapped_column(String(40))
-    record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    record_id: Mapped[uuid.UUID | None] = mapped_column(Id)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     # Chained: each event's hash covers the one before (observer/governance/audit.py).
     sequence: Mapped[int | None] = mapped_column(Integer)

@@ -93,7 +93,9 @@ def assert_one_backup_of_the_old_store(data_dir: Path) -> None:
     assert sorted(p.name for p in backups_dir(data_dir).iterdir()) == [backups[0].path.name]
 
 
-@pytest.mark.parametrize("point", ["backup-copy", "backup-rename", "migration", "commit"])
+@pytest.mark.parametrize(
+    "point", ["backup-copy", "backup-rename", "migration", "migration-ids", "commit"]
+)
 def test_an_upgrade_killed_part_way_leaves_the_store_as_it_was_with_one_backup(
     old_store: Path, point: str
 ) -> None:

@@ -8,6 +8,7 @@ STOP_AT names a point at which the process says so on stdout and then waits, to 
 there: "backup-copy" (part-way through copying the store before an upgrade),
 "backup-rename" (the copy written and on disk, not yet given its name), "migration" (the
 schema half-changed: the search index being filled, or a new store's tables being made),
+"migration-ids" (0011 part-way through turning the ids into bytes),
 "commit" (every step done, the transaction not yet committed), or "none". With GO_FILE,
 the key is derived first and the store opened only once GO_FILE exists, so that several
 processes open it at the same moment. The last line on stdout is JSON: the revision
@@ -33,6 +34,7 @@ from tests.support.passphrase import STORE_PASSPHRASE
 
 FILLING_THE_INDEX = "INSERT INTO search_text(rowid"
 MAKING_TABLES = "CREATE TABLE observations"
+CONVERTING_IDS = "UPDATE ratings SET id = unhex("
 
 
 def stop(point: str) -> None:
@@ -72,13 +74,15 @@ def arm(point: str) -> None:
                 stop(point)
 
         encryption.sync_file = synced_then_stop  # type: ignore[assignment]
-    elif point in ("migration", "commit"):
+    elif point in ("migration", "migration-ids", "commit"):
         migrated = []
 
         @event.listens_for(Engine, "before_cursor_execute")
         def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
             text = sql.strip()
             if point == "migration" and text.startswith((FILLING_THE_INDEX, MAKING_TABLES)):
+                stop(point)
+            if point == "migration-ids" and text.startswith(CONVERTING_IDS):
                 stop(point)
             if "alembic_version" in text and text.startswith(("UPDATE", "INSERT")):
                 migrated.append(text)

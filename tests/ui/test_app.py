@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLockFile, QTimer
 from PySide6.QtWidgets import QApplication
 
 import observer
@@ -23,6 +23,7 @@ from tests.support.prompts import FakePrompts
 from ui.app import NO_DISPLAY, main
 from ui.dialogs.first_run import FirstRunDialog
 from ui.main_window import MainWindow
+from ui.single_instance import LOCK_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -175,10 +176,21 @@ def test_sample_data_chosen_at_first_run_goes_in_a_separate_store(
     monkeypatch.setattr(generator, "generate", small)
     monkeypatch.setattr(FirstRunDialog, "exec", lambda d: _fill_first_run(d, sample=True))
     data = tmp_path / "new"
+    held_while_open: list[bool] = []
+    load_data = MainWindow.load_data
+
+    def note_the_folder_held(window: MainWindow) -> None:
+        # A second start on the sample folder must find it held, as it would the usual one.
+        held_while_open.append(not QLockFile(str(tmp_path / "new-sample" / LOCK_FILE)).tryLock(0))
+        load_data(window)
+
+    monkeypatch.setattr(MainWindow, "load_data", note_the_folder_held)
 
     assert main(["--data-dir", str(data)], prompts=FakePrompts()) == 0
 
     assert closing_once_filled == ["Northshire County Council — Sample data — Practice Observer"]
+    assert held_while_open == [True]
+    assert QLockFile(str(tmp_path / "new-sample" / LOCK_FILE)).tryLock(0)  # let go at the end
     real = open_services(data, STORE_PASSPHRASE)
     try:
         assert real.recording.count() == 0

@@ -30,6 +30,7 @@ from ui.prompts import Prompts
 from ui.signoff.review import ReviewView
 from ui.signoff.signing import SigningFields
 from ui.widgets.cards import describe, heading, muted
+from ui.widgets.spell_check import SpellCheck
 
 TITLES = {
     SignatureRole.OBSERVER: "Sign as the observer",
@@ -113,6 +114,8 @@ class SignOffDialog(QDialog):
 
         self.review = ReviewView(view)
         self.fields = SigningFields(*_name_for(view, role))
+        if self.fields.comment is not None:
+            SpellCheck(self.fields.comment, services.spelling, prompts)
         verb = "Countersign" if role is SignatureRole.MANAGER else "Sign"
         self.sign_button = QPushButton(verb)
         describe(self.sign_button, verb, f"{TITLES[role]}, now.")

@@ -90,6 +90,16 @@ def test_supervision_records_have_no_family_sections_and_name_the_supervisee(
         assert "supervis" in view.others_present
 
 
+def test_consent_in_direct_work_is_given_by_the_family_never_by_a_supervisee(
+    demo: Services, rows: list[ObservationSummary]
+) -> None:
+    with_family = [v for v in map(demo.recording.get, (r.id for r in rows)) if v.family_present]
+    assert with_family
+    for view in with_family:
+        assert view.consent_given_by
+        assert "supervis" not in view.consent_given_by.lower()
+
+
 def test_names_include_accented_letters(demo: Services) -> None:
     names = [p.name for p in demo.people.list_people()]
     assert any(not name.isascii() for name in names)

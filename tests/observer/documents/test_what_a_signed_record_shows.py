@@ -17,7 +17,14 @@ from observer.documents.summaries import RecordAltered, export_summary
 from observer.records.canonical import ONE_OBSERVATION_LOAD_OPTIONS
 from observer.records.sign_off import record_hash
 from observer.services import Services
-from observer.store.models import Addendum, Observation, RatingLevel, Signature, Standard
+from observer.store.models import (
+    Addendum,
+    Observation,
+    RatingLevel,
+    Signature,
+    SigningWording,
+    Standard,
+)
 from observer.vocabulary import SignatureRole
 from tests.support.passphrase import STORE_PASSPHRASE
 
@@ -79,9 +86,17 @@ TAMPERING = {
         .values(text="The visit never happened.")
     ),
     "kept wording": lambda record: (
+        update(SigningWording)
+        .where(
+            SigningWording.digest
+            == select(Observation.wording_digest).where(Observation.id == record).scalar_subquery()
+        )
+        .values(wording={"levels": {"good": "Superb"}})
+    ),
+    "kept names": lambda record: (
         update(Observation)
         .where(Observation.id == record)
-        .values(wording_at_signing={"levels": {"good": "Superb"}})
+        .values(wording_names={"observer": "Someone else"})
     ),
 }
 

@@ -144,13 +144,21 @@ def test_checking_says_the_trail_is_intact_then_names_an_altered_event(
     assert dialog.check_button.isEnabled()
 
 
-def test_who_and_what_show_whole_on_a_laptop(qtbot, services: Services, cast, prompts):
+def test_who_and_what_show_whole_on_a_laptop(
+    qtbot, services: Services, cast, prompts, monkeypatch: pytest.MonkeyPatch
+):
     from tests.ui.dialogs.test_summaries import signed_record
 
     signed_record(services, cast)  # "Signed as practitioner (signature 1a2b…)" and the like
-    dialog = AuditTrailDialog(services.audit, prompts)
+    laptop = QRect(0, 0, 1366, 768)  # the offscreen screen is smaller than any laptop's
+    monkeypatch.setattr(
+        audit_trail,
+        "opening_size",
+        lambda window, chars, lines: opening_size(window, chars, lines, laptop),
+        raising=False,
+    )
+    dialog = AuditTrailDialog(services.audit, prompts)  # at the size it opens at by itself
     qtbot.addWidget(dialog)
-    dialog.resize(opening_size(dialog, 170, 34, QRect(0, 0, 1366, 768)))
     dialog.show()
     qtbot.waitExposed(dialog)
 

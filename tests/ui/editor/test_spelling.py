@@ -17,13 +17,13 @@ from pytestqt.qtbot import QtBot
 
 from observer.records.merge import Change
 from observer.services import Services, open_services
-from observer.vocabulary import Status
+from observer.vocabulary import SignatureRole, Status
 from tests.support.core import force_status
 from tests.support.editor import CTRL, open_editor, press, save_by_keyboard, text_box, type_into
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.prompts import FakePrompts
 from ui.editor.window import EditorWindow
-from ui.signoff import AddendumDialog
+from ui.signoff import AddendumDialog, SignOffDialog
 from ui.widgets.growing_text import GrowingTextEdit
 from ui.widgets.spell_check import ADD, IGNORE, REMOVE, SpellCheck, TextArea
 
@@ -226,6 +226,21 @@ def test_an_addendum_is_spell_checked_too(
     assert check is not None
     choose(check.menu_at(point_at(dialog.text, "familly")), "family")
     assert dialog.text.toPlainText() == "The family moved in May."
+
+
+def test_a_sign_off_comment_is_spell_checked_too(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, narrative: uuid.UUID
+) -> None:
+    dialog = SignOffDialog(services.for_record(), narrative, SignatureRole.OBSERVER, prompts)
+    qtbot.addWidget(dialog)
+    comment = dialog.fields.comment
+    assert comment is not None
+    comment.setPlainText("We agreed the familly plan.")
+    qtbot.waitUntil(lambda: underlined(comment) == ["familly"])
+    check = comment.findChild(SpellCheck)
+    assert check is not None
+    choose(check.menu_at(point_at(comment, "familly")), "family")
+    assert comment.toPlainText() == "We agreed the family plan."
 
 
 def test_the_keyboard_menu_offers_corrections_of_the_word_at_the_cursor(

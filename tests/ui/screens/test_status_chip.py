@@ -37,4 +37,10 @@ def test_the_status_chip_keeps_its_own_height_beside_a_wrapped_title(
     assert not isinstance(chip, QAbstractButton)
     assert chip.height() == chip.sizeHint().height()  # it does not swell with the row
     assert chip.height() < window.ready_button.height() + 4
-    assert "border: none" in window.styleSheet()  # no button-like outline
+    # No button-like outline: the chip's edge is drawn in its own fill, as a tag is.
+    image = chip.grab().toImage()
+    middle = image.height() // 2
+    fill = image.pixelColor(3, middle)
+    assert image.pixelColor(0, middle) == fill
+    assert image.pixelColor(image.width() - 1, middle) == fill
+    assert fill != window.palette().color(window.backgroundRole())  # it is a tag, not bare text

@@ -8,7 +8,7 @@ its content hash, which a bundle names as the state its copy was based on.
 Only tables are added (none is rebuilt), so the search triggers of 0009 stay.
 
 Revision ID: 0012
-Revises: 0010 (to be chained after 0011, the store-size migration, when both are merged)
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -16,17 +16,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from observer.store.ids import Id
 from observer.store.models import UTCDateTime
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
 
 def _record_columns() -> list[sa.Column[object]]:
     return [
-        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("id", Id(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
@@ -37,7 +38,7 @@ def upgrade() -> None:
     op.create_table(
         "conflicts",
         *_record_columns(),
-        sa.Column("observation_id", sa.Uuid(), nullable=False),
+        sa.Column("observation_id", Id(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("target", sa.String(length=200), nullable=False),
         sa.Column("here_value", sa.JSON(), nullable=False),
@@ -60,7 +61,7 @@ def upgrade() -> None:
     op.create_index("ix_conflicts_open", "conflicts", ["resolution", "observation_id"])
     op.create_table(
         "shared_states",
-        sa.Column("observation_id", sa.Uuid(), nullable=False),
+        sa.Column("observation_id", Id(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("document", sa.JSON(), nullable=True),
         sa.Column("shared_at", UTCDateTime(), nullable=False),
