@@ -35,7 +35,7 @@ from observer.paths import PASSPHRASE_ENV  # noqa: E402
 
 PROBES = ROOT / "benchmarks" / "probes"
 FIRST_WINDOW_TARGET = 1.5
-WITH_DATA_TARGET = 1.5
+WITH_DATA_TARGET = 1.3  # issue 15, item 14: at most 1.3 times the lean floor
 
 
 class ProbeFailed(Exception):

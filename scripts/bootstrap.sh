@@ -5,7 +5,8 @@
 # --test, its test tools;
 # with --virtual-display also Xvfb, for running the window on a machine with no screen;
 # with --test also poppler's tools, which the tests use to read and check summaries, and
-# Xvfb, D-Bus and at-spi2-core, with which a test reads what screen readers are told.
+# Xvfb, D-Bus and at-spi2-core, with which a test reads what screen readers are told;
+# and Debian's PostgreSQL 15, on which the team server's tests start a throwaway cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,8 @@ system_packages=(
 # the tests check summaries with poppler's pdftotext, pdfsig and pdftoppm, and read what a
 # screen reader hears over AT-SPI from a dialog on a private X display and D-Bus session
 [ $want_test -eq 1 ] && system_packages+=(poppler-utils xvfb xauth dbus-daemon at-spi2-core)
+# the team server's tests run a throwaway PostgreSQL 15 cluster (tests/support/postgres.py)
+[ $want_test -eq 1 ] && system_packages+=(postgresql-15)
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   system_packages+=(python3-venv)

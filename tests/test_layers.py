@@ -60,6 +60,13 @@ def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
             id="core-imports-cli",
         ),
         pytest.param(
+            "observer/services.py",
+            "import observer.server.database",
+            "the team server (observer.server) sits apart",
+            "observer.services -> observer.server.database",
+            id="laptop-imports-server",
+        ),
+        pytest.param(
             "observer/store/settings.py",
             "import observer.records.workspace",
             "no import cycles in observer",

@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ui.arguments import parse_args, store_folder
 from ui.prompts import Prompts
 from ui.settings import APPLICATION_NAME, ORGANISATION_NAME
 
@@ -36,30 +37,6 @@ SAMPLE_STORE_FAILED = (
     "The sample store in {folder} could not be opened ({reason}); carrying on with your "
     "own store, which is empty and ready for real records."
 )
-
-
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="practice-observer",
-        description="Record and review observations of social work practice.",
-    )
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="folder holding the database (default: $OBSERVER_DATA_DIR, else the user's)",
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="open a store of fictional sample data, filled when empty (without --data-dir: "
-        "the sample folder beside the usual one, DIR-sample, never your own store)",
-    )
-    parser.add_argument(
-        "--quit-after-startup",
-        action="store_true",
-        help="quit as soon as the window is shown and filled (for start-up timing)",
-    )
-    return parser.parse_args(list(argv))
 
 
 def application() -> QApplication:
@@ -96,12 +73,9 @@ def main(argv: Sequence[str], *, prompts: Prompts | None = None) -> int:
     app = application()
     prompts = prompts or Prompts()
 
-    from observer.paths import data_dir, sample_dir
     from ui.single_instance import Claim, SingleInstance, bring_forward
 
-    directory = data_dir(args.data_dir)
-    if args.demo and not args.data_dir:  # never the real store, wherever that is
-        directory = sample_dir(directory)
+    directory = store_folder(args)
     # Before the passphrase: a second start on this folder brings the first forward instead.
     instance = SingleInstance(directory)
     claim = instance.claim()
@@ -180,7 +154,11 @@ def _open(
 
     try:
         if passphrase:
-            return opening(directory, passphrase, meanwhile=_import_main_window)
+            # Its key is being derived already (main.py), so the opening has little to wait
+            # for: the window's modules are imported first rather than meanwhile, when two
+            # threads running Python would only take turns (slowly on a busy laptop).
+            _import_main_window()
+            return opening(directory, passphrase)
         return open_store(directory, meanwhile=_import_main_window)
     except UnreadableStore as typed:
         unreadable = typed
@@ -196,9 +174,9 @@ def _import_main_window() -> None:
 
 
 def _run(app: QApplication, services: Services, prompts: Prompts, args: argparse.Namespace) -> int:
-    from ui.dialogs.first_run import FirstRunDialog
-
     if services.profiles.current() is None and not args.quit_after_startup:
+        from ui.dialogs.first_run import FirstRunDialog
+
         profile, accepted, sample = FirstRunDialog.first_start(
             None, services.profiles, prompts, offer_sample=not args.demo
         )

@@ -345,6 +345,9 @@ class MainWindow(QMainWindow):
         if not self.data_loaded:
             self.data_loaded = True
             self.editors.reopen_left_open()
+            # What start-up loaded lives as long as the app; it made next to no garbage
+            # (a few hundred objects), not worth a full collection of everything now.
+            set_aside_what_is_loaded("the window", collect_first=False)
             self.first_data_loaded.emit()
             # A moment later, once the user has the window: not after the window is gone.
             QTimer.singleShot(SETTLE_AFTER_MS, self, self._settle)
@@ -353,15 +356,15 @@ class MainWindow(QMainWindow):
         """Once the window is filled, the worker page, which start-up did not wait for, is
         made ready, so that a manager's first click on a worker need not wait for it
         either, and the team overview is read on the thread pool, so that the Team
-        section's first opening need not wait for the store; what is loaded by now, which
-        lives as long as the app, is then set out of the collector's way."""
+        section's first opening need not wait for the store; what that loaded, which
+        lives as long as the app, is then set out of the collector's way too."""
         _ = self.worker_page
         if TEAM not in self._made:
             from ui.panels.team import read_ahead
 
             overview, today = self._services.team_overview, date.today()
             QThreadPool.globalInstance().start(lambda: read_ahead(overview, today))
-        set_aside_what_is_loaded("the window")
+        set_aside_what_is_loaded("the worker page")
 
     def refresh_profile(self) -> None:
         profile = self._services.profiles.current()

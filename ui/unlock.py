@@ -24,7 +24,6 @@ from observer.security.unlock import (
     unlock,
 )
 from ui.backup import UnreadableStore
-from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
 
 if TYPE_CHECKING:
     from observer.services import Services
@@ -46,6 +45,8 @@ def open_store(directory: Path, meanwhile: Callable[[], object] = lambda: None) 
     """The opened store, or None when the user chose not to go on. Raises ObserverError
     for a store that no passphrase can open (too new), UnreadableStore for a damaged one.
     `meanwhile` runs while the store opens (see `opening`)."""
+    from ui.dialogs.passphrase import Attempt, NewPassphraseDialog, UnlockDialog
+
     state = store_state(directory)
     if state is StoreState.NEW:
         passphrase = NewPassphraseDialog.choose(check_new_passphrase)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from observer.errors import DatabaseUnreadable, ObserverError
 from observer.paths import backups_dir, database_path
+from observer.security import key_ahead
 from observer.security.attempts import UnlockAttempts
 from observer.security.passphrase_change import (
     change_is_running,
@@ -108,7 +109,7 @@ def unlock(data_dir: Path, passphrase: str) -> StoreKey:
         raise TooManyAttempts(math.ceil(wait.total_seconds()))
     path = database_path(data_dir)
     try:
-        key = encryption.key_for(path, passphrase)
+        key = encryption.key_for(path, passphrase, key_ahead.take(path, passphrase))
     except StoreNotEncrypted:
         from observer.store.db import check_known_schema
 

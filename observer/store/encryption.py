@@ -133,16 +133,19 @@ def file_salt(path: Path) -> bytes:
     return salt
 
 
-def key_for(path: Path, passphrase: str) -> StoreKey:
+def key_for(path: Path, passphrase: str, derived: StoreKey | None = None) -> StoreKey:
     """The key that opens the encrypted file at `path`, or a new one if there is none yet.
-    Raises WrongStorePassphrase when the passphrase does not open it."""
+    Raises WrongStorePassphrase when the passphrase does not open it. `derived` is the key
+    already derived from `passphrase` for this file, if any (used when its salt is the
+    file's)."""
     if not has_content(path):
         check_new_passphrase(passphrase)
         return new_key(passphrase)
     if is_plain_sqlite(path):
         raise StoreNotEncrypted(f"{path.name} is not encrypted yet.")
     salt = file_salt(path)
-    key = derive_key(passphrase, salt)
+    key = derived if derived is not None and derived.salt == salt else None
+    key = key or derive_key(passphrase, salt)
     if opens(path, key):
         return key
     for form in earlier_forms(passphrase):

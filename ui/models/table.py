@@ -73,6 +73,9 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         self._collator.setNumericMode(True)
         self._bold = QFont()
         self._bold.setBold(True)
+        # False until the first set_records: an empty model then means "not read yet", and
+        # a view must not say there is nothing (a long list takes a moment to arrive).
+        self.filled = False
 
     @property
     def columns(self) -> tuple[Column[T], ...]:
@@ -81,6 +84,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
     def set_records(self, records: Sequence[T]) -> None:
         """Shows `records`, in the order last sorted on (else as given)."""
         self.beginResetModel()
+        self.filled = True
         self._loaded = list(records)
         self._sort_keys = {}
         self._order = self._ordered()
@@ -139,6 +143,10 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
 
     def record(self, row: int) -> T:
         return self._records[row]
+
+    def records(self) -> Sequence[T]:
+        """Every record, as shown."""
+        return self._records
 
     def search_text(self, row: int) -> str:
         """What a typed word is looked for in: every column's text, case and accents gone."""

@@ -119,6 +119,7 @@ class SearchPanel(QWidget):
         self._hits: list[SearchHit] = []
 
         self.model = SearchResultsModel(self)
+        self.model.set_records([])  # nothing asked yet: no results, and that is known
         self.proxy: RecordFilterProxy[RankedHit] = RecordFilterProxy(self.model, self)
         self.table = RecordTable(self.model, self.proxy, "Search results")
         self.table.set_empty_texts(TYPE_SOMETHING, NO_MATCHES)

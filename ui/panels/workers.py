@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from observer.changes import Topic
 from observer.people.directory import People, WorkerRow
 from ui.change_bus import ChangeBus, Freshness
-from ui.dialogs.person import PersonDialog
 from ui.formatting import showing
 from ui.models.table import RecordFilterProxy
 from ui.models.workers import WorkersModel
@@ -97,6 +96,8 @@ class WorkersPanel(QWidget):
         self._update_buttons()
 
     def add_person(self) -> None:
+        from ui.dialogs.person import PersonDialog
+
         person_id, accepted = PersonDialog.add(self, self._people, self._prompts)
         if accepted and person_id is not None:
             self._changed(person_id)
@@ -105,6 +106,8 @@ class WorkersPanel(QWidget):
         row = self.selected()
         if row is None:
             return
+        from ui.dialogs.person import PersonDialog
+
         person_id, accepted = PersonDialog.edit(self, self._people, self._prompts, row.person)
         if accepted and person_id is not None:
             self._changed(person_id)

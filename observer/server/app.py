@@ -1,0 +1,314 @@
+"""The sync service: a small, stateless ASGI app (Starlette) in front of PostgreSQL.
+
+    GET  /health                      the schema and protocol versions, for monitoring
+    POST /sync/v1/enrol               a one-time code for a laptop's device token
+    GET  /sync/v1/pull?after=&limit=  a page of the change feed (observer/server/feed.py)
+
+Every endpoint but /health and enrol needs `Authorization: Bearer TOKEN`. The service
+connects as the service's role, never the tables' owner: each request's transaction names
+its caller (database.as_caller), and row-level security decides what it sees.
+
+Anything a request gets wrong is a 4xx with one sentence, `{"error": CODE, "message":
+SENTENCE}`; a failure of the server's own is a 500 with a sentence and nothing more. The
+log holds ids and the kind of failure, never names, narrative or a database's message
+(which can quote a row's values).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, select
+from sqlalchemy.exc import DBAPIError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from observer.server import enrolment, feed, schema
+from observer.server.database import as_caller
+
+log = logging.getLogger("observer.server")
+
+PROTOCOL = "v1"
+PROTOCOLS = (PROTOCOL,)
+# An enrolment is a few hundred bytes; pushes will have their own, larger limit.
+MAX_BODY = 16 * 1024
+MAX_TOKEN = 200
+MAX_CODE = 100
+MAX_LAPTOP_NAME = 200
+
+Handler = Callable[[Request], Awaitable[Response]]
+# Alembic's table: the service's role may read it with no caller set (the policy allows it).
+_VERSION = Table("alembic_version", MetaData(), Column("version_num", String(32)))
+
+
+class Refused(Exception):
+    """A request the service will not do: its status, a code for programs and a sentence."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def refusal(status: int, code: str, message: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": code, "message": message}, status, headers=headers)
+
+
+def create_app(engine: Engine) -> Starlette:
+    """The service on that engine (connected as the service's role)."""
+
+    def endpoint(handler: Callable[[Request, Engine], Awaitable[Response]]) -> Handler:
+        async def run(request: Request) -> Response:
+            try:
+                protocol = request.path_params.get("protocol")
+                if protocol is not None and protocol not in PROTOCOLS:
+                    raise Refused(
+                        400,
+                        "protocol",
+                        f"This server speaks sync protocol {', '.join(PROTOCOLS)}, not "
+                        f"{_shown(protocol)}: update Practice Observer on this laptop "
+                        "or ask IT about the server.",
+                    )
+                return await handler(request, engine)
+            except Refused as refused:
+                return refusal(refused.status, refused.code, refused.message)
+            except DBAPIError as exc:
+                log.error(
+                    "database failure on %s: %s %s",
+                    request.url.path,
+                    type(exc.orig).__name__,
+                    getattr(exc.orig, "sqlstate", None),
+                )
+                return refusal(
+                    503, "unavailable", "The team server's database cannot be used just now."
+                )
+            except Exception as exc:
+                log.error("failure on %s: %s", request.url.path, type(exc).__name__)
+                return refusal(
+                    500, "failure", "The team server failed on this request; its log says when."
+                )
+
+        return run
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException) and exc.status_code == 405:
+            return refusal(405, "method", "That method is not allowed here.")
+        return refusal(404, "not_found", "There is nothing at that address on this server.")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    return Starlette(
+        routes=[
+            Route("/health", endpoint(_health), methods=["GET"]),
+            Route("/sync/{protocol}/enrol", endpoint(_enrol), methods=["POST"]),
+            Route("/sync/{protocol}/pull", endpoint(_pull), methods=["GET"]),
+            Route(
+                "/sync/{protocol}/{rest:path}",
+                endpoint(_unknown),
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            ),
+        ],
+        exception_handlers={404: not_found, 405: not_found},
+        lifespan=lifespan,
+    )
+
+
+async def _unknown(request: Request, engine: Engine) -> Response:
+    if request.path_params["rest"] in ("enrol", "pull"):
+        raise Refused(405, "method", "That method is not allowed here.")
+    raise Refused(404, "not_found", "There is nothing at that address on this server.")
+
+
+async def _health(request: Request, engine: Engine) -> Response:
+    def read() -> str | None:
+        with engine.connect() as conn:
+            return _schema_version(conn)
+
+    try:
+        version = await run_in_threadpool(read)
+    except DBAPIError as exc:
+        log.error("health: database failure %s", type(exc.orig).__name__)
+        return JSONResponse(
+            {"status": "unavailable", "message": "The database cannot be reached."}, 503
+        )
+    return JSONResponse(
+        {"status": "ok", "server_schema": version, "protocol": PROTOCOL, "protocols": PROTOCOLS}
+    )
+
+
+async def _enrol(request: Request, engine: Engine) -> Response:
+    body = await _json_body(request, {"code": MAX_CODE, "laptop_name": MAX_LAPTOP_NAME})
+    code, name = body["code"], " ".join(body["laptop_name"].split())
+    if not enrolment.normalised_code(code) or not name:
+        raise Refused(400, "invalid", "Give the enrolment code and a name for this laptop.")
+
+    def redeem() -> dict[str, Any] | None:
+        with engine.begin() as conn:
+            joined = enrolment.redeem(conn, code, name)
+            if joined is None:
+                return None
+            as_caller(conn, joined.laptop_id)
+            return {
+                "laptop_id": str(joined.laptop_id),
+                "token": joined.token,
+                **_who(conn),
+                "server_schema": _schema_version(conn),
+                "protocol": PROTOCOL,
+            }
+
+    joined = await run_in_threadpool(redeem)
+    if joined is None:
+        raise Refused(
+            403,
+            "code_refused",
+            "That enrolment code is not valid: it was mistyped, has been used or has "
+            "expired; ask IT for a new one.",
+        )
+    log.info("enrolled laptop %s", joined["laptop_id"])
+    return JSONResponse(joined, 201)
+
+
+async def _pull(request: Request, engine: Engine) -> Response:
+    params = request.query_params
+    if set(params) - {"after", "limit"} or any(len(params.getlist(k)) > 1 for k in params):
+        raise Refused(400, "invalid", "A pull takes only after=CURSOR and limit=N, once each.")
+    try:
+        after = feed.Cursor.parse(params.get("after"))
+    except feed.BadCursor as exc:
+        raise Refused(400, "cursor", str(exc)) from None
+    limit = _limit(params.get("limit"))
+    laptop = await _authenticated(request, engine)
+
+    def read() -> dict[str, Any]:
+        connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        with connection as conn, conn.begin():
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            as_caller(conn, laptop)
+            return feed.pull(conn, after, limit)
+
+    page = await run_in_threadpool(read)
+    return JSONResponse(page)
+
+
+def _limit(given: str | None) -> int:
+    if given is None:
+        return feed.DEFAULT_LIMIT
+    if not re.fullmatch(r"[0-9]{1,4}", given) or not 1 <= int(given) <= feed.MAX_LIMIT:
+        raise Refused(400, "invalid", f"limit must be a whole number from 1 to {feed.MAX_LIMIT}.")
+    return int(given)
+
+
+async def _authenticated(request: Request, engine: Engine) -> uuid.UUID:
+    """The laptop whose device token the request carries; 401 otherwise."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Refused(
+            401, "token", "This request needs the laptop's device token (Authorization: Bearer)."
+        )
+
+    def find() -> uuid.UUID | None:
+        if len(token) > MAX_TOKEN:
+            return None
+        with engine.begin() as conn:
+            return enrolment.authenticate(conn, token)
+
+    laptop = await run_in_threadpool(find)
+    if laptop is None:
+        raise Refused(
+            401,
+            "token",
+            "This laptop's device token is not recognised: it was revoked or never issued "
+            "by this server; enrol the laptop again.",
+        )
+    return laptop
+
+
+async def _json_body(request: Request, fields: dict[str, int]) -> dict[str, str]:
+    """The request's JSON object, with exactly these text fields, each at most so long."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != (
+        "application/json"
+    ):
+        raise Refused(415, "content_type", "Send the request as JSON (application/json).")
+    declared = request.headers.get("content-length", "")
+    if re.fullmatch(r"[0-9]{1,20}", declared) and int(declared) > MAX_BODY:
+        raise _too_large()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise _too_large()
+    try:
+        value = json.loads(bytes(body), object_pairs_hook=_no_repeats, parse_constant=_no_nan)
+    except (ValueError, RecursionError):
+        raise Refused(400, "json", "The request is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise Refused(400, "json", "The request must be a JSON object.")
+    names = ", ".join(fields)
+    if set(value) != set(fields):
+        raise Refused(400, "fields", f"The request must have exactly these fields: {names}.")
+    for field, longest in fields.items():
+        if not isinstance(value[field], str):
+            raise Refused(400, "fields", f"{field} must be text.")
+        if len(value[field]) > longest:
+            raise Refused(400, "fields", f"{field} must be at most {longest} characters.")
+        if not " ".join(value[field].split()).isprintable():
+            raise Refused(400, "fields", f"{field} must be printable text.")
+    return value
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("a repeated field")
+    return found
+
+
+def _no_nan(constant: str) -> None:
+    raise ValueError("not JSON")
+
+
+def _too_large() -> Refused:
+    return Refused(413, "too_large", f"The request is larger than {MAX_BODY} bytes.")
+
+
+def _who(conn: Connection) -> dict[str, Any]:
+    """The caller's person, server role and teams, as they see them."""
+    p, r, a, t = schema.people, schema.person_roles, schema.team_assignments, schema.teams
+    person_id = conn.execute(select(schema.laptops.c.person_id)).scalar_one()
+    name = conn.execute(select(p.c.name).where(p.c.id == person_id)).scalar_one_or_none()
+    role = conn.execute(select(r.c.role)).scalar_one_or_none()
+    teams = conn.execute(
+        select(t.c.id, t.c.name).join(a, a.c.team_id == t.c.id).order_by(t.c.name)
+    ).all()
+    return {
+        "person": {"id": str(person_id), "name": name},
+        "role": role,
+        "teams": [{"id": str(team.id), "name": team.name} for team in teams],
+    }
+
+
+def _schema_version(conn: Connection) -> str | None:
+    found: str | None = conn.execute(select(_VERSION.c.version_num)).scalar_one_or_none()
+    return found
+
+
+def _shown(given: str) -> str:
+    """A path segment the client sent, short and printable, for a sentence."""
+    cleaned = "".join(ch for ch in given[:20] if ch.isalnum() or ch in ".-_")
+    return repr(cleaned)

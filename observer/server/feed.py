@@ -1,0 +1,266 @@
+"""The change feed a laptop pulls: what its caller may see, in server order, bounded so that
+no row is ever skipped.
+
+Every synced row carries the transaction that wrote it (`written_xid`) and the server
+revision it was given. A page lists rows in the order (written_xid, server_revision) after
+the cursor, and only rows written by transactions below the snapshot's xmin: each of those
+had finished when the snapshot was taken, so no transaction can still commit a row below
+the cursor that the next page would pass. A row a slower writer commits late has an xid at
+or above the xmin and is held back until that writer has finished; a row written again
+comes back with its new transaction.
+
+Row-level security decides what the caller sees: the queries here name no person and no
+team. A page carries observations whole (a change to a rating, action, signature or
+addendum restamps its observation), frameworks whole (with their standards and rating
+levels), teams, people and tombstones. A person's row also tells a laptop when that
+person has left its scope (`withdrawn`, below).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Table, func, literal, select, text, tuple_, union_all
+
+from observer.errors import ObserverError
+from observer.server import schema
+
+DEFAULT_LIMIT = 200
+MAX_LIMIT = 1000
+_CURSOR = re.compile(r"([0-9]{1,19})\.([0-9]{1,19})")
+_MAX_BIGINT = 2**63 - 1
+# Bookkeeping of the feed itself; `server_revision` stays, as the revision a later push
+# says its change was based on.
+_NOT_SENT = frozenset({"written_xid"})
+
+
+class BadCursor(ObserverError):
+    pass
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """Everything up to and including this (transaction, revision) has been delivered."""
+
+    xid: int = 0
+    revision: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.xid}.{self.revision}"
+
+    @classmethod
+    def parse(cls, given: str | None) -> Cursor:
+        if given is None or given == "":
+            return cls()
+        found = _CURSOR.fullmatch(given)
+        if found is None or max(int(found[1]), int(found[2])) > _MAX_BIGINT:
+            raise BadCursor(
+                "The cursor is not one this server gave out; pull from the start without it."
+            )
+        return cls(int(found[1]), int(found[2]))
+
+
+def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
+    """One page of the feed for the caller set on `conn`, whose transaction must be
+    REPEATABLE READ so that every statement here reads the same snapshot."""
+    xmin = conn.execute(
+        text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+    ).scalar_one()
+    entries = conn.execute(_entries(after, xmin, limit + 1)).all()
+    more = len(entries) > limit
+    entries = entries[:limit]
+    if more:
+        last = entries[-1]
+        cursor = Cursor(last.written_xid, last.server_revision)
+    else:
+        cursor = max(after, Cursor(xmin, 0))
+    wanted: dict[str, list[uuid.UUID]] = {}
+    for entry in entries:
+        ids = wanted.setdefault(entry.kind, [])
+        if entry.id not in ids:
+            ids.append(entry.id)
+    people = _rows(conn, schema.people, wanted.get("people", []))
+    return {
+        "cursor": str(cursor),
+        "more": more,
+        "teams": [_record(row) for row in _rows(conn, schema.teams, wanted.get("teams", []))],
+        "people": [_record(row) for row in people],
+        "frameworks": _frameworks(conn, wanted.get("frameworks", [])),
+        "observations": _observations(conn, wanted.get("observations", [])),
+        "tombstones": [
+            _tombstone(row) for row in _rows(conn, schema.tombstones, wanted.get("tombstones", []))
+        ],
+        "withdrawn": _withdrawn(conn, [row.id for row in people]),
+    }
+
+
+def _entries(after: Cursor, xmin: int, limit: int) -> Any:
+    """The rows after the cursor and below xmin, as (kind, id) in feed order; a standard or
+    rating level stands for its framework."""
+
+    def of(table: Table, kind: str, id_column: str = "id") -> Any:
+        key = tuple_(table.c.written_xid, table.c.server_revision)
+        since = tuple_(literal(after.xid), literal(after.revision))
+        return select(
+            literal(kind).label("kind"),
+            table.c[id_column].label("id"),
+            table.c.written_xid,
+            table.c.server_revision,
+        ).where(key > since, table.c.written_xid < xmin)
+
+    feed = union_all(
+        of(schema.teams, "teams"),
+        of(schema.people, "people"),
+        of(schema.frameworks, "frameworks"),
+        of(schema.standards, "frameworks", "framework_id"),
+        of(schema.rating_levels, "frameworks", "framework_id"),
+        of(schema.observations, "observations"),
+        of(schema.tombstones, "tombstones"),
+    ).subquery()
+    return select(feed).order_by(feed.c.written_xid, feed.c.server_revision).limit(limit)
+
+
+def _rows(conn: Connection, table: Table, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
+    if not ids:
+        return []
+    return list(
+        conn.execute(select(table).where(table.c.id.in_(ids)).order_by(table.c.server_revision))
+    )
+
+
+def _withdrawn(conn: Connection, people: Sequence[uuid.UUID]) -> list[str]:
+    """Of these people (whose rows are in this page), those whose observations by others
+    the caller may no longer see: the laptop removes its copies of them, keeping those its
+    own person wrote. It is said of anyone outside the caller's teams, so a laptop that
+    never held their records has nothing to remove."""
+    if not people:
+        return []
+    p = schema.people
+    role = func.observer_caller_role()
+    in_scope = (role == "service") | (
+        role.is_not(None) & (p.c.team_id == func.any_(func.observer_caller_teams()))
+    )
+    found = conn.execute(
+        select(p.c.id).where(p.c.id.in_(people), ~func.coalesce(in_scope, False))
+    ).scalars()
+    return sorted(str(person) for person in found)
+
+
+def _frameworks(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+    out = []
+    standards = _parts(conn, schema.standards, "framework_id", ids, "position")
+    levels = _parts(conn, schema.rating_levels, "framework_id", ids, "position")
+    for row in _rows(conn, schema.frameworks, ids):
+        record = _record(row)
+        record["definition"] = _maybe_json(row.definition)
+        record["standards"] = [_record(s, "framework_id") for s in standards.get(row.id, [])]
+        record["rating_levels"] = [_record(r, "framework_id") for r in levels.get(row.id, [])]
+        out.append(record)
+    return out
+
+
+def _observations(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+    """Observations as a bundle carries them: ratings, actions, signatures and addenda
+    inside, standards and levels by code, the framework by key and version."""
+    rows = _rows(conn, schema.observations, ids)
+    if not rows:
+        return []
+    framework_ids = sorted({row.framework_id for row in rows})
+    frameworks = {
+        row.id: {"key": row.key, "version": row.version}
+        for row in _rows(conn, schema.frameworks, framework_ids)
+    }
+    codes = {
+        row.id: row.code
+        for table in (schema.standards, schema.rating_levels)
+        for row in conn.execute(
+            select(table.c.id, table.c.code).where(table.c.framework_id.in_(framework_ids))
+        )
+    }
+    ratings = _parts(conn, schema.ratings, "observation_id", ids, "id")
+    actions = _parts(conn, schema.actions, "observation_id", ids, "position")
+    signatures = _parts(conn, schema.signatures, "observation_id", ids, "signed_at")
+    addenda = _parts(conn, schema.addenda, "observation_id", ids, "signed_at")
+    action_ids = [a.id for parts in actions.values() for a in parts]
+    action_standards: dict[uuid.UUID, list[str]] = {}
+    if action_ids:
+        links = schema.action_standards
+        for link in conn.execute(select(links).where(links.c.action_id.in_(action_ids))):
+            action_standards.setdefault(link.action_id, []).append(codes[link.standard_id])
+    out = []
+    for row in rows:
+        record = _record(row, "framework_id", "overall_level_id")
+        record["framework"] = frameworks.get(row.framework_id)
+        record["overall_level"] = codes.get(row.overall_level_id)
+        record["ratings"] = [
+            {
+                **_record(r, "observation_id", "standard_id", "level_id"),
+                "standard": codes.get(r.standard_id),
+                "level": codes.get(r.level_id),
+            }
+            for r in ratings.get(row.id, [])
+        ]
+        record["actions"] = [
+            {**_record(a, "observation_id"), "standards": sorted(action_standards.get(a.id, []))}
+            for a in actions.get(row.id, [])
+        ]
+        record["signatures"] = [_record(s, "observation_id") for s in signatures.get(row.id, [])]
+        record["addenda"] = [_record(a, "observation_id") for a in addenda.get(row.id, [])]
+        out.append(record)
+    return out
+
+
+def _parts(
+    conn: Connection, table: Table, parent: str, ids: Sequence[uuid.UUID], order: str
+) -> dict[uuid.UUID, list[Row[Any]]]:
+    found: dict[uuid.UUID, list[Row[Any]]] = {}
+    if ids:
+        query = select(table).where(table.c[parent].in_(ids)).order_by(table.c[order], table.c.id)
+        for row in conn.execute(query):
+            found.setdefault(row._mapping[parent], []).append(row)
+    return found
+
+
+def _tombstone(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "record_type": row.record_type,
+        "record_id": str(row.record_id),
+        "removed_at": row.removed_at.isoformat(),
+        "server_revision": row.server_revision,
+    }
+
+
+def _record(row: Row[Any], *left_out: str) -> dict[str, Any]:
+    return {
+        key: _json_value(value)
+        for key, value in row._mapping.items()
+        if key not in _NOT_SENT and key not in left_out
+    }
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _maybe_json(value: str) -> object:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value

@@ -1,0 +1,389 @@
+"""The team server's tables in PostgreSQL, as SQLAlchemy Core tables.
+
+The team's records mirror the laptop's models (observer/store/models.py) column for
+column, with PostgreSQL's own types (uuid, timestamptz, jsonb, bytea), so a record moves
+between a laptop and the server field by field (a test holds the two together). Every
+synced row also carries what the change feed needs:
+
+- `server_revision`: the next value of one sequence, stamped by a trigger on every
+  insert and update, so the feed has one order across all tables;
+- `written_xid`: the id of the transaction that wrote it, so a pull can stop below the
+  snapshot's xmin and never skip a row that a slower writer commits late.
+
+Then what only the server has: tombstones, enrolled laptops, one-time enrolment codes,
+who may see which team's records, and conflicts. Migrations (observer/server/migrations)
+make these tables; a test checks that the migrated database matches this module.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB, TIMESTAMP, UUID
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+REVISION_SEQUENCE = "server_revision_seq"
+# The roles a person has on the server; what each may see is row-level security's.
+SERVER_ROLES = ("practice_lead", "team_manager", "service")
+NOW = text("now()")
+
+
+def Timestamp() -> TIMESTAMP:  # noqa: N802 - reads as a type in the tables below
+    return TIMESTAMP(timezone=True)
+
+
+def _record_columns() -> list[Column[object]]:
+    """The laptop's Record columns, then the change feed's."""
+    return [
+        Column("id", UUID(as_uuid=True), primary_key=True),
+        Column("created_at", Timestamp(), nullable=False, server_default=NOW),
+        Column("updated_at", Timestamp(), nullable=False, server_default=NOW),
+        Column("revision", BigInteger, nullable=False, server_default="1"),
+        *_feed_columns(),
+    ]
+
+
+def _feed_columns() -> list[Column[object]]:
+    return [
+        Column("server_revision", BigInteger, nullable=False, index=True),
+        Column("written_xid", BigInteger, nullable=False, index=True),
+    ]
+
+
+def _fk(target: str, ondelete: str | None = None, *, use_alter: bool = False) -> ForeignKey:
+    return ForeignKey(target, ondelete=ondelete, use_alter=use_alter)
+
+
+teams = Table(
+    "teams",
+    metadata,
+    *_record_columns(),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("manager_id", UUID(as_uuid=True), _fk("people.id", "SET NULL", use_alter=True)),
+)
+
+people = Table(
+    "people",
+    metadata,
+    *_record_columns(),
+    Column("name", String(200), nullable=False, index=True),
+    Column("role", String(40), nullable=False),
+    Column("team_id", UUID(as_uuid=True), _fk("teams.id", "SET NULL"), index=True),
+    Column("staff_reference", String(60)),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("left_on", Date),
+    Column("asye_started_on", Date),
+    Column("merged_into_id", UUID(as_uuid=True)),
+)
+
+frameworks = Table(
+    "frameworks",
+    metadata,
+    *_record_columns(),
+    Column("key", String(60), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("short_name", String(40), nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("source", Text, nullable=False, server_default=""),
+    Column("in_force_from", Date),
+    Column("in_force_until", Date),
+    Column("default_kinds", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("default_roles", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("definition", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    UniqueConstraint("key", "version"),
+)
+
+standards = Table(
+    "standards",
+    metadata,
+    *_record_columns(),
+    Column("framework_id", UUID(as_uuid=True), _fk("frameworks.id", "CASCADE"), nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("summary", Text, nullable=False, server_default=""),
+    Column("prompts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("framework_id", "code"),
+)
+
+rating_levels = Table(
+    "rating_levels",
+    metadata,
+    *_record_columns(),
+    Column("framework_id", UUID(as_uuid=True), _fk("frameworks.id", "CASCADE"), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("position", Integer, nullable=False),
+    Column("score", Integer),
+    UniqueConstraint("framework_id", "code"),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    *_record_columns(),
+    Column("observed_person_id", UUID(as_uuid=True), _fk("people.id"), nullable=False),
+    Column("observer_id", UUID(as_uuid=True), _fk("people.id"), nullable=False, index=True),
+    Column("framework_id", UUID(as_uuid=True), _fk("frameworks.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("observed_at", Timestamp(), nullable=False),
+    Column("duration_minutes", Integer),
+    Column("case_reference", String(60), nullable=False, server_default=""),
+    Column("others_present", Text, nullable=False, server_default=""),
+    Column("family_present", Boolean, nullable=False, server_default=text("false")),
+    Column("consent_given_by", Text, nullable=False, server_default=""),
+    Column("consent_how", Text, nullable=False, server_default=""),
+    Column("focus", Text, nullable=False, server_default=""),
+    Column("strengths", Text, nullable=False, server_default=""),
+    Column("development_areas", Text, nullable=False, server_default=""),
+    Column("child_voice", Text, nullable=False, server_default=""),
+    Column("family_feedback", Text, nullable=False, server_default=""),
+    Column("reflection", Text, nullable=False, server_default=""),
+    Column("overall_level_id", UUID(as_uuid=True), _fk("rating_levels.id")),
+    Column("overall_rationale", Text, nullable=False, server_default=""),
+    Column("status", String(20), nullable=False, server_default="draft"),
+    Column("shown_at_signing", JSONB),
+    Column("wording_at_signing", JSONB),
+    Column("ids_at_signing", JSONB),
+    Index("ix_observations_person_time", "observed_person_id", "observed_at"),
+)
+
+ratings = Table(
+    "ratings",
+    metadata,
+    *_record_columns(),
+    Column(
+        "observation_id",
+        UUID(as_uuid=True),
+        _fk("observations.id", "CASCADE"),
+        nullable=False,
+    ),
+    Column("standard_id", UUID(as_uuid=True), _fk("standards.id"), nullable=False),
+    Column("level_id", UUID(as_uuid=True), _fk("rating_levels.id")),
+    Column("evidence", Text, nullable=False, server_default=""),
+    UniqueConstraint("observation_id", "standard_id"),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    *_record_columns(),
+    Column(
+        "observation_id",
+        UUID(as_uuid=True),
+        _fk("observations.id", "CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("description", Text, nullable=False),
+    Column("owner_id", UUID(as_uuid=True), _fk("people.id")),
+    Column("due_date", Date),
+    Column("status", String(20), nullable=False, server_default="open"),
+    Column("done_at", Timestamp()),
+    Column("done_by", String(200), nullable=False, server_default=""),
+    Column("position", Integer, nullable=False, server_default="0"),
+)
+
+action_standards = Table(
+    "action_standards",
+    metadata,
+    Column("action_id", UUID(as_uuid=True), _fk("actions.id", "CASCADE"), primary_key=True),
+    Column("standard_id", UUID(as_uuid=True), _fk("standards.id"), primary_key=True),
+)
+
+signatures = Table(
+    "signatures",
+    metadata,
+    *_record_columns(),
+    Column(
+        "observation_id",
+        UUID(as_uuid=True),
+        _fk("observations.id", "CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("role", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("image_png", BYTEA),
+    Column("signed_at", Timestamp(), nullable=False),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("content_hash", String(64), nullable=False),
+    Column("own_hash", String(64), nullable=False, server_default=""),
+    Column("certificate", BYTEA),
+    Column("digital_signature", BYTEA),
+    UniqueConstraint("observation_id", "role"),
+)
+
+addenda = Table(
+    "addenda",
+    metadata,
+    *_record_columns(),
+    Column(
+        "observation_id",
+        UUID(as_uuid=True),
+        _fk("observations.id", "CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("text", Text, nullable=False),
+    Column("author_name", String(200), nullable=False),
+    Column("image_png", BYTEA),
+    Column("signed_at", Timestamp(), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("own_hash", String(64), nullable=False, server_default=""),
+    Column("certificate", BYTEA),
+    Column("digital_signature", BYTEA),
+)
+
+laptops = Table(
+    "laptops",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")),
+    Column("person_id", UUID(as_uuid=True), _fk("people.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    # SHA-256 of the device token; the token itself is only ever on the laptop.
+    Column("token_hash", BYTEA, nullable=False, unique=True),
+    Column("enrolled_at", Timestamp(), nullable=False, server_default=NOW),
+    Column("last_seen_at", Timestamp()),
+    Column("revoked_at", Timestamp()),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    *_record_columns(),
+    Column("occurred_at", Timestamp(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("record_type", String(40), nullable=False),
+    Column("record_id", UUID(as_uuid=True)),
+    Column("content_hash", String(64), nullable=False, server_default=""),
+    Column("sequence", BigInteger),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("previous_hash", String(64), nullable=False, server_default=""),
+    Column("event_hash", String(64), nullable=False, server_default=""),
+    # The laptop whose hash chain holds the event; none for the server's own chain.
+    Column("laptop_id", UUID(as_uuid=True), _fk("laptops.id")),
+    Column("received_at", Timestamp(), nullable=False, server_default=NOW),
+    Index("ix_audit_events_record", "record_type", "record_id"),
+    Index(
+        "ix_audit_events_chain",
+        "laptop_id",
+        "sequence",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+)
+
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")),
+    Column("record_type", String(40), nullable=False),
+    Column("record_id", UUID(as_uuid=True), nullable=False, index=True),
+    # Whose record it was, so that only those who could see it learn that it went.
+    Column("observed_person_id", UUID(as_uuid=True)),
+    Column("observer_id", UUID(as_uuid=True)),
+    Column("removed_at", Timestamp(), nullable=False, server_default=NOW),
+    *_feed_columns(),
+)
+
+enrolment_codes = Table(
+    "enrolment_codes",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")),
+    # SHA-256 of the one-time code; the code is shown once, to the administrator.
+    Column("code_hash", BYTEA, nullable=False, unique=True),
+    Column("person_id", UUID(as_uuid=True), _fk("people.id"), nullable=False),
+    Column("created_at", Timestamp(), nullable=False, server_default=NOW),
+    Column("expires_at", Timestamp(), nullable=False),
+    Column("used_at", Timestamp()),
+    Column("laptop_id", UUID(as_uuid=True), _fk("laptops.id")),
+)
+
+person_roles = Table(
+    "person_roles",
+    metadata,
+    Column("person_id", UUID(as_uuid=True), _fk("people.id", "CASCADE"), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("granted_at", Timestamp(), nullable=False, server_default=NOW),
+    CheckConstraint(f"role IN {SERVER_ROLES!r}", name="known_role"),
+)
+
+team_assignments = Table(
+    "team_assignments",
+    metadata,
+    Column("person_id", UUID(as_uuid=True), _fk("people.id", "CASCADE"), nullable=False),
+    Column("team_id", UUID(as_uuid=True), _fk("teams.id", "CASCADE"), nullable=False),
+    Column("assigned_at", Timestamp(), nullable=False, server_default=NOW),
+    PrimaryKeyConstraint("person_id", "team_id"),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")),
+    Column(
+        "observation_id",
+        UUID(as_uuid=True),
+        _fk("observations.id", "CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("record_type", String(40), nullable=False),
+    Column("record_id", UUID(as_uuid=True), nullable=False),
+    Column("field", String(60)),
+    Column("kind", String(40), nullable=False),
+    # Whose change was set aside or overruled, from which laptop, on which server revision.
+    Column("person_id", UUID(as_uuid=True), _fk("people.id")),
+    Column("laptop_id", UUID(as_uuid=True), _fk("laptops.id")),
+    Column("based_on_revision", BigInteger),
+    Column("kept", JSONB),
+    Column("set_aside", JSONB),
+    Column("created_at", Timestamp(), nullable=False, server_default=NOW),
+    Column("resolved_at", Timestamp()),
+    *_feed_columns(),
+)
+
+# Every row these hold is stamped with a server revision and the writing transaction.
+FEED_TABLES = (
+    "teams",
+    "people",
+    "frameworks",
+    "standards",
+    "rating_levels",
+    "observations",
+    "ratings",
+    "actions",
+    "signatures",
+    "addenda",
+    "audit_events",
+    "tombstones",
+    "conflicts",
+)

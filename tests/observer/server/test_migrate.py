@@ -1,0 +1,157 @@
+"""`migrate` makes the server's schema as observer/server/schema.py describes it, with row
+security forced on every table and the service's role given exactly what it needs; run
+again, it changes nothing."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from observer.server import schema
+from observer.server.database import database_url, make_engine
+from observer.server.migrate import SERVICE_PRIVILEGES, migrate
+from observer.store import models
+from tests.support.postgres import SERVICE_ROLE
+from tests.support.server import ServerDatabase
+
+HEAD = "0003"
+
+
+def _policies_and_triggers(engine: Engine) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    with engine.connect() as conn:
+        policies = conn.execute(
+            text("SELECT tablename, policyname, qual, with_check FROM pg_policies ORDER BY 1, 2")
+        ).all()
+        triggers = conn.execute(
+            text(
+                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+                "WHERE NOT tgisinternal ORDER BY 1, 2"
+            )
+        ).all()
+    return [tuple(p) for p in policies], [tuple(t) for t in triggers]
+
+
+def test_migrate_makes_the_schema_and_a_second_run_changes_nothing(empty_db: str) -> None:
+    engine = make_engine(database_url(empty_db))
+    try:
+        first = migrate(engine, SERVICE_ROLE)
+        assert (first.before, first.after) == (None, HEAD)
+        made = _policies_and_triggers(engine)
+        assert made[0]
+        assert made[1]
+
+        again = migrate(engine, SERVICE_ROLE)
+        assert (again.before, again.after) == (HEAD, HEAD)
+        assert _policies_and_triggers(engine) == made
+    finally:
+        engine.dispose()
+
+
+def test_the_migrated_database_is_what_schema_py_describes(server_db: ServerDatabase) -> None:
+    with server_db.owner.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), schema.metadata)
+    assert differences == []
+
+
+def test_every_table_forces_row_level_security(server_db: ServerDatabase) -> None:
+    with server_db.owner.connect() as conn:
+        tables = conn.execute(
+            text(
+                "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
+                "WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"
+            )
+        ).all()
+    assert {t.relname for t in tables} == set(SERVICE_PRIVILEGES)
+    assert [t.relname for t in tables if not (t.relrowsecurity and t.relforcerowsecurity)] == []
+
+
+def test_the_service_role_gets_exactly_its_privileges(server_db: ServerDatabase) -> None:
+    with server_db.owner.connect() as conn:
+        conn.execute(text(f"GRANT ALL ON enrolment_codes TO {SERVICE_ROLE}"))  # by hand, say
+        conn.commit()
+    migrate(server_db.owner, SERVICE_ROLE)
+    with server_db.owner.connect() as conn:
+        granted = conn.execute(
+            text(
+                "SELECT table_name, privilege_type FROM information_schema.role_table_grants "
+                "WHERE grantee = :role"
+            ),
+            {"role": SERVICE_ROLE},
+        ).all()
+        owner = conn.execute(
+            text("SELECT tableowner FROM pg_tables WHERE tablename = 'observations'")
+        ).scalar_one()
+    expected = {(t, p) for t, privileges in SERVICE_PRIVILEGES.items() for p in privileges}
+    assert set(granted) == expected
+    assert owner != SERVICE_ROLE
+
+
+# The team's records, kept alike on laptops and the server. Laptop-only tables (settings,
+# and the merge's own conflicts and shared states) and the server's own are not mirrored.
+MIRRORED = (
+    "teams",
+    "people",
+    "frameworks",
+    "standards",
+    "rating_levels",
+    "observations",
+    "ratings",
+    "actions",
+    "action_standards",
+    "signatures",
+    "addenda",
+    "audit_events",
+)
+
+
+def test_the_servers_tables_hold_every_column_of_the_laptops_records(
+    server_db: ServerDatabase,
+) -> None:
+    """A record moves between a laptop and the server field by field."""
+    laptop = models.Base.metadata.tables
+    with server_db.owner.connect() as conn:
+        server = inspect(conn)
+        missing = {
+            name: sorted(
+                {c.name for c in laptop[name].columns}
+                - {c["name"] for c in server.get_columns(name)}
+            )
+            for name in MIRRORED
+        }
+    assert {t: columns for t, columns in missing.items() if columns} == {}
+
+
+def test_every_synced_table_stamps_its_rows(server_db: ServerDatabase) -> None:
+    with server_db.owner.connect() as conn:
+        stamped = conn.execute(
+            text(
+                "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'observer_50_stamp'"
+            )
+        ).scalars()
+        assert set(stamped) == set(schema.FEED_TABLES)
+
+
+def test_the_migrations_go_down_to_nothing_and_up_again(empty_db: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from observer.server.migrate import MIGRATIONS_DIR
+
+    engine = make_engine(database_url(empty_db))
+    try:
+        migrate(engine, SERVICE_ROLE)
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = conn
+            command.downgrade(config, "base")
+        with engine.connect() as conn:
+            left = set(inspect(conn).get_table_names())
+            functions = conn.execute(
+                text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'observer_%'")
+            ).scalar_one()
+        assert (left, functions) == ({"alembic_version"}, 0)
+        assert migrate(engine, SERVICE_ROLE).after == HEAD
+    finally:
+        engine.dispose()
