@@ -35,6 +35,7 @@ from observer.store.models import Framework
 
 if TYPE_CHECKING:
     from observer.bundle.service import Bundles
+    from observer.conflicts.service import Conflicts
     from observer.documents.histories import HistoryPdfs
     from observer.documents.summaries import Summaries
     from observer.governance.audit import AuditTrail
@@ -74,6 +75,7 @@ class RecordServices:
     summaries: Summaries
     audit: AuditTrail
     spelling: Spelling
+    conflicts: Conflicts
 
 
 @dataclass
@@ -131,6 +133,7 @@ class Services:
             self.summaries,
             self.audit,
             self.spelling,
+            self.conflicts,
         )
 
     # The services below are made when first used, so that start-up imports none of them.
@@ -220,6 +223,12 @@ class Services:
         from observer.store.backups import Backups
 
         return Backups(self.db)
+
+    @cached_property
+    def conflicts(self) -> Conflicts:
+        from observer.conflicts.service import Conflicts
+
+        return Conflicts(self.db, self.recording, self.actor)
 
     @cached_property
     def bundles(self) -> Bundles:

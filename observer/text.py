@@ -93,3 +93,27 @@ def quoted(text: str) -> str:
             break
         kept += character
     return repr(kept + "…")
+
+
+# Where two people's additions to one text meet.
+SEPARATOR = "\n\n"
+
+
+def merge_text(base: str, ours: str, theirs: str) -> str:
+    """Both people's words: each one's additions after the shared start, or both texts."""
+    if ours == theirs or not theirs.strip():
+        return ours
+    if not ours.strip():
+        return theirs
+    if ours.startswith(base) and theirs.startswith(base):
+        added = [a for a in (ours[len(base) :], theirs[len(base) :]) if a.strip()]
+        if len(added) < 2:
+            return theirs if theirs[len(base) :].strip() else ours
+        # Keep how our addition was attached to the shared start (a space, a new line).
+        lead = added[0][: len(added[0]) - len(added[0].lstrip())]
+        return base + lead + SEPARATOR.join(a.strip() for a in added)
+    if theirs.strip() in ours:
+        return ours
+    if ours.strip() in theirs:
+        return theirs
+    return ours + SEPARATOR + theirs

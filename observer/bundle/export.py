@@ -12,6 +12,13 @@ from typing import Any
 from sqlalchemy import select
 
 from observer import __version__
+from observer.conflicts.shared import (
+    MOST_STATES_NAMED,
+    is_draft,
+    named_states,
+    remember,
+    shared_hash,
+)
 from observer.errors import InvalidInput
 from observer.records.canonical import (
     OBSERVATION_LOAD_OPTIONS,
@@ -30,8 +37,12 @@ FORMAT_VERSION = 1
 MAX_BUNDLE_BYTES = 2_000_000_000
 
 
-def export_bundle(db: Database, person_ids: Iterable[uuid.UUID] | None = None) -> dict[str, Any]:
-    """Every record, or only the observations of the given workers and what they refer to."""
+def export_bundle(
+    db: Database, person_ids: Iterable[uuid.UUID] | None = None, exported_by: str = ""
+) -> dict[str, Any]:
+    """Every record, or only the observations of the given workers and what they refer to.
+    Each draft names the states this store shared it in (`based_on`), and its state now is
+    kept as shared, so that a copy edited elsewhere merges exactly when it comes back."""
     with db.session() as s:
         query = select(Observation).options(*OBSERVATION_LOAD_OPTIONS)
         wanted = None if person_ids is None else set(person_ids)
@@ -50,17 +61,31 @@ def export_bundle(db: Database, person_ids: Iterable[uuid.UUID] | None = None) -
             frameworks = [f for f in frameworks if f.id in used]
 
         sample = {"sample_data": True, "sample_note": SAMPLE_WORDS} if holds_sample_data(s) else {}
-        return {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "app_version": __version__,
-            **sample,
-            "exported_at": datetime.now(UTC).isoformat(),
-            "frameworks": [_framework_json(f) for f in frameworks],
-            "teams": [_team_json(t) for t in sorted(teams.values(), key=lambda t: str(t.id))],
-            "people": [_person_json(p) for p in sorted(people.values(), key=lambda p: str(p.id))],
-            "observations": [observation_document(o) for o in observations],
-        }
+        documents = [observation_document(o) for o in observations]
+        frameworks_json = [_framework_json(f) for f in frameworks]
+        teams_json = [_team_json(t) for t in sorted(teams.values(), key=lambda t: str(t.id))]
+        people_json = [_person_json(p) for p in sorted(people.values(), key=lambda p: str(p.id))]
+        drafts = [d for d in documents if is_draft(d)]
+        states = named_states(s, [uuid.UUID(d["id"]) for d in drafts])
+        for document in drafts:  # its state now first: it is kept as shared below
+            now = shared_hash(document)
+            earlier = [h for h in states.get(uuid.UUID(document["id"]), []) if h != now]
+            document["based_on"] = [now, *earlier][:MOST_STATES_NAMED]
+    if drafts:
+        with db.session() as s, s.begin():
+            remember(s, drafts)
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "app_version": __version__,
+        **sample,
+        "exported_at": datetime.now(UTC).isoformat(),
+        **({"exported_by": exported_by} if exported_by else {}),
+        "frameworks": frameworks_json,
+        "teams": teams_json,
+        "people": people_json,
+        "observations": documents,
+    }
 
 
 def _closure(

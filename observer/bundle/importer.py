@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,16 @@ from sqlalchemy.orm import Session, selectinload
 from observer.bundle.export import MAX_BUNDLE_BYTES
 from observer.bundle.reader import BundleReader, CheckedBundle
 from observer.bundle.sign_offs import take_new_sign_offs
+from observer.bundle.writer import (
+    RecordWriter,
+    check_same_content,
+    check_signed_record_kept,
+    columns,
+    framework_lookups,
+)
+from observer.conflicts.recorded import record_conflicts
+from observer.conflicts.rules import Merged, SignedContentDiffers, merge_observation
+from observer.conflicts.shared import base_of, known, remember, shared_hash
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.governance.audit import record_event
 from observer.records.canonical import (
@@ -34,14 +44,14 @@ from observer.store.models import (
     Rating,
     Signature,
     Team,
-    action_standards,
     table_of,
+    utc_now,
 )
 from observer.store.sample import mark_sample_store
-from observer.store.wording import keep as keep_wording
-from observer.store.wording import stored_columns as stored_wording
-from observer.validation import UnreadableJson, decode_json, read_file_capped, shown
+from observer.validation import UnreadableJson, decode_json, read_file_capped
 from observer.vocabulary import Status
+
+log = logging.getLogger(__name__)
 
 CHECKED_AT_ONCE = 500  # observations loaded per query, well within SQLite's variable limit
 CHILDREN = {"ratings": Rating, "actions": Action, "signatures": Signature, "addenda": Addendum}
@@ -52,6 +62,12 @@ class ImportResult:
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    # Observations only: merged with a copy changed here too, deleted here and come back
+    # (edited elsewhere), deleted here and left deleted (unchanged elsewhere).
+    merged: dict[str, int] = field(default_factory=dict)
+    restored: dict[str, int] = field(default_factory=dict)
+    stays_deleted: dict[str, int] = field(default_factory=dict)
+    conflicts: int = 0
 
     def count(self, kind: str, outcome: str) -> None:
         table = getattr(self, outcome)
@@ -60,10 +76,17 @@ class ImportResult:
     def describe(self) -> str:
         parts = []
         for kind in ("frameworks", "teams", "people", "observations"):
-            parts.append(
-                f"{kind}: {self.added.get(kind, 0)} added, {self.updated.get(kind, 0)} updated, "
-                f"{self.unchanged.get(kind, 0)} unchanged"
-            )
+            words = [f"{self.added.get(kind, 0)} added", f"{self.updated.get(kind, 0)} updated"]
+            if kind == "observations":
+                merged = self.merged.get(kind, 0)
+                conflicts = f"{self.conflicts} conflict{'' if self.conflicts == 1 else 's'}"
+                words.append(f"{merged} merged with {conflicts}" if merged else "0 merged")
+                if self.restored.get(kind):
+                    words.append(f"{self.restored[kind]} deleted here and edited elsewhere, back")
+                if self.stays_deleted.get(kind):
+                    words.append(f"{self.stays_deleted[kind]} deleted here, left deleted")
+            words.append(f"{self.unchanged.get(kind, 0)} unchanged")
+            parts.append(f"{kind}: {', '.join(words)}")
         return "; ".join(parts)
 
 
@@ -90,8 +113,9 @@ def import_bundle(db: Database, data: dict[str, Any], actor: str, source: str) -
     """Validates the whole bundle, then writes it in one transaction; all or nothing."""
     bundle = BundleReader(source).read(data)
     result = ImportResult()
+    raws = [r for r in data.get("observations", []) if isinstance(r, dict)]
     try:
-        _write(db, bundle, result, actor, source, sample=data.get("sample_data") is True)
+        _write(db, bundle, raws, result, actor, source, sample=data.get("sample_data") is True)
     except IntegrityError as exc:
         # An id or name the checks above could not see clashes with a different record.
         raise InvalidBundle(
@@ -111,6 +135,7 @@ def _constraint(exc: IntegrityError) -> str:
 def _write(
     db: Database,
     bundle: CheckedBundle,
+    raws: list[dict[str, Any]],
     result: ImportResult,
     actor: str,
     source: str,
@@ -126,11 +151,27 @@ def _write(
         _upsert_simple(s, Team, bundle.teams, "teams", result, deferred=("manager_id",))
         _upsert_simple(s, Person, bundle.people, "people", result)
         _set_team_managers(s, bundle.teams)
-        written = [
-            _import_observation(s, record, level_ids, standard_ids, result, source)
-            for record in bundle.observations
-        ]
+        arrival = Arrival(source, bundle.exported_by, actor, utc_now())
+        pairs = list(zip(bundle.observations, raws, strict=True))
+        written: list[Written | None] = []
+        for start in range(0, len(pairs), CHECKED_AT_ONCE):
+            chunk = pairs[start : start + CHECKED_AT_ONCE]
+            held = _held_here(s, [record["id"] for record, _ in chunk])
+            written += [
+                _import_observation(
+                    s, record, raw, held.get(record["id"]), level_ids, standard_ids, result, arrival
+                )
+                for record, raw in chunk
+            ]
         _check_signed_content(s, written, source, actor)
+        remember(s, raws)  # the states this store now shares with the one that exported them
+        if result.merged or result.restored:
+            log.info(
+                "import merged %d observations (%d conflicts), brought back %d",
+                result.merged.get("observations", 0),
+                result.conflicts,
+                result.restored.get("observations", 0),
+            )
         record_event(s, actor=actor, action="import", record_type="bundle", record_id=None)
 
 
@@ -253,11 +294,6 @@ def _check_signatures_hold(observation: Observation, index: int, w: Written, sou
         )
 
 
-def _columns(record: dict[str, Any], exclude: Iterable[str] = ()) -> dict[str, Any]:
-    skip = set(exclude)
-    return {k: v for k, v in record.items() if k not in skip}
-
-
 def _upsert_simple(
     s: Session,
     model: type[Team] | type[Person],
@@ -271,7 +307,7 @@ def _upsert_simple(
     existing = {row.id: row.revision for row in s.execute(select(table.c.id, table.c.revision))}
     added = []
     for record in records:
-        values = _columns(record, deferred)
+        values = columns(record, deferred)
         current = existing.get(record["id"])
         if current is None:
             added.append({**values, **dict.fromkeys(deferred)})
@@ -295,221 +331,140 @@ def _set_team_managers(s: Session, teams: list[dict[str, Any]]) -> None:
         )
 
 
-def _check_signed_record_kept(local: Observation, record: dict[str, Any], where: str) -> None:
-    """A signed record (even by the observer alone) may gain signatures, addenda and action
-    progress; nothing else. (Its content is compared once the new copy is written.)"""
-    refusal = f"{where} is signed in this store, and the bundle would "
-    if local.status == Status.SIGNED.value and record["status"] != Status.SIGNED.value:
-        raise InvalidBundle(refusal + "reopen it; nothing was imported.")
-    for name, fields in KEPT_AS_SIGNED.items():
-        incoming = {child["id"]: child for child in record[name]}
-        for child in getattr(local, name):
-            theirs = incoming.get(child.id)
-            if theirs is None:
-                raise InvalidBundle(refusal + f"remove some of its {name}; nothing was imported.")
-            if any(_stored(getattr(child, f)) != _stored(theirs[f]) for f in fields):
-                raise InvalidBundle(refusal + f"rewrite some of its {name}; nothing was imported.")
+@dataclass(frozen=True)
+class Arrival:
+    """Where the copies being imported come from, who imports them, and when."""
+
+    source: str
+    exported_by: str
+    actor: str
+    now: datetime
 
 
-# What a signature or an addendum says can never change once made; only new ones are added.
-# (A signature's hash is compared with the content as written, which must be the kept one.)
-KEPT_AS_SIGNED = {
-    "signatures": ("role", "name", "image_png", "signed_at", "comment"),
-    "addenda": ("text", "author_name", "image_png", "signed_at", "content_hash"),
-}
-
-
-def _stored(value: Any) -> Any:
-    """Values as the store compares them: times to the microsecond, in UTC."""
-    return value.astimezone(UTC) if isinstance(value, datetime) else value
+def _held_here(s: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Observation]:
+    """The store's copies of these records, each with all its parts, in one query a part."""
+    query = select(Observation).where(Observation.id.in_(ids)).options(*OBSERVATION_LOAD_OPTIONS)
+    return {o.id: o for o in s.scalars(query)}
 
 
 def _import_observation(
     s: Session,
     record: dict[str, Any],
+    raw: dict[str, Any],
+    local: Observation | None,
     level_ids: dict[tuple[str, int, str], uuid.UUID],
     standard_ids: dict[tuple[str, int, str], uuid.UUID],
     result: ImportResult,
-    source: str,
+    arrival: Arrival,
 ) -> Written | None:
-    """Writes the record unless the store holds its revision or a later one."""
-    key, version = record["framework"]
-    where = f"{source}: observation {record['id']}"
-    framework_id = s.scalar(
-        select(Framework.id).where(Framework.key == key, Framework.version == version)
-    )
-    if framework_id is None:
-        raise InvalidBundle(f"{where} uses framework {key} v{version}, which is not installed.")
-
-    def level(code: str | None, field_name: str) -> uuid.UUID | None:
-        if code is None:
-            return None
-        found = level_ids.get((key, version, code))
-        if found is None:
-            raise InvalidBundle(f"{where}: {field_name} {shown(code)} is not a rating in {key}.")
-        return found
-
-    def standard(code: str) -> uuid.UUID:
-        found = standard_ids.get((key, version, code))
-        if found is None:
-            raise InvalidBundle(f"{where}: standard {shown(code)} is not part of {key} v{version}.")
-        return found
-
-    local = s.get(Observation, record["id"])
-    current = None if local is None else local.revision
+    """Merges the bundle's copy with the store's (observer/conflicts/rules.py), keeps the
+    conflicts, and writes the merged record unless the store already holds it."""
+    where = f"{arrival.source}: observation {record['id']}"
     signed_here = local is not None and (local.status == Status.SIGNED.value or local.signatures)
-    write = _Writer(s, record, framework_id, level, standard)
-    if local is not None and current is not None and record["revision"] <= current:
-        if signed_here:
-            # An edited copy of a signed record is refused whatever its revision.
-            _check_same_content(s, local, record, where, write)
+    if local is not None and _as_held(local, raw):  # e.g. a bundle imported twice
         result.count("observations", "unchanged")
+        return None
+    here = None if local is None else _state(local, arrival.source)
+    merged = _merged(s, record, raw, here, local is None, where)
+    result.count("observations", merged.outcome.value)
+    if merged.conflicts:
+        result.conflicts += len(merged.conflicts)
+        record_conflicts(
+            s,
+            record["id"],
+            merged.conflicts,
+            here or record,
+            record,
+            source=arrival.source,
+            source_by=arrival.exported_by,
+            actor=arrival.actor,
+        )
+    if merged.record is None:
+        return None
+    write = RecordWriter(
+        s, merged.record, *framework_lookups(s, merged.record, level_ids, standard_ids, where)
+    )
+    roles = [signature["role"] for signature in merged.record["signatures"]]
+    if len(roles) != len(set(roles)):
+        raise InvalidBundle(
+            f"{where} is signed in this store, and the bundle's copy carries other signatures "
+            "in the same roles; nothing was imported."
+        )
+    if local is not None and signed_here and record["signatures"]:
+        check_signed_record_kept(local, record, where)
+    if not merged.writes:
+        if local is not None and signed_here and record["signatures"]:
+            # An edited copy of a signed record is refused whatever its revision.
+            check_same_content(s, local, record, where, write, arrival.source)
         return None
     kept_hash = None
     kept_entries: frozenset[uuid.UUID] = frozenset()
     if local is not None:
         if signed_here:
-            _check_signed_record_kept(local, record, where)
             kept_hash = content_hash(observation_document(local))
         kept_entries = write.keep_sealed(local)
-        s.expunge(local)
+        if local in s:
+            s.expunge(local)
         s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
     write()
-    result.count("observations", "added" if current is None else "updated")
-    return Written(record, kept_hash, kept_entries)
+    return Written(merged.record, kept_hash, kept_entries)
 
 
-class _Writer:
-    """Writes one bundle record; what a signed record here holds of its signatures and
-    addenda (their own hashes and digital signatures) and its wording at signing stay as
-    they are here."""
-
-    def __init__(
-        self,
-        s: Session,
-        record: dict[str, Any],
-        framework_id: uuid.UUID,
-        level: Callable[[str | None, str], uuid.UUID | None],
-        standard: Callable[[str], uuid.UUID],
-    ) -> None:
-        self.s = s
-        self.record = record
-        self.framework_id = framework_id
-        self.level = level
-        self.standard = standard
-        self.sealed: dict[uuid.UUID, dict[str, Any]] = {}
-        self.wording: dict[str, Any] | None = None
-
-    def keep_sealed(self, local: Observation) -> frozenset[uuid.UUID]:
-        entries: list[Signature | Addendum] = [*local.signatures, *local.addenda]
-        self.sealed = {
-            e.id: {
-                "own_hash": e.own_hash,
-                "certificate": e.certificate,
-                "digital_signature": e.digital_signature,
-            }
-            for e in entries
-        }
-        self.wording = local.wording_at_signing
-        return frozenset(self.sealed)
-
-    def __call__(self) -> None:
-        s, record, level, standard = self.s, self.record, self.level, self.standard
-        children = (
-            "ratings",
-            "actions",
-            "signatures",
-            "addenda",
-            "framework",
-            "overall_level",
-            "wording_at_signing",
-        )
-        wording = self.wording if self.wording is not None else record["wording_at_signing"]
-        stored, framework = stored_wording(wording, record.get("shown_at_signing"))
-        if framework is not None:
-            keep_wording(s, {stored["wording_digest"]: framework})
-        s.execute(
-            insert(table_of(Observation)).values(
-                **_columns(record, children),
-                **stored,
-                framework_id=self.framework_id,
-                overall_level_id=level(record["overall_level"], "overall_level"),
-            )
-        )
-        observation_id = record["id"]
-        rows: dict[Any, list[dict[str, Any]]] = {
-            table_of(Rating): [
-                {
-                    **_columns(rating, ("standard", "level")),
-                    "observation_id": observation_id,
-                    "standard_id": standard(rating["standard"]),
-                    "level_id": level(rating["level"], "rating"),
-                }
-                for rating in record["ratings"]
-            ],
-            table_of(Action): [
-                {**_columns(action, ("standards",)), "observation_id": observation_id}
-                for action in record["actions"]
-            ],
-            action_standards: [
-                {"action_id": action["id"], "standard_id": standard(code)}
-                for action in record["actions"]
-                for code in action["standards"]
-            ],
-            table_of(Signature): [
-                {**child, **self.sealed.get(child["id"], {}), "observation_id": observation_id}
-                for child in record["signatures"]
-            ],
-            table_of(Addendum): [
-                {**child, **self.sealed.get(child["id"], {}), "observation_id": observation_id}
-                for child in record["addenda"]
-            ],
-        }
-        for table, values in rows.items():  # in one statement each: there may be thousands
-            if values:
-                s.execute(insert(table), values)
+def _as_held(local: Observation, raw: dict[str, Any]) -> bool:
+    """Whether the bundle's copy is, word for word, what the store holds."""
+    document = observation_document(local)
+    return all(raw.get(k) == v for k, v in document.items()) and set(raw) <= {
+        *document,
+        "based_on",
+    }
 
 
-def _check_same_content(
-    s: Session, local: Observation, record: dict[str, Any], where: str, write: _Writer
-) -> None:
-    """A copy of a signed record at this store's revision or an earlier one changes nothing,
-    but it must be the record that was signed: written in a savepoint and hashed as any
-    written record is, then rolled back."""
-    kept = content_hash(observation_document(local))
-    write.keep_sealed(local)
-    ours = {e.id: e for e in [*local.signatures, *local.addenda]}
-    fields = {**dict.fromkeys(("signatures",), KEPT_AS_SIGNED["signatures"])}
-    for name, names in (
-        ("signatures", fields["signatures"]),
-        ("addenda", KEPT_AS_SIGNED["addenda"]),
-    ):
-        for child in record[name]:
-            mine = ours.get(child["id"])
-            if mine is not None and any(
-                _stored(getattr(mine, f)) != _stored(child[f]) for f in names
-            ):
-                raise InvalidBundle(
-                    f"{where} is signed in this store, and the bundle's copy rewrites some of "
-                    f"its {name}; nothing was imported."
-                )
-    savepoint = s.begin_nested()
+def _state(local: Observation, source: str) -> dict[str, Any]:
+    """The store's record in the shape the bundle reader gives, for the merge rules."""
+    return BundleReader(source).observation(observation_document(local), "the store's copy")
+
+
+def _merged(
+    s: Session,
+    record: dict[str, Any],
+    raw: dict[str, Any],
+    here: dict[str, Any] | None,
+    absent: bool,
+    where: str,
+) -> Merged:
+    base_document, unchanged_since_shared = base_of(s, record["id"], raw, record["based_on"])
+    base: dict[str, Any] | None = None
+    if unchanged_since_shared:
+        base = record
+    elif base_document is not None:
+        try:
+            base = BundleReader(where).observation(base_document, "its shared state")
+        except InvalidBundle:  # a state kept by an earlier version, no longer readable
+            base = None
     try:
-        s.expunge(local)
-        s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
-        write()
-        copy = s.scalars(
-            select(Observation)
-            .where(Observation.id == record["id"])
-            .options(*OBSERVATION_LOAD_OPTIONS)
-            .execution_options(populate_existing=True)
-        ).one()
-        digest = content_hash(observation_document(copy))
-    finally:
-        savepoint.rollback()
-        s.expunge_all()
-    if digest != kept:
+        return merge_observation(
+            base,
+            here,
+            record,
+            now=utc_now(),
+            deleted_here=absent and known(s, record["id"]),
+        )
+    except SignedContentDiffers:
+        digest = shared_hash(raw)
+        for name in ("signatures", "addenda"):
+            for position, entry in enumerate(record[name]):
+                if entry["content_hash"] != digest:
+                    raise InvalidBundle(
+                        f"{where}: {name}[{position}].content_hash does not match the record's "
+                        "content: the record was changed after it was signed; nothing was "
+                        "imported."
+                    ) from None
+        if here is not None and record["revision"] > here["revision"]:
+            raise InvalidBundle(
+                f"{where} is signed in this store, and the bundle would change the "
+                "content that was signed; nothing was imported."
+            ) from None
         raise InvalidBundle(
             f"{where} is signed in this store, and the bundle's copy of it differs from what "
             "was signed; nothing was imported."
-        )
+        ) from None

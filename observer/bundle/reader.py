@@ -36,6 +36,8 @@ class CheckedBundle:
     teams: list[dict[str, Any]]
     people: list[dict[str, Any]]
     observations: list[dict[str, Any]]
+    # Who exported it (optional: bundles before it lack it), shown beside its conflicts.
+    exported_by: str = ""
 
 
 class BundleReader:
@@ -72,6 +74,7 @@ class BundleReader:
                 self.observation(item, f"observations[{i}]")
                 for i, item in enumerate(f.array(data.get("observations", []), "observations"))
             ],
+            exported_by=f.text(data, "exported_by", "bundle", required=False, max_len=200) or "",
         )
         for name in ("teams", "people", "observations"):
             records = getattr(bundle, name)
@@ -160,6 +163,7 @@ class BundleReader:
             values[name] = f.text(
                 obj, name, where, required=False, max_len=text_limit(name), strip=False
             )
+        values["based_on"] = self.based_on(obj, where)
         values["shown_at_signing"] = self.shown_at_signing(obj, where)
         values["wording_at_signing"] = self.wording_at_signing(obj, where)
         values["ratings"] = [
@@ -225,6 +229,15 @@ class BundleReader:
             "position": f.integer(obj, "position", where, low=0),
             "standards": sorted(set(standards)),
         }
+
+    def based_on(self, obj: dict[str, Any], where: str) -> list[str]:
+        """The content hashes of the states the exporting store shared the record in,
+        newest first (optional: bundles before it lack it)."""
+        here = f"{where}.based_on"
+        return [
+            self.sha256({"hash": item}, here, "hash")
+            for item in self.f.array(obj.get("based_on", []), here, 0, 50)
+        ]
 
     def shown_at_signing(self, obj: dict[str, Any], where: str) -> dict[str, Any] | None:
         """The names and framework wording kept when the observer signed, or None."""

@@ -42,7 +42,9 @@ class Bundles:
             raise InvalidInput(f"{target} is a folder; give a file name for the bundle.")
         if passphrase is not None:
             check_bundle_passphrase(passphrase)
-        bundle = export_bundle(self._db, None if person_ids is None else tuple(person_ids))
+        bundle = export_bundle(
+            self._db, None if person_ids is None else tuple(person_ids), exported_by=self._actor()
+        )
         done = Exported(
             observations=len(bundle["observations"]),
             people=len(bundle["people"]),

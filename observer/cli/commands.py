@@ -53,6 +53,11 @@ COMMANDS: tuple[Command, ...] = (
         "or else the store's passphrase",
         makes_store=True,  # a new laptop may start from a colleague's bundle
     ),
+    Command(
+        "conflicts",
+        "conflicts",
+        "what merging records from other laptops left to settle, with both versions",
+    ),
     Command("frameworks", "frameworks", "list or import frameworks"),
     Command("sign", "sign_off", "sign an observation off, in a role"),
     Command("pdf", "sign_off", "write an observation's summary PDF (signed once the record is)"),

@@ -56,6 +56,8 @@ ACTION_WORDS = {
     "kept_signature": "Kept a signature made before schema 0008",
     "kept_addendum": "Kept an addendum made before schema 0008",
     "import": "Imported a bundle",
+    "merge_conflicts": "Merged a copy from elsewhere, with conflicts to settle",
+    "resolve_conflict": "Settled a conflict",
     "verify": "Checked a summary PDF",
     "trust_certificate": "Trusted a signing certificate",
     "complete_action": "Marked an action done",

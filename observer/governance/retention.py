@@ -39,6 +39,8 @@ from observer.store.models import (
     Observation,
     Person,
     Rating,
+    RecordConflict,
+    SharedState,
     Signature,
     action_standards,
 )
@@ -332,7 +334,14 @@ def remove_observations(s: Session, person_ids: Iterable[uuid.UUID]) -> int:
         theirs = select(Observation.id).where(Observation.observed_person_id.in_(chunk))
         their_actions = select(Action.id).where(Action.observation_id.in_(theirs))
         s.execute(delete(action_standards).where(action_standards.c.action_id.in_(their_actions)))
-        for child in (Action, Rating, Signature, Addendum):
+        # A record removed under the policy leaves no words behind: its conflicts and the
+        # states it was shared in go with it.
+        s.execute(
+            delete(SharedState)
+            .where(SharedState.observation_id.in_(theirs))
+            .execution_options(synchronize_session=False)
+        )
+        for child in (Action, Rating, Signature, Addendum, RecordConflict):
             s.execute(
                 delete(child)
                 .where(child.observation_id.in_(theirs))

@@ -26,7 +26,8 @@ from observer.store.models import Action, Addendum, Observation, Rating, Signatu
 BOOKKEEPING = frozenset({"created_at", "updated_at", "revision"})
 # The wording at signing is covered by each signature's own hash (observer.records.seals),
 # not by the content hash: records signed before it was kept keep the hash they were signed on.
-NOT_CONTENT = BOOKKEEPING | {"signatures", "addenda", "status", "wording_at_signing"}
+# A draft's `based_on` in a bundle says which shared states it descends from (for merging).
+NOT_CONTENT = BOOKKEEPING | {"signatures", "addenda", "status", "wording_at_signing", "based_on"}
 # An agreed action is signed; its later completion is progress, not a change to the record.
 ACTION_PROGRESS = BOOKKEEPING | {"status", "done_at", "done_by"}
 

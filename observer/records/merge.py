@@ -37,11 +37,11 @@ from observer.records.fields import (
 )
 from observer.store.db import Database
 from observer.store.models import Action, Observation, Rating
+from observer.text import merge_text
 from observer.vocabulary import Status
 
 log = logging.getLogger(__name__)
 
-SEPARATOR = "\n\n"
 # Another save landing between our read and our write makes us read again and re-merge.
 SAVE_ATTEMPTS = 3
 
@@ -67,26 +67,6 @@ class SaveOutcome:
     # The record's status after the save: a ready record that lost something sign-off
     # needs is back to draft.
     status: Status | None = None
-
-
-def merge_text(base: str, ours: str, theirs: str) -> str:
-    """Both people's words: each one's additions after the shared start, or both texts."""
-    if ours == theirs or not theirs.strip():
-        return ours
-    if not ours.strip():
-        return theirs
-    if ours.startswith(base) and theirs.startswith(base):
-        added = [a for a in (ours[len(base) :], theirs[len(base) :]) if a.strip()]
-        if len(added) < 2:
-            return theirs if theirs[len(base) :].strip() else ours
-        # Keep how our addition was attached to the shared start (a space, a new line).
-        lead = added[0][: len(added[0]) - len(added[0].lstrip())]
-        return base + lead + SEPARATOR.join(a.strip() for a in added)
-    if theirs.strip() in ours:
-        return ours
-    if ours.strip() in theirs:
-        return theirs
-    return ours + SEPARATOR + theirs
 
 
 def save_changes(
@@ -123,6 +103,15 @@ def save_changes(
     raise StaleRecord(
         "This observation keeps changing elsewhere; nothing was overwritten. Try again."
     )
+
+
+def current_value(db: Database, observation_id: uuid.UUID, target: str) -> Any:
+    """What a target holds now, as the editor would send it as its base (None for an action
+    that is gone)."""
+    with db.session() as s:
+        observation = editable(s, observation_id, None)
+        slot = _slot(s, observation, target)
+        return None if slot is None else slot.read()
 
 
 def _write(s: Session, observation: Observation, wrote: bool) -> int:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from observer.errors import InvalidInput, NotFound, RecordLocked
@@ -54,7 +54,10 @@ from observer.store.models import (
     Person,
     Rating,
     RatingLevel,
+    RecordConflict,
+    SharedState,
     fetch,
+    table_of,
 )
 from observer.vocabulary import ActionStatus, Kind, Role, Status
 
@@ -332,6 +335,16 @@ class Recording:
             if observation.status == Status.SIGNED.value or observation.signatures:
                 raise RecordLocked("A signed observation cannot be deleted.")
             s.delete(observation)
+            # The hashes of the states it was shared in stay, so that an unchanged copy
+            # arriving later stays deleted; their words go with the draft.
+            shared = table_of(SharedState)
+            s.execute(
+                update(shared)
+                .where(shared.c.observation_id == observation_id)
+                .values(document=None)
+            )
+            conflicts = table_of(RecordConflict)
+            s.execute(delete(conflicts).where(conflicts.c.observation_id == observation_id))
             self._event(s, "delete", observation_id)
 
     def save(

@@ -484,6 +484,47 @@ class Addendum(Record):
     observation: Mapped[Observation] = relationship(back_populates="addenda")
 
 
+class RecordConflict(Record):
+    """What merging a copy of a record from elsewhere could not settle alone (the rules are in
+    observer/conflicts/rules.py): each side's value, which the record holds, and where the
+    other came from, kept until someone decides (migration 0012)."""
+
+    __tablename__ = "conflicts"
+    __table_args__ = (Index("ix_conflicts_open", "resolution", "observation_id"),)
+
+    # No foreign key: an import rewrites a record (delete, insert) and its open conflicts
+    # stay; deleting a draft and retention take them out explicitly.
+    observation_id: Mapped[uuid.UUID] = mapped_column(Id, index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # value, text, set_aside, progress
+    target: Mapped[str] = mapped_column(String(200))  # as the editor names it, or "record"
+    here_value: Mapped[Any] = mapped_column(JSON)
+    incoming_value: Mapped[Any] = mapped_column(JSON)
+    kept: Mapped[str] = mapped_column(String(20))  # here, incoming, both
+    here_revision: Mapped[int] = mapped_column(Integer)
+    incoming_revision: Mapped[int] = mapped_column(Integer)
+    here_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    incoming_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(300))  # the bundle's file name
+    source_by: Mapped[str] = mapped_column(String(200), default="")  # who exported it
+    resolution: Mapped[str | None] = mapped_column(String(20), default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    resolved_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SharedState(Base):
+    """A state of a record this store exported or imported, by its content hash: what a
+    later copy from elsewhere can name as the state it was based on, so that a merge knows
+    which side changed what. Kept for drafts only (a signed record's content is fixed);
+    the text goes when a draft is deleted, the hash stays (migration 0012)."""
+
+    __tablename__ = "shared_states"
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(Id, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
 class AuditEvent(Record):
     """Who did what to which record, when, with the record's content hash."""
 

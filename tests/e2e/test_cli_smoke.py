@@ -53,6 +53,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (("team",), 0, "Observations counted from "),
         (("search", "visit"), 0, ""),
         (("audit", "verify"), 0, ""),
+        (("conflicts",), 0, "No open conflicts."),
         (("backups",), 0, ""),
         (("verify", "missing.pdf"), 2, ""),
         (("history", "Nobody Here", "-o", "x.pdf"), 2, ""),
@@ -79,6 +80,7 @@ def test_every_command_module_is_covered_by_a_smoke_test() -> None:
     modules = {c.module for c in COMMANDS}
     smoked = {"demo", "records", "frameworks", "organisation", "retention", "review", "people"}
     smoked |= {"search", "audit", "backup", "sign_off", "history", "security", "certificates"}
+    smoked |= {"conflicts"}
     assert modules == smoked
 
 

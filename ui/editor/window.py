@@ -41,6 +41,7 @@ from observer.vocabulary import NARRATIVE_SECTIONS, Kind, Status
 from ui.dialogs.audit_trail import AuditTrailDialog
 from ui.dialogs.export_summaries import ExportSummariesDialog
 from ui.editor.autosave import Autosaver, SaveState
+from ui.editor.conflicts_panel import ConflictsPart
 from ui.editor.find_bar import FindBar, TextBox
 from ui.editor.page import EditorPage, values_of
 from ui.editor.readiness_panel import ReadinessPanel
@@ -113,6 +114,7 @@ class EditorWindow(QMainWindow):
         )
         self._services = services
         self.sign_off = SignOffPart(self, services, prompts)
+        self.conflicts = ConflictsPart(self, services, prompts)
 
         self.scroll = QScrollArea()
         self.scroll.setObjectName("page")
@@ -144,6 +146,7 @@ class EditorWindow(QMainWindow):
         self.splitter.addWidget(self.outline)
         self.splitter.addWidget(middle)
         self.splitter.addWidget(self.readiness)
+        self.splitter.addWidget(self.conflicts.panel)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
         self._build_menus()
@@ -189,6 +192,7 @@ class EditorWindow(QMainWindow):
         top.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addSpacing(8)
         top.addWidget(self.ready_button)
+        top.addWidget(self.conflicts.button)
         for button in self.sign_off.buttons:
             top.addWidget(button)
         layout.addLayout(top)

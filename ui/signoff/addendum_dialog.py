@@ -35,6 +35,7 @@ class AddendumDialog(QDialog):
         observation_id: uuid.UUID,
         prompts: Prompts,
         parent: QWidget | None = None,
+        text: str = "",
     ) -> None:
         super().__init__(parent)
         self._services = services
@@ -48,6 +49,7 @@ class AddendumDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText("What is corrected or added, and why")
+        self.text.setPlainText(text)  # an edit set aside from the signed record, if any
         self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 7)
         describe(self.text, "Addendum", "The text of the addendum, shown after the signed record.")
         SpellCheck(self.text, services.spelling, prompts)
@@ -91,10 +93,12 @@ class AddendumDialog(QDialog):
         services: RecordServices,
         observation_id: uuid.UUID,
         prompts: Prompts,
+        text: str = "",
     ) -> bool:
-        """Adds a signed addendum to a signed record; True when one was stored."""
+        """Adds a signed addendum to a signed record; True when one was stored. `text` is
+        what the addendum starts with (words set aside when the record was signed)."""
         try:
-            dialog = cls(services, observation_id, prompts, parent)
+            dialog = cls(services, observation_id, prompts, parent, text)
         except ObserverError as error:
             prompts.error(parent, str(error))
             return False

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from observer.errors import InvalidInput, NotFound, RecordLocked, StoreBusy, StoreUnwritable
 from observer.records import recording as recording_module
 from observer.records.fields import MAX_TEXT
-from observer.records.merge import Change, merge_text
+from observer.records.merge import Change
 from observer.services import Services
+from observer.text import merge_text
 from observer.vocabulary import Kind, Status
 from tests.support.core import NewDraft, Staff, audit_trail, force_status
 from tests.support.races import started_during_flush
