@@ -1,5 +1,6 @@
-"""`observer history` as a real process on sample data: a worker with 16 observations (13
-signed, 2 ready for sign-off, 1 draft), read back with pdftotext as a manager would."""
+"""`observer history` as a real process on sample data: the busiest worker, with signed
+records, records ready for sign-off and a draft, read back with pdftotext as a manager
+would."""
 
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Counter[
     done = observer(data_dir, "demo", "--workers", "3", "--observations", "42", "--seed", "14")
     assert done.returncode == 0, done.stderr
     records = json.loads(observer(data_dir, "list", "--json").stdout)
-    worker, count = Counter(r["worker"] for r in records).most_common(1)[0]
-    assert count == 16
+    worker, _count = Counter(r["worker"] for r in records).most_common(1)[0]
     statuses = Counter(r["status"] for r in records if r["worker"] == worker)
-    assert statuses == {"signed": 13, "ready": 2, "draft": 1}
+    assert set(statuses) == {"signed", "ready", "draft"}  # every kind of record to leave out
+    assert statuses["signed"] >= 8
     return data_dir, worker, statuses
 
 
@@ -47,6 +48,7 @@ def history(store: tuple[Path, str, Counter[str]], folder: Path, *options: str) 
 def test_by_default_only_signed_observations_each_in_brief(
     store: tuple[Path, str, Counter[str]], tmp_path: Path
 ) -> None:
+    signed = store[2]["signed"]
     pdf = history(store, tmp_path)
     text = flat(pdf_text(pdf, tmp_path))
 
@@ -54,24 +56,28 @@ def test_by_default_only_signed_observations_each_in_brief(
     assert "DRAFT" not in text
     assert "Ready for sign-off" not in text
     assert "Records included Signed observations only" in text
-    assert text.count("Observation 1 of 13.") == 1
-    assert "Observation 13 of 13." in text
-    assert re.search(r"observations=13 records=signed unsigned=0 detail=compact( |$)",
+    assert text.count(f"Observation 1 of {signed}.") == 1
+    assert f"Observation {signed} of {signed}." in text
+    assert re.search(rf"observations={signed} records=signed unsigned=0 detail=compact( |$)",
                      metadata(pdf)["/Keywords"])  # fmt: skip
-    assert page_count(pdf) <= 20  # 55 pages before, for the same worker with every record
+    assert page_count(pdf) <= 1.6 * signed  # 55 pages for 16 records before (3.4 a record)
 
 
 def test_unsigned_records_on_request_each_marked(
     store: tuple[Path, str, Counter[str]], tmp_path: Path
 ) -> None:
+    statuses = store[2]
+    unsigned = statuses["ready"] + statuses["draft"]
     pdf = history(store, tmp_path, "--include-unsigned")
     text = flat(pdf_text(pdf, tmp_path))
 
-    assert text.count("Draft — not signed") == 1
-    assert text.count("Ready for sign-off — not signed") == 2
-    assert "Signed observations and 3 records not yet signed" in text
-    assert "observations=16 records=any unsigned=3 detail=compact" in metadata(pdf)["/Keywords"]
-    assert page_count(pdf) <= 24
+    assert text.count("Draft — not signed") == statuses["draft"]
+    assert text.count("Ready for sign-off — not signed") == statuses["ready"]
+    assert f"Signed observations and {unsigned} records not yet signed" in text
+    total = statuses.total()
+    keywords = f"observations={total} records=any unsigned={unsigned} detail=compact"
+    assert keywords in metadata(pdf)["/Keywords"]
+    assert page_count(pdf) <= 1.6 * total
 
 
 def test_full_summaries_on_request(store: tuple[Path, str, Counter[str]], tmp_path: Path) -> None:
@@ -79,6 +85,6 @@ def test_full_summaries_on_request(store: tuple[Path, str, Counter[str]], tmp_pa
     pdf = history(store, tmp_path, "--full")
     text = flat(pdf_text(pdf, tmp_path))
 
-    assert text.count("Practice observation summary") == 13
+    assert text.count("Practice observation summary") == store[2]["signed"]
     assert "detail=full" in metadata(pdf)["/Keywords"]
     assert page_count(pdf) > 2 * brief
