@@ -23,6 +23,7 @@ Without a common base every value where the two sides differ counts as changed o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -224,12 +225,19 @@ def _shared_start(first: str, second: str) -> str:
 
 
 def _both_words(base: Any, first: str, second: str) -> str:
-    if second.strip() in first:
+    # One side's whole text standing as whole words in the other's is already kept there;
+    # inside a word ("happy" in "unhappy") it is not.
+    if _holds_whole(first, second):
         return first
-    if first.strip() in second:
+    if _holds_whole(second, first):
         return second
     shared = base if isinstance(base, str) else _shared_start(first, second)
     return merge_text(shared, first, second)
+
+
+def _holds_whole(text: str, words: str) -> bool:
+    wanted = words.strip()
+    return bool(wanted) and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", text) is not None
 
 
 def _merge_unsigned(
@@ -259,7 +267,9 @@ def _merge_unsigned(
                 conflicts.append(Conflict(ConflictKind.TEXT, target, h, i, later))
             else:
                 values[target] = together
-                if together not in (h, i):  # listed, so either person can tidy the text
+                # Listed, so either person can tidy the text, or see that theirs is in it,
+                # whenever both wrote something (an empty side changed nothing to show).
+                if together not in (h, i) or (str(h).strip() and str(i).strip()):
                     conflicts.append(Conflict(ConflictKind.TEXT, target, h, i, Side.BOTH))
         else:
             values[target] = h if later is Side.HERE else i
@@ -450,8 +460,10 @@ def _ratings(
         if f"rating:{code}:level" not in values:
             continue
         rating = dict(found[0])
-        # Two laptops that each rated a standard first gave it two ids; every store keeps one.
-        rating["id"] = min((r["id"] for r in found), key=str)
+        if not frame.get("signatures"):
+            # Two laptops that each rated a standard first gave it two ids; every store
+            # keeps one. A signed record keeps its own: its ids are part of what was signed.
+            rating["id"] = min((r["id"] for r in found), key=str)
         rating["level"] = values[f"rating:{code}:level"]
         rating["evidence"] = values[f"rating:{code}:evidence"]
         out.append(rating)

@@ -9,6 +9,8 @@ it was shared (it stays deleted) from one edited since (it comes back).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -24,8 +26,16 @@ MOST_STATES_NAMED = 10
 
 
 def shared_hash(document: Mapping[str, Any]) -> str:
-    """The content hash of a record as a bundle writes it (without what it was based on)."""
-    return content_hash({k: v for k, v in document.items() if k != "based_on"})
+    """The hash of a draft's state as a bundle writes it (without what it was based on):
+    its content hash, which leaves out its status and its actions' progress, together with
+    them; a copy marked ready or with an action done elsewhere is another state."""
+    content = content_hash({k: v for k, v in document.items() if k != "based_on"})
+    progress = sorted(
+        [str(a.get("id")), a.get("status"), str(a.get("done_at")), a.get("done_by")]
+        for a in document.get("actions") or ()
+    )
+    state = json.dumps([content, document.get("status"), progress], ensure_ascii=False)
+    return hashlib.sha256(state.encode()).hexdigest()
 
 
 def is_draft(document: Mapping[str, Any]) -> bool:

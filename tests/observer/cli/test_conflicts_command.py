@@ -240,3 +240,24 @@ def test_a_bundle_written_before_based_on_still_merges_keeping_both_peoples_word
     assert "Home: kept the plan in view." in words
     (shown,) = laptops.conflicts(office)
     assert shown["other"]["exported_by"] is None  # type: ignore[index]
+
+
+def test_a_draft_marked_ready_on_one_laptop_is_ready_on_the_other(laptops: Laptops) -> None:
+    office, home, record = laptops.office, laptops.home, laptops.record
+    home.recording.mark_ready(record)
+
+    said = laptops.send(home, office)
+
+    assert "0 unchanged" in said  # its status differs: never reported unchanged
+    assert office.recording.get(record).status.value == "ready"
+
+
+def test_an_action_done_on_one_laptop_is_done_on_the_other(laptops: Laptops) -> None:
+    office, home, record = laptops.office, laptops.home, laptops.record
+    action = home.recording.get(record).actions[0].id
+    home.actions.complete_action(action, "Aled Hughes")
+
+    laptops.send(home, office)
+
+    done = next(a for a in office.recording.get(record).actions if a.id == action)
+    assert done.status.value == "done"

@@ -3,6 +3,8 @@ wherever the order could matter."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from observer.conflicts.rules import (
@@ -235,3 +237,30 @@ def test_the_same_record_is_unchanged_and_a_later_copy_is_an_update() -> None:
     assert merge(base, later, base).outcome is Outcome.UNCHANGED
     assert merge(None, base, None).outcome is Outcome.UNCHANGED
     assert merge(None, None, base).outcome is Outcome.ADDED
+
+
+@pytest.mark.parametrize("base_known", [True, False])
+def test_words_that_happen_to_sit_inside_the_other_sides_are_still_kept(base_known: bool) -> None:
+    base = draft()
+    home = edited(base, child_voice="She said she is unhappy at school.")
+    office = edited(base, minutes=2, child_voice="happy at school.")
+
+    for result in both_orders(base if base_known else None, home, office):
+        assert result.record is not None
+        words = result.record["child_voice"]
+        assert "She said she is unhappy at school." in words
+        assert words.count("happy at school.") == 2  # the office's own words, kept as typed
+        assert [c.target for c in result.conflicts] == ["child_voice"]
+
+
+def test_a_signed_records_rating_ids_stay_as_signed_when_the_other_side_rated_first_too() -> None:
+    base = draft()
+    here = signed(rated(base, "S1", "good"))
+    incoming = progressed(edited(base), "done", "Tom")
+    for rating in incoming["ratings"]:  # the other laptop rated these standards first too
+        rating["id"] = uuid.UUID(int=int(rating["id"]) - 5)
+
+    for result in both_orders(base, here, incoming):
+        assert result.record is not None
+        signed_ids = {r["standard"]: r["id"] for r in here["ratings"]}
+        assert {r["standard"]: r["id"] for r in result.record["ratings"]} == signed_ids
