@@ -17,6 +17,8 @@ from tests.observer.conflicts.states import NOW, draft, edited, progressed, rate
 FIELDS = ("strengths", "child_voice", "reflection", "overall_rationale")
 LEVELS = (None, "good", "outstanding", "requires_improvement")
 _words = itertools.count()
+# "w1x" stands inside "unw1x" as "happy" does inside "unhappy": kept only as part of a word.
+ECHOES = ("w1x", "unw1x", "w1x w2x", "unw1x w2x")
 
 
 def _word() -> str:
@@ -28,12 +30,14 @@ def laptop_edits(draw: st.DrawFn, base: dict[str, Any], side: int) -> dict[str, 
     """One laptop's edits of the shared record: typing, ratings, progress, a sign-off."""
     record = base
     for _ in range(draw(st.integers(0, 4))):
-        what = draw(st.sampled_from(("append", "replace", "rate", "progress")))
+        what = draw(st.sampled_from(("append", "replace", "echo", "echo", "rate", "progress")))
         name = draw(st.sampled_from(FIELDS))
         if what == "append":
             record = edited(record, side, **{name: f"{record[name]} {_word()}".strip()})
         elif what == "replace":
             record = edited(record, side, **{name: f"{_word()} {_word()}"})
+        elif what == "echo":  # a word both laptops may type, alone or inside a longer one
+            record = edited(record, side, **{name: draw(st.sampled_from(ECHOES))})
         elif what == "rate":
             record = rated(
                 record, draw(st.sampled_from(("S1", "S2"))), draw(st.sampled_from(LEVELS))
@@ -46,7 +50,7 @@ def laptop_edits(draw: st.DrawFn, base: dict[str, Any], side: int) -> dict[str, 
 
 
 def _words_in(value: Any) -> set[str]:
-    return set(re.findall(r"w\d+x", repr(value)))
+    return set(re.findall(r"(?<![A-Za-z0-9_])(?:un)?w\d+x(?![A-Za-z0-9_])", repr(value)))
 
 
 def _typed(record: dict[str, Any]) -> set[str]:
