@@ -20,6 +20,7 @@ if passphrase:
 
     derive_ahead(database_path(store_folder(parse_args(sys.argv[1:]))), passphrase)
     import observer.services  # noqa: F401
+del passphrase  # not kept for the life of the process
 
 from ui.app import main  # noqa: E402
 

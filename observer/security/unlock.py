@@ -103,13 +103,14 @@ def store_state(data_dir: Path) -> StoreState:
 def unlock(data_dir: Path, passphrase: str) -> StoreKey:
     """The key for the store in `data_dir`. A new store is keyed with `passphrase`; a plain
     one from an earlier version is encrypted with it first."""
+    path = database_path(data_dir)
+    derived = key_ahead.take(path, passphrase)  # taken first, so it is never left behind
     attempts = UnlockAttempts(data_dir)
     wait = attempts.wait()
     if wait.total_seconds() > 0:
         raise TooManyAttempts(math.ceil(wait.total_seconds()))
-    path = database_path(data_dir)
     try:
-        key = encryption.key_for(path, passphrase, key_ahead.take(path, passphrase))
+        key = encryption.key_for(path, passphrase, derived)
     except StoreNotEncrypted:
         from observer.store.db import check_known_schema
 

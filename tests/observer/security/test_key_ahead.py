@@ -80,3 +80,18 @@ def test_nothing_is_derived_ahead_for_a_store_not_made_yet(
 
     assert key_ahead.take(database_path(data_dir), STORE_PASSPHRASE) is None
     assert derivations == []
+
+
+def test_a_key_derived_ahead_is_not_left_behind_when_unlocking_must_wait(
+    store_dir: Path,
+) -> None:
+    from observer.security.unlock import TooManyAttempts
+    from tests.observer.security.test_unlock_attempts import FREE_ATTEMPTS, wrong_guesses
+
+    wrong_guesses(store_dir, FREE_ATTEMPTS)
+    key_ahead.derive_ahead(database_path(store_dir), STORE_PASSPHRASE)
+
+    with pytest.raises(TooManyAttempts):
+        unlock(store_dir, STORE_PASSPHRASE)
+
+    assert key_ahead.take(database_path(store_dir), STORE_PASSPHRASE) is None
