@@ -182,3 +182,59 @@ def test_a_wording_that_took_its_names_from_shown_at_signing_keeps_them_if_that_
             assert _as_kept(observation.wording_at_signing) == before
     finally:
         services.close()
+
+
+# Ids and times no hash covers, as 0010 held them (32 hex digits, naive UTC text) and as
+# 0011 must give them back (uuid.UUID, aware UTC datetime), to the microsecond.
+UNHASHED = {
+    "people": ("team_id", "merged_into_id", "created_at", "updated_at"),
+    "teams": ("manager_id", "created_at", "updated_at"),
+    "observations": ("observed_person_id", "observer_id", "overall_level_id", "created_at"),
+    "actions": ("observation_id", "owner_id", "done_at", "created_at", "updated_at"),
+    "signatures": ("observation_id", "signed_at", "created_at"),
+    "audit_events": ("record_id", "occurred_at", "created_at"),
+}
+
+
+def _as_0010_value(text: Any) -> Any:
+    from datetime import UTC, datetime
+
+    if text is None:
+        return None
+    if len(text) == 32 and all(c in "0123456789abcdef" for c in text):
+        return uuid.UUID(hex=text)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_every_id_and_time_reads_back_as_it_was_before_the_upgrade(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from observer.store.models import Base
+
+    data = _data_folder(tmp_path)
+    path = database_path(data)
+    connection = encryption.connect(path, encryption.key_for(path, STORE_PASSPHRASE))
+    try:
+        before = {
+            (table, row[0]): [_as_0010_value(v) for v in row[1:]]
+            for table, columns in UNHASHED.items()
+            for row in connection.execute(f"SELECT id, {', '.join(columns)} FROM {table}")
+        }
+    finally:
+        connection.close()
+    assert any(v is not None for values in before.values() for v in values)
+
+    services = open_services(data, STORE_PASSPHRASE)
+    try:
+        with services.db.session() as s:
+            after = {}
+            for table, columns in UNHASHED.items():
+                model = Base.metadata.tables[table]
+                query = select(model.c.id, *(model.c[name] for name in columns))
+                for row in s.execute(query):
+                    after[(table, row[0].hex)] = list(row[1:])
+    finally:
+        services.close()
+    assert {key: after.get(key) for key in before} == before  # the upgrade adds one event
+    done = [v for (table, _), values in after.items() if table == "actions" for v in values[2:3]]
+    assert any(v is not None for v in done)  # an action done, with its time, is among them
