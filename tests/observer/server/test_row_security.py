@@ -30,6 +30,8 @@ class Team:
     ben: uuid.UUID
     priya: uuid.UUID
     tom: uuid.UUID
+    dana: uuid.UUID
+    sam: uuid.UUID
     priya_laptop: uuid.UUID
     tom_laptop: uuid.UUID
     dana_laptop: uuid.UUID
@@ -72,6 +74,8 @@ def team(server_db: ServerDatabase) -> Team:
         ben,
         priya,
         tom,
+        dana,
+        sam,
         priya_laptop=db.laptop(priya, "practice_lead", (team_a,)),
         tom_laptop=db.laptop(tom, "practice_lead", (team_b,)),
         dana_laptop=db.laptop(dana, "team_manager", (team_b,)),
@@ -271,3 +275,136 @@ def test_a_caller_ends_with_its_transaction_on_a_pooled_connection(team: Team) -
     with team.db.as_laptop(None) as conn:  # the same connection, from the pool
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() == backend
         assert conn.execute(select(schema.observations.c.id)).all() == []
+
+
+SEALED = "OB001"
+
+
+def _sign(team: Team, observation: uuid.UUID) -> None:
+    with team.db.owner.begin() as conn:
+        conn.execute(
+            update(schema.observations)
+            .where(schema.observations.c.id == observation)
+            .values(status="signed")
+        )
+
+
+def _people(team: Team, observation: uuid.UUID) -> tuple[object, ...]:
+    o = schema.observations
+    with team.db.owner.connect() as conn:
+        row = conn.execute(
+            select(o.c.observer_id, o.c.observed_person_id, o.c.ids_at_signing).where(
+                o.c.id == observation
+            )
+        ).one()
+    return tuple(row)
+
+
+def test_a_manager_cannot_take_over_someone_elses_signed_record(team: Team) -> None:
+    _sign(team, team.of_ben_by_tom)
+    before = _people(team, team.of_ben_by_tom)
+    with team.db.as_laptop(team.dana_laptop) as conn:  # she sees it: Ben is in her team
+        taken = conn.execute(
+            text("UPDATE observations SET observer_id = :me WHERE id = :id"),
+            {"me": team.dana, "id": team.of_ben_by_tom},
+        )
+    assert taken.rowcount == 0
+    assert _people(team, team.of_ben_by_tom) == before == (team.tom, team.ben, None)
+
+
+def test_a_signed_records_people_move_only_in_a_merge_that_keeps_the_signed_ids(
+    team: Team,
+) -> None:
+    _sign(team, team.of_ada_by_priya)
+    duplicate = team.db.person("Priya S.")
+    move = text("UPDATE observations SET observer_id = :to WHERE id = :id")
+    # not even the owner moves them without keeping the ids it was signed with
+    with pytest.raises(DBAPIError) as bare, team.db.owner.begin() as conn:
+        conn.execute(move, {"to": duplicate, "id": team.of_ada_by_priya})
+    assert getattr(bare.value.orig, "sqlstate", None) == SEALED
+    merge = text(
+        "UPDATE observations SET observer_id = :to, ids_at_signing = "
+        "jsonb_build_object('observer_id', CAST(:signed AS text)) WHERE id = :id"
+    )
+    # nor the writer, even keeping them: a merge is an administrator's
+    with pytest.raises(DBAPIError) as own, team.db.as_laptop(team.priya_laptop) as conn:
+        conn.execute(
+            merge, {"to": duplicate, "signed": str(team.priya), "id": team.of_ada_by_priya}
+        )
+    assert getattr(own.value.orig, "sqlstate", None) == SEALED
+    # nor a service-wide role that keeps the wrong ids
+    with pytest.raises(DBAPIError) as wrong, team.db.as_laptop(team.sam_laptop) as conn:
+        conn.execute(merge, {"to": duplicate, "signed": str(duplicate), "id": team.of_ada_by_priya})
+    assert getattr(wrong.value.orig, "sqlstate", None) == SEALED
+    assert _people(team, team.of_ada_by_priya) == (team.priya, team.ada, None)
+    # a service-wide role's merge that keeps them is done
+    with team.db.as_laptop(team.sam_laptop) as conn:
+        merged = conn.execute(
+            merge, {"to": duplicate, "signed": str(team.priya), "id": team.of_ada_by_priya}
+        )
+    assert merged.rowcount == 1
+    assert _people(team, team.of_ada_by_priya) == (
+        duplicate,
+        team.ada,
+        {"observer_id": str(team.priya)},
+    )
+
+
+def test_only_its_writer_deletes_a_draft(team: Team) -> None:
+    delete = text("DELETE FROM observations WHERE id = :id")
+    ratings = text("DELETE FROM ratings WHERE observation_id = :id")
+    for laptop in (team.tom_laptop, team.dana_laptop):  # both see Priya's record of Ben
+        with team.db.as_laptop(laptop) as conn:
+            assert team.of_ben_by_priya in team.visible(laptop)
+            gone = conn.execute(delete, {"id": team.of_ben_by_priya})
+            unrated = conn.execute(ratings, {"id": team.of_ada_by_priya})
+        assert (gone.rowcount, unrated.rowcount) == (0, 0)
+    with team.db.as_laptop(team.dana_laptop) as conn:
+        assert conn.execute(ratings, {"id": team.of_ben_by_tom}).rowcount == 0
+    assert team.of_ben_by_priya in team.visible(team.sam_laptop)
+    with team.db.as_laptop(team.priya_laptop) as conn:
+        assert conn.execute(delete, {"id": team.of_ben_by_priya}).rowcount == 1
+    assert team.of_ben_by_priya not in team.visible(team.sam_laptop)
+
+
+def test_who_sees_a_record_may_countersign_it_and_mark_its_actions_done_only(
+    team: Team,
+) -> None:
+    action = team.db.add(schema.actions, observation_id=team.of_ben_by_tom, description="Plan")
+    _sign(team, team.of_ben_by_tom)
+    with team.db.owner.connect() as conn:
+        before = conn.execute(
+            select(schema.observations.c.server_revision).where(
+                schema.observations.c.id == team.of_ben_by_tom
+            )
+        ).scalar_one()
+    countersign = text(
+        "INSERT INTO signatures (id, observation_id, role, name, signed_at, content_hash) "
+        "VALUES (gen_random_uuid(), :id, :role, 'Dana Lewis', now(), :hash)"
+    )
+    done = text("UPDATE actions SET status = 'done', done_by = 'Ben Hughes' WHERE id = :id")
+    with team.db.as_laptop(team.dana_laptop) as conn:
+        conn.execute(countersign, {"id": team.of_ben_by_tom, "role": "manager", "hash": "a" * 64})
+        assert conn.execute(done, {"id": action}).rowcount == 1
+    with team.db.owner.connect() as conn:  # both carry the record into the feed again
+        after = conn.execute(
+            select(schema.observations.c.server_revision).where(
+                schema.observations.c.id == team.of_ben_by_tom
+            )
+        ).scalar_one()
+    assert after > before
+    with pytest.raises(DBAPIError) as reworded, team.db.as_laptop(team.dana_laptop) as conn:
+        conn.execute(
+            text("UPDATE actions SET owner_id = :me WHERE id = :id"),
+            {"me": team.dana, "id": action},
+        )
+    assert _refused_by_policy(reworded)
+    with pytest.raises(DBAPIError) as signed_for, team.db.as_laptop(team.dana_laptop) as conn:
+        conn.execute(
+            countersign, {"id": team.of_ben_by_tom, "role": "practitioner", "hash": "a" * 64}
+        )
+    assert _refused_by_policy(signed_for)
+    # a practice lead who sees another lead's record does not countersign it
+    with pytest.raises(DBAPIError) as by_a_lead, team.db.as_laptop(team.tom_laptop) as conn:
+        conn.execute(countersign, {"id": team.of_ben_by_priya, "role": "manager", "hash": "a" * 64})
+    assert _refused_by_policy(by_a_lead)
