@@ -25,7 +25,7 @@ from observer.bundle.writer import (
 )
 from observer.conflicts.recorded import record_conflicts
 from observer.conflicts.rules import Merged, SignedContentDiffers, merge_observation
-from observer.conflicts.shared import base_of, known, remember, shared_hash
+from observer.conflicts.shared import base_of, bundle_content_hash, known, remember
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.governance.audit import record_event
 from observer.records.canonical import (
@@ -450,7 +450,7 @@ def _merged(
             deleted_here=absent and known(s, record["id"]),
         )
     except SignedContentDiffers:
-        digest = shared_hash(raw)
+        digest = bundle_content_hash(raw)
         for name in ("signatures", "addenda"):
             for position, entry in enumerate(record[name]):
                 if entry["content_hash"] != digest:

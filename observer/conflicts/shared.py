@@ -25,11 +25,16 @@ from observer.store.models import SharedState, table_of, utc_now
 MOST_STATES_NAMED = 10
 
 
+def bundle_content_hash(document: Mapping[str, Any]) -> str:
+    """The content hash of a record as a bundle writes it (what its signatures cover)."""
+    return content_hash({k: v for k, v in document.items() if k != "based_on"})
+
+
 def shared_hash(document: Mapping[str, Any]) -> str:
     """The hash of a draft's state as a bundle writes it (without what it was based on):
     its content hash, which leaves out its status and its actions' progress, together with
     them; a copy marked ready or with an action done elsewhere is another state."""
-    content = content_hash({k: v for k, v in document.items() if k != "based_on"})
+    content = bundle_content_hash(document)
     progress = sorted(
         [str(a.get("id")), a.get("status"), str(a.get("done_at")), a.get("done_by")]
         for a in document.get("actions") or ()
