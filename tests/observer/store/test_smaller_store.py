@@ -29,17 +29,22 @@ def _data_folder(tmp_path: Path) -> Path:
     return data
 
 
-def _wordings_as_0010_kept_them(data: Path) -> dict[uuid.UUID, str]:
-    """Each signed record's wording at signing as the 0010 store held it, as JSON with its
-    keys in their stored order."""
+def _raw_rows(data: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows as the store's file holds them, read past the ORM and its types."""
     path = database_path(data)
     connection = encryption.connect(path, encryption.key_for(path, STORE_PASSPHRASE))
     try:
-        rows = connection.execute(
-            "SELECT id, wording_at_signing FROM observations WHERE wording_at_signing IS NOT NULL"
-        ).fetchall()
+        return list(connection.execute(sql).fetchall())
     finally:
         connection.close()
+
+
+def _wordings_as_0010_kept_them(data: Path) -> dict[uuid.UUID, str]:
+    """Each signed record's wording at signing as the 0010 store held it, as JSON with its
+    keys in their stored order."""
+    rows = _raw_rows(
+        data, "SELECT id, wording_at_signing FROM observations WHERE wording_at_signing IS NOT NULL"
+    )
     return {uuid.UUID(hex=i): json.dumps(json.loads(w), ensure_ascii=False) for i, w in rows}
 
 
@@ -114,32 +119,24 @@ def test_the_framework_wording_is_kept_once_however_many_records_show_it(
 
 
 def _kinds_of_ids(data: Path) -> set[tuple[str, int]]:
-    path = database_path(data)
-    connection = encryption.connect(path, encryption.key_for(path, STORE_PASSPHRASE))
-    try:
-        rows = connection.execute(
-            "SELECT typeof(id), length(id) FROM observations UNION "
-            "SELECT typeof(observation_id), length(observation_id) FROM ratings UNION "
-            "SELECT typeof(record_id), length(record_id) FROM audit_events "
-            "WHERE record_id IS NOT NULL UNION "
-            "SELECT typeof(observation_id), length(observation_id) FROM search_rows"
-        ).fetchall()
-    finally:
-        connection.close()
+    rows = _raw_rows(
+        data,
+        "SELECT typeof(id), length(id) FROM observations UNION "
+        "SELECT typeof(observation_id), length(observation_id) FROM ratings UNION "
+        "SELECT typeof(record_id), length(record_id) FROM audit_events "
+        "WHERE record_id IS NOT NULL UNION "
+        "SELECT typeof(observation_id), length(observation_id) FROM search_rows",
+    )
     return {(kind, length) for kind, length in rows}
 
 
 def _kinds_of_times(data: Path) -> set[tuple[str, str]]:
-    path = database_path(data)
-    connection = encryption.connect(path, encryption.key_for(path, STORE_PASSPHRASE))
-    try:
-        rows = connection.execute(
-            "SELECT typeof(observed_at), typeof(updated_at) FROM observations UNION "
-            "SELECT typeof(signed_at), typeof(created_at) FROM signatures UNION "
-            "SELECT typeof(occurred_at), typeof(created_at) FROM audit_events"
-        ).fetchall()
-    finally:
-        connection.close()
+    rows = _raw_rows(
+        data,
+        "SELECT typeof(observed_at), typeof(updated_at) FROM observations UNION "
+        "SELECT typeof(signed_at), typeof(created_at) FROM signatures UNION "
+        "SELECT typeof(occurred_at), typeof(created_at) FROM audit_events",
+    )
     return {(a, b) for a, b in rows}
 
 
@@ -212,16 +209,11 @@ def test_every_id_and_time_reads_back_as_it_was_before_the_upgrade(tmp_path: Pat
     from observer.store.models import Base
 
     data = _data_folder(tmp_path)
-    path = database_path(data)
-    connection = encryption.connect(path, encryption.key_for(path, STORE_PASSPHRASE))
-    try:
-        before = {
-            (table, row[0]): [_as_0010_value(v) for v in row[1:]]
-            for table, columns in UNHASHED.items()
-            for row in connection.execute(f"SELECT id, {', '.join(columns)} FROM {table}")
-        }
-    finally:
-        connection.close()
+    before = {
+        (table, row[0]): [_as_0010_value(v) for v in row[1:]]
+        for table, columns in UNHASHED.items()
+        for row in _raw_rows(data, f"SELECT id, {', '.join(columns)} FROM {table}")
+    }
     assert any(v is not None for values in before.values() for v in values)
 
     services = open_services(data, STORE_PASSPHRASE)
