@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from observer.spelling.service import Spelling
     from observer.store.backups import Backup, Backups, KeptAside, Restored
     from observer.store.sample import SampleStore
+    from observer.sync.service import Sync
 
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
@@ -229,6 +230,18 @@ class Services:
         from observer.conflicts.service import Conflicts
 
         return Conflicts(self.db, self.recording, self.actor)
+
+    @cached_property
+    def sync(self) -> Sync:
+        from observer.sync.service import Sync
+
+        return Sync(
+            self.db,
+            actor=lambda: self.actor(),
+            profiles=self.profiles,
+            duplicates=self.duplicates,
+            conflicts=self.conflicts,
+        )
 
     @cached_property
     def bundles(self) -> Bundles:

@@ -62,9 +62,9 @@ def export_bundle(
 
         sample = {"sample_data": True, "sample_note": SAMPLE_WORDS} if holds_sample_data(s) else {}
         documents = [observation_document(o) for o in observations]
-        frameworks_json = [_framework_json(f) for f in frameworks]
-        teams_json = [_team_json(t) for t in sorted(teams.values(), key=lambda t: str(t.id))]
-        people_json = [_person_json(p) for p in sorted(people.values(), key=lambda p: str(p.id))]
+        frameworks_json = [framework_json(f) for f in frameworks]
+        teams_json = [team_json(t) for t in sorted(teams.values(), key=lambda t: str(t.id))]
+        people_json = [person_json(p) for p in sorted(people.values(), key=lambda p: str(p.id))]
         drafts = [d for d in documents if is_draft(d)]
         states = named_states(s, [uuid.UUID(d["id"]) for d in drafts])
         for document in drafts:  # its state now first: it is kept as shared below
@@ -110,7 +110,7 @@ def _closure(
         person_keep |= managers
 
 
-def _framework_json(f: Framework) -> dict[str, Any]:
+def framework_json(f: Framework) -> dict[str, Any]:
     return {
         "id": str(f.id),
         "key": f.key,
@@ -120,11 +120,11 @@ def _framework_json(f: Framework) -> dict[str, Any]:
     }
 
 
-def _team_json(t: Team) -> dict[str, Any]:
+def team_json(t: Team) -> dict[str, Any]:
     return {**record_fields(t), "name": t.name, "manager_id": ref(t.manager_id)}
 
 
-def _person_json(p: Person) -> dict[str, Any]:
+def person_json(p: Person) -> dict[str, Any]:
     return {
         **record_fields(p),
         "name": p.name,

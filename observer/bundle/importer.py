@@ -143,36 +143,51 @@ def _write(
     sample: bool = False,
 ) -> None:
     with db.session() as s, s.begin():
-        if sample:  # fictional records: this store says SAMPLE from now on
-            mark_sample_store(s)
-        level_ids, standard_ids = _import_frameworks(s, bundle, result, source)
-        _check_references(s, bundle, source)
-        _check_child_ids(s, bundle, source)
-        _upsert_simple(s, Team, bundle.teams, "teams", result, deferred=("manager_id",))
-        _upsert_simple(s, Person, bundle.people, "people", result)
-        _set_team_managers(s, bundle.teams)
-        arrival = Arrival(source, bundle.exported_by, actor, utc_now())
-        pairs = list(zip(bundle.observations, raws, strict=True))
-        written: list[Written | None] = []
-        for start in range(0, len(pairs), CHECKED_AT_ONCE):
-            chunk = pairs[start : start + CHECKED_AT_ONCE]
-            held = _held_here(s, [record["id"] for record, _ in chunk])
-            written += [
-                _import_observation(
-                    s, record, raw, held.get(record["id"]), level_ids, standard_ids, result, arrival
-                )
-                for record, raw in chunk
-            ]
-        _check_signed_content(s, written, source, actor)
-        remember(s, raws)  # the states this store now shares with the one that exported them
-        if result.merged or result.restored:
-            log.info(
-                "import merged %d observations (%d conflicts), brought back %d",
-                result.merged.get("observations", 0),
-                result.conflicts,
-                result.restored.get("observations", 0),
-            )
+        write_checked(s, bundle, raws, result, actor, source, sample=sample)
         record_event(s, actor=actor, action="import", record_type="bundle", record_id=None)
+
+
+def write_checked(
+    s: Session,
+    bundle: CheckedBundle,
+    raws: list[dict[str, Any]],
+    result: ImportResult,
+    actor: str,
+    source: str,
+    *,
+    sample: bool = False,
+) -> None:
+    """Writes a checked bundle in the caller's transaction, merging each observation with
+    the store's copy against the state both last shared (a pull applies a page this way)."""
+    if sample:  # fictional records: this store says SAMPLE from now on
+        mark_sample_store(s)
+    level_ids, standard_ids = _import_frameworks(s, bundle, result, source)
+    _check_references(s, bundle, source)
+    _check_child_ids(s, bundle, source)
+    _upsert_simple(s, Team, bundle.teams, "teams", result, deferred=("manager_id",))
+    _upsert_simple(s, Person, bundle.people, "people", result)
+    _set_team_managers(s, bundle.teams)
+    arrival = Arrival(source, bundle.exported_by, actor, utc_now())
+    pairs = list(zip(bundle.observations, raws, strict=True))
+    written: list[Written | None] = []
+    for start in range(0, len(pairs), CHECKED_AT_ONCE):
+        chunk = pairs[start : start + CHECKED_AT_ONCE]
+        held = _held_here(s, [record["id"] for record, _ in chunk])
+        written += [
+            _import_observation(
+                s, record, raw, held.get(record["id"]), level_ids, standard_ids, result, arrival
+            )
+            for record, raw in chunk
+        ]
+    _check_signed_content(s, written, source, actor)
+    remember(s, raws)  # the states this store now shares with the one that exported them
+    if result.merged or result.restored:
+        log.info(
+            "import merged %d observations (%d conflicts), brought back %d",
+            result.merged.get("observations", 0),
+            result.conflicts,
+            result.restored.get("observations", 0),
+        )
 
 
 def _import_frameworks(

@@ -58,6 +58,12 @@ COMMANDS: tuple[Command, ...] = (
         "conflicts",
         "what merging records from other laptops left to settle, with both versions",
     ),
+    Command(
+        "sync",
+        "sync",
+        "sync with the team server (push, then pull); sync enrol URL CODE joins one; "
+        "sync status, sync conflicts",
+    ),
     Command("frameworks", "frameworks", "list or import frameworks"),
     Command("sign", "sign_off", "sign an observation off, in a role"),
     Command("pdf", "sign_off", "write an observation's summary PDF (signed once the record is)"),

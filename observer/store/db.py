@@ -36,6 +36,7 @@ from observer.errors import (
 from observer.store import encryption
 from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
 from observer.store.encryption import StoreKey
+from observer.store.outbox import watch_outbox
 from observer.store.tracking import track_changes
 from observer.store.wording import compact_json
 
@@ -47,6 +48,7 @@ SCHEMA_REVISIONS = (
     *("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"),
     "0011",
     "0012",
+    "0013",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.
@@ -174,6 +176,7 @@ class Database:
         event.listen(self._sessions, "after_begin", _take_write_lock)
         self.changes = ChangeFeed()
         track_changes(self._sessions, self.changes)
+        watch_outbox(self._sessions)
         # Set when opening upgraded an existing store's schema.
         self.upgraded: Upgraded | None = None
 

@@ -1,0 +1,61 @@
+"""The laptop's side of the team server, kept in the encrypted store (migration 0013):
+its enrolment and progress (`sync_state`), what it last knew of each record on the server
+(`sync_records`), and the outbox of changes to push (`sync_outbox`).
+
+Plain tables, apart from the ORM models: nothing but observer.sync and the outbox hook
+(observer/store/outbox.py) reads or writes them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from observer.store.ids import Id
+from observer.store.models import UTCDateTime
+
+metadata = sa.MetaData()
+
+# One row a setting: the server's address, the laptop's id and device token, the pull
+# cursor, the audit head the server acknowledged, the last successful sync.
+sync_state = sa.Table(
+    "sync_state",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.JSON(), nullable=False),
+)
+
+# Each record's revision on the server as this laptop last knew it, and (for an
+# observation) the content hash of that copy among its shared states (shared_states).
+sync_records = sa.Table(
+    "sync_records",
+    metadata,
+    sa.Column("record_type", sa.String(20), primary_key=True),
+    sa.Column("record_id", Id(), primary_key=True),
+    sa.Column("server_revision", sa.BigInteger(), nullable=False),
+    sa.Column("base", sa.JSON(), nullable=True),
+)
+
+PENDING, SENT, REFUSED = "pending", "sent", "refused"
+
+sync_outbox = sa.Table(
+    "sync_outbox",
+    metadata,
+    sa.Column("change_id", Id(), primary_key=True),
+    sa.Column("record_type", sa.String(20), nullable=False),
+    sa.Column("record_id", Id(), nullable=False),
+    sa.Column("operations", sa.JSON(), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    # Exactly what was sent, so that a retry sends the same change.
+    sa.Column("payload", sa.JSON(), nullable=True),
+    sa.Column("message", sa.Text(), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Index(
+        "ux_sync_outbox_pending",
+        "record_type",
+        "record_id",
+        unique=True,
+        sqlite_where=sa.text("state = 'pending'"),
+    ),
+    sa.Index("ix_sync_outbox_state", "state"),
+)

@@ -1,0 +1,1 @@
+"""The laptop's side of sync with a team server (docs/sync-protocol.md)."""

@@ -1,0 +1,139 @@
+"""Speaking /sync/v1 to a team server over HTTPS (plain HTTP only to this machine).
+
+httpx is imported here only, and this module only when a laptop joins or syncs. Every
+failure is one sentence (SyncFailed): a server that cannot be reached, that refuses, or
+that speaks no protocol this laptop does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from observer.errors import ObserverError
+
+if TYPE_CHECKING:
+    import httpx
+
+PROTOCOL = "v1"
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 60.0
+
+
+class SyncFailed(ObserverError):
+    """The team server could not be reached, or refused; nothing was half-written."""
+
+
+class ServerRefused(SyncFailed):
+    def __init__(self, message: str, status: int, error: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+
+
+def checked_url(url: str) -> str:
+    """The server's address without a trailing slash; HTTPS, or HTTP to this machine only."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        raise SyncFailed(f"{url} is not a web address such as https://sync.example.org.")
+    if parts.scheme == "http" and not _loopback(host):
+        raise SyncFailed(
+            f"{url} is not encrypted (http); a team server must be reached over https, "
+            "except on this computer itself."
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _loopback(host: str) -> bool:
+    if host.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Client:
+    """One conversation with the server: open it with `with Client(...) as c`."""
+
+    def __init__(
+        self, server: str, token: str | None = None, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        import httpx
+
+        self.server = checked_url(server)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(
+            base_url=self.server,
+            headers=headers,
+            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._http.close()
+
+    def check_protocol(self) -> dict[str, Any]:
+        """The server's /health, refused unless it serves this laptop's protocol."""
+        health = self._request("GET", "/health")
+        protocols = health.get("protocols") or [health.get("protocol")]
+        if PROTOCOL not in protocols:
+            raise SyncFailed(
+                f"The team server at {self.server} speaks sync protocol "
+                f"{', '.join(str(p) for p in protocols)}, and this version of Practice "
+                f"Observer speaks {PROTOCOL}; update the app or ask IT."
+            )
+        return health
+
+    def enrol(self, code: str, laptop_name: str) -> dict[str, Any]:
+        return self._request(
+            "POST", f"/sync/{PROTOCOL}/enrol", json={"code": code, "laptop_name": laptop_name}
+        )
+
+    def push(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._request("POST", f"/sync/{PROTOCOL}/push", json=body)
+
+    def pull(self, after: str | None, limit: int) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": limit}
+        if after:
+            params["after"] = after
+        return self._request("GET", f"/sync/{PROTOCOL}/pull", params=params)
+
+    def _request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        import httpx
+
+        try:
+            response = self._http.request(method, path, **kw)
+        except httpx.TimeoutException:
+            raise SyncFailed(
+                f"The team server at {self.server} did not answer in time; nothing was "
+                "lost, and the changes waiting will be sent next time."
+            ) from None
+        except httpx.HTTPError:
+            raise SyncFailed(
+                f"The team server at {self.server} could not be reached; nothing was lost, "
+                "and the changes waiting will be sent next time."
+            ) from None
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        if response.status_code >= 400:
+            message = body.get("message") if isinstance(body, dict) else None
+            error = body.get("error", "") if isinstance(body, dict) else ""
+            said = f": {message.rstrip('.')}" if isinstance(message, str) else ""
+            raise ServerRefused(
+                f"The team server refused ({response.status_code}){said}.",
+                response.status_code,
+                str(error),
+            )
+        if not isinstance(body, dict):
+            raise SyncFailed(f"The team server at {self.server} did not answer as one should.")
+        return body

@@ -1,0 +1,131 @@
+"""Joining a team server: redeeming the one-time code, keeping the token in the store,
+naming the laptop's user with the server's id (the people merge), and putting the user's
+observations, with what they refer to, in the outbox: a laptop joins with its history."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from observer.errors import ObserverError
+from observer.governance.audit import record_event
+from observer.people.merging import DuplicatePeople
+from observer.people.profile import Profiles
+from observer.records.canonical import merged_ids
+from observer.store.db import Database
+from observer.store.models import Observation, Person, Team
+from observer.store.outbox import JOINED_KEY, Touched, write_entries
+from observer.sync import state
+from observer.sync.client import Client, SyncFailed, checked_url
+
+JOINED = "sync_join"
+
+
+class NotSetUp(ObserverError):
+    pass
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What joining did: the server, this laptop's id there, whose laptop it is and their
+    server role, and how many records went into the outbox."""
+
+    server: str
+    laptop_id: uuid.UUID
+    person_name: str
+    role: str
+    teams: tuple[str, ...]
+    queued: int
+
+
+def join(
+    db: Database,
+    profiles: Profiles,
+    duplicates: DuplicatePeople,
+    url: str,
+    code: str,
+    actor: Callable[[], str],
+    laptop_name: str | None = None,
+) -> Joined:
+    server = checked_url(url)
+    with db.session() as s:
+        joined = state.enrolment(s)
+    if joined is not None:
+        raise SyncFailed(f"This laptop has already joined the team server at {joined.server}.")
+    profile = profiles.current()
+    if profile is None:
+        raise NotSetUp("Say who uses this laptop first (observer setup), then join the server.")
+    with Client(server) as client:
+        client.check_protocol()
+        answer = client.enrol(code, laptop_name or socket.gethostname()[:100] or "laptop")
+    try:
+        person_id = uuid.UUID(str(answer["person"]["id"]))
+        person_name = str(answer["person"]["name"])
+        laptop_id = uuid.UUID(str(answer["laptop_id"]))
+        token, role = str(answer["token"]), str(answer["role"])
+        teams = tuple(str(t["name"]) for t in answer.get("teams") or [])
+    except (KeyError, TypeError, ValueError):
+        raise SyncFailed(
+            "The team server's answer to joining was not one this app reads."
+        ) from None
+    if profile.person_id != person_id:
+        with db.session() as s, s.begin():
+            local = s.get(Person, profile.person_id)
+            if s.get(Person, person_id) is None and local is not None:
+                s.add(
+                    Person(id=person_id, name=person_name, role=local.role, team_id=local.team_id)
+                )
+        duplicates.merge(person_id, profile.person_id)
+    with db.session() as s, s.begin():
+        state.put(
+            s,
+            **{state.SERVER: server, state.TOKEN: token, state.PERSON: str(person_id)},
+            **{state.ROLE: role, JOINED_KEY: str(laptop_id)},
+        )
+        queued = queue_history(s, person_id)
+        record_event(
+            s,
+            actor=actor(),
+            action=JOINED,
+            record_type="laptop",
+            record_id=laptop_id,
+            detail=f"person {person_id}; records queued {queued}",
+        )
+    return Joined(server, laptop_id, person_name, role, teams, queued)
+
+
+def queue_history(s: Session, person_id: uuid.UUID) -> int:
+    """Puts the person's observations in the outbox, with the frameworks, teams and people
+    they refer to (frameworks, then teams, then people, then observations)."""
+    observations = list(
+        s.scalars(
+            select(Observation)
+            .where(Observation.observer_id == person_id)
+            .options(selectinload(Observation.actions))
+            .order_by(Observation.observed_at)
+        )
+    )
+    people: set[uuid.UUID] = {person_id}
+    people |= set(s.scalars(select(Person.id).where(Person.merged_into_id == person_id)))
+    for o in observations:
+        people |= {o.observed_person_id, o.observer_id} | merged_ids(o)
+        people |= {a.owner_id for a in o.actions if a.owner_id is not None}
+    teams = {t for t in s.scalars(select(Person.team_id).where(Person.id.in_(people))) if t}
+    managers = s.scalars(select(Team.manager_id).where(Team.id.in_(teams)))
+    people |= {m for m in managers if m is not None}
+    touched: Touched = {}
+    for framework in sorted({o.framework_id for o in observations}, key=str):
+        touched[("framework", framework)] = ["create"]
+    for team in sorted(teams, key=str):
+        touched[("team", team)] = ["create"]
+    for person in sorted(people, key=str):
+        touched[("person", person)] = ["create"]
+    for o in observations:
+        touched[("observation", o.id)] = ["create"]
+    write_entries(s.connection(), touched)
+    return len(touched)

@@ -1,0 +1,193 @@
+"""Pulling the server's changes until `more` is false, each page in one transaction with
+its cursor: observations merged with the laptop's copy through the bundle importer (the
+base is the copy this laptop last shared with the server), tombstones, people withdrawn
+from this laptop's scope, and the server's conflicts. Nothing pulled enters the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
+from observer.bundle.importer import ImportResult, write_checked
+from observer.bundle.reader import BundleReader
+from observer.conflicts.shared import forget_text, shared_hash
+from observer.errors import InvalidBundle
+from observer.store.db import Database
+from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
+from observer.store.outbox import APPLYING_SERVER_CHANGES
+from observer.store.sync_tables import sync_outbox
+from observer.sync import state
+from observer.sync.client import Client, SyncFailed
+
+PAGE_LIMIT = 200
+KINDS = {"observation": Observation, "person": Person, "team": Team, "framework": Framework}
+FEED_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
+
+
+@dataclass
+class Pulled:
+    records: int = 0
+    removed: int = 0
+    conflicts: int = 0
+
+
+def pull_all(db: Database, client: Client, actor: str) -> Pulled:
+    pulled = Pulled()
+    with db.session() as s:
+        cursor = state.values(s).get(state.CURSOR)
+    while True:
+        page = client.pull(cursor, PAGE_LIMIT)
+        if not isinstance(page.get("cursor"), str):
+            raise SyncFailed("The team server's answer to a pull did not say where it ended.")
+        try:
+            with db.session() as s, s.begin():
+                s.info[APPLYING_SERVER_CHANGES] = True
+                apply_page(s, page, actor, client.server, pulled)
+                state.put(s, **{state.CURSOR: page["cursor"]})
+        except (InvalidBundle, IntegrityError) as exc:
+            reason = str(exc) if isinstance(exc, InvalidBundle) else "a record clashed"
+            raise SyncFailed(
+                f"A page from the team server could not be applied ({reason.rstrip('.')}); "
+                "nothing of it was written."
+            ) from None
+        cursor = page["cursor"]
+        if not page.get("more"):
+            return pulled
+
+
+def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled: Pulled) -> None:
+    me = state.enrolment(s)
+    mine = None if me is None else me.person_id
+    observations = [o for o in page.get("observations", []) if isinstance(o, dict)]
+    ids = [uuid.UUID(str(o["id"])) for o in observations]
+    known = state.known_revisions(s, "observation", ids)
+    for document in observations:
+        base = known.get(uuid.UUID(str(document["id"])), (0, None))[1]
+        document["based_on"] = [shared_hash(base)] if base else []
+    data = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "exported_by": server,
+        "frameworks": [{"definition": f.get("definition")} for f in page.get("frameworks", [])],
+        "teams": page.get("teams", []),
+        "people": page.get("people", []),
+        "observations": observations,
+    }
+    bundle = BundleReader(server).read(data)
+    result = ImportResult()
+    write_checked(s, bundle, observations, result, actor, server)
+    pulled.conflicts += result.conflicts
+    for feed, kind in FEED_KINDS.items():
+        for record in page.get(feed, []):
+            revision = record.get("server_revision")
+            if isinstance(revision, int):
+                base = {k: v for k, v in record.items() if k != "based_on"}
+                state.remember_revision(s, kind, uuid.UUID(str(record["id"])), revision, base)
+                pulled.records += 1
+    for framework in page.get("frameworks", []):
+        if isinstance(framework.get("server_revision"), int):
+            state.remember_revision(
+                s, "framework", uuid.UUID(str(framework["id"])), framework["server_revision"], None
+            )
+            pulled.records += 1
+    for tombstone in page.get("tombstones", []):
+        pulled.removed += _remove(s, tombstone["record_type"], uuid.UUID(tombstone["record_id"]))
+    for person in page.get("withdrawn", []):
+        pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
+    pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server)
+
+
+def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:
+    found = s.scalar(
+        select(sync_outbox.c.change_id).where(
+            sync_outbox.c.record_type == kind, sync_outbox.c.record_id == record_id
+        )
+    )
+    return found is not None
+
+
+def _remove(s: Session, kind: str, record_id: uuid.UUID) -> int:
+    """Removes the laptop's copy, unless it has a change waiting to be pushed (then it
+    goes back up: a draft deleted elsewhere and edited here comes back)."""
+    model = KINDS.get(kind)
+    if model is None or _waiting(s, kind, record_id):
+        return 0
+    state.forget_revision(s, kind, record_id)
+    table = table_of(model)
+    if kind == "observation":
+        return _delete_observations(s, [record_id])
+    try:
+        with s.begin_nested():  # a person or team still referred to here stays
+            return s.execute(delete(table).where(table.c.id == record_id)).rowcount
+    except IntegrityError:
+        return 0
+
+
+def _delete_observations(s: Session, ids: list[uuid.UUID]) -> int:
+    if not ids:
+        return 0
+    table = table_of(Observation)
+    for record_id in ids:
+        forget_text(s, record_id)
+    conflicts = table_of(RecordConflict)
+    s.execute(delete(conflicts).where(conflicts.c.observation_id.in_(ids)))
+    s.flush()
+    return s.execute(delete(table).where(table.c.id.in_(ids))).rowcount
+
+
+def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
+    """A worker who left this laptop's scope: their records that its person did not write
+    go, with anything of them waiting to be pushed (the server would refuse it)."""
+    query = select(Observation.id).where(Observation.observed_person_id == person)
+    if mine is not None:
+        query = query.where(Observation.observer_id != mine)
+    ids = list(s.scalars(query))
+    for record_id in ids:
+        state.forget_revision(s, "observation", record_id)
+        s.execute(
+            delete(sync_outbox).where(
+                sync_outbox.c.record_type == "observation", sync_outbox.c.record_id == record_id
+            )
+        )
+    return _delete_observations(s, ids)
+
+
+def _take_conflicts(s: Session, conflicts: list[Any], server: str) -> int:
+    """The server's conflicts of records this laptop sees, kept with the local ones."""
+    added = 0
+    for item in conflicts:
+        if not isinstance(item, dict):
+            continue
+        conflict_id = uuid.UUID(str(item["id"]))
+        if s.get(RecordConflict, conflict_id) is not None:
+            continue
+        s.add(
+            RecordConflict(
+                id=conflict_id,
+                observation_id=uuid.UUID(str(item["observation_id"])),
+                kind=str(item.get("kind", "value")),
+                target=str(item.get("target", "record"))[:200],
+                here_value=item.get("here_value"),
+                incoming_value=item.get("incoming_value"),
+                kept=str(item.get("kept", "here")),
+                here_revision=int(item.get("here_revision") or 0),
+                incoming_revision=int(item.get("incoming_revision") or 0),
+                here_changed_at=_moment(item.get("here_changed_at")),
+                incoming_changed_at=_moment(item.get("incoming_changed_at")),
+                source=server[:300],
+                source_by=str(item.get("source_by") or "")[:200],
+            )
+        )
+        added += 1
+    return added
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None

@@ -1,0 +1,167 @@
+"""Pushing the outbox: each entry is marked sent with the exact payload it sends before
+the request goes (so a retry after a lost answer resends the same change id), the network
+is waited on with no transaction open, and the answers are kept in one transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, delete, select, update
+
+from observer.conflicts.shared import remember
+from observer.records.canonical import iso
+from observer.store.db import Database
+from observer.store.models import AuditEvent, utc_now
+from observer.store.sync_tables import PENDING, REFUSED, SENT, sync_outbox
+from observer.sync import state
+from observer.sync.client import Client, SyncFailed
+from observer.sync.records import operations_now, record_now
+
+MAX_REQUEST_BYTES = 1024 * 1024
+MAX_CHANGES = 100
+MAX_AUDIT_EVENTS = 500
+# What a record refers to goes first: frameworks, teams, people, then observations.
+_KIND_ORDER = case(
+    {"framework": 0, "team": 1, "person": 2}, value=sync_outbox.c.record_type, else_=3
+)
+DONE = {"added", "updated", "merged", "unchanged", "already_applied", "kept"}
+
+
+@dataclass
+class Pushed:
+    sent: int = 0
+    refused: int = 0
+    conflicts: int = 0
+
+
+def push_all(db: Database, client: Client) -> Pushed:
+    """Pushes until nothing is waiting (changes, or audit events the server lacks)."""
+    pushed = Pushed()
+    while True:
+        body = _next_request(db)
+        if body is None:
+            return pushed
+        answer = client.push(body)
+        _keep_answers(db, body, answer, pushed)
+
+
+def _next_request(db: Database) -> dict[str, Any] | None:
+    with db.session() as s, s.begin():
+        acknowledged = state.values(s).get(state.AUDIT_ACK) or {}
+        audit = _audit_after(s, int(acknowledged.get("sequence", 0)))
+        room = MAX_REQUEST_BYTES - len(json.dumps(audit).encode()) - 64
+        changes: list[dict[str, Any]] = []
+        records: set[tuple[str, uuid.UUID]] = set()
+        # Sent entries first (a retry), then pending ones: one change a record a request.
+        entries = s.execute(
+            select(sync_outbox)
+            .where(sync_outbox.c.state.in_([SENT, PENDING]))
+            .order_by(sync_outbox.c.state.desc(), _KIND_ORDER, sync_outbox.c.created_at)
+        ).all()
+        for entry in entries:
+            if len(changes) >= MAX_CHANGES or (entry.record_type, entry.record_id) in records:
+                continue
+            payload = entry.payload if entry.state == SENT else _payload(s, entry)
+            size = len(json.dumps(payload).encode()) + 2
+            if size > room and changes:
+                continue
+            if entry.state == PENDING:
+                s.execute(
+                    update(sync_outbox)
+                    .where(sync_outbox.c.change_id == entry.change_id)
+                    .values(state=SENT, payload=payload, updated_at=utc_now())
+                )
+            changes.append(payload)
+            records.add((entry.record_type, entry.record_id))
+            room -= size
+        if not changes and not audit:
+            return None
+        return {"audit": audit, "changes": changes}
+
+
+def _payload(s: Any, entry: Any) -> dict[str, Any]:
+    record = record_now(s, entry.record_type, entry.record_id)
+    known = state.known_revisions(s, entry.record_type, [entry.record_id]).get(entry.record_id)
+    return {
+        "change_id": str(entry.change_id),
+        "record_type": entry.record_type,
+        "operations": operations_now(list(entry.operations), record),
+        "base_revision": None if known is None else known[0],
+        "base": None if known is None else known[1],
+        "record": record,
+    }
+
+
+def _audit_after(s: Any, sequence: int) -> list[dict[str, Any]]:
+    events = s.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.sequence > sequence)
+        .order_by(AuditEvent.sequence)
+        .limit(MAX_AUDIT_EVENTS)
+    )
+    return [
+        {
+            "id": str(e.id),
+            "sequence": e.sequence,
+            "occurred_at": iso(e.occurred_at),
+            "actor": e.actor,
+            "action": e.action,
+            "record_type": e.record_type,
+            "record_id": None if e.record_id is None else str(e.record_id),
+            "content_hash": e.content_hash,
+            "detail": e.detail,
+            "previous_hash": e.previous_hash,
+            "event_hash": e.event_hash,
+        }
+        for e in events
+    ]
+
+
+def _keep_answers(
+    db: Database, body: dict[str, Any], answer: dict[str, Any], pushed: Pushed
+) -> None:
+    results = answer.get("results")
+    if not isinstance(results, list) or len(results) != len(body["changes"]):
+        raise SyncFailed("The team server's answer to a push did not match what was sent.")
+    sent = {change["change_id"]: change for change in body["changes"]}
+    with db.session() as s, s.begin():
+        for result in results:
+            change = sent.get(str(result.get("change_id")))
+            if change is None:
+                raise SyncFailed("The team server answered a change that was not sent.")
+            _keep_answer(s, change, result, pushed)
+        head = answer.get("audit")
+        if isinstance(head, dict) and "sequence" in head:
+            state.put(s, **{state.AUDIT_ACK: head})
+
+
+def _keep_answer(s: Any, change: dict[str, Any], result: dict[str, Any], pushed: Pushed) -> None:
+    change_id = uuid.UUID(change["change_id"])
+    record_id = uuid.UUID(str((change["record"] or {}).get("id") or _entry_record(s, change_id)))
+    outcome = result.get("outcome")
+    if outcome == "refused":
+        s.execute(
+            update(sync_outbox)
+            .where(sync_outbox.c.change_id == change_id)
+            .values(state=REFUSED, message=str(result.get("message") or ""), updated_at=utc_now())
+        )
+        pushed.refused += 1
+        return
+    s.execute(delete(sync_outbox).where(sync_outbox.c.change_id == change_id))
+    pushed.sent += 1
+    pushed.conflicts += int(result.get("conflicts") or 0)
+    revision = result.get("server_revision")
+    kind = change["record_type"]
+    if outcome == "deleted":
+        state.forget_revision(s, kind, record_id)
+    elif outcome in DONE and isinstance(revision, int) and change["record"] is not None:
+        state.remember_revision(s, kind, record_id, revision, change["record"])
+        if kind == "observation":
+            remember(s, [change["record"]])
+
+
+def _entry_record(s: Any, change_id: uuid.UUID) -> uuid.UUID:
+    return s.scalar(select(sync_outbox.c.record_id).where(sync_outbox.c.change_id == change_id))

@@ -1,0 +1,104 @@
+"""Joining a real team server with a one-time code, and what a laptop refuses before it
+writes anything: plain http to another machine, a server that cannot be reached, a code
+the server refuses, a server that speaks another protocol."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from observer.server import schema
+from observer.store.models import AuditEvent, Person
+from observer.store.sync_tables import sync_outbox, sync_state
+from observer.sync.client import Client, SyncFailed, checked_url
+from tests.observer.sync.conftest import Laptop, LiveServer
+from tests.support.postgres import free_port
+
+
+def test_joining_keeps_the_token_and_names_the_user_with_the_servers_id(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    laptop = make_laptop("Aled Hughes")
+    local_id = laptop.profiles.current().person_id  # type: ignore[union-attr]
+    code = live_server.code_for("Aled Hughes")
+    joined = laptop.sync.join(live_server.url, code, "Aled's laptop")
+
+    with live_server.db.owner.begin() as conn:
+        server_person = conn.scalar(
+            select(schema.people.c.id).where(schema.people.c.name == "Aled Hughes")
+        )
+        laptops = conn.execute(select(schema.laptops)).all()
+    assert [row.id for row in laptops] == [joined.laptop_id]
+    profile = laptop.profiles.current()
+    assert profile is not None
+    assert profile.person_id == server_person != local_id
+    with laptop.db.session() as s:
+        assert s.get(Person, local_id).merged_into_id == server_person  # type: ignore[union-attr]
+        kept = {row.key for row in s.execute(select(sync_state))}
+        assert {"server", "token", "laptop_id", "person_id"} <= kept
+        queued = s.scalar(select(func.count()).select_from(sync_outbox))
+        events = s.scalars(select(AuditEvent.action).order_by(AuditEvent.sequence)).all()
+    assert queued == joined.queued >= 1  # at least the user
+    assert events[-1] == "sync_join"
+    status = laptop.sync.status()
+    assert status.server == live_server.url
+    assert status.waiting == joined.queued
+
+
+def test_a_code_used_twice_is_refused_in_one_sentence(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    code = live_server.code_for("Aled Hughes")
+    make_laptop().sync.join(live_server.url, code)
+    second = make_laptop()
+    with pytest.raises(SyncFailed) as refused:
+        second.sync.join(live_server.url, code)
+    assert str(refused.value).startswith("The team server refused (403)")
+    assert second.sync.status().server is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://sync.example.org", "http://10.0.0.5:8470", "http://[2001:db8::1]/", "ftp://x.org"],
+)
+def test_plain_http_to_another_machine_is_refused(url: str) -> None:
+    with pytest.raises(SyncFailed) as refused:
+        checked_url(url)
+    assert "\n" not in str(refused.value)
+    assert str(refused.value).endswith(".")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8470",
+        "http://127.5.0.1",
+        "http://[::1]:80",
+        "http://localhost/",
+        "https://sync.example.org/",
+    ],
+)
+def test_https_or_this_machine_is_accepted(url: str) -> None:
+    assert checked_url(url) == url.rstrip("/")
+
+
+def test_a_server_that_cannot_be_reached_is_one_sentence(make_laptop: Laptop) -> None:
+    laptop = make_laptop()
+    with pytest.raises(SyncFailed) as failed:
+        laptop.sync.join(f"http://127.0.0.1:{free_port()}", "ABCDE-FGHIJ")
+    assert "could not be reached" in str(failed.value)
+    assert laptop.sync.status().server is None
+
+
+def test_a_server_speaking_another_protocol_is_refused_before_anything_is_written(
+    make_laptop: Laptop,
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/health", "nothing is asked before the protocol is checked"
+        return httpx.Response(200, json={"status": "ok", "protocol": "v2", "protocols": ["v2"]})
+
+    client = Client("https://sync.example.org", transport=httpx.MockTransport(answer))
+    with client, pytest.raises(SyncFailed) as refused:
+        client.check_protocol()
+    assert "speaks sync protocol v2" in str(refused.value)

@@ -1,0 +1,91 @@
+"""The outbox: on a joined laptop every change to a record writes an entry in its own
+transaction (none when it rolls back), one pending entry a record, and nothing before the
+laptop has joined."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select, update
+
+from observer.records.merge import Change
+from observer.services import Services
+from observer.store.models import Observation
+from observer.store.outbox import JOINED_KEY
+from observer.store.sync_tables import sync_outbox
+from observer.sync import state
+from tests.support.core import NewDraft, Staff
+
+
+def joined(services: Services) -> None:
+    with services.db.session() as s, s.begin():
+        state.put(
+            s,
+            **{
+                state.SERVER: "https://sync.example.org",
+                state.TOKEN: "t",
+                JOINED_KEY: str(uuid.uuid4()),
+            },
+            **{state.PERSON: str(uuid.uuid4())},
+        )
+
+
+def entries(services: Services) -> list[tuple[str, uuid.UUID, list[str], str]]:
+    with services.db.session() as s:
+        rows = s.execute(select(sync_outbox).order_by(sync_outbox.c.created_at))
+        return [(r.record_type, r.record_id, list(r.operations), r.state) for r in rows]
+
+
+def test_nothing_is_written_before_the_laptop_joins(
+    services: Services, staff: Staff, new_draft: NewDraft
+) -> None:
+    new_draft()
+    assert entries(services) == []
+
+
+def test_a_new_draft_and_later_edits_make_one_pending_entry(
+    services: Services, staff: Staff, new_draft: NewDraft
+) -> None:
+    joined(services)
+    draft = new_draft()
+    services.recording.save(draft, [Change("strengths", "", "Warm and clear with the family.")])
+    found = [e for e in entries(services) if e[0] == "observation"]
+    assert found == [("observation", draft, ["create", "edit"], "pending")]
+
+
+def test_people_teams_and_frameworks_are_in_the_outbox(services: Services, staff: Staff) -> None:
+    joined(services)
+    services.people.update_team(staff.team, "Children in Care East", staff.manager)
+    assert ("team", staff.team, ["edit"], "pending") in entries(services)
+
+
+def test_an_edit_that_rolls_back_leaves_no_entry(
+    services: Services, staff: Staff, new_draft: NewDraft
+) -> None:
+    draft = new_draft()
+    joined(services)
+    seen_inside: list[tuple[str, uuid.UUID]] = []
+
+    def failing_edit() -> None:
+        with services.db.session() as s, s.begin():
+            s.execute(update(Observation).where(Observation.id == draft).values(strengths="Gone"))
+            seen_inside.extend(entries_in(s))  # written in the edit's own transaction
+            raise RuntimeError("the edit fails after writing")
+
+    with pytest.raises(RuntimeError):
+        failing_edit()
+    assert seen_inside == [("observation", draft)]
+    assert entries(services) == []
+
+
+def entries_in(s: object) -> list[tuple[str, uuid.UUID]]:
+    rows = s.execute(select(sync_outbox.c.record_type, sync_outbox.c.record_id))  # type: ignore[attr-defined]
+    return [(r.record_type, r.record_id) for r in rows]
+
+
+def test_a_deleted_draft_is_a_delete(services: Services, staff: Staff, new_draft: NewDraft) -> None:
+    draft = new_draft()
+    joined(services)
+    services.recording.delete_draft(draft)
+    assert ("observation", draft, ["delete"], "pending") in entries(services)
