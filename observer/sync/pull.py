@@ -28,6 +28,9 @@ from observer.sync.client import Client, SyncFailed
 
 PAGE_LIMIT = 200
 KINDS = {"observation": Observation, "person": Person, "team": Team, "framework": Framework}
+# A tombstone names its table (the server's trigger writes TG_TABLE_NAME).
+TOMBSTONE_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
+TOMBSTONE_KINDS |= {"frameworks": "framework"} | {kind: kind for kind in KINDS}
 FEED_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
 
 
@@ -98,7 +101,8 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
             )
             pulled.records += 1
     for tombstone in page.get("tombstones", []):
-        pulled.removed += _remove(s, tombstone["record_type"], uuid.UUID(tombstone["record_id"]))
+        kind = TOMBSTONE_KINDS.get(str(tombstone.get("record_type")), "")
+        pulled.removed += _remove(s, kind, uuid.UUID(str(tombstone["record_id"])))
     for person in page.get("withdrawn", []):
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
     pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server)
