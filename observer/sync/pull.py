@@ -8,9 +8,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -129,7 +129,8 @@ def _remove(s: Session, kind: str, record_id: uuid.UUID) -> int:
         return _delete_observations(s, [record_id])
     try:
         with s.begin_nested():  # a person or team still referred to here stays
-            return s.execute(delete(table).where(table.c.id == record_id)).rowcount
+            done = s.execute(delete(table).where(table.c.id == record_id))
+            return int(cast(CursorResult[Any], done).rowcount)
     except IntegrityError:
         return 0
 
@@ -143,7 +144,8 @@ def _delete_observations(s: Session, ids: list[uuid.UUID]) -> int:
     conflicts = table_of(RecordConflict)
     s.execute(delete(conflicts).where(conflicts.c.observation_id.in_(ids)))
     s.flush()
-    return s.execute(delete(table).where(table.c.id.in_(ids))).rowcount
+    done = s.execute(delete(table).where(table.c.id.in_(ids)))
+    return int(cast(CursorResult[Any], done).rowcount)
 
 
 def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:

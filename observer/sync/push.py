@@ -164,4 +164,7 @@ def _keep_answer(s: Any, change: dict[str, Any], result: dict[str, Any], pushed:
 
 
 def _entry_record(s: Any, change_id: uuid.UUID) -> uuid.UUID:
-    return s.scalar(select(sync_outbox.c.record_id).where(sync_outbox.c.change_id == change_id))
+    found: uuid.UUID = s.scalar(
+        select(sync_outbox.c.record_id).where(sync_outbox.c.change_id == change_id)
+    )
+    return found

@@ -12,7 +12,7 @@ from observer.server import schema
 from observer.store.models import AuditEvent, Person
 from observer.store.sync_tables import sync_outbox, sync_state
 from observer.sync.client import Client, SyncFailed, checked_url
-from tests.observer.sync.conftest import Laptop, LiveServer
+from tests.support.sync import Laptop, LiveServer
 from tests.support.postgres import free_port
 
 

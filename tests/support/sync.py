@@ -1,0 +1,88 @@
+"""Fixtures for sync tests: laptops (real encrypted stores) and a real team server: a migrated PostgreSQL 15 of the
+test's own (tests/observer/server/conftest.py) served by uvicorn on 127.0.0.1 in a thread."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from observer.paths import database_path
+from observer.server import enrolment
+from observer.server.app import create_app
+from observer.services import Services, open_services
+from observer.vocabulary import Role
+from tests.observer.server.conftest import postgres, server_db  # noqa: F401  (fixtures)
+from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.postgres import free_port
+from tests.support.server import ServerDatabase
+
+ORGANISATION = "Northshire County Council"
+STARTUP_S = 30
+
+Laptop = Callable[..., Services]
+
+
+class LiveServer:
+    """The sync service on 127.0.0.1, as `observer-server serve` runs it."""
+
+    def __init__(self, db: ServerDatabase) -> None:
+        self.db = db
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(db.service), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + STARTUP_S
+        while not self.server.started:  # uvicorn sets it once the socket listens
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start")
+            self.thread.join(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+
+    def code_for(self, name: str, role: str = "practice_lead", teams: tuple[str, ...] = ()) -> str:
+        """A one-time code for that person (added to the server first if new)."""
+        with self.db.owner.begin() as conn:
+            try:
+                enrolment.find_person(conn, name)
+            except Exception:
+                self.db.person(name)
+        with self.db.owner.begin() as conn:
+            return enrolment.enrol(conn, name, role, teams).code
+
+
+@pytest.fixture
+def live_server(server_db: ServerDatabase) -> Iterator[LiveServer]:  # noqa: F811
+    running = LiveServer(server_db)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def make_laptop(tmp_path: Path, _template_store: Path) -> Iterator[Laptop]:
+    """Opens a new laptop (its own data folder and store), with its user set up."""
+    opened: list[Services] = []
+
+    def make(name: str = "Aled Hughes", role: Role = Role.PRACTICE_LEAD) -> Services:
+        folder = tmp_path / f"laptop-{len(opened) + 1}"
+        folder.mkdir()
+        shutil.copyfile(_template_store, database_path(folder))
+        services = open_services(folder, STORE_PASSPHRASE)
+        services.profiles.set_up(name, role, ORGANISATION)
+        opened.append(services)
+        return services
+
+    yield make
+    for services in opened:
+        services.close()
