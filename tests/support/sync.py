@@ -1,5 +1,6 @@
-"""Fixtures for sync tests: laptops (real encrypted stores) and a real team server: a migrated PostgreSQL 15 of the
-test's own (tests/observer/server/conftest.py) served by uvicorn on 127.0.0.1 in a thread."""
+"""Fixtures for sync tests: laptops (real encrypted stores) and a real team server, a
+migrated PostgreSQL 15 of the test's own (tests/observer/server/conftest.py) served by
+uvicorn on 127.0.0.1 in a thread."""
 
 from __future__ import annotations
 

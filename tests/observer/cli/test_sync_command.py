@@ -6,15 +6,8 @@ from __future__ import annotations
 import json
 
 from observer.services import Services
-from tests.support.sync import (  # noqa: F401  (fixtures)
-    Laptop,
-    LiveServer,
-    live_server,
-    make_laptop,
-    postgres,
-    server_db,
-)
 from tests.support.commands import observer, one_line_error
+from tests.support.sync import Laptop, LiveServer
 
 
 def test_enrol_then_status(live_server: LiveServer, make_laptop: Laptop) -> None:

@@ -12,8 +12,8 @@ from observer.server import schema
 from observer.store.models import AuditEvent, Person
 from observer.store.sync_tables import sync_outbox, sync_state
 from observer.sync.client import Client, SyncFailed, checked_url
-from tests.support.sync import Laptop, LiveServer
 from tests.support.postgres import free_port
+from tests.support.sync import Laptop, LiveServer
 
 
 def test_joining_keeps_the_token_and_names_the_user_with_the_servers_id(

@@ -24,8 +24,8 @@ from observer.sync.client import Client
 from observer.sync.pull import pull_all
 from observer.sync.state import enrolment
 from observer.vocabulary import Kind, Role
-from tests.support.sync import Laptop, LiveServer
 from tests.support.core import CONSENT, WHEN
+from tests.support.sync import Laptop, LiveServer
 from tests.support.team_server import put_on_server
 
 TEAM, OTHER_TEAM = "Children in Care", "Disabled Children"
