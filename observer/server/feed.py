@@ -93,11 +93,14 @@ def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
         "teams": [_record(row) for row in _rows(conn, schema.teams, wanted.get("teams", []))],
         "people": [_record(row) for row in people],
         "frameworks": _frameworks(conn, wanted.get("frameworks", [])),
-        "observations": _observations(conn, wanted.get("observations", [])),
+        "observations": observation_documents(conn, wanted.get("observations", [])),
         "tombstones": [
             _tombstone(row) for row in _rows(conn, schema.tombstones, wanted.get("tombstones", []))
         ],
         "withdrawn": _withdrawn(conn, [row.id for row in people]),
+        "conflicts": [
+            _record(row) for row in _rows(conn, schema.conflicts, wanted.get("conflicts", []))
+        ],
     }
 
 
@@ -123,6 +126,7 @@ def _entries(after: Cursor, xmin: int, limit: int) -> Any:
         of(schema.rating_levels, "frameworks", "framework_id"),
         of(schema.observations, "observations"),
         of(schema.tombstones, "tombstones"),
+        of(schema.conflicts, "conflicts"),
     ).subquery()
     return select(feed).order_by(feed.c.written_xid, feed.c.server_revision).limit(limit)
 
@@ -166,7 +170,7 @@ def _frameworks(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, An
     return out
 
 
-def _observations(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+def observation_documents(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
     """Observations as a bundle carries them: ratings, actions, signatures and addenda
     inside, standards and levels by code, the framework by key and version."""
     rows = _rows(conn, schema.observations, ids)
@@ -233,19 +237,20 @@ def _tombstone(row: Row[Any]) -> dict[str, Any]:
         "record_type": row.record_type,
         "record_id": str(row.record_id),
         "removed_at": row.removed_at.isoformat(),
+        "reason": row.reason,
         "server_revision": row.server_revision,
     }
 
 
 def _record(row: Row[Any], *left_out: str) -> dict[str, Any]:
     return {
-        key: _json_value(value)
+        key: json_value(value)
         for key, value in row._mapping.items()
         if key not in _NOT_SENT and key not in left_out
     }
 
 
-def _json_value(value: object) -> object:
+def json_value(value: object) -> object:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime | date):
@@ -253,9 +258,9 @@ def _json_value(value: object) -> object:
     if isinstance(value, bytes | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
+        return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, Iterable) and not isinstance(value, str):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     return value
 
 
