@@ -101,7 +101,8 @@ def join(
 
 def queue_history(s: Session, person_id: uuid.UUID) -> int:
     """Puts the person's observations in the outbox, with the frameworks, teams and people
-    they refer to (frameworks, then teams, then people, then observations)."""
+    they refer to (frameworks, then teams, then people, then observations); the person's
+    own row is the server's."""
     observations = list(
         s.scalars(
             select(Observation)
@@ -123,7 +124,8 @@ def queue_history(s: Session, person_id: uuid.UUID) -> int:
         touched[("framework", framework)] = ["create"]
     for team in sorted(teams, key=str):
         touched[("team", team)] = ["create"]
-    for person in sorted(people, key=str):
+    # The user's own row is the server's (joining named them with its id): not sent back.
+    for person in sorted(people - {person_id}, key=str):
         touched[("person", person)] = ["create"]
     for o in observations:
         touched[("observation", o.id)] = ["create"]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
 from observer.bundle.importer import ImportResult, write_checked
 from observer.bundle.reader import BundleReader
+from observer.conflicts.rules import ConflictKind
 from observer.conflicts.shared import forget_text, shared_hash
 from observer.errors import InvalidBundle
 from observer.store.db import Database
@@ -166,29 +167,43 @@ def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
 
 
 def _take_conflicts(s: Session, conflicts: list[Any], server: str) -> int:
-    """The server's conflicts of records this laptop sees, kept with the local ones."""
+    """The server's conflicts of records this laptop sees, kept with the local ones: the
+    server's copy as "this side", the pushed change as the other (observer/server/push.py
+    says which the record kept)."""
     added = 0
     for item in conflicts:
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or item.get("record_type", "observation") != "observation":
             continue
         conflict_id = uuid.UUID(str(item["id"]))
         if s.get(RecordConflict, conflict_id) is not None:
             continue
+        kept = item.get("kept") if isinstance(item.get("kept"), dict) else {}
+        aside = item.get("set_aside") if isinstance(item.get("set_aside"), dict) else {}
+        side = {"server": "here", "pushed": "incoming"}.get(str(kept.get("side")), "both")
+        sides = {
+            str(kept.get("side")): kept.get("value"),
+            str(aside.get("side")): aside.get("value"),
+        }
+        if side == "both":
+            sides = {"server": kept.get("server"), "pushed": kept.get("pushed")}
+        kind = str(item.get("kind"))
         s.add(
             RecordConflict(
                 id=conflict_id,
                 observation_id=uuid.UUID(str(item["observation_id"])),
-                kind=str(item.get("kind", "value")),
-                target=str(item.get("target", "record"))[:200],
-                here_value=item.get("here_value"),
-                incoming_value=item.get("incoming_value"),
-                kept=str(item.get("kept", "here")),
-                here_revision=int(item.get("here_revision") or 0),
-                incoming_revision=int(item.get("incoming_revision") or 0),
-                here_changed_at=_moment(item.get("here_changed_at")),
-                incoming_changed_at=_moment(item.get("incoming_changed_at")),
+                kind=kind if kind in {k.value for k in ConflictKind} else ConflictKind.VALUE.value,
+                target=str(item.get("field") or "record")[:200],
+                here_value=sides.get("server"),
+                incoming_value=sides.get("pushed"),
+                kept=side,
+                here_revision=int(item.get("based_on_revision") or 0),
+                incoming_revision=int(item.get("server_revision") or 0),
+                here_changed_at=None,
+                incoming_changed_at=_moment(item.get("created_at")),
                 source=server[:300],
-                source_by=str(item.get("source_by") or "")[:200],
+                source_by="",
+                resolved_at=_moment(item.get("resolved_at")),
+                resolution="settled" if item.get("resolved_at") else None,
             )
         )
         added += 1

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observer.bundle.export import framework_json, person_json, team_json
-from observer.records.canonical import OBSERVATION_LOAD_OPTIONS, observation_document
+from observer.records.canonical import OBSERVATION_LOAD_OPTIONS, observation_document, ref
 from observer.store.models import Framework, Observation, Person, Team
 
 
@@ -24,7 +24,9 @@ def record_now(s: Session, kind: str, record_id: uuid.UUID) -> dict[str, Any] | 
         return None if found is None else observation_document(found)
     if kind == "person":
         person = s.get(Person, record_id)
-        return None if person is None else person_json(person)
+        if person is None:
+            return None
+        return {**person_json(person), "merged_into_id": ref(person.merged_into_id)}
     if kind == "team":
         team = s.get(Team, record_id)
         return None if team is None else team_json(team)

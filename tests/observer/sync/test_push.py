@@ -1,0 +1,178 @@
+"""Push, then pull, between real laptops through a real team server: a record written on
+one reaches the other; a push retried after the connection dropped once the server had
+committed is applied once; a draft deleted on one laptop and edited on another comes back;
+a laptop whose clock is two days out does not win by it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select, update
+
+from observer.people.directory import PersonDetails
+from observer.records.merge import Change
+from observer.records.recording import DraftDetails
+from observer.server import schema
+from observer.services import Services
+from observer.store.models import Observation
+from observer.store.sync_tables import SENT, sync_outbox
+from observer.sync.client import Client, SyncFailed
+from observer.sync.push import push_all
+from observer.sync.state import enrolment
+from observer.vocabulary import Kind, Role
+from tests.support.core import CONSENT, WHEN
+from tests.support.sync import Laptop, LiveServer
+
+TEAM = "Children in Care"
+
+
+@dataclass
+class Lead:
+    laptop: Services
+    draft: uuid.UUID
+    worker: uuid.UUID
+
+
+def lead_with_a_draft(live_server: LiveServer, make_laptop: Laptop) -> Lead:
+    laptop = make_laptop("Aled Hughes")
+    team = laptop.people.add_team(TEAM)
+    worker = laptop.people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER, team))
+    me = laptop.profiles.current().person_id  # type: ignore[union-attr]
+    draft = laptop.recording.create_draft(
+        DraftDetails(worker, me, Kind.HOME_VISIT, WHEN, focus="Planning the review.", **CONSENT)
+    )
+    laptop.recording.save(draft, [Change("strengths", "", "Calm with the family.")])
+    laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    return Lead(laptop, draft, worker)
+
+
+def second_laptop_of_the_lead(live_server: LiveServer, make_laptop: Laptop) -> Services:
+    laptop = make_laptop("Aled Hughes")
+    laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    laptop.sync.sync()
+    return laptop
+
+
+def observation(laptop: Services, record: uuid.UUID) -> Observation | None:
+    with laptop.db.session() as s:
+        return s.get(Observation, record)
+
+
+def test_a_draft_pushed_from_one_laptop_reaches_the_teams_manager(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    pushed = lead.laptop.sync.sync()
+    assert pushed.refused == 0, lead.laptop.sync.status().refused
+    assert pushed.pushed >= 5  # framework, team, people, the draft
+    assert lead.laptop.sync.status().waiting == 0
+
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(
+        live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    )
+    manager.sync.sync()
+    found = observation(manager, lead.draft)
+    assert found is not None
+    assert found.strengths == "Calm with the family."
+
+    lead.laptop.recording.save(
+        lead.draft, [Change("strengths", "Calm with the family.", "Calm and kind.")]
+    )
+    assert lead.laptop.sync.sync().pushed == 1
+    manager.sync.sync()
+    assert observation(manager, lead.draft).strengths == "Calm and kind."  # type: ignore[union-attr]
+    status = lead.laptop.sync.status()
+    assert status.last_synced_at is not None
+    assert status.waiting == 0
+
+
+class DropsAnswers(httpx.BaseTransport):
+    """Sends each push to the server, then loses the answer, as a dropped connection
+    would after the server had committed."""
+
+    def __init__(self) -> None:
+        self.real = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.real.handle_request(request)
+        if request.url.path.endswith("/push"):
+            response.read()
+            response.close()
+            raise httpx.ReadError("connection dropped", request=request)
+        return response
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def test_a_push_retried_after_a_lost_answer_is_applied_once(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    with lead.laptop.db.session() as s:
+        joined = enrolment(s)
+    assert joined is not None
+    with Client(joined.server, joined.token, transport=DropsAnswers()) as client:
+        with pytest.raises(SyncFailed):
+            push_all(lead.laptop.db, client)
+    with lead.laptop.db.session() as s:
+        sent = s.execute(select(sync_outbox).where(sync_outbox.c.state == SENT)).all()
+    assert sent, "what was sent is kept, with its change id"
+    assert all(row.payload["change_id"] == str(row.change_id) for row in sent)
+
+    result = lead.laptop.sync.sync()
+    assert result.refused == 0
+    assert lead.laptop.sync.status().waiting == 0
+    with live_server.db.owner.begin() as conn:
+        copies = conn.scalar(select(func.count()).where(schema.observations.c.id == lead.draft))
+        applied = conn.scalar(select(func.count()).select_from(schema.applied_changes))
+    assert copies == 1
+    assert applied == len(sent), "each change applied once, under its one change id"
+
+
+def test_a_draft_deleted_on_one_laptop_and_edited_on_another_comes_back(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    other = second_laptop_of_the_lead(live_server, make_laptop)
+    assert observation(other, lead.draft) is not None
+
+    lead.laptop.recording.delete_draft(lead.draft)
+    other.recording.save(
+        lead.draft, [Change("strengths", "Calm with the family.", "Edited on the other one.")]
+    )
+    lead.laptop.sync.sync()  # the delete: the server's copy had not moved on
+    with live_server.db.owner.begin() as conn:
+        assert conn.scalar(select(func.count()).where(schema.observations.c.id == lead.draft)) == 0
+    other.sync.sync()  # the edit brings it back
+    lead.laptop.sync.sync()
+    back = observation(lead.laptop, lead.draft)
+    assert back is not None
+    assert back.strengths == "Edited on the other one."
+
+
+def test_a_laptop_whose_clock_is_two_days_ahead_does_not_win_by_it(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    ahead = second_laptop_of_the_lead(live_server, make_laptop)
+    ahead.recording.save(lead.draft, [Change("duration_minutes", None, 45)])
+    with ahead.db.session() as s, s.begin():  # its clock stamped the change two days out
+        s.execute(
+            update(Observation)
+            .where(Observation.id == lead.draft)
+            .values(updated_at=datetime.now(UTC) + timedelta(days=2))
+        )
+    ahead.sync.sync()
+    lead.laptop.recording.save(lead.draft, [Change("duration_minutes", None, 60)])
+    lead.laptop.sync.sync()  # arrives later: it wins, whatever the clocks said
+    ahead.sync.sync()
+    for laptop in (lead.laptop, ahead):
+        assert observation(laptop, lead.draft).duration_minutes == 60  # type: ignore[union-attr]
