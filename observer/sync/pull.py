@@ -177,8 +177,8 @@ def _take_conflicts(s: Session, conflicts: list[Any], server: str) -> int:
         conflict_id = uuid.UUID(str(item["id"]))
         if s.get(RecordConflict, conflict_id) is not None:
             continue
-        kept = item.get("kept") if isinstance(item.get("kept"), dict) else {}
-        aside = item.get("set_aside") if isinstance(item.get("set_aside"), dict) else {}
+        kept: dict[str, Any] = item["kept"] if isinstance(item.get("kept"), dict) else {}
+        aside: dict[str, Any] = item["set_aside"] if isinstance(item.get("set_aside"), dict) else {}
         side = {"server": "here", "pushed": "incoming"}.get(str(kept.get("side")), "both")
         sides = {
             str(kept.get("side")): kept.get("value"),

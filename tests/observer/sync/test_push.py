@@ -117,9 +117,9 @@ def test_a_push_retried_after_a_lost_answer_is_applied_once(
     with lead.laptop.db.session() as s:
         joined = enrolment(s)
     assert joined is not None
-    with Client(joined.server, joined.token, transport=DropsAnswers()) as client:
-        with pytest.raises(SyncFailed):
-            push_all(lead.laptop.db, client)
+    dropping = Client(joined.server, joined.token, transport=DropsAnswers())
+    with dropping, pytest.raises(SyncFailed):
+        push_all(lead.laptop.db, dropping)
     with lead.laptop.db.session() as s:
         sent = s.execute(select(sync_outbox).where(sync_outbox.c.state == SENT)).all()
     assert sent, "what was sent is kept, with its change id"
