@@ -7,18 +7,24 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
 
 from observer.paths import database_path
+from observer.people.directory import PersonDetails
+from observer.records.merge import Change
+from observer.records.recording import DraftDetails
 from observer.server import enrolment
 from observer.server.app import create_app
 from observer.services import Services, open_services
-from observer.vocabulary import Role
+from observer.vocabulary import Kind, Role
 from tests.observer.server.conftest import postgres, server_db  # noqa: F401  (fixtures)
+from tests.support.core import CONSENT, WHEN
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.postgres import free_port
 from tests.support.server import ServerDatabase
@@ -87,3 +93,26 @@ def make_laptop(tmp_path: Path, _template_store: Path) -> Iterator[Laptop]:
     yield make
     for services in opened:
         services.close()
+
+
+TEAM = "Children in Care"
+
+
+@dataclass
+class Lead:
+    laptop: Services
+    draft: uuid.UUID
+    worker: uuid.UUID
+
+
+def lead_with_a_draft(live_server: LiveServer, make_laptop: Laptop) -> Lead:
+    laptop = make_laptop("Aled Hughes")
+    team = laptop.people.add_team(TEAM)
+    worker = laptop.people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER, team))
+    me = laptop.profiles.current().person_id  # type: ignore[union-attr]
+    draft = laptop.recording.create_draft(
+        DraftDetails(worker, me, Kind.HOME_VISIT, WHEN, focus="Planning the review.", **CONSENT)
+    )
+    laptop.recording.save(draft, [Change("strengths", "", "Calm with the family.")])
+    laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    return Lead(laptop, draft, worker)

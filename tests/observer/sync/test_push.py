@@ -6,16 +6,13 @@ a laptop whose clock is two days out does not win by it."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from observer.people.directory import PersonDetails
 from observer.records.merge import Change
-from observer.records.recording import DraftDetails
 from observer.server import schema
 from observer.services import Services
 from observer.store.models import Observation
@@ -23,31 +20,10 @@ from observer.store.sync_tables import SENT, sync_outbox
 from observer.sync.client import Client, SyncFailed
 from observer.sync.push import push_all
 from observer.sync.state import enrolment
-from observer.vocabulary import Kind, Role
-from tests.support.core import CONSENT, WHEN
-from tests.support.sync import Laptop, LiveServer
+from observer.vocabulary import Role
+from tests.support.sync import Laptop, LiveServer, lead_with_a_draft
 
 TEAM = "Children in Care"
-
-
-@dataclass
-class Lead:
-    laptop: Services
-    draft: uuid.UUID
-    worker: uuid.UUID
-
-
-def lead_with_a_draft(live_server: LiveServer, make_laptop: Laptop) -> Lead:
-    laptop = make_laptop("Aled Hughes")
-    team = laptop.people.add_team(TEAM)
-    worker = laptop.people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER, team))
-    me = laptop.profiles.current().person_id  # type: ignore[union-attr]
-    draft = laptop.recording.create_draft(
-        DraftDetails(worker, me, Kind.HOME_VISIT, WHEN, focus="Planning the review.", **CONSENT)
-    )
-    laptop.recording.save(draft, [Change("strengths", "", "Calm with the family.")])
-    laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
-    return Lead(laptop, draft, worker)
 
 
 def second_laptop_of_the_lead(live_server: LiveServer, make_laptop: Laptop) -> Services:
