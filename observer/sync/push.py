@@ -19,6 +19,7 @@ from observer.store.sync_tables import PENDING, REFUSED, SENT, sync_outbox
 from observer.sync import state
 from observer.sync.client import Client, SyncFailed
 from observer.sync.records import operations_now, record_now
+from observer.sync.references import queue_references
 
 MAX_REQUEST_BYTES = 1024 * 1024
 MAX_CHANGES = 100
@@ -50,6 +51,7 @@ def push_all(db: Database, client: Client) -> Pushed:
 
 def _next_request(db: Database) -> dict[str, Any] | None:
     with db.session() as s, s.begin():
+        queue_references(s)
         acknowledged = state.values(s).get(state.AUDIT_ACK) or {}
         audit = _audit_after(s, int(acknowledged.get("sequence", 0)))
         room = MAX_REQUEST_BYTES - len(json.dumps(audit).encode()) - 64
