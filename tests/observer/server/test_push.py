@@ -202,11 +202,18 @@ def test_two_laptops_editing_one_text_keep_both_words_and_record_the_conflict(
         assert conflicts[0]["based_on_revision"] == held["server_revision"]
 
 
-def test_two_laptops_of_one_writer_pushing_at_once_lose_no_words(scene: Scene) -> None:
-    held = _added(scene, observation(scene.ada, scene.priya, strengths="Calm."))
+@pytest.mark.parametrize("on_the_server", [True, False])
+def test_two_laptops_of_one_writer_pushing_at_once_lose_no_words(
+    scene: Scene, on_the_server: bool
+) -> None:
+    """Real threads, each pushing the same draft from one of the writer's laptops: one
+    adds or updates it, the other merges into it, whichever the server takes first."""
+    start_record = observation(scene.ada, scene.priya, strengths="Calm.")
+    held = _added(scene, start_record) if on_the_server else None
+    first_copy = held or start_record
     sent = {
-        scene.priya_laptop: edited(held, strengths="Calm. Listened to the eldest child."),
-        scene.priya_other_laptop: edited(held, strengths="Calm. Asked about school."),
+        scene.priya_laptop: edited(first_copy, strengths="Calm. Listened to the eldest child."),
+        scene.priya_other_laptop: edited(first_copy, strengths="Calm. Asked about school."),
     }
     answers: dict[str, dict[str, Any]] = {}
     start = threading.Barrier(len(sent))
@@ -220,11 +227,28 @@ def test_two_laptops_of_one_writer_pushing_at_once_lose_no_words(scene: Scene) -
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(a["outcome"] for a in answers.values()) == ["merged", "updated"]
-    words = scene.held(held["id"]).strengths
+    first = "updated" if on_the_server else "added"
+    assert sorted(a["outcome"] for a in answers.values()) == sorted([first, "merged"])
+    words = scene.held(start_record["id"]).strengths
     assert "Listened to the eldest child." in words
     assert "Asked about school." in words
     assert scene.count(schema.conflicts) == 1
+
+
+def test_an_edit_of_a_record_signed_meanwhile_is_set_aside_as_a_conflict(scene: Scene) -> None:
+    held = _added(scene, observation(scene.ada, scene.priya, strengths="Calm."))
+    signed_copy = signed(edited(held))
+    answer = outcome(push(scene.service, scene.priya_laptop, [change(signed_copy, base=held)]))
+    assert answer["outcome"] == "updated"
+    late_edit = edited(held, strengths="Calm. A thought after the visit.")
+    answer = outcome(push(scene.service, scene.priya_other_laptop, [change(late_edit, base=held)]))
+    assert answer["outcome"] == "merged"
+    assert answer["conflicts"] == 1
+    assert scene.held(held["id"]).strengths == "Calm."
+    (conflict,) = scene.service.pull_all(scene.priya_laptop)["conflicts"]
+    assert conflict["kind"] == "set_aside"
+    assert conflict["kept"]["side"] == "server"
+    assert conflict["set_aside"]["value"]["strengths"] == "Calm. A thought after the visit."
 
 
 def test_another_leads_record_is_refused_and_nothing_of_it_is_written(scene: Scene) -> None:

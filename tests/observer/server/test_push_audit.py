@@ -9,13 +9,15 @@ import uuid
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from observer.governance.audit_hash import event_hash
 from observer.records.frameworks import shipped_frameworks
 from observer.server import enrolment, schema
 from observer.server.push_request import MAX_BODY
-from tests.support.push import Chain, change, hash_of, observation, outcome, push
+from tests.support.push import Chain, action, change, hash_of, observation, outcome, push
 from tests.support.server import ServerDatabase
 from tests.support.sync_client import Service, sentence
 
@@ -352,3 +354,75 @@ def test_a_framework_is_added_once_and_another_definition_of_its_version_is_refu
             .where(schema.frameworks.c.key == definition["key"])
         ).scalar_one()
     assert standards == len(definition["standards"])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    where=st.sampled_from(["record", "change", "rating", "action", "event"]),
+    name=st.sampled_from(
+        [
+            "id",
+            "revision",
+            "status",
+            "observed_at",
+            "strengths",
+            "level",
+            "standard",
+            "done_at",
+            "signatures",
+            "framework",
+            "base",
+            "base_revision",
+            "sequence",
+            "occurred_at",
+            "event_hash",
+        ]
+    ),
+    value=_JSON,
+)
+def test_any_field_of_any_value_is_a_sentence_or_applied_never_a_failure(
+    laptops: Laptops, where: str, name: str, value: Any
+) -> None:
+    record = observation(
+        laptops.ada,
+        laptops.priya,
+        ratings=[
+            {
+                "id": str(uuid.uuid4()),
+                "created_at": "2026-03-02T10:30:00+00:00",
+                "updated_at": "2026-03-02T10:30:00+00:00",
+                "revision": 1,
+                "standard": "1",
+                "level": "good",
+                "evidence": "",
+            }
+        ],
+        actions=[action()],
+    )
+    sent = change(record, "create")
+    events = Chain().add(1)
+    target = {
+        "record": record,
+        "change": sent,
+        "rating": record["ratings"][0],
+        "action": record["actions"][0],
+        "event": events[0],
+    }[where]
+    target[name] = value
+    response = push(laptops.service, laptops.priya_laptop, [sent], events * (where == "event"))
+    if response.status_code == 200:
+        assert response.json()["results"][0]["outcome"] in ("added", "refused", "unchanged")
+    else:
+        sentence(response, response.status_code)
+        assert response.status_code in (400, 409)
