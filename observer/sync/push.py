@@ -46,7 +46,15 @@ def push_all(db: Database, client: Client) -> Pushed:
         if body is None:
             return pushed
         answer = client.push(body)
+        before = _acknowledged(db)
         _keep_answers(db, body, answer, pushed)
+        if not body["changes"] and _acknowledged(db) == before:
+            raise SyncFailed("The team server did not acknowledge this laptop's audit trail.")
+
+
+def _acknowledged(db: Database) -> object:
+    with db.session() as s:
+        return state.values(s).get(state.AUDIT_ACK)
 
 
 def _next_request(db: Database) -> dict[str, Any] | None:
