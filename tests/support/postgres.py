@@ -53,8 +53,11 @@ class Cluster:
     superuser: str = field(default_factory=lambda: pwd.getpwuid(os.getuid()).pw_name)
     _as_user: list[str] = field(default_factory=list)
 
+    settings: dict[str, str] = field(default_factory=dict)
+    """Server settings beyond the tests' own (a benchmark's larger shared_buffers, say)."""
+
     @classmethod
-    def start(cls) -> Cluster:
+    def start(cls, settings: dict[str, str] | None = None) -> Cluster:
         if not (BIN / "initdb").exists():
             raise PostgresMissing(
                 f"PostgreSQL 15 is not installed ({BIN} has no initdb): "
@@ -63,7 +66,7 @@ class Cluster:
         _stop_abandoned()
         directory = Path(tempfile.mkdtemp(prefix=PREFIX))
         (directory / OWNER_PID).write_text(str(os.getpid()))
-        cluster = cls(directory)
+        cluster = cls(directory, settings=dict(settings or {}))
         if os.getuid() == 0:
             account = pwd.getpwnam(SUPERUSER_WHEN_ROOT)
             os.chown(directory, account.pw_uid, account.pw_gid)
@@ -131,6 +134,7 @@ class Cluster:
                     "-c max_wal_senders=0",
                     # counts calls of the caller functions (test_row_security.py)
                     "-c track_functions=all",
+                    *(f"-c {name}={value}" for name, value in self.settings.items()),
                 ]
             )
             try:
