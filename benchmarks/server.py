@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -142,13 +144,32 @@ def enrol(conninfo: str, person: uuid.UUID, role: str, teams: list[uuid.UUID]) -
     return Laptop(laptop[0], token, role, person)
 
 
-@contextmanager
-def running(observations: int, workers: int, seed: int) -> Iterator[Server]:
+MARKER = "benchmark-server.json"
+
+
+def _seeded_cluster(
+    observations: int, workers: int, seed: int, keep: Path | None
+) -> tuple[Cluster, server_seed.Seeded]:
+    """A cluster migrated and seeded with these sizes: made anew, or, with `keep`, the one
+    kept there when it was seeded with the same sizes (a seed of 1,000,000 takes long)."""
     from observer.server.database import database_url, make_engine
     from observer.server.migrate import migrate
 
-    cluster = Cluster.start(CLUSTER_SETTINGS)
-    process = None
+    wanted = {"observations": observations, "workers": workers, "seed": seed}
+    if keep is not None:
+        marker = keep / MARKER
+        if marker.exists():
+            kept = json.loads(marker.read_text())
+            if {k: kept.get(k) for k in wanted} == wanted and "seeded" in kept:
+                cluster = Cluster.start(CLUSTER_SETTINGS, directory=keep)
+                return cluster, server_seed.Seeded.from_json(kept["seeded"])
+            shutil.rmtree(keep)
+        elif keep.exists() and any(keep.iterdir()):
+            raise SystemExit(f"{keep} holds files this command did not make; give an empty folder.")
+        keep.mkdir(parents=True)
+        if os.getuid() == 0:
+            shutil.chown(keep, "postgres", "postgres")
+    cluster = Cluster.start(CLUSTER_SETTINGS, directory=keep)
     try:
         with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {OWNER_ROLE} LOGIN")
@@ -160,10 +181,24 @@ def running(observations: int, workers: int, seed: int) -> Iterator[Server]:
         finally:
             engine.dispose()
         print(f"Seeding {observations:,} observations of {workers:,} workers…", flush=True)
-        seeded = server_seed.seed(
-            cluster.conninfo(OWNER_ROLE, DATABASE), observations, workers, seed
-        )
+        owner = cluster.conninfo(OWNER_ROLE, DATABASE)
+        seeded = server_seed.seed(owner, observations, workers, seed)
         print(f"Seeded in {seeded.seconds:.0f} s.", flush=True)
+    except BaseException:
+        cluster.stop()
+        raise
+    if keep is not None:
+        (keep / MARKER).write_text(json.dumps({**wanted, "seeded": seeded.to_json()}))
+    return cluster, seeded
+
+
+@contextmanager
+def running(
+    observations: int, workers: int, seed: int, keep: Path | None = None
+) -> Iterator[Server]:
+    cluster, seeded = _seeded_cluster(observations, workers, seed, keep)
+    process = None
+    try:
         port = free_port()
         script = Path(sys.executable).with_name("observer-server")
         command = [str(script)] if script.exists() else [sys.executable, "-m", "observer.server"]
@@ -184,7 +219,7 @@ def running(observations: int, workers: int, seed: int) -> Iterator[Server]:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
-        cluster.stop()
+        cluster.stop(remove=keep is None)
 
 
 def _wait_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
@@ -415,9 +450,11 @@ def peak_memory(process: subprocess.Popen[bytes]) -> Measurement:
     )
 
 
-def measure(observations: int, workers: int, runs: int, seed: int = 1) -> dict[str, Any]:
+def measure(
+    observations: int, workers: int, runs: int, seed: int = 1, keep: Path | None = None
+) -> dict[str, Any]:
     started = time.perf_counter()
-    with running(observations, workers, seed) as server:
+    with running(observations, workers, seed, keep) as server:
         manager = _manager_of_scope(server)
         measurements = [
             measure_first_sync(server, manager, runs),
@@ -499,8 +536,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3, help="first syncs timed")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the seeded cluster in this folder and reuse it next time (same sizes)",
+    )
+    parser.add_argument("--seed-only", action="store_true", help="with --keep: seed, then stop")
     args = parser.parse_args(argv)
-    result = measure(args.observations, args.workers, args.runs)
+    if args.seed_only:
+        if args.keep is None:
+            parser.error("--seed-only needs --keep")
+        _seeded_cluster(args.observations, args.workers, 1, args.keep)[0].stop(remove=False)
+        return 0
+    result = measure(args.observations, args.workers, args.runs, keep=args.keep)
     print(table(result["measurements"]))
     command = " ".join([".venv/bin/python benchmarks/server.py", *argv])
     write_section(args.output, section(result, command))

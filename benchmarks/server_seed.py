@@ -108,6 +108,27 @@ class Seeded:
     leads_teams: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **{k: getattr(self, k) for k in ("observations", "ratings", "actions")},
+            **{k: getattr(self, k) for k in ("signatures", "xid", "seconds")},
+            "teams": [str(t) for t in self.teams],
+            "managers": [str(m) for m in self.managers],
+            "leads": [str(lead) for lead in self.leads],
+            "leads_teams": {str(k): [str(t) for t in v] for k, v in self.leads_teams.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Seeded:
+        ids = uuid.UUID
+        return cls(
+            data["observations"], data["ratings"], data["actions"], data["signatures"],
+            data["xid"], [ids(t) for t in data["teams"]], [ids(m) for m in data["managers"]],
+            [ids(lead) for lead in data["leads"]],
+            {ids(k): [ids(t) for t in v] for k, v in data["leads_teams"].items()},
+            data["seconds"],
+        )  # fmt: skip
+
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
