@@ -82,20 +82,28 @@ CLUSTER_SETTINGS = {
     "max_wal_size": "4GB",
     "checkpoint_timeout": "30min",
 }
-# What the floor reads: every table whose rows a first sync carries.
-FLOOR_TABLES = (
-    "teams",
-    "people",
-    "frameworks",
-    "standards",
-    "rating_levels",
-    "observations",
-    "ratings",
-    "actions",
-    "action_standards",
-    "signatures",
-    "addenda",
-    "tombstones",
+# What the floor reads: the caller's rows of every table a first sync carries, each by the
+# leanest query: the observations found through the same indexes the feed uses (its
+# narrowing of a lead's or manager's scope), their parts through their observations.
+SCOPE_SQL = (
+    "observer_id = (SELECT observer_caller_person()) OR observed_person_id = ANY(ARRAY("
+    "SELECT p.id FROM people p WHERE p.team_id = ANY(observer_caller_teams())))"
+)
+SEEN = f"SELECT id FROM observations WHERE {SCOPE_SQL}"
+FLOOR_QUERIES = (
+    "SELECT * FROM teams",
+    "SELECT * FROM people",
+    "SELECT * FROM frameworks",
+    "SELECT * FROM standards",
+    "SELECT * FROM rating_levels",
+    f"SELECT * FROM observations WHERE {SCOPE_SQL}",
+    f"SELECT * FROM ratings WHERE observation_id IN ({SEEN})",
+    f"SELECT * FROM actions WHERE observation_id IN ({SEEN})",
+    "SELECT * FROM action_standards WHERE action_id IN "
+    f"(SELECT id FROM actions WHERE observation_id IN ({SEEN}))",
+    f"SELECT * FROM signatures WHERE observation_id IN ({SEEN})",
+    f"SELECT * FROM addenda WHERE observation_id IN ({SEEN})",
+    "SELECT * FROM tombstones",
 )
 
 
@@ -269,8 +277,8 @@ def copy_floor(conninfo: str, laptop: Laptop) -> int:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         conn.execute("SELECT set_config('observer.laptop_id', %s, true)", (str(laptop.id),))
         with conn.cursor() as cur:
-            for name in FLOOR_TABLES:
-                with cur.copy(f"COPY (SELECT * FROM {name}) TO STDOUT") as copy:
+            for query in FLOOR_QUERIES:
+                with cur.copy(f"COPY ({query}) TO STDOUT") as copy:
                     for data in copy:
                         read += len(data)
     return read
