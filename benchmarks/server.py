@@ -64,6 +64,8 @@ from benchmarks.harness import Measurement, median, percentile, table  # noqa: E
 from tests.support.postgres import OWNER_ROLE, SERVICE_ROLE, Cluster, free_port  # noqa: E402
 
 DATABASE = "observer"
+OBSERVATIONS = 1_000_000
+WORKERS = 20_000
 SCOPE = 5000  # observations in the benchmark manager's scope
 FIRST_SYNC_TARGET = 3.0  # × floor
 END_TO_END_TARGET_MS = 300.0
@@ -540,8 +542,8 @@ def kept_section(page: str) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--observations", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=20_000)
+    parser.add_argument("--observations", type=int, default=OBSERVATIONS)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--runs", type=int, default=3, help="first syncs timed")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument(
