@@ -12,8 +12,6 @@ the names of children and families. Actors are staff, and are named.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from observer.changes import Topic
 from observer.errors import StoreUnavailable
+from observer.governance.audit_hash import event_hash
 from observer.governance.signed_records import CurrentHashes, check_signed_records
 from observer.store.db import Database
 from observer.store.models import Action, AuditEvent, Setting, utc_now
@@ -89,37 +88,6 @@ def describe_action(action: str, record_type: str) -> str:
     if words is not None:
         return words
     return action.replace(":", " as ").replace("_", " ").capitalize()
-
-
-def event_hash(
-    *,
-    sequence: int,
-    event_id: uuid.UUID,
-    occurred_at: datetime,
-    actor: str,
-    action: str,
-    record_type: str,
-    record_id: uuid.UUID | None,
-    content_hash: str,
-    detail: str,
-    previous_hash: str,
-) -> str:
-    """SHA-256 (hex) of the event's fields and the previous event's hash, as a compact
-    JSON array. `occurred_at` is UTC, aware or naive. Part of the store's format."""
-    fields = [
-        sequence,
-        str(event_id),
-        occurred_at.replace(tzinfo=UTC).isoformat(timespec="microseconds"),
-        actor,
-        action,
-        record_type,
-        None if record_id is None else str(record_id),
-        content_hash,
-        detail,
-        previous_hash,
-    ]
-    encoded = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 # Writing

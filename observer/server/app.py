@@ -3,6 +3,7 @@
     GET  /health                      the schema and protocol versions, for monitoring
     POST /sync/v1/enrol               a one-time code for a laptop's device token
     GET  /sync/v1/pull?after=&limit=  a page of the change feed (observer/server/feed.py)
+    POST /sync/v1/push                a laptop's audit chain and changes (observer/server/push.py)
 
 Every endpoint but /health and enrol needs `Authorization: Bearer TOKEN`. The service
 connects as the service's role, never the tables' owner: each request's transaction names
@@ -33,14 +34,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from observer.server import enrolment, feed, schema
+from observer.server import audit_chain, enrolment, feed, push, push_request, schema
 from observer.server.database import as_caller
 
 log = logging.getLogger("observer.server")
 
 PROTOCOL = "v1"
 PROTOCOLS = (PROTOCOL,)
-# An enrolment is a few hundred bytes; pushes will have their own, larger limit.
+# An enrolment is a few hundred bytes; a push has its own, larger limit (push_request).
 MAX_BODY = 16 * 1024
 MAX_TOKEN = 200
 MAX_CODE = 100
@@ -117,6 +118,7 @@ def create_app(engine: Engine) -> Starlette:
             Route("/health", endpoint(_health), methods=["GET"]),
             Route("/sync/{protocol}/enrol", endpoint(_enrol), methods=["POST"]),
             Route("/sync/{protocol}/pull", endpoint(_pull), methods=["GET"]),
+            Route("/sync/{protocol}/push", endpoint(_push), methods=["POST"]),
             Route(
                 "/sync/{protocol}/{rest:path}",
                 endpoint(_unknown),
@@ -129,7 +131,7 @@ def create_app(engine: Engine) -> Starlette:
 
 
 async def _unknown(request: Request, engine: Engine) -> Response:
-    if request.path_params["rest"] in ("enrol", "pull"):
+    if request.path_params["rest"] in ("enrol", "pull", "push"):
         raise Refused(405, "method", "That method is not allowed here.")
     raise Refused(404, "not_found", "There is nothing at that address on this server.")
 
@@ -205,6 +207,30 @@ async def _pull(request: Request, engine: Engine) -> Response:
     return JSONResponse(page)
 
 
+async def _push(request: Request, engine: Engine) -> Response:
+    """The audit chain first, in one transaction (409 if it does not follow on, nothing
+    written), then each change in its own; every change is answered."""
+    if request.query_params:
+        raise Refused(400, "invalid", "A push takes no query parameters.")
+    body = await _read_json(request, push_request.MAX_BODY)
+    laptop = await _authenticated(request, engine)
+    try:
+        events, changes = push_request.read_push(body)
+    except (push_request.BadPush, audit_chain.BadAuditEvent) as exc:
+        raise Refused(400, "invalid", str(exc)) from None
+
+    def apply() -> dict[str, Any]:
+        try:
+            head = push.take_audit(engine, laptop, events)
+        except audit_chain.ChainBroken as exc:
+            log.warning("push from laptop %s refused: its audit chain does not follow on", laptop)
+            raise Refused(409, "audit_chain", str(exc)) from None
+        results = [push.apply(engine, laptop, change).as_json() for change in changes]
+        return {"results": results, "audit": head}
+
+    return JSONResponse(await run_in_threadpool(apply))
+
+
 def _limit(given: str | None) -> int:
     if given is None:
         return feed.DEFAULT_LIMIT
@@ -239,24 +265,30 @@ async def _authenticated(request: Request, engine: Engine) -> uuid.UUID:
     return laptop
 
 
-async def _json_body(request: Request, fields: dict[str, int]) -> dict[str, str]:
-    """The request's JSON object, with exactly these text fields, each at most so long."""
+async def _read_json(request: Request, largest: int) -> Any:
+    """The request's JSON, refused (413) once it is longer than `largest` bytes, before it
+    is read whole."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != (
         "application/json"
     ):
         raise Refused(415, "content_type", "Send the request as JSON (application/json).")
     declared = request.headers.get("content-length", "")
-    if re.fullmatch(r"[0-9]{1,20}", declared) and int(declared) > MAX_BODY:
-        raise _too_large()
+    if re.fullmatch(r"[0-9]{1,20}", declared) and int(declared) > largest:
+        raise _too_large(largest)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
-            raise _too_large()
+        if len(body) > largest:
+            raise _too_large(largest)
     try:
-        value = json.loads(bytes(body), object_pairs_hook=_no_repeats, parse_constant=_no_nan)
+        return json.loads(bytes(body), object_pairs_hook=_no_repeats, parse_constant=_no_nan)
     except (ValueError, RecursionError):
         raise Refused(400, "json", "The request is not valid JSON.") from None
+
+
+async def _json_body(request: Request, fields: dict[str, int]) -> dict[str, str]:
+    """The request's JSON object, with exactly these text fields, each at most so long."""
+    value = await _read_json(request, MAX_BODY)
     if not isinstance(value, dict):
         raise Refused(400, "json", "The request must be a JSON object.")
     names = ", ".join(fields)
@@ -283,8 +315,8 @@ def _no_nan(constant: str) -> None:
     raise ValueError("not JSON")
 
 
-def _too_large() -> Refused:
-    return Refused(413, "too_large", f"The request is larger than {MAX_BODY} bytes.")
+def _too_large(largest: int) -> Refused:
+    return Refused(413, "too_large", f"The request is larger than {largest} bytes.")
 
 
 def _who(conn: Connection) -> dict[str, Any]:

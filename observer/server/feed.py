@@ -105,11 +105,12 @@ def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
         "teams": _records(_rows(conn, schema.teams, wanted.get("teams", []))),
         "people": _records(people),
         "frameworks": _frameworks(conn, wanted.get("frameworks", [])),
-        "observations": _observations(conn, wanted.get("observations", [])),
+        "observations": observation_documents(conn, wanted.get("observations", [])),
         "tombstones": [
             _tombstone(row) for row in _rows(conn, schema.tombstones, wanted.get("tombstones", []))
         ],
         "withdrawn": _withdrawn(conn, [row.id for row in people]),
+        "conflicts": _records(_rows(conn, schema.conflicts, wanted.get("conflicts", []))),
     }
 
 
@@ -137,6 +138,7 @@ def _entries(after: Cursor, xmin: int, limit: int, *, narrowed: bool = True) -> 
         of(schema.rating_levels, "frameworks", "framework_id"),
         of(schema.observations, "observations", "id", *([_in_scope()] if narrowed else [])),
         of(schema.tombstones, "tombstones"),
+        of(schema.conflicts, "conflicts"),
     ).subquery()
     return select(feed).order_by(feed.c.written_xid, feed.c.server_revision).limit(limit)
 
@@ -195,7 +197,7 @@ def _frameworks(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, An
     return out
 
 
-def _observations(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+def observation_documents(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
     """Observations as a bundle carries them: ratings, actions, signatures and addenda
     inside, standards and levels by code, the framework by key and version."""
     rows = _rows(conn, schema.observations, ids)
@@ -258,7 +260,7 @@ def _parts(
         sent = _sent(fields, (parent,))
         for row in result:
             found.setdefault(row[of_parent], []).append(
-                {key: _json_value(row[i]) for key, i in sent}
+                {key: json_value(row[i]) for key, i in sent}
             )
     return found
 
@@ -268,6 +270,7 @@ def _tombstone(row: Row[Any]) -> dict[str, Any]:
         "record_type": row.record_type,
         "record_id": str(row.record_id),
         "removed_at": row.removed_at.isoformat(),
+        "reason": row.reason,
         "server_revision": row.server_revision,
     }
 
@@ -276,7 +279,7 @@ def _records(rows: Sequence[Row[Any]], *left_out: str) -> list[dict[str, Any]]:
     if not rows:
         return []
     sent = _sent(rows[0]._fields, left_out)
-    return [{key: _json_value(row[i]) for key, i in sent} for row in rows]
+    return [{key: json_value(row[i]) for key, i in sent} for row in rows]
 
 
 @functools.lru_cache(maxsize=128)
@@ -310,7 +313,7 @@ _BY_TYPE: dict[type, Any] = {
 }
 
 
-def _json_value(value: object) -> object:
+def json_value(value: object) -> object:
     convert = _BY_TYPE.get(type(value))
     if convert is not None:
         return convert(value)
@@ -321,9 +324,9 @@ def _json_value(value: object) -> object:
     if isinstance(value, bytes | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
+        return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, Iterable) and not isinstance(value, str):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     return value
 
 

@@ -47,12 +47,16 @@ SERVICE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "team_assignments": ("SELECT",),
     "enrolment_codes": (),
     "alembic_version": ("SELECT",),
+    "applied_changes": ("SELECT", "INSERT"),
 }
 # Functions that run as the owner, for what the service may do without seeing the table:
 # recognising a laptop's token and redeeming an enrolment code (migration 0002).
 SERVICE_FUNCTIONS = (
     "observer_authenticate(bytea)",
     "observer_redeem_enrolment(bytea, bytea, text)",
+    # a push's receipt on the server's own chain, and a lock on a record being merged (0005)
+    "observer_append_receipt(bigint, text)",
+    "observer_lock_observation(uuid)",
 )
 
 

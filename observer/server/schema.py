@@ -311,7 +311,10 @@ tombstones = Table(
     Column("observed_person_id", UUID(as_uuid=True)),
     Column("observer_id", UUID(as_uuid=True)),
     Column("removed_at", Timestamp(), nullable=False, server_default=NOW),
+    # `deleted` on a laptop (a later edit brings it back) or `removed` from the server.
+    Column("reason", String(20), nullable=False, server_default="deleted"),
     *_feed_columns(),
+    CheckConstraint("reason IN ('deleted', 'removed')", name="known_reason"),
 )
 
 enrolment_codes = Table(
@@ -369,6 +372,22 @@ conflicts = Table(
     Column("created_at", Timestamp(), nullable=False, server_default=NOW),
     Column("resolved_at", Timestamp()),
     *_feed_columns(),
+)
+
+# Each change a laptop pushed, with the answer it was given, so that a retry of the same
+# change (its answer lost on the way) is answered the same and applied once.
+applied_changes = Table(
+    "applied_changes",
+    metadata,
+    Column("change_id", UUID(as_uuid=True), primary_key=True),
+    Column("laptop_id", UUID(as_uuid=True), _fk("laptops.id"), nullable=False, index=True),
+    Column("record_type", String(40), nullable=False),
+    Column("record_id", UUID(as_uuid=True)),
+    Column("outcome", String(20), nullable=False),
+    Column("server_revision", BigInteger),
+    Column("conflicts", Integer, nullable=False, server_default="0"),
+    Column("message", Text),
+    Column("applied_at", Timestamp(), nullable=False, server_default=NOW),
 )
 
 # Every row these hold is stamped with a server revision and the writing transaction.

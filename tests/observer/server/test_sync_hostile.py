@@ -125,7 +125,8 @@ def test_a_protocol_the_server_does_not_serve_is_one_clear_sentence(service: Ser
 
 def test_unknown_addresses_and_methods_are_one_sentence(service: Service) -> None:
     assert "nothing at that address" in sentence(service.request("GET", "/admin"), 404)
-    assert "nothing at that address" in sentence(service.request("GET", "/sync/v1/push"), 404)
+    assert "nothing at that address" in sentence(service.request("GET", "/sync/v1/upload"), 404)
+    assert "not allowed" in sentence(service.request("GET", "/sync/v1/push"), 405)
     assert "not allowed" in sentence(service.request("DELETE", "/health"), 405)
     assert "not allowed" in sentence(service.request("GET", ENROL), 405)
 

@@ -1,0 +1,250 @@
+"""A laptop's audit chain as it arrives with a push, checked before anything is written,
+and the server's receipt of it (docs/sync-protocol.md, Push, step 1).
+
+Each event's hash must recompute with the laptop's own function
+(observer.governance.audit_hash.event_hash), and the events must follow on from the last
+one the server holds of this laptop's chain: sequence one more, `previous_hash` equal to
+its hash (a laptop's first push starts at sequence 1, after the empty hash). Events the
+server already holds (same sequence and hash) are skipped, so a retried push is harmless;
+one held with another hash means the laptop's chain was rewritten since it was sent.
+
+New events are then appended as the caller's (row-level security lets a laptop add only
+to its own chain), and a receipt goes on the server's own chain
+(`observer_append_receipt`, migration 0005): a later rewrite on the laptop no longer
+matches a receipt.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from observer.errors import ObserverError
+from observer.governance.audit_hash import event_hash
+from observer.server import schema
+
+EVENT_FIELDS = frozenset(
+    {
+        "id",
+        "sequence",
+        "occurred_at",
+        "actor",
+        "action",
+        "record_type",
+        "record_id",
+        "content_hash",
+        "detail",
+        "previous_hash",
+        "event_hash",
+    }
+)
+# Column lengths of audit_events; detail is text, kept to short facts by the laptop.
+_LONGEST = {
+    "actor": 200,
+    "action": 40,
+    "record_type": 40,
+    "content_hash": 64,
+    "detail": 20_000,
+    "previous_hash": 64,
+}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_MAX_SEQUENCE = 2**63 - 1
+
+
+class BadAuditEvent(ObserverError):
+    """An audit event that is not shaped as the protocol says (a 400)."""
+
+
+class ChainBroken(ObserverError):
+    """The laptop's chain does not recompute or does not follow on (a 409)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    id: uuid.UUID
+    sequence: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    record_type: str
+    record_id: uuid.UUID | None
+    content_hash: str
+    detail: str
+    previous_hash: str
+    event_hash: str
+
+    def recomputes(self) -> bool:
+        return self.event_hash == event_hash(
+            sequence=self.sequence,
+            event_id=self.id,
+            occurred_at=self.occurred_at,
+            actor=self.actor,
+            action=self.action,
+            record_type=self.record_type,
+            record_id=self.record_id,
+            content_hash=self.content_hash,
+            detail=self.detail,
+            previous_hash=self.previous_hash,
+        )
+
+
+@dataclass(frozen=True)
+class Head:
+    """The last event of a chain the server holds: (0, "") when it holds none."""
+
+    sequence: int
+    hash: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"sequence": self.sequence, "hash": self.hash}
+
+
+def read_events(given: Any) -> list[Event]:
+    """The `audit` list of a push, each event checked field by field."""
+    if not isinstance(given, list):
+        raise BadAuditEvent("audit must be a list of audit events.")
+    return [_event(item, f"audit[{index}]") for index, item in enumerate(given)]
+
+
+def _event(item: Any, where: str) -> Event:
+    if not isinstance(item, dict):
+        raise BadAuditEvent(f"{where} must be an object.")
+    if set(item) != EVENT_FIELDS:
+        raise BadAuditEvent(
+            f"{where} must have exactly these fields: {', '.join(sorted(EVENT_FIELDS))}."
+        )
+    for name, longest in _LONGEST.items():
+        value = item[name]
+        if not isinstance(value, str) or len(value) > longest:
+            raise BadAuditEvent(f"{where}.{name} must be text of at most {longest} characters.")
+    sequence = item["sequence"]
+    if isinstance(sequence, bool) or not isinstance(sequence, int):
+        raise BadAuditEvent(f"{where}.sequence must be a whole number.")
+    if not 1 <= sequence <= _MAX_SEQUENCE:
+        raise BadAuditEvent(f"{where}.sequence must be 1 or more.")
+    if not isinstance(item["event_hash"], str) or not _SHA256.fullmatch(item["event_hash"]):
+        raise BadAuditEvent(f"{where}.event_hash must be a SHA-256 in hexadecimal.")
+    return Event(
+        id=_uuid(item["id"], f"{where}.id"),
+        sequence=sequence,
+        occurred_at=_moment(item["occurred_at"], f"{where}.occurred_at"),
+        actor=item["actor"],
+        action=item["action"],
+        record_type=item["record_type"],
+        record_id=None if item["record_id"] is None else _uuid(item["record_id"], where),
+        content_hash=item["content_hash"],
+        detail=item["detail"],
+        previous_hash=item["previous_hash"],
+        event_hash=item["event_hash"],
+    )
+
+
+def _uuid(value: Any, where: str) -> uuid.UUID:
+    try:
+        if isinstance(value, str) and len(value) == 36:
+            return uuid.UUID(value)
+    except ValueError:
+        pass
+    raise BadAuditEvent(f"{where} must be an id written as a hyphenated UUID.")
+
+
+def _moment(value: Any, where: str) -> datetime:
+    try:
+        if isinstance(value, str) and len(value) <= 40:
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        pass
+    raise BadAuditEvent(f"{where} must be an ISO 8601 date and time with its offset.")
+
+
+def head_of(conn: Connection, laptop: uuid.UUID) -> Head:
+    """The last event the server holds of this laptop's chain."""
+    a = schema.audit_events
+    found = conn.execute(
+        select(a.c.sequence, a.c.event_hash)
+        .where(a.c.laptop_id == laptop)
+        .order_by(a.c.sequence.desc())
+        .limit(1)
+    ).one_or_none()
+    return Head(0, "") if found is None else Head(found.sequence, found.event_hash)
+
+
+def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
+    """Checks the events against the chain held, appends the new ones and a receipt, and
+    returns the chain's head; ChainBroken (nothing written) when they do not follow on.
+    The caller's transaction names the laptop; one push of a laptop at a time holds it."""
+    conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"audit {laptop}", 0))))
+    head = head_of(conn, laptop)
+    held = _held(conn, laptop, [e.sequence for e in events if e.sequence <= head.sequence])
+    last = head
+    new: list[Event] = []
+    for event in events:
+        if not event.recomputes():
+            raise _broken(laptop, f"event {event.sequence} does not match its own hash")
+        if event.sequence <= head.sequence and not new:
+            if held.get(event.sequence) != event.event_hash:
+                raise _broken(laptop, f"event {event.sequence} differs from the one it sent before")
+            continue
+        if event.sequence != last.sequence + 1 or event.previous_hash != last.hash:
+            raise _broken(laptop, f"event {event.sequence} does not follow event {last.sequence}")
+        new.append(event)
+        last = Head(event.sequence, event.event_hash)
+    if not new:
+        return head
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(schema.audit_events), _rows(laptop, new))
+    except IntegrityError:
+        raise _broken(laptop, "an event's id is one the server already holds") from None
+    conn.execute(
+        text("SELECT observer_append_receipt(:sequence, :hash)"),
+        {"sequence": last.sequence, "hash": last.hash},
+    )
+    return last
+
+
+def _rows(laptop: uuid.UUID, new: list[Event]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": e.id,
+            "occurred_at": e.occurred_at,
+            "actor": e.actor,
+            "action": e.action,
+            "record_type": e.record_type,
+            "record_id": e.record_id,
+            "content_hash": e.content_hash,
+            "sequence": e.sequence,
+            "detail": e.detail,
+            "previous_hash": e.previous_hash,
+            "event_hash": e.event_hash,
+            "laptop_id": laptop,
+        }
+        for e in new
+    ]
+
+
+def _held(conn: Connection, laptop: uuid.UUID, sequences: list[int]) -> dict[int, str]:
+    if not sequences:
+        return {}
+    a = schema.audit_events
+    rows = conn.execute(
+        select(a.c.sequence, a.c.event_hash).where(
+            a.c.laptop_id == laptop, a.c.sequence.in_(sequences)
+        )
+    )
+    return {row.sequence: row.event_hash for row in rows}
+
+
+def _broken(laptop: uuid.UUID, why: str) -> ChainBroken:
+    return ChainBroken(
+        f"The audit trail of laptop {laptop} does not follow on from what the team server "
+        f"holds ({why}): it was changed after it was sent; nothing was written."
+    )

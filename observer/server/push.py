@@ -1,0 +1,529 @@
+"""A laptop's push applied (docs/sync-protocol.md, Push): its audit chain first, in one
+transaction (observer/server/audit_chain.py), then each change in its own transaction, in
+the order sent.
+
+Each change is answered once: its answer is kept in `applied_changes` in the same
+transaction as what it wrote, so a change retried after its answer was lost answers the
+same (`already_applied`) and writes nothing again. A change this caller may not make, as
+row-level security or a trigger decides, is rolled back to before it began and answered
+`refused` with one sentence. An observation is merged with the server's copy by the
+laptops' own rules (observer.conflicts.rules.merge_observation) under a lock on the
+record, so two pushes of one record take turns and neither loses the other's words.
+
+The log holds ids and outcomes only, never names or narrative.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from observer.bundle.reader import BundleReader
+from observer.conflicts.rules import (
+    Conflict,
+    Merged,
+    Outcome,
+    Side,
+    SignedContentDiffers,
+    merge_observation,
+)
+from observer.conflicts.shared import bundle_content_hash
+from observer.errors import InvalidBundle
+from observer.records.frameworks import ID_NAMESPACE, FrameworkDefinition
+from observer.server import audit_chain, feed, push_rows, schema
+from observer.server.database import as_caller
+from observer.server.push_request import Change
+
+log = logging.getLogger("observer.server.push")
+
+# SQLSTATEs that mean "not this caller's to write" (row-level security, a privilege), a
+# signed record's trigger, or a reference or name the server does not hold as given.
+_REFUSALS = {"42501", "OB001", "23503", "23505", "23514"}
+_ATTEMPTS = 3
+_FEED_ONLY = ("server_revision", "ids_at_signing")
+_OUTCOMES = {
+    Outcome.ADDED: "added",
+    Outcome.UPDATED: "updated",
+    Outcome.MERGED: "merged",
+    Outcome.UNCHANGED: "unchanged",
+    Outcome.RESTORED: "added",
+    Outcome.STAYS_DELETED: "deleted",
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    laptop: uuid.UUID
+    person: uuid.UUID
+    role: str | None
+
+
+@dataclass(frozen=True)
+class Result:
+    change_id: uuid.UUID
+    outcome: str
+    server_revision: int | None = None
+    conflicts: int = 0
+    message: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "change_id": str(self.change_id),
+            "outcome": self.outcome,
+            "server_revision": self.server_revision,
+            "conflicts": self.conflicts,
+            "message": self.message,
+        }
+
+
+class Refusal(Exception):
+    """This change is not made; the sentence says why."""
+
+
+def take_audit(
+    engine: Engine, laptop: uuid.UUID, events: list[audit_chain.Event]
+) -> dict[str, Any]:
+    """Step 1: the laptop's chain checked and appended, with a receipt, in one transaction."""
+    with engine.begin() as conn:
+        as_caller(conn, laptop)
+        head = audit_chain.take(conn, laptop, events)
+    return head.as_json()
+
+
+def apply(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
+    """Step 2, for one change, in its own transaction; retried when a concurrent push of
+    the same change id committed first (then it answers what that one answered)."""
+    for _ in range(_ATTEMPTS):
+        try:
+            return _apply_once(engine, laptop, change)
+        except IntegrityError:
+            continue  # the next attempt finds this laptop's answer, if it was this laptop's
+    log.warning("push from laptop %s: change %s was another laptop's", laptop, change.change_id)
+    return Result(
+        change.change_id,
+        "refused",
+        message=f"Change {change.change_id} was sent by another laptop; nothing of it was written.",
+    )
+
+
+def _apply_once(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
+    with engine.begin() as conn:
+        as_caller(conn, laptop)
+        conn.execute(text("SET LOCAL TimeZone = 'UTC'"))
+        # Pushes of one record (or retries of one change) take turns.
+        key = str(change.record_id or change.change_id)
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+        first = _answered(conn, change.change_id)
+        if first is not None:
+            return first
+        caller = _caller(conn, laptop)
+        savepoint = conn.begin_nested()
+        result: Result
+        try:
+            result = _HANDLERS[change.record_type](conn, caller, change)
+            savepoint.commit()
+        except (Refusal, push_rows.NotAllowed) as refused:
+            savepoint.rollback()
+            result = Result(change.change_id, "refused", message=_refused(change, refused))
+        except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None)
+            if state not in _REFUSALS:
+                raise
+            savepoint.rollback()
+            result = Result(change.change_id, "refused", message=_refused_by(change, state))
+        conn.execute(
+            insert(schema.applied_changes).values(
+                change_id=change.change_id,
+                laptop_id=laptop,
+                record_type=change.record_type,
+                record_id=change.record_id,
+                outcome=result.outcome,
+                server_revision=result.server_revision,
+                conflicts=result.conflicts,
+                message=result.message,
+            )
+        )
+    log.info(
+        "push from laptop %s: %s %s %s",
+        laptop,
+        change.record_type,
+        change.record_id,
+        result.outcome,
+    )
+    return result
+
+
+def _answered(conn: Connection, change_id: uuid.UUID) -> Result | None:
+    a = schema.applied_changes
+    row = conn.execute(select(a).where(a.c.change_id == change_id)).one_or_none()
+    if row is None:
+        return None
+    return Result(change_id, "already_applied", row.server_revision, row.conflicts, row.message)
+
+
+def _caller(conn: Connection, laptop: uuid.UUID) -> Caller:
+    person = conn.execute(select(func.observer_caller_person())).scalar_one()
+    role = conn.execute(select(func.observer_caller_role())).scalar_one_or_none()
+    return Caller(laptop, person, role)
+
+
+def _refused(change: Change, refused: Exception) -> str:
+    return str(refused) or _refused_by(change, "42501")
+
+
+def _refused_by(change: Change, state: str) -> str:
+    what = f"{_name(change.record_type)} {change.record_id}"
+    if state == "OB001":
+        return (
+            f"{what} is signed on the team server, and this change would alter what was "
+            "signed; nothing of it was written (add an addendum instead)."
+        )
+    if state == "23503":
+        return (
+            f"{what} refers to a person, team or framework the team server does not hold; "
+            "nothing of this change was written."
+        )
+    if state in ("23505", "23514"):
+        return (
+            f"{what} clashes with a record the team server already holds (its id or name); "
+            "nothing of this change was written."
+        )
+    return (
+        f"{what} is not this laptop's person's to change in this way; nothing of this change "
+        "was written."
+    )
+
+
+def _name(record_type: str) -> str:
+    return record_type.capitalize()
+
+
+# Observations
+
+
+def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
+    record_id = change.record_id
+    assert record_id is not None
+    o = schema.observations
+    if conn.execute(select(o.c.id).where(o.c.id == record_id)).first() is not None:
+        conn.execute(select(func.observer_lock_observation(record_id)))
+    copies = feed.observation_documents(conn, [record_id])
+    held = copies[0] if copies else None
+    here = None if held is None else _checked(held)
+    if change.deletes:
+        return _delete(conn, change, held)
+    incoming = change.record
+    assert incoming is not None
+    assert change.raw is not None
+    reason = _tombstone(conn, record_id)
+    if here is None and reason == "removed":
+        raise Refusal(
+            f"Observation {record_id} was removed from the team server and cannot be added "
+            "again; nothing of this change was written."
+        )
+    _check_signed_content(change)
+    try:
+        if here is None:
+            merged = merge_observation(
+                change.base, None, incoming, now=_now(), deleted_here=reason == "deleted"
+            )
+        else:
+            assert held is not None
+            base = here if change.base_revision == held["server_revision"] else change.base
+            # The push that arrives later wins a non-text field, whatever the laptops' clocks.
+            later = {**incoming, "revision": max(incoming["revision"], here["revision"] + 1)}
+            merged = merge_observation(base, here, later, now=_now())
+    except SignedContentDiffers:
+        raise Refusal(
+            f"Observation {record_id} is signed on the team server with other content than "
+            "this laptop's copy; nothing of this change was written."
+        ) from None
+    if merged.record is None:
+        return Result(change.change_id, "deleted", _tombstone_revision(conn, record_id))
+    if merged.writes:
+        push_rows.write(conn, here, merged.record, change.raw.get("ids_at_signing"))
+    _record_conflicts(conn, caller, change, merged)
+    revision = conn.execute(
+        select(o.c.server_revision).where(o.c.id == record_id)
+    ).scalar_one_or_none()
+    if revision is None:
+        raise push_rows.NotAllowed("")
+    return Result(change.change_id, _OUTCOMES[merged.outcome], revision, len(merged.conflicts))
+
+
+def _checked(document: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return BundleReader("The team server's copy").observation(dict(document), "record")
+    except InvalidBundle as exc:
+        log.error("the server's copy of observation %s cannot be read", document.get("id"))
+        raise Refusal(
+            f"The team server's copy of observation {document.get('id')} cannot be merged; "
+            "ask IT to look at it. Nothing of this change was written."
+        ) from exc
+
+
+def _check_signed_content(change: Change) -> None:
+    """A signed record whose content is not what its signatures hold is refused, whatever
+    its revision (observer/bundle/importer.py checks a bundle's the same way)."""
+    raw = change.raw
+    assert raw is not None
+    if not raw.get("signatures") and not raw.get("addenda"):
+        return
+    digest = bundle_content_hash(_as_bundle(raw))
+    for part in ("signatures", "addenda"):
+        for entry in raw.get(part) or ():
+            if entry.get("content_hash") != digest:
+                raise Refusal(
+                    f"Observation {change.record_id} was changed after it was signed: its "
+                    f"{part} do not match its content; nothing of this change was written."
+                )
+
+
+def _as_bundle(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The record as a bundle writes it: without what the pull feed adds."""
+    document = {k: v for k, v in raw.items() if k not in _FEED_ONLY}
+    for part in ("ratings", "actions", "signatures", "addenda"):
+        if isinstance(document.get(part), list):
+            document[part] = [
+                {k: v for k, v in entry.items() if k != "server_revision"}
+                for entry in document[part]
+            ]
+    return document
+
+
+def _delete(conn: Connection, change: Change, held: Mapping[str, Any] | None) -> Result:
+    o = schema.observations
+    if held is None:
+        return Result(change.change_id, "deleted", _tombstone_revision(conn, change.record_id))
+    if held["server_revision"] != change.base_revision or held["status"] == "signed":
+        return Result(change.change_id, "kept", held["server_revision"])
+    if conn.execute(o.delete().where(o.c.id == change.record_id)).rowcount != 1:
+        raise push_rows.NotAllowed("")
+    return Result(change.change_id, "deleted", _tombstone_revision(conn, change.record_id))
+
+
+def _tombstone(conn: Connection, record_id: uuid.UUID) -> str | None:
+    t = schema.tombstones
+    found: str | None = conn.execute(
+        select(t.c.reason)
+        .where(t.c.record_id == record_id)
+        .order_by(t.c.server_revision.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return found
+
+
+def _tombstone_revision(conn: Connection, record_id: uuid.UUID | None) -> int | None:
+    t = schema.tombstones
+    found: int | None = conn.execute(
+        select(func.max(t.c.server_revision)).where(t.c.record_id == record_id)
+    ).scalar_one_or_none()
+    return found
+
+
+def _record_conflicts(conn: Connection, caller: Caller, change: Change, merged: Merged) -> None:
+    if not merged.conflicts:
+        return
+    conn.execute(
+        insert(schema.conflicts),
+        [
+            {
+                "observation_id": change.record_id,
+                "record_type": "observation",
+                "record_id": change.record_id,
+                "field": conflict.target[:60],
+                "kind": conflict.kind.value,
+                "person_id": caller.person,
+                "laptop_id": caller.laptop,
+                "based_on_revision": change.base_revision,
+                **_sides(conflict),
+            }
+            for conflict in merged.conflicts
+        ],
+    )
+
+
+def _sides(conflict: Conflict) -> dict[str, Any]:
+    """What the record keeps and what was set aside; "server" is the copy the server held,
+    "pushed" this laptop's. Where both people's words were kept, `kept` holds both."""
+    server, pushed = feed.json_value(conflict.here), feed.json_value(conflict.incoming)
+    if conflict.kept is Side.BOTH:
+        return {"kept": {"side": "both", "server": server, "pushed": pushed}, "set_aside": None}
+    if conflict.kept is Side.HERE:
+        return {
+            "kept": {"side": "server", "value": server},
+            "set_aside": {"side": "pushed", "value": pushed},
+        }
+    return {
+        "kept": {"side": "pushed", "value": pushed},
+        "set_aside": {"side": "server", "value": server},
+    }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# People, teams and frameworks: any enrolled caller adds them; only a service role edits.
+
+
+Handler = Callable[[Connection, Caller, Change], Result]
+
+
+def _reference(table: Any, columns: tuple[str, ...]) -> Handler:
+    def handle(conn: Connection, caller: Caller, change: Change) -> Result:
+        name = change.record_type
+        if change.deletes:
+            raise Refusal(
+                f"A push deletes only observations, not a {name}; nothing of this change "
+                "was written."
+            )
+        record = change.record
+        assert record is not None
+        values = {column: record.get(column) for column in columns}
+        held = conn.execute(select(table).where(table.c.id == record["id"])).one_or_none()
+        if held is None:
+            revision = conn.execute(
+                insert(table)
+                .values(id=record["id"], **_bookkeeping(record), **values)
+                .returning(table.c.server_revision)
+            ).scalar_one()
+            return Result(change.change_id, "added", revision)
+        if all(getattr(held, column) == value for column, value in values.items()):
+            return Result(change.change_id, "unchanged", held.server_revision)
+        if caller.role != "service":
+            raise Refusal(
+                f"Only a service role may change a {name} the team server holds "
+                f"({name} {record['id']}); nothing of this change was written."
+            )
+        revision = conn.execute(
+            update(table)
+            .where(table.c.id == record["id"])
+            .values(**values, updated_at=record["updated_at"], revision=record["revision"])
+            .returning(table.c.server_revision)
+        ).scalar_one()
+        return Result(change.change_id, "updated", revision)
+
+    return handle
+
+
+def _bookkeeping(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: record[name] for name in push_rows.BOOKKEEPING}
+
+
+def _framework(conn: Connection, caller: Caller, change: Change) -> Result:
+    if change.deletes:
+        raise Refusal("A push deletes only observations, not a framework; nothing was written.")
+    assert change.record is not None
+    definition: FrameworkDefinition = change.record["definition"]
+    f = schema.frameworks
+    held = conn.execute(
+        select(f.c.content_hash, f.c.server_revision).where(
+            f.c.key == definition.key, f.c.version == definition.version
+        )
+    ).one_or_none()
+    digest = definition.content_hash()
+    if held is not None:
+        if held.content_hash != digest:
+            raise Refusal(
+                f"Framework {definition.key} version {definition.version} is already on the "
+                "team server with a different definition; a changed framework needs a new "
+                "version number. Nothing of this change was written."
+            )
+        return Result(change.change_id, "unchanged", held.server_revision)
+    framework_id = _stable_id(definition)
+    conn.execute(
+        insert(f).values(
+            id=framework_id,
+            key=definition.key,
+            version=definition.version,
+            name=definition.name,
+            short_name=definition.short_name,
+            description=definition.description,
+            source=definition.source,
+            in_force_from=definition.in_force_from,
+            in_force_until=definition.in_force_until,
+            default_kinds=list(definition.default_kinds),
+            default_roles=list(definition.default_roles),
+            definition=definition.canonical_json(),
+            content_hash=digest,
+        )
+    )
+    levels = list(definition.levels)
+    rows = [
+        {
+            "id": _stable_id(definition, "level", level.code),
+            "framework_id": framework_id,
+            "code": level.code,
+            "label": level.label,
+            "description": level.description,
+            "position": index,
+            "score": len(levels) - index,
+        }
+        for index, level in enumerate(levels)
+    ]
+    if definition.not_observed is not None:
+        level = definition.not_observed
+        rows.append(
+            {
+                "id": _stable_id(definition, "level", level.code),
+                "framework_id": framework_id,
+                "code": level.code,
+                "label": level.label,
+                "description": level.description,
+                "position": len(levels),
+                "score": None,
+            }
+        )
+    conn.execute(insert(schema.rating_levels), rows)
+    conn.execute(
+        insert(schema.standards),
+        [
+            {
+                "id": _stable_id(definition, "standard", s.code),
+                "framework_id": framework_id,
+                "code": s.code,
+                "title": s.title,
+                "summary": s.summary,
+                "prompts": list(s.prompts),
+                "position": i,
+            }
+            for i, s in enumerate(definition.standards)
+        ],
+    )
+    revision = conn.execute(select(f.c.server_revision).where(f.c.id == framework_id)).scalar_one()
+    return Result(change.change_id, "added", revision)
+
+
+def _stable_id(definition: FrameworkDefinition, *parts: object) -> uuid.UUID:
+    """The ids the laptop gives the same framework (observer.records.frameworks)."""
+    return uuid.uuid5(
+        ID_NAMESPACE, "/".join(str(p) for p in (definition.key, definition.version, *parts))
+    )
+
+
+_HANDLERS: dict[str, Handler] = {
+    "observation": _observation,
+    "person": _reference(
+        schema.people,
+        (
+            "name",
+            "role",
+            "team_id",
+            "staff_reference",
+            "active",
+            "left_on",
+            "asye_started_on",
+            "merged_into_id",
+        ),
+    ),
+    "team": _reference(schema.teams, ("name", "manager_id")),
+    "framework": _framework,
+}
