@@ -16,14 +16,17 @@ the sync service on 127.0.0.1 in its own process, and measures over HTTP:
   repeatable-read transaction. Median of `--runs`, interleaved. The laptop's applying of
   the pages (observer/sync, being built) is not timed yet: `first_sync` takes an
   `apply` callback for when it is.
-- **one edited draft, end to end on loopback**: push is not built yet (pending), so the
-  figure is a draft edited on the server (by its writer's role, as the owner) and pulled
-  by the manager's laptop from its cursor until the record has arrived. p95 of 20.
+- **one edited draft, end to end on loopback**: its writer's laptop pushes the edit
+  (`POST /sync/v1/push`, with the audit event of the edit, based on the copy it last
+  pulled), then the team manager's laptop pulls from the cursor of its previous sync until
+  the record has arrived. p95 of 20.
 - **50 laptops syncing at once**: 50 enrolled laptops of different people and roles
   (team managers, practice leads, two service-wide roles), each a thread with its own
-  HTTP connection, each doing a whole sync (pull until `more` is false, from the cursor
-  its first sync would have ended with) after 100 records across the service were edited;
-  three rounds. Errors must be none, p95 of the 150 syncs at most 1 s.
+  HTTP connection, each doing a whole sync: a practice lead's laptop pushes an edited
+  draft of its own, then every laptop pulls until `more` is false, from the cursor its
+  first sync would have ended with (the snapshot's xmin, as the feed gives it), after 100
+  records across the service were also edited on the server; three rounds. Errors must be
+  none, p95 of the 150 syncs at most 1 s.
 - **peak memory of the service** (VmHWM of its process at the end).
 
 Writes a "Team server" section into docs/performance.md (kept when benchmarks/run.py
@@ -162,8 +165,6 @@ def _seeded_cluster(
 ) -> tuple[Cluster, server_seed.Seeded]:
     """A cluster migrated and seeded with these sizes: made anew, or, with `keep`, the one
     kept there when it was seeded with the same sizes (a seed of 1,000,000 takes long)."""
-    from observer.server.database import database_url, make_engine
-    from observer.server.migrate import migrate
 
     wanted = {"observations": observations, "workers": workers, "seed": seed}
     if keep is not None:
@@ -172,6 +173,7 @@ def _seeded_cluster(
             kept = json.loads(marker.read_text())
             if {k: kept.get(k) for k in wanted} == wanted and "seeded" in kept:
                 cluster = Cluster.start(CLUSTER_SETTINGS, directory=keep)
+                _migrate(cluster)  # to this version's schema, as IT would after an upgrade
                 return cluster, server_seed.Seeded.from_json(kept["seeded"])
             shutil.rmtree(keep)
         elif keep.exists() and any(keep.iterdir()):
@@ -185,11 +187,7 @@ def _seeded_cluster(
             conn.execute(f"CREATE ROLE {OWNER_ROLE} LOGIN")
             conn.execute(f"CREATE ROLE {SERVICE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
             conn.execute(f"CREATE DATABASE {DATABASE} OWNER {OWNER_ROLE}")
-        engine = make_engine(database_url(cluster.url(OWNER_ROLE, DATABASE)))
-        try:
-            migrate(engine, SERVICE_ROLE)
-        finally:
-            engine.dispose()
+        _migrate(cluster)
         print(f"Seeding {observations:,} observations of {workers:,} workers…", flush=True)
         owner = cluster.conninfo(OWNER_ROLE, DATABASE)
         seeded = server_seed.seed(owner, observations, workers, seed)
@@ -200,6 +198,17 @@ def _seeded_cluster(
     if keep is not None:
         (keep / MARKER).write_text(json.dumps({**wanted, "seeded": seeded.to_json()}))
     return cluster, seeded
+
+
+def _migrate(cluster: Cluster) -> None:
+    from observer.server.database import database_url, make_engine
+    from observer.server.migrate import migrate
+
+    engine = make_engine(database_url(cluster.url(OWNER_ROLE, DATABASE)))
+    try:
+        migrate(engine, SERVICE_ROLE)
+    finally:
+        engine.dispose()
 
 
 @contextmanager
@@ -350,35 +359,101 @@ def _edit(conninfo: str, observation: uuid.UUID, round_: int) -> None:
         )
 
 
-def _drafts(conninfo: str, laptop: Laptop, count: int) -> list[uuid.UUID]:
-    with psycopg.connect(conninfo) as conn:
-        conn.execute("SELECT set_config('observer.laptop_id', %s, true)", (str(laptop.id),))
-        rows = conn.execute(
-            "SELECT id FROM observations WHERE status = 'draft' ORDER BY id LIMIT %s", (count,)
-        ).fetchall()
-    return [row[0] for row in rows]
+class Writer:
+    """A practice lead's laptop with one draft of theirs, as its last pull left it (the base
+    its outbox sends), and its audit chain: each `push` sends the draft edited once more,
+    with the audit event of that edit, as observer/sync does."""
+
+    def __init__(self, server: Server, laptop: Laptop, draft: uuid.UUID) -> None:
+        from tests.support.push import Chain
+
+        self.laptop = laptop
+        self.chain = Chain()
+        self.base = _documents(server.service(), laptop, [draft])[0]
+        self.edits = 0
+
+    def push(self, client: httpx.Client) -> None:
+        from tests.support.push import change, edited
+
+        self.edits += 1
+        record = edited(self.base, focus=f"Agreed focus, revised on the laptop ({self.edits}).")
+        audit = self.chain.add(1, "edit")
+        audit[0]["record_id"] = record["id"]
+        audit[0]["event_hash"] = _rehash(audit[0])
+        response = client.post(
+            "/sync/v1/push",
+            json={"audit": audit, "changes": [change(record, "edit", base=self.base)]},
+            headers={"Authorization": f"Bearer {self.laptop.token}"},
+        )
+        response.raise_for_status()
+        (answer,) = response.json()["results"]
+        if answer["outcome"] not in ("updated", "merged"):
+            raise RuntimeError(f"push answered {answer['outcome']}: {answer['message']}")
+        self.base = {**record, "server_revision": answer["server_revision"]}
 
 
-def measure_end_to_end(server: Server, laptop: Laptop, runs: int = 20) -> Measurement:
-    """Pending push: one draft edited on the server, then the laptop's sync until it has
-    arrived, from the cursor of its previous sync."""
-    drafts = _drafts(server.service(), laptop, 1)
+def _rehash(event: dict[str, Any]) -> str:
+    from tests.support.push import hash_of
+
+    return hash_of(event)
+
+
+def _documents(conninfo: str, laptop: Laptop, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """Observations as the feed carries them to this laptop."""
+    from observer.server import feed
+    from observer.server.database import as_caller, database_url, make_engine
+
+    engine = make_engine(database_url(_url(conninfo)))
+    try:
+        with engine.begin() as conn:
+            as_caller(conn, laptop.id)
+            return feed.observation_documents(conn, ids)
+    finally:
+        engine.dispose()
+
+
+def _url(conninfo: str) -> str:
+    parts = dict(item.split("=", 1) for item in conninfo.split())
+    return f"postgresql://{parts['user']}@{parts['host']}:{parts['port']}/{parts['dbname']}"
+
+
+def _writer_in_scope(server: Server, manager: Laptop) -> Writer:
+    """The writer of a draft the manager sees, with a laptop of theirs."""
+    with psycopg.connect(server.service()) as conn:
+        conn.execute("SELECT set_config('observer.laptop_id', %s, true)", (str(manager.id),))
+        found = conn.execute(
+            "SELECT id, observer_id FROM observations WHERE status = 'draft' ORDER BY id LIMIT 1"
+        ).fetchone()
+    assert found is not None
+    draft, lead = found
+    laptop = enrol(server.owner(), lead, "practice_lead", server.seeded.leads_teams.get(lead, []))
+    return Writer(server, laptop, draft)
+
+
+def measure_end_to_end(server: Server, manager: Laptop, runs: int = 20) -> Measurement:
+    """A draft edited on its writer's laptop, pushed, then pulled by the manager's laptop
+    (from the cursor of its previous sync) until it has arrived."""
+    writer = _writer_in_scope(server, manager)
     times = []
-    with httpx.Client(base_url=server.base_url, timeout=30) as client:
-        cursor, _ = sync(client, laptop)
+    with (
+        httpx.Client(base_url=server.base_url, timeout=30) as lead,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
+        cursor, _ = sync(client, manager)
         for n in range(runs + 1):
-            _edit(server.owner(), drafts[0], n)
             started = time.perf_counter()
-            cursor, received = sync(client, laptop, cursor)
-            if n:  # the first warms the connection
+            writer.push(lead)
+            cursor, received = sync(client, manager, cursor)
+            if n:  # the first warms the connections
                 times.append((time.perf_counter() - started) * 1000)
             assert received == 1, received
     return Measurement(
-        "One edited draft pulled end to end on loopback (push pending)",
+        "One edited draft pushed and pulled end to end on loopback",
         percentile(times, 0.95),
         "ms",
         END_TO_END_TARGET_MS,
-        how=f"p95 of {runs}; the edit made on the server until push is built",
+        how=f"p95 of {runs}: the writer's laptop pushes the edit with its audit event, the "
+        "manager's laptop pulls until it has it",
     )
 
 
@@ -400,6 +475,7 @@ def _laptops_of_every_role(server: Server, count: int) -> list[Laptop]:
 def measure_concurrent(server: Server, count: int = LAPTOPS) -> Measurement:
     laptops = _laptops_of_every_role(server, count)
     cursors = {laptop.id: current_cursor(server.owner()) for laptop in laptops}
+    writers = _writers(server, laptops)
     with psycopg.connect(server.owner()) as conn:
         ids = [
             row[0]
@@ -416,6 +492,8 @@ def measure_concurrent(server: Server, count: int = LAPTOPS) -> Measurement:
         try:
             with httpx.Client(base_url=server.base_url, timeout=60) as client:
                 started = time.perf_counter()
+                if laptop.id in writers:
+                    writers[laptop.id].push(client)
                 cursors[laptop.id], _ = sync(client, laptop, cursors[laptop.id])
                 elapsed = time.perf_counter() - started
             with lock:
@@ -438,10 +516,29 @@ def measure_concurrent(server: Server, count: int = LAPTOPS) -> Measurement:
         figure,
         "s",
         CONCURRENT_TARGET_S,
-        how=f"p95 of {len(times)} syncs in {ROUNDS} rounds, {len(errors)} errors, "
-        f"{EDITS_PER_ROUND} records edited before each round; roles: "
+        how=f"p95 of {len(times)} syncs in {ROUNDS} rounds, {len(errors)} errors; "
+        f"{len(writers)} of them push an edited draft of their own first, and "
+        f"{EDITS_PER_ROUND} records are edited on the server before each round; roles: "
         + ", ".join(f"{sum(1 for lt in laptops if lt.role == r)} {r}" for r in _roles(laptops)),
     )
+
+
+def _writers(server: Server, laptops: list[Laptop]) -> dict[uuid.UUID, Writer]:
+    """A draft of each practice lead's own, for their laptop to push."""
+    leads = [laptop for laptop in laptops if laptop.role == "practice_lead"]
+    with psycopg.connect(server.owner()) as conn:
+        drafts = dict(
+            conn.execute(
+                "SELECT DISTINCT ON (observer_id) observer_id, id FROM observations "
+                "WHERE status = 'draft' AND observer_id = ANY(%s) ORDER BY observer_id, id",
+                ([laptop.person for laptop in leads],),
+            ).fetchall()
+        )
+    return {
+        laptop.id: Writer(server, laptop, drafts[laptop.person])
+        for laptop in leads
+        if laptop.person in drafts
+    }
 
 
 def _roles(laptops: list[Laptop]) -> list[str]:
