@@ -198,9 +198,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--server",
         action="store_true",
-        help="also the team server's figures (benchmarks/server.py): about 40 minutes on 2 "
-        "shared cores, most of it seeding 1,000,000 observations; without it the page keeps "
-        "the Team server section it has",
+        help="also the team server's figures (benchmarks/server.py): 20 minutes or more, "
+        "most of it seeding 1,000,000 observations (--server-keep keeps them for the next "
+        "run); without it the page keeps the Team server section it has",
     )
     parser.add_argument(
         "--server-keep", type=Path, help="keep the seeded server here and reuse it next time"

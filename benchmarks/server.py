@@ -5,7 +5,9 @@
 
 Starts a throwaway cluster (tests/support/postgres.py), migrates it, seeds it
 (benchmarks/server_seed.py: 1,000,000 fictional observations of 20,000 workers by
-default; about 15 minutes on 2 shared cores, most of it the seed), enrols laptops, starts
+default; 20,000 took 14 s on 2 cores at load 1.5, so a million should take 15-20 minutes
+on a quiet machine, most of the run; it did not finish in 45 minutes at load 15-20, hence
+`--keep DIR`, which keeps the seeded cluster for the next run), enrols laptops, starts
 the sync service on 127.0.0.1 in its own process, and measures over HTTP:
 
 - **first sync of a team manager's laptop** whose scope holds about 5,000 observations:
@@ -175,13 +177,15 @@ def _seeded_cluster(
                 cluster = Cluster.start(CLUSTER_SETTINGS, directory=keep)
                 _migrate(cluster)  # to this version's schema, as IT would after an upgrade
                 return cluster, server_seed.Seeded.from_json(kept["seeded"])
-            shutil.rmtree(keep)
+            _remove_kept(keep)  # other sizes, or a seed cut short
         elif keep.exists() and any(keep.iterdir()):
             raise SystemExit(f"{keep} holds files this command did not make; give an empty folder.")
         keep.mkdir(parents=True)
         if os.getuid() == 0:
             shutil.chown(keep, "postgres", "postgres")
     cluster = Cluster.start(CLUSTER_SETTINGS, directory=keep)
+    if keep is not None:
+        (keep / MARKER).write_text(json.dumps(wanted))  # ours, even if cut short
     try:
         with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {OWNER_ROLE} LOGIN")
@@ -198,6 +202,15 @@ def _seeded_cluster(
     if keep is not None:
         (keep / MARKER).write_text(json.dumps({**wanted, "seeded": seeded.to_json()}))
     return cluster, seeded
+
+
+def _remove_kept(keep: Path) -> None:
+    """Stops a server left running in a kept folder (its benchmark was killed), and removes
+    the folder."""
+    stale = Cluster(keep)
+    if os.getuid() == 0:
+        stale._as_user = ["runuser", "-u", "postgres", "--"]
+    stale.stop()
 
 
 def _migrate(cluster: Cluster) -> None:
