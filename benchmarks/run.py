@@ -195,6 +195,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--busy", type=int, default=500, help="the busiest worker's records")
     parser.add_argument("--runs", type=int, default=5, help="times each figure is taken")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--server",
+        action="store_true",
+        help="also the team server's figures (benchmarks/server.py): 20 minutes or more, "
+        "most of it seeding 1,000,000 observations (--server-keep keeps them for the next "
+        "run); without it the page keeps the Team server section it has",
+    )
+    parser.add_argument(
+        "--server-keep", type=Path, help="keep the seeded server here and reuse it next time"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault(PASSPHRASE_ENV, BENCHMARK_PASSPHRASE)
     # The app starts from bytecode, as installed; so do the probes timed against it.
@@ -212,7 +222,23 @@ def main(argv: list[str]) -> int:
         size(args.store),
     ]
     print(table(measurements))
-    args.output.write_text(report(measurements, sizes, args.runs), encoding="utf-8")
+    from benchmarks import server
+
+    previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+    team_server = server.kept_section(previous)
+    if args.server:
+        result = server.measure(
+            server.OBSERVATIONS, server.WORKERS, args.runs, keep=args.server_keep
+        )
+        print(table(result["measurements"]))
+        measurements += result["measurements"]
+        team_server = server.section(
+            result, " ".join([".venv/bin/python benchmarks/run.py", *argv])
+        )
+    page = report(measurements, sizes, args.runs)
+    if team_server:
+        page = page.rstrip("\n") + "\n\n" + team_server
+    args.output.write_text(page, encoding="utf-8")
     print(f"\nWritten to {args.output}.")
     missed = [m.what for m in measurements if m.met is False]
     return 1 if missed else 0

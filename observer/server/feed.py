@@ -19,6 +19,7 @@ person has left its scope (`withdrawn`, below).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import uuid
@@ -27,7 +28,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, func, literal, select, text, tuple_, union_all
+from sqlalchemy import (
+    Connection,
+    Row,
+    Table,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 
 from observer.errors import ObserverError
 from observer.server import schema
@@ -73,7 +85,8 @@ def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
     xmin = conn.execute(
         text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
     ).scalar_one()
-    entries = conn.execute(_entries(after, xmin, limit + 1)).all()
+    role = conn.execute(select(func.observer_caller_role())).scalar_one_or_none()
+    entries = conn.execute(_entries(after, xmin, limit + 1, narrowed=role != "service")).all()
     more = len(entries) > limit
     entries = entries[:limit]
     if more:
@@ -81,34 +94,33 @@ def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
         cursor = Cursor(last.written_xid, last.server_revision)
     else:
         cursor = max(after, Cursor(xmin, 0))
-    wanted: dict[str, list[uuid.UUID]] = {}
+    found: dict[str, dict[uuid.UUID, None]] = {}  # each id once, in feed order
     for entry in entries:
-        ids = wanted.setdefault(entry.kind, [])
-        if entry.id not in ids:
-            ids.append(entry.id)
+        found.setdefault(entry.kind, {})[entry.id] = None
+    wanted = {kind: list(ids) for kind, ids in found.items()}
     people = _rows(conn, schema.people, wanted.get("people", []))
     return {
         "cursor": str(cursor),
         "more": more,
-        "teams": [_record(row) for row in _rows(conn, schema.teams, wanted.get("teams", []))],
-        "people": [_record(row) for row in people],
+        "teams": _records(_rows(conn, schema.teams, wanted.get("teams", []))),
+        "people": _records(people),
         "frameworks": _frameworks(conn, wanted.get("frameworks", [])),
         "observations": observation_documents(conn, wanted.get("observations", [])),
         "tombstones": [
             _tombstone(row) for row in _rows(conn, schema.tombstones, wanted.get("tombstones", []))
         ],
         "withdrawn": _withdrawn(conn, [row.id for row in people]),
-        "conflicts": [
-            _record(row) for row in _rows(conn, schema.conflicts, wanted.get("conflicts", []))
-        ],
+        "conflicts": _records(_rows(conn, schema.conflicts, wanted.get("conflicts", []))),
     }
 
 
-def _entries(after: Cursor, xmin: int, limit: int) -> Any:
+def _entries(after: Cursor, xmin: int, limit: int, *, narrowed: bool = True) -> Any:
     """The rows after the cursor and below xmin, as (kind, id) in feed order; a standard or
-    rating level stands for its framework."""
+    rating level stands for its framework. `narrowed` (for any caller but a service-wide
+    role) adds to the observations the scope row-level security already applies, written
+    so that PostgreSQL can find them by index rather than read every observation."""
 
-    def of(table: Table, kind: str, id_column: str = "id") -> Any:
+    def of(table: Table, kind: str, id_column: str = "id", *also: Any) -> Any:
         key = tuple_(table.c.written_xid, table.c.server_revision)
         since = tuple_(literal(after.xid), literal(after.revision))
         return select(
@@ -116,7 +128,7 @@ def _entries(after: Cursor, xmin: int, limit: int) -> Any:
             table.c[id_column].label("id"),
             table.c.written_xid,
             table.c.server_revision,
-        ).where(key > since, table.c.written_xid < xmin)
+        ).where(key > since, table.c.written_xid < xmin, *also)
 
     feed = union_all(
         of(schema.teams, "teams"),
@@ -124,11 +136,26 @@ def _entries(after: Cursor, xmin: int, limit: int) -> Any:
         of(schema.frameworks, "frameworks"),
         of(schema.standards, "frameworks", "framework_id"),
         of(schema.rating_levels, "frameworks", "framework_id"),
-        of(schema.observations, "observations"),
+        of(schema.observations, "observations", "id", *([_in_scope()] if narrowed else [])),
         of(schema.tombstones, "tombstones"),
         of(schema.conflicts, "conflicts"),
     ).subquery()
     return select(feed).order_by(feed.c.written_xid, feed.c.server_revision).limit(limit)
+
+
+def _in_scope() -> Any:
+    """Observations a practice lead or team manager sees: those they wrote, and those of
+    workers now in their teams. The same rule as the `scope` policy of observations
+    (migrations 0002 and 0004), which still decides; this copy only lets the planner reach
+    those rows through the indexes on observer_id and observed_person_id (a policy's
+    `IN (SELECT …)` is a filter over every row). test_change_feed.py holds the two
+    together for every role."""
+    o, p = schema.observations, schema.people
+    in_teams = select(p.c.id).where(p.c.team_id == func.any_(func.observer_caller_teams()))
+    return or_(
+        o.c.observer_id == select(func.observer_caller_person()).scalar_subquery(),
+        o.c.observed_person_id == func.any_(func.array(in_teams.scalar_subquery())),
+    )
 
 
 def _rows(conn: Connection, table: Table, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
@@ -161,11 +188,11 @@ def _frameworks(conn: Connection, ids: Sequence[uuid.UUID]) -> list[dict[str, An
     out = []
     standards = _parts(conn, schema.standards, "framework_id", ids, "position")
     levels = _parts(conn, schema.rating_levels, "framework_id", ids, "position")
-    for row in _rows(conn, schema.frameworks, ids):
-        record = _record(row)
+    rows = _rows(conn, schema.frameworks, ids)
+    for row, record in zip(rows, _records(rows), strict=True):
         record["definition"] = _maybe_json(row.definition)
-        record["standards"] = [_record(s, "framework_id") for s in standards.get(row.id, [])]
-        record["rating_levels"] = [_record(r, "framework_id") for r in levels.get(row.id, [])]
+        record["standards"] = standards.get(row.id, [])
+        record["rating_levels"] = levels.get(row.id, [])
         out.append(record)
     return out
 
@@ -182,7 +209,7 @@ def observation_documents(conn: Connection, ids: Sequence[uuid.UUID]) -> list[di
         for row in _rows(conn, schema.frameworks, framework_ids)
     }
     codes = {
-        row.id: row.code
+        str(row.id): row.code
         for table in (schema.standards, schema.rating_levels)
         for row in conn.execute(
             select(table.c.id, table.c.code).where(table.c.framework_id.in_(framework_ids))
@@ -192,43 +219,49 @@ def observation_documents(conn: Connection, ids: Sequence[uuid.UUID]) -> list[di
     actions = _parts(conn, schema.actions, "observation_id", ids, "position")
     signatures = _parts(conn, schema.signatures, "observation_id", ids, "signed_at")
     addenda = _parts(conn, schema.addenda, "observation_id", ids, "signed_at")
-    action_ids = [a.id for parts in actions.values() for a in parts]
-    action_standards: dict[uuid.UUID, list[str]] = {}
+    action_ids = [uuid.UUID(a["id"]) for parts in actions.values() for a in parts]
+    action_standards: dict[str, list[str]] = {}
     if action_ids:
         links = schema.action_standards
         for link in conn.execute(select(links).where(links.c.action_id.in_(action_ids))):
-            action_standards.setdefault(link.action_id, []).append(codes[link.standard_id])
+            action_standards.setdefault(str(link.action_id), []).append(
+                codes[str(link.standard_id)]
+            )
+    for group in ratings.values():
+        for rating in group:
+            rating["standard"] = codes.get(rating.pop("standard_id"))
+            rating["level"] = codes.get(rating.pop("level_id"))
+    for group in actions.values():
+        for action in group:
+            action["standards"] = sorted(action_standards.get(action["id"], []))
     out = []
-    for row in rows:
-        record = _record(row, "framework_id", "overall_level_id")
+    records = _records(rows, "framework_id", "overall_level_id")
+    for row, record in zip(rows, records, strict=True):
         record["framework"] = frameworks.get(row.framework_id)
-        record["overall_level"] = codes.get(row.overall_level_id)
-        record["ratings"] = [
-            {
-                **_record(r, "observation_id", "standard_id", "level_id"),
-                "standard": codes.get(r.standard_id),
-                "level": codes.get(r.level_id),
-            }
-            for r in ratings.get(row.id, [])
-        ]
-        record["actions"] = [
-            {**_record(a, "observation_id"), "standards": sorted(action_standards.get(a.id, []))}
-            for a in actions.get(row.id, [])
-        ]
-        record["signatures"] = [_record(s, "observation_id") for s in signatures.get(row.id, [])]
-        record["addenda"] = [_record(a, "observation_id") for a in addenda.get(row.id, [])]
+        record["overall_level"] = codes.get(str(row.overall_level_id))
+        record["ratings"] = ratings.get(row.id, [])
+        record["actions"] = actions.get(row.id, [])
+        record["signatures"] = signatures.get(row.id, [])
+        record["addenda"] = addenda.get(row.id, [])
         out.append(record)
     return out
 
 
 def _parts(
     conn: Connection, table: Table, parent: str, ids: Sequence[uuid.UUID], order: str
-) -> dict[uuid.UUID, list[Row[Any]]]:
-    found: dict[uuid.UUID, list[Row[Any]]] = {}
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The records of the parts of each of these parents, in order, without the parent's id."""
+    found: dict[uuid.UUID, list[dict[str, Any]]] = {}
     if ids:
         query = select(table).where(table.c[parent].in_(ids)).order_by(table.c[order], table.c.id)
-        for row in conn.execute(query):
-            found.setdefault(row._mapping[parent], []).append(row)
+        result = conn.execute(query)
+        fields = tuple(result.keys())
+        of_parent = fields.index(parent)
+        sent = _sent(fields, (parent,))
+        for row in result:
+            found.setdefault(row[of_parent], []).append(
+                {key: json_value(row[i]) for key, i in sent}
+            )
     return found
 
 
@@ -242,15 +275,48 @@ def _tombstone(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def _record(row: Row[Any], *left_out: str) -> dict[str, Any]:
-    return {
-        key: json_value(value)
-        for key, value in row._mapping.items()
-        if key not in _NOT_SENT and key not in left_out
-    }
+def _records(rows: Sequence[Row[Any]], *left_out: str) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    sent = _sent(rows[0]._fields, left_out)
+    return [{key: json_value(row[i]) for key, i in sent} for row in rows]
+
+
+@functools.lru_cache(maxsize=128)
+def _sent(fields: tuple[str, ...], left_out: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """The columns a record carries, with their positions in the row."""
+    return tuple(
+        (key, i) for i, key in enumerate(fields) if key not in _NOT_SENT and key not in left_out
+    )
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _base64(value: bytes | memoryview) -> str:
+    return base64.b64encode(bytes(value)).decode("ascii")
+
+
+# By exact type, so the common values (a page holds thousands) cost one lookup.
+_BY_TYPE: dict[type, Any] = {
+    str: _same,
+    int: _same,
+    bool: _same,
+    float: _same,
+    type(None): _same,
+    uuid.UUID: str,
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+    bytes: _base64,
+    memoryview: _base64,
+}
 
 
 def json_value(value: object) -> object:
+    convert = _BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime | date):

@@ -53,27 +53,38 @@ class Cluster:
     superuser: str = field(default_factory=lambda: pwd.getpwuid(os.getuid()).pw_name)
     _as_user: list[str] = field(default_factory=list)
 
+    settings: dict[str, str] = field(default_factory=dict)
+    """Server settings beyond the tests' own (a benchmark's larger shared_buffers, say)."""
+
     @classmethod
-    def start(cls) -> Cluster:
+    def start(
+        cls, settings: dict[str, str] | None = None, directory: Path | None = None
+    ) -> Cluster:
+        """A new cluster in a new temporary directory; or, given `directory`, the cluster
+        kept there (made there first if it holds none), which `stop(remove=False)` keeps."""
         if not (BIN / "initdb").exists():
             raise PostgresMissing(
                 f"PostgreSQL 15 is not installed ({BIN} has no initdb): "
                 "run scripts/bootstrap.sh --test"
             )
         _stop_abandoned()
-        directory = Path(tempfile.mkdtemp(prefix=PREFIX))
-        (directory / OWNER_PID).write_text(str(os.getpid()))
-        cluster = cls(directory)
+        if directory is None:
+            directory = Path(tempfile.mkdtemp(prefix=PREFIX))
+            (directory / OWNER_PID).write_text(str(os.getpid()))
+        directory.mkdir(parents=True, exist_ok=True)
+        cluster = cls(directory, settings=dict(settings or {}))
         if os.getuid() == 0:
             account = pwd.getpwnam(SUPERUSER_WHEN_ROOT)
             os.chown(directory, account.pw_uid, account.pw_gid)
             cluster.superuser = SUPERUSER_WHEN_ROOT
             cluster._as_user = ["runuser", "-u", SUPERUSER_WHEN_ROOT, "--"]
+        made = not (cluster.data / "PG_VERSION").exists()
         try:
-            cluster._initdb()
+            if made:
+                cluster._initdb()
             cluster._run_server()
         except BaseException:
-            cluster.stop()
+            cluster.stop(remove=made)
             raise
         return cluster
 
@@ -131,6 +142,7 @@ class Cluster:
                     "-c max_wal_senders=0",
                     # counts calls of the caller functions (test_row_security.py)
                     "-c track_functions=all",
+                    *(f"-c {name}={value}" for name, value in self.settings.items()),
                 ]
             )
             try:
@@ -155,13 +167,21 @@ class Cluster:
                         log.read_text() if log.exists() else "pg_ctl failed"
                     ) from None
 
-    def stop(self) -> None:
+    def stop(self, remove: bool = True) -> None:
         if (self.data / "postmaster.pid").exists():
             with contextlib.suppress(RuntimeError):
                 self._run(
-                    [str(BIN / "pg_ctl"), "stop", "--pgdata", str(self.data), "-m", "immediate"]
+                    [
+                        str(BIN / "pg_ctl"),
+                        "stop",
+                        "--pgdata",
+                        str(self.data),
+                        "-m",
+                        "immediate" if remove else "fast",
+                    ]
                 )
-        shutil.rmtree(self.directory, ignore_errors=True)
+        if remove:
+            shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def _stop_abandoned() -> None:

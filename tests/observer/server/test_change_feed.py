@@ -7,7 +7,8 @@ import uuid
 
 from sqlalchemy import Connection, select, text, update
 
-from observer.server import schema
+from observer.server import feed, schema
+from observer.server.database import as_caller
 from tests.support.server import ServerDatabase
 
 
@@ -112,3 +113,47 @@ def test_a_pull_bounded_by_xmin_waits_for_a_slower_writer(server_db: ServerDatab
             assert conn.execute(feed, {"since": since}).scalars().all() == [late, quick]
     finally:
         slow.close()
+
+
+def test_the_feed_carries_exactly_what_row_level_security_shows_each_caller(
+    server_db: ServerDatabase,
+) -> None:
+    """The feed looks for a lead's or manager's observations by index, with its own copy of
+    their scope (observer/server/feed.py, _in_scope): it must never leave out a record
+    that row-level security shows them, nor add one."""
+    db = server_db
+    framework = db.framework()
+    north, south = db.team("North"), db.team("South")
+    ada, ben = db.person("Ada Okafor", north), db.person("Ben Adeyemi", south)
+    cal = db.person("Cal Nowak")  # in no team
+    priya = db.person("Priya Shah", role="practice_lead")
+    tomas = db.person("Tomas Berg", north, role="team_manager")
+    uma = db.person("Uma Reyes", role="practice_lead")
+    for worker, writer in [
+        (ada, priya), (ben, priya), (cal, priya), (ada, tomas), (ben, tomas),
+        (ben, uma), (cal, uma), (tomas, uma), (ada, uma),
+    ]:  # fmt: skip
+        db.observation(framework, of=worker, by=writer)
+    laptops = {
+        "a practice lead of North": db.laptop(priya, "practice_lead", (north,)),
+        "North's team manager": db.laptop(tomas, "team_manager", (north,)),
+        "a lead of no team": db.laptop(uma, "practice_lead"),
+        "a service-wide role": db.laptop(db.person("Sam Quill"), "service"),
+        "a laptop whose person has no role": db.laptop(db.person("Nora Vale"), None),
+    }
+    seen_by = {}
+    for who, laptop in laptops.items():
+        connection = db.service.connect().execution_options(isolation_level="REPEATABLE READ")
+        with connection as conn, conn.begin():
+            as_caller(conn, laptop)
+            seen = set(conn.execute(select(schema.observations.c.id)).scalars())
+            page = feed.pull(conn, feed.Cursor(), 1000)
+        assert {uuid.UUID(o["id"]) for o in page["observations"]} == seen, who
+        seen_by[who] = len(seen)
+    assert seen_by == {
+        "a practice lead of North": 6,  # the 3 Priya wrote, Tomas's of Ada, Uma's of Ada and Tomas
+        "North's team manager": 5,  # Ada's 3, Tomas's own 2 (one of Ben, in South)
+        "a lead of no team": 4,
+        "a service-wide role": 9,
+        "a laptop whose person has no role": 0,
+    }
