@@ -312,6 +312,8 @@ tombstones = Table(
     Column("observer_id", UUID(as_uuid=True)),
     Column("removed_at", Timestamp(), nullable=False, server_default=NOW),
     *_feed_columns(),
+    # 'deleted' (a draft deleted, a duplicate person merged away) or 'removed' (retention).
+    Column("reason", String(20), nullable=False, server_default="deleted"),
 )
 
 enrolment_codes = Table(
@@ -325,6 +327,15 @@ enrolment_codes = Table(
     Column("expires_at", Timestamp(), nullable=False),
     Column("used_at", Timestamp()),
     Column("laptop_id", UUID(as_uuid=True), _fk("laptops.id")),
+)
+
+# The server's own settings (the retention policy), for the owner only.
+server_settings = Table(
+    "server_settings",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", JSONB, nullable=False),
+    Column("updated_at", Timestamp(), nullable=False, server_default=NOW),
 )
 
 person_roles = Table(
