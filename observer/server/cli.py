@@ -5,9 +5,15 @@
     observer-server [--database URL] laptops [--json]
     observer-server [--database URL] revoke LAPTOP
     observer-server [--database URL] serve [--host H] [--port P]
+    observer-server [--database URL] import BUNDLE [--passphrase-file F] [--json]
+    observer-server [--database URL] merge-people KEEP DUPLICATE [--json]
+    observer-server [--database URL] retention show|set|preview|apply [--json]
+    observer-server [--database URL] audit verify [--json]
 
-The database comes from --database or OBSERVER_SERVER_DATABASE. Exit codes: 0 done, 2 bad
-input or a database that cannot be used, with one sentence on stderr, never a traceback.
+The database comes from --database or OBSERVER_SERVER_DATABASE. Exit codes: 0 done, 1 a
+check failed (audit verify), 2 bad input or a database that cannot be used, with one
+sentence on stderr, never a traceback. The administrator's commands are in
+observer/server/admin_cli.py.
 """
 
 from __future__ import annotations
@@ -106,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8470, help="port to listen on (8470)")
+    from observer.server.admin_cli import admin_arguments
+
+    admin_arguments(commands, database)
     return parser
 
 
@@ -148,15 +157,18 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
 
         serve(engine, args.host, args.port)
         return EXIT_OK
-    commands: dict[str, Callable[[argparse.Namespace, Connection], None]] = {
+    from observer.server.admin_cli import ADMIN_COMMANDS
+
+    commands: dict[str, Callable[[argparse.Namespace, Connection], int | None]] = {
         "enrol": _enrol,
         "laptops": _laptops,
         "revoke": _revoke,
+        **ADMIN_COMMANDS,
     }
     with engine.begin() as conn:
         _check_owner(conn, engine)
-        commands[args.command](args, conn)
-    return EXIT_OK
+        code = commands[args.command](args, conn)
+    return EXIT_OK if code is None else code
 
 
 def _check_owner(conn: Connection, engine: Engine) -> None:

@@ -69,6 +69,7 @@ $$;
 REVOKE EXECUTE ON FUNCTION observer_remove_observations(uuid[]) FROM PUBLIC;
 """
 
+
 def _signed_change(removal: str) -> str:
     """0004's trigger function, with `removal` first in its refusal of a delete."""
     return f"""
