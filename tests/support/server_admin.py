@@ -90,10 +90,10 @@ def pull_all(db: ServerDatabase, laptop: uuid.UUID) -> dict[str, list[dict[str, 
     joined: dict[str, list[dict[str, Any]]] = {}
     after = Cursor()
     while True:
-        with db.service.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-            with conn.begin():
-                as_caller(conn, laptop)
-                page = pull(conn, after, 1000)
+        connection = db.service.connect().execution_options(isolation_level="REPEATABLE READ")
+        with connection as conn, conn.begin():
+            as_caller(conn, laptop)
+            page = pull(conn, after, 1000)
         for key, value in page.items():
             if isinstance(value, list):
                 joined.setdefault(key, []).extend(value)
