@@ -106,7 +106,7 @@ class ChainsReport:
         return [*self.problems, *more]
 
     def sentence(self) -> str:
-        chains = f"{self.laptops} laptop{'' if self.laptops == 1 else 's'}' chains"
+        chains = "1 laptop's chain" if self.laptops == 1 else f"{self.laptops} laptops' chains"
         if self.ok:
             return (
                 f"The audit trail is intact: {self.events:,} events checked in {chains} and "
