@@ -103,6 +103,13 @@ def merge_people(conn: Connection, keep_id: uuid.UUID, duplicate_id: uuid.UUID) 
             .values(**taken, revision=p.c.revision + 1, updated_at=func.now())
         )
     conn.execute(delete(p).where(p.c.id == duplicate_id))
+    t = schema.tombstones
+    conn.execute(
+        update(t)
+        .where(t.c.record_type == "people", t.c.record_id == duplicate_id)
+        .values(merged_into_id=keep_id)
+    )
+    conn.execute(update(t).where(t.c.merged_into_id == duplicate_id).values(merged_into_id=keep_id))
     done = PeopleMerged(keep_id, duplicate_id, observations, signed, actions, laptops)
     chain.append(
         conn,

@@ -159,10 +159,17 @@ class Lookups:
 class RecordWriter:
     """Writes merged records into the server's tables."""
 
-    def __init__(self, conn: Connection, lookups: Lookups, source: str) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        lookups: Lookups,
+        source: str,
+        merged_people: dict[uuid.UUID, uuid.UUID] | None = None,
+    ) -> None:
         self.conn = conn
         self.lookups = lookups
         self.source = source
+        self.merged = merged_people or {}
 
     def write(self, record: dict[str, Any], held: dict[str, Any] | None) -> None:
         """Writes `record` over the server's copy `held` (None: it has none)."""
@@ -193,7 +200,31 @@ class RecordWriter:
         values = {k: v for k, v in record.items() if k not in left_out}
         values["framework_id"] = framework_id
         values["overall_level_id"] = self._level(framework_id, record["overall_level"], where)
+        kept = self._ids_at_signing(record)
+        if kept:
+            # A signed record naming people merged away since names the people kept, and
+            # keeps the ids it was signed with (as observer-server merge-people does).
+            values["ids_at_signing"] = kept
+            for name in ("observed_person_id", "observer_id"):
+                values[name] = self.merged.get(record[name], record[name])
         return values
+
+    def _ids_at_signing(self, record: dict[str, Any]) -> dict[str, Any]:
+        if not record["signatures"]:
+            return {}
+        kept: dict[str, Any] = {
+            name: str(record[name])
+            for name in ("observed_person_id", "observer_id")
+            if record[name] in self.merged
+        }
+        owners = {
+            str(action["id"]): str(action["owner_id"])
+            for action in record["actions"]
+            if action["owner_id"] in self.merged
+        }
+        if owners:
+            kept["action_owners"] = owners
+        return kept
 
     def _level(self, framework_id: uuid.UUID, code: str | None, where: str) -> uuid.UUID | None:
         if code is None:
@@ -237,6 +268,7 @@ class RecordWriter:
         actions = [
             {
                 **{k: v for k, v in action.items() if k != "standards"},
+                "owner_id": self.merged.get(action["owner_id"], action["owner_id"]),
                 "observation_id": observation_id,
             }
             for action in record["actions"]

@@ -314,6 +314,8 @@ tombstones = Table(
     *_feed_columns(),
     # 'deleted' (a draft deleted, a duplicate person merged away) or 'removed' (retention).
     Column("reason", String(20), nullable=False, server_default="deleted"),
+    # For a person merged into another (observer-server merge-people): the person kept.
+    Column("merged_into_id", UUID(as_uuid=True)),
 )
 
 enrolment_codes = Table(

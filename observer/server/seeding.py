@@ -112,10 +112,13 @@ def seed(conn: Connection, path: Path, passphrase: str | None) -> Seeded:
     try:
         _frameworks(conn, bundle, result, source)
         _check_references(conn, bundle, source)
-        _upsert(conn, schema.teams, bundle.teams, "teams", result, deferred=("manager_id",))
+        merged = _merged_people(conn)
+        for team in bundle.teams:
+            team["manager_id"] = merged.get(team["manager_id"], team["manager_id"])
+        teams = _upsert(conn, schema.teams, bundle.teams, "teams", result, deferred=("manager_id",))
         _upsert(conn, schema.people, bundle.people, "people", result)
-        _team_managers(conn, bundle.teams)
-        _observations(conn, bundle, raws, result, source)
+        _team_managers(conn, [team for team in bundle.teams if team["id"] in teams])
+        _observations(conn, bundle, raws, result, source, merged)
     except IntegrityError as exc:
         raise InvalidBundle(
             f"{source} holds a record that clashes with a different record already on the "
@@ -208,10 +211,16 @@ def _frameworks(conn: Connection, bundle: CheckedBundle, result: Seeded, source:
 
 def _check_references(conn: Connection, bundle: CheckedBundle, source: str) -> None:
     p, t = schema.people, schema.teams
-    people = {r["id"] for r in bundle.people} | set(conn.execute(select(p.c.id)).scalars())
-    teams = {r["id"] for r in bundle.teams} | set(conn.execute(select(t.c.id)).scalars())
+    people = {r["id"] for r in bundle.people} - _gone(conn, "people")
+    people |= set(conn.execute(select(p.c.id)).scalars())
+    teams = {r["id"] for r in bundle.teams} - _gone(conn, "teams")
+    teams |= set(conn.execute(select(t.c.id)).scalars())
     names = {row.name.casefold(): row.id for row in conn.execute(select(t.c.id, t.c.name))}
+    team_revisions = {row.id: row.revision for row in conn.execute(select(t.c.id, t.c.revision))}
+    person_revisions = {row.id: row.revision for row in conn.execute(select(p.c.id, p.c.revision))}
     for i, team in enumerate(bundle.teams):
+        if team["revision"] <= team_revisions.get(team["id"], 0):
+            continue  # the server's copy stays
         if team["manager_id"] is not None and team["manager_id"] not in people:
             raise InvalidBundle(f"{source}: teams[{i}].manager_id refers to no known person.")
         clash = names.get(team["name"].casefold())
@@ -221,13 +230,22 @@ def _check_references(conn: Connection, bundle: CheckedBundle, source: str) -> N
                 "on the server; nothing was imported."
             )
     for i, person in enumerate(bundle.people):
+        if person["revision"] <= person_revisions.get(person["id"], 0):
+            continue
         if person["team_id"] is not None and person["team_id"] not in teams:
             raise InvalidBundle(f"{source}: people[{i}].team_id refers to no known team.")
+    people |= set(_merged_people(conn))
+    o_table = schema.observations
+    ids = [o["id"] for o in bundle.observations]
+    held = set(conn.execute(select(o_table.c.id).where(o_table.c.id.in_(ids))).scalars())
     for i, o in enumerate(bundle.observations):
+        if o["id"] in held:  # the server's copy names its people (a merge may have moved them)
+            continue
         for name in ("observed_person_id", "observer_id"):
             if o[name] not in people:
                 raise InvalidBundle(
-                    f"{source}: observations[{i}].{name} refers to no known person."
+                    f"{source}: observations[{i}].{name} refers to no person on the server "
+                    "or in the bundle (merged away or removed?)."
                 )
         for j, action in enumerate(o["actions"]):
             if action["owner_id"] is not None and action["owner_id"] not in people:
@@ -243,23 +261,48 @@ def _upsert(
     kind: str,
     result: Seeded,
     deferred: tuple[str, ...] = (),
-) -> None:
-    """New rows are added; a higher revision replaces the server's; otherwise unchanged."""
+) -> set[uuid.UUID]:
+    """New rows are added; a higher revision replaces the server's; otherwise unchanged.
+    The ids written."""
     held = {row.id: row.revision for row in conn.execute(select(table.c.id, table.c.revision))}
+    gone = _gone(conn, table.name)
     added = []
+    written: set[uuid.UUID] = set()
     for record in records:
         values = {k: v for k, v in record.items() if k not in deferred}
         current = held.get(record["id"])
-        if current is None:
+        if current is None and record["id"] in gone:
+            # Merged into another person, or deleted, on the server: it does not come back.
+            result.count(kind, "unchanged")
+        elif current is None:
             added.append({**values, **dict.fromkeys(deferred)})
             result.count(kind, "added")
+            written.add(record["id"])
         elif record["revision"] > current:
             conn.execute(update(table).where(table.c.id == record["id"]).values(**values))
             result.count(kind, "updated")
+            written.add(record["id"])
         else:
             result.count(kind, "unchanged")
     if added:
         conn.execute(insert(table), added)
+    return written
+
+
+def _merged_people(conn: Connection) -> dict[uuid.UUID, uuid.UUID]:
+    """People merged away on the server (observer-server merge-people): the person kept."""
+    t = schema.tombstones
+    rows = conn.execute(
+        select(t.c.record_id, t.c.merged_into_id).where(
+            t.c.record_type == "people", t.c.merged_into_id.is_not(None)
+        )
+    )
+    return {row.record_id: row.merged_into_id for row in rows}
+
+
+def _gone(conn: Connection, record_type: str) -> set[uuid.UUID]:
+    t = schema.tombstones
+    return set(conn.execute(select(t.c.record_id).where(t.c.record_type == record_type)).scalars())
 
 
 def _team_managers(conn: Connection, teams: list[dict[str, Any]]) -> None:
@@ -267,11 +310,7 @@ def _team_managers(conn: Connection, teams: list[dict[str, Any]]) -> None:
     for record in teams:
         conn.execute(
             update(t)
-            .where(
-                t.c.id == record["id"],
-                t.c.revision == record["revision"],
-                t.c.manager_id.is_distinct_from(record["manager_id"]),
-            )
+            .where(t.c.id == record["id"], t.c.manager_id.is_distinct_from(record["manager_id"]))
             .values(manager_id=record["manager_id"])
         )
 
@@ -282,11 +321,12 @@ def _observations(
     raws: list[dict[str, Any]],
     result: Seeded,
     source: str,
+    merged_people: dict[uuid.UUID, uuid.UUID],
 ) -> None:
     ids = [record["id"] for record in bundle.observations]
     held = documents(conn, ids)
     gone = _tombstoned(conn, ids)
-    writer = RecordWriter(conn, Lookups.load(conn), source)
+    writer = RecordWriter(conn, Lookups.load(conn), source, merged_people)
     now = datetime.now(UTC)
     written: list[tuple[int, uuid.UUID]] = []
     for index, (record, raw) in enumerate(zip(bundle.observations, raws, strict=True)):
@@ -297,6 +337,8 @@ def _observations(
             result.left_removed += 1
             continue
         here = None if document is None else checked(document, source)
+        if not record["signatures"]:  # a draft names the people as they are now
+            record = _moved(record, merged_people)
         merged = _merge(record, raw, here, reason == "deleted", now, where)
         outcome = merged.outcome.value
         result.count(
@@ -319,6 +361,17 @@ def _observations(
                 "record's content: the record was changed after it was signed; nothing was "
                 "imported."
             )
+
+
+def _moved(record: dict[str, Any], merged: dict[uuid.UUID, uuid.UUID]) -> dict[str, Any]:
+    moved = dict(record)
+    for name in ("observed_person_id", "observer_id"):
+        moved[name] = merged.get(record[name], record[name])
+    moved["actions"] = [
+        {**action, "owner_id": merged.get(action["owner_id"], action["owner_id"])}
+        for action in record["actions"]
+    ]
+    return moved
 
 
 def _tombstoned(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -5,6 +5,7 @@ audit chain records it by id."""
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from observer.bundle import write_bundle
 from observer.server import schema
 from observer.server.records import documents, in_utc, signatures_hold
 from tests.support.postgres import SERVICE_ROLE
@@ -109,6 +111,9 @@ def test_a_duplicate_merged_into_the_person_kept_with_a_signed_record(
     assert pulled[record_id]["ids_at_signing"]["observed_person_id"] == str(duplicate)
     assert str(duplicate) in {t["record_id"] for t in cursor_pull["tombstones"]}
 
+    again = run(["import", str(tmp_path / "demo.json")], db.url())
+    assert again.stdout.startswith("Nothing changed"), again  # the duplicate stays merged
+
     verified = run(["audit", "verify"], db.url())
     assert verified.exit_code == 0, verified
     with db.owner.connect() as conn:
@@ -140,3 +145,33 @@ def test_merge_people_refuses_what_it_cannot_do_in_one_sentence(
     assert run(["merge-people", str(ada), str(again)], url).exit_code == 0
     already = one_sentence(run(["merge-people", str(again), str(ada)], url))
     assert "no person with the id" in already
+
+
+def test_a_signed_record_arriving_after_the_merge_names_the_person_kept(
+    server_db: ServerDatabase, tmp_path: Path
+) -> None:
+    db = server_db
+    bundle = copy.deepcopy(demo_bundle())
+    signed = _signed_record()
+    record_id = uuid.UUID(signed["id"])
+    duplicate = uuid.UUID(signed["observed_person_id"])
+    without = {
+        **bundle,
+        "observations": [o for o in bundle["observations"] if o["id"] != signed["id"]],
+    }
+    write_bundle(without, tmp_path / "first.json")
+    assert run(["import", str(tmp_path / "first.json")], db.url()).exit_code == 0
+    keep = db.person("The same worker, as the server knew them")
+    assert run(["merge-people", str(keep), str(duplicate)], db.url()).exit_code == 0
+
+    done = run(["import", str(write_demo_bundle(tmp_path))], db.url())
+    assert done.exit_code == 0, done
+    assert "observations: 1 added" in done.stdout
+    with db.owner.connect() as conn:
+        o = schema.observations
+        row = conn.execute(select(o).where(o.c.id == record_id)).one()
+    assert row.observed_person_id == keep
+    assert row.ids_at_signing["observed_person_id"] == str(duplicate)
+    document = _document(db, record_id)
+    assert signatures_hold(document) is None
+    assert document["observed_person_id"] == str(duplicate)

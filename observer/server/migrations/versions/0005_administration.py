@@ -3,7 +3,9 @@ settings (the retention policy), and one deliberate way to remove signed records
 
 - `tombstones.reason`: `deleted` (a draft deleted, a duplicate person merged away) or
   `removed` (taken out under the retention policy), so a laptop knows that a removed
-  record must never come back.
+  record must never come back; `tombstones.merged_into_id`: for a person merged into
+  another, the person kept, so that records still naming the duplicate (in a bundle, on a
+  laptop) can be moved to them.
 - `server_settings`: key and JSON value, read and written only by the owner.
 - Removal under retention. 0002's and 0004's triggers refuse deleting a signed record, its
   parts, signatures and addenda, for every role. They now let a delete through only when
@@ -191,6 +193,7 @@ def upgrade() -> None:
         "tombstones",
         sa.Column("reason", sa.String(length=20), server_default="deleted", nullable=False),
     )
+    op.add_column("tombstones", sa.Column("merged_into_id", sa.UUID(), nullable=True))
     op.create_table(
         "server_settings",
         sa.Column("key", sa.String(length=60), nullable=False),
@@ -220,4 +223,5 @@ def downgrade() -> None:
         op.execute(function(""))
     op.execute("DROP FUNCTION observer_removing()")
     op.drop_table("server_settings")
+    op.drop_column("tombstones", "merged_into_id")
     op.drop_column("tombstones", "reason")
