@@ -44,8 +44,6 @@ def admin_arguments(commands: Any, database: argparse.ArgumentParser) -> None:
     merging.add_argument("duplicate", metavar="DUPLICATE", help="the id of the duplicate")
     merging.add_argument("--json", action="store_true", help="counts as JSON, for scripts")
 
-    from observer.governance.retention import MAX_YEARS, MIN_YEARS
-
     retention = commands.add_parser(
         "retention", parents=[database], help="the server's retention policy, and applying it"
     )
@@ -59,8 +57,7 @@ def admin_arguments(commands: Any, database: argparse.ArgumentParser) -> None:
         "--years-after-leaving",
         type=int,
         metavar="N",
-        help=f"remove a person's observations N whole years after they left ({MIN_YEARS}-"
-        f"{MAX_YEARS})",
+        help="remove a person's observations N whole years after the date they left",
     )
     how_long.add_argument(
         "--keep-everything", action="store_true", help="never remove observations (the default)"

@@ -44,6 +44,8 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 UNDEFINED_TABLE = "42P01"
 PERMISSION_DENIED = "42501"
+SIGNED_RECORD = "OB001"
+AUDIT_TRAIL = "OB002"
 
 
 class NotMigrated(ObserverError):
@@ -263,6 +265,10 @@ def _database_problem(exc: DBAPIError, url: Any) -> str:
             f"The role in {shown(url)} may not do this: run {PROG}'s commands as the role "
             "that owns the team's tables (docs/server.md)."
         )
+    if code in (SIGNED_RECORD, AUDIT_TRAIL):
+        # A trigger refused it (docs/server.md, "What can never change"); nothing was written.
+        refused = str(exc.orig).strip().splitlines()[0] if exc.orig else "no reason given"
+        return f"The database refused the change, and nothing was written: {refused}."
     if isinstance(exc.orig, Exception) and exc.connection_invalidated:
         return str(unreachable(url, exc))
     raise exc
