@@ -279,6 +279,17 @@ def store_framework(
                 "different content; give the changed framework a new version number",
             )
         return existing, False
+    framework = framework_record(definition)
+    session.add(framework)
+    session.flush()
+    return framework, True
+
+
+def framework_record(definition: FrameworkDefinition) -> Framework:
+    """The framework version as rows (not yet in any session), with its rating levels and
+    standards, each id derived from the key, version and code: the same in every store
+    and on the team server."""
+    content_hash = definition.content_hash()
 
     def stable_id(*parts: object) -> uuid.UUID:
         return uuid.uuid5(
@@ -334,9 +345,7 @@ def store_framework(
         )
         for i, s in enumerate(definition.standards)
     ]
-    session.add(framework)
-    session.flush()
-    return framework, True
+    return framework
 
 
 def framework_info(framework: Framework, standards: int) -> FrameworkInfo:

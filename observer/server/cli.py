@@ -5,9 +5,15 @@
     observer-server [--database URL] laptops [--json]
     observer-server [--database URL] revoke LAPTOP
     observer-server [--database URL] serve [--host H] [--port P]
+    observer-server [--database URL] import BUNDLE [--passphrase-file F] [--json]
+    observer-server [--database URL] merge-people KEEP DUPLICATE [--json]
+    observer-server [--database URL] retention show|set|preview|apply [--json]
+    observer-server [--database URL] audit verify [--json]
 
-The database comes from --database or OBSERVER_SERVER_DATABASE. Exit codes: 0 done, 2 bad
-input or a database that cannot be used, with one sentence on stderr, never a traceback.
+The database comes from --database or OBSERVER_SERVER_DATABASE. Exit codes: 0 done, 1 a
+check failed (audit verify), 2 bad input or a database that cannot be used, with one
+sentence on stderr, never a traceback. The administrator's commands are in
+observer/server/admin_cli.py.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 UNDEFINED_TABLE = "42P01"
 PERMISSION_DENIED = "42501"
+SIGNED_RECORD = "OB001"
+AUDIT_TRAIL = "OB002"
 
 
 class NotMigrated(ObserverError):
@@ -106,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8470, help="port to listen on (8470)")
+    from observer.server.admin_cli import admin_arguments
+
+    admin_arguments(commands, database)
     return parser
 
 
@@ -148,15 +159,18 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
 
         serve(engine, args.host, args.port)
         return EXIT_OK
-    commands: dict[str, Callable[[argparse.Namespace, Connection], None]] = {
+    from observer.server.admin_cli import ADMIN_COMMANDS
+
+    commands: dict[str, Callable[[argparse.Namespace, Connection], int | None]] = {
         "enrol": _enrol,
         "laptops": _laptops,
         "revoke": _revoke,
+        **ADMIN_COMMANDS,
     }
     with engine.begin() as conn:
         _check_owner(conn, engine)
-        commands[args.command](args, conn)
-    return EXIT_OK
+        code = commands[args.command](args, conn)
+    return EXIT_OK if code is None else code
 
 
 def _check_owner(conn: Connection, engine: Engine) -> None:
@@ -251,6 +265,10 @@ def _database_problem(exc: DBAPIError, url: Any) -> str:
             f"The role in {shown(url)} may not do this: run {PROG}'s commands as the role "
             "that owns the team's tables (docs/server.md)."
         )
+    if code in (SIGNED_RECORD, AUDIT_TRAIL):
+        # A trigger refused it (docs/server.md, "What can never change"); nothing was written.
+        refused = str(exc.orig).strip().splitlines()[0] if exc.orig else "no reason given"
+        return f"The database refused the change, and nothing was written: {refused}."
     if isinstance(exc.orig, Exception) and exc.connection_invalidated:
         return str(unreachable(url, exc))
     raise exc

@@ -46,6 +46,7 @@ SERVICE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "person_roles": ("SELECT",),
     "team_assignments": ("SELECT",),
     "enrolment_codes": (),
+    "server_settings": (),
     "alembic_version": ("SELECT",),
     "applied_changes": ("SELECT", "INSERT"),
 }

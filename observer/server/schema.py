@@ -314,6 +314,8 @@ tombstones = Table(
     # `deleted` on a laptop (a later edit brings it back) or `removed` from the server.
     Column("reason", String(20), nullable=False, server_default="deleted"),
     *_feed_columns(),
+    # For a person merged into another (observer-server merge-people): the person kept.
+    Column("merged_into_id", UUID(as_uuid=True)),
     CheckConstraint("reason IN ('deleted', 'removed')", name="known_reason"),
 )
 
@@ -328,6 +330,15 @@ enrolment_codes = Table(
     Column("expires_at", Timestamp(), nullable=False),
     Column("used_at", Timestamp()),
     Column("laptop_id", UUID(as_uuid=True), _fk("laptops.id")),
+)
+
+# The server's own settings (the retention policy), for the owner only.
+server_settings = Table(
+    "server_settings",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", JSONB, nullable=False),
+    Column("updated_at", Timestamp(), nullable=False, server_default=NOW),
 )
 
 person_roles = Table(

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from observer.errors import ObserverError
 from observer.server.database import shown
 
-EXPECTED_SCHEMA = "0005"
+EXPECTED_SCHEMA = "0006"
 
 
 class CannotServe(ObserverError):
