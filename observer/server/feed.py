@@ -234,6 +234,8 @@ def _tombstone(row: Row[Any]) -> dict[str, Any]:
         "record_id": str(row.record_id),
         "removed_at": row.removed_at.isoformat(),
         "server_revision": row.server_revision,
+        # 'removed' under retention: never to come back, whatever a laptop still holds.
+        "reason": row.reason,
     }
 
 

@@ -148,8 +148,8 @@ def test_preview_then_apply_removes_a_signed_record_and_every_chain_still_verifi
     assert "in 1 laptop's chain and" in verified.stdout
 
     pulled = pull_all(db, laptop)
-    gone = {t["record_id"] for t in pulled["tombstones"]}
-    assert {o["id"] for o in theirs} <= gone
+    gone = {t["record_id"]: t["reason"] for t in pulled["tombstones"]}
+    assert {o["id"]: gone.get(o["id"]) for o in theirs} == {o["id"]: "removed" for o in theirs}
     assert not {o["id"] for o in theirs} & {o["id"] for o in pulled["observations"]}
 
     again = run(["retention", "apply"], url)
