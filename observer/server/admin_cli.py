@@ -68,6 +68,8 @@ def admin_arguments(commands: Any, database: argparse.ArgumentParser) -> None:
     ):
         command = which.add_parser(name, parents=[database], help=words)
         command.add_argument("--json", action="store_true", help="as JSON, for scripts")
+        if name == "apply":
+            command.add_argument("--yes", action="store_true", help="remove without asking again")
 
     audit = commands.add_parser("audit", parents=[database], help="the audit chains on the server")
     audit_commands = audit.add_subparsers(
@@ -130,10 +132,16 @@ def _retention(args: argparse.Namespace, conn: Connection) -> int:
         print(retention.set_policy(conn, RetentionPolicy(years)).describe())
         return EXIT_OK
     today = date.today()
-    if args.retention_command == "preview":
+    if args.retention_command == "preview" or not args.yes:
         found = retention.preview(conn, today)
     else:
         found = retention.apply(conn, today)
+    if args.retention_command == "apply" and not args.yes and found.due:
+        # Removal is for good: as on a laptop, it is asked for twice.
+        raise InvalidInput(
+            f"Nothing was removed: {found.totals()[:-1]}; run retention preview to see them, "
+            "then retention apply --yes to remove them."
+        )
     if args.json:
         _print_json(retention.as_dict(found, removed=args.retention_command == "apply"))
         return EXIT_OK

@@ -18,11 +18,12 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
 
-from observer.governance.audit import event_hash
+from observer.governance.audit_hash import event_hash
 from observer.server import schema
 
-# Two writers of the server's chain at once would both take the same sequence number.
-CHAIN_LOCK = "observer-server audit chain"
+# Two writers of the server's chain at once would both take the same sequence number; a
+# push's receipt (observer_append_receipt, server migration 0005) takes the same lock.
+CHAIN_LOCK = "observer receipts"
 RECEIPT = "receipt"
 MOST_PROBLEMS_LISTED = 100
 

@@ -270,6 +270,7 @@ def _tombstone(row: Row[Any]) -> dict[str, Any]:
         "record_type": row.record_type,
         "record_id": str(row.record_id),
         "removed_at": row.removed_at.isoformat(),
+        # 'removed' under retention: never to come back, whatever a laptop still holds.
         "reason": row.reason,
         "server_revision": row.server_revision,
     }

@@ -116,7 +116,11 @@ def test_preview_then_apply_removes_a_signed_record_and_every_chain_still_verifi
             select(func.count()).select_from(schema.audit_events)
         ).scalar_one()
 
-    applied = run(["retention", "apply"], url)
+    asked = one_sentence(run(["retention", "apply"], url))
+    assert "Nothing was removed" in asked
+    assert "retention apply --yes" in asked
+    assert _observations_of(db, person) == len(theirs)
+    applied = run(["retention", "apply", "--yes"], url)
     assert applied.exit_code == 0, applied
     assert f"Removed {len(theirs)} observations ({signed} signed) of 1 person" in applied.stdout
     assert _observations_of(db, person) == 0
@@ -148,11 +152,11 @@ def test_preview_then_apply_removes_a_signed_record_and_every_chain_still_verifi
     assert "in 1 laptop's chain and" in verified.stdout
 
     pulled = pull_all(db, laptop)
-    gone = {t["record_id"] for t in pulled["tombstones"]}
-    assert {o["id"] for o in theirs} <= gone
+    gone = {t["record_id"]: t["reason"] for t in pulled["tombstones"]}
+    assert {o["id"]: gone.get(o["id"]) for o in theirs} == {o["id"]: "removed" for o in theirs}
     assert not {o["id"] for o in theirs} & {o["id"] for o in pulled["observations"]}
 
-    again = run(["retention", "apply"], url)
+    again = run(["retention", "apply", "--yes"], url)
     assert again.exit_code == 0
     assert "Nothing is due for removal." in again.stdout
     reimport = run(["import", str(tmp_path / "demo.json"), "--json"], url)
@@ -189,7 +193,7 @@ def test_the_service_role_cannot_remove_a_signed_record(
         _refused(db.owner.begin(), "DELETE FROM signatures WHERE observation_id = :id", signed)
         == "OB001"
     )
-    assert one_sentence(run(["retention", "apply"], db.url(SERVICE_ROLE)))
+    assert one_sentence(run(["retention", "apply", "--yes"], db.url(SERVICE_ROLE)))
     assert _observations_of(db, person) == len(theirs)
     with db.owner.connect() as conn:
         kept = conn.execute(
