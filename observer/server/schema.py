@@ -28,6 +28,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -369,6 +370,19 @@ conflicts = Table(
     Column("created_at", Timestamp(), nullable=False, server_default=NOW),
     Column("resolved_at", Timestamp()),
     *_feed_columns(),
+)
+
+# One row: the change feed's epoch, carried by every cursor, and where the database was
+# (cluster, database, this table) when it began; a restore starts a new one (epoch.py).
+server_epoch = Table(
+    "server_epoch",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False, server_default="1"),
+    Column("epoch", BigInteger, nullable=False),
+    Column("cluster_identity", Text, nullable=False),
+    Column("started_at", Timestamp(), nullable=False, server_default=NOW),
+    Column("reason", String(40), nullable=False),
+    CheckConstraint("id = 1", name="one_row"),
 )
 
 # Every row these hold is stamped with a server revision and the writing transaction.
