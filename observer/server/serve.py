@@ -67,15 +67,18 @@ def check_database(engine: Engine) -> None:
 def serve(engine: Engine, host: str, port: int) -> None:
     import uvicorn
 
+    from observer.server.access_log import AccessLog
     from observer.server.app import create_app
 
     check_database(engine)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Our access lines instead of uvicorn's, which begin with the client's address.
     uvicorn.run(
-        create_app(engine),
+        AccessLog(create_app(engine)),
         host=host,
         port=port,
         log_level="info",
+        access_log=False,
         proxy_headers=False,
         server_header=False,
     )
