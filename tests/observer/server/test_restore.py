@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +20,8 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from observer.server import schema
+from observer.server import feed, schema
+from observer.server.epoch import RESTAMPED
 from observer.server.serve import CannotServe, check_database
 from tests.support import restore
 from tests.support.postgres import OWNER_ROLE, SERVICE_ROLE, Cluster
@@ -242,3 +244,11 @@ def test_the_nightly_backup_keeps_its_days_and_no_half_written_dump(
     assert failed.returncode != 0
     assert "no_such_database" in failed.stderr
     assert sorted(path.name for path in backups.iterdir()) == kept
+
+
+def test_every_table_the_feed_orders_is_restamped_by_a_new_epoch() -> None:
+    """A table added to the feed but not restamped would keep a restored cluster's order."""
+    query = str(feed._entries(feed.Cursor(1, 0, 0), 0, 1).compile())
+    read = set(re.findall(r"\bFROM (\w+)", query)) - {"anon_1"}
+    assert read
+    assert read <= set(RESTAMPED)
