@@ -21,9 +21,9 @@ PG_RESTORE_CLEAN = ("--clean", "--if-exists", "--exit-on-error", "--single-trans
 
 
 def backup(
-    cluster: Cluster, database: str, directory: Path, keep_days: int = 30
+    cluster: Cluster, database: str, directory: Path, keep_days: int = 30, user: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """observer-backup, as the nightly timer runs it."""
+    """observer-backup, as the nightly timer runs it (as the superuser, or that role)."""
     return subprocess.run(
         [str(BACKUP_SCRIPT)],
         capture_output=True,
@@ -33,19 +33,22 @@ def backup(
         env={
             **os.environ,
             "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "OBSERVER_BACKUP_DATABASE": cluster.conninfo(database=database),
+            "OBSERVER_BACKUP_DATABASE": cluster.conninfo(user, database),
             "OBSERVER_BACKUP_DIR": str(directory),
             "OBSERVER_BACKUP_KEEP_DAYS": str(keep_days),
         },
     )
 
 
-def restore(cluster: Cluster, dump: Path, database: str, *, clean: bool = False) -> None:
-    """Into a new database made for it, or (clean) over the one there."""
+def restore(
+    cluster: Cluster, dump: Path, database: str, *, clean: bool = False, user: str | None = None
+) -> None:
+    """Into a new database made for it, or (clean) over the one there; by the superuser, or
+    (user) by that role, as on a managed PostgreSQL."""
     if not clean:
         _tool(cluster, "createdb", *CREATEDB, database)
     _tool(cluster, "pg_restore", *(PG_RESTORE_CLEAN if clean else PG_RESTORE),
-          f"--dbname={database}", str(dump))  # fmt: skip
+          f"--dbname={database}", str(dump), user=user)  # fmt: skip
 
 
 def drop(cluster: Cluster, database: str) -> None:
@@ -69,13 +72,13 @@ def migrate(cluster: Cluster, database: str, *options: str) -> subprocess.Comple
     )
 
 
-def _tool(cluster: Cluster, program: str, *args: str) -> None:
+def _tool(cluster: Cluster, program: str, *args: str, user: str | None = None) -> None:
     done = subprocess.run(
         [
             str(BIN / program),
             "--host=127.0.0.1",
             f"--port={cluster.port}",
-            f"--username={cluster.superuser}",
+            f"--username={user or cluster.superuser}",
             *args,
         ],
         capture_output=True,

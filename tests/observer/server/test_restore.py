@@ -86,8 +86,8 @@ def _burn_transactions(cluster: Cluster, count: int) -> None:
         )
 
 
-def _dump(db: ServerDatabase, tmp_path: Path) -> Path:
-    done = restore.backup(db.cluster, db.name, tmp_path / "backups")
+def _dump(db: ServerDatabase, tmp_path: Path, user: str | None = None) -> Path:
+    done = restore.backup(db.cluster, db.name, tmp_path / "backups", user=user)
     assert done.returncode == 0, done.stderr
     (dump,) = (tmp_path / "backups").glob("observer-*.dump")
     return dump
@@ -105,16 +105,21 @@ def _migrated(cluster: Cluster, database: str, *options: str) -> str:
     return done.stdout
 
 
+@pytest.mark.parametrize(
+    "role",
+    [None, OWNER_ROLE],
+    ids=["by the superuser (Debian)", "by the tables' owner (a managed PostgreSQL)"],
+)
 def test_a_dump_restored_into_a_new_cluster_gives_laptops_everything_and_what_comes_after(
-    server_db: ServerDatabase, new_cluster: Cluster, tmp_path: Path
+    server_db: ServerDatabase, new_cluster: Cluster, tmp_path: Path, role: str | None
 ) -> None:
     _burn_transactions(server_db.cluster, 3000)
     team = _team(server_db)
     before = Service(server_db.service).pull_all(TOKEN)
     assert len(before["observations"]) == 3
-    dump = _dump(server_db, tmp_path)
+    dump = _dump(server_db, tmp_path, user=role)
 
-    restore.restore(new_cluster, dump, "observer_new")
+    restore.restore(new_cluster, dump, "observer_new", user=role)
     restored = ServerDatabase.connect(new_cluster, "observer_new")
     try:
         # The rows came with the first cluster's transaction ids, beyond the new one's own.
