@@ -316,13 +316,14 @@ def scope_of(conninfo: str, laptop: Laptop) -> int:
 
 
 def current_cursor(conninfo: str) -> str:
-    """The cursor a whole sync ending now is given (feed.pull: the snapshot's xmin)."""
+    """The cursor a whole sync ending now is given (feed.pull: the feed's epoch and the
+    snapshot's xmin)."""
     with psycopg.connect(conninfo) as conn:
         found = conn.execute(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+            "SELECT observer_epoch(), pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
         ).fetchone()
     assert found is not None
-    return f"{found[0]}.0"
+    return f"{found[0]}.{found[1]}.0"
 
 
 def _manager_of_scope(server: Server) -> Laptop:

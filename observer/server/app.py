@@ -203,7 +203,14 @@ async def _pull(request: Request, engine: Engine) -> Response:
             as_caller(conn, laptop)
             return feed.pull(conn, after, limit)
 
-    page = await run_in_threadpool(read)
+    try:
+        page = await run_in_threadpool(read)
+    except feed.StaleCursor as exc:
+        log.info("laptop %s: cursor of another epoch, pulls again from the start", laptop)
+        raise Refused(409, "cursor_epoch", str(exc)) from None
+    except feed.NotReady as exc:
+        log.error("pull refused: the database was restored and not yet migrated")
+        raise Refused(503, "restored", str(exc)) from None
     return JSONResponse(page)
 
 

@@ -1,6 +1,6 @@
 """`observer-server`: the team server's administration, for council IT and scripts.
 
-    observer-server [--database URL] migrate [--service-role NAME]
+    observer-server [--database URL] migrate [--service-role NAME] [--restored]
     observer-server [--database URL] enrol --person NAME_OR_ID --role ROLE [--team NAME]...
     observer-server [--database URL] laptops [--json]
     observer-server [--database URL] revoke LAPTOP
@@ -37,6 +37,8 @@ from observer.server.database import (
     shown,
     unreachable,
 )
+from observer.server.epoch import DECLARED as DECLARED_RESTORE
+from observer.server.epoch import FIRST as FIRST_EPOCH
 from observer.server.schema import SERVER_ROLES
 
 PROG = "observer-server"
@@ -86,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         default="observer_service",
         help="the role the service connects as (default: observer_service)",
+    )
+    migrate.add_argument(
+        "--restored",
+        action="store_true",
+        help="say the database was restored in a way it cannot show (a virtual machine's "
+        "snapshot, a physical backup): laptops pull everything again",
     )
     enrol = commands.add_parser(
         "enrol",
@@ -143,7 +151,7 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
     if args.command == "migrate":
         from observer.server.migrate import migrate
 
-        done = migrate(engine, args.service_role)
+        done = migrate(engine, args.service_role, restored=args.restored)
         if done.before == done.after:
             print(
                 f"The schema is up to date ({done.after}); privileges set for {args.service_role}."
@@ -152,6 +160,17 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
             print(
                 f"Schema upgraded from {done.before or 'nothing'} to {done.after}; "
                 f"privileges set for {args.service_role}."
+            )
+        started = done.new_epoch
+        if started is not None and started.reason != FIRST_EPOCH:
+            how = (
+                "A restore was declared"
+                if started.reason == DECLARED_RESTORE
+                else "This database was restored or moved since it was last migrated"
+            )
+            print(
+                f"{how}: {started.restamped} rows restamped for the change feed; every laptop "
+                "will pull again from the beginning at its next sync."
             )
         return EXIT_OK
     if args.command == "serve":

@@ -9,6 +9,10 @@ the cursor that the next page would pass. A row a slower writer commits late has
 or above the xmin and is held back until that writer has finished; a row written again
 comes back with its new transaction.
 
+A cursor also names the feed's epoch, which a restored database changes
+(observer/server/epoch.py): a cursor of another epoch is refused (`StaleCursor`), and the
+laptop pulls again from the start.
+
 Row-level security decides what the caller sees: the queries here name no person and no
 team. A page carries observations whole (a change to a rating, action, signature or
 addendum restamps its observation), frameworks whole (with their standards and rating
@@ -42,11 +46,11 @@ from sqlalchemy import (
 )
 
 from observer.errors import ObserverError
-from observer.server import schema
+from observer.server import epoch, schema
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
-_CURSOR = re.compile(r"([0-9]{1,19})\.([0-9]{1,19})")
+_CURSOR = re.compile(r"(?:([0-9]{1,19})\.)?([0-9]{1,19})\.([0-9]{1,19})")
 _MAX_BIGINT = 2**63 - 1
 # Bookkeeping of the feed itself; `server_revision` stays, as the revision a later push
 # says its change was based on.
@@ -57,43 +61,75 @@ class BadCursor(ObserverError):
     pass
 
 
+class StaleCursor(ObserverError):
+    """A cursor of another epoch of the feed (the database was restored since), or from
+    beyond any transaction this server has had: the laptop pulls again from the start."""
+
+
+class NotReady(ObserverError):
+    """The database was restored, or moved, and `migrate` has not yet started a new epoch."""
+
+
 @dataclass(frozen=True, order=True)
 class Cursor:
-    """Everything up to and including this (transaction, revision) has been delivered."""
+    """Everything up to and including this (transaction, revision) of this epoch has been
+    delivered (observer/server/epoch.py). No epoch: from the start, in the current one."""
 
+    epoch: int | None = None
     xid: int = 0
     revision: int = 0
 
     def __str__(self) -> str:
-        return f"{self.xid}.{self.revision}"
+        return f"{self.epoch}.{self.xid}.{self.revision}"
 
     @classmethod
     def parse(cls, given: str | None) -> Cursor:
         if given is None or given == "":
             return cls()
         found = _CURSOR.fullmatch(given)
-        if found is None or max(int(found[1]), int(found[2])) > _MAX_BIGINT:
+        if found is None or max(int(n) for n in found.groups(default="0")) > _MAX_BIGINT:
             raise BadCursor(
                 "The cursor is not one this server gave out; pull from the start without it."
             )
-        return cls(int(found[1]), int(found[2]))
+        if found[1] is None:
+            # A cursor given out before the feed had epochs: of no current one.
+            return cls(0, int(found[2]), int(found[3]))
+        return cls(int(found[1]), int(found[2]), int(found[3]))
 
 
 def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
     """One page of the feed for the caller set on `conn`, whose transaction must be
     REPEATABLE READ so that every statement here reads the same snapshot."""
-    xmin = conn.execute(
-        text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-    ).scalar_one()
+    current = epoch.current(conn)
+    if current is None:
+        raise NotReady(
+            "The team server's database was restored and is not ready yet; "
+            "try again later (IT: run observer-server migrate)."
+        )
+    xmin, xmax = conn.execute(
+        text(
+            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint "
+            "FROM pg_current_snapshot() AS s"
+        )
+    ).one()
+    if after.epoch is None:
+        after = Cursor(current, after.xid, after.revision)
+    # Every cursor given out lies below the xmax of any later snapshot, unless the
+    # database went back in time unannounced (a snapshot of the machine rolled back).
+    if after.epoch != current or after.xid > xmax:
+        raise StaleCursor(
+            "The team server was restored from a backup since this laptop last synced: "
+            "pull again from the beginning, without a cursor."
+        )
     role = conn.execute(select(func.observer_caller_role())).scalar_one_or_none()
     entries = conn.execute(_entries(after, xmin, limit + 1, narrowed=role != "service")).all()
     more = len(entries) > limit
     entries = entries[:limit]
     if more:
         last = entries[-1]
-        cursor = Cursor(last.written_xid, last.server_revision)
+        cursor = Cursor(current, last.written_xid, last.server_revision)
     else:
-        cursor = max(after, Cursor(xmin, 0))
+        cursor = max(after, Cursor(current, xmin, 0))
     found: dict[str, dict[uuid.UUID, None]] = {}  # each id once, in feed order
     for entry in entries:
         found.setdefault(entry.kind, {})[entry.id] = None

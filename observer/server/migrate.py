@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from observer.errors import ObserverError
+from observer.server import epoch
+from observer.server.epoch import EpochStarted
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_SERVICE_ROLE = "observer_service"
@@ -49,15 +51,19 @@ SERVICE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "server_settings": (),
     "alembic_version": ("SELECT",),
     "applied_changes": ("SELECT", "INSERT"),
+    # read through observer_epoch()
+    "server_epoch": (),
 }
 # Functions that run as the owner, for what the service may do without seeing the table:
-# recognising a laptop's token and redeeming an enrolment code (migration 0002).
+# recognising a laptop's token and redeeming an enrolment code (migration 0002), and
+# reading the feed's epoch, null on a restored database not yet migrated (0005).
 SERVICE_FUNCTIONS = (
     "observer_authenticate(bytea)",
     "observer_redeem_enrolment(bytea, bytea, text)",
     # a push's receipt on the server's own chain, and a lock on a record being merged (0005)
     "observer_append_receipt(bigint, text)",
     "observer_lock_observation(uuid)",
+    "observer_epoch()",
 )
 
 
@@ -73,9 +79,15 @@ class SchemaTooNew(ObserverError):
 class Migrated:
     before: str | None
     after: str
+    # A new epoch of the change feed: the first, or after a restore (observer/server/epoch.py).
+    new_epoch: EpochStarted | None = None
 
 
-def migrate(engine: Engine, service_role: str = DEFAULT_SERVICE_ROLE) -> Migrated:
+def migrate(
+    engine: Engine, service_role: str = DEFAULT_SERVICE_ROLE, restored: bool = False
+) -> Migrated:
+    """`restored` declares a restore the database cannot show (a virtual machine's
+    snapshot, a physical backup): the feed starts a new epoch all the same."""
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
@@ -95,8 +107,9 @@ def migrate(engine: Engine, service_role: str = DEFAULT_SERVICE_ROLE) -> Migrate
         command.upgrade(config, "head")
         after = MigrationContext.configure(conn).get_current_revision()
         assert after is not None
+        started = epoch.check(conn, declared_restored=restored)
         grant_service(conn, service_role)
-    return Migrated(before, after)
+    return Migrated(before, after, started)
 
 
 def _known_revisions(config: Any) -> set[str]:

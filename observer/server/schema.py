@@ -28,6 +28,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -399,6 +400,19 @@ applied_changes = Table(
     Column("conflicts", Integer, nullable=False, server_default="0"),
     Column("message", Text),
     Column("applied_at", Timestamp(), nullable=False, server_default=NOW),
+)
+
+# One row: the change feed's epoch, carried by every cursor, and where the database was
+# (cluster, database, this table) when it began; a restore starts a new one (epoch.py).
+server_epoch = Table(
+    "server_epoch",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False, server_default="1"),
+    Column("epoch", BigInteger, nullable=False),
+    Column("cluster_identity", Text, nullable=False),
+    Column("started_at", Timestamp(), nullable=False, server_default=NOW),
+    Column("reason", String(40), nullable=False),
+    CheckConstraint("id = 1", name="one_row"),
 )
 
 # Every row these hold is stamped with a server revision and the writing transaction.

@@ -4,7 +4,8 @@ is one it may serve from.
 The service must connect as the service's role: the tables' owner sees every row through
 its own policy whatever caller a transaction names, and a superuser or a role that
 bypasses row-level security would too. It also refuses a database whose schema is not the
-one this version was written for (run migrate first).
+one this version was written for (run migrate first), or one restored since it was last
+migrated (migrate restamps the change feed: observer/server/epoch.py).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import logging
 from sqlalchemy import Engine, text
 
 from observer.errors import ObserverError
+from observer.server import epoch
 from observer.server.database import shown
 
-EXPECTED_SCHEMA = "0006"
+EXPECTED_SCHEMA = "0007"
 
 
 class CannotServe(ObserverError):
@@ -48,25 +50,35 @@ def check_database(engine: Engine) -> None:
                 "that role would see every laptop's records (docs/server.md)."
             )
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    if version != EXPECTED_SCHEMA:
-        raise CannotServe(
-            f"The database's schema is {version}, and this observer-server serves "
-            f"{EXPECTED_SCHEMA}: run observer-server migrate (or install the matching version)."
-        )
+        if version != EXPECTED_SCHEMA:
+            raise CannotServe(
+                f"The database's schema is {version}, and this observer-server serves "
+                f"{EXPECTED_SCHEMA}: run observer-server migrate "
+                "(or install the matching version)."
+            )
+        if epoch.current(conn) is None:
+            raise CannotServe(
+                "The database was restored, or moved to another PostgreSQL cluster, since it "
+                "was last migrated: run observer-server migrate as the tables' owner first "
+                "(docs/server.md)."
+            )
 
 
 def serve(engine: Engine, host: str, port: int) -> None:
     import uvicorn
 
+    from observer.server.access_log import AccessLog
     from observer.server.app import create_app
 
     check_database(engine)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Our access lines instead of uvicorn's, which begin with the client's address.
     uvicorn.run(
-        create_app(engine),
+        AccessLog(create_app(engine)),
         host=host,
         port=port,
         log_level="info",
+        access_log=False,
         proxy_headers=False,
         server_header=False,
     )

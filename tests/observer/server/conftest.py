@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 
+from observer.server import epoch
 from observer.server.database import database_url, make_engine
 from observer.server.migrate import migrate
 from tests.support.postgres import OWNER_ROLE, SERVICE_ROLE, Cluster
@@ -59,6 +60,10 @@ def server_db(postgres: Cluster) -> Iterator[ServerDatabase]:
     service's role."""
     name = _new_database(postgres, TEMPLATE)
     db = ServerDatabase.connect(postgres, name)
+    # A copy of the template is another database: the feed starts its epoch here, as
+    # migrate would (observer/server/epoch.py).
+    with db.owner.begin() as conn:
+        epoch.check(conn)
     try:
         yield db
     finally:

@@ -96,7 +96,7 @@ def test_enrolment_takes_only_json(server_db: ServerDatabase, service: Service) 
     ("query", "says"),
     [
         ("after=abc", "cursor is not one this server gave out"),
-        ("after=1.2.3", "cursor is not one this server gave out"),
+        ("after=1.2.3.4", "cursor is not one this server gave out"),
         ("after=99999999999999999999.1", "cursor is not one this server gave out"),
         ("after=-1.0", "cursor is not one this server gave out"),
         ("limit=0", "limit must be a whole number"),
