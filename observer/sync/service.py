@@ -89,9 +89,10 @@ class Sync:
         """Pushes what is waiting, then pulls until the server has no more (audited).
         Raises SyncFailed (one sentence) when the server cannot be reached or refuses;
         what is waiting stays waiting."""
-        from observer.sync.client import Client, SyncFailed
+        from observer.sync.client import Client, ServerRefused, SyncFailed
         from observer.sync.pull import pull_all
         from observer.sync.push import push_all
+        from observer.sync.restart import RESTORED, start_again
 
         if not self._running.acquire(blocking=False):
             raise SyncFailed("A sync is already running; wait for it to finish.")
@@ -102,8 +103,16 @@ class Sync:
                 raise SyncFailed("This laptop has not joined a team server (observer sync enrol).")
             with Client(joined.server, joined.token) as client:
                 client.check_protocol()
-                pushed = push_all(self._db, client)
-                pulled = pull_all(self._db, client, self._actor())
+                try:
+                    pushed = push_all(self._db, client)
+                    pulled = pull_all(self._db, client, self._actor())
+                except ServerRefused as refused:
+                    if refused.error not in RESTORED:
+                        raise
+                    # The server was restored from a backup: once more, from the start.
+                    start_again(self._db)
+                    pushed = push_all(self._db, client)
+                    pulled = pull_all(self._db, client, self._actor())
             from observer.search.service import update_index
 
             update_index(self._db)  # what was pulled is found at once, as after an import
