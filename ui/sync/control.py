@@ -90,7 +90,8 @@ class SyncStatusLine(QWidget):
 class SyncControl(QObject):
     """A child of the main window: its File menu entries, its status line, its timers."""
 
-    synced = Signal(object)  # SyncResult, once a sync has finished
+    synced = Signal(object)  # SyncResult, once a sync has succeeded
+    finished = Signal(object)  # the Attempt, once a sync has ended either way
     status_read = Signal(object)  # SyncStatus
 
     def __init__(
@@ -219,6 +220,7 @@ class SyncControl(QObject):
         self.read_status()
         if result is not None:
             self.synced.emit(result)
+        self.finished.emit(attempt)
 
     def _background(self) -> None:
         if self.joined and not self.running:
