@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
 
 from observer.changes import Changed, Topic
 from observer.errors import ObserverError
-from observer.sync.client import ServerRefused
+from observer.sync.client import ServerUnreachable
 from observer.sync.service import SyncResult, SyncStatus
 from ui.background import BatchJob
 from ui.formatting import count
@@ -183,10 +183,10 @@ class SyncControl(QObject):
         def step(_: None) -> None:  # on the pool's thread
             try:
                 got.append((sync.sync(), Attempt.DONE, ""))
-            except ServerRefused as error:
-                got.append((None, Attempt.REFUSED, str(error)))
-            except ObserverError as error:
+            except ServerUnreachable as error:
                 got.append((None, Attempt.OFFLINE, str(error)))
+            except ObserverError as error:
+                got.append((None, Attempt.REFUSED, str(error)))
 
         job: BatchJob[None] = BatchJob([None], step)
         job.signals.step_failed.connect(
@@ -214,6 +214,7 @@ class SyncControl(QObject):
         elif attempt is Attempt.REFUSED:
             log.warning("sync: the team server refused")
         self.sync_action.setEnabled(self.joined)
+        self._show()
         if result is not None and (result.pulled or result.removed or result.conflicts):
             self._window.editors.catch_up()
         self._next.start(self._wait_ms)
