@@ -106,6 +106,10 @@ def test_an_edit_set_aside_by_a_signature_elsewhere_is_shown_and_becomes_an_adde
     shown = " | ".join(label.text() for label in card.findChildren(QLabel))
     assert "An edit set aside from the signed record" in shown
     assert "Strengths: A good ending." in shown
+    assert (
+        "Made on this laptop while the record was being signed on another (it came back "
+        "from the team server)." in shown
+    )
 
     offered: list[str] = []
     monkeypatch.setattr(AddendumDialog, "exec", sign_it(qtbot, offered))
