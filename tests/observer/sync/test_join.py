@@ -4,6 +4,9 @@ the server refuses, a server that speaks another protocol."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -102,3 +105,16 @@ def test_a_server_speaking_another_protocol_is_refused_before_anything_is_writte
     with client, pytest.raises(SyncFailed) as refused:
         client.check_protocol()
     assert "speaks sync protocol v2" in str(refused.value)
+
+
+def test_the_app_loads_httpx_only_to_sync() -> None:
+    probe = (
+        "import sys\n"
+        "import observer.services, observer.sync.service, observer.sync.joining\n"
+        "import observer.sync.push, observer.sync.pull, observer.cli.sync\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "False", done.stderr
