@@ -9,6 +9,7 @@ up to half an hour, and at once when Sync now is chosen.
 
 from __future__ import annotations
 
+import html
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from observer.changes import Changed, Topic
 from observer.errors import ObserverError
@@ -40,10 +41,7 @@ LONGEST_WAIT_MS = 30 * 60 * 1000  # offline: tried again later and later, up to 
 TICK_MS = 30 * 1000  # "3 minutes ago" moves on
 STATUS_PAUSE_MS = 400  # edits that add to the outbox, read together
 OUTBOX_TOPICS = Topic.RECORDS | Topic.ACTIONS | Topic.PEOPLE | Topic.FRAMEWORKS
-LINK_STYLE = (
-    "QPushButton { border: none; padding: 0 6px; text-decoration: underline; "
-    "color: palette(link); } QPushButton:focus { outline: 1px dotted; }"
-)
+REFUSED_LINK, CONFLICTS_LINK = "refused", "conflicts"
 
 # Syncs still on the pool when their window has gone: held until they report.
 _running: list[BatchJob[None]] = []
@@ -53,38 +51,46 @@ class _Report(QObject):
     done = Signal(object, object, str)  # SyncResult or None, Attempt, one sentence
 
 
-def _link(name: str) -> QPushButton:
-    button = QPushButton()
-    button.setFlat(True)
-    button.setCursor(Qt.CursorShape.PointingHandCursor)
-    button.setStyleSheet(LINK_STYLE)
-    button.setAccessibleName(name)
-    button.setVisible(False)
-    return button
+class SyncStatusLine(QLabel):
+    """The calm line at the foot of the window: when it last synced and what is waiting,
+    then links to what needs a person (changes refused, conflicts to settle). One label,
+    so that it takes no more room than its words on a 1366-pixel-wide laptop."""
 
-
-class SyncStatusLine(QWidget):
-    """The calm line at the foot of the window: when it last synced, what is waiting, and
-    links to what needs a person (changes refused, conflicts to settle)."""
+    refused_clicked = Signal()
+    conflicts_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel()
-        self.label.setAccessibleName("Sync")
-        self.refused = _link("Changes not accepted by the server")
-        self.conflicts = _link("Conflicts to settle")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 8, 0)
-        row.setSpacing(2)
-        row.addWidget(self.label)
-        row.addWidget(self.refused)
-        row.addWidget(self.conflicts)
+        self.setAccessibleName("Sync")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setContentsMargins(0, 0, 8, 0)
+        self.linkActivated.connect(self._clicked)
+        self.parts: dict[str, str] = {}
 
-    def text(self) -> str:
+    def show_parts(self, main: str, refused: str, conflicts: str) -> None:
+        self.parts = {"main": main, REFUSED_LINK: refused, CONFLICTS_LINK: conflicts}
+        shown = [html.escape(main)]
+        shown += [
+            f'<a href="{link}">{html.escape(words)}</a>'
+            for link, words in ((REFUSED_LINK, refused), (CONFLICTS_LINK, conflicts))
+            if words
+        ]
+        self.setText(" · ".join(shown))
+
+    def plain(self) -> str:
         """Everything the line says, as a practice lead reads it."""
-        parts = [self.label.text()]
-        parts += [b.text() for b in (self.refused, self.conflicts) if b.isVisibleTo(self)]
-        return " · ".join(p for p in parts if p)
+        return " · ".join(words for words in self.parts.values() if words)
+
+    def _clicked(self, link: str) -> None:
+        if link == REFUSED_LINK:
+            self.refused_clicked.emit()
+        elif link == CONFLICTS_LINK:
+            self.conflicts_clicked.emit()
 
 
 class SyncControl(QObject):
@@ -115,8 +121,8 @@ class SyncControl(QObject):
         self.status: SyncStatus | None = None
         self.line = SyncStatusLine()
         self.line.setVisible(False)
-        self.line.refused.clicked.connect(self.show_refused)
-        self.line.conflicts.clicked.connect(self.show_conflicts)
+        self.line.refused_clicked.connect(self.show_refused)
+        self.line.conflicts_clicked.connect(self.show_conflicts)
         window.statusBar().insertPermanentWidget(0, self.line)
         self._reads = LatestResult(self)
         self._reads.ready.connect(self._status_arrived)
@@ -251,14 +257,8 @@ class SyncControl(QObject):
             self.line.setVisible(False)
             return
         shown = status_words(status, self.attempt, self.problem, datetime.now(UTC))
-        self.line.label.setText(shown.text)
-        self.line.label.setToolTip(shown.tooltip)
-        for button, words in (
-            (self.line.refused, refused_words(status)),
-            (self.line.conflicts, conflict_words(status)),
-        ):
-            button.setText(words)
-            button.setVisible(bool(words))
+        self.line.show_parts(shown.text, refused_words(status), conflict_words(status))
+        self.line.setToolTip(shown.tooltip)
         self.line.setVisible(True)
 
     def show_refused(self) -> None:
@@ -305,8 +305,7 @@ class SyncControl(QObject):
         for record_id, n in records.items():
             text = f"{self._describe('observation', record_id)} ({count(n, 'conflict')})"
             menu.addAction(text, lambda r=record_id: self.open_conflicts_of(r))
-        button = self.line.conflicts
-        menu.popup(button.mapToGlobal(QPoint(0, 0)) - QPoint(0, menu.sizeHint().height()))
+        menu.popup(self.line.mapToGlobal(QPoint(0, 0)) - QPoint(0, menu.sizeHint().height()))
 
     def open_conflicts_of(self, record_id: uuid.UUID) -> None:
         window = self._window.editors.open(record_id)

@@ -94,11 +94,11 @@ def test_an_edit_set_aside_by_a_signature_elsewhere_is_shown_and_becomes_an_adde
     with qtbot.waitSignal(control.finished, timeout=30000):
         control.sync_now()
     assert control.attempt is Attempt.DONE, control.problem
-    qtbot.waitUntil(lambda: control.line.conflicts.isVisible(), timeout=10000)
-    assert control.line.conflicts.text() == "1 conflict to settle"
+    qtbot.waitUntil(lambda: bool(control.line.parts.get("conflicts")), timeout=10000)
+    assert control.line.plain() == "Synced just now · 1 conflict to settle"
     assert other.recording.get(lead.draft).strengths == "Calm with the family."
 
-    control.line.conflicts.click()
+    control.line.linkActivated.emit("conflicts")  # what a click on the link does
     editor = window.editors.windows[lead.draft]
     qtbot.waitExposed(editor)
     assert editor.conflicts.panel.isVisible()
@@ -117,7 +117,9 @@ def test_an_edit_set_aside_by_a_signature_elsewhere_is_shown_and_becomes_an_adde
     assert offered == ["Strengths: A good ending."]
     (addendum,) = other.signoff.addenda(lead.draft)
     assert addendum.text == "Strengths: A good ending."
-    qtbot.waitUntil(lambda: not control.line.conflicts.isVisible(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: control.line.plain() == "Synced just now · 1 change waiting", timeout=10000
+    )
 
     with qtbot.waitSignal(control.finished, timeout=30000):
         control.sync_now()
