@@ -265,9 +265,10 @@ class SyncControl(QObject):
         status = self.status
         if status is None or not status.refused:
             return
+        n = len(status.refused)
         lines = [
-            f"{count(len(status.refused), 'change')} made on this laptop "
-            "were not accepted by the team server and will not be sent again:"
+            f"{count(n, 'change')} made on this laptop {'was' if n == 1 else 'were'} not "
+            "accepted by the team server, and will not be sent again:"
         ]
         for refused in status.refused:
             what = self._describe(refused.record_type, refused.record_id)

@@ -76,8 +76,10 @@ def status_words(status: SyncStatus, attempt: Attempt, problem: str, now: dateti
 
 
 def refused_words(status: SyncStatus) -> str:
+    """Short: beside the sample-data banner, a 1366-pixel status bar has little room; the
+    click says the rest (that the team server did not accept them, and why)."""
     n = len(status.refused)
-    return f"{count(n, 'change')} not accepted by the server" if n else ""
+    return f"{count(n, 'change')} not accepted" if n else ""
 
 
 def conflict_words(status: SyncStatus) -> str:

@@ -113,11 +113,12 @@ def test_a_change_the_server_refused_is_counted_and_its_reason_shown_on_click(
         )
     window = window_of(qtbot, lead.laptop, prompts)
     control = control_of(qtbot, window, lead.laptop, prompts)
-    assert control.line.plain().endswith(" · 1 change not accepted by the server")
-    assert '<a href="refused">1 change not accepted by the server</a>' in control.line.text()
+    assert control.line.plain().endswith(" · 1 change not accepted")
+    assert '<a href="refused">1 change not accepted</a>' in control.line.text()
     control.line.linkActivated.emit("refused")  # what a click on the link does
     ((kind, message),) = prompts.shown
     assert kind == "information"
+    assert message.startswith("1 change made on this laptop was not accepted by the team server")
     assert "Home visit — Siobhán Walker: This record is not yours to change." in message
 
 

@@ -52,8 +52,8 @@ def test_times_read_as_a_person_says_them() -> None:
 
 def test_refused_changes_and_conflicts_are_counted_in_words() -> None:
     one = RefusedChange("observation", uuid.uuid4(), "Not yours to change.")
-    assert refused_words(status(refused=(one,))) == "1 change not accepted by the server"
-    assert refused_words(status(refused=(one, one))) == "2 changes not accepted by the server"
+    assert refused_words(status(refused=(one,))) == "1 change not accepted"
+    assert refused_words(status(refused=(one, one))) == "2 changes not accepted"
     assert refused_words(status()) == ""
     assert conflict_words(status(conflicts=1)) == "1 conflict to settle"
     assert conflict_words(status(conflicts=3)) == "3 conflicts to settle"
