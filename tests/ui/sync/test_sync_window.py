@@ -4,7 +4,10 @@ editor (their words survive and reach the server)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -174,3 +177,27 @@ def test_a_background_sync_while_typing_keeps_every_word_and_sends_it(
     for words in ("Warm at the door.", "Listened to the child.", "Named her worries."):
         assert words in reached
     editor.close()
+
+
+def test_the_longest_line_fits_a_1366_pixel_laptop_beside_the_sample_data_banner(
+    qtbot: QtBot, prompts: FakePrompts, lead: Lead
+) -> None:
+    with lead.laptop.db.session() as s, s.begin():
+        s.execute(
+            update(sync_outbox)
+            .where(sync_outbox.c.record_id == lead.draft)
+            .values(state=REFUSED, message="Not yours.")
+        )
+    window = window_of(qtbot, lead.laptop, prompts)
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
+    window.resize(1366, 740)
+    window.sample_label.setVisible(True)
+    control = control_of(qtbot, window, lead.laptop, prompts)
+    control.attempt = Attempt.OFFLINE
+    control.status = replace(control.status, waiting=28, open_conflicts=12)  # type: ignore[type-var]
+    control._show()
+    qtbot.waitUntil(lambda: control.line.width() >= control.line.sizeHint().width())
+    assert control.line.plain() == (
+        "Offline: 28 changes waiting · 1 change not accepted · 12 conflicts to settle"
+    )
+    assert window.user_label.width() >= window.user_label.sizeHint().width()
