@@ -174,7 +174,8 @@ class SyncControl(QObject):
     # Syncing
 
     def sync_now(self) -> bool:
-        """Starts a sync unless one is running or the laptop has not joined; True if started."""
+        """Starts a sync unless one is running (the menu offers it only once joined);
+        True if started."""
         if self.running:
             return False
         self._next.stop()
