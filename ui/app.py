@@ -253,10 +253,12 @@ def _window(
     from ui.backup import add_backup_action, start_daily_backup
     from ui.lock import AppLock
     from ui.main_window import MainWindow
+    from ui.sync.control import add_sync
 
     window = MainWindow(services, prompts)
     AppLock(services, window)  # a child of the window: Ctrl+L and the idle lock
     add_backup_action(window, services, prompts)
+    add_sync(window, services, prompts)
     restore_hook = report_unexpected_errors(window, prompts, log_path(services.data_dir))
     window.show()
 

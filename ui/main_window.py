@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self, titles: list[str]) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.file_menu = file_menu
         self.new_observation_action = QAction("&New observation…", self)
         self.new_observation_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_observation_action.triggered.connect(self.new_observation)

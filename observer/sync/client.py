@@ -26,6 +26,10 @@ class SyncFailed(ObserverError):
     """The team server could not be reached, or refused; nothing was half-written."""
 
 
+class ServerUnreachable(SyncFailed):
+    """No answer at all (offline, or the server down): the window says "Offline"."""
+
+
 class ServerRefused(SyncFailed):
     def __init__(self, message: str, status: int, error: str = "") -> None:
         super().__init__(message)
@@ -112,12 +116,12 @@ class Client:
         try:
             response = self._http.request(method, path, **kw)
         except httpx.TimeoutException:
-            raise SyncFailed(
+            raise ServerUnreachable(
                 f"The team server at {self.server} did not answer in time; nothing was "
                 "lost, and the changes waiting will be sent next time."
             ) from None
         except httpx.HTTPError:
-            raise SyncFailed(
+            raise ServerUnreachable(
                 f"The team server at {self.server} could not be reached; nothing was lost, "
                 "and the changes waiting will be sent next time."
             ) from None

@@ -106,7 +106,8 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
         pulled.removed += _remove(s, kind, uuid.UUID(str(tombstone["record_id"])))
     for person in page.get("withdrawn", []):
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
-    pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server)
+    laptop = None if me is None else me.laptop_id
+    pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server, laptop)
 
 
 def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:
@@ -166,10 +167,12 @@ def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
     return _delete_observations(s, ids)
 
 
-def _take_conflicts(s: Session, conflicts: list[Any], server: str) -> int:
+def _take_conflicts(
+    s: Session, conflicts: list[Any], server: str, mine: uuid.UUID | None = None
+) -> int:
     """The server's conflicts of records this laptop sees, kept with the local ones: the
     server's copy as "this side", the pushed change as the other (observer/server/push.py
-    says which the record kept)."""
+    says which the record kept); when this laptop pushed the change, it is "this side"."""
     added = 0
     for item in conflicts:
         if not isinstance(item, dict) or item.get("record_type", "observation") != "observation":
@@ -179,7 +182,10 @@ def _take_conflicts(s: Session, conflicts: list[Any], server: str) -> int:
             continue
         kept: dict[str, Any] = item["kept"] if isinstance(item.get("kept"), dict) else {}
         aside: dict[str, Any] = item["set_aside"] if isinstance(item.get("set_aside"), dict) else {}
-        side = {"server": "here", "pushed": "incoming"}.get(str(kept.get("side")), "both")
+        # The pushed side is this laptop's own when this laptop pushed it.
+        ours = str(item.get("laptop_id")) == str(mine) if mine is not None else False
+        here, there = ("pushed", "server") if ours else ("server", "pushed")
+        side = {here: "here", there: "incoming"}.get(str(kept.get("side")), "both")
         sides = {
             str(kept.get("side")): kept.get("value"),
             str(aside.get("side")): aside.get("value"),
@@ -193,8 +199,8 @@ def _take_conflicts(s: Session, conflicts: list[Any], server: str) -> int:
                 observation_id=uuid.UUID(str(item["observation_id"])),
                 kind=kind if kind in {k.value for k in ConflictKind} else ConflictKind.VALUE.value,
                 target=str(item.get("field") or "record")[:200],
-                here_value=sides.get("server"),
-                incoming_value=sides.get("pushed"),
+                here_value=sides.get(here),
+                incoming_value=sides.get(there),
                 kept=side,
                 here_revision=int(item.get("based_on_revision") or 0),
                 incoming_revision=int(item.get("server_revision") or 0),

@@ -124,6 +124,11 @@ def in_words(target: str, value: Any, view: ObservationView, names: dict[str, st
     return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
 
 
+def came_from(source: str) -> str:
+    """Where a conflict came from: a bundle's file name, or the team server (its address)."""
+    return "the team server" if source.startswith(("https://", "http://")) else source
+
+
 def whose(view: ConflictView, here: bool) -> str:
     """Where one side of a conflict comes from, and when it was changed."""
     moment = view.here_changed_at if here else view.other_changed_at
@@ -131,7 +136,7 @@ def whose(view: ConflictView, here: bool) -> str:
     if here:
         return f"This laptop{changed}"
     by = f"{view.source_by}'s laptop" if view.source_by else "Another laptop"
-    return f"{by}{changed} · from {view.source}"
+    return f"{by}{changed} · from {came_from(view.source)}"
 
 
 class ConflictCard(QFrame):
@@ -192,12 +197,13 @@ class ConflictCard(QFrame):
 
     def _set_aside(self, layout: QVBoxLayout, words: Callable[[str, Any], str]) -> None:
         c = self.conflict
+        source = came_from(c.source)
         if c.set_aside_here:
             made = "Made on this laptop while the record was being signed on another"
-            made += f" (it came back in {c.source})."
+            made += f" (it came back from {source})."
         else:
             by = f"{c.source_by}'s laptop" if c.source_by else "another laptop"
-            made = f"Made on {by} ({c.source}) on a copy from before it was signed here."
+            made = f"Made on {by} ({source}) on a copy from before it was signed here."
         layout.addWidget(muted(f"{made} The signed record stands; these words are kept aside:"))
         shown = version_label(c.edit_words())
         shown.setAccessibleName("The edit set aside")

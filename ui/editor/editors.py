@@ -43,6 +43,12 @@ class Editors(QObject):
         open_windows = [w for w in self.windows.values() if isValid(w)]
         return sum(not window.autosaver.flush() for window in open_windows)
 
+    def catch_up(self) -> None:
+        """The store moved on under the open editors (a sync pulled changes): each saves
+        what is typed, merged with what arrived, then shows the rest as stored."""
+        for window in [w for w in self.windows.values() if isValid(w)]:
+            window.catch_up()
+
     def open(self, observation_id: uuid.UUID) -> EditorWindow | None:
         window = self.windows.get(observation_id)
         if window is not None:

@@ -333,6 +333,33 @@ class EditorWindow(QMainWindow):
             self.statusBar().showMessage("Saved.", 3000)
         return saved
 
+    def catch_up(self) -> None:
+        """What is typed is saved first (merged with what arrived, both people's words
+        kept); then every input not being typed in shows what the store now holds. A save
+        the store refuses just now keeps the typing in hand, as any autosave does."""
+        if not self.autosaver.flush():
+            return
+        try:
+            view = self._recording.get(self.observation_id)
+        except ObserverError:
+            return  # gone: the next save says so
+        held = self.autosaver.pending()
+        for target, value in values_of(view).items():
+            if target in held or value == self.autosaver.base(target):
+                continue
+            binding = self.page.bindings.get(target) or self.page.actions.bindings.get(target)
+            if binding is None or value is None:
+                continue
+            binding.show(value)
+            self.autosaver.track(target, value)
+        if view.kind is not self._view.kind:
+            self._show_kind(view.kind)
+        if view.status is not self.status:
+            self.status = view.status
+            self.sign_off.reload()
+            self._after_write()
+        self.conflicts.reload()
+
     def add_action(self) -> None:
         if self.page.read_only or not self.save_now():
             return
