@@ -156,9 +156,11 @@ def write_checked(
     source: str,
     *,
     sample: bool = False,
+    vouched_by: str | None = None,
 ) -> None:
     """Writes a checked bundle in the caller's transaction, merging each observation with
-    the store's copy against the state both last shared (a pull applies a page this way)."""
+    the store's copy against the state both last shared (a pull applies a page this way,
+    `vouched_by` the team server it came from: see observer/bundle/sign_offs.py)."""
     if sample:  # fictional records: this store says SAMPLE from now on
         mark_sample_store(s)
     level_ids, standard_ids = _import_frameworks(s, bundle, result, source)
@@ -179,7 +181,7 @@ def write_checked(
             )
             for record, raw in chunk
         ]
-    _check_signed_content(s, written, source, actor)
+    _check_signed_content(s, written, source, actor, vouched_by)
     remember(s, raws)  # the states this store now shares with the one that exported them
     if result.merged or result.restored:
         log.info(
@@ -265,7 +267,11 @@ class Written:
 
 
 def _check_signed_content(
-    s: Session, written: list[Written | None], source: str, actor: str
+    s: Session,
+    written: list[Written | None],
+    source: str,
+    actor: str,
+    vouched_by: str | None = None,
 ) -> None:
     """Each signature must hold the hash of the record as stored, which is what every later
     check hashes (the bundle's own text may differ in form: time zones, key order, fields
@@ -289,7 +295,7 @@ def _check_signed_content(
         for observation in observations:
             index, w = to_check[observation.id]
             where = f"{source}: observations[{index}]"
-            take_new_sign_offs(s, observation, w.record, w.kept_entries, where, actor)
+            take_new_sign_offs(s, observation, w.record, w.kept_entries, where, actor, vouched_by)
 
 
 def _check_signatures_hold(observation: Observation, index: int, w: Written, source: str) -> None:

@@ -5,6 +5,11 @@ carries its own hash (observer/records/seals.py) as the record written here give
 digital signature over that hash that holds, made with a certificate this laptop knows,
 and a time after the observation and in the order of sign-off. Each one taken is recorded
 in the audit trail. Anything else refuses the whole bundle in one sentence.
+
+A record pulled from the team server is vouched for by it: the server took it only from an
+enrolled laptop of someone allowed to sign it (row-level security), so a certificate this
+laptop does not know yet is learnt from it, in the audit trail like any trusted one. Every
+other check holds as for a bundle.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from observer.governance.audit import record_event
 from observer.governance.signed_records import sign_off_detail
 from observer.records.seals import own_hash
 from observer.signing.endorsement import endorsement_holds
-from observer.signing.known import fingerprint_of, is_known_in, pairs
+from observer.signing.known import add_in, fingerprint_of, is_known_in, pairs
 from observer.store.models import Addendum, Observation, Signature
 from observer.vocabulary import SignatureRole
 
@@ -45,14 +50,16 @@ def take_new_sign_offs(
     kept: frozenset[uuid.UUID],
     where: str,
     actor: str,
+    vouched_by: str | None = None,
 ) -> None:
     """Checks each signature and addendum of the record as written that was not in this
-    store before (`kept` holds those that were), and records each in the audit trail."""
+    store before (`kept` holds those that were), and records each in the audit trail.
+    `vouched_by` names the team server the record came from, if it did."""
     entries: list[Signature | Addendum] = [*observation.signatures, *observation.addenda]
     for entry in entries:
         if entry.id in kept:
             continue
-        problem = _problem(s, observation, entry)
+        problem = _problem(s, observation, entry, vouched=vouched_by is not None)
         if problem is not None:
             raise InvalidBundle(
                 f"{where}: {_named(record, entry)} {problem}; nothing was imported"
@@ -61,6 +68,8 @@ def take_new_sign_offs(
     for entry in entries:
         if entry.id in kept:
             continue
+        if vouched_by is not None and entry.certificate is not None:
+            add_in(s, entry.certificate, f"Signed records that came from {vouched_by}", actor)
         kind = "signature" if isinstance(entry, Signature) else "addendum"
         record_event(
             s,
@@ -82,7 +91,9 @@ def _named(record: dict[str, Any], entry: Signature | Addendum) -> str:
     return f"{name}[{position}] ({what})"
 
 
-def _problem(s: Session, observation: Observation, entry: Signature | Addendum) -> str | None:
+def _problem(
+    s: Session, observation: Observation, entry: Signature | Addendum, *, vouched: bool = False
+) -> str | None:
     if not entry.own_hash or entry.certificate is None or entry.digital_signature is None:
         return "carries no digital signature from the laptop where it was made"
     if entry.own_hash != own_hash(entry, observation.wording_at_signing):
@@ -91,7 +102,7 @@ def _problem(s: Session, observation: Observation, entry: Signature | Addendum) 
         )
     if not endorsement_holds(entry.certificate, entry.digital_signature, entry.own_hash):
         return "has a digital signature that does not hold for it"
-    if not certificate_known(s, entry.certificate):
+    if not vouched and not certificate_known(s, entry.certificate):
         return (
             f"{UNKNOWN_CERTIFICATE} "
             f"(SHA-256 fingerprint {pairs(fingerprint_of(entry.certificate))})"

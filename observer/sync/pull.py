@@ -86,7 +86,9 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     }
     bundle = BundleReader(server).read(data)
     result = ImportResult()
-    write_checked(s, bundle, observations, result, actor, server)
+    write_checked(
+        s, bundle, observations, result, actor, server, vouched_by=f"the team server at {server}"
+    )
     pulled.conflicts += result.conflicts
     for feed, kind in FEED_KINDS.items():
         for record in page.get(feed, []):

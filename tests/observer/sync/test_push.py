@@ -22,7 +22,7 @@ from observer.store.sync_tables import SENT, sync_outbox
 from observer.sync.client import Client, SyncFailed
 from observer.sync.push import push_all
 from observer.sync.state import enrolment
-from observer.vocabulary import Kind, Role
+from observer.vocabulary import Kind, Role, SignatureRole
 from tests.support.core import WHEN
 from tests.support.sync import Laptop, LiveServer, lead_with_a_draft
 
@@ -219,3 +219,33 @@ def test_a_long_outbox_goes_in_requests_of_at_most_100_changes(
     for body in counting.pushes:
         records = [c["record"]["id"] for c in body["changes"] if c["record"]]  # type: ignore[attr-defined,index]
         assert len(records) == len(set(records))
+
+
+def test_a_record_signed_on_a_colleagues_laptop_arrives_and_its_certificate_is_learnt(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    for rating in lead.laptop.recording.get(lead.draft).ratings:
+        lead.laptop.recording.set_rating(
+            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
+        )
+    lead.laptop.recording.update(
+        lead.draft,
+        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
+    )
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    assert lead.laptop.sync.sync().refused == 0
+
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(
+        live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    )
+    manager.sync.sync()  # no certificate trusted by hand beforehand
+
+    found = observation(manager, lead.draft)
+    assert found is not None
+    assert found.status == "signed"
+    learnt = [c for c in manager.known_certificates.known() if "team server" in c.reason]
+    assert len(learnt) == 1
+    assert any(e.action_code == "trust_certificate" for e in manager.audit.events())

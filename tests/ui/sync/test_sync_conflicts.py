@@ -14,7 +14,6 @@ from observer.conflicts.service import Choice
 from observer.records.merge import Change
 from observer.services import Services
 from observer.vocabulary import SignatureRole
-from tests.support.core import trusting
 from tests.support.prompts import FakePrompts
 from tests.support.sync import Laptop, LiveServer, lead_with_a_draft
 from tests.ui.conftest import OFFSCREEN_NOISE
@@ -83,7 +82,6 @@ def test_an_edit_set_aside_by_a_signature_elsewhere_is_shown_and_becomes_an_adde
     lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
     lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
     lead.laptop.sync.sync()
-    trusting(other, lead.laptop)  # the laptops' users trust each other's certificates
     other.recording.save(
         lead.draft,
         [Change("strengths", "Calm with the family.", "Calm with the family. A good ending.")],
@@ -124,7 +122,6 @@ def test_an_edit_set_aside_by_a_signature_elsewhere_is_shown_and_becomes_an_adde
     with qtbot.waitSignal(control.finished, timeout=30000):
         control.sync_now()
     assert control.attempt is Attempt.DONE, control.problem
-    trusting(lead.laptop, other)
     lead.laptop.sync.sync()
     assert [a.text for a in lead.laptop.signoff.addenda(lead.draft)] == [
         "Strengths: A good ending."
