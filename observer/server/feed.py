@@ -36,6 +36,7 @@ from sqlalchemy import (
     Connection,
     Row,
     Table,
+    cast,
     func,
     literal,
     or_,
@@ -44,6 +45,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from observer.errors import ObserverError
 from observer.server import epoch, schema
@@ -210,10 +212,10 @@ def _withdrawn(conn: Connection, people: Sequence[uuid.UUID]) -> list[str]:
     if not people:
         return []
     p = schema.people
-    role = func.observer_caller_role()
-    in_scope = (role == "service") | (
-        role.is_not(None) & (p.c.team_id == func.any_(func.observer_caller_teams()))
-    )
+    # As subqueries, the caller is looked up once for the statement, not once a row.
+    role = select(func.observer_caller_role()).scalar_subquery()
+    teams = cast(select(func.observer_caller_teams()).scalar_subquery(), ARRAY(UUID))
+    in_scope = (role == "service") | (role.is_not(None) & (p.c.team_id == func.any_(teams)))
     found = conn.execute(
         select(p.c.id).where(p.c.id.in_(people), ~func.coalesce(in_scope, False))
     ).scalars()
