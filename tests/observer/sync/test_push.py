@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from observer.records.merge import Change
+from observer.records.recording import DraftDetails
 from observer.server import schema
 from observer.services import Services
 from observer.store.models import Observation
@@ -20,7 +21,8 @@ from observer.store.sync_tables import SENT, sync_outbox
 from observer.sync.client import Client, SyncFailed
 from observer.sync.push import push_all
 from observer.sync.state import enrolment
-from observer.vocabulary import Role
+from observer.vocabulary import Kind, Role
+from tests.support.core import CONSENT, WHEN
 from tests.support.sync import Laptop, LiveServer, lead_with_a_draft
 
 TEAM = "Children in Care"
@@ -152,3 +154,23 @@ def test_a_laptop_whose_clock_is_two_days_ahead_does_not_win_by_it(
     ahead.sync.sync()
     for laptop in (lead.laptop, ahead):
         assert observation(laptop, lead.draft).duration_minutes == 60  # type: ignore[union-attr]
+
+
+def test_a_draft_made_and_deleted_between_two_syncs_is_never_sent(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    me = lead.laptop.profiles.current().person_id  # type: ignore[union-attr]
+    brief = lead.laptop.recording.create_draft(
+        DraftDetails(lead.worker, me, Kind.HOME_VISIT, WHEN, **CONSENT)
+    )
+    lead.laptop.recording.delete_draft(brief)
+
+    result = lead.laptop.sync.sync()  # the server once failed (500) on a delete with no id
+
+    assert result.refused == 0
+    assert lead.laptop.sync.status().waiting == 0
+    with live_server.db.owner.begin() as conn:
+        assert conn.scalar(select(func.count()).where(schema.observations.c.id == brief)) == 0
+    assert observation(lead.laptop, lead.draft) is not None
