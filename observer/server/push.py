@@ -100,13 +100,17 @@ def take_audit(
 def apply(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
     """Step 2, for one change, in its own transaction; retried when a concurrent push of
     the same change id committed first (then it answers what that one answered)."""
-    for attempt in range(_ATTEMPTS):
+    for _ in range(_ATTEMPTS):
         try:
             return _apply_once(engine, laptop, change)
         except IntegrityError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+            continue  # the next attempt finds this laptop's answer, if it was this laptop's
+    log.warning("push from laptop %s: change %s was another laptop's", laptop, change.change_id)
+    return Result(
+        change.change_id,
+        "refused",
+        message=f"Change {change.change_id} was sent by another laptop; nothing of it was written.",
+    )
 
 
 def _apply_once(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:

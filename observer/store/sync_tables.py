@@ -2,8 +2,9 @@
 its enrolment and progress (`sync_state`), what it last knew of each record on the server
 (`sync_records`), and the outbox of changes to push (`sync_outbox`).
 
-Plain tables, apart from the ORM models: nothing but observer.sync and the outbox hook
-(observer/store/outbox.py) reads or writes them.
+Plain tables on the models' metadata (so schema comparisons see them), with no ORM
+class: nothing but observer.sync and the outbox hook (observer/store/outbox.py) reads or
+writes them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from observer.store.ids import Id
-from observer.store.models import UTCDateTime
+from observer.store.models import Base, UTCDateTime
 
-metadata = sa.MetaData()
+metadata = Base.metadata
 
 # One row a setting: the server's address, the laptop's id and device token, the pull
 # cursor, the audit head the server acknowledged, the last successful sync.

@@ -18,7 +18,7 @@ from observer.people.merging import DuplicatePeople
 from observer.people.profile import Profiles
 from observer.records.canonical import merged_ids
 from observer.store.db import Database
-from observer.store.models import Framework, Observation, Person, Team
+from observer.store.models import Observation, Person, Team
 from observer.store.outbox import JOINED_KEY, Touched, write_entries
 from observer.sync import state
 from observer.sync.client import Client, SyncFailed, checked_url
@@ -100,9 +100,9 @@ def join(
 
 
 def queue_history(s: Session, person_id: uuid.UUID) -> int:
-    """Puts the person's observations in the outbox, with the teams and people they refer
-    to and every framework (frameworks, then teams, then people, then observations); the
-    person's own row is the server's."""
+    """Puts the person's observations in the outbox, with the frameworks, teams and people
+    they refer to (frameworks, then teams, then people, then observations); the person's
+    own row is the server's."""
     observations = list(
         s.scalars(
             select(Observation)
@@ -120,9 +120,7 @@ def queue_history(s: Session, person_id: uuid.UUID) -> int:
     managers = s.scalars(select(Team.manager_id).where(Team.id.in_(teams)))
     people |= {m for m in managers if m is not None}
     touched: Touched = {}
-    # Every framework installed, not only those already used: a draft begun after joining
-    # refers to one, and the server refuses a record whose framework it lacks.
-    for framework in sorted(s.scalars(select(Framework.id)), key=str):
+    for framework in sorted({o.framework_id for o in observations}, key=str):
         touched[("framework", framework)] = ["create"]
     for team in sorted(teams, key=str):
         touched[("team", team)] = ["create"]

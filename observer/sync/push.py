@@ -19,6 +19,7 @@ from observer.store.sync_tables import PENDING, REFUSED, SENT, sync_outbox
 from observer.sync import state
 from observer.sync.client import Client, SyncFailed
 from observer.sync.records import operations_now, record_now
+from observer.sync.references import queue_references
 
 MAX_REQUEST_BYTES = 1024 * 1024
 MAX_CHANGES = 100
@@ -45,11 +46,20 @@ def push_all(db: Database, client: Client) -> Pushed:
         if body is None:
             return pushed
         answer = client.push(body)
+        before = _acknowledged(db)
         _keep_answers(db, body, answer, pushed)
+        if not body["changes"] and _acknowledged(db) == before:
+            raise SyncFailed("The team server did not acknowledge this laptop's audit trail.")
+
+
+def _acknowledged(db: Database) -> object:
+    with db.session() as s:
+        return state.values(s).get(state.AUDIT_ACK)
 
 
 def _next_request(db: Database) -> dict[str, Any] | None:
     with db.session() as s, s.begin():
+        queue_references(s)
         acknowledged = state.values(s).get(state.AUDIT_ACK) or {}
         audit = _audit_after(s, int(acknowledged.get("sequence", 0)))
         room = MAX_REQUEST_BYTES - len(json.dumps(audit).encode()) - 64

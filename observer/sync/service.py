@@ -104,6 +104,9 @@ class Sync:
                 client.check_protocol()
                 pushed = push_all(self._db, client)
                 pulled = pull_all(self._db, client, self._actor())
+            from observer.search.service import update_index
+
+            update_index(self._db)  # what was pulled is found at once, as after an import
             result = SyncResult(
                 pushed.sent,
                 pushed.refused,

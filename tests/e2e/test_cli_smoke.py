@@ -59,6 +59,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (("history", "Nobody Here", "-o", "x.pdf"), 2, ""),
         (("passphrase", "change"), 2, ""),
         (("certificates", "trust", "missing.pem"), 2, ""),
+        (("sync", "status"), 0, "This laptop has not joined a team server"),
+        (("sync",), 2, ""),
     ],
     ids=lambda v: v[0] if isinstance(v, tuple) else None,
 )
@@ -80,7 +82,7 @@ def test_every_command_module_is_covered_by_a_smoke_test() -> None:
     modules = {c.module for c in COMMANDS}
     smoked = {"demo", "records", "frameworks", "organisation", "retention", "review", "people"}
     smoked |= {"search", "audit", "backup", "sign_off", "history", "security", "certificates"}
-    smoked |= {"conflicts"}
+    smoked |= {"conflicts", "sync"}
     assert modules == smoked
 
 

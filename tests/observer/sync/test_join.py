@@ -4,6 +4,9 @@ the server refuses, a server that speaks another protocol."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -127,3 +130,16 @@ def test_a_draft_begun_after_joining_with_no_records_reaches_the_server(
     assert result.refused == 0
     with live_server.db.owner.begin() as conn:
         assert conn.scalar(select(func.count()).where(schema.observations.c.id == draft)) == 1
+
+
+def test_the_app_loads_httpx_only_to_sync() -> None:
+    probe = (
+        "import sys\n"
+        "import observer.services, observer.sync.service, observer.sync.joining\n"
+        "import observer.sync.push, observer.sync.pull, observer.cli.sync\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "False", done.stderr

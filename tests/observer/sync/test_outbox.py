@@ -9,6 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import select, update
 
+from observer.bundle import export_bundle
+from observer.bundle.importer import import_bundle
 from observer.records.merge import Change
 from observer.services import Services
 from observer.store.models import Observation
@@ -16,6 +18,7 @@ from observer.store.outbox import JOINED_KEY
 from observer.store.sync_tables import sync_outbox
 from observer.sync import state
 from tests.support.core import NewDraft, Staff
+from tests.support.sync import Laptop
 
 
 def joined(services: Services) -> None:
@@ -89,3 +92,17 @@ def test_a_deleted_draft_is_a_delete(services: Services, staff: Staff, new_draft
     joined(services)
     services.recording.delete_draft(draft)
     assert ("observation", draft, ["delete"], "pending") in entries(services)
+
+
+def test_a_bundle_imported_on_a_joined_laptop_is_a_local_change(
+    services: Services, staff: Staff, new_draft: NewDraft, make_laptop: Laptop
+) -> None:
+    draft = new_draft()
+    bundle = export_bundle(services.db)
+    other = make_laptop()
+    joined(other)
+    import_bundle(other.db, bundle, "Test", "colleague.json")
+    waiting = {(kind, record) for kind, record, _, state_ in entries(other) if state_ == "pending"}
+    assert ("observation", draft) in waiting
+    assert ("person", staff.worker) in waiting
+    assert ("team", staff.team) in waiting

@@ -5,6 +5,7 @@ a laptop whose clock is two days out does not win by it."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from observer.records.merge import Change
 from observer.records.recording import DraftDetails
 from observer.server import schema
 from observer.services import Services
-from observer.store.models import Observation
+from observer.store.models import AuditEvent, Observation
 from observer.store.sync_tables import SENT, sync_outbox
 from observer.sync.client import Client, SyncFailed
 from observer.sync.push import push_all
@@ -154,6 +155,70 @@ def test_a_laptop_whose_clock_is_two_days_ahead_does_not_win_by_it(
     ahead.sync.sync()
     for laptop in (lead.laptop, ahead):
         assert observation(laptop, lead.draft).duration_minutes == 60  # type: ignore[union-attr]
+
+
+def test_the_same_words_changed_on_two_laptops_are_a_conflict_on_both(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    other = second_laptop_of_the_lead(live_server, make_laptop)
+    base = "Calm with the family."
+    lead.laptop.recording.save(lead.draft, [Change("strengths", base, "Calm and warm.")])
+    other.recording.save(lead.draft, [Change("strengths", base, "Calm, clear and kind.")])
+    lead.laptop.sync.sync()
+    assert other.sync.sync().conflicts >= 1
+    lead.laptop.sync.sync()
+    for laptop in (lead.laptop, other):
+        kept = observation(laptop, lead.draft).strengths  # type: ignore[union-attr]
+        assert "Calm and warm." in kept
+        assert "Calm, clear and kind." in kept
+        assert [c.observation_id for c in laptop.sync.conflicts()] == [lead.draft]
+        assert laptop.sync.status().open_conflicts == 1
+    with lead.laptop.db.session() as s:
+        actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.sequence)).all()
+    assert actions.count("sync") == 3
+
+
+class Counting(httpx.BaseTransport):
+    """Passes requests on, keeping each push's body."""
+
+    def __init__(self) -> None:
+        self.real = httpx.HTTPTransport()
+        self.pushes: list[dict[str, object]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/push"):
+            self.pushes.append(json.loads(request.read()))
+        return self.real.handle_request(request)
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def test_a_long_outbox_goes_in_requests_of_at_most_100_changes(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    me = lead.laptop.profiles.current().person_id  # type: ignore[union-attr]
+    for day in range(120):
+        lead.laptop.recording.create_draft(
+            DraftDetails(lead.worker, me, Kind.SUPERVISION_INDIVIDUAL, WHEN + timedelta(days=day))
+        )
+    with lead.laptop.db.session() as s:
+        joined = enrolment(s)
+    assert joined is not None
+    counting = Counting()
+    with Client(joined.server, joined.token, transport=counting) as client:
+        pushed = push_all(lead.laptop.db, client)
+    assert pushed.refused == 0, lead.laptop.sync.status().refused[:1]
+    assert pushed.sent >= 125
+    sizes = [len(body["changes"]) for body in counting.pushes]  # type: ignore[arg-type]
+    assert max(sizes) == 100
+    assert all(len(json.dumps(body).encode()) <= 1024 * 1024 for body in counting.pushes)
+    for body in counting.pushes:
+        records = [c["record"]["id"] for c in body["changes"] if c["record"]]  # type: ignore[attr-defined,index]
+        assert len(records) == len(set(records))
 
 
 def test_a_draft_made_and_deleted_between_two_syncs_is_never_sent(
