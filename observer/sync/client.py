@@ -7,6 +7,7 @@ that speaks no protocol this laptop does.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 from observer.errors import ObserverError
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 PROTOCOL = "v1"
@@ -60,6 +63,15 @@ def _loopback(host: str) -> bool:
         return False
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Made once a process: loading the trusted certificates takes a tenth of a second or
+    more, which a sync every few minutes (and each push and pull in it) paid each time."""
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
 class Client:
     """One conversation with the server: open it with `with Client(...) as c`."""
 
@@ -76,6 +88,7 @@ class Client:
             timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
             transport=transport,
             follow_redirects=False,
+            verify=_tls_context(),
         )
 
     def __enter__(self) -> Client:

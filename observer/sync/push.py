@@ -75,6 +75,11 @@ def _next_request(db: Database) -> dict[str, Any] | None:
             if len(changes) >= MAX_CHANGES or (entry.record_type, entry.record_id) in records:
                 continue
             payload = entry.payload if entry.state == SENT else _payload(s, entry)
+            if payload["record"] is None and payload["base_revision"] is None:
+                # Deleted before the server ever had it: nothing to tell it, and no id
+                # to tell it with (a delete carries no record and, here, no base).
+                s.execute(delete(sync_outbox).where(sync_outbox.c.change_id == entry.change_id))
+                continue
             size = len(json.dumps(payload).encode()) + 2
             if size > room and changes:
                 continue

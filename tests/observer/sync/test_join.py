@@ -11,10 +11,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.server import schema
 from observer.store.models import AuditEvent, Person
 from observer.store.sync_tables import sync_outbox, sync_state
 from observer.sync.client import Client, SyncFailed, checked_url
+from observer.vocabulary import Kind, Role
+from tests.support.core import CONSENT, WHEN
 from tests.support.postgres import free_port
 from tests.support.sync import Laptop, LiveServer
 
@@ -105,6 +109,27 @@ def test_a_server_speaking_another_protocol_is_refused_before_anything_is_writte
     with client, pytest.raises(SyncFailed) as refused:
         client.check_protocol()
     assert "speaks sync protocol v2" in str(refused.value)
+
+
+def test_a_draft_begun_after_joining_with_no_records_reaches_the_server(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    laptop = make_laptop("Aled Hughes")
+    laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    team = laptop.people.add_team("Children in Care")
+    worker = laptop.people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER, team))
+    me = laptop.profiles.current().person_id  # type: ignore[union-attr]
+    draft = laptop.recording.create_draft(
+        DraftDetails(worker, me, Kind.HOME_VISIT, WHEN, **CONSENT)
+    )
+
+    result = laptop.sync.sync()
+
+    # Its framework was installed before joining and never sent: the server refused it.
+    assert laptop.sync.status().refused == ()
+    assert result.refused == 0
+    with live_server.db.owner.begin() as conn:
+        assert conn.scalar(select(func.count()).where(schema.observations.c.id == draft)) == 1
 
 
 def test_the_app_loads_httpx_only_to_sync() -> None:

@@ -1,0 +1,393 @@
+"""A Hypothesis state machine across three laptops (two practice leads of one team and its
+manager) on a real team server (PostgreSQL and the Starlette app under uvicorn): random
+drafts, edits, ratings, sign-offs, countersignatures, addenda, action progress, deleted
+drafts, bundles carried from one laptop to another, pushes, pulls and syncs. After a full
+sync of all three, the invariants of issue 16 must hold (tests/support/team_world.py).
+
+Retention (removing records on the server) is not on this branch, so no rule removes one.
+
+Fast by default (a fixed set of examples, for the suite); OBSERVER_DEEP_SYNC=1 runs many
+more, longer, random ones; OBSERVER_NO_SHRINK=1 reports the first failing story as found
+(shrinking one takes minutes, each step being real syncs).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    rule,
+    run_state_machine_as_test,
+)
+
+from observer.errors import ObserverError
+from observer.records.merge import Change
+from observer.records.recording import DraftDetails
+from observer.server import enrolment
+from observer.services import Services
+from observer.store.models import Observation
+from observer.vocabulary import Kind, SignatureRole, Status
+from tests.support.core import CONSENT, WHEN
+from tests.support.signing import CODES
+from tests.support.sync import LiveServer
+from tests.support.team_world import (
+    LAPTOPS,
+    LEAD_A,
+    LEAD_B,
+    MANAGER,
+    TEAM,
+    WORKERS,
+    World,
+    check_audit,
+    check_same_as_server,
+    check_signatures,
+    clone_database,
+    conflict_words,
+    copy_world,
+    laptop_records,
+    make_world,
+    pull,
+    push,
+    server_records,
+    sync_until_quiet,
+)
+
+DEEP = os.environ.get("OBSERVER_DEEP_SYNC") == "1"
+FAST = settings(
+    max_examples=8,
+    stateful_step_count=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+SLOW = settings(FAST, max_examples=40, stateful_step_count=40, derandomize=False)
+WORLD_DB = "sync_world"
+FIELDS = ("strengths", "development_areas", "child_voice", "reflection")
+WRITERS = {"A": LEAD_A, "B": LEAD_B}
+
+
+@dataclass
+class Typed:
+    """What the model knows of one record: who wrote it, of whom, and every word typed in
+    it (by field), and what a deleting laptop held when it deleted it."""
+
+    writer: str
+    worker: str
+    words: dict[str, list[str]] = field(default_factory=dict)
+    deleted_words: set[str] = field(default_factory=set)
+    deleted: bool = False
+
+
+class Server:
+    """The world made once for the test: its server database is a template, its laptops'
+    folders are copied for each example."""
+
+    def __init__(self, live: LiveServer, made: Path, ids: Any, root: Path) -> None:
+        self.live, self.made, self.ids, self.root = live, made, ids, root
+        self.examples = itertools.count(1)
+
+
+def code_for(live: LiveServer) -> Any:
+    def make(name: str, role: str, teams: tuple[str, ...]) -> str:
+        with live.db.owner.begin() as conn:
+            try:
+                enrolment.find_person(conn, name)
+            except ObserverError:
+                live.db.person(name, role=role)
+        with live.db.owner.begin() as conn:
+            return enrolment.enrol(conn, name, role, teams).code
+
+    return make
+
+
+@pytest.fixture
+def team_server(live_server: LiveServer, tmp_path: Path, _template_store: Path) -> Iterator[Server]:
+    made = tmp_path / "made"
+    made.mkdir()
+    ids = make_world(made, _template_store, live_server.db, live_server.url, code_for(live_server))
+    live_server.db.owner.dispose()
+    live_server.db.service.dispose()
+    clone_database(live_server.db.cluster, live_server.db.name, WORLD_DB)
+    yield Server(live_server, made, ids, tmp_path)
+    with psycopg.connect(live_server.db.cluster.conninfo(), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {WORLD_DB} WITH (FORCE)")
+
+
+class TeamSync(RuleBasedStateMachine):
+    server: Server
+
+    records = Bundle("records")
+
+    def __init__(self) -> None:
+        super().__init__()
+        server = self.server
+        server.live.db.owner.dispose()
+        server.live.db.service.dispose()
+        clone_database(server.live.db.cluster, WORLD_DB, server.live.db.name)
+        folder = server.root / f"example-{next(server.examples)}"
+        folder.mkdir()
+        self.world = World(
+            server.live.db, server.live.url, server.ids, copy_world(server.made, folder)
+        )
+        self.folder = folder
+        self.typed: dict[uuid.UUID, Typed] = {}
+        self.words = itertools.count(1)
+
+    def teardown(self) -> None:
+        try:
+            if hasattr(self, "world"):
+                self.check_after_full_sync()
+        finally:
+            if hasattr(self, "world"):
+                self.world.close()
+                shutil.rmtree(self.folder, ignore_errors=True)
+
+    # Helpers
+
+    def laptop(self, letter: str) -> Services:
+        return self.world.laptops[letter]
+
+    def word(self) -> str:
+        return f"word{next(self.words)}x"
+
+    def held(self, letter: str, record: uuid.UUID) -> Observation | None:
+        with self.laptop(letter).db.session() as s:
+            found = s.get(Observation, record)
+            if found is not None:
+                s.expunge(found)
+            return found
+
+    def type_into(self, record: uuid.UUID, target: str, word: str) -> None:
+        self.typed[record].words.setdefault(target, []).append(word)
+
+    # Rules
+
+    @rule(
+        target=records,
+        writer=st.sampled_from(sorted(WRITERS)),
+        worker=st.sampled_from(sorted(WORKERS)),
+    )
+    def create_draft(self, writer: str, worker: str) -> uuid.UUID:
+        laptop = self.laptop(writer)
+        me = laptop.profiles.current().person_id  # type: ignore[union-attr]
+        words = {name: self.word() for name in ("strengths", "overall_rationale", "evidence")}
+        record = laptop.recording.create_draft(
+            DraftDetails(self.world.ids.people[worker], me, Kind.HOME_VISIT, WHEN, **CONSENT)
+        )
+        laptop.recording.update(
+            record,
+            {
+                "strengths": words["strengths"],
+                "overall_level": "good",
+                "overall_rationale": words["overall_rationale"],
+            },
+        )
+        for code in CODES:
+            laptop.recording.set_rating(record, code, level_code="good", evidence=words["evidence"])
+        laptop.recording.add_action(record, "Read the chronology", self.world.ids.people[worker])
+        self.typed[record] = Typed(writer, worker)
+        self.type_into(record, "strengths", words["strengths"])
+        self.type_into(record, "overall_rationale", words["overall_rationale"])
+        self.type_into(record, "evidence", words["evidence"])
+        return record
+
+    def editable_on_writer(self, record: uuid.UUID) -> Observation | None:
+        found = self.held(self.typed[record].writer, record)
+        if found is None or found.status == Status.SIGNED.value:
+            return None
+        with self.laptop(self.typed[record].writer).db.session() as s:
+            signed = s.get(Observation, record)
+            if signed is None or signed.signatures:
+                return None
+        return found
+
+    @rule(record=records, name=st.sampled_from(FIELDS))
+    def edit_text(self, record: uuid.UUID, name: str) -> None:
+        found = self.editable_on_writer(record)
+        if found is None:
+            return
+        before = getattr(found, name) or ""
+        word = self.word()
+        after = f"{before} {word}".strip()
+        self.laptop(self.typed[record].writer).recording.save(record, [Change(name, before, after)])
+        self.type_into(record, name, word)
+
+    @rule(record=records, code=st.sampled_from(CODES))
+    def edit_evidence(self, record: uuid.UUID, code: str) -> None:
+        if self.editable_on_writer(record) is None:
+            return
+        laptop = self.laptop(self.typed[record].writer)
+        rating = next(r for r in laptop.recording.get(record).ratings if r.standard_code == code)
+        word = self.word()
+        target = f"rating:{code}:evidence"
+        laptop.recording.save(
+            record, [Change(target, rating.evidence, f"{rating.evidence} {word}")]
+        )
+        self.type_into(record, "evidence", word)
+
+    @rule(
+        record=records, code=st.sampled_from(CODES), level=st.sampled_from(["good", "outstanding"])
+    )
+    def change_rating(self, record: uuid.UUID, code: str, level: str) -> None:
+        if self.editable_on_writer(record) is None:
+            return
+        laptop = self.laptop(self.typed[record].writer)
+        rating = next(r for r in laptop.recording.get(record).ratings if r.standard_code == code)
+        laptop.recording.save(record, [Change(f"rating:{code}:level", rating.level_code, level)])
+
+    @rule(record=records, ready=st.booleans())
+    def ready_or_back_to_draft(self, record: uuid.UUID, ready: bool) -> None:
+        if self.editable_on_writer(record) is None:
+            return
+        recording = self.laptop(self.typed[record].writer).recording
+        if ready:
+            recording.mark_ready(record)
+        else:
+            recording.return_to_draft(record)
+
+    @rule(record=records)
+    def observer_signs(self, record: uuid.UUID) -> None:
+        if self.editable_on_writer(record) is None:
+            return
+        writer = self.typed[record].writer
+        self.laptop(writer).signoff.sign(record, SignatureRole.OBSERVER, WRITERS[writer])
+
+    @rule(record=records)
+    def practitioner_signs(self, record: uuid.UUID) -> None:
+        laptop = self.laptop(self.typed[record].writer)
+        found = self.held(self.typed[record].writer, record)
+        if found is None or laptop.signoff.next_role(record) is not SignatureRole.PRACTITIONER:
+            return
+        laptop.signoff.sign(record, SignatureRole.PRACTITIONER, self.typed[record].worker)
+
+    @rule(record=records)
+    def manager_countersigns(self, record: uuid.UUID) -> None:
+        manager = self.laptop("M")
+        if self.held("M", record) is None or manager.signoff.next_role(record) is not (
+            SignatureRole.MANAGER
+        ):
+            return
+        manager.signoff.sign(record, SignatureRole.MANAGER, MANAGER)
+
+    @rule(record=records)
+    def add_addendum(self, record: uuid.UUID) -> None:
+        writer = self.typed[record].writer
+        found = self.held(writer, record)
+        if found is None or found.status != Status.SIGNED.value:
+            return
+        word = self.word()
+        self.laptop(writer).signoff.add_addendum(record, f"A correction: {word}", WRITERS[writer])
+        self.type_into(record, "addendum", word)
+
+    @rule(record=records, letter=st.sampled_from(LAPTOPS), done=st.booleans())
+    def action_progress(self, record: uuid.UUID, letter: str, done: bool) -> None:
+        if self.held(letter, record) is None:
+            return
+        laptop = self.laptop(letter)
+        for action in laptop.recording.get(record).actions:
+            if done and action.status == "open":
+                laptop.actions.complete_action(action.id, laptop.actor())
+            elif not done and action.status != "open":
+                laptop.actions.reopen_action(action.id, laptop.actor())
+
+    @rule(record=records)
+    def delete_draft(self, record: uuid.UUID) -> None:
+        if self.editable_on_writer(record) is None:
+            return
+        writer = self.typed[record].writer
+        held = laptop_records(self.laptop(writer))[record]
+        self.typed[record].deleted_words |= set(" ".join(_texts(held)).split())
+        self.laptop(writer).recording.delete_draft(record)
+        self.typed[record].deleted = True
+
+    @rule(
+        source=st.sampled_from(LAPTOPS),
+        into=st.sampled_from(LAPTOPS),
+        worker=st.sampled_from(sorted(WORKERS)),
+    )
+    def carry_a_bundle(self, source: str, into: str, worker: str) -> None:
+        # A bundle of a worker outside the team would leave, on a laptop whose user may not
+        # see them, a record the server refuses from it and that stays there for ever: an
+        # open question for the lead (branch invariants' report), so not drawn here.
+        if source == into or WORKERS[worker] != TEAM:
+            return
+        path = self.folder / f"bundle-{self.word()}.json"
+        self.laptop(source).bundles.export(path, None, [self.world.ids.people[worker]])
+        self.laptop(into).bundles.import_file(path, None)
+
+    @rule(letter=st.sampled_from(LAPTOPS))
+    def laptop_pushes(self, letter: str) -> None:
+        push(self.laptop(letter))
+
+    @rule(letter=st.sampled_from(LAPTOPS))
+    def laptop_pulls(self, letter: str) -> None:
+        pull(self.laptop(letter))
+
+    @rule(letter=st.sampled_from(LAPTOPS))
+    def laptop_syncs(self, letter: str) -> None:
+        self.laptop(letter).sync.sync()
+
+    # After a full sync
+
+    def check_after_full_sync(self) -> None:
+        world = self.world
+        sync_until_quiet(world.laptops.values())
+        check_same_as_server(world, self.expected_scope())
+        check_signatures(world)
+        check_audit(world)
+        self.check_no_word_lost()
+
+    def expected_scope(self) -> dict[str, set[uuid.UUID]]:
+        on_server = set(server_records(self.world.db))
+        scope: dict[str, set[uuid.UUID]] = {letter: set() for letter in LAPTOPS}
+        for record in on_server:
+            typed = self.typed[record]
+            in_team = WORKERS[typed.worker] == TEAM
+            for letter in LAPTOPS:
+                if typed.writer == letter or in_team:
+                    scope[letter].add(record)
+        return scope
+
+    def check_no_word_lost(self) -> None:
+        everything = server_records(self.world.db)
+        conflicts = conflict_words(self.world.db, self.world.laptops.values())
+        for record, typed in self.typed.items():
+            typed_words = {w for words in typed.words.values() for w in words}
+            if record not in everything:
+                assert typed.deleted, f"{record} vanished though nobody deleted it"
+                lost = typed_words - typed.deleted_words
+                assert not lost, f"words typed in deleted {record} after its deletion: {lost}"
+                continue
+            present = " ".join(_texts(everything[record]))
+            lost = {w for w in typed_words if w not in present and w not in conflicts}
+            assert not lost, f"{record}: typed words vanished: {sorted(lost)}"
+
+
+def _texts(record: dict[str, Any]) -> Iterator[str]:
+    from tests.support.team_world import words_in
+
+    return words_in(record)
+
+
+def test_three_laptops_agree_with_the_server_after_any_story(team_server: Server) -> None:
+    TeamSync.server = team_server
+    chosen = SLOW if DEEP else FAST
+    if os.environ.get("OBSERVER_NO_SHRINK") == "1":
+        from hypothesis import Phase
+
+        chosen = settings(chosen, phases=[Phase.generate], report_multiple_bugs=False)
+    run_state_machine_as_test(TeamSync, settings=chosen)
