@@ -138,6 +138,10 @@ def clone_database(cluster: Cluster, template: str, name: str) -> None:
     with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name} TEMPLATE {template} OWNER {OWNER_ROLE}")
+    # The copy stands for the same server: it keeps the feed's epoch, so the laptops' cursors
+    # hold (a real copy elsewhere would start a new one: observer/server/epoch.py).
+    with psycopg.connect(cluster.conninfo(OWNER_ROLE, name), autocommit=True) as conn:
+        conn.execute("UPDATE server_epoch SET cluster_identity = observer_cluster_identity()")
 
 
 # Syncing
