@@ -56,7 +56,7 @@ _CURSOR = re.compile(r"(?:([0-9]{1,19})\.)?([0-9]{1,19})\.([0-9]{1,19})")
 _MAX_BIGINT = 2**63 - 1
 # Bookkeeping of the feed itself; `server_revision` stays, as the revision a later push
 # says its change was based on.
-_NOT_SENT = frozenset({"written_xid"})
+_NOT_SENT = frozenset({"written_xid", "pending_manager_id"})
 
 
 class BadCursor(ObserverError):

@@ -390,6 +390,7 @@ def _reference(table: Any, columns: tuple[str, ...]) -> Handler:
         values = {column: record.get(column) for column in columns}
         held = conn.execute(select(table).where(table.c.id == record["id"])).one_or_none()
         if held is None:
+            values = _manager_when_held(conn, table, values)
             revision = conn.execute(
                 insert(table)
                 .values(id=record["id"], **_bookkeeping(record), **values)
@@ -412,6 +413,18 @@ def _reference(table: Any, columns: tuple[str, ...]) -> Handler:
         return Result(change.change_id, "updated", revision)
 
     return handle
+
+
+def _manager_when_held(conn: Connection, table: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A new team's manager, if the server holds them; else kept pending until their row
+    arrives (it names the team, so it must come after it; a trigger then sets them)."""
+    manager = values.get("manager_id") if table is schema.teams else None
+    if manager is None:
+        return values
+    people = schema.people
+    if conn.execute(select(people.c.id).where(people.c.id == manager)).first() is not None:
+        return values
+    return {**values, "manager_id": None, "pending_manager_id": manager}
 
 
 def _bookkeeping(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -84,6 +84,9 @@ teams = Table(
     *_record_columns(),
     Column("name", String(200), nullable=False, unique=True),
     Column("manager_id", UUID(as_uuid=True), _fk("people.id", "SET NULL", use_alter=True)),
+    # A manager a laptop named before pushing their row (which names this team): set as
+    # manager_id when that person arrives (server migration 0009).
+    Column("pending_manager_id", UUID(as_uuid=True)),
 )
 
 people = Table(

@@ -272,11 +272,6 @@ def test_a_draft_made_and_deleted_between_two_syncs_is_never_sent(
     assert observation(lead.laptop, lead.draft) is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by the Done-when test: a team is pushed before its manager, whose row "
-    "names the team, so the server refuses both; not fixed on branch invariants",
-)
 def test_a_laptops_teams_with_managers_can_be_pushed(
     live_server: LiveServer, make_laptop: Laptop
 ) -> None:
@@ -290,3 +285,10 @@ def test_a_laptops_teams_with_managers_can_be_pushed(
 
     assert laptop.sync.status().refused == ()
     assert result.refused == 0
+    with live_server.db.owner.begin() as conn:
+        held = conn.execute(
+            select(schema.teams.c.manager_id).where(schema.teams.c.id == team)
+        ).scalar_one()
+    assert held == manager  # the manager arrived after the team, and was made its manager
+    laptop.sync.sync()
+    assert [t.manager_id for t in laptop.people.list_teams() if t.id == team] == [manager]
