@@ -359,8 +359,9 @@ def measure_first_sync(server: Server, laptop: Laptop, runs: int) -> Measurement
         "s",
         FIRST_SYNC_TARGET,
         floor=median(floors),
-        how=f"median of {runs}, pages of {PAGE} until `more` is false, server side only "
-        f"(the laptop's apply is not built yet); floor: COPY TO STDOUT of the same rows as "
+        how=f"median of {runs}, pages of {PAGE} until `more` is false, what the service "
+        f"sends over HTTP (the laptop's writing of it into its encrypted store is not "
+        f"included); floor: COPY TO STDOUT of the same rows as "
         f"the service's role, {size / 1024 / 1024:.0f} MB",
     )
 
