@@ -23,7 +23,7 @@ from observer.errors import InvalidBundle
 from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
-from observer.store.sync_tables import sync_outbox
+from observer.store.sync_tables import sync_outbox, sync_records
 from observer.sync import state
 from observer.sync.client import Client, SyncFailed
 
@@ -153,9 +153,14 @@ def _delete_observations(s: Session, ids: list[uuid.UUID]) -> int:
 
 
 def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
-    """A worker who left this laptop's scope: their records that its person did not write
-    go, with anything of them waiting to be pushed (the server would refuse it)."""
-    query = select(Observation.id).where(Observation.observed_person_id == person)
+    """A worker who left this laptop's scope: their records that its person did not write,
+    and that came from the server, go, with anything of them waiting to be pushed (the
+    server would refuse it). A record the server never held (written here for someone
+    else, or brought by a bundle) is this laptop's only copy: it stays."""
+    known = select(sync_records.c.record_id).where(sync_records.c.record_type == "observation")
+    query = select(Observation.id).where(
+        Observation.observed_person_id == person, Observation.id.in_(known)
+    )
     if mine is not None:
         query = query.where(Observation.observer_id != mine)
     ids = list(s.scalars(query))

@@ -151,3 +151,23 @@ def test_a_worker_moving_team_leaves_the_old_managers_laptop(
     assert strengths(manager, team.draft) is None
     pull(team.lead)
     assert strengths(team.lead, team.draft) is not None, "its writer keeps it"
+
+
+def test_a_record_the_server_never_held_stays_when_its_worker_leaves_the_scope(
+    team: Team, live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    manager = manager_laptop(live_server, make_laptop)
+    pull(manager)
+    lead = team.lead.profiles.current().person_id  # type: ignore[union-attr]
+    only_here = manager.recording.create_draft(
+        DraftDetails(team.worker, lead, Kind.HOME_VISIT, WHEN, focus="Written here.", **CONSENT)
+    )
+    with live_server.db.owner.begin() as conn:
+        conn.execute(
+            update(schema.people)
+            .where(schema.people.c.id == team.worker)
+            .values(team_id=team.other_team)
+        )
+    pull(manager)
+    assert strengths(manager, team.draft) is None  # the server's copy goes
+    assert manager.recording.get(only_here).focus == "Written here."  # the only copy stays
