@@ -210,7 +210,8 @@ def _name(record_type: str) -> str:
 
 def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
     record_id = change.record_id
-    assert record_id is not None
+    if record_id is None:  # a delete with no base: never on the server
+        return Result(change.change_id, "deleted")
     o = schema.observations
     if conn.execute(select(o.c.id).where(o.c.id == record_id)).first() is not None:
         conn.execute(select(func.observer_lock_observation(record_id)))

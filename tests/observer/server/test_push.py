@@ -471,3 +471,12 @@ def test_the_owner_can_read_every_push_answer_in_sql(scene: Scene) -> None:
     assert row.outcome == "added"
     with scene.db.as_laptop(None) as conn:
         assert conn.execute(select(func.count()).select_from(schema.applied_changes)).scalar() == 0
+
+
+def test_a_delete_of_a_draft_never_on_the_server_answers_deleted(scene: Scene) -> None:
+    """docs/sync-protocol.md: a delete with no base and no base_revision was never on the
+    server and answers `deleted` (not a failure of the server's own)."""
+    gone = change(None, "delete")
+    answer = outcome(push(scene.service, scene.priya_laptop, [gone]))
+    assert answer["outcome"] == "deleted", answer
+    assert answer["message"] is None
