@@ -292,3 +292,31 @@ def test_a_laptops_teams_with_managers_can_be_pushed(
     assert held == manager  # the manager arrived after the team, and was made its manager
     laptop.sync.sync()
     assert [t.manager_id for t in laptop.people.list_teams() if t.id == team] == [manager]
+
+
+def test_a_refused_change_whose_answer_was_lost_stays_refused_when_retried(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """The server answers a retried change `already_applied`, with the first answer's
+    sentence: a change it refused the first time is kept aside as refused, not dropped
+    from the outbox as if it had been taken."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    assert lead.laptop.sync.sync().refused == 0
+    team = lead.laptop.people.team_named(TEAM).id
+    # Only a service role may change a person the server holds: the server refuses it.
+    lead.laptop.people.update_person(
+        lead.worker, PersonDetails("Siobhán Walker-Jones", Role.SOCIAL_WORKER, team)
+    )
+    with lead.laptop.db.session() as s:
+        joined = enrolment(s)
+    assert joined is not None
+    with Client(joined.server, joined.token, transport=DropsAnswers()) as dropping:
+        with pytest.raises(SyncFailed):
+            push_all(lead.laptop.db, dropping)
+
+    result = lead.laptop.sync.sync()
+    assert result.refused == 1
+    status = lead.laptop.sync.status()
+    assert status.waiting == 0
+    assert [r.record_id for r in status.refused] == [lead.worker]
+    assert "Only a service role may change a person" in status.refused[0].message
