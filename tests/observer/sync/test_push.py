@@ -310,9 +310,9 @@ def test_a_refused_change_whose_answer_was_lost_stays_refused_when_retried(
     with lead.laptop.db.session() as s:
         joined = enrolment(s)
     assert joined is not None
-    with Client(joined.server, joined.token, transport=DropsAnswers()) as dropping:
-        with pytest.raises(SyncFailed):
-            push_all(lead.laptop.db, dropping)
+    dropping = Client(joined.server, joined.token, transport=DropsAnswers())
+    with dropping, pytest.raises(SyncFailed):
+        push_all(lead.laptop.db, dropping)
 
     result = lead.laptop.sync.sync()
     assert result.refused == 1
