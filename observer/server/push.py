@@ -40,6 +40,7 @@ from observer.records.frameworks import ID_NAMESPACE, FrameworkDefinition
 from observer.server import audit_chain, feed, push_rows, schema
 from observer.server.database import as_caller
 from observer.server.push_request import Change
+from observer.signing.endorsement import endorsement_holds
 
 log = logging.getLogger("observer.server.push")
 
@@ -230,6 +231,7 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
             "again; nothing of this change was written."
         )
     _check_signed_content(change)
+    _check_digital_signatures(change, held)
     try:
         if here is None:
             merged = merge_observation(
@@ -284,6 +286,28 @@ def _check_signed_content(change: Change) -> None:
                 raise Refusal(
                     f"Observation {change.record_id} was changed after it was signed: its "
                     f"{part} do not match its content; nothing of this change was written."
+                )
+
+
+def _check_digital_signatures(change: Change, held: Mapping[str, Any] | None) -> None:
+    """Each sign-off the server does not yet hold must carry a digital signature that holds
+    for its own hash, as every laptop's import checks (observer/bundle/sign_offs.py): one
+    taken without would stop every pull of every laptop that sees the record."""
+    record = change.record
+    assert record is not None
+    known = {str(e["id"]) for part in ("signatures", "addenda") for e in (held or {}).get(part, ())}
+    for part in ("signatures", "addenda"):
+        for entry in record.get(part) or ():
+            if str(entry["id"]) in known:
+                continue
+            signature = entry.get("digital_signature")
+            if not signature or not endorsement_holds(
+                entry.get("certificate"), signature, entry.get("own_hash") or ""
+            ):
+                raise Refusal(
+                    f"Observation {change.record_id} has a sign-off without a digital "
+                    "signature that holds, from the laptop where it was made, so no other "
+                    "laptop could take it; nothing of this change was written."
                 )
 
 

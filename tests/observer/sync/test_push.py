@@ -18,7 +18,7 @@ from observer.records.merge import Change
 from observer.records.recording import DraftDetails
 from observer.server import schema
 from observer.services import Services
-from observer.store.models import AuditEvent, Observation
+from observer.store.models import AuditEvent, Observation, Signature
 from observer.store.sync_tables import SENT, sync_outbox
 from observer.sync.client import Client, SyncFailed
 from observer.sync.push import push_all
@@ -320,3 +320,40 @@ def test_a_refused_change_whose_answer_was_lost_stays_refused_when_retried(
     assert status.waiting == 0
     assert [r.record_id for r in status.refused] == [lead.worker]
     assert "Only a service role may change a person" in status.refused[0].message
+
+
+def test_a_signature_no_laptop_could_take_is_refused_and_colleagues_still_sync(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """A sign-off without a digital signature (made before a laptop had a signing identity,
+    or sent by hand) is refused by the server as every laptop's import would refuse it,
+    instead of being served to colleagues whose every pull then stops at it."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    for rating in lead.laptop.recording.get(lead.draft).ratings:
+        lead.laptop.recording.set_rating(
+            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
+        )
+    lead.laptop.recording.update(
+        lead.draft,
+        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
+    )
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    with lead.laptop.db.session() as s, s.begin():
+        s.execute(
+            update(Signature)
+            .where(Signature.observation_id == lead.draft)
+            .values(certificate=None, digital_signature=None)
+        )
+    pushed = lead.laptop.sync.sync()
+    assert pushed.refused == 1
+    (refused,) = lead.laptop.sync.status().refused
+    assert refused.record_id == lead.draft
+    assert "digital signature" in refused.message
+
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(
+        live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    )
+    manager.sync.sync()
+    assert observation(manager, lead.draft) is None
