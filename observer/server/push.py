@@ -20,7 +20,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -37,6 +38,7 @@ from observer.conflicts.rules import (
 from observer.conflicts.shared import bundle_content_hash
 from observer.errors import InvalidBundle
 from observer.records.frameworks import ID_NAMESPACE, FrameworkDefinition
+from observer.records.seals import addendum_own_hash, signature_own_hash
 from observer.server import audit_chain, feed, push_rows, schema
 from observer.server.database import as_caller
 from observer.server.push_request import Change
@@ -290,24 +292,30 @@ def _check_signed_content(change: Change) -> None:
 
 
 def _check_digital_signatures(change: Change, held: Mapping[str, Any] | None) -> None:
-    """Each sign-off the server does not yet hold must carry a digital signature that holds
-    for its own hash, as every laptop's import checks (observer/bundle/sign_offs.py): one
-    taken without would stop every pull of every laptop that sees the record."""
+    """Each sign-off the server does not yet hold must match its own hash and carry a
+    digital signature that holds for it, as every laptop's import checks
+    (observer/bundle/sign_offs.py): one taken without would stop every pull of every laptop
+    that sees the record."""
     record = change.record
     assert record is not None
     known = {str(e["id"]) for part in ("signatures", "addenda") for e in (held or {}).get(part, ())}
-    for part in ("signatures", "addenda"):
+    wording = record.get("wording_at_signing")
+    for part, own_hash in (("signatures", signature_own_hash), ("addenda", addendum_own_hash)):
         for entry in record.get(part) or ():
             if str(entry["id"]) in known:
                 continue
+            own = own_hash(cast(Any, SimpleNamespace(**entry)), wording)
             signature = entry.get("digital_signature")
-            if not signature or not endorsement_holds(
-                entry.get("certificate"), signature, entry.get("own_hash") or ""
+            if (
+                entry.get("own_hash") != own
+                or not signature
+                or not endorsement_holds(entry.get("certificate"), signature, own)
             ):
                 raise Refusal(
-                    f"Observation {change.record_id} has a sign-off without a digital "
-                    "signature that holds, from the laptop where it was made, so no other "
-                    "laptop could take it; nothing of this change was written."
+                    f"Observation {change.record_id} has a sign-off that does not match its own "
+                    "hash or carries no digital signature that holds, from the laptop where it "
+                    "was made, so no other laptop could take it; nothing of this change was "
+                    "written."
                 )
 
 

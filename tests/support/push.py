@@ -7,15 +7,16 @@ from __future__ import annotations
 import base64
 import copy
 import functools
-import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 
 from observer.conflicts.shared import bundle_content_hash
 from observer.governance.audit_hash import event_hash
+from observer.records.seals import signature_own_hash
 from observer.signing.endorsement import Endorser, endorse
 from tests.support.sync_client import Service
 
@@ -133,7 +134,7 @@ def add_signature(record: dict[str, Any], role: str, minutes: int = 0) -> dict[s
             "content_hash": content_of(record),
         }
     )
-    record["signatures"][-1].update(endorsed(record["signatures"][-1]["id"]))
+    record["signatures"][-1].update(endorsed(record["signatures"][-1], record))
     return record
 
 
@@ -162,10 +163,16 @@ def _endorser() -> Endorser:
     return Endorser(key, certificate.public_bytes(Encoding.DER))
 
 
-def endorsed(entry_id: str) -> dict[str, str]:
-    """A sign-off's own hash and the laptop's digital signature on it (the server checks
-    that the signature holds; the hash itself is the laptop's to check)."""
-    own = hashlib.sha256(entry_id.encode()).hexdigest()
+def endorsed(entry: dict[str, Any], record: dict[str, Any]) -> dict[str, str]:
+    """A signature's own hash and the laptop's digital signature on it."""
+    made = SimpleNamespace(
+        **{
+            **entry,
+            "signed_at": datetime.fromisoformat(entry["signed_at"]),
+            "image_png": base64.b64decode(entry["image_png"]),
+        }
+    )
+    own = signature_own_hash(cast(Any, made), record.get("wording_at_signing"))
     endorser = _endorser()
     return {
         "own_hash": own,

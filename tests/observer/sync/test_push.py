@@ -357,3 +357,37 @@ def test_a_signature_no_laptop_could_take_is_refused_and_colleagues_still_sync(
     )
     manager.sync.sync()
     assert observation(manager, lead.draft) is None
+
+
+def test_a_signature_changed_after_it_was_made_is_refused_and_colleagues_still_sync(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """A sign-off whose fields no longer match its own hash (its digital signature still
+    holding for that hash) is refused by the server as every laptop's import refuses it."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    for rating in lead.laptop.recording.get(lead.draft).ratings:
+        lead.laptop.recording.set_rating(
+            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
+        )
+    lead.laptop.recording.update(
+        lead.draft,
+        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
+    )
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    with lead.laptop.db.session() as s, s.begin():
+        s.execute(
+            update(Signature)
+            .where(Signature.observation_id == lead.draft, Signature.role == "practitioner")
+            .values(name="Someone Else")
+        )
+    assert lead.laptop.sync.sync().refused == 1
+    (refused,) = lead.laptop.sync.status().refused
+    assert refused.record_id == lead.draft
+
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(
+        live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    )
+    manager.sync.sync()
+    assert observation(manager, lead.draft) is None
