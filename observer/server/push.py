@@ -300,10 +300,23 @@ def _check_digital_signatures(change: Change, held: Mapping[str, Any] | None) ->
     assert record is not None
     known = {str(e["id"]) for part in ("signatures", "addenda") for e in (held or {}).get(part, ())}
     wording = record.get("wording_at_signing")
+    practitioner = {g["role"]: g["signed_at"] for g in record.get("signatures") or ()}.get(
+        "practitioner"
+    )
     for part, own_hash in (("signatures", signature_own_hash), ("addenda", addendum_own_hash)):
         for entry in record.get(part) or ():
             if str(entry["id"]) in known:
                 continue
+            after = practitioner if part == "addenda" or entry.get("role") == "manager" else None
+            if entry["signed_at"] < record["observed_at"] or (
+                after is not None and entry["signed_at"] < after
+            ):
+                raise Refusal(
+                    f"Observation {change.record_id} has a sign-off dated before the "
+                    "observation, or before the practitioner signed (sign-off goes observer, "
+                    "practitioner, then manager: is this laptop's clock right?); nothing of "
+                    "this change was written."
+                )
             own = own_hash(cast(Any, SimpleNamespace(**entry)), wording)
             signature = entry.get("digital_signature")
             if (
