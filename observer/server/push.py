@@ -20,7 +20,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -37,9 +38,11 @@ from observer.conflicts.rules import (
 from observer.conflicts.shared import bundle_content_hash
 from observer.errors import InvalidBundle
 from observer.records.frameworks import ID_NAMESPACE, FrameworkDefinition
+from observer.records.seals import addendum_own_hash, signature_own_hash
 from observer.server import audit_chain, feed, push_rows, schema
 from observer.server.database import as_caller
 from observer.server.push_request import Change
+from observer.signing.endorsement import endorsement_holds
 
 log = logging.getLogger("observer.server.push")
 
@@ -210,7 +213,8 @@ def _name(record_type: str) -> str:
 
 def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
     record_id = change.record_id
-    assert record_id is not None
+    if record_id is None:  # a delete with no base: never on the server
+        return Result(change.change_id, "deleted")
     o = schema.observations
     if conn.execute(select(o.c.id).where(o.c.id == record_id)).first() is not None:
         conn.execute(select(func.observer_lock_observation(record_id)))
@@ -229,6 +233,7 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
             "again; nothing of this change was written."
         )
     _check_signed_content(change)
+    _check_digital_signatures(change, held)
     try:
         if here is None:
             merged = merge_observation(
@@ -283,6 +288,47 @@ def _check_signed_content(change: Change) -> None:
                 raise Refusal(
                     f"Observation {change.record_id} was changed after it was signed: its "
                     f"{part} do not match its content; nothing of this change was written."
+                )
+
+
+def _check_digital_signatures(change: Change, held: Mapping[str, Any] | None) -> None:
+    """Each sign-off the server does not yet hold must match its own hash and carry a
+    digital signature that holds for it, as every laptop's import checks
+    (observer/bundle/sign_offs.py): one taken without would stop every pull of every laptop
+    that sees the record."""
+    record = change.record
+    assert record is not None
+    known = {str(e["id"]) for part in ("signatures", "addenda") for e in (held or {}).get(part, ())}
+    wording = record.get("wording_at_signing")
+    practitioner = {g["role"]: g["signed_at"] for g in record.get("signatures") or ()}.get(
+        "practitioner"
+    )
+    for part, own_hash in (("signatures", signature_own_hash), ("addenda", addendum_own_hash)):
+        for entry in record.get(part) or ():
+            if str(entry["id"]) in known:
+                continue
+            after = practitioner if part == "addenda" or entry.get("role") == "manager" else None
+            if entry["signed_at"] < record["observed_at"] or (
+                after is not None and entry["signed_at"] < after
+            ):
+                raise Refusal(
+                    f"Observation {change.record_id} has a sign-off dated before the "
+                    "observation, or before the practitioner signed (sign-off goes observer, "
+                    "practitioner, then manager: is this laptop's clock right?); nothing of "
+                    "this change was written."
+                )
+            own = own_hash(cast(Any, SimpleNamespace(**entry)), wording)
+            signature = entry.get("digital_signature")
+            if (
+                entry.get("own_hash") != own
+                or not signature
+                or not endorsement_holds(entry.get("certificate"), signature, own)
+            ):
+                raise Refusal(
+                    f"Observation {change.record_id} has a sign-off that does not match its own "
+                    "hash or carries no digital signature that holds, from the laptop where it "
+                    "was made, so no other laptop could take it; nothing of this change was "
+                    "written."
                 )
 
 

@@ -157,7 +157,9 @@ def _keep_answer(s: Any, change: dict[str, Any], result: dict[str, Any], pushed:
     change_id = uuid.UUID(change["change_id"])
     record_id = uuid.UUID(str((change["record"] or {}).get("id") or _entry_record(s, change_id)))
     outcome = result.get("outcome")
-    if outcome == "refused":
+    # A retried change answers `already_applied` with the first answer's sentence, and
+    # only a refusal has one.
+    if outcome == "refused" or (outcome == "already_applied" and result.get("message")):
         s.execute(
             update(sync_outbox)
             .where(sync_outbox.c.change_id == change_id)

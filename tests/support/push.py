@@ -4,15 +4,20 @@ laptop's own function. Every name and word here is fictional."""
 
 from __future__ import annotations
 
+import base64
 import copy
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 
 from observer.conflicts.shared import bundle_content_hash
 from observer.governance.audit_hash import event_hash
+from observer.records.seals import signature_own_hash
+from observer.signing.endorsement import Endorser, endorse
 from tests.support.sync_client import Service
 
 WHEN = "2026-03-02T10:30:00+00:00"
@@ -127,12 +132,53 @@ def add_signature(record: dict[str, Any], role: str, minutes: int = 0) -> dict[s
             "signed_at": moment.isoformat(),
             "comment": "",
             "content_hash": content_of(record),
-            "own_hash": "",
-            "certificate": None,
-            "digital_signature": None,
         }
     )
+    record["signatures"][-1].update(endorsed(record["signatures"][-1], record))
     return record
+
+
+@functools.cache
+def _endorser() -> Endorser:
+    """A laptop's signing identity: an EC key and a self-signed certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Priya Shah")])
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(moment)
+        .not_valid_after(moment + timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    return Endorser(key, certificate.public_bytes(Encoding.DER))
+
+
+def endorsed(entry: dict[str, Any], record: dict[str, Any]) -> dict[str, str]:
+    """A signature's own hash and the laptop's digital signature on it."""
+    made = SimpleNamespace(
+        **{
+            **entry,
+            "signed_at": datetime.fromisoformat(entry["signed_at"]),
+            "image_png": base64.b64decode(entry["image_png"]),
+        }
+    )
+    own = signature_own_hash(cast(Any, made), record.get("wording_at_signing"))
+    endorser = _endorser()
+    return {
+        "own_hash": own,
+        "certificate": base64.b64encode(endorser.certificate).decode("ascii"),
+        "digital_signature": base64.b64encode(endorse(endorser, own)).decode("ascii"),
+    }
 
 
 def content_of(record: dict[str, Any]) -> str:

@@ -471,3 +471,26 @@ def test_the_owner_can_read_every_push_answer_in_sql(scene: Scene) -> None:
     assert row.outcome == "added"
     with scene.db.as_laptop(None) as conn:
         assert conn.execute(select(func.count()).select_from(schema.applied_changes)).scalar() == 0
+
+
+def test_a_delete_of_a_draft_never_on_the_server_answers_deleted(scene: Scene) -> None:
+    """docs/sync-protocol.md: a delete with no base and no base_revision was never on the
+    server and answers `deleted` (not a failure of the server's own)."""
+    gone = change(None, "delete")
+    answer = outcome(push(scene.service, scene.priya_laptop, [gone]))
+    assert answer["outcome"] == "deleted", answer
+    assert answer["message"] is None
+
+
+def test_a_countersignature_dated_before_the_practitioners_is_refused(scene: Scene) -> None:
+    """A manager's laptop whose clock is behind dates the countersignature before the
+    practitioner signed: every laptop's import refuses that (out of turn), so the server
+    refuses it too rather than serve a page no laptop can take."""
+    record = signed(observation(scene.ada, scene.priya, strengths="Calm"))
+    outcome(push(scene.service, scene.priya_laptop, [change(record, "create", "sign")]))
+    seen = scene.pulled(scene.dana_laptop, record["id"])
+    early = add_signature(edited(seen), "manager", minutes=-2)
+    answer = outcome(push(scene.service, scene.dana_laptop, [change(early, "sign", base=seen)]))
+    assert answer["outcome"] == "refused", answer
+    assert "before" in answer["message"]
+    assert scene.count(schema.signatures) == 2

@@ -18,7 +18,7 @@ from observer.records.merge import Change
 from observer.records.recording import DraftDetails
 from observer.server import schema
 from observer.services import Services
-from observer.store.models import AuditEvent, Observation
+from observer.store.models import AuditEvent, Observation, Signature
 from observer.store.sync_tables import SENT, sync_outbox
 from observer.sync.client import Client, SyncFailed
 from observer.sync.push import push_all
@@ -292,3 +292,102 @@ def test_a_laptops_teams_with_managers_can_be_pushed(
     assert held == manager  # the manager arrived after the team, and was made its manager
     laptop.sync.sync()
     assert [t.manager_id for t in laptop.people.list_teams() if t.id == team] == [manager]
+
+
+def test_a_refused_change_whose_answer_was_lost_stays_refused_when_retried(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """The server answers a retried change `already_applied`, with the first answer's
+    sentence: a change it refused the first time is kept aside as refused, not dropped
+    from the outbox as if it had been taken."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    assert lead.laptop.sync.sync().refused == 0
+    team = lead.laptop.people.team_named(TEAM).id
+    # Only a service role may change a person the server holds: the server refuses it.
+    lead.laptop.people.update_person(
+        lead.worker, PersonDetails("Siobhán Walker-Jones", Role.SOCIAL_WORKER, team)
+    )
+    with lead.laptop.db.session() as s:
+        joined = enrolment(s)
+    assert joined is not None
+    dropping = Client(joined.server, joined.token, transport=DropsAnswers())
+    with dropping, pytest.raises(SyncFailed):
+        push_all(lead.laptop.db, dropping)
+
+    result = lead.laptop.sync.sync()
+    assert result.refused == 1
+    status = lead.laptop.sync.status()
+    assert status.waiting == 0
+    assert [r.record_id for r in status.refused] == [lead.worker]
+    assert "Only a service role may change a person" in status.refused[0].message
+
+
+def test_a_signature_no_laptop_could_take_is_refused_and_colleagues_still_sync(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """A sign-off without a digital signature (made before a laptop had a signing identity,
+    or sent by hand) is refused by the server as every laptop's import would refuse it,
+    instead of being served to colleagues whose every pull then stops at it."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    for rating in lead.laptop.recording.get(lead.draft).ratings:
+        lead.laptop.recording.set_rating(
+            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
+        )
+    lead.laptop.recording.update(
+        lead.draft,
+        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
+    )
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    with lead.laptop.db.session() as s, s.begin():
+        s.execute(
+            update(Signature)
+            .where(Signature.observation_id == lead.draft)
+            .values(certificate=None, digital_signature=None)
+        )
+    pushed = lead.laptop.sync.sync()
+    assert pushed.refused == 1
+    (refused,) = lead.laptop.sync.status().refused
+    assert refused.record_id == lead.draft
+    assert "digital signature" in refused.message
+
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(
+        live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    )
+    manager.sync.sync()
+    assert observation(manager, lead.draft) is None
+
+
+def test_a_signature_changed_after_it_was_made_is_refused_and_colleagues_still_sync(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """A sign-off whose fields no longer match its own hash (its digital signature still
+    holding for that hash) is refused by the server as every laptop's import refuses it."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    for rating in lead.laptop.recording.get(lead.draft).ratings:
+        lead.laptop.recording.set_rating(
+            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
+        )
+    lead.laptop.recording.update(
+        lead.draft,
+        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
+    )
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    with lead.laptop.db.session() as s, s.begin():
+        s.execute(
+            update(Signature)
+            .where(Signature.observation_id == lead.draft, Signature.role == "practitioner")
+            .values(name="Someone Else")
+        )
+    assert lead.laptop.sync.sync().refused == 1
+    (refused,) = lead.laptop.sync.status().refused
+    assert refused.record_id == lead.draft
+
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(
+        live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    )
+    manager.sync.sync()
+    assert observation(manager, lead.draft) is None
