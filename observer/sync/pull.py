@@ -29,6 +29,9 @@ from observer.sync.client import Client, SyncFailed
 
 PAGE_LIMIT = 200
 KINDS = {"observation": Observation, "person": Person, "team": Team, "framework": Framework}
+# A record removed under the server's retention policy: gone everywhere, changes waiting here
+# included (a draft deleted elsewhere, `deleted`, comes back when edited here).
+REMOVED = "removed"
 # A tombstone names its table (the server's trigger writes TG_TABLE_NAME).
 TOMBSTONE_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
 TOMBSTONE_KINDS |= {"frameworks": "framework"} | {kind: kind for kind in KINDS}
@@ -105,7 +108,10 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
             pulled.records += 1
     for tombstone in page.get("tombstones", []):
         kind = TOMBSTONE_KINDS.get(str(tombstone.get("record_type")), "")
-        pulled.removed += _remove(s, kind, uuid.UUID(str(tombstone["record_id"])))
+        record_id = uuid.UUID(str(tombstone["record_id"]))
+        if tombstone.get("reason") == REMOVED:
+            _give_up_changes(s, kind, record_id)  # the server refuses them; it never comes back
+        pulled.removed += _remove(s, kind, record_id)
     for person in page.get("withdrawn", []):
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
     laptop = None if me is None else me.laptop_id
@@ -119,6 +125,14 @@ def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:
         )
     )
     return found is not None
+
+
+def _give_up_changes(s: Session, kind: str, record_id: uuid.UUID) -> None:
+    s.execute(
+        delete(sync_outbox).where(
+            sync_outbox.c.record_type == kind, sync_outbox.c.record_id == record_id
+        )
+    )
 
 
 def _remove(s: Session, kind: str, record_id: uuid.UUID) -> int:

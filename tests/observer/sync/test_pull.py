@@ -11,7 +11,9 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.dialects.postgresql import array
 
 from observer.people.directory import PersonDetails
 from observer.records.merge import Change
@@ -171,3 +173,18 @@ def test_a_record_the_server_never_held_stays_when_its_worker_leaves_the_scope(
     pull(manager)
     assert strengths(manager, team.draft) is None  # the server's copy goes
     assert manager.recording.get(only_here).focus == "Written here."  # the only copy stays
+
+
+def test_a_record_removed_under_retention_goes_even_with_a_change_waiting_here(
+    team: Team, live_server: LiveServer
+) -> None:
+    pull(team.lead)
+    with live_server.db.owner.begin() as conn:
+        conn.execute(select(func.observer_remove_observations(array([team.draft], type_=PG_UUID))))
+    team.lead.recording.save(
+        team.draft, [Change("strengths", "Calm with the family.", "Edited here meanwhile.")]
+    )
+    pull(team.lead)
+    assert strengths(team.lead, team.draft) is None, "a removed record never comes back"
+    with team.lead.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(sync_outbox)) == 0
