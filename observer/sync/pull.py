@@ -23,7 +23,7 @@ from observer.errors import InvalidBundle
 from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
-from observer.store.sync_tables import sync_outbox, sync_records
+from observer.store.sync_tables import sync_outbox
 from observer.sync import state
 from observer.sync.client import Client, SyncFailed
 
@@ -167,24 +167,18 @@ def _delete_observations(s: Session, ids: list[uuid.UUID]) -> int:
 
 
 def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
-    """A worker who left this laptop's scope: their records that its person did not write,
-    and that came from the server, go, with anything of them waiting to be pushed (the
-    server would refuse it). A record the server never held (written here for someone
-    else, or brought by a bundle) is this laptop's only copy: it stays."""
-    known = select(sync_records.c.record_id).where(sync_records.c.record_type == "observation")
+    """A worker who left this laptop's scope: their records that its person did not write
+    go. One with a change of it waiting here (written or imported since joining; the
+    server refuses it, and `sync status` shows why) stays: it may be the only copy."""
+    waiting = select(sync_outbox.c.record_id).where(sync_outbox.c.record_type == "observation")
     query = select(Observation.id).where(
-        Observation.observed_person_id == person, Observation.id.in_(known)
+        Observation.observed_person_id == person, Observation.id.not_in(waiting)
     )
     if mine is not None:
         query = query.where(Observation.observer_id != mine)
     ids = list(s.scalars(query))
     for record_id in ids:
         state.forget_revision(s, "observation", record_id)
-        s.execute(
-            delete(sync_outbox).where(
-                sync_outbox.c.record_type == "observation", sync_outbox.c.record_id == record_id
-            )
-        )
     return _delete_observations(s, ids)
 
 

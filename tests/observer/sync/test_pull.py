@@ -155,7 +155,7 @@ def test_a_worker_moving_team_leaves_the_old_managers_laptop(
     assert strengths(team.lead, team.draft) is not None, "its writer keeps it"
 
 
-def test_a_record_the_server_never_held_stays_when_its_worker_leaves_the_scope(
+def test_a_record_written_here_since_joining_stays_when_its_worker_leaves_the_scope(
     team: Team, live_server: LiveServer, make_laptop: Laptop
 ) -> None:
     manager = manager_laptop(live_server, make_laptop)
