@@ -82,6 +82,8 @@ def _next_request(db: Database) -> dict[str, Any] | None:
                 continue
             size = len(json.dumps(payload).encode()) + 2
             if size > room and changes:
+                # It waits for the next request, and so does any later change of its record.
+                records.add((entry.record_type, entry.record_id))
                 continue
             if entry.state == PENDING:
                 s.execute(

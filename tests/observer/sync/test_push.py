@@ -21,7 +21,7 @@ from observer.services import Services
 from observer.store.models import AuditEvent, Observation, Signature
 from observer.store.sync_tables import SENT, sync_outbox
 from observer.sync.client import Client, SyncFailed
-from observer.sync.push import push_all
+from observer.sync.push import _next_request, push_all
 from observer.sync.state import enrolment
 from observer.vocabulary import Kind, Role, SignatureRole
 from tests.support.core import CONSENT, WHEN
@@ -391,3 +391,55 @@ def test_a_signature_changed_after_it_was_made_is_refused_and_colleagues_still_s
     )
     manager.sync.sync()
     assert observation(manager, lead.draft) is None
+
+
+def _sent(change_id: object, kind: str, filler: str) -> dict[str, object]:
+    return {
+        "change_id": str(change_id),
+        "record_type": kind,
+        "operations": ["edit"],
+        "base_revision": 1,
+        "base": None,
+        "record": {"filler": filler},
+    }
+
+
+def test_a_retry_that_waits_for_room_is_not_overtaken_by_a_later_edit_of_its_record(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """A sent change too big for this request waits for the next; a later edit of the same
+    record must wait behind it, or the older change would arrive last and win."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    db = lead.laptop.db
+    with db.session() as s, s.begin():
+        person = (
+            s.execute(select(sync_outbox.c.change_id).where(sync_outbox.c.record_type == "person"))
+            .scalars()
+            .first()
+        )
+        draft = s.execute(
+            select(sync_outbox.c.change_id).where(sync_outbox.c.record_id == lead.draft)
+        ).scalar_one()
+        s.execute(  # sent before, and retried now: they fill most of a request
+            update(sync_outbox)
+            .where(sync_outbox.c.change_id == person)
+            .values(state=SENT, payload=_sent(person, "person", "x" * 300_000))
+        )
+        s.execute(
+            update(sync_outbox)
+            .where(sync_outbox.c.change_id == draft)
+            .values(state=SENT, payload=_sent(draft, "observation", "y" * 900_000))
+        )
+    lead.laptop.recording.save(lead.draft, [Change("strengths", "Calm with the family.", "Calm.")])
+    with db.session() as s:
+        later = s.execute(
+            select(sync_outbox.c.change_id).where(
+                sync_outbox.c.record_id == lead.draft, sync_outbox.c.change_id != draft
+            )
+        ).scalar_one()
+
+    body = _next_request(db)
+
+    assert body is not None
+    sent = {change.get("change_id") for change in body["changes"]}
+    assert str(later) not in sent
