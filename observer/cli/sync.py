@@ -30,9 +30,16 @@ def sync(services: Services, args: argparse.Namespace) -> int:
     if command == "enrol":
         joined = services.sync.join(args.url, args.code, args.name)
         teams = f" ({', '.join(joined.teams)})" if joined.teams else ""
+        waiting = (
+            "nothing waits to be sent yet"
+            if not joined.queued
+            else "1 record waits to be sent"
+            if joined.queued == 1
+            else f"{joined.queued} records wait to be sent"
+        )
         print(
-            f"Joined {joined.server} as {joined.person_name}, {joined.role}{teams}; "
-            f"{joined.queued} records wait to be sent: run `observer sync`."
+            f"Joined {joined.server} as {joined.person_name}, {joined.role_words}{teams}; "
+            f"{waiting}: run `observer sync`."
         )
         return EXIT_OK
     if command == "status":

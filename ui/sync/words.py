@@ -10,12 +10,6 @@ from enum import Enum
 from observer.sync.service import SyncStatus
 from ui.formatting import count, local
 
-ROLE_WORDS = {
-    "practice_lead": "practice lead",
-    "team_manager": "team manager",
-    "service": "service-wide reviewer",
-}
-
 
 class Attempt(Enum):
     """How the last sync went in this session (NONE: not tried yet)."""

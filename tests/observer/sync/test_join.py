@@ -92,9 +92,15 @@ def test_https_or_this_machine_is_accepted(url: str) -> None:
 
 def test_a_server_that_cannot_be_reached_is_one_sentence(make_laptop: Laptop) -> None:
     laptop = make_laptop()
+    port = free_port()
     with pytest.raises(SyncFailed) as failed:
-        laptop.sync.join(f"http://127.0.0.1:{free_port()}", "ABCDE-FGHIJ")
-    assert "could not be reached" in str(failed.value)
+        laptop.sync.join(f"http://127.0.0.1:{port}", "ABCDE-FGHIJ")
+    said = str(failed.value)
+    assert said == (
+        f"The team server at http://127.0.0.1:{port} could not be reached: check the address "
+        "and the network, then try again; this laptop has not joined."
+    )
+    assert "changes waiting" not in said  # none wait before joining
     assert laptop.sync.status().server is None
 
 
