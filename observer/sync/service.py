@@ -8,13 +8,15 @@ transaction is held while the network is waited on. One sync runs at a time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from observer.errors import StoreBusy
 from observer.governance.audit import record_event
 from observer.store.db import Database
 from observer.store.models import RecordConflict
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
     from observer.sync.joining import Joined
 
 SYNCED = "sync"
+SYNC_UNDER_WAY = (
+    "A sync with the team server is under way on this laptop; try again once it has "
+    "finished (the line at the foot of the window says so)."
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,22 @@ class Sync:
         self._duplicates = duplicates
         self._conflicts = conflicts
         self._running = threading.Lock()
+        self._held_back = False
+
+    @contextmanager
+    def held_back(self, refusal: str) -> Iterator[None]:
+        """No sync runs inside (the store is re-keyed under every session of this process);
+        while one runs, which can wait on the network for a minute, StoreBusy at once with
+        `refusal` after the reason, instead of the re-key finding the store in use by
+        "another window"."""
+        if not self._running.acquire(blocking=False):
+            raise StoreBusy(f"{SYNC_UNDER_WAY} {refusal}")
+        self._held_back = True
+        try:
+            yield
+        finally:
+            self._held_back = False
+            self._running.release()
 
     def join(self, url: str, code: str, laptop_name: str | None = None) -> Joined:
         """Redeems a one-time code from the server's administrator (audited)."""
@@ -95,7 +117,11 @@ class Sync:
         from observer.sync.restart import RESTORED, start_again
 
         if not self._running.acquire(blocking=False):
-            raise SyncFailed("A sync is already running; wait for it to finish.")
+            raise SyncFailed(
+                "The store's passphrase is being changed; sync again in a moment."
+                if self._held_back
+                else "A sync is already running; wait for it to finish."
+            )
         try:
             with self._db.session() as s:
                 joined = state.enrolment(s)
