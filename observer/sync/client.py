@@ -40,6 +40,12 @@ class ServerRefused(SyncFailed):
         self.error = error
 
 
+class NotEnrolled(ServerRefused):
+    """The server no longer knows this laptop's token (revoked by IT). Its own sentence says
+    to enrol again, which a joined laptop cannot do yet: its audit events are held under the
+    revoked laptop's id, and a new id's chain would repeat them."""
+
+
 def checked_url(url: str) -> str:
     """The server's address without a trailing slash; HTTPS, or HTTP to this machine only."""
     parts = urlsplit(url.strip())
@@ -145,6 +151,14 @@ class Client:
         if response.status_code >= 400:
             message = body.get("message") if isinstance(body, dict) else None
             error = body.get("error", "") if isinstance(body, dict) else ""
+            if response.status_code == 401 and "Authorization" in self._http.headers:
+                raise NotEnrolled(
+                    f"The team server at {self.server} no longer accepts this laptop (IT "
+                    "revoked it, or the server was replaced); the changes waiting stay on "
+                    "this laptop: ask IT what to do with them.",
+                    401,
+                    str(error),
+                )
             said = f": {message.rstrip('.')}" if isinstance(message, str) else ""
             raise ServerRefused(
                 f"The team server refused ({response.status_code}){said}.",

@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from observer.records.merge import Change
+from observer.server import enrolment, schema
 from observer.services import Services
 from observer.store.sync_tables import REFUSED, sync_outbox
 from tests.support.editor import text_box, type_into
@@ -123,6 +124,32 @@ def test_a_change_the_server_refused_is_counted_and_its_reason_shown_on_click(
     assert kind == "information"
     assert message.startswith("1 change made on this laptop was not accepted by the team server")
     assert "Home visit — Siobhán Walker: This record is not yours to change." in message
+
+
+def test_a_revoked_laptop_says_why_its_sync_did_not_finish_on_a_click(
+    qtbot: QtBot, prompts: FakePrompts, lead: Lead, live_server: LiveServer
+) -> None:
+    window = window_of(qtbot, lead.laptop, prompts)
+    control = control_of(qtbot, window, lead.laptop, prompts)
+    with live_server.db.owner.begin() as conn:
+        (laptop_id,) = conn.execute(select(schema.laptops.c.id)).scalars().all()
+        enrolment.revoke(conn, str(laptop_id))
+    sync_and_wait(qtbot, control)
+    assert control.attempt is Attempt.REFUSED
+    waiting = lead.laptop.sync.status().waiting
+    assert waiting > 0
+    assert control.line.plain() == f"Sync did not finish · {waiting} changes waiting"
+    assert control.line.text().startswith('<a href="problem">Sync did not finish')
+    assert prompts.shown == [], "a background problem is told on the line, not in a box"
+    control.line.linkActivated.emit("problem")  # what a click on the link does
+    assert prompts.shown == [
+        (
+            "warning",
+            f"The team server at {live_server.url} no longer accepts this laptop (IT revoked "
+            "it, or the server was replaced); the changes waiting stay on this laptop: ask IT "
+            "what to do with them.",
+        )
+    ]
 
 
 @pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, RAISE_NOISE)
