@@ -151,7 +151,9 @@ class Sync:
                 pushed.refused,
                 pulled.records,
                 pulled.removed,
-                pushed.conflicts + pulled.conflicts,
+                # The push's conflicts come back in the pull (this laptop's to settle), so
+                # counting both counted each of them twice.
+                pulled.conflicts,
             )
             with self._db.session() as s, s.begin():
                 state.put(s, **{state.LAST_SYNC: datetime.now(UTC).isoformat()})
