@@ -45,7 +45,7 @@ log = logging.getLogger("observer.server")
 
 PROTOCOL = "v2"
 # The current protocol and the one before it (docs/sync-protocol.md, "Versions").
-PROTOCOLS = ("v1", PROTOCOL)
+PROTOCOLS: tuple[str, ...] = ("v1", PROTOCOL)
 # An enrolment is a few hundred bytes; a push has its own, larger limit (push_request).
 MAX_BODY = 16 * 1024
 MAX_TOKEN = 200
