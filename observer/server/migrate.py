@@ -64,6 +64,8 @@ SERVICE_FUNCTIONS = (
     "observer_append_receipt(bigint, text)",
     "observer_lock_observation(uuid)",
     "observer_epoch()",
+    # the caller's own sync, for the team overview (0010)
+    "observer_laptop_synced()",
 )
 
 

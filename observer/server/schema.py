@@ -276,6 +276,8 @@ laptops = Table(
     Column("enrolled_at", Timestamp(), nullable=False, server_default=NOW),
     Column("last_seen_at", Timestamp()),
     Column("revoked_at", Timestamp()),
+    # The last pull that reached the end of the feed (migration 0010).
+    Column("last_synced_at", Timestamp()),
 )
 
 audit_events = Table(

@@ -1,4 +1,4 @@
-"""Speaking /sync/v1 to a team server over HTTPS (plain HTTP only to this machine).
+"""Speaking /sync/v2 to a team server over HTTPS (plain HTTP only to this machine).
 
 httpx is imported here only, and this module only when a laptop joins or syncs. Every
 failure is one sentence (SyncFailed): a server that cannot be reached, that refuses, or
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     import httpx
 
-PROTOCOL = "v1"
+# v2 is v1 with the laptops a pull's last page carries (docs/sync-protocol.md, "Versions").
+PROTOCOL = "v2"
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
 
@@ -58,6 +59,12 @@ def checked_url(url: str) -> str:
             "except on this computer itself."
         )
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _number(protocol: object) -> int:
+    """v2 as 2; anything else as 0 (older than any this laptop speaks)."""
+    text = str(protocol)
+    return int(text[1:]) if text[:1] == "v" and text[1:].isdigit() else 0
 
 
 def _loopback(host: str) -> bool:
@@ -108,10 +115,14 @@ class Client:
         health = self._request("GET", "/health")
         protocols = health.get("protocols") or [health.get("protocol")]
         if PROTOCOL not in protocols:
+            spoken = ", ".join(str(p) for p in protocols)
+            if all(_number(p) < _number(PROTOCOL) for p in protocols):
+                advice = f"older than this laptop's {PROTOCOL}: ask IT to upgrade the team server"
+            else:
+                advice = f"not this laptop's {PROTOCOL}: update Practice Observer on this laptop"
             raise SyncFailed(
-                f"The team server at {self.server} speaks sync protocol "
-                f"{', '.join(str(p) for p in protocols)}, and this version of Practice "
-                f"Observer speaks {PROTOCOL}; update the app or ask IT."
+                f"The team server at {self.server} speaks sync protocol {spoken}, {advice}; "
+                "nothing was sent, and the changes waiting stay on this laptop."
             )
         return health
 

@@ -24,7 +24,7 @@ from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
 from observer.store.sync_tables import sync_outbox
-from observer.sync import state
+from observer.sync import laptops, state
 from observer.sync.client import Client, SyncFailed
 
 PAGE_LIMIT = 200
@@ -116,6 +116,8 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
     laptop = None if me is None else me.laptop_id
     pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server, laptop, mine)
+    if "laptops" in page:  # protocol v2, on the last page
+        laptops.replace(s, page["laptops"])
 
 
 def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:

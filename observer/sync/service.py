@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from observer.people.merging import DuplicatePeople
     from observer.people.profile import Profiles
     from observer.sync.joining import Joined
+    from observer.sync.laptops import LaptopSync
 
 SYNCED = "sync"
 SYNC_UNDER_WAY = (
@@ -192,6 +193,15 @@ class Sync:
             tuple(RefusedChange(r.record_type, r.record_id, r.message) for r in refused),
             int(open_conflicts or 0),
         )
+
+    def laptops(self) -> list[LaptopSync]:
+        """When each laptop the server lets this one see last synced, as of this laptop's
+        last sync (a team manager's: their team's; docs/sync-protocol.md); none before
+        joining."""
+        from observer.sync import laptops
+
+        with self._db.session() as s:
+            return laptops.read(s)
 
     def conflicts(self) -> list[ConflictView]:
         """Open conflicts, from merges here and from the server's."""

@@ -41,14 +41,18 @@ class Service:
         )
 
     def pull(
-        self, token: str, after: str | None = None, limit: int | None = None
+        self,
+        token: str,
+        after: str | None = None,
+        limit: int | None = None,
+        protocol: str = "v1",
     ) -> httpx.Response:
         params: dict[str, Any] = {}
         if after is not None:
             params["after"] = after
         if limit is not None:
             params["limit"] = limit
-        return self.request("GET", "/sync/v1/pull", token=token, params=params)
+        return self.request("GET", f"/sync/{protocol}/pull", token=token, params=params)
 
     def pull_all(self, token: str, after: str | None = None, limit: int = 200) -> dict[str, Any]:
         """Pages until none remains; the records of every page together, and the last cursor."""

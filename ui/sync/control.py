@@ -141,6 +141,8 @@ class SyncControl(QObject):
         self._tick.start()
         self._add_menu_entries()
         window.changes.changed.connect(self._heard)
+        # The team overview's line of when each laptop last synced comes with each pull.
+        self.synced.connect(lambda _result: window.laptops_synced())
         self.read_status()
 
     @property

@@ -109,12 +109,16 @@ def test_a_server_speaking_another_protocol_is_refused_before_anything_is_writte
 ) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         assert request.url.path == "/health", "nothing is asked before the protocol is checked"
-        return httpx.Response(200, json={"status": "ok", "protocol": "v2", "protocols": ["v2"]})
+        return httpx.Response(200, json={"status": "ok", "protocol": "v3", "protocols": ["v3"]})
 
     client = Client("https://sync.example.org", transport=httpx.MockTransport(answer))
     with client, pytest.raises(SyncFailed) as refused:
         client.check_protocol()
-    assert "speaks sync protocol v2" in str(refused.value)
+    assert str(refused.value) == (
+        "The team server at https://sync.example.org speaks sync protocol v3, not this "
+        "laptop's v2: update Practice Observer on this laptop; nothing was sent, and the "
+        "changes waiting stay on this laptop."
+    )
 
 
 def test_a_draft_begun_after_joining_with_no_records_reaches_the_server(
