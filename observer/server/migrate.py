@@ -64,6 +64,8 @@ SERVICE_FUNCTIONS = (
     "observer_append_receipt(bigint, text)",
     "observer_lock_observation(uuid)",
     "observer_epoch()",
+    # a fork receipt on the server's own chain: a laptop restored from its backup (0010)
+    "observer_append_fork(integer, bigint, text, bigint, text)",
 )
 
 
