@@ -270,26 +270,31 @@ def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
 
 
 def _check_declared(laptop: uuid.UUID, fork: Fork, new: list[Event]) -> None:
-    """The new line must record the restore and then declare exactly this fork."""
+    """The new line must record the restore and then declare exactly this fork. (A laptop
+    restored again, or syncing with a server itself restored, may have declared an earlier
+    fork too: that declaration stays in its trail.)"""
     expected = declaration_detail(fork.continues_from.sequence, fork.held.sequence)
     restored = False
+    mismatched: Event | None = None
     for event in new:
         if event.action == RESTORED:
             restored = True
         elif event.action == DECLARED:
             if (
-                event.record_type == "laptop"
+                restored
+                and event.record_type == "laptop"
                 and event.record_id == laptop
                 and event.content_hash == fork.held.hash
                 and event.detail == expected
-                and restored
             ):
                 return
-            raise _broken(
-                laptop,
-                f"its event {event.sequence} declares a restore that does not match what "
-                "the server holds of this laptop",
-            )
+            mismatched = mismatched or event
+    if mismatched is not None:
+        raise _broken(
+            laptop,
+            f"its event {mismatched.sequence} declares a restore that does not match what "
+            "the server holds of this laptop",
+        )
     raise ChainForked(laptop, fork)
 
 

@@ -182,6 +182,20 @@ def test_a_laptop_restored_twice_forks_again_from_the_chain_as_it_then_stood(
     assert len(report.forks) == 2
 
 
+def test_an_earlier_declaration_that_no_longer_matches_stays_in_the_trail_beside_the_right_one(
+    server_db: ServerDatabase, service: Service
+) -> None:
+    """A laptop that declared a fork to a server since restored from its own backup."""
+    priya = Laptop(server_db, service, "Priya Shah")
+    held = Chain().add(5)
+    push(service, priya.token, [], held)
+    stale = _declared(_restored(held, 3), priya.id, held[3], 3)
+    both = _declared(stale, priya.id, held[4], 3)
+    taken = push(service, priya.token, [], both[3:])
+    assert taken.status_code == 200, taken.text
+    assert _verify(server_db).ok
+
+
 def _refused(
     db: ServerDatabase, service: Service, laptop: Laptop, events: list[dict[str, Any]]
 ) -> str:

@@ -11,60 +11,25 @@ import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from observer.governance.audit_fork import DECLARED
 from observer.records.merge import Change
-from observer.records.recording import DraftDetails
 from observer.server import chain, schema
-from observer.services import DataFolder, Services, open_services
-from observer.store.models import AuditEvent, Observation
+from observer.services import Services, open_services
+from observer.store.models import AuditEvent
 from observer.sync import state
-from observer.sync.laptop_restore import Fork, declare
-from observer.vocabulary import Kind, Role
+from observer.sync.client import Client, ServerRefused
+from observer.sync.laptop_restore import Fork, declare, fork_of
+from observer.sync.push import push_all
+from observer.vocabulary import Role
 from tests.observer.sync.test_killed import COMMAND, WAIT_S, HoldingProxy
 from tests.support.commands import observer
-from tests.support.core import CONSENT, WHEN
 from tests.support.passphrase import STORE_PASSPHRASE
-from tests.support.sync import TEAM, Laptop, Lead, LiveServer, lead_with_a_draft
-
-SAID = (
-    "This laptop was restored from a backup after it had synced: the team server has been "
-    "told (both audit trails record it), and what the backup lacked came back from the server."
-)
-
-
-def _draft(laptop: Services, lead: Lead, focus: str) -> uuid.UUID:
-    me = laptop.profiles.current().person_id  # type: ignore[union-attr]
-    return laptop.recording.create_draft(
-        DraftDetails(lead.worker, me, Kind.HOME_VISIT, WHEN, focus=focus, **CONSENT)
-    )
-
-
-def _observation(laptop: Services, record: uuid.UUID) -> Observation | None:
-    with laptop.db.session() as s:
-        return s.get(Observation, record)
-
-
-def _restore(lead: Lead) -> tuple[Path, uuid.UUID]:
-    """A backup, then a change and a new record synced, then the backup restored: returns
-    the data folder and the record the restore lost."""
-    backup = lead.laptop.backups.make()
-    lead.laptop.recording.save(
-        lead.draft, [Change("strengths", "Calm with the family.", "Calm and kind.")]
-    )
-    lost = _draft(lead.laptop, lead, "Preparing for the conference.")
-    assert lead.laptop.sync.sync().refused == 0
-    lead.laptop.sync.sync()  # the server now holds events made after the backup
-    folder = lead.laptop.data_dir
-    lead.laptop.close()
-    data = DataFolder(folder)
-    plan = data.plan_restore(backup, STORE_PASSPHRASE)
-    data.restore(backup, STORE_PASSPHRASE, plan.to_confirm)
-    return folder, lost
+from tests.support.restored_laptop import RESTORED_SAID, draft_of, observation, restore_from_backup
+from tests.support.sync import TEAM, Laptop, LiveServer, lead_with_a_draft
 
 
 def _laptop_id(laptop: Services) -> uuid.UUID:
@@ -83,31 +48,31 @@ def test_a_laptop_restored_from_its_own_backup_still_syncs(
     manager.sync.join(
         live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
     )
-    folder, lost = _restore(lead)
+    folder, lost = restore_from_backup(lead)
 
     restored = open_services(folder, STORE_PASSPHRASE)
     try:
-        assert _observation(restored, lost) is None
+        assert observation(restored, lost) is None
         restored.recording.save(lead.draft, [Change("reflection", "", "Written after it.")])
-        written = _draft(restored, lead, "Written after the restore.")
+        written = draft_of(restored, lead, "Written after the restore.")
         laptop_id = _laptop_id(restored)
     finally:
         restored.close()
 
     done = observer(folder, "sync")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[1:] == [SAID]
-    assert SAID in observer(folder, "sync", "status").stdout
+    assert done.stdout.splitlines()[1:] == [RESTORED_SAID]
+    assert RESTORED_SAID in observer(folder, "sync", "status").stdout
 
     restored = open_services(folder, STORE_PASSPHRASE)
     try:
         status = restored.sync.status()
-        assert (status.waiting, status.refused, status.notice) == (0, (), SAID)
+        assert (status.waiting, status.refused, status.notice) == (0, (), RESTORED_SAID)
         # What the restore lost came back; what was written since stayed.
-        draft = _observation(restored, lead.draft)
+        draft = observation(restored, lead.draft)
         assert draft is not None
         assert (draft.strengths, draft.reflection) == ("Calm and kind.", "Written after it.")
-        assert _observation(restored, lost) is not None
+        assert observation(restored, lost) is not None
         # The laptop's trail holds, and says what it told the server.
         assert restored.audit.verify().ok
         with restored.db.session() as s:
@@ -121,11 +86,11 @@ def test_a_laptop_restored_from_its_own_backup_still_syncs(
         restored.close()
 
     manager.sync.sync()
-    seen = _observation(manager, lead.draft)
+    seen = observation(manager, lead.draft)
     assert seen is not None
     assert (seen.strengths, seen.reflection) == ("Calm and kind.", "Written after it.")
-    assert _observation(manager, written) is not None
-    assert _observation(manager, lost) is not None
+    assert observation(manager, written) is not None
+    assert observation(manager, lost) is not None
 
     with live_server.db.owner.connect() as conn:
         report = chain.verify(conn)
@@ -150,6 +115,34 @@ def test_a_trail_that_forks_with_no_restore_in_it_is_not_declared(
         assert s.scalar(select(func.count(AuditEvent.id))) == before
 
 
+def test_a_declaration_left_by_a_sync_stopped_before_it_pushed_is_sent_by_the_next(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    folder, _lost = restore_from_backup(lead)
+    restored = open_services(folder, STORE_PASSPHRASE)
+    try:
+        with restored.db.session() as s:
+            joined = state.enrolment(s)
+        assert joined is not None
+        with Client(joined.server, joined.token) as client, pytest.raises(ServerRefused) as no:
+            push_all(restored.db, client)
+        fork = fork_of(no.value.body)
+        assert fork is not None
+        # What a sync stopped here (SIGKILL, power) has committed: one transaction.
+        assert declare(restored.db, fork, "Aled Hughes")
+        result = restored.sync.sync()
+        assert (result.refused, result.notice) == (0, RESTORED_SAID)
+        assert restored.audit.verify().ok
+    finally:
+        restored.close()
+    with live_server.db.owner.connect() as conn:
+        report = chain.verify(conn)
+    assert report.ok, report.problems
+    assert len(report.forks) == 1
+
+
 @pytest.fixture
 def proxy(live_server: LiveServer) -> Iterator[HoldingProxy]:
     running = HoldingProxy(live_server.url)
@@ -163,7 +156,7 @@ def test_sync_killed_once_the_server_took_the_declared_restore_finishes_next_tim
 ) -> None:
     lead = lead_with_a_draft(live_server, make_laptop)
     lead.laptop.sync.sync()
-    folder, _lost = _restore(lead)
+    folder, _lost = restore_from_backup(lead)
     restored = open_services(folder, STORE_PASSPHRASE)
     try:
         restored.recording.save(lead.draft, [Change("reflection", "", "Written after it.")])
@@ -191,7 +184,7 @@ def test_sync_killed_once_the_server_took_the_declared_restore_finishes_next_tim
     proxy.let_go.set()
     done = observer(folder, "sync")
     assert done.returncode == 0, done.stderr
-    assert SAID in done.stdout
+    assert RESTORED_SAID in done.stdout
 
     restored = open_services(folder, STORE_PASSPHRASE)
     try:
