@@ -221,8 +221,8 @@ def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"audit {laptop}", 0))))
     head = head_of(conn, laptop)
     wanted = [e.sequence for e in events if e.sequence <= head.sequence]
-    if events and 1 < events[0].sequence <= head.sequence + 1:
-        wanted.append(events[0].sequence - 1)
+    if events and 1 < events[0].sequence <= head.sequence:
+        wanted.append(events[0].sequence - 1)  # what a first event that differs links to
     held = _held(conn, laptop, wanted)
     last = head
     new: list[Event] = []
