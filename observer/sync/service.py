@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -114,18 +114,16 @@ class Sync:
             from observer.search.service import update_index
 
             update_index(self._db)  # what was pulled is found at once, as after an import
-            with self._db.session() as s, s.begin():
-                notice = _notice_once(s)
-                state.put(s, **{state.LAST_SYNC: datetime.now(UTC).isoformat()})
             result = SyncResult(
                 pushed.sent,
                 pushed.refused,
                 pulled.records,
                 pulled.removed,
                 pushed.conflicts + pulled.conflicts,
-                notice,
             )
             with self._db.session() as s, s.begin():
+                result = replace(result, notice=_notice_once(s))
+                state.put(s, **{state.LAST_SYNC: datetime.now(UTC).isoformat()})
                 record_event(
                     s,
                     actor=self._actor(),
