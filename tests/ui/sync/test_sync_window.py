@@ -192,10 +192,14 @@ def test_a_laptop_restored_from_its_own_backup_says_so_once_on_the_line(
         control = control_of(qtbot, window, restored, prompts)
         sync_and_wait(qtbot, control)
         assert control.attempt is Attempt.DONE, control.problem
-        assert control.line.plain() == "Synced just now · restored from a backup"
+        # The status is read again after each sync, on another thread: wait for its answer.
+        qtbot.waitUntil(
+            lambda: control.line.plain() == "Synced just now · restored from a backup",
+            timeout=10000,
+        )
         assert control.line.toolTip().startswith(RESTORED_SAID)
         sync_and_wait(qtbot, control)
-        assert control.line.plain() == "Synced just now"
+        qtbot.waitUntil(lambda: control.line.plain() == "Synced just now", timeout=10000)
     finally:
         window.close()
         restored.close()
