@@ -53,6 +53,8 @@ def sync(services: Services, args: argparse.Namespace) -> int:
         f"Synced: {result.pushed} sent, {result.refused} refused, {result.pulled} received, "
         f"{result.removed} removed, {result.conflicts} conflicts."
     )
+    if result.notice:
+        print(result.notice)
     return EXIT_OK
 
 
@@ -74,6 +76,7 @@ def _status(services: Services, as_json: bool) -> int:
                     for r in status.refused
                 ],
                 "open_conflicts": status.open_conflicts,
+                "notice": status.notice or None,
             }
         )
         return EXIT_OK
@@ -85,6 +88,8 @@ def _status(services: Services, as_json: bool) -> int:
     print(f"Last successful sync: {when}")
     print(f"Changes waiting: {status.waiting}")
     print(f"Open conflicts: {status.open_conflicts}")
+    if status.notice:
+        print(status.notice)
     for refused in status.refused:
         print(f"Refused: {refused.record_type} {refused.record_id}: {refused.message}")
     return EXIT_OK

@@ -60,16 +60,22 @@ _VERSION = Table("alembic_version", MetaData(), Column("version_num", String(32)
 class Refused(Exception):
     """A request the service will not do: its status, a code for programs and a sentence."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, more: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.more = more or {}
 
 
-def refusal(status: int, code: str, message: str) -> JSONResponse:
+def refusal(
+    status: int, code: str, message: str, more: dict[str, Any] | None = None
+) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": code, "message": message}, status, headers=headers)
+    body = {"error": code, "message": message, **(more or {})}
+    return JSONResponse(body, status, headers=headers)
 
 
 def create_app(engine: Engine) -> Starlette:
@@ -89,7 +95,7 @@ def create_app(engine: Engine) -> Starlette:
                     )
                 return await handler(request, engine)
             except Refused as refused:
-                return refusal(refused.status, refused.code, refused.message)
+                return refusal(refused.status, refused.code, refused.message, refused.more)
             except DBAPIError as exc:
                 log.error(
                     "database failure on %s: %s %s",
@@ -248,7 +254,11 @@ async def _push(request: Request, engine: Engine) -> Response:
             head = push.take_audit(engine, laptop, events)
         except audit_chain.ChainBroken as exc:
             log.warning("push from laptop %s refused: its audit chain does not follow on", laptop)
-            raise Refused(409, "audit_chain", str(exc)) from None
+            # Where the chain forks, so that a laptop restored from a backup can declare it.
+            more = (
+                {"fork": exc.fork.as_json()} if isinstance(exc, audit_chain.ChainForked) else None
+            )
+            raise Refused(409, "audit_chain", str(exc), more) from None
         results = [push.apply(engine, laptop, change).as_json() for change in changes]
         return {"results": results, "audit": head}
 

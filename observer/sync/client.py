@@ -35,10 +35,14 @@ class ServerUnreachable(SyncFailed):
 
 
 class ServerRefused(SyncFailed):
-    def __init__(self, message: str, status: int, error: str = "") -> None:
+    def __init__(
+        self, message: str, status: int, error: str = "", body: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
+        # The refusal as the server gave it (an `audit_chain` one may say where it forks).
+        self.body = body or {}
 
 
 class NotEnrolled(ServerRefused):
@@ -175,6 +179,7 @@ class Client:
                 f"The team server refused ({response.status_code}){said}.",
                 response.status_code,
                 str(error),
+                body if isinstance(body, dict) else None,
             )
         if not isinstance(body, dict):
             raise SyncFailed(f"The team server at {self.server} did not answer as one should.")

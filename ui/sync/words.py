@@ -66,6 +66,9 @@ def status_words(status: SyncStatus, attempt: Attempt, problem: str, now: dateti
     text = f"Synced {ago(status.last_synced_at, now)}"
     if waiting:
         text += f" · {waiting_words(waiting)}"
+    if status.notice:
+        # Short on the line (a 1366-pixel status bar); the sentence is the tooltip.
+        return Shown(f"{text} · restored from a backup", f"{status.notice} {where}")
     return Shown(text, where)
 
 

@@ -13,10 +13,12 @@ from sqlalchemy import select, update
 
 from observer.records.merge import Change
 from observer.server import enrolment, schema
-from observer.services import Services
+from observer.services import Services, open_services
 from observer.store.sync_tables import REFUSED, sync_outbox
 from tests.support.editor import text_box, type_into
+from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.prompts import FakePrompts
+from tests.support.restored_laptop import RESTORED_SAID, restore_from_backup
 from tests.support.sync import Laptop, Lead, LiveServer, lead_with_a_draft
 from tests.ui.conftest import OFFSCREEN_NOISE
 from ui.main_window import MainWindow
@@ -204,6 +206,30 @@ def test_a_background_sync_while_typing_keeps_every_word_and_sends_it(
     for words in ("Warm at the door.", "Listened to the child.", "Named her worries."):
         assert words in reached
     editor.close()
+
+
+def test_a_laptop_restored_from_its_own_backup_says_so_once_on_the_line(
+    qtbot: QtBot, prompts: FakePrompts, lead: Lead
+) -> None:
+    lead.laptop.sync.sync()
+    folder, _lost = restore_from_backup(lead)
+    restored = open_services(folder, STORE_PASSPHRASE)
+    try:
+        window = window_of(qtbot, restored, prompts)
+        control = control_of(qtbot, window, restored, prompts)
+        sync_and_wait(qtbot, control)
+        assert control.attempt is Attempt.DONE, control.problem
+        # The status is read again after each sync, on another thread: wait for its answer.
+        qtbot.waitUntil(
+            lambda: control.line.plain() == "Synced just now · restored from a backup",
+            timeout=10000,
+        )
+        assert control.line.toolTip().startswith(RESTORED_SAID)
+        sync_and_wait(qtbot, control)
+        qtbot.waitUntil(lambda: control.line.plain() == "Synced just now", timeout=10000)
+    finally:
+        window.close()
+        restored.close()
 
 
 def test_the_longest_line_fits_a_1366_pixel_laptop_beside_the_sample_data_banner(
