@@ -27,9 +27,9 @@ from observer.bundle.reader import BundleReader, CheckedBundle
 from observer.conflicts.rules import Conflict, Merged, SignedContentDiffers, merge_observation
 from observer.conflicts.shared import bundle_content_hash
 from observer.errors import InvalidBundle, InvalidInput
-from observer.records.frameworks import framework_record
 from observer.server import chain, schema
 from observer.server.feed import json_value
+from observer.server.push_reference import add_framework
 from observer.server.records import (
     Lookups,
     RecordWriter,
@@ -147,65 +147,21 @@ def _audit_detail(result: Seeded) -> str:
 def _frameworks(conn: Connection, bundle: CheckedBundle, result: Seeded, source: str) -> None:
     f = schema.frameworks
     for record in bundle.frameworks:
-        row = framework_record(record["definition"])
+        definition = record["definition"]
         held = conn.execute(
-            select(f.c.content_hash).where(f.c.key == row.key, f.c.version == row.version)
+            select(f.c.content_hash).where(
+                f.c.key == definition.key, f.c.version == definition.version
+            )
         ).scalar_one_or_none()
         if held is not None:
-            if held != row.content_hash:
+            if held != definition.content_hash():
                 raise InvalidBundle(
-                    f"{source}: framework {row.key} v{row.version} is on the server with "
-                    "different content; nothing was imported."
+                    f"{source}: framework {definition.key} v{definition.version} is on the "
+                    "server with different content; nothing was imported."
                 )
             result.count("frameworks", "unchanged")
             continue
-        conn.execute(
-            insert(f).values(
-                id=row.id,
-                key=row.key,
-                version=row.version,
-                name=row.name,
-                short_name=row.short_name,
-                description=row.description,
-                source=row.source,
-                in_force_from=row.in_force_from,
-                in_force_until=row.in_force_until,
-                default_kinds=row.default_kinds,
-                default_roles=row.default_roles,
-                definition=row.definition,
-                content_hash=row.content_hash,
-            )
-        )
-        conn.execute(
-            insert(schema.standards),
-            [
-                {
-                    "id": s.id,
-                    "framework_id": row.id,
-                    "code": s.code,
-                    "title": s.title,
-                    "summary": s.summary,
-                    "prompts": s.prompts,
-                    "position": s.position,
-                }
-                for s in row.standards
-            ],
-        )
-        conn.execute(
-            insert(schema.rating_levels),
-            [
-                {
-                    "id": level.id,
-                    "framework_id": row.id,
-                    "code": level.code,
-                    "label": level.label,
-                    "description": level.description,
-                    "position": level.position,
-                    "score": level.score,
-                }
-                for level in row.levels
-            ],
-        )
+        add_framework(conn, definition)
         result.count("frameworks", "added")
 
 
