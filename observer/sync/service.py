@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from observer.conflicts.service import Conflicts, ConflictView
     from observer.people.merging import DuplicatePeople
     from observer.people.profile import Profiles
+    from observer.sync.client import Client
     from observer.sync.joining import Joined
+    from observer.sync.pull import Pulled
 
 SYNCED = "sync"
 
@@ -86,7 +88,8 @@ class Sync:
         return join(self._db, self._profiles, self._duplicates, url, code, self._actor, laptop_name)
 
     def sync(self) -> SyncResult:
-        """Pushes what is waiting, then pulls until the server has no more (audited).
+        """Pushes what is waiting, then pulls until the server has no more (audited); a
+        laptop with a new team waiting pulls first (`_pull_first`).
         Raises SyncFailed (one sentence) when the server cannot be reached or refuses;
         what is waiting stays waiting."""
         from observer.sync.client import Client, ServerRefused, SyncFailed
@@ -104,8 +107,12 @@ class Sync:
             with Client(joined.server, joined.token) as client:
                 client.check_protocol()
                 try:
+                    first = self._pull_first(client)
                     pushed = push_all(self._db, client)
                     pulled = pull_all(self._db, client, self._actor())
+                    pulled.records += first.records
+                    pulled.removed += first.removed
+                    pulled.conflicts += first.conflicts
                 except ServerRefused as refused:
                     if refused.error not in RESTORED:
                         raise
@@ -139,6 +146,18 @@ class Sync:
             return result
         finally:
             self._running.release()
+
+    def _pull_first(self, client: Client) -> Pulled:
+        """A team the server never had waits to be pushed: the server may hold one of the
+        same name, which this laptop takes as its own (observer/sync/teams.py) before it
+        pushes the people and records that refer to it."""
+        from observer.sync.pull import Pulled, pull_all
+        from observer.sync.teams import new_team_waiting
+
+        with self._db.session() as s:
+            if not new_team_waiting(s):
+                return Pulled()
+        return pull_all(self._db, client, self._actor())
 
     def status(self) -> SyncStatus:
         with self._db.session() as s:
