@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, literal, select, update
 
 from observer.records.frameworks import FrameworkDefinition, framework_record
 from observer.server import push_rows, schema
+from observer.server.enrolment import comparable_name
 from observer.server.push_answer import Caller, Handler, Refusal, Result
 from observer.server.push_request import Change
 
@@ -44,6 +45,8 @@ def _reference(table: Any, columns: tuple[str, ...]) -> Handler:
         values = {column: record.get(column) for column in columns}
         held = conn.execute(select(table).where(table.c.id == record["id"])).one_or_none()
         if held is None:
+            if table is schema.teams:
+                _check_team_name_free(conn, record)
             values = _manager_when_held(conn, table, values)
             revision = conn.execute(
                 insert(table)
@@ -67,6 +70,22 @@ def _reference(table: Any, columns: tuple[str, ...]) -> Handler:
         return Result(change.change_id, "updated", revision)
 
     return handle
+
+
+def _check_team_name_free(conn: Connection, record: Mapping[str, Any]) -> None:
+    """Team names are the server's to keep apart as people tell them apart (case and
+    spacing do not matter); a laptop takes the server's team of its team's name when it
+    syncs (observer/sync/teams.py), so only an older laptop pushes such a team."""
+    t = schema.teams
+    held = conn.execute(
+        select(t.c.id).where(comparable_name(t.c.name) == comparable_name(literal(record["name"])))
+    ).first()
+    if held is not None:
+        raise Refusal(
+            f"Team {record['id']}'s name clashes with team {held.id}, which the team server "
+            "already holds (case and spacing aside): the laptop takes that team as its own "
+            "when it next syncs. Nothing of this change was written."
+        )
 
 
 def _manager_when_held(conn: Connection, table: Any, values: dict[str, Any]) -> dict[str, Any]:
