@@ -27,10 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from observer.bundle.reader import BundleReader
 from observer.conflicts.rules import (
-    Conflict,
-    Merged,
     Outcome,
-    Side,
     SignedContentDiffers,
     merge_observation,
 )
@@ -41,6 +38,7 @@ from observer.server import audit_chain, feed, push_reference, push_rows, schema
 from observer.server.database import as_caller
 from observer.server.push_answer import Caller, Handler, Refusal, Result
 from observer.server.push_request import Change
+from observer.server.records import keep_conflicts
 from observer.signing.endorsement import endorsement_holds
 
 log = logging.getLogger("observer.server.push")
@@ -224,7 +222,14 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
         return Result(change.change_id, "deleted", _tombstone_revision(conn, record_id))
     if merged.writes:
         push_rows.write(conn, here, merged.record, change.raw.get("ids_at_signing"))
-    _record_conflicts(conn, caller, change, merged)
+    keep_conflicts(
+        conn,
+        record_id,
+        merged.conflicts,
+        person=caller.person,
+        laptop=caller.laptop,
+        based_on=change.base_revision,
+    )
     revision = conn.execute(
         select(o.c.server_revision).where(o.c.id == record_id)
     ).scalar_one_or_none()
@@ -342,45 +347,6 @@ def _tombstone_revision(conn: Connection, record_id: uuid.UUID | None) -> int | 
         select(func.max(t.c.server_revision)).where(t.c.record_id == record_id)
     ).scalar_one_or_none()
     return found
-
-
-def _record_conflicts(conn: Connection, caller: Caller, change: Change, merged: Merged) -> None:
-    if not merged.conflicts:
-        return
-    conn.execute(
-        insert(schema.conflicts),
-        [
-            {
-                "observation_id": change.record_id,
-                "record_type": "observation",
-                "record_id": change.record_id,
-                "field": conflict.target[:60],
-                "kind": conflict.kind.value,
-                "person_id": caller.person,
-                "laptop_id": caller.laptop,
-                "based_on_revision": change.base_revision,
-                **_sides(conflict),
-            }
-            for conflict in merged.conflicts
-        ],
-    )
-
-
-def _sides(conflict: Conflict) -> dict[str, Any]:
-    """What the record keeps and what was set aside; "server" is the copy the server held,
-    "pushed" this laptop's. Where both people's words were kept, `kept` holds both."""
-    server, pushed = feed.json_value(conflict.here), feed.json_value(conflict.incoming)
-    if conflict.kept is Side.BOTH:
-        return {"kept": {"side": "both", "server": server, "pushed": pushed}, "set_aside": None}
-    if conflict.kept is Side.HERE:
-        return {
-            "kept": {"side": "server", "value": server},
-            "set_aside": {"side": "pushed", "value": pushed},
-        }
-    return {
-        "kept": {"side": "pushed", "value": pushed},
-        "set_aside": {"side": "server", "value": server},
-    }
 
 
 def _now() -> datetime:

@@ -24,11 +24,10 @@ from sqlalchemy.exc import IntegrityError
 
 from observer.bundle import read_bundle
 from observer.bundle.reader import BundleReader, CheckedBundle
-from observer.conflicts.rules import Conflict, Merged, SignedContentDiffers, merge_observation
+from observer.conflicts.rules import Merged, SignedContentDiffers, merge_observation
 from observer.conflicts.shared import bundle_content_hash
 from observer.errors import InvalidBundle, InvalidInput
 from observer.server import chain, schema
-from observer.server.feed import json_value
 from observer.server.push_reference import add_framework
 from observer.server.records import (
     Lookups,
@@ -36,6 +35,7 @@ from observer.server.records import (
     checked,
     documents,
     in_utc,
+    keep_conflicts,
     signatures_hold,
 )
 
@@ -303,7 +303,7 @@ def _observations(
         )
         if merged.conflicts:
             result.conflicts += len(merged.conflicts)
-            _keep_conflicts(conn, record["id"], merged.conflicts)
+            keep_conflicts(conn, record["id"], merged.conflicts)
         if merged.record is None or not merged.writes:
             continue
         writer.write(merged.record, here)
@@ -364,26 +364,3 @@ def _merge(
             f"{where} is signed on the server, and the bundle's copy of it differs from what "
             "was signed; nothing was imported."
         ) from None
-
-
-def _keep_conflicts(
-    conn: Connection, observation_id: uuid.UUID, found: tuple[Conflict, ...]
-) -> None:
-    conn.execute(
-        insert(schema.conflicts),
-        [
-            {
-                "observation_id": observation_id,
-                "record_type": "observation",
-                "record_id": observation_id,
-                "field": conflict.target[:60],
-                "kind": conflict.kind.value,
-                "kept": {"side": conflict.kept.value},
-                "set_aside": {
-                    "here": json_value(conflict.here),
-                    "incoming": json_value(conflict.incoming),
-                },
-            }
-            for conflict in found
-        ],
-    )

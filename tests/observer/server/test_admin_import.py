@@ -171,6 +171,14 @@ def test_a_record_the_server_holds_differently_goes_through_the_conflict_rules(
     assert "Calm and clear with the family." in strengths
     assert "Listened well to the child." in strengths
     assert ("strengths", "text") in [tuple(row) for row in kept]
+    # A laptop that pulls the conflict shows both people's words, as after a push.
+    pulled = pull_all(server_db, _service_laptop(server_db))["conflicts"]
+    (conflict,) = [c for c in pulled if c["field"] == "strengths"]
+    assert conflict["kept"] == {
+        "side": "both",
+        "server": "Calm and clear with the family.",
+        "pushed": "Listened well to the child.",
+    }
 
 
 def test_import_is_the_owners_to_run(server_db: ServerDatabase, tmp_path: Path) -> None:
