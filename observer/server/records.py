@@ -23,6 +23,7 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 
 from observer.bundle.reader import BundleReader
 from observer.conflicts.rules import Conflict, Side
+from observer.conflicts.shared import not_as_signed
 from observer.errors import InvalidBundle
 from observer.records.canonical import content_hash
 from observer.records.fields import TEXT_FIELDS
@@ -123,12 +124,7 @@ def checked(document: dict[str, Any], source: str) -> dict[str, Any]:
 def signatures_hold(document: dict[str, Any]) -> str | None:
     """None when every signature and addendum holds the record's content hash; otherwise
     which one does not, e.g. "signatures[0]"."""
-    digest = content_hash(document)
-    for name in ("signatures", "addenda"):
-        for position, entry in enumerate(document[name]):
-            if entry["content_hash"] != digest:
-                return f"{name}[{position}]"
-    return None
+    return not_as_signed(document, content_hash(document))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from observer.bundle import read_bundle
 from observer.bundle.reader import BundleReader, CheckedBundle
 from observer.conflicts.rules import Merged, SignedContentDiffers, merge_observation
-from observer.conflicts.shared import bundle_content_hash
+from observer.conflicts.shared import bundle_content_hash, not_as_signed
 from observer.errors import InvalidBundle, InvalidInput
 from observer.server import chain, schema
 from observer.server.push_reference import add_framework
@@ -351,15 +351,12 @@ def _merge(
     try:
         return merge_observation(None, here, record, now=now, deleted_here=deleted_here)
     except SignedContentDiffers:
-        digest = bundle_content_hash(raw)
-        for name in ("signatures", "addenda"):
-            for position, entry in enumerate(record[name]):
-                if entry["content_hash"] != digest:
-                    raise InvalidBundle(
-                        f"{where}.{name}[{position}].content_hash does not match the record's "
-                        "content: the record was changed after it was signed; nothing was "
-                        "imported."
-                    ) from None
+        wrong = not_as_signed(record, bundle_content_hash(raw))
+        if wrong is not None:
+            raise InvalidBundle(
+                f"{where}.{wrong}.content_hash does not match the record's content: the "
+                "record was changed after it was signed; nothing was imported."
+            ) from None
         raise InvalidBundle(
             f"{where} is signed on the server, and the bundle's copy of it differs from what "
             "was signed; nothing was imported."
