@@ -17,19 +17,7 @@ from observer.records.frameworks import FrameworkDefinition, framework_record
 from observer.server import push_rows, schema
 from observer.server.enrolment import comparable_name
 from observer.server.push_answer import Caller, Handler, Refusal, Result
-from observer.server.push_request import Change
-
-PERSON_COLUMNS = (
-    "name",
-    "role",
-    "team_id",
-    "staff_reference",
-    "active",
-    "left_on",
-    "asye_started_on",
-    "merged_into_id",
-)
-TEAM_COLUMNS = ("name", "manager_id")
+from observer.server.push_request import PERSON_COLUMNS, TEAM_COLUMNS, Change
 
 
 def _reference(table: Any, columns: tuple[str, ...]) -> Handler:
