@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from observer.sync.client import Client
     from observer.sync.joining import Joined
     from observer.sync.pull import Pulled
+    from observer.sync.push import Pushed
 
 SYNCED = "sync"
 
@@ -89,12 +90,10 @@ class Sync:
 
     def sync(self) -> SyncResult:
         """Pushes what is waiting, then pulls until the server has no more (audited); a
-        laptop with a new team waiting pulls first (`_pull_first`).
+        laptop with a new team waiting pulls first (`_push_and_pull`).
         Raises SyncFailed (one sentence) when the server cannot be reached or refuses;
         what is waiting stays waiting."""
         from observer.sync.client import Client, ServerRefused, SyncFailed
-        from observer.sync.pull import pull_all
-        from observer.sync.push import push_all
         from observer.sync.restart import RESTORED, start_again
 
         if not self._running.acquire(blocking=False):
@@ -107,19 +106,13 @@ class Sync:
             with Client(joined.server, joined.token) as client:
                 client.check_protocol()
                 try:
-                    first = self._pull_first(client)
-                    pushed = push_all(self._db, client)
-                    pulled = pull_all(self._db, client, self._actor())
-                    pulled.records += first.records
-                    pulled.removed += first.removed
-                    pulled.conflicts += first.conflicts
+                    pushed, pulled = self._push_and_pull(client)
                 except ServerRefused as refused:
                     if refused.error not in RESTORED:
                         raise
                     # The server was restored from a backup: once more, from the start.
                     start_again(self._db)
-                    pushed = push_all(self._db, client)
-                    pulled = pull_all(self._db, client, self._actor())
+                    pushed, pulled = self._push_and_pull(client)
             from observer.search.service import update_index
 
             update_index(self._db)  # what was pulled is found at once, as after an import
@@ -147,17 +140,23 @@ class Sync:
         finally:
             self._running.release()
 
-    def _pull_first(self, client: Client) -> Pulled:
-        """A team the server never had waits to be pushed: the server may hold one of the
-        same name, which this laptop takes as its own (observer/sync/teams.py) before it
-        pushes the people and records that refer to it."""
+    def _push_and_pull(self, client: Client) -> tuple[Pushed, Pulled]:
+        """Push, then pull; first a pull as well while a team the server never had waits
+        to be pushed: the server may hold one of the same name, which this laptop takes as
+        its own (observer/sync/teams.py) before it pushes what refers to it."""
         from observer.sync.pull import Pulled, pull_all
+        from observer.sync.push import push_all
         from observer.sync.teams import new_team_waiting
 
         with self._db.session() as s:
-            if not new_team_waiting(s):
-                return Pulled()
-        return pull_all(self._db, client, self._actor())
+            team_waiting = new_team_waiting(s)
+        first = pull_all(self._db, client, self._actor()) if team_waiting else Pulled()
+        pushed = push_all(self._db, client)
+        pulled = pull_all(self._db, client, self._actor())
+        pulled.records += first.records
+        pulled.removed += first.removed
+        pulled.conflicts += first.conflicts
+        return pushed, pulled
 
     def status(self) -> SyncStatus:
         with self._db.session() as s:
