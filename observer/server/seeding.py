@@ -38,6 +38,7 @@ from observer.server.records import (
     keep_conflicts,
     signatures_hold,
 )
+from observer.text import name_key
 
 KINDS = ("frameworks", "teams", "people", "observations")
 
@@ -50,6 +51,7 @@ class Seeded:
     unchanged: dict[str, int] = field(default_factory=dict)
     left_removed: int = 0
     conflicts: int = 0
+    teams_taken: int = 0  # the bundle's teams the server holds by name under another id
 
     def count(self, kind: str, outcome: str) -> None:
         table = getattr(self, outcome)
@@ -67,6 +69,8 @@ class Seeded:
                 words.append(f"{self.merged.get(kind, 0)} merged")
                 if self.left_removed:
                     words.append(f"{self.left_removed} removed under retention, left out")
+            if kind == "teams" and self.teams_taken:
+                words.append(f"{self.teams_taken} taken as the server's team of that name")
             words.append(f"{self.unchanged.get(kind, 0)} unchanged")
             parts.append(f"{kind}: {', '.join(words)}")
         conflicts = f"; {self.conflicts} conflicts kept for their authors" if self.conflicts else ""
@@ -78,6 +82,7 @@ class Seeded:
                 "added": self.added.get(kind, 0),
                 "updated": self.updated.get(kind, 0),
                 **({"merged": self.merged.get(kind, 0)} if kind == "observations" else {}),
+                **({"taken_by_name": self.teams_taken} if kind == "teams" else {}),
                 "unchanged": self.unchanged.get(kind, 0),
             }
             for kind in KINDS
@@ -111,6 +116,7 @@ def seed(conn: Connection, path: Path, passphrase: str | None) -> Seeded:
     result = Seeded()
     try:
         _frameworks(conn, bundle, result, source)
+        _take_server_teams(conn, bundle, result)
         _check_references(conn, bundle, source)
         merged = _merged_people(conn)
         for team in bundle.teams:
@@ -141,7 +147,8 @@ def _audit_detail(result: Seeded) -> str:
         f"{kind} {result.added.get(kind, 0)} added {result.updated.get(kind, 0)} updated"
         for kind in KINDS
     )
-    return f"{counts}, observations {result.merged.get('observations', 0)} merged"
+    taken = f", teams {result.teams_taken} taken by name" if result.teams_taken else ""
+    return f"{counts}, observations {result.merged.get('observations', 0)} merged{taken}"
 
 
 def _frameworks(conn: Connection, bundle: CheckedBundle, result: Seeded, source: str) -> None:
@@ -163,6 +170,26 @@ def _frameworks(conn: Connection, bundle: CheckedBundle, result: Seeded, source:
             continue
         add_framework(conn, definition)
         result.count("frameworks", "added")
+
+
+def _take_server_teams(conn: Connection, bundle: CheckedBundle, result: Seeded) -> None:
+    """A bundle's team that the server holds under another id with the same name (case
+    and spacing aside: another laptop's, or made by IT) is the server's team, left as the
+    server holds it; the bundle's people of it name the server's team."""
+    t = schema.teams
+    held = {row.id: name_key(row.name) for row in conn.execute(select(t.c.id, t.c.name))}
+    by_name = {key: team_id for team_id, key in held.items()}
+    taken: dict[uuid.UUID, uuid.UUID] = {}
+    for team in bundle.teams:
+        server = by_name.get(name_key(team["name"]))
+        if team["id"] not in held and server is not None:
+            taken[team["id"]] = server
+    if not taken:
+        return
+    bundle.teams[:] = [team for team in bundle.teams if team["id"] not in taken]
+    for person in bundle.people:
+        person["team_id"] = taken.get(person["team_id"], person["team_id"])
+    result.teams_taken = len(taken)
 
 
 def _check_references(conn: Connection, bundle: CheckedBundle, source: str) -> None:

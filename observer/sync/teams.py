@@ -26,13 +26,9 @@ from sqlalchemy.orm import Session
 from observer.governance.audit import record_event
 from observer.store.models import Observation, Person, Team, table_of
 from observer.store.sync_tables import PENDING, REFUSED, sync_outbox, sync_records
+from observer.text import name_key
 
 ADOPTED = "team_adopted"
-
-
-def comparable(name: str) -> str:
-    """A team's name as people compare it: case and spacing do not matter."""
-    return " ".join(name.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -63,14 +59,14 @@ def set_aside(s: Session, server_teams: Iterable[dict[str, Any]]) -> list[Adopti
         s.scalars(select(sync_records.c.record_id).where(sync_records.c.record_type == "team"))
     )
     local = {
-        comparable(name): team_id
+        name_key(name): team_id
         for team_id, name in s.execute(select(Team.id, Team.name))
         if team_id not in on_server and team_id not in incoming
     }
     adoptions = []
     table = table_of(Team)
     for server_id, name in incoming.items():
-        local_id = local.pop(comparable(name), None)
+        local_id = local.pop(name_key(name), None)
         if local_id is None:
             continue
         s.execute(update(table).where(table.c.id == local_id).values(name=f"~{local_id}"))
