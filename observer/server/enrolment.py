@@ -148,7 +148,7 @@ def find_person(conn: Connection, given: str) -> tuple[uuid.UUID, str]:
     if as_id is not None:
         query = query.where(people.c.id == as_id)
     else:
-        query = query.where(comparable_name(people.c.name) == " ".join(given.split()).lower())
+        query = query.where(_comparable(people.c.name) == " ".join(given.split()).lower())
     found = conn.execute(query.order_by(people.c.id)).all()
     if not found:
         raise NotFound(f"There is no one called {given.strip()!r} on this server.")
@@ -164,7 +164,7 @@ def find_person(conn: Connection, given: str) -> tuple[uuid.UUID, str]:
 def find_team(conn: Connection, name: str) -> uuid.UUID:
     teams = schema.teams
     found: uuid.UUID | None = conn.execute(
-        select(teams.c.id).where(comparable_name(teams.c.name) == " ".join(name.split()).lower())
+        select(teams.c.id).where(_comparable(teams.c.name) == " ".join(name.split()).lower())
     ).scalar_one_or_none()
     if found is None:
         raise NotFound(f"There is no team called {name.strip()!r} on this server.")
@@ -222,7 +222,7 @@ def find_laptop(conn: Connection, given: str) -> Laptop:
     return matches[0]
 
 
-def comparable_name(name: ColumnElement[str]) -> ColumnElement[str]:
+def _comparable(name: ColumnElement[str]) -> ColumnElement[str]:
     """A name as typed is compared with case and runs of spaces set aside."""
     return func.lower(func.regexp_replace(func.btrim(name), r"\s+", " ", "g"))
 

@@ -11,13 +11,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, insert, literal, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from observer.records.frameworks import FrameworkDefinition, framework_record
 from observer.server import push_rows, schema
-from observer.server.enrolment import comparable_name
 from observer.server.push_answer import Caller, Handler, Refusal, Result
 from observer.server.push_request import PERSON_COLUMNS, TEAM_COLUMNS, Change
+from observer.text import name_key
 
 
 def _reference(table: Any, columns: tuple[str, ...]) -> Handler:
@@ -65,12 +65,14 @@ def _check_team_name_free(conn: Connection, record: Mapping[str, Any]) -> None:
     spacing do not matter); a laptop takes the server's team of its team's name when it
     syncs (observer/sync/teams.py), so only an older laptop pushes such a team."""
     t = schema.teams
-    held = conn.execute(
-        select(t.c.id).where(comparable_name(t.c.name) == comparable_name(literal(record["name"])))
-    ).first()
+    wanted = name_key(record["name"])
+    held = next(
+        (row.id for row in conn.execute(select(t.c.id, t.c.name)) if name_key(row.name) == wanted),
+        None,
+    )
     if held is not None:
         raise Refusal(
-            f"Team {record['id']}'s name clashes with team {held.id}, which the team server "
+            f"Team {record['id']}'s name clashes with team {held}, which the team server "
             "already holds (case and spacing aside): the laptop takes that team as its own "
             "when it next syncs. Nothing of this change was written."
         )
