@@ -19,7 +19,7 @@ from observer.sync import state
 from observer.sync.client import Client
 from observer.sync.push import push_all
 from observer.sync.teams import ADOPTED
-from observer.vocabulary import Kind, Role
+from observer.vocabulary import Kind, Role, SignatureRole
 from tests.support.core import CONSENT, WHEN
 from tests.support.sync import TEAM, Laptop, LiveServer, lead_with_a_draft
 
@@ -70,6 +70,34 @@ def test_a_laptop_whose_team_the_server_holds_under_another_id_takes_the_servers
     assert _holds(manager, lead.draft), "the lead's draft reaches the team's manager"
     assert _teams(manager) == [(server_team, TEAM)]
     assert lead.laptop.audit.verify().ok
+
+
+def test_a_signed_record_keeps_what_was_signed_when_its_worker_moves_to_the_servers_team(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """A record's signed content names people, never a team: taking the server's team
+    changes no signed record, and the server takes it as signed."""
+    live_server.db.team(TEAM)
+    lead = lead_with_a_draft(live_server, make_laptop)
+    for rating in lead.laptop.recording.get(lead.draft).ratings:
+        lead.laptop.recording.set_rating(
+            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
+        )
+    lead.laptop.recording.update(
+        lead.draft,
+        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
+    )
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    signed = lead.laptop.signoff.current_hash(lead.draft)
+
+    assert lead.laptop.sync.sync().refused == 0, lead.laptop.sync.status().refused
+
+    assert lead.laptop.signoff.current_hash(lead.draft) == signed
+    assert lead.laptop.audit.verify().ok
+    manager = _manager(live_server, make_laptop)
+    assert manager.signoff.current_hash(lead.draft) == signed
+    assert manager.audit.verify().ok
 
 
 def test_names_are_compared_as_people_compare_them(
