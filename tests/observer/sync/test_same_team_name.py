@@ -19,9 +19,9 @@ from observer.sync import state
 from observer.sync.client import Client
 from observer.sync.push import push_all
 from observer.sync.teams import ADOPTED
-from observer.vocabulary import Kind, Role, SignatureRole
+from observer.vocabulary import Kind, Role
 from tests.support.core import CONSENT, WHEN
-from tests.support.sync import TEAM, Laptop, LiveServer, lead_with_a_draft
+from tests.support.sync import TEAM, Laptop, LiveServer, lead_with_a_draft, signed_in_the_room
 
 
 def _teams(laptop: Services) -> list[tuple[uuid.UUID, str]]:
@@ -79,16 +79,7 @@ def test_a_signed_record_keeps_what_was_signed_when_its_worker_moves_to_the_serv
     changes no signed record, and the server takes it as signed."""
     live_server.db.team(TEAM)
     lead = lead_with_a_draft(live_server, make_laptop)
-    for rating in lead.laptop.recording.get(lead.draft).ratings:
-        lead.laptop.recording.set_rating(
-            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
-        )
-    lead.laptop.recording.update(
-        lead.draft,
-        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
-    )
-    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
-    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    signed_in_the_room(lead)
     signed = lead.laptop.signoff.current_hash(lead.draft)
 
     assert lead.laptop.sync.sync().refused == 0, lead.laptop.sync.status().refused
