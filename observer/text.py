@@ -37,6 +37,12 @@ def searchable(text: str) -> str:
     return " ".join(folded.split())
 
 
+def name_key(name: str) -> str:
+    """A name as people tell two apart: case and spacing aside ("children's team a " is
+    "Children's Team A"), accents kept (they may be all that tells two names apart)."""
+    return " ".join(name.casefold().split())
+
+
 def name_order(name: str) -> tuple[str, str]:
     """How a list of names is ordered: as letters, case and accents aside, so "Émile" sits
     among the E's and "Åsa" among the A's rather than after "Zofia", where the store's

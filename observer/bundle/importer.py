@@ -25,7 +25,13 @@ from observer.bundle.writer import (
 )
 from observer.conflicts.recorded import record_conflicts
 from observer.conflicts.rules import Merged, SignedContentDiffers, merge_observation
-from observer.conflicts.shared import base_of, bundle_content_hash, known, remember
+from observer.conflicts.shared import (
+    base_of,
+    bundle_content_hash,
+    known,
+    not_as_signed,
+    remember,
+)
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.governance.audit import record_event
 from observer.records.canonical import (
@@ -300,14 +306,13 @@ def _check_signed_content(
 
 def _check_signatures_hold(observation: Observation, index: int, w: Written, source: str) -> None:
     digest = content_hash(observation_document(observation))
-    for name in ("signatures", "addenda"):
-        for position, entry in enumerate(w.record[name]):
-            if entry["content_hash"] != digest:
-                raise InvalidBundle(
-                    f"{source}: observations[{index}].{name}[{position}].content_hash does "
-                    "not match the record's content: the record was changed after it was "
-                    "signed; nothing was imported."
-                )
+    wrong = not_as_signed(w.record, digest)
+    if wrong is not None:
+        raise InvalidBundle(
+            f"{source}: observations[{index}].{wrong}.content_hash does not match the "
+            "record's content: the record was changed after it was signed; nothing was "
+            "imported."
+        )
     if w.kept_hash is not None and digest != w.kept_hash:
         raise InvalidBundle(
             f"{source}: observation {observation.id} is signed in this store, and the "
@@ -471,15 +476,12 @@ def _merged(
             deleted_here=absent and known(s, record["id"]),
         )
     except SignedContentDiffers:
-        digest = bundle_content_hash(raw)
-        for name in ("signatures", "addenda"):
-            for position, entry in enumerate(record[name]):
-                if entry["content_hash"] != digest:
-                    raise InvalidBundle(
-                        f"{where}: {name}[{position}].content_hash does not match the record's "
-                        "content: the record was changed after it was signed; nothing was "
-                        "imported."
-                    ) from None
+        wrong = not_as_signed(record, bundle_content_hash(raw))
+        if wrong is not None:
+            raise InvalidBundle(
+                f"{where}: {wrong}.content_hash does not match the record's content: the "
+                "record was changed after it was signed; nothing was imported."
+            ) from None
         if here is not None and record["revision"] > here["revision"]:
             raise InvalidBundle(
                 f"{where} is signed in this store, and the bundle would change the "

@@ -30,6 +30,16 @@ def bundle_content_hash(document: Mapping[str, Any]) -> str:
     return content_hash({k: v for k, v in document.items() if k != "based_on"})
 
 
+def not_as_signed(record: Mapping[str, Any], digest: str) -> str | None:
+    """Which signature or addendum of the record does not hold the content hash `digest`
+    (e.g. "signatures[0]"), or None when all do."""
+    for name in ("signatures", "addenda"):
+        for position, entry in enumerate(record.get(name) or ()):
+            if entry["content_hash"] != digest:
+                return f"{name}[{position}]"
+    return None
+
+
 def shared_hash(document: Mapping[str, Any]) -> str:
     """The hash of a draft's state as a bundle writes it (without what it was based on):
     its content hash, which leaves out its status and its actions' progress, together with

@@ -17,31 +17,28 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from observer.bundle.reader import BundleReader
 from observer.conflicts.rules import (
-    Conflict,
-    Merged,
     Outcome,
-    Side,
     SignedContentDiffers,
     merge_observation,
 )
 from observer.conflicts.shared import bundle_content_hash
 from observer.errors import InvalidBundle
-from observer.records.frameworks import ID_NAMESPACE, FrameworkDefinition
 from observer.records.seals import addendum_own_hash, signature_own_hash
-from observer.server import audit_chain, feed, push_rows, schema
+from observer.server import audit_chain, feed, push_reference, push_rows, schema
 from observer.server.database import as_caller
+from observer.server.push_answer import Caller, Handler, Refusal, Result
 from observer.server.push_request import Change
+from observer.server.records import keep_conflicts
 from observer.signing.endorsement import endorsement_holds
 
 log = logging.getLogger("observer.server.push")
@@ -59,35 +56,6 @@ _OUTCOMES = {
     Outcome.RESTORED: "added",
     Outcome.STAYS_DELETED: "deleted",
 }
-
-
-@dataclass(frozen=True)
-class Caller:
-    laptop: uuid.UUID
-    person: uuid.UUID
-    role: str | None
-
-
-@dataclass(frozen=True)
-class Result:
-    change_id: uuid.UUID
-    outcome: str
-    server_revision: int | None = None
-    conflicts: int = 0
-    message: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "change_id": str(self.change_id),
-            "outcome": self.outcome,
-            "server_revision": self.server_revision,
-            "conflicts": self.conflicts,
-            "message": self.message,
-        }
-
-
-class Refusal(Exception):
-    """This change is not made; the sentence says why."""
 
 
 def take_audit(
@@ -254,7 +222,14 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
         return Result(change.change_id, "deleted", _tombstone_revision(conn, record_id))
     if merged.writes:
         push_rows.write(conn, here, merged.record, change.raw.get("ids_at_signing"))
-    _record_conflicts(conn, caller, change, merged)
+    keep_conflicts(
+        conn,
+        record_id,
+        merged.conflicts,
+        person=caller.person,
+        laptop=caller.laptop,
+        based_on=change.base_revision,
+    )
     revision = conn.execute(
         select(o.c.server_revision).where(o.c.id == record_id)
     ).scalar_one_or_none()
@@ -374,215 +349,8 @@ def _tombstone_revision(conn: Connection, record_id: uuid.UUID | None) -> int | 
     return found
 
 
-def _record_conflicts(conn: Connection, caller: Caller, change: Change, merged: Merged) -> None:
-    if not merged.conflicts:
-        return
-    conn.execute(
-        insert(schema.conflicts),
-        [
-            {
-                "observation_id": change.record_id,
-                "record_type": "observation",
-                "record_id": change.record_id,
-                "field": conflict.target[:60],
-                "kind": conflict.kind.value,
-                "person_id": caller.person,
-                "laptop_id": caller.laptop,
-                "based_on_revision": change.base_revision,
-                **_sides(conflict),
-            }
-            for conflict in merged.conflicts
-        ],
-    )
-
-
-def _sides(conflict: Conflict) -> dict[str, Any]:
-    """What the record keeps and what was set aside; "server" is the copy the server held,
-    "pushed" this laptop's. Where both people's words were kept, `kept` holds both."""
-    server, pushed = feed.json_value(conflict.here), feed.json_value(conflict.incoming)
-    if conflict.kept is Side.BOTH:
-        return {"kept": {"side": "both", "server": server, "pushed": pushed}, "set_aside": None}
-    if conflict.kept is Side.HERE:
-        return {
-            "kept": {"side": "server", "value": server},
-            "set_aside": {"side": "pushed", "value": pushed},
-        }
-    return {
-        "kept": {"side": "pushed", "value": pushed},
-        "set_aside": {"side": "server", "value": server},
-    }
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-# People, teams and frameworks: any enrolled caller adds them; only a service role edits.
-
-
-Handler = Callable[[Connection, Caller, Change], Result]
-
-
-def _reference(table: Any, columns: tuple[str, ...]) -> Handler:
-    def handle(conn: Connection, caller: Caller, change: Change) -> Result:
-        name = change.record_type
-        if change.deletes:
-            raise Refusal(
-                f"A push deletes only observations, not a {name}; nothing of this change "
-                "was written."
-            )
-        record = change.record
-        assert record is not None
-        values = {column: record.get(column) for column in columns}
-        held = conn.execute(select(table).where(table.c.id == record["id"])).one_or_none()
-        if held is None:
-            values = _manager_when_held(conn, table, values)
-            revision = conn.execute(
-                insert(table)
-                .values(id=record["id"], **_bookkeeping(record), **values)
-                .returning(table.c.server_revision)
-            ).scalar_one()
-            return Result(change.change_id, "added", revision)
-        if all(getattr(held, column) == value for column, value in values.items()):
-            return Result(change.change_id, "unchanged", held.server_revision)
-        if caller.role != "service":
-            raise Refusal(
-                f"Only a service role may change a {name} the team server holds "
-                f"({name} {record['id']}); nothing of this change was written."
-            )
-        revision = conn.execute(
-            update(table)
-            .where(table.c.id == record["id"])
-            .values(**values, updated_at=record["updated_at"], revision=record["revision"])
-            .returning(table.c.server_revision)
-        ).scalar_one()
-        return Result(change.change_id, "updated", revision)
-
-    return handle
-
-
-def _manager_when_held(conn: Connection, table: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """A new team's manager, if the server holds them; else kept pending until their row
-    arrives (it names the team, so it must come after it; a trigger then sets them)."""
-    manager = values.get("manager_id") if table is schema.teams else None
-    if manager is None:
-        return values
-    people = schema.people
-    if conn.execute(select(people.c.id).where(people.c.id == manager)).first() is not None:
-        return values
-    return {**values, "manager_id": None, "pending_manager_id": manager}
-
-
-def _bookkeeping(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: record[name] for name in push_rows.BOOKKEEPING}
-
-
-def _framework(conn: Connection, caller: Caller, change: Change) -> Result:
-    if change.deletes:
-        raise Refusal("A push deletes only observations, not a framework; nothing was written.")
-    assert change.record is not None
-    definition: FrameworkDefinition = change.record["definition"]
-    f = schema.frameworks
-    held = conn.execute(
-        select(f.c.content_hash, f.c.server_revision).where(
-            f.c.key == definition.key, f.c.version == definition.version
-        )
-    ).one_or_none()
-    digest = definition.content_hash()
-    if held is not None:
-        if held.content_hash != digest:
-            raise Refusal(
-                f"Framework {definition.key} version {definition.version} is already on the "
-                "team server with a different definition; a changed framework needs a new "
-                "version number. Nothing of this change was written."
-            )
-        return Result(change.change_id, "unchanged", held.server_revision)
-    framework_id = _stable_id(definition)
-    conn.execute(
-        insert(f).values(
-            id=framework_id,
-            key=definition.key,
-            version=definition.version,
-            name=definition.name,
-            short_name=definition.short_name,
-            description=definition.description,
-            source=definition.source,
-            in_force_from=definition.in_force_from,
-            in_force_until=definition.in_force_until,
-            default_kinds=list(definition.default_kinds),
-            default_roles=list(definition.default_roles),
-            definition=definition.canonical_json(),
-            content_hash=digest,
-        )
-    )
-    levels = list(definition.levels)
-    rows = [
-        {
-            "id": _stable_id(definition, "level", level.code),
-            "framework_id": framework_id,
-            "code": level.code,
-            "label": level.label,
-            "description": level.description,
-            "position": index,
-            "score": len(levels) - index,
-        }
-        for index, level in enumerate(levels)
-    ]
-    if definition.not_observed is not None:
-        level = definition.not_observed
-        rows.append(
-            {
-                "id": _stable_id(definition, "level", level.code),
-                "framework_id": framework_id,
-                "code": level.code,
-                "label": level.label,
-                "description": level.description,
-                "position": len(levels),
-                "score": None,
-            }
-        )
-    conn.execute(insert(schema.rating_levels), rows)
-    conn.execute(
-        insert(schema.standards),
-        [
-            {
-                "id": _stable_id(definition, "standard", s.code),
-                "framework_id": framework_id,
-                "code": s.code,
-                "title": s.title,
-                "summary": s.summary,
-                "prompts": list(s.prompts),
-                "position": i,
-            }
-            for i, s in enumerate(definition.standards)
-        ],
-    )
-    revision = conn.execute(select(f.c.server_revision).where(f.c.id == framework_id)).scalar_one()
-    return Result(change.change_id, "added", revision)
-
-
-def _stable_id(definition: FrameworkDefinition, *parts: object) -> uuid.UUID:
-    """The ids the laptop gives the same framework (observer.records.frameworks)."""
-    return uuid.uuid5(
-        ID_NAMESPACE, "/".join(str(p) for p in (definition.key, definition.version, *parts))
-    )
-
-
-_HANDLERS: dict[str, Handler] = {
-    "observation": _observation,
-    "person": _reference(
-        schema.people,
-        (
-            "name",
-            "role",
-            "team_id",
-            "staff_reference",
-            "active",
-            "left_on",
-            "asye_started_on",
-            "merged_into_id",
-        ),
-    ),
-    "team": _reference(schema.teams, ("name", "manager_id")),
-    "framework": _framework,
-}
+_HANDLERS: dict[str, Handler] = {"observation": _observation, **push_reference.HANDLERS}

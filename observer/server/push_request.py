@@ -34,6 +34,18 @@ OPERATIONS = frozenset(
 CHANGE_FIELDS = ("change_id", "record_type", "operations", "base_revision", "base", "record")
 _MAX_REVISION = 2**63 - 1
 
+# A person's and a team's own columns, which a push writes (observer/server/push_reference.py).
+PERSON_COLUMNS = (
+    "name",
+    "role",
+    "team_id",
+    "staff_reference",
+    "active",
+    "left_on",
+    "asye_started_on",
+    "merged_into_id",
+)
+TEAM_COLUMNS = ("name", "manager_id")
 _BOOKKEEPING = {"id", "created_at", "updated_at", "revision", "server_revision"}
 _SEALED = {"image_png", "signed_at", "content_hash", "own_hash", "certificate", "digital_signature"}
 # What each record may carry: its bundle shape, and what the pull feed adds to it.
@@ -74,18 +86,8 @@ KNOWN_FIELDS: dict[str, set[str]] = {
     },
     "signatures": _BOOKKEEPING | _SEALED | {"role", "name", "comment"},
     "addenda": _BOOKKEEPING | _SEALED | {"text", "author_name"},
-    "team": _BOOKKEEPING | {"name", "manager_id"},
-    "person": _BOOKKEEPING
-    | {
-        "name",
-        "role",
-        "team_id",
-        "staff_reference",
-        "active",
-        "left_on",
-        "asye_started_on",
-        "merged_into_id",
-    },
+    "team": _BOOKKEEPING | set(TEAM_COLUMNS),
+    "person": _BOOKKEEPING | set(PERSON_COLUMNS),
     "framework": _BOOKKEEPING
     | {
         "key",

@@ -22,10 +22,13 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, text, update
 
 from observer.bundle.reader import BundleReader
+from observer.conflicts.rules import Conflict, Side
+from observer.conflicts.shared import not_as_signed
 from observer.errors import InvalidBundle
 from observer.records.canonical import content_hash
 from observer.records.fields import TEXT_FIELDS
 from observer.server import schema
+from observer.server.feed import json_value
 from observer.server.feed import observation_documents as feed_observations
 
 RECORD = ("id", "created_at", "updated_at", "revision")
@@ -121,12 +124,7 @@ def checked(document: dict[str, Any], source: str) -> dict[str, Any]:
 def signatures_hold(document: dict[str, Any]) -> str | None:
     """None when every signature and addendum holds the record's content hash; otherwise
     which one does not, e.g. "signatures[0]"."""
-    digest = content_hash(document)
-    for name in ("signatures", "addenda"):
-        for position, entry in enumerate(document[name]):
-            if entry["content_hash"] != digest:
-                return f"{name}[{position}]"
-    return None
+    return not_as_signed(document, content_hash(document))
 
 
 @dataclass(frozen=True)
@@ -318,3 +316,53 @@ class RecordWriter:
             .where(o.c.id == record["id"])
             .values(revision=record["revision"], updated_at=record["updated_at"])
         )
+
+
+def keep_conflicts(
+    conn: Connection,
+    observation_id: uuid.UUID,
+    found: Sequence[Conflict],
+    *,
+    person: uuid.UUID | None = None,
+    laptop: uuid.UUID | None = None,
+    based_on: int | None = None,
+) -> None:
+    """Keeps what a merge found for both authors (docs/server.md, `conflicts`): the
+    pushing laptop and its person, or none for the administrator's import."""
+    if not found:
+        return
+    conn.execute(
+        insert(schema.conflicts),
+        [
+            {
+                "observation_id": observation_id,
+                "record_type": "observation",
+                "record_id": observation_id,
+                "field": conflict.target[:60],
+                "kind": conflict.kind.value,
+                "person_id": person,
+                "laptop_id": laptop,
+                "based_on_revision": based_on,
+                **_sides(conflict),
+            }
+            for conflict in found
+        ],
+    )
+
+
+def _sides(conflict: Conflict) -> dict[str, Any]:
+    """What the record keeps and what was set aside; "server" is the copy the server held,
+    "pushed" the one that arrived (a laptop's push, or the administrator's bundle). Where
+    both people's words were kept, `kept` holds both."""
+    server, pushed = json_value(conflict.here), json_value(conflict.incoming)
+    if conflict.kept is Side.BOTH:
+        return {"kept": {"side": "both", "server": server, "pushed": pushed}, "set_aside": None}
+    if conflict.kept is Side.HERE:
+        return {
+            "kept": {"side": "server", "value": server},
+            "set_aside": {"side": "pushed", "value": pushed},
+        }
+    return {
+        "kept": {"side": "pushed", "value": pushed},
+        "set_aside": {"side": "server", "value": server},
+    }

@@ -24,20 +24,21 @@ from sqlalchemy.exc import IntegrityError
 
 from observer.bundle import read_bundle
 from observer.bundle.reader import BundleReader, CheckedBundle
-from observer.conflicts.rules import Conflict, Merged, SignedContentDiffers, merge_observation
-from observer.conflicts.shared import bundle_content_hash
+from observer.conflicts.rules import Merged, SignedContentDiffers, merge_observation
+from observer.conflicts.shared import bundle_content_hash, not_as_signed
 from observer.errors import InvalidBundle, InvalidInput
-from observer.records.frameworks import framework_record
 from observer.server import chain, schema
-from observer.server.feed import json_value
+from observer.server.push_reference import add_framework
 from observer.server.records import (
     Lookups,
     RecordWriter,
     checked,
     documents,
     in_utc,
+    keep_conflicts,
     signatures_hold,
 )
+from observer.text import name_key
 
 KINDS = ("frameworks", "teams", "people", "observations")
 
@@ -50,6 +51,7 @@ class Seeded:
     unchanged: dict[str, int] = field(default_factory=dict)
     left_removed: int = 0
     conflicts: int = 0
+    teams_taken: int = 0  # the bundle's teams the server holds by name under another id
 
     def count(self, kind: str, outcome: str) -> None:
         table = getattr(self, outcome)
@@ -67,6 +69,8 @@ class Seeded:
                 words.append(f"{self.merged.get(kind, 0)} merged")
                 if self.left_removed:
                     words.append(f"{self.left_removed} removed under retention, left out")
+            if kind == "teams" and self.teams_taken:
+                words.append(f"{self.teams_taken} taken as the server's team of that name")
             words.append(f"{self.unchanged.get(kind, 0)} unchanged")
             parts.append(f"{kind}: {', '.join(words)}")
         conflicts = f"; {self.conflicts} conflicts kept for their authors" if self.conflicts else ""
@@ -78,6 +82,7 @@ class Seeded:
                 "added": self.added.get(kind, 0),
                 "updated": self.updated.get(kind, 0),
                 **({"merged": self.merged.get(kind, 0)} if kind == "observations" else {}),
+                **({"taken_by_name": self.teams_taken} if kind == "teams" else {}),
                 "unchanged": self.unchanged.get(kind, 0),
             }
             for kind in KINDS
@@ -111,6 +116,7 @@ def seed(conn: Connection, path: Path, passphrase: str | None) -> Seeded:
     result = Seeded()
     try:
         _frameworks(conn, bundle, result, source)
+        _take_server_teams(conn, bundle, result)
         _check_references(conn, bundle, source)
         merged = _merged_people(conn)
         for team in bundle.teams:
@@ -141,72 +147,49 @@ def _audit_detail(result: Seeded) -> str:
         f"{kind} {result.added.get(kind, 0)} added {result.updated.get(kind, 0)} updated"
         for kind in KINDS
     )
-    return f"{counts}, observations {result.merged.get('observations', 0)} merged"
+    taken = f", teams {result.teams_taken} taken by name" if result.teams_taken else ""
+    return f"{counts}, observations {result.merged.get('observations', 0)} merged{taken}"
 
 
 def _frameworks(conn: Connection, bundle: CheckedBundle, result: Seeded, source: str) -> None:
     f = schema.frameworks
     for record in bundle.frameworks:
-        row = framework_record(record["definition"])
+        definition = record["definition"]
         held = conn.execute(
-            select(f.c.content_hash).where(f.c.key == row.key, f.c.version == row.version)
+            select(f.c.content_hash).where(
+                f.c.key == definition.key, f.c.version == definition.version
+            )
         ).scalar_one_or_none()
         if held is not None:
-            if held != row.content_hash:
+            if held != definition.content_hash():
                 raise InvalidBundle(
-                    f"{source}: framework {row.key} v{row.version} is on the server with "
-                    "different content; nothing was imported."
+                    f"{source}: framework {definition.key} v{definition.version} is on the "
+                    "server with different content; nothing was imported."
                 )
             result.count("frameworks", "unchanged")
             continue
-        conn.execute(
-            insert(f).values(
-                id=row.id,
-                key=row.key,
-                version=row.version,
-                name=row.name,
-                short_name=row.short_name,
-                description=row.description,
-                source=row.source,
-                in_force_from=row.in_force_from,
-                in_force_until=row.in_force_until,
-                default_kinds=row.default_kinds,
-                default_roles=row.default_roles,
-                definition=row.definition,
-                content_hash=row.content_hash,
-            )
-        )
-        conn.execute(
-            insert(schema.standards),
-            [
-                {
-                    "id": s.id,
-                    "framework_id": row.id,
-                    "code": s.code,
-                    "title": s.title,
-                    "summary": s.summary,
-                    "prompts": s.prompts,
-                    "position": s.position,
-                }
-                for s in row.standards
-            ],
-        )
-        conn.execute(
-            insert(schema.rating_levels),
-            [
-                {
-                    "id": level.id,
-                    "framework_id": row.id,
-                    "code": level.code,
-                    "label": level.label,
-                    "description": level.description,
-                    "position": level.position,
-                    "score": level.score,
-                }
-                for level in row.levels
-            ],
-        )
+        add_framework(conn, definition)
         result.count("frameworks", "added")
+
+
+def _take_server_teams(conn: Connection, bundle: CheckedBundle, result: Seeded) -> None:
+    """A bundle's team that the server holds under another id with the same name (case
+    and spacing aside: another laptop's, or made by IT) is the server's team, left as the
+    server holds it; the bundle's people of it name the server's team."""
+    t = schema.teams
+    held = {row.id: name_key(row.name) for row in conn.execute(select(t.c.id, t.c.name))}
+    by_name = {key: team_id for team_id, key in held.items()}
+    taken: dict[uuid.UUID, uuid.UUID] = {}
+    for team in bundle.teams:
+        server = by_name.get(name_key(team["name"]))
+        if team["id"] not in held and server is not None:
+            taken[team["id"]] = server
+    if not taken:
+        return
+    bundle.teams[:] = [team for team in bundle.teams if team["id"] not in taken]
+    for person in bundle.people:
+        person["team_id"] = taken.get(person["team_id"], person["team_id"])
+    result.teams_taken = len(taken)
 
 
 def _check_references(conn: Connection, bundle: CheckedBundle, source: str) -> None:
@@ -347,7 +330,7 @@ def _observations(
         )
         if merged.conflicts:
             result.conflicts += len(merged.conflicts)
-            _keep_conflicts(conn, record["id"], merged.conflicts)
+            keep_conflicts(conn, record["id"], merged.conflicts)
         if merged.record is None or not merged.writes:
             continue
         writer.write(merged.record, here)
@@ -395,39 +378,13 @@ def _merge(
     try:
         return merge_observation(None, here, record, now=now, deleted_here=deleted_here)
     except SignedContentDiffers:
-        digest = bundle_content_hash(raw)
-        for name in ("signatures", "addenda"):
-            for position, entry in enumerate(record[name]):
-                if entry["content_hash"] != digest:
-                    raise InvalidBundle(
-                        f"{where}.{name}[{position}].content_hash does not match the record's "
-                        "content: the record was changed after it was signed; nothing was "
-                        "imported."
-                    ) from None
+        wrong = not_as_signed(record, bundle_content_hash(raw))
+        if wrong is not None:
+            raise InvalidBundle(
+                f"{where}.{wrong}.content_hash does not match the record's content: the "
+                "record was changed after it was signed; nothing was imported."
+            ) from None
         raise InvalidBundle(
             f"{where} is signed on the server, and the bundle's copy of it differs from what "
             "was signed; nothing was imported."
         ) from None
-
-
-def _keep_conflicts(
-    conn: Connection, observation_id: uuid.UUID, found: tuple[Conflict, ...]
-) -> None:
-    conn.execute(
-        insert(schema.conflicts),
-        [
-            {
-                "observation_id": observation_id,
-                "record_type": "observation",
-                "record_id": observation_id,
-                "field": conflict.target[:60],
-                "kind": conflict.kind.value,
-                "kept": {"side": conflict.kept.value},
-                "set_aside": {
-                    "here": json_value(conflict.here),
-                    "incoming": json_value(conflict.incoming),
-                },
-            }
-            for conflict in found
-        ],
-    )

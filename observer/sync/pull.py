@@ -1,7 +1,9 @@
 """Pulling the server's changes until `more` is false, each page in one transaction with
 its cursor: observations merged with the laptop's copy through the bundle importer (the
-base is the copy this laptop last shared with the server), tombstones, people withdrawn
-from this laptop's scope, and the server's conflicts. Nothing pulled enters the outbox."""
+base is the copy this laptop last shared with the server), a team of this laptop's that
+the server holds under another id taken as the server's (observer/sync/teams.py),
+tombstones, people withdrawn from this laptop's scope, and the server's conflicts.
+Nothing pulled enters the outbox."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
 from observer.store.sync_tables import sync_outbox
-from observer.sync import laptops, state
+from observer.sync import laptops, state, teams
 from observer.sync.client import Client, SyncFailed
 
 PAGE_LIMIT = 200
@@ -89,9 +91,11 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     }
     bundle = BundleReader(server).read(data)
     result = ImportResult()
+    adoptions = teams.set_aside(s, bundle.teams)
     write_checked(
         s, bundle, observations, result, actor, server, vouched_by=f"the team server at {server}"
     )
+    teams.adopt(s, adoptions, actor)
     pulled.conflicts += result.conflicts
     for feed, kind in FEED_KINDS.items():
         for record in page.get(feed, []):

@@ -123,7 +123,8 @@ class Sync:
 
     def sync(self) -> SyncResult:
         """Pushes what is waiting, then pulls until the server has no more (audited, when
-        anything went either way).
+        anything went either way); a laptop with a new team waiting pulls first
+        (`_once`).
         Raises SyncFailed (one sentence) when the server cannot be reached or refuses;
         what is waiting stays waiting."""
         from observer.sync.client import Client, SyncFailed
@@ -182,14 +183,12 @@ class Sync:
         this laptop was restored from a backup (each handled once)."""
         from observer.sync.client import ServerRefused
         from observer.sync.laptop_restore import declare, fork_of
-        from observer.sync.pull import pull_all
-        from observer.sync.push import push_all
         from observer.sync.restart import RESTORED, start_again
 
         handled: set[str] = set()
         while True:
             try:
-                return push_all(self._db, client), pull_all(self._db, client, self._actor())
+                return self._once(client)
             except ServerRefused as refused:
                 fork = fork_of(refused.body) if refused.error == "audit_chain" else None
                 if fork is not None and "fork" not in handled:
@@ -203,6 +202,24 @@ class Sync:
                 # The server was restored from a backup: once more, from the start.
                 handled.add("restart")
                 start_again(self._db)
+
+    def _once(self, client: Client) -> tuple[Pushed, Pulled]:
+        """Push, then pull; first a pull as well while a team the server never had waits
+        to be pushed: the server may hold one of the same name, which this laptop takes as
+        its own (observer/sync/teams.py) before it pushes what refers to it."""
+        from observer.sync.pull import Pulled, pull_all
+        from observer.sync.push import push_all
+        from observer.sync.teams import new_team_waiting
+
+        with self._db.session() as s:
+            team_waiting = new_team_waiting(s)
+        first = pull_all(self._db, client, self._actor()) if team_waiting else Pulled()
+        pushed = push_all(self._db, client)
+        pulled = pull_all(self._db, client, self._actor())
+        pulled.records += first.records
+        pulled.removed += first.removed
+        pulled.conflicts += first.conflicts
+        return pushed, pulled
 
     def status(self) -> SyncStatus:
         with self._db.session() as s:

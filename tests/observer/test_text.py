@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from observer.text import has_control_characters, searchable
+from observer.text import has_control_characters, name_key, searchable
 
 PLAIN = {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
 
@@ -51,3 +51,8 @@ def test_control_characters_are_found(name: str) -> None:
 @pytest.mark.parametrize("name", ["Zoë Łukasiewicz", "Siobhán O'Neill-Ó Briain", "李小龍", ""])
 def test_names_as_people_write_them_hold_no_control_characters(name: str) -> None:
     assert not has_control_characters(name)
+
+
+def test_names_people_take_for_one_have_one_key() -> None:
+    assert name_key("  children's TEAM   a ") == name_key("Children's Team A")
+    assert name_key("Zoë Team") != name_key("Zoe Team")  # an accent may tell two apart

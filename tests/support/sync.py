@@ -22,7 +22,7 @@ from observer.records.recording import DraftDetails
 from observer.server import enrolment
 from observer.server.app import create_app
 from observer.services import Services, open_services
-from observer.vocabulary import Kind, Role
+from observer.vocabulary import Kind, Role, SignatureRole
 from tests.observer.server.conftest import postgres, server_db  # noqa: F401  (fixtures)
 from tests.support.core import CONSENT, WHEN
 from tests.support.passphrase import STORE_PASSPHRASE
@@ -116,3 +116,17 @@ def lead_with_a_draft(live_server: LiveServer, make_laptop: Laptop) -> Lead:
     laptop.recording.save(draft, [Change("strengths", "", "Calm with the family.")])
     laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
     return Lead(laptop, draft, worker)
+
+
+def signed_in_the_room(lead: Lead) -> None:
+    """The lead's draft rated, judged, and signed by the observer and the practitioner."""
+    for rating in lead.laptop.recording.get(lead.draft).ratings:
+        lead.laptop.recording.set_rating(
+            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
+        )
+    lead.laptop.recording.update(
+        lead.draft,
+        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
+    )
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")

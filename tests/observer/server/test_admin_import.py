@@ -171,6 +171,48 @@ def test_a_record_the_server_holds_differently_goes_through_the_conflict_rules(
     assert "Calm and clear with the family." in strengths
     assert "Listened well to the child." in strengths
     assert ("strengths", "text") in [tuple(row) for row in kept]
+    # A laptop that pulls the conflict shows both people's words, as after a push.
+    pulled = pull_all(server_db, _service_laptop(server_db))["conflicts"]
+    (conflict,) = [c for c in pulled if c["field"] == "strengths"]
+    assert conflict["kept"] == {
+        "side": "both",
+        "server": "Calm and clear with the family.",
+        "pushed": "Listened well to the child.",
+    }
+
+
+def test_a_bundle_whose_team_the_server_holds_under_another_id_joins_the_servers_team(
+    server_db: ServerDatabase, tmp_path: Path
+) -> None:
+    """Another laptop's bundle (its lead typed the same team names at first run): its
+    teams are the server's, its people join them, and each team shows once."""
+    assert run(["import", str(write_demo_bundle(tmp_path))], server_db.url()).exit_code == 0
+    t, p = schema.teams, schema.people
+    with server_db.owner.connect() as conn:
+        teams_before = dict(conn.execute(select(t.c.name, t.c.id)).all())
+    other = {"format": demo_bundle()["format"], "format_version": demo_bundle()["format_version"]}
+    other |= {"exported_by": "Bethan Rhys", "frameworks": [], "observations": []}
+    team = copy.deepcopy(demo_bundle()["teams"][0])
+    team |= {"id": str(uuid.uuid4()), "name": f" {team['name'].upper()}  ", "manager_id": None}
+    worker = copy.deepcopy(demo_bundle()["people"][0])
+    worker |= {"id": str(uuid.uuid4()), "name": "Tomasz Nowak", "team_id": team["id"]}
+    worker |= {"merged_into_id": None}
+    other |= {"teams": [team], "people": [worker]}
+    path = tmp_path / "other.json"
+    write_bundle(other, path)
+
+    done = run(["import", str(path)], server_db.url())
+
+    assert done.exit_code == 0, done
+    assert "teams: 0 added, 0 updated, 1 taken as the server's team of that name" in done.stdout
+    with server_db.owner.connect() as conn:
+        assert dict(conn.execute(select(t.c.name, t.c.id)).all()) == teams_before
+        joined = conn.execute(
+            select(p.c.team_id).where(p.c.id == uuid.UUID(worker["id"]))
+        ).scalar_one()
+    assert joined == teams_before[demo_bundle()["teams"][0]["name"]]
+    again = run(["import", str(path), "--json"], server_db.url())
+    assert json.loads(again.stdout)["changed"] is False
 
 
 def test_import_is_the_owners_to_run(server_db: ServerDatabase, tmp_path: Path) -> None:

@@ -323,6 +323,31 @@ def test_a_team_is_added_once_and_a_clashing_name_is_refused(laptops: Laptops) -
     assert "clashes" in answer["message"]
 
 
+def test_a_team_named_as_one_held_but_for_case_and_spacing_is_refused(laptops: Laptops) -> None:
+    """Else the server would hold two teams that people take for one (an older laptop's
+    push; a laptop of this version takes the server's team: tests/observer/sync)."""
+    team = {
+        "id": str(uuid.uuid4()),
+        "created_at": "2026-03-02T10:30:00+00:00",
+        "updated_at": "2026-03-02T10:30:00+00:00",
+        "revision": 1,
+        "name": f"  {TEAM.upper()} ",
+        "manager_id": None,
+    }
+    answer = outcome(
+        push(laptops.service, laptops.priya_laptop, [change(team, "create", record_type="team")])
+    )
+    assert answer["outcome"] == "refused"
+    assert answer["message"] == (
+        f"Team {team['id']}'s name clashes with team {laptops.team}, which the team server "
+        "already holds (case and spacing aside): the laptop takes that team as its own when "
+        "it next syncs. Nothing of this change was written."
+    )
+    with laptops.db.owner.connect() as conn:
+        names = conn.execute(select(schema.teams.c.name)).scalars().all()
+    assert names == [TEAM]
+
+
 def test_a_framework_is_added_once_and_another_definition_of_its_version_is_refused(
     laptops: Laptops,
 ) -> None:

@@ -24,9 +24,9 @@ from observer.sync.client import Client, SyncFailed
 from observer.sync.push import _next_request, push_all
 from observer.sync.service import QUIET
 from observer.sync.state import enrolment
-from observer.vocabulary import Kind, Role, SignatureRole
+from observer.vocabulary import Kind, Role
 from tests.support.core import CONSENT, WHEN
-from tests.support.sync import Laptop, LiveServer, lead_with_a_draft
+from tests.support.sync import Laptop, LiveServer, lead_with_a_draft, signed_in_the_room
 
 TEAM = "Children in Care"
 
@@ -257,16 +257,7 @@ def test_a_record_signed_on_a_colleagues_laptop_arrives_and_its_certificate_is_l
     live_server: LiveServer, make_laptop: Laptop
 ) -> None:
     lead = lead_with_a_draft(live_server, make_laptop)
-    for rating in lead.laptop.recording.get(lead.draft).ratings:
-        lead.laptop.recording.set_rating(
-            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
-        )
-    lead.laptop.recording.update(
-        lead.draft,
-        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
-    )
-    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
-    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    signed_in_the_room(lead)
     assert lead.laptop.sync.sync().refused == 0
 
     manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
@@ -360,16 +351,7 @@ def test_a_signature_no_laptop_could_take_is_refused_and_colleagues_still_sync(
     or sent by hand) is refused by the server as every laptop's import would refuse it,
     instead of being served to colleagues whose every pull then stops at it."""
     lead = lead_with_a_draft(live_server, make_laptop)
-    for rating in lead.laptop.recording.get(lead.draft).ratings:
-        lead.laptop.recording.set_rating(
-            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
-        )
-    lead.laptop.recording.update(
-        lead.draft,
-        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
-    )
-    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
-    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    signed_in_the_room(lead)
     with lead.laptop.db.session() as s, s.begin():
         s.execute(
             update(Signature)
@@ -396,16 +378,7 @@ def test_a_signature_changed_after_it_was_made_is_refused_and_colleagues_still_s
     """A sign-off whose fields no longer match its own hash (its digital signature still
     holding for that hash) is refused by the server as every laptop's import refuses it."""
     lead = lead_with_a_draft(live_server, make_laptop)
-    for rating in lead.laptop.recording.get(lead.draft).ratings:
-        lead.laptop.recording.set_rating(
-            lead.draft, rating.standard_code, level_code="good", evidence="Seen on the visit."
-        )
-    lead.laptop.recording.update(
-        lead.draft,
-        {"overall_level": "good", "overall_rationale": "Clear.", "strengths": "Calm."},
-    )
-    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
-    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    signed_in_the_room(lead)
     with lead.laptop.db.session() as s, s.begin():
         s.execute(
             update(Signature)
