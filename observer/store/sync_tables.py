@@ -17,7 +17,8 @@ from observer.store.models import Base, UTCDateTime
 metadata = Base.metadata
 
 # One row a setting: the server's address, the laptop's id and device token, the pull
-# cursor, the audit head the server acknowledged, the last successful sync.
+# cursor, the audit head the server acknowledged, the last successful sync, and the user's
+# scope as the server last said it (their server role and the ids of their teams).
 sync_state = sa.Table(
     "sync_state",
     metadata,
@@ -35,6 +36,9 @@ sync_records = sa.Table(
     sa.Column("server_revision", sa.BigInteger(), nullable=False),
     sa.Column("base", sa.JSON(), nullable=True),
 )
+
+# The keys of sync_state that more than observer.sync reads (observer/people/scope.py).
+SERVER_KEY, PERSON_KEY, ROLE_KEY, TEAMS_KEY = "server", "person_id", "role", "teams"
 
 PENDING, SENT, REFUSED = "pending", "sent", "refused"
 
