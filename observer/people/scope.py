@@ -19,8 +19,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from observer.store.outbox import JOINED_KEY
-from observer.store.sync_tables import PERSON_KEY, ROLE_KEY, SERVER_KEY, TEAMS_KEY, sync_state
+from observer.store.sync_tables import (
+    JOINED_KEY,
+    PERSON_KEY,
+    ROLE_KEY,
+    SERVER_KEY,
+    TEAMS_KEY,
+    sync_state,
+)
 
 SERVICE_ROLE = "service"
 

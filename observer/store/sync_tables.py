@@ -10,6 +10,8 @@ writes them.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from observer.store.ids import Id
 from observer.store.models import Base, UTCDateTime
@@ -39,6 +41,7 @@ sync_records = sa.Table(
 
 # The keys of sync_state that more than observer.sync reads (observer/people/scope.py).
 SERVER_KEY, PERSON_KEY, ROLE_KEY, TEAMS_KEY = "server", "person_id", "role", "teams"
+JOINED_KEY = "laptop_id"  # set once the laptop has joined a server
 
 PENDING, SENT, REFUSED = "pending", "sent", "refused"
 
@@ -64,3 +67,17 @@ sync_outbox = sa.Table(
     ),
     sa.Index("ix_sync_outbox_state", "state"),
 )
+
+
+def joined_server(s: Session) -> str | None:
+    """The address of the team server this store has joined; None before it joins one."""
+    try:
+        rows = s.execute(
+            sa.select(sync_state.c.key, sync_state.c.value).where(
+                sync_state.c.key.in_([JOINED_KEY, SERVER_KEY])
+            )
+        )
+        found = {row.key: row.value for row in rows}
+    except OperationalError:  # a store not yet upgraded to 0013
+        return None
+    return str(found.get(SERVER_KEY) or "") if JOINED_KEY in found else None
