@@ -19,7 +19,8 @@ from observer.services import Services
 from observer.signing.known import KnownCertificate
 from observer.store.models import Observation
 from observer.vocabulary import Kind, Role, SignatureRole
-from tests.support.core import CONSENT, WHEN
+from tests.support.core import CONSENT, WHEN, RunCli
+from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.sync import Laptop, LiveServer, lead_with_a_draft
 
 TEAM = "Children in Care"
@@ -134,3 +135,17 @@ def test_a_summary_signed_with_a_learnt_certificate_is_not_known_here(
 
     assert checked.intact
     assert checked.signer_known is False
+
+
+def test_certificates_list_says_a_learnt_one_is_for_the_servers_records_only(
+    story: Story, live_server: LiveServer, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("OBSERVER_PASSPHRASE", STORE_PASSPHRASE)
+    assert run_cli(["--data-dir", str(story.manager.data_dir), "certificates", "list"]) == 0
+
+    (line,) = [
+        line for line in capsys.readouterr().out.splitlines() if story.learnt.fingerprint in line
+    ]
+    assert line.startswith(f"{story.learnt.fingerprint}  Aled Hughes: Signed records that came")
+    assert f"from the team server at {live_server.url} (for its records only)" in line
