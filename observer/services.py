@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
 SYSTEM_ACTOR = "Practice Observer"
 UNKNOWN_ACTOR = "someone without the passphrase"
 ENCRYPT_ACTION, UPGRADE_ACTION = "encrypt", "upgrade"
+NOT_CHANGED = "The passphrase was not changed."
 ENCRYPT_DETAIL = "the store, left unencrypted by an earlier version, encrypted with its passphrase"
 log = logging.getLogger(__name__)
 
@@ -271,10 +273,13 @@ class Services:
         observer.security.unlock.change_passphrase); this session carries on with `new`.
         `progress` is told, in a sentence, before the long part."""
         before = self.db.key
+        # `sync` is made when first used: if it has not been, no sync can be running.
+        sync: Sync | None = self.__dict__.get("sync")
         try:
-            return change_passphrase(
-                self.db, self.actor(), current, new, confirmation, progress=progress
-            )
+            with sync.held_back(NOT_CHANGED) if sync is not None else nullcontext():
+                return change_passphrase(
+                    self.db, self.actor(), current, new, confirmation, progress=progress
+                )
         finally:
             if self.db.key is not before:  # the store took `new`, whatever failed after
                 self.passphrase = new

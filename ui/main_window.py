@@ -153,6 +153,13 @@ class MainWindow(QMainWindow):
     def team_panel(self) -> TeamPanel:
         return cast("TeamPanel", self._panel(TEAM))
 
+    def laptops_synced(self) -> None:
+        """A sync has finished: the team overview, if made, reads its laptops' line again."""
+        team = self._made.get(TEAM)
+        line = None if team is None else cast("TeamPanel", team).laptops
+        if line is not None:
+            line.read()
+
     def _panel(self, section: int) -> QWidget:
         """The section's panel, made the first time it is wanted: start-up makes only the
         one in view."""
@@ -213,6 +220,7 @@ class MainWindow(QMainWindow):
             services.people,
             parent=self.stack,
             changes=changes,
+            laptops=lambda: services.sync.laptops(),
         )
         team.worker_requested.connect(self.open_worker)
         return team

@@ -47,7 +47,7 @@ def listed(rows: Sequence[ObservationSummary], width: int | None) -> list[str]:
     fixed = len("2025-01-31  ready   ") + 2 + worker_width + 2 + 36
     room = kind_width if width is None else min(kind_width, width - fixed)
     lines = []
-    if room >= MIN_KIND_WIDTH:
+    if room >= min(kind_width, MIN_KIND_WIDTH):  # short kinds ("Home visit") need no more
         for r in rows:
             start = f"{r.observed_at.astimezone():%Y-%m-%d}  {r.status.value:<6}  "
             kind, *more = textwrap.wrap(r.kind.label, room, break_long_words=False)

@@ -30,9 +30,16 @@ def sync(services: Services, args: argparse.Namespace) -> int:
     if command == "enrol":
         joined = services.sync.join(args.url, args.code, args.name)
         teams = f" ({', '.join(joined.teams)})" if joined.teams else ""
+        waiting = (
+            "nothing waits to be sent yet"
+            if not joined.queued
+            else "1 record waits to be sent"
+            if joined.queued == 1
+            else f"{joined.queued} records wait to be sent"
+        )
         print(
-            f"Joined {joined.server} as {joined.person_name}, {joined.role}{teams}; "
-            f"{joined.queued} records wait to be sent: run `observer sync`."
+            f"Joined {joined.server} as {joined.person_name}, {joined.role_words}{teams}; "
+            f"{waiting}: run `observer sync`."
         )
         return EXIT_OK
     if command == "status":
@@ -46,6 +53,8 @@ def sync(services: Services, args: argparse.Namespace) -> int:
         f"Synced: {result.pushed} sent, {result.refused} refused, {result.pulled} received, "
         f"{result.removed} removed, {result.conflicts} conflicts."
     )
+    if result.notice:
+        print(result.notice)
     return EXIT_OK
 
 
@@ -67,6 +76,7 @@ def _status(services: Services, as_json: bool) -> int:
                     for r in status.refused
                 ],
                 "open_conflicts": status.open_conflicts,
+                "notice": status.notice or None,
             }
         )
         return EXIT_OK
@@ -78,6 +88,8 @@ def _status(services: Services, as_json: bool) -> int:
     print(f"Last successful sync: {when}")
     print(f"Changes waiting: {status.waiting}")
     print(f"Open conflicts: {status.open_conflicts}")
+    if status.notice:
+        print(status.notice)
     for refused in status.refused:
         print(f"Refused: {refused.record_type} {refused.record_id}: {refused.message}")
     return EXIT_OK

@@ -67,6 +67,7 @@ ACTION_WORDS = {
     "asye_requirement": "Changed the direct observations an ASYE year needs",
     "observation_interval": "Changed how often each worker is to be observed",
     "restore": "Restored a backup",
+    "restore_declared": "Told the team server this laptop was restored from a backup",
     "profile_correct": "Corrected the details of this laptop's user",
     "profile_person": "Changed who uses this laptop",
     "merge_people": "Merged a duplicate person into another",

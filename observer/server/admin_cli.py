@@ -167,6 +167,8 @@ def _audit(args: argparse.Namespace, conn: Connection) -> int:
         _print_json(report.as_dict())
     elif report.ok:
         print(report.sentence())
+        for fork in report.forks:
+            print(fork)
     else:
         for problem in report.listed():
             print(problem)

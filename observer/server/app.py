@@ -5,6 +5,10 @@
     GET  /sync/v1/pull?after=&limit=  a page of the change feed (observer/server/feed.py)
     POST /sync/v1/push                a laptop's audit chain and changes (observer/server/push.py)
 
+and the same under /sync/v2, whose pull's last page also carries the laptops the caller
+may see and when each last synced (observer/server/sightings.py). A laptop of either
+protocol is served, so laptops can be upgraded after the server (docs/sync-protocol.md).
+
 Every endpoint but /health and enrol needs `Authorization: Bearer TOKEN`. The service
 connects as the service's role, never the tables' owner: each request's transaction names
 its caller (database.as_caller), and row-level security decides what it sees.
@@ -34,13 +38,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from observer.server import audit_chain, enrolment, feed, push, push_request, schema
+from observer.server import audit_chain, enrolment, feed, push, push_request, schema, sightings
 from observer.server.database import as_caller
 
 log = logging.getLogger("observer.server")
 
-PROTOCOL = "v1"
-PROTOCOLS = (PROTOCOL,)
+PROTOCOL = "v2"
+# The current protocol and the one before it (docs/sync-protocol.md, "Versions").
+PROTOCOLS: tuple[str, ...] = ("v1", PROTOCOL)
 # An enrolment is a few hundred bytes; a push has its own, larger limit (push_request).
 MAX_BODY = 16 * 1024
 MAX_TOKEN = 200
@@ -55,16 +60,22 @@ _VERSION = Table("alembic_version", MetaData(), Column("version_num", String(32)
 class Refused(Exception):
     """A request the service will not do: its status, a code for programs and a sentence."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, more: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.more = more or {}
 
 
-def refusal(status: int, code: str, message: str) -> JSONResponse:
+def refusal(
+    status: int, code: str, message: str, more: dict[str, Any] | None = None
+) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": code, "message": message}, status, headers=headers)
+    body = {"error": code, "message": message, **(more or {})}
+    return JSONResponse(body, status, headers=headers)
 
 
 def create_app(engine: Engine) -> Starlette:
@@ -78,13 +89,13 @@ def create_app(engine: Engine) -> Starlette:
                     raise Refused(
                         400,
                         "protocol",
-                        f"This server speaks sync protocol {', '.join(PROTOCOLS)}, not "
+                        f"This server speaks {_spoken()}, not "
                         f"{_shown(protocol)}: update Practice Observer on this laptop "
                         "or ask IT about the server.",
                     )
                 return await handler(request, engine)
             except Refused as refused:
-                return refusal(refused.status, refused.code, refused.message)
+                return refusal(refused.status, refused.code, refused.message, refused.more)
             except DBAPIError as exc:
                 log.error(
                     "database failure on %s: %s %s",
@@ -168,9 +179,9 @@ async def _enrol(request: Request, engine: Engine) -> Response:
             return {
                 "laptop_id": str(joined.laptop_id),
                 "token": joined.token,
-                **_who(conn),
+                **_who(conn, joined.laptop_id),
                 "server_schema": _schema_version(conn),
-                "protocol": PROTOCOL,
+                "protocol": request.path_params["protocol"],
             }
 
     joined = await run_in_threadpool(redeem)
@@ -195,13 +206,25 @@ async def _pull(request: Request, engine: Engine) -> Response:
         raise Refused(400, "cursor", str(exc)) from None
     limit = _limit(params.get("limit"))
     laptop = await _authenticated(request, engine)
+    with_laptops = request.path_params["protocol"] != "v1"
 
     def read() -> dict[str, Any]:
         connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
         with connection as conn, conn.begin():
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             as_caller(conn, laptop)
-            return feed.pull(conn, after, limit)
+            page = feed.pull(conn, after, limit)
+            if with_laptops and not page["more"]:
+                page["laptops"] = sightings.visible(conn)
+        if not page["more"]:
+            # The end of the feed: this laptop's sync went through (it pushed first).
+            with engine.begin() as conn:
+                as_caller(conn, laptop)
+                synced = sightings.record_sync(conn)
+            for seen in page.get("laptops", []):
+                if seen["id"] == str(laptop) and synced is not None:
+                    seen["last_synced_at"] = synced.isoformat()
+        return page
 
     try:
         page = await run_in_threadpool(read)
@@ -231,7 +254,11 @@ async def _push(request: Request, engine: Engine) -> Response:
             head = push.take_audit(engine, laptop, events)
         except audit_chain.ChainBroken as exc:
             log.warning("push from laptop %s refused: its audit chain does not follow on", laptop)
-            raise Refused(409, "audit_chain", str(exc)) from None
+            # Where the chain forks, so that a laptop restored from a backup can declare it.
+            more = (
+                {"fork": exc.fork.as_json()} if isinstance(exc, audit_chain.ChainForked) else None
+            )
+            raise Refused(409, "audit_chain", str(exc), more) from None
         results = [push.apply(engine, laptop, change).as_json() for change in changes]
         return {"results": results, "audit": head}
 
@@ -326,10 +353,11 @@ def _too_large(largest: int) -> Refused:
     return Refused(413, "too_large", f"The request is larger than {largest} bytes.")
 
 
-def _who(conn: Connection) -> dict[str, Any]:
+def _who(conn: Connection, laptop: uuid.UUID) -> dict[str, Any]:
     """The caller's person, server role and teams, as they see them."""
     p, r, a, t = schema.people, schema.person_roles, schema.team_assignments, schema.teams
-    person_id = conn.execute(select(schema.laptops.c.person_id)).scalar_one()
+    lt = schema.laptops
+    person_id = conn.execute(select(lt.c.person_id).where(lt.c.id == laptop)).scalar_one()
     name = conn.execute(select(p.c.name).where(p.c.id == person_id)).scalar_one_or_none()
     role = conn.execute(select(r.c.role)).scalar_one_or_none()
     teams = conn.execute(
@@ -345,6 +373,12 @@ def _who(conn: Connection) -> dict[str, Any]:
 def _schema_version(conn: Connection) -> str | None:
     found: str | None = conn.execute(select(_VERSION.c.version_num)).scalar_one_or_none()
     return found
+
+
+def _spoken() -> str:
+    if len(PROTOCOLS) == 1:
+        return f"sync protocol {PROTOCOLS[0]}"
+    return f"sync protocols {', '.join(PROTOCOLS[:-1])} and {PROTOCOLS[-1]}"
 
 
 def _shown(given: str) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from observer.errors import ObserverError
+from observer.governance.audit_fork import DECLARED, RESTORED, declaration_detail
 from observer.governance.audit_hash import event_hash
 from observer.server import schema
 
@@ -166,42 +167,99 @@ def _moment(value: Any, where: str) -> datetime:
 
 
 def head_of(conn: Connection, laptop: uuid.UUID) -> Head:
-    """The last event the server holds of this laptop's chain."""
+    """The last event the server holds of this laptop's chain, on its current line."""
     a = schema.audit_events
     found = conn.execute(
         select(a.c.sequence, a.c.event_hash)
         .where(a.c.laptop_id == laptop)
-        .order_by(a.c.sequence.desc())
+        .order_by(a.c.line.desc(), a.c.sequence.desc())
         .limit(1)
     ).one_or_none()
     return Head(0, "") if found is None else Head(found.sequence, found.event_hash)
 
 
+@dataclass(frozen=True)
+class Fork:
+    """Where a pushed chain leaves the one held: it continues from `continues_from`, and
+    the server holds later events up to `held`."""
+
+    continues_from: Head
+    held: Head
+
+    @property
+    def later_events(self) -> int:
+        return self.held.sequence - self.continues_from.sequence
+
+    def as_json(self) -> dict[str, Any]:
+        return {"continues_from": self.continues_from.as_json(), "held": self.held.as_json()}
+
+
+class ChainForked(ChainBroken):
+    """The chain continues from an event the server holds of this laptop, not from its
+    last one, and says nothing of a restore: refused, with where, so that a laptop that
+    was restored from a backup can declare it (docs/sync-protocol.md)."""
+
+    def __init__(self, laptop: uuid.UUID, fork: Fork) -> None:
+        later = fork.later_events
+        super().__init__(
+            f"The audit trail of laptop {laptop} does not follow on from what the team "
+            f"server holds (event {fork.continues_from.sequence + 1} differs from the one it "
+            f"sent before, and the server holds {later} later event{'' if later == 1 else 's'}"
+            f" up to event {fork.held.sequence}): it was changed after it was sent, or the "
+            "laptop was restored from a backup and has not said so; nothing was written."
+        )
+        self.fork = fork
+
+
 def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
     """Checks the events against the chain held, appends the new ones and a receipt, and
     returns the chain's head; ChainBroken (nothing written) when they do not follow on.
-    The caller's transaction names the laptop; one push of a laptop at a time holds it."""
+    A run that continues from an older event of the chain and declares the laptop's
+    restore (observer.governance.audit_fork) opens the chain's next line, with a fork
+    receipt. The caller's transaction names the laptop; one push of a laptop at a time
+    holds it."""
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"audit {laptop}", 0))))
     head = head_of(conn, laptop)
-    held = _held(conn, laptop, [e.sequence for e in events if e.sequence <= head.sequence])
+    wanted = [e.sequence for e in events if e.sequence <= head.sequence]
+    if events and 1 < events[0].sequence <= head.sequence:
+        wanted.append(events[0].sequence - 1)  # what a first event that differs links to
+    held = _held(conn, laptop, wanted)
     last = head
     new: list[Event] = []
+    fork: Fork | None = None
     for event in events:
         if not event.recomputes():
             raise _broken(laptop, f"event {event.sequence} does not match its own hash")
         if event.sequence <= head.sequence and not new:
-            if held.get(event.sequence) != event.event_hash:
+            if held.get(event.sequence) == event.event_hash:
+                continue
+            before = "" if event.sequence == 1 else held.get(event.sequence - 1)
+            if before is None or event.previous_hash != before:
                 raise _broken(laptop, f"event {event.sequence} differs from the one it sent before")
-            continue
-        if event.sequence != last.sequence + 1 or event.previous_hash != last.hash:
+            fork = Fork(Head(event.sequence - 1, before), head)
+        elif event.sequence != last.sequence + 1 or event.previous_hash != last.hash:
             raise _broken(laptop, f"event {event.sequence} does not follow event {last.sequence}")
         new.append(event)
         last = Head(event.sequence, event.event_hash)
     if not new:
         return head
+    line = _current_line(conn, laptop)
+    if fork is not None:
+        _check_declared(laptop, fork, new)
+        line += 1
+        conn.execute(
+            text("SELECT observer_append_fork(:line, :f, :fh, :s, :sh)"),
+            {
+                "line": line,
+                "f": fork.continues_from.sequence,
+                "fh": fork.continues_from.hash,
+                "s": fork.held.sequence,
+                "sh": fork.held.hash,
+            },
+        )
     try:
         with conn.begin_nested():
-            conn.execute(insert(schema.audit_events), _rows(laptop, new))
+            conn.execute(insert(schema.audit_events), _rows(laptop, new, line))
     except IntegrityError:
         raise _broken(laptop, "an event's id is one the server already holds") from None
     conn.execute(
@@ -211,7 +269,42 @@ def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
     return last
 
 
-def _rows(laptop: uuid.UUID, new: list[Event]) -> list[dict[str, Any]]:
+def _check_declared(laptop: uuid.UUID, fork: Fork, new: list[Event]) -> None:
+    """The new line must record the restore and then declare exactly this fork. (A laptop
+    restored again, or syncing with a server itself restored, may have declared an earlier
+    fork too: that declaration stays in its trail.)"""
+    expected = declaration_detail(fork.continues_from.sequence, fork.held.sequence)
+    restored = False
+    mismatched: Event | None = None
+    for event in new:
+        if event.action == RESTORED:
+            restored = True
+        elif event.action == DECLARED:
+            if (
+                restored
+                and event.record_type == "laptop"
+                and event.record_id == laptop
+                and event.content_hash == fork.held.hash
+                and event.detail == expected
+            ):
+                return
+            mismatched = mismatched or event
+    if mismatched is not None:
+        raise _broken(
+            laptop,
+            f"its event {mismatched.sequence} declares a restore that does not match what "
+            "the server holds of this laptop",
+        )
+    raise ChainForked(laptop, fork)
+
+
+def _current_line(conn: Connection, laptop: uuid.UUID) -> int:
+    a = schema.audit_events
+    found = conn.execute(select(func.max(a.c.line)).where(a.c.laptop_id == laptop)).scalar()
+    return int(found or 0)
+
+
+def _rows(laptop: uuid.UUID, new: list[Event], line: int) -> list[dict[str, Any]]:
     return [
         {
             "id": e.id,
@@ -226,21 +319,45 @@ def _rows(laptop: uuid.UUID, new: list[Event]) -> list[dict[str, Any]]:
             "previous_hash": e.previous_hash,
             "event_hash": e.event_hash,
             "laptop_id": laptop,
+            "line": line,
         }
         for e in new
     ]
 
 
 def _held(conn: Connection, laptop: uuid.UUID, sequences: list[int]) -> dict[int, str]:
+    """The hashes of these events of the chain as it now stands: after a fork, an event at
+    or before the point its line continues from is the earlier line's."""
     if not sequences:
         return {}
     a = schema.audit_events
+    starts = dict(
+        conn.execute(
+            select(a.c.line, func.min(a.c.sequence))
+            .where(a.c.laptop_id == laptop)
+            .group_by(a.c.line)
+        ).all()
+    )
     rows = conn.execute(
-        select(a.c.sequence, a.c.event_hash).where(
+        select(a.c.line, a.c.sequence, a.c.event_hash).where(
             a.c.laptop_id == laptop, a.c.sequence.in_(sequences)
         )
     )
-    return {row.sequence: row.event_hash for row in rows}
+    found: dict[int, tuple[int, str]] = {}
+    for row in rows:
+        if row.line != _line_holding(starts, row.sequence):
+            continue
+        found[row.sequence] = (row.line, row.event_hash)
+    return {sequence: digest for sequence, (_line, digest) in found.items()}
+
+
+def _line_holding(starts: dict[int, int], sequence: int) -> int:
+    """The newest line that holds `sequence`: line n holds its own events from its first
+    on; before that, the chain is that of the line before it."""
+    for line in sorted(starts, reverse=True):
+        if line == 0 or starts[line] <= sequence:
+            return line
+    return 0
 
 
 def _broken(laptop: uuid.UUID, why: str) -> ChainBroken:

@@ -5,7 +5,9 @@ laptops' chains), hashed exactly as a laptop hashes its trail (observer.governan
 `append` adds an event to the server's own chain as the administrator; `verify` walks
 every chain in sequence order and says, one sentence each, where an event was altered, is
 missing, or does not follow on from the one before, and where a receipt in the server's
-chain names a hash the laptop's chain no longer holds.
+chain names a hash the laptop's chain no longer holds. A laptop restored from its own
+backup continues its chain on a new line, opened by a fork receipt (server migration
+0011): each line is checked from the event it continues from, and each fork is reported.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from observer.server import schema
 # push's receipt (observer_append_receipt, server migration 0005) takes the same lock.
 CHAIN_LOCK = "observer receipts"
 RECEIPT = "receipt"
+FORK = "fork"  # a laptop restored from its own backup (server migration 0011)
 MOST_PROBLEMS_LISTED = 100
 
 
@@ -84,13 +87,15 @@ def append(
 
 @dataclass
 class ChainsReport:
-    """What checking every chain found: counts, and each problem as one sentence."""
+    """What checking every chain found: counts, each problem as one sentence, and each fork
+    (a laptop restored from its own backup, declared and receipted: not a problem)."""
 
     events: int = 0
     laptops: int = 0
     server_events: int = 0
     problems: list[str] = field(default_factory=list)
     unlisted: int = 0
+    forks: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -123,6 +128,7 @@ class ChainsReport:
             "laptops": self.laptops,
             "server_events": self.server_events,
             "problems": self.listed(),
+            "forks": list(self.forks),
         }
 
 
@@ -132,56 +138,179 @@ class _Link:
     hash: str
 
 
+@dataclass(frozen=True)
+class _ForkReceipt:
+    sequence: int
+    continues_from: int
+    hash: str
+    left: int
+    left_hash: str
+
+
+class _Held:
+    """The laptops' events as walked, by chain, line and sequence: what a receipt names,
+    and what a new line continues from."""
+
+    def __init__(self) -> None:
+        self.hashes: dict[tuple[uuid.UUID, int, int], str] = {}
+        self.starts: dict[uuid.UUID, dict[int, int]] = {}
+
+    def add(self, chain: uuid.UUID, line: int, sequence: int, digest: str) -> None:
+        self.hashes[(chain, line, sequence)] = digest
+        self.starts.setdefault(chain, {}).setdefault(line, sequence)
+
+    def in_line(self, chain: uuid.UUID, line: int, sequence: int) -> str | None:
+        """The hash of `sequence` in the chain as it stood on `line`: from the newest line up
+        to it that had begun by then."""
+        for earlier in sorted(self.starts.get(chain, {}), reverse=True):
+            if earlier <= line and (earlier == 0 or self.starts[chain][earlier] <= sequence):
+                return self.hashes.get((chain, earlier, sequence))
+        return None
+
+    def anywhere(self, chain: uuid.UUID, sequence: int) -> set[str]:
+        return {
+            self.hashes[(chain, line, sequence)]
+            for line in self.starts.get(chain, {})
+            if (chain, line, sequence) in self.hashes
+        }
+
+
 def verify(conn: Connection) -> ChainsReport:
     """Every chain on the server checked, link by link, in one snapshot."""
     events = schema.audit_events
     report = ChainsReport()
-    heads: dict[uuid.UUID | None, _Link | None] = {}
-    held: dict[tuple[uuid.UUID, int], str] = {}
+    heads: dict[tuple[uuid.UUID | None, int], _Link | None] = {}
+    held = _Held()
     receipts: list[tuple[int, str]] = []
+    forks: dict[tuple[uuid.UUID, int], _ForkReceipt] = {}
+    seen: set[uuid.UUID] = set()
     rows = conn.execute(
         select(events)
-        .order_by(events.c.laptop_id.nulls_first(), events.c.sequence.nulls_first())
+        .order_by(events.c.laptop_id.nulls_first(), events.c.line, events.c.sequence.nulls_first())
         .execution_options(yield_per=2000)
     )
     for row in rows:
         report.events += 1
-        chain = row.laptop_id
-        whose = _whose(chain)
-        if chain not in heads:
-            heads[chain] = None
-            if chain is not None:
-                report.laptops += 1
+        chain, line = row.laptop_id, row.line
+        whose = _whose(chain, line)
+        if chain is not None and chain not in seen:
+            seen.add(chain)
+            report.laptops += 1
         if chain is None:
             report.server_events += 1
         if row.sequence is None:
             report.add(f"An event of {whose} has no sequence number, so it is outside the chain.")
             continue
-        last = heads[chain]
-        previous = last.sequence if last else 0
-        if row.sequence > previous + 1:
-            report.add(_gap(whose, previous, row.sequence))
-        elif last is None and row.previous_hash:
-            report.add(f"Event {row.sequence} of {whose} points back to an event that is not held.")
-        elif last is not None and row.previous_hash != last.hash:
-            report.add(
-                f"Event {row.sequence} of {whose} does not follow on from event {previous}: "
-                "the link between them was broken."
-            )
+        first = (chain, line) not in heads
+        last = heads.get((chain, line))
+        if first and chain is not None and line > 0:
+            _check_line_start(report, row, forks.get((chain, line)), held, whose)
+        else:
+            previous = last.sequence if last else 0
+            if row.sequence > previous + 1:
+                report.add(_gap(whose, previous, row.sequence))
+            elif last is None and row.previous_hash:
+                report.add(
+                    f"Event {row.sequence} of {whose} points back to an event that is not held."
+                )
+            elif last is not None and row.previous_hash != last.hash:
+                report.add(
+                    f"Event {row.sequence} of {whose} does not follow on from event {previous}: "
+                    "the link between them was broken."
+                )
         if _hash_of(row) != row.event_hash:
             report.add(f"Event {row.sequence} of {whose} was altered.")
-        heads[chain] = _Link(row.sequence, row.event_hash)
+        heads[(chain, line)] = _Link(row.sequence, row.event_hash)
         if chain is not None:
-            held[(chain, row.sequence)] = row.event_hash
+            held.add(chain, line, row.sequence, row.event_hash)
         elif row.action == RECEIPT:
             receipts.append((row.sequence, row.detail))
+        elif row.action == FORK:
+            _read_fork(report, row, forks)
     for sequence, detail in receipts:
         _check_receipt(report, sequence, detail, held)
+    for (laptop, line), fork in sorted(forks.items(), key=lambda item: item[1].sequence):
+        _check_fork(report, laptop, line, fork, held, (laptop, line) in heads)
     return report
 
 
-def _whose(chain: uuid.UUID | None) -> str:
-    return "the server's own chain" if chain is None else f"laptop {chain}'s chain"
+def _read_fork(
+    report: ChainsReport, row: Any, forks: dict[tuple[uuid.UUID, int], _ForkReceipt]
+) -> None:
+    try:
+        found = json.loads(row.detail)
+        laptop, line = uuid.UUID(str(found["laptop"])), int(found["line"])
+        forks[(laptop, line)] = _ForkReceipt(
+            row.sequence,
+            int(found["continues_from"]),
+            str(found["hash"]),
+            int(found["left"]),
+            str(found["left_hash"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        report.add(f"Fork receipt {row.sequence} of the server's own chain cannot be read.")
+
+
+def _check_line_start(
+    report: ChainsReport, row: Any, fork: _ForkReceipt | None, held: _Held, whose: str
+) -> None:
+    """A line after the first begins where its fork receipt says, on an event the line
+    before it holds."""
+    if fork is None:
+        report.add(
+            f"Event {row.sequence} of {whose} begins a line that no fork receipt of the "
+            "server's own chain opened."
+        )
+        return
+    if row.sequence != fork.continues_from + 1 or row.previous_hash != fork.hash:
+        report.add(
+            f"Event {row.sequence} of {whose} does not begin where fork receipt "
+            f"{fork.sequence} of the server's own chain says the line continues from."
+        )
+        return
+    if fork.continues_from > 0:
+        before = held.in_line(row.laptop_id, row.line - 1, fork.continues_from)
+        if before != row.previous_hash:
+            report.add(
+                f"Event {row.sequence} of {whose} does not follow on from event "
+                f"{fork.continues_from} of the line before it: the link between them was broken."
+            )
+
+
+def _check_fork(
+    report: ChainsReport,
+    laptop: uuid.UUID,
+    line: int,
+    fork: _ForkReceipt,
+    held: _Held,
+    begun: bool,
+) -> None:
+    left = held.in_line(laptop, line - 1, fork.left)
+    if left != fork.left_hash:
+        report.add(
+            f"Fork receipt {fork.sequence} of the server's own chain names event {fork.left} "
+            f"of laptop {laptop}'s chain, which the server no longer holds as it was."
+        )
+        return
+    if not begun:
+        report.add(
+            f"Fork receipt {fork.sequence} of the server's own chain opens line {line} of "
+            f"laptop {laptop}'s chain, which holds no event."
+        )
+        return
+    later = fork.left - fork.continues_from
+    report.forks.append(
+        f"Laptop {laptop} was restored from a backup: its chain continues from event "
+        f"{fork.continues_from} on line {line} (fork receipt {fork.sequence}), and the "
+        f"{later} later event{'' if later == 1 else 's'} it had sent before "
+        f"({fork.continues_from + 1} to {fork.left}) are kept."
+    )
+
+
+def _whose(chain: uuid.UUID | None, line: int = 0) -> str:
+    if chain is None:
+        return "the server's own chain"
+    return f"laptop {chain}'s chain" + (f" (line {line})" if line else "")
 
 
 def _gap(whose: str, previous: int, following: int) -> str:
@@ -209,9 +338,7 @@ def _hash_of(row: Any) -> str:
     )
 
 
-def _check_receipt(
-    report: ChainsReport, sequence: int, detail: str, held: dict[tuple[uuid.UUID, int], str]
-) -> None:
+def _check_receipt(report: ChainsReport, sequence: int, detail: str, held: _Held) -> None:
     """A receipt (docs/sync-protocol.md) names a laptop's head when it was pushed; that
     event must still be held, with that hash."""
     try:
@@ -221,13 +348,13 @@ def _check_receipt(
     except (ValueError, KeyError, TypeError):
         report.add(f"Receipt {sequence} of the server's own chain cannot be read.")
         return
-    found = held.get((laptop, their_sequence))
-    if found is None:
+    found = held.anywhere(laptop, their_sequence)
+    if not found:
         report.add(
             f"Receipt {sequence} of the server's own chain names event {their_sequence} of "
             f"laptop {laptop}'s chain, which the server no longer holds."
         )
-    elif found != digest:
+    elif digest not in found:
         report.add(
             f"Receipt {sequence} of the server's own chain does not match event "
             f"{their_sequence} of laptop {laptop}'s chain: that event was rewritten."

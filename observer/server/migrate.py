@@ -64,6 +64,10 @@ SERVICE_FUNCTIONS = (
     "observer_append_receipt(bigint, text)",
     "observer_lock_observation(uuid)",
     "observer_epoch()",
+    # the caller's own sync, for the team overview (0010)
+    "observer_laptop_synced()",
+    # a fork receipt on the server's own chain: a laptop restored from its backup (0011)
+    "observer_append_fork(integer, bigint, text, bigint, text)",
 )
 
 

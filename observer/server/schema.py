@@ -276,6 +276,8 @@ laptops = Table(
     Column("enrolled_at", Timestamp(), nullable=False, server_default=NOW),
     Column("last_seen_at", Timestamp()),
     Column("revoked_at", Timestamp()),
+    # The last pull that reached the end of the feed (migration 0010).
+    Column("last_synced_at", Timestamp()),
 )
 
 audit_events = Table(
@@ -295,10 +297,13 @@ audit_events = Table(
     # The laptop whose hash chain holds the event; none for the server's own chain.
     Column("laptop_id", UUID(as_uuid=True), _fk("laptops.id")),
     Column("received_at", Timestamp(), nullable=False, server_default=NOW),
+    # A laptop restored from its own backup continues its chain on a new line (0010).
+    Column("line", Integer, nullable=False, server_default="0"),
     Index("ix_audit_events_record", "record_type", "record_id"),
     Index(
         "ix_audit_events_chain",
         "laptop_id",
+        "line",
         "sequence",
         unique=True,
         postgresql_nulls_not_distinct=True,

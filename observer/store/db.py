@@ -49,6 +49,7 @@ SCHEMA_REVISIONS = (
     "0011",
     "0012",
     "0013",
+    "0014",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.

@@ -1,6 +1,7 @@
 """The laptop's side of the team server, kept in the encrypted store (migration 0013):
 its enrolment and progress (`sync_state`), what it last knew of each record on the server
-(`sync_records`), and the outbox of changes to push (`sync_outbox`).
+(`sync_records`), the outbox of changes to push (`sync_outbox`), and when each laptop
+the server lets this one see last synced (`sync_laptops`, migration 0014).
 
 Plain tables on the models' metadata (so schema comparisons see them), with no ORM
 class: nothing but observer.sync and the outbox hook (observer/store/outbox.py) reads or
@@ -66,6 +67,18 @@ sync_outbox = sa.Table(
         sqlite_where=sa.text("state = 'pending'"),
     ),
     sa.Index("ix_sync_outbox_state", "state"),
+)
+
+# The laptops the server let this one see at its last pull (protocol v2), whole: each pull
+# that carries them replaces them all. The person is an id of `people`, not a reference:
+# a laptop may belong to someone this store holds no row of.
+sync_laptops = sa.Table(
+    "sync_laptops",
+    metadata,
+    sa.Column("laptop_id", Id(), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("person_id", Id(), nullable=False),
+    sa.Column("last_synced_at", UTCDateTime(), nullable=True),
 )
 
 

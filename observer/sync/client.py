@@ -1,4 +1,4 @@
-"""Speaking /sync/v1 to a team server over HTTPS (plain HTTP only to this machine).
+"""Speaking /sync/v2 to a team server over HTTPS (plain HTTP only to this machine).
 
 httpx is imported here only, and this module only when a laptop joins or syncs. Every
 failure is one sentence (SyncFailed): a server that cannot be reached, that refuses, or
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     import httpx
 
-PROTOCOL = "v1"
+# v2 is v1 with the laptops a pull's last page carries (docs/sync-protocol.md, "Versions").
+PROTOCOL = "v2"
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
 
@@ -34,10 +35,20 @@ class ServerUnreachable(SyncFailed):
 
 
 class ServerRefused(SyncFailed):
-    def __init__(self, message: str, status: int, error: str = "") -> None:
+    def __init__(
+        self, message: str, status: int, error: str = "", body: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
+        # The refusal as the server gave it (an `audit_chain` one may say where it forks).
+        self.body = body or {}
+
+
+class NotEnrolled(ServerRefused):
+    """The server no longer knows this laptop's token (revoked by IT). Its own sentence says
+    to enrol again, which a joined laptop cannot do yet: its audit events are held under the
+    revoked laptop's id, and a new id's chain would repeat them."""
 
 
 def checked_url(url: str) -> str:
@@ -52,6 +63,12 @@ def checked_url(url: str) -> str:
             "except on this computer itself."
         )
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _number(protocol: object) -> int:
+    """v2 as 2; anything else as 0 (older than any this laptop speaks)."""
+    text = str(protocol)
+    return int(text[1:]) if text[:1] == "v" and text[1:].isdigit() else 0
 
 
 def _loopback(host: str) -> bool:
@@ -102,10 +119,14 @@ class Client:
         health = self._request("GET", "/health")
         protocols = health.get("protocols") or [health.get("protocol")]
         if PROTOCOL not in protocols:
+            spoken = ", ".join(str(p) for p in protocols)
+            if all(_number(p) < _number(PROTOCOL) for p in protocols):
+                advice = f"older than this laptop's {PROTOCOL}: ask IT to upgrade the team server"
+            else:
+                advice = f"not this laptop's {PROTOCOL}: update Practice Observer on this laptop"
             raise SyncFailed(
-                f"The team server at {self.server} speaks sync protocol "
-                f"{', '.join(str(p) for p in protocols)}, and this version of Practice "
-                f"Observer speaks {PROTOCOL}; update the app or ask IT."
+                f"The team server at {self.server} speaks sync protocol {spoken}, {advice}; "
+                "nothing was sent, and the changes waiting stay on this laptop."
             )
         return health
 
@@ -145,11 +166,20 @@ class Client:
         if response.status_code >= 400:
             message = body.get("message") if isinstance(body, dict) else None
             error = body.get("error", "") if isinstance(body, dict) else ""
+            if response.status_code == 401 and "Authorization" in self._http.headers:
+                raise NotEnrolled(
+                    f"The team server at {self.server} no longer accepts this laptop (IT "
+                    "revoked it, or the server was replaced); the changes waiting stay on "
+                    "this laptop: ask IT what to do with them.",
+                    401,
+                    str(error),
+                )
             said = f": {message.rstrip('.')}" if isinstance(message, str) else ""
             raise ServerRefused(
                 f"The team server refused ({response.status_code}){said}.",
                 response.status_code,
                 str(error),
+                body if isinstance(body, dict) else None,
             )
         if not isinstance(body, dict):
             raise SyncFailed(f"The team server at {self.server} did not answer as one should.")

@@ -22,9 +22,14 @@ from observer.store.db import Database
 from observer.store.models import Observation, Person, Team
 from observer.store.outbox import JOINED_KEY, Touched, write_entries
 from observer.sync import state
-from observer.sync.client import Client, SyncFailed, checked_url
+from observer.sync.client import Client, ServerUnreachable, SyncFailed, checked_url
 
 JOINED = "sync_join"
+SERVER_ROLE_WORDS = {
+    "practice_lead": "practice lead",
+    "team_manager": "team manager",
+    "service": "service-wide reviewer",
+}
 
 
 class NotSetUp(ObserverError):
@@ -42,6 +47,11 @@ class Joined:
     role: str
     teams: tuple[str, ...]
     queued: int
+
+    @property
+    def role_words(self) -> str:
+        """The server role as people say it ("team manager")."""
+        return SERVER_ROLE_WORDS.get(self.role, self.role.replace("_", " "))
 
 
 def join(
@@ -61,9 +71,16 @@ def join(
     profile = profiles.current()
     if profile is None:
         raise NotSetUp("Say who uses this laptop first (observer setup), then join the server.")
-    with Client(server) as client:
-        client.check_protocol()
-        answer = client.enrol(code, laptop_name or socket.gethostname()[:100] or "laptop")
+    try:
+        with Client(server) as client:
+            client.check_protocol()
+            answer = client.enrol(code, laptop_name or socket.gethostname()[:100] or "laptop")
+    except ServerUnreachable:
+        # The client's sentence speaks of changes sent next time: none wait before joining.
+        raise ServerUnreachable(
+            f"The team server at {server} could not be reached: check the address and the "
+            "network, then try again; this laptop has not joined."
+        ) from None
     try:
         person_id = uuid.UUID(str(answer["person"]["id"]))
         person_name = str(answer["person"]["name"])

@@ -25,7 +25,7 @@ from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
 from observer.store.sync_tables import sync_outbox
-from observer.sync import state
+from observer.sync import laptops, state
 from observer.sync.client import Client, SyncFailed
 
 PAGE_LIMIT = 200
@@ -117,7 +117,9 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     for person in page.get("withdrawn", []):
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
     laptop = None if me is None else me.laptop_id
-    pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server, laptop)
+    pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server, laptop, mine)
+    if "laptops" in page:  # protocol v2, on the last page
+        laptops.replace(s, page["laptops"])
 
 
 def _learn_scope(s: Session, given: Any) -> None:
@@ -196,18 +198,44 @@ def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
     return _delete_observations(s, ids)
 
 
+def _concerns(s: Session, item: dict[str, Any], laptop: uuid.UUID, person: uuid.UUID) -> bool:
+    """Whether a conflict of the server's is this laptop's to settle. Words set aside by a
+    signature are their laptop's alone: they were typed there, and become an addendum
+    there. Any other is its authors': whoever pushed the change, and the record's writer.
+    The feed carries every conflict of a record its caller sees, so without this a
+    manager was asked to settle a lead's conflict (and could sign the lead's set-aside
+    words as their own addendum), and the lead's other laptop to settle it again."""
+    if str(item.get("kind")) == ConflictKind.SET_ASIDE.value:
+        return str(item.get("laptop_id")) == str(laptop)
+    if str(item.get("person_id")) == str(person):
+        return True
+    writer = s.scalar(
+        select(Observation.observer_id).where(
+            Observation.id == uuid.UUID(str(item["observation_id"]))
+        )
+    )
+    return writer == person
+
+
 def _take_conflicts(
-    s: Session, conflicts: list[Any], server: str, mine: uuid.UUID | None = None
+    s: Session,
+    conflicts: list[Any],
+    server: str,
+    mine: uuid.UUID | None = None,
+    person: uuid.UUID | None = None,
 ) -> int:
-    """The server's conflicts of records this laptop sees, kept with the local ones: the
-    server's copy as "this side", the pushed change as the other (observer/server/push.py
-    says which the record kept); when this laptop pushed the change, it is "this side"."""
+    """The server's conflicts that concern this laptop (`_concerns`), kept with the local
+    ones: the server's copy as "this side", the pushed change as the other
+    (observer/server/push.py says which the record kept); when this laptop pushed the
+    change, it is "this side"."""
     added = 0
     for item in conflicts:
         if not isinstance(item, dict) or item.get("record_type", "observation") != "observation":
             continue
         conflict_id = uuid.UUID(str(item["id"]))
         if s.get(RecordConflict, conflict_id) is not None:
+            continue
+        if mine is not None and person is not None and not _concerns(s, item, mine, person):
             continue
         kept: dict[str, Any] = item["kept"] if isinstance(item.get("kept"), dict) else {}
         aside: dict[str, Any] = item["set_aside"] if isinstance(item.get("set_aside"), dict) else {}

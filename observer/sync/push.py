@@ -9,9 +9,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from observer.conflicts.shared import remember
+from observer.governance.audit_fork import DECLARED
 from observer.records.canonical import iso
 from observer.store.db import Database
 from observer.store.models import AuditEvent, utc_now
@@ -113,11 +114,18 @@ def _payload(s: Any, entry: Any) -> dict[str, Any]:
 
 
 def _audit_after(s: Any, sequence: int) -> list[dict[str, Any]]:
+    # A restore declared (observer.sync.laptop_restore) goes in one request with the events
+    # before it: the server opens the chain's new line only on seeing it.
+    declared = s.scalar(
+        select(func.max(AuditEvent.sequence)).where(
+            AuditEvent.sequence > sequence, AuditEvent.action == DECLARED
+        )
+    )
     events = s.scalars(
         select(AuditEvent)
         .where(AuditEvent.sequence > sequence)
         .order_by(AuditEvent.sequence)
-        .limit(MAX_AUDIT_EVENTS)
+        .limit(max(MAX_AUDIT_EVENTS, (declared or 0) - sequence))
     )
     return [
         {

@@ -8,28 +8,41 @@ transaction is held while the network is waited on. One sync runs at a time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from observer.errors import StoreBusy
 from observer.governance.audit import record_event
 from observer.store.db import Database
 from observer.store.models import RecordConflict
 from observer.store.sync_tables import PENDING, REFUSED, SENT, sync_outbox
 from observer.sync import state
+from observer.sync.laptop_restore import NOTICE, notice_words
 
 if TYPE_CHECKING:
     import uuid
 
+    from sqlalchemy.orm import Session
+
     from observer.conflicts.service import Conflicts, ConflictView
     from observer.people.merging import DuplicatePeople
     from observer.people.profile import Profiles
+    from observer.sync.client import Client
     from observer.sync.joining import Joined
+    from observer.sync.laptops import LaptopSync
+    from observer.sync.pull import Pulled
+    from observer.sync.push import Pushed
 
 SYNCED = "sync"
+SYNC_UNDER_WAY = (
+    "A sync with the team server is under way on this laptop; try again once it has "
+    "finished (the line at the foot of the window says so)."
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,11 @@ class SyncResult:
     pulled: int
     removed: int
     conflicts: int
+    # One sentence about something that happened once (this laptop's restore), or "".
+    notice: str = ""
+
+
+QUIET = SyncResult(0, 0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,8 @@ class SyncStatus:
     waiting: int
     refused: tuple[RefusedChange, ...]
     open_conflicts: int
+    # Said until the sync after the one that told it (observer.sync.laptop_restore).
+    notice: str = ""
 
 
 class Sync:
@@ -78,6 +98,22 @@ class Sync:
         self._duplicates = duplicates
         self._conflicts = conflicts
         self._running = threading.Lock()
+        self._held_back = False
+
+    @contextmanager
+    def held_back(self, refusal: str) -> Iterator[None]:
+        """No sync runs inside (the store is re-keyed under every session of this process);
+        while one runs, which can wait on the network for a minute, StoreBusy at once with
+        `refusal` after the reason, instead of the re-key finding the store in use by
+        "another window"."""
+        if not self._running.acquire(blocking=False):
+            raise StoreBusy(f"{SYNC_UNDER_WAY} {refusal}")
+        self._held_back = True
+        try:
+            yield
+        finally:
+            self._held_back = False
+            self._running.release()
 
     def join(self, url: str, code: str, laptop_name: str | None = None) -> Joined:
         """Redeems a one-time code from the server's administrator (audited)."""
@@ -86,16 +122,18 @@ class Sync:
         return join(self._db, self._profiles, self._duplicates, url, code, self._actor, laptop_name)
 
     def sync(self) -> SyncResult:
-        """Pushes what is waiting, then pulls until the server has no more (audited).
+        """Pushes what is waiting, then pulls until the server has no more (audited, when
+        anything went either way).
         Raises SyncFailed (one sentence) when the server cannot be reached or refuses;
         what is waiting stays waiting."""
-        from observer.sync.client import Client, ServerRefused, SyncFailed
-        from observer.sync.pull import pull_all
-        from observer.sync.push import push_all
-        from observer.sync.restart import RESTORED, start_again
+        from observer.sync.client import Client, SyncFailed
 
         if not self._running.acquire(blocking=False):
-            raise SyncFailed("A sync is already running; wait for it to finish.")
+            raise SyncFailed(
+                "The store's passphrase is being changed; sync again in a moment."
+                if self._held_back
+                else "A sync is already running; wait for it to finish."
+            )
         try:
             with self._db.session() as s:
                 joined = state.enrolment(s)
@@ -103,16 +141,7 @@ class Sync:
                 raise SyncFailed("This laptop has not joined a team server (observer sync enrol).")
             with Client(joined.server, joined.token) as client:
                 client.check_protocol()
-                try:
-                    pushed = push_all(self._db, client)
-                    pulled = pull_all(self._db, client, self._actor())
-                except ServerRefused as refused:
-                    if refused.error not in RESTORED:
-                        raise
-                    # The server was restored from a backup: once more, from the start.
-                    start_again(self._db)
-                    pushed = push_all(self._db, client)
-                    pulled = pull_all(self._db, client, self._actor())
+                pushed, pulled = self._push_and_pull(client)
             from observer.search.service import update_index
 
             update_index(self._db)  # what was pulled is found at once, as after an import
@@ -121,10 +150,18 @@ class Sync:
                 pushed.refused,
                 pulled.records,
                 pulled.removed,
-                pushed.conflicts + pulled.conflicts,
+                # The push's conflicts come back in the pull (this laptop's to settle), so
+                # counting both counted each of them twice.
+                pulled.conflicts,
             )
             with self._db.session() as s, s.begin():
+                result = replace(result, notice=_notice_once(s))
                 state.put(s, **{state.LAST_SYNC: datetime.now(UTC).isoformat()})
+                if result == QUIET:
+                    # A quiet sync (every five minutes in the window) is not audited: its
+                    # event would be pushed by the next, receipted by the server, and the
+                    # two trails would grow by hundreds of empty events a day a laptop.
+                    return result
                 record_event(
                     s,
                     actor=self._actor(),
@@ -140,6 +177,33 @@ class Sync:
         finally:
             self._running.release()
 
+    def _push_and_pull(self, client: Client) -> tuple[Pushed, Pulled]:
+        """Push, then pull; once more after the server's refusal that means the server or
+        this laptop was restored from a backup (each handled once)."""
+        from observer.sync.client import ServerRefused
+        from observer.sync.laptop_restore import declare, fork_of
+        from observer.sync.pull import pull_all
+        from observer.sync.push import push_all
+        from observer.sync.restart import RESTORED, start_again
+
+        handled: set[str] = set()
+        while True:
+            try:
+                return push_all(self._db, client), pull_all(self._db, client, self._actor())
+            except ServerRefused as refused:
+                fork = fork_of(refused.body) if refused.error == "audit_chain" else None
+                if fork is not None and "fork" not in handled:
+                    # This laptop was restored from its own backup: it says so, if it was.
+                    handled.add("fork")
+                    if declare(self._db, fork, self._actor()):
+                        continue
+                    raise
+                if refused.error not in RESTORED or "restart" in handled:
+                    raise
+                # The server was restored from a backup: once more, from the start.
+                handled.add("restart")
+                start_again(self._db)
+
     def status(self) -> SyncStatus:
         with self._db.session() as s:
             found = state.values(s)
@@ -154,8 +218,30 @@ class Sync:
             int(waiting or 0),
             tuple(RefusedChange(r.record_type, r.record_id, r.message) for r in refused),
             int(open_conflicts or 0),
+            notice_words(found.get(NOTICE)),
         )
+
+    def laptops(self) -> list[LaptopSync]:
+        """When each laptop the server lets this one see last synced, as of this laptop's
+        last sync (a team manager's: their team's; docs/sync-protocol.md); none before
+        joining."""
+        from observer.sync import laptops
+
+        with self._db.session() as s:
+            return laptops.read(s)
 
     def conflicts(self) -> list[ConflictView]:
         """Open conflicts, from merges here and from the server's."""
         return self._conflicts.open()
+
+
+def _notice_once(s: Session) -> str:
+    """The notice for this sync to tell, once; told already, it goes."""
+    found = state.values(s).get(NOTICE)
+    if not isinstance(found, dict):
+        return ""
+    if found.get("told"):
+        state.forget(s, NOTICE)
+        return ""
+    state.put(s, **{NOTICE: {**found, "told": True}})
+    return notice_words(found)

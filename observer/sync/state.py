@@ -59,6 +59,10 @@ def put(s: Session, **given: Any) -> None:
         s.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
+def forget(s: Session, key: str) -> None:
+    s.execute(delete(sync_state).where(sync_state.c.key == key))
+
+
 def last_synced(found: dict[str, Any]) -> datetime | None:
     stamp = found.get(LAST_SYNC)
     return datetime.fromisoformat(stamp) if stamp else None

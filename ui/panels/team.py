@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
@@ -36,11 +37,15 @@ from ui.formatting import count, uk_date
 from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy
 from ui.models.team_overview import TeamOverviewModel, search_texts
+from ui.panels.team_laptops import LaptopsLine
 from ui.widgets.labelled import together, wrapping_row
 from ui.widgets.layout import ROW_SPACING, panel_layout
 from ui.widgets.optional_date import DATE_FORMAT, day_of, qdate
 from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
+
+if TYPE_CHECKING:
+    from observer.sync.laptops import LaptopSync
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +95,7 @@ class TeamPanel(QWidget):
         pool: QThreadPool | None = None,
         pause_ms: int = PAUSE_MS,
         changes: ChangeBus | None = None,
+        laptops: Callable[[], list[LaptopSync]] | None = None,
     ) -> None:
         super().__init__(parent)
         self._overview = overview
@@ -141,6 +147,8 @@ class TeamPanel(QWidget):
         self.summary = QLabel()
         self.summary.setAccessibleName("Team summary")
         self.summary.setWordWrap(True)
+        # When each laptop of the team last synced, once this laptop has joined a server.
+        self.laptops = None if laptops is None else LaptopsLine(laptops, self, pool=pool)
 
         self.table = RecordTable(self.model, self.proxy, "Team overview")
         self.table.set_empty_texts(NO_WORKERS, NO_MATCHES)
@@ -171,6 +179,8 @@ class TeamPanel(QWidget):
         layout.addLayout(first)
         layout.addWidget(choices)
         layout.addWidget(self.summary)
+        if self.laptops is not None:
+            layout.addWidget(self.laptops)
         layout.addWidget(self.table, 1)
         self.custom_dates.setVisible(PERIODS[DEFAULT_PERIOD][1] is None)
 
@@ -201,10 +211,12 @@ class TeamPanel(QWidget):
 
         self.summary.setText("Loading…")
         self._loader.request(load)
+        if self.laptops is not None:
+            self.laptops.read()
 
     @property
     def loading(self) -> bool:
-        return self._loader.busy
+        return self._loader.busy or (self.laptops is not None and self.laptops.loading)
 
     def current_period(self) -> Period:
         months = PERIODS[max(self.period.currentIndex(), 0)][1]

@@ -41,7 +41,7 @@ LONGEST_WAIT_MS = 30 * 60 * 1000  # offline: tried again later and later, up to 
 TICK_MS = 30 * 1000  # "3 minutes ago" moves on
 STATUS_PAUSE_MS = 400  # edits that add to the outbox, read together
 OUTBOX_TOPICS = Topic.RECORDS | Topic.ACTIONS | Topic.PEOPLE | Topic.FRAMEWORKS
-REFUSED_LINK, CONFLICTS_LINK = "refused", "conflicts"
+REFUSED_LINK, CONFLICTS_LINK, PROBLEM_LINK = "refused", "conflicts", "problem"
 
 # Syncs still on the pool when their window has gone: held until they report.
 _running: list[BatchJob[None]] = []
@@ -58,6 +58,7 @@ class SyncStatusLine(QLabel):
 
     refused_clicked = Signal()
     conflicts_clicked = Signal()
+    problem_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,9 +73,11 @@ class SyncStatusLine(QLabel):
         self.linkActivated.connect(self._clicked)
         self.parts: dict[str, str] = {}
 
-    def show_parts(self, main: str, refused: str, conflicts: str) -> None:
+    def show_parts(self, main: str, refused: str, conflicts: str, *, why: bool = False) -> None:
+        """`why`: the main part is a link to the sentence saying why the sync did not
+        finish (a tooltip alone hides it from whoever does not hover)."""
         self.parts = {"main": main, REFUSED_LINK: refused, CONFLICTS_LINK: conflicts}
-        shown = [html.escape(main)]
+        shown = [f'<a href="{PROBLEM_LINK}">{html.escape(main)}</a>' if why else html.escape(main)]
         shown += [
             f'<a href="{link}">{html.escape(words)}</a>'
             for link, words in ((REFUSED_LINK, refused), (CONFLICTS_LINK, conflicts))
@@ -91,6 +94,8 @@ class SyncStatusLine(QLabel):
             self.refused_clicked.emit()
         elif link == CONFLICTS_LINK:
             self.conflicts_clicked.emit()
+        elif link == PROBLEM_LINK:
+            self.problem_clicked.emit()
 
 
 class SyncControl(QObject):
@@ -123,6 +128,7 @@ class SyncControl(QObject):
         self.line.setVisible(False)
         self.line.refused_clicked.connect(self.show_refused)
         self.line.conflicts_clicked.connect(self.show_conflicts)
+        self.line.problem_clicked.connect(self.show_problem)
         window.statusBar().insertPermanentWidget(0, self.line)
         self._reads = LatestResult(self)
         self._reads.ready.connect(self._status_arrived)
@@ -135,6 +141,8 @@ class SyncControl(QObject):
         self._tick.start()
         self._add_menu_entries()
         window.changes.changed.connect(self._heard)
+        # The team overview's line of when each laptop last synced comes with each pull.
+        self.synced.connect(lambda _result: window.laptops_synced())
         self.read_status()
 
     @property
@@ -258,9 +266,15 @@ class SyncControl(QObject):
             self.line.setVisible(False)
             return
         shown = status_words(status, self.attempt, self.problem, datetime.now(UTC))
-        self.line.show_parts(shown.text, refused_words(status), conflict_words(status))
+        why = self.attempt is Attempt.REFUSED and bool(self.problem)
+        self.line.show_parts(shown.text, refused_words(status), conflict_words(status), why=why)
         self.line.setToolTip(shown.tooltip)
         self.line.setVisible(True)
+
+    def show_problem(self) -> None:
+        """Why the last sync did not finish, in the sentence the sync gave."""
+        if self.problem:
+            self._prompts.warning(self._window, self.problem)
 
     def show_refused(self) -> None:
         status = self.status

@@ -28,7 +28,6 @@ from observer.sync.client import checked_url
 from observer.sync.joining import Joined
 from ui.background import BatchJob
 from ui.prompts import Prompts
-from ui.sync.words import ROLE_WORDS
 from ui.widgets.cards import describe, heading, muted
 from ui.widgets.layout import grow_with_text
 
@@ -55,7 +54,7 @@ _running: list[BatchJob[None]] = []
 
 
 def joined_words(joined: Joined) -> str:
-    role = ROLE_WORDS.get(joined.role, joined.role.replace("_", " "))
+    role = joined.role_words
     teams = ""
     if len(joined.teams) > 1:
         teams = f" in {', '.join(joined.teams[:-1])} and {joined.teams[-1]}"
@@ -98,7 +97,7 @@ class JoinDialog(QDialog):
         self.address.setPlaceholderText("https://")
         describe(self.address, "Server address", ADDRESS_HELP)
         self.code = QLineEdit()
-        self.code.setPlaceholderText("For example 7KQ2-M9XD")
+        self.code.setPlaceholderText("For example 7KQ2M-9XDPA-4HTRE-C8NWY")
         describe(self.code, "One-time code", CODE_HELP)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

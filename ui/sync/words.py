@@ -10,12 +10,6 @@ from enum import Enum
 from observer.sync.service import SyncStatus
 from ui.formatting import count, local
 
-ROLE_WORDS = {
-    "practice_lead": "practice lead",
-    "team_manager": "team manager",
-    "service": "service-wide reviewer",
-}
-
 
 class Attempt(Enum):
     """How the last sync went in this session (NONE: not tried yet)."""
@@ -72,6 +66,9 @@ def status_words(status: SyncStatus, attempt: Attempt, problem: str, now: dateti
     text = f"Synced {ago(status.last_synced_at, now)}"
     if waiting:
         text += f" · {waiting_words(waiting)}"
+    if status.notice:
+        # Short on the line (a 1366-pixel status bar); the sentence is the tooltip.
+        return Shown(f"{text} · restored from a backup", f"{status.notice} {where}")
     return Shown(text, where)
 
 

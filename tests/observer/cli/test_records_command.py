@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,14 @@ from typing import Any
 import pytest
 
 from observer.bundle import read_bundle
+from observer.cli.records import listed
+from observer.people.directory import PersonDetails
+from observer.records.recording import DraftDetails
 from observer.services import open_services
-from observer.vocabulary import Role
+from observer.store.filters import ObservationFilter
+from observer.vocabulary import Kind, Role
 from tests.support.commands import SHIPPED, listing, observer, one_line_error
-from tests.support.core import trusting
+from tests.support.core import CONSENT, WHEN, trusting
 from tests.support.passphrase import STORE_PASSPHRASE
 
 FRAMEWORK_NAMES = [
@@ -186,6 +191,33 @@ def test_list_as_text_shows_one_line_per_observation(
     assert len(lines) == 40
     assert lines[0].startswith(demo_rows[0]["date"])
     assert lines[0].endswith(demo_rows[0]["id"])
+
+
+@pytest.mark.parametrize("columns", [None, 120])
+def test_list_of_short_kinds_keeps_one_line_per_observation(
+    store_dir: Path, columns: int | None
+) -> None:
+    """Only home visits, in a pipe (as README's walk-through pipes it) or a wide terminal:
+    before, a kind shorter than the narrowest wrap sent each observation over four lines."""
+    services = open_services(store_dir, STORE_PASSPHRASE)
+    try:
+        services.profiles.set_up("Aled Hughes", Role.PRACTICE_LEAD, "Northshire County Council")
+        me = services.profiles.current().person_id  # type: ignore[union-attr]
+        worker = services.people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER))
+        draft = services.recording.create_draft(
+            DraftDetails(worker, me, Kind.HOME_VISIT, WHEN, **CONSENT)
+        )
+        rows = services.recording.list(ObservationFilter())
+    finally:
+        services.close()
+    lines = listed(rows, columns)
+    assert len(lines) == 1
+    shape = rf"\d{{4}}-\d\d-\d\d  draft   Home visit  Siobhán Walker  {draft}"
+    assert re.fullmatch(shape, lines[0])
+    if columns is None:
+        done = observer(store_dir, "list")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == lines
 
 
 def test_list_of_an_unknown_worker_fails_in_one_line(demo_dir: Path) -> None:

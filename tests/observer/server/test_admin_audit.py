@@ -54,6 +54,7 @@ def test_intact_chains_are_one_line_and_exit_0(server_db: ServerDatabase) -> Non
         "laptops": 2,
         "server_events": 3,
         "problems": [],
+        "forks": [],
     }
 
 

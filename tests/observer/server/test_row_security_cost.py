@@ -95,4 +95,5 @@ def test_the_caller_is_looked_up_by_functions_that_keep_their_plans(
         "observer_caller_person": "plpgsql",
         "observer_caller_role": "plpgsql",
         "observer_caller_teams": "plpgsql",
+        "observer_caller_colleagues": "plpgsql",  # whose laptops a manager sees (0010)
     }

@@ -121,8 +121,8 @@ def test_a_laptop_enrols_and_pulls_its_scope_from_a_real_server(
         assert health.json() == {
             "status": "ok",
             "server_schema": EXPECTED_SCHEMA,
-            "protocol": "v1",
-            "protocols": ["v1"],
+            "protocol": "v2",
+            "protocols": ["v1", "v2"],
         }
         joined = client.post("/sync/v1/enrol", json={"code": code[1], "laptop_name": "PS-01"})
         assert joined.status_code == 201, joined.text

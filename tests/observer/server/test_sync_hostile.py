@@ -116,11 +116,11 @@ def test_a_bad_cursor_or_limit_is_one_sentence(
 
 
 def test_a_protocol_the_server_does_not_serve_is_one_clear_sentence(service: Service) -> None:
-    response = service.request("GET", "/sync/v2/pull")
+    response = service.request("GET", "/sync/v3/pull")
     message = sentence(response, 400)
-    assert message.startswith("This server speaks sync protocol v1, not 'v2'")
+    assert message.startswith("This server speaks sync protocols v1 and v2, not 'v3'")
     assert response.json()["error"] == "protocol"
-    assert "protocol v1" in sentence(service.enrol_at("v0"), 400)
+    assert "protocols v1 and v2" in sentence(service.enrol_at("v0"), 400)
 
 
 def test_unknown_addresses_and_methods_are_one_sentence(service: Service) -> None:

@@ -89,8 +89,8 @@ def test_health_names_the_schema_and_protocol_and_no_one(scene: Scene) -> None:
     assert response.json() == {
         "status": "ok",
         "server_schema": EXPECTED_SCHEMA,
-        "protocol": "v1",
-        "protocols": ["v1"],
+        "protocol": "v2",
+        "protocols": ["v1", "v2"],
     }
 
 

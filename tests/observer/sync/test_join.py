@@ -92,9 +92,15 @@ def test_https_or_this_machine_is_accepted(url: str) -> None:
 
 def test_a_server_that_cannot_be_reached_is_one_sentence(make_laptop: Laptop) -> None:
     laptop = make_laptop()
+    port = free_port()
     with pytest.raises(SyncFailed) as failed:
-        laptop.sync.join(f"http://127.0.0.1:{free_port()}", "ABCDE-FGHIJ")
-    assert "could not be reached" in str(failed.value)
+        laptop.sync.join(f"http://127.0.0.1:{port}", "ABCDE-FGHIJ")
+    said = str(failed.value)
+    assert said == (
+        f"The team server at http://127.0.0.1:{port} could not be reached: check the address "
+        "and the network, then try again; this laptop has not joined."
+    )
+    assert "changes waiting" not in said  # none wait before joining
     assert laptop.sync.status().server is None
 
 
@@ -103,12 +109,16 @@ def test_a_server_speaking_another_protocol_is_refused_before_anything_is_writte
 ) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         assert request.url.path == "/health", "nothing is asked before the protocol is checked"
-        return httpx.Response(200, json={"status": "ok", "protocol": "v2", "protocols": ["v2"]})
+        return httpx.Response(200, json={"status": "ok", "protocol": "v3", "protocols": ["v3"]})
 
     client = Client("https://sync.example.org", transport=httpx.MockTransport(answer))
     with client, pytest.raises(SyncFailed) as refused:
         client.check_protocol()
-    assert "speaks sync protocol v2" in str(refused.value)
+    assert str(refused.value) == (
+        "The team server at https://sync.example.org speaks sync protocol v3, not this "
+        "laptop's v2: update Practice Observer on this laptop; nothing was sent, and the "
+        "changes waiting stay on this laptop."
+    )
 
 
 def test_a_draft_begun_after_joining_with_no_records_reaches_the_server(

@@ -36,6 +36,7 @@ class HoldingProxy:
     def __init__(self, target: str) -> None:
         self.target = target
         self.holding = True
+        self.hold_refusals = True  # False: a refused push's answer goes through
         self.push_committed = threading.Event()
         self.let_go = threading.Event()
         proxy = self
@@ -56,7 +57,8 @@ class HoldingProxy:
                     answer = client.request(
                         self.command, proxy.target + self.path, content=body, headers=headers
                     )
-                if self.path.endswith("/push") and proxy.holding:
+                held = proxy.hold_refusals or answer.status_code < 400
+                if self.path.endswith("/push") and proxy.holding and held:
                     proxy.push_committed.set()
                     proxy.let_go.wait(WAIT_S)
                     return

@@ -5,18 +5,22 @@ laptop has joined."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select, update
 
 from observer.bundle import export_bundle
 from observer.bundle.importer import import_bundle
+from observer.people.directory import PersonDetails
+from observer.records.frameworks import shipped_frameworks, store_framework
 from observer.records.merge import Change
 from observer.services import Services
 from observer.store.models import Observation
 from observer.store.outbox import JOINED_KEY
 from observer.store.sync_tables import sync_outbox
 from observer.sync import state
+from observer.vocabulary import Role
 from tests.support.core import NewDraft, Staff
 from tests.support.sync import Laptop
 
@@ -60,7 +64,15 @@ def test_a_new_draft_and_later_edits_make_one_pending_entry(
 def test_people_teams_and_frameworks_are_in_the_outbox(services: Services, staff: Staff) -> None:
     joined(services)
     services.people.update_team(staff.team, "Children in Care East", staff.manager)
-    assert ("team", staff.team, ["edit"], "pending") in entries(services)
+    person = services.people.add_person(PersonDetails("Dafydd Rees", Role.SOCIAL_WORKER))
+    shipped = shipped_frameworks()[0]
+    with services.db.session() as s, s.begin():
+        framework, new = store_framework(s, replace(shipped, version=shipped.version + 1))
+    assert new
+    found = entries(services)
+    assert ("team", staff.team, ["edit"], "pending") in found
+    pending = {(kind, record) for kind, record, _, state_ in found if state_ == "pending"}
+    assert {("person", person), ("framework", framework.id)} <= pending
 
 
 def test_an_edit_that_rolls_back_leaves_no_entry(

@@ -22,6 +22,7 @@ from observer.store.models import AuditEvent, Observation, Signature
 from observer.store.sync_tables import SENT, sync_outbox
 from observer.sync.client import Client, SyncFailed
 from observer.sync.push import _next_request, push_all
+from observer.sync.service import QUIET
 from observer.sync.state import enrolment
 from observer.vocabulary import Kind, Role, SignatureRole
 from tests.support.core import CONSENT, WHEN
@@ -179,6 +180,36 @@ def test_the_same_words_changed_on_two_laptops_are_a_conflict_on_both(
     with lead.laptop.db.session() as s:
         actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.sequence)).all()
     assert actions.count("sync") == 3
+
+
+def test_quiet_syncs_leave_both_audit_trails_as_they_were(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """The window syncs every five minutes: one that moved nothing is not audited. Before,
+    each wrote an event here that the next pushed and the server receipted, so the two
+    trails grew by hundreds of empty events a day a laptop."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    laptop = lead.laptop
+    laptop.sync.sync()
+    laptop.sync.sync()  # sends the first sync's event (only audit: nothing else moved)
+
+    def trails() -> tuple[list[str], int]:
+        with laptop.db.session() as s:
+            here = s.scalars(select(AuditEvent.action).order_by(AuditEvent.sequence)).all()
+        with live_server.db.owner.connect() as conn:
+            there = conn.scalar(select(func.count()).select_from(schema.audit_events))
+        return list(here), int(there or 0)
+
+    before = trails()
+    for _ in range(3):
+        assert laptop.sync.sync() == QUIET
+    assert trails() == before
+    assert laptop.sync.status().last_synced_at is not None
+
+    laptop.recording.save(lead.draft, [Change("duration_minutes", None, 45)])
+    assert laptop.sync.sync().pushed == 1
+    here, _ = trails()
+    assert here[len(before[0]) :] == ["sync"]  # a sync that moved something is audited
 
 
 class Counting(httpx.BaseTransport):

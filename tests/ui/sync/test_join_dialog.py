@@ -101,3 +101,18 @@ def test_a_code_the_server_refuses_is_one_sentence_and_the_laptop_has_not_joined
     assert dialog.join_button.isEnabled()
     assert dialog.code.text() == "WRONG-CODE"  # kept, to correct
     assert laptop.sync.status().server is None
+
+
+def test_the_codes_example_has_the_shape_of_a_code_the_server_prints(
+    qtbot: QtBot, prompts: FakePrompts
+) -> None:
+    from observer.server.enrolment import CODE_ALPHABET, new_code
+
+    dialog = dialog_for(qtbot, never, prompts)
+    example = dialog.code.placeholderText().removeprefix("For example ")
+    printed = new_code()
+    assert len(example) == len(printed)
+    assert [i for i, c in enumerate(example) if c == "-"] == [
+        i for i, c in enumerate(printed) if c == "-"
+    ]
+    assert set(example.replace("-", "")) <= set(CODE_ALPHABET)

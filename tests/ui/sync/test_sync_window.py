@@ -9,13 +9,16 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from observer.records.merge import Change
-from observer.services import Services
+from observer.server import enrolment, schema
+from observer.services import Services, open_services
 from observer.store.sync_tables import REFUSED, sync_outbox
 from tests.support.editor import text_box, type_into
+from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.prompts import FakePrompts
+from tests.support.restored_laptop import RESTORED_SAID, restore_from_backup
 from tests.support.sync import Laptop, Lead, LiveServer, lead_with_a_draft
 from tests.ui.conftest import OFFSCREEN_NOISE
 from ui.main_window import MainWindow
@@ -125,6 +128,32 @@ def test_a_change_the_server_refused_is_counted_and_its_reason_shown_on_click(
     assert "Home visit — Siobhán Walker: This record is not yours to change." in message
 
 
+def test_a_revoked_laptop_says_why_its_sync_did_not_finish_on_a_click(
+    qtbot: QtBot, prompts: FakePrompts, lead: Lead, live_server: LiveServer
+) -> None:
+    window = window_of(qtbot, lead.laptop, prompts)
+    control = control_of(qtbot, window, lead.laptop, prompts)
+    with live_server.db.owner.begin() as conn:
+        (laptop_id,) = conn.execute(select(schema.laptops.c.id)).scalars().all()
+        enrolment.revoke(conn, str(laptop_id))
+    sync_and_wait(qtbot, control)
+    assert control.attempt is Attempt.REFUSED
+    waiting = lead.laptop.sync.status().waiting
+    assert waiting > 0
+    assert control.line.plain() == f"Sync did not finish · {waiting} changes waiting"
+    assert control.line.text().startswith('<a href="problem">Sync did not finish')
+    assert prompts.shown == [], "a background problem is told on the line, not in a box"
+    control.line.linkActivated.emit("problem")  # what a click on the link does
+    assert prompts.shown == [
+        (
+            "warning",
+            f"The team server at {live_server.url} no longer accepts this laptop (IT revoked "
+            "it, or the server was replaced); the changes waiting stay on this laptop: ask IT "
+            "what to do with them.",
+        )
+    ]
+
+
 @pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, RAISE_NOISE)
 def test_a_background_sync_while_typing_keeps_every_word_and_sends_it(
     qtbot: QtBot,
@@ -177,6 +206,30 @@ def test_a_background_sync_while_typing_keeps_every_word_and_sends_it(
     for words in ("Warm at the door.", "Listened to the child.", "Named her worries."):
         assert words in reached
     editor.close()
+
+
+def test_a_laptop_restored_from_its_own_backup_says_so_once_on_the_line(
+    qtbot: QtBot, prompts: FakePrompts, lead: Lead
+) -> None:
+    lead.laptop.sync.sync()
+    folder, _lost = restore_from_backup(lead)
+    restored = open_services(folder, STORE_PASSPHRASE)
+    try:
+        window = window_of(qtbot, restored, prompts)
+        control = control_of(qtbot, window, restored, prompts)
+        sync_and_wait(qtbot, control)
+        assert control.attempt is Attempt.DONE, control.problem
+        # The status is read again after each sync, on another thread: wait for its answer.
+        qtbot.waitUntil(
+            lambda: control.line.plain() == "Synced just now · restored from a backup",
+            timeout=10000,
+        )
+        assert control.line.toolTip().startswith(RESTORED_SAID)
+        sync_and_wait(qtbot, control)
+        qtbot.waitUntil(lambda: control.line.plain() == "Synced just now", timeout=10000)
+    finally:
+        window.close()
+        restored.close()
 
 
 def test_the_longest_line_fits_a_1366_pixel_laptop_beside_the_sample_data_banner(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from observer.sync.service import RefusedChange, SyncStatus
@@ -40,6 +41,13 @@ def test_each_state_reads_as_one_calm_line() -> None:
     refused = status_words(status(2), Attempt.REFUSED, "The team server refused (403).", NOW)
     assert refused.text == "Sync did not finish · 2 changes waiting"
     assert refused.tooltip.startswith("The team server refused (403).")
+
+
+def test_a_restore_of_this_laptop_is_said_once_on_the_line_and_in_full_on_hover() -> None:
+    told = replace(status(0, NOW - timedelta(minutes=3)), notice="This laptop was restored.")
+    shown = status_words(told, Attempt.DONE, "", NOW)
+    assert shown.text == "Synced 3 minutes ago · restored from a backup"
+    assert shown.tooltip == f"This laptop was restored. Team server: {SERVER}"
 
 
 def test_times_read_as_a_person_says_them() -> None:
