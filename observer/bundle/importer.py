@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from observer.bundle.export import MAX_BUNDLE_BYTES
 from observer.bundle.reader import BundleReader, CheckedBundle
+from observer.bundle.scope import left_out_sentence, within_scope
 from observer.bundle.sign_offs import take_new_sign_offs
 from observer.bundle.writer import (
     RecordWriter,
@@ -74,6 +75,8 @@ class ImportResult:
     restored: dict[str, int] = field(default_factory=dict)
     stays_deleted: dict[str, int] = field(default_factory=dict)
     conflicts: int = 0
+    # On a joined laptop: observations left out, being outside its user's scope.
+    outside_scope: int = 0
 
     def count(self, kind: str, outcome: str) -> None:
         table = getattr(self, outcome)
@@ -94,6 +97,10 @@ class ImportResult:
             words.append(f"{self.unchanged.get(kind, 0)} unchanged")
             parts.append(f"{kind}: {', '.join(words)}")
         return "; ".join(parts)
+
+    def left_out(self) -> str:
+        """The sentence saying which records were not imported, or "" when none were."""
+        return left_out_sentence(self.outside_scope) if self.outside_scope else ""
 
 
 def read_bundle(path: Path, passphrase: str | None = None) -> dict[str, Any]:
@@ -149,8 +156,17 @@ def _write(
     sample: bool = False,
 ) -> None:
     with db.session() as s, s.begin():
+        bundle, raws, result.outside_scope = within_scope(s, bundle, raws)
         write_checked(s, bundle, raws, result, actor, source, sample=sample)
-        record_event(s, actor=actor, action="import", record_type="bundle", record_id=None)
+        left_out = f"{result.outside_scope} observations left out: outside the user's scope"
+        record_event(
+            s,
+            actor=actor,
+            action="import",
+            record_type="bundle",
+            record_id=None,
+            detail=left_out if result.outside_scope else "",
+        )
 
 
 def write_checked(

@@ -8,8 +8,10 @@ in the audit trail. Anything else refuses the whole bundle in one sentence.
 
 A record pulled from the team server is vouched for by it: the server took it only from an
 enrolled laptop of someone allowed to sign it (row-level security), so a certificate this
-laptop does not know yet is learnt from it, in the audit trail like any trusted one. Every
-other check holds as for a bundle.
+laptop does not know yet is learnt from it, in the audit trail like any trusted one, but
+for that server's records only (observer/signing/known.py): a bundle signed with it alone
+is refused as signed with a certificate this laptop does not know, until the user trusts
+it the normal way. Every other check holds as for a bundle.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from observer.governance.audit import record_event
 from observer.governance.signed_records import sign_off_detail
 from observer.records.seals import own_hash
 from observer.signing.endorsement import endorsement_holds
-from observer.signing.known import add_in, fingerprint_of, is_known_in, pairs
+from observer.signing.known import VOUCHED_PREFIX, add_in, fingerprint_of, is_known_in, pairs
 from observer.store.models import Addendum, Observation, Signature
 from observer.vocabulary import SignatureRole
 
@@ -39,7 +41,8 @@ UNKNOWN_CERTIFICATE = "was signed with a certificate this laptop does not know"
 
 def certificate_known(s: Session, certificate: bytes) -> bool:
     """Whether this laptop takes sign-offs signed with `certificate` from a bundle: the one
-    place that asks, answered by the certificates the store knows (observer.signing.known)."""
+    place that asks, answered by the certificates the store trusts (observer.signing.known;
+    one learnt from a team server vouches only for what that server serves)."""
     return is_known_in(s, fingerprint_of(certificate))
 
 
@@ -69,7 +72,9 @@ def take_new_sign_offs(
         if entry.id in kept:
             continue
         if vouched_by is not None and entry.certificate is not None:
-            add_in(s, entry.certificate, f"Signed records that came from {vouched_by}", actor)
+            add_in(
+                s, entry.certificate, f"{VOUCHED_PREFIX}{vouched_by}", actor, vouched_by=vouched_by
+            )
         kind = "signature" if isinstance(entry, Signature) else "addendum"
         record_event(
             s,

@@ -51,7 +51,8 @@ def certificates(services: Services, args: argparse.Namespace) -> int:
     for certificate in known:
         since = f", since {certificate.since:%d %B %Y}" if certificate.since else ""
         holder = certificate.name or "unnamed"
-        print(f"{certificate.fingerprint}  {holder}: {certificate.reason}{since}")
+        only = " (for its records only)" if certificate.vouched_by is not None else ""
+        print(f"{certificate.fingerprint}  {holder}: {certificate.reason}{only}{since}")
     return EXIT_OK
 
 
@@ -98,6 +99,7 @@ def _as_dict(certificate: KnownCertificate) -> dict[str, object]:
         "reason": certificate.reason,
         "since": certificate.since and certificate.since.isoformat(),
         "has_certificate": certificate.certificate_der is not None,
+        "vouched_by": certificate.vouched_by,
     }
 
 

@@ -152,6 +152,8 @@ def import_file(services: Services, args: argparse.Namespace) -> int:
     except WrongBundlePassphrase:
         raise WrongBundlePassphrase(_not_opened(path.name)) from None
     print(f"Imported {path.name}: {result.describe()}.")
+    if left_out := result.left_out():
+        print(left_out)
     return EXIT_OK
 
 

@@ -1,7 +1,8 @@
 """The retention commands of `observer`, for information governance: show, set, preview, apply.
 
 `apply` removes records for good, so without --yes it only shows what it would remove and
-exits 2, the way a command refuses an incomplete request.
+exits 2, the way a command refuses an incomplete request. Once the laptop has joined a team
+server, retention is the server's: `show` and `preview` say so, `set` and `apply` refuse.
 """
 
 from __future__ import annotations
@@ -41,8 +42,17 @@ def retention_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def retention(services: Services, args: argparse.Namespace) -> int:
-    from observer.governance.retention import RetentionPolicy, check_years
+    from observer.governance.retention import RetentionOnServer, RetentionPolicy, check_years
 
+    on_server = services.retention.decided_on_server()
+    if on_server is not None:
+        if args.retention_command in ("set", "apply"):
+            raise RetentionOnServer(on_server)
+        if getattr(args, "json", False):
+            print_json({"decided_on_server": True, "message": on_server})
+        else:
+            print(on_server)
+        return EXIT_OK
     if args.retention_command == "show":
         print(services.retention.policy().describe())
         return EXIT_OK

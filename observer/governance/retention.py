@@ -10,6 +10,11 @@ Signed records are removed too. The lock after signing protects a record from be
 changed while it is kept; it does not make it kept for ever, and retention is the one
 thing allowed to override it.
 
+Once the laptop has joined a team server, retention is the server's alone (docs/server.md,
+"Retention"): the laptop neither sets a policy nor removes anything itself (its deletes of
+signed records would be refused there, and the server's copies would come back); each
+sync removes here what the server removed.
+
 The person record itself is kept. Other people's observations name them as the observer
 (a required link), actions on other records may be theirs, a team may name them as its
 manager, and the audit trail's retention entries point at them: removing them would mean
@@ -45,6 +50,7 @@ from observer.store.models import (
     action_standards,
 )
 from observer.store.settings import store_value, stored_value
+from observer.store.sync_tables import joined_server
 from observer.vocabulary import Status
 
 POLICY_SETTING = "retention.policy"
@@ -53,6 +59,29 @@ NO_LEAVING_DATE = "no leaving date recorded"
 _CHUNK = 500  # people per statement: well under any database's limit on bound values
 
 log = logging.getLogger(__name__)
+
+
+class RetentionOnServer(InvalidInput):
+    """Retention asked of a laptop that has joined a team server, whose it is."""
+
+
+def decided_on_server(s: Session) -> str | None:
+    """The sentence saying the team server decides retention, once this store has joined
+    one; None before."""
+    server = joined_server(s)
+    if server is None:
+        return None
+    return (
+        f"This laptop has joined the team server at {server}, whose administrator sets "
+        "retention: the laptop removes nothing itself, and each sync removes here what the "
+        "server removed."
+    )
+
+
+def _refuse_once_joined(s: Session) -> None:
+    sentence = decided_on_server(s)
+    if sentence is not None:
+        raise RetentionOnServer(sentence)
 
 
 def _plural(n: int, singular: str, plural: str | None = None) -> str:
@@ -213,6 +242,7 @@ def stored_policy(s: Session) -> RetentionPolicy:
 def set_policy(db: Database, policy: RetentionPolicy, actor: str) -> RetentionPolicy:
     """Stores the policy; a change is in the audit trail, as governance will ask when."""
     with db.session() as s, s.begin():
+        _refuse_once_joined(s)
         if stored_policy(s) == policy:
             return policy
         value = {"years_after_leaving": policy.years_after_leaving}
@@ -242,8 +272,8 @@ def preview(db: Database, today: date) -> RetentionPreview:
 def due_on(s: Session, today: date) -> RetentionPreview:
     """`preview` in the caller's session (a restore applies the policy to its copy)."""
     policy = stored_policy(s)
-    if policy.years_after_leaving is None:
-        return RetentionPreview(policy, today)
+    if policy.years_after_leaving is None or joined_server(s) is not None:
+        return RetentionPreview(policy, today)  # once joined, nothing is due here
     years = policy.years_after_leaving
     latest = _latest_leaving_date_due(today, years)
     signed = func.sum(case((Observation.status == Status.SIGNED.value, 1), else_=0))
@@ -276,6 +306,7 @@ def apply(db: Database, today: date, actor: str, expected: RetentionPreview) -> 
     preview: a person confirmed one set of numbers, and only that set may go.
     """
     with db.session() as s, s.begin():
+        _refuse_once_joined(s)
         current = due_on(s, today)
         if current._what_is_removed() != expected._what_is_removed():
             raise StaleRecord(
@@ -365,6 +396,12 @@ class Retention:
 
     def policy(self) -> RetentionPolicy:
         return get_policy(self._db)
+
+    def decided_on_server(self) -> str | None:
+        """Once this laptop has joined a team server, the sentence saying retention is the
+        server's (set_policy and apply then refuse with it); None before."""
+        with self._db.session() as s:
+            return decided_on_server(s)
 
     def set_policy(self, policy: RetentionPolicy) -> RetentionPolicy:
         return set_policy(self._db, policy, self._actor())

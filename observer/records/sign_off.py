@@ -46,9 +46,9 @@ from observer.signing.endorsement import Endorser, certificate_fingerprint, endo
 from observer.signing.known import (
     OWN_IDENTITY,
     add_in,
-    fingerprints_in,
     is_known_in,
     own_identity_since_in,
+    record_fingerprints_in,
 )
 from observer.store.db import Database
 from observer.store.models import Addendum, Observation, Person, Signature, utc_now
@@ -229,7 +229,7 @@ class SignOff:
                 ids = list(s.scalars(signed))
             else:
                 ids = list(observation_ids)
-            known = fingerprints_in(s)
+            known = record_fingerprints_in(s)
             since = own_identity_since_in(s)
             for start in range(0, len(ids), 500):
                 query = (
@@ -449,7 +449,7 @@ def _problem(s: Session, observation: Observation, digest: str) -> str | None:
     trail's record of its sign-off."""
     if not observation.signatures and not observation.addenda:
         return None
-    known = fingerprints_in(s)
+    known = record_fingerprints_in(s)
     found = seal_problem(observation, digest, known)
     if found is not None:
         return found.sentence

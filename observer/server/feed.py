@@ -17,7 +17,8 @@ Row-level security decides what the caller sees: the queries here name no person
 team. A page carries observations whole (a change to a rating, action, signature or
 addendum restamps its observation), frameworks whole (with their standards and rating
 levels), teams, people and tombstones. A person's row also tells a laptop when that
-person has left its scope (`withdrawn`, below).
+person has left its scope (`withdrawn`, below), and every page says the caller's role and
+teams (`scope`).
 """
 
 from __future__ import annotations
@@ -149,7 +150,17 @@ def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
         ],
         "withdrawn": _withdrawn(conn, [row.id for row in people]),
         "conflicts": _records(_rows(conn, schema.conflicts, wanted.get("conflicts", []))),
+        "scope": _scope(conn, role),
     }
+
+
+def _scope(conn: Connection, role: str | None) -> dict[str, Any]:
+    """The caller's role and the ids of the teams they are assigned to, as of this page:
+    what a laptop judges its user's scope by (a bundle import leaves out what they may
+    not see). Assignments change without any row of the feed changing, so every page
+    says them."""
+    teams = conn.execute(select(func.observer_caller_teams())).scalar_one_or_none() or []
+    return {"role": role, "teams": sorted(str(team) for team in teams)}
 
 
 def _entries(after: Cursor, xmin: int, limit: int, *, narrowed: bool = True) -> Any:

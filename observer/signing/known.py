@@ -11,6 +11,13 @@ trusted which fingerprint, and why) in the same transaction.
 Earlier versions remembered only a fingerprint and a name for the certificates summaries
 were exported with; those entries stay known, without a certificate to give back.
 
+A certificate learnt from a team server is different: the server vouched for records it
+took only from an enrolled laptop allowed to sign them (observer/bundle/sign_offs.py), and
+that is all it vouched for. Such an entry keeps which server (`vouched_by`); it verifies
+the sign-offs of records that server served, and nothing else: not a signed summary, not
+a bundle from elsewhere, until someone trusts it the normal way (`certificates trust`),
+which makes it an ordinary known certificate.
+
 The functions ending in `_in` run in the caller's session, so another transaction (an
 export, an import of sign-offs) can check or add a certificate as part of its own work.
 """
@@ -52,6 +59,8 @@ OWN_IDENTITY = "this laptop's signing identity"
 REPLACED_IDENTITY = "a signing identity this laptop used before it was replaced"
 EXPORTED_WITH = "this laptop signed an export with it"
 ANOTHER_LAPTOP = "trusted by hand as another laptop's certificate"
+# How entries learnt from a team server read (before they kept `vouched_by`, the only mark).
+VOUCHED_PREFIX = "Signed records that came from "
 
 
 class NotACertificate(InvalidInput):
@@ -67,6 +76,8 @@ class KnownCertificate:
     reason: str
     since: datetime | None
     certificate_der: bytes | None  # None for a certificate remembered by fingerprint only
+    # The team server it was learnt from, for the records it served only; None: trusted.
+    vouched_by: str | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -146,14 +157,35 @@ def _entries(s: Session) -> dict[str, dict[str, Any]]:
     return entries
 
 
+def _vouched_by(entry: dict[str, Any]) -> str | None:
+    """The team server an entry was learnt from (for its records only); None: trusted."""
+    vouched = entry.get("vouched_by")
+    if isinstance(vouched, str) and vouched:
+        return vouched
+    if "vouched_by" not in entry:
+        reason = str(entry.get("reason") or "")
+        if reason.startswith(VOUCHED_PREFIX):
+            return reason.removeprefix(VOUCHED_PREFIX)
+    return None
+
+
 def fingerprints_in(s: Session) -> set[str]:
-    """The SHA-256 fingerprints (lower-case hex) of every certificate this laptop knows."""
+    """The SHA-256 fingerprints (lower-case hex) of the certificates this laptop trusts:
+    what a signed summary or a bundle from elsewhere is verified against."""
+    return {key for key, entry in _entries(s).items() if _vouched_by(entry) is None}
+
+
+def record_fingerprints_in(s: Session) -> set[str]:
+    """The fingerprints that verify the sign-offs of records this store holds: those it
+    trusts, and those a team server vouched for (a record's sign-offs came in from that
+    server, as a bundle import takes none made with a certificate it only vouched for)."""
     return set(_entries(s))
 
 
 def is_known_in(s: Session, fingerprint: str) -> bool:
+    """Whether this laptop trusts the certificate (one learnt from a team server is not)."""
     key = normalised(fingerprint)
-    return bool(key) and key in _entries(s)
+    return bool(key) and key in fingerprints_in(s)
 
 
 def own_identity_since_in(s: Session) -> int | None:
@@ -186,6 +218,7 @@ def known_in(s: Session) -> list[KnownCertificate]:
             reason=str(entry.get("reason") or EXPORTED_WITH),
             since=_moment(entry.get("since") or entry.get("first_used")),
             certificate_der=_der(fingerprint, entry),
+            vouched_by=_vouched_by(entry),
         )
         for fingerprint, entry in _entries(s).items()
     ]
@@ -193,17 +226,22 @@ def known_in(s: Session) -> list[KnownCertificate]:
     return sorted(found, key=lambda c: (c.since or earliest, c.fingerprint_sha256))
 
 
-def add_in(s: Session, certificate: bytes, reason: str, actor: str) -> str:
+def add_in(
+    s: Session, certificate: bytes, reason: str, actor: str, *, vouched_by: str | None = None
+) -> str:
     """Trusts `certificate` (DER or PEM) in the caller's transaction and returns its
     fingerprint. A certificate not known yet is recorded in the audit trail: who trusted
-    which fingerprint, and why. One known by its fingerprint alone gains its DER."""
+    which fingerprint, and why. One known by its fingerprint alone gains its DER.
+
+    With `vouched_by` (a team server's words), the certificate is learnt for that server's
+    records only; trusting one so learnt without it makes it trusted for everything."""
     der = certificate_der(certificate)
     reason = " ".join(reason.split())[:MAX_REASON] or ANOTHER_LAPTOP
     fingerprint = fingerprint_of(der)
     stored = stored_value(s, KNOWN_CERTIFICATES_SETTING)
     known = dict(stored) if isinstance(stored, dict) else {}
     entry = known.get(fingerprint)
-    if isinstance(entry, dict):
+    if isinstance(entry, dict) and (vouched_by is not None or _vouched_by(entry) is None):
         if _der(fingerprint, entry) is None:
             known[fingerprint] = {**entry, "certificate": _encoded(der)}
             store_value(s, KNOWN_CERTIFICATES_SETTING, known)
@@ -213,6 +251,7 @@ def add_in(s: Session, certificate: bytes, reason: str, actor: str) -> str:
         "reason": reason,
         "since": datetime.now(UTC).isoformat(timespec="seconds"),
         "certificate": _encoded(der),
+        **({"vouched_by": vouched_by} if vouched_by is not None else {}),
     }
     store_value(s, KNOWN_CERTIFICATES_SETTING, known)
     record_event(
@@ -300,7 +339,8 @@ def _add_own(
 ) -> int:
     before = fingerprints_in(s)
     for der, current in certificates:
-        if certificate_in(s, fingerprint_of(der)) is None:
+        fingerprint = fingerprint_of(der)
+        if certificate_in(s, fingerprint) is None or not is_known_in(s, fingerprint):
             add_in(s, der, OWN_IDENTITY if current else REPLACED_IDENTITY, actor)
     store_value(s, IDENTITIES_SEEN_SETTING, sorted(files))
     return len(fingerprints_in(s) - before)

@@ -20,11 +20,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from observer.store.models import utc_now
+from observer.store.sync_tables import JOINED_KEY as JOINED_KEY  # where it was first named
 from observer.store.sync_tables import PENDING, sync_outbox, sync_state
 
 # session.info key: set while a pull applies the server's rows (this transaction only).
 APPLYING_SERVER_CHANGES = "observer.outbox.applying_server_changes"
-JOINED_KEY = "laptop_id"
 
 # Each synced table: the record it belongs to (its type, and the column holding its id).
 RECORD_OF_TABLE = {

@@ -11,6 +11,8 @@ writes them.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from observer.store.ids import Id
 from observer.store.models import Base, UTCDateTime
@@ -18,7 +20,8 @@ from observer.store.models import Base, UTCDateTime
 metadata = Base.metadata
 
 # One row a setting: the server's address, the laptop's id and device token, the pull
-# cursor, the audit head the server acknowledged, the last successful sync.
+# cursor, the audit head the server acknowledged, the last successful sync, and the user's
+# scope as the server last said it (their server role and the ids of their teams).
 sync_state = sa.Table(
     "sync_state",
     metadata,
@@ -36,6 +39,10 @@ sync_records = sa.Table(
     sa.Column("server_revision", sa.BigInteger(), nullable=False),
     sa.Column("base", sa.JSON(), nullable=True),
 )
+
+# The keys of sync_state that more than observer.sync reads (observer/people/scope.py).
+SERVER_KEY, PERSON_KEY, ROLE_KEY, TEAMS_KEY = "server", "person_id", "role", "teams"
+JOINED_KEY = "laptop_id"  # set once the laptop has joined a server
 
 PENDING, SENT, REFUSED = "pending", "sent", "refused"
 
@@ -73,3 +80,17 @@ sync_laptops = sa.Table(
     sa.Column("person_id", Id(), nullable=False),
     sa.Column("last_synced_at", UTCDateTime(), nullable=True),
 )
+
+
+def joined_server(s: Session) -> str | None:
+    """The address of the team server this store has joined; None before it joins one."""
+    try:
+        rows = s.execute(
+            sa.select(sync_state.c.key, sync_state.c.value).where(
+                sync_state.c.key.in_([JOINED_KEY, SERVER_KEY])
+            )
+        )
+        found = {row.key: row.value for row in rows}
+    except OperationalError:  # a store not yet upgraded to 0013
+        return None
+    return str(found.get(SERVER_KEY) or "") if JOINED_KEY in found else None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from observer.errors import ObserverError
 from observer.governance.audit import record_event
+from observer.people import scope
 from observer.people.merging import DuplicatePeople
 from observer.people.profile import Profiles
 from observer.records.canonical import merged_ids
@@ -86,6 +87,7 @@ def join(
         laptop_id = uuid.UUID(str(answer["laptop_id"]))
         token, role = str(answer["token"]), str(answer["role"])
         teams = tuple(str(t["name"]) for t in answer.get("teams") or [])
+        team_ids = scope.team_ids(answer.get("teams") or [])
     except (KeyError, TypeError, ValueError):
         raise SyncFailed(
             "The team server's answer to joining was not one this app reads."
@@ -102,7 +104,7 @@ def join(
         state.put(
             s,
             **{state.SERVER: server, state.TOKEN: token, state.PERSON: str(person_id)},
-            **{state.ROLE: role, JOINED_KEY: str(laptop_id)},
+            **{state.ROLE: role, state.TEAMS: team_ids or [], JOINED_KEY: str(laptop_id)},
         )
         queued = queue_history(s, person_id)
         record_event(

@@ -22,6 +22,7 @@ from observer.bundle.reader import BundleReader
 from observer.conflicts.rules import ConflictKind
 from observer.conflicts.shared import forget_text, shared_hash
 from observer.errors import InvalidBundle
+from observer.people import scope
 from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
@@ -72,6 +73,7 @@ def pull_all(db: Database, client: Client, actor: str) -> Pulled:
 
 
 def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled: Pulled) -> None:
+    _learn_scope(s, page.get("scope"))
     me = state.enrolment(s)
     mine = None if me is None else me.person_id
     observations = [o for o in page.get("observations", []) if isinstance(o, dict)]
@@ -122,6 +124,18 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server, laptop, mine)
     if "laptops" in page:  # protocol v2, on the last page
         laptops.replace(s, page["laptops"])
+
+
+def _learn_scope(s: Session, given: Any) -> None:
+    """The user's role and teams as the server says them now (a server before this part
+    of the protocol says nothing: what joining said stays)."""
+    if not isinstance(given, dict):
+        return
+    teams = scope.team_ids(given.get("teams"))
+    role = given.get("role")
+    if teams is None or not (role is None or isinstance(role, str)):
+        raise InvalidBundle("the scope it gave could not be read")
+    state.put(s, **{state.ROLE: role or "", state.TEAMS: teams})
 
 
 def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:

@@ -14,9 +14,16 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from observer.store.outbox import JOINED_KEY
-from observer.store.sync_tables import sync_records, sync_state
+from observer.store.sync_tables import (
+    PERSON_KEY,
+    ROLE_KEY,
+    SERVER_KEY,
+    TEAMS_KEY,
+    sync_records,
+    sync_state,
+)
 
-SERVER, TOKEN, PERSON, ROLE = "server", "token", "person_id", "role"
+SERVER, TOKEN, PERSON, ROLE, TEAMS = SERVER_KEY, "token", PERSON_KEY, ROLE_KEY, TEAMS_KEY
 CURSOR, AUDIT_ACK, LAST_SYNC = "cursor", "audit_acknowledged", "last_synced_at"
 
 

@@ -215,7 +215,12 @@ class RetentionDialog(QDialog):
 
     @classmethod
     def manage(cls, parent: QWidget | None, services: Services, prompts: Prompts) -> bool:
-        """Shows the dialog; True when it removed observations, so lists need reloading."""
+        """Shows the dialog; True when it removed observations, so lists need reloading.
+        Once the laptop has joined a team server, says instead that retention is set there."""
+        on_server = services.retention.decided_on_server()
+        if on_server is not None:
+            prompts.information(parent, on_server)
+            return False
         dialog = cls(services, prompts, parent)
         dialog.exec()
         dialog.deleteLater()

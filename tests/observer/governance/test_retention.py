@@ -29,6 +29,8 @@ from observer.store.models import (
     Signature,
     action_standards,
 )
+from observer.store.sync_tables import JOINED_KEY, sync_outbox
+from observer.sync import state
 from observer.vocabulary import Kind, Role, SignatureRole
 from tests.support.core import WHEN, NewDraft, RunCli, Staff
 
@@ -430,3 +432,50 @@ def _today_is(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
             return cls(day.year, day.month, day.day)
 
     monkeypatch.setattr(module, "date", Today)
+
+
+# Once the laptop has joined a team server
+
+JOINED_SENTENCE = (
+    "This laptop has joined the team server at https://observer.example.org, whose "
+    "administrator sets retention: the laptop removes nothing itself, and each sync removes "
+    "here what the server removed."
+)
+
+
+def join(services: Services) -> None:
+    """As joining leaves the store (observer/sync/joining.py), without a server."""
+    with services.db.session() as s, s.begin():
+        state.put(
+            s,
+            **{state.SERVER: "https://observer.example.org", state.TOKEN: "t"},
+            **{state.PERSON: str(uuid.uuid4()), state.ROLE: "practice_lead"},
+            **{JOINED_KEY: str(uuid.uuid4())},
+        )
+
+
+def test_once_joined_the_laptops_own_retention_removes_nothing_and_says_whose_it_is(
+    services: Services, store: Store, data_dir: Path, run_cli: RunCli,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    _today_is(monkeypatch, TODAY)
+    join(services)
+    before = observation_ids(services)
+
+    for command in ("show", "preview"):
+        assert cli(run_cli, data_dir, command) == 0
+        assert capsys.readouterr().out == JOINED_SENTENCE + "\n"
+    assert cli(run_cli, data_dir, "preview", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["message"] == JOINED_SENTENCE
+    assert cli(run_cli, data_dir, "apply", "--yes") == 2
+    assert capsys.readouterr().err == f"observer: {JOINED_SENTENCE}\n"
+    assert cli(run_cli, data_dir, "set", "--keep-everything") == 2
+    assert capsys.readouterr().err == f"observer: {JOINED_SENTENCE}\n"
+
+    assert observation_ids(services) == before
+    assert retention_events(services) == []
+    assert services.retention.preview(TODAY).due == ()  # a restore applies nothing either
+    with pytest.raises(retention.RetentionOnServer):
+        services.retention.apply(TODAY, replace(services.retention.preview(TODAY)))
+    with services.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(sync_outbox)) == 0, "no delete queued"

@@ -34,7 +34,7 @@ def joined(services: Services) -> None:
                 state.TOKEN: "t",
                 JOINED_KEY: str(uuid.uuid4()),
             },
-            **{state.PERSON: str(uuid.uuid4())},
+            **{state.PERSON: str(uuid.uuid4()), state.ROLE: "service"},  # sees every record
         )
 
 

@@ -26,6 +26,8 @@ from observer.people.directory import PersonDetails
 from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.store.models import Observation
+from observer.store.sync_tables import JOINED_KEY
+from observer.sync import state
 from observer.vocabulary import Kind, Status
 from tests.support.qt import column_texts, row_texts
 from ui.dialogs.retention import RetentionDialog
@@ -228,3 +230,33 @@ def test_with_nothing_due_the_dialog_says_so_once(
 
     assert shown.count("Nothing is due for removal.") == 1
     assert dialog.table.message() == "Nothing is due for removal."
+
+
+def test_once_joined_to_a_team_server_the_menu_says_retention_is_set_there(
+    qtbot: QtBot, services: Services, prompts, leaver: uuid.UUID, six_years: None, monkeypatch
+) -> None:
+    with services.db.session() as s, s.begin():
+        state.put(
+            s,
+            **{state.SERVER: "https://observer.example.org", state.TOKEN: "t"},
+            **{state.PERSON: str(uuid.uuid4()), state.ROLE: "practice_lead"},
+            **{JOINED_KEY: str(uuid.uuid4())},
+        )
+    window = MainWindow(services, prompts)
+    qtbot.addWidget(window)
+    opened: list[RetentionDialog] = []
+    monkeypatch.setattr(RetentionDialog, "exec", lambda dialog: opened.append(dialog) or 0)
+    (tools,) = [a.menu() for a in window.menuBar().actions() if a.text() == "&Tools"]
+    (item,) = [a for a in tools.actions() if a.text() == "&Retention policy…"]
+    item.trigger()
+
+    assert opened == []
+    assert prompts.shown == [
+        (
+            "information",
+            "This laptop has joined the team server at https://observer.example.org, whose "
+            "administrator sets retention: the laptop removes nothing itself, and each sync "
+            "removes here what the server removed.",
+        )
+    ]
+    assert _observations_of(services, leaver) == 2
