@@ -196,12 +196,12 @@ async def _pull(request: Request, engine: Engine) -> Response:
     limit = _limit(params.get("limit"))
     laptop = await _authenticated(request, engine)
 
-    def read() -> dict[str, Any]:
+    def read() -> bytes:
         connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
         with connection as conn, conn.begin():
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             as_caller(conn, laptop)
-            return feed.pull(conn, after, limit)
+            return feed.pull(conn, after, limit).body
 
     try:
         page = await run_in_threadpool(read)
@@ -211,7 +211,7 @@ async def _pull(request: Request, engine: Engine) -> Response:
     except feed.NotReady as exc:
         log.error("pull refused: the database was restored and not yet migrated")
         raise Refused(503, "restored", str(exc)) from None
-    return JSONResponse(page)
+    return Response(page, media_type="application/json")
 
 
 async def _push(request: Request, engine: Engine) -> Response:
