@@ -5,9 +5,9 @@
 
 Starts a throwaway cluster (tests/support/postgres.py), migrates it, seeds it
 (benchmarks/server_seed.py: 1,000,000 fictional observations of 20,000 workers by
-default; 20,000 took 14 s on 2 cores at load 1.5, so a million should take 15-20 minutes
-on a quiet machine, most of the run; it did not finish in 45 minutes at load 15-20, hence
-`--keep DIR`, which keeps the seeded cluster for the next run), enrols laptops, starts
+default; a million took 21 minutes on 2 cores at load 12-13 (other test runs beside it),
+of which the seed's own Python used about 5.5 minutes of CPU, so a few minutes on a quiet
+machine; `--keep DIR` keeps the seeded cluster for the next run), enrols laptops, starts
 the sync service on 127.0.0.1 in its own process, and measures over HTTP:
 
 - **first sync of a team manager's laptop** whose scope holds about 5,000 observations:
