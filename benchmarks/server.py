@@ -5,9 +5,9 @@
 
 Starts a throwaway cluster (tests/support/postgres.py), migrates it, seeds it
 (benchmarks/server_seed.py: 1,000,000 fictional observations of 20,000 workers by
-default; 20,000 took 14 s on 2 cores at load 1.5, so a million should take 15-20 minutes
-on a quiet machine, most of the run; it did not finish in 45 minutes at load 15-20, hence
-`--keep DIR`, which keeps the seeded cluster for the next run), enrols laptops, starts
+default; a million took 21 minutes on 2 cores at load 12-13 (other test runs beside it),
+of which the seed's own Python used about 5.5 minutes of CPU, so a few minutes on a quiet
+machine; `--keep DIR` keeps the seeded cluster for the next run), enrols laptops, starts
 the sync service on 127.0.0.1 in its own process, and measures over HTTP:
 
 - **first sync of a team manager's laptop** whose scope holds about 5,000 observations:
@@ -503,9 +503,9 @@ def measure_concurrent(server: Server, count: int = LAPTOPS) -> Measurement:
     errors: list[str] = []
     lock = threading.Lock()
 
-    def one(laptop: Laptop) -> None:
+    def one(laptop: Laptop, client: httpx.Client) -> None:
         try:
-            with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            with client:
                 started = time.perf_counter()
                 if laptop.id in writers:
                     writers[laptop.id].push(client)
@@ -520,7 +520,14 @@ def measure_concurrent(server: Server, count: int = LAPTOPS) -> Measurement:
     for round_ in range(ROUNDS):
         for observation in ids[round_ * EDITS_PER_ROUND : (round_ + 1) * EDITS_PER_ROUND]:
             _edit(server.owner(), observation, round_)
-        threads = [threading.Thread(target=one, args=(laptop,)) for laptop in laptops]
+        # Each laptop's HTTP client is made before the round starts: making one costs about
+        # 30 ms of CPU (httpx builds a TLS context even for plain HTTP), which 50 threads
+        # would otherwise spend on the server's two cores while the first syncs run.
+        clients = [httpx.Client(base_url=server.base_url, timeout=60) for _ in laptops]
+        threads = [
+            threading.Thread(target=one, args=(laptop, client))
+            for laptop, client in zip(laptops, clients, strict=True)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -208,23 +208,25 @@ async def _pull(request: Request, engine: Engine) -> Response:
     laptop = await _authenticated(request, engine)
     with_laptops = request.path_params["protocol"] != "v1"
 
-    def read() -> dict[str, Any]:
+    def read() -> bytes:
         connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
         with connection as conn, conn.begin():
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             as_caller(conn, laptop)
             page = feed.pull(conn, after, limit)
-            if with_laptops and not page["more"]:
-                page["laptops"] = sightings.visible(conn)
-        if not page["more"]:
-            # The end of the feed: this laptop's sync went through (it pushed first).
-            with engine.begin() as conn:
-                as_caller(conn, laptop)
-                synced = sightings.record_sync(conn)
-            for seen in page.get("laptops", []):
-                if seen["id"] == str(laptop) and synced is not None:
-                    seen["last_synced_at"] = synced.isoformat()
-        return page
+            laptops = sightings.visible(conn) if with_laptops and not page.more else None
+        if page.more:
+            return page.body
+        # The end of the feed: this laptop's sync went through (it pushed first).
+        with engine.begin() as conn:
+            as_caller(conn, laptop)
+            synced = sightings.record_sync(conn)
+        if laptops is None:
+            return page.body
+        for seen in laptops:
+            if seen["id"] == str(laptop) and synced is not None:
+                seen["last_synced_at"] = synced.isoformat()
+        return page.with_part("laptops", laptops).body
 
     try:
         page = await run_in_threadpool(read)
@@ -234,7 +236,7 @@ async def _pull(request: Request, engine: Engine) -> Response:
     except feed.NotReady as exc:
         log.error("pull refused: the database was restored and not yet migrated")
         raise Refused(503, "restored", str(exc)) from None
-    return JSONResponse(page)
+    return Response(page, media_type="application/json")
 
 
 async def _push(request: Request, engine: Engine) -> Response:

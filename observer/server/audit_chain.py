@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -217,7 +218,8 @@ def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
     A run that continues from an older event of the chain and declares the laptop's
     restore (observer.governance.audit_fork) opens the chain's next line, with a fork
     receipt. The caller's transaction names the laptop; one push of a laptop at a time
-    holds it."""
+    holds it.
+    With events to append, the caller's transaction is committed here, with the receipt."""
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"audit {laptop}", 0))))
     head = head_of(conn, laptop)
     wanted = [e.sequence for e in events if e.sequence <= head.sequence]
@@ -262,11 +264,23 @@ def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
             conn.execute(insert(schema.audit_events), _rows(laptop, new, line))
     except IntegrityError:
         raise _broken(laptop, "an event's id is one the server already holds") from None
-    conn.execute(
-        text("SELECT observer_append_receipt(:sequence, :hash)"),
-        {"sequence": last.sequence, "hash": last.hash},
-    )
+    _receipt_and_commit(conn, last)
     return last
+
+
+def _receipt_and_commit(conn: Connection, head: Head) -> None:
+    """The receipt, and the commit of the caller's transaction, sent together (psycopg's
+    pipeline mode). The receipt takes the one lock of the server's chain, which every push
+    waits for; sent apart, the lock was held while this thread waited for its turn at the
+    interpreter among the service's others to send COMMIT: with 50 laptops syncing, 135 ms
+    a push on average. Together, PostgreSQL commits as soon as the receipt is written. Any
+    failure rolls the whole transaction back, as before; the caller's commit then finds
+    nothing left to do."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.pipeline():
+        driver.execute("SELECT observer_append_receipt(%s, %s)", (head.sequence, head.hash))
+        driver.commit()
 
 
 def _check_declared(laptop: uuid.UUID, fork: Fork, new: list[Event]) -> None:

@@ -28,7 +28,7 @@ import functools
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -49,7 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from observer.errors import ObserverError
-from observer.server import epoch, schema
+from observer.server import epoch, feed_json, schema
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
@@ -57,7 +57,7 @@ _CURSOR = re.compile(r"(?:([0-9]{1,19})\.)?([0-9]{1,19})\.([0-9]{1,19})")
 _MAX_BIGINT = 2**63 - 1
 # Bookkeeping of the feed itself; `server_revision` stays, as the revision a later push
 # says its change was based on.
-_NOT_SENT = frozenset({"written_xid", "pending_manager_id"})
+_NOT_SENT = feed_json.NOT_SENT
 
 
 class BadCursor(ObserverError):
@@ -100,9 +100,38 @@ class Cursor:
         return cls(int(found[1]), int(found[2]), int(found[3]))
 
 
-def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
+class Page(Mapping[str, Any]):
+    """A page of the feed: `body` is the JSON the service sends as it is; read as a mapping
+    (by a test, or an administrator's command), it is that JSON parsed, once."""
+
+    def __init__(self, body: bytes, more: bool) -> None:
+        self.body = body
+        self.more = more
+        self._read: dict[str, Any] | None = None
+
+    def with_part(self, key: str, value: object) -> Page:
+        """The page with one more key (protocol v2's `laptops`, on the last page)."""
+        return Page(self.body[:-1] + b"," + _dumps(key) + b":" + _dumps(value) + b"}", self.more)
+
+    def _parsed(self) -> dict[str, Any]:
+        if self._read is None:
+            self._read = json.loads(self.body)
+        return self._read
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parsed()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+
+def pull(conn: Connection, after: Cursor, limit: int) -> Page:
     """One page of the feed for the caller set on `conn`, whose transaction must be
-    REPEATABLE READ so that every statement here reads the same snapshot."""
+    REPEATABLE READ so that every statement here reads the same snapshot. Teams, people,
+    observations and conflicts come as PostgreSQL wrote them (observer/server/feed_json.py)."""
     current = epoch.current(conn)
     if current is None:
         raise NotReady(
@@ -137,21 +166,30 @@ def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
     for entry in entries:
         found.setdefault(entry.kind, {})[entry.id] = None
     wanted = {kind: list(ids) for kind, ids in found.items()}
-    people = _rows(conn, schema.people, wanted.get("people", []))
-    return {
-        "cursor": str(cursor),
-        "more": more,
-        "teams": _records(_rows(conn, schema.teams, wanted.get("teams", []))),
-        "people": _records(people),
-        "frameworks": _frameworks(conn, wanted.get("frameworks", [])),
-        "observations": observation_documents(conn, wanted.get("observations", [])),
-        "tombstones": [
-            _tombstone(row) for row in _rows(conn, schema.tombstones, wanted.get("tombstones", []))
-        ],
-        "withdrawn": _withdrawn(conn, [row.id for row in people]),
-        "conflicts": _records(_rows(conn, schema.conflicts, wanted.get("conflicts", []))),
-        "scope": _scope(conn, role),
+    people = wanted.get("people", [])
+    tombstones = _rows(conn, schema.tombstones, wanted.get("tombstones", []))
+    parts = {
+        "cursor": _dumps(str(cursor)),
+        "more": _dumps(more),
+        "teams": _array(feed_json.records(conn, schema.teams, wanted.get("teams", []))),
+        "people": _array(feed_json.records(conn, schema.people, people)),
+        "frameworks": _dumps(_frameworks(conn, wanted.get("frameworks", []))),
+        "observations": _array(feed_json.observations(conn, wanted.get("observations", []))),
+        "tombstones": _dumps([_tombstone(row) for row in tombstones]),
+        "withdrawn": _dumps(_withdrawn(conn, people)),
+        "conflicts": _array(feed_json.records(conn, schema.conflicts, wanted.get("conflicts", []))),
+        "scope": _dumps(_scope(conn, role)),
     }
+    return Page(b"{" + b",".join(_dumps(key) + b":" + v for key, v in parts.items()) + b"}", more)
+
+
+def _dumps(value: object) -> bytes:
+    # As Starlette's JSONResponse writes a body.
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _array(texts: Sequence[bytes]) -> bytes:
+    return b"[" + b",".join(texts) + b"]"
 
 
 def _scope(conn: Connection, role: str | None) -> dict[str, Any]:

@@ -120,6 +120,35 @@ def test_a_signed_record_of_the_seed_is_still_guarded_by_its_trigger() -> None:
         cluster.stop()
 
 
+def test_a_seed_leaves_every_index_and_constraint_the_migrations_made() -> None:
+    """The seed drops the indexes and constraints of the tables it fills by the million
+    and makes them again after the load: none may be missing or changed."""
+    shape = (
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+        "WHERE indrelid::regclass::text NOT LIKE 'pg_%%' UNION ALL "
+        "SELECT conname, pg_get_constraintdef(oid) || convalidated::text FROM pg_constraint "
+        "WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"
+    )
+    cluster = Cluster.start()
+    try:
+        shapes = []
+        for name in ("empty", "seeded"):
+            with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
+                if name == "empty":
+                    conn.execute(f"CREATE ROLE {OWNER_ROLE} LOGIN")
+                    conn.execute(f"CREATE ROLE {SERVICE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
+                conn.execute(f"CREATE DATABASE {name} OWNER {OWNER_ROLE}")
+            _migrate(cluster, name)
+            if name == "seeded":
+                server_seed.seed(cluster.conninfo(OWNER_ROLE, name), 30, 10)
+            with psycopg.connect(cluster.conninfo(OWNER_ROLE, name)) as conn:
+                shapes.append(conn.execute(shape).fetchall())
+    finally:
+        cluster.stop()
+    assert shapes[0] == shapes[1]
+    assert any(row[0] == "fk_ratings_observation_id_observations" for row in shapes[1])
+
+
 def _migrate(cluster: Cluster, name: str) -> None:
     from observer.server.database import database_url, make_engine
     from observer.server.migrate import migrate
