@@ -157,3 +157,42 @@ def test_the_feed_carries_exactly_what_row_level_security_shows_each_caller(
         "a service-wide role": 9,
         "a laptop whose person has no role": 0,
     }
+
+
+def test_small_pages_carry_every_row_once_in_the_feeds_order(server_db: ServerDatabase) -> None:
+    """Each table gives a page at most a page of its rows (observer/server/feed.py,
+    `_entries`): paging through many people, teams and records written in turn must still
+    carry every row once, in the order they were written."""
+    db = server_db
+    framework = db.framework()
+    priya = db.person("Priya Shah", role="practice_lead")
+    written: list[uuid.UUID] = []
+    for n in range(6):
+        team = db.team(f"Team {n}")
+        people = [db.person(f"Worker {n}-{k}", team) for k in range(3)]
+        written += [team, *people, db.observation(framework, of=people[0], by=priya)]
+    laptop = db.laptop(db.person("Sam Quill"), "service")
+    order: list[uuid.UUID] = []
+    after, pages = feed.Cursor(), 0
+    while True:
+        connection = db.service.connect().execution_options(isolation_level="REPEATABLE READ")
+        with connection as conn, conn.begin():
+            as_caller(conn, laptop)
+            page = feed.pull(conn, after, 4)
+        for key in ("teams", "people", "observations"):
+            order += [uuid.UUID(row["id"]) for row in page[key]]
+        pages += 1
+        after = feed.Cursor.parse(page["cursor"])
+        if not page["more"]:
+            break
+    carried = [row for row in order if row in set(written)]
+    assert sorted(carried) == sorted(written)  # every row, once
+    assert pages >= len(written) // 4
+    with db.owner.connect() as conn:
+        stamps = {
+            row: _stamp(conn, table, row)[0]
+            for table in ("teams", "people", "observations")
+            for row in conn.execute(text(f"SELECT id FROM {table}")).scalars()
+        }
+    by_page: list[int] = [stamps[row] for row in carried]
+    assert max(by_page[:4]) < min(by_page[-4:])  # early rows on early pages

@@ -102,7 +102,7 @@ def test_a_v2_pull_ends_with_the_laptops_and_records_the_sync_a_v1_pull_is_uncha
     assert "laptops" not in old
     assert set(old) == {
         *("cursor", "more", "teams", "people", "frameworks", "observations"),
-        *("tombstones", "withdrawn", "conflicts"),
+        *("tombstones", "withdrawn", "conflicts", "scope"),
     }
     with db.owner.connect() as conn:
         tom_synced = conn.execute(
