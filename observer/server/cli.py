@@ -234,9 +234,11 @@ def _laptops(args: argparse.Namespace, conn: Connection) -> None:
     for laptop in found:
         state = f"revoked {_when(laptop.revoked_at)}" if laptop.revoked_at else "enrolled"
         seen = _when(laptop.last_seen_at) if laptop.last_seen_at else "never"
+        synced = _when(laptop.last_synced_at) if laptop.last_synced_at else "never"
         print(
             f"{str(laptop.id)[:8]}  {laptop.person_name}  ({laptop.role or 'no role'})  "
-            f"{state}  last seen {seen}  conflicts open {laptop.open_conflicts}"
+            f"{state}  last seen {seen}  last synced {synced}  "
+            f"conflicts open {laptop.open_conflicts}"
         )
 
 
@@ -252,6 +254,7 @@ def _laptop_json(laptop: Any) -> dict[str, Any]:
         "name": laptop.name,
         "enrolled_at": iso(laptop.enrolled_at),
         "last_seen_at": iso(laptop.last_seen_at),
+        "last_synced_at": iso(laptop.last_synced_at),
         "revoked_at": iso(laptop.revoked_at),
         "open_conflicts": laptop.open_conflicts,
     }

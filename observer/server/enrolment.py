@@ -68,6 +68,7 @@ class Laptop:
     name: str
     enrolled_at: datetime
     last_seen_at: datetime | None
+    last_synced_at: datetime | None  # its last pull to the end of the feed
     revoked_at: datetime | None
     open_conflicts: int
 
@@ -187,6 +188,7 @@ def laptops(conn: Connection) -> list[Laptop]:
             lt.c.name,
             lt.c.enrolled_at,
             lt.c.last_seen_at,
+            lt.c.last_synced_at,
             lt.c.revoked_at,
             open_conflicts.label("open_conflicts"),
         )

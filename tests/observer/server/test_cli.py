@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import psycopg
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from observer.server import schema
 from observer.server.cli import main
@@ -184,6 +184,13 @@ def test_enrol_gives_a_one_time_code_that_a_laptop_joins_with(staff: ServerDatab
         "practice_lead",
     )
     assert entry["last_seen_at"] is not None
+    assert entry["last_synced_at"] is None  # seen, but never pulled to the end of the feed
+    assert "last synced never" in run(["laptops"], url).stdout
+    with staff.as_laptop(laptop) as conn:  # as a pull that reaches the end of the feed
+        conn.execute(select(func.observer_laptop_synced()))
+    [entry] = json.loads(run(["laptops", "--json"], url).stdout)
+    assert entry["last_synced_at"] is not None
+    assert "last synced never" not in run(["laptops"], url).stdout
     assert entry["revoked_at"] is None
 
     revoked = run(["revoke", str(laptop)[:8]], url)
