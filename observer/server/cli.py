@@ -218,6 +218,16 @@ def _enrol(args: argparse.Namespace, conn: Connection) -> None:
     done = enrol(conn, args.person, args.role, args.team)
     teams = f" for {', '.join(done.teams)}" if done.teams else ""
     print(f"{done.person_name} is now {done.role.replace('_', ' ')}{teams}.")
+    if done.now_managed:
+        print(
+            f"{done.person_name} is now the manager of {', '.join(done.now_managed)}, "
+            "on every laptop at its next sync."
+        )
+    for team, manager in done.kept_managers:
+        print(
+            f"{team} already has a manager, {manager}, who stays its manager: "
+            f"{done.person_name} sees its workers' records but is not named its manager."
+        )
     print(f"Enrolment code (once, until {_when(done.expires_at)}): {done.code}")
 
 
