@@ -245,11 +245,8 @@ def test_an_enrolled_manager_manages_a_team_with_none_and_not_one_that_has_a_man
     assert _teams(staff)[team_a] == (dana, 2)
 
     # Another manager enrolled for both teams: A keeps Dana, and says so; B was free.
-    both = run(
-        ["enrol", "--person", "Owen Price", "--role", "team_manager"]
-        + ["--team", team_a, "--team", team_b],
-        url,
-    )
+    owen_enrolled = ["enrol", "--person", "Owen Price", "--role", "team_manager"]
+    both = run([*owen_enrolled, "--team", team_a, "--team", team_b], url)
     assert both.exit_code == 0, both
     assert (
         f"{team_a} already has a manager, Dana Lewis, who stays its manager: Owen Price sees "
