@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
             parent=self.stack,
             changes=changes,
             laptops=lambda: services.sync.laptops(),
+            user=self._user_id,
         )
         team.worker_requested.connect(self.open_worker)
         return team
@@ -374,6 +375,11 @@ class MainWindow(QMainWindow):
             overview, today = self._services.team_overview, date.today()
             QThreadPool.globalInstance().start(lambda: read_ahead(overview, today))
         set_aside_what_is_loaded("the worker page")
+
+    def _user_id(self) -> uuid.UUID | None:
+        """This laptop's user (read off the GUI thread too: the team overview's loader)."""
+        profile = self._services.profiles.current()
+        return None if profile is None else profile.person_id
 
     def refresh_profile(self) -> None:
         profile = self._services.profiles.current()

@@ -117,6 +117,22 @@ class People:
 
     # Teams
 
+    def team_managed_by(self, person_id: uuid.UUID | None) -> uuid.UUID | None:
+        """The one team this person manages (a team manager's team overview opens on it):
+        the team that names them its manager, or, when none does, the team a team manager
+        belongs to if it names no manager; None for a practice lead, or several teams."""
+        if person_id is None:
+            return None
+        with self._db.session() as s:
+            managed = list(s.scalars(select(Team.id).where(Team.manager_id == person_id)))
+            if managed:
+                return managed[0] if len(managed) == 1 else None
+            person = s.get(Person, person_id)
+            if person is None or person.role != Role.TEAM_MANAGER.value or person.team_id is None:
+                return None
+            team = s.get(Team, person.team_id)
+            return team.id if team is not None and team.manager_id is None else None
+
     def list_teams(self) -> list[TeamSummary]:
         members = (
             select(Person.team_id, func.count().label("n"))

@@ -34,6 +34,7 @@ from observer.records.canonical import (
     content_hash,
     observation_document,
 )
+from observer.records.countersigners import manages_the_workers_team
 from observer.records.readiness import NotReady, missing_for_sign_off
 from observer.records.recording import ObservationView, observation_view
 from observer.records.seals import (
@@ -174,6 +175,8 @@ class SignedRecord:
     content_hash: str
     problem: str | None = None
     """Why the record no longer holds together as signed (observer.records.seals), if so."""
+    countersigner: bool = False
+    """Whether the person asked about may be offered the countersignature."""
 
     @property
     def next_role(self) -> SignatureRole | None:
@@ -200,9 +203,12 @@ class SignOff:
         self._actor = actor
         self._endorser = endorser
 
-    def signed_record(self, observation_id: uuid.UUID) -> SignedRecord:
+    def signed_record(
+        self, observation_id: uuid.UUID, *, user: uuid.UUID | None = None
+    ) -> SignedRecord:
         """What a summary shows of a record, or the people signing it read, from one read
-        (a history reads hundreds)."""
+        (a history reads hundreds); with `user` (this laptop's), whether they may be offered
+        the countersignature (observer/records/countersigners.py)."""
         with self._db.session() as s:
             observation = self._load(s, observation_id)
             digest = record_hash(observation)
@@ -215,6 +221,7 @@ class SignOff:
                 ],
                 content_hash=digest,
                 problem=_problem(s, observation, digest),
+                countersigner=manages_the_workers_team(s, observation, user),
             )
 
     def signed_states(

@@ -218,6 +218,16 @@ def _enrol(args: argparse.Namespace, conn: Connection) -> None:
     done = enrol(conn, args.person, args.role, args.team)
     teams = f" for {', '.join(done.teams)}" if done.teams else ""
     print(f"{done.person_name} is now {done.role.replace('_', ' ')}{teams}.")
+    if done.now_managed:
+        print(
+            f"{done.person_name} is now the manager of {', '.join(done.now_managed)}, "
+            "on every laptop at its next sync."
+        )
+    for team, manager in done.kept_managers:
+        print(
+            f"{team} already has a manager, {manager}, who stays its manager: "
+            f"{done.person_name} sees its workers' records but is not named its manager."
+        )
     print(f"Enrolment code (once, until {_when(done.expires_at)}): {done.code}")
 
 
@@ -234,9 +244,11 @@ def _laptops(args: argparse.Namespace, conn: Connection) -> None:
     for laptop in found:
         state = f"revoked {_when(laptop.revoked_at)}" if laptop.revoked_at else "enrolled"
         seen = _when(laptop.last_seen_at) if laptop.last_seen_at else "never"
+        synced = _when(laptop.last_synced_at) if laptop.last_synced_at else "never"
         print(
             f"{str(laptop.id)[:8]}  {laptop.person_name}  ({laptop.role or 'no role'})  "
-            f"{state}  last seen {seen}  conflicts open {laptop.open_conflicts}"
+            f"{state}  last seen {seen}  last synced {synced}  "
+            f"conflicts open {laptop.open_conflicts}"
         )
 
 
@@ -252,6 +264,7 @@ def _laptop_json(laptop: Any) -> dict[str, Any]:
         "name": laptop.name,
         "enrolled_at": iso(laptop.enrolled_at),
         "last_seen_at": iso(laptop.last_seen_at),
+        "last_synced_at": iso(laptop.last_synced_at),
         "revoked_at": iso(laptop.revoked_at),
         "open_conflicts": laptop.open_conflicts,
     }

@@ -14,8 +14,9 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
@@ -57,6 +58,10 @@ class Enrolment:
     teams: tuple[str, ...]
     code: str
     expires_at: datetime
+    # A team_manager's teams that named them their manager now, and those that kept
+    # another manager (team name, that manager's name).
+    now_managed: tuple[str, ...] = ()
+    kept_managers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class Laptop:
     name: str
     enrolled_at: datetime
     last_seen_at: datetime | None
+    last_synced_at: datetime | None  # its last pull to the end of the feed
     revoked_at: datetime | None
     open_conflicts: int
 
@@ -102,6 +108,7 @@ def enrol(
     )
     for team_id in team_ids:
         conn.execute(insert(schema.team_assignments).values(person_id=person_id, team_id=team_id))
+    managed = _name_manager(conn, person_id, team_ids) if role == "team_manager" else None
     code = new_code()
     expires_at = conn.execute(
         insert(schema.enrolment_codes)
@@ -112,7 +119,59 @@ def enrol(
         )
         .returning(schema.enrolment_codes.c.expires_at)
     ).scalar_one()
-    return Enrolment(person_id, person_name, role, tuple(team_ids.values()), code, expires_at)
+    enrolled = Enrolment(person_id, person_name, role, tuple(team_ids.values()), code, expires_at)
+    if managed is None:
+        return enrolled
+    return replace(enrolled, now_managed=managed[0], kept_managers=managed[1])
+
+
+def _name_manager(
+    conn: Connection, person_id: uuid.UUID, team_ids: dict[uuid.UUID, str]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A team manager enrolled for teams: each team with no manager makes them its manager
+    (laptops show the team's manager from `teams.manager_id`), a team that has another
+    keeps them (an administrator's enrolment grants sight of a team's records; it does not
+    silently unseat a manager: a deputy is enrolled so too), and a manager who belongs to
+    no team belongs to the first team they manage, as a laptop's team manager does. The
+    rows are restamped by their triggers, so every laptop's next pull carries them."""
+    teams, people = schema.teams, schema.people
+    now_managed: list[str] = []
+    kept: list[tuple[str, str]] = []
+    rows = conn.execute(
+        select(teams.c.id, teams.c.name, teams.c.manager_id, people.c.name.label("manager"))
+        .outerjoin(people, people.c.id == teams.c.manager_id)
+        .where(teams.c.id.in_(list(team_ids)))
+    ).all()
+    by_id = {row.id: row for row in rows}
+    for team_id in team_ids:
+        row = by_id[team_id]
+        if row.manager_id == person_id:
+            continue
+        if row.manager_id is not None:
+            kept.append((row.name, row.manager))
+            continue
+        # A manager a laptop named who has not reached the server yet gives way: the
+        # administrator's word is the later and the surer one.
+        conn.execute(
+            update(teams)
+            .where(teams.c.id == team_id)
+            .values(**_newer(teams), manager_id=person_id, pending_manager_id=None)
+        )
+        now_managed.append(row.name)
+    mine = [team_id for team_id in team_ids if by_id[team_id].manager_id in (None, person_id)]
+    if mine:
+        conn.execute(
+            update(people)
+            .where(people.c.id == person_id, people.c.team_id.is_(None))
+            .values(**_newer(people), team_id=mine[0])
+        )
+    return tuple(now_managed), tuple(kept)
+
+
+def _newer(table: Any) -> dict[str, Any]:
+    """A row changed here is a new revision: a laptop takes a team's or person's row from
+    the server only when its revision is higher than the copy it holds."""
+    return {"revision": table.c.revision + 1, "updated_at": func.now()}
 
 
 @dataclass(frozen=True)
@@ -187,6 +246,7 @@ def laptops(conn: Connection) -> list[Laptop]:
             lt.c.name,
             lt.c.enrolled_at,
             lt.c.last_seen_at,
+            lt.c.last_synced_at,
             lt.c.revoked_at,
             open_conflicts.label("open_conflicts"),
         )

@@ -73,6 +73,8 @@ class SignOffPart(QObject):
         self._prompts = prompts
         self.signatures: list[SignatureView] = []
         self.addenda: list[AddendumView] = []
+        # Only the manager of the worker's team is offered the countersignature.
+        self.may_countersign = False
         self._outline_items: dict[str, QListWidgetItem] = {}
 
         self.sign_button = QPushButton("Sign…")
@@ -127,11 +129,16 @@ class SignOffPart(QObject):
     def reload(self) -> None:
         observation_id = self._window.observation_id
         try:
-            record = self._services.signoff.signed_record(observation_id)
+            record = self._services.signoff.signed_record(observation_id, user=self._user())
         except ObserverError as error:
             log.warning("could not read the sign-off of %s: %s", observation_id, error)
             return
         self.signatures, self.addenda = record.signatures, record.addenda
+        self.may_countersign = record.countersigner
+
+    def _user(self) -> uuid.UUID | None:
+        profile = self._services.profiles.current()
+        return None if profile is None else profile.person_id
 
     # Commands
 
@@ -155,11 +162,12 @@ class SignOffPart(QObject):
     def _after_change(self) -> None:
         window = self._window
         try:
-            record = self._services.signoff.signed_record(window.observation_id)
+            record = self._services.signoff.signed_record(window.observation_id, user=self._user())
         except ObserverError as error:
             self._prompts.error(window, str(error))
             return
         self.signatures, self.addenda = record.signatures, record.addenda
+        self.may_countersign = record.countersigner
         window.sign_off_changed(record.view.status)
 
     # The window's state
@@ -169,11 +177,15 @@ class SignOffPart(QObject):
         window = self._window
         status = window.status
         role = self.next_role()
-        # The observer and the practitioner sign before the lock; a manager only after it.
-        can_sign = role is not None and (role is SignatureRole.MANAGER) == (status is Status.SIGNED)
+        # The observer and the practitioner sign before the lock; a manager only after it,
+        # and only on the laptop of the worker's team's manager.
+        manager = role is SignatureRole.MANAGER
+        can_sign = role is not None and manager == (status is Status.SIGNED)
+        can_sign = can_sign and (not manager or self.may_countersign)
         self.sign_action.setEnabled(can_sign)
-        self.sign_action.setText("Counter&sign…" if role is SignatureRole.MANAGER else "Si&gn…")
-        self.sign_button.setText("Countersign…" if role is SignatureRole.MANAGER else "Sign…")
+        countersign = manager and self.may_countersign  # nobody else sees the word
+        self.sign_action.setText("Counter&sign…" if countersign else "Si&gn…")
+        self.sign_button.setText("Countersign…" if countersign else "Sign…")
         self.sign_button.setVisible(can_sign and (status is not Status.DRAFT or self.frozen))
         signed = status is Status.SIGNED
         self.addendum_action.setEnabled(signed)

@@ -78,6 +78,7 @@ class Overview:
     period: Period
     texts: dict[uuid.UUID, str]  # what the find box looks in, per worker, when made here
     teams: list[tuple[str, uuid.UUID]]  # the teams to choose from, by name
+    own_team: uuid.UUID | None = None  # the team this laptop's user manages, if one
 
 
 class TeamPanel(QWidget):
@@ -96,9 +97,14 @@ class TeamPanel(QWidget):
         pause_ms: int = PAUSE_MS,
         changes: ChangeBus | None = None,
         laptops: Callable[[], list[LaptopSync]] | None = None,
+        user: Callable[[], uuid.UUID | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
         self._overview = overview
+        self._user = user
+        # A manager's overview opens on their team, once it is known (after a first sync,
+        # perhaps); after that the choice is theirs.
+        self._own_team_shown = False
         self._settings = settings
         self._people = people
         self._today = today
@@ -196,7 +202,7 @@ class TeamPanel(QWidget):
             self.summary.setText(str(error))
             return
         overview, settings = self._overview, self._settings
-        people, today = self._people, self._today()
+        people, today, user = self._people, self._today(), self._user
         # With a word in the find box, every row is looked in as soon as the rows are shown:
         # their texts are made here, off the GUI thread. Otherwise a row's is made when the
         # find box first needs it, and the overview is not kept waiting for two thousand.
@@ -207,7 +213,8 @@ class TeamPanel(QWidget):
             teams = [(t.name, t.id) for t in people.list_teams()]
             interval = settings.observation_interval_months()
             texts = search_texts(rows) if finding else {}
-            return Overview(rows, interval, period, texts, teams)
+            own = people.team_managed_by(user())
+            return Overview(rows, interval, period, texts, teams, own)
 
         self.summary.setText("Loading…")
         self._loader.request(load)
@@ -275,6 +282,13 @@ class TeamPanel(QWidget):
         assert isinstance(result, Overview)
         self.overview = result
         self._refresh_teams(result.teams)
+        if result.own_team is not None and not self._own_team_shown:
+            self._own_team_shown = True
+            # findData does not compare Python objects held as item data: compare here.
+            items = (self.team.itemData(i) for i in range(1, self.team.count()))
+            found = next((i for i, d in enumerate(items, 1) if d == result.own_team), 0)
+            if found:
+                self.team.setCurrentIndex(found)  # narrows through its signal
         chosen = self.selected()
         self.model.set_records(result.rows, result.texts)
         self.table.fit_columns()

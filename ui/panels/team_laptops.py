@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ui.formatting import count, local
@@ -130,6 +130,9 @@ class LaptopsLine(QLabel):
 
         super().__init__(parent)
         self.setAccessibleName("When the team's laptops last synced")
+        # Always rich: a line with no bold in it would otherwise show its escapes as typed
+        # ("Aled Hughes&#x27;s laptop").
+        self.setTextFormat(Qt.TextFormat.RichText)
         self.setWordWrap(True)
         self.setVisible(False)
         self.laptops: list[LaptopSync] = []

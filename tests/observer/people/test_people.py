@@ -33,6 +33,26 @@ def test_teams_are_listed_by_name_with_manager_and_active_members(services: Serv
     ]
 
 
+def test_the_team_a_manager_manages_is_the_one_their_overview_opens_on(
+    services: Services,
+) -> None:
+    people = services.people
+    north, south = people.add_team("Assessment North"), people.add_team("Assessment South")
+    rhys = people.add_person(PersonDetails("Rhys Evans", Role.TEAM_MANAGER, north))
+    ffion = people.add_person(PersonDetails("Ffion Jones", Role.TEAM_MANAGER, south))
+    lead = people.add_person(PersonDetails("Priya Shah", Role.PRACTICE_LEAD, north))
+    # No team names a manager yet: a team manager's own team, a practice lead's never.
+    assert people.team_managed_by(rhys) == north
+    assert people.team_managed_by(lead) is None
+    assert people.team_managed_by(None) is None
+
+    people.update_team(north, "Assessment North", ffion)  # Ffion manages North, not Rhys
+    assert people.team_managed_by(rhys) is None
+    assert people.team_managed_by(ffion) == north
+    people.update_team(south, "Assessment South", ffion)  # and South: no single team
+    assert people.team_managed_by(ffion) is None
+
+
 def test_a_team_can_be_renamed_including_a_change_of_case(services: Services) -> None:
     team = services.people.add_team("care leavers")
     services.people.update_team(team, "Care Leavers", None)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import psycopg
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from observer.server import schema
 from observer.server.cli import main
@@ -184,6 +184,13 @@ def test_enrol_gives_a_one_time_code_that_a_laptop_joins_with(staff: ServerDatab
         "practice_lead",
     )
     assert entry["last_seen_at"] is not None
+    assert entry["last_synced_at"] is None  # seen, but never pulled to the end of the feed
+    assert "last synced never" in run(["laptops"], url).stdout
+    with staff.as_laptop(laptop) as conn:  # as a pull that reaches the end of the feed
+        conn.execute(select(func.observer_laptop_synced()))
+    [entry] = json.loads(run(["laptops", "--json"], url).stdout)
+    assert entry["last_synced_at"] is not None
+    assert "last synced never" not in run(["laptops"], url).stdout
     assert entry["revoked_at"] is None
 
     revoked = run(["revoke", str(laptop)[:8]], url)
@@ -199,6 +206,60 @@ def test_enrol_gives_a_one_time_code_that_a_laptop_joins_with(staff: ServerDatab
     with staff.owner.connect() as conn:
         assert conn.execute(select(schema.person_roles.c.role)).scalars().all() == ["service"]
         assert conn.execute(select(schema.team_assignments.c.team_id)).all() == []
+
+
+def _teams(db: ServerDatabase) -> dict[str, tuple[object, int]]:
+    t = schema.teams
+    with db.owner.connect() as conn:
+        rows = conn.execute(select(t.c.name, t.c.manager_id, t.c.revision)).all()
+    return {name: (manager, revision) for name, manager, revision in rows}
+
+
+def test_an_enrolled_manager_manages_a_team_with_none_and_not_one_that_has_a_manager(
+    staff: ServerDatabase,
+) -> None:
+    url = staff.url()
+    team_a, team_b = "Northshire Child Protection A", "Northshire Child Protection B"
+    dana = staff.person("Dana Lewis", role="team_manager")
+    owen = staff.person("Owen Price", role="team_manager")
+
+    ran = run(["enrol", "--person", "Dana Lewis", "--role", "team_manager", "--team", team_a], url)
+    assert ran.exit_code == 0, ran
+    assert f"Dana Lewis is now the manager of {team_a}, on every laptop at its next sync." in (
+        ran.stdout
+    )
+    assert _teams(staff)[team_a] == (dana, 2)  # a new revision, which laptops take
+    p = schema.people
+    with staff.owner.connect() as conn:
+        assert conn.execute(select(p.c.team_id, p.c.revision).where(p.c.id == dana)).one() == (
+            conn.execute(select(schema.teams.c.id).where(schema.teams.c.name == team_a)).scalar(),
+            2,
+        )
+
+    # Enrolled again (a new laptop, say): nothing more changes, nothing more is said.
+    again = run(
+        ["enrol", "--person", "Dana Lewis", "--role", "team_manager", "--team", team_a], url
+    )
+    assert again.exit_code == 0, again
+    assert "manager" not in again.stdout.splitlines()[1]
+    assert _teams(staff)[team_a] == (dana, 2)
+
+    # Another manager enrolled for both teams: A keeps Dana, and says so; B was free.
+    owen_enrolled = ["enrol", "--person", "Owen Price", "--role", "team_manager"]
+    both = run([*owen_enrolled, "--team", team_a, "--team", team_b], url)
+    assert both.exit_code == 0, both
+    assert (
+        f"{team_a} already has a manager, Dana Lewis, who stays its manager: Owen Price sees "
+        "its workers' records but is not named its manager."
+    ) in both.stdout
+    assert f"Owen Price is now the manager of {team_b}" in both.stdout
+    assert _teams(staff) == {team_a: (dana, 2), team_b: (owen, 2)}
+    with staff.owner.connect() as conn:  # Owen belongs to the team he manages
+        owen_team = conn.execute(select(p.c.team_id).where(p.c.id == owen)).scalar()
+        assert (
+            owen_team
+            == conn.execute(select(schema.teams.c.id).where(schema.teams.c.name == team_b)).scalar()
+        )
 
 
 def test_enrol_refuses_in_one_sentence(staff: ServerDatabase) -> None:

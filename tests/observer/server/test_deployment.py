@@ -231,8 +231,14 @@ def test_the_page_restores_with_the_commands_the_restore_tests_run() -> None:
     assert "observer-server migrate" in page.split("### 7. Restoring a backup")[1]
 
 
-def _laptop(seen_days_ago: int | None, enrolled_days_ago: int = 60, revoked: bool = False) -> dict:
+def _laptop(
+    seen_days_ago: int | None,
+    enrolled_days_ago: int = 60,
+    revoked: bool = False,
+    synced_days_ago: int | None = -1,  # -1: when it was last seen
+) -> dict:
     now = datetime.now(UTC)
+    synced = seen_days_ago if synced_days_ago == -1 else synced_days_ago
     return _laptop_json(
         SimpleNamespace(
             id=uuid.uuid4(),
@@ -242,6 +248,7 @@ def _laptop(seen_days_ago: int | None, enrolled_days_ago: int = 60, revoked: boo
             name="Asha's laptop",
             enrolled_at=now - timedelta(days=enrolled_days_ago),
             last_seen_at=None if seen_days_ago is None else now - timedelta(days=seen_days_ago),
+            last_synced_at=None if synced is None else now - timedelta(days=synced),
             revoked_at=now - timedelta(days=50) if revoked else None,
             open_conflicts=0,
         )
@@ -258,7 +265,7 @@ def _check(given: str, days: int = 14) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_check_names_laptops_not_seen_for_days_by_id_only() -> None:
+def test_the_check_names_laptops_not_synced_for_days_by_id_only() -> None:
     recent, late, never, new, revoked = (
         _laptop(2),
         _laptop(20),
@@ -276,6 +283,13 @@ def test_the_check_names_laptops_not_seen_for_days_by_id_only() -> None:
 
     assert _check(json.dumps([recent, new, revoked])).returncode == 0
     assert _check(json.dumps([late]), days=30).returncode == 0
+
+    # Seen this morning, but its syncs have failed for three weeks: it holds unsent records.
+    failing = _laptop(0, synced_days_ago=21)
+    done = _check(json.dumps([recent, failing]))
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0].startswith(f"laptop {failing['id']} last synced ")
+    assert "1 laptop(s) not synced for more than 14 days" in done.stdout
     refused = _check("No laptop is enrolled yet.")
     assert refused.returncode == 2
     assert "Traceback" not in refused.stderr

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QTextEdit,
     QWidget,
@@ -31,6 +32,7 @@ from observer.vocabulary import Role, SignatureRole, Status
 from tests.support.core import CONSENT
 from tests.support.prompts import FakePrompts
 from tests.support.qt import type_text
+from tests.ui.conftest import Cast
 from ui.editor.sign_off_part import COUNTERSIGNED_CHIP, FROZEN_BANNER
 from ui.editor.window import LOCKED_BANNER, EditorWindow
 from ui.signoff import AddendumDialog, SignOffDialog
@@ -229,7 +231,9 @@ def test_observer_then_practitioner_sign_and_the_editor_locks_and_lists_both(
     assert card.names == ["Priya Shah", "Zoë Łukasiewicz"]
     assert card.findChildren(QWidget, "ink")  # the drawn images are shown
     assert window.sign_off.addendum_button.isVisible()
-    assert window.sign_off.sign_button.text() == "Countersign…"
+    # The practice lead's laptop: a countersignature is the worker's manager's to make.
+    assert not window.sign_off.sign_button.isVisible()
+    assert not window.sign_off.sign_action.isEnabled()
 
 
 def test_after_the_observer_signs_the_editor_is_frozen_until_the_practitioner_signs(
@@ -491,16 +495,60 @@ def test_a_typed_name_alone_is_a_signature(
     assert dialog.result() == QDialog.DialogCode.Accepted
 
 
+def manager_uses_this_laptop(services: Services, cast: Cast) -> uuid.UUID:
+    """Ștefan Ionescu manages the worker's team and is this laptop's user now."""
+    manager = services.people.add_person(
+        PersonDetails("Ștefan Ionescu", Role.TEAM_MANAGER, team_id=cast.team)
+    )
+    services.people.update_team(cast.team, "Assessment North", manager)
+    services.profiles.use_person(manager, "Northshire County Council")
+    return manager
+
+
+def menu_texts(window: EditorWindow) -> list[str]:
+    return [a.text() for menu in window.menuBar().findChildren(QMenu) for a in menu.actions()]
+
+
+def test_a_practice_lead_is_not_offered_the_countersignature_of_their_signed_record(
+    qtbot: QtBot, services: Services, prompts: FakePrompts, observation: uuid.UUID, cast: Cast
+):
+    complete(services, observation)
+    sign_in_store(services, observation, SignatureRole.OBSERVER, SignatureRole.PRACTITIONER)
+    window = open_editor(qtbot, services, prompts, observation)
+
+    assert window.status is Status.SIGNED
+    assert not window.sign_off.sign_button.isVisible()
+    assert not window.sign_off.sign_action.isEnabled()
+    assert not [t for t in menu_texts(window) if "ountersign" in t.replace("&", "")]
+    assert window.sign_off.addendum_button.isVisible()  # her correction is still hers to add
+
+    # Nor is a team manager of another team.
+    other = services.people.add_team("Fostering")
+    manager = services.people.add_person(PersonDetails("Dana Lewis", Role.TEAM_MANAGER, other))
+    services.people.update_team(other, "Fostering", manager)
+    services.profiles.use_person(manager, "Northshire County Council")
+    window = open_editor(qtbot, services, prompts, observation)
+    assert not window.sign_off.sign_button.isVisible()
+
+    # The worker's own team's manager is.
+    manager_uses_this_laptop(services, cast)
+    window = open_editor(qtbot, services, prompts, observation)
+    assert window.sign_off.sign_button.isVisible()
+    assert window.sign_off.sign_button.text() == "Countersign…"
+    assert window.sign_off.sign_action.isEnabled()
+
+
 def test_a_manager_countersigns_a_signed_record(
     qtbot: QtBot,
     services: Services,
     prompts: FakePrompts,
     observation: uuid.UUID,
     monkeypatch: pytest.MonkeyPatch,
+    cast: Cast,
 ):
     complete(services, observation)
     sign_in_store(services, observation, SignatureRole.OBSERVER, SignatureRole.PRACTITIONER)
-    add_manager(services)
+    manager_uses_this_laptop(services, cast)
     window = open_editor(qtbot, services, prompts, observation)
     assert window.sign_off.sign_button.text() == "Countersign…"
     opened = driving(monkeypatch, qtbot, SignOffDialog, [sign_as(qtbot, "Ștefan Ionescu")])

@@ -5,6 +5,7 @@ only their own laptop) or before joining."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.support.prompts import FakePrompts
@@ -51,6 +52,8 @@ def test_a_manager_sees_which_laptop_has_not_synced_for_days_and_it_moves_on(
         timeout=10000,
     )
     assert "<b>" not in line.text()  # calm again
+    # Shown as rich text still: "Hughes's", not "Hughes&#x27;s" as it is written.
+    assert line.textFormat() is Qt.TextFormat.RichText
 
 
 def test_a_practice_lead_and_a_laptop_not_joined_see_no_line(
