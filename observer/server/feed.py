@@ -57,6 +57,8 @@ _MAX_BIGINT = 2**63 - 1
 # Bookkeeping of the feed itself; `server_revision` stays, as the revision a later push
 # says its change was based on.
 _NOT_SENT = frozenset({"written_xid", "pending_manager_id"})
+# What protocol v2 added to a conflict (migration 0012), left out of a v1 page.
+_SETTLEMENT = ("resolved_by", "resolution")
 
 
 class BadCursor(ObserverError):
@@ -99,9 +101,12 @@ class Cursor:
         return cls(int(found[1]), int(found[2]), int(found[3]))
 
 
-def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
+def pull(
+    conn: Connection, after: Cursor, limit: int, *, settlements: bool = True
+) -> dict[str, Any]:
     """One page of the feed for the caller set on `conn`, whose transaction must be
-    REPEATABLE READ so that every statement here reads the same snapshot."""
+    REPEATABLE READ so that every statement here reads the same snapshot. `settlements`:
+    whether conflicts carry who settled them and how (protocol v2; v1 keeps its fields)."""
     current = epoch.current(conn)
     if current is None:
         raise NotReady(
@@ -148,7 +153,10 @@ def pull(conn: Connection, after: Cursor, limit: int) -> dict[str, Any]:
             _tombstone(row) for row in _rows(conn, schema.tombstones, wanted.get("tombstones", []))
         ],
         "withdrawn": _withdrawn(conn, [row.id for row in people]),
-        "conflicts": _records(_rows(conn, schema.conflicts, wanted.get("conflicts", []))),
+        "conflicts": _records(
+            _rows(conn, schema.conflicts, wanted.get("conflicts", [])),
+            *(() if settlements else _SETTLEMENT),
+        ),
     }
 
 

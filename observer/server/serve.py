@@ -18,7 +18,7 @@ from observer.errors import ObserverError
 from observer.server import epoch
 from observer.server.database import shown
 
-EXPECTED_SCHEMA = "0011"
+EXPECTED_SCHEMA = "0012"
 
 
 class CannotServe(ObserverError):
