@@ -14,17 +14,19 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from observer.conflicts.service import Choice
 from observer.records.merge import Change
-from observer.server import push, schema
+from observer.server import feed, push, schema
 from observer.server.database import DATABASE_VARIABLE
 from observer.server.push_request import read_push
 from observer.services import Services
 from observer.store.sync_tables import sync_outbox
 from observer.sync import client
+from observer.sync.client import SyncFailed
 from observer.vocabulary import Role
-from tests.support.sync import TEAM, Lead, Laptop, LiveServer, lead_with_a_draft
+from tests.support.sync import TEAM, Laptop, Lead, LiveServer, lead_with_a_draft
 
 
 def joined(live_server: LiveServer, laptop: Services, name: str, *args: object) -> Services:
@@ -88,6 +90,15 @@ def test_settled_on_one_laptop_the_other_stops_listing_it_and_the_server_count_g
     assert row.resolved_at is not None
     assert (row.resolved_by, row.resolution) == (me, conflict.choices[0].value)
 
+    # A v1 page carries the conflict's fields as before: resolved_at, and nothing v2 added.
+    laptop = laptop_of(live_server, "Aled Hughes", 0)
+    for settlements, carries in ((False, set()), (True, {"resolved_by", "resolution"})):
+        with live_server.db.as_laptop(laptop) as conn:
+            page = feed.pull(conn, feed.Cursor(), 1000, settlements=settlements)
+        [sent] = [item for item in page["conflicts"] if item["id"] == str(conflict.id)]
+        assert sent["resolved_at"] is not None
+        assert set(sent) & {"resolved_by", "resolution"} == carries
+
 
 def test_settled_on_both_laptops_before_either_syncs_is_not_an_error(
     live_server: LiveServer, make_laptop: Laptop
@@ -102,14 +113,17 @@ def test_settled_on_both_laptops_before_either_syncs_is_not_an_error(
         assert (status.refused, status.waiting, status.open_conflicts) == ((), 0, 0)
 
 
-def laptop_of(live_server: LiveServer, name: str) -> uuid.UUID:
+def laptop_of(live_server: LiveServer, name: str, which: int = 0) -> uuid.UUID:
     with live_server.db.owner.connect() as conn:
-        found: uuid.UUID = conn.execute(
-            select(schema.laptops.c.id)
-            .join(schema.people, schema.people.c.id == schema.laptops.c.person_id)
-            .where(schema.people.c.name == name)
-        ).scalar_one()
-    return found
+        found: list[uuid.UUID] = list(
+            conn.execute(
+                select(schema.laptops.c.id)
+                .join(schema.people, schema.people.c.id == schema.laptops.c.person_id)
+                .where(schema.people.c.name == name)
+                .order_by(schema.laptops.c.enrolled_at)
+            ).scalars()
+        )
+    return found[which]
 
 
 def test_a_manager_cannot_settle_a_leads_conflict(
@@ -144,7 +158,8 @@ def test_a_manager_cannot_settle_a_leads_conflict(
     )
     answer = push.apply(live_server.db.service, manager, change)
     assert answer.outcome == "refused"
-    assert answer.message is not None and answer.message.count(".") == 1
+    assert answer.message is not None
+    assert answer.message.count(".") == 1
     assert "may be settled only by" in answer.message
 
     # In SQL as the service's role: the manager sees the conflict, and may not settle it.
@@ -171,26 +186,24 @@ def test_the_author_may_settle_only_in_their_own_name_and_only_once(
         laptop = conn.execute(select(schema.laptops.c.id).limit(1)).scalar_one()
     stranger = live_server.db.person("Dana Lewis")
     c = schema.conflicts
-    with pytest.raises(Exception, match="settled, once"):
-        with live_server.db.as_laptop(laptop) as conn:
-            conn.execute(
-                update(c)
-                .where(c.c.id == conflict)
-                .values(resolved_at=text("now()"), resolved_by=stranger, resolution="this")
-            )
-    with pytest.raises(Exception, match="settled, once"):
-        with live_server.db.as_laptop(laptop) as conn:
-            conn.execute(update(c).where(c.c.id == conflict).values(field="strengths-x"))
+    with pytest.raises(DBAPIError, match="settled, once"), live_server.db.as_laptop(laptop) as conn:
+        conn.execute(
+            update(c)
+            .where(c.c.id == conflict)
+            .values(resolved_at=text("now()"), resolved_by=stranger, resolution="this")
+        )
+    with pytest.raises(DBAPIError, match="settled, once"), live_server.db.as_laptop(laptop) as conn:
+        conn.execute(update(c).where(c.c.id == conflict).values(field="strengths-x"))
 
 
 def test_a_v1_laptop_still_syncs_and_cannot_send_a_settlement(
     live_server: LiveServer, make_laptop: Laptop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lead, other = two_laptops_in_conflict(live_server, make_laptop)
+    _lead, other = two_laptops_in_conflict(live_server, make_laptop)
     monkeypatch.setattr(client, "PROTOCOL", "v1")
     conflict = other.conflicts.open()[0]
     other.conflicts.settle(conflict.id, conflict.choices[0])
-    with pytest.raises(Exception, match="record_type must be one of"):
+    with pytest.raises(SyncFailed, match="record_type must be one of"):
         other.sync.sync()  # v1 knows no settled conflicts: a 400, nothing written
     with other.db.session() as s, s.begin():
         s.execute(sync_outbox.delete().where(sync_outbox.c.record_type == "conflict"))

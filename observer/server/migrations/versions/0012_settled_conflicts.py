@@ -64,7 +64,8 @@ def upgrade() -> None:
     )
     op.add_column("conflicts", sa.Column("resolution", sa.String(20)))
     op.execute(
-        f"CREATE POLICY author_settles ON conflicts FOR UPDATE USING ({AUTHOR}) WITH CHECK ({AUTHOR})"
+        "CREATE POLICY author_settles ON conflicts FOR UPDATE "
+        f"USING ({AUTHOR}) WITH CHECK ({AUTHOR})"
     )
     op.execute(SETTLE_ONLY)
     op.execute(
