@@ -26,7 +26,14 @@ from observer.store.sync_tables import sync_outbox
 from observer.sync import client
 from observer.sync.client import SyncFailed
 from observer.vocabulary import Role
-from tests.support.sync import TEAM, Laptop, Lead, LiveServer, lead_with_a_draft
+from tests.support.sync import (
+    TEAM,
+    Laptop,
+    Lead,
+    LiveServer,
+    lead_with_a_draft,
+    signed_in_the_room,
+)
 
 
 def joined(live_server: LiveServer, laptop: Services, name: str, *args: object) -> Services:
@@ -212,3 +219,29 @@ def test_a_v1_laptop_still_syncs_and_cannot_send_a_settlement(
     with live_server.db.owner.connect() as conn:
         c = schema.conflicts
         assert conn.execute(select(c.c.resolved_at).where(c.c.id == conflict.id)).scalar() is None
+
+
+def test_an_edit_set_aside_turned_into_an_addendum_is_settled_on_the_server(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    other = joined(live_server, make_laptop("Aled Hughes"), "Aled Hughes")
+    signed_in_the_room(lead)
+    lead.laptop.sync.sync()
+    other.recording.save(lead.draft, [Change("strengths", "Calm with the family.", "Kind too.")])
+    assert other.sync.sync().conflicts == 1
+    assert sum(open_on_server(live_server).values()) == 1
+
+    (conflict,) = other.conflicts.open(lead.draft)
+    other.signoff.add_addendum(lead.draft, conflict.edit_words(), "Aled Hughes")
+    other.conflicts.settled_by_addendum(conflict.id)
+    assert other.sync.sync().refused == 0
+    lead.laptop.sync.sync()
+
+    assert sum(open_on_server(live_server).values()) == 0
+    assert len(lead.laptop.signoff.addenda(lead.draft)) == 1
+    with live_server.db.owner.connect() as conn:
+        c = schema.conflicts
+        how = conn.execute(select(c.c.resolution).where(c.c.id == conflict.id)).scalar_one()
+    assert how == "addendum"
