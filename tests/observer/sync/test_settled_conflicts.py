@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
@@ -148,21 +149,7 @@ def test_a_manager_cannot_settle_a_leads_conflict(
     manager = laptop_of(live_server, "Morag Campbell")
 
     # Through the service: refused, with one sentence, and nothing written.
-    _, [change] = read_push(
-        {
-            "audit": [],
-            "changes": [
-                {
-                    "change_id": str(uuid.uuid4()),
-                    "record_type": "conflict",
-                    "operations": ["settle"],
-                    "base_revision": None,
-                    "base": None,
-                    "record": {"id": str(conflict), "resolution": "other"},
-                }
-            ],
-        }
-    )
+    change = settlement(conflict, "other")
     answer = push.apply(live_server.db.service, manager, change)
     assert answer.outcome == "refused"
     assert answer.message is not None
@@ -245,3 +232,42 @@ def test_an_edit_set_aside_turned_into_an_addendum_is_settled_on_the_server(
         c = schema.conflicts
         how = conn.execute(select(c.c.resolution).where(c.c.id == conflict.id)).scalar_one()
     assert how == "addendum"
+
+
+def settlement(conflict: uuid.UUID, resolution: str = "both") -> Any:
+    _, [change] = read_push(
+        {
+            "audit": [],
+            "changes": [
+                {
+                    "change_id": str(uuid.uuid4()),
+                    "record_type": "conflict",
+                    "operations": ["settle"],
+                    "base_revision": None,
+                    "base": None,
+                    "record": {"id": str(conflict), "resolution": resolution},
+                }
+            ],
+        }
+    )
+    return change
+
+
+def test_a_settlement_is_applied_once_by_its_change_id(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead, _other = two_laptops_in_conflict(live_server, make_laptop)
+    conflict = lead.laptop.conflicts.open()[0].id
+    laptop = laptop_of(live_server, "Aled Hughes", 0)
+    change = settlement(conflict)
+    first = push.apply(live_server.db.service, laptop, change)
+    again = push.apply(live_server.db.service, laptop, change)
+    elsewhere = push.apply(live_server.db.service, laptop, settlement(conflict, "this"))
+    assert (first.outcome, again.outcome, elsewhere.outcome) == (
+        "updated",
+        "already_applied",
+        "unchanged",
+    )
+    assert first.server_revision == again.server_revision == elsewhere.server_revision
+    unknown = push.apply(live_server.db.service, laptop, settlement(uuid.uuid4()))
+    assert (unknown.outcome, unknown.message) == ("unchanged", None)
