@@ -162,7 +162,7 @@ def test_a_failure_of_the_service_itself_is_a_sentence_and_logs_no_detail(
 ) -> None:
     token = service.enrol(a_code(server_db)).json()["token"]
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("Priya Shah's record of Ada Okafor")
 
     monkeypatch.setattr(feed, "pull", broken)
