@@ -86,7 +86,7 @@ def test_settled_on_one_laptop_the_other_stops_listing_it_and_the_server_count_g
     assert lead.laptop.sync.sync().refused == 0
     other.sync.sync()
 
-    assert other.sync.status().open_conflicts == 0
+    assert (other.sync.status().open_conflicts, other.sync.status().waiting) == (0, 0)
     assert other.conflicts.open() == []
     assert sum(open_on_server(live_server).values()) == 0
     me = lead.laptop.profiles.current().person_id  # type: ignore[union-attr]
