@@ -162,7 +162,8 @@ def _change(item: Any, where: str, settlements: bool = True) -> Change:
     if record_type == SETTLED and settlements:
         return _settlement(item, where, change_id)
     if record_type not in RECORD_TYPES:
-        raise BadPush(f"{where}.record_type must be one of {', '.join(RECORD_TYPES)}.")
+        named = (*RECORD_TYPES, SETTLED) if settlements else RECORD_TYPES
+        raise BadPush(f"{where}.record_type must be one of {', '.join(named)}.")
     operations = item["operations"]
     if (
         not isinstance(operations, list)
