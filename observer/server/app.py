@@ -213,7 +213,7 @@ async def _pull(request: Request, engine: Engine) -> Response:
         with connection as conn, conn.begin():
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             as_caller(conn, laptop)
-            page = feed.pull(conn, after, limit)
+            page = feed.pull(conn, after, limit, settlements=with_laptops)
             laptops = sightings.visible(conn) if with_laptops and not page.more else None
         if page.more:
             return page.body
@@ -247,7 +247,9 @@ async def _push(request: Request, engine: Engine) -> Response:
     body = await _read_json(request, push_request.MAX_BODY)
     laptop = await _authenticated(request, engine)
     try:
-        events, changes = push_request.read_push(body)
+        events, changes = push_request.read_push(
+            body, settlements=request.path_params["protocol"] != "v1"
+        )
     except (push_request.BadPush, audit_chain.BadAuditEvent) as exc:
         raise Refused(400, "invalid", str(exc)) from None
 

@@ -58,6 +58,7 @@ _MAX_BIGINT = 2**63 - 1
 # Bookkeeping of the feed itself; `server_revision` stays, as the revision a later push
 # says its change was based on.
 _NOT_SENT = feed_json.NOT_SENT
+_SETTLEMENT = feed_json.SETTLEMENT
 
 
 class BadCursor(ObserverError):
@@ -128,10 +129,12 @@ class Page(Mapping[str, Any]):
         return len(self._parsed())
 
 
-def pull(conn: Connection, after: Cursor, limit: int) -> Page:
+def pull(conn: Connection, after: Cursor, limit: int, *, settlements: bool = True) -> Page:
     """One page of the feed for the caller set on `conn`, whose transaction must be
     REPEATABLE READ so that every statement here reads the same snapshot. Teams, people,
-    observations and conflicts come as PostgreSQL wrote them (observer/server/feed_json.py)."""
+    observations and conflicts come as PostgreSQL wrote them (observer/server/feed_json.py).
+    `settlements`: whether conflicts carry who settled them and how (protocol v2; v1 keeps
+    its fields)."""
     current = epoch.current(conn)
     if current is None:
         raise NotReady(
@@ -183,7 +186,11 @@ def pull(conn: Connection, after: Cursor, limit: int) -> Page:
         "observations": _array(feed_json.observations(conn, wanted.get("observations", []))),
         "tombstones": _dumps([_tombstone(row) for row in tombstones]),
         "withdrawn": _dumps(_withdrawn(conn, people)),
-        "conflicts": _array(feed_json.records(conn, schema.conflicts, wanted.get("conflicts", []))),
+        "conflicts": _array(
+            feed_json.records(conn, schema.conflicts, wanted.get("conflicts", []))
+            if settlements
+            else feed_json.conflicts_v1(conn, wanted.get("conflicts", []))
+        ),
         "scope": _dumps(_scope(conn, role)),
     }
     return Page(b"{" + b",".join(_dumps(key) + b":" + v for key, v in parts.items()) + b"}", more)

@@ -110,10 +110,10 @@ def _observations_sql() -> str:
     )
 
 
-def _records_sql(table: Table) -> str:
+def _records_sql(table: Table, *left_out: str) -> str:
     return (
         "SELECT row_to_json(d)::text FROM "
-        f"{table.name} t CROSS JOIN LATERAL (SELECT {', '.join(_sent(table, 't'))}) d "
+        f"{table.name} t CROSS JOIN LATERAL (SELECT {', '.join(_sent(table, 't', *left_out))}) d "
         "WHERE t.id = ANY(%(ids)s) ORDER BY t.server_revision"
     )
 
@@ -145,6 +145,9 @@ def _json_of(conn: Connection, sql: str, ids: Sequence[uuid.UUID]) -> list[bytes
 
 OBSERVATIONS = _observations_sql()
 RECORDS = {t.name: _records_sql(t) for t in (schema.teams, schema.people, schema.conflicts)}
+# What protocol v2 added to a conflict (server migration 0012), left out of a v1 page.
+SETTLEMENT = ("resolved_by", "resolution")
+CONFLICTS_V1 = _records_sql(schema.conflicts, *SETTLEMENT)
 
 
 def observations(conn: Connection, ids: Sequence[uuid.UUID]) -> list[bytes]:
@@ -155,3 +158,8 @@ def observations(conn: Connection, ids: Sequence[uuid.UUID]) -> list[bytes]:
 def records(conn: Connection, table: Table, ids: Sequence[uuid.UUID]) -> list[bytes]:
     """Each row's JSON with the columns it sends (feed._records), in server order."""
     return _json_of(conn, RECORDS[table.name], ids)
+
+
+def conflicts_v1(conn: Connection, ids: Sequence[uuid.UUID]) -> list[bytes]:
+    """Conflicts as protocol v1 sends them: without who settled them and how."""
+    return _json_of(conn, CONFLICTS_V1, ids)

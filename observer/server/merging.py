@@ -89,6 +89,8 @@ def merge_people(conn: Connection, keep_id: uuid.UUID, duplicate_id: uuid.UUID) 
         conn.execute(
             update(table).where(table.c.person_id == duplicate_id).values(person_id=keep_id)
         )
+    c = schema.conflicts
+    conn.execute(update(c).where(c.c.resolved_by == duplicate_id).values(resolved_by=keep_id))
     conn.execute(update(p).where(p.c.merged_into_id == duplicate_id).values(merged_into_id=keep_id))
     _move_access(conn, keep_id, duplicate_id)
     taken: dict[str, Any] = {}

@@ -34,7 +34,7 @@ from observer.conflicts.rules import (
 from observer.conflicts.shared import bundle_content_hash
 from observer.errors import InvalidBundle
 from observer.records.seals import addendum_own_hash, signature_own_hash
-from observer.server import audit_chain, feed, push_reference, push_rows, schema
+from observer.server import audit_chain, feed, push_reference, push_rows, push_settle, schema
 from observer.server.database import as_caller
 from observer.server.push_answer import Caller, Handler, Refusal, Result
 from observer.server.push_request import Change
@@ -353,4 +353,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-_HANDLERS: dict[str, Handler] = {"observation": _observation, **push_reference.HANDLERS}
+_HANDLERS: dict[str, Handler] = {
+    "observation": _observation,
+    **push_reference.HANDLERS,
+    "conflict": push_settle.settle,
+}

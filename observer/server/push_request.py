@@ -31,6 +31,10 @@ OPERATIONS = frozenset(
         "delete",
     }
 )
+# Protocol v2 adds settling a conflict: `record_type` "conflict", operations ["settle"],
+# no base, and a record of exactly its id and how the laptop's user settled it.
+SETTLED = "conflict"
+RESOLUTIONS = ("this", "other", "both", "addendum", "signed_only")
 CHANGE_FIELDS = ("change_id", "record_type", "operations", "base_revision", "base", "record")
 _MAX_REVISION = 2**63 - 1
 
@@ -128,7 +132,8 @@ class Change:
         return "delete" in self.operations and self.record is None
 
 
-def read_push(body: Any) -> tuple[list[Event], list[Change]]:
+def read_push(body: Any, *, settlements: bool = True) -> tuple[list[Event], list[Change]]:
+    """`settlements`: whether the protocol takes settled conflicts (v2 and later)."""
     if not isinstance(body, dict):
         raise BadPush("The request must be a JSON object.")
     if set(body) != {"audit", "changes"}:
@@ -136,7 +141,9 @@ def read_push(body: Any) -> tuple[list[Event], list[Change]]:
     events = read_events(body["audit"])
     if not isinstance(body["changes"], list) or len(body["changes"]) > MAX_CHANGES:
         raise BadPush(f"changes must be a list of at most {MAX_CHANGES} changes.")
-    changes = [_change(item, f"changes[{i}]") for i, item in enumerate(body["changes"])]
+    changes = [
+        _change(item, f"changes[{i}]", settlements) for i, item in enumerate(body["changes"])
+    ]
     if len({c.change_id for c in changes}) != len(changes):
         raise BadPush("A push names each change id once.")
     records = [c.record_id for c in changes if c.record_id is not None]
@@ -145,15 +152,18 @@ def read_push(body: Any) -> tuple[list[Event], list[Change]]:
     return events, changes
 
 
-def _change(item: Any, where: str) -> Change:
+def _change(item: Any, where: str, settlements: bool = True) -> Change:
     if not isinstance(item, dict):
         raise BadPush(f"{where} must be an object.")
     if set(item) != set(CHANGE_FIELDS):
         raise BadPush(f"{where} must have exactly these fields: {', '.join(CHANGE_FIELDS)}.")
     change_id = _uuid(item["change_id"], f"{where}.change_id")
     record_type = item["record_type"]
+    if record_type == SETTLED and settlements:
+        return _settlement(item, where, change_id)
     if record_type not in RECORD_TYPES:
-        raise BadPush(f"{where}.record_type must be one of {', '.join(RECORD_TYPES)}.")
+        named = (*RECORD_TYPES, SETTLED) if settlements else RECORD_TYPES
+        raise BadPush(f"{where}.record_type must be one of {', '.join(named)}.")
     operations = item["operations"]
     if (
         not isinstance(operations, list)
@@ -189,6 +199,21 @@ def _change(item: Any, where: str) -> Change:
     if record is not None and base is not None and base.get("id", record_id) != record_id:
         raise BadPush(f"{where}.base is of another record than {where}.record.")
     return Change(change_id, record_type, tuple(operations), revision, base, record, raw, record_id)
+
+
+def _settlement(item: dict[str, Any], where: str, change_id: uuid.UUID) -> Change:
+    if item["operations"] != ["settle"]:
+        raise BadPush(f'{where}.operations must be ["settle"] for a conflict.')
+    if item["base_revision"] is not None or item["base"] is not None:
+        raise BadPush(f"{where}: a conflict settled has no base_revision and no base.")
+    record = item["record"]
+    if not isinstance(record, dict) or set(record) != {"id", "resolution"}:
+        raise BadPush(f"{where}.record must have exactly these fields: id, resolution.")
+    if record["resolution"] not in RESOLUTIONS:
+        raise BadPush(f"{where}.record.resolution must be one of {', '.join(RESOLUTIONS)}.")
+    conflict_id = _uuid(record["id"], f"{where}.record.id")
+    checked = {"id": conflict_id, "resolution": record["resolution"]}
+    return Change(change_id, SETTLED, ("settle",), None, None, checked, record, conflict_id)
 
 
 def _record(record_type: str, raw: dict[str, Any], where: str) -> dict[str, Any]:

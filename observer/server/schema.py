@@ -391,6 +391,9 @@ conflicts = Table(
     Column("set_aside", JSONB),
     Column("created_at", Timestamp(), nullable=False, server_default=NOW),
     Column("resolved_at", Timestamp()),
+    # Who settled it and how (the settling laptop's choice), protocol v2 (migration 0012).
+    Column("resolved_by", UUID(as_uuid=True), _fk("people.id")),
+    Column("resolution", String(20)),
     *_feed_columns(),
 )
 

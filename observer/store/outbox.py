@@ -41,6 +41,8 @@ RECORD_OF_TABLE = {
     "rating_levels": ("framework", "framework_id"),
 }
 Touched = dict[tuple[str, uuid.UUID], list[str]]
+# A conflict goes up only when settled (protocol v2): its row is the laptop's own otherwise.
+CONFLICTS = "conflicts"
 
 
 class UntrackedWrite(RuntimeError):
@@ -67,6 +69,8 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     touched: Touched = {}
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(type(obj), "__tablename__", None)
+        if table == CONFLICTS and obj in session.dirty and _settled(obj):
+            touched[("conflict", obj.id)] = ["settle"]
         if table not in RECORD_OF_TABLE:
             continue
         kind, column = RECORD_OF_TABLE[table]
@@ -106,6 +110,11 @@ def _operation(table: str, obj: Any, *, new: bool, deleted: bool) -> str | None:
         if status.has_changes() and status.added:
             return "complete_action" if status.added[0] == "done" else "reopen_action"
     return "edit"
+
+
+def _settled(obj: Any) -> bool:
+    resolution = inspect(obj).attrs["resolution"].history
+    return bool(resolution.has_changes() and resolution.added and resolution.added[0])
 
 
 def session_has_changes(obj: Any) -> bool:

@@ -38,6 +38,8 @@ REMOVED = "removed"
 # A tombstone names its table (the server's trigger writes TG_TABLE_NAME).
 TOMBSTONE_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
 TOMBSTONE_KINDS |= {"frameworks": "framework"} | {kind: kind for kind in KINDS}
+# How a conflict that another laptop settled is closed here.
+SETTLED_ELSEWHERE = "elsewhere"
 FEED_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
 
 
@@ -237,7 +239,12 @@ def _take_conflicts(
         if not isinstance(item, dict) or item.get("record_type", "observation") != "observation":
             continue
         conflict_id = uuid.UUID(str(item["id"]))
-        if s.get(RecordConflict, conflict_id) is not None:
+        listed = s.get(RecordConflict, conflict_id)
+        if listed is not None:
+            if listed.resolution is None and item.get("resolved_at"):
+                # Settled on another laptop (protocol v2): no longer listed here.
+                listed.resolution = SETTLED_ELSEWHERE
+                listed.resolved_at = _moment(item.get("resolved_at"))
             continue
         if mine is not None and person is not None and not _concerns(s, item, mine, person):
             continue

@@ -25,9 +25,12 @@ from observer.sync.references import queue_references
 MAX_REQUEST_BYTES = 1024 * 1024
 MAX_CHANGES = 100
 MAX_AUDIT_EVENTS = 500
-# What a record refers to goes first: frameworks, teams, people, then observations.
+# What a record refers to goes first: frameworks, teams, people, then observations, then
+# conflicts settled (after the edit that settling one may have made).
 _KIND_ORDER = case(
-    {"framework": 0, "team": 1, "person": 2}, value=sync_outbox.c.record_type, else_=3
+    {"framework": 0, "team": 1, "person": 2, "conflict": 4},
+    value=sync_outbox.c.record_type,
+    else_=3,
 )
 DONE = {"added", "updated", "merged", "unchanged", "already_applied", "kept"}
 
@@ -182,6 +185,8 @@ def _keep_answer(s: Any, change: dict[str, Any], result: dict[str, Any], pushed:
     pushed.conflicts += int(result.get("conflicts") or 0)
     revision = result.get("server_revision")
     kind = change["record_type"]
+    if kind == "conflict":  # settled: nothing of it to remember
+        return
     if outcome == "deleted":
         state.forget_revision(s, kind, record_id)
     elif outcome in DONE and isinstance(revision, int) and change["record"] is not None:

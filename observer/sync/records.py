@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from observer.bundle.export import framework_json, person_json, team_json
 from observer.records.canonical import OBSERVATION_LOAD_OPTIONS, observation_document, ref
-from observer.store.models import Framework, Observation, Person, Team
+from observer.store.models import Framework, Observation, Person, RecordConflict, Team
 
 
 def record_now(s: Session, kind: str, record_id: uuid.UUID) -> dict[str, Any] | None:
@@ -22,6 +22,11 @@ def record_now(s: Session, kind: str, record_id: uuid.UUID) -> dict[str, Any] | 
             .options(*OBSERVATION_LOAD_OPTIONS)
         )
         return None if found is None else observation_document(found)
+    if kind == "conflict":  # settled here (protocol v2): its id and how
+        conflict = s.get(RecordConflict, record_id)
+        if conflict is None or conflict.resolution is None:
+            return None
+        return {"id": str(conflict.id), "resolution": conflict.resolution}
     if kind == "person":
         person = s.get(Person, record_id)
         if person is None:
@@ -39,5 +44,7 @@ def operations_now(operations: list[str], record: dict[str, Any] | None) -> list
     writes a record anew), and one gone was."""
     if record is None:
         return ["delete"]
+    if operations == ["settle"]:
+        return operations
     kept = [op for op in operations if op != "delete"]
     return kept or ["edit"]

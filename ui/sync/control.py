@@ -298,9 +298,12 @@ class SyncControl(QObject):
             except ObserverError:
                 return "An observation no longer on this laptop"
             return f"{view.kind.label} — {view.observed_person_name}"
-        return {"person": "A person", "team": "A team", "framework": "A framework"}.get(
-            kind, "A record"
-        )
+        return {
+            "person": "A person",
+            "team": "A team",
+            "framework": "A framework",
+            "conflict": "A conflict settled here",
+        }.get(kind, "A record")
 
     def show_conflicts(self) -> None:
         """Opens the record with conflicts (its window shows them), or lists the records

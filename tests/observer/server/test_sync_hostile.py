@@ -162,7 +162,7 @@ def test_a_failure_of_the_service_itself_is_a_sentence_and_logs_no_detail(
 ) -> None:
     token = service.enrol(a_code(server_db)).json()["token"]
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("Priya Shah's record of Ada Okafor")
 
     monkeypatch.setattr(feed, "pull", broken)
@@ -171,3 +171,50 @@ def test_a_failure_of_the_service_itself_is_a_sentence_and_logs_no_detail(
     assert "RuntimeError" in caplog.text
     assert "Priya" not in caplog.text
     assert "Ada" not in response.text
+
+
+def settling(record: object, **change: object) -> dict[str, object]:
+    return {
+        "audit": [],
+        "changes": [
+            {
+                "change_id": str(uuid.uuid4()),
+                "record_type": "conflict",
+                "operations": ["settle"],
+                "base_revision": None,
+                "base": None,
+                "record": record,
+                **change,
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("protocol", "body", "says"),
+    [
+        ("v1", settling({"id": str(uuid.uuid4()), "resolution": "this"}), "record_type must be"),
+        ("v2", settling({"id": str(uuid.uuid4())}), "exactly these fields: id, resolution"),
+        ("v2", settling({"id": "x", "resolution": "this"}), "hyphenated UUID"),
+        ("v2", settling({"id": str(uuid.uuid4()), "resolution": "mine"}), "one of this"),
+        (
+            "v2",
+            settling({"id": str(uuid.uuid4()), "resolution": "this"}, base_revision=3),
+            "no base",
+        ),
+        (
+            "v2",
+            settling({"id": str(uuid.uuid4()), "resolution": "this"}, operations=["edit"]),
+            "settle",
+        ),
+        ("v2", settling(None), "exactly these fields"),
+    ],
+)
+def test_a_broken_settlement_is_one_sentence_and_v1_knows_none(
+    server_db: ServerDatabase, service: Service, protocol: str, body: object, says: str
+) -> None:
+    token = service.enrol(a_code(server_db)).json()["token"]
+    response = service.request("POST", f"/sync/{protocol}/push", token=token, json=body)
+    assert says in sentence(response, 400)
+    with server_db.owner.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.applied_changes)).scalar() == 0

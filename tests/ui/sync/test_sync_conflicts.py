@@ -9,9 +9,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from observer.conflicts.service import Choice
 from observer.records.merge import Change
+from observer.server import schema
 from observer.services import Services
 from observer.vocabulary import SignatureRole
 from tests.support.prompts import FakePrompts
@@ -116,7 +118,9 @@ def test_an_edit_set_aside_by_a_signature_elsewhere_is_shown_and_becomes_an_adde
     (addendum,) = other.signoff.addenda(lead.draft)
     assert addendum.text == "Strengths: A good ending."
     qtbot.waitUntil(
-        lambda: control.line.plain() == "Synced just now · 1 change waiting", timeout=10000
+        # The addendum, and the conflict settled (protocol v2: the server is told).
+        lambda: control.line.plain() == "Synced just now · 2 changes waiting",
+        timeout=10000,
     )
 
     with qtbot.waitSignal(control.finished, timeout=30000):
@@ -126,4 +130,7 @@ def test_an_edit_set_aside_by_a_signature_elsewhere_is_shown_and_becomes_an_adde
     assert [a.text for a in lead.laptop.signoff.addenda(lead.draft)] == [
         "Strengths: A good ending."
     ]
+    with live_server.db.owner.connect() as conn:
+        settled = conn.execute(select(schema.conflicts.c.resolution)).scalars().all()
+    assert settled == ["addendum"]
     editor.close()
