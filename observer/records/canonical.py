@@ -151,6 +151,8 @@ def as_signed(document: dict[str, Any]) -> dict[str, Any]:
     keeps (people merged since it was signed) back where they were signed: the document its
     signatures cover, as `observation_document` writes a stored one."""
     kept = document.get("ids_at_signing") or {}
+    if not kept:  # as it came: what a draft was shared as is hashed with all it carries
+        return document
     out = {k: v for k, v in document.items() if k != "ids_at_signing"}
     for name in ("observed_person_id", "observer_id"):
         if name in kept:
