@@ -37,6 +37,7 @@ from observer.errors import InvalidBundle, InvalidFramework
 from observer.governance.audit import record_event
 from observer.records.canonical import (
     OBSERVATION_LOAD_OPTIONS,
+    as_signed,
     content_hash,
     observation_document,
 )
@@ -192,6 +193,8 @@ def write_checked(
     _upsert_simple(s, Person, bundle.people, "people", result)
     _set_team_managers(s, bundle.teams)
     arrival = Arrival(source, bundle.exported_by, actor, utc_now())
+    # Each copy is compared, hashed and merged as it was signed, as the store's own are.
+    raws = [as_signed(raw) for raw in raws]
     pairs = list(zip(bundle.observations, raws, strict=True))
     written: list[Written | None] = []
     for start in range(0, len(pairs), CHECKED_AT_ONCE):
@@ -252,11 +255,14 @@ def _check_references(s: Session, bundle: CheckedBundle, source: str) -> None:
             raise InvalidBundle(f"{source}: people[{i}].team_id refers to no known team.")
     for i, o in enumerate(bundle.observations):
         where = f"{source}: observations[{i}]"
+        # The people a signed record names now; those it was signed with need not be here.
+        held = o.get("held_as") or {"references": o, "owners": {}}
         for name in ("observed_person_id", "observer_id"):
-            if o[name] not in people:
+            if held["references"][name] not in people:
                 raise InvalidBundle(f"{where}.{name} refers to no known person.")
         for j, action in enumerate(o["actions"]):
-            if action["owner_id"] is not None and action["owner_id"] not in people:
+            owner = held["owners"].get(action["id"], action["owner_id"])
+            if owner is not None and owner not in people:
                 raise InvalidBundle(f"{where}.actions[{j}].owner_id refers to no known person.")
 
 
@@ -434,11 +440,14 @@ def _import_observation(
         )
     if local is not None and signed_here and record["signatures"]:
         check_signed_record_kept(local, record, where)
+    held_as = record.get("held_as")
     if not merged.writes:
         if local is not None and signed_here and record["signatures"]:
             # An edited copy of a signed record is refused whatever its revision.
             check_same_content(s, local, record, where, write, arrival.source)
-        return None
+        if local is None or held_as is None or not _moves(local, held_as):
+            return None
+        # The same record, its people merged elsewhere: written again to name those kept.
     kept_hash = None
     kept_entries: frozenset[uuid.UUID] = frozenset()
     if local is not None:
@@ -448,8 +457,22 @@ def _import_observation(
         if local in s:
             s.expunge(local)
         s.execute(delete(table_of(Observation)).where(table_of(Observation).c.id == record["id"]))
+    if held_as is not None:
+        write.hold(**held_as)
     write()
     return Written(merged.record, kept_hash, kept_entries)
+
+
+def _moves(local: Observation, held_as: dict[str, Any]) -> bool:
+    """Whether the copy names other people than the store's, for the same signed content."""
+    references, owners = held_as["references"], held_as["owners"]
+    here = (local.observed_person_id, local.observer_id, local.ids_at_signing or {})
+    theirs = (
+        references["observed_person_id"],
+        references["observer_id"],
+        references["ids_at_signing"],
+    )
+    return here != theirs or any(a.owner_id != owners.get(a.id, a.owner_id) for a in local.actions)
 
 
 def _as_held(local: Observation, raw: dict[str, Any]) -> bool:

@@ -175,6 +175,9 @@ class BundleReader:
             self.action(a, f"{where}.actions[{i}]")
             for i, a in enumerate(f.array(obj.get("actions", []), f"{where}.actions"))
         ]
+        kept = self.ids_at_signing(obj, where)
+        if kept:
+            values["held_as"] = self.held_as(values, kept)
         values["signatures"] = [
             self.signature(x, f"{where}.signatures[{i}]")
             for i, x in enumerate(f.array(obj.get("signatures", []), f"{where}.signatures"))
@@ -229,6 +232,52 @@ class BundleReader:
             "position": f.integer(obj, "position", where, low=0),
             "standards": sorted(set(standards)),
         }
+
+    def ids_at_signing(self, obj: dict[str, Any], where: str) -> dict[str, Any] | None:
+        """The ids a signed record was signed with that a merge of people has replaced since
+        (optional: the pull feed carries it; docs/sync-protocol.md)."""
+        f = self.f
+        here = f"{where}.ids_at_signing"
+        if obj.get("ids_at_signing") is None:
+            return None
+        given = f.mapping(obj["ids_at_signing"], here)
+        kept: dict[str, Any] = {}
+        for name in ("observed_person_id", "observer_id"):
+            found = f.identifier(given, name, here, required=False)
+            if found is not None:
+                kept[name] = str(found)
+        where_owners = f"{here}.action_owners"
+        owners = f.mapping(given.get("action_owners", {}), where_owners)
+        if owners:
+            kept["action_owners"] = {
+                str(f.identifier({key: key}, key, where_owners)): str(
+                    f.identifier(owners, key, where_owners)
+                )
+                for key in owners
+            }
+        return kept
+
+    @staticmethod
+    def held_as(values: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
+        """Puts the ids the record was signed with in `values` (what its signatures cover,
+        as a stored record's document has them) and returns what the store references:
+        the people named now, with `kept` as the record's `ids_at_signing`."""
+        held = {
+            "references": {
+                "observed_person_id": values["observed_person_id"],
+                "observer_id": values["observer_id"],
+                "ids_at_signing": kept,
+            },
+            "owners": {action["id"]: action["owner_id"] for action in values["actions"]},
+        }
+        for name in ("observed_person_id", "observer_id"):
+            if name in kept:
+                values[name] = uuid.UUID(kept[name])
+        owners = kept.get("action_owners", {})
+        for action in values["actions"]:
+            if str(action["id"]) in owners:
+                action["owner_id"] = uuid.UUID(owners[str(action["id"])])
+        return held
 
     def based_on(self, obj: dict[str, Any], where: str) -> list[str]:
         """The content hashes of the states the exporting store shared the record in,

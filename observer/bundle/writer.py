@@ -136,13 +136,21 @@ class RecordWriter:
         if local.ids_at_signing:
             # A signed record whose people were merged here is written with the ids it was
             # signed with (its content); the store's references stay on the person kept.
-            self.references = {
-                "observed_person_id": local.observed_person_id,
-                "observer_id": local.observer_id,
-                "ids_at_signing": local.ids_at_signing,
-            }
-            self.owners = {a.id: a.owner_id for a in local.actions}
+            self.hold(
+                {
+                    "observed_person_id": local.observed_person_id,
+                    "observer_id": local.observer_id,
+                    "ids_at_signing": local.ids_at_signing,
+                },
+                {a.id: a.owner_id for a in local.actions},
+            )
         return frozenset(self.sealed)
+
+    def hold(self, references: dict[str, Any], owners: dict[uuid.UUID, uuid.UUID | None]) -> None:
+        """The store's references of a record written as signed: the people it names now
+        and the ids it was signed with (`ids_at_signing`); `owners` by action id."""
+        self.references = references
+        self.owners = owners
 
     def __call__(self) -> None:
         s, record, level, standard = self.s, self.record, self.level, self.standard
@@ -155,6 +163,7 @@ class RecordWriter:
             "overall_level",
             "wording_at_signing",
             "based_on",
+            "held_as",
         )
         wording = self.wording if self.wording is not None else record["wording_at_signing"]
         stored, framework = stored_wording(wording, record.get("shown_at_signing"))

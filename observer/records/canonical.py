@@ -146,6 +146,26 @@ def observation_document(o: Observation) -> dict[str, Any]:
     }
 
 
+def as_signed(document: dict[str, Any]) -> dict[str, Any]:
+    """A record as a bundle or the pull feed carries it, with the ids its `ids_at_signing`
+    keeps (people merged since it was signed) back where they were signed: the document its
+    signatures cover, as `observation_document` writes a stored one."""
+    kept = document.get("ids_at_signing") or {}
+    if not kept:  # as it came: what a draft was shared as is hashed with all it carries
+        return document
+    out = {k: v for k, v in document.items() if k != "ids_at_signing"}
+    for name in ("observed_person_id", "observer_id"):
+        if name in kept:
+            out[name] = kept[name]
+    owners = kept.get("action_owners") or {}
+    if owners:
+        out["actions"] = [
+            {**a, "owner_id": owners.get(str(a.get("id")), a.get("owner_id"))}
+            for a in document.get("actions") or []
+        ]
+    return out
+
+
 def merged_ids(o: Observation) -> set[uuid.UUID]:
     """The ids a signed record was signed with that a merge has since replaced."""
     kept = o.ids_at_signing or {}

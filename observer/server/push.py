@@ -34,7 +34,15 @@ from observer.conflicts.rules import (
 from observer.conflicts.shared import bundle_content_hash
 from observer.errors import InvalidBundle
 from observer.records.seals import addendum_own_hash, signature_own_hash
-from observer.server import audit_chain, feed, push_reference, push_rows, push_settle, schema
+from observer.server import (
+    audit_chain,
+    feed,
+    push_reference,
+    push_rows,
+    push_settle,
+    schema,
+    signed_people,
+)
 from observer.server.database import as_caller
 from observer.server.push_answer import Caller, Handler, Refusal, Result
 from observer.server.push_request import Change
@@ -221,7 +229,10 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
     if merged.record is None:
         return Result(change.change_id, "deleted", _tombstone_revision(conn, record_id))
     if merged.writes:
-        push_rows.write(conn, here, merged.record, change.raw.get("ids_at_signing"))
+        record, ids_at_signing = merged.record, change.raw.get("ids_at_signing")
+        if here is None:
+            record, ids_at_signing = signed_people.as_held(conn, record, ids_at_signing)
+        push_rows.write(conn, here, record, ids_at_signing)
     keep_conflicts(
         conn,
         record_id,

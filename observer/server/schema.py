@@ -174,7 +174,9 @@ observations = Table(
     Column("status", String(20), nullable=False, server_default="draft"),
     Column("shown_at_signing", JSONB),
     Column("wording_at_signing", JSONB),
-    Column("ids_at_signing", JSONB),
+    # None is SQL NULL, not JSON null: the signed-record trigger lets a merge set it only
+    # from NULL (observer-server merge-people of a person on a record a laptop pushed).
+    Column("ids_at_signing", JSONB(none_as_null=True)),
     Index("ix_observations_person_time", "observed_person_id", "observed_at"),
 )
 

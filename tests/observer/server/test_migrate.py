@@ -15,7 +15,7 @@ from observer.store import models
 from tests.support.postgres import SERVICE_ROLE
 from tests.support.server import ServerDatabase
 
-HEAD = "0012"
+HEAD = "0013"
 
 
 def _policies_and_triggers(engine: Engine) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
@@ -165,3 +165,40 @@ def test_the_migrations_go_down_to_nothing_and_up_again(empty_db: str) -> None:
         assert migrate(engine, SERVICE_ROLE).after == HEAD
     finally:
         engine.dispose()
+
+
+def test_migration_0013_clears_the_json_nulls_that_kept_merges_off_signed_records(
+    server_db: ServerDatabase,
+) -> None:
+    """Signed records pushed before 0013 hold ids_at_signing as JSON null, which the
+    signed-record trigger would not let an administrator's merge fill in."""
+    from alembic import command
+    from alembic.config import Config
+
+    from observer.server.migrate import MIGRATIONS_DIR
+
+    db = server_db
+    framework = db.framework()
+    record = db.observation(framework, of=db.person("Ada Okafor"), by=db.person("Priya Shah"))
+    with db.owner.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE observations SET status = 'signed', ids_at_signing = 'null' WHERE id = :id"
+            ),
+            {"id": record},
+        )
+        before = conn.execute(
+            text("SELECT server_revision FROM observations WHERE id = :id"), {"id": record}
+        ).scalar_one()
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0012")
+        command.upgrade(config, "0013")
+    with db.owner.connect() as conn:
+        held, revision = conn.execute(
+            text("SELECT ids_at_signing IS NULL, server_revision FROM observations WHERE id = :id"),
+            {"id": record},
+        ).one()
+    assert held  # no value, rather than JSON null
+    assert revision == before  # not stamped: no laptop pulls it again for nothing

@@ -17,7 +17,7 @@ from observer.server import schema
 from observer.store.models import AuditEvent, Person
 from observer.store.sync_tables import sync_outbox, sync_state
 from observer.sync.client import Client, SyncFailed, checked_url
-from observer.vocabulary import Kind, Role
+from observer.vocabulary import Kind, Role, SignatureRole
 from tests.support.core import CONSENT, WHEN
 from tests.support.postgres import free_port
 from tests.support.sync import Laptop, LiveServer
@@ -153,3 +153,46 @@ def test_the_app_loads_httpx_only_to_sync() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_records_signed_before_joining_reach_the_server_under_the_servers_person(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """The lead set up her laptop before the team server held her, so her signed records
+    name her laptop's own id for her, which the signatures cover and no merge may change.
+    Joining names her with the server's id; those records still reach the team."""
+    laptop = make_laptop("Aled Hughes")
+    local_id = laptop.profiles.current().person_id  # type: ignore[union-attr]
+    team = laptop.people.add_team("Children in Care")
+    worker = laptop.people.add_person(PersonDetails("Siobhán Walker", Role.SOCIAL_WORKER, team))
+    record = laptop.recording.create_draft(
+        DraftDetails(worker, local_id, Kind.HOME_VISIT, WHEN, **CONSENT)
+    )
+    laptop.recording.update(
+        record,
+        {"strengths": "Heard the child.", "overall_level": "good", "overall_rationale": "Steady."},
+    )
+    for rating in laptop.recording.get(record).ratings:
+        laptop.recording.set_rating(
+            record, rating.standard_code, level_code="good", evidence="Yes."
+        )
+    laptop.recording.mark_ready(record)
+    laptop.signoff.sign(record, SignatureRole.OBSERVER, "Aled Hughes")
+    laptop.signoff.sign(record, SignatureRole.PRACTITIONER, "Siobhán Walker")
+
+    laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    done = laptop.sync.sync()
+
+    assert laptop.sync.status().refused == ()
+    assert done.refused == 0
+    with live_server.db.owner.begin() as conn:
+        held = conn.execute(
+            select(schema.observations).where(schema.observations.c.id == record)
+        ).one()
+        signatures = conn.scalar(
+            select(func.count()).where(schema.signatures.c.observation_id == record)
+        )
+    assert held.status == "signed"
+    assert held.strengths == "Heard the child."
+    assert signatures == 2
+    assert laptop.signoff.signed_record(record).problem is None
