@@ -19,9 +19,9 @@ the sync service on 127.0.0.1 in its own process, and measures over HTTP:
   the pages (observer/sync, being built) is not timed yet: `first_sync` takes an
   `apply` callback for when it is.
 - **one edited draft, end to end on loopback**: its writer's laptop pushes the edit
-  (`POST /sync/v1/push`, with the audit event of the edit, based on the copy it last
-  pulled), then the team manager's laptop pulls from the cursor of its previous sync until
-  the record has arrived. p95 of 20.
+  (`POST /sync/v2/push`, in the protocol laptops speak, with the audit event of the edit,
+  based on the copy it last pulled), then the team manager's laptop pulls from the cursor
+  of its previous sync until the record has arrived. p95 of 20.
 - **50 laptops syncing at once**: 50 enrolled laptops of different people and roles
   (team managers, practice leads, two service-wide roles), each a thread with its own
   HTTP connection, each doing a whole sync: a practice lead's laptop pushes an edited
@@ -66,6 +66,7 @@ import psycopg  # noqa: E402
 
 from benchmarks import server_seed  # noqa: E402
 from benchmarks.harness import Measurement, median, percentile, table  # noqa: E402
+from observer.sync.client import PROTOCOL  # noqa: E402
 from tests.support.postgres import OWNER_ROLE, SERVICE_ROLE, Cluster, free_port  # noqa: E402
 
 DATABASE = "observer"
@@ -282,7 +283,7 @@ def sync(
         params: dict[str, Any] = {"limit": PAGE}
         if after is not None:
             params["after"] = after
-        response = client.get("/sync/v1/pull", params=params, headers=headers)
+        response = client.get(f"/sync/{PROTOCOL}/pull", params=params, headers=headers)
         response.raise_for_status()
         page = response.json()
         received += len(page["observations"])
@@ -396,7 +397,7 @@ class Writer:
         audit[0]["record_id"] = record["id"]
         audit[0]["event_hash"] = _rehash(audit[0])
         response = client.post(
-            "/sync/v1/push",
+            f"/sync/{PROTOCOL}/push",
             json={"audit": audit, "changes": [change(record, "edit", base=self.base)]},
             headers={"Authorization": f"Bearer {self.laptop.token}"},
         )
