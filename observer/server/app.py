@@ -206,15 +206,15 @@ async def _pull(request: Request, engine: Engine) -> Response:
         raise Refused(400, "cursor", str(exc)) from None
     limit = _limit(params.get("limit"))
     laptop = await _authenticated(request, engine)
-    with_laptops = request.path_params["protocol"] != "v1"
+    v2 = request.path_params["protocol"] != "v1"  # laptops on the last page; settlements
 
     def read() -> bytes:
         connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
         with connection as conn, conn.begin():
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             as_caller(conn, laptop)
-            page = feed.pull(conn, after, limit, settlements=with_laptops)
-            laptops = sightings.visible(conn) if with_laptops and not page.more else None
+            page = feed.pull(conn, after, limit, settlements=v2)
+            laptops = sightings.visible(conn) if v2 and not page.more else None
         if page.more:
             return page.body
         # The end of the feed: this laptop's sync went through (it pushed first).

@@ -58,7 +58,6 @@ _MAX_BIGINT = 2**63 - 1
 # Bookkeeping of the feed itself; `server_revision` stays, as the revision a later push
 # says its change was based on.
 _NOT_SENT = feed_json.NOT_SENT
-_SETTLEMENT = feed_json.SETTLEMENT
 
 
 class BadCursor(ObserverError):

@@ -3,6 +3,7 @@ pull bounded by the snapshot's xmin never skips a row that a slower writer commi
 
 from __future__ import annotations
 
+import itertools
 import uuid
 
 from sqlalchemy import Connection, select, text, update
@@ -172,27 +173,29 @@ def test_small_pages_carry_every_row_once_in_the_feeds_order(server_db: ServerDa
         people = [db.person(f"Worker {n}-{k}", team) for k in range(3)]
         written += [team, *people, db.observation(framework, of=people[0], by=priya)]
     laptop = db.laptop(db.person("Sam Quill"), "service")
-    order: list[uuid.UUID] = []
-    after, pages = feed.Cursor(), 0
+    pages: list[list[uuid.UUID]] = []
+    after = feed.Cursor()
     while True:
         connection = db.service.connect().execution_options(isolation_level="REPEATABLE READ")
         with connection as conn, conn.begin():
             as_caller(conn, laptop)
             page = feed.pull(conn, after, 4)
-        for key in ("teams", "people", "observations"):
-            order += [uuid.UUID(row["id"]) for row in page[key]]
-        pages += 1
+        ours = [
+            uuid.UUID(row["id"]) for key in ("teams", "people", "observations") for row in page[key]
+        ]
+        pages.append([row for row in ours if row in set(written)])
         after = feed.Cursor.parse(page["cursor"])
         if not page["more"]:
             break
-    carried = [row for row in order if row in set(written)]
+    carried = [row for page_rows in pages for row in page_rows]
     assert sorted(carried) == sorted(written)  # every row, once
-    assert pages >= len(written) // 4
     with db.owner.connect() as conn:
         stamps = {
             row: _stamp(conn, table, row)[0]
             for table in ("teams", "people", "observations")
             for row in conn.execute(text(f"SELECT id FROM {table}")).scalars()
         }
-    by_page: list[int] = [stamps[row] for row in carried]
-    assert max(by_page[:4]) < min(by_page[-4:])  # early rows on early pages
+    revisions = [[stamps[row] for row in page_rows] for page_rows in pages if page_rows]
+    assert len(revisions) >= len(written) // 4
+    for earlier, later in itertools.pairwise(revisions):
+        assert max(earlier) < min(later)  # each page's rows were all written before the next's
