@@ -177,6 +177,7 @@ def _seeded_cluster(
             if {k: kept.get(k) for k in wanted} == wanted and "seeded" in kept:
                 cluster = Cluster.start(CLUSTER_SETTINGS, directory=keep)
                 _migrate(cluster)  # to this version's schema, as IT would after an upgrade
+                _revoke_earlier_laptops(cluster)
                 return cluster, server_seed.Seeded.from_json(kept["seeded"])
             _remove_kept(keep)  # other sizes, or a seed cut short
         elif keep.exists() and any(keep.iterdir()):
@@ -203,6 +204,14 @@ def _seeded_cluster(
     if keep is not None:
         (keep / MARKER).write_text(json.dumps({**wanted, "seeded": seeded.to_json()}))
     return cluster, seeded
+
+
+def _revoke_earlier_laptops(cluster: Cluster) -> None:
+    """Revokes the laptops earlier runs enrolled in a kept cluster, as IT revokes laptops
+    no longer in use: each run enrols its own, and a service-wide caller's last page
+    carries every unrevoked laptop, so they would pile up run after run."""
+    with psycopg.connect(cluster.conninfo(OWNER_ROLE, DATABASE)) as conn:
+        conn.execute("UPDATE laptops SET revoked_at = now() WHERE revoked_at IS NULL")
 
 
 def _remove_kept(keep: Path) -> None:
@@ -392,7 +401,10 @@ class Writer:
         from tests.support.push import change, edited
 
         self.edits += 1
-        record = edited(self.base, focus=f"Agreed focus, revised on the laptop ({self.edits}).")
+        # Named for this laptop: a kept cluster holds the drafts earlier runs pushed, and
+        # the same words again would be answered "unchanged".
+        focus = f"Agreed focus, revised on laptop {self.laptop.id.hex[:8]} ({self.edits})."
+        record = edited(self.base, focus=focus)
         audit = self.chain.add(1, "edit")
         audit[0]["record_id"] = record["id"]
         audit[0]["event_hash"] = _rehash(audit[0])

@@ -205,17 +205,32 @@ async def _pull(request: Request, engine: Engine) -> Response:
     except feed.BadCursor as exc:
         raise Refused(400, "cursor", str(exc)) from None
     limit = _limit(params.get("limit"))
-    laptop = await _authenticated(request, engine)
+    token = _token(request)
     v2 = request.path_params["protocol"] != "v1"  # laptops on the last page; settlements
 
     def read() -> bytes:
-        connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        # One read-only snapshot: the laptop is recognised in it, and the page read from it.
+        connection = engine.connect().execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
         with connection as conn, conn.begin():
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            caller = enrolment.recognise(conn, token) if len(token) <= MAX_TOKEN else None
+            if caller is None:
+                raise _unrecognised()
+            laptop = caller.laptop_id
             as_caller(conn, laptop)
-            page = feed.pull(conn, after, limit, settlements=v2)
+            try:
+                page = feed.pull(conn, after, limit, settlements=v2)
+            except feed.StaleCursor:
+                log.info("laptop %s: cursor of another epoch, pulls again from the start", laptop)
+                _sighted(engine, caller, token)
+                raise
+            except Exception:
+                _sighted(engine, caller, token)
+                raise
             laptops = sightings.visible(conn) if v2 and not page.more else None
         if page.more:
+            _sighted(engine, caller, token)
             return page.body
         # The end of the feed: this laptop's sync went through (it pushed first).
         with engine.begin() as conn:
@@ -231,7 +246,6 @@ async def _pull(request: Request, engine: Engine) -> Response:
     try:
         page = await run_in_threadpool(read)
     except feed.StaleCursor as exc:
-        log.info("laptop %s: cursor of another epoch, pulls again from the start", laptop)
         raise Refused(409, "cursor_epoch", str(exc)) from None
     except feed.NotReady as exc:
         log.error("pull refused: the database was restored and not yet migrated")
@@ -278,13 +292,9 @@ def _limit(given: str | None) -> int:
 
 
 async def _authenticated(request: Request, engine: Engine) -> uuid.UUID:
-    """The laptop whose device token the request carries; 401 otherwise."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise Refused(
-            401, "token", "This request needs the laptop's device token (Authorization: Bearer)."
-        )
+    """The laptop whose device token the request carries (its sighting noted); 401
+    otherwise."""
+    token = _token(request)
 
     def find() -> uuid.UUID | None:
         if len(token) > MAX_TOKEN:
@@ -294,13 +304,37 @@ async def _authenticated(request: Request, engine: Engine) -> uuid.UUID:
 
     laptop = await run_in_threadpool(find)
     if laptop is None:
-        raise Refused(
-            401,
-            "token",
-            "This laptop's device token is not recognised: it was revoked or never issued "
-            "by this server; enrol the laptop again.",
-        )
+        raise _unrecognised()
     return laptop
+
+
+def _sighted(engine: Engine, caller: enrolment.Recognised, token: str) -> None:
+    """Notes that the laptop was seen, unless it was within the last minute: `last_seen_at`
+    is for monitoring, read in days, and a write for every page would double a pull's
+    work (the end of a pull notes it with the sync)."""
+    if not sightings.seen_lately(caller.last_seen_at):
+        with engine.begin() as conn:
+            enrolment.authenticate(conn, token)
+
+
+def _token(request: Request) -> str:
+    """The device token the request carries; 401 when it carries none."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Refused(
+            401, "token", "This request needs the laptop's device token (Authorization: Bearer)."
+        )
+    return token
+
+
+def _unrecognised() -> Refused:
+    return Refused(
+        401,
+        "token",
+        "This laptop's device token is not recognised: it was revoked or never issued "
+        "by this server; enrol the laptop again.",
+    )
 
 
 async def _read_json(request: Request, largest: int) -> Any:

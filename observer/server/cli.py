@@ -122,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8470, help="port to listen on (8470)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        help="processes serving requests (default: one for each CPU, at most 4)",
+    )
     from observer.server.admin_cli import admin_arguments
 
     admin_arguments(commands, database)
@@ -174,9 +179,9 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
             )
         return EXIT_OK
     if args.command == "serve":
-        from observer.server.serve import serve
+        from observer.server.serve import default_workers, serve
 
-        serve(engine, args.host, args.port)
+        serve(engine, args.host, args.port, args.workers or default_workers())
         return EXIT_OK
     from observer.server.admin_cli import ADMIN_COMMANDS
 
@@ -304,6 +309,12 @@ def _database_problem(exc: DBAPIError, url: Any) -> str:
     if isinstance(exc.orig, Exception) and exc.connection_invalidated:
         return str(unreachable(url, exc))
     raise exc
+
+
+def _workers(given: str) -> int:
+    if not given.isdigit() or not 1 <= int(given) <= 64:
+        raise argparse.ArgumentTypeError("give a whole number from 1 to 64")
+    return int(given)
 
 
 def _fail(message: str) -> int:

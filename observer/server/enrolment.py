@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from observer.errors import InvalidInput, NotFound
@@ -198,6 +198,22 @@ def authenticate(conn: Connection, token: str) -> uuid.UUID | None:
         select(func.observer_authenticate(token_hash(token)))
     ).scalar_one()
     return laptop_id
+
+
+@dataclass(frozen=True)
+class Recognised:
+    laptop_id: uuid.UUID
+    last_seen_at: datetime | None
+
+
+def recognise(conn: Connection, token: str) -> Recognised | None:
+    """The enrolled, unrevoked laptop holding that device token and when it was last seen,
+    read without writing (inside a pull's read-only snapshot)."""
+    found = conn.execute(
+        text("SELECT id, last_seen_at FROM observer_token_laptop(:token_hash)"),
+        {"token_hash": token_hash(token)},
+    ).one_or_none()
+    return None if found is None else Recognised(found.id, found.last_seen_at)
 
 
 def find_person(conn: Connection, given: str) -> tuple[uuid.UUID, str]:

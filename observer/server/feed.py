@@ -34,9 +34,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
+    Integer,
     Row,
     Table,
+    bindparam,
     cast,
     func,
     literal,
@@ -49,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from observer.errors import ObserverError
-from observer.server import epoch, feed_json, schema
+from observer.server import feed_json, schema
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
@@ -134,42 +137,39 @@ def pull(conn: Connection, after: Cursor, limit: int, *, settlements: bool = Tru
     observations and conflicts come as PostgreSQL wrote them (observer/server/feed_json.py).
     `settlements`: whether conflicts carry who settled them and how (protocol v2; v1 keeps
     its fields)."""
-    current = epoch.current(conn)
+    # What a page needs to know first, in one statement: the epoch, the snapshot, who
+    # is asking. psycopg prepares a statement run five times on a connection, and
+    # PostgreSQL may then keep one generic plan for it: for the page's query, blind to the
+    # cursor and the snapshot, that plan read every row after the start of the feed,
+    # 143 ms a page among a million observations where a plan for the actual values takes
+    # 14 ms; so it is planned afresh (plan_cache_mode, for this transaction).
+    state = conn.execute(_STATE).one()
+    current = state.epoch
     if current is None:
         raise NotReady(
             "The team server's database was restored and is not ready yet; "
             "try again later (IT: run observer-server migrate)."
         )
-    xmin, xmax = conn.execute(
-        text(
-            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint "
-            "FROM pg_current_snapshot() AS s"
-        )
-    ).one()
     if after.epoch is None:
         after = Cursor(current, after.xid, after.revision)
     # Every cursor given out lies below the xmax of any later snapshot, unless the
     # database went back in time unannounced (a snapshot of the machine rolled back).
-    if after.epoch != current or after.xid > xmax:
+    if after.epoch != current or after.xid > state.xmax:
         raise StaleCursor(
             "The team server was restored from a backup since this laptop last synced: "
             "pull again from the beginning, without a cursor."
         )
-    role = conn.execute(select(func.observer_caller_role())).scalar_one_or_none()
-    # psycopg prepares a statement run five times on a connection, and PostgreSQL may then
-    # keep one generic plan for it: for this one, blind to the cursor and the snapshot,
-    # that plan read every row after the start of the feed, 143 ms a page among a million
-    # observations where a plan for the actual values takes 14 ms.
-    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-    entries = conn.execute(_entries(after, xmin, limit + 1, narrowed=role != "service")).all()
-    conn.exec_driver_sql("SET LOCAL plan_cache_mode = DEFAULT")
+    entries = _entries(conn, after, state.xmin, limit + 1, narrowed=state.role != "service")
+    if entries:
+        # The records' statements keep their generic plans (feed_json.py).
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = DEFAULT")
     more = len(entries) > limit
     entries = entries[:limit]
     if more:
         last = entries[-1]
         cursor = Cursor(current, last.written_xid, last.server_revision)
     else:
-        cursor = max(after, Cursor(current, xmin, 0))
+        cursor = max(after, Cursor(current, state.xmin, 0))
     found: dict[str, dict[uuid.UUID, None]] = {}  # each id once, in feed order
     for entry in entries:
         found.setdefault(entry.kind, {})[entry.id] = None
@@ -190,7 +190,7 @@ def pull(conn: Connection, after: Cursor, limit: int, *, settlements: bool = Tru
             if settlements
             else feed_json.conflicts_v1(conn, wanted.get("conflicts", []))
         ),
-        "scope": _dumps(_scope(conn, role)),
+        "scope": _dumps(_scope(state.role, state.teams)),
     }
     return Page(b"{" + b",".join(_dumps(key) + b":" + v for key, v in parts.items()) + b"}", more)
 
@@ -204,51 +204,148 @@ def _array(texts: Sequence[bytes]) -> bytes:
     return b"[" + b",".join(texts) + b"]"
 
 
-def _scope(conn: Connection, role: str | None) -> dict[str, Any]:
+def _scope(role: str | None, teams: Sequence[uuid.UUID] | None) -> dict[str, Any]:
     """The caller's role and the ids of the teams they are assigned to, as of this page:
     what a laptop judges its user's scope by (a bundle import leaves out what they may
     not see). Assignments change without any row of the feed changing, so every page
     says them."""
-    teams = conn.execute(select(func.observer_caller_teams())).scalar_one_or_none() or []
-    return {"role": role, "teams": sorted(str(team) for team in teams)}
+    return {"role": role, "teams": sorted(str(team) for team in teams or [])}
 
 
-def _entries(after: Cursor, xmin: int, limit: int, *, narrowed: bool = True) -> Any:
-    """The rows after the cursor and below xmin, as (kind, id) in feed order; a standard or
-    rating level stands for its framework. `narrowed` (for any caller but a service-wide
-    role) adds to the observations the scope row-level security already applies, written
-    so that PostgreSQL can find them by index rather than read every observation."""
+_STATE = text(
+    "SELECT observer_epoch() AS epoch, "
+    "pg_snapshot_xmin(s)::text::bigint AS xmin, pg_snapshot_xmax(s)::text::bigint AS xmax, "
+    "observer_caller_role() AS role, observer_caller_teams() AS teams, "
+    "set_config('plan_cache_mode', 'force_custom_plan', true) AS planning "
+    "FROM pg_current_snapshot() AS s"
+)
 
-    def of(table: Table, kind: str, id_column: str = "id", *also: Any) -> Any:
-        key = tuple_(table.c.written_xid, table.c.server_revision)
-        since = tuple_(literal(after.xid), literal(after.revision))
-        return select(
+
+def _entries(conn: Connection, after: Cursor, xmin: int, limit: int, *, narrowed: bool) -> Any:
+    """The first `limit` rows after the cursor and below `xmin`, as (kind, id, written_xid,
+    server_revision) in feed order; a standard or rating level stands for its framework.
+    `narrowed` (for any caller but a service-wide role) adds to the observations the scope
+    row-level security already applies, written so that PostgreSQL can find them by index
+    rather than read every observation.
+
+    In two statements: the rows of every other table first, then the observations up to
+    the last of those when they fill the page. A manager's observations are found by who
+    wrote them and whose they are, not in feed order, so a page of people read every one
+    of them (5,000 among a million) to learn that none came first; bounded by the
+    people's last, it reads none."""
+    bounds = {
+        "after_xid": after.xid,
+        "after_revision": after.revision,
+        "xmin": xmin,
+        "limit": limit,
+    }
+    others = conn.execute(_others(), bounds).all()
+    upto = (xmin, 0)
+    if len(others) == limit:
+        upto = (others[-1].written_xid, others[-1].server_revision)
+    query = _observations(narrowed=narrowed, one_transaction=upto[0] == after.xid)
+    observations = conn.execute(
+        query, {**bounds, "upto_xid": upto[0], "upto_revision": upto[1]}
+    ).all()
+    return sorted([*others, *observations], key=_feed_order)[:limit]
+
+
+def _feed_order(row: Row[Any]) -> tuple[int, int]:
+    return (row.written_xid, row.server_revision)
+
+
+# Built once: making these anew for every page cost a sync more CPU than the rest of its
+# page (a quarter of the service's time with 50 laptops syncing at once).
+_AFTER_XID = bindparam("after_xid", type_=BigInteger)
+_AFTER_REVISION = bindparam("after_revision", type_=BigInteger)
+_XMIN = bindparam("xmin", type_=BigInteger)
+_LIMIT = bindparam("limit", type_=Integer)
+
+
+def _first(table: Table, kind: str, id_column: str = "id", *also: Any) -> Any:
+    """A table's first rows after the cursor, at most `limit`, by its feed index."""
+    key = tuple_(table.c.written_xid, table.c.server_revision)
+    return (
+        select(
             literal(kind).label("kind"),
             table.c[id_column].label("id"),
             table.c.written_xid,
             table.c.server_revision,
-        ).where(key > since, table.c.written_xid < xmin, *also)
+        )
+        .where(
+            key > tuple_(_AFTER_XID, _AFTER_REVISION),
+            table.c.written_xid >= _AFTER_XID,
+            table.c.written_xid < _XMIN,
+            *also,
+        )
+        .order_by(table.c.written_xid, table.c.server_revision)
+        .limit(_LIMIT)
+    )
 
-    def first(table: Table, kind: str, id_column: str = "id") -> Any:
-        # A page needs at most `limit` rows of any one table, and each table's first ones
-        # come by its written_xid index: a first sync among 20,000 people sorted every
-        # one of them for each page of 200 (220 ms a page). Observations are left whole:
-        # by that index, a manager's few in scope would be sought among all of them.
-        ordered = of(table, kind, id_column).order_by(table.c.written_xid, table.c.server_revision)
-        bounded = ordered.limit(limit).subquery()
-        return select(bounded)
 
+@functools.cache
+def _others() -> Any:
     feed = union_all(
-        first(schema.teams, "teams"),
-        first(schema.people, "people"),
-        first(schema.frameworks, "frameworks"),
-        first(schema.standards, "frameworks", "framework_id"),
-        first(schema.rating_levels, "frameworks", "framework_id"),
-        of(schema.observations, "observations", "id", *([_in_scope()] if narrowed else [])),
-        first(schema.tombstones, "tombstones"),
-        first(schema.conflicts, "conflicts"),
+        *(
+            select(_first(table, kind, id_column).subquery())
+            for table, kind, id_column in (
+                (schema.teams, "teams", "id"),
+                (schema.people, "people", "id"),
+                (schema.frameworks, "frameworks", "id"),
+                (schema.standards, "frameworks", "framework_id"),
+                (schema.rating_levels, "frameworks", "framework_id"),
+                (schema.tombstones, "tombstones", "id"),
+                (schema.conflicts, "conflicts", "id"),
+            )
+        )
     ).subquery()
-    return select(feed).order_by(feed.c.written_xid, feed.c.server_revision).limit(limit)
+    return select(feed).order_by(feed.c.written_xid, feed.c.server_revision).limit(_LIMIT)
+
+
+@functools.cache
+def _observations(*, narrowed: bool, one_transaction: bool = False) -> Any:
+    """The observations after the cursor up to (`upto_xid`, `upto_revision`), at most
+    `limit`. `one_transaction`: both ends were written by the same transaction (an import,
+    or a page within a long one), for which the bounds are said by revision alone:
+    PostgreSQL does not end an index scan at a row comparison's upper bound, and would read
+    every later row of that transaction."""
+    o = schema.observations
+    upto_xid = bindparam("upto_xid", type_=BigInteger)
+    upto_revision = bindparam("upto_revision", type_=BigInteger)
+    key = tuple_(o.c.written_xid, o.c.server_revision)
+    after, upto = key > tuple_(_AFTER_XID, _AFTER_REVISION), key <= tuple_(upto_xid, upto_revision)
+    window: tuple[Any, ...] = (o.c.written_xid >= _AFTER_XID, o.c.written_xid <= upto_xid)
+    if one_transaction:
+        window = (
+            o.c.written_xid == upto_xid,
+            o.c.server_revision > _AFTER_REVISION,
+            o.c.server_revision <= upto_revision,
+        )
+    columns = (
+        literal("observations").label("kind"),
+        o.c.id,
+        o.c.written_xid,
+        o.c.server_revision,
+    )
+    if not narrowed:
+        ordered = select(*columns).where(after, upto, *window, o.c.written_xid < _XMIN)
+        return ordered.order_by(o.c.written_xid, o.c.server_revision).limit(_LIMIT)
+    # The caller's own, found by the two scope indexes within the window of transactions,
+    # then ordered: given the cursor's row comparison, or walked in feed order with the
+    # LIMIT, PostgreSQL would seek a manager's few among every observation by the feed's
+    # index (OFFSET 0 keeps the two apart).
+    found = select(*columns).where(*window, o.c.written_xid < _XMIN, _in_scope())
+    mine = found.offset(0).subquery()
+    bounded = (
+        tuple_(mine.c.written_xid, mine.c.server_revision) > tuple_(_AFTER_XID, _AFTER_REVISION),
+        tuple_(mine.c.written_xid, mine.c.server_revision) <= tuple_(upto_xid, upto_revision),
+    )
+    return (
+        select(mine)
+        .where(*bounded)
+        .order_by(mine.c.written_xid, mine.c.server_revision)
+        .limit(_LIMIT)
+    )
 
 
 def _in_scope() -> Any:

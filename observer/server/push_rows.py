@@ -147,7 +147,8 @@ def write(
             first["status"] = "draft"
         conn.execute(insert(o).values(**first))
     else:
-        old = observation_row(here, codes_of(conn, here["framework"]))
+        same = here["framework"] == merged["framework"]
+        old = observation_row(here, codes if same else codes_of(conn, here["framework"]))
         changed = {
             name: value
             for name, value in new.items()

@@ -56,22 +56,30 @@ def Timestamp() -> TIMESTAMP:  # noqa: N802 - reads as a type in the tables belo
     return TIMESTAMP(timezone=True)
 
 
-def _record_columns() -> list[Column[object]]:
+def _record_columns(*, in_feed: bool = False) -> list[Column[object]]:
     """The laptop's Record columns, then the change feed's."""
     return [
         Column("id", UUID(as_uuid=True), primary_key=True),
         Column("created_at", Timestamp(), nullable=False, server_default=NOW),
         Column("updated_at", Timestamp(), nullable=False, server_default=NOW),
         Column("revision", BigInteger, nullable=False, server_default="1"),
-        *_feed_columns(),
+        *_feed_columns(in_feed=in_feed),
     ]
 
 
-def _feed_columns() -> list[Column[object]]:
+def _feed_columns(*, in_feed: bool = False) -> list[Column[object]]:
+    """`in_feed`: a table the feed's page query reads in feed order, which has an index in
+    that order instead of one on written_xid alone (`_feed_index`, server migration 0014)."""
     return [
         Column("server_revision", BigInteger, nullable=False, index=True),
-        Column("written_xid", BigInteger, nullable=False, index=True),
+        Column("written_xid", BigInteger, nullable=False, index=not in_feed),
     ]
+
+
+def _feed_index(table: str) -> Index:
+    """The feed's order (written_xid, server_revision): a page's first rows after its
+    cursor come by this index, the cursor's comparison an index condition, with no sort."""
+    return Index(f"ix_{table}_feed", "written_xid", "server_revision")
 
 
 def _fk(target: str, ondelete: str | None = None, *, use_alter: bool = False) -> ForeignKey:
@@ -81,7 +89,8 @@ def _fk(target: str, ondelete: str | None = None, *, use_alter: bool = False) ->
 teams = Table(
     "teams",
     metadata,
-    *_record_columns(),
+    *_record_columns(in_feed=True),
+    _feed_index("teams"),
     Column("name", String(200), nullable=False, unique=True),
     Column("manager_id", UUID(as_uuid=True), _fk("people.id", "SET NULL", use_alter=True)),
     # A manager a laptop named before pushing their row (which names this team): set as
@@ -92,7 +101,8 @@ teams = Table(
 people = Table(
     "people",
     metadata,
-    *_record_columns(),
+    *_record_columns(in_feed=True),
+    _feed_index("people"),
     Column("name", String(200), nullable=False, index=True),
     Column("role", String(40), nullable=False),
     Column("team_id", UUID(as_uuid=True), _fk("teams.id", "SET NULL"), index=True),
@@ -106,7 +116,8 @@ people = Table(
 frameworks = Table(
     "frameworks",
     metadata,
-    *_record_columns(),
+    *_record_columns(in_feed=True),
+    _feed_index("frameworks"),
     Column("key", String(60), nullable=False),
     Column("version", Integer, nullable=False),
     Column("name", String(200), nullable=False),
@@ -125,7 +136,8 @@ frameworks = Table(
 standards = Table(
     "standards",
     metadata,
-    *_record_columns(),
+    *_record_columns(in_feed=True),
+    _feed_index("standards"),
     Column("framework_id", UUID(as_uuid=True), _fk("frameworks.id", "CASCADE"), nullable=False),
     Column("code", String(20), nullable=False),
     Column("title", String(300), nullable=False),
@@ -138,7 +150,8 @@ standards = Table(
 rating_levels = Table(
     "rating_levels",
     metadata,
-    *_record_columns(),
+    *_record_columns(in_feed=True),
+    _feed_index("rating_levels"),
     Column("framework_id", UUID(as_uuid=True), _fk("frameworks.id", "CASCADE"), nullable=False),
     Column("code", String(40), nullable=False),
     Column("label", String(100), nullable=False),
@@ -151,9 +164,10 @@ rating_levels = Table(
 observations = Table(
     "observations",
     metadata,
-    *_record_columns(),
+    *_record_columns(in_feed=True),
+    _feed_index("observations"),
     Column("observed_person_id", UUID(as_uuid=True), _fk("people.id"), nullable=False),
-    Column("observer_id", UUID(as_uuid=True), _fk("people.id"), nullable=False, index=True),
+    Column("observer_id", UUID(as_uuid=True), _fk("people.id"), nullable=False),
     Column("framework_id", UUID(as_uuid=True), _fk("frameworks.id"), nullable=False),
     Column("kind", String(40), nullable=False),
     Column("observed_at", Timestamp(), nullable=False),
@@ -178,6 +192,10 @@ observations = Table(
     # from NULL (observer-server merge-people of a person on a record a laptop pushed).
     Column("ids_at_signing", JSONB(none_as_null=True)),
     Index("ix_observations_person_time", "observed_person_id", "observed_at"),
+    # A lead's or manager's records in feed order: those they wrote, those of their teams'
+    # workers (feed._in_scope), each read from the cursor on rather than whole.
+    Index("ix_observations_observer_feed", "observer_id", "written_xid", "server_revision"),
+    Index("ix_observations_person_feed", "observed_person_id", "written_xid", "server_revision"),
 )
 
 ratings = Table(
@@ -324,7 +342,8 @@ tombstones = Table(
     Column("removed_at", Timestamp(), nullable=False, server_default=NOW),
     # `deleted` on a laptop (a later edit brings it back) or `removed` from the server.
     Column("reason", String(20), nullable=False, server_default="deleted"),
-    *_feed_columns(),
+    *_feed_columns(in_feed=True),
+    _feed_index("tombstones"),
     # For a person merged into another (observer-server merge-people): the person kept.
     Column("merged_into_id", UUID(as_uuid=True)),
     CheckConstraint("reason IN ('deleted', 'removed')", name="known_reason"),
@@ -396,7 +415,8 @@ conflicts = Table(
     # Who settled it and how (the settling laptop's choice), protocol v2 (migration 0012).
     Column("resolved_by", UUID(as_uuid=True), _fk("people.id")),
     Column("resolution", String(20)),
-    *_feed_columns(),
+    *_feed_columns(in_feed=True),
+    _feed_index("conflicts"),
 )
 
 # Each change a laptop pushed, with the answer it was given, so that a retry of the same

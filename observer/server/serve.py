@@ -11,15 +11,20 @@ migrated (migrate restamps the change feed: observer/server/epoch.py).
 from __future__ import annotations
 
 import logging
+import os
+from typing import Any
 
 from sqlalchemy import Engine, text
 
 from observer.errors import ObserverError
 from observer.server import epoch
-from observer.server.database import make_engine, shown
+from observer.server.database import DATABASE_VARIABLE, database_url, make_engine, shown
 
-EXPECTED_SCHEMA = "0013"
+EXPECTED_SCHEMA = "0014"
 POOL_SIZE = 20
+MIN_POOL = 5
+MAX_WORKERS = 4
+_WORKERS_VARIABLE = "OBSERVER_SERVER_WORKERS"
 
 
 class CannotServe(ObserverError):
@@ -65,22 +70,22 @@ def check_database(engine: Engine) -> None:
             )
 
 
-def serve(engine: Engine, host: str, port: int) -> None:
+def serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
+    """The service on host:port in `workers` processes, once the database is one it may
+    serve from."""
     import uvicorn
 
-    from observer.server.access_log import AccessLog
-    from observer.server.app import create_app
-
     check_database(engine)
-    # Connections kept open for as many requests as run at once (the thread pool's 40 at
-    # most, and a sync's two transactions run one after the other): a connection made anew
-    # costs a PostgreSQL process, and its first statements are planned without the
-    # catalogue cached (tens of milliseconds each with row-level security).
-    engine = make_engine(engine.url, pool_size=POOL_SIZE)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Each worker reads the database from the environment, as `application` does; the URL
+    # given by --database too, with its password, which stays in this process's children.
+    os.environ[DATABASE_VARIABLE] = engine.url.render_as_string(hide_password=False)
+    os.environ[_WORKERS_VARIABLE] = str(workers)
+    _configure_logging()
     # Our access lines instead of uvicorn's, which begin with the client's address.
     uvicorn.run(
-        AccessLog(create_app(engine)),
+        f"{__name__}:application",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         log_level="info",
@@ -88,3 +93,31 @@ def serve(engine: Engine, host: str, port: int) -> None:
         proxy_headers=False,
         server_header=False,
     )
+
+
+def application() -> Any:
+    """The service as one worker process runs it (uvicorn calls this in each)."""
+    from observer.server.access_log import AccessLog
+    from observer.server.app import create_app
+
+    _configure_logging()
+    workers = int(os.environ.get(_WORKERS_VARIABLE, "1"))
+    # Connections kept open for as many requests as a worker runs at once (its thread
+    # pool's 40 at most, and a sync's transactions run one after the other): a connection
+    # made anew costs a PostgreSQL process, and its first statements are planned without
+    # the catalogue cached (tens of milliseconds each with row-level security). The
+    # workers share POOL_SIZE, so more of them do not crowd PostgreSQL's max_connections.
+    url = database_url(os.environ.get(DATABASE_VARIABLE))
+    engine = make_engine(url, pool_size=max(MIN_POOL, POOL_SIZE // workers))
+    return AccessLog(create_app(engine))
+
+
+def default_workers() -> int:
+    """One worker process for each CPU this process may use, at most MAX_WORKERS: a sync is
+    mostly Python (the service's work, not PostgreSQL's), and one process runs Python on
+    one CPU at a time."""
+    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -8,7 +8,7 @@ shows leaves the server: the laptop's id and name, whose it is, and when it last
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -35,8 +35,16 @@ def visible(conn: Connection) -> list[dict[str, Any]]:
     ]
 
 
+# How stale a laptop's last sighting may be before a request notes a new one.
+SIGHTING_INTERVAL = timedelta(minutes=1)
+
+
+def seen_lately(last_seen_at: datetime | None) -> bool:
+    return last_seen_at is not None and datetime.now(UTC) - last_seen_at < SIGHTING_INTERVAL
+
+
 def record_sync(conn: Connection) -> datetime | None:
-    """Notes that the caller's laptop has pulled to the end of the feed; when, or None
-    when the caller is no laptop."""
+    """Notes that the caller's laptop has pulled to the end of the feed, and was seen then;
+    when, or None when the caller is no laptop."""
     found: datetime | None = conn.execute(select(func.observer_laptop_synced())).scalar()
     return found

@@ -8,6 +8,7 @@ service-wide principal social worker (tests/observer/server/test_row_security.py
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -137,3 +138,68 @@ def test_a_v2_pull_ends_with_the_laptops_and_records_the_sync_a_v1_pull_is_uncha
             )
         ).scalar_one()
     assert seen[danas["laptop_id"]]["last_synced_at"] == mine.isoformat()
+
+
+def _seen(db: ServerDatabase, laptop: str) -> tuple[Any, Any]:
+    with db.owner.connect() as conn:
+        row = conn.execute(
+            select(schema.laptops.c.last_seen_at, schema.laptops.c.last_synced_at).where(
+                schema.laptops.c.id == uuid.UUID(laptop)
+            )
+        ).one()
+    return row.last_seen_at, row.last_synced_at
+
+
+def _age(db: ServerDatabase, laptop: str, **by: timedelta) -> None:
+    """Moves the laptop's last sighting and sync back in time, as if made that long ago."""
+    with db.owner.begin() as conn:
+        conn.execute(
+            update(schema.laptops)
+            .where(schema.laptops.c.id == uuid.UUID(laptop))
+            .values(**{column: func.now() - ago for column, ago in by.items()})
+        )
+
+
+def test_a_pull_notes_the_sighting_to_the_minute_and_its_last_page_the_sync(
+    server_db: ServerDatabase,
+) -> None:
+    """A pull reads in one read-only transaction: it notes when the laptop was seen only
+    when the last note is a minute old (monitoring reads it in days), and its last page
+    notes the sync and the sighting together."""
+    db, service = server_db, Service(server_db.service)
+    team_b = db.team("Northshire Child Protection B")
+    dana = db.person("Dana Lewis", team_b, role="team_manager")
+    db.person("Ben Hughes", team_b)
+    danas = _enrolled(db, service, dana, "team_manager", "Northshire Child Protection B")
+    laptop, token = danas["laptop_id"], danas["token"]
+    an_hour = timedelta(hours=1)
+
+    _age(db, laptop, last_seen_at=an_hour, last_synced_at=an_hour)
+    before_seen, before_synced = _seen(db, laptop)
+    first = service.pull(token, limit=1, protocol="v2").json()
+    assert first["more"] is True
+    seen, synced = _seen(db, laptop)
+    assert seen > before_seen  # an hour old: noted by a page that is not the last
+    assert synced == before_synced
+
+    _age(db, laptop, last_seen_at=timedelta(seconds=20))
+    quiet_seen, _ = _seen(db, laptop)
+    second = service.pull(token, first["cursor"], limit=1, protocol="v2").json()
+    assert second["more"] is True
+    assert _seen(db, laptop) == (quiet_seen, before_synced)  # seen 20 s ago: nothing written
+
+    page = second
+    while page["more"]:
+        page = service.pull(token, page["cursor"], limit=1, protocol="v2").json()
+    seen, synced = _seen(db, laptop)
+    assert synced > before_synced
+    assert seen == synced  # the last page notes both at once
+
+    _age(db, laptop, last_seen_at=an_hour)
+    aged, _ = _seen(db, laptop)
+    stale = service.pull(token, "0.1.1", protocol="v2")
+    assert stale.status_code == 409
+    assert _seen(db, laptop)[0] - aged > timedelta(minutes=59)  # a refused pull was seen too
+    forged = service.pull("a-token-no-laptop-holds", protocol="v2")
+    assert forged.status_code == 401
+    assert forged.json()["error"] == "token"

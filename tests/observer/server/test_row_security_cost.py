@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from observer.server import schema
+from observer.server import feed, schema
+from observer.server.database import as_caller
 from tests.support.server import WHEN, ServerDatabase
 
 OBSERVATIONS = 3000
@@ -97,3 +98,72 @@ def test_the_caller_is_looked_up_by_functions_that_keep_their_plans(
         "observer_caller_teams": "plpgsql",
         "observer_caller_colleagues": "plpgsql",  # whose laptops a manager sees (0010)
     }
+
+
+def _observations_read(conn: Any) -> int:
+    """Observation rows this transaction has read so far, by any scan."""
+    found = conn.execute(
+        text(
+            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) "
+            "FROM pg_stat_xact_user_tables WHERE relname = 'observations'"
+        )
+    ).scalar_one()
+    return int(found)
+
+
+def test_a_page_of_people_reads_none_of_the_managers_observations(
+    server_db: ServerDatabase,
+) -> None:
+    """A manager's first sync carries every person before their team's records (people
+    were written first). Each of those pages used to read every observation the manager
+    sees, to learn that none came before its people: 5,000 of them, 106 times over, among a
+    million. Now observations are sought only up to the page's last person."""
+    db = server_db
+    framework = db.framework()
+    team = db.team("Northshire Child Protection A")
+    manager = db.person("Dana Lewis", team, role="team_manager")
+    workers = [db.person(f"Worker {n}", team) for n in range(3)]
+    lead = db.person("Priya Shah", role="practice_lead")
+    with db.owner.begin() as conn:  # everyone else in the service, in one transaction
+        conn.execute(
+            insert(schema.people),
+            [
+                {"id": uuid.uuid4(), "name": f"Colleague {n}", "role": "social_worker"}
+                for n in range(2 * PAGE)
+            ],
+        )
+    with db.owner.begin() as conn:
+        conn.execute(
+            insert(schema.observations),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "observed_person_id": workers[i % 3],
+                    "observer_id": lead,
+                    "framework_id": framework.id,
+                    "kind": "home_visit",
+                    "observed_at": WHEN - timedelta(minutes=i),
+                }
+                for i in range(OBSERVATIONS)
+            ],
+        )
+        conn.execute(text("ANALYZE observations; ANALYZE people"))
+    laptop = db.laptop(manager, "team_manager", (team,))
+
+    with db.service.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+        with conn.begin():
+            as_caller(conn, laptop)
+            page = feed.pull(conn, feed.Cursor(), PAGE)
+            assert page["more"] is True
+            assert len(page["people"]) > PAGE // 2
+            assert page["observations"] == []
+            assert _observations_read(conn) == 0
+        cursor = feed.Cursor.parse(page["cursor"])
+        while not page["observations"]:
+            with conn.begin():
+                as_caller(conn, laptop)
+                page = feed.pull(conn, cursor, PAGE)
+                cursor = feed.Cursor.parse(page["cursor"])
+        # Then the records come, the last people's page filled up with the first of them.
+        assert 0 < len(page["observations"]) < PAGE
+        assert page["more"] is True

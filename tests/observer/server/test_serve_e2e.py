@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy import func, insert, text, update
 
 from observer.server import schema
 from observer.server.database import DATABASE_VARIABLE
+from observer.server.enrolment import token_hash
 from observer.server.serve import EXPECTED_SCHEMA
 from tests.observer.server.test_migrate import HEAD
 from tests.support.postgres import SERVICE_ROLE, free_port
@@ -41,12 +43,12 @@ def observer_server(*argv: str, database: str) -> subprocess.CompletedProcess[st
 
 
 class Running:
-    def __init__(self, db: ServerDatabase) -> None:
+    def __init__(self, db: ServerDatabase, *options: str) -> None:
         self.port = free_port()
         self.log: list[str] = []
         env = {**os.environ, DATABASE_VARIABLE: db.url(SERVICE_ROLE)}
         self.process = subprocess.Popen(
-            [COMMAND, "serve", "--port", str(self.port)],
+            [COMMAND, "serve", "--port", str(self.port), *options],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -203,6 +205,62 @@ def test_a_laptop_enrols_and_pulls_its_scope_from_a_real_server(
     for secret in ("Priya", "Ada", "Confident", token, code[1]):
         assert secret not in log
     assert joined.json()["laptop_id"] in log
+
+
+def test_two_worker_processes_share_the_port_and_answer_laptops_at_once(
+    server_db: ServerDatabase,
+) -> None:
+    """A sync is mostly the service's own Python, which one process runs on one CPU at a
+    time: `--workers` runs more processes, each answering any laptop (none keeps state)."""
+    db = server_db
+    team = db.team("Northshire Child Protection A")
+    worker, lead = db.person("Ada Okafor", team), db.person("Priya Shah")
+    db.observation(db.framework(), of=worker, by=lead)
+    laptop, token = db.laptop(lead, "practice_lead", (team,)), "a-device-token-of-priyas"
+    with db.owner.begin() as conn:
+        laptop_row = schema.laptops.c.id == laptop
+        conn.execute(update(schema.laptops).where(laptop_row).values(token_hash=token_hash(token)))
+    service = Running(db, "--workers", "2")
+    try:
+        workers = _children(service.process.pid)
+        assert len(workers) == 2
+
+        def pull(_: int) -> tuple[int, int]:
+            with httpx.Client(base_url=service.url, timeout=30) as client:
+                got = client.get("/sync/v2/pull", headers={"Authorization": f"Bearer {token}"})
+            return got.status_code, len(got.json().get("observations", []))
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(pull, range(24)))
+        assert answers == [(200, 1)] * 24
+        assert _children(service.process.pid) == workers
+    finally:
+        code = service.stop()
+    assert code in (0, -signal.SIGTERM)
+    log = "".join(service.log)
+    assert log.count("Application startup complete") == 2
+    assert "Traceback" not in log
+    assert "Priya" not in log
+    assert "Ada" not in log
+
+
+def test_serve_refuses_a_number_of_workers_it_cannot_run(server_db: ServerDatabase) -> None:
+    done = observer_server("serve", "--workers", "0", database=server_db.url(SERVICE_ROLE))
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "observer-server serve: argument --workers: give a whole number from 1 to 64 "
+        "(see observer-server --help)"
+    )
+
+
+def _children(pid: int) -> set[int]:
+    """The worker processes uvicorn started (not multiprocessing's resource tracker)."""
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return {
+        int(child)
+        for child in found
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    }
 
 
 def test_serve_refuses_the_tables_owner(server_db: ServerDatabase) -> None:
