@@ -259,24 +259,43 @@ async def _push(request: Request, engine: Engine) -> Response:
     if request.query_params:
         raise Refused(400, "invalid", "A push takes no query parameters.")
     body = await _read_json(request, push_request.MAX_BODY)
-    laptop = await _authenticated(request, engine)
-    try:
-        events, changes = push_request.read_push(
-            body, settlements=request.path_params["protocol"] != "v1"
-        )
-    except (push_request.BadPush, audit_chain.BadAuditEvent) as exc:
-        raise Refused(400, "invalid", str(exc)) from None
+    token = _token(request)
+    settlements = request.path_params["protocol"] != "v1"
 
     def apply() -> dict[str, Any]:
-        try:
-            head = push.take_audit(engine, laptop, events)
-        except audit_chain.ChainBroken as exc:
-            log.warning("push from laptop %s refused: its audit chain does not follow on", laptop)
-            # Where the chain forks, so that a laptop restored from a backup can declare it.
-            more = (
-                {"fork": exc.fork.as_json()} if isinstance(exc, audit_chain.ChainForked) else None
-            )
-            raise Refused(409, "audit_chain", str(exc), more) from None
+        # The laptop is recognised in the audit chain's own transaction; a push refused
+        # writes nothing but the laptop's sighting.
+        with engine.connect() as conn:
+            transaction = conn.begin()
+            caller = enrolment.recognise(conn, token) if len(token) <= MAX_TOKEN else None
+            if caller is None:
+                raise _unrecognised()
+            laptop = caller.laptop_id
+            refused: Refused | None = None
+            try:
+                events, changes = push_request.read_push(body, settlements=settlements)
+                as_caller(conn, laptop)
+                head = push.take_audit(conn, laptop, events)
+            except (push_request.BadPush, audit_chain.BadAuditEvent) as exc:
+                refused = Refused(400, "invalid", str(exc))
+            except audit_chain.ChainBroken as exc:
+                log.warning(
+                    "push from laptop %s refused: its audit chain does not follow on", laptop
+                )
+                # Where the chain forks, so that a laptop restored from a backup can declare it.
+                more = (
+                    {"fork": exc.fork.as_json()}
+                    if isinstance(exc, audit_chain.ChainForked)
+                    else None
+                )
+                refused = Refused(409, "audit_chain", str(exc), more)
+            if refused is None and transaction.is_active:
+                transaction.commit()
+            elif transaction.is_active:
+                transaction.rollback()
+        _sighted(engine, caller, token)
+        if refused is not None:
+            raise refused
         results = [push.apply(engine, laptop, change).as_json() for change in changes]
         return {"results": results, "audit": head}
 
@@ -289,23 +308,6 @@ def _limit(given: str | None) -> int:
     if not re.fullmatch(r"[0-9]{1,4}", given) or not 1 <= int(given) <= feed.MAX_LIMIT:
         raise Refused(400, "invalid", f"limit must be a whole number from 1 to {feed.MAX_LIMIT}.")
     return int(given)
-
-
-async def _authenticated(request: Request, engine: Engine) -> uuid.UUID:
-    """The laptop whose device token the request carries (its sighting noted); 401
-    otherwise."""
-    token = _token(request)
-
-    def find() -> uuid.UUID | None:
-        if len(token) > MAX_TOKEN:
-            return None
-        with engine.begin() as conn:
-            return enrolment.authenticate(conn, token)
-
-    laptop = await run_in_threadpool(find)
-    if laptop is None:
-        raise _unrecognised()
-    return laptop
 
 
 def _sighted(engine: Engine, caller: enrolment.Recognised, token: str) -> None:

@@ -67,13 +67,11 @@ _OUTCOMES = {
 
 
 def take_audit(
-    engine: Engine, laptop: uuid.UUID, events: list[audit_chain.Event]
+    conn: Connection, laptop: uuid.UUID, events: list[audit_chain.Event]
 ) -> dict[str, Any]:
-    """Step 1: the laptop's chain checked and appended, with a receipt, in one transaction."""
-    with engine.begin() as conn:
-        as_caller(conn, laptop)
-        head = audit_chain.take(conn, laptop, events)
-    return head.as_json()
+    """Step 1: the laptop's chain checked and appended, with a receipt, in the transaction
+    of `conn`, which names the laptop as its caller (committed with the receipt)."""
+    return audit_chain.take(conn, laptop, events).as_json()
 
 
 def apply(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
