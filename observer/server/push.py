@@ -44,7 +44,7 @@ from observer.server import (
     schema,
     signed_people,
 )
-from observer.server.database import as_caller
+from observer.server.database import CALLER_SETTING
 from observer.server.push_answer import Caller, Handler, Refusal, Result
 from observer.server.push_request import Change
 from observer.server.records import keep_conflicts
@@ -93,11 +93,16 @@ def apply(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
 
 def _apply_once(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
     with engine.begin() as conn:
-        as_caller(conn, laptop)
-        conn.execute(text("SET LOCAL TimeZone = 'UTC'"))
-        # Pushes of one record (or retries of one change) take turns.
-        key = str(change.record_id or change.change_id)
-        conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+        # The caller and UTC for this transaction, and its turn: pushes of one record (or
+        # retries of one change) take turns. One statement, as each costs a round trip.
+        conn.execute(
+            _BEGIN,
+            {
+                "caller": CALLER_SETTING,
+                "laptop": str(laptop),
+                "key": str(change.record_id or change.change_id),
+            },
+        )
         first = _answered(conn, change.change_id)
         if first is not None:
             return first
@@ -146,9 +151,16 @@ def _answered(conn: Connection, change_id: uuid.UUID) -> Result | None:
     return Result(change_id, "already_applied", row.server_revision, row.conflicts, row.message)
 
 
+_BEGIN = text(
+    "SELECT set_config(:caller, :laptop, true), set_config('TimeZone', 'UTC', true), "
+    "pg_advisory_xact_lock(hashtextextended(:key, 0))"
+)
+
+
 def _caller(conn: Connection, laptop: uuid.UUID) -> Caller:
-    person = conn.execute(select(func.observer_caller_person())).scalar_one()
-    role = conn.execute(select(func.observer_caller_role())).scalar_one_or_none()
+    person, role = conn.execute(
+        select(func.observer_caller_person(), func.observer_caller_role())
+    ).one()
     return Caller(laptop, person, role)
 
 
