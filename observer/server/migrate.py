@@ -68,7 +68,7 @@ SERVICE_FUNCTIONS = (
     "observer_laptop_synced()",
     # a fork receipt on the server's own chain: a laptop restored from its backup (0011)
     "observer_append_fork(integer, bigint, text, bigint, text)",
-    # which laptop holds a token, read inside a pull's read-only snapshot (0014)
+    # which laptop holds a token, read inside a pull's read-only snapshot (0015)
     "observer_token_laptop(bytea)",
 )
 

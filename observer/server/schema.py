@@ -69,7 +69,7 @@ def _record_columns(*, in_feed: bool = False) -> list[Column[object]]:
 
 def _feed_columns(*, in_feed: bool = False) -> list[Column[object]]:
     """`in_feed`: a table the feed's page query reads in feed order, which has an index in
-    that order instead of one on written_xid alone (`_feed_index`, server migration 0014)."""
+    that order instead of one on written_xid alone (`_feed_index`, server migration 0015)."""
     return [
         Column("server_revision", BigInteger, nullable=False, index=True),
         Column("written_xid", BigInteger, nullable=False, index=not in_feed),

@@ -16,16 +16,16 @@ PostgreSQL read them all and sorted half of them for every page of a first sync.
 or manager's observations get the same order under the two ways the feed finds them
 (written by them; of their teams' workers), so a page reads them from the cursor on.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
