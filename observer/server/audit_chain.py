@@ -176,7 +176,18 @@ def head_of(conn: Connection, laptop: uuid.UUID) -> Head:
         .order_by(a.c.line.desc(), a.c.sequence.desc())
         .limit(1)
     ).one_or_none()
-    return Head(0, "") if found is None else Head(found.sequence, found.event_hash)
+    return start_of(conn, laptop) if found is None else Head(found.sequence, found.event_hash)
+
+
+def start_of(conn: Connection, laptop: uuid.UUID) -> Head:
+    """Where this laptop's chain begins: (0, "") for a laptop that joined once; for one that
+    joined again in place of another, the last event the server held of that one's chain
+    (server migration 0014), which its first event follows on from."""
+    lt = schema.laptops
+    found = conn.execute(
+        select(lt.c.continues_from, lt.c.continues_hash).where(lt.c.id == laptop)
+    ).one_or_none()
+    return Head(0, "") if found is None else Head(found.continues_from, found.continues_hash)
 
 
 @dataclass(frozen=True)
@@ -221,6 +232,11 @@ def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
     holds it.
     With events to append, the caller's transaction is committed here, with the receipt."""
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"audit {laptop}", 0))))
+    # A laptop that joined again in place of another continues that one's chain: the
+    # events up to there were sent, and are held, under the laptop it was (the first event
+    # after must link to the last of them, checked below).
+    start = start_of(conn, laptop)
+    events = [e for e in events if e.sequence > start.sequence]
     head = head_of(conn, laptop)
     wanted = [e.sequence for e in events if e.sequence <= head.sequence]
     if events and 1 < events[0].sequence <= head.sequence:

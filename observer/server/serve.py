@@ -18,7 +18,7 @@ from observer.errors import ObserverError
 from observer.server import epoch
 from observer.server.database import make_engine, shown
 
-EXPECTED_SCHEMA = "0013"
+EXPECTED_SCHEMA = "0014"
 POOL_SIZE = 20
 
 

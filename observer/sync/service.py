@@ -22,7 +22,7 @@ from observer.store.db import Database
 from observer.store.models import RecordConflict
 from observer.store.sync_tables import PENDING, REFUSED, SENT, sync_outbox
 from observer.sync import state
-from observer.sync.laptop_restore import NOTICE, notice_words
+from observer.sync.laptop_restore import NOTICE, notice_kind, notice_words
 
 if TYPE_CHECKING:
     import uuid
@@ -80,6 +80,7 @@ class SyncStatus:
     open_conflicts: int
     # Said until the sync after the one that told it (observer.sync.laptop_restore).
     notice: str = ""
+    notice_kind: str = ""  # "restored" or "rejoined"
 
 
 class Sync:
@@ -236,6 +237,7 @@ class Sync:
             tuple(RefusedChange(r.record_type, r.record_id, r.message) for r in refused),
             int(open_conflicts or 0),
             notice_words(found.get(NOTICE)),
+            notice_kind(found.get(NOTICE)),
         )
 
     def laptops(self) -> list[LaptopSync]:

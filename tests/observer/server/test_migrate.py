@@ -15,7 +15,7 @@ from observer.store import models
 from tests.support.postgres import SERVICE_ROLE
 from tests.support.server import ServerDatabase
 
-HEAD = "0013"
+HEAD = "0014"
 
 
 def _policies_and_triggers(engine: Engine) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:

@@ -148,8 +148,8 @@ def test_a_revoked_laptop_says_why_its_sync_did_not_finish_on_a_click(
         (
             "warning",
             f"The team server at {live_server.url} no longer accepts this laptop (IT revoked "
-            "it, or the server was replaced); the changes waiting stay on this laptop: ask IT "
-            "what to do with them.",
+            "it, or the server was restored from a backup); the changes waiting stay on this "
+            "laptop: ask IT for a new enrolment code and join the server again with it.",
         )
     ]
 

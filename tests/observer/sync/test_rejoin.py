@@ -1,0 +1,269 @@
+"""A laptop that IT revoked, or that joined after the dump the server was restored from,
+joins again with a new code: what waited on it reaches the manager, its audit chain goes
+on under the new laptop id (the server's own chain records both ids), and the revoked
+laptop's token stays dead (docs/sync-protocol.md, "Joining again")."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from observer.records.merge import Change
+from observer.server import chain, enrolment, schema
+from observer.services import Services
+from observer.sync import state
+from observer.sync.client import NotEnrolled, ServerRefused, SyncFailed
+from observer.vocabulary import Role
+from tests.support import restore
+from tests.support.sync import TEAM, Laptop, Lead, LiveServer, lead_with_a_draft
+
+EDIT = "Calm, and kind with the younger child."
+
+
+def _manager(live_server: LiveServer, make_laptop: Laptop) -> Services:
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(
+        live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    )
+    return manager
+
+
+def _strengths(laptop: Services, lead: Lead) -> str:
+    return laptop.recording.get(lead.draft).strengths
+
+
+def _enrolment(laptop: Services) -> state.Enrolment:
+    with laptop.db.session() as s:
+        found = state.enrolment(s)
+    assert found is not None
+    return found
+
+
+def _revoked_with_an_edit_waiting(live_server: LiveServer, lead: Lead) -> state.Enrolment:
+    lead.laptop.sync.sync()
+    before = _enrolment(lead.laptop)
+    with live_server.db.owner.begin() as conn:
+        enrolment.revoke(conn, str(before.laptop_id))
+    lead.laptop.recording.save(lead.draft, [Change("strengths", "Calm with the family.", EDIT)])
+    with pytest.raises(NotEnrolled):
+        lead.laptop.sync.sync()
+    assert lead.laptop.sync.status().waiting == 1
+    return before
+
+
+def _pull_with(url: str, token: str) -> int:
+    return httpx.get(
+        f"{url}/sync/v2/pull", headers={"Authorization": f"Bearer {token}"}
+    ).status_code
+
+
+def test_a_revoked_laptop_joins_again_and_what_waited_reaches_the_manager(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()  # the team reaches the server
+    manager = _manager(live_server, make_laptop)
+    before = _revoked_with_an_edit_waiting(live_server, lead)
+
+    joined = lead.laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+
+    assert joined.replaced == before.laptop_id
+    assert joined.waiting == 1
+    after = _enrolment(lead.laptop)
+    assert after.laptop_id != before.laptop_id
+    assert after.person_id == before.person_id
+    assert "joined the team server again" in lead.laptop.sync.status().notice
+    result = lead.laptop.sync.sync()
+    assert result.pushed == 1
+    assert result.refused == 0
+    assert lead.laptop.sync.status().waiting == 0
+    manager.sync.sync()
+    assert _strengths(manager, lead) == EDIT
+
+    with live_server.db.owner.begin() as conn:
+        laptops = {laptop.id: laptop for laptop in enrolment.laptops(conn)}
+        report = chain.verify(conn)
+        held = conn.execute(
+            select(schema.audit_events.c.laptop_id, schema.audit_events.c.sequence).where(
+                schema.audit_events.c.laptop_id.in_([before.laptop_id, after.laptop_id])
+            )
+        ).all()
+    assert laptops[before.laptop_id].revoked_at is not None, "the revoked laptop stays revoked"
+    assert laptops[after.laptop_id].revoked_at is None
+    assert report.ok, report.problems
+    (listed,) = report.rejoins
+    assert f"Laptop {after.laptop_id} joined again in place of laptop {before.laptop_id}" in listed
+    # One chain across both ids, each event once: the old id's, then the new id's.
+    old = sorted(seq for laptop, seq in held if laptop == before.laptop_id)
+    new = sorted(seq for laptop, seq in held if laptop == after.laptop_id)
+    assert old == list(range(1, len(old) + 1))
+    assert new == list(range(len(old) + 1, len(old) + len(new) + 1))
+    assert lead.laptop.audit.verify().ok
+    # The stolen laptop's token stays dead; the new one works.
+    assert _pull_with(live_server.url, before.token) == 401
+    assert _pull_with(live_server.url, after.token) == 200
+
+
+def test_a_laptop_enrolled_after_the_dump_joins_the_restored_server_again(
+    live_server: LiveServer, make_laptop: Laptop, tmp_path: Path
+) -> None:
+    db = live_server.db
+    db.team(TEAM)
+    manager = _manager(live_server, make_laptop)
+    manager.sync.sync()
+    assert restore.backup(db.cluster, db.name, tmp_path / "backups").returncode == 0
+    (dump,) = (tmp_path / "backups").glob("observer-*.dump")
+    lead = lead_with_a_draft(live_server, make_laptop)  # joins after the dump
+    lead.laptop.sync.sync()
+    before = _enrolment(lead.laptop)
+
+    db.owner.dispose()
+    db.service.dispose()
+    restore.restore(db.cluster, dump, db.name, clean=True)
+    assert "restored or moved" in restore.migrate(db.cluster, db.name).stdout
+    lead.laptop.recording.save(lead.draft, [Change("strengths", "Calm with the family.", EDIT)])
+    with pytest.raises(NotEnrolled):
+        lead.laptop.sync.sync()
+
+    joined = lead.laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    result = lead.laptop.sync.sync()
+
+    assert joined.replaced == before.laptop_id
+    assert joined.queued > 0, "the restored server lost everything: it is all sent again"
+    assert result.refused == 0, lead.laptop.sync.status().refused
+    assert lead.laptop.sync.status().waiting == 0
+    manager.sync.sync()
+    assert _strengths(manager, lead) == EDIT
+    with db.owner.begin() as conn:
+        report = chain.verify(conn)
+        new = (
+            conn.execute(
+                select(schema.audit_events.c.sequence).where(
+                    schema.audit_events.c.laptop_id == _enrolment(lead.laptop).laptop_id
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert report.ok, report.problems
+    (listed,) = report.rejoins
+    assert "which this server never knew" in listed
+    assert sorted(new) == list(range(1, len(new) + 1)), "its chain from the start"
+    assert lead.laptop.audit.verify().ok
+
+
+def test_a_code_for_another_person_is_refused_and_stays_unused(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    before = _revoked_with_an_edit_waiting(live_server, lead)
+    others = live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+
+    with pytest.raises(ServerRefused) as refused:
+        lead.laptop.sync.join(live_server.url, others)
+
+    assert "a laptop's records belong to its person" in str(refused.value)
+    assert _enrolment(lead.laptop) == before
+    assert lead.laptop.sync.status().waiting == 1
+    # The code was not spent: its own person's laptop joins with it.
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(live_server.url, others)
+
+
+def test_without_a_new_code_a_revoked_laptop_stays_out(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    before = _revoked_with_an_edit_waiting(live_server, lead)
+    spent = live_server.code_for("Aled Hughes")
+    lead.laptop.sync.join(live_server.url, spent)
+    after = _enrolment(lead.laptop)
+
+    for code in ("", "ABCDE-FGHJK-MNPQR-STUVW", spent):
+        with pytest.raises(SyncFailed):
+            lead.laptop.sync.join(live_server.url, code)
+    assert _enrolment(lead.laptop) == after
+    assert _pull_with(live_server.url, before.token) == 401
+    # A copy of the laptop's store (a thief's) does not come back with the old token
+    # either, even with a code of its person's, once the laptop has joined again and
+    # synced: the new laptop continues the chain, and the code stays unused.
+    lead.laptop.sync.sync()
+    code = live_server.code_for("Aled Hughes")
+    thief = httpx.post(
+        f"{live_server.url}/sync/v2/enrol",
+        json={
+            "code": code,
+            "laptop_name": "stolen",
+            "previous": {
+                "laptop_id": str(before.laptop_id),
+                "token": before.token,
+                "person_id": str(before.person_id),
+            },
+        },
+    )
+    assert thief.status_code == 409
+    assert thief.json()["error"] == "superseded"
+    assert _pull_with(live_server.url, after.token) == 200
+
+
+def test_a_made_up_previous_laptop_is_refused(live_server: LiveServer, make_laptop: Laptop) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    before = _enrolment(lead.laptop)
+    answer = httpx.post(
+        f"{live_server.url}/sync/v2/enrol",
+        json={
+            "code": live_server.code_for("Aled Hughes"),
+            "laptop_name": "other",
+            "previous": {
+                "laptop_id": str(before.laptop_id),
+                "token": "not-the-token",
+                "person_id": str(before.person_id),
+            },
+        },
+    )
+    assert answer.status_code == 403
+    assert answer.json()["error"] == "previous_laptop"
+    assert _pull_with(live_server.url, before.token) == 200, "the laptop was not revoked"
+    v1 = httpx.post(
+        f"{live_server.url}/sync/v1/enrol",
+        json={"code": "X", "laptop_name": "old", "previous": {}},
+    )
+    assert v1.status_code == 400
+    assert v1.json()["error"] == "fields"
+
+
+def test_a_laptop_with_changes_waiting_does_not_switch_to_another_server(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    before = _enrolment(lead.laptop)
+    elsewhere = "https://observer.other.example.gov.uk"
+
+    with pytest.raises(SyncFailed) as refused:
+        lead.laptop.sync.join(elsewhere, "ABCDE-FGHJK-MNPQR-STUVW")
+
+    assert str(refused.value).startswith(
+        f"{lead.laptop.sync.status().waiting} changes wait on this laptop to be sent to the "
+        f"team server at {live_server.url}, so it has not joined {elsewhere}"
+    )
+    assert _enrolment(lead.laptop) == before
+
+
+def test_joining_again_on_purpose_revokes_the_old_enrolment(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    before = _enrolment(lead.laptop)
+    lead.laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    assert _pull_with(live_server.url, before.token) == 401
+    lead.laptop.sync.sync()
+    with live_server.db.owner.begin() as conn:
+        assert chain.verify(conn).ok
+    assert isinstance(_enrolment(lead.laptop).laptop_id, uuid.UUID)
