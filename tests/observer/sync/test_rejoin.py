@@ -5,6 +5,10 @@ laptop's token stays dead (docs/sync-protocol.md, "Joining again")."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -18,7 +22,10 @@ from observer.services import Services
 from observer.sync import state
 from observer.sync.client import NotEnrolled, ServerRefused, SyncFailed
 from observer.vocabulary import Role
+from tests.observer.sync.test_killed import COMMAND, WAIT_S, HoldingProxy
 from tests.support import restore
+from tests.support.commands import observer
+from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.sync import TEAM, Laptop, Lead, LiveServer, lead_with_a_draft
 
 EDIT = "Calm, and kind with the younger child."
@@ -267,3 +274,69 @@ def test_joining_again_on_purpose_revokes_the_old_enrolment(
     with live_server.db.owner.begin() as conn:
         assert chain.verify(conn).ok
     assert isinstance(_enrolment(lead.laptop).laptop_id, uuid.UUID)
+
+
+@pytest.mark.e2e
+def test_joining_again_killed_after_the_server_took_the_code_loses_nothing(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """`observer sync enrol` SIGKILLed once the server has redeemed the code and made the
+    new laptop, before the laptop kept its answer: the laptop is as it was (revoked, its
+    edit waiting), and a second code from IT brings it back; the stand-in the lost answer
+    named never synced, and is revoked."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    before = _revoked_with_an_edit_waiting(live_server, lead)
+    proxy = HoldingProxy(live_server.url)
+    proxy.held_path = "/enrol"
+    try:
+        with lead.laptop.db.session() as s, s.begin():  # the laptop talks through the proxy
+            state.put(s, **{state.SERVER: proxy.url})
+        data_dir = lead.laptop.data_dir
+        lead.laptop.close()
+        env = {**os.environ, "OBSERVER_PASSPHRASE": STORE_PASSPHRASE}
+        joining = subprocess.Popen(
+            [COMMAND, "--data-dir", str(data_dir), "sync", "enrol", proxy.url,
+             live_server.code_for("Aled Hughes")],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            assert proxy.push_committed.wait(WAIT_S), "the enrolment never reached the server"
+        finally:
+            joining.send_signal(signal.SIGKILL)
+            joining.communicate(timeout=WAIT_S)
+        assert joining.returncode == -signal.SIGKILL
+
+        status = json.loads(observer(data_dir, "sync", "status", "--json").stdout)
+        assert status["waiting"] == 1, "the edit still waits"
+        assert observer(data_dir, "audit", "verify").returncode == 0
+        with live_server.db.owner.begin() as conn:
+            stand_in = conn.execute(
+                select(schema.laptops.c.id).where(
+                    schema.laptops.c.previous_laptop_id == before.laptop_id
+                )
+            ).scalar_one()
+
+        proxy.holding = False
+        again = observer(data_dir, "sync", "enrol", proxy.url, live_server.code_for("Aled Hughes"))
+        assert again.returncode == 0, again.stderr
+        assert f"again as Aled Hughes, practice lead, in place of laptop {before.laptop_id}" in (
+            again.stdout
+        )
+        assert "1 change waits to be sent" in again.stdout
+        synced = observer(data_dir, "sync")
+        assert synced.returncode == 0, synced.stderr
+        assert "1 sent, 0 refused" in synced.stdout
+    finally:
+        proxy.close()
+    with live_server.db.owner.begin() as conn:
+        laptops = {laptop.id: laptop for laptop in enrolment.laptops(conn)}
+        report = chain.verify(conn)
+        held = conn.execute(
+            select(schema.observations.c.strengths).where(schema.observations.c.id == lead.draft)
+        ).scalar_one()
+    assert held == EDIT
+    assert laptops[stand_in].revoked_at is not None
+    assert report.ok, report.problems
+    assert len(report.rejoins) == 2  # the stand-in's receipt stays, as every event does
+    assert observer(data_dir, "audit", "verify").returncode == 0
