@@ -24,8 +24,9 @@ from observer.sync.client import NotEnrolled, ServerRefused, SyncFailed
 from observer.vocabulary import Role
 from tests.observer.sync.test_killed import COMMAND, WAIT_S, HoldingProxy
 from tests.support import restore
-from tests.support.commands import observer
+from tests.support.commands import observer, one_line_error
 from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.server_admin import run
 from tests.support.sync import TEAM, Laptop, Lead, LiveServer, lead_with_a_draft
 
 EDIT = "Calm, and kind with the younger child."
@@ -80,6 +81,8 @@ def test_a_revoked_laptop_joins_again_and_what_waited_reaches_the_manager(
 
     assert joined.replaced == before.laptop_id
     assert joined.waiting == 1
+    with lead.laptop.db.session() as s:
+        assert state.values(s).get(state.CURSOR), "same server, same scope: the cursor holds"
     after = _enrolment(lead.laptop)
     assert after.laptop_id != before.laptop_id
     assert after.person_id == before.person_id
@@ -110,6 +113,12 @@ def test_a_revoked_laptop_joins_again_and_what_waited_reaches_the_manager(
     assert old == list(range(1, len(old) + 1))
     assert new == list(range(len(old) + 1, len(old) + len(new) + 1))
     assert lead.laptop.audit.verify().ok
+    listing = run(["laptops"], live_server.db.url()).stdout
+    assert f"{str(before.laptop_id)[:8]}  Aled Hughes  (practice_lead)  revoked" in listing
+    assert f"in place of {str(before.laptop_id)[:8]}" in listing
+    verified = run(["audit", "verify"], live_server.db.url())
+    assert verified.exit_code == 0
+    assert verified.stdout.splitlines()[1] == listed
     # The stolen laptop's token stays dead; the new one works.
     assert _pull_with(live_server.url, before.token) == 401
     assert _pull_with(live_server.url, after.token) == 200
@@ -160,6 +169,8 @@ def test_a_laptop_enrolled_after_the_dump_joins_the_restored_server_again(
     (listed,) = report.rejoins
     assert "which this server never knew" in listed
     assert sorted(new) == list(range(1, len(new) + 1)), "its chain from the start"
+    with lead.laptop.db.session() as s:
+        assert state.values(s).get(state.CURSOR), "pulled everything again, to the end"
     assert lead.laptop.audit.verify().ok
 
 
@@ -180,6 +191,26 @@ def test_a_code_for_another_person_is_refused_and_stays_unused(
     # The code was not spent: its own person's laptop joins with it.
     manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
     manager.sync.join(live_server.url, others)
+
+
+def test_the_command_refuses_a_code_for_another_person_in_one_sentence(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    _revoked_with_an_edit_waiting(live_server, lead)
+    others = live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    lead.laptop.close()
+
+    refused = observer(lead.laptop.data_dir, "sync", "enrol", live_server.url, others)
+
+    assert one_line_error(refused) == (
+        "observer: The team server refused (403): That enrolment code is for someone other "
+        "than the person whose records this laptop holds: a laptop's records belong to its "
+        "person, so it joins again only with a code for them; the code was not used."
+    )
+    status = json.loads(observer(lead.laptop.data_dir, "sync", "status", "--json").stdout)
+    assert status["waiting"] == 1
 
 
 def test_without_a_new_code_a_revoked_laptop_stays_out(
