@@ -272,7 +272,9 @@ def _laptop_json(laptop: Any) -> dict[str, Any]:
         "last_synced_at": iso(laptop.last_synced_at),
         "revoked_at": iso(laptop.revoked_at),
         "open_conflicts": laptop.open_conflicts,
-        "in_place_of": None if laptop.previous_laptop_id is None else str(laptop.previous_laptop_id),
+        "in_place_of": (
+            None if laptop.previous_laptop_id is None else str(laptop.previous_laptop_id)
+        ),
     }
 
 
