@@ -35,6 +35,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from observer.governance.audit import record_event
+from observer.store.models import AuditEvent
 from observer.store.outbox import JOINED_KEY
 from observer.store.sync_tables import PENDING, SENT, sync_laptops, sync_outbox, sync_records
 from observer.sync import state
@@ -107,7 +108,9 @@ def take(
     actor: str,
 ) -> tuple[int, int]:
     """Replaces the enrolment in the caller's transaction; (records queued again, changes
-    waiting)."""
+    waiting). SyncFailed, nothing written, when this laptop's trail cannot continue the
+    chain the server holds of it."""
+    _check_continues(s, rejoin, server)
     found = state.values(s)
     same_scope = found.get(state.ROLE) == new_values[state.ROLE] and sorted(
         found.get(state.TEAMS) or []
@@ -153,6 +156,23 @@ def take(
         ),
     )
     return queued, waiting(s)
+
+
+def _check_continues(s: Session, rejoin: Rejoin, server: str) -> None:
+    """The server's chain of this laptop ends at event S: this trail must hold it as sent.
+    One that does not (restored from a backup while the server did not accept it) would
+    number its next events as ones the server holds: refused, rather than left unsent."""
+    sequence = int(rejoin.head["sequence"])
+    if sequence == 0:
+        return
+    held = s.scalar(select(AuditEvent.event_hash).where(AuditEvent.sequence == sequence))
+    if held != rejoin.head["hash"]:
+        raise SyncFailed(
+            f"The team server at {server} holds event {sequence} of this laptop's audit trail "
+            "as this laptop no longer has it (it was restored from a backup since), so its "
+            "trail cannot go on from there: this laptop has not joined again, and what waits "
+            "stays on it; ask IT."
+        )
 
 
 def _resend_under_new_ids(s: Session) -> None:

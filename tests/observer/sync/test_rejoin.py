@@ -26,6 +26,7 @@ from tests.observer.sync.test_killed import COMMAND, WAIT_S, HoldingProxy
 from tests.support import restore
 from tests.support.commands import observer, one_line_error
 from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.push import hash_of
 from tests.support.server_admin import run
 from tests.support.sync import TEAM, Laptop, Lead, LiveServer, lead_with_a_draft
 
@@ -371,3 +372,48 @@ def test_joining_again_killed_after_the_server_took_the_code_loses_nothing(
     assert report.ok, report.problems
     assert len(report.rejoins) == 2  # the stand-in's receipt stays, as every event does
     assert observer(data_dir, "audit", "verify").returncode == 0
+
+
+def test_a_trail_that_lacks_what_the_server_holds_does_not_join_again(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """The server holds an event of this laptop that its trail no longer has (a backup
+    restored while it was revoked): joining again would number new events as held ones,
+    so it is refused in one sentence, and the laptop stays as it was."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    lead.laptop.sync.sync()
+    before = _enrolment(lead.laptop)
+    with lead.laptop.db.session() as s:
+        head = state.values(s)[state.AUDIT_ACK]
+    extra = {
+        "id": str(uuid.uuid4()),
+        "sequence": head["sequence"] + 1,
+        "occurred_at": "2026-03-02T10:00:00.000000+00:00",
+        "actor": "Aled Hughes",
+        "action": "edit",
+        "record_type": "observation",
+        "record_id": str(lead.draft),
+        "content_hash": "",
+        "detail": "",
+        "previous_hash": head["hash"],
+    }
+    extra["event_hash"] = hash_of(extra)
+    sent = httpx.post(
+        f"{live_server.url}/sync/v2/push",
+        headers={"Authorization": f"Bearer {before.token}"},
+        json={"audit": [extra], "changes": []},
+    )
+    assert sent.status_code == 200, sent.text
+    with live_server.db.owner.begin() as conn:
+        enrolment.revoke(conn, str(before.laptop_id))
+    lead.laptop.recording.save(lead.draft, [Change("strengths", "Calm with the family.", EDIT)])
+
+    with pytest.raises(SyncFailed) as refused:
+        lead.laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+
+    assert str(refused.value).startswith(
+        f"The team server at {live_server.url} holds event {head['sequence'] + 1} of this "
+        "laptop's audit trail as this laptop no longer has it"
+    )
+    assert _enrolment(lead.laptop) == before
+    assert lead.laptop.sync.status().waiting == 1
