@@ -43,6 +43,9 @@ from observer.sync.client import SyncFailed
 from observer.sync.laptop_restore import NOTICE
 
 REJOINED = "sync_rejoin"
+# The laptop ids this laptop had before, in sync_state: what the server recorded under them
+# (a conflict found by a push whose answer never came) is this laptop's.
+EARLIER = "earlier_laptop_ids"
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def take(
         **{state.AUDIT_ACK: rejoin.head},
         **({} if keep_cursor else {state.CURSOR: None}),
         **{NOTICE: {"rejoined": str(rejoin.previous), "at": datetime.now(UTC).isoformat()}},
+        **{EARLIER: [*(found.get(EARLIER) or []), str(before.laptop_id)]},
     )
     _resend_under_new_ids(s)
     person = uuid.UUID(new_values[state.PERSON])
@@ -156,6 +160,23 @@ def take(
         ),
     )
     return queued, waiting(s)
+
+
+def as_this_laptop(s: Session, conflicts: list[Any], laptop: uuid.UUID | None) -> list[Any]:
+    """The server's conflicts, those it recorded under an id this laptop had before named
+    with the one it has now: words set aside by a push sent under the old id, answered only
+    after joining again, are still this laptop's to settle."""
+    if not conflicts or laptop is None:
+        return conflicts
+    earlier = set(state.values(s).get(EARLIER) or [])
+    if not earlier:
+        return conflicts
+    return [
+        {**item, "laptop_id": str(laptop)}
+        if isinstance(item, dict) and str(item.get("laptop_id")) in earlier
+        else item
+        for item in conflicts
+    ]
 
 
 def _check_continues(s: Session, rejoin: Rejoin, server: str) -> None:

@@ -20,9 +20,11 @@ from observer.records.merge import Change
 from observer.server import chain, enrolment, schema
 from observer.services import Services
 from observer.sync import state
-from observer.sync.client import NotEnrolled, ServerRefused, SyncFailed
-from observer.vocabulary import Role
+from observer.sync.client import Client, NotEnrolled, ServerRefused, SyncFailed
+from observer.sync.push import push_all
+from observer.vocabulary import Role, SignatureRole
 from tests.observer.sync.test_killed import COMMAND, WAIT_S, HoldingProxy
+from tests.observer.sync.test_whose_conflicts import complete
 from tests.support import restore
 from tests.support.commands import observer, one_line_error
 from tests.support.passphrase import STORE_PASSPHRASE
@@ -417,3 +419,34 @@ def test_a_trail_that_lacks_what_the_server_holds_does_not_join_again(
     )
     assert _enrolment(lead.laptop) == before
     assert lead.laptop.sync.status().waiting == 1
+
+
+def test_words_set_aside_under_the_old_id_are_still_this_laptops_to_settle(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """A push sent under the old id found a conflict (the lead's words set aside by a
+    signature made elsewhere) and was revoked before it pulled it: after joining again, the
+    conflict is listed here, where the words were typed."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    complete(lead.laptop, lead.draft)
+    lead.laptop.sync.sync()
+    other = make_laptop("Aled Hughes")
+    other.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    other.sync.sync()
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.OBSERVER, "Aled Hughes")
+    lead.laptop.signoff.sign(lead.draft, SignatureRole.PRACTITIONER, "Siobhán Walker")
+    lead.laptop.sync.sync()
+    other.recording.save(
+        lead.draft,
+        [Change("strengths", "Calm with the family.", "Calm with the family. A good ending.")],
+    )
+    was = _enrolment(other)
+    with Client(was.server, was.token) as client:
+        assert push_all(other.db, client).conflicts == 1  # and then no pull: revoked
+    with live_server.db.owner.begin() as conn:
+        enrolment.revoke(conn, str(was.laptop_id))
+
+    other.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    other.sync.sync()
+
+    assert [c.observation_id for c in other.sync.conflicts()] == [lead.draft]
