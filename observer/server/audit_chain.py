@@ -167,8 +167,9 @@ def _moment(value: Any, where: str) -> datetime:
     raise BadAuditEvent(f"{where} must be an ISO 8601 date and time with its offset.")
 
 
-def head_of(conn: Connection, laptop: uuid.UUID) -> Head:
-    """The last event the server holds of this laptop's chain, on its current line."""
+def head_of(conn: Connection, laptop: uuid.UUID, start: Head | None = None) -> Head:
+    """The last event the server holds of this laptop's chain, on its current line; with
+    none, where its chain begins (`start`, if the caller has read it)."""
     a = schema.audit_events
     found = conn.execute(
         select(a.c.sequence, a.c.event_hash)
@@ -176,7 +177,9 @@ def head_of(conn: Connection, laptop: uuid.UUID) -> Head:
         .order_by(a.c.line.desc(), a.c.sequence.desc())
         .limit(1)
     ).one_or_none()
-    return start_of(conn, laptop) if found is None else Head(found.sequence, found.event_hash)
+    if found is not None:
+        return Head(found.sequence, found.event_hash)
+    return start_of(conn, laptop) if start is None else start
 
 
 def start_of(conn: Connection, laptop: uuid.UUID) -> Head:
@@ -237,7 +240,7 @@ def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
     # after must link to the last of them, checked below).
     start = start_of(conn, laptop)
     events = [e for e in events if e.sequence > start.sequence]
-    head = head_of(conn, laptop)
+    head = head_of(conn, laptop, start)
     wanted = [e.sequence for e in events if e.sequence <= head.sequence]
     if events and 1 < events[0].sequence <= head.sequence:
         wanted.append(events[0].sequence - 1)  # what a first event that differs links to

@@ -284,7 +284,11 @@ def _revoke(args: argparse.Namespace, conn: Connection) -> None:
     laptop, now = revoke(conn, args.laptop)
     assert laptop.revoked_at is not None
     if now:
-        print(f"Revoked {laptop.person_name}'s laptop {laptop.id}: it can no longer sync.")
+        print(
+            f"Revoked {laptop.person_name}'s laptop {laptop.id}: it can no longer sync, and "
+            "joins again only with a new code for them (observer-server enrol --person "
+            f"{laptop.person_id} …), keeping what waits on it."
+        )
     else:
         print(
             f"{laptop.person_name}'s laptop {laptop.id} was already revoked "

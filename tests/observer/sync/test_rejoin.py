@@ -57,8 +57,12 @@ def _enrolment(laptop: Services) -> state.Enrolment:
 def _revoked_with_an_edit_waiting(live_server: LiveServer, lead: Lead) -> state.Enrolment:
     lead.laptop.sync.sync()
     before = _enrolment(lead.laptop)
-    with live_server.db.owner.begin() as conn:
-        enrolment.revoke(conn, str(before.laptop_id))
+    revoked = run(["revoke", str(before.laptop_id)[:8]], live_server.db.url())
+    assert revoked.stdout.strip() == (
+        f"Revoked Aled Hughes's laptop {before.laptop_id}: it can no longer sync, and joins "
+        f"again only with a new code for them (observer-server enrol --person "
+        f"{before.person_id} …), keeping what waits on it."
+    )
     lead.laptop.recording.save(lead.draft, [Change("strengths", "Calm with the family.", EDIT)])
     with pytest.raises(NotEnrolled):
         lead.laptop.sync.sync()
