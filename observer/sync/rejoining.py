@@ -27,6 +27,7 @@ lost answer named never pushed, and is revoked).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -107,7 +108,7 @@ def take(
     server: str,
     rejoin: Rejoin,
     new_values: dict[str, Any],
-    queue_history: Any,
+    queue_history: Callable[[Session, uuid.UUID], int],
     actor: str,
 ) -> tuple[int, int]:
     """Replaces the enrolment in the caller's transaction; (records queued again, changes

@@ -9,7 +9,9 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -454,3 +456,54 @@ def test_words_set_aside_under_the_old_id_are_still_this_laptops_to_settle(
     other.sync.sync()
 
     assert [c.observation_id for c in other.sync.conflicts()] == [lead.draft]
+
+
+class _OlderServer(BaseHTTPRequestHandler):
+    """A server from before joining again: v2, but its enrol takes only code and name."""
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+    def _answer(self, status: int, body: dict[str, object]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._answer(200, {"status": "ok", "protocol": "v2", "protocols": ["v1", "v2"]})
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self._answer(
+            400,
+            {
+                "error": "fields",
+                "message": "The request must have exactly these fields: code, laptop_name.",
+            },
+        )
+
+
+def test_a_server_too_old_to_take_a_laptop_back_is_said_in_one_sentence(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    before = _enrolment(lead.laptop)
+    older = ThreadingHTTPServer(("127.0.0.1", 0), _OlderServer)
+    threading.Thread(target=older.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{older.server_address[1]}"
+    try:
+        with lead.laptop.db.session() as s, s.begin():  # the same server, upgraded back
+            state.put(s, **{state.SERVER: url})
+        with pytest.raises(SyncFailed) as refused:
+            lead.laptop.sync.join(url, "ABCDE-FGHJK-MNPQR-STUVW")
+    finally:
+        older.shutdown()
+        older.server_close()
+    assert str(refused.value) == (
+        f"The team server at {url} is too old to take back a laptop that had joined before: "
+        "ask IT to upgrade it; the changes waiting stay on this laptop."
+    )
+    assert _enrolment(lead.laptop).laptop_id == before.laptop_id
