@@ -117,10 +117,22 @@ class Sync:
             self._running.release()
 
     def join(self, url: str, code: str, laptop_name: str | None = None) -> Joined:
-        """Redeems a one-time code from the server's administrator (audited)."""
+        """Redeems a one-time code from the server's administrator (audited); on a laptop
+        that had joined, joins again (observer/sync/rejoining.py), never during a sync."""
+        from observer.sync.client import SyncFailed
         from observer.sync.joining import join
 
-        return join(self._db, self._profiles, self._duplicates, url, code, self._actor, laptop_name)
+        if not self._running.acquire(blocking=False):
+            raise SyncFailed(
+                "A sync is under way on this laptop; join once it has finished (the line at "
+                "the foot of the window says so)."
+            )
+        try:
+            return join(
+                self._db, self._profiles, self._duplicates, url, code, self._actor, laptop_name
+            )
+        finally:
+            self._running.release()
 
     def sync(self) -> SyncResult:
         """Pushes what is waiting, then pulls until the server has no more (audited, when

@@ -507,3 +507,15 @@ def test_a_server_too_old_to_take_a_laptop_back_is_said_in_one_sentence(
         "ask IT to upgrade it; the changes waiting stay on this laptop."
     )
     assert _enrolment(lead.laptop).laptop_id == before.laptop_id
+
+
+def test_joining_waits_for_no_sync_and_a_sync_for_no_join(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    """Joining again replaces the token a sync under way is using: never both at once."""
+    lead = lead_with_a_draft(live_server, make_laptop)
+    before = _enrolment(lead.laptop)
+    with lead.laptop.sync.held_back("."), pytest.raises(SyncFailed) as refused:
+        lead.laptop.sync.join(live_server.url, live_server.code_for("Aled Hughes"))
+    assert str(refused.value).startswith("A sync is under way on this laptop; join once")
+    assert _enrolment(lead.laptop) == before
