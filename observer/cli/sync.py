@@ -37,6 +37,20 @@ def sync(services: Services, args: argparse.Namespace) -> int:
             if joined.queued == 1
             else f"{joined.queued} records wait to be sent"
         )
+        if joined.replaced is not None:
+            n = joined.waiting
+            waiting = (
+                "nothing waits to be sent"
+                if not n
+                else "1 change waits to be sent"
+                if n == 1
+                else f"{n} changes wait to be sent"
+            )
+            print(
+                f"Joined {joined.server} again as {joined.person_name}, {joined.role_words}"
+                f"{teams}, in place of laptop {joined.replaced}; {waiting}: run `observer sync`."
+            )
+            return EXIT_OK
         print(
             f"Joined {joined.server} as {joined.person_name}, {joined.role_words}{teams}; "
             f"{waiting}: run `observer sync`."

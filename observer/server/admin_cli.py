@@ -167,8 +167,8 @@ def _audit(args: argparse.Namespace, conn: Connection) -> int:
         _print_json(report.as_dict())
     elif report.ok:
         print(report.sentence())
-        for fork in report.forks:
-            print(fork)
+        for listed in (*report.forks, *report.rejoins):
+            print(listed)
     else:
         for problem in report.listed():
             print(problem)

@@ -38,7 +38,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from observer.server import audit_chain, enrolment, feed, push, push_request, schema, sightings
+from observer.server import (
+    audit_chain,
+    enrolment,
+    feed,
+    push,
+    push_request,
+    rejoin,
+    schema,
+    sightings,
+)
 from observer.server.database import as_caller
 
 log = logging.getLogger("observer.server")
@@ -165,14 +174,27 @@ async def _health(request: Request, engine: Engine) -> Response:
 
 
 async def _enrol(request: Request, engine: Engine) -> Response:
-    body = await _json_body(request, {"code": MAX_CODE, "laptop_name": MAX_LAPTOP_NAME})
+    fields = {"code": MAX_CODE, "laptop_name": MAX_LAPTOP_NAME}
+    # v2 only: a laptop that had joined says which laptop it was (observer/server/rejoin.py).
+    optional = ("previous",) if request.path_params["protocol"] != "v1" else ()
+    body, more = await _json_body(request, fields, optional)
     code, name = body["code"], " ".join(body["laptop_name"].split())
     if not enrolment.normalised_code(code) or not name:
         raise Refused(400, "invalid", "Give the enrolment code and a name for this laptop.")
+    try:
+        previous = rejoin.read_previous(more["previous"]) if "previous" in more else None
+    except rejoin.BadPrevious as exc:
+        raise Refused(400, "fields", str(exc)) from None
 
     def redeem() -> dict[str, Any] | None:
         with engine.begin() as conn:
-            joined = enrolment.redeem(conn, code, name)
+            extra: dict[str, Any] = {}
+            if previous is None:
+                joined = enrolment.redeem(conn, code, name)
+            else:
+                rejoined = rejoin.redeem(conn, code, name, previous)
+                joined = None if rejoined is None else rejoined.joined
+                extra = {} if rejoined is None else rejoined.as_json()
             if joined is None:
                 return None
             as_caller(conn, joined.laptop_id)
@@ -182,9 +204,16 @@ async def _enrol(request: Request, engine: Engine) -> Response:
                 **_who(conn, joined.laptop_id),
                 "server_schema": _schema_version(conn),
                 "protocol": request.path_params["protocol"],
+                **extra,
             }
 
-    joined = await run_in_threadpool(redeem)
+    try:
+        joined = await run_in_threadpool(redeem)
+    except rejoin.RejoinRefused as exc:
+        log.warning(
+            "enrolment in place of laptop %s refused: %s", previous and previous.laptop_id, exc.code
+        )
+        raise Refused(exc.status, exc.code, str(exc)) from None
     if joined is None:
         raise Refused(
             403,
@@ -192,7 +221,12 @@ async def _enrol(request: Request, engine: Engine) -> Response:
             "That enrolment code is not valid: it was mistyped, has been used or has "
             "expired; ask IT for a new one.",
         )
-    log.info("enrolled laptop %s", joined["laptop_id"])
+    if previous is None:
+        log.info("enrolled laptop %s", joined["laptop_id"])
+    else:
+        log.info(
+            "enrolled laptop %s in place of laptop %s", joined["laptop_id"], previous.laptop_id
+        )
     return JSONResponse(joined, 201)
 
 
@@ -360,12 +394,16 @@ async def _read_json(request: Request, largest: int) -> Any:
         raise Refused(400, "json", "The request is not valid JSON.") from None
 
 
-async def _json_body(request: Request, fields: dict[str, int]) -> dict[str, str]:
-    """The request's JSON object, with exactly these text fields, each at most so long."""
+async def _json_body(
+    request: Request, fields: dict[str, int], optional: tuple[str, ...] = ()
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The request's JSON object, with exactly these text fields, each at most so long,
+    and those of `optional` it has (checked by the caller)."""
     value = await _read_json(request, MAX_BODY)
     if not isinstance(value, dict):
         raise Refused(400, "json", "The request must be a JSON object.")
     names = ", ".join(fields)
+    more = {name: value.pop(name) for name in optional if name in value}
     if set(value) != set(fields):
         raise Refused(400, "fields", f"The request must have exactly these fields: {names}.")
     for field, longest in fields.items():
@@ -375,7 +413,7 @@ async def _json_body(request: Request, fields: dict[str, int]) -> dict[str, str]
             raise Refused(400, "fields", f"{field} must be at most {longest} characters.")
         if not " ".join(value[field].split()).isprintable():
             raise Refused(400, "fields", f"{field} must be printable text.")
-    return value
+    return value, more
 
 
 def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

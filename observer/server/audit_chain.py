@@ -167,8 +167,9 @@ def _moment(value: Any, where: str) -> datetime:
     raise BadAuditEvent(f"{where} must be an ISO 8601 date and time with its offset.")
 
 
-def head_of(conn: Connection, laptop: uuid.UUID) -> Head:
-    """The last event the server holds of this laptop's chain, on its current line."""
+def head_of(conn: Connection, laptop: uuid.UUID, start: Head | None = None) -> Head:
+    """The last event the server holds of this laptop's chain, on its current line; with
+    none, where its chain begins (`start`, if the caller has read it)."""
     a = schema.audit_events
     found = conn.execute(
         select(a.c.sequence, a.c.event_hash)
@@ -176,7 +177,20 @@ def head_of(conn: Connection, laptop: uuid.UUID) -> Head:
         .order_by(a.c.line.desc(), a.c.sequence.desc())
         .limit(1)
     ).one_or_none()
-    return Head(0, "") if found is None else Head(found.sequence, found.event_hash)
+    if found is not None:
+        return Head(found.sequence, found.event_hash)
+    return start_of(conn, laptop) if start is None else start
+
+
+def start_of(conn: Connection, laptop: uuid.UUID) -> Head:
+    """Where this laptop's chain begins: (0, "") for a laptop that joined once; for one that
+    joined again in place of another, the last event the server held of that one's chain
+    (server migration 0014), which its first event follows on from."""
+    lt = schema.laptops
+    found = conn.execute(
+        select(lt.c.continues_from, lt.c.continues_hash).where(lt.c.id == laptop)
+    ).one_or_none()
+    return Head(0, "") if found is None else Head(found.continues_from, found.continues_hash)
 
 
 @dataclass(frozen=True)
@@ -221,7 +235,12 @@ def take(conn: Connection, laptop: uuid.UUID, events: list[Event]) -> Head:
     holds it.
     With events to append, the caller's transaction is committed here, with the receipt."""
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"audit {laptop}", 0))))
-    head = head_of(conn, laptop)
+    # A laptop that joined again in place of another continues that one's chain: the
+    # events up to there were sent, and are held, under the laptop it was (the first event
+    # after must link to the last of them, checked below).
+    start = start_of(conn, laptop)
+    events = [e for e in events if e.sequence > start.sequence]
+    head = head_of(conn, laptop, start)
     wanted = [e.sequence for e in events if e.sequence <= head.sequence]
     if events and 1 < events[0].sequence <= head.sequence:
         wanted.append(events[0].sequence - 1)  # what a first event that differs links to

@@ -28,6 +28,7 @@ from observer.server import schema
 CHAIN_LOCK = "observer receipts"
 RECEIPT = "receipt"
 FORK = "fork"  # a laptop restored from its own backup (server migration 0011)
+REJOIN = "rejoin"  # a laptop joined again in place of the one it was (server migration 0014)
 MOST_PROBLEMS_LISTED = 100
 
 
@@ -96,6 +97,7 @@ class ChainsReport:
     problems: list[str] = field(default_factory=list)
     unlisted: int = 0
     forks: list[str] = field(default_factory=list)
+    rejoins: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -129,12 +131,23 @@ class ChainsReport:
             "server_events": self.server_events,
             "problems": self.listed(),
             "forks": list(self.forks),
+            "rejoins": list(self.rejoins),
         }
 
 
 @dataclass
 class _Link:
     sequence: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class _RejoinReceipt:
+    sequence: int
+    laptop: uuid.UUID
+    previous: uuid.UUID
+    known: bool
+    continues_from: int
     hash: str
 
 
@@ -183,6 +196,7 @@ def verify(conn: Connection) -> ChainsReport:
     held = _Held()
     receipts: list[tuple[int, str]] = []
     forks: dict[tuple[uuid.UUID, int], _ForkReceipt] = {}
+    rejoins: list[_RejoinReceipt] = []
     seen: set[uuid.UUID] = set()
     rows = conn.execute(
         select(events)
@@ -227,11 +241,64 @@ def verify(conn: Connection) -> ChainsReport:
             receipts.append((row.sequence, row.detail))
         elif row.action == FORK:
             _read_fork(report, row, forks)
+        elif row.action == REJOIN:
+            rejoined = _read_rejoin(report, row)
+            if rejoined is not None:
+                rejoins.append(rejoined)
+                if rejoined.continues_from:  # its chain begins after the one it replaced
+                    heads[(rejoined.laptop, 0)] = _Link(rejoined.continues_from, rejoined.hash)
     for sequence, detail in receipts:
         _check_receipt(report, sequence, detail, held)
     for (laptop, line), fork in sorted(forks.items(), key=lambda item: item[1].sequence):
         _check_fork(report, laptop, line, fork, held, (laptop, line) in heads)
+    for rejoined in rejoins:
+        _check_rejoin(report, rejoined, held)
     return report
+
+
+def _read_rejoin(report: ChainsReport, row: Any) -> _RejoinReceipt | None:
+    try:
+        found = json.loads(row.detail)
+        return _RejoinReceipt(
+            row.sequence,
+            uuid.UUID(str(found["laptop"])),
+            uuid.UUID(str(found["previous"])),
+            bool(found["known"]),
+            int(found["continues_from"]),
+            str(found["hash"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        report.add(f"Rejoin receipt {row.sequence} of the server's own chain cannot be read.")
+        return None
+
+
+def _check_rejoin(report: ChainsReport, rejoined: _RejoinReceipt, held: _Held) -> None:
+    """A laptop that joined again continues the chain of the one it replaced from the last
+    event the server held of it, which must still be held as it was."""
+    after = rejoined.continues_from
+    if after and rejoined.hash not in held.anywhere(rejoined.previous, after):
+        report.add(
+            f"Rejoin receipt {rejoined.sequence} of the server's own chain names event "
+            f"{after} of laptop {rejoined.previous}'s chain, which the server no longer holds "
+            "as it was."
+        )
+        return
+    if rejoined.known:
+        where = (
+            f"its chain continues that laptop's from event {after}"
+            if after
+            else "that laptop had sent no events, so its chain starts at event 1"
+        )
+        report.rejoins.append(
+            f"Laptop {rejoined.laptop} joined again in place of laptop {rejoined.previous}, "
+            f"which is revoked: {where} (rejoin receipt {rejoined.sequence})."
+        )
+    else:
+        report.rejoins.append(
+            f"Laptop {rejoined.laptop} joined again in place of laptop {rejoined.previous}, "
+            "which this server never knew (it was enrolled after the backup the server was "
+            f"restored from): its chain starts at event 1 (rejoin receipt {rejoined.sequence})."
+        )
 
 
 def _read_fork(

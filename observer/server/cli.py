@@ -250,10 +250,15 @@ def _laptops(args: argparse.Namespace, conn: Connection) -> None:
         state = f"revoked {_when(laptop.revoked_at)}" if laptop.revoked_at else "enrolled"
         seen = _when(laptop.last_seen_at) if laptop.last_seen_at else "never"
         synced = _when(laptop.last_synced_at) if laptop.last_synced_at else "never"
+        replaces = (
+            f"  in place of {str(laptop.previous_laptop_id)[:8]}"
+            if laptop.previous_laptop_id
+            else ""
+        )
         print(
             f"{str(laptop.id)[:8]}  {laptop.person_name}  ({laptop.role or 'no role'})  "
             f"{state}  last seen {seen}  last synced {synced}  "
-            f"conflicts open {laptop.open_conflicts}"
+            f"conflicts open {laptop.open_conflicts}{replaces}"
         )
 
 
@@ -272,6 +277,9 @@ def _laptop_json(laptop: Any) -> dict[str, Any]:
         "last_synced_at": iso(laptop.last_synced_at),
         "revoked_at": iso(laptop.revoked_at),
         "open_conflicts": laptop.open_conflicts,
+        "in_place_of": (
+            None if laptop.previous_laptop_id is None else str(laptop.previous_laptop_id)
+        ),
     }
 
 
@@ -281,7 +289,11 @@ def _revoke(args: argparse.Namespace, conn: Connection) -> None:
     laptop, now = revoke(conn, args.laptop)
     assert laptop.revoked_at is not None
     if now:
-        print(f"Revoked {laptop.person_name}'s laptop {laptop.id}: it can no longer sync.")
+        print(
+            f"Revoked {laptop.person_name}'s laptop {laptop.id}: it can no longer sync, and "
+            "joins again only with a new code for them (observer-server enrol --person "
+            f"{laptop.person_id} …), keeping what waits on it."
+        )
     else:
         print(
             f"{laptop.person_name}'s laptop {laptop.id} was already revoked "

@@ -76,6 +76,8 @@ class Laptop:
     last_synced_at: datetime | None  # its last pull to the end of the feed
     revoked_at: datetime | None
     open_conflicts: int
+    # The laptop this one joined again in place of (server migration 0014).
+    previous_laptop_id: uuid.UUID | None = None
 
 
 def enrol(
@@ -265,6 +267,7 @@ def laptops(conn: Connection) -> list[Laptop]:
             lt.c.last_synced_at,
             lt.c.revoked_at,
             open_conflicts.label("open_conflicts"),
+            lt.c.previous_laptop_id,
         )
         .join(p, p.c.id == lt.c.person_id)
         .outerjoin(r, r.c.person_id == lt.c.person_id)

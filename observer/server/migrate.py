@@ -68,6 +68,8 @@ SERVICE_FUNCTIONS = (
     "observer_laptop_synced()",
     # a fork receipt on the server's own chain: a laptop restored from its backup (0011)
     "observer_append_fork(integer, bigint, text, bigint, text)",
+    # a laptop joining again in place of the one it was, with a rejoin receipt (0014)
+    "observer_rejoin_enrolment(bytea, bytea, text, uuid, bytea, uuid)",
     # which laptop holds a token, read inside a pull's read-only snapshot (0015)
     "observer_token_laptop(bytea)",
 )

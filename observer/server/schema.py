@@ -298,6 +298,11 @@ laptops = Table(
     Column("revoked_at", Timestamp()),
     # The last pull that reached the end of the feed (migration 0010).
     Column("last_synced_at", Timestamp()),
+    # The laptop this one replaced when it joined again (migration 0014; unknown to the
+    # server after a restore), and the last event the server held of its chain.
+    Column("previous_laptop_id", UUID(as_uuid=True), index=True),
+    Column("continues_from", BigInteger, nullable=False, server_default="0"),
+    Column("continues_hash", Text, nullable=False, server_default=""),
 )
 
 audit_events = Table(

@@ -46,9 +46,9 @@ class ServerRefused(SyncFailed):
 
 
 class NotEnrolled(ServerRefused):
-    """The server no longer knows this laptop's token (revoked by IT). Its own sentence says
-    to enrol again, which a joined laptop cannot do yet: its audit events are held under the
-    revoked laptop's id, and a new id's chain would repeat them."""
+    """The server no longer knows this laptop's token: IT revoked it, or the server was
+    restored from a dump made before the laptop joined. The laptop joins again with a new
+    code (observer/sync/rejoining.py), keeping what waits."""
 
 
 def checked_url(url: str) -> str:
@@ -130,10 +130,14 @@ class Client:
             )
         return health
 
-    def enrol(self, code: str, laptop_name: str) -> dict[str, Any]:
-        return self._request(
-            "POST", f"/sync/{PROTOCOL}/enrol", json={"code": code, "laptop_name": laptop_name}
-        )
+    def enrol(
+        self, code: str, laptop_name: str, previous: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """`previous`: the laptop this one was, when it joins again (docs/sync-protocol.md)."""
+        body: dict[str, Any] = {"code": code, "laptop_name": laptop_name}
+        if previous is not None:
+            body["previous"] = previous
+        return self._request("POST", f"/sync/{PROTOCOL}/enrol", json=body)
 
     def push(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._request("POST", f"/sync/{PROTOCOL}/push", json=body)
@@ -169,8 +173,9 @@ class Client:
             if response.status_code == 401 and "Authorization" in self._http.headers:
                 raise NotEnrolled(
                     f"The team server at {self.server} no longer accepts this laptop (IT "
-                    "revoked it, or the server was replaced); the changes waiting stay on "
-                    "this laptop: ask IT what to do with them.",
+                    "revoked it, or the server was restored from a backup); the changes "
+                    "waiting stay on this laptop: ask IT for a new enrolment code and join "
+                    "the server again with it.",
                     401,
                     str(error),
                 )

@@ -8,6 +8,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -21,8 +22,8 @@ from observer.records.canonical import merged_ids
 from observer.store.db import Database
 from observer.store.models import Observation, Person, Team
 from observer.store.outbox import JOINED_KEY, Touched, write_entries
-from observer.sync import state
-from observer.sync.client import Client, ServerUnreachable, SyncFailed, checked_url
+from observer.sync import rejoining, state
+from observer.sync.client import Client, ServerRefused, ServerUnreachable, SyncFailed, checked_url
 
 JOINED = "sync_join"
 SERVER_ROLE_WORDS = {
@@ -47,6 +48,10 @@ class Joined:
     role: str
     teams: tuple[str, ...]
     queued: int
+    # Joined again in place of this laptop id (observer/sync/rejoining.py), with this many
+    # changes waiting to be sent.
+    replaced: uuid.UUID | None = None
+    waiting: int = 0
 
     @property
     def role_words(self) -> str:
@@ -66,15 +71,26 @@ def join(
     server = checked_url(url)
     with db.session() as s:
         joined = state.enrolment(s)
-    if joined is not None:
-        raise SyncFailed(f"This laptop has already joined the team server at {joined.server}.")
+        if joined is not None:
+            rejoining.check_switch(s, joined, server)
     profile = profiles.current()
     if profile is None:
         raise NotSetUp("Say who uses this laptop first (observer setup), then join the server.")
     try:
         with Client(server) as client:
             client.check_protocol()
-            answer = client.enrol(code, laptop_name or socket.gethostname()[:100] or "laptop")
+            answer = client.enrol(
+                code,
+                laptop_name or socket.gethostname()[:100] or "laptop",
+                None if joined is None else rejoining.previous_of(joined),
+            )
+    except ServerRefused as refused:
+        if joined is not None and refused.status == 400 and refused.error == "fields":
+            raise SyncFailed(
+                f"The team server at {server} is too old to take back a laptop that had "
+                "joined before: ask IT to upgrade it; the changes waiting stay on this laptop."
+            ) from None
+        raise
     except ServerUnreachable:
         # The client's sentence speaks of changes sent next time: none wait before joining.
         raise ServerUnreachable(
@@ -100,6 +116,8 @@ def join(
                     Person(id=person_id, name=person_name, role=local.role, team_id=local.team_id)
                 )
         duplicates.merge(person_id, profile.person_id)
+    if joined is not None:
+        return _rejoined(db, joined, server, answer, actor, person_name, teams)
     with db.session() as s, s.begin():
         state.put(
             s,
@@ -116,6 +134,34 @@ def join(
             detail=f"person {person_id}; records queued {queued}",
         )
     return Joined(server, laptop_id, person_name, role, teams, queued)
+
+
+def _rejoined(
+    db: Database,
+    before: state.Enrolment,
+    server: str,
+    answer: dict[str, Any],
+    actor: Callable[[], str],
+    person_name: str,
+    teams: tuple[str, ...],
+) -> Joined:
+    """The laptop joined again: its enrolment replaced, nothing of what waits lost."""
+    rejoin = rejoining.read_answer(answer)
+    laptop_id = uuid.UUID(str(answer["laptop_id"]))
+    role = str(answer["role"])
+    values = {
+        state.SERVER: server,
+        state.TOKEN: str(answer["token"]),
+        # The server redeemed the code only for this laptop's person (after any merge of
+        # them: the id it now gives).
+        state.PERSON: str(answer["person"]["id"]),
+        state.ROLE: role,
+        state.TEAMS: scope.team_ids(answer.get("teams") or []) or [],
+        JOINED_KEY: str(laptop_id),
+    }
+    with db.session() as s, s.begin():
+        queued, waiting = rejoining.take(s, before, server, rejoin, values, queue_history, actor())
+    return Joined(server, laptop_id, person_name, role, teams, queued, before.laptop_id, waiting)
 
 
 def queue_history(s: Session, person_id: uuid.UUID) -> int:

@@ -88,10 +88,24 @@ def declare(db: Database, fork: Fork, actor: str) -> bool:
     return True
 
 
-def notice_words(notice: Any) -> str:
-    """The one sentence its user reads after the sync that declared the restore."""
+def notice_kind(notice: Any) -> str:
+    """What the note is of, for the status line's few words: "restored" or "rejoined"."""
     if not isinstance(notice, dict):
         return ""
+    return "rejoined" if "rejoined" in notice else "restored"
+
+
+def notice_words(notice: Any) -> str:
+    """The one sentence its user reads after the sync that declared the restore (or that
+    followed joining again)."""
+    if not isinstance(notice, dict):
+        return ""
+    if "rejoined" in notice:  # observer.sync.rejoining keeps its note here too
+        return (
+            "This laptop joined the team server again with a new code, in place of the "
+            "enrolment the server no longer accepted: nothing that waited on it was lost, "
+            "and both audit trails record it."
+        )
     return (
         "This laptop was restored from a backup after it had synced: the team server has "
         "been told (both audit trails record it), and what the backup lacked came back "

@@ -27,7 +27,7 @@ from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
 from observer.store.sync_tables import sync_outbox
-from observer.sync import laptops, state, teams
+from observer.sync import laptops, rejoining, state, teams
 from observer.sync.client import Client, SyncFailed
 
 PAGE_LIMIT = 200
@@ -123,7 +123,8 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     for person in page.get("withdrawn", []):
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
     laptop = None if me is None else me.laptop_id
-    pulled.conflicts += _take_conflicts(s, page.get("conflicts", []), server, laptop, mine)
+    conflicts = rejoining.as_this_laptop(s, page.get("conflicts", []), laptop)
+    pulled.conflicts += _take_conflicts(s, conflicts, server, laptop, mine)
     if "laptops" in page:  # protocol v2, on the last page
         laptops.replace(s, page["laptops"])
 

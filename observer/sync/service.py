@@ -22,7 +22,7 @@ from observer.store.db import Database
 from observer.store.models import RecordConflict
 from observer.store.sync_tables import PENDING, REFUSED, SENT, sync_outbox
 from observer.sync import state
-from observer.sync.laptop_restore import NOTICE, notice_words
+from observer.sync.laptop_restore import NOTICE, notice_kind, notice_words
 
 if TYPE_CHECKING:
     import uuid
@@ -80,6 +80,7 @@ class SyncStatus:
     open_conflicts: int
     # Said until the sync after the one that told it (observer.sync.laptop_restore).
     notice: str = ""
+    notice_kind: str = ""  # "restored" or "rejoined"
 
 
 class Sync:
@@ -116,10 +117,22 @@ class Sync:
             self._running.release()
 
     def join(self, url: str, code: str, laptop_name: str | None = None) -> Joined:
-        """Redeems a one-time code from the server's administrator (audited)."""
+        """Redeems a one-time code from the server's administrator (audited); on a laptop
+        that had joined, joins again (observer/sync/rejoining.py), never during a sync."""
+        from observer.sync.client import SyncFailed
         from observer.sync.joining import join
 
-        return join(self._db, self._profiles, self._duplicates, url, code, self._actor, laptop_name)
+        if not self._running.acquire(blocking=False):
+            raise SyncFailed(
+                "A sync is under way on this laptop; join once it has finished (the line at "
+                "the foot of the window says so)."
+            )
+        try:
+            return join(
+                self._db, self._profiles, self._duplicates, url, code, self._actor, laptop_name
+            )
+        finally:
+            self._running.release()
 
     def sync(self) -> SyncResult:
         """Pushes what is waiting, then pulls until the server has no more (audited, when
@@ -236,6 +249,7 @@ class Sync:
             tuple(RefusedChange(r.record_type, r.record_id, r.message) for r in refused),
             int(open_conflicts or 0),
             notice_words(found.get(NOTICE)),
+            notice_kind(found.get(NOTICE)),
         )
 
     def laptops(self) -> list[LaptopSync]:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from observer.changes import Changed, Topic
 from observer.errors import ObserverError
-from observer.sync.client import ServerUnreachable
+from observer.sync.client import NotEnrolled, ServerUnreachable
 from observer.sync.service import SyncResult, SyncStatus
 from ui.background import BatchJob
 from ui.formatting import count
@@ -123,6 +123,9 @@ class SyncControl(QObject):
         self._wait_ms = every_ms
         self.attempt = Attempt.NONE
         self.problem = ""
+        # The server no longer accepts this laptop (revoked, or restored from a backup):
+        # File → Join the team server again… is offered.
+        self.not_accepted = False
         self.status: SyncStatus | None = None
         self.line = SyncStatusLine()
         self.line.setVisible(False)
@@ -174,8 +177,10 @@ class SyncControl(QObject):
     def join(self) -> None:
         from ui.sync.join_dialog import JoinDialog
 
-        joined = JoinDialog.ask(self._window, self._sync.join, self._prompts)
+        server = self.status.server if self.status is not None else None
+        joined = JoinDialog.ask(self._window, self._sync.join, self._prompts, server)
         if joined is not None:
+            self.not_accepted = False
             self.read_status()
             self.sync_now()
 
@@ -193,6 +198,7 @@ class SyncControl(QObject):
         report = _Report(self)
         report.done.connect(self._finished)
         got: list[tuple[SyncResult | None, Attempt, str]] = []
+        unknown: list[bool] = []  # the server no longer accepts this laptop
         sync = self._sync
 
         def step(_: None) -> None:  # on the pool's thread
@@ -200,6 +206,9 @@ class SyncControl(QObject):
                 got.append((sync.sync(), Attempt.DONE, ""))
             except ServerUnreachable as error:
                 got.append((None, Attempt.OFFLINE, str(error)))
+            except NotEnrolled as error:
+                got.append((None, Attempt.REFUSED, str(error)))
+                unknown.append(True)
             except ObserverError as error:
                 got.append((None, Attempt.REFUSED, str(error)))
 
@@ -210,6 +219,7 @@ class SyncControl(QObject):
 
         def finished(*_: object) -> None:
             _running.remove(job)
+            self.not_accepted = bool(unknown)
             report.done.emit(*(got[0] if got else (None, Attempt.REFUSED, "")))
 
         job.signals.finished.connect(finished)
@@ -229,6 +239,7 @@ class SyncControl(QObject):
         elif attempt is Attempt.REFUSED:
             log.warning("sync: the team server refused")
         self.sync_action.setEnabled(self.joined)
+        self._offer_join()
         self._show()
         if result is not None and (result.pulled or result.removed or result.conflicts):
             self._window.editors.catch_up()
@@ -256,9 +267,17 @@ class SyncControl(QObject):
     def _status_arrived(self, status: SyncStatus) -> None:
         self.status = status
         self.sync_action.setEnabled(self.joined and not self.running)
-        self.join_action.setVisible(not self.joined)
+        self._offer_join()
         self._show()
         self.status_read.emit(status)
+
+    def _offer_join(self) -> None:
+        """Join a team server… before joining; once the server no longer accepts this
+        laptop, Join the team server again…, which a new code from IT makes work."""
+        self.join_action.setVisible(not self.joined or self.not_accepted)
+        self.join_action.setText(
+            "Join the team server &again…" if self.joined else "&Join a team server…"
+        )
 
     def _show(self) -> None:
         status = self.status

@@ -60,6 +60,16 @@ def joined_words(joined: Joined) -> str:
         teams = f" in {', '.join(joined.teams[:-1])} and {joined.teams[-1]}"
     elif joined.teams:
         teams = f" in {joined.teams[0]}"
+    if joined.replaced is not None:
+        waiting = (
+            " What waited on this laptop is sent at the sync, which starts now."
+            if joined.waiting
+            else " The sync starts now."
+        )
+        return (
+            f"This laptop has joined the team server at {joined.server} again. The server "
+            f"knows you as {joined.person_name}, {role}{teams}.{waiting}"
+        )
     waiting = (
         " Your records on this laptop are sent at the first sync, which starts now."
         if joined.queued
@@ -85,6 +95,7 @@ class JoinDialog(QDialog):
         join: Callable[[str, str], Joined],
         prompts: Prompts,
         parent: QWidget | None = None,
+        server: str | None = None,
     ) -> None:
         super().__init__(parent)
         self._join = join
@@ -95,6 +106,8 @@ class JoinDialog(QDialog):
         self.setModal(True)
         self.address = QLineEdit()
         self.address.setPlaceholderText("https://")
+        if server:  # joining again: the server this laptop had joined
+            self.address.setText(server)
         describe(self.address, "Server address", ADDRESS_HELP)
         self.code = QLineEdit()
         self.code.setPlaceholderText("For example 7KQ2M-9XDPA-4HTRE-C8NWY")
@@ -138,9 +151,13 @@ class JoinDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, join: Callable[[str, str], Joined], prompts: Prompts
+        cls,
+        parent: QWidget | None,
+        join: Callable[[str, str], Joined],
+        prompts: Prompts,
+        server: str | None = None,
     ) -> Joined | None:
-        dialog = cls(join, prompts, parent)
+        dialog = cls(join, prompts, parent, server)
         dialog.exec()
         return dialog.result_joined
 

@@ -68,7 +68,8 @@ def status_words(status: SyncStatus, attempt: Attempt, problem: str, now: dateti
         text += f" · {waiting_words(waiting)}"
     if status.notice:
         # Short on the line (a 1366-pixel status bar); the sentence is the tooltip.
-        return Shown(f"{text} · restored from a backup", f"{status.notice} {where}")
+        short = "joined again" if status.notice_kind == "rejoined" else "restored from a backup"
+        return Shown(f"{text} · {short}", f"{status.notice} {where}")
     return Shown(text, where)
 
 

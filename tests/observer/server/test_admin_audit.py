@@ -55,6 +55,7 @@ def test_intact_chains_are_one_line_and_exit_0(server_db: ServerDatabase) -> Non
         "server_events": 3,
         "problems": [],
         "forks": [],
+        "rejoins": [],
     }
 
 

@@ -251,6 +251,7 @@ def _laptop(
             last_synced_at=None if synced is None else now - timedelta(days=synced),
             revoked_at=now - timedelta(days=50) if revoked else None,
             open_conflicts=0,
+            previous_laptop_id=None,
         )
     )
 

@@ -37,6 +37,7 @@ class HoldingProxy:
         self.target = target
         self.holding = True
         self.hold_refusals = True  # False: a refused push's answer goes through
+        self.held_path = "/push"  # whose answers are held (test_rejoin.py holds /enrol)
         self.push_committed = threading.Event()
         self.let_go = threading.Event()
         proxy = self
@@ -58,7 +59,7 @@ class HoldingProxy:
                         self.command, proxy.target + self.path, content=body, headers=headers
                     )
                 held = proxy.hold_refusals or answer.status_code < 400
-                if self.path.endswith("/push") and proxy.holding and held:
+                if self.path.endswith(proxy.held_path) and proxy.holding and held:
                     proxy.push_committed.set()
                     proxy.let_go.wait(WAIT_S)
                     return

@@ -1,6 +1,7 @@
 """A laptop whose token IT revoked: its sync says so in one sentence that a user can act
 on, and keeps what waits. Before, it passed on the server's "enrol the laptop again",
-which `observer sync enrol` then refused ("already joined")."""
+which `observer sync enrol` then refused ("already joined"); now it asks for a new code,
+with which the laptop joins again (test_rejoin.py)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ def test_a_revoked_laptop_is_told_so_and_keeps_what_waits(
     )
     said = (
         f"The team server at {live_server.url} no longer accepts this laptop (IT revoked it, "
-        "or the server was replaced); the changes waiting stay on this laptop: ask IT what to "
-        "do with them."
+        "or the server was restored from a backup); the changes waiting stay on this laptop: "
+        "ask IT for a new enrolment code and join the server again with it."
     )
 
     with pytest.raises(NotEnrolled) as refused:

@@ -23,6 +23,7 @@ from tests.support.sync import Laptop, Lead, LiveServer, lead_with_a_draft
 from tests.ui.conftest import OFFSCREEN_NOISE
 from ui.main_window import MainWindow
 from ui.sync.control import SyncControl
+from ui.sync.join_dialog import JoinDialog
 from ui.sync.words import Attempt
 
 HOUR_MS = 3600 * 1000
@@ -148,10 +149,46 @@ def test_a_revoked_laptop_says_why_its_sync_did_not_finish_on_a_click(
         (
             "warning",
             f"The team server at {live_server.url} no longer accepts this laptop (IT revoked "
-            "it, or the server was replaced); the changes waiting stay on this laptop: ask IT "
-            "what to do with them.",
+            "it, or the server was restored from a backup); the changes waiting stay on this "
+            "laptop: ask IT for a new enrolment code and join the server again with it.",
         )
     ]
+
+
+def test_a_revoked_laptop_joins_again_from_the_file_menu_and_sends_what_waited(
+    qtbot: QtBot, prompts: FakePrompts, lead: Lead, live_server: LiveServer
+) -> None:
+    lead.laptop.sync.sync()
+    window = window_of(qtbot, lead.laptop, prompts)
+    control = control_of(qtbot, window, lead.laptop, prompts)
+    assert not control.join_action.isVisible(), "nothing to join again while it syncs"
+    with live_server.db.owner.begin() as conn:
+        (laptop_id,) = conn.execute(select(schema.laptops.c.id)).scalars().all()
+        enrolment.revoke(conn, str(laptop_id))
+    lead.laptop.recording.save(lead.draft, [Change("strengths", "Calm with the family.", "Kind.")])
+    sync_and_wait(qtbot, control)
+    assert control.attempt is Attempt.REFUSED
+    assert control.join_action.isVisible()
+    assert control.join_action.text() == "Join the team server &again…"
+
+    dialog = JoinDialog(lead.laptop.sync.join, prompts, window, live_server.url)
+    qtbot.addWidget(dialog)
+    assert dialog.address.text() == live_server.url, "the server it had joined"
+    dialog.code.setText(live_server.code_for("Aled Hughes"))
+    with qtbot.waitSignal(dialog.joined, timeout=20000):
+        dialog.join_button.click()
+    assert prompts.shown[-1] == (
+        "information",
+        f"This laptop has joined the team server at {live_server.url} again. The server "
+        "knows you as Aled Hughes, practice lead. What waited on this laptop is sent at the "
+        "sync, which starts now.",
+    )
+    control.not_accepted = False  # as File → Join… does once the dialog says yes
+    control.read_status()
+    sync_and_wait(qtbot, control)
+    qtbot.waitUntil(lambda: control.line.plain() == "Synced just now · joined again", timeout=10000)
+    assert not control.join_action.isVisible()
+    assert "joined the team server again" in control.line.toolTip()
 
 
 @pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, RAISE_NOISE)
