@@ -31,6 +31,7 @@ from ui.settings import app_settings
 if TYPE_CHECKING:
     from observer.records.recording import ObservationSummary
     from observer.services import Services
+    from ui.dialogs.import_bundle import BundleImport
     from ui.panels.actions import ActionsPanel
     from ui.panels.observations import ObservationsPanel
     from ui.panels.search import SearchPanel
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self._made: dict[int, QWidget] = {}  # the panels made so far, by section
         self._worker_page: WorkerPage | None = None  # made when first wanted (_settle)
+        self.bundle_import: BundleImport | None = None  # made when first wanted
         self.editors = Editors(services, prompts, self)
         line = self.fontMetrics().height()
         for title in SECTIONS:
@@ -266,6 +268,12 @@ class MainWindow(QMainWindow):
         self.verify_action = QAction("&Verify a summary…", self)
         self.verify_action.triggered.connect(self.verify_summary)
         file_menu.addAction(self.verify_action)
+        self.import_bundle_action = QAction("&Import records from a bundle…", self)
+        self.import_bundle_action.setStatusTip(
+            "Add the records of a bundle exported on another laptop; one changed on both is merged"
+        )
+        self.import_bundle_action.triggered.connect(self.import_bundle)
+        file_menu.addAction(self.import_bundle_action)
         file_menu.addSeparator()
         self.profile_action = QAction("P&rofile…", self)
         self.profile_action.setStatusTip(
@@ -480,6 +488,19 @@ class MainWindow(QMainWindow):
         from ui.dialogs.verify_summary import VerifySummaryDialog
 
         VerifySummaryDialog.verify(self, self._services, self._prompts)
+
+    def import_bundle(self) -> None:
+        from ui.dialogs.import_bundle import BundleImport
+
+        if self.bundle_import is None:
+            self.bundle_import = BundleImport(
+                self,
+                self._services,
+                self._prompts,
+                self.import_bundle_action,
+                self.editors.catch_up,
+            )
+        self.bundle_import.start()
 
     def show_audit_trail(self) -> None:
         from ui.dialogs.audit_trail import AuditTrailDialog
