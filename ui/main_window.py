@@ -500,6 +500,8 @@ class MainWindow(QMainWindow):
                 self.import_bundle_action,
                 self.editors.catch_up,
             )
+            # A bundle of fictional records makes this a sample store: the banner says so.
+            self.bundle_import.imported.connect(self.refresh_profile)
         self.bundle_import.start()
 
     def show_audit_trail(self) -> None:

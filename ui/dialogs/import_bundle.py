@@ -55,6 +55,7 @@ class BundleImport(QObject):
     way (for tests), after its dialog."""
 
     done = Signal()
+    imported = Signal()  # something came in: the window reads what it shows of the store
 
     def __init__(
         self,
@@ -130,6 +131,7 @@ class BundleImport(QObject):
         self._end()
         if changed(outcome.result):
             self._catch_up()  # an open record may have been updated
+            self.imported.emit()
         self._prompts.information(self._window, import_words(outcome))
         self.done.emit()
 

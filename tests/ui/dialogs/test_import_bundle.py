@@ -106,6 +106,26 @@ def test_a_sealed_bundle_imports_off_the_gui_thread_and_the_lists_show_it(
     assert said.splitlines()[1:] == ["Observations: 1 already here."]
 
 
+def test_a_bundle_of_sample_records_makes_the_window_say_sample_data(
+    qtbot: QtBot, prompts: FakePrompts, make_laptop: Laptop, tmp_path: Path  # noqa: F811
+) -> None:
+    from observer.store.sample import mark_sample_store
+
+    colleague = colleague_with_a_record(make_laptop)
+    with colleague.laptop.db.session() as s, s.begin():
+        mark_sample_store(s)
+    bundle = tmp_path / "sample.json"
+    colleague.laptop.bundles.export(bundle, None)
+    window = window_of(qtbot, make_laptop("Aled Hughes"), prompts)
+    assert not window.sample_label.isVisible()
+    prompts.paths.append(bundle)
+
+    import_through_the_menu(qtbot, window, prompts)
+
+    assert window.sample_label.isVisible()
+    assert window.windowTitle().startswith("Northshire County Council — Sample data")
+
+
 def test_a_bundle_sealed_with_another_passphrase_asks_for_it(
     qtbot: QtBot,
     prompts: FakePrompts,
