@@ -77,8 +77,8 @@ def colleague_with_a_record(make_laptop: Laptop) -> Lead:  # noqa: F811
 def test_a_sealed_bundle_imports_off_the_gui_thread_and_the_lists_show_it(
     qtbot: QtBot,
     prompts: FakePrompts,
-    make_laptop: Laptop,
-    tmp_path: Path,  # noqa: F811
+    make_laptop: Laptop,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     colleague = colleague_with_a_record(make_laptop)
     bundle = tmp_path / "Bethan's records.json"
@@ -107,7 +107,10 @@ def test_a_sealed_bundle_imports_off_the_gui_thread_and_the_lists_show_it(
 
 
 def test_a_bundle_of_sample_records_makes_the_window_say_sample_data(
-    qtbot: QtBot, prompts: FakePrompts, make_laptop: Laptop, tmp_path: Path  # noqa: F811
+    qtbot: QtBot,
+    prompts: FakePrompts,
+    make_laptop: Laptop,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     from observer.store.sample import mark_sample_store
 
@@ -129,8 +132,8 @@ def test_a_bundle_of_sample_records_makes_the_window_say_sample_data(
 def test_a_bundle_sealed_with_another_passphrase_asks_for_it(
     qtbot: QtBot,
     prompts: FakePrompts,
-    make_laptop: Laptop,
-    tmp_path: Path,  # noqa: F811
+    make_laptop: Laptop,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     colleague = colleague_with_a_record(make_laptop)
     bundle = tmp_path / "sealed elsewhere.json"
