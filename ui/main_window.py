@@ -80,6 +80,7 @@ def tools_menu(bar: QMenuBar) -> QMenu:
 
 class MainWindow(QMainWindow):
     first_data_loaded = Signal()
+    closed = Signal()  # the window agreed to close: the app is about to quit
 
     def __init__(self, services: Services, prompts: Prompts, parent: QWidget | None = None):
         super().__init__(parent)
@@ -546,3 +547,4 @@ class MainWindow(QMainWindow):
         settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         settings.setValue(SECTION_KEY, self.current_section())
         super().closeEvent(event)
+        self.closed.emit()
