@@ -280,3 +280,42 @@ def test_import_is_offered_once_in_the_file_menu(
     titles = [a.text() for a in window.file_menu.actions()]
     assert titles.count("&Import records from a bundle…") == 1
     assert titles.index("&Import records from a bundle…") == titles.index("&Verify a summary…") + 1
+
+
+def test_the_worker_page_in_view_shows_what_the_import_brought(
+    qtbot: QtBot,
+    prompts: FakePrompts,
+    make_laptop: Laptop,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from datetime import timedelta
+
+    from observer.records.recording import DraftDetails
+    from observer.vocabulary import Kind
+    from tests.support.core import CONSENT, WHEN
+
+    colleague = colleague_with_a_record(make_laptop)
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    colleague.laptop.bundles.export(first, None)
+    me = make_laptop("Aled Hughes")
+    me.bundles.import_file(first, None)
+    bethan = colleague.laptop.profiles.current().person_id  # type: ignore[union-attr]
+    colleague.laptop.recording.create_draft(
+        DraftDetails(
+            colleague.worker, bethan, Kind.DIRECT_WORK, WHEN + timedelta(days=7), **CONSENT
+        )
+    )
+    colleague.laptop.bundles.export(second, None)
+    window = window_of(qtbot, me, prompts)
+    window.open_worker(colleague.worker)
+    page = window.worker_page
+    page.tabs.setCurrentWidget(page.timeline.parentWidget())  # a tab is filled when seen
+    timeline = page.timeline.view
+    qtbot.waitUntil(lambda: timeline.model().rowCount() == 1)
+    prompts.paths.append(second)
+
+    said = import_through_the_menu(qtbot, window, prompts)
+
+    assert said.splitlines()[1] == "Observations: 1 added, 1 already here."
+    qtbot.waitUntil(lambda: timeline.model().rowCount() == 2)
+    assert window.showing_worker_page()
