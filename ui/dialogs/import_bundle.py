@@ -163,20 +163,25 @@ def import_words(imported: Imported) -> str:
     elif not (merged or result.restored.get("observations")):
         lines.append("No observation in it was new here.")
     if merged:
-        said = (
-            f"{count(result.conflicts, 'conflict')} to settle: open the "
-            f"{'record' if merged == 1 else 'records'} to settle them"
-            if result.conflicts
-            else "no conflict"
-        )
         was = "was" if merged == 1 else "were"
+        conflicts = result.conflicts
         lines.append(
-            f"{count(merged, 'observation')} changed here as well {was} merged, with {said}."
+            f"{count(merged, 'observation')} changed here too {was} merged; "
+            f"{count(conflicts, 'conflict')} {'waits' if conflicts == 1 else 'wait'} to be "
+            "settled in the record's window."
+            if conflicts
+            else f"{count(merged, 'observation')} changed here too {was} merged, with no conflict."
         )
     if restored := result.restored.get("observations", 0):
-        lines.append(f"{count(restored, 'observation')} deleted here but edited elsewhere: back.")
+        are = "is" if restored == 1 else "are"
+        lines.append(
+            f"{count(restored, 'observation')} deleted here but edited elsewhere {are} back."
+        )
     if stays := result.stays_deleted.get("observations", 0):
-        lines.append(f"{count(stays, 'observation')} deleted here: left deleted.")
+        lines.append(
+            f"{count(stays, 'observation')} deleted here {'stays' if stays == 1 else 'stay'} "
+            "deleted."
+        )
     others = [
         f"{what}: {words}"
         for what, kind in (("People", "people"), ("Teams", "teams"), ("Frameworks", "frameworks"))

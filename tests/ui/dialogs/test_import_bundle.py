@@ -319,3 +319,32 @@ def test_the_worker_page_in_view_shows_what_the_import_brought(
     assert said.splitlines()[1] == "Observations: 1 added, 1 already here."
     qtbot.waitUntil(lambda: timeline.model().rowCount() == 2)
     assert window.showing_worker_page()
+
+
+def test_a_record_changed_on_both_laptops_is_merged_and_its_conflict_waits_to_be_settled(
+    qtbot: QtBot,
+    prompts: FakePrompts,
+    make_laptop: Laptop,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from observer.records.merge import Change
+
+    colleague = colleague_with_a_record(make_laptop)
+    shared, changed = tmp_path / "shared.json", tmp_path / "changed.json"
+    colleague.laptop.bundles.export(shared, None)
+    me = make_laptop("Aled Hughes")
+    me.bundles.import_file(shared, None)
+    base = "Calm with the family."
+    colleague.laptop.recording.save(colleague.draft, [Change("strengths", base, "Calm, warm.")])
+    colleague.laptop.bundles.export(changed, None)
+    me.recording.save(colleague.draft, [Change("strengths", base, "Calm and clear.")])
+    window = window_of(qtbot, me, prompts)
+    prompts.paths.append(changed)
+
+    said = import_through_the_menu(qtbot, window, prompts)
+
+    assert said == (
+        "Imported changed.json.\n1 observation changed here too was merged; 1 conflict waits "
+        "to be settled in the record's window."
+    )
+    assert len(me.conflicts.open()) == 1
