@@ -20,10 +20,10 @@ from observer.records.merge import Change
 from observer.server import schema
 from observer.services import Services, open_services
 from observer.store.sync_tables import SENT, sync_outbox
-from observer.sync import state
+from observer.sync import client, state
 from observer.sync.client import READ_TIMEOUT_S, STOPPED, SyncStopped
 from observer.sync.service import QUIET
-from tests.support.hung_server import HungServer, hung_server  # noqa: F401
+from tests.support.hung_server import HungServer, hung_server, self_signed  # noqa: F401
 from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.sync import Laptop, LiveServer, lead_with_a_draft
 
@@ -172,3 +172,31 @@ def test_observer_sync_answers_ctrl_c_at_once_with_one_sentence(
     assert out == ""
     assert err == f"observer: {STOPPED}\n"
     assert [row[0] for row in outbox(lead.laptop)] == [row[0] for row in waiting]
+
+
+def test_a_request_over_https_stops_at_once_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served, trusted = self_signed(tmp_path)
+    monkeypatch.setattr(client, "_tls_context", lambda: trusted)
+    server = HungServer(answers_health=False, tls=served)
+    raised: list[BaseException] = []
+
+    def ask(talk: client.Client) -> None:
+        try:
+            talk.check_protocol()
+        except BaseException as error:  # the test looks at it
+            raised.append(error)
+
+    try:
+        with client.Client(server.url, "a-token") as talk:
+            thread = threading.Thread(target=ask, args=(talk,), daemon=True)
+            thread.start()
+            assert server.hanging.wait(30)
+            started = time.monotonic()
+            talk.stop()
+            thread.join(READ_TIMEOUT_S)
+            assert time.monotonic() - started < PROMPT_S
+    finally:
+        server.close()
+    assert [type(e) for e in raised] == [SyncStopped]
