@@ -168,7 +168,7 @@ def import_words(imported: Imported) -> str:
         lines.append(
             f"{count(merged, 'observation')} changed here too {was} merged; "
             f"{count(conflicts, 'conflict')} {'waits' if conflicts == 1 else 'wait'} to be "
-            "settled in the record's window."
+            f"settled in {'the record' if merged == 1 else 'each record'}'s window."
             if conflicts
             else f"{count(merged, 'observation')} changed here too {was} merged, with no conflict."
         )

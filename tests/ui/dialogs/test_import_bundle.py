@@ -348,3 +348,35 @@ def test_a_record_changed_on_both_laptops_is_merged_and_its_conflict_waits_to_be
         "to be settled in the record's window."
     )
     assert len(me.conflicts.open()) == 1
+
+
+def test_the_words_say_every_outcome_in_plain_sentences() -> None:
+    from observer.bundle.importer import ImportResult
+    from ui.dialogs.import_bundle import Imported, import_words
+
+    result = ImportResult(
+        added={"observations": 12, "people": 3},
+        updated={"observations": 2},
+        unchanged={"observations": 30, "teams": 2},
+        merged={"observations": 2},
+        restored={"observations": 1},
+        stays_deleted={"observations": 2},
+        conflicts=3,
+        outside_scope=4,
+    )
+    assert import_words(Imported("north.json", result, joined=True)).splitlines() == [
+        "Imported north.json.",
+        "Observations: 12 added, 2 updated, 30 already here.",
+        "2 observations changed here too were merged; 3 conflicts wait to be settled in each "
+        "record's window.",
+        "1 observation deleted here but edited elsewhere is back.",
+        "2 observations deleted here stay deleted.",
+        "People: 3 added.",
+        "4 records were not imported: they are of workers outside your teams on the team server.",
+        "The changes will be sent to the team server at the next sync.",
+    ]
+    nothing = ImportResult(unchanged={"observations": 5, "people": 2})
+    assert import_words(Imported("again.json", nothing, joined=True)).splitlines() == [
+        "Imported again.json.",
+        "Observations: 5 already here.",
+    ]
