@@ -31,6 +31,7 @@ from ui.settings import app_settings
 if TYPE_CHECKING:
     from observer.records.recording import ObservationSummary
     from observer.services import Services
+    from ui.dialogs.import_bundle import BundleImport
     from ui.panels.actions import ActionsPanel
     from ui.panels.observations import ObservationsPanel
     from ui.panels.search import SearchPanel
@@ -79,6 +80,7 @@ def tools_menu(bar: QMenuBar) -> QMenu:
 
 class MainWindow(QMainWindow):
     first_data_loaded = Signal()
+    closed = Signal()  # the window agreed to close: the app is about to quit
 
     def __init__(self, services: Services, prompts: Prompts, parent: QWidget | None = None):
         super().__init__(parent)
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self._made: dict[int, QWidget] = {}  # the panels made so far, by section
         self._worker_page: WorkerPage | None = None  # made when first wanted (_settle)
+        self.bundle_import: BundleImport | None = None  # made when first wanted
         self.editors = Editors(services, prompts, self)
         line = self.fontMetrics().height()
         for title in SECTIONS:
@@ -266,6 +269,12 @@ class MainWindow(QMainWindow):
         self.verify_action = QAction("&Verify a summary…", self)
         self.verify_action.triggered.connect(self.verify_summary)
         file_menu.addAction(self.verify_action)
+        self.import_bundle_action = QAction("&Import records from a bundle…", self)
+        self.import_bundle_action.setStatusTip(
+            "Add the records of a bundle exported on another laptop; one changed on both is merged"
+        )
+        self.import_bundle_action.triggered.connect(self.import_bundle)
+        file_menu.addAction(self.import_bundle_action)
         file_menu.addSeparator()
         self.profile_action = QAction("P&rofile…", self)
         self.profile_action.setStatusTip(
@@ -481,6 +490,21 @@ class MainWindow(QMainWindow):
 
         VerifySummaryDialog.verify(self, self._services, self._prompts)
 
+    def import_bundle(self) -> None:
+        from ui.dialogs.import_bundle import BundleImport
+
+        if self.bundle_import is None:
+            self.bundle_import = BundleImport(
+                self,
+                self._services,
+                self._prompts,
+                self.import_bundle_action,
+                self.editors.catch_up,
+            )
+            # A bundle of fictional records makes this a sample store: the banner says so.
+            self.bundle_import.imported.connect(self.refresh_profile)
+        self.bundle_import.start()
+
     def show_audit_trail(self) -> None:
         from ui.dialogs.audit_trail import AuditTrailDialog
 
@@ -523,3 +547,4 @@ class MainWindow(QMainWindow):
         settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         settings.setValue(SECTION_KEY, self.current_section())
         super().closeEvent(event)
+        self.closed.emit()

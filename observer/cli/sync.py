@@ -5,12 +5,15 @@ sentence and exit status 2 (main.py turns every ObserverError into that)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from observer.cli.common import EXIT_OK, Arguments, Handler, print_json
 
 if TYPE_CHECKING:
     from observer.services import Services
+
+EXIT_STOPPED = 130  # Ctrl-C, as for any command (main.py)
 
 
 def sync_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +65,15 @@ def sync(services: Services, args: argparse.Namespace) -> int:
         from observer.cli.conflicts import conflicts as show_conflicts
 
         return show_conflicts(services, args)
-    result = services.sync.sync()
+    try:
+        result = services.sync.sync()
+    except KeyboardInterrupt:
+        # Ctrl-C, most likely while a server does not answer: each transaction is all or
+        # nothing, and a push left unanswered is sent again next time (its change id).
+        from observer.sync.client import STOPPED
+
+        print(f"observer: {STOPPED}", file=sys.stderr)
+        return EXIT_STOPPED
     print(
         f"Synced: {result.pushed} sent, {result.refused} refused, {result.pulled} received, "
         f"{result.removed} removed, {result.conflicts} conflicts."

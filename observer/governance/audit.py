@@ -57,6 +57,7 @@ ACTION_WORDS = {
     "import": "Imported a bundle",
     "merge_conflicts": "Merged a copy from elsewhere, with conflicts to settle",
     "resolve_conflict": "Settled a conflict",
+    "conflict_settled_elsewhere": "Closed a conflict settled on another laptop",
     "verify": "Checked a summary PDF",
     "trust_certificate": "Trusted a signing certificate",
     "complete_action": "Marked an action done",

@@ -7,9 +7,12 @@ that speaks no protocol this laptop does.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 import json
+import socket
+import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -32,6 +35,18 @@ class SyncFailed(ObserverError):
 
 class ServerUnreachable(SyncFailed):
     """No answer at all (offline, or the server down): the window says "Offline"."""
+
+
+class SyncStopped(SyncFailed):
+    """The sync was stopped (the window closing, Ctrl-C) before the server answered."""
+
+
+STOPPED = (
+    "The sync was stopped before the team server answered; nothing was lost, and the "
+    "changes waiting will be sent next time."
+)
+# httpcore's trace events (its documented `trace` extension) that hand over a connection.
+_CONNECTED = ("connect_tcp.complete", "start_tls.complete")
 
 
 class ServerRefused(SyncFailed):
@@ -107,6 +122,47 @@ class Client:
             follow_redirects=False,
             verify=_tls_context(),
         )
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._streams: list[Any] = []  # the connections opened, as httpcore reports them
+
+    def stop(self) -> None:
+        """From another thread (the window, quitting): the request waiting on the server
+        ends at once, its connection shut down, and no other starts; each ends in
+        SyncStopped. Closing the httpx client would not do: a thread blocked reading a
+        socket does not wake when another closes it, only when it is shut down. What the
+        server answered before is kept by the caller as usual; a push whose answer never
+        came is sent again next time, which its change id makes safe."""
+        with self._lock:
+            self._stopped = True
+            streams = list(self._streams)
+        for stream in streams:
+            _shut_down(stream)
+
+    def _unanswered(self, error: Exception) -> SyncFailed:
+        import httpx
+
+        if self._stopped:
+            return SyncStopped(STOPPED)
+        if isinstance(error, httpx.TimeoutException):
+            return ServerUnreachable(
+                f"The team server at {self.server} did not answer in time; nothing was "
+                "lost, and the changes waiting will be sent next time."
+            )
+        return ServerUnreachable(
+            f"The team server at {self.server} could not be reached; nothing was lost, "
+            "and the changes waiting will be sent next time."
+        )
+
+    def _connected(self, name: str, info: dict[str, Any]) -> None:
+        if not name.endswith(_CONNECTED) or info.get("return_value") is None:
+            return
+        stream = info["return_value"]
+        with self._lock:
+            self._streams.append(stream)
+            stopped = self._stopped
+        if stopped:  # stopped while this connection was being made
+            _shut_down(stream)
 
     def __enter__(self) -> Client:
         return self
@@ -151,18 +207,12 @@ class Client:
     def _request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
         import httpx
 
+        if self._stopped:
+            raise SyncStopped(STOPPED)
         try:
-            response = self._http.request(method, path, **kw)
-        except httpx.TimeoutException:
-            raise ServerUnreachable(
-                f"The team server at {self.server} did not answer in time; nothing was "
-                "lost, and the changes waiting will be sent next time."
-            ) from None
-        except httpx.HTTPError:
-            raise ServerUnreachable(
-                f"The team server at {self.server} could not be reached; nothing was lost, "
-                "and the changes waiting will be sent next time."
-            ) from None
+            response = self._http.request(method, path, extensions={"trace": self._connected}, **kw)
+        except httpx.HTTPError as failed:
+            raise self._unanswered(failed) from None
         try:
             body = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -189,3 +239,12 @@ class Client:
         if not isinstance(body, dict):
             raise SyncFailed(f"The team server at {self.server} did not answer as one should.")
         return body
+
+
+def _shut_down(stream: Any) -> None:
+    """Wakes whoever waits on the connection's socket. The plain socket's own shutdown,
+    also for a TLS one: ssl's would drop its TLS state under the reading thread."""
+    sock = stream.get_extra_info("socket")
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):  # closed already: nothing waits on it
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)

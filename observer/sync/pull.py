@@ -22,6 +22,7 @@ from observer.bundle.reader import BundleReader
 from observer.conflicts.rules import ConflictKind
 from observer.conflicts.shared import forget_text, shared_hash
 from observer.errors import InvalidBundle
+from observer.governance.audit import record_event
 from observer.people import scope
 from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
@@ -38,8 +39,9 @@ REMOVED = "removed"
 # A tombstone names its table (the server's trigger writes TG_TABLE_NAME).
 TOMBSTONE_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
 TOMBSTONE_KINDS |= {"frameworks": "framework"} | {kind: kind for kind in KINDS}
-# How a conflict that another laptop settled is closed here.
+# How a conflict that another laptop settled is closed here, and its audit event.
 SETTLED_ELSEWHERE = "elsewhere"
+CLOSED_AS_SETTLED_ELSEWHERE = "conflict_settled_elsewhere"
 FEED_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
 
 
@@ -124,7 +126,7 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
     laptop = None if me is None else me.laptop_id
     conflicts = rejoining.as_this_laptop(s, page.get("conflicts", []), laptop)
-    pulled.conflicts += _take_conflicts(s, conflicts, server, laptop, mine)
+    pulled.conflicts += _take_conflicts(s, conflicts, server, laptop, mine, actor=actor)
     if "laptops" in page:  # protocol v2, on the last page
         laptops.replace(s, page["laptops"])
 
@@ -230,6 +232,8 @@ def _take_conflicts(
     server: str,
     mine: uuid.UUID | None = None,
     person: uuid.UUID | None = None,
+    *,
+    actor: str = "",
 ) -> int:
     """The server's conflicts that concern this laptop (`_concerns`), kept with the local
     ones: the server's copy as "this side", the pushed change as the other
@@ -243,9 +247,7 @@ def _take_conflicts(
         listed = s.get(RecordConflict, conflict_id)
         if listed is not None:
             if listed.resolution is None and item.get("resolved_at"):
-                # Settled on another laptop (protocol v2): no longer listed here.
-                listed.resolution = SETTLED_ELSEWHERE
-                listed.resolved_at = _moment(item.get("resolved_at"))
+                _close_settled_elsewhere(s, listed, item, actor)
             continue
         if mine is not None and person is not None and not _concerns(s, item, mine, person):
             continue
@@ -283,6 +285,38 @@ def _take_conflicts(
         )
         added += 1
     return added
+
+
+def _close_settled_elsewhere(
+    s: Session, listed: RecordConflict, item: dict[str, Any], actor: str
+) -> None:
+    """Settled on another laptop (protocol v2): no longer listed here. Closing it is
+    audited in the page's transaction, as settling one here is (ids and the kind only),
+    and the history keeps who settled it (their name as this laptop knows them)."""
+    listed.resolution = SETTLED_ELSEWHERE
+    listed.resolved_at = _moment(item.get("resolved_at"))
+    settler = _id_or_none(item.get("resolved_by"))
+    name = None if settler is None else s.scalar(select(Person.name).where(Person.id == settler))
+    listed.resolved_by = (name or "")[:200]
+    s.flush()
+    how = str(item.get("resolution") or "")
+    record_event(
+        s,
+        actor=actor,
+        action=CLOSED_AS_SETTLED_ELSEWHERE,
+        record_type="observation",
+        record_id=listed.observation_id,
+        detail=f"{listed.kind} conflict {listed.id} settled on another laptop"
+        + (f" by person {settler}" if settler is not None else "")
+        + (f": {how}" if how.isidentifier() else ""),
+    )
+
+
+def _id_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _moment(value: Any) -> datetime | None:

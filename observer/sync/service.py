@@ -100,6 +100,9 @@ class Sync:
         self._conflicts = conflicts
         self._running = threading.Lock()
         self._held_back = False
+        self._talking = threading.Lock()  # guards the two below
+        self._client: Client | None = None  # the conversation of the sync under way
+        self._stopped = False
 
     @contextmanager
     def held_back(self, refusal: str) -> Iterator[None]:
@@ -153,7 +156,7 @@ class Sync:
                 joined = state.enrolment(s)
             if joined is None:
                 raise SyncFailed("This laptop has not joined a team server (observer sync enrol).")
-            with Client(joined.server, joined.token) as client:
+            with Client(joined.server, joined.token) as client, self._talking_with(client):
                 client.check_protocol()
                 pushed, pulled = self._push_and_pull(client)
             from observer.search.service import update_index
@@ -190,6 +193,32 @@ class Sync:
             return result
         finally:
             self._running.release()
+
+    def stop(self) -> None:
+        """For quitting, from any thread: a sync under way ends at once, even one waiting
+        on a server that never answers (up to a minute), and none starts after. Nothing is
+        lost: each push's answers are kept as they come, in their own transaction, and a
+        push whose answer never came is sent again at the next sync (its change id makes
+        that safe); a pull page is written only once wholly received."""
+        with self._talking:
+            self._stopped = True
+            client = self._client
+        if client is not None:
+            client.stop()
+
+    @contextmanager
+    def _talking_with(self, client: Client) -> Iterator[None]:
+        from observer.sync.client import STOPPED, SyncStopped
+
+        with self._talking:
+            if self._stopped:
+                raise SyncStopped(STOPPED)
+            self._client = client
+        try:
+            yield
+        finally:
+            with self._talking:
+                self._client = None
 
     def _push_and_pull(self, client: Client) -> tuple[Pushed, Pulled]:
         """Push, then pull; once more after the server's refusal that means the server or

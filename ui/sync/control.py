@@ -122,6 +122,7 @@ class SyncControl(QObject):
         self._every_ms = every_ms
         self._wait_ms = every_ms
         self.attempt = Attempt.NONE
+        self._stopped = False  # the window closed
         self.problem = ""
         # The server no longer accepts this laptop (revoked, or restored from a backup):
         # File → Join the team server again… is offered.
@@ -144,6 +145,7 @@ class SyncControl(QObject):
         self._tick.start()
         self._add_menu_entries()
         window.changes.changed.connect(self._heard)
+        window.closed.connect(self.stop)
         # The team overview's line of when each laptop last synced comes with each pull.
         self.synced.connect(lambda _result: window.laptops_synced())
         self.read_status()
@@ -189,7 +191,7 @@ class SyncControl(QObject):
     def sync_now(self) -> bool:
         """Starts a sync unless one is running (the menu offers it only once joined);
         True if started."""
-        if self.running:
+        if self.running or self._stopped:
             return False
         self._next.stop()
         self.attempt, self.problem = Attempt.RUNNING, ""
@@ -243,13 +245,25 @@ class SyncControl(QObject):
         self._show()
         if result is not None and (result.pulled or result.removed or result.conflicts):
             self._window.editors.catch_up()
-        self._next.start(self._wait_ms)
+        if not self._stopped:
+            self._next.start(self._wait_ms)
         self.read_status()
         if result is not None:
             self.synced.emit(result)
         self.finished.emit(attempt)
 
+    def stop(self) -> None:
+        """The window has closed: a sync under way ends at once, so that quitting need not
+        wait for a server that does not answer, and none starts after (what it had sent
+        unanswered goes again next time)."""
+        self._stopped = True
+        self._next.stop()
+        self._tick.stop()
+        self._sync.stop()
+
     def _background(self) -> None:
+        if self._stopped:
+            return
         if self.joined and not self.running:
             self.sync_now()
         else:

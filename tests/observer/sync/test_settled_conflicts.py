@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from observer.conflicts.service import Choice
@@ -23,9 +23,12 @@ from observer.server import feed, push, schema
 from observer.server.database import DATABASE_VARIABLE
 from observer.server.push_request import read_push
 from observer.services import Services
+from observer.store.models import RecordConflict
 from observer.store.sync_tables import sync_outbox
 from observer.sync import client
 from observer.sync.client import SyncFailed
+from observer.sync.pull import CLOSED_AS_SETTLED_ELSEWHERE
+from observer.sync.service import QUIET
 from observer.vocabulary import Role
 from tests.support.sync import (
     TEAM,
@@ -106,6 +109,53 @@ def test_settled_on_one_laptop_the_other_stops_listing_it_and_the_server_count_g
         [sent] = [item for item in page["conflicts"] if item["id"] == str(conflict.id)]
         assert sent["resolved_at"] is not None
         assert set(sent) & {"resolved_by", "resolution"} == carries
+
+
+def test_the_laptop_that_closes_a_conflict_settled_elsewhere_audits_it_once(
+    live_server: LiveServer, make_laptop: Laptop
+) -> None:
+    lead, other = two_laptops_in_conflict(live_server, make_laptop)
+    conflict = lead.laptop.conflicts.open()[0]
+    lead.laptop.conflicts.settle(conflict.id, conflict.choices[0])
+    lead.laptop.sync.sync()
+    before = len(other.audit.events())
+
+    other.sync.sync()
+
+    closed = [e for e in other.audit.events() if e.action_code == CLOSED_AS_SETTLED_ELSEWHERE]
+    assert len(closed) == 1
+    [event] = closed
+    assert event.record_id == lead.draft
+    me = lead.laptop.profiles.current().person_id  # type: ignore[union-attr]
+    assert event.detail == (
+        f"{conflict.kind.value} conflict {conflict.id} settled on another laptop by person "
+        f"{me}: {conflict.choices[0].value}"
+    )
+    for words in ("Aled", "Calm"):  # ids, never names or narrative
+        assert words not in event.detail
+    assert event.action == "Closed a conflict settled on another laptop"
+    assert other.audit.verify().ok
+    with other.db.session() as s:  # the history keeps who settled it, and when
+        row = s.get(RecordConflict, conflict.id)
+        assert row is not None
+        assert (row.resolution, row.resolved_by) == ("elsewhere", "Aled Hughes")
+        assert row.resolved_at is not None
+
+    # The event goes up with the next push as an event, not as a change: that sync and
+    # the one after are quiet, and write nothing more.
+    after = len(other.audit.events())
+    assert after > before
+    assert other.sync.sync() == QUIET
+    assert other.sync.sync() == QUIET
+    assert len(other.audit.events()) == after
+    assert other.sync.status().waiting == 0
+    with live_server.db.owner.connect() as conn:
+        held = conn.execute(
+            select(func.count())
+            .select_from(schema.audit_events)
+            .where(schema.audit_events.c.action == CLOSED_AS_SETTLED_ELSEWHERE)
+        ).scalar_one()
+    assert held == 1
 
 
 def test_settled_on_both_laptops_before_either_syncs_is_not_an_error(
