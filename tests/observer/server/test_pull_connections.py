@@ -45,8 +45,6 @@ def test_a_refused_pull_is_answered_with_one_connection_to_spare(
     assert stale.json()["error"] == "cursor_epoch"
     with db.owner.connect() as conn:
         seen = conn.execute(
-            select(func.now() - schema.laptops.c.last_seen_at).where(
-                schema.laptops.c.id == laptop
-            )
+            select(func.now() - schema.laptops.c.last_seen_at).where(schema.laptops.c.id == laptop)
         ).scalar_one()
     assert seen < timedelta(minutes=1)  # the refused pull was still seen
