@@ -247,22 +247,28 @@ async def _pull(request: Request, engine: Engine) -> Response:
         connection = engine.connect().execution_options(
             isolation_level="REPEATABLE READ", postgresql_readonly=True
         )
-        with connection as conn, conn.begin():
-            caller = enrolment.recognise(conn, token) if len(token) <= MAX_TOKEN else None
-            if caller is None:
-                raise _unrecognised()
-            laptop = caller.laptop_id
-            as_caller(conn, laptop)
-            try:
+        caller: enrolment.Recognised | None = None
+        try:
+            with connection as conn, conn.begin():
+                caller = enrolment.recognise(conn, token) if len(token) <= MAX_TOKEN else None
+                if caller is None:
+                    raise _unrecognised()
+                laptop = caller.laptop_id
+                as_caller(conn, laptop)
                 page = feed.pull(conn, after, limit, settlements=v2)
-            except feed.StaleCursor:
-                log.info("laptop %s: cursor of another epoch, pulls again from the start", laptop)
+                laptops = sightings.visible(conn) if v2 and not page.more else None
+        except Exception as exc:
+            # Refused, but seen: noted once the snapshot's connection is back in the pool,
+            # so that a pull never waits for a second one (every laptop is refused at once
+            # after a restore).
+            if caller is not None:
+                if isinstance(exc, feed.StaleCursor):
+                    log.info(
+                        "laptop %s: cursor of another epoch, pulls again from the start",
+                        caller.laptop_id,
+                    )
                 _sighted(engine, caller, token)
-                raise
-            except Exception:
-                _sighted(engine, caller, token)
-                raise
-            laptops = sightings.visible(conn) if v2 and not page.more else None
+            raise
         if page.more:
             _sighted(engine, caller, token)
             return page.body
