@@ -324,8 +324,10 @@ def _database_problem(exc: DBAPIError, url: Any) -> str:
 
 
 def _workers(given: str) -> int:
-    if not given.isdigit() or not 1 <= int(given) <= 64:
-        raise argparse.ArgumentTypeError("give a whole number from 1 to 64")
+    from observer.server.serve import MOST_WORKERS
+
+    if not given.isdigit() or not 1 <= int(given) <= MOST_WORKERS:
+        raise argparse.ArgumentTypeError(f"give a whole number from 1 to {MOST_WORKERS}")
     return int(given)
 
 

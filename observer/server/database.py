@@ -52,7 +52,7 @@ def database_url(given: str | None) -> URL:
     return url.set(drivername="postgresql+psycopg")
 
 
-def make_engine(url: URL, pool_size: int = 5) -> Engine:
+def make_engine(url: URL, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     # JIT compiling a sync's small queries costs tens of milliseconds each and saves nothing:
     # row-level security's subplans make PostgreSQL overestimate them past jit_above_cost.
     return create_engine(
@@ -60,6 +60,7 @@ def make_engine(url: URL, pool_size: int = 5) -> Engine:
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": "-c jit=off"},
         pool_pre_ping=True,
         pool_size=pool_size,
+        max_overflow=max_overflow,
     )
 
 

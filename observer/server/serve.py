@@ -22,8 +22,9 @@ from observer.server.database import DATABASE_VARIABLE, database_url, make_engin
 
 EXPECTED_SCHEMA = "0015"
 POOL_SIZE = 20
-MIN_POOL = 5
-MAX_WORKERS = 4
+OVERFLOW = 10
+MAX_WORKERS = 4  # by default
+MOST_WORKERS = 8  # given with --workers
 _WORKERS_VARIABLE = "OBSERVER_SERVER_WORKERS"
 
 
@@ -76,6 +77,7 @@ def serve(engine: Engine, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     check_database(engine)
+    engine.dispose()  # the workers make their own; this process only watches them
     # Each worker reads the database from the environment, as `application` does; the URL
     # given by --database too, with its password, which stays in this process's children.
     os.environ[DATABASE_VARIABLE] = engine.url.render_as_string(hide_password=False)
@@ -106,9 +108,12 @@ def application() -> Any:
     # pool's 40 at most, and a sync's transactions run one after the other): a connection
     # made anew costs a PostgreSQL process, and its first statements are planned without
     # the catalogue cached (tens of milliseconds each with row-level security). The
-    # workers share POOL_SIZE, so more of them do not crowd PostgreSQL's max_connections.
+    # workers share POOL_SIZE and OVERFLOW, so that however many there are, the service
+    # holds at most 30 of PostgreSQL's 100 connections (its default max_connections).
     url = database_url(os.environ.get(DATABASE_VARIABLE))
-    engine = make_engine(url, pool_size=max(MIN_POOL, POOL_SIZE // workers))
+    engine = make_engine(
+        url, pool_size=max(2, POOL_SIZE // workers), max_overflow=max(1, OVERFLOW // workers)
+    )
     return AccessLog(create_app(engine))
 
 

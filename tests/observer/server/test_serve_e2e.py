@@ -248,7 +248,7 @@ def test_serve_refuses_a_number_of_workers_it_cannot_run(server_db: ServerDataba
     done = observer_server("serve", "--workers", "0", database=server_db.url(SERVICE_ROLE))
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "observer-server serve: argument --workers: give a whole number from 1 to 64 "
+        "observer-server serve: argument --workers: give a whole number from 1 to 8 "
         "(see observer-server --help)"
     )
 
