@@ -20,7 +20,7 @@ from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
 from observer.bundle.importer import ImportResult, write_checked
 from observer.bundle.reader import BundleReader
 from observer.conflicts.rules import ConflictKind
-from observer.conflicts.shared import forget_text, shared_hash
+from observer.conflicts.shared import shared_hash
 from observer.errors import InvalidBundle
 from observer.people import scope
 from observer.store.db import Database
@@ -29,11 +29,13 @@ from observer.store.outbox import APPLYING_SERVER_CHANGES
 from observer.store.sync_tables import sync_outbox
 from observer.sync import laptops, state, teams
 from observer.sync.client import Client, SyncFailed
+from observer.sync.removed import delete_observations, drop_removed
 
 PAGE_LIMIT = 200
 KINDS = {"observation": Observation, "person": Person, "team": Team, "framework": Framework}
 # A record removed under the server's retention policy: gone everywhere, changes waiting here
-# included (a draft deleted elsewhere, `deleted`, comes back when edited here).
+# included (observer/sync/removed.py; a draft deleted elsewhere, `deleted`, comes back when
+# edited here).
 REMOVED = "removed"
 # A tombstone names its table (the server's trigger writes TG_TABLE_NAME).
 TOMBSTONE_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
@@ -117,8 +119,9 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     for tombstone in page.get("tombstones", []):
         kind = TOMBSTONE_KINDS.get(str(tombstone.get("record_type")), "")
         record_id = uuid.UUID(str(tombstone["record_id"]))
-        if tombstone.get("reason") == REMOVED:
-            _give_up_changes(s, kind, record_id)  # the server refuses them; it never comes back
+        if tombstone.get("reason") == REMOVED and kind == "observation":
+            pulled.removed += drop_removed(s, record_id)  # with the changes waiting here
+            continue
         pulled.removed += _remove(s, kind, record_id)
     for person in page.get("withdrawn", []):
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
@@ -149,14 +152,6 @@ def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:
     return found is not None
 
 
-def _give_up_changes(s: Session, kind: str, record_id: uuid.UUID) -> None:
-    s.execute(
-        delete(sync_outbox).where(
-            sync_outbox.c.record_type == kind, sync_outbox.c.record_id == record_id
-        )
-    )
-
-
 def _remove(s: Session, kind: str, record_id: uuid.UUID) -> int:
     """Removes the laptop's copy, unless it has a change waiting to be pushed (then it
     goes back up: a draft deleted elsewhere and edited here comes back)."""
@@ -166,26 +161,13 @@ def _remove(s: Session, kind: str, record_id: uuid.UUID) -> int:
     state.forget_revision(s, kind, record_id)
     table = table_of(model)
     if kind == "observation":
-        return _delete_observations(s, [record_id])
+        return delete_observations(s, [record_id])
     try:
         with s.begin_nested():  # a person or team still referred to here stays
             done = s.execute(delete(table).where(table.c.id == record_id))
             return int(cast(CursorResult[Any], done).rowcount)
     except IntegrityError:
         return 0
-
-
-def _delete_observations(s: Session, ids: list[uuid.UUID]) -> int:
-    if not ids:
-        return 0
-    table = table_of(Observation)
-    for record_id in ids:
-        forget_text(s, record_id)
-    conflicts = table_of(RecordConflict)
-    s.execute(delete(conflicts).where(conflicts.c.observation_id.in_(ids)))
-    s.flush()
-    done = s.execute(delete(table).where(table.c.id.in_(ids)))
-    return int(cast(CursorResult[Any], done).rowcount)
 
 
 def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
@@ -201,7 +183,7 @@ def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
     ids = list(s.scalars(query))
     for record_id in ids:
         state.forget_revision(s, "observation", record_id)
-    return _delete_observations(s, ids)
+    return delete_observations(s, ids)
 
 
 def _concerns(s: Session, item: dict[str, Any], laptop: uuid.UUID, person: uuid.UUID) -> bool:

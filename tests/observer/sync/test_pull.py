@@ -175,7 +175,7 @@ def test_a_record_written_here_since_joining_stays_when_its_worker_leaves_the_sc
     assert manager.recording.get(only_here).focus == "Written here."  # the only copy stays
 
 
-def test_a_record_removed_under_retention_goes_even_with_a_change_waiting_here(
+def test_a_record_removed_under_retention_goes_even_with_a_change_waiting_here_and_says_so(
     team: Team, live_server: LiveServer
 ) -> None:
     pull(team.lead)
@@ -187,4 +187,14 @@ def test_a_record_removed_under_retention_goes_even_with_a_change_waiting_here(
     pull(team.lead)
     assert strengths(team.lead, team.draft) is None, "a removed record never comes back"
     with team.lead.db.session() as s:
-        assert s.scalar(select(func.count()).select_from(sync_outbox)) == 0
+        entries = list(s.execute(select(sync_outbox)))
+    # Nothing of the change stays; the lead is told, once, that it was not kept.
+    assert [(e.state, e.payload) for e in entries] == [("refused", None)]
+    [told] = team.lead.sync.status().refused
+    assert told.record_id == team.draft
+    assert told.message == (
+        f"Observation {team.draft} was removed from the team server under its retention "
+        "policy, so the changes made to it on this laptop were not kept, and it is no longer "
+        "on this laptop."
+    )
+    assert team.lead.sync.status().waiting == 0
