@@ -227,7 +227,7 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
             f"Observation {record_id} was removed from the team server under its retention "
             "policy and cannot be added again; nothing of this change was written."
         )
-    if here is None and reason == "deleted" and not _may_write(caller, incoming):
+    if here is None and reason == "deleted" and not _may_write(conn, caller, change):
         # Only whoever may write a draft brings it back after its deletion: a change by
         # anyone else (a manager's action done, a bundle's copy) leaves it deleted, and
         # the laptop drops its copy (refused, it kept it for good).
@@ -273,8 +273,12 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
     return Result(change.change_id, _OUTCOMES[merged.outcome], revision, len(merged.conflicts))
 
 
-def _may_write(caller: Caller, record: Mapping[str, Any]) -> bool:
-    """Row-level security's rule for writing an observation (server migration 0004)."""
+def _may_write(conn: Connection, caller: Caller, change: Change) -> bool:
+    """Row-level security's rule for writing an observation (server migration 0004), of
+    the record as the server would hold it (the people kept, for one signed before a merge)."""
+    assert change.record is not None
+    assert change.raw is not None
+    record, _ids = signed_people.as_held(conn, change.record, change.raw.get("ids_at_signing"))
     return caller.role == "service" or str(record.get("observer_id")) == str(caller.person)
 
 
