@@ -236,9 +236,11 @@ class TeamSync(RuleBasedStateMachine):
     @initialize(target=records, writer=st.sampled_from(sorted(WRITERS)))
     def a_record_of_the_worker_who_left_is_on_the_server(self, writer: str) -> uuid.UUID:
         """So that one retention step is enough to remove something, every story starts
-        with a record the policy makes due, once the administrator sets it."""
+        with a record the policy makes due, once the administrator sets it, and an edit of
+        it not yet sent."""
         record = self.create_draft(writer, LEFT_LONG_AGO)
         push(self.laptop(writer))
+        self.edit_text(record, "reflection")
         return record
 
     def editable_on_writer(self, record: uuid.UUID) -> Observation | None:
