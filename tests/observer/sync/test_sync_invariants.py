@@ -553,14 +553,11 @@ def test_bundles_of_a_worker_outside_the_team_leave_no_record_its_user_may_not_s
         story.teardown()
 
 
-def test_records_removed_while_laptops_hold_changes_of_them_go_everywhere_and_say_so(
-    team_server: Server,
-) -> None:
+def _records_removed_while_laptops_hold_changes_of_them_go_everywhere_and_say_so() -> None:
     """Retention removes a worker's records while lead A holds an edit, a sign-off and an
     addendum of them and the manager an action done, none sent: A's push is refused in one
     sentence, the manager learns of it by pulling; after a full sync nothing of them is
     anywhere, and both laptops show the sentence (teardown checks)."""
-    TeamSync.server = team_server
     story = TeamSync()
     try:
         worker = next(name for name, team in WORKERS.items() if team == TEAM)
@@ -585,11 +582,10 @@ def test_records_removed_while_laptops_hold_changes_of_them_go_everywhere_and_sa
         story.teardown()
 
 
-def test_a_bundle_does_not_bring_back_a_record_retention_removed(team_server: Server) -> None:
+def _a_bundle_does_not_bring_back_a_record_retention_removed() -> None:
     """Lead B has dropped a removed record; lead A, not yet synced, still holds it and
     carries it to B in a bundle: B's push of it is refused in one sentence, and B drops it
     again (the server's tombstone is behind B's cursor, so no pull would)."""
-    TeamSync.server = team_server
     story = TeamSync()
     try:
         worker = next(name for name, team in WORKERS.items() if team == TEAM)
@@ -607,13 +603,10 @@ def test_a_bundle_does_not_bring_back_a_record_retention_removed(team_server: Se
         story.teardown()
 
 
-def test_a_draft_its_writer_deleted_leaves_the_laptop_a_bundle_carried_it_to(
-    team_server: Server,
-) -> None:
+def _a_draft_its_writer_deleted_leaves_the_laptop_a_bundle_carried_it_to() -> None:
     """Lead B's draft reaches the manager's laptop in a bundle before any pull; B deletes
     it. The manager's push of it is refused (only its writer may bring a deleted draft
     back), and the manager's copy must go all the same (it stayed for good)."""
-    TeamSync.server = team_server
     story = TeamSync()
     try:
         worker = next(name for name, team in WORKERS.items() if team == TEAM)
@@ -625,3 +618,12 @@ def test_a_draft_its_writer_deleted_leaves_the_laptop_a_bundle_carried_it_to(
         story.laptop_syncs("M")
     finally:
         story.teardown()
+
+
+def test_retention_and_deletion_stories_the_random_ones_reach_rarely(team_server: Server) -> None:
+    """One after another on the one world (each story a fresh copy of it): a world costs
+    seconds to make, a copy a fraction of one."""
+    TeamSync.server = team_server
+    _records_removed_while_laptops_hold_changes_of_them_go_everywhere_and_say_so()
+    _a_bundle_does_not_bring_back_a_record_retention_removed()
+    _a_draft_its_writer_deleted_leaves_the_laptop_a_bundle_carried_it_to()
