@@ -26,7 +26,7 @@ from observer.people import scope
 from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
-from observer.store.sync_tables import sync_outbox
+from observer.store.sync_tables import PENDING, SENT, sync_outbox
 from observer.sync import laptops, state, teams
 from observer.sync.client import Client, SyncFailed
 from observer.sync.removed import delete_observations, drop_removed
@@ -83,6 +83,16 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     observations = [o for o in page.get("observations", []) if isinstance(o, dict)]
     ids = [uuid.UUID(str(o["id"])) for o in observations]
     known = state.known_revisions(s, "observation", ids)
+    deleting = _deleted_here(s, ids)
+    # A draft deleted here, its delete not yet pushed, is not brought back by the server's
+    # copy of it that this laptop already knew (the delete will take it off the server);
+    # a copy that moved on since comes back, as the server will keep it.
+    observations = [
+        o
+        for o in observations
+        if uuid.UUID(str(o["id"])) not in deleting
+        or known.get(uuid.UUID(str(o["id"])), (None, None))[0] != o.get("server_revision")
+    ]
     for document in observations:
         base = known.get(uuid.UUID(str(document["id"])), (0, None))[1]
         document["based_on"] = [shared_hash(base)] if base else []
@@ -141,6 +151,23 @@ def _learn_scope(s: Session, given: Any) -> None:
     if teams is None or not (role is None or isinstance(role, str)):
         raise InvalidBundle("the scope it gave could not be read")
     state.put(s, **{state.ROLE: role or "", state.TEAMS: teams})
+
+
+def _deleted_here(s: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these observations, those with a change waiting here and no copy: deleted here."""
+    if not ids:
+        return set()
+    waiting = set(
+        s.scalars(
+            select(sync_outbox.c.record_id).where(
+                sync_outbox.c.record_type == "observation",
+                sync_outbox.c.record_id.in_(ids),
+                sync_outbox.c.state.in_([PENDING, SENT]),
+            )
+        )
+    )
+    held = set(s.scalars(select(Observation.id).where(Observation.id.in_(waiting))))
+    return waiting - held
 
 
 def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:
