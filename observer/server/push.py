@@ -19,6 +19,7 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, cast
@@ -105,7 +106,7 @@ def _apply_once(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
         )
         first = _answered(conn, change.change_id)
         if first is not None:
-            return first
+            return _said_removed(conn, change, first)
         caller = _caller(conn, laptop)
         savepoint = conn.begin_nested()
         result: Result
@@ -133,6 +134,7 @@ def _apply_once(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
                 message=result.message,
             )
         )
+        result = _said_removed(conn, change, result)
     log.info(
         "push from laptop %s: %s %s %s",
         laptop,
@@ -141,6 +143,23 @@ def _apply_once(engine: Engine, laptop: uuid.UUID, change: Change) -> Result:
         result.outcome,
     )
     return result
+
+
+def _said_removed(conn: Connection, change: Change, result: Result) -> Result:
+    """A refusal of an observation retention removed says so, so the laptop drops its copy:
+    one a bundle brought back after the laptop pulled the tombstone would stay for good."""
+    if (
+        change.record_type != "observation"
+        or change.record_id is None
+        or result.outcome not in ("refused", "already_applied")
+    ):
+        return result
+    o = schema.observations
+    if conn.execute(select(o.c.id).where(o.c.id == change.record_id)).first() is not None:
+        return result
+    if _tombstone(conn, change.record_id) != "removed":
+        return result
+    return replace(result, removed=True)
 
 
 def _answered(conn: Connection, change_id: uuid.UUID) -> Result | None:
@@ -218,9 +237,14 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
     reason = _tombstone(conn, record_id)
     if here is None and reason == "removed":
         raise Refusal(
-            f"Observation {record_id} was removed from the team server and cannot be added "
-            "again; nothing of this change was written."
+            f"Observation {record_id} was removed from the team server under its retention "
+            "policy and cannot be added again; nothing of this change was written."
         )
+    if here is None and reason == "deleted" and not _may_write(conn, caller, change):
+        # Only whoever may write a draft brings it back after its deletion: a change by
+        # anyone else (a manager's action done, a bundle's copy) leaves it deleted, and
+        # the laptop drops its copy (refused, it kept it for good).
+        return Result(change.change_id, "deleted", _tombstone_revision(conn, record_id))
     _check_signed_content(change)
     _check_digital_signatures(change, held)
     try:
@@ -260,6 +284,15 @@ def _observation(conn: Connection, caller: Caller, change: Change) -> Result:
     if revision is None:
         raise push_rows.NotAllowed("")
     return Result(change.change_id, _OUTCOMES[merged.outcome], revision, len(merged.conflicts))
+
+
+def _may_write(conn: Connection, caller: Caller, change: Change) -> bool:
+    """Row-level security's rule for writing an observation (server migration 0004), of
+    the record as the server would hold it (the people kept, for one signed before a merge)."""
+    assert change.record is not None
+    assert change.raw is not None
+    record, _ids = signed_people.as_held(conn, change.record, change.raw.get("ids_at_signing"))
+    return caller.role == "service" or str(record.get("observer_id")) == str(caller.person)
 
 
 def _checked(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,15 +28,18 @@ class Result:
     server_revision: int | None = None
     conflicts: int = 0
     message: str | None = None
+    # The observation was removed under the retention policy (said only then).
+    removed: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        answer = {
             "change_id": str(self.change_id),
             "outcome": self.outcome,
             "server_revision": self.server_revision,
             "conflicts": self.conflicts,
             "message": self.message,
         }
+        return answer | {"removed": True} if self.removed else answer
 
 
 class Refusal(Exception):

@@ -20,21 +20,23 @@ from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
 from observer.bundle.importer import ImportResult, write_checked
 from observer.bundle.reader import BundleReader
 from observer.conflicts.rules import ConflictKind
-from observer.conflicts.shared import forget_text, shared_hash
+from observer.conflicts.shared import shared_hash
 from observer.errors import InvalidBundle
 from observer.governance.audit import record_event
 from observer.people import scope
 from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, RecordConflict, Team, table_of
 from observer.store.outbox import APPLYING_SERVER_CHANGES
-from observer.store.sync_tables import sync_outbox
+from observer.store.sync_tables import PENDING, SENT, sync_outbox
 from observer.sync import laptops, rejoining, state, teams
 from observer.sync.client import Client, SyncFailed
+from observer.sync.removed import delete_observations, drop_removed
 
 PAGE_LIMIT = 200
 KINDS = {"observation": Observation, "person": Person, "team": Team, "framework": Framework}
 # A record removed under the server's retention policy: gone everywhere, changes waiting here
-# included (a draft deleted elsewhere, `deleted`, comes back when edited here).
+# included (observer/sync/removed.py; a draft deleted elsewhere, `deleted`, comes back when
+# edited here).
 REMOVED = "removed"
 # A tombstone names its table (the server's trigger writes TG_TABLE_NAME).
 TOMBSTONE_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
@@ -83,6 +85,16 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     observations = [o for o in page.get("observations", []) if isinstance(o, dict)]
     ids = [uuid.UUID(str(o["id"])) for o in observations]
     known = state.known_revisions(s, "observation", ids)
+    deleting = _deleted_here(s, ids)
+    # A draft deleted here, its delete not yet pushed, is not brought back by the server's
+    # copy of it that this laptop already knew (the delete will take it off the server);
+    # a copy that moved on since comes back, as the server will keep it.
+    observations = [
+        o
+        for o in observations
+        if uuid.UUID(str(o["id"])) not in deleting
+        or known.get(uuid.UUID(str(o["id"])), (None, None))[0] != o.get("server_revision")
+    ]
     for document in observations:
         base = known.get(uuid.UUID(str(document["id"])), (0, None))[1]
         document["based_on"] = [shared_hash(base)] if base else []
@@ -119,8 +131,9 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
     for tombstone in page.get("tombstones", []):
         kind = TOMBSTONE_KINDS.get(str(tombstone.get("record_type")), "")
         record_id = uuid.UUID(str(tombstone["record_id"]))
-        if tombstone.get("reason") == REMOVED:
-            _give_up_changes(s, kind, record_id)  # the server refuses them; it never comes back
+        if tombstone.get("reason") == REMOVED and kind == "observation":
+            pulled.removed += drop_removed(s, record_id)  # with the changes waiting here
+            continue
         pulled.removed += _remove(s, kind, record_id)
     for person in page.get("withdrawn", []):
         pulled.removed += _withdraw(s, uuid.UUID(str(person)), mine)
@@ -143,6 +156,23 @@ def _learn_scope(s: Session, given: Any) -> None:
     state.put(s, **{state.ROLE: role or "", state.TEAMS: teams})
 
 
+def _deleted_here(s: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these observations, those with a change waiting here and no copy: deleted here."""
+    if not ids:
+        return set()
+    waiting = set(
+        s.scalars(
+            select(sync_outbox.c.record_id).where(
+                sync_outbox.c.record_type == "observation",
+                sync_outbox.c.record_id.in_(ids),
+                sync_outbox.c.state.in_([PENDING, SENT]),
+            )
+        )
+    )
+    held = set(s.scalars(select(Observation.id).where(Observation.id.in_(waiting))))
+    return waiting - held
+
+
 def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:
     found = s.scalar(
         select(sync_outbox.c.change_id).where(
@@ -150,14 +180,6 @@ def _waiting(s: Session, kind: str, record_id: uuid.UUID) -> bool:
         )
     )
     return found is not None
-
-
-def _give_up_changes(s: Session, kind: str, record_id: uuid.UUID) -> None:
-    s.execute(
-        delete(sync_outbox).where(
-            sync_outbox.c.record_type == kind, sync_outbox.c.record_id == record_id
-        )
-    )
 
 
 def _remove(s: Session, kind: str, record_id: uuid.UUID) -> int:
@@ -169,26 +191,13 @@ def _remove(s: Session, kind: str, record_id: uuid.UUID) -> int:
     state.forget_revision(s, kind, record_id)
     table = table_of(model)
     if kind == "observation":
-        return _delete_observations(s, [record_id])
+        return delete_observations(s, [record_id])
     try:
         with s.begin_nested():  # a person or team still referred to here stays
             done = s.execute(delete(table).where(table.c.id == record_id))
             return int(cast(CursorResult[Any], done).rowcount)
     except IntegrityError:
         return 0
-
-
-def _delete_observations(s: Session, ids: list[uuid.UUID]) -> int:
-    if not ids:
-        return 0
-    table = table_of(Observation)
-    for record_id in ids:
-        forget_text(s, record_id)
-    conflicts = table_of(RecordConflict)
-    s.execute(delete(conflicts).where(conflicts.c.observation_id.in_(ids)))
-    s.flush()
-    done = s.execute(delete(table).where(table.c.id.in_(ids)))
-    return int(cast(CursorResult[Any], done).rowcount)
 
 
 def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
@@ -204,7 +213,7 @@ def _withdraw(s: Session, person: uuid.UUID, mine: uuid.UUID | None) -> int:
     ids = list(s.scalars(query))
     for record_id in ids:
         state.forget_revision(s, "observation", record_id)
-    return _delete_observations(s, ids)
+    return delete_observations(s, ids)
 
 
 def _concerns(s: Session, item: dict[str, Any], laptop: uuid.UUID, person: uuid.UUID) -> bool:

@@ -21,6 +21,7 @@ from observer.sync import state
 from observer.sync.client import Client, SyncFailed
 from observer.sync.records import operations_now, record_now
 from observer.sync.references import queue_references
+from observer.sync.removed import delete_observations, drop_removed
 
 MAX_REQUEST_BYTES = 1024 * 1024
 MAX_CHANGES = 100
@@ -40,6 +41,7 @@ class Pushed:
     sent: int = 0
     refused: int = 0
     conflicts: int = 0
+    removed: int = 0  # records here the server said it removed under retention
 
 
 def push_all(db: Database, client: Client) -> Pushed:
@@ -170,6 +172,12 @@ def _keep_answer(s: Any, change: dict[str, Any], result: dict[str, Any], pushed:
     change_id = uuid.UUID(change["change_id"])
     record_id = uuid.UUID(str((change["record"] or {}).get("id") or _entry_record(s, change_id)))
     outcome = result.get("outcome")
+    if result.get("removed") is True and change["record_type"] == "observation":
+        # Its tombstone may be behind this laptop's cursor (a bundle brought it back): no
+        # pull would take it away, so the refusal does.
+        pushed.refused += 1
+        pushed.removed += drop_removed(s, record_id, str(result.get("message") or "") or None)
+        return
     # A retried change answers `already_applied` with the first answer's sentence, and
     # only a refusal has one.
     if outcome == "refused" or (outcome == "already_applied" and result.get("message")):
@@ -189,6 +197,10 @@ def _keep_answer(s: Any, change: dict[str, Any], result: dict[str, Any], pushed:
         return
     if outcome == "deleted":
         state.forget_revision(s, kind, record_id)
+        if kind == "observation" and change["record"] is not None:
+            # A change the server left deleted (docs/sync-protocol.md): its tombstone may
+            # be behind this laptop's cursor, so no pull would take the copy away.
+            delete_observations(s, [record_id])
     elif outcome in DONE and isinstance(revision, int) and change["record"] is not None:
         state.remember_revision(s, kind, record_id, revision, change["record"])
         if kind == "observation":

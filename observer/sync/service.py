@@ -166,7 +166,7 @@ class Sync:
                 pushed.sent,
                 pushed.refused,
                 pulled.records,
-                pulled.removed,
+                pulled.removed + pushed.removed,
                 # The push's conflicts come back in the pull (this laptop's to settle), so
                 # counting both counted each of them twice.
                 pulled.conflicts,

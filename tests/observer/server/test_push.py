@@ -361,6 +361,23 @@ def test_a_draft_is_deleted_only_if_unchanged_since_and_an_edit_brings_it_back(
     assert scene.held(held["id"]).reflection == "More to say"
 
 
+def test_a_deleted_draft_stays_deleted_when_someone_who_may_not_write_it_pushes_it(
+    scene: Scene,
+) -> None:
+    """The manager's laptop pushes the lead's draft (an action marked done there, or a copy
+    from a bundle) after the lead deleted it: it stays deleted, and the answer says so, so
+    the laptop drops its copy (refused, it kept it for good)."""
+    held = _added(scene, observation(scene.ada, scene.priya))
+    seen = scene.pulled(scene.dana_laptop, held["id"])
+    gone = outcome(push(scene.service, scene.priya_laptop, [change(None, "delete", base=held)]))
+    assert gone["outcome"] == "deleted"
+    answer = outcome(
+        push(scene.service, scene.dana_laptop, [change(edited(seen, reflection="Seen"), base=seen)])
+    )
+    assert (answer["outcome"], answer["server_revision"]) == ("deleted", gone["server_revision"])
+    assert scene.held(held["id"]) is None
+
+
 def test_a_record_removed_from_the_server_is_not_added_again(scene: Scene) -> None:
     record = observation(scene.ada, scene.priya)
     scene.db.add(
@@ -371,10 +388,23 @@ def test_a_record_removed_from_the_server_is_not_added_again(scene: Scene) -> No
         observed_person_id=scene.ada,
         reason="removed",
     )
-    answer = outcome(push(scene.service, scene.priya_laptop, [change(record, "create")]))
+    sent = change(record, "create")
+    answer = outcome(push(scene.service, scene.priya_laptop, [sent]))
     assert answer["outcome"] == "refused"
-    assert "was removed from the team server" in answer["message"]
+    assert "was removed from the team server under its retention policy" in answer["message"]
+    # Said apart from the sentence, so the laptop drops its copy: a bundle may have brought
+    # it back after the laptop pulled the tombstone, and no pull would take it away again.
+    assert answer["removed"] is True
+    again = outcome(push(scene.service, scene.priya_laptop, [sent]))
+    assert (again["outcome"], again["removed"]) == ("already_applied", True)
     assert scene.held(record["id"]) is None
+
+
+def test_only_a_removed_record_is_said_removed(scene: Scene) -> None:
+    record = observation(scene.ada, scene.priya)
+    answer = outcome(push(scene.service, scene.priya_laptop, [change(record, "create")]))
+    assert answer["outcome"] == "added"
+    assert "removed" not in answer
 
 
 def test_a_laptop_clock_days_out_does_not_order_anything(scene: Scene) -> None:

@@ -29,6 +29,7 @@ from observer.vocabulary import Kind, Role
 from tests.support.core import CONSENT, WHEN
 from tests.support.sync import Laptop, LiveServer
 from tests.support.team_server import put_on_server
+from tests.support.team_world import push
 
 TEAM, OTHER_TEAM = "Children in Care", "Disabled Children"
 
@@ -175,7 +176,7 @@ def test_a_record_written_here_since_joining_stays_when_its_worker_leaves_the_sc
     assert manager.recording.get(only_here).focus == "Written here."  # the only copy stays
 
 
-def test_a_record_removed_under_retention_goes_even_with_a_change_waiting_here(
+def test_a_record_removed_under_retention_goes_even_with_a_change_waiting_here_and_says_so(
     team: Team, live_server: LiveServer
 ) -> None:
     pull(team.lead)
@@ -187,4 +188,33 @@ def test_a_record_removed_under_retention_goes_even_with_a_change_waiting_here(
     pull(team.lead)
     assert strengths(team.lead, team.draft) is None, "a removed record never comes back"
     with team.lead.db.session() as s:
-        assert s.scalar(select(func.count()).select_from(sync_outbox)) == 0
+        entries = list(s.execute(select(sync_outbox)))
+    # Nothing of the change stays; the lead is told, once, that it was not kept.
+    assert [(e.state, e.payload) for e in entries] == [("refused", None)]
+    [told] = team.lead.sync.status().refused
+    assert told.record_id == team.draft
+    assert told.message == (
+        f"Observation {team.draft} was removed from the team server under its retention "
+        "policy, so the changes made to it on this laptop were not kept, and it is no longer "
+        "on this laptop."
+    )
+    assert team.lead.sync.status().waiting == 0
+
+
+def test_a_draft_deleted_here_is_not_brought_back_by_a_pull_before_its_delete_is_sent(
+    team: Team, live_server: LiveServer
+) -> None:
+    """The lead's push does not move her pull's cursor, so her next pull serves her own
+    copy again; with the draft deleted here meanwhile, that copy brought it back (without
+    what she typed after the push)."""
+    pull(team.lead)
+    team.lead.recording.save(team.draft, [Change("strengths", "Calm with the family.", "Sent.")])
+    push(team.lead)
+    team.lead.recording.save(team.draft, [Change("reflection", "", "Typed, then deleted.")])
+    team.lead.recording.delete_draft(team.draft)
+    pull(team.lead)
+    assert strengths(team.lead, team.draft) is None, "the deleted draft came back"
+    team.lead.sync.sync()
+    o = schema.observations
+    with live_server.db.owner.begin() as conn:
+        assert conn.execute(select(o.c.id).where(o.c.id == team.draft)).first() is None

@@ -2,10 +2,15 @@
 manager) on a real team server (PostgreSQL and the Starlette app under uvicorn): random
 drafts, edits, ratings, sign-offs, countersignatures, addenda, action progress, deleted
 drafts, bundles carried from one laptop to another (a record in one whose worker is
-outside the importing user's teams is left out), pushes, pulls and syncs. After a full
-sync of all three, the invariants of issue 16 must hold (tests/support/team_world.py).
-
-Retention (removing records on the server) is not on this branch, so no rule removes one.
+outside the importing user's teams is left out), pushes, pulls and syncs, and the
+server's retention: a worker's leaving recorded on the server, and its administrator's
+`retention apply` under a policy that makes it due or not, at any point, also while a
+laptop holds changes of a record it then removes (tests/support/team_retention.py).
+After a full sync of all three, the invariants of issue 16 must hold
+(tests/support/team_world.py), and of retention: a removed record is nowhere but in its
+id-only tombstone (no server table, store table, outbox or search holds a word typed in
+it), and each laptop that held changes of it when it learnt of the removal shows the
+refusal's one sentence among its refused changes; no other word typed vanished.
 
 Fast by default (a fixed set of examples, for the suite); OBSERVER_DEEP_SYNC=1 runs many
 more, longer, random ones; OBSERVER_NO_SHRINK=1 reports the first failing story as found
@@ -30,6 +35,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
+    initialize,
+    invariant,
     rule,
     run_state_machine_as_test,
 )
@@ -44,6 +51,17 @@ from observer.vocabulary import Kind, SignatureRole, Status
 from tests.support.core import CONSENT, WHEN
 from tests.support.signing import CODES
 from tests.support.sync import LiveServer
+from tests.support.team_retention import (
+    apply_retention,
+    found_by_search,
+    laptop_text,
+    not_refused,
+    outbox_of,
+    record_leaving,
+    refusals,
+    server_text,
+    sync_records_of,
+)
 from tests.support.team_world import (
     LAPTOPS,
     LEAD_A,
@@ -79,6 +97,7 @@ SLOW = settings(FAST, max_examples=40, stateful_step_count=40, derandomize=False
 WORLD_DB = "sync_world"
 FIELDS = ("strengths", "development_areas", "child_voice", "reflection")
 WRITERS = {"A": LEAD_A, "B": LEAD_B}
+LEFT_LONG_AGO = next(name for name, team in WORKERS.items() if team == TEAM)
 
 
 @dataclass
@@ -147,6 +166,14 @@ class TeamSync(RuleBasedStateMachine):
         self.folder = folder
         self.typed: dict[uuid.UUID, Typed] = {}
         self.words = itertools.count(1)
+        # Removed by the server's retention, and, by laptop, those it held changes of when
+        # it learnt of their removal (it must show the refusal) or ever did (it may).
+        self.removed: set[uuid.UUID] = set()
+        self.must_tell: dict[str, set[uuid.UUID]] = {letter: set() for letter in LAPTOPS}
+        self.may_tell: dict[str, set[uuid.UUID]] = {letter: set() for letter in LAPTOPS}
+        # One worker of the team left long ago; the policy keeps everything until the
+        # administrator sets one (so one retention step is enough to remove records).
+        record_leaving(self.world.db, self.world.ids.people[LEFT_LONG_AGO], True)
 
     def teardown(self) -> None:
         try:
@@ -204,6 +231,16 @@ class TeamSync(RuleBasedStateMachine):
         self.type_into(record, "strengths", words["strengths"])
         self.type_into(record, "overall_rationale", words["overall_rationale"])
         self.type_into(record, "evidence", words["evidence"])
+        return record
+
+    @initialize(target=records, writer=st.sampled_from(sorted(WRITERS)))
+    def a_record_of_the_worker_who_left_is_on_the_server(self, writer: str) -> uuid.UUID:
+        """So that one retention step is enough to remove something, every story starts
+        with a record the policy makes due, once the administrator sets it, and an edit of
+        it not yet sent."""
+        record = self.create_draft(writer, LEFT_LONG_AGO)
+        push(self.laptop(writer))
+        self.edit_text(record, "reflection")
         return record
 
     def editable_on_writer(self, record: uuid.UUID) -> Observation | None:
@@ -341,25 +378,74 @@ class TeamSync(RuleBasedStateMachine):
 
     @rule(letter=st.sampled_from(LAPTOPS))
     def laptop_pushes(self, letter: str) -> None:
+        waiting = self.changes_of_removed(letter, sent_by_push=True)
         push(self.laptop(letter))
+        self.check_told(letter, waiting)
 
     @rule(letter=st.sampled_from(LAPTOPS))
     def laptop_pulls(self, letter: str) -> None:
+        waiting = self.changes_of_removed(letter)
         pull(self.laptop(letter))
+        self.check_told(letter, waiting)
 
     @rule(letter=st.sampled_from(LAPTOPS))
     def laptop_syncs(self, letter: str) -> None:
+        waiting = self.changes_of_removed(letter)
         self.laptop(letter).sync.sync()
+        self.check_told(letter, waiting)
+
+    # Retention on the server
+
+    @rule(worker=st.sampled_from(sorted(WORKERS)), left=st.booleans())
+    def worker_leaves_or_returns(self, worker: str, left: bool) -> None:
+        record_leaving(self.world.db, self.world.ids.people[worker], left)
+
+    @rule(years=st.sampled_from([1, 3]))
+    def administrator_applies_retention(self, years: int) -> None:
+        self.removed |= apply_retention(self.world.db, years)
+
+    def changes_of_removed(self, letter: str, *, sent_by_push: bool = False) -> set[uuid.UUID]:
+        """Removed records this laptop holds with changes of them in its outbox (those a
+        push sends: waiting; for a pull, refused ones too), but for a refusal told."""
+        wanted = ("pending", "sent") if sent_by_push else ("pending", "sent", "refused")
+        return {
+            record
+            for record, entries in outbox_of(self.laptop(letter), self.removed).items()
+            if self.held(letter, record) is not None
+            and any(e.state in wanted and not _told(e) for e in entries)
+        }
+
+    def check_told(self, letter: str, waiting: set[uuid.UUID]) -> None:
+        """A laptop that learns of a removal while it holds changes of the record (a pull
+        learns of every one, a push of those it sent) shows the refusal, in one sentence,
+        and no longer holds the record."""
+        self.may_tell[letter] |= waiting
+        told = refusals(self.laptop(letter))
+        for record in waiting:
+            assert record in told, f"laptop {letter} did not say its changes to {record} went"
+            assert "removed from the team server" in told[record], told[record]
+            assert self.held(letter, record) is None, f"laptop {letter} kept removed {record}"
+            self.must_tell[letter].add(record)
+
+    @invariant()
+    def changes_to_removed_records_are_noted(self) -> None:
+        if hasattr(self, "world"):
+            for letter in LAPTOPS:
+                self.may_tell[letter] |= self.changes_of_removed(letter)
 
     # After a full sync
 
     def check_after_full_sync(self) -> None:
         world = self.world
+        waiting = {letter: self.changes_of_removed(letter) for letter in LAPTOPS}
         sync_until_quiet(world.laptops.values())
+        for letter in LAPTOPS:
+            self.check_told(letter, waiting[letter])
         check_same_as_server(world, self.expected_scope())
         check_signatures(world)
         check_audit(world)
         self.check_no_word_lost()
+        self.check_removed_nowhere()
 
     def expected_scope(self) -> dict[str, set[uuid.UUID]]:
         on_server = set(server_records(self.world.db))
@@ -373,10 +459,16 @@ class TeamSync(RuleBasedStateMachine):
         return scope
 
     def check_no_word_lost(self) -> None:
+        """Every word typed is in its record or a conflict, unless the record was deleted
+        (then only words typed after its deletion's copy would be lost: none may be) or
+        removed by retention (then every one of them goes: check_removed_nowhere)."""
         everything = server_records(self.world.db)
         conflicts = conflict_words(self.world.db, self.world.laptops.values())
         for record, typed in self.typed.items():
             typed_words = {w for words in typed.words.values() for w in words}
+            if record in self.removed:
+                assert record not in everything, f"removed {record} is back on the server"
+                continue
             if record not in everything:
                 assert typed.deleted, f"{record} vanished though nobody deleted it"
                 lost = typed_words - typed.deleted_words
@@ -385,6 +477,42 @@ class TeamSync(RuleBasedStateMachine):
             present = " ".join(_texts(everything[record]))
             lost = {w for w in typed_words if w not in present and w not in conflicts}
             assert not lost, f"{record}: typed words vanished: {sorted(lost)}"
+
+    def check_removed_nowhere(self) -> None:
+        """A removed record is nowhere but in its id-only tombstone: no table of the server
+        or of a store holds a word typed in it, no search finds one, no laptop holds a copy,
+        a base, or a change of it waiting; a laptop that held changes of it when it learnt
+        of the removal shows the refusal's sentence (those that did not, nothing)."""
+        if not self.removed:
+            return
+        words = {
+            word
+            for record in self.removed
+            for typed in self.typed[record].words.values()
+            for word in typed
+        }
+        held_by_server = server_text(self.world.db)
+        assert not {w for w in words if w in held_by_server}, "the server keeps removed words"
+        for letter, laptop in self.world.laptops.items():
+            stored = laptop_text(laptop)
+            kept = {w for w in words if w in stored}
+            assert not kept, f"laptop {letter} keeps words of removed records: {sorted(kept)}"
+            assert not found_by_search(laptop, words), f"laptop {letter}'s search finds them"
+            assert not not_refused(laptop), f"laptop {letter} has changes waiting after its sync"
+            for record, entries in outbox_of(laptop, self.removed).items():
+                assert all(e.payload is None for e in entries), f"{letter} keeps {record}'s change"
+            told = set(refusals(laptop)) & self.removed
+            assert self.must_tell[letter] <= told <= self.may_tell[letter], (
+                f"laptop {letter} tells of {told}, must {self.must_tell[letter]}"
+            )
+            for record in self.removed:
+                assert self.held(letter, record) is None, f"laptop {letter} holds {record}"
+                assert not sync_records_of(laptop, record), f"{letter} keeps {record}'s base"
+
+
+def _told(entry: Any) -> bool:
+    """A refusal kept to be shown, with nothing of the change it refused."""
+    return bool(entry.state == "refused" and entry.payload is None)
 
 
 def _texts(record: dict[str, Any]) -> Iterator[str]:

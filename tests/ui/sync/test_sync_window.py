@@ -20,6 +20,7 @@ from tests.support.passphrase import STORE_PASSPHRASE
 from tests.support.prompts import FakePrompts
 from tests.support.restored_laptop import RESTORED_SAID, restore_from_backup
 from tests.support.sync import Laptop, Lead, LiveServer, lead_with_a_draft
+from tests.support.team_retention import apply_retention, record_leaving
 from tests.ui.conftest import OFFSCREEN_NOISE
 from ui.main_window import MainWindow
 from ui.sync.control import SyncControl
@@ -291,3 +292,31 @@ def test_the_longest_line_fits_a_1366_pixel_laptop_beside_the_sample_data_banner
         "Offline: 28 changes waiting · 1 change not accepted · 12 conflicts to settle"
     )
     assert window.user_label.width() >= window.user_label.sizeHint().width()
+
+
+def test_changes_to_a_record_retention_removed_are_said_not_kept_and_the_record_goes(
+    qtbot: QtBot, prompts: FakePrompts, lead: Lead, live_server: LiveServer
+) -> None:
+    """The lead edits a draft the server holds; its administrator then removes the
+    worker's records under the retention policy. The sync drops the draft and its change
+    (retention removes for good), and the line's link says, in one sentence, why."""
+    lead.laptop.sync.sync()
+    window = window_of(qtbot, lead.laptop, prompts)
+    control = control_of(qtbot, window, lead.laptop, prompts)
+    lead.laptop.recording.save(
+        lead.draft, [Change("strengths", "Calm with the family.", "Calm and kind.")]
+    )
+    record_leaving(live_server.db, lead.worker, True)
+    assert apply_retention(live_server.db, 1) == {lead.draft}
+
+    sync_and_wait(qtbot, control)
+    assert control.line.plain() == "Synced just now · 1 change not accepted"
+    assert lead.laptop.recording.list() == []
+    control.line.linkActivated.emit("refused")
+    ((kind, message),) = prompts.shown
+    assert kind == "information"
+    assert (
+        f"• An observation no longer on this laptop: Observation {lead.draft} was removed "
+        "from the team server under its retention policy and cannot be added again; nothing "
+        "of this change was written."
+    ) in message
