@@ -130,6 +130,7 @@ def create_app(engine: Engine) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(_warm, engine)
         yield
         engine.dispose()
 
@@ -148,6 +149,27 @@ def create_app(engine: Engine) -> Starlette:
         exception_handlers={404: not_found, 405: not_found},
         lifespan=lifespan,
     )
+
+
+def _warm(engine: Engine) -> None:
+    """Opens the pool's connections before the first laptop comes, each having planned what
+    a sync runs. A new PostgreSQL connection reads the catalogue as it first plans each
+    statement (row-level security's policies and functions on every table): with 50
+    laptops syncing just after a start, the first syncs waited for it, 0.73 s against
+    0.36 s once warm. With no caller named, nothing is read but the catalogue."""
+    opened: list[Connection] = []
+    try:
+        for _ in range(engine.pool.size()):  # type: ignore[attr-defined]
+            conn = engine.connect()
+            opened.append(conn)
+            with conn.begin():
+                feed.warm(conn)
+                sightings.visible(conn)
+    except DBAPIError as exc:
+        log.warning("could not open the pool's connections at start: %s", type(exc.orig).__name__)
+    finally:
+        for conn in opened:
+            conn.close()
 
 
 async def _unknown(request: Request, engine: Engine) -> Response:
