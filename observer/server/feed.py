@@ -198,21 +198,17 @@ def pull(conn: Connection, after: Cursor, limit: int, *, settlements: bool = Tru
 def warm(conn: Connection) -> None:
     """Plans, on this connection, the statements of a page (with no caller named, nothing
     is read but the catalogue): see app._warm."""
+    bounds = {"after_xid": 0, "after_revision": 0, "xmin": 1, "limit": 1}
+    conn.execute(_others(), bounds).all()
     for narrowed in (True, False):
         for one_transaction in (True, False):
-            _entries_plan(conn, narrowed=narrowed, one_transaction=one_transaction)
+            query = _observations(narrowed=narrowed, one_transaction=one_transaction)
+            conn.execute(query, {**bounds, "upto_xid": 0, "upto_revision": 0}).all()
     nobody = [uuid.uuid4()]
     feed_json.observations(conn, nobody)
     for table in (schema.teams, schema.people, schema.conflicts):
         feed_json.records(conn, table, nobody)
     conn.execute(_STATE).one()
-
-
-def _entries_plan(conn: Connection, *, narrowed: bool, one_transaction: bool) -> None:
-    bounds = {"after_xid": 0, "after_revision": 0, "xmin": 1, "limit": 1}
-    conn.execute(_others(), bounds).all()
-    query = _observations(narrowed=narrowed, one_transaction=one_transaction)
-    conn.execute(query, {**bounds, "upto_xid": 0, "upto_revision": 0}).all()
 
 
 def _dumps(value: object) -> bytes:

@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, text, update
 from observer.server import schema
 from observer.server.database import DATABASE_VARIABLE
 from observer.server.enrolment import token_hash
-from observer.server.serve import EXPECTED_SCHEMA
+from observer.server.serve import EXPECTED_SCHEMA, POOL_SIZE
 from tests.observer.server.test_migrate import HEAD
 from tests.support.postgres import SERVICE_ROLE, free_port
 from tests.support.server import ServerDatabase
@@ -242,6 +242,22 @@ def test_two_worker_processes_share_the_port_and_answer_laptops_at_once(
     assert "Traceback" not in log
     assert "Priya" not in log
     assert "Ada" not in log
+
+
+def test_a_worker_opens_its_pool_before_the_first_laptop_comes(server_db: ServerDatabase) -> None:
+    """A new connection reads PostgreSQL's catalogue as it first plans each statement: the
+    first laptops after a start waited for it. The pool is open, and planned, at start."""
+    service = Running(server_db, "--workers", "1")
+    try:
+        with server_db.owner.connect() as conn:
+            open_now = conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE usename = :role"),
+                {"role": SERVICE_ROLE},
+            ).scalar_one()
+        assert open_now == POOL_SIZE
+    finally:
+        assert service.stop() in (0, -signal.SIGTERM)
+    assert "Traceback" not in "".join(service.log)
 
 
 def test_serve_refuses_a_number_of_workers_it_cannot_run(server_db: ServerDatabase) -> None:
