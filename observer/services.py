@@ -342,6 +342,14 @@ def open_services(
         db.close()
         raise
     install_shipped_frameworks(db)
+    services = _assembled(data_dir, db, passphrase, key)
+    _audit_opening(services)
+    _audit_failed_unlocks(db, UnlockAttempts(data_dir))
+    _take_own_certificates(services)
+    return services
+
+
+def _assembled(data_dir: Path, db: Database, passphrase: str, key: StoreKey) -> Services:
     profiles = Profiles(db, person_changed=lambda: services.person_changed())
     services = Services(
         data_dir=data_dir,
@@ -356,10 +364,24 @@ def open_services(
         encrypted_plain_store=key.encrypted_plain_store,
         upgraded=db.upgraded,
     )
-    _audit_opening(services)
-    _audit_failed_unlocks(db, UnlockAttempts(data_dir))
-    _take_own_certificates(services)
     return services
+
+
+def services_of_open_store(data_dir: Path, passphrase: str, key: StoreKey) -> Services:
+    """The services, for a helper process of a session that has opened the store already
+    (open_services did what opening does: upgrade, audit, certificates). This opens the
+    file as it is, with the key that session derived, and records nothing on opening;
+    a store that is not at this version's schema is refused."""
+    from observer.store.db import SCHEMA_HEAD
+
+    db = Database(database_path(data_dir), key)
+    try:
+        if db.schema_revision() != SCHEMA_HEAD:
+            raise DatabaseUnreadable("The store changed version while it was open.")
+    except BaseException:
+        db.close()
+        raise
+    return _assembled(data_dir, db, passphrase, key)
 
 
 def _open_store(data_dir: Path, passphrase: str, key: StoreKey) -> Database:

@@ -124,6 +124,9 @@ def _start(app: QApplication, directory: Path, prompts: Prompts, args: argparse.
         return _run(app, services, prompts, args)
     finally:
         QThreadPool.globalInstance().waitForDone()  # background work ends before the store
+        from ui.export_process import end_export_processes
+
+        end_export_processes()
         back_up_on_close(services, prompts, args)
         services.close()
         _remove_log_handler(log_handler)

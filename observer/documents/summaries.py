@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from observer.documents.sources import DocumentSources
     from observer.signing import IdentityInfo, Verification
     from observer.signing.opened import Opened
+    from observer.store.encryption import StoreKey
 
 log = logging.getLogger(__name__)
 
@@ -481,6 +482,13 @@ class Summaries:
 
     def verify(self, path: Path) -> Verification:
         return verify_summary(self._sources, path)
+
+    def for_export_process(self) -> tuple[Path, StoreKey, str]:
+        """The data folder, the store's key and its passphrase: what a process exporting
+        for this session needs to open the store and sign (observer/documents/
+        export_process.py, which gets them through a pipe, never a file)."""
+        sources = self._sources
+        return sources.data_dir, sources.db.key, sources.passphrase
 
     def prepare_signing(self, passphrase: str | None = None) -> IdentityInfo:
         return prepare_signing(self._sources, passphrase)

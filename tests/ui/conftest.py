@@ -16,6 +16,7 @@ from observer.records.recording import DraftDetails
 from observer.services import Services
 from observer.vocabulary import Kind, Role
 from tests.support.prompts import FakePrompts
+from ui.export_process import end_export_processes
 
 # The offscreen platform cannot pass window size hints on and says so for every window.
 OFFSCREEN_NOISE = r"^This plugin does not support propagateSizeHints\(\)$"
@@ -93,6 +94,8 @@ def observation(services: Services, cast: Cast) -> uuid.UUID:
 
 @pytest.fixture(autouse=True)
 def _background_work_ends_with_the_test() -> Iterator[None]:
-    """Work a test left on the thread pool (a search, say) finishes before the next test."""
+    """Work a test left on the thread pool (a search, say), or an export process, finishes
+    before the next test."""
     yield
     QThreadPool.globalInstance().waitForDone()
+    end_export_processes()

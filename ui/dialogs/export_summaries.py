@@ -1,17 +1,18 @@
 """Exporting the summary of one observation to a file, or of several to a folder, in the
 background.
 
-The window stays responsive while summaries are built and signed on the thread pool; the
-progress bar moves with each file, and Cancel stops after the file in hand, so no file is
-ever left half-written. Summaries of signed records are signed with the key that the
-store's passphrase protects, so exporting asks for no passphrase; that key is opened on
-the thread pool too (the first time, what signs is loaded with it).
+The window stays responsive while summaries are built and signed in a process of its own
+(ui/export_process.py): that work holds the interpreter's lock, and on a thread here would
+keep the window from painting. The progress bar moves with each file, and Cancel stops
+after the file in hand, so no file is ever left half-written; a process that stops
+unexpectedly is said so in one sentence. Summaries of signed records are signed with the key
+that the store's passphrase protects, so exporting asks for no passphrase; the process
+opens that key before the first summary.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
@@ -30,12 +31,9 @@ from PySide6.QtWidgets import (
 
 from observer.documents.summaries import Summaries
 from observer.records.recording import ObservationSummary
-from observer.signing import IdentityInfo
 from observer.vocabulary import Status
-from ui.background import BatchJob
+from ui.export_process import ExportProcess
 from ui.formatting import count
-from ui.latest_result import LatestResult
-from ui.memory import set_aside_what_is_loaded
 from ui.prompts import Prompts
 from ui.settings import app_settings
 from ui.widgets.layout import grow_with_text
@@ -48,6 +46,7 @@ EARLIER_PASSPHRASE = (
 )
 NOT_EARLIER = "That passphrase does not open your signing key either; nothing was exported."
 OPENING_KEY = "Opening your signing key…"
+CANCELLING = "Cancelling after the summary in hand…"
 ADOPTED = (
     "Your signing key is now protected by the passphrase that opens Practice Observer; "
     "its old passphrase is no longer needed."
@@ -105,8 +104,9 @@ class ExportSummariesDialog(QDialog):
         self._records = {r.id: r for r in records}
         self._folder = target.parent if target is not None else folder
         self._target = target
-        self._job: BatchJob[ObservationSummary] | None = None
-        self._opening: LatestResult | None = None
+        self._process: ExportProcess | None = None
+        self._items: list[tuple[ObservationSummary, Path]] = []
+        self._cancelling = False
         self.exported: list[Path] = []
         self._notes: list[str] = []
         self.setWindowTitle("Export summary" if target is not None else "Export summaries")
@@ -188,90 +188,90 @@ class ExportSummariesDialog(QDialog):
         return dialog.exported
 
     def running(self) -> bool:
-        return self._job is not None or self._opening is not None
+        return self._process is not None
 
     def start(self) -> None:
         if self.running():
             return
         self.start_button.setEnabled(False)
         self.leave_out_references.setEnabled(False)
-        if any(r.status is Status.SIGNED for r in self._records.values()):
-            self._open_key(_prepared_signing(self._summaries), self._key_opened)
+        self._run_process(earlier=None)
+
+    def _run_process(self, earlier: str | None) -> None:
+        """Starts the process that builds and signs the summaries (ui/export_process.py).
+        Summaries of signed records are signed: the process opens the signing key first
+        (or makes it, the first time); `earlier` is the passphrase a key from before the
+        store had one is still under."""
+        sign = any(r.status is Status.SIGNED for r in self._records.values())
+        data_dir, key, passphrase = self._summaries.for_export_process()
+        self._items = [
+            (r, self._target or self._folder / file_name(r)) for r in self._records.values()
+        ]
+        process = self._process = ExportProcess(
+            data_dir,
+            key,
+            passphrase,
+            [(r.id, target) for r, target in self._items],
+            sign=sign,
+            include_case_reference=not self.leave_out_references.isChecked(),
+            earlier=earlier,
+        )
+        process.identity.connect(self._key_opened)
+        process.earlier.connect(self._earlier_needed)
+        process.earlier_refused.connect(self._earlier_refused)
+        process.refused.connect(self._key_refused)
+        process.step.connect(self._stepped)
+        process.finished.connect(self._finished)
+        process.stopped.connect(self._stopped)
+        if sign:
+            self.intro.setText(OPENING_KEY)
         else:
-            self._export()
+            self._exporting()
+        process.start()
 
-    def _export(self) -> None:
-        include_reference = not self.leave_out_references.isChecked()
-        summaries = self._summaries
-        folder = self._folder
-        chosen = self._target
-
-        def export_one(record: ObservationSummary) -> None:
-            target = chosen or folder / file_name(record)
-            summaries.export(record.id, target, include_case_reference=include_reference)
-            self.exported.append(target)
-            # What builds and signs PDFs is loaded now, for as long as the app runs.
-            set_aside_what_is_loaded("summary export", collect_first=False)
-
-        self._job = BatchJob(list(self._records.values()), export_one)
-        self._job.signals.progress.connect(self._moved)
-        self._job.signals.step_failed.connect(self._refused)
-        self._job.signals.finished.connect(self._finished)
+    def _exporting(self) -> None:
         self.progress.setVisible(True)
-        self.intro.setText(f"Exporting to {folder}…")
-        self._job.start()
+        self.intro.setText(f"Exporting to {self._folder}…")
+
+    def _ended(self) -> None:
+        """The process has said its last; it goes once it has exited (ui/export_process.py)."""
+        self._process = None
 
     # The signing key, opened with the store's passphrase once before the batch, or made.
     # A key from before the store had a passphrase is asked for once, by the passphrase
     # chosen for it then, and protected by the store's from then on.
 
-    def _open_key(
-        self, work: Callable[[], IdentityInfo | None], then: Callable[[object], None]
-    ) -> None:
-        """Runs `work` on the thread pool: opening the key (and, the first time, loading
-        what signs) takes a moment the window must not freeze for."""
-        self.intro.setText(OPENING_KEY)
-        opening = self._opening = LatestResult(self)
-        opening.ready.connect(then)
-        opening.failed.connect(self._key_refused)
-        opening.request(work)
+    def _key_opened(self, name: str, fingerprint: str, created: bool, adopted: bool) -> None:
+        if adopted:
+            self._notes.append(ADOPTED)
+        if created:
+            self._notes.append(
+                f"A signing key was made for {name}; its certificate's SHA-256 "
+                f"fingerprint is:\n{grouped_fingerprint(fingerprint)}"
+            )
+        if self._cancelling:
+            self.intro.setText(CANCELLING)
+        else:
+            self._exporting()
 
-    def _opened(self) -> None:
-        if self._opening is not None:
-            self._opening.deleteLater()
-            self._opening = None
-
-    def _key_opened(self, identity: object) -> None:
-        self._opened()
-        if identity is None:  # still under the passphrase chosen for signing before
-            earlier = self._prompts.passphrase(self, EARLIER_PASSPHRASE)
-            if earlier is None:
-                self._not_started()
-                return
-            self._open_key(_adopted(self._summaries, earlier), self._earlier_key_adopted)
+    def _earlier_needed(self) -> None:
+        self._ended()
+        if self._cancelling:
+            self._finished(0, cancelled=True)
             return
-        self._ready_to_sign(identity)
-
-    def _earlier_key_adopted(self, identity: object) -> None:
-        self._opened()
-        if identity is None:
-            self._prompts.error(self, NOT_EARLIER)
+        earlier = self._prompts.passphrase(self, EARLIER_PASSPHRASE)
+        if earlier is None:
             self._not_started()
             return
-        self._notes.append(ADOPTED)
-        self._ready_to_sign(identity)
+        self._run_process(earlier)
 
-    def _ready_to_sign(self, identity: object) -> None:
-        assert isinstance(identity, IdentityInfo)
-        if identity.created:
-            self._notes.append(
-                f"A signing key was made for {identity.name}; its certificate's SHA-256 "
-                f"fingerprint is:\n{grouped_fingerprint(identity.fingerprint)}"
-            )
-        self._export()
+    def _earlier_refused(self) -> None:
+        self._ended()
+        self._prompts.error(self, NOT_EARLIER)
+        self._not_started()
 
     def _key_refused(self, sentence: str) -> None:
-        self._opened()
+        self._ended()
         self._prompts.error(self, sentence)
         self._not_started()
 
@@ -281,27 +281,45 @@ class ExportSummariesDialog(QDialog):
         self.start_button.setEnabled(True)
         self.leave_out_references.setEnabled(True)
 
-    def _moved(self, done: int, total: int) -> None:
+    def _stepped(self, index: int, problem: str) -> None:
+        record, target = self._items[index]
+        if problem:
+            self.problems.addItem(f"{record.worker}, {record.kind.label}: {problem}")
+            self.problems.setVisible(True)
+        else:
+            self.exported.append(target)
+        done = index + 1
         self.progress.setValue(done)
-        self.progress.setFormat(f"{done} of {total}")
-
-    def _refused(self, record: object, problem: str) -> None:
-        assert isinstance(record, ObservationSummary)
-        self.problems.addItem(f"{record.worker}, {record.kind.label}: {problem}")
-        self.problems.setVisible(True)
+        self.progress.setFormat(f"{done} of {len(self._items)}")
 
     def _finished(self, done: int, cancelled: bool) -> None:
-        self._job = None
-        written = len(self.exported)
-        summaries = count(written, "summary", "summaries")
-        where = self._folder
-        if self._target is not None:
-            summaries = "the summary was" if written else "no summary was"
-            where = self._target
+        self._ended()
+        self._cancelling = False
+        summaries, where = self._what_was_exported()
         if cancelled:
             self.intro.setText(f"Cancelled: {summaries} exported to {where}.")
         else:
             self.intro.setText(f"Done: {summaries} exported to {where}.")
+        self._closable()
+
+    def _stopped(self, done: int) -> None:
+        """The process ended without finishing: killed, or it crashed."""
+        self._ended()
+        self._cancelling = False
+        summaries, where = self._what_was_exported()
+        self.intro.setText(
+            f"The export stopped unexpectedly: {summaries} exported to {where}, "
+            "the others not; the details are in the log."
+        )
+        self._closable()
+
+    def _what_was_exported(self) -> tuple[str, Path]:
+        written = len(self.exported)
+        if self._target is not None:
+            return ("the summary was" if written else "no summary was"), self._target
+        return count(written, "summary", "summaries"), self._folder
+
+    def _closable(self) -> None:
         if self._notes:
             self.intro.setText("\n".join([self.intro.text(), *self._notes]))
         self.cancel_button.setText("Close")
@@ -309,14 +327,10 @@ class ExportSummariesDialog(QDialog):
         self.cancel_button.setFocus()
 
     def _cancel_or_close(self) -> None:
-        if self._opening is not None:  # nothing is exported yet: it ends here
-            self._opening.forget()
-            self._opened()
-            self._finished(0, cancelled=True)
-            return
-        if self._job is not None:
-            self._job.cancel()
-            self.intro.setText("Cancelling after the summary in hand…")
+        if self._process is not None:
+            self._process.cancel()
+            self._cancelling = True
+            self.intro.setText(CANCELLING)
             self.cancel_button.setEnabled(False)
             return
         self.accept() if self.exported else self.reject()
@@ -328,44 +342,8 @@ class ExportSummariesDialog(QDialog):
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._opening is not None:
+        if self._process is not None:  # closing the window stops after the summary in hand
             self._cancel_or_close()
             event.ignore()
             return
-        if self._job is not None:  # closing the window stops the export after the file in hand
-            self._job.cancel()
-            event.ignore()
-            self.intro.setText("Cancelling after the summary in hand…")
-            return
         super().closeEvent(event)
-
-
-# On the thread pool: a result of None means the key is still under the passphrase chosen
-# for signing before the store had one; other refusals are raised, for LatestResult to say.
-
-
-def _prepared_signing(summaries: Summaries) -> Callable[[], IdentityInfo | None]:
-    def prepare() -> IdentityInfo | None:
-        from observer.signing import WrongPassphrase
-
-        try:
-            return summaries.prepare_signing()
-        except WrongPassphrase:
-            return None
-
-    return prepare
-
-
-def _adopted(summaries: Summaries, earlier: str) -> Callable[[], IdentityInfo | None]:
-    """The key put under the store's passphrase; None if `earlier` does not open it."""
-
-    def adopt() -> IdentityInfo | None:
-        from observer.signing import WrongPassphrase
-
-        try:
-            summaries.adopt_identity(earlier)
-            return summaries.prepare_signing()
-        except WrongPassphrase:
-            return None
-
-    return adopt

@@ -1,0 +1,183 @@
+"""Exporting summaries in a process of its own, for the GUI.
+
+Building a PDF with reportlab and signing it with pyHanko is Python work that holds the
+interpreter's lock: on a thread of the GUI's process it keeps the window from painting for
+tens of milliseconds at a time, and leaves what it loaded (a hundred megabytes) in the GUI
+for good. The GUI starts `python -m observer.documents.export_process` instead, and speaks
+to it in lines of JSON:
+
+- on its standard input, first the job (the data folder, the store's derived key and
+  passphrase, the records and the file each goes to), then `cancel` to stop after the
+  summary in hand; the end of its input (the GUI gone) stops it the same way. The key and
+  passphrase travel only through the pipe: never a file, an argument or the environment;
+- on its standard output, what happened: the signing identity opened (or that it is under
+  an earlier passphrase, or why it cannot be opened), each summary done or refused, and
+  the end. Anything else the process prints goes to its standard error.
+
+Each summary is exported as `Summaries.export` exports it in the GUI's process before
+(written atomically, its audit event first, by the laptop's user), so the audit trail is
+the same. Opening the store records nothing: the GUI's session did that when it opened.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import traceback
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from observer.errors import ObserverError
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "Something unexpected went wrong; the details are in the log."
+CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class Job:
+    data_dir: Path
+    key: bytes
+    salt: bytes
+    passphrase: str
+    items: list[tuple[uuid.UUID, Path]]
+    sign: bool
+    include_case_reference: bool
+    earlier: str | None = None  # the passphrase an earlier signing key is still under
+
+    def to_line(self) -> bytes:
+        job = {
+            "data_dir": str(self.data_dir),
+            "key": self.key.hex(),
+            "salt": self.salt.hex(),
+            "passphrase": self.passphrase,
+            "items": [[str(i), str(p)] for i, p in self.items],
+            "sign": self.sign,
+            "include_case_reference": self.include_case_reference,
+            "earlier": self.earlier,
+        }
+        return json.dumps(job).encode() + b"\n"
+
+    @classmethod
+    def from_line(cls, line: bytes) -> Job:
+        job = json.loads(line)
+        return cls(
+            data_dir=Path(job["data_dir"]),
+            key=bytes.fromhex(job["key"]),
+            salt=bytes.fromhex(job["salt"]),
+            passphrase=job["passphrase"],
+            items=[(uuid.UUID(i), Path(p)) for i, p in job["items"]],
+            sign=bool(job["sign"]),
+            include_case_reference=bool(job["include_case_reference"]),
+            earlier=job.get("earlier"),
+        )
+
+
+class Reports:
+    """What the process tells the GUI, a line of JSON each, sent at once."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+
+    def send(self, event: str, **what: Any) -> None:
+        self._out.write(json.dumps({"event": event, **what}).encode() + b"\n")
+        self._out.flush()
+
+
+def watch_for_cancel(source: IO[bytes], cancelled: threading.Event) -> threading.Thread:
+    def watch() -> None:
+        for line in source:
+            if line.strip() == CANCEL.encode():
+                break
+        cancelled.set()  # asked to, or the GUI is gone
+
+    thread = threading.Thread(target=watch, name="cancel", daemon=True)
+    thread.start()
+    return thread
+
+
+def run(job: Job, reports: Reports, cancelled: threading.Event) -> None:
+    from observer.services import services_of_open_store
+    from observer.signing import WrongPassphrase
+    from observer.store.encryption import StoreKey
+
+    services = services_of_open_store(job.data_dir, job.passphrase, StoreKey(job.key, job.salt))
+    try:
+        summaries = services.summaries
+        if job.sign:
+            try:
+                if job.earlier is not None:
+                    summaries.adopt_identity(job.earlier)
+                identity = summaries.prepare_signing()
+            except WrongPassphrase:
+                reports.send("earlier_refused" if job.earlier is not None else "earlier")
+                return
+            except ObserverError as error:
+                reports.send("refused", sentence=str(error))
+                return
+            reports.send(
+                "identity",
+                name=identity.name,
+                fingerprint=identity.fingerprint,
+                created=identity.created,
+                adopted=job.earlier is not None,
+            )
+        done = 0
+        for index, (record, target) in enumerate(job.items):
+            if cancelled.is_set():
+                break
+            problem = None
+            try:
+                summaries.export(record, target, include_case_reference=job.include_case_reference)
+            except ObserverError as error:
+                problem = str(error)
+            except Exception as error:
+                # Loud, but without the error's text: it may hold a file name with a name in it.
+                log.error(
+                    "a summary export failed: %s\n%s",
+                    type(error).__name__,
+                    "".join(traceback.format_tb(error.__traceback__)),
+                )
+                problem = UNEXPECTED
+            done += 1
+            reports.send("step", index=index, problem=problem)
+        reports.send("finished", done=done, cancelled=cancelled.is_set())
+    finally:
+        services.db.close()
+
+
+def main() -> int:
+    # The reports have standard output to themselves: whatever else prints goes to stderr.
+    reports = Reports(os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0))
+    sys.stdout = sys.stderr
+    source = sys.stdin.buffer
+    first = source.readline()
+    if not first:
+        return 0
+    job = Job.from_line(first)
+    from observer.logfile import configure_logging
+
+    configure_logging(job.data_dir)
+    cancelled = threading.Event()
+    watch_for_cancel(source, cancelled)
+    try:
+        run(job, reports, cancelled)
+    except Exception as error:
+        log.error(
+            "the export process failed: %s\n%s",
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
+        reports.send("refused", sentence=UNEXPECTED)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
