@@ -14,7 +14,10 @@ then, with every wait on a signal in an event loop (never a sleep):
 - the longest stall of the GUI thread (the largest gap between the ticks of a 5 ms
   timer) while 200 signed summaries are exported through the export dialog, and while a
   few varied searches are typed, --stall-runs times each;
-- the peak resident memory of the process at the end.
+- the peak resident memory of the GUI: the process's own peak plus the largest peak of
+  the processes it started and has seen end (the summary export's). Their peaks need not
+  have come at the same moment, so the sum may be more than was ever resident at once,
+  never less: work moved out of the window's process is still counted.
 
 Nothing modal may open: a message box or dialog that does is closed and the run fails.
 --trace-stalls prints, for each long stall, what every thread was doing during it, and
@@ -51,8 +54,8 @@ if TYPE_CHECKING:
 
 WORKER_PAGE_TARGET_MS = 100.0
 TEAM_OVERVIEW_TARGET_MS = 200.0
-STALL_TARGET_MS = 50.0
-RSS_TARGET_MB = 300.0
+STALL_TARGET_MS = 16.0  # one frame at 60 Hz
+RSS_TARGET_MB = 200.0
 HEARTBEAT_MS = 5
 EXPORTED = 200
 KEY_GAP_MS = 120  # between typed characters: a quick typist, slower than the search's pause
@@ -468,7 +471,11 @@ def session(args: argparse.Namespace) -> dict[str, Any]:
             window.deleteLater()
         services.close()
         shutil.rmtree(scratch, ignore_errors=True)
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result["peak_rss_mb"] = own + children
+    result["peak_rss_own_mb"] = own
+    result["peak_rss_children_mb"] = children
     result["load_average_end"] = os.getloadavg()
     return result
 
@@ -529,7 +536,7 @@ def measurements(result: dict[str, Any]) -> list[Measurement]:
             result["peak_rss_mb"],
             "MB",
             RSS_TARGET_MB,
-            how="ru_maxrss at the end",
+            how="ru_maxrss at the end, its own plus its child processes' largest",
         ),
     ]
 
@@ -546,12 +553,15 @@ def details(result: dict[str, Any]) -> str:
         f"{result['team_overview_first_ms']:.0f} ms. A search's results came a median "
         f"{median(result['search_after_typing_ms']):.0f} ms after the last key (the pause "
         f"before searching included). {EXPORTED} summaries ({result['exported_signed']} "
-        f"signed) took a median {median(result['export_s']):.1f} s to export."
+        f"signed) took a median {median(result['export_s']):.1f} s to export. Peak memory "
+        f"{result['peak_rss_own_mb']:.0f} MB in the GUI's process, "
+        f"{result['peak_rss_children_mb']:.0f} MB in its largest child."
     )
 
 
 def measure(data_dir: Path, runs: int) -> list[Measurement]:
-    """Runs the probe in a process of its own (its peak memory is the GUI's alone) on
+    """Runs the probe in a process of its own (its peak memory is the GUI's and its
+    children's alone) on
     `data_dir`, which it writes to (audit events of the export): give it a copy."""
     script = str(Path(__file__).resolve())
     with tempfile.TemporaryDirectory(prefix="observer-benchmark-settings-") as settings:

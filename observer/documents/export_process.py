@@ -161,6 +161,9 @@ def main() -> int:
     if not first:
         return 0
     job = Job.from_line(first)
+    if hasattr(os, "nice"):
+        # Background work: the window, the other process, gets the processor first.
+        os.nice(10)
     from observer.logfile import configure_logging
 
     configure_logging(job.data_dir)

@@ -23,6 +23,7 @@ HTML_ROLE = Qt.ItemDataRole.UserRole + 3
 class RankedHit:
     rank: int  # 1 is the best match
     hit: SearchHit
+    html: str  # the snippet as rich text (snippet_html), made once, not at every paint
 
 
 def snippet_html(snippet: Snippet) -> str:
@@ -62,11 +63,16 @@ class SearchResultsModel(RecordTableModel[RankedHit]):
         super().__init__(SEARCH_COLUMNS, parent)
 
     def set_hits(self, hits: list[SearchHit]) -> None:
-        self.set_records([RankedHit(rank, hit) for rank, hit in enumerate(hits, start=1)])
+        self.set_records(
+            [
+                RankedHit(rank, hit, snippet_html(hit.marked_snippet))
+                for rank, hit in enumerate(hits, start=1)
+            ]
+        )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == HTML_ROLE:
             if not index.isValid() or index.column() != MATCH_COLUMN:
                 return None
-            return snippet_html(self.record(index.row()).hit.marked_snippet)
+            return self.record(index.row()).html
         return super().data(index, role)

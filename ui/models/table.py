@@ -36,6 +36,20 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+# The roles the model answers: a view asks each cell for a dozen at every paint, most of
+# which (colours, icons, check states) it has nothing for.
+ANSWERED = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        SORT_ROLE,
+        RECORD_ROLE,
+    )
+)
+
 
 @dataclass(frozen=True)
 class Column(Generic[T]):
@@ -73,6 +87,8 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         self._collator.setNumericMode(True)
         self._bold = QFont()
         self._bold.setBold(True)
+        # Asked for by every cell at every paint: made once, not of Python enums each time.
+        self._alignment = [_alignment(column) for column in self._columns]
         # False until the first set_records: an empty model then means "not read yet", and
         # a view must not say there is nothing (a long list takes a moment to arrive).
         self.filled = False
@@ -163,7 +179,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in ANSWERED or not index.isValid():
             return None
         record = self._records[index.row()]
         column = self._columns[index.column()]
@@ -180,10 +196,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         if role == Qt.ItemDataRole.FontRole and column.bold and column.bold(record):
             return self._bold
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (
-                Qt.AlignmentFlag.AlignHCenter if column.centred else Qt.AlignmentFlag.AlignLeft
-            )
-            return horizontal | Qt.AlignmentFlag.AlignVCenter
+            return self._alignment[index.column()]
         return None
 
     def headerData(
@@ -205,6 +218,11 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
             )
             return horizontal | Qt.AlignmentFlag.AlignVCenter
         return None
+
+
+def _alignment(column: Column[Any]) -> Qt.AlignmentFlag:
+    horizontal = Qt.AlignmentFlag.AlignHCenter if column.centred else Qt.AlignmentFlag.AlignLeft
+    return horizontal | Qt.AlignmentFlag.AlignVCenter
 
 
 class RecordFilterProxy(QSortFilterProxyModel, Generic[T]):

@@ -200,7 +200,7 @@ class SearchPanel(QWidget):
         if selected is not None:
             self._select(selected)
         self.table.set_empty_texts(empty, empty)
-        self.table.fit_columns()
+        self.table.fit_columns(through_qt=False)
         if hits:
             self.summary.setText(_summary(len(hits), more))
         self.summary.setVisible(bool(hits))

@@ -133,17 +133,23 @@ class RecordTable(QStackedWidget):
     def sort_by(self, column: int, order: Qt.SortOrder) -> None:
         self.view.sortByColumn(column, order)
 
-    def fit_columns(self) -> None:
+    def fit_columns(self, *, through_qt: bool = True) -> None:
         """Sizes columns to their contents. Short columns (dates, statuses, counts, names)
         get their whole width first; long text columns (those that stretch) share what is
         left fairly (the shortest first) and elide, a tooltip showing what is cut; any
-        width to spare goes to the long text columns."""
+        width to spare goes to the long text columns.
+
+        Without `through_qt`, cells are measured by their text alone, not also by Qt asking
+        the first rows' cells for their size (a dozen calls into Python each): for a
+        table of plain text that must be shown within a frame (search results)."""
         header = self.view.horizontalHeader()
         average = self.view.fontMetrics().averageCharWidth()
         wanted = []
         for number, column in enumerate(self._model.columns):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
-            cells = max(self.view.sizeHintForColumn(number), self._longest_text_width(number))
+            cells = self._longest_text_width(number)
+            if through_qt:
+                cells = max(self.view.sizeHintForColumn(number), cells)
             padded = max(self._header_width(column.header), cells) + average * 2
             wanted.append(padded if column.stretch else min(padded, average * column.max_chars))
         self._wanted = wanted
