@@ -14,10 +14,11 @@ then, with every wait on a signal in an event loop (never a sleep):
 - the longest stall of the GUI thread (the largest gap between the ticks of a 5 ms
   timer) while 200 signed summaries are exported through the export dialog, and while a
   few varied searches are typed, --stall-runs times each;
-- the peak resident memory of the GUI: the process's own peak plus the largest peak of
-  the processes it started and has seen end (the summary export's). Their peaks need not
-  have come at the same moment, so the sum may be more than was ever resident at once,
-  never less: work moved out of the window's process is still counted.
+- the peak resident memory of the GUI: the process's own peak (ru_maxrss) plus the
+  largest peak of the processes it started (the summary export's, each of which reports
+  its VmHWM as it finishes). Their peaks need not have come at the same moment, so the
+  sum may be more than was ever resident at once, never less: work moved out of the
+  window's process is still counted.
 
 Nothing modal may open: a message box or dialog that does is closed and the run fails.
 --trace-stalls prints, for each long stall, what every thread was doing during it, and
@@ -471,8 +472,12 @@ def session(args: argparse.Namespace) -> dict[str, Any]:
             window.deleteLater()
         services.close()
         shutil.rmtree(scratch, ignore_errors=True)
+    from ui.export_process import largest_peak_kib
+
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # Not RUSAGE_CHILDREN: a child's ru_maxrss starts from what it shared with this process
+    # between fork and exec, so it says about as much as this process's own peak.
+    children = largest_peak_kib() / 1024
     result["peak_rss_mb"] = own + children
     result["peak_rss_own_mb"] = own
     result["peak_rss_children_mb"] = children

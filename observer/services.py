@@ -367,14 +367,16 @@ def _assembled(data_dir: Path, db: Database, passphrase: str, key: StoreKey) -> 
     return services
 
 
-def services_of_open_store(data_dir: Path, passphrase: str, key: StoreKey) -> Services:
+def services_of_open_store(
+    data_dir: Path, passphrase: str, key: StoreKey, *, cache_kib: int | None = None
+) -> Services:
     """The services, for a helper process of a session that has opened the store already
     (open_services did what opening does: upgrade, audit, certificates). This opens the
     file as it is, with the key that session derived, and records nothing on opening;
-    a store that is not at this version's schema is refused."""
-    from observer.store.db import SCHEMA_HEAD
+    a store that is not at this version's schema is refused. `cache_kib`: see Database."""
+    from observer.store.db import CACHE_KIB, SCHEMA_HEAD
 
-    db = Database(database_path(data_dir), key)
+    db = Database(database_path(data_dir), key, cache_kib=cache_kib or CACHE_KIB)
     try:
         if db.schema_revision() != SCHEMA_HEAD:
             raise DatabaseUnreadable("The store changed version while it was open.")

@@ -15,18 +15,26 @@ import sys
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QProcess, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, Signal
 
 from observer.documents.export_process import CANCEL, Job
+from observer.paths import PASSPHRASE_ENV
 from observer.store.encryption import StoreKey
 
 log = logging.getLogger(__name__)
 
 MODULE = "observer.documents.export_process"
 EXIT_WAIT_MS = 30_000
+PASSPHRASE_VARIABLES = (PASSPHRASE_ENV, "OBSERVER_NEW_PASSPHRASE")
 
 # Processes not yet exited, so that the app can wait for them as it quits.
 _live: set[ExportProcess] = set()
+_peak_kib = 0  # the largest peak memory an export process reported
+
+
+def largest_peak_kib() -> int:
+    """The largest peak resident memory (KiB) any export process of this app has had."""
+    return _peak_kib
 
 
 def end_export_processes(wait_ms: int = EXIT_WAIT_MS) -> None:
@@ -70,6 +78,11 @@ class ExportProcess(QObject):
         self._ended = False
         self.process = QProcess(self)
         self.process.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedErrorChannel)
+        # The passphrase goes through the pipe: none that started the app is passed on.
+        environment = QProcessEnvironment.systemEnvironment()
+        for name in PASSPHRASE_VARIABLES:
+            environment.remove(name)
+        self.process.setProcessEnvironment(environment)
         self.process.readyReadStandardOutput.connect(self._read)
         self.process.finished.connect(self._exited)
         self.process.errorOccurred.connect(self._failed)
@@ -121,6 +134,11 @@ class ExportProcess(QObject):
             self.step.emit(index, str(news["problem"] or ""))
         elif event == "finished":
             self._end()
+            peak = news.get("peak_kib")
+            if isinstance(peak, int):
+                global _peak_kib
+                _peak_kib = max(_peak_kib, peak)
+                log.info("an export process ended, its peak memory %d MB", peak // 1024)
             done = news["done"]
             assert isinstance(done, int)
             self.finished.emit(done, bool(news["cancelled"]))

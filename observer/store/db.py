@@ -68,7 +68,7 @@ CACHE_KIB = 32_000
 _PENDING_BEGIN = "observer.pending_begin"
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any, cache_kib: int = CACHE_KIB) -> None:
     # The driver would begin a transaction only at the first write, leaving every read
     # before it outside the transaction; this module emits BEGIN itself instead.
     dbapi_connection.isolation_level = None
@@ -80,7 +80,7 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous = FULL")
     # Removed records (retention, a deleted draft) are zeroed, not left in free pages.
     cursor.execute("PRAGMA secure_delete = ON")
-    cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    cursor.execute(f"PRAGMA cache_size = -{cache_kib}")
     cursor.close()
 
 
@@ -125,7 +125,7 @@ def _forget_begin(conn: Connection) -> None:
     conn.info.pop(_PENDING_BEGIN, None)
 
 
-def make_engine(path: Path, key: StoreKey) -> Engine:
+def make_engine(path: Path, key: StoreKey, cache_kib: int = CACHE_KIB) -> Engine:
     url = URL.create("sqlite+pysqlcipher", password=key.pragma(), database=str(path))
     # Errors must not carry narrative or names into logs and messages.
     engine = create_engine(
@@ -135,7 +135,11 @@ def make_engine(path: Path, key: StoreKey) -> Engine:
         hide_parameters=True,
         json_serializer=compact_json,
     )
-    event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(
+        engine,
+        "connect",
+        lambda connection, record: _set_sqlite_pragmas(connection, record, cache_kib),
+    )
     event.listen(engine, "checkin", _restore_busy_timeout)
     event.listen(engine, "begin", _begin)
     event.listen(engine, "before_cursor_execute", _emit_begin)
@@ -169,10 +173,13 @@ class Upgraded:
 class Database:
     """A migrated store with a session factory. Use as `with db.session() as s, s.begin():`."""
 
-    def __init__(self, path: Path, key: StoreKey) -> None:
+    def __init__(self, path: Path, key: StoreKey, *, cache_kib: int = CACHE_KIB) -> None:
+        """`cache_kib`: the decrypted pages each connection keeps (a process that reads
+        one record at a time needs few)."""
         self.path = path
         self.key = key
-        self.engine = make_engine(path, key)
+        self._cache_kib = cache_kib
+        self.engine = make_engine(path, key, cache_kib)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "after_begin", _take_write_lock)
         self.changes = ChangeFeed()
@@ -222,7 +229,7 @@ class Database:
                 "and try again. The passphrase was not changed."
             ) from exc
         self.key = new_key
-        self.engine = make_engine(self.path, new_key)
+        self.engine = make_engine(self.path, new_key, self._cache_kib)
         self._sessions.configure(bind=self.engine)
         return new_key
 

@@ -190,6 +190,10 @@ class ExportSummariesDialog(QDialog):
     def running(self) -> bool:
         return self._process is not None
 
+    def process_id(self) -> int | None:
+        """The export process's id while it runs (for a support person, and the tests)."""
+        return self._process.process.processId() if self._process is not None else None
+
     def start(self) -> None:
         if self.running():
             return
