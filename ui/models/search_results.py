@@ -42,13 +42,6 @@ def snippet_html(snippet: Snippet) -> str:
     return "".join(parts)
 
 
-def ranked(hits: list[SearchHit]) -> list[RankedHit]:
-    return [
-        RankedHit(rank, hit, snippet_html(hit.marked_snippet))
-        for rank, hit in enumerate(hits, start=1)
-    ]
-
-
 SEARCH_COLUMNS: tuple[Column[RankedHit], ...] = (
     Column("Rank", lambda r: str(r.rank), lambda r: r.rank, centred=True),
     Column("Worker", lambda r: r.hit.worker, max_chars=26),
@@ -70,7 +63,12 @@ class SearchResultsModel(RecordTableModel[RankedHit]):
         super().__init__(SEARCH_COLUMNS, parent)
 
     def set_hits(self, hits: list[SearchHit]) -> None:
-        self.set_records(ranked(hits))
+        self.set_records(
+            [
+                RankedHit(rank, hit, snippet_html(hit.marked_snippet))
+                for rank, hit in enumerate(hits, start=1)
+            ]
+        )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == HTML_ROLE:

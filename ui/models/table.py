@@ -108,25 +108,6 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         self._search = [None] * len(self._records)
         self.endResetModel()
 
-    def append_records(self, records: Sequence[T]) -> None:
-        """Shows `records` after those shown, as given: a list put on screen a few rows at a
-        time is given in the order it is sorted on, or sorted again once all are shown."""
-        if not records:
-            return
-        first = len(self._records)
-        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
-        start = len(self._loaded)
-        self._loaded.extend(records)
-        self._order.extend(range(start, start + len(records)))
-        self._records.extend(records)
-        self._search.extend([None] * len(records))
-        self._sort_keys = {}
-        self.endInsertRows()
-
-    @property
-    def sorted_by(self) -> tuple[int, Qt.SortOrder] | None:
-        return self._sorted_by
-
     def replace_record(self, row: int, record: T) -> None:
         """Shows `record` in place of the one at `row`, where it stays until the next sort;
         its search text and sort keys are made again when next asked for."""

@@ -21,7 +21,7 @@ from ui.background import BatchJob
 from ui.change_bus import ChangeBus, Freshness
 from ui.formatting import count
 from ui.latest_result import single_shot
-from ui.models.search_results import MATCH_COLUMN, RankedHit, SearchResultsModel, ranked
+from ui.models.search_results import MATCH_COLUMN, RankedHit, SearchResultsModel
 from ui.models.table import RecordFilterProxy
 from ui.widgets.layout import panel_layout
 from ui.widgets.panel_header import PanelHeader
@@ -29,7 +29,6 @@ from ui.widgets.record_table import RecordTable
 from ui.widgets.rich_text_delegate import RichTextDelegate
 
 PAUSE_MS = 250
-STEP_ROWS = 6  # rows put on screen in a turn of the event loop, while the screen fills
 TYPE_SOMETHING = (
     "Type a word or two to find them in every observation: the narrative, the evidence for "
     'each rating, agreed actions and addenda. Put a phrase in "double quotes"; end a word '
@@ -129,9 +128,6 @@ class SearchPanel(QWidget):
         self.table.open_requested.connect(self._open_selected)
 
         self._pause = single_shot(self, pause_ms, self.search_now)
-        self._steps = single_shot(self, 0, self._next_rows)
-        self._pending: list[RankedHit] = []
-        self._keep_selected: uuid.UUID | None = None
         self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self.search_now)
         to_results = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search)
@@ -197,42 +193,18 @@ class SearchPanel(QWidget):
             self._show(search.text, hits, NO_MATCHES, more=len(search.hits) >= DEFAULT_LIMIT)
 
     def _show(self, text: str, hits: list[SearchHit], empty: str, *, more: bool = False) -> None:
-        """Shows `hits` a few rows a turn of the event loop until the screen is full, then
-        the rest: painting a screenful of new rows at once would hold the window up for
-        longer than a frame. The columns fit every hit from the first."""
-        self._steps.stop()
-        self._keep_selected = self._selected()
+        selected = self._selected()
         self._shown_text = text
         self._hits = hits
-        rows = ranked(hits)
-        self.model.set_records(rows[:STEP_ROWS])
-        self._pending = rows[STEP_ROWS:]
+        self.model.set_hits(hits)
+        if selected is not None:
+            self._select(selected)
         self.table.set_empty_texts(empty, empty)
-        self.table.fit_columns(through_qt=False, records=rows)
+        self.table.fit_columns(through_qt=False)
         if hits:
             self.summary.setText(_summary(len(hits), more))
         self.summary.setVisible(bool(hits))
         self.more_button.setVisible(more)
-        if self._pending:
-            self._steps.start()
-        else:
-            self._next_rows()
-
-    def _next_rows(self) -> None:
-        view = self.table.view
-        on_screen = view.viewport().height() // max(1, view.verticalHeader().defaultSectionSize())
-        shown = self.model.rowCount()
-        take = STEP_ROWS if shown <= on_screen else len(self._pending)
-        rows, self._pending = self._pending[:take], self._pending[take:]
-        self.model.append_records(rows)
-        if self._pending:
-            self._steps.start()
-            return
-        sorted_by = self.model.sorted_by
-        if sorted_by is not None and sorted_by != (0, Qt.SortOrder.AscendingOrder):
-            self.model.sort(*sorted_by)  # appended in rank order
-        if self._keep_selected is not None:
-            self._select(self._keep_selected)
         self.searched.emit()
 
     # Opening

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
@@ -133,7 +133,7 @@ class RecordTable(QStackedWidget):
     def sort_by(self, column: int, order: Qt.SortOrder) -> None:
         self.view.sortByColumn(column, order)
 
-    def fit_columns(self, *, through_qt: bool = True, records: Sequence[Any] | None = None) -> None:
+    def fit_columns(self, *, through_qt: bool = True) -> None:
         """Sizes columns to their contents. Short columns (dates, statuses, counts, names)
         get their whole width first; long text columns (those that stretch) share what is
         left fairly (the shortest first) and elide, a tooltip showing what is cut; any
@@ -141,14 +141,13 @@ class RecordTable(QStackedWidget):
 
         Without `through_qt`, cells are measured by their text alone, not also by Qt asking
         the first rows' cells for their size (a dozen calls into Python each): for a
-        table of plain text that must be shown within a frame (search results). `records`:
-        those the columns must fit, when not all are shown yet."""
+        table of plain text that must be shown within a frame (search results)."""
         header = self.view.horizontalHeader()
         average = self.view.fontMetrics().averageCharWidth()
         wanted = []
         for number, column in enumerate(self._model.columns):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
-            cells = self._longest_text_width(number, records)
+            cells = self._longest_text_width(number)
             if through_qt:
                 cells = max(self.view.sizeHintForColumn(number), cells)
             padded = max(self._header_width(column.header), cells) + average * 2
@@ -193,13 +192,13 @@ class RecordTable(QStackedWidget):
         margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
         return metrics.size(0, text).width() + metrics.height() + margin * 4
 
-    def _longest_text_width(self, number: int, records: Sequence[Any] | None = None) -> int:
+    def _longest_text_width(self, number: int) -> int:
         column = self._model.columns[number]
         margins = self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) * 2
         font = self.view.font()
         if column.bold is not None:  # some cells are bold: the widest may be one of them
             font.setBold(True)
-        texts = set(map(column.display, self._model.records() if records is None else records))
+        texts = set(map(column.display, self._model.records()))
         return widest(texts, QFontMetrics(font)) + margins + 2
 
     def _open_at(self, index: QModelIndex) -> None:
