@@ -467,7 +467,10 @@ def session(args: argparse.Namespace) -> dict[str, Any]:
         if window is not None:
             from PySide6.QtCore import QThreadPool
 
+            from ui.export_process import end_export_processes
+
             QThreadPool.globalInstance().waitForDone()
+            end_export_processes()  # as the app does as it quits
             window.hide()
             window.deleteLater()
         services.close()

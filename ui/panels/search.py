@@ -125,6 +125,9 @@ class SearchPanel(QWidget):
         self.table.set_empty_texts(TYPE_SOMETHING, NO_MATCHES)
         self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
         self.table.view.setItemDelegateForColumn(MATCH_COLUMN, RichTextDelegate(self.table.view))
+        # Results come fifty at a time: a scroll bar that came and went with them would
+        # narrow the table and have it laid out and painted twice.
+        self.table.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.table.open_requested.connect(self._open_selected)
 
         self._pause = single_shot(self, pause_ms, self.search_now)

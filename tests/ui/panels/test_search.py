@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -21,6 +22,7 @@ from tests.support.qt import column_texts
 from ui.main_window import MainWindow
 from ui.models.search_results import HTML_ROLE, MATCH_COLUMN, snippet_html
 from ui.panels.search import TYPE_SOMETHING, SearchPanel, _running
+from ui.widgets.rich_text_delegate import KEPT_DOCUMENTS, RichTextDelegate
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 raises_windows = pytest.mark.qt_log_ignore(
@@ -249,3 +251,47 @@ def test_show_more_adds_the_next_best_matches_below(qtbot: QtBot) -> None:
     assert (last.rank, last.hit.snippet) == (DEFAULT_LIMIT + 3, f"chronology {DEFAULT_LIMIT + 3}")
     assert panel.summary.text() == f"{DEFAULT_LIMIT + 3} observations found, best match first."
     assert not panel.more_button.isVisible()
+
+
+def test_fifty_results_show_whole_short_columns_and_the_snippets_bold_without_qt_measuring(
+    qtbot: QtBot,
+) -> None:
+    """Columns fit the results by their text alone (Qt's measuring each cell through Python
+    held the window up for longer than a frame): a long worker name is still whole."""
+    longest = "Ελένη Παπαδοπούλου-Fitt"
+    hits = [
+        replace(_hit(uuid.uuid4(), f"match {n}"), worker=longest if n == 37 else "Al Li")
+        for n in range(50)
+    ]
+    panel = SearchPanel(lambda text: hits, pause_ms=0)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 600)
+    panel.show()
+    panel.search.setText("match")
+    with qtbot.waitSignal(panel.searched, timeout=5000):
+        panel.search_now()
+
+    view = panel.table.view
+    worker = 1
+    width = view.fontMetrics().horizontalAdvance(longest)
+    assert view.horizontalHeader().sectionSize(worker) > width
+    assert panel.proxy.index(0, MATCH_COLUMN).data(HTML_ROLE) == "<b>match 0</b>"
+    assert view.verticalScrollBar().isVisible()  # there from the first: no second layout
+    centred = panel.proxy.index(0, 0).data(Qt.ItemDataRole.TextAlignmentRole)
+    assert centred == Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+    assert panel.proxy.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_the_snippets_laid_out_for_painting_are_only_those_lately_painted(qtbot: QtBot) -> None:
+    panel = SearchPanel(lambda text: [], pause_ms=0)
+    qtbot.addWidget(panel)
+    delegate = panel.table.view.itemDelegateForColumn(MATCH_COLUMN)
+    assert isinstance(delegate, RichTextDelegate)
+    font = panel.font()
+
+    first = delegate.document("<b>one</b>", "#000000", font)
+    assert delegate.document("<b>one</b>", "#000000", font) is first  # laid out once
+    for n in range(KEPT_DOCUMENTS * 3):
+        delegate.document(f"<b>{n}</b>", "#000000", font)
+    assert len(delegate._documents) == KEPT_DOCUMENTS
+    assert delegate.document("<b>one</b>", "#000000", font) is not first
