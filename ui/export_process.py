@@ -1,4 +1,4 @@
-"""The GUI's end of the summary export process (observer/documents/export_process.py).
+"""The GUI's end of the summary export process (observer/cli/export_process.py).
 
 A QProcess reports through the event loop: reading a line of its news is all the GUI
 thread does while summaries are built and signed in the other process, so the window never
@@ -12,18 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import uuid
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, Signal
 
-from observer.documents.export_process import CANCEL, Job
+from observer.documents.export_job import CANCEL, Job
 from observer.paths import PASSPHRASE_ENV
-from observer.store.encryption import StoreKey
 
 log = logging.getLogger(__name__)
 
-MODULE = "observer.documents.export_process"
+MODULE = "observer.cli.export_process"
 EXIT_WAIT_MS = 30_000
 PASSPHRASE_VARIABLES = (PASSPHRASE_ENV, "OBSERVER_NEW_PASSPHRASE")
 
@@ -57,23 +54,11 @@ class ExportProcess(QObject):
     finished = Signal(int, bool)  # items done, whether cancelled
     stopped = Signal(int)  # the process ended without finishing (items done by then)
 
-    def __init__(
-        self,
-        data_dir: Path,
-        key: StoreKey,
-        passphrase: str,
-        items: list[tuple[uuid.UUID, Path]],
-        *,
-        sign: bool,
-        include_case_reference: bool,
-        earlier: str | None = None,
-    ) -> None:
+    def __init__(self, job: Job) -> None:
         # The application's: it deletes itself once its process has exited, which may be
         # after its dialog has gone (a QProcess deleted while its process runs kills it).
         super().__init__(QCoreApplication.instance())
-        self._job = Job(
-            data_dir, key.key, key.salt, passphrase, items, sign, include_case_reference, earlier
-        )
+        self._job = job
         self._done = 0
         self._ended = False
         self.process = QProcess(self)

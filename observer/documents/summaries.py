@@ -39,11 +39,11 @@ from observer.vocabulary import Status
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from observer.documents.export_job import Job
     from observer.documents.pdf.content import SummaryContent
     from observer.documents.sources import DocumentSources
     from observer.signing import IdentityInfo, Verification
     from observer.signing.opened import Opened
-    from observer.store.encryption import StoreKey
 
 log = logging.getLogger(__name__)
 
@@ -483,12 +483,31 @@ class Summaries:
     def verify(self, path: Path) -> Verification:
         return verify_summary(self._sources, path)
 
-    def for_export_process(self) -> tuple[Path, StoreKey, str]:
-        """The data folder, the store's key and its passphrase: what a process exporting
-        for this session needs to open the store and sign (observer/documents/
-        export_process.py, which gets them through a pipe, never a file)."""
+    def export_job(
+        self,
+        items: list[tuple[uuid.UUID, Path]],
+        *,
+        sign: bool,
+        include_case_reference: bool,
+        earlier: str | None = None,
+    ) -> Job:
+        """What a process exporting for this session needs: the records, where each goes,
+        and the data folder, store key and passphrase to open the store and sign with
+        (observer/documents/export_job.py; it travels through a pipe, never a file)."""
+        from observer.documents.export_job import Job
+
         sources = self._sources
-        return sources.data_dir, sources.db.key, sources.passphrase
+        key = sources.db.key
+        return Job(
+            sources.data_dir,
+            key.key,
+            key.salt,
+            sources.passphrase,
+            items,
+            sign=sign,
+            include_case_reference=include_case_reference,
+            earlier=earlier,
+        )
 
     def prepare_signing(self, passphrase: str | None = None) -> IdentityInfo:
         return prepare_signing(self._sources, passphrase)

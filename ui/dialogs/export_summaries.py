@@ -207,19 +207,15 @@ class ExportSummariesDialog(QDialog):
         (or makes it, the first time); `earlier` is the passphrase a key from before the
         store had one is still under."""
         sign = any(r.status is Status.SIGNED for r in self._records.values())
-        data_dir, key, passphrase = self._summaries.for_export_process()
-        self._items = [
-            (r, self._target or self._folder / file_name(r)) for r in self._records.values()
-        ]
-        process = self._process = ExportProcess(
-            data_dir,
-            key,
-            passphrase,
+        records = self._records.values()
+        self._items = [(r, self._target or self._folder / file_name(r)) for r in records]
+        job = self._summaries.export_job(
             [(r.id, target) for r, target in self._items],
             sign=sign,
             include_case_reference=not self.leave_out_references.isChecked(),
             earlier=earlier,
         )
+        process = self._process = ExportProcess(job)
         process.identity.connect(self._key_opened)
         process.earlier.connect(self._earlier_needed)
         process.earlier_refused.connect(self._earlier_refused)

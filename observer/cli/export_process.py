@@ -3,13 +3,12 @@
 Building a PDF with reportlab and signing it with pyHanko is Python work that holds the
 interpreter's lock: on a thread of the GUI's process it keeps the window from painting for
 tens of milliseconds at a time, and leaves what it loaded (a hundred megabytes) in the GUI
-for good. The GUI starts `python -m observer.documents.export_process` instead, and speaks
+for good. The GUI starts `python -m observer.cli.export_process` instead, and speaks
 to it in lines of JSON:
 
-- on its standard input, first the job (the data folder, the store's derived key and
-  passphrase, the records and the file each goes to), then `cancel` to stop after the
-  summary in hand; the end of its input (the GUI gone) stops it the same way. The key and
-  passphrase travel only through the pipe: never a file, an argument or the environment;
+- on its standard input, the job (observer/documents/export_job.py), then `cancel` to
+  stop after the summary in hand; the end of its input (the GUI gone) stops it the same
+  way. The key and passphrase travel only through the pipe;
 - on its standard output, what happened: the signing identity opened (or that it is under
   an earlier passphrase, or why it cannot be opened), each summary done or refused, and
   the end. Anything else the process prints goes to its standard error.
@@ -27,11 +26,10 @@ import os
 import sys
 import threading
 import traceback
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from observer.documents.export_job import CANCEL, Job
 from observer.errors import ObserverError
 
 log = logging.getLogger(__name__)
@@ -39,46 +37,6 @@ log = logging.getLogger(__name__)
 # Each summary reads one record: a small page cache does (the GUI's keeps 32 MB).
 CACHE_KIB = 2_000
 UNEXPECTED = "Something unexpected went wrong; the details are in the log."
-CANCEL = "cancel"
-
-
-@dataclass(frozen=True)
-class Job:
-    data_dir: Path
-    key: bytes
-    salt: bytes
-    passphrase: str
-    items: list[tuple[uuid.UUID, Path]]
-    sign: bool
-    include_case_reference: bool
-    earlier: str | None = None  # the passphrase an earlier signing key is still under
-
-    def to_line(self) -> bytes:
-        job = {
-            "data_dir": str(self.data_dir),
-            "key": self.key.hex(),
-            "salt": self.salt.hex(),
-            "passphrase": self.passphrase,
-            "items": [[str(i), str(p)] for i, p in self.items],
-            "sign": self.sign,
-            "include_case_reference": self.include_case_reference,
-            "earlier": self.earlier,
-        }
-        return json.dumps(job).encode() + b"\n"
-
-    @classmethod
-    def from_line(cls, line: bytes) -> Job:
-        job = json.loads(line)
-        return cls(
-            data_dir=Path(job["data_dir"]),
-            key=bytes.fromhex(job["key"]),
-            salt=bytes.fromhex(job["salt"]),
-            passphrase=job["passphrase"],
-            items=[(uuid.UUID(i), Path(p)) for i, p in job["items"]],
-            sign=bool(job["sign"]),
-            include_case_reference=bool(job["include_case_reference"]),
-            earlier=job.get("earlier"),
-        )
 
 
 class Reports:
