@@ -7,6 +7,7 @@ Search text is personal data (it names what happened to a child): it is never lo
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass
@@ -151,34 +152,38 @@ class Snippet:
 def parse_marked(marked: str, opening: str, closing: str) -> Snippet:
     """Reads a snippet whose matches are wrapped in `opening`/`closing` markers, collapsing
     runs of white space (a snippet is one line). Stray or unbalanced markers are dropped."""
-    pieces = re.split(f"({re.escape(opening)}|{re.escape(closing)}|\\s+)", marked)
     text: list[str] = []
     spans: list[tuple[int, int]] = []
     inside = False
     start: int | None = None
     length = 0
     space_pending = False
-    for piece in pieces:
+    for piece in _markers(opening, closing).split(marked):
         if piece == opening:
             inside = True
         elif piece == closing:
             if start is not None:
                 spans.append((start, length))
             inside, start = False, None
-        elif piece.isspace():
-            space_pending = True
-        elif piece:
-            if space_pending and length:
+        elif words := " ".join(piece.split()):
+            if (space_pending or piece[0].isspace()) and length:
                 text.append(" ")
                 length += 1
-            space_pending = False
             if inside and start is None:
                 start = length
-            text.append(piece)
-            length += len(piece)
+            text.append(words)
+            length += len(words)
+            space_pending = piece[-1].isspace()
+        elif piece:
+            space_pending = True
     if start is not None:
         spans.append((start, length))
     return Snippet("".join(text), _merged(spans))
+
+
+@functools.cache
+def _markers(opening: str, closing: str) -> re.Pattern[str]:
+    return re.compile(f"({re.escape(opening)}|{re.escape(closing)})")
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -25,6 +25,7 @@ from observer.search.query import FIELD_LABELS, IndexMatch, parse_query, snippet
 from observer.search.query import Snippet as Snippet
 from observer.store.db import Database
 from observer.store.filters import ObservationFilter, filtered
+from observer.store.ids import id_key, raw_id
 from observer.store.models import Observation, Person, Rating, Standard
 from observer.vocabulary import Kind, Status
 
@@ -103,22 +104,24 @@ def search(
             highlights=m.snippet.highlights,
             field=m.field,
             field_label=standards.get(m.observation_id) or FIELD_LABELS.get(m.field, "Record"),
-            **details[m.observation_id],
+            **details[id_key(m.observation_id)],
         )
         for m in matches
         # Read in one transaction, so always true unless the index is damaged.
-        if m.observation_id in details
+        if id_key(m.observation_id) in details
     ]
 
 
 _worker, _observer = aliased(Person), aliased(Person)  # made once: aliasing is not free
 
 
-def _details(s: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+def _details(s: Session, ids: Sequence[uuid.UUID]) -> dict[str, dict[str, Any]]:
+    """Who, when, what kind and status of each record, by `id_key` (ids are read as the
+    store keeps them: making a UUID of each costs more than the query)."""
     worker, observer = _worker, _observer
     statement = (
         select(
-            Observation.id,
+            raw_id(Observation.id),
             worker.name,
             observer.name,
             Observation.observed_at,
@@ -130,14 +133,14 @@ def _details(s: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, 
         .where(Observation.id.in_(ids))
     )
     return {
-        row[0]: {
+        id_key(row[0]): {
             "worker": row[1],
             "observer": row[2],
             "observed_at": row[3],
             "kind": Kind(row[4]),
             "status": Status(row[5]),
         }
-        for row in s.execute(statement)
+        for row in s.connection().execute(statement)
     }
 
 
@@ -146,23 +149,21 @@ def _evidence_standards(s: Session, matches: Sequence[IndexMatch]) -> dict[uuid.
     if not matches:
         return {}
     statement = (
-        select(Rating.observation_id, Rating.evidence, Standard.title)
+        select(raw_id(Rating.observation_id), Rating.evidence, Standard.title)
         .join(Standard, Standard.id == Rating.standard_id)
         .where(Rating.observation_id.in_([m.observation_id for m in matches]))
         .where(Rating.evidence != "")
         .order_by(Standard.position)
     )
-    evidence: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for observation_id, text, title in s.execute(statement):
-        evidence.setdefault(observation_id, []).append(
-            (" ".join(text.split()), f"Evidence for {title}")
-        )
+    evidence: dict[str, list[tuple[str, str]]] = {}
+    for observation_id, text, title in s.connection().execute(statement):
+        evidence.setdefault(id_key(observation_id), []).append((text, title))
     found: dict[uuid.UUID, str] = {}
     for match in matches:
         core = snippet_core(match.snippet)
-        for text, label in evidence.get(match.observation_id, []):
-            if core and core in text:
-                found[match.observation_id] = label
+        for text, title in evidence.get(id_key(match.observation_id), []):
+            if core and core in " ".join(text.split()):
+                found[match.observation_id] = f"Evidence for {title}"
                 break
     return found
 

@@ -287,53 +287,55 @@ class Fts5Index:
             exact = select(_text.c.rowid).where(matching, *wheres).correlate(None)
             wheres += [loosely, (_text.c.rowid + 0).in_(exact)]
         bm25 = func.bm25(literal_column(TABLE))
-        ranked = list(
-            s.execute(
-                select(_text.c.rowid, bm25)
-                .where(*wheres)
-                .order_by(bm25, _text.c.rowid)  # ties in a fixed order, so pages never overlap
-                .limit(limit)
-                .offset(offset)
-            )
-        )
+        ranked = s.execute(
+            select(_text.c.rowid, bm25)
+            .where(*wheres)
+            .order_by(bm25, _text.c.rowid)  # ties in a fixed order, so pages never overlap
+            .limit(limit)
+            .offset(offset)
+        ).all()
         if not ranked:
             return []
-        rowids = [row[0] for row in ranked]
-        snippets = self._snippets(s, matching, rowids)
-        rows = s.execute(
-            select(_rows.c.rowid, _rows.c.observation_id).where(_rows.c.rowid.in_(rowids))
-        )
-        ids = {rowid: observation_id for rowid, observation_id in rows}  # noqa: C416
+        found = _snippets(s, fts5_query(query), [row[0] for row in ranked])
         return [
-            IndexMatch(ids[rowid], -float(score), *snippets[rowid])
+            IndexMatch(_uuid(found[rowid][0]), -float(score), *found[rowid][1:])
             for rowid, score in ranked
-            if rowid in ids and rowid in snippets
+            if rowid in found
         ]
 
-    @staticmethod
-    def _snippets(
-        s: Session, matching: ColumnElement[bool], rowids: list[int]
-    ) -> dict[int, tuple[str, Snippet]]:
-        """The best snippet of each row, and the field it is from.
 
-        One pass over the rows in range, computing snippets only for the hits ("+ 0" again:
-        looking rows up one by one would redo a prefix search for each)."""
-        snippet = func.snippet(
-            literal_column(TABLE), -1, MARK_OPEN, MARK_CLOSE, ELLIPSIS, SNIPPET_TOKENS
-        )
-        statement = select(_text.c.rowid, snippet, *(_text.c[name] for name in SEARCHED_FIELDS))
-        statement = statement.where(
-            matching,
-            _text.c.rowid.between(min(rowids), max(rowids)),
-            (_text.c.rowid + 0).in_(rowids),
-        )
-        found: dict[int, tuple[str, Snippet]] = {}
-        for rowid, marked, *fields in s.execute(statement):
-            found[rowid] = (
-                _field_of(marked or "", fields),
-                parse_marked(marked or "", MARK_OPEN, MARK_CLOSE),
-            )
-        return found
+_SNIPPETS = (
+    f"SELECT {TABLE}.rowid, {ROWS}.observation_id, "
+    f"snippet({TABLE}, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '{ELLIPSIS}', {SNIPPET_TOKENS}), "
+    + ", ".join(f"{TABLE}.{name}" for name in SEARCHED_FIELDS)
+    + f" FROM {TABLE} JOIN {ROWS} ON {ROWS}.rowid = {TABLE}.rowid"
+    # One pass over the rows in range, snippets only for the hits ("+ 0": looking rows up
+    # one by one would redo a prefix search for each).
+    f" WHERE {TABLE} MATCH ? AND {TABLE}.rowid BETWEEN ? AND ? AND {TABLE}.rowid + 0 IN ({{}})"
+)
+
+
+def _snippets(
+    s: Session, query: str, rowids: list[int]
+) -> dict[int, tuple[bytes | str, str, Snippet]]:
+    """The observation of each row (its id's bytes), the field of its best snippet and
+    the snippet. Plain SQL: a search's rows are few, and building them through the ORM's
+    types cost more than finding them."""
+    statement = _SNIPPETS.format(", ".join("?" * len(rowids)))
+    rows = s.connection().exec_driver_sql(statement, (query, min(rowids), max(rowids), *rowids))
+    return {
+        rowid: (observation_id, _field_of(marked or "", fields), _parse(marked or ""))
+        for rowid, observation_id, marked, *fields in rows
+    }
+
+
+def _uuid(value: bytes | str) -> uuid.UUID:
+    """An id as SQLite keeps it: 16 bytes (or, in a store never repacked, 32 hex digits)."""
+    return uuid.UUID(bytes=value) if isinstance(value, bytes) else uuid.UUID(value)
+
+
+def _parse(marked: str) -> Snippet:
+    return parse_marked(marked, MARK_OPEN, MARK_CLOSE)
 
 
 def _field_of(marked: str, fields: list[str | None]) -> str:
