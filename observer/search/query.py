@@ -11,6 +11,7 @@ import functools
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from observer.errors import InvalidInput
 from observer.vocabulary import NARRATIVE_SECTIONS
@@ -203,9 +204,17 @@ def snippet_core(snippet: Snippet) -> str:
 
 @dataclass(frozen=True)
 class IndexMatch:
-    """One observation an index found: its score (higher is better) and the best snippet."""
+    """One observation an index found: its score (higher is better), the best snippet and
+    the field it is from, and what a hit shows of the record, read in the same pass:
+    `standard` names the standard whose evidence holds the snippet, when it is evidence."""
 
     observation_id: uuid.UUID
     score: float
     field: str
     snippet: Snippet
+    worker: str
+    observer: str
+    observed_at: datetime
+    kind: str
+    status: str
+    standard: str | None = None
