@@ -222,10 +222,11 @@ def report(
             f"{store['observations']} --seed {store['seed']}",
             "```",
             "",
-            f"then its busiest worker given {store['busy']} observations (`benchmarks/run.py` "
-            "does all three, once, and keeps the store in ~/.cache/practice-observer-benchmark). "
-            "Every figure is taken on a fresh copy of it, so measuring never changes what the "
-            "next run measures.",
+            f"then its busiest worker given {store['busy']} observations. `benchmarks/run.py` "
+            "does all three once and keeps the store (`--store`, by default "
+            "`~/.cache/practice-observer-benchmark`) for later runs, made again when the store's "
+            "schema changes; every figure is taken on a fresh copy of it, so measuring never "
+            "changes what the next run measures.",
             "",
             "The ratio is to the floor where there is one (measured in the same run), else "
             "to the target.",

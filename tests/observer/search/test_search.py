@@ -6,7 +6,7 @@ import json
 import shutil
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -119,6 +119,39 @@ def test_results_come_a_page_at_a_time_without_gaps_or_repeats(
     assert [h.observation_id for h in services.search.find("chronology", 3, None, 3)] == pages[1]
     with pytest.raises(InvalidInput):
         search(services.db, "chronology", offset=-1)
+
+
+def test_words_in_very_many_records_rank_the_best_of_the_newest(
+    services: Services, new_draft: NewDraft, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the window (2,500 records in the app; 3 here), only the newest records with
+    the words are ranked, best first, page after page; fewer are all ranked."""
+    monkeypatch.setattr(search_sqlite, "RANK_WINDOW", 3)
+    monkeypatch.setattr(search_sqlite, "PHRASE_WINDOW", 3)
+    day = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    oldest_and_best = new_draft(
+        focus="The chronology, the chronology and the chronology.", when=day
+    )
+    newer = [
+        new_draft(
+            focus=f"The chronology was read before visit {n} to the family home.",
+            when=day + timedelta(days=n + 1),
+        )
+        for n in range(2)
+    ]
+    newest_and_better = new_draft(
+        focus="The chronology and the chronology at the meeting.", when=day + timedelta(days=9)
+    )
+
+    hits = [hit.observation_id for hit in search(services.db, "chronology")]
+    assert hits[0] == newest_and_better
+    assert oldest_and_best not in hits  # past the window, though it says it most
+    assert set(hits) == {newest_and_better, *newer}
+    pages = [search(services.db, "chronology", limit=2, offset=start) for start in (0, 2)]
+    assert [hit.observation_id for page in pages for hit in page] == hits
+    assert [hit.observation_id for hit in search(services.db, '"the chronology"')] == hits
+    assert set(found(services, "chronology family")) == set(newer)  # two: all are ranked
+    assert found(services, "chronology meeting") == [newest_and_better]
 
 
 def test_a_snippet_marks_each_matched_word_and_keeps_the_text_as_typed(
