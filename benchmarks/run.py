@@ -229,7 +229,8 @@ def report(
             "changes what the next run measures.",
             "",
             "The ratio is to the floor where there is one (measured in the same run), else "
-            "to the target.",
+            "to the target. Figures taken on a busy machine are slower: compare the load "
+            "averages above with your own before comparing figures.",
             "",
             table(measurements),
             "",
