@@ -271,49 +271,89 @@ class Fts5Index:
         within: Select[uuid.UUID] | None,
         offset: int = 0,
     ) -> list[IndexMatch]:
-        wheres: list[ColumnElement[bool]] = []
-        if within is not None:
-            allowed = select(_rows.c.rowid).where(_rows.c.observation_id.in_(within))
-            # "+ 0" keeps the list out of FTS5's own plan, which would rerun the search
-            # once for every allowed record.
-            wheres.append((_text.c.rowid + 0).in_(allowed))
-        loose = _loosened(query)
-        matching = _match(query)
-        bm25 = func.bm25(literal_column(TABLE))
-        if loose == query:
-            # One pass: the newest matches, each scored as it is read, best first.
-            newest = (
-                select(_text.c.rowid.label("rowid"), bm25.label("score"))
-                .where(matching, *wheres)
-                .order_by(_text.c.rowid.desc())
-                .limit(_window(query))
-                .subquery()
-            )
-            ranking = select(newest.c.rowid, newest.c.score).order_by(
-                newest.c.score,
-                newest.c.rowid,  # ties in a fixed order: pages never overlap
-            )
+        if within is None:
+            ranked = _ranked(s, query, limit, offset)
         else:
-            loosely = _match(loose)
-            floor = s.scalar(
-                select(_text.c.rowid)
-                .where(loosely, *wheres)
-                .order_by(_text.c.rowid.desc())
-                .limit(1)
-                .offset(_window(query))
-            )
-            if floor is not None:
-                wheres.append(_text.c.rowid > floor)
-            # bm25 would first count the records holding each phrase, matching it in
-            # every record of the store; ranking by the phrases' words avoids that, and
-            # only records holding the phrases themselves are ranked.
-            exact = select(_text.c.rowid).where(matching, *wheres).correlate(None)
-            wheres += [loosely, (_text.c.rowid + 0).in_(exact)]
-            ranking = select(_text.c.rowid, bm25).where(*wheres).order_by(bm25, _text.c.rowid)
-        ranked = s.execute(ranking.limit(limit).offset(offset)).all()
+            ranked = _ranked_within(s, query, limit, within, offset)
         if not ranked:
             return []
         return _hits(s, fts5_query(query), ranked)
+
+
+# The newest matches, each scored as it is read, best first (ties in a fixed order, so
+# pages never overlap): one pass.
+_NEWEST_RANKED = (
+    f"SELECT rowid, score FROM (SELECT rowid, bm25({TABLE}) AS score FROM {TABLE}"
+    f" WHERE {TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid LIMIT ? OFFSET ?"
+)
+# A phrase's: bm25 would first count the records holding each phrase, matching it in
+# every record of the store; ranking the newest records with all its words by those words
+# avoids that, and only records holding the phrases themselves are kept.
+_FLOOR = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
+_PHRASES_RANKED = (
+    f"SELECT rowid, bm25({TABLE}) FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ?"
+    f" AND rowid + 0 IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ?)"
+    f" ORDER BY bm25({TABLE}), rowid LIMIT ? OFFSET ?"
+)
+
+
+def _ranked(s: Session, query: SearchQuery, limit: int, offset: int) -> list[tuple[int, float]]:
+    """`_ranked_within` for a search of every record, as plain SQL: most searches, and
+    building the statements through SQLAlchemy cost as much as running some of them."""
+    connection = s.connection()
+    loose = _loosened(query)
+    if loose == query:
+        window = (fts5_query(query), _window(query), limit, offset)
+        return [(r[0], r[1]) for r in connection.exec_driver_sql(_NEWEST_RANKED, window)]
+    floor = connection.exec_driver_sql(_FLOOR, (fts5_query(loose), _window(query))).scalar()
+    above = -1 if floor is None else floor
+    parameters = (fts5_query(loose), above, fts5_query(query), above, limit, offset)
+    return [(r[0], r[1]) for r in connection.exec_driver_sql(_PHRASES_RANKED, parameters)]
+
+
+def _ranked_within(
+    s: Session, query: SearchQuery, limit: int, within: Select[uuid.UUID], offset: int
+) -> list[tuple[int, float]]:
+    """The best `limit` matches after `offset`, of the observations `within` selects, as
+    rowids and their scores (lower is better)."""
+    allowed = select(_rows.c.rowid).where(_rows.c.observation_id.in_(within))
+    # "+ 0" keeps the list out of FTS5's own plan, which would rerun the search once for
+    # every allowed record.
+    wheres: list[ColumnElement[bool]] = [(_text.c.rowid + 0).in_(allowed)]
+    loose = _loosened(query)
+    matching = _match(query)
+    bm25 = func.bm25(literal_column(TABLE))
+    if loose == query:
+        # One pass: the newest matches, each scored as it is read, best first.
+        newest = (
+            select(_text.c.rowid.label("rowid"), bm25.label("score"))
+            .where(matching, *wheres)
+            .order_by(_text.c.rowid.desc())
+            .limit(_window(query))
+            .subquery()
+        )
+        ranking = select(newest.c.rowid, newest.c.score).order_by(
+            newest.c.score,
+            newest.c.rowid,  # ties in a fixed order: pages never overlap
+        )
+    else:
+        loosely = _match(loose)
+        floor = s.scalar(
+            select(_text.c.rowid)
+            .where(loosely, *wheres)
+            .order_by(_text.c.rowid.desc())
+            .limit(1)
+            .offset(_window(query))
+        )
+        if floor is not None:
+            wheres.append(_text.c.rowid > floor)
+        # bm25 would first count the records holding each phrase, matching it in
+        # every record of the store; ranking by the phrases' words avoids that, and
+        # only records holding the phrases themselves are ranked.
+        exact = select(_text.c.rowid).where(matching, *wheres).correlate(None)
+        wheres += [loosely, (_text.c.rowid + 0).in_(exact)]
+        ranking = select(_text.c.rowid, bm25).where(*wheres).order_by(bm25, _text.c.rowid)
+    return [(r[0], r[1]) for r in s.execute(ranking.limit(limit).offset(offset))]
 
 
 _HITS = (

@@ -383,6 +383,31 @@ def test_filters_narrow_the_search_to_those_observations(
     assert found(services, "core group", person_ids=(staff.senior,)) == []
 
 
+@pytest.mark.parametrize("window", [3, 2_500])
+def test_a_filter_that_keeps_every_record_finds_what_no_filter_finds(
+    services: Services, new_draft: NewDraft, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """A search of every record and a filtered one are built differently (the first as
+    plain SQL): the same records, scores, pages and snippets, within the window or past it."""
+    monkeypatch.setattr(search_sqlite, "RANK_WINDOW", window)
+    monkeypatch.setattr(search_sqlite, "PHRASE_WINDOW", window)
+    day = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    for n in range(7):
+        record = new_draft(
+            focus="The safety plan " + "and the safety plan " * (n % 3) + f"at visit {n}.",
+            when=day + timedelta(days=n),
+        )
+        strengths = "Safeguarding was discussed; the plan was reviewed. " * (n % 2 + 1)
+        services.recording.update(record, {"strengths": strengths})
+    everything = ObservationFilter()
+    for words in ("plan", "safety plan", '"safety plan"', "safeg*", '"the plan" visit'):
+        for limit, offset in ((50, 0), (2, 0), (2, 2), (2, 6)):
+            plain = search(services.db, words, limit, offset=offset)
+            filtered = search(services.db, words, limit, filters=everything, offset=offset)
+            assert plain == filtered, (words, limit, offset)
+        assert search(services.db, words), words
+
+
 def test_the_limit_keeps_the_best_matches(services: Services, new_draft: NewDraft) -> None:
     best = new_draft(focus="Respite, respite and respite again.")
     for _ in range(4):
