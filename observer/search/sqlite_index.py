@@ -158,6 +158,7 @@ def _erase(session: Session, ids: Select[uuid.UUID]) -> None:
         session.execute(insert(_command).from_select(list(_command.c.keys()), rows))
 
 
+_ANY_PENDING = f"SELECT 1 FROM {PENDING} LIMIT 1"
 _SECURE_DELETE = f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('secure-delete', {{}})"
 
 
@@ -236,7 +237,7 @@ class Fts5Index:
             session.execute(text(_SECURE_DELETE.format(1)))
 
     def is_up_to_date(self, session: Session) -> bool:
-        return session.scalar(text(f"SELECT 1 FROM {PENDING} LIMIT 1")) is None
+        return session.connection().exec_driver_sql(_ANY_PENDING).first() is None
 
     def bring_up_to_date(self, session: Session) -> int:
         """Rewrites the rows of observations changed since the last search; how many."""
