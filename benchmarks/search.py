@@ -1,11 +1,15 @@
 """Times full-text search on a real store: ranked hits with snippets, as the app asks for them.
 
-    .venv/bin/observer --data-dir DIR demo --workers 2000 --observations 100000
-    OBSERVER_PASSPHRASE=... .venv/bin/python benchmarks/search.py --data-dir DIR
+    cp -r ~/.cache/practice-observer-benchmark COPY   # the store benchmarks/run.py made
+    OBSERVER_PASSPHRASE="fictional benchmark records" \
+        .venv/bin/python benchmarks/search.py --data-dir COPY
 
 Prints a markdown table: each kind of query (a common word, a rare one, two words, a
 phrase, a prefix, nothing found) run --repeats times after one unmeasured run, end to end
-through `observer.search.service.search` (parsing, ranking, snippets, names and dates), 50 hits.
+through `observer.search.service.search` (parsing, ranking, snippets, names and dates), 50
+hits, as the app asks for them. On the store benchmarks/run.py makes, the figure is the
+one on docs/performance.md (run.py takes it the same way); any other store (`observer
+demo` without --seed makes a different one each time) gives its own.
 A store at an older schema is migrated first (with its backup), and records added or
 changed since the last search (by `demo`, say) are indexed first; both times are printed.
 """
