@@ -1,11 +1,15 @@
 """Times full-text search on a real store: ranked hits with snippets, as the app asks for them.
 
-    .venv/bin/observer --data-dir DIR demo --workers 2000 --observations 100000
-    OBSERVER_PASSPHRASE=... .venv/bin/python benchmarks/search.py --data-dir DIR
+    cp -r ~/.cache/practice-observer-benchmark COPY   # the store benchmarks/run.py made
+    OBSERVER_PASSPHRASE="fictional benchmark records" \
+        .venv/bin/python benchmarks/search.py --data-dir COPY
 
 Prints a markdown table: each kind of query (a common word, a rare one, two words, a
 phrase, a prefix, nothing found) run --repeats times after one unmeasured run, end to end
-through `observer.search.service.search` (parsing, ranking, snippets, names and dates), 50 hits.
+through `observer.search.service.search` (parsing, ranking, snippets, names and dates), 50
+hits, as the app asks for them. On the store benchmarks/run.py makes, the figure is the
+one on docs/performance.md (run.py takes it the same way); any other store (`observer
+demo` without --seed makes a different one each time) gives its own.
 A store at an older schema is migrated first (with its backup), and records added or
 changed since the last search (by `demo`, say) are indexed first; both times are printed.
 """
@@ -29,7 +33,8 @@ from observer.services import Services, open_services  # noqa: E402
 from observer.store.db import SCHEMA_HEAD, Database  # noqa: E402
 from observer.store.encryption import key_for  # noqa: E402
 
-TARGET_MS = 50.0
+TARGET_MS = 15.0  # issue 18
+REPEATS = 10
 QUERIES: dict[str, list[str]] = {
     "common word": ["child", "mother", "visit", "plan"],
     "rare word": ["speech", "portfolio", "fatigue", "oversight"],
@@ -54,8 +59,7 @@ def timings(services: Services, repeats: int) -> tuple[dict[str, list[float]], d
     return times, hits
 
 
-def measure(services: Services, repeats: int) -> Measurement:
-    times, _hits = timings(services, repeats)
+def measurement(times: dict[str, list[float]]) -> Measurement:
     every = [ms for values in times.values() for ms in values]
     return Measurement(
         "Full-text search, 95th percentile",
@@ -64,6 +68,21 @@ def measure(services: Services, repeats: int) -> Measurement:
         TARGET_MS,
         how=f"{len(every)} searches of {sum(map(len, QUERIES.values()))} varied queries",
     )
+
+
+def by_kind(times: dict[str, list[float]], hits: dict[str, int]) -> str:
+    """A markdown table of the timings by kind of query, and of all together."""
+    lines = [
+        "| queries (hits) | runs | median | 95th percentile | target | p95 / target |",
+        "|---|---:|---:|---:|---|---:|",
+    ]
+    every: list[float] = []
+    for kind, values in times.items():
+        every += values
+        named = ", ".join(f"{text} ({hits[text]})" for text in QUERIES[kind])
+        lines.append(_row(f"{kind}: {named}", values))
+    lines.append(_row("**all**", every))
+    return "\n".join(lines)
 
 
 def _schema(data_dir: Path, passphrase: str) -> str | None:
@@ -78,7 +97,7 @@ def _schema(data_dir: Path, passphrase: str) -> str | None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, type=Path)
-    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=REPEATS)
     args = parser.parse_args(argv)
 
     passphrase = passphrase_from_environment()
@@ -101,14 +120,7 @@ def main(argv: list[str]) -> int:
     if indexed:
         print(f"Indexing {indexed:,} records added or changed since took {indexed_s:.1f} s.")
     print()
-    print("| queries | runs | median | 95th percentile | target | p95 / target |")
-    print("|---|---|---|---|---|---|")
-    every: list[float] = []
-    for kind, values in times.items():
-        every += values
-        named = ", ".join(f"{text} ({hits[text]})" for text in QUERIES[kind])
-        print(_row(f"{kind}: {named}", values))
-    print(_row("**all**", every))
+    print(by_kind(times, hits))
     print(f"\n(hits shown per query in brackets, at most {DEFAULT_LIMIT})")
     return 0
 
@@ -117,7 +129,7 @@ def _row(label: str, values: list[float]) -> str:
     p95 = percentile(values, 0.95)
     return (
         f"| {label} | {len(values)} | {statistics.median(values):.1f} ms | {p95:.1f} ms "
-        f"| < {TARGET_MS:.0f} ms | {p95 / TARGET_MS:.2f} |"
+        f"| ≤ {TARGET_MS:.0f} ms | {p95 / TARGET_MS:.2f} |"
     )
 
 

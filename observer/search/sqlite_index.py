@@ -21,12 +21,15 @@ Words are stemmed (Porter, English) and accents ignored, so "visits" finds "visi
 "zoe" finds "Zoë". Ranking is FTS5's bm25: a word found in several fields, or rare in the
 store, ranks higher.
 
-Ranking costs time for every record that matches, so a search whose words are in most
-records (say "child" in a store of 100,000) ranks only the most recently added
-RANK_WINDOW records that contain all its words, which keeps it well under 50 ms; a
-narrower search ranks every match. Matching a phrase costs more per record (more so when
-it has words like "of" and "the", which are in every record many times over), so a search
-with a phrase looks in the newest PHRASE_WINDOW records that have all its other words.
+Ranking costs time for every record that matches (about half a microsecond each, after
+a pass over each word's list of records to weigh how rare it is), and so do the snippets,
+so a search whose words are in many records (say "child", in 99,700 of a store of
+100,000) ranks the most recently added RANK_WINDOW records that contain all its words: a
+screenful of the best of the newest, in well under 15 ms. A search for something
+specific, in fewer records, ranks every match. Matching a phrase costs more per record
+(more so when it has words like "of" and "the", which are in every record many times
+over), so a search with a phrase looks in the newest PHRASE_WINDOW records that have all
+its other words.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -49,6 +54,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -62,14 +68,16 @@ from observer.search.query import (
     Snippet,
     Term,
     parse_marked,
+    snippet_core,
 )
 from observer.store.ids import Id
 from observer.store.index_tables import PENDING, ROWS, TABLE, WORDS
+from observer.store.models import UTCDateTime
 
 log = logging.getLogger(__name__)
 
-RANK_WINDOW = 10_000
-PHRASE_WINDOW = 5_000
+RANK_WINDOW = 2_500
+PHRASE_WINDOW = 2_500
 ERASE_ONE_BY_ONE = 100
 SNIPPET_TOKENS = 18
 # Private-use characters round each match; they are kept out of the indexed text.
@@ -150,6 +158,7 @@ def _erase(session: Session, ids: Select[uuid.UUID]) -> None:
         session.execute(insert(_command).from_select(list(_command.c.keys()), rows))
 
 
+_ANY_PENDING = f"SELECT 1 FROM {PENDING} LIMIT 1"
 _SECURE_DELETE = f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('secure-delete', {{}})"
 
 
@@ -227,6 +236,9 @@ class Fts5Index:
         if secure:
             session.execute(text(_SECURE_DELETE.format(1)))
 
+    def is_up_to_date(self, session: Session) -> bool:
+        return session.connection().exec_driver_sql(_ANY_PENDING).first() is None
+
     def bring_up_to_date(self, session: Session) -> int:
         """Rewrites the rows of observations changed since the last search; how many."""
         queued = int(session.scalar(text(f"SELECT count(*) FROM {PENDING}")) or 0)
@@ -260,13 +272,72 @@ class Fts5Index:
         within: Select[uuid.UUID] | None,
         offset: int = 0,
     ) -> list[IndexMatch]:
-        wheres: list[ColumnElement[bool]] = []
-        if within is not None:
-            allowed = select(_rows.c.rowid).where(_rows.c.observation_id.in_(within))
-            # "+ 0" keeps the list out of FTS5's own plan, which would rerun the search
-            # once for every allowed record.
-            wheres.append((_text.c.rowid + 0).in_(allowed))
-        loose = _loosened(query)
+        if within is None:
+            ranked = _ranked(s, query, limit, offset)
+        else:
+            ranked = _ranked_within(s, query, limit, within, offset)
+        if not ranked:
+            return []
+        return _hits(s, fts5_query(query), ranked)
+
+
+# The newest matches, each scored as it is read, best first (ties in a fixed order, so
+# pages never overlap): one pass.
+_NEWEST_RANKED = (
+    f"SELECT rowid, score FROM (SELECT rowid, bm25({TABLE}) AS score FROM {TABLE}"
+    f" WHERE {TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid LIMIT ? OFFSET ?"
+)
+# A phrase's: bm25 would first count the records holding each phrase, matching it in
+# every record of the store; ranking the newest records with all its words by those words
+# avoids that, and only records holding the phrases themselves are kept.
+_FLOOR = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
+_PHRASES_RANKED = (
+    f"SELECT rowid, bm25({TABLE}) FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ?"
+    f" AND rowid + 0 IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ?)"
+    f" ORDER BY bm25({TABLE}), rowid LIMIT ? OFFSET ?"
+)
+
+
+def _ranked(s: Session, query: SearchQuery, limit: int, offset: int) -> list[tuple[int, float]]:
+    """`_ranked_within` for a search of every record, as plain SQL: most searches, and
+    building the statements through SQLAlchemy cost as much as running some of them."""
+    connection = s.connection()
+    loose = _loosened(query)
+    if loose == query:
+        window = (fts5_query(query), _window(query), limit, offset)
+        return [(r[0], r[1]) for r in connection.exec_driver_sql(_NEWEST_RANKED, window)]
+    floor = connection.exec_driver_sql(_FLOOR, (fts5_query(loose), _window(query))).scalar()
+    above = -1 if floor is None else floor
+    parameters = (fts5_query(loose), above, fts5_query(query), above, limit, offset)
+    return [(r[0], r[1]) for r in connection.exec_driver_sql(_PHRASES_RANKED, parameters)]
+
+
+def _ranked_within(
+    s: Session, query: SearchQuery, limit: int, within: Select[uuid.UUID], offset: int
+) -> list[tuple[int, float]]:
+    """The best `limit` matches after `offset`, of the observations `within` selects, as
+    rowids and their scores (lower is better)."""
+    allowed = select(_rows.c.rowid).where(_rows.c.observation_id.in_(within))
+    # "+ 0" keeps the list out of FTS5's own plan, which would rerun the search once for
+    # every allowed record.
+    wheres: list[ColumnElement[bool]] = [(_text.c.rowid + 0).in_(allowed)]
+    loose = _loosened(query)
+    matching = _match(query)
+    bm25 = func.bm25(literal_column(TABLE))
+    if loose == query:
+        # One pass: the newest matches, each scored as it is read, best first.
+        newest = (
+            select(_text.c.rowid.label("rowid"), bm25.label("score"))
+            .where(matching, *wheres)
+            .order_by(_text.c.rowid.desc())
+            .limit(_window(query))
+            .subquery()
+        )
+        ranking = select(newest.c.rowid, newest.c.score).order_by(
+            newest.c.score,
+            newest.c.rowid,  # ties in a fixed order: pages never overlap
+        )
+    else:
         loosely = _match(loose)
         floor = s.scalar(
             select(_text.c.rowid)
@@ -277,66 +348,113 @@ class Fts5Index:
         )
         if floor is not None:
             wheres.append(_text.c.rowid > floor)
-        matching = _match(query)
-        if loose == query:
-            wheres.append(matching)
-        else:
-            # bm25 would first count the records holding each phrase, matching it in
-            # every record of the store; ranking by the phrases' words avoids that, and
-            # only records holding the phrases themselves are ranked.
-            exact = select(_text.c.rowid).where(matching, *wheres).correlate(None)
-            wheres += [loosely, (_text.c.rowid + 0).in_(exact)]
-        bm25 = func.bm25(literal_column(TABLE))
-        ranked = list(
-            s.execute(
-                select(_text.c.rowid, bm25)
-                .where(*wheres)
-                .order_by(bm25, _text.c.rowid)  # ties in a fixed order, so pages never overlap
-                .limit(limit)
-                .offset(offset)
-            )
-        )
-        if not ranked:
-            return []
-        rowids = [row[0] for row in ranked]
-        snippets = self._snippets(s, matching, rowids)
-        rows = s.execute(
-            select(_rows.c.rowid, _rows.c.observation_id).where(_rows.c.rowid.in_(rowids))
-        )
-        ids = {rowid: observation_id for rowid, observation_id in rows}  # noqa: C416
-        return [
-            IndexMatch(ids[rowid], -float(score), *snippets[rowid])
-            for rowid, score in ranked
-            if rowid in ids and rowid in snippets
-        ]
-
-    @staticmethod
-    def _snippets(
-        s: Session, matching: ColumnElement[bool], rowids: list[int]
-    ) -> dict[int, tuple[str, Snippet]]:
-        """The best snippet of each row, and the field it is from.
-
-        One pass over the rows in range, computing snippets only for the hits ("+ 0" again:
-        looking rows up one by one would redo a prefix search for each)."""
-        snippet = func.snippet(
-            literal_column(TABLE), -1, MARK_OPEN, MARK_CLOSE, ELLIPSIS, SNIPPET_TOKENS
-        )
-        statement = select(_text.c.rowid, snippet, *(_text.c[name] for name in SEARCHED_FIELDS))
-        statement = statement.where(
-            matching,
-            _text.c.rowid.between(min(rowids), max(rowids)),
-            (_text.c.rowid + 0).in_(rowids),
-        )
-        found: dict[int, tuple[str, Snippet]] = {}
-        for rowid, marked, *fields in s.execute(statement):
-            found[rowid] = (
-                _field_of(marked or "", fields),
-                parse_marked(marked or "", MARK_OPEN, MARK_CLOSE),
-            )
-        return found
+        # bm25 would first count the records holding each phrase, matching it in
+        # every record of the store; ranking by the phrases' words avoids that, and
+        # only records holding the phrases themselves are ranked.
+        exact = select(_text.c.rowid).where(matching, *wheres).correlate(None)
+        wheres += [loosely, (_text.c.rowid + 0).in_(exact)]
+        ranking = select(_text.c.rowid, bm25).where(*wheres).order_by(bm25, _text.c.rowid)
+    return [(r[0], r[1]) for r in s.execute(ranking.limit(limit).offset(offset))]
 
 
-def _field_of(marked: str, fields: list[str | None]) -> str:
+_HITS = (
+    f"SELECT {TABLE}.rowid, r.observation_id, "
+    f"snippet({TABLE}, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '{ELLIPSIS}', {SNIPPET_TOKENS}), "
+    "o.observed_at, o.kind, o.status, worker.name, observer.name, "  # _FIELDS_FROM: 8
+    + ", ".join(f"{TABLE}.{name}" for name in SEARCHED_FIELDS)
+    + f" FROM {TABLE} JOIN {ROWS} r ON r.rowid = {TABLE}.rowid"
+    " JOIN observations o ON o.id = r.observation_id"
+    " JOIN people worker ON worker.id = o.observed_person_id"
+    " JOIN people observer ON observer.id = o.observer_id"
+    # One pass over the rows in range, snippets only for the hits ("+ 0": looking rows up
+    # one by one would redo a prefix search for each).
+    f" WHERE {TABLE} MATCH ? AND {TABLE}.rowid BETWEEN ? AND ? AND {TABLE}.rowid + 0 IN ({{}})"
+)
+# The evidence of each hit's record that holds the longest word of its snippet: few rows
+# to compare, wherever the snippet's spaces fell.
+_EVIDENCE = (
+    "WITH hit(observation_id, word) AS (VALUES {})"
+    " SELECT ratings.observation_id, ratings.evidence, standards.title FROM hit"
+    " JOIN ratings ON ratings.observation_id = hit.observation_id"
+    " JOIN standards ON standards.id = ratings.standard_id"
+    " WHERE instr(ratings.evidence, hit.word) ORDER BY standards.position"
+)
+_FIELDS_FROM = 8
+_MOMENT = UTCDateTime()
+
+
+def _hits(s: Session, query: str, ranked: Sequence[tuple[int, float]]) -> list[IndexMatch]:
+    """Each ranked row as a hit: its best snippet and the field it is from, and what a
+    hit shows of its record. Plain SQL, in one pass: a search's hits are few, and reading
+    them through the ORM's types cost more than finding them."""
+    connection = s.connection()
+    rowids = [rowid for rowid, _score in ranked]
+    statement = _HITS.format(", ".join("?" * len(rowids)))
+    rows = {
+        row[0]: row
+        for row in connection.exec_driver_sql(statement, (query, min(rowids), max(rowids), *rowids))
+    }
+    snippets = {
+        rowid: parse_marked(row[2] or "", MARK_OPEN, MARK_CLOSE) for rowid, row in rows.items()
+    }
+    fields = {rowid: _field_of(row[2] or "", row[_FIELDS_FROM:]) for rowid, row in rows.items()}
+    standards = _evidence_standards(
+        connection, {rows[r][1]: snippets[r] for r in rows if fields[r] == "evidence"}
+    )
+    return [
+        IndexMatch(
+            observation_id=_uuid(row[1]),
+            score=-float(score),
+            field=fields[rowid],
+            snippet=snippets[rowid],
+            observed_at=_moment(row[3], connection),
+            kind=row[4],
+            status=row[5],
+            worker=row[6],
+            observer=row[7],
+            standard=standards.get(row[1]),
+        )
+        for rowid, score in ranked
+        if (row := rows.get(rowid)) is not None
+    ]
+
+
+def _evidence_standards(connection: Connection, snippets: dict[Any, Snippet]) -> dict[Any, str]:
+    """Which standard's evidence each snippet is from (by the id as stored): the first, in
+    the framework's order, whose evidence holds the snippet's words."""
+    if not snippets:
+        return {}
+    cores = {observation_id: snippet_core(snippet) for observation_id, snippet in snippets.items()}
+    wanted = [(id_, max(core.split(), key=len)) for id_, core in cores.items() if core]
+    if not wanted:
+        return {}
+    evidence: dict[Any, list[tuple[str, str]]] = {}
+    statement = _EVIDENCE.format(", ".join(["(?, ?)"] * len(wanted)))
+    parameters = tuple(value for pair in wanted for value in pair)
+    for observation_id, words, title in connection.exec_driver_sql(statement, parameters):
+        evidence.setdefault(observation_id, []).append((words, title))
+    found: dict[Any, str] = {}
+    for observation_id, core in cores.items():
+        for words, title in evidence.get(observation_id, []):
+            if core in " ".join(words.split()):
+                found[observation_id] = title
+                break
+    return found
+
+
+def _moment(value: object, connection: Connection) -> datetime:
+    moment = _MOMENT.process_result_value(value, connection.dialect)
+    if moment is None:  # observed_at is NOT NULL
+        raise ValueError("an observation without its date")
+    return moment
+
+
+def _uuid(value: bytes | str) -> uuid.UUID:
+    """An id as SQLite keeps it: 16 bytes (or, in a store never repacked, 32 hex digits)."""
+    return uuid.UUID(bytes=value) if isinstance(value, bytes) else uuid.UUID(value)
+
+
+def _field_of(marked: str, fields: Sequence[str | None]) -> str:
     """Which field FTS5 took the snippet from: the one that holds its text."""
     plain = marked.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
     core = plain.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS)

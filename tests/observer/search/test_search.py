@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,39 @@ def test_results_come_a_page_at_a_time_without_gaps_or_repeats(
     assert [h.observation_id for h in services.search.find("chronology", 3, None, 3)] == pages[1]
     with pytest.raises(InvalidInput):
         search(services.db, "chronology", offset=-1)
+
+
+def test_words_in_very_many_records_rank_the_best_of_the_newest(
+    services: Services, new_draft: NewDraft, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the window (2,500 records in the app; 3 here), only the newest records with
+    the words are ranked, best first, page after page; fewer are all ranked."""
+    monkeypatch.setattr(search_sqlite, "RANK_WINDOW", 3)
+    monkeypatch.setattr(search_sqlite, "PHRASE_WINDOW", 3)
+    day = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    oldest_and_best = new_draft(
+        focus="The chronology, the chronology and the chronology.", when=day
+    )
+    newer = [
+        new_draft(
+            focus=f"The chronology was read before visit {n} to the family home.",
+            when=day + timedelta(days=n + 1),
+        )
+        for n in range(2)
+    ]
+    newest_and_better = new_draft(
+        focus="The chronology and the chronology at the meeting.", when=day + timedelta(days=9)
+    )
+
+    hits = [hit.observation_id for hit in search(services.db, "chronology")]
+    assert hits[0] == newest_and_better
+    assert oldest_and_best not in hits  # past the window, though it says it most
+    assert set(hits) == {newest_and_better, *newer}
+    pages = [search(services.db, "chronology", limit=2, offset=start) for start in (0, 2)]
+    assert [hit.observation_id for page in pages for hit in page] == hits
+    assert [hit.observation_id for hit in search(services.db, '"the chronology"')] == hits
+    assert set(found(services, "chronology family")) == set(newer)  # two: all are ranked
+    assert found(services, "chronology meeting") == [newest_and_better]
 
 
 def test_a_snippet_marks_each_matched_word_and_keeps_the_text_as_typed(
@@ -239,6 +273,28 @@ def test_edits_are_found_at_once_and_replaced_words_are_gone(
     index_is_intact(services)
 
 
+def test_a_search_neither_waits_for_a_writer_nor_blocks_one(
+    services: Services, new_draft: NewDraft
+) -> None:
+    """Another window or command writing (an autosave, an import) holds the store's write
+    lock; a search of an index that is up to date only reads, so it answers at once, and
+    a change made meanwhile is found by the next search."""
+    record = new_draft(focus="Planning the contact arrangements.")
+    assert found(services, "contact") == [record]
+    writer = services.db.engine.raw_connection()
+    try:
+        writer.driver_connection.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        assert found(services, "contact") == [record]
+        assert time.monotonic() - started < 1.0  # not the store's 5 s wait for the lock
+        writer.driver_connection.execute("ROLLBACK")
+    finally:
+        writer.close()
+    services.recording.update(record, {"focus": "Planning the transition to secondary school."})
+    assert found(services, "transition") == [record]
+    assert found(services, "contact") == []
+
+
 def test_a_deleted_draft_leaves_the_index(services: Services, new_draft: NewDraft) -> None:
     kept = new_draft(focus="A sibling assessment was discussed.")
     deleted = new_draft(focus="A sibling assessment, with the neighbour's dog barking.")
@@ -325,6 +381,31 @@ def test_filters_narrow_the_search_to_those_observations(
     assert found(services, "core group", person_ids=(staff.asye,)) == [asye]
     assert found(services, "core group", kind=Kind.SUPERVISION_INDIVIDUAL) == [supervision]
     assert found(services, "core group", person_ids=(staff.senior,)) == []
+
+
+@pytest.mark.parametrize("window", [3, 2_500])
+def test_a_filter_that_keeps_every_record_finds_what_no_filter_finds(
+    services: Services, new_draft: NewDraft, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """A search of every record and a filtered one are built differently (the first as
+    plain SQL): the same records, scores, pages and snippets, within the window or past it."""
+    monkeypatch.setattr(search_sqlite, "RANK_WINDOW", window)
+    monkeypatch.setattr(search_sqlite, "PHRASE_WINDOW", window)
+    day = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    for n in range(7):
+        record = new_draft(
+            focus="The safety plan " + "and the safety plan " * (n % 3) + f"at visit {n}.",
+            when=day + timedelta(days=n),
+        )
+        strengths = "Safeguarding was discussed; the plan was reviewed. " * (n % 2 + 1)
+        services.recording.update(record, {"strengths": strengths})
+    everything = ObservationFilter()
+    for words in ("plan", "safety plan", '"safety plan"', "safeg*", '"the plan" visit'):
+        for limit, offset in ((50, 0), (2, 0), (2, 2), (2, 6)):
+            plain = search(services.db, words, limit, offset=offset)
+            filtered = search(services.db, words, limit, filters=everything, offset=offset)
+            assert plain == filtered, (words, limit, offset)
+        assert search(services.db, words), words
 
 
 def test_the_limit_keeps_the_best_matches(services: Services, new_draft: NewDraft) -> None:
