@@ -26,6 +26,7 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,7 +51,24 @@ class Reports:
         self._out.flush()
 
 
-def watch_for_cancel(source: IO[bytes], cancelled: threading.Event) -> threading.Thread:
+def lines_of(fd: int) -> Iterator[bytes]:
+    """The lines read from `fd`, straight from the file descriptor: a thread still waiting
+    in sys.stdin's reader as the process ends would hold that reader's lock, and Python
+    aborts rather than wait for it."""
+    pending = b""
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            if pending:
+                yield pending
+            return
+        pending += chunk
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            yield line + b"\n"
+
+
+def watch_for_cancel(source: Iterator[bytes], cancelled: threading.Event) -> threading.Thread:
     def watch() -> None:
         for line in source:
             if line.strip() == CANCEL.encode():
@@ -130,8 +148,8 @@ def main() -> int:
     # The reports have standard output to themselves: whatever else prints goes to stderr.
     reports = Reports(os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0))
     sys.stdout = sys.stderr
-    source = sys.stdin.buffer
-    first = source.readline()
+    source = lines_of(sys.stdin.fileno())
+    first = next(source, b"")
     if not first:
         return 0
     job = Job.from_line(first)
