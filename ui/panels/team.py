@@ -213,7 +213,7 @@ class TeamPanel(QWidget):
 
         def load() -> Overview:
             rows = overview.rows(today, period)
-            teams = [(t.name, t.id) for t in people.list_teams()]
+            teams = people.team_names()
             interval = settings.observation_interval_months()
             cells = display_cells(rows)
             texts = search_texts(rows, cells) if finding else {}
