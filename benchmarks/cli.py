@@ -35,7 +35,10 @@ def _seconds(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def measure(runs: int = 10) -> list[Measurement]:
+RUNS = 10
+
+
+def measure(runs: int = RUNS) -> list[Measurement]:
     python = sys.executable
     floor_command = [python, "-c", "import argparse"]
     entry = "from observer.cli.main import main; raise SystemExit(main())"
@@ -59,7 +62,7 @@ def measure(runs: int = 10) -> list[Measurement]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args(argv)
     compileall.compile_dir(ROOT / "observer", quiet=1)
     measurements = measure(args.runs)

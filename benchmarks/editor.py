@@ -27,6 +27,7 @@ from observer.services import Services, open_services  # noqa: E402
 from observer.vocabulary import Status  # noqa: E402
 
 AUTOSAVE_TARGET_MS = 20.0
+SAVES = 200
 
 
 def autosave_times(services: Services, saves: int) -> list[float] | None:
@@ -65,7 +66,7 @@ def measure_autosave(services: Services, saves: int) -> Measurement:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, type=Path)
-    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--saves", type=int, default=SAVES)
     parser.add_argument("--opens", type=int, default=10)
     args = parser.parse_args(argv)
 

@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from pyhanko.sign.signers import SimpleSigner
 
 WHAT = "Export and sign one summary"
-TARGET = 1.5
+TARGET = 1.3  # issue 18: at most 1.3 times the floor, on every run
+RUNS = 20
 NARRATIVE = (
     Observation.strengths,
     Observation.development_areas,
@@ -224,7 +225,7 @@ def measure(services: Services, runs: int) -> list[Measurement]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, type=Path)
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args(argv)
     services = open_services(args.data_dir, passphrase_from_environment())
     try:

@@ -50,10 +50,13 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
 WORKER_PAGE_TARGET_MS = 100.0
-TEAM_OVERVIEW_TARGET_MS = 200.0
+TEAM_OVERVIEW_TARGET_MS = 150.0  # issue 18: filled and painted, once opened before
+TEAM_OVERVIEW_FIRST_TARGET_MS = 200.0  # issue 18: the first time
 STALL_TARGET_MS = 50.0
 RSS_TARGET_MB = 300.0
 HEARTBEAT_MS = 5
+RUNS = 20
+STALL_RUNS = 2
 EXPORTED = 200
 KEY_GAP_MS = 120  # between typed characters: a quick typist, slower than the search's pause
 QUERIES = ("mother", "safeg*", '"foster carer"', "scared boyfriend", "chron*", "xylophone")
@@ -506,7 +509,7 @@ def measurements(result: dict[str, Any]) -> list[Measurement]:
             f"Team overview, {result['team_workers']:,} workers, first open after start",
             result["team_overview_first_ms"],
             "ms",
-            TEAM_OVERVIEW_TARGET_MS,
+            TEAM_OVERVIEW_FIRST_TARGET_MS,
             how="once, its section first chosen",
         ),
         Measurement(
@@ -550,16 +553,18 @@ def details(result: dict[str, Any]) -> str:
     )
 
 
-def measure(data_dir: Path, runs: int) -> list[Measurement]:
+def measure(
+    data_dir: Path, runs: int = RUNS, stall_runs: int = STALL_RUNS
+) -> tuple[list[Measurement], str]:
     """Runs the probe in a process of its own (its peak memory is the GUI's alone) on
-    `data_dir`, which it writes to (audit events of the export): give it a copy."""
+    `data_dir`, which it writes to (audit events of the export): give it a copy. The
+    figures, and what details() says of them."""
     script = str(Path(__file__).resolve())
     with tempfile.TemporaryDirectory(prefix="observer-benchmark-settings-") as settings:
         done = subprocess.run(
             [
                 *(sys.executable, script, "--json", "--runs", str(runs)),
-                # Stalls are watched twice, or once when each figure is taken once.
-                *("--stall-runs", str(min(runs, 2)), "--data-dir", str(data_dir)),
+                *("--stall-runs", str(stall_runs), "--data-dir", str(data_dir)),
             ],
             env=app_environment(Path(settings)),
             capture_output=True,
@@ -568,15 +573,16 @@ def measure(data_dir: Path, runs: int) -> list[Measurement]:
         )
     if done.returncode != 0:
         raise RuntimeError(f"the GUI session failed:\n{done.stderr[-4000:]}")
-    return measurements(json.loads(done.stdout.strip().splitlines()[-1]))
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return measurements(result), details(result)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, type=Path)
-    parser.add_argument("--runs", type=int, default=20, help="timed opens of each page")
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed opens of each page")
     parser.add_argument(
-        "--stall-runs", type=int, default=2, help="exports and typed searches watched"
+        "--stall-runs", type=int, default=STALL_RUNS, help="exports and typed searches watched"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(

@@ -2,12 +2,19 @@
 
     .venv/bin/python benchmarks/run.py [--store DIR] [--runs N] [--output FILE]
 
-Makes (once, then reuses) a store of fictional records at scale with `observer demo
---workers 2000 --observations 100000`, gives its busiest worker 500 observations, then
-times each measurement several times on it. Floors (a bare window, the stack's own cost
-of opening the store, bare reportlab and pyHanko) are measured in the same run on the
-same machine, so a ratio holds even when the machine is busy. Prints a markdown table and
-writes it, with the machine and the store it was measured on, to docs/performance.md.
+Makes a store of fictional records at scale, once, with the commands the page it writes
+names (`observer setup`, then `observer demo --workers 2000 --observations 100000 --seed
+1`, then its busiest worker given 500 observations), and keeps it untouched: every run
+measures fresh copies of it, one for the in-process figures and one for the GUI session
+(both write to the store they are given: audit events, an autosaved draft), so a second
+run, or someone else's on another machine, measures the same store as the first. A kept
+store made at another schema is made again rather than upgraded, since an upgraded store
+is not what a fresh machine makes.
+
+Floors (a bare window, the stack's own cost of opening the store, bare reportlab and
+pyHanko) are measured in the same run on the same machine, so a ratio holds even when the
+machine is busy. Prints a markdown table and writes it, with the machine, its load, the
+commit and the store, to docs/performance.md.
 
 The store's passphrase is OBSERVER_PASSPHRASE, or a fixed one for a store this command
 makes itself (its records are all fictional).
@@ -23,9 +30,11 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -39,6 +48,8 @@ MARKER = "benchmark-store.json"
 SEED = 1
 DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
 MB = 1024 * 1024
+SETUP = ("--name", "Priya Shah", "--role", "practice_lead", "--organisation",
+         "Northshire County Council")  # fmt: skip
 # Megabytes of store per 1,000 observations, search index included (issue 15).
 SIZE_TARGET_MB = 7.0
 
@@ -53,22 +64,22 @@ def _observer(store: Path, *arguments: str) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
-def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dict[str, int]:
-    """The store of fictional records the figures are taken on: made when missing or made
-    with other sizes, else reused as it is."""
-    wanted = {"workers": workers, "observations": observations, "busy": busy, "seed": SEED}
+def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dict[str, Any]:
+    """The store of fictional records the figures are taken on: made when missing, or made
+    with other sizes or at another schema, else reused as it is (it is never measured
+    itself: see working_copy)."""
+    from observer.store.db import SCHEMA_HEAD
+
+    wanted: dict[str, Any] = {
+        "workers": workers, "observations": observations, "busy": busy, "seed": SEED,
+        "schema": SCHEMA_HEAD,
+    }  # fmt: skip
     marker = store / MARKER
     if marker.exists():
-        if json.loads(marker.read_text()) == {**wanted, "complete": True}:
-            # A store made by an earlier version is upgraded here, once, not inside a
-            # timed start (its before-upgrade copy is not kept: the store is rebuilt at will).
-            from observer.services import open_services
-
-            print(f"Opening the store in {store} (upgrading it if it is older)…", flush=True)
-            open_services(store, os.environ[PASSPHRASE_ENV]).close()
-            shutil.rmtree(store / "backups", ignore_errors=True)
-            return wanted
-        shutil.rmtree(store)  # made here before: with other sizes, or not finished
+        made: dict[str, Any] = json.loads(marker.read_text())
+        if {k: made.get(k) for k in wanted} == wanted and made.get("complete"):
+            return made
+        shutil.rmtree(store)  # made here before: with other sizes, at another schema, unfinished
     elif store.exists() and any(store.iterdir()):
         raise SystemExit(
             f"{store} holds files this command did not make; give --store an empty folder."
@@ -77,24 +88,38 @@ def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dic
     started = time.perf_counter()
     store.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps({**wanted, "complete": False}))  # ours, even if cut short
-    _observer(
-        store,
-        "setup",
-        "--name",
-        "Priya Shah",
-        "--role",
-        "practice_lead",
-        "--organisation",
-        "Northshire County Council",
-    )
+    _observer(store, "setup", *SETUP)
     _observer(
         store, "demo", "--workers", str(workers), "--observations", str(observations),
         "--seed", str(SEED),
     )  # fmt: skip
     _give_busiest_worker(store, busy)
-    marker.write_text(json.dumps({**wanted, "complete": True}))
+    made = {**wanted, "complete": True, "commit": commit(), "made_at": _now()}
+    marker.write_text(json.dumps(made))
     print(f"Made it in {time.perf_counter() - started:.0f} s.", flush=True)
-    return wanted
+    return made
+
+
+def working_copy(store: Path, scratch: Path, name: str) -> Path:
+    """A fresh copy of the kept store, to measure: measuring writes to a store."""
+    copy = scratch / name
+    shutil.copytree(store, copy, ignore=shutil.ignore_patterns(MARKER, "backups"))
+    return copy
+
+
+def commit() -> str:
+    """The commit measured, marked when the tree has changes not committed."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" with changes not committed" if git("status", "--porcelain") else "")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _give_busiest_worker(store: Path, busy: int) -> None:
@@ -113,17 +138,20 @@ def _give_busiest_worker(store: Path, busy: int) -> None:
         services.close()
 
 
-def in_process(store: Path, runs: int) -> list[Measurement]:
+def in_process(store: Path, runs: int | None) -> tuple[list[Measurement], str]:
+    """Search, autosave and export, each taken as its own script takes it (or `runs`
+    times); and the search's table by kind of query."""
     from benchmarks import editor, export, search
     from observer.services import open_services
 
     services = open_services(store, os.environ[PASSPHRASE_ENV])
     try:
+        times, hits = search.timings(services, runs or search.REPEATS)
         return [
-            search.measure(services, repeats=max(5, runs)),
-            editor.measure_autosave(services, saves=40 * runs),
-            *export.measure(services, runs=4 * runs),  # quick: more runs steady the median
-        ]
+            search.measurement(times),
+            editor.measure_autosave(services, saves=runs or editor.SAVES),
+            *export.measure(services, runs=runs or export.RUNS),
+        ], search.by_kind(times, hits)
     finally:
         services.close()
 
@@ -149,17 +177,28 @@ def size(store: Path) -> Measurement:
     )
 
 
+def load() -> str:
+    return ", ".join(f"{n:.1f}" for n in os.getloadavg())
+
+
 def machine() -> str:
-    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
     return (
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {memory:.0f} GiB; load average {load} at the end"
+        f"{os.cpu_count()} CPUs, {memory:.0f} GiB"
     )
 
 
-def report(measurements: list[Measurement], sizes: dict[str, int], runs: int) -> str:
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def report(
+    measurements: list[Measurement],
+    store: dict[str, Any],
+    command: str,
+    load_at_start: str,
+    searches: str,
+    session: str,
+) -> str:
+    setup = " ".join(f'"{part}"' if " " in part else part for part in SETUP)
+    made = f"at commit {store['commit']}" if store.get("commit") else "by an earlier version"
     return "\n".join(
         [
             "# Performance",
@@ -167,21 +206,42 @@ def report(measurements: list[Measurement], sizes: dict[str, int], runs: int) ->
             "Written by `benchmarks/run.py`; run it again to measure this machine:",
             "",
             "```sh",
-            ".venv/bin/python benchmarks/run.py",
+            command,
             "```",
             "",
-            f"Measured {when} on {machine()}. Store: {sizes['observations']:,} fictional "
-            f"observations of {sizes['workers']:,} workers (`observer demo`), the busiest "
-            f"worker given {sizes['busy']}. Each figure is taken {runs} or more times.",
+            f"Measured {_now()} at commit {commit()} on {machine()}; load average "
+            f"{load_at_start} at the start and {load()} at the end (1, 5 and 15 minutes).",
+            "",
+            f"**The store** ({made}, {store.get('made_at', 'time not kept')}): "
+            f"{store['observations']:,} fictional observations of {store['workers']:,} "
+            "workers, made by",
+            "",
+            "```sh",
+            f"observer --data-dir DIR setup {setup}",
+            f"observer --data-dir DIR demo --workers {store['workers']} --observations "
+            f"{store['observations']} --seed {store['seed']}",
+            "```",
+            "",
+            f"then its busiest worker given {store['busy']} observations (`benchmarks/run.py` "
+            "does all three, once, and keeps the store in ~/.cache/practice-observer-benchmark). "
+            "Every figure is taken on a fresh copy of it, so measuring never changes what the "
+            "next run measures.",
             "",
             "The ratio is to the floor where there is one (measured in the same run), else "
             "to the target.",
             "",
             table(measurements),
             "",
+            "**Search by kind of query** (`benchmarks/search.py`; hits per query in brackets):",
+            "",
+            searches,
+            "",
+            f"**The GUI session** (`benchmarks/gui_session.py`): {session}",
+            "",
             "What each floor is, and how each figure is taken, is in the docstrings of "
             "`benchmarks/startup.py`, `benchmarks/cli.py`, `benchmarks/export.py`, "
-            "`benchmarks/search.py`, `benchmarks/editor.py` and `benchmarks/gui_session.py`.",
+            "`benchmarks/search.py`, `benchmarks/editor.py` and `benchmarks/gui_session.py`; "
+            "each runs on its own on a copy of the store, with the same counts as here.",
             "",
         ]
     )
@@ -193,7 +253,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=2000)
     parser.add_argument("--observations", type=int, default=100_000)
     parser.add_argument("--busy", type=int, default=500, help="the busiest worker's records")
-    parser.add_argument("--runs", type=int, default=5, help="times each figure is taken")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        help="times each figure is taken (default: as each script takes it on its own: "
+        "5 cold starts, 10 of each search, 200 autosaves, 20 exports, 20 page opens)",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument(
         "--server",
@@ -213,14 +278,24 @@ def main(argv: list[str]) -> int:
 
     from benchmarks import cli, gui_session, startup
 
-    sizes = ensure_store(args.store, args.workers, args.observations, args.busy)
-    measurements = [
-        *startup.measure(args.store, args.runs),
-        *cli.measure(max(10, args.runs)),
-        *in_process(args.store, args.runs),
-        *gui_session.measure(args.store, args.runs),
-        size(args.store),
-    ]
+    load_at_start = load()
+    made = ensure_store(args.store, args.workers, args.observations, args.busy)
+    with tempfile.TemporaryDirectory(prefix="observer-benchmark-") as folder:
+        scratch = Path(folder)
+        size_figure = size(args.store)
+        measured = working_copy(args.store, scratch, "measured")
+        measurements = [
+            *startup.measure(measured, args.runs or startup.RUNS),
+            *cli.measure(args.runs or cli.RUNS),
+        ]
+        in_process_figures, searches = in_process(measured, args.runs)
+        measurements += in_process_figures
+        session_figures, session = gui_session.measure(
+            working_copy(args.store, scratch, "session"),
+            args.runs or gui_session.RUNS,
+            args.runs or gui_session.STALL_RUNS,
+        )
+        measurements += [*session_figures, size_figure]
     print(table(measurements))
     from benchmarks import server
 
@@ -235,7 +310,8 @@ def main(argv: list[str]) -> int:
         team_server = server.section(
             result, " ".join([".venv/bin/python benchmarks/run.py", *argv])
         )
-    page = report(measurements, sizes, args.runs)
+    command = " ".join([".venv/bin/python benchmarks/run.py", *argv])
+    page = report(measurements, made, command, load_at_start, searches, session)
     if team_server:
         page = page.rstrip("\n") + "\n\n" + team_server
     args.output.write_text(page, encoding="utf-8")

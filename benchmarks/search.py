@@ -29,7 +29,8 @@ from observer.services import Services, open_services  # noqa: E402
 from observer.store.db import SCHEMA_HEAD, Database  # noqa: E402
 from observer.store.encryption import key_for  # noqa: E402
 
-TARGET_MS = 50.0
+TARGET_MS = 15.0  # issue 18
+REPEATS = 10
 QUERIES: dict[str, list[str]] = {
     "common word": ["child", "mother", "visit", "plan"],
     "rare word": ["speech", "portfolio", "fatigue", "oversight"],
@@ -54,8 +55,7 @@ def timings(services: Services, repeats: int) -> tuple[dict[str, list[float]], d
     return times, hits
 
 
-def measure(services: Services, repeats: int) -> Measurement:
-    times, _hits = timings(services, repeats)
+def measurement(times: dict[str, list[float]]) -> Measurement:
     every = [ms for values in times.values() for ms in values]
     return Measurement(
         "Full-text search, 95th percentile",
@@ -64,6 +64,21 @@ def measure(services: Services, repeats: int) -> Measurement:
         TARGET_MS,
         how=f"{len(every)} searches of {sum(map(len, QUERIES.values()))} varied queries",
     )
+
+
+def by_kind(times: dict[str, list[float]], hits: dict[str, int]) -> str:
+    """A markdown table of the timings by kind of query, and of all together."""
+    lines = [
+        "| queries (hits) | runs | median | 95th percentile | target | p95 / target |",
+        "|---|---:|---:|---:|---|---:|",
+    ]
+    every: list[float] = []
+    for kind, values in times.items():
+        every += values
+        named = ", ".join(f"{text} ({hits[text]})" for text in QUERIES[kind])
+        lines.append(_row(f"{kind}: {named}", values))
+    lines.append(_row("**all**", every))
+    return "\n".join(lines)
 
 
 def _schema(data_dir: Path, passphrase: str) -> str | None:
@@ -78,7 +93,7 @@ def _schema(data_dir: Path, passphrase: str) -> str | None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, type=Path)
-    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=REPEATS)
     args = parser.parse_args(argv)
 
     passphrase = passphrase_from_environment()
@@ -101,14 +116,7 @@ def main(argv: list[str]) -> int:
     if indexed:
         print(f"Indexing {indexed:,} records added or changed since took {indexed_s:.1f} s.")
     print()
-    print("| queries | runs | median | 95th percentile | target | p95 / target |")
-    print("|---|---|---|---|---|---|")
-    every: list[float] = []
-    for kind, values in times.items():
-        every += values
-        named = ", ".join(f"{text} ({hits[text]})" for text in QUERIES[kind])
-        print(_row(f"{kind}: {named}", values))
-    print(_row("**all**", every))
+    print(by_kind(times, hits))
     print(f"\n(hits shown per query in brackets, at most {DEFAULT_LIMIT})")
     return 0
 
@@ -117,7 +125,7 @@ def _row(label: str, values: list[float]) -> str:
     p95 = percentile(values, 0.95)
     return (
         f"| {label} | {len(values)} | {statistics.median(values):.1f} ms | {p95:.1f} ms "
-        f"| < {TARGET_MS:.0f} ms | {p95 / TARGET_MS:.2f} |"
+        f"| ≤ {TARGET_MS:.0f} ms | {p95 / TARGET_MS:.2f} |"
     )
 
 

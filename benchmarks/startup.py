@@ -33,6 +33,7 @@ from benchmarks.harness import Measurement, app_environment, median, table  # no
 from benchmarks.probes.first_paint import MARK  # noqa: E402
 from observer.paths import PASSPHRASE_ENV  # noqa: E402
 
+RUNS = 5
 PROBES = ROOT / "benchmarks" / "probes"
 FIRST_WINDOW_TARGET = 1.5
 WITH_DATA_TARGET = 1.3  # issue 15, item 14: at most 1.3 times the lean floor
@@ -106,7 +107,7 @@ def measure(data_dir: Path, runs: int) -> list[Measurement]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, type=Path)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args(argv)
     if not os.environ.get(PASSPHRASE_ENV):
         print(f"Set {PASSPHRASE_ENV} to the store's passphrase.", file=sys.stderr)

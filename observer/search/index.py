@@ -29,6 +29,10 @@ class SearchIndex(Protocol):
         kept up to date as records change does nothing); how many records it indexed."""
         ...
 
+    def is_up_to_date(self, session: Session) -> bool:
+        """Whether every change is indexed, as `session`'s transaction sees the store."""
+        ...
+
     def forget(self, session: Session, observation_ids: Sequence[Select[uuid.UUID]]) -> None:
         """Takes the observations these select out of the index ahead of their deletion,
         in the same transaction; an index may do many at once far quicker than one by one."""

@@ -7,9 +7,11 @@ Search text is personal data (it names what happened to a child): it is never lo
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from observer.errors import InvalidInput
 from observer.vocabulary import NARRATIVE_SECTIONS
@@ -151,34 +153,38 @@ class Snippet:
 def parse_marked(marked: str, opening: str, closing: str) -> Snippet:
     """Reads a snippet whose matches are wrapped in `opening`/`closing` markers, collapsing
     runs of white space (a snippet is one line). Stray or unbalanced markers are dropped."""
-    pieces = re.split(f"({re.escape(opening)}|{re.escape(closing)}|\\s+)", marked)
     text: list[str] = []
     spans: list[tuple[int, int]] = []
     inside = False
     start: int | None = None
     length = 0
     space_pending = False
-    for piece in pieces:
+    for piece in _markers(opening, closing).split(marked):
         if piece == opening:
             inside = True
         elif piece == closing:
             if start is not None:
                 spans.append((start, length))
             inside, start = False, None
-        elif piece.isspace():
-            space_pending = True
-        elif piece:
-            if space_pending and length:
+        elif words := " ".join(piece.split()):
+            if (space_pending or piece[0].isspace()) and length:
                 text.append(" ")
                 length += 1
-            space_pending = False
             if inside and start is None:
                 start = length
-            text.append(piece)
-            length += len(piece)
+            text.append(words)
+            length += len(words)
+            space_pending = piece[-1].isspace()
+        elif piece:
+            space_pending = True
     if start is not None:
         spans.append((start, length))
     return Snippet("".join(text), _merged(spans))
+
+
+@functools.cache
+def _markers(opening: str, closing: str) -> re.Pattern[str]:
+    return re.compile(f"({re.escape(opening)}|{re.escape(closing)})")
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -198,9 +204,17 @@ def snippet_core(snippet: Snippet) -> str:
 
 @dataclass(frozen=True)
 class IndexMatch:
-    """One observation an index found: its score (higher is better) and the best snippet."""
+    """One observation an index found: its score (higher is better), the best snippet and
+    the field it is from, and what a hit shows of the record, read in the same pass:
+    `standard` names the standard whose evidence holds the snippet, when it is evidence."""
 
     observation_id: uuid.UUID
     score: float
     field: str
     snippet: Snippet
+    worker: str
+    observer: str
+    observed_at: datetime
+    kind: str
+    status: str
+    standard: str | None = None

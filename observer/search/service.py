@@ -11,21 +11,18 @@ Search text is personal data (it names what happened to a child): it is never lo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
 
 from observer.errors import InvalidInput
 from observer.search.index import index_for
-from observer.search.query import FIELD_LABELS, IndexMatch, parse_query, snippet_core
+from observer.search.query import FIELD_LABELS, parse_query
 from observer.search.query import Snippet as Snippet
 from observer.store.db import Database
 from observer.store.filters import ObservationFilter, filtered
-from observer.store.models import Observation, Person, Rating, Standard
+from observer.store.models import Observation
 from observer.vocabulary import Kind, Status
 
 DEFAULT_LIMIT = 50
@@ -87,14 +84,16 @@ def search(
         return []
     index = index_for(db)
     within = None if filters is None else filtered(select(Observation.id), filters)
-    # One transaction: it writes only when there is something to index first.
-    with db.session() as s, s.begin():
-        index.bring_up_to_date(s)
-        matches = index.matches(s, query, limit, within, offset)
-        if not matches:
-            return []
-        details = _details(s, [m.observation_id for m in matches])
-        standards = _evidence_standards(s, [m for m in matches if m.field == "evidence"])
+    # A plain read, which never waits for a writer nor makes one wait, when every change
+    # is indexed in its snapshot; else one transaction that indexes them first.
+    with db.session() as s:
+        up_to_date = index.is_up_to_date(s)
+        if up_to_date:
+            matches = index.matches(s, query, limit, within, offset)
+    if not up_to_date:
+        with db.session() as s, s.begin():
+            index.bring_up_to_date(s)
+            matches = index.matches(s, query, limit, within, offset)
     return [
         SearchHit(
             observation_id=m.observation_id,
@@ -102,69 +101,17 @@ def search(
             snippet=m.snippet.text,
             highlights=m.snippet.highlights,
             field=m.field,
-            field_label=standards.get(m.observation_id) or FIELD_LABELS.get(m.field, "Record"),
-            **details[m.observation_id],
+            field_label=(
+                f"Evidence for {m.standard}" if m.standard else FIELD_LABELS.get(m.field, "Record")
+            ),
+            worker=m.worker,
+            observer=m.observer,
+            observed_at=m.observed_at,
+            kind=Kind(m.kind),
+            status=Status(m.status),
         )
         for m in matches
-        # Read in one transaction, so always true unless the index is damaged.
-        if m.observation_id in details
     ]
-
-
-_worker, _observer = aliased(Person), aliased(Person)  # made once: aliasing is not free
-
-
-def _details(s: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    worker, observer = _worker, _observer
-    statement = (
-        select(
-            Observation.id,
-            worker.name,
-            observer.name,
-            Observation.observed_at,
-            Observation.kind,
-            Observation.status,
-        )
-        .join(worker, worker.id == Observation.observed_person_id)
-        .join(observer, observer.id == Observation.observer_id)
-        .where(Observation.id.in_(ids))
-    )
-    return {
-        row[0]: {
-            "worker": row[1],
-            "observer": row[2],
-            "observed_at": row[3],
-            "kind": Kind(row[4]),
-            "status": Status(row[5]),
-        }
-        for row in s.execute(statement)
-    }
-
-
-def _evidence_standards(s: Session, matches: Sequence[IndexMatch]) -> dict[uuid.UUID, str]:
-    """Which standard's evidence each snippet is from, named as the editor names it."""
-    if not matches:
-        return {}
-    statement = (
-        select(Rating.observation_id, Rating.evidence, Standard.title)
-        .join(Standard, Standard.id == Rating.standard_id)
-        .where(Rating.observation_id.in_([m.observation_id for m in matches]))
-        .where(Rating.evidence != "")
-        .order_by(Standard.position)
-    )
-    evidence: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for observation_id, text, title in s.execute(statement):
-        evidence.setdefault(observation_id, []).append(
-            (" ".join(text.split()), f"Evidence for {title}")
-        )
-    found: dict[uuid.UUID, str] = {}
-    for match in matches:
-        core = snippet_core(match.snippet)
-        for text, label in evidence.get(match.observation_id, []):
-            if core and core in text:
-                found[match.observation_id] = label
-                break
-    return found
 
 
 class Search:

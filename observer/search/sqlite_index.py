@@ -34,6 +34,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -49,6 +51,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -62,9 +65,11 @@ from observer.search.query import (
     Snippet,
     Term,
     parse_marked,
+    snippet_core,
 )
 from observer.store.ids import Id
 from observer.store.index_tables import PENDING, ROWS, TABLE, WORDS
+from observer.store.models import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +232,9 @@ class Fts5Index:
         if secure:
             session.execute(text(_SECURE_DELETE.format(1)))
 
+    def is_up_to_date(self, session: Session) -> bool:
+        return session.scalar(text(f"SELECT 1 FROM {PENDING} LIMIT 1")) is None
+
     def bring_up_to_date(self, session: Session) -> int:
         """Rewrites the rows of observations changed since the last search; how many."""
         queued = int(session.scalar(text(f"SELECT count(*) FROM {PENDING}")) or 0)
@@ -267,76 +275,135 @@ class Fts5Index:
             # once for every allowed record.
             wheres.append((_text.c.rowid + 0).in_(allowed))
         loose = _loosened(query)
-        loosely = _match(loose)
-        floor = s.scalar(
-            select(_text.c.rowid)
-            .where(loosely, *wheres)
-            .order_by(_text.c.rowid.desc())
-            .limit(1)
-            .offset(_window(query))
-        )
-        if floor is not None:
-            wheres.append(_text.c.rowid > floor)
         matching = _match(query)
+        bm25 = func.bm25(literal_column(TABLE))
         if loose == query:
-            wheres.append(matching)
+            # One pass: the newest matches, each scored as it is read, best first.
+            newest = (
+                select(_text.c.rowid.label("rowid"), bm25.label("score"))
+                .where(matching, *wheres)
+                .order_by(_text.c.rowid.desc())
+                .limit(_window(query))
+                .subquery()
+            )
+            ranking = select(newest.c.rowid, newest.c.score).order_by(
+                newest.c.score,
+                newest.c.rowid,  # ties in a fixed order: pages never overlap
+            )
         else:
+            loosely = _match(loose)
+            floor = s.scalar(
+                select(_text.c.rowid)
+                .where(loosely, *wheres)
+                .order_by(_text.c.rowid.desc())
+                .limit(1)
+                .offset(_window(query))
+            )
+            if floor is not None:
+                wheres.append(_text.c.rowid > floor)
             # bm25 would first count the records holding each phrase, matching it in
             # every record of the store; ranking by the phrases' words avoids that, and
             # only records holding the phrases themselves are ranked.
             exact = select(_text.c.rowid).where(matching, *wheres).correlate(None)
             wheres += [loosely, (_text.c.rowid + 0).in_(exact)]
-        bm25 = func.bm25(literal_column(TABLE))
-        ranked = list(
-            s.execute(
-                select(_text.c.rowid, bm25)
-                .where(*wheres)
-                .order_by(bm25, _text.c.rowid)  # ties in a fixed order, so pages never overlap
-                .limit(limit)
-                .offset(offset)
-            )
-        )
+            ranking = select(_text.c.rowid, bm25).where(*wheres).order_by(bm25, _text.c.rowid)
+        ranked = s.execute(ranking.limit(limit).offset(offset)).all()
         if not ranked:
             return []
-        rowids = [row[0] for row in ranked]
-        snippets = self._snippets(s, matching, rowids)
-        rows = s.execute(
-            select(_rows.c.rowid, _rows.c.observation_id).where(_rows.c.rowid.in_(rowids))
+        return _hits(s, fts5_query(query), ranked)
+
+
+_HITS = (
+    f"SELECT {TABLE}.rowid, r.observation_id, "
+    f"snippet({TABLE}, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '{ELLIPSIS}', {SNIPPET_TOKENS}), "
+    "o.observed_at, o.kind, o.status, worker.name, observer.name, "  # _FIELDS_FROM: 8
+    + ", ".join(f"{TABLE}.{name}" for name in SEARCHED_FIELDS)
+    + f" FROM {TABLE} JOIN {ROWS} r ON r.rowid = {TABLE}.rowid"
+    " JOIN observations o ON o.id = r.observation_id"
+    " JOIN people worker ON worker.id = o.observed_person_id"
+    " JOIN people observer ON observer.id = o.observer_id"
+    # One pass over the rows in range, snippets only for the hits ("+ 0": looking rows up
+    # one by one would redo a prefix search for each).
+    f" WHERE {TABLE} MATCH ? AND {TABLE}.rowid BETWEEN ? AND ? AND {TABLE}.rowid + 0 IN ({{}})"
+)
+_EVIDENCE = (
+    "SELECT ratings.observation_id, ratings.evidence, standards.title FROM ratings"
+    " JOIN standards ON standards.id = ratings.standard_id"
+    " WHERE ratings.observation_id IN ({}) AND ratings.evidence <> ''"
+    " ORDER BY standards.position"
+)
+_FIELDS_FROM = 8
+_MOMENT = UTCDateTime()
+
+
+def _hits(s: Session, query: str, ranked: Sequence[tuple[int, float]]) -> list[IndexMatch]:
+    """Each ranked row as a hit: its best snippet and the field it is from, and what a
+    hit shows of its record. Plain SQL, in one pass: a search's hits are few, and reading
+    them through the ORM's types cost more than finding them."""
+    connection = s.connection()
+    rowids = [rowid for rowid, _score in ranked]
+    statement = _HITS.format(", ".join("?" * len(rowids)))
+    rows = {
+        row[0]: row
+        for row in connection.exec_driver_sql(statement, (query, min(rowids), max(rowids), *rowids))
+    }
+    snippets = {
+        rowid: parse_marked(row[2] or "", MARK_OPEN, MARK_CLOSE) for rowid, row in rows.items()
+    }
+    fields = {rowid: _field_of(row[2] or "", row[_FIELDS_FROM:]) for rowid, row in rows.items()}
+    standards = _evidence_standards(
+        connection, {rows[r][1]: snippets[r] for r in rows if fields[r] == "evidence"}
+    )
+    return [
+        IndexMatch(
+            observation_id=_uuid(row[1]),
+            score=-float(score),
+            field=fields[rowid],
+            snippet=snippets[rowid],
+            observed_at=_moment(row[3], connection),
+            kind=row[4],
+            status=row[5],
+            worker=row[6],
+            observer=row[7],
+            standard=standards.get(row[1]),
         )
-        ids = {rowid: observation_id for rowid, observation_id in rows}  # noqa: C416
-        return [
-            IndexMatch(ids[rowid], -float(score), *snippets[rowid])
-            for rowid, score in ranked
-            if rowid in ids and rowid in snippets
-        ]
-
-    @staticmethod
-    def _snippets(
-        s: Session, matching: ColumnElement[bool], rowids: list[int]
-    ) -> dict[int, tuple[str, Snippet]]:
-        """The best snippet of each row, and the field it is from.
-
-        One pass over the rows in range, computing snippets only for the hits ("+ 0" again:
-        looking rows up one by one would redo a prefix search for each)."""
-        snippet = func.snippet(
-            literal_column(TABLE), -1, MARK_OPEN, MARK_CLOSE, ELLIPSIS, SNIPPET_TOKENS
-        )
-        statement = select(_text.c.rowid, snippet, *(_text.c[name] for name in SEARCHED_FIELDS))
-        statement = statement.where(
-            matching,
-            _text.c.rowid.between(min(rowids), max(rowids)),
-            (_text.c.rowid + 0).in_(rowids),
-        )
-        found: dict[int, tuple[str, Snippet]] = {}
-        for rowid, marked, *fields in s.execute(statement):
-            found[rowid] = (
-                _field_of(marked or "", fields),
-                parse_marked(marked or "", MARK_OPEN, MARK_CLOSE),
-            )
-        return found
+        for rowid, score in ranked
+        if (row := rows.get(rowid)) is not None
+    ]
 
 
-def _field_of(marked: str, fields: list[str | None]) -> str:
+def _evidence_standards(connection: Connection, snippets: dict[Any, Snippet]) -> dict[Any, str]:
+    """Which standard's evidence each snippet is from (by the id as stored): the first, in
+    the framework's order, whose evidence holds the snippet's words."""
+    if not snippets:
+        return {}
+    evidence: dict[Any, list[tuple[str, str]]] = {}
+    statement = _EVIDENCE.format(", ".join("?" * len(snippets)))
+    for observation_id, words, title in connection.exec_driver_sql(statement, tuple(snippets)):
+        evidence.setdefault(observation_id, []).append((words, title))
+    found: dict[Any, str] = {}
+    for observation_id, snippet in snippets.items():
+        core = snippet_core(snippet)
+        for words, title in evidence.get(observation_id, []):
+            if core and core in " ".join(words.split()):
+                found[observation_id] = title
+                break
+    return found
+
+
+def _moment(value: object, connection: Connection) -> datetime:
+    moment = _MOMENT.process_result_value(value, connection.dialect)
+    if moment is None:  # observed_at is NOT NULL
+        raise ValueError("an observation without its date")
+    return moment
+
+
+def _uuid(value: bytes | str) -> uuid.UUID:
+    """An id as SQLite keeps it: 16 bytes (or, in a store never repacked, 32 hex digits)."""
+    return uuid.UUID(bytes=value) if isinstance(value, bytes) else uuid.UUID(value)
+
+
+def _field_of(marked: str, fields: Sequence[str | None]) -> str:
     """Which field FTS5 took the snippet from: the one that holds its text."""
     plain = marked.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
     core = plain.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS)

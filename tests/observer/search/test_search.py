@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -237,6 +238,28 @@ def test_edits_are_found_at_once_and_replaced_words_are_gone(
     assert found(services, "nurse") == []
     assert not index_holds(services, "wishes and feelings")
     index_is_intact(services)
+
+
+def test_a_search_neither_waits_for_a_writer_nor_blocks_one(
+    services: Services, new_draft: NewDraft
+) -> None:
+    """Another window or command writing (an autosave, an import) holds the store's write
+    lock; a search of an index that is up to date only reads, so it answers at once, and
+    a change made meanwhile is found by the next search."""
+    record = new_draft(focus="Planning the contact arrangements.")
+    assert found(services, "contact") == [record]
+    writer = services.db.engine.raw_connection()
+    try:
+        writer.driver_connection.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        assert found(services, "contact") == [record]
+        assert time.monotonic() - started < 1.0  # not the store's 5 s wait for the lock
+        writer.driver_connection.execute("ROLLBACK")
+    finally:
+        writer.close()
+    services.recording.update(record, {"focus": "Planning the transition to secondary school."})
+    assert found(services, "transition") == [record]
+    assert found(services, "contact") == []
 
 
 def test_a_deleted_draft_leaves_the_index(services: Services, new_draft: NewDraft) -> None:
