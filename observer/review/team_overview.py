@@ -16,9 +16,9 @@ starter is not overdue on their first day.
 The **latest overall judgement** is that of the latest observation whose record is
 finished (ready for sign-off or signed) and gives one.
 
-Whatever the number of workers, the overview is three queries over observations and
-actions (two grouped, one looking into an index once per person), answered from the
-indexes of migration 0006 alone, and three small look-ups: settings, levels and teams.
+Whatever the number of workers, the overview is one statement over people, observations
+and actions (two grouped parts, one looking into an index once per person), answered from
+the indexes of migration 0006 alone, and three small look-ups: settings, levels and teams.
 """
 
 from __future__ import annotations

@@ -100,7 +100,8 @@ def display_cells(rows: Sequence[TeamRow]) -> Cells:
     """What each row's cells show, made with the rows, off the GUI thread: two thousand
     rows' cells are asked for again and again as the table is measured and painted."""
     by_column = [list(map(column.display, rows)) for column in team_columns(lambda _row: 0)]
-    return dict(zip([row.person_id.int for row in rows], zip(*by_column), strict=True))
+    cells = zip(*by_column, strict=True)
+    return dict(zip([row.person_id.int for row in rows], cells, strict=True))
 
 
 def search_texts(rows: Sequence[TeamRow], cells: Cells | None = None) -> dict[uuid.UUID, str]:
