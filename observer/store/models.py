@@ -313,6 +313,19 @@ class Observation(Record):
             "overall_level_id",
         ),
         Index("ix_observations_id_person", "id", "observed_person_id", unique=True),
+        # The worker page's: a worker's timeline, and whose actions are, from the index
+        # alone (migration 0015).
+        Index(
+            "ix_observations_person_timeline",
+            "observed_person_id",
+            "observed_at",
+            "id",
+            "kind",
+            "framework_id",
+            "overall_level_id",
+            "status",
+            "observer_id",
+        ),
     )
 
     observed_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
