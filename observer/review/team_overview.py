@@ -133,9 +133,9 @@ def team_overview(
         # cost as much as the query.
         found = s.connection().execute(_overview(team_id is not None), asked).all()
     rows = []
-    due_after: dict[
-        date, date
-    ] = {}  # by the day counted from: two thousand rows share a few hundred
+    # The next observation's due date, by the day it is counted from: a few hundred days
+    # for two thousand workers.
+    due_after: dict[date, date] = {}
     for (
         pid,
         name,
