@@ -159,6 +159,13 @@ class People:
             ]
         return sorted(teams, key=lambda team: name_order(team.name))
 
+    def team_names(self) -> list[tuple[str, uuid.UUID]]:
+        """Every team's name and id, by name: what a choice of teams needs, quickly (the
+        team overview asks each time it is read)."""
+        with self._db.session() as s:
+            found = [(row[1], row[0]) for row in s.execute(select(Team.id, Team.name))]
+        return sorted(found, key=lambda team: name_order(team[0]))
+
     def add_team(self, name: str, manager_id: uuid.UUID | None = None) -> uuid.UUID:
         name = clean_name(name, "A team name")
         with self._db.session() as s, s.begin():

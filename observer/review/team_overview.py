@@ -16,9 +16,9 @@ starter is not overdue on their first day.
 The **latest overall judgement** is that of the latest observation whose record is
 finished (ready for sign-off or signed) and gives one.
 
-Whatever the number of workers, the overview is three queries over observations and
-actions (two grouped, one looking into an index once per person), answered from the
-indexes of migration 0006 alone, and three small look-ups: settings, levels and teams.
+Whatever the number of workers, the overview is one statement over people, observations
+and actions (two grouped parts, one looking into an index once per person), answered from
+the indexes of migration 0006 alone, and three small look-ups: settings, levels and teams.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ import functools
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TypeVar
+from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.selectable import ScalarSelect
 
@@ -39,9 +39,17 @@ from observer.errors import InvalidInput
 from observer.review.asye import FINISHED_STATUSES, add_months
 from observer.review.settings import check_interval_months, observation_interval_months
 from observer.store.db import Database
-from observer.store.filters import day_after, day_start, local_day
+from observer.store.filters import day_after, day_start
 from observer.store.ids import id_key, raw_id
-from observer.store.models import Action, Observation, Person, RatingLevel, Team
+from observer.store.models import (
+    Action,
+    Observation,
+    Person,
+    RatingLevel,
+    Team,
+    raw_moment,
+    stored_local_day,
+)
 from observer.text import name_order
 from observer.vocabulary import ActionStatus, Role
 
@@ -53,6 +61,7 @@ OBSERVED_ROLES: tuple[Role, ...] = (
     Role.TEAM_MANAGER,
 )
 T = TypeVar("T")
+ROLES = {role.value: role for role in Role}  # a look-up: calling Role costs more, per row
 
 
 @dataclass(frozen=True)
@@ -105,26 +114,104 @@ def team_overview(
     months = (
         observation_interval_months(db) if interval is None else check_interval_months(interval)
     )
-    in_period = and_(
-        Observation.observed_at >= day_start(period.first),
-        Observation.observed_at < day_after(period.last),
-    )
-    # Ids are compared as the database returns them (id_key): 2,000 workers' ids made
-    # into UUID objects three times over would cost more than the queries.
-    observed = select(
-        raw_id(Observation.observed_person_id),
-        func.count(),
-        func.count().filter(in_period),
-        func.max(Observation.observed_at),
-    ).group_by(Observation.observed_person_id)
-    people = _people()
+    asked: dict[str, object] = {
+        "since": day_start(period.first),
+        "until": day_after(period.last),
+        "today": today,
+    }
     if team_id is not None:
-        people = people.where(Person.team_id == team_id)
+        asked["team_id"] = team_id
+    with db.session() as s:
+        levels = {
+            id_key(lid): (label, score)
+            for lid, label, score in s.execute(
+                select(RatingLevel.id, RatingLevel.label, RatingLevel.score)
+            )
+        }
+        teams = {id_key(tid): (tid, name) for tid, name in s.execute(select(Team.id, Team.name))}
+        # Through the session's connection: the ORM's handling of two thousand rows would
+        # cost as much as the query.
+        found = s.connection().execute(_overview(team_id is not None), asked).all()
+    rows = []
+    # The next observation's due date, by the day it is counted from: a few hundred days
+    # for two thousand workers.
+    due_after: dict[date, date] = {}
+    for (
+        pid,
+        name,
+        role,
+        team,
+        reference,
+        created_at,
+        overall,
+        judged_at,
+        total,
+        in_range,
+        last,
+        still_open,
+        late,
+    ) in found:
+        if role not in OBSERVED_ROLES and not total:
+            continue
+        last_day = None if last is None else stored_local_day(last)
+        since = last_day or stored_local_day(created_at)
+        due_by = due_after.get(since)
+        if due_by is None:
+            due_by = due_after[since] = add_months(since, months)
+        label, score = levels.get(id_key(overall), ("", None)) if overall else ("", None)
+        team_uuid, team_name = teams.get(id_key(team), (None, "")) if team else (None, "")
+        rows.append(
+            TeamRow(
+                person_id=pid,
+                name=name,
+                role=ROLES[role],
+                team_id=team_uuid,
+                team_name=team_name,
+                staff_reference=reference or "",
+                last_observed=last_day,
+                observations=total or 0,
+                observations_in_period=in_range or 0,
+                latest_overall=label,
+                latest_overall_score=score,
+                latest_overall_on=stored_local_day(judged_at) if overall and judged_at else None,
+                open_actions=still_open or 0,
+                overdue_actions=late or 0,
+                observation_due_by=due_by,
+                overdue_for_observation=today > due_by,
+            )
+        )
+    rows.sort(key=lambda r: name_order(r.name))
+    return rows
+
+
+NIL_UUID = uuid.UUID(int=0)
+
+
+@functools.cache
+def _overview(one_team: bool) -> Select[Any]:
+    """Everyone still working here (in the team `team_id` when `one_team`) with their
+    latest judgement, their observations (ever, and from `since` to before `until`) and
+    their open actions (and those due before `today`): one statement, built once (building
+    it would cost more than the Python side of running it)."""
+    in_period = and_(
+        Observation.observed_at >= bindparam("since"),
+        Observation.observed_at < bindparam("until"),
+    )
+    observed = (
+        select(
+            Observation.observed_person_id.label("person_id"),
+            func.count().label("total"),
+            func.count().filter(in_period).label("in_period"),
+            func.max(Observation.observed_at).label("last"),
+        )
+        .group_by(Observation.observed_person_id)
+        .subquery("observed")
+    )
     actions = (
         select(
-            raw_id(Observation.observed_person_id),
-            func.count(),
-            func.count().filter(Action.due_date < today),
+            Observation.observed_person_id.label("person_id"),
+            func.count().label("still_open"),
+            func.count().filter(Action.due_date < bindparam("today")).label("late"),
         )
         .select_from(Action)
         .join(
@@ -139,69 +226,31 @@ def team_overview(
         )
         .where(Action.status == ActionStatus.OPEN.value)
         .group_by(Observation.observed_person_id)
+        .subquery("open_actions")
     )
-    with db.session() as s:
-        levels = {
-            id_key(lid): (label, score)
-            for lid, label, score in s.execute(
-                select(RatingLevel.id, RatingLevel.label, RatingLevel.score)
-            )
-        }
-        teams = {id_key(tid): (tid, name) for tid, name in s.execute(select(Team.id, Team.name))}
-        counts = {id_key(pid): (int(n), int(m), last) for pid, n, m, last in s.execute(observed)}
-        open_actions = {id_key(pid): (int(n), int(m)) for pid, n, m in s.execute(actions)}
-        people_rows = s.execute(people).all()
-    rows = []
-    for pid, name, role, team, reference, created_at, overall, judged_at in people_rows:
-        total, in_range, last = counts.get(pid.hex, (0, 0, None))
-        if role not in OBSERVED_ROLES and not total:
-            continue
-        last_day = local_day(last) if last else None
-        due_by = add_months(last_day or local_day(created_at), months)
-        label, score = levels.get(id_key(overall), ("", None)) if overall else ("", None)
-        team_uuid, team_name = teams.get(id_key(team), (None, "")) if team else (None, "")
-        still_open, late = open_actions.get(pid.hex, (0, 0))
-        rows.append(
-            TeamRow(
-                person_id=pid,
-                name=name,
-                role=Role(role),
-                team_id=team_uuid,
-                team_name=team_name,
-                staff_reference=reference or "",
-                last_observed=last_day,
-                observations=total,
-                observations_in_period=in_range,
-                latest_overall=label,
-                latest_overall_score=score,
-                latest_overall_on=local_day(judged_at) if overall and judged_at else None,
-                open_actions=still_open,
-                overdue_actions=late,
-                observation_due_by=due_by,
-                overdue_for_observation=today > due_by,
-            )
+    statement = (
+        select(
+            Person.id,
+            Person.name,
+            Person.role,
+            raw_id(Person.team_id),
+            Person.staff_reference,
+            raw_moment(Person.created_at),
+            raw_id(_latest_judgement(Observation.overall_level_id)),
+            raw_moment(_latest_judgement(Observation.observed_at)),
+            observed.c.total,
+            observed.c.in_period,
+            raw_moment(observed.c.last),
+            actions.c.still_open,
+            actions.c.late,
         )
-    rows.sort(key=lambda r: name_order(r.name))
-    return rows
-
-
-NIL_UUID = uuid.UUID(int=0)
-
-
-@functools.cache
-def _people() -> Select[uuid.UUID, str, str, str, str | None, datetime, str, datetime | None]:
-    """Everyone still working here, with their latest judgement. Built once: aliasing
-    observations for the judgement costs more than running the query's Python side."""
-    return select(
-        Person.id,
-        Person.name,
-        Person.role,
-        raw_id(Person.team_id),
-        Person.staff_reference,
-        Person.created_at,
-        raw_id(_latest_judgement(Observation.overall_level_id)),
-        _latest_judgement(Observation.observed_at),
-    ).where(Person.active.is_(True))
+        .outerjoin(observed, observed.c.person_id == Person.id)
+        .outerjoin(actions, actions.c.person_id == Person.id)
+        .where(Person.active.is_(True))
+    )
+    if one_team:
+        statement = statement.where(Person.team_id == bindparam("team_id"))
+    return statement
 
 
 def _latest_judgement(column: QueryableAttribute[T]) -> ScalarSelect[T]:

@@ -50,6 +50,7 @@ SCHEMA_REVISIONS = (
     "0012",
     "0013",
     "0014",
+    "0015",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.

@@ -29,12 +29,14 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    type_coerce,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    QueryableAttribute,
     Session,
     attributes,
     declared_attr,
@@ -42,7 +44,8 @@ from sqlalchemy.orm import (
     relationship,
     validates,
 )
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType, TypeEngine
 
 from observer.errors import InvalidInput, NotFound
 from observer.store import wording
@@ -112,14 +115,41 @@ class UTCDateTime(TypeDecorator[datetime]):
         return naive
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, int):
-            return (_EPOCH + value * _MICROSECOND).replace(tzinfo=UTC)
-        if isinstance(value, str):  # as written before migration 0011
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        moment: datetime = value
-        return moment.replace(tzinfo=UTC)
+        return stored_moment(value)
+
+
+def stored_moment(value: Any) -> datetime | None:
+    """A UTCDateTime as Python sees it, from what the database hands back."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return (_EPOCH + value * _MICROSECOND).replace(tzinfo=UTC)
+    if isinstance(value, str):  # as written before migration 0011
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    moment: datetime = value
+    return moment.replace(tzinfo=UTC)
+
+
+def stored_local_day(value: Any) -> date:
+    """The day on this laptop's clock of a UTCDateTime read as stored (`raw_moment`).
+
+    Two thousand moments made into aware datetimes and moved to the local zone take longer
+    than the query that read them; the whole seconds of SQLite's microseconds are enough to
+    name the day (the local zone's offset is whole seconds)."""
+    if isinstance(value, int):
+        try:
+            return datetime.fromtimestamp(value // 1_000_000).date()
+        except (OverflowError, OSError, ValueError):  # before 1970 on some systems
+            pass
+    moment = stored_moment(value)
+    if moment is None:
+        raise ValueError("no moment to take the day of")
+    return moment.astimezone().date()
+
+
+def raw_moment(column: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[Any]:
+    """A UTCDateTime column read as the database stores it, for `stored_local_day`."""
+    return type_coerce(column, NullType())
 
 
 NAMING_CONVENTION = {
@@ -283,6 +313,19 @@ class Observation(Record):
             "overall_level_id",
         ),
         Index("ix_observations_id_person", "id", "observed_person_id", unique=True),
+        # The worker page's: a worker's timeline, and whose actions are, from the index
+        # alone (migration 0015).
+        Index(
+            "ix_observations_person_timeline",
+            "observed_person_id",
+            "observed_at",
+            "id",
+            "kind",
+            "framework_id",
+            "overall_level_id",
+            "status",
+            "observer_id",
+        ),
     )
 
     observed_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))

@@ -164,6 +164,11 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         """Every record, as shown."""
         return self._records
 
+    def column_texts(self, number: int) -> Sequence[str]:
+        """What column `number` shows, row by row, as shown."""
+        display = self._columns[number].display
+        return [display(record) for record in self._records]
+
     def search_text(self, row: int) -> str:
         """What a typed word is looked for in: every column's text, case and accents gone."""
         text = self._search[row]

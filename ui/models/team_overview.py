@@ -91,38 +91,64 @@ def team_columns(name_order: Callable[[TeamRow], int]) -> tuple[Column[TeamRow],
     )
 
 
-def search_texts(rows: Sequence[TeamRow]) -> dict[uuid.UUID, str]:
+Cells = dict[int, tuple[str, ...]]
+"""What each row's cells show, by the worker's id as a number (`UUID.int`: a UUID object
+hashes in Python, slowly for the thousands of look-ups of measuring and painting a table)."""
+
+
+def display_cells(rows: Sequence[TeamRow]) -> Cells:
+    """What each row's cells show, made with the rows, off the GUI thread: two thousand
+    rows' cells are asked for again and again as the table is measured and painted."""
+    by_column = [list(map(column.display, rows)) for column in team_columns(lambda _row: 0)]
+    cells = zip(*by_column, strict=True)
+    return dict(zip([row.person_id.int for row in rows], cells, strict=True))
+
+
+def search_texts(rows: Sequence[TeamRow], cells: Cells | None = None) -> dict[uuid.UUID, str]:
     """What the find box looks in, per worker: made with the rows, off the GUI thread."""
-    columns = team_columns(lambda _row: 0)
-    return {
-        row.person_id: searchable(" ".join(column.display(row) for column in columns))
-        for row in rows
-    }
+    shown = display_cells(rows) if cells is None else cells
+    return {row.person_id: searchable(" ".join(shown[row.person_id.int])) for row in rows}
 
 
 class TeamOverviewModel(RecordTableModel[TeamRow]):
     def __init__(self, parent: QObject | None = None) -> None:
-        self._place: dict[uuid.UUID, int] = {}
+        self._place: dict[int, int] = {}  # by UUID.int, as Cells
         self._texts: dict[uuid.UUID, str] = {}
-        super().__init__(team_columns(lambda r: self._place.get(r.person_id, 0)), parent)
+        self._cells: Cells = {}
+        super().__init__(team_columns(lambda r: self._place.get(r.person_id.int, 0)), parent)
         style = QApplication.style()
         self._overdue_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
     def set_records(
-        self, records: Sequence[TeamRow], texts: dict[uuid.UUID, str] | None = None
+        self,
+        records: Sequence[TeamRow],
+        texts: dict[uuid.UUID, str] | None = None,
+        cells: Cells | None = None,
     ) -> None:
         """The rows in name order, as the laptop's language has it; `texts` are the rows'
-        search_texts, when made already."""
+        search_texts and `cells` their display_cells, when made already."""
         self._texts = texts or {}
+        self._cells = display_cells(records) if cells is None else cells
         ordered = sorted(records, key=lambda r: self._collator.sortKey(r.name))
-        self._place = {row.person_id: place for place, row in enumerate(ordered)}
+        self._place = {row.person_id.int: place for place, row in enumerate(ordered)}
         super().set_records(ordered)
+
+    def replace_record(self, row: int, record: TeamRow) -> None:
+        self._cells.update(display_cells([record]))
+        self._texts.pop(record.person_id, None)
+        super().replace_record(row, record)
+
+    def column_texts(self, number: int) -> Sequence[str]:
+        cells = self._cells
+        return [cells[row.person_id.int][number] for row in self.records()]
 
     def search_text(self, row: int) -> str:
         made = self._texts.get(self.record(row).person_id)
         return made if made is not None else super().search_text(row)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
+            return self._cells[self.record(index.row()).person_id.int][index.column()]
         if (
             role == Qt.ItemDataRole.DecorationRole
             and index.isValid()

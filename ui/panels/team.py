@@ -36,7 +36,7 @@ from ui.change_bus import ChangeBus, Freshness
 from ui.formatting import count, uk_date
 from ui.latest_result import LatestResult, single_shot
 from ui.models.table import RecordFilterProxy
-from ui.models.team_overview import TeamOverviewModel, search_texts
+from ui.models.team_overview import Cells, TeamOverviewModel, display_cells, search_texts
 from ui.panels.team_laptops import LaptopsLine
 from ui.widgets.labelled import together, wrapping_row
 from ui.widgets.layout import ROW_SPACING, panel_layout
@@ -57,7 +57,9 @@ PERIODS: tuple[tuple[str, int | None], ...] = (
     ("Chosen dates", None),
 )
 DEFAULT_PERIOD = 2
-FIT_ROWS = 80  # the columns fit the first rows; two thousand need not all be measured
+# Qt measures the first rows in view whole, and those with the widest texts (RecordTable):
+# two thousand need not all be measured.
+FIT_ROWS = 10
 ALL_TEAMS = "All teams"
 NO_TEAM = "No team"
 NO_WORKERS = (
@@ -77,6 +79,7 @@ class Overview:
     interval_months: int
     period: Period
     texts: dict[uuid.UUID, str]  # what the find box looks in, per worker, when made here
+    cells: Cells  # what each worker's row shows
     teams: list[tuple[str, uuid.UUID]]  # the teams to choose from, by name
     own_team: uuid.UUID | None = None  # the team this laptop's user manages, if one
 
@@ -210,11 +213,12 @@ class TeamPanel(QWidget):
 
         def load() -> Overview:
             rows = overview.rows(today, period)
-            teams = [(t.name, t.id) for t in people.list_teams()]
+            teams = people.team_names()
             interval = settings.observation_interval_months()
-            texts = search_texts(rows) if finding else {}
+            cells = display_cells(rows)
+            texts = search_texts(rows, cells) if finding else {}
             own = people.team_managed_by(user())
-            return Overview(rows, interval, period, texts, teams, own)
+            return Overview(rows, interval, period, texts, cells, teams, own)
 
         self.summary.setText("Loading…")
         self._loader.request(load)
@@ -290,7 +294,7 @@ class TeamPanel(QWidget):
             if found:
                 self.team.setCurrentIndex(found)  # narrows through its signal
         chosen = self.selected()
-        self.model.set_records(result.rows, result.texts)
+        self.model.set_records(result.rows, result.texts, result.cells)
         self.table.fit_columns()
         if chosen is not None:
             self._select(chosen.person_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
@@ -31,16 +31,16 @@ LONG_TEXT_MIN_CHARS = 12  # a long text column shares the width, but keeps this 
 MEASURED_WHOLE = 8  # the texts of a column measured whole, the widest by their characters
 
 
-def widest(texts: Collection[str], metrics: QFontMetrics) -> int:
-    """The width of the widest of `texts`. Measuring each through Qt would take a moment
-    for two thousand names, and the one with most characters is not always the widest
-    ("Ελένη Παπαδοπούλου" is wider than "Lili Fitt-Illingworth"): texts are ranked by the
-    sum of their characters' widths, and the widest few measured whole."""
+def widest(texts: Collection[str], metrics: QFontMetrics) -> tuple[int, list[str]]:
+    """The width of the widest of `texts`, and the few widest texts. Measuring each through
+    Qt would take a moment for two thousand names, and the one with most characters is not
+    always the widest ("Ελένη Παπαδοπούλου" is wider than "Lili Fitt-Illingworth"): texts
+    are ranked by the sum of their characters' widths, and the widest few measured whole."""
     if not texts:
-        return 0
+        return 0, []
     advance = {c: metrics.horizontalAdvance(c) for c in set("".join(texts))}
     ranked = heapq.nlargest(MEASURED_WHOLE, texts, key=lambda t: sum(map(advance.__getitem__, t)))
-    return max(metrics.horizontalAdvance(text) for text in ranked)
+    return max(metrics.horizontalAdvance(text) for text in ranked), ranked
 
 
 class RecordTable(QStackedWidget):
@@ -147,9 +147,16 @@ class RecordTable(QStackedWidget):
         wanted = []
         for number, column in enumerate(self._model.columns):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
-            cells = self._longest_text_width(number)
+            texts = self._model.column_texts(number)
+            cells, widest_texts = self._longest_text_width(number, texts)
             if through_qt:
-                cells = max(self.view.sizeHintForColumn(number), cells)
+                # Qt measures a cell whole (with an icon beside its text, say): the first
+                # rows, and those holding the widest texts, wherever they are in the list.
+                measured = max(
+                    self.view.sizeHintForColumn(number),
+                    self._cells_width(number, texts, widest_texts),
+                )
+                cells = max(measured, cells)
             padded = max(self._header_width(column.header), cells) + average * 2
             wanted.append(padded if column.stretch else min(padded, average * column.max_chars))
         self._wanted = wanted
@@ -192,14 +199,26 @@ class RecordTable(QStackedWidget):
         margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
         return metrics.size(0, text).width() + metrics.height() + margin * 4
 
-    def _longest_text_width(self, number: int) -> int:
+    def _longest_text_width(self, number: int, texts: Sequence[str]) -> tuple[int, list[str]]:
+        """The width of the column's widest text with the margins Qt gives it, and the
+        widest few texts."""
         column = self._model.columns[number]
         margins = self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) * 2
         font = self.view.font()
         if column.bold is not None:  # some cells are bold: the widest may be one of them
             font.setBold(True)
-        texts = set(map(column.display, self._model.records()))
-        return widest(texts, QFontMetrics(font)) + margins + 2
+        width, widest_texts = widest(set(texts), QFontMetrics(font))
+        return width + margins + 2, widest_texts
+
+    def _cells_width(self, number: int, texts: Sequence[str], chosen: Collection[str]) -> int:
+        """Qt's width for the cells of column `number` holding `chosen` (the first row of
+        each, when shown); `texts` are the column's, row by row of the model."""
+        width = 0
+        for text in chosen:
+            shown = self._proxy.mapFromSource(self._model.index(texts.index(text), number))
+            if shown.isValid():
+                width = max(width, self.view.sizeHintForIndex(shown).width())
+        return width
 
     def _open_at(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -234,3 +234,4 @@ def test_people_and_teams_are_listed_with_accented_names_among_their_letters(
     assert [name for _id, name in services.people.names()] == expected
     assert [w.person.name for w in services.people.list_workers()] == expected
     assert [t.name for t in services.people.list_teams()] == ["Alder", "Équipe Nord", "Zenith"]
+    assert services.people.team_names() == [(t.name, t.id) for t in services.people.list_teams()]

@@ -1,15 +1,17 @@
 """A table's columns fit what they show: the widest text of every row, measured in the font
-it is shown in, not only the first rows Qt measures nor the text with most characters."""
+it is shown in (with the icon beside it), not only the first rows Qt measures nor the text
+with most characters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QStyle
 from pytestqt.qtbot import QtBot
 
 from tests.support.text_fits import cut_cells
-from ui.models.table import Column, RecordFilterProxy, RecordTableModel
+from ui.models.table import AnyIndex, Column, RecordFilterProxy, RecordTableModel
 from ui.widgets.record_table import RecordTable
 
 ROWS = 1500
@@ -29,9 +31,22 @@ COLUMNS = (
 )
 
 
-def shown(qtbot: QtBot, rows: list[Row]) -> RecordTable:
+class WarnedModel(RecordTableModel[Row]):
+    """Overdue statuses have a warning icon beside them, as the team overview's do."""
+
+    def __init__(self) -> None:
+        super().__init__(COLUMNS)
+        self.icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 1:
+            return self.icon if self.record(index.row()).status.startswith("Overdue") else None
+        return super().data(index, role)
+
+
+def shown(qtbot: QtBot, rows: list[Row], model: RecordTableModel[Row] | None = None) -> RecordTable:
     """A table showing `rows` by name, fitted as a panel fits its list when it loads."""
-    model: RecordTableModel[Row] = RecordTableModel(COLUMNS)
+    model = RecordTableModel(COLUMNS) if model is None else model
     table = RecordTable(model, RecordFilterProxy(model), "Actions")
     qtbot.addWidget(table)
     table.sort_by(0, Qt.SortOrder.AscendingOrder)
@@ -49,6 +64,16 @@ def test_a_bold_cell_far_down_a_long_list_is_not_cut(qtbot: QtBot) -> None:
 
     table = shown(qtbot, rows)
 
+    assert cut_cells(table.view, "Status") == []
+
+
+def test_a_cell_with_an_icon_far_down_a_long_list_is_not_cut(qtbot: QtBot) -> None:
+    rows = [Row(f"Jill Illit {n:04}") for n in range(ROWS)]
+    rows[FAR_DOWN] = Row("Jill Illit 1200", "Overdue: 12/03/2026")
+
+    table = shown(qtbot, rows, WarnedModel())
+
+    assert table.view.model().index(FAR_DOWN, 1).data(Qt.ItemDataRole.DecorationRole) is not None
     assert cut_cells(table.view, "Status") == []
 
 
