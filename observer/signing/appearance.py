@@ -10,6 +10,8 @@ Imported only when signing.
 
 from __future__ import annotations
 
+import functools
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,10 +185,33 @@ def _pdf(value: Any) -> Any:
     return generic.FloatObject(value)  # type: ignore[no-untyped-call]
 
 
-def _compressed(writer: BasePdfFileWriter, data: bytes, **entries: int) -> generic.PdfObject:
-    stream = generic.StreamObject(_pdf({f"/{k}": v for k, v in entries.items()}), data)
-    stream.compress()  # type: ignore[no-untyped-call]
-    return writer.add_object(stream)
+@dataclass(frozen=True)
+class _Packed:
+    """A stream's data, compressed; for a font file, also its length before."""
+
+    data: bytes
+    length1: int | None = None
+
+
+def _stream(writer: BasePdfFileWriter, packed: _Packed) -> generic.PdfObject:
+    entries: dict[str, Any] = {"/Filter": "/FlateDecode"}
+    if packed.length1 is not None:
+        entries["/Length1"] = packed.length1
+    return writer.add_object(generic.StreamObject(_pdf(entries), encoded_data=packed.data))
+
+
+# A signer's stamp uses the same few subsets from one signature to the next (the ASCII
+# range, and the letters of their name), so each is cut and compressed once.
+@functools.lru_cache(maxsize=32)
+def _font_file(font: str, subset: tuple[int, ...]) -> _Packed:
+    data = pdfmetrics.getFont(font).face.makeSubset(list(subset))
+    return _Packed(zlib.compress(data), len(data))
+
+
+@functools.lru_cache(maxsize=32)
+def _unicode_map(base: str, subset: tuple[int, ...]) -> _Packed:
+    data = makeToUnicodeCMap(base, list(subset)).encode("latin-1")
+    return _Packed(zlib.compress(data))
 
 
 def _subset_font(
@@ -195,7 +220,6 @@ def _subset_font(
     """The PDF font for subset `n` of `font`, as reportlab's TTFont.addObjects makes it."""
     face = font.face
     base = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("latin-1")
-    data = face.makeSubset(subset)
     descriptor = {
         "/Type": "/FontDescriptor",
         "/Ascent": face.ascent,
@@ -206,10 +230,9 @@ def _subset_font(
         "/FontName": f"/{base}",
         "/ItalicAngle": face.italicAngle,
         "/StemV": face.stemV,
-        "/FontFile2": _compressed(writer, data, Length1=len(data)),
+        "/FontFile2": _stream(writer, _font_file(font.fontName, tuple(subset))),
         "/MissingWidth": face.defaultWidth,
     }
-    unicode_map = makeToUnicodeCMap(base, subset).encode("latin-1")
     return writer.add_object(
         _pdf(
             {
@@ -219,7 +242,7 @@ def _subset_font(
                 "/FirstChar": 0,
                 "/LastChar": len(subset) - 1,
                 "/Widths": [face.getCharWidth(c) for c in subset],
-                "/ToUnicode": _compressed(writer, unicode_map),
+                "/ToUnicode": _stream(writer, _unicode_map(base, tuple(subset))),
                 "/FontDescriptor": writer.add_object(_pdf(descriptor)),
             }
         )
