@@ -9,9 +9,11 @@ The figure is `export_summary` of the signed observation with the most text. The
 builds a PDF of the same words with reportlab alone (a SimpleDocTemplate of Paragraphs and
 Tables, in the same embedded Unicode font, since names need it) and signs it once with
 pyHanko's SimpleSigner from the same identity: PAdES, SHA-256, a visible field in the same
-place, no timestamp. The floor opens the identity once, outside the timed part; the
-figure does whatever `export_summary` does (which holds the identity open for the session
-from the first, untimed export on). The PDFs go to a temporary folder.
+place, no timestamp. The floor opens the identity and sizes its signature once, outside
+the timed part: told the bytes to reserve, pyHanko signs once (left to work them out, it
+signs twice, a dry run first, which the floor did until it was told). The figure does
+whatever `export_summary` does (which holds the identity open, its signature sized, for
+the session from the first, untimed export on). The PDFs go to a temporary folder.
 """
 
 from __future__ import annotations
@@ -150,8 +152,9 @@ def bare_pdf(record: SignedRecord, font: str, bold: str) -> bytes:
     return buffer.getvalue()
 
 
-def bare_sign(pdf: bytes, signer: SimpleSigner) -> bytes:
-    """One PAdES signature by pyHanko alone, visible where ours is, with no timestamp."""
+def bare_sign(pdf: bytes, signer: SimpleSigner, room: int) -> bytes:
+    """One PAdES signature by pyHanko alone, visible where ours is, with no timestamp, in
+    `room` bytes reserved (`signature_room`), so pyHanko signs once."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -164,20 +167,21 @@ def bare_sign(pdf: bytes, signer: SimpleSigner) -> bytes:
     field = fields.SigFieldSpec("Signature", on_page=-1, box=_signature_strip())
     output = io.BytesIO()
     signers.PdfSigner(metadata, signer, new_field_spec=field).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output, bytes_reserved=room
     )
     return output.getvalue()
 
 
 def bare_floor(services: Services, observation_id: uuid.UUID) -> Callable[[], bytes]:
     """Bare reportlab building the summary's words, then one bare pyHanko signature; the
-    record is read and the identity opened once, beforehand."""
+    record is read, the identity opened and its signature sized once, beforehand."""
     from pyhanko.sign.signers import SimpleSigner
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     from observer.paths import RESOURCES_DIR
     from observer.signing import identity_path
+    from observer.signing.sign import signature_room
 
     font, bold = "BareSans", "BareSans-Bold"
     for name, file in ((font, "DejaVuSans.ttf"), (bold, "DejaVuSans-Bold.ttf")):
@@ -187,7 +191,8 @@ def bare_floor(services: Services, observation_id: uuid.UUID) -> Callable[[], by
     signer = SimpleSigner.load_pkcs12_data(
         identity_path(services.data_dir).read_bytes(), [], services.passphrase.encode()
     )
-    return lambda: bare_sign(bare_pdf(record, font, bold), signer)
+    room = signature_room(signer)
+    return lambda: bare_sign(bare_pdf(record, font, bold), signer, room)
 
 
 def measure(services: Services, runs: int) -> list[Measurement]:

@@ -30,11 +30,15 @@ def summary_content(
     include_case_reference: bool = True,
     generated_at: datetime | None = None,
 ) -> SummaryContent:
+    """The record, its signatures, addenda, hash and integrity check, the laptop's user and
+    whether the store holds sample data, all read in one snapshot of the store."""
+    from observer.people.profile import current_profile_in
+    from observer.records.sign_off import signed_record_in
     from observer.store.sample import holds_sample_data
 
-    record = services.signoff.signed_record(observation_id)
-    profile = services.profiles.current()
     with services.db.session() as s:
+        record = signed_record_in(s, observation_id)
+        profile = current_profile_in(s)
         sample = holds_sample_data(s)
     return SummaryContent(
         organisation=profile.organisation if profile else "",

@@ -69,6 +69,17 @@ def clean_organisation(value: str) -> str:
     return organisation
 
 
+def current_profile_in(s: Session) -> LocalProfile | None:
+    """This laptop's user as the caller's session reads them, None if nobody is set up."""
+    stored = stored_value(s, PROFILE_KEY)
+    if stored is None:
+        return None
+    person = s.get(Person, uuid.UUID(stored["person_id"]))
+    if person is None:
+        return None
+    return LocalProfile(person.id, person.name, Role(person.role), stored["organisation"])
+
+
 class Profiles:
     def __init__(
         self,
@@ -83,13 +94,7 @@ class Profiles:
 
     def current(self) -> LocalProfile | None:
         with self._db.session() as s:
-            stored = stored_value(s, PROFILE_KEY)
-            if stored is None:
-                return None
-            person = s.get(Person, uuid.UUID(stored["person_id"]))
-            if person is None:
-                return None
-            return LocalProfile(person.id, person.name, Role(person.role), stored["organisation"])
+            return current_profile_in(s)
 
     def candidates(self, name: str = "", role: Role | None = None) -> list[Candidate]:
         """People who could be this laptop's user: everyone not merged into someone else,

@@ -210,19 +210,7 @@ class SignOff:
         (a history reads hundreds); with `user` (this laptop's), whether they may be offered
         the countersignature (observer/records/countersigners.py)."""
         with self._db.session() as s:
-            observation = self._load(s, observation_id)
-            digest = record_hash(observation)
-            return SignedRecord(
-                view=observation_view(s, observation),
-                signatures=[_signature_view(g) for g in _in_order(observation)],
-                addenda=[
-                    _addendum_view(a)
-                    for a in sorted(observation.addenda, key=lambda a: a.signed_at)
-                ],
-                content_hash=digest,
-                problem=_problem(s, observation, digest),
-                countersigner=manages_the_workers_team(s, observation, user),
-            )
+            return signed_record_in(s, observation_id, user=user)
 
     def signed_states(
         self, observation_ids: Collection[uuid.UUID] | None
@@ -428,6 +416,23 @@ class SignOff:
         if observation is None:
             raise NotFound("That observation is not in this store.")
         return observation
+
+
+def signed_record_in(
+    s: Session, observation_id: uuid.UUID, *, user: uuid.UUID | None = None
+) -> SignedRecord:
+    """`SignOff.signed_record` in the caller's session, so that a caller reading more (a
+    summary: the laptop's user, the sample flag) reads it all in one snapshot."""
+    observation = SignOff._load(s, observation_id)
+    digest = record_hash(observation)
+    return SignedRecord(
+        view=observation_view(s, observation),
+        signatures=[_signature_view(g) for g in _in_order(observation)],
+        addenda=[_addendum_view(a) for a in sorted(observation.addenda, key=lambda a: a.signed_at)],
+        content_hash=digest,
+        problem=_problem(s, observation, digest),
+        countersigner=manages_the_workers_team(s, observation, user),
+    )
 
 
 def _state(

@@ -440,6 +440,15 @@ def test_golden_summary(tmp_path: Path) -> None:
         )
 
 
+def test_reportlab_runs_its_c_accelerators() -> None:
+    """rl_accel (a dependency) replaces reportlab's pure-Python string widths, number
+    formatting and ASCII85; without it every summary takes about a quarter longer."""
+    from reportlab.lib import rl_accel
+
+    for name in ("fp_str", "instanceStringWidthTTF", "asciiBase85Encode", "calcChecksum"):
+        assert getattr(rl_accel, name) is rl_accel._c_funcs[name], name
+
+
 def test_gathering_content_does_not_load_reportlab() -> None:
     code = (
         "import json, sys\n"

@@ -8,6 +8,7 @@ tested apart from the summary layout (tests/observer/documents/ tests the export
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -18,10 +19,19 @@ import pytest
 from observer.signing import (
     FIELD_NAME,
     NotAPdf,
+    load_signer,
+    sign_pdf,
     verify_pdf,
 )
-from observer.signing.appearance import render_stamp
-from tests.support.signing import HASH, RECORD, Signed, known, lookup_of, summary_like_pdf
+from tests.support.signing import (
+    HASH,
+    PASSPHRASE,
+    RECORD,
+    Signed,
+    known,
+    lookup_of,
+    summary_like_pdf,
+)
 
 
 def test_a_signed_summary_verifies_intact_with_its_signer_time_and_record(
@@ -80,20 +90,43 @@ def test_the_signature_is_pades_sha256_with_a_visible_box_on_the_last_page(
     assert "/Annots" not in first
 
 
-def test_the_visible_signature_shows_names_in_any_script(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "box",
+    [None, (52, 48, 544, 70)],  # the default box at the bottom right; a summary's strip
+)
+def test_the_visible_signature_shows_names_in_any_script(
+    signed: Signed, tmp_path: Path, box: tuple[int, int, int, int] | None
+) -> None:
     name = "Zoë Łukasiewicz-Ştefănescu Şükrü Ελένη Наталья <&>"
-    stamp = tmp_path / "stamp.pdf"
-    stamp.write_bytes(
-        render_stamp(f"Digitally signed by {name}\n26 Nov 2026 09:30:07 UTC", 240, 50)
+    pdf = tmp_path / "signed.pdf"
+    pdf.write_bytes(
+        sign_pdf(
+            summary_like_pdf(),
+            load_signer(signed.data_dir, PASSPHRASE),
+            reason="Summary of a signed-off observation",
+            location="Northshire Council",
+            signer_name=name,
+            box=box,
+        )
     )
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils (pdftotext) is not installed")
 
     text = subprocess.run(
-        ["pdftotext", str(stamp), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
+    stamp = " ".join(text[text.index("Digitally signed by") :].split())
 
-    assert " ".join(text.split()) == f"Digitally signed by {name} 26 Nov 2026 09:30:07 UTC"
+    assert re.fullmatch(
+        f"Digitally signed by {re.escape(name)},? "
+        r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d UTC\.? "
+        "Any change to this PDF breaks the signature.",
+        stamp,
+    ), stamp
+    assert verify_pdf(pdf).intact
 
 
 def test_a_record_that_changed_since_makes_verification_fail(signed: Signed) -> None:
