@@ -85,7 +85,7 @@ def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dic
             f"{store} holds files this command did not make; give --store an empty folder."
         )
     print(f"Making a store of {observations:,} fictional observations in {store}…", flush=True)
-    started = time.perf_counter()
+    started, made_by, made_at = time.perf_counter(), commit(), _now()
     store.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps({**wanted, "complete": False}))  # ours, even if cut short
     _observer(store, "setup", *SETUP)
@@ -94,7 +94,7 @@ def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dic
         "--seed", str(SEED),
     )  # fmt: skip
     _give_busiest_worker(store, busy)
-    made = {**wanted, "complete": True, "commit": commit(), "made_at": _now()}
+    made = {**wanted, "complete": True, "commit": made_by, "made_at": made_at}
     marker.write_text(json.dumps(made))
     print(f"Made it in {time.perf_counter() - started:.0f} s.", flush=True)
     return made

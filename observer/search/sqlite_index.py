@@ -76,8 +76,8 @@ from observer.store.models import UTCDateTime
 
 log = logging.getLogger(__name__)
 
-RANK_WINDOW = 2_500
-PHRASE_WINDOW = 2_500
+RANK_WINDOW = 2_000
+PHRASE_WINDOW = 1_000
 ERASE_ONE_BY_ONE = 100
 SNIPPET_TOKENS = 18
 # Private-use characters round each match; they are kept out of the indexed text.

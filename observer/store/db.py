@@ -133,6 +133,8 @@ def make_engine(path: Path, key: StoreKey, cache_kib: int = CACHE_KIB) -> Engine
         url,
         module=encryption.dbapi(),
         poolclass=QueuePool,
+        # The connection used last first: its pages are the ones decrypted and cached.
+        pool_use_lifo=True,
         hide_parameters=True,
         json_serializer=compact_json,
     )

@@ -124,7 +124,7 @@ def test_results_come_a_page_at_a_time_without_gaps_or_repeats(
 def test_words_in_very_many_records_rank_the_best_of_the_newest(
     services: Services, new_draft: NewDraft, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past the window (2,500 records in the app; 3 here), only the newest records with
+    """Past the window (2,000 records in the app; 3 here), only the newest records with
     the words are ranked, best first, page after page; fewer are all ranked."""
     monkeypatch.setattr(search_sqlite, "RANK_WINDOW", 3)
     monkeypatch.setattr(search_sqlite, "PHRASE_WINDOW", 3)
@@ -383,7 +383,7 @@ def test_filters_narrow_the_search_to_those_observations(
     assert found(services, "core group", person_ids=(staff.senior,)) == []
 
 
-@pytest.mark.parametrize("window", [3, 2_500])
+@pytest.mark.parametrize("window", [3, 2_000])
 def test_a_filter_that_keeps_every_record_finds_what_no_filter_finds(
     services: Services, new_draft: NewDraft, monkeypatch: pytest.MonkeyPatch, window: int
 ) -> None:
