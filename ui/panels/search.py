@@ -116,6 +116,16 @@ class SearchPanel(QWidget):
         self.more_button.setToolTip(f"Show the next {DEFAULT_LIMIT} best matches")
         self.more_button.clicked.connect(self.show_more)
         self.more_button.hide()
+        # The summary's row keeps its size, two lines high, whatever it says and whether
+        # there are more to show: a row that grew or shrank as each search started and
+        # ended would move the results and have the whole table painted again (a stall
+        # of a frame or more with fifty results).
+        keeps_room = self.more_button.sizePolicy()
+        keeps_room.setRetainSizeWhenHidden(True)
+        self.more_button.setSizePolicy(keeps_room)
+        self.summary.setFixedHeight(
+            max(self.summary.fontMetrics().lineSpacing() * 2, self.more_button.sizeHint().height())
+        )
         self._hits: list[SearchHit] = []
 
         self.model = SearchResultsModel(self)
@@ -145,7 +155,6 @@ class SearchPanel(QWidget):
         found.addWidget(self.more_button)
         layout.addLayout(found)
         layout.addWidget(self.table, 1)
-        self.summary.hide()
 
     # What the main window asks of a panel
 
@@ -170,7 +179,6 @@ class SearchPanel(QWidget):
             self._show(text, [], TYPE_SOMETHING)
             return
         self.summary.setText("Searching…")
-        self.summary.show()
         _Search(self, self._number, text, self._run).start(self._pool)
 
     def show_more(self) -> None:
@@ -204,9 +212,7 @@ class SearchPanel(QWidget):
             self._select(selected)
         self.table.set_empty_texts(empty, empty)
         self.table.fit_columns(through_qt=False)
-        if hits:
-            self.summary.setText(_summary(len(hits), more))
-        self.summary.setVisible(bool(hits))
+        self.summary.setText(_summary(len(hits), more) if hits else "")
         self.more_button.setVisible(more)
         self.searched.emit()
 

@@ -133,7 +133,7 @@ def test_a_search_that_cannot_run_says_why_in_the_list(
     qtbot.keyClicks(panel.search, "ch*")
 
     qtbot.waitUntil(lambda: "at least 3 letters" in panel.table.message())
-    assert not panel.summary.isVisible()
+    assert panel.summary.text() == ""
     panel.search.clear()
     qtbot.waitUntil(lambda: panel.table.message() == TYPE_SOMETHING)
 
@@ -251,6 +251,43 @@ def test_show_more_adds_the_next_best_matches_below(qtbot: QtBot) -> None:
     assert (last.rank, last.hit.snippet) == (DEFAULT_LIMIT + 3, f"chronology {DEFAULT_LIMIT + 3}")
     assert panel.summary.text() == f"{DEFAULT_LIMIT + 3} observations found, best match first."
     assert not panel.more_button.isVisible()
+
+
+def test_the_results_stay_where_they_are_as_searches_start_and_end(qtbot: QtBot) -> None:
+    """Typing, "Searching…", a page of results with Show more, a few results, none: the
+    table never moves or changes size, so none of it is laid out and painted again for a
+    line of text above it."""
+    from observer.search.service import DEFAULT_LIMIT
+
+    release = threading.Event()
+
+    def run(text: str, offset: int = 0) -> list[SearchHit]:
+        release.wait(5)
+        shown = {"many": DEFAULT_LIMIT, "few": 2}.get(text, 0)
+        return [_hit(uuid.uuid4(), f"{text} {n}") for n in range(shown)]
+
+    panel = SearchPanel(run, pause_ms=0)
+    qtbot.addWidget(panel)
+    panel.resize(1000, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    where = panel.table.geometry()
+    moved: list[tuple[str, str, object]] = []
+    for text in ("many", "few", "none", "many"):
+        release.clear()
+        panel.search.setText(text)
+        panel.search_now()
+        QApplication.processEvents()
+        assert panel.summary.text() == "Searching…"
+        if panel.table.geometry() != where:
+            moved.append((text, "searching", panel.table.geometry()))
+        with qtbot.waitSignal(panel.searched, timeout=5000):
+            release.set()
+        QApplication.processEvents()
+        if panel.table.geometry() != where:
+            moved.append((text, "found", panel.table.geometry()))
+    assert panel.more_button.isVisible()
+    assert moved == []
 
 
 def test_fifty_results_show_whole_short_columns_and_the_snippets_bold_without_qt_measuring(
