@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -207,6 +207,10 @@ class SearchPanel(QWidget):
         selected = self._selected()
         self._shown_text = text
         self._hits = hits
+        # Filling the table and painting it take a frame each with fifty results: they are
+        # done a turn of the event loop apart, so the window answers in between.
+        self.table.view.setUpdatesEnabled(False)
+        QTimer.singleShot(1, self, lambda: self.table.view.setUpdatesEnabled(True))
         self.model.set_hits(hits)
         if selected is not None:
             self._select(selected)

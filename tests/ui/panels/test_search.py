@@ -288,6 +288,8 @@ def test_the_results_stay_where_they_are_as_searches_start_and_end(qtbot: QtBot)
             moved.append((text, "found", panel.table.geometry()))
     assert panel.more_button.isVisible()
     assert moved == []
+    # Painted a turn after they were put in the table, not never.
+    qtbot.waitUntil(panel.table.view.updatesEnabled, timeout=1000)
 
 
 def test_fifty_results_show_whole_short_columns_and_the_snippets_bold_without_qt_measuring(
