@@ -29,6 +29,10 @@ def single_shot(parent: QObject, interval: int, slot: Callable[[], object]) -> Q
     return timer
 
 
+def _nothing() -> None:
+    return None
+
+
 class _Load(QObject):
     """One load on the thread pool; reports to its owner on the GUI thread."""
 
@@ -61,6 +65,10 @@ class _Load(QObject):
         _running.discard(self)
         if isValid(self._owner):
             self._owner._arrived(self)
+        # This object and its job refer to each other through their signals' connections,
+        # so Python frees them only in a full collection, which runs seldom: what the load
+        # read (two thousand rows of the team overview, say) is let go of now, not then.
+        self.result, self._work = None, _nothing
         self.deleteLater()
 
 

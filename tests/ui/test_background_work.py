@@ -61,3 +61,26 @@ def test_dates_read_day_month_year() -> None:
     at = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
     assert uk_date(at) == at.astimezone().strftime("%d/%m/%Y")
     assert uk_date_time(at) == at.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def test_a_load_lets_go_of_its_result_without_waiting_for_a_full_collection(
+    qtbot: QtBot,
+) -> None:
+    """Full collections are rare, and a load's result may be two thousand rows: once shown
+    and no longer held by what showed it, the result is freed at once, not at the next
+    full collection."""
+    loader = LatestResult()
+    shown: list[weakref.ref[Held]] = []
+    loader.ready.connect(lambda result: shown.append(weakref.ref(result)))
+    gc.collect()
+    gc.disable()
+    try:
+        with qtbot.waitSignal(loader.ready, timeout=5000):
+            loader.request(Held)
+        QThreadPool.globalInstance().waitForDone()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+        assert len(shown) == 1
+        assert shown[0]() is None
+    finally:
+        gc.enable()

@@ -76,6 +76,8 @@ class _Search(QObject):
     def _finished(self, _done: int, _cancelled: bool) -> None:
         _running.discard(self.job)
         self._panel.arrived(self)
+        # Freed now, not at the next full collection (this and its job refer to each other).
+        self.hits = None
         self.deleteLater()
 
 
