@@ -104,6 +104,7 @@ def working_copy(store: Path, scratch: Path, name: str) -> Path:
     """A fresh copy of the kept store, to measure: measuring writes to a store."""
     copy = scratch / name
     shutil.copytree(store, copy, ignore=shutil.ignore_patterns(MARKER, "backups"))
+    os.sync()  # the copy written out now, not by the kernel while figures are taken
     return copy
 
 
