@@ -381,6 +381,7 @@ _EVIDENCE = (
 )
 _FIELDS_FROM = 8
 _MOMENT = UTCDateTime()
+_ID = Id()  # as the ORM reads an id column, without its row handling
 
 
 def _hits(s: Session, query: str, ranked: Sequence[tuple[int, float]]) -> list[IndexMatch]:
@@ -403,7 +404,7 @@ def _hits(s: Session, query: str, ranked: Sequence[tuple[int, float]]) -> list[I
     )
     return [
         IndexMatch(
-            observation_id=_uuid(row[1]),
+            observation_id=_observation_id(row[1], connection),
             score=-float(score),
             field=fields[rowid],
             snippet=snippets[rowid],
@@ -442,16 +443,18 @@ def _evidence_standards(connection: Connection, snippets: dict[Any, Snippet]) ->
     return found
 
 
+def _observation_id(value: object, connection: Connection) -> uuid.UUID:
+    found = _ID.process_result_value(value, connection.dialect)
+    if found is None:  # search_rows.observation_id is NOT NULL
+        raise ValueError("a search row without its observation")
+    return found
+
+
 def _moment(value: object, connection: Connection) -> datetime:
     moment = _MOMENT.process_result_value(value, connection.dialect)
     if moment is None:  # observed_at is NOT NULL
         raise ValueError("an observation without its date")
     return moment
-
-
-def _uuid(value: bytes | str) -> uuid.UUID:
-    """An id as SQLite keeps it: 16 bytes (or, in a store never repacked, 32 hex digits)."""
-    return uuid.UUID(bytes=value) if isinstance(value, bytes) else uuid.UUID(value)
 
 
 def _field_of(marked: str, fields: Sequence[str | None]) -> str:
