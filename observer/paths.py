@@ -13,6 +13,7 @@ DATABASE_FILE = "observer.sqlite"
 
 RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
 FRAMEWORKS_DIR = RESOURCES_DIR / "frameworks"
+THEMES_DIR = RESOURCES_DIR / "themes"
 HELP_DIR = RESOURCES_DIR / "help"
 
 

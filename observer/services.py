@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from observer.review.worker_history import WorkerHistories
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
+    from observer.service.themes import Themes
     from observer.signing.endorsement import Endorser
     from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
@@ -246,6 +247,13 @@ class Services:
         )
 
     @cached_property
+    def themes(self) -> Themes:
+        """The organisation's improvement plan: its themes and the standards under each."""
+        from observer.service.themes import Themes
+
+        return Themes(self.db, self.actor)
+
+    @cached_property
     def bundles(self) -> Bundles:
         from observer.bundle.service import Bundles
 
@@ -342,6 +350,7 @@ def open_services(
         db.close()
         raise
     install_shipped_frameworks(db)
+    _install_shipped_plan(db)
     services = _assembled(data_dir, db, passphrase, key)
     _audit_opening(services)
     _audit_failed_unlocks(db, UnlockAttempts(data_dir))
@@ -539,6 +548,18 @@ def _take_own_certificates(services: Services) -> None:
     except ObserverError as exc:
         # The store opens all the same; a busy store is tried again at the next unlock.
         log.warning("the signing identities' certificates were not taken in (%s)", exc)
+
+
+def _install_shipped_plan(db: Database) -> None:
+    """The shipped improvement plan, in a store that has none yet (one query otherwise)."""
+    from observer.store.plans import ImprovementPlanVersion
+
+    with db.session() as s:
+        if s.scalar(select(ImprovementPlanVersion.id).limit(1)) is not None:
+            return
+    from observer.service.themes import install_shipped_plan
+
+    install_shipped_plan(db, SYSTEM_ACTOR)
 
 
 def install_shipped_frameworks(db: Database) -> None:

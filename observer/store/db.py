@@ -37,6 +37,8 @@ from observer.store import encryption
 from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
 from observer.store.encryption import StoreKey
 from observer.store.outbox import watch_outbox
+# Its tables are on the models' metadata, which every schema comparison reads.
+from observer.store.plans import ImprovementPlanVersion as ImprovementPlanVersion
 from observer.store.tracking import track_changes
 from observer.store.wording import compact_json
 
@@ -51,6 +53,7 @@ SCHEMA_REVISIONS = (
     "0013",
     "0014",
     "0015",
+    "0016",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.

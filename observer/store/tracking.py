@@ -29,6 +29,10 @@ TOPIC_OF_TABLE = {
     "frameworks": Topic.FRAMEWORKS,
     "standards": Topic.FRAMEWORKS,
     "rating_levels": Topic.FRAMEWORKS,
+    # Which theme each standard belongs to: read alongside the frameworks.
+    "improvement_plans": Topic.FRAMEWORKS,
+    "improvement_themes": Topic.FRAMEWORKS,
+    "theme_standards": Topic.FRAMEWORKS,
     "audit_events": Topic.AUDIT,
 }
 # The columns of an observation that lists show (ObservationSummary, the workers list,

@@ -1,0 +1,1 @@
+"""Service-wide quality of practice, improvement themes, moderation and the Board report."""

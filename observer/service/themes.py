@@ -1,0 +1,222 @@
+"""The organisation's improvement themes as a service: the current plan, importing a new
+one, and the plan's history (`services.themes`).
+
+Importing makes a new version; the versions before it are kept unchanged and the newest
+is current. A plan is never part of a record, so importing one changes no observation,
+signature or hash: only which theme a standard (and so an agreed action) counts under.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from observer.governance.audit import record_event
+from observer.service.plan import (
+    ImprovementPlan,
+    InvalidPlan,
+    check_standards,
+    load_plan_file,
+    parse_plan,
+    shipped_plan,
+)
+from observer.store.db import Database
+from observer.store.models import Framework, Standard
+from observer.store.plans import ImprovementPlanVersion, ImprovementTheme, theme_standards
+
+SHIPPED_SOURCE = "shipped with Practice Observer"
+AUDIT_ACTION, AUDIT_RECORD = "import_plan", "improvement_plan"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """One version of the plan as the history lists it."""
+
+    version: int
+    name: str
+    content_hash: str
+    imported_at: datetime
+    imported_by: str
+    source: str
+    plan: ImprovementPlan
+    current: bool
+
+
+@dataclass(frozen=True)
+class Imported:
+    plan: ImprovementPlan
+    added: bool
+    """False when the plan was the current one already: nothing changed."""
+
+
+def installed_standards(s: Session) -> dict[tuple[str, int], dict[str, uuid.UUID]]:
+    """Every installed framework version's standards: code to id."""
+    found: dict[tuple[str, int], dict[str, uuid.UUID]] = {}
+    rows = s.execute(
+        select(Framework.key, Framework.version, Standard.code, Standard.id).join(
+            Standard, Standard.framework_id == Framework.id
+        )
+    )
+    for key, version, code, standard_id in rows:
+        found.setdefault((key, version), {})[code] = standard_id
+    return found
+
+
+def _plan_of(row: ImprovementPlanVersion) -> ImprovementPlan:
+    plan = parse_plan(json.loads(row.definition), f"improvement plan v{row.version}")
+    return ImprovementPlan(
+        plan.name, plan.themes, plan.unlinked_actions, plan.standards, version=row.version
+    )
+
+
+def _newest(s: Session) -> ImprovementPlanVersion | None:
+    return s.scalars(
+        select(ImprovementPlanVersion).order_by(ImprovementPlanVersion.version.desc()).limit(1)
+    ).one_or_none()
+
+
+def store_plan(
+    s: Session,
+    plan: ImprovementPlan,
+    *,
+    source: str,
+    actor: str,
+    unless_held: bool = False,
+) -> ImprovementPlanVersion | None:
+    """Adds `plan` as the newest version, checked against the installed frameworks, and
+    audits it; None (nothing written) when it is the current plan already, or, with
+    `unless_held` (a bundle's plans), when any version held has the same content."""
+    content_hash = plan.content_hash()
+    newest = _newest(s)
+    if unless_held:
+        held = s.scalar(
+            select(func.count()).where(ImprovementPlanVersion.content_hash == content_hash)
+        )
+        if held:
+            return None
+    elif newest is not None and newest.content_hash == content_hash:
+        return None
+    standards = installed_standards(s)
+    check_standards(plan, standards, source)
+    row = ImprovementPlanVersion(
+        id=uuid.uuid4(),
+        version=1 if newest is None else newest.version + 1,
+        name=plan.name,
+        unlinked_actions=plan.unlinked_actions,
+        definition=plan.canonical_json(),
+        content_hash=content_hash,
+        source=source[:300],
+        imported_by=actor[:200],
+    )
+    row.themes = [
+        ImprovementTheme(
+            id=uuid.uuid4(), key=t.key, name=t.name, description=t.description, position=i
+        )
+        for i, t in enumerate(plan.themes)
+    ]
+    s.add(row)
+    s.flush()
+    theme_ids = {t.key: t.id for t in row.themes}
+    mapped = [
+        {"plan_id": row.id, "standard_id": standards[(key, version)][code], "theme_id": theme_ids[t]}
+        for (key, version, code), t in plan.standards
+    ]
+    if mapped:
+        s.execute(insert(theme_standards), mapped)
+    record_event(
+        s,
+        actor=actor,
+        action=AUDIT_ACTION,
+        record_type=AUDIT_RECORD,
+        record_id=row.id,
+        content_hash=content_hash,
+        detail=f"version {row.version}, {len(plan.themes)} themes, "
+        f"{len(plan.standards)} standards mapped",
+    )
+    return row
+
+
+def plan_versions(s: Session) -> list[ImprovementPlanVersion]:
+    return list(s.scalars(select(ImprovementPlanVersion).order_by(ImprovementPlanVersion.version)))
+
+
+def install_shipped_plan(db: Database, actor: str) -> None:
+    """Puts the shipped plan in a store that holds none yet. A store whose frameworks the
+    shipped plan does not fit (an organisation's own under a shipped key and version) is
+    left without one, and still opens: `Themes.current` then gives the shipped plan."""
+    with db.session() as s:
+        if s.scalar(select(ImprovementPlanVersion.id).limit(1)) is not None:
+            return
+    try:
+        with db.session() as s, s.begin():
+            if s.scalar(select(ImprovementPlanVersion.id).limit(1)) is None:
+                store_plan(s, shipped_plan(), source=SHIPPED_SOURCE, actor=actor)
+    except InvalidPlan as exc:
+        log.warning("the shipped improvement plan was not installed (%s)", exc.where)
+
+
+class Themes:
+    """`services.themes`: the organisation's improvement plan and its history."""
+
+    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+        self._db = db
+        self._actor = actor
+
+    def current(self) -> ImprovementPlan:
+        """The newest plan imported (the shipped one in a store that has none)."""
+        with self._db.session() as s:
+            newest = _newest(s)
+            if newest is not None:
+                return _plan_of(newest)
+        return shipped_plan()
+
+    def import_file(self, path: Path) -> Imported:
+        """Validates the plan in `path` against the installed frameworks and makes it the
+        current plan; InvalidPlan (naming the file, the field and why) changes nothing."""
+        plan = load_plan_file(path)
+        with self._db.session() as s, s.begin():
+            row = store_plan(s, plan, source=path.name, actor=self._actor())
+            version = row.version if row is not None else _newest_version(s)
+        return Imported(
+            ImprovementPlan(
+                plan.name, plan.themes, plan.unlinked_actions, plan.standards, version=version
+            ),
+            added=row is not None,
+        )
+
+    def history(self) -> list[PlanVersion]:
+        """Every version of the plan, oldest first; the last is current."""
+        with self._db.session() as s:
+            rows = plan_versions(s)
+            return [
+                PlanVersion(
+                    version=row.version,
+                    name=row.name,
+                    content_hash=row.content_hash,
+                    imported_at=row.created_at,
+                    imported_by=row.imported_by,
+                    source=row.source,
+                    plan=_plan_of(row),
+                    current=index == len(rows) - 1,
+                )
+                for index, row in enumerate(rows)
+            ]
+
+    def export_json(self) -> dict[str, Any]:
+        """The current plan in the file format: importing it elsewhere gives the same plan."""
+        return self.current().to_json()
+
+
+def _newest_version(s: Session) -> int:
+    newest = _newest(s)
+    return 0 if newest is None else newest.version
