@@ -29,6 +29,9 @@ from observer.records.canonical import (
     ref,
 )
 from observer.store.db import Database
+from observer.service.plan import StandardRef, parse_plan
+from observer.service.themes import plan_versions
+from observer.store.plans import ImprovementPlanVersion
 from observer.store.models import Framework, Observation, Person, Team
 from observer.store.sample import SAMPLE_WORDS, holds_sample_data
 
@@ -52,13 +55,16 @@ def export_bundle(
         people = {p.id: p for p in s.scalars(select(Person))}
         teams = {t.id: t for t in s.scalars(select(Team))}
         frameworks = list(s.scalars(select(Framework).order_by(Framework.key, Framework.version)))
+        plans = plan_versions(s)
 
         if wanted is not None:
             person_keep, team_keep = _closure(wanted, observations, people, teams)
             people = {k: v for k, v in people.items() if k in person_keep}
             teams = {k: v for k, v in teams.items() if k in team_keep}
             used = {o.framework_id for o in observations}
-            frameworks = [f for f in frameworks if f.id in used]
+            # and those the plan maps, so that the plan can be taken in wherever it goes
+            mapped = {(key, version) for p in plans for (key, version, _), _ in _mapping(p)}
+            frameworks = [f for f in frameworks if f.id in used or (f.key, f.version) in mapped]
 
         sample = {"sample_data": True, "sample_note": SAMPLE_WORDS} if holds_sample_data(s) else {}
         documents = [observation_document(o) for o in observations]
@@ -85,6 +91,21 @@ def export_bundle(
         "teams": teams_json,
         "people": people_json,
         "observations": documents,
+        "improvement_plans": [plan_json(p) for p in plans],
+    }
+
+
+def _mapping(row: ImprovementPlanVersion) -> tuple[tuple[StandardRef, str], ...]:
+    return parse_plan(json.loads(row.definition), f"improvement plan v{row.version}").standards
+
+
+def plan_json(row: ImprovementPlanVersion) -> dict[str, Any]:
+    """A version of the improvement plan, oldest first; the last is the exporter's current.
+    When and from where it came are this store's own history, and stay here."""
+    return {
+        "version": row.version,
+        "content_hash": row.content_hash,
+        "definition": json.loads(row.definition),
     }
 
 

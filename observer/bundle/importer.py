@@ -42,6 +42,8 @@ from observer.records.canonical import (
     observation_document,
 )
 from observer.records.frameworks import store_framework
+from observer.service.plan import InvalidPlan
+from observer.service.themes import store_plan
 from observer.store.db import Database
 from observer.store.models import (
     Action,
@@ -62,6 +64,7 @@ from observer.vocabulary import Status
 log = logging.getLogger(__name__)
 
 CHECKED_AT_ONCE = 500  # observations loaded per query, well within SQLite's variable limit
+PLANS = "improvement plans"
 CHILDREN = {"ratings": Rating, "actions": Action, "signatures": Signature, "addenda": Addendum}
 
 
@@ -97,6 +100,9 @@ class ImportResult:
                     words.append(f"{self.stays_deleted[kind]} deleted here, left deleted")
             words.append(f"{self.unchanged.get(kind, 0)} unchanged")
             parts.append(f"{kind}: {', '.join(words)}")
+        if self.added.get(PLANS) or self.unchanged.get(PLANS):
+            new, held = self.added.get(PLANS, 0), self.unchanged.get(PLANS, 0)
+            parts.append(f"{PLANS}: {new} added as new versions, {held} held already")
         return "; ".join(parts)
 
     def left_out(self) -> str:
@@ -187,6 +193,7 @@ def write_checked(
     if sample:  # fictional records: this store says SAMPLE from now on
         mark_sample_store(s)
     level_ids, standard_ids = _import_frameworks(s, bundle, result, source)
+    _import_plans(s, bundle, result, actor, source)
     _check_references(s, bundle, source)
     _check_child_ids(s, bundle, source)
     _upsert_simple(s, Team, bundle.teams, "teams", result, deferred=("manager_id",))
@@ -236,6 +243,28 @@ def _import_frameworks(
         for standard in framework.standards:
             standards[(framework.key, framework.version, standard.code)] = standard.id
     return levels, standards
+
+
+def _import_plans(
+    s: Session, bundle: CheckedBundle, result: ImportResult, actor: str, source: str
+) -> None:
+    """Each version of the plan this store does not hold becomes its newest (the last such
+    is then current); one it holds, as any version, changes nothing."""
+    for index, plan in enumerate(bundle.improvement_plans):
+        try:
+            added = store_plan(
+                s,
+                plan,
+                source=f"{source} (improvement_plans[{index}])",
+                actor=actor,
+                unless_held=True,
+            )
+        except InvalidPlan as exc:
+            raise InvalidBundle(
+                f"{source}: improvement_plans[{index}].definition: {exc.where} "
+                f"{exc.reason.rstrip('.')}."
+            ) from None
+        result.count(PLANS, "unchanged" if added is None else "added")
 
 
 def _check_references(s: Session, bundle: CheckedBundle, source: str) -> None:

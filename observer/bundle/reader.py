@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from observer.bundle.export import FORMAT_NAME, FORMAT_VERSION
 from observer.errors import InvalidBundle, InvalidFramework
 from observer.records.frameworks import parse_framework
 from observer.records.recording import TEXT_FIELDS, text_limit
+from observer.service.plan import ImprovementPlan, InvalidPlan, parse_plan
 from observer.store.models import MAX_REVISION
 from observer.validation import Fields, shown
 from observer.vocabulary import (
@@ -38,6 +39,8 @@ class CheckedBundle:
     observations: list[dict[str, Any]]
     # Who exported it (optional: bundles before it lack it), shown beside its conflicts.
     exported_by: str = ""
+    # The improvement plan's versions, oldest first (optional: bundles before it lack them).
+    improvement_plans: list[ImprovementPlan] = field(default_factory=list)
 
 
 class BundleReader:
@@ -75,6 +78,12 @@ class BundleReader:
                 for i, item in enumerate(f.array(data.get("observations", []), "observations"))
             ],
             exported_by=f.text(data, "exported_by", "bundle", required=False, max_len=200) or "",
+            improvement_plans=[
+                self.improvement_plan(item, f"improvement_plans[{i}]")
+                for i, item in enumerate(
+                    f.array(data.get("improvement_plans", []), "improvement_plans", 0, 1000)
+                )
+            ],
         )
         for name in ("teams", "people", "observations"):
             records = getattr(bundle, name)
@@ -111,6 +120,19 @@ class BundleReader:
         except InvalidFramework as exc:
             raise InvalidBundle(str(exc)) from None
         return {"definition": definition}
+
+    def improvement_plan(self, item: Any, where: str) -> ImprovementPlan:
+        """A version of the plan, checked as a plan file is (the standards it maps are
+        checked against the frameworks once those of the bundle are installed)."""
+        obj = self.f.mapping(item, where)
+        try:
+            plan = parse_plan(obj.get("definition"), f"{self.source}: {where}.definition")
+        except InvalidPlan as exc:
+            raise InvalidBundle(str(exc)) from None
+        given = obj.get("content_hash")
+        if given is not None and given != plan.content_hash():
+            raise self.f.fail(f"{where}.content_hash", "does not match its definition")
+        return plan
 
     def team(self, item: Any, where: str) -> dict[str, Any]:
         f = self.f

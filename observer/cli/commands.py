@@ -65,6 +65,12 @@ COMMANDS: tuple[Command, ...] = (
         "sync status, sync conflicts",
     ),
     Command("frameworks", "frameworks", "list or import frameworks"),
+    Command(
+        "themes",
+        "themes",
+        "the improvement plan: themes show (each theme's standards), themes import FILE "
+        "(a new version, audited), themes history, themes export FILE",
+    ),
     Command("sign", "sign_off", "sign an observation off, in a role"),
     Command("pdf", "sign_off", "write an observation's summary PDF (signed once the record is)"),
     Command("verify", "sign_off", "check a summary PDF: signer, time, intact, record hash"),

@@ -62,7 +62,7 @@ ACTION_WORDS = {
     "trust_certificate": "Trusted a signing certificate",
     "complete_action": "Marked an action done",
     "reopen_action": "Reopened an action",
-    "import_plan": "Imported an improvement plan (a new version of its themes)",
+    "import_plan": "Imported improvement plan",
     "retention_policy": "Changed the retention policy",
     "retention": "Removed records under the retention policy",
     "idle_lock": "Changed when the app locks itself",

@@ -24,6 +24,7 @@ from observer.governance.audit import record_event
 from observer.service.plan import (
     ImprovementPlan,
     InvalidPlan,
+    Theme,
     check_standards,
     load_plan_file,
     parse_plan,
@@ -33,7 +34,7 @@ from observer.store.db import Database
 from observer.store.models import Framework, Standard
 from observer.store.plans import ImprovementPlanVersion, ImprovementTheme, theme_standards
 
-SHIPPED_SOURCE = "shipped with Practice Observer"
+SHIPPED_SOURCE = "the shipped default"
 AUDIT_ACTION, AUDIT_RECORD = "import_plan", "improvement_plan"
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,38 @@ class PlanVersion:
     source: str
     plan: ImprovementPlan
     current: bool
+
+
+@dataclass(frozen=True)
+class StandardShown:
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FrameworkStandards:
+    """Standards of one framework version, as a theme (or the unmapped list) shows them."""
+
+    key: str
+    version: int
+    name: str
+    standards: tuple[StandardShown, ...]
+
+
+@dataclass(frozen=True)
+class ThemeOutline:
+    theme: Theme
+    frameworks: tuple[FrameworkStandards, ...]
+
+
+@dataclass(frozen=True)
+class PlanOutline:
+    """The current plan as `observer themes show` and the app show it: each theme with its
+    standards per framework version, and the installed standards in no theme."""
+
+    plan: ImprovementPlan
+    themes: tuple[ThemeOutline, ...]
+    unmapped: tuple[FrameworkStandards, ...]
 
 
 @dataclass(frozen=True)
@@ -179,6 +212,54 @@ class Themes:
             if newest is not None:
                 return _plan_of(newest)
         return shipped_plan()
+
+    def outline(self) -> PlanOutline:
+        plan = self.current()
+        with self._db.session() as s:
+            rows = s.execute(
+                select(
+                    Framework.key,
+                    Framework.version,
+                    Framework.short_name,
+                    Framework.name,
+                    Standard.code,
+                    Standard.title,
+                )
+                .join(Standard, Standard.framework_id == Framework.id)
+                .order_by(Framework.key, Framework.version, Standard.position)
+            ).all()
+        names: dict[tuple[str, int], str] = {}
+        titles: dict[tuple[str, int, str], str] = {}
+        for key, version, short_name, name, code, title in rows:
+            names[(key, version)] = short_name or name
+            titles[(key, version, code)] = title
+
+        def shown(where: tuple[str, int], codes: list[str]) -> FrameworkStandards:
+            return FrameworkStandards(
+                where[0],
+                where[1],
+                names.get(where, ""),
+                tuple(StandardShown(c, titles.get((*where, c), "")) for c in codes),
+            )
+
+        themes = tuple(
+            ThemeOutline(
+                theme,
+                tuple(
+                    shown(where, list(codes))
+                    for where, codes in sorted(plan.standards_of(theme.key).items())
+                ),
+            )
+            for theme in plan.themes
+        )
+        mapped = {ref for ref, _ in plan.standards}
+        unmapped: dict[tuple[str, int], list[str]] = {}
+        for key, version, _, _, code, _ in rows:
+            if (key, version, code) not in mapped:
+                unmapped.setdefault((key, version), []).append(code)
+        return PlanOutline(
+            plan, themes, tuple(shown(where, codes) for where, codes in unmapped.items())
+        )
 
     def import_file(self, path: Path) -> Imported:
         """Validates the plan in `path` against the installed frameworks and makes it the

@@ -109,13 +109,14 @@ def test_importing_the_same_bundle_twice_changes_nothing(
     counts = {name: len(demo_bundle[name]) for name in ("teams", "people", "observations")}
     first = _import(services, demo_bundle)
     assert first.added == counts
-    assert first.unchanged == {"frameworks": 4}
+    # Both stores hold the shipped improvement plan already.
+    assert first.unchanged == {"frameworks": 4, "improvement plans": 1}
     after_first = store_snapshot(services.db)
 
     second = _import(services, demo_bundle)
 
     assert (second.added, second.updated) == ({}, {})
-    assert second.unchanged == {"frameworks": 4, **counts}
+    assert second.unchanged == {"frameworks": 4, "improvement plans": 1, **counts}
     assert store_snapshot(services.db) == after_first
 
 
@@ -148,7 +149,14 @@ def test_a_workers_export_holds_their_observations_and_everyone_they_refer_to(
     assert {t["id"] for t in bundle["teams"]} == wanted_teams
     assert any(t["manager_id"] for t in bundle["teams"])
     used = {(o["framework"]["key"], o["framework"]["version"]) for o in expected}
-    assert {(f["key"], f["version"]) for f in bundle["frameworks"]} == used
+    # and those the improvement plan maps, so that the plan can be taken in where it goes
+    mapped = {
+        (group["framework"], group["version"])
+        for plan in bundle["improvement_plans"]
+        for theme in plan["definition"]["themes"]
+        for group in theme["standards"]
+    }
+    assert {(f["key"], f["version"]) for f in bundle["frameworks"]} == used | mapped
 
     _import(services, bundle)
 
