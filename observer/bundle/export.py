@@ -28,11 +28,11 @@ from observer.records.canonical import (
     record_fields,
     ref,
 )
-from observer.store.db import Database
 from observer.service.plan import StandardRef, parse_plan
 from observer.service.themes import plan_versions
-from observer.store.plans import ImprovementPlanVersion
+from observer.store.db import Database
 from observer.store.models import Framework, Observation, Person, Team
+from observer.store.plans import ImprovementPlanVersion
 from observer.store.sample import SAMPLE_WORDS, holds_sample_data
 
 FORMAT_NAME = "practice-observer-bundle"

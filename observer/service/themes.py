@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from observer.governance.audit import record_event
 from observer.service.plan import (
     ImprovementPlan,
     InvalidPlan,
+    StandardRef,
     Theme,
     check_standards,
     load_plan_file,
@@ -31,11 +32,12 @@ from observer.service.plan import (
     shipped_plan,
 )
 from observer.store.db import Database
-from observer.store.models import Framework, Standard
+from observer.store.models import Action, Framework, Standard, action_standards
 from observer.store.plans import ImprovementPlanVersion, ImprovementTheme, theme_standards
 
 SHIPPED_SOURCE = "the shipped default"
 AUDIT_ACTION, AUDIT_RECORD = "import_plan", "improvement_plan"
+READ_AT_ONCE = 500  # ids per query, well within SQLite's variable limit
 log = logging.getLogger(__name__)
 
 
@@ -161,7 +163,11 @@ def store_plan(
     s.flush()
     theme_ids = {t.key: t.id for t in row.themes}
     mapped = [
-        {"plan_id": row.id, "standard_id": standards[(key, version)][code], "theme_id": theme_ids[t]}
+        {
+            "plan_id": row.id,
+            "standard_id": standards[(key, version)][code],
+            "theme_id": theme_ids[t],
+        }
         for (key, version, code), t in plan.standards
     ]
     if mapped:
@@ -260,6 +266,38 @@ class Themes:
         return PlanOutline(
             plan, themes, tuple(shown(where, codes) for where, codes in unmapped.items())
         )
+
+    def themes_of_actions(
+        self, action_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[Theme, ...]]:
+        """The themes of the current plan each agreed action belongs to (see
+        observer/service/plan.py for the rule; an id not in the store gets none)."""
+        plan = self.current()
+        wanted = list(dict.fromkeys(action_ids))
+        linked: dict[uuid.UUID, list[StandardRef]] = {}
+        found: set[uuid.UUID] = set()
+        with self._db.session() as s:
+            for start in range(0, len(wanted), READ_AT_ONCE):
+                chunk = wanted[start : start + READ_AT_ONCE]
+                found.update(s.scalars(select(Action.id).where(Action.id.in_(chunk))))
+                rows = s.execute(
+                    select(
+                        action_standards.c.action_id,
+                        Framework.key,
+                        Framework.version,
+                        Standard.code,
+                    )
+                    .join(Standard, Standard.id == action_standards.c.standard_id)
+                    .join(Framework, Framework.id == Standard.framework_id)
+                    .where(action_standards.c.action_id.in_(chunk))
+                )
+                for action_id, key, version, code in rows:
+                    linked.setdefault(action_id, []).append((key, version, code))
+        return {
+            action_id: plan.themes_of_action(linked.get(action_id, ()))
+            for action_id in wanted
+            if action_id in found
+        }
 
     def import_file(self, path: Path) -> Imported:
         """Validates the plan in `path` against the installed frameworks and makes it the

@@ -34,11 +34,10 @@ from observer.errors import (
     StoreUnwritable,
 )
 from observer.store import encryption
+from observer.store import plans as plans  # its tables join the models' metadata
 from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
 from observer.store.encryption import StoreKey
 from observer.store.outbox import watch_outbox
-# Its tables are on the models' metadata, which every schema comparison reads.
-from observer.store.plans import ImprovementPlanVersion as ImprovementPlanVersion
 from observer.store.tracking import track_changes
 from observer.store.wording import compact_json
 

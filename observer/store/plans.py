@@ -60,8 +60,6 @@ theme_standards = Table(
     Base.metadata,
     Column("plan_id", Id, ForeignKey("improvement_plans.id", ondelete="CASCADE"), primary_key=True),
     Column("standard_id", Id, ForeignKey("standards.id"), primary_key=True),
-    Column(
-        "theme_id", Id, ForeignKey("improvement_themes.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("theme_id", Id, ForeignKey("improvement_themes.id", ondelete="CASCADE"), nullable=False),
     Index("ix_theme_standards_theme_id", "theme_id"),
 )
