@@ -256,7 +256,7 @@ def check_standards(
 def load_plan_file(path: Path) -> ImprovementPlan:
     source = path.name
     try:
-        data = read_json_file(path, MAX_FILE_BYTES, "improvement plan")
+        data = read_json_file(path, MAX_FILE_BYTES, "plan")
     except UnreadableJson as exc:
         raise InvalidPlan(source, "", str(exc)) from None
     return parse_plan(data, source)
