@@ -175,7 +175,10 @@ def parse_plan(data: Any, source: str) -> ImprovementPlan:
             here = f"{where}.standards[{s_index}]"
             framework_version = _framework_version(v, group, here)
             if framework_version in seen_versions:
-                raise v.fail(here, f"names {_named(framework_version)} a second time in this theme")
+                raise v.fail(
+                    here,
+                    f"names {_named(framework_version)} a second time in this theme: give all its codes in one entry",
+                )
             seen_versions.add(framework_version)
             codes = v.array(v.mapping(group, here).get("codes"), f"{here}.codes", 1, 50)
             for c_index, code in enumerate(codes):
