@@ -177,7 +177,8 @@ def parse_plan(data: Any, source: str) -> ImprovementPlan:
             if framework_version in seen_versions:
                 raise v.fail(
                     here,
-                    f"names {_named(framework_version)} a second time in this theme: give all its codes in one entry",
+                    f"names {_named(framework_version)} a second time in this theme: "
+                    "give all its codes in one entry",
                 )
             seen_versions.add(framework_version)
             codes = v.array(v.mapping(group, here).get("codes"), f"{here}.codes", 1, 50)
