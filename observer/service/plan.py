@@ -21,6 +21,7 @@ from typing import Any
 
 from observer.errors import ObserverError
 from observer.paths import THEMES_DIR
+from observer.text import has_control_characters
 from observer.validation import Fields, UnreadableJson, read_json_file, shown
 
 FORMAT = 1
@@ -64,6 +65,8 @@ class ImprovementPlan:
     # Each mapped standard and the key of its theme, in the order of the themes.
     standards: tuple[tuple[StandardRef, str], ...]
     version: int = field(default=0, compare=False)
+    # Where the file gave each standard ("themes[0].standards[1].codes[2]"), in its order.
+    places: Mapping[StandardRef, str] = field(default_factory=dict, compare=False, repr=False)
     _by_key: dict[str, Theme] = field(init=False, repr=False, compare=False)
     _by_standard: dict[StandardRef, str] = field(init=False, repr=False, compare=False)
 
@@ -129,14 +132,16 @@ class ImprovementPlan:
 class _PlanFields(Fields):
     def line(self, obj: dict[str, Any], name: str, where: str, *, max_len: int) -> str:
         text = self.text(obj, name, where, max_len=max_len, required=name != "description")
-        if any(c in text for c in "\n\r\t"):
-            raise self.fail(f"{where}.{name}" if where else name, "must be one line")
+        if has_control_characters(text) or any(c in text for c in "\n\r\t"):
+            raise self.fail(f"{where}.{name}" if where else name, "must be one line of text")
         return text
 
 
 def parse_plan(data: Any, source: str) -> ImprovementPlan:
     """Validates decoded JSON as a plan's shape (not yet against the installed frameworks:
-    see `check_standards`); raises InvalidPlan naming the field and the reason."""
+    see `check_standards`); raises InvalidPlan naming the field and the reason. The order
+    of a theme's standards means nothing, so the plan keeps them sorted: two files that
+    differ only in it are the same plan."""
     v = _PlanFields(lambda where, reason: InvalidPlan(source, where, reason))
     obj = v.mapping(data, "(top level)")
     if obj.get("format") != FORMAT:
@@ -151,53 +156,11 @@ def parse_plan(data: Any, source: str) -> ImprovementPlan:
     mapped: dict[StandardRef, tuple[str, str]] = {}
     standards: list[tuple[StandardRef, str]] = []
     for index, item in enumerate(v.array(obj["themes"], "themes", 1, MAX_THEMES)):
-        where = f"themes[{index}]"
-        entry = v.mapping(item, where)
-        extra = sorted(set(entry) - {"key", "name", "description", "standards"})
-        if extra:
-            raise v.fail(where, f"{shown(extra[0])} is not a field of a theme")
-        key = v.text(entry, "key", where, max_len=40)
-        if not THEME_KEY.match(key):
-            raise v.fail(f"{where}.key", "must be 2–40 lower-case letters, digits and hyphens")
-        if key in {t.key for t in themes}:
-            raise v.fail(f"{where}.key", f"{shown(key)} is used by another theme already")
-        theme = Theme(
-            key=key,
-            name=v.line(entry, "name", where, max_len=100),
-            description=v.line(entry, "description", where, max_len=300),
-        )
-        if theme.name.casefold() in {t.name.casefold() for t in themes}:
-            raise v.fail(f"{where}.name", f"{shown(theme.name)} is the name of another theme")
+        theme, raw = _theme(v, item, f"themes[{index}]", themes)
         themes.append(theme)
-        seen_versions: set[tuple[str, int]] = set()
-        raw = entry.get("standards") if entry.get("standards") is not None else []
-        for s_index, group in enumerate(v.array(raw, f"{where}.standards", 0, 100)):
-            here = f"{where}.standards[{s_index}]"
-            framework_version = _framework_version(v, group, here)
-            if framework_version in seen_versions:
-                raise v.fail(
-                    here,
-                    f"names {_named(framework_version)} a second time in this theme: "
-                    "give all its codes in one entry",
-                )
-            seen_versions.add(framework_version)
-            codes = v.array(v.mapping(group, here).get("codes"), f"{here}.codes", 1, 50)
-            for c_index, code in enumerate(codes):
-                at = f"{here}.codes[{c_index}]"
-                if isinstance(code, int) and not isinstance(code, bool):
-                    code = str(code)
-                text = v.string(code, at, max_len=20)
-                ref = (*framework_version, text)
-                if ref in mapped:
-                    earlier_theme, earlier_at = mapped[ref]
-                    raise v.fail(
-                        at,
-                        f"maps standard {shown(text)} of {_named(framework_version)}, "
-                        f"which {earlier_at} maps already (to {earlier_theme}): "
-                        "a standard belongs to one theme",
-                    )
-                mapped[ref] = (theme.name, at)
-                standards.append((ref, key))
+        refs = _standards_of_theme(v, raw, f"themes[{index}]", theme, mapped)
+        standards += [(ref, theme.key) for ref in sorted(refs, key=_in_order)]
+    places = {ref: at for ref, (_, at) in mapped.items()}
     unlinked = obj.get("unlinked_actions")
     if unlinked is None:
         unlinked = themes[0].key
@@ -209,7 +172,76 @@ def parse_plan(data: Any, source: str) -> ImprovementPlan:
         themes=tuple(themes),
         unlinked_actions=unlinked,
         standards=tuple(standards),
+        places=places,
     )
+
+
+def _in_order(ref: StandardRef) -> tuple[str, int, int, str]:
+    """Framework, version, then codes as people count them (2 before 10)."""
+    key, version, code = ref
+    return key, version, int(code) if code.isdigit() and len(code) < 10 else 10**10, code
+
+
+def _theme(v: _PlanFields, item: Any, where: str, earlier: list[Theme]) -> tuple[Theme, Any]:
+    """The theme, and its standards as the file gives them (checked by the caller)."""
+    entry = v.mapping(item, where)
+    extra = sorted(set(entry) - {"key", "name", "description", "standards"})
+    if extra:
+        raise v.fail(where, f"{shown(extra[0])} is not a field of a theme")
+    key = v.text(entry, "key", where, max_len=40)
+    if not THEME_KEY.match(key):
+        raise v.fail(f"{where}.key", "must be 2–40 lower-case letters, digits and hyphens")
+    if key in {t.key for t in earlier}:
+        raise v.fail(f"{where}.key", f"{shown(key)} is used by another theme already")
+    theme = Theme(
+        key=key,
+        name=v.line(entry, "name", where, max_len=100),
+        description=v.line(entry, "description", where, max_len=300),
+    )
+    if theme.name.casefold() in {t.name.casefold() for t in earlier}:
+        raise v.fail(f"{where}.name", f"{shown(theme.name)} is the name of another theme")
+    return theme, entry.get("standards") if entry.get("standards") is not None else []
+
+
+def _standards_of_theme(
+    v: _PlanFields,
+    raw: Any,
+    where: str,
+    theme: Theme,
+    mapped: dict[StandardRef, tuple[str, str]],
+) -> list[StandardRef]:
+    """The standards a theme lists; `mapped` (each standard mapped so far, with its theme's
+    name and where) refuses one mapped twice."""
+    refs: list[StandardRef] = []
+    seen_versions: set[tuple[str, int]] = set()
+    for s_index, group in enumerate(v.array(raw, f"{where}.standards", 0, 100)):
+        here = f"{where}.standards[{s_index}]"
+        framework_version = _framework_version(v, group, here)
+        if framework_version in seen_versions:
+            raise v.fail(
+                here,
+                f"names {_named(framework_version)} a second time in this theme: "
+                "give all its codes in one entry",
+            )
+        seen_versions.add(framework_version)
+        codes = v.array(group.get("codes"), f"{here}.codes", 1, 50)
+        for c_index, code in enumerate(codes):
+            at = f"{here}.codes[{c_index}]"
+            if isinstance(code, int) and not isinstance(code, bool):
+                code = str(code)
+            text = v.string(code, at, max_len=20)
+            ref = (*framework_version, text)
+            if ref in mapped:
+                earlier_theme, earlier_at = mapped[ref]
+                raise v.fail(
+                    at,
+                    f"maps standard {shown(text)} of {_named(framework_version)}, "
+                    f"which {earlier_at} maps already (to {earlier_theme}): "
+                    "a standard belongs to one theme",
+                )
+            mapped[ref] = (theme.name, at)
+            refs.append(ref)
+    return refs
 
 
 def _framework_version(v: _PlanFields, group: Any, where: str) -> tuple[str, int]:
@@ -233,28 +265,21 @@ def check_standards(
     source: str,
 ) -> None:
     """Refuses a plan that maps a framework version that is not installed, or a code that
-    is not one of its standards; `installed` gives each framework version's codes."""
+    is not one of its standards (the first in the file); `installed` gives each framework
+    version's codes."""
     codes = {where: set(found) for where, found in installed.items()}
-    for t_index, theme in enumerate(plan.themes):
-        for s_index, (where, mapped) in enumerate(plan.standards_of(theme.key).items()):
-            at = f"themes[{t_index}].standards[{s_index}]"
-            if where not in codes:
-                versions = sorted(v for k, v in codes if k == where[0])
-                have = (
-                    f"; versions installed: {', '.join(str(n) for n in versions)}"
-                    if versions
-                    else ""
-                )
-                raise InvalidPlan(
-                    source, at, f"names {_named(where)}, which is not installed here{have}"
-                )
-            for c_index, code in enumerate(mapped):
-                if code not in codes[where]:
-                    raise InvalidPlan(
-                        source,
-                        f"{at}.codes[{c_index}]",
-                        f"{shown(code)} is not a standard of {_named(where)}",
-                    )
+    for ref, at in plan.places.items():
+        where = (ref[0], ref[1])
+        if where not in codes:
+            versions = sorted(v for k, v in codes if k == where[0])
+            have = f"; versions installed: {', '.join(map(str, versions))}" if versions else ""
+            raise InvalidPlan(
+                source,
+                at.rsplit(".codes[", 1)[0],
+                f"names {_named(where)}, which is not installed here{have}",
+            )
+        if ref[2] not in codes[where]:
+            raise InvalidPlan(source, at, f"{shown(ref[2])} is not a standard of {_named(where)}")
 
 
 def load_plan_file(path: Path) -> ImprovementPlan:

@@ -12,7 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -109,9 +109,7 @@ def installed_standards(s: Session) -> dict[tuple[str, int], dict[str, uuid.UUID
 
 def _plan_of(row: ImprovementPlanVersion) -> ImprovementPlan:
     plan = parse_plan(json.loads(row.definition), f"improvement plan v{row.version}")
-    return ImprovementPlan(
-        plan.name, plan.themes, plan.unlinked_actions, plan.standards, version=row.version
-    )
+    return replace(plan, version=row.version)
 
 
 def _newest(s: Session) -> ImprovementPlanVersion | None:
@@ -306,12 +304,7 @@ class Themes:
         with self._db.session() as s, s.begin():
             row = store_plan(s, plan, source=path.name, actor=self._actor())
             version = row.version if row is not None else _newest_version(s)
-        return Imported(
-            ImprovementPlan(
-                plan.name, plan.themes, plan.unlinked_actions, plan.standards, version=version
-            ),
-            added=row is not None,
-        )
+        return Imported(replace(plan, version=version), added=row is not None)
 
     def history(self) -> list[PlanVersion]:
         """Every version of the plan, oldest first; the last is current."""

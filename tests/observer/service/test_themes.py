@@ -170,6 +170,19 @@ def test_importing_the_current_plan_again_changes_nothing(
     assert plan_rows(services) == before
 
 
+def test_the_order_a_theme_lists_its_standards_in_makes_no_new_plan(
+    services: Services, tmp_path: Path
+) -> None:
+    document = shipped_document()
+    for theme in document["themes"]:
+        theme["standards"].reverse()
+        for group in theme["standards"]:
+            group["codes"].reverse()
+
+    assert not services.themes.import_file(write(tmp_path / "reordered.json", document)).added
+    assert len(services.themes.history()) == 1
+
+
 def test_an_earlier_plan_imported_again_becomes_current_as_a_new_version(
     services: Services, tmp_path: Path
 ) -> None:
@@ -286,6 +299,10 @@ BAD_PLANS: dict[str, tuple[dict[str, Any], str]] = {
         _changed(["unlinked_actions"], "quality"),
         "plan.json: unlinked_actions 'quality' is not the key of a theme "
         "(practice, performance, people, partnerships).",
+    ),
+    "a theme name that rewrites the terminal": (
+        _changed(["themes", 1, "name"], "Performance\x1b[2J"),
+        "plan.json: themes[1].name must be one line of text.",
     ),
     "no themes": (
         _changed(["themes"], []),
