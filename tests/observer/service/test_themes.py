@@ -3,6 +3,7 @@ count under, importing a new plan as a new version, and that no signed record ch
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
+from observer.paths import database_path
 from observer.records.frameworks import shipped_frameworks
 from observer.service.plan import (
     ImprovementPlan,
@@ -19,12 +21,14 @@ from observer.service.plan import (
     parse_plan,
     shipped_plan,
 )
-from observer.services import Services
+from observer.services import Services, open_services
 from observer.store.models import AuditEvent, Framework, Signature, Standard, action_standards
 from observer.store.plans import ImprovementPlanVersion
 from observer.vocabulary import SignatureRole
 from tests.support.core import NewDraft, Staff
 from tests.support.fuzz import json_paths, spoil
+from tests.support.passphrase import STORE_PASSPHRASE
+from tests.support.paths import FIXTURES
 from tests.support.signing import filled
 from tests.support.themes import moved, plan_rows, shipped_document, write
 
@@ -453,3 +457,21 @@ def test_a_spoilt_plan_imports_whole_or_not_at_all(services: Services, data: st.
             assert events == before[3] + 1
         else:
             assert (versions, themes, mapped, events) == before
+
+
+def test_a_store_from_before_themes_gets_the_shipped_plan_when_first_opened(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "old"
+    folder.mkdir()
+    shutil.copyfile(FIXTURES / "schema-0001.sqlite", database_path(folder))
+
+    opened = open_services(folder, STORE_PASSPHRASE)
+    try:
+        assert opened.upgraded is not None
+        assert opened.themes.current() == shipped_plan()
+        assert [(v.version, v.source) for v in opened.themes.history()] == [
+            (1, "the shipped default")
+        ]
+    finally:
+        opened.close()
