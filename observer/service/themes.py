@@ -125,10 +125,12 @@ def store_plan(
     source: str,
     actor: str,
     unless_held: bool = False,
+    audited: bool = True,
 ) -> ImprovementPlanVersion | None:
     """Adds `plan` as the newest version, checked against the installed frameworks, and
-    audits it; None (nothing written) when it is the current plan already, or, with
-    `unless_held` (a bundle's plans), when any version held has the same content."""
+    audits it (unless it is the shipped plan put in a new store, which, like the shipped
+    frameworks, no one chose); None (nothing written) when it is the current plan already,
+    or, with `unless_held` (a bundle's plans), when any version held has the same content."""
     content_hash = plan.content_hash()
     newest = _newest(s)
     if unless_held:
@@ -170,6 +172,8 @@ def store_plan(
     ]
     if mapped:
         s.execute(insert(theme_standards), mapped)
+    if not audited:
+        return row
     record_event(
         s,
         actor=actor,
@@ -197,7 +201,7 @@ def install_shipped_plan(db: Database, actor: str) -> None:
     try:
         with db.session() as s, s.begin():
             if s.scalar(select(ImprovementPlanVersion.id).limit(1)) is None:
-                store_plan(s, shipped_plan(), source=SHIPPED_SOURCE, actor=actor)
+                store_plan(s, shipped_plan(), source=SHIPPED_SOURCE, actor=actor, audited=False)
     except InvalidPlan as exc:
         log.warning("the shipped improvement plan was not installed (%s)", exc.where)
 
