@@ -112,7 +112,8 @@ def _plan_of(row: ImprovementPlanVersion) -> ImprovementPlan:
     return replace(plan, version=row.version)
 
 
-def _newest(s: Session) -> ImprovementPlanVersion | None:
+def newest_version(s: Session) -> ImprovementPlanVersion | None:
+    """The current plan's row: figures by theme join `theme_standards` on its id."""
     return s.scalars(
         select(ImprovementPlanVersion).order_by(ImprovementPlanVersion.version.desc()).limit(1)
     ).one_or_none()
@@ -132,7 +133,7 @@ def store_plan(
     frameworks, no one chose); None (nothing written) when it is the current plan already,
     or, with `unless_held` (a bundle's plans), when any version held has the same content."""
     content_hash = plan.content_hash()
-    newest = _newest(s)
+    newest = newest_version(s)
     if unless_held:
         held = s.scalar(
             select(func.count()).where(ImprovementPlanVersion.content_hash == content_hash)
@@ -216,7 +217,7 @@ class Themes:
     def current(self) -> ImprovementPlan:
         """The newest plan imported (the shipped one in a store that has none)."""
         with self._db.session() as s:
-            newest = _newest(s)
+            newest = newest_version(s)
             if newest is not None:
                 return _plan_of(newest)
         return shipped_plan()
@@ -307,7 +308,7 @@ class Themes:
         plan = load_plan_file(path)
         with self._db.session() as s, s.begin():
             row = store_plan(s, plan, source=path.name, actor=self._actor())
-            version = row.version if row is not None else _newest_version(s)
+            version = row.version if row is not None else _version_number(s)
         return Imported(replace(plan, version=version), added=row is not None)
 
     def history(self) -> list[PlanVersion]:
@@ -333,6 +334,6 @@ class Themes:
         return self.current().to_json()
 
 
-def _newest_version(s: Session) -> int:
-    newest = _newest(s)
+def _version_number(s: Session) -> int:
+    newest = newest_version(s)
     return 0 if newest is None else newest.version

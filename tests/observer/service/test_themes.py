@@ -21,9 +21,10 @@ from observer.service.plan import (
     parse_plan,
     shipped_plan,
 )
+from observer.service.themes import newest_version
 from observer.services import Services, open_services
 from observer.store.models import AuditEvent, Framework, Signature, Standard, action_standards
-from observer.store.plans import ImprovementPlanVersion
+from observer.store.plans import ImprovementPlanVersion, ImprovementTheme, theme_standards
 from observer.vocabulary import SignatureRole
 from tests.support.core import NewDraft, Staff
 from tests.support.fuzz import json_paths, spoil
@@ -475,3 +476,26 @@ def test_a_store_from_before_themes_gets_the_shipped_plan_when_first_opened(
         ]
     finally:
         opened.close()
+
+
+def test_the_current_plans_rows_give_each_standard_its_theme_for_figures_in_the_database(
+    services: Services, tmp_path: Path
+) -> None:
+    services.themes.import_file(write(tmp_path / "plan.json", moved(shipped_document(), "4", 2)))
+
+    with services.db.session() as s:
+        current = newest_version(s)
+        assert current is not None
+        rows = s.execute(
+            select(ImprovementTheme.key, Framework.key, Framework.version, Standard.code)
+            .join(theme_standards, theme_standards.c.theme_id == ImprovementTheme.id)
+            .join(Standard, Standard.id == theme_standards.c.standard_id)
+            .join(Framework, Framework.id == Standard.framework_id)
+            .where(theme_standards.c.plan_id == current.id)
+        ).all()
+
+    plan = services.themes.current()
+    assert sorted((tuple(ref), theme) for theme, *ref in rows) == sorted(
+        ((key, version, code), theme) for (key, version, code), theme in plan.standards
+    )
+    assert ("people", "direct-work-practice", 1, "4") in rows
