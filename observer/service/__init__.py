@@ -1,0 +1,1 @@
+"""Service-wide quality of practice: themes, moderation, the Board's figures."""
