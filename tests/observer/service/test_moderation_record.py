@@ -29,8 +29,8 @@ from observer.store.moderation_tables import (
     ModerationRating,
 )
 from observer.vocabulary import Role
-from tests.observer.service.conftest import ORGANISATION, QA_LEAD, signed_record
 from tests.support.core import NewDraft, Staff, audit_trail
+from tests.support.moderation import ORGANISATION, QA_LEAD, signed_record
 from tests.support.signing import CODES
 
 AGREEING = dict.fromkeys(CODES, "good")

@@ -13,8 +13,8 @@ from observer.errors import InvalidInput
 from observer.service.moderation_sample import SampleAlreadyDrawn, choose
 from observer.services import Services
 from observer.store.moderation_tables import ModerationSample, ModerationSampleItem
-from tests.observer.service.conftest import Observers, seed_signed
 from tests.support.core import audit_trail
+from tests.support.moderation import Observers, seed_signed
 from tests.support.review import Recorder
 
 APRIL = (date(2026, 4, 1), date(2026, 4, 30))
