@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import accumulate
 
 TOO_FEW = "Too few to tell: fewer than two rated pairs."
 ONE_LEVEL = "Too few to tell: every rating is the same level, so chance agreement is total."
@@ -296,14 +297,26 @@ def krippendorff_alpha(
 def _bootstrap(
     coincidences: _Coincidences, metric: Metric, seed: int, samples: int
 ) -> Interval | None:
+    """Units drawn with replacement, as many as there are, `samples` times. Units that add
+    the same to the coincidence matrix are one kind, drawn by its share, so a draw costs
+    the kinds (a handful on a four-level scale), not the units, to sum."""
     units = coincidences.units
     if len(units) < 2 or samples < 1:
         return None
+    kinds: dict[frozenset[tuple[tuple[float, float], float]], int] = Counter(
+        frozenset(cells.items()) for cells in units
+    )
+    shapes = [dict(kind) for kind in kinds]
+    cumulative = list(accumulate(kinds.values()))
     draw = random.Random(seed)
     values: list[float] = []
     for _ in range(samples):
-        picked = [units[draw.randrange(len(units))] for _ in units]
-        alpha = _alpha_of(_summed(picked), metric)
+        counts = Counter(draw.choices(range(len(shapes)), cum_weights=cumulative, k=len(units)))
+        cells: dict[tuple[float, float], float] = defaultdict(float)
+        for index, times in counts.items():
+            for key, count in shapes[index].items():
+                cells[key] += count * times
+        alpha = _alpha_of(cells, metric)
         if alpha is not None:
             values.append(alpha)
     if len(values) < samples / 2:  # most draws had no variation: no honest interval
