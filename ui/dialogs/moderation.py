@@ -103,6 +103,7 @@ class ModerationDialog(QDialog):
         self.seed = QLineEdit()
         self.seed.setPlaceholderText("drawn at random")
         self.seed.setAccessibleName("Seed")
+        self.seed.setMaximumWidth(self.fontMetrics().averageCharWidth() * 22)
         self.draw_button = QPushButton("&Draw sample")
         self.draw_button.clicked.connect(self.draw)
 
@@ -116,8 +117,10 @@ class ModerationDialog(QDialog):
         ):
             caption = QLabel(label)
             caption.setBuddy(widget)
+            caption.setMinimumWidth(caption.fontMetrics().horizontalAdvance(label) + 4)
             form.addWidget(caption)
             form.addWidget(widget)
+        form.addStretch(1)
         form.addWidget(self.draw_button)
 
         self.about = QLabel("No sample drawn for this period yet.")
@@ -308,11 +311,12 @@ class ModerateDialog(QDialog):
         self.ratings: dict[str, QComboBox] = {}
         ratings_box = QGroupBox("Your rating of each standard")
         ratings_form = QFormLayout(ratings_box)
+        # A long title takes its own line, its levels below it, rather than being cut.
+        ratings_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for standard in blind.standards:
             combo = _levels_combo(levels, f"Standard {standard.code}")
             self.ratings[standard.code] = combo
             label = QLabel(f"{standard.code}. {standard.title}")
-            label.setWordWrap(True)
             label.setBuddy(combo)
             ratings_form.addRow(label, combo)
         self.overall = _levels_combo(judged, "Overall judgement")
