@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import accumulate
 
 TOO_FEW = "Too few to tell: fewer than two rated pairs."
 ONE_LEVEL = "Too few to tell: every rating is the same level, so chance agreement is total."
@@ -207,69 +206,74 @@ Unit = Sequence[float | None]
 
 @dataclass(frozen=True)
 class _Coincidences:
-    """Each pairable unit's share of the coincidence matrix, kept apart for the bootstrap."""
+    """The values that occur, in order, and each pairable unit's share of the coincidence
+    matrix as (cell, count) pairs, cell = row × len(values) + column. Units that add the same
+    are one kind, kept with how many units are of it: the bootstrap draws kinds."""
 
-    units: list[dict[tuple[float, float], float]]
+    values: tuple[float, ...]
+    kinds: tuple[tuple[tuple[int, float], ...], ...]
+    weights: tuple[int, ...]
 
 
 def _coincidences(units: Iterable[Unit]) -> _Coincidences:
-    kept: list[dict[tuple[float, float], float]] = []
-    for unit in units:
-        values = [v for v in unit if v is not None]
-        m = len(values)
-        if m < 2:
-            continue  # a value no other rater gave for that unit pairs with nothing
-        cells: dict[tuple[float, float], float] = defaultdict(float)
-        counts = Counter(values)
+    # A value no other rater gave for its unit pairs with nothing.
+    pairable = [vs for vs in ([v for v in unit if v is not None] for unit in units) if len(vs) > 1]
+    values = sorted({v for vs in pairable for v in vs})
+    index = {v: i for i, v in enumerate(values)}
+    width = len(values)
+    kinds: Counter[tuple[tuple[int, float], ...]] = Counter()
+    for vs in pairable:
+        m = len(vs)
+        counts = Counter(vs)
+        cells = []
         for c, n_c in counts.items():
             for k, n_k in counts.items():
                 pairs = n_c * (n_k - 1) if c == k else n_c * n_k
                 if pairs:
-                    cells[(c, k)] += pairs / (m - 1)
-        kept.append(dict(cells))
-    return _Coincidences(kept)
+                    cells.append((index[c] * width + index[k], pairs / (m - 1)))
+        kinds[tuple(sorted(cells))] += 1
+    return _Coincidences(tuple(values), tuple(kinds), tuple(kinds.values()))
 
 
-def _alpha_of(cells: dict[tuple[float, float], float], metric: Metric) -> float | None:
-    totals: dict[float, float] = defaultdict(float)
-    for (c, _k), count in cells.items():
-        totals[c] += count
-    n = sum(totals.values())
-    if n < 2 or len(totals) < 2:
+def _matrix(coincidences: _Coincidences, times: Sequence[int]) -> list[float]:
+    """The coincidence matrix (flat) of `times[i]` units of each kind i."""
+    width = len(coincidences.values)
+    cells = [0.0] * (width * width)
+    for kind, n in zip(coincidences.kinds, times, strict=True):
+        if n:
+            for cell, count in kind:
+                cells[cell] += count * n
+    return cells
+
+
+def _alpha_of(cells: Sequence[float], values: Sequence[float], metric: Metric) -> float | None:
+    """α = 1 - (n - 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck (Krippendorff 2011), with the squared
+    differences δ² of the metric; ordinal ones from the values' frequencies."""
+    width = len(values)
+    totals = [sum(cells[i * width : (i + 1) * width]) for i in range(width)]
+    n = sum(totals)
+    if n < 2 or sum(1 for t in totals if t > 0) < 2:
         return None
-    delta = _distances(sorted(totals), totals, metric)
-    observed = sum(count * delta[c, k] for (c, k), count in cells.items())
-    expected = sum(totals[c] * totals[k] * delta[c, k] for c in totals for k in totals)
+    prefix = [0.0]
+    for t in totals:
+        prefix.append(prefix[-1] + t)
+    observed = expected = 0.0
+    for i in range(width):
+        for j in range(width):
+            if i == j:
+                continue
+            if metric is Metric.NOMINAL:
+                d = 1.0
+            elif metric is Metric.INTERVAL:
+                d = float(values[i] - values[j]) ** 2
+            else:
+                low, high = (i, j) if i < j else (j, i)
+                d = (prefix[high + 1] - prefix[low] - (totals[i] + totals[j]) / 2) ** 2
+            observed += cells[i * width + j] * d
+            expected += totals[i] * totals[j] * d
     if expected == 0:
         return None
     return 1 - (n - 1) * observed / expected
-
-
-def _distances(
-    values: list[float], totals: dict[float, float], metric: Metric
-) -> dict[tuple[float, float], float]:
-    """Squared differences δ²(c, k) of Krippendorff (2011), for the values that occur."""
-    delta: dict[tuple[float, float], float] = {}
-    for i, c in enumerate(values):
-        for j, k in enumerate(values):
-            if metric is Metric.NOMINAL:
-                d = 0.0 if c == k else 1.0
-            elif metric is Metric.INTERVAL:
-                d = float(c - k) ** 2
-            else:
-                low, high = min(i, j), max(i, j)
-                between = sum(totals[values[g]] for g in range(low, high + 1))
-                d = (between - (totals[c] + totals[k]) / 2) ** 2
-            delta[c, k] = d
-    return delta
-
-
-def _summed(units: Iterable[dict[tuple[float, float], float]]) -> dict[tuple[float, float], float]:
-    total: dict[tuple[float, float], float] = defaultdict(float)
-    for cells in units:
-        for key, count in cells.items():
-            total[key] += count
-    return total
 
 
 def krippendorff_alpha(
@@ -283,11 +287,11 @@ def krippendorff_alpha(
     none), and a 95% percentile interval from `samples` bootstrap draws of whole units by a
     generator seeded with `seed`."""
     coincidences = _coincidences(units)
-    cells = _summed(coincidences.units)
-    pairable = round(sum(cells.values()))
+    cells = _matrix(coincidences, coincidences.weights)
+    pairable = round(sum(cells))
     if pairable < 2:
         return Alpha(None, pairable=pairable, reason=TOO_FEW)
-    value = _alpha_of(cells, metric)
+    value = _alpha_of(cells, coincidences.values, metric)
     if value is None:
         return Alpha(None, pairable=pairable, reason=ONE_LEVEL)
     interval = _bootstrap(coincidences, metric, seed, samples)
@@ -297,26 +301,19 @@ def krippendorff_alpha(
 def _bootstrap(
     coincidences: _Coincidences, metric: Metric, seed: int, samples: int
 ) -> Interval | None:
-    """Units drawn with replacement, as many as there are, `samples` times. Units that add
-    the same to the coincidence matrix are one kind, drawn by its share, so a draw costs
-    the kinds (a handful on a four-level scale), not the units, to sum."""
-    units = coincidences.units
-    if len(units) < 2 or samples < 1:
+    """As many units as there are, drawn with replacement, `samples` times; a draw is
+    summed by kind of unit (a handful on a four-level scale), not unit by unit."""
+    units = sum(coincidences.weights)
+    if units < 2 or samples < 1:
         return None
-    kinds: dict[frozenset[tuple[tuple[float, float], float]], int] = Counter(
-        frozenset(cells.items()) for cells in units
-    )
-    shapes = [dict(kind) for kind in kinds]
-    cumulative = list(accumulate(kinds.values()))
+    of_kind = [i for i, weight in enumerate(coincidences.weights) for _ in range(weight)]
+    kinds = range(len(coincidences.kinds))
     draw = random.Random(seed)
     values: list[float] = []
     for _ in range(samples):
-        counts = Counter(draw.choices(range(len(shapes)), cum_weights=cumulative, k=len(units)))
-        cells: dict[tuple[float, float], float] = defaultdict(float)
-        for index, times in counts.items():
-            for key, count in shapes[index].items():
-                cells[key] += count * times
-        alpha = _alpha_of(cells, metric)
+        drawn = Counter(draw.choices(of_kind, k=units))
+        cells = _matrix(coincidences, [drawn[i] for i in kinds])
+        alpha = _alpha_of(cells, coincidences.values, metric)
         if alpha is not None:
             values.append(alpha)
     if len(values) < samples / 2:  # most draws had no variation: no honest interval
