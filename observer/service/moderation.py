@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -264,6 +265,22 @@ class Moderation:
                 .order_by(ModerationRecord.signed_at)
             )
             return [moderation_view(m) for m in found]
+
+    def moderators_of(self, observation_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        """Who has moderated each of these observations (those moderated only), in one read
+        for a sample's list."""
+        found: dict[uuid.UUID, list[str]] = defaultdict(list)
+        ids = list(observation_ids)
+        with self._db.session() as s:
+            for start in range(0, len(ids), 500):
+                rows = s.execute(
+                    select(ModerationRecord.observation_id, ModerationRecord.moderator_name)
+                    .where(ModerationRecord.observation_id.in_(ids[start : start + 500]))
+                    .order_by(ModerationRecord.signed_at)
+                )
+                for observation_id, name in rows:
+                    found[observation_id].append(name)
+        return dict(found)
 
     def disagreements(self, moderation_id: uuid.UUID) -> list[str]:
         """How the moderation disagrees with the record (empty: it does not)."""

@@ -37,9 +37,11 @@ from PySide6.QtWidgets import (
 
 from observer.errors import ObserverError
 from observer.service.moderation_record import BlindRecord
+from observer.service.moderation_results import ModerationResults
 from observer.service.moderation_sample import SampleAlreadyDrawn, SampleView
 from observer.services import Services
 from ui.formatting import count, uk_date, uk_date_time
+from ui.latest_result import LatestResult
 from ui.prompts import Prompts
 
 NARRATIVE_LABELS = {
@@ -156,9 +158,16 @@ class ModerationDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.results)
         layout.addLayout(bottom)
+        self._results = LatestResult(self)
+        self._results.ready.connect(self._results_ready)
+        self._results.failed.connect(self.results.setText)
         for edit in (self.start, self.end):
             edit.dateChanged.connect(self.show_kept_sample)
         self.show_kept_sample()
+
+    @property
+    def loading(self) -> bool:
+        return self._results.busy
 
     def period(self) -> tuple[date, date]:
         return _day(self.start), _day(self.end)
@@ -214,13 +223,12 @@ class ModerationDialog(QDialog):
                 f"{sample.drawn_by} on {uk_date_time(sample.drawn_at)}.{replaces}"
             )
             self.table.setRowCount(len(sample.observations))
+            moderators = self._services.moderation.moderators_of(
+                [item.observation_id for item in sample.observations]
+            )
             for row, item in enumerate(sample.observations):
-                moderations = self._services.moderation.moderations_of(item.observation_id)
-                state = (
-                    ", ".join(f"by {m.moderator_name}" for m in moderations)
-                    if moderations
-                    else "Not yet"
-                )
+                names = moderators.get(item.observation_id)
+                state = ", ".join(f"by {name}" for name in names) if names else "Not yet"
                 for column, text in enumerate(
                     (uk_date(item.observed_at), item.observer_name, state)
                 ):
@@ -233,12 +241,15 @@ class ModerationDialog(QDialog):
         self._show_results()
 
     def _show_results(self) -> None:
+        """The agreement figures, worked out off the GUI thread (their confidence intervals
+        take a second or two for hundreds of moderations)."""
         start, end = self.period()
-        try:
-            results = self._services.moderation.results(start, end)
-        except ObserverError as error:
-            self.results.setText(str(error))
-            return
+        moderation = self._services.moderation
+        self.results.setText("Working out the agreement so far…")
+        self._results.request(lambda: moderation.results(start, end))
+
+    def _results_ready(self, results: object) -> None:
+        assert isinstance(results, ModerationResults)
         if results.moderations == 0:
             self.results.setText("No moderations of observations in this period yet.")
             return

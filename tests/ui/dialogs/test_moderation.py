@@ -119,6 +119,7 @@ def test_the_qa_lead_draws_a_sample_moderates_blind_and_raises_a_disagreement(
     assert made.overall == "requires_improvement"
     assert [n.text for n in made.notes] == ["Please look again at standard 1."]
     assert dialog.table.item(0, 2).text() == f"by {QA_LEAD}"
+    qtbot.waitUntil(lambda: not dialog.loading)
     assert dialog.results.text().startswith("1 moderation of observations in this period.")
     assert "Overall judgement: exact agreement 0%" in dialog.results.text()
 
