@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -75,6 +75,17 @@ class ModerationResults:
     by_observer: tuple[AgreementRow, ...]
     by_standard: tuple[AgreementRow, ...]
 
+    def anonymised(self) -> ModerationResults:
+        """The same figures with observers named "Observer A", "Observer B"… (most moderated
+        first), for the Board report, which names no worker or observer."""
+        ordered = sorted(self.by_observer, key=lambda row: (-row.moderations, row.paired.pairs))
+        return replace(
+            self,
+            by_observer=tuple(
+                replace(row, label=f"Observer {_letters(n)}") for n, row in enumerate(ordered)
+            ),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "from": None if self.period_from is None else self.period_from.isoformat(),
@@ -87,6 +98,16 @@ class ModerationResults:
             "by_observer": [row.as_dict() for row in self.by_observer],
             "by_standard": [row.as_dict() for row in self.by_standard],
         }
+
+
+def _letters(n: int) -> str:
+    """A, B, … Z, AA, AB, …"""
+    name = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 @dataclass

@@ -133,6 +133,11 @@ def test_results_give_agreement_per_observer_and_standard_and_who_rates_higher(
     assert standards["3"]["too_few"] == "Too few to tell: fewer than two rated pairs."
     assert all(row["label"].startswith("Direct work") for row in results["by_standard"])
 
+    anonymised = services.moderation.results().anonymised()
+    assert [row.label for row in anonymised.by_observer] == ["Observer A", "Observer B"]
+    assert [row.moderations for row in anonymised.by_observer] == [2, 1]
+    assert "Aled Hughes" not in json.dumps(anonymised.as_dict())
+
     assert cli(run_cli, data_dir, "moderation", "results", "--from", "01/05/2026") == 0
     assert capsys.readouterr().out == "No moderations in that period.\n"
     assert cli(run_cli, data_dir, "moderation", "results") == 0
