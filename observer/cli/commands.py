@@ -137,7 +137,7 @@ COMMANDS: tuple[Command, ...] = (
         "moderation",
         "moderation",
         "moderation sample: draw the kept sample of signed observations to moderate; "
-        "moderation results: how far observers and moderators agree",
+        "moderation results: how far observers and moderators agree; moderation verify",
     ),
     Command("audit", "audit", "check or list the audit trail"),
     Command("backup", "backup", "make an encrypted backup of the store now"),

@@ -7,7 +7,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from observer.cli.common import EXIT_OK, Arguments, Handler, day_argument, print_json, subcommands
+from observer.cli.common import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    Arguments,
+    Handler,
+    day_argument,
+    print_json,
+    subcommands,
+)
 from observer.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -40,11 +48,22 @@ def moderation_arguments(parser: argparse.ArgumentParser) -> None:
     results.add_argument("--from", dest="start", type=day_argument, metavar="DATE")
     results.add_argument("--to", dest="end", type=day_argument, metavar="DATE")
     results.add_argument("--json", action="store_true")
+    commands.add_parser(
+        "verify", help="check every moderation and sample against its hash and the audit trail"
+    )
 
 
 def moderation(services: Services, args: argparse.Namespace) -> int:
     if args.moderation_command == "sample":
         return _sample(services, args)
+    if args.moderation_command == "verify":
+        problems = services.moderation.verify()
+        for problem in problems:
+            print(problem)
+        if problems:
+            return EXIT_CHECK_FAILED
+        print("Every moderation and moderation sample is as it was made.")
+        return EXIT_OK
     return _results(services, args)
 
 

@@ -315,6 +315,14 @@ class Moderation:
             )
             return NoteView(note.id, note.text, note.author_name, note.written_at)
 
+    def verify(self) -> list[str]:
+        """One sentence for each moderation, note or sample that is not as it was made
+        (observer/service/moderation_check.py); empty when all are."""
+        from observer.service.moderation_check import moderation_problems
+
+        with self._db.session() as s:
+            return moderation_problems(s)
+
     # Results
 
     def results(self, start: date | None = None, end: date | None = None) -> ModerationResults:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from observer.errors import InvalidInput, NotFound
 from observer.records.canonical import ONE_OBSERVATION_LOAD_OPTIONS
 from observer.records.sign_off import record_hash
-from observer.store.models import Observation, RatingLevel, Standard
+from observer.store.models import Framework, Observation, RatingLevel, Standard
 from observer.store.moderation_tables import Moderation, ModerationNote, ModerationRating
 from observer.vocabulary import Kind
 
@@ -175,14 +175,17 @@ def sha256_of(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def moderation_hash(moderation: Moderation, observation_framework: tuple[str, int]) -> str:
+def moderation_hash(moderation: Moderation) -> str:
     """The hash a stored moderation should carry, from what it holds now."""
+    session = Session.object_session(moderation)
+    assert session is not None
+    framework = session.get_one(Framework, moderation.framework_id)
     codes = _codes(moderation)
     return sha256_of(
         moderation_content(
             observation_id=moderation.observation_id,
             observation_hash=moderation.observation_hash,
-            framework=observation_framework,
+            framework=(framework.key, framework.version),
             sample_id=moderation.sample_id,
             moderator_id=moderation.moderator_id,
             moderator_name=moderation.moderator_name,

@@ -6,10 +6,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from observer.errors import InvalidInput
@@ -29,7 +31,7 @@ from observer.store.moderation_tables import (
     ModerationRating,
 )
 from observer.vocabulary import Role
-from tests.support.core import NewDraft, Staff, audit_trail
+from tests.support.core import NewDraft, RunCli, Staff, audit_trail
 from tests.support.moderation import ORGANISATION, QA_LEAD, signed_record
 from tests.support.signing import CODES
 
@@ -245,3 +247,24 @@ def test_moderations_go_with_a_record_the_retention_policy_removes(
     with services.db.session() as s:
         assert s.scalars(select(ModerationNote)).all() == []
         assert s.scalars(select(ModerationRating)).all() == []
+
+
+def test_a_moderation_changed_around_the_store_is_found(
+    services: Services, signed: uuid.UUID, qa_lead: uuid.UUID, run_cli: RunCli,
+    data_dir: Path, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    made = services.moderation.moderate(signed, DISAGREEING, "good", "Thin on risk.", QA_LEAD)
+    services.moderation.raise_with_observer(made.id, "Please look again.")
+    services.moderation.draw_sample(date(2025, 3, 1), date(2025, 3, 31), 50, seed=3)
+    assert services.moderation.verify() == []
+    assert run_cli(["--data-dir", str(data_dir), "moderation", "verify"]) == 0
+    assert capsys.readouterr().out == "Every moderation and moderation sample is as it was made.\n"
+    # Someone with the file and the key drops the guard and edits the comment.
+    with services.db.session() as s, s.begin():
+        s.execute(text("DROP TRIGGER moderations_no_update"))
+        s.execute(update(Moderation).values(comment="Fine on risk."))
+    assert services.moderation.verify() == [
+        f"Moderation {made.id} is not what its moderator signed."
+    ]
+    assert run_cli(["--data-dir", str(data_dir), "moderation", "verify"]) == 1
+    assert capsys.readouterr().out == f"Moderation {made.id} is not what its moderator signed.\n"
