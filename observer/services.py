@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from observer.review.worker_history import WorkerHistories
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
+    from observer.service.moderation import Moderation
     from observer.service.themes import Themes
     from observer.signing.endorsement import Endorser
     from observer.signing.known import KnownCertificates
@@ -183,6 +184,13 @@ class Services:
         from observer.review.worker_history import WorkerHistories
 
         return WorkerHistories(self.db)
+
+    @cached_property
+    def moderation(self) -> Moderation:
+        """Moderation of observers' judgements: samples, moderations, agreement (issue 17)."""
+        from observer.service.moderation import Moderation
+
+        return Moderation(self.db, self.profiles, self.actor, self.endorser)
 
     @cached_property
     def search(self) -> Search:

@@ -58,6 +58,8 @@ class Role(StrEnum):
     TEAM_MANAGER = "team_manager"
     PRACTICE_LEAD = "practice_lead"
     FAMILY_SUPPORT_WORKER = "family_support_worker"
+    # Moderates observers' judgements and reports to the Improvement Board (issue 17).
+    QA_LEAD = "qa_lead"
 
     @property
     def label(self) -> str:
@@ -76,10 +78,12 @@ ROLE_LABELS: dict[Role, str] = {
     Role.TEAM_MANAGER: "Team manager",
     Role.PRACTICE_LEAD: "Practice lead",
     Role.FAMILY_SUPPORT_WORKER: "Family support worker",
+    Role.QA_LEAD: "Principal social worker or QA lead",
 }
 
 ROLE_SHORT_LABELS: dict[Role, str] = {
     Role.ASYE: "Newly qualified (ASYE)",
+    Role.QA_LEAD: "QA lead",
 }
 
 

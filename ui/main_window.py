@@ -338,6 +338,13 @@ class MainWindow(QMainWindow):
         self.review_settings_action.triggered.connect(self.edit_review_settings)
         tools_menu(bar).addAction(self.review_settings_action)
 
+        self.moderation_action = QAction("&Moderation…", self)
+        self.moderation_action.setStatusTip(
+            "Draw a sample of signed observations, moderate them blind, see the agreement"
+        )
+        self.moderation_action.triggered.connect(self.moderate)
+        tools_menu(bar).addAction(self.moderation_action)
+
         self.audit_trail_action = QAction("&Audit trail…", self)
         self.audit_trail_action.triggered.connect(self.show_audit_trail)
         tools_menu(bar).addAction(self.audit_trail_action)
@@ -461,6 +468,11 @@ class MainWindow(QMainWindow):
         from ui.dialogs.retention import RetentionDialog
 
         RetentionDialog.manage(self, self._services, self._prompts)
+
+    def moderate(self) -> None:
+        from ui.dialogs.moderation import ModerationDialog
+
+        ModerationDialog.manage(self, self._services, self._prompts)
 
     def edit_review_settings(self) -> None:
         from ui.dialogs.review_settings import ReviewSettingsDialog

@@ -139,6 +139,12 @@ COMMANDS: tuple[Command, ...] = (
         "find observations by the words in their narrative, evidence, actions and addenda, "
         "best matches first",
     ),
+    Command(
+        "moderation",
+        "moderation",
+        "moderation sample: draw the kept sample of signed observations to moderate; "
+        "moderation results: how far observers and moderators agree; moderation verify",
+    ),
     Command("audit", "audit", "check or list the audit trail"),
     Command("backup", "backup", "make an encrypted backup of the store now"),
     Command("backups", "backup", "list the backups, newest first", opens_store=False),

@@ -76,6 +76,10 @@ ACTION_WORDS = {
     "passphrase_change": "Changed the passphrase",
     "encrypt": "Encrypted the store",
     "upgrade": "Upgraded the store",
+    "moderation_sample": "Drew a moderation sample",
+    "moderation_resample": "Drew a moderation sample again, replacing the one kept",
+    "moderate": "Moderated an observation",
+    "moderation_raised": "Raised a moderation with the observer",
     FAILED_UNLOCK: "Wrong passphrase given",
     "failed unlock": "Wrong passphrase given",
 }

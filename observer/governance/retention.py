@@ -49,6 +49,7 @@ from observer.store.models import (
     Signature,
     action_standards,
 )
+from observer.store.moderation_tables import remove_moderations_of_removed
 from observer.store.settings import store_value, stored_value
 from observer.store.sync_tables import joined_server
 from observer.vocabulary import Status
@@ -384,6 +385,7 @@ def remove_observations(s: Session, person_ids: Iterable[uuid.UUID]) -> int:
             .execution_options(synchronize_session=False)
         )
         removed += int(getattr(result, "rowcount", 0) or 0)
+    remove_moderations_of_removed(s)
     return removed
 
 

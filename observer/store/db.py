@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.session import SessionTransactionOrigin
 from sqlalchemy.pool import QueuePool
 
+import observer.store.moderation_tables  # noqa: F401  (its tables are the store's too)
 from observer.changes import ChangeFeed
 from observer.errors import (
     DatabaseTooNew,
@@ -53,6 +54,7 @@ SCHEMA_REVISIONS = (
     "0014",
     "0015",
     "0016",
+    "0017",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.
