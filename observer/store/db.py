@@ -51,6 +51,7 @@ SCHEMA_REVISIONS = (
     "0013",
     "0014",
     "0015",
+    "0016",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.
