@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from observer.review.worker_history import WorkerHistories
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
+    from observer.service.quality import ServiceView
     from observer.signing.endorsement import Endorser
     from observer.signing.known import KnownCertificates
     from observer.signing.opened import OpenedIdentity
@@ -182,6 +183,13 @@ class Services:
         from observer.review.worker_history import WorkerHistories
 
         return WorkerHistories(self.db)
+
+    @cached_property
+    def service_view(self) -> ServiceView:
+        """The Service section's figures: the quality of practice across the service."""
+        from observer.service.quality import ServiceView
+
+        return ServiceView(self.db)
 
     @cached_property
     def search(self) -> Search:

@@ -1,0 +1,164 @@
+"""The Service section's tables: standards, coverage, development areas, actions by theme.
+
+Each is a read-only table over the core's plain figures (observer/service/), with the same
+numbers a chart shows, for those who read the section with a screen reader.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QObject
+
+from observer.service.action_themes import ActionCount
+from observer.service.coverage import TeamCoverage
+from observer.service.standards import DevelopmentArea, Evidence, StandardFigures
+from ui.formatting import uk_date
+from ui.models.table import Column, RecordTableModel
+
+TOO_FEW = "Too few to compare"
+NOT_RATED = "Not rated"
+
+
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)}%"
+
+
+def change_text(figures: StandardFigures) -> str:
+    """ "+8 points", "−3 points", "No change", or too few to compare."""
+    change = figures.change
+    if change is None:
+        return TOO_FEW
+    points = round(change * 100)
+    if points == 0:
+        return "No change"
+    sign = "+" if points > 0 else "−"
+    return f"{sign}{abs(points)} point{'s' if abs(points) != 1 else ''}"
+
+
+def _change_key(figures: StandardFigures) -> float:
+    return -1000.0 if figures.change is None else figures.change
+
+
+def _share_key(share: float | None) -> float:
+    return -1.0 if share is None else share
+
+
+def standard_columns(levels: tuple[str, ...]) -> tuple[Column[StandardFigures], ...]:
+    """Per standard of one framework version: its name, how many rated it, the count at
+    each of the version's levels (best first), the share Good or better now and before,
+    and the change."""
+    per_level = tuple(
+        Column(
+            label,
+            lambda f, n=number: str(f.levels[n].count) if n < len(f.levels) else "",
+            lambda f, n=number: f.levels[n].count if n < len(f.levels) else 0,
+            centred=True,
+            description=f"Observations that rated the standard {label}",
+        )
+        for number, label in enumerate(levels)
+    )
+    return (
+        Column("Standard", lambda f: f"{f.code} · {f.title}", stretch=True, tooltip=True),
+        Column("Rated", lambda f: str(f.rated), lambda f: f.rated, centred=True,
+               description="Observations in the period that rated the standard"),
+        *per_level,
+        Column("Good or\nbetter", lambda f: percent(f.share), lambda f: _share_key(f.share),
+               centred=True, bold=lambda f: f.share is not None,
+               description="Share of the observations that rated it Good or better"),
+        Column("Before", lambda f: percent(f.previous_share),
+               lambda f: _share_key(f.previous_share), centred=True,
+               description="The same share in the period before"),
+        Column("Rated\nbefore", lambda f: str(f.previous_rated), lambda f: f.previous_rated,
+               centred=True),
+        Column("Change", change_text, _change_key, centred=True,
+               description="Change in the share Good or better, in percentage points; "
+               "not given when fewer than 5 observations rated it in either period"),
+    )  # fmt: skip
+
+
+class StandardsModel(RecordTableModel[StandardFigures]):
+    def __init__(self, levels: tuple[str, ...], parent: QObject | None = None) -> None:
+        super().__init__(standard_columns(levels), parent)
+
+
+def _overdue_names(team: TeamCoverage) -> str:
+    return "; ".join(f"{w.name} (due {uk_date(w.due_by)})" for w in team.overdue) or "None"
+
+
+COVERAGE_COLUMNS: tuple[Column[TeamCoverage], ...] = (
+    Column("Team", lambda t: t.team_name),
+    Column("Workers", lambda t: str(t.workers), lambda t: t.workers, centred=True),
+    Column("Observed in\nthe period", lambda t: str(t.observed), lambda t: t.observed,
+           centred=True),
+    Column("Share\nobserved", lambda t: percent(t.share), lambda t: _share_key(t.share),
+           centred=True, bold=lambda t: t.share is not None and t.share < 0.5),
+    Column("Overdue", lambda t: str(len(t.overdue)), lambda t: len(t.overdue), centred=True,
+           bold=lambda t: bool(t.overdue)),
+    Column("Overdue for an observation", _overdue_names, stretch=True, tooltip=True),
+)  # fmt: skip
+
+
+class CoverageModel(RecordTableModel[TeamCoverage]):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(COVERAGE_COLUMNS, parent)
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One observation behind a development area, as a row of the areas table."""
+
+    area: str  # "Direct work, version 1 — 3 · Direct work with children"
+    sentence: str  # "Below Good in 12 of 40 observations that rated it."
+    evidence: Evidence
+
+    @property
+    def observation_id(self) -> uuid.UUID:
+        return self.evidence.observation_id
+
+
+def evidence_rows(areas: tuple[DevelopmentArea, ...]) -> list[EvidenceRow]:
+    rows = []
+    for area in areas:
+        name = f"{area.standard.framework_name} — {area.standard.code} · {area.standard.title}"
+        for evidence in area.evidence:
+            rows.append(EvidenceRow(name, area.sentence(), evidence))
+    return rows
+
+
+def _day_key(row: EvidenceRow) -> int:
+    day: date = row.evidence.observed_on
+    return day.toordinal()
+
+
+AREA_COLUMNS: tuple[Column[EvidenceRow], ...] = (
+    Column("Development area", lambda r: r.area, stretch=True, tooltip=True),
+    Column("How often", lambda r: r.sentence, stretch=True, tooltip=True),
+    Column("Observed", lambda r: uk_date(r.evidence.observed_on), _day_key),
+    Column("Worker", lambda r: r.evidence.worker),
+    Column("Kind", lambda r: r.evidence.kind.short_label),
+    Column("Rated", lambda r: r.evidence.level_label, tooltip=True),
+)
+
+
+class AreasModel(RecordTableModel[EvidenceRow]):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(AREA_COLUMNS, parent)
+
+
+ACTION_COLUMNS: tuple[Column[ActionCount], ...] = (
+    Column("Theme", lambda c: c.name, stretch=True),
+    Column("Open", lambda c: str(c.open), lambda c: c.open, centred=True,
+           description="Still open, overdue ones included"),
+    Column("Of which\noverdue", lambda c: str(c.overdue), lambda c: c.overdue, centred=True,
+           bold=lambda c: bool(c.overdue), description="Open and due before today"),
+    Column("Done", lambda c: str(c.done), lambda c: c.done, centred=True),
+)  # fmt: skip
+
+
+class ActionCountsModel(RecordTableModel[ActionCount]):
+    def __init__(self, first_header: str = "Theme", parent: QObject | None = None) -> None:
+        columns = (Column(first_header, lambda c: c.name, stretch=True), *ACTION_COLUMNS[1:])
+        super().__init__(columns, parent)
