@@ -63,6 +63,7 @@ class StandardFigures:
     framework_name: str  # with its version: "Direct work, version 1"
     code: str
     title: str
+    position: int  # the standard's place in its framework
     levels: tuple[LevelCount, ...]  # the scale, best first
     rated: int  # observations in the period that rated it
     good_or_better: int
@@ -203,6 +204,7 @@ def standard_figures(
                     framework_name=f"{scale.short_name or scale.name}, version {scale.version}",
                     code=standard.code,
                     title=standard.title,
+                    position=standard.position,
                     levels=spread,
                     rated=sum(c.count for c in spread),
                     good_or_better=sum(c.count for c in spread if c.good_or_better),

@@ -6,10 +6,6 @@ numbers a chart shows, for those who read the section with a screen reader.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import date
-
 from PySide6.QtCore import QObject
 
 from observer.service.action_themes import ActionCount
@@ -61,7 +57,8 @@ def standard_columns(levels: tuple[str, ...]) -> tuple[Column[StandardFigures], 
         for number, label in enumerate(levels)
     )
     return (
-        Column("Standard", lambda f: f"{f.code} · {f.title}", stretch=True, tooltip=True),
+        Column("Standard", lambda f: f"{f.code} · {f.title}", lambda f: f.position,
+               stretch=True, tooltip=True),
         Column("Rated", lambda f: str(f.rated), lambda f: f.rated, centred=True,
                description="Observations in the period that rated the standard"),
         *per_level,
@@ -106,46 +103,41 @@ class CoverageModel(RecordTableModel[TeamCoverage]):
         super().__init__(COVERAGE_COLUMNS, parent)
 
 
-@dataclass(frozen=True)
-class EvidenceRow:
-    """One observation behind a development area, as a row of the areas table."""
-
-    area: str  # "Direct work, version 1 — 3 · Direct work with children"
-    sentence: str  # "Below Good in 12 of 40 observations that rated it."
-    evidence: Evidence
-
-    @property
-    def observation_id(self) -> uuid.UUID:
-        return self.evidence.observation_id
+def _day_key(evidence: Evidence) -> int:
+    return evidence.observed_on.toordinal()
 
 
-def evidence_rows(areas: tuple[DevelopmentArea, ...]) -> list[EvidenceRow]:
-    rows = []
-    for area in areas:
-        name = f"{area.standard.framework_name} — {area.standard.code} · {area.standard.title}"
-        for evidence in area.evidence:
-            rows.append(EvidenceRow(name, area.sentence(), evidence))
-    return rows
+def _area_name(area: DevelopmentArea) -> str:
+    return f"{area.standard.code} · {area.standard.title}"
 
 
-def _day_key(row: EvidenceRow) -> int:
-    day: date = row.evidence.observed_on
-    return day.toordinal()
+AREA_COLUMNS: tuple[Column[DevelopmentArea], ...] = (
+    Column("Standard", _area_name, stretch=True, tooltip=True),
+    Column("Framework version", lambda a: a.standard.framework_name),
+    Column("Below Good", lambda a: str(a.below_good), lambda a: a.below_good, centred=True,
+           description="Observations in the period that rated it below Good"),
+    Column("Rated", lambda a: str(a.rated), lambda a: a.rated, centred=True),
+    Column("Share below\nGood", lambda a: percent(a.below_good / a.rated if a.rated else None),
+           lambda a: a.below_good / a.rated if a.rated else 0.0, centred=True),
+)  # fmt: skip
 
 
-AREA_COLUMNS: tuple[Column[EvidenceRow], ...] = (
-    Column("Development area", lambda r: r.area, stretch=True, tooltip=True),
-    Column("How often", lambda r: r.sentence, stretch=True, tooltip=True),
-    Column("Observed", lambda r: uk_date(r.evidence.observed_on), _day_key),
-    Column("Worker", lambda r: r.evidence.worker),
-    Column("Kind", lambda r: r.evidence.kind.short_label),
-    Column("Rated", lambda r: r.evidence.level_label, tooltip=True),
+class AreasModel(RecordTableModel[DevelopmentArea]):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(AREA_COLUMNS, parent)
+
+
+EVIDENCE_COLUMNS: tuple[Column[Evidence], ...] = (
+    Column("Observed", lambda e: uk_date(e.observed_on), _day_key),
+    Column("Worker", lambda e: e.worker),
+    Column("Kind", lambda e: e.kind.short_label),
+    Column("Rated", lambda e: e.level_label, stretch=True, tooltip=True),
 )
 
 
-class AreasModel(RecordTableModel[EvidenceRow]):
+class EvidenceModel(RecordTableModel[Evidence]):
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(AREA_COLUMNS, parent)
+        super().__init__(EVIDENCE_COLUMNS, parent)
 
 
 ACTION_COLUMNS: tuple[Column[ActionCount], ...] = (

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, QThreadPool, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,7 +44,7 @@ from observer.service.period import (
     quarter_of,
     shift_quarter,
 )
-from observer.service.quality import COUNTED, ServiceChoices, ServiceFigures, ServiceView
+from observer.service.quality import ServiceChoices, ServiceFigures, ServiceView
 from observer.service.standards import MIN_TO_COMPARE, StandardFigures, StandardKey
 from observer.vocabulary import Kind
 from ui.change_bus import ChangeBus, Freshness
@@ -53,8 +54,8 @@ from ui.models.service import (
     ActionCountsModel,
     AreasModel,
     CoverageModel,
+    EvidenceModel,
     StandardsModel,
-    evidence_rows,
     percent,
 )
 from ui.models.table import RecordFilterProxy
@@ -66,15 +67,20 @@ from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
 
 PAUSE_MS = 200
+TABLE_AT_LEAST = 130  # pixels of the standards table below the chart: a few rows
 QUARTER, CHOSEN = 0, 1
 ALL = "All"
 TOO_FEW_RULE = (
-    f"A change is given only where at least {MIN_TO_COMPARE} observations rated the "
-    "standard in both periods; otherwise it says “too few to compare”."
+    f"A change needs at least {MIN_TO_COMPARE} observations rating the standard in both "
+    "periods; with fewer it says “too few to compare”."
 )
 NO_RATINGS = "No observation ready for sign-off or signed in this period rated a standard."
 NO_AREAS = "No standard was rated below Good in this period."
 NO_WORKERS = "No worker whose practice is observed is in this team."
+COUNTED_HERE = (
+    "Ratings, areas, actions and the child's voice count observations ready for sign-off "
+    "or signed, as the worker page does."
+)
 ThemesArgument = Themes | Mapping[StandardKey, Sequence[str]] | None
 
 
@@ -115,10 +121,7 @@ class ServicePanel(QWidget):
 
         self.header = PanelHeader(
             "Service",
-            "The quality of practice across the service: per standard, the spread of ratings "
-            "and the share Good or better against the period before; which teams' workers "
-            "are observed; the development areas that recur; actions by improvement theme; "
-            "and whether the child's voice is heard.",
+            "",
         )
         self._build_choices()
         self.summary = QLabel()
@@ -131,6 +134,8 @@ class ServicePanel(QWidget):
         self.tabs.addTab(self._areas_tab(), "&Development areas")
         self.tabs.addTab(self._actions_tab(), "&Actions by theme")
         self.tabs.addTab(self._voice_tab(), "The child's &voice")
+        # Beside the tabs: it turns every one of them to supervision alone.
+        self.tabs.setCornerWidget(self.supervision, Qt.Corner.TopRightCorner)
 
         layout = panel_layout(QVBoxLayout(), self)
         layout.addWidget(self.header)
@@ -142,9 +147,9 @@ class ServicePanel(QWidget):
     # Building
 
     def _build_choices(self) -> None:
-        self.previous_button = QPushButton("‹ &Previous quarter")
+        self.previous_button = _step_button("‹", "Previous quarter", "Alt+Left")
         self.previous_button.clicked.connect(lambda: self.step_quarter(-1))
-        self.next_button = QPushButton("&Next quarter ›")
+        self.next_button = _step_button("›", "Next quarter", "Alt+Right")
         self.next_button.clicked.connect(lambda: self.step_quarter(1))
         self.period_label = QLabel()
         self.period_label.setAccessibleName("Period shown")
@@ -161,9 +166,10 @@ class ServicePanel(QWidget):
             edit.dateChanged.connect(self._dates_chosen)
         self.custom_dates = together("&From:", self.date_from, "&To:", self.date_to)
         self.custom_dates.setVisible(False)
-        self.team = _combo("Team", [(f"{ALL} teams", None)])
-        self.kind = _combo("Kind", [(f"{ALL} kinds", None), *((k.label, k) for k in Kind)])
-        self.framework = _combo("Framework version", [(f"{ALL} framework versions", None)])
+        self.team = _combo("Team", [(f"{ALL} teams", None)], 18)
+        kinds = [(f"{ALL} kinds", None), *((k.short_label, k) for k in Kind)]
+        self.kind = _combo("Kind", kinds, 14)
+        self.framework = _combo("Framework version", [(f"{ALL} framework versions", None)], 18)
         self.supervision = QCheckBox("S&upervision only")
         self.supervision.setToolTip(
             "The same figures for observations of supervision alone: management oversight"
@@ -184,7 +190,6 @@ class ServicePanel(QWidget):
             together("T&eam:", self.team),
             together("&Kind:", self.kind),
             together("Fra&mework:", self.framework),
-            self.supervision,
         )
 
     def _standards_tab(self) -> QWidget:
@@ -203,17 +208,16 @@ class ServicePanel(QWidget):
         self.split.addWidget(self.chart)
         self._make_standards_table(())
         self.split.setChildrenCollapsible(False)
-        self.split.setSizes([340, 260])
+        self.split.setSizes([400, 200])
         split = self.split
         tab = QWidget()
         layout = QVBoxLayout(tab)
         top = QHBoxLayout()
         top.setSpacing(ROW_SPACING)
         top.addWidget(together("Framework &version:", self.version))
-        top.addStretch(1)
+        top.addWidget(self.versions_note, 1)
         top.addWidget(self.search)
         layout.addLayout(top)
-        layout.addWidget(self.versions_note)
         layout.addWidget(split, 1)
         return tab
 
@@ -249,12 +253,26 @@ class ServicePanel(QWidget):
         self.areas_note.setAccessibleName("About development areas")
         self.areas_model = AreasModel(self)
         self.areas_proxy = RecordFilterProxy(self.areas_model, self)
-        self.areas_table = RecordTable(
-            self.areas_model, self.areas_proxy, "Development areas and their evidence"
-        )
+        self.areas_table = RecordTable(self.areas_model, self.areas_proxy, "Development areas")
         self.areas_table.set_empty_texts(NO_AREAS, NO_AREAS)
-        self.areas_table.open_requested.connect(self._open_evidence)
-        return _tab(self.areas_note, self.areas_table)
+        self.areas_table.view.selectionModel().selectionChanged.connect(self._area_chosen)
+        self.evidence_label = QLabel()
+        self.evidence_label.setWordWrap(True)
+        self.evidence_label.setAccessibleName("Evidence shown")
+        self.evidence_model = EvidenceModel(self)
+        self.evidence_proxy = RecordFilterProxy(self.evidence_model, self)
+        self.evidence_table = RecordTable(
+            self.evidence_model, self.evidence_proxy, "Observations rated below Good"
+        )
+        self.evidence_table.set_empty_texts("Choose a development area above.", "")
+        self.evidence_table.open_requested.connect(self._open_evidence)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.areas_note)
+        layout.addWidget(self.areas_table, 2)
+        layout.addWidget(self.evidence_label)
+        layout.addWidget(self.evidence_table, 3)
+        return tab
 
     def _actions_tab(self) -> QWidget:
         self.actions_note = QLabel()
@@ -364,7 +382,7 @@ class ServicePanel(QWidget):
         restricted = " Supervision only." if query.supervision else ""
         self.summary.setText(
             f"{period_name(query.period)}, compared with {period_name(query.previous)}."
-            f"{restricted} {COUNTED} {TOO_FEW_RULE}"
+            f"{restricted} {COUNTED_HERE} {TOO_FEW_RULE}"
         )
         self._show_standards(figures)
         self._show_coverage(figures)
@@ -395,9 +413,8 @@ class ServicePanel(QWidget):
         if chosen is None or chosen not in versions:
             self.version.setCurrentIndex(0)
         self.versions_note.setText(
-            f"{count(len(versions), 'framework version')} rated in these periods. Each has its "
-            "own chart and table: their standards and scales are not the same, so they are "
-            "never merged."
+            f"{count(len(versions), 'framework version')} rated: each has its own chart and "
+            "table, never merged (their standards and scales differ)."
         )
         self.versions_note.setVisible(len(versions) > 1)
         self._version_chosen()
@@ -412,9 +429,15 @@ class ServicePanel(QWidget):
         if tuple(c.header for c in self.standards_model.columns[2 : 2 + len(levels)]) != levels:
             self._make_standards_table(levels)
         self.standards_model.set_records(shown)
+        self.standards_table.sort_by(0, Qt.SortOrder.AscendingOrder)
         self.standards_table.fit_columns()
         title = shown[0].framework_name if shown else "No ratings"
         self.chart.show_standards(title, shown)
+        # The chart as tall as its bars need to be labelled, the table below it the rest.
+        room = sum(self.split.sizes())
+        chart = min(self.chart.height_for(len(shown)), max(room - TABLE_AT_LEAST, 0))
+        if room > 0:
+            self.split.setSizes([chart, room - chart])
 
     def _show_coverage(self, figures: ServiceFigures) -> None:
         rows = figures.coverage
@@ -435,13 +458,31 @@ class ServicePanel(QWidget):
     def _show_areas(self, figures: ServiceFigures) -> None:
         areas = figures.development_areas
         self.areas_note.setText(
-            f"The {count(len(areas), 'standard')} rated below Good most often in the period, "
-            "each with the latest observations that rated it so. Double-click one to open it."
+            f"The {count(len(areas), 'standard')} rated below Good most often in the period "
+            "across the service. Choose one to see the latest observations that rated it so; "
+            "double-click an observation to open it."
             if areas
             else ""
         )
-        self.areas_model.set_records(evidence_rows(areas))
+        self.areas_model.set_records(areas)
         self.areas_table.fit_columns()
+        if areas:
+            self.areas_table.view.selectRow(0)
+        self._area_chosen()
+
+    def _area_chosen(self, *_: object) -> None:
+        rows = self.areas_table.view.selectionModel().selectedRows()
+        area = self.areas_proxy.record(rows[0].row()) if rows else None
+        if area is None:
+            self.evidence_label.setText("")
+            self.evidence_model.set_records([])
+            return
+        self.evidence_label.setText(
+            f"{area.standard.code} · {area.standard.title} ({area.standard.framework_name}): "
+            f"{area.sentence()} The latest {count(len(area.evidence), 'of them', 'of them')}:"
+        )
+        self.evidence_model.set_records(area.evidence)
+        self.evidence_table.fit_columns()
 
     def _show_actions(self, figures: ServiceFigures) -> None:
         actions = figures.actions
@@ -457,9 +498,9 @@ class ServicePanel(QWidget):
         self.by_standard_table.fit_columns()
 
     def _open_evidence(self) -> None:
-        rows = self.areas_table.view.selectionModel().selectedRows()
+        rows = self.evidence_table.view.selectionModel().selectedRows()
         if rows:
-            self.open_requested.emit(self.areas_proxy.record(rows[0].row()).observation_id)
+            self.open_requested.emit(self.evidence_proxy.record(rows[0].row()).observation_id)
 
     def shown_standards(self) -> list[StandardFigures]:
         return [self.standards_proxy.record(row) for row in range(self.standards_proxy.rowCount())]
@@ -500,10 +541,15 @@ def _tab(*widgets: QWidget) -> QWidget:
     return tab
 
 
-def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
+def _combo(name: str, items: list[tuple[str, object]], chars: int = 0) -> QComboBox:
+    """A choice; `chars` wide (its longest items elided), else as wide as its items."""
     combo = QComboBox()
     combo.setAccessibleName(name)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    if chars:
+        combo.setMinimumContentsLength(chars)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    else:
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     for text, value in items:
         combo.addItem(text, value)
     return combo
@@ -528,6 +574,15 @@ def _refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
     found = next((i for i in range(combo.count()) if combo.itemData(i) == chosen), 0)
     combo.setCurrentIndex(found)
     combo.blockSignals(False)
+
+
+def _step_button(text: str, name: str, keys: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.setToolTip(f"{name} ({keys})")
+    button.setShortcut(QKeySequence(keys))
+    button.setFixedWidth(button.fontMetrics().averageCharWidth() * 5)
+    return button
 
 
 def _date_edit(name: str, initial: QDate) -> QDateEdit:

@@ -28,7 +28,9 @@ from ui.formatting import count
 # 20%, 55%, 85% and 40% lightness, so no two levels look alike. More levels take the rest.
 LEVEL_COLOURS = ("#08306B", "#4A90C2", "#F6CF9F", "#A63603", "#7F7F7F", "#E0E0E0")
 DARK = {"#08306B", "#A63603", "#7F7F7F"}  # the labels on these are white
-TITLE_CHARS = 34
+TITLE_CHARS = 26
+BAR_PX = 27  # what a standard's bar needs for its label to be shown whole
+AROUND_PX = 100  # the legend, the axis and its title, margins
 
 
 def short_title(figures: StandardFigures) -> str:
@@ -44,7 +46,7 @@ class SpreadChart(QWidget):
         self.chart = QChart()
         self.chart.setMargins(QMargins(4, 4, 4, 4))
         self.chart.setBackgroundRoundness(0)
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setAccessibleName("Spread of ratings per standard")
@@ -58,6 +60,10 @@ class SpreadChart(QWidget):
         self.sets: list[QBarSet] = []
         self.categories: list[str] = []
 
+    def height_for(self, standards: int) -> int:
+        """The height at which `standards` bars each show their label."""
+        return AROUND_PX + BAR_PX * max(standards, 1)
+
     def show_standards(self, title: str, standards: tuple[StandardFigures, ...]) -> None:
         """One bar per standard rated in the period, the framework's first standard on top."""
         chart = self.chart
@@ -67,7 +73,8 @@ class SpreadChart(QWidget):
             axis.deleteLater()
         rated = [f for f in standards if f.rated]
         self.sets, self.categories = [], []
-        chart.setTitle(title)
+        # The version is named by the chooser above the chart: no title takes its room.
+        chart.setTitle("")
         if not rated:
             self.view.setAccessibleDescription(f"{title}: no ratings in the period.")
             return
@@ -84,16 +91,19 @@ class SpreadChart(QWidget):
             bar.setLabelColor(QColor("#FFFFFF" if colour in DARK else "#000000"))
             series.append(bar)
             self.sets.append(bar)
-        series.setLabelsFormat("@value")
+        series.setLabelsFormat("@value%")
         chart.addSeries(series)
         self.categories = [short_title(f) for f in ordered]
         standards_axis = QBarCategoryAxis()
         standards_axis.append(self.categories)
+        smaller = standards_axis.labelsFont()
+        smaller.setPointSizeF(smaller.pointSizeF() * 0.92)
+        standards_axis.setLabelsFont(smaller)
         share_axis = QValueAxis()
         share_axis.setRange(0, 100)
         share_axis.setLabelFormat("%d%%")
         share_axis.setTickCount(5)
-        share_axis.setTitleText("Share of the observations that rated the standard")
+        share_axis.setTitleText("Share of the observations that rated each standard")
         chart.addAxis(standards_axis, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(share_axis, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(standards_axis)
