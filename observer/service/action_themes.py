@@ -66,12 +66,14 @@ class ActionsByTheme:
     standards: tuple[ActionCount, ...]  # per linked standard, most open first
 
 
-def _order(name: str) -> tuple[int, int, str]:
+def theme_order(name: str) -> int:
+    """Where a theme is listed: the plan's themes in its order, then others (by name, as
+    sorted after), and actions linked to no standard last."""
     if name == NO_STANDARD:
-        return (2, 0, name)
+        return 2 * len(PLAN_THEMES) + 2
     if name in PLAN_THEMES:
-        return (0, PLAN_THEMES.index(name), name)
-    return (1, 0, name.casefold())
+        return PLAN_THEMES.index(name)
+    return len(PLAN_THEMES)
 
 
 def actions_by_theme(
@@ -133,7 +135,7 @@ def actions_by_theme(
         counted.append(ActionCount(NO_STANDARD, open_alone, late_alone, done_alone))
     standards = [ActionCount(name, o, late_n, d) for name, (o, late_n, d) in by_standard.items()]
     return ActionsByTheme(
-        themes=tuple(sorted(counted, key=lambda c: _order(c.name))),
+        themes=tuple(sorted(counted, key=lambda c: (theme_order(c.name), c.name.casefold()))),
         standards=tuple(sorted(standards, key=lambda c: (-c.open, c.name))),
     )
 

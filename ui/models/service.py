@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from observer.service.action_themes import ActionCount
+from observer.service.action_themes import ActionCount, theme_order
 from observer.service.coverage import TeamCoverage
 from observer.service.standards import DevelopmentArea, Evidence, StandardFigures
 from ui.formatting import uk_date
@@ -122,6 +122,9 @@ AREA_COLUMNS: tuple[Column[DevelopmentArea], ...] = (
 )  # fmt: skip
 
 
+BELOW_GOOD_COLUMN = 2
+
+
 class AreasModel(RecordTableModel[DevelopmentArea]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(AREA_COLUMNS, parent)
@@ -152,5 +155,6 @@ ACTION_COLUMNS: tuple[Column[ActionCount], ...] = (
 
 class ActionCountsModel(RecordTableModel[ActionCount]):
     def __init__(self, first_header: str = "Theme", parent: QObject | None = None) -> None:
-        columns = (Column(first_header, lambda c: c.name, stretch=True), *ACTION_COLUMNS[1:])
+        name = Column(first_header, lambda c: c.name, lambda c: theme_order(c.name), stretch=True)
+        columns = (name, *ACTION_COLUMNS[1:])
         super().__init__(columns, parent)

@@ -51,6 +51,7 @@ from ui.change_bus import ChangeBus, Freshness
 from ui.formatting import count
 from ui.latest_result import LatestResult, single_shot
 from ui.models.service import (
+    BELOW_GOOD_COLUMN,
     ActionCountsModel,
     AreasModel,
     CoverageModel,
@@ -228,6 +229,7 @@ class ServicePanel(QWidget):
         self.standards_proxy.set_text(self.search.text())
         table = RecordTable(self.standards_model, self.standards_proxy, "Ratings per standard")
         table.set_empty_texts(NO_RATINGS, "No standard matches what you typed.")
+        table.sort_by(0, Qt.SortOrder.AscendingOrder)
         if self.split.count() > 1:
             old = self.standards_table
             self.split.replaceWidget(1, table)
@@ -245,6 +247,7 @@ class ServicePanel(QWidget):
             self.coverage_model, RecordFilterProxy(self.coverage_model, self), "Coverage by team"
         )
         self.coverage_table.set_empty_texts(NO_WORKERS, NO_WORKERS)
+        self.coverage_table.sort_by(0, Qt.SortOrder.AscendingOrder)
         return _tab(self.coverage_note, self.coverage_table)
 
     def _areas_tab(self) -> QWidget:
@@ -255,6 +258,7 @@ class ServicePanel(QWidget):
         self.areas_proxy = RecordFilterProxy(self.areas_model, self)
         self.areas_table = RecordTable(self.areas_model, self.areas_proxy, "Development areas")
         self.areas_table.set_empty_texts(NO_AREAS, NO_AREAS)
+        self.areas_table.sort_by(BELOW_GOOD_COLUMN, Qt.SortOrder.DescendingOrder)
         self.areas_table.view.selectionModel().selectionChanged.connect(self._area_chosen)
         self.evidence_label = QLabel()
         self.evidence_label.setWordWrap(True)
@@ -266,6 +270,7 @@ class ServicePanel(QWidget):
         )
         self.evidence_table.set_empty_texts("Choose a development area above.", "")
         self.evidence_table.open_requested.connect(self._open_evidence)
+        self.evidence_table.sort_by(0, Qt.SortOrder.DescendingOrder)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addWidget(self.areas_note)
@@ -282,12 +287,14 @@ class ServicePanel(QWidget):
         self.themes_table = RecordTable(
             self.themes_model, RecordFilterProxy(self.themes_model, self), "Actions by theme"
         )
+        self.themes_table.sort_by(0, Qt.SortOrder.AscendingOrder)
         self.by_standard_model = ActionCountsModel("Standard", self)
         self.by_standard_table = RecordTable(
             self.by_standard_model,
             RecordFilterProxy(self.by_standard_model, self),
             "Actions by standard",
         )
+        self.by_standard_table.sort_by(1, Qt.SortOrder.DescendingOrder)
         self.by_standard_table.set_empty_texts(
             "No action agreed in this period is linked to a standard.", ""
         )
@@ -429,7 +436,6 @@ class ServicePanel(QWidget):
         if tuple(c.header for c in self.standards_model.columns[2 : 2 + len(levels)]) != levels:
             self._make_standards_table(levels)
         self.standards_model.set_records(shown)
-        self.standards_table.sort_by(0, Qt.SortOrder.AscendingOrder)
         self.standards_table.fit_columns()
         title = shown[0].framework_name if shown else "No ratings"
         self.chart.show_standards(title, shown)
