@@ -98,7 +98,7 @@ class ServiceView:
 
     def choices(self) -> ServiceChoices:
         with self._db.session() as s:
-            teams = sorted(s.execute(select(Team.name, Team.id)).tuples(), key=lambda t: t[0])
+            teams = sorted(s.execute(select(Team.name, Team.id)).all(), key=lambda t: t[0])
             frameworks = s.execute(
                 select(Framework.id, Framework.short_name, Framework.name, Framework.version)
             ).all()
