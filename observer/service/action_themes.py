@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select, type_coerce
+from sqlalchemy import and_, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -86,42 +86,41 @@ def actions_by_theme(
     is_open = Action.status == ActionStatus.OPEN.value
     late = and_(is_open, Action.due_date < today)
     in_view = observations_in(query, query.period.first, query.period.last)
-    linked = exists().where(action_standards.c.action_id == Action.id)
-    unlinked = (
-        select(
-            func.count().filter(is_open),
-            func.count().filter(late),
-            func.count().filter(Action.status == ActionStatus.DONE.value),
-        )
+    standard = type_coerce(action_standards.c.standard_id, NullType())
+    state = case((late, 2), (is_open, 1), else_=0)
+    # One pass over the period's actions: each action linked to a standard is read with
+    # each standard it names (its themes are counted once however many), and those linked
+    # to none are only counted, by state, whatever their number.
+    action_or_none = case((action_standards.c.standard_id.is_(None), None), else_=raw_id(Action.id))
+    statement = (
+        select(action_or_none, standard, state, func.count())
         .select_from(Action)
         .join(Observation, Observation.id == Action.observation_id)
-        .where(in_view, ~linked)
-    )
-    each = (
-        select(
-            raw_id(Action.id),
-            type_coerce(action_standards.c.standard_id, NullType()),
-            case((late, 2), (is_open, 1), else_=0),
-        )
-        .select_from(Action)
-        .join(Observation, Observation.id == Action.observation_id)
-        .join(action_standards, action_standards.c.action_id == Action.id)
+        .outerjoin(action_standards, action_standards.c.action_id == Action.id)
         .where(in_view)
+        .group_by(action_or_none, action_standards.c.standard_id, state)
     )
-    open_alone, late_alone, done_alone = s.connection().execute(unlinked).one()
+    alone = [0, 0, 0]
+    linked: list[tuple[str, str, int]] = []
+    for action, linked_to, status, number in s.connection().execute(statement):
+        if action is None:
+            _add(alone, status, number)
+        else:
+            linked.append((id_key(action), id_key(linked_to), status))
+    open_alone, late_alone, done_alone = alone
     names: dict[str, tuple[StandardKey, str]] = {
         key: (StandardKey(scale.key, scale.version, st.code), f"{scale.short_name} {st.code}")
         for scale in scales.values()
         for key, st in scale.standards.items()
     }
-    state: dict[str, int] = {}
+    states: dict[str, int] = {}
     theme_of: dict[str, set[str]] = defaultdict(set)
     by_standard: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for action, standard, status in s.connection().execute(each):
-        action_key, named = id_key(action), names.get(id_key(standard))
+    for action_key, standard_key, status in linked:
+        named = names.get(standard_key)
         if named is None:
             continue
-        state[action_key] = status
+        states[action_key] = status
         theme_of[action_key].update(themes(named[0]))
         _add(by_standard[named[1]], status)
     per_theme: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -129,7 +128,7 @@ def actions_by_theme(
         per_theme[theme] = [0, 0, 0]
     for action_key, in_themes in theme_of.items():
         for theme in in_themes:
-            _add(per_theme[theme], state[action_key])
+            _add(per_theme[theme], states[action_key])
     counted = [ActionCount(name, o, late_n, d) for name, (o, late_n, d) in per_theme.items()]
     if open_alone or done_alone:
         counted.append(ActionCount(NO_STANDARD, open_alone, late_alone, done_alone))
@@ -140,10 +139,10 @@ def actions_by_theme(
     )
 
 
-def _add(counts: list[int], status: int) -> None:
-    """Counts one action: 2 overdue, 1 open, 0 done."""
+def _add(counts: list[int], status: int, number: int = 1) -> None:
+    """Counts `number` actions: status 2 overdue, 1 open, 0 done."""
     if status:
-        counts[0] += 1
-        counts[1] += status == 2
+        counts[0] += number
+        counts[1] += number if status == 2 else 0
     else:
-        counts[2] += 1
+        counts[2] += number
