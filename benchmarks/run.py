@@ -197,6 +197,7 @@ def report(
     load_at_start: str,
     searches: str,
     session: str,
+    service_section: str = "",
 ) -> str:
     setup = " ".join(f'"{part}"' if " " in part else part for part in SETUP)
     made = f"at commit {store['commit']}" if store.get("commit") else "by an earlier version"
@@ -241,9 +242,12 @@ def report(
             "",
             f"**The GUI session** (`benchmarks/gui_session.py`): {session}",
             "",
+            f"**The Service section** (`benchmarks/service.py`): {service_section}",
+            "",
             "What each floor is, and how each figure is taken, is in the docstrings of "
             "`benchmarks/startup.py`, `benchmarks/cli.py`, `benchmarks/export.py`, "
-            "`benchmarks/search.py`, `benchmarks/editor.py` and `benchmarks/gui_session.py`; "
+            "`benchmarks/search.py`, `benchmarks/editor.py`, `benchmarks/gui_session.py` and "
+            "`benchmarks/service.py`; "
             "each runs on its own on a copy of the store, with the same counts as here.",
             "",
         ]
@@ -260,7 +264,8 @@ def main(argv: list[str]) -> int:
         "--runs",
         type=int,
         help="times each figure is taken (default: as each script takes it on its own: "
-        "5 cold starts, 10 of each search, 200 autosaves, 20 exports, 20 page opens)",
+        "5 cold starts, 10 of each search, 200 autosaves, 20 exports, 20 page opens, 20 opens "
+        "of the Service section)",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument(
@@ -279,7 +284,7 @@ def main(argv: list[str]) -> int:
     for folder in ("observer", "ui", "benchmarks"):
         compileall.compile_dir(ROOT / folder, quiet=1)
 
-    from benchmarks import cli, gui_session, startup
+    from benchmarks import cli, gui_session, service, startup
 
     load_at_start = load()
     made = ensure_store(args.store, args.workers, args.observations, args.busy)
@@ -298,7 +303,10 @@ def main(argv: list[str]) -> int:
             args.runs or gui_session.RUNS,
             args.runs or gui_session.STALL_RUNS,
         )
-        measurements += [*session_figures, size_figure]
+        service_figures, service_section = service.measure(
+            working_copy(args.store, scratch, "service"), args.runs or service.RUNS
+        )
+        measurements += [*session_figures, *service_figures, size_figure]
     print(table(measurements))
     from benchmarks import server
 
@@ -314,7 +322,7 @@ def main(argv: list[str]) -> int:
             result, " ".join([".venv/bin/python benchmarks/run.py", *argv])
         )
     command = " ".join([".venv/bin/python benchmarks/run.py", *argv])
-    page = report(measurements, made, command, load_at_start, searches, session)
+    page = report(measurements, made, command, load_at_start, searches, session, service_section)
     if team_server:
         page = page.rstrip("\n") + "\n\n" + team_server
     args.output.write_text(page, encoding="utf-8")

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
     from observer.service.moderation import Moderation
+    from observer.service.quality import ServiceView
     from observer.service.themes import Themes
     from observer.signing.endorsement import Endorser
     from observer.signing.known import KnownCertificates
@@ -191,6 +192,13 @@ class Services:
         from observer.service.moderation import Moderation
 
         return Moderation(self.db, self.profiles, self.actor, self.endorser)
+
+    @cached_property
+    def service_view(self) -> ServiceView:
+        """The Service section's figures: the quality of practice across the service."""
+        from observer.service.quality import ServiceView
+
+        return ServiceView(self.db)
 
     @cached_property
     def search(self) -> Search:

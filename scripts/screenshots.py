@@ -37,6 +37,7 @@ from ui.dialogs.passphrase import Attempt, UnlockDialog  # noqa: E402
 from ui.dialogs.retention import RetentionDialog  # noqa: E402
 from ui.editor.window import EditorWindow  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.panels.service import ServicePanel  # noqa: E402
 from ui.panels.team import TeamPanel  # noqa: E402
 from ui.prompts import Prompts  # noqa: E402
 from ui.signoff import SignOffDialog  # noqa: E402
@@ -95,7 +96,7 @@ def settle(app: QApplication) -> None:
         app.processEvents()
 
 
-def loaded(app: QApplication, panel: TeamPanel | WorkerPage) -> None:
+def loaded(app: QApplication, panel: TeamPanel | WorkerPage | ServicePanel) -> None:
     """Waits for the panel's load on the thread pool, then for what it shows."""
     settle(app)
     while panel.loading:
@@ -114,6 +115,7 @@ def review_shots(
     loaded(app, team)
     paths = [out / f"{prefix}team.png"]
     window.grab().save(str(paths[0]))
+    paths += service_shots(app, window, out, prefix)
     histories = [services.worker_history.of(row.person_id) for row in team.shown()]
     themes = max(histories, key=lambda h: (len(h.recurring_areas), h.totals.observations))
     asye = max(
@@ -134,6 +136,28 @@ def review_shots(
         window.grab().save(str(paths[-1]))
     page.back_button.click()
     settle(app)
+    return paths
+
+
+def service_shots(app: QApplication, window: MainWindow, out: Path, prefix: str) -> list[Path]:
+    """The Service section for the latest quarter holding ratings: its standards, then its
+    development areas."""
+    service = window.service_panel
+    window.show_section(window.stack.indexOf(service))
+    loaded(app, service)
+    for _ in range(8):  # back to the latest quarter with something to show
+        if service.figures is not None and service.figures.rated_observations:
+            break
+        service.step_quarter(-1)
+        service.reload()
+        loaded(app, service)
+    paths = []
+    for name, tab in (("service", 0), ("service-areas", 2)):
+        service.tabs.setCurrentIndex(tab)
+        settle(app)
+        paths.append(out / f"{prefix}{name}.png")
+        window.grab().save(str(paths[-1]))
+    service.tabs.setCurrentIndex(0)
     return paths
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ui.panels.actions import ActionsPanel
     from ui.panels.observations import ObservationsPanel
     from ui.panels.search import SearchPanel
+    from ui.panels.service import ServicePanel
     from ui.panels.team import TeamPanel
     from ui.panels.workers import WorkersPanel
     from ui.worker_page import WorkerPage
@@ -43,8 +44,8 @@ APP_NAME = "Practice Observer"
 SAMPLE_TITLE = "Sample data"
 SAMPLE_STATUS = "Sample data: fictional records; everything exported says SAMPLE"
 SAMPLE_STYLE = "color: white; background: #B3261E; padding: 2px 8px; font-weight: bold;"
-SECTIONS = ("Workers", "Observations", "Actions", "Search", "Team")
-WORKERS, OBSERVATIONS, ACTIONS, SEARCH, TEAM = range(len(SECTIONS))
+SECTIONS = ("Workers", "Observations", "Actions", "Search", "Team", "Service")
+WORKERS, OBSERVATIONS, ACTIONS, SEARCH, TEAM, SERVICE = range(len(SECTIONS))
 SETTLE_AFTER_MS = 250
 GEOMETRY_KEY = "main_window/geometry"
 SECTION_KEY = "main_window/section"
@@ -156,6 +157,10 @@ class MainWindow(QMainWindow):
     def team_panel(self) -> TeamPanel:
         return cast("TeamPanel", self._panel(TEAM))
 
+    @property
+    def service_panel(self) -> ServicePanel:
+        return cast("ServicePanel", self._panel(SERVICE))
+
     def laptops_synced(self) -> None:
         """A sync has finished: the team overview, if made, reads its laptops' line again."""
         team = self._made.get(TEAM)
@@ -215,6 +220,12 @@ class MainWindow(QMainWindow):
             found = SearchPanel(services.search.find, self.stack, changes=changes)
             found.open_requested.connect(self.editors.open)
             return found
+        if section == SERVICE:
+            from ui.panels.service import ServicePanel
+
+            service = ServicePanel(services.service_view, parent=self.stack, changes=changes)
+            service.open_requested.connect(self.editors.open)
+            return service
         from ui.panels.team import TeamPanel
 
         team = TeamPanel(

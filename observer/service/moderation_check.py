@@ -1,7 +1,7 @@
 """Whether the moderation records are as they were made: each moderation's and sample's
 content against its own SHA-256, that hash against the audit event that recorded it, and a
 moderation's digital signature against its hash. The store refuses to change them
-(migration 0016); this finds a change made around it (a copy of the file edited elsewhere)."""
+(migration 0017); this finds a change made around it (a copy of the file edited elsewhere)."""
 
 from __future__ import annotations
 

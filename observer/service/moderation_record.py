@@ -6,7 +6,7 @@ the observation. It is signed as a sign-off is: the moderator's typed name, the 
 the SHA-256 of its canonical content (`moderation_hash`: sorted-key JSON, as
 observer/records/canonical.py makes an observation's), which covers the observation's own
 content hash at that moment, so a moderation always says which version of the record it
-judged. The store keeps it append-only (migration 0016).
+judged. The store keeps it append-only (migration 0017).
 """
 
 from __future__ import annotations

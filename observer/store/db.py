@@ -55,6 +55,7 @@ SCHEMA_REVISIONS = (
     "0015",
     "0016",
     "0017",
+    "0018",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.

@@ -326,6 +326,17 @@ class Observation(Record):
             "status",
             "observer_id",
         ),
+        # The Service section's: a period's finished observations and what they are of,
+        # from the index alone (migration 0018).
+        Index(
+            "ix_observations_service",
+            "status",
+            "observed_at",
+            "kind",
+            "framework_id",
+            "observed_person_id",
+            "id",
+        ),
     )
 
     observed_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))

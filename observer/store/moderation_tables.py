@@ -1,7 +1,7 @@
-"""The records of moderation (issue 17; migration 0016): samples of signed observations drawn
+"""The records of moderation (issue 17; migration 0017): samples of signed observations drawn
 for moderation, each moderation of one of them, and the notes raising a moderation with the
 observer. All are append-only: the store refuses to change or delete them (triggers of
-migration 0016), save what belongs to an observation the retention policy has removed.
+migration 0017), save what belongs to an observation the retention policy has removed.
 
 They refer to observations by id without a foreign key, as conflicts do: importing a bundle
 rewrites an observation (delete, insert), and its moderations must outlive that.
@@ -117,7 +117,7 @@ class ModerationNote(Record):
 def remove_moderations_of_removed(s: Session) -> None:
     """Deletes the moderation rows of observations no longer in the store (the retention
     policy removed them): a removed record leaves no words behind. The triggers of migration
-    0016 let these rows go only then."""
+    0017 let these rows go only then."""
     gone = ~exists().where(Observation.id == ModerationSampleItem.observation_id)
     s.execute(delete(ModerationSampleItem).where(gone).execution_options(synchronize_session=False))
     orphaned = select(Moderation.id).where(
