@@ -33,6 +33,7 @@ from observer.errors import (
     StoreBusy,
     StoreUnwritable,
 )
+from observer.store import commentary as commentary  # its table joins the models' metadata
 from observer.store import encryption
 from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
 from observer.store.encryption import StoreKey
@@ -52,6 +53,7 @@ SCHEMA_REVISIONS = (
     "0014",
     "0015",
     "0016",
+    "0017",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.
