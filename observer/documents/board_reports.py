@@ -277,13 +277,12 @@ class BoardReports:
 
 
 def claim(query: ServiceFilter, observations: int) -> str:
-    """The Keywords a Board report carries, under its signature."""
-    team = "all" if query.team_id is None else str(query.team_id)
-    return (
-        f"practice-observer board-report from={query.period.first.isoformat()} "
-        f"to={query.period.last.isoformat()} team={team} observations={observations} "
-        "anonymised=yes"
-    )
+    """The Keywords a Board report carries, under its signature (`observer verify` reads
+    them back)."""
+    from observer.signing.claims import BoardClaim
+
+    period = query.period
+    return BoardClaim(period.first, period.last, query.team_id, observations).keywords()
 
 
 def csv_bytes(table: Table) -> bytes:
