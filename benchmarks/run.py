@@ -284,7 +284,11 @@ def main(argv: list[str]) -> int:
     for folder in ("observer", "ui", "benchmarks"):
         compileall.compile_dir(ROOT / folder, quiet=1)
 
+<<<<<<< HEAD
     from benchmarks import cli, gui_session, service, startup
+=======
+    from benchmarks import board_report, cli, gui_session, startup
+>>>>>>> report
 
     load_at_start = load()
     made = ensure_store(args.store, args.workers, args.observations, args.busy)
@@ -298,6 +302,7 @@ def main(argv: list[str]) -> int:
         ]
         in_process_figures, searches = in_process(measured, args.runs)
         measurements += in_process_figures
+        measurements += board_report.measure(measured, args.runs or board_report.RUNS)
         session_figures, session = gui_session.measure(
             working_copy(args.store, scratch, "session"),
             args.runs or gui_session.RUNS,

@@ -37,6 +37,7 @@ from observer.store.models import Framework
 if TYPE_CHECKING:
     from observer.bundle.service import Bundles
     from observer.conflicts.service import Conflicts
+    from observer.documents.board_reports import BoardReports
     from observer.documents.histories import HistoryPdfs
     from observer.documents.summaries import Summaries
     from observer.governance.audit import AuditTrail
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from observer.review.worker_history import WorkerHistories
     from observer.search.service import Search
     from observer.security.idle_lock import IdleLock
+    from observer.service.commentary import Commentaries
     from observer.service.moderation import Moderation
     from observer.service.quality import ServiceView
     from observer.service.themes import Themes
@@ -224,6 +226,21 @@ class Services:
         from observer.documents.summaries import Summaries
 
         return Summaries(self)
+
+    @cached_property
+    def commentaries(self) -> Commentaries:
+        """The QA lead's commentary the Board report prints, per period and scope."""
+        from observer.service.commentary import Commentaries
+
+        return Commentaries(self.db)
+
+    @cached_property
+    def board_reports(self) -> BoardReports:
+        from observer.documents.board_reports import BoardReports
+        from observer.service.quality import ServiceView
+
+        view = ServiceView(self.db)
+        return BoardReports(self, view.figures, self.commentaries)
 
     @cached_property
     def history_pdfs(self) -> HistoryPdfs:

@@ -134,6 +134,17 @@ COMMANDS: tuple[Command, ...] = (
         "development themes, actions, then each observation's summary",
     ),
     Command(
+        "service-report",
+        "service_report",
+        "the Board report: a signed, anonymised PDF of the quality of practice across the "
+        "service for a period, and/or its tables as CSV files",
+    ),
+    Command(
+        "commentary",
+        "service_report",
+        "show or set the QA lead's commentary that the Board report prints for a period",
+    ),
+    Command(
         "search",
         "search",
         "find observations by the words in their narrative, evidence, actions and addenda, "

@@ -26,6 +26,12 @@ HISTORY_PATTERN = re.compile(
     r"(?: records=(?P<records>signed|any) unsigned=(?P<unsigned>\d{1,7}) "
     r"detail=(?P<detail>compact|full))?"
 )
+BOARD_PATTERN = re.compile(
+    r"practice-observer board-report from=(?P<from>\d{4}-\d{2}-\d{2}) "
+    r"to=(?P<to>\d{4}-\d{2}-\d{2}) team=(?P<team>all|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}) observations=(?P<count>\d{1,9}) "
+    r"anonymised=yes"
+)
 ANY_DATE = "any"
 
 
@@ -117,6 +123,47 @@ def parse_history_keywords(text: str) -> HistoryClaim | None:
             full=None if found["detail"] is None else found["detail"] == "full",
         )
     except ValueError:  # a date that matches the pattern but not the calendar
+        return None
+
+
+@dataclass(frozen=True)
+class BoardClaim:
+    """What a Board report says it is: its period, its scope (every team or one) and how
+    many observations it counts; always anonymised."""
+
+    date_from: date
+    date_to: date
+    team_id: uuid.UUID | None
+    observations: int
+
+    def keywords(self) -> str:
+        team = "all" if self.team_id is None else str(self.team_id)
+        return (
+            f"practice-observer board-report from={self.date_from.isoformat()} "
+            f"to={self.date_to.isoformat()} team={team} observations={self.observations} "
+            "anonymised=yes"
+        )
+
+    def describe(self) -> str:
+        scope = "every team" if self.team_id is None else f"the team with id {self.team_id}"
+        return (
+            f"the Board report for {uk_date(self.date_from)} to {uk_date(self.date_to)}, "
+            f"{scope} ({plural(self.observations, 'observation')} counted; anonymised)"
+        )
+
+
+def parse_board_keywords(text: str) -> BoardClaim | None:
+    found = BOARD_PATTERN.search(text)
+    if found is None:
+        return None
+    try:
+        return BoardClaim(
+            date_from=date.fromisoformat(found["from"]),
+            date_to=date.fromisoformat(found["to"]),
+            team_id=None if found["team"] == "all" else uuid.UUID(found["team"]),
+            observations=int(found["count"]),
+        )
+    except ValueError:
         return None
 
 

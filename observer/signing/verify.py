@@ -27,8 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from observer.signing.claims import (
+    BoardClaim,
     HistoryClaim,
     keywords,
+    parse_board_keywords,
     parse_history_keywords,
     parse_keywords,
 )
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from pyhanko_certvalidator import ValidationContext
 
 __all__ = [
+    "BoardClaim",
     "HistoryClaim",
     "Verification",
     "keywords",
@@ -95,6 +98,8 @@ class Verification:
     hash_matches: bool | None = None
     # A worker's history PDF names no record, but whose history it is.
     history: HistoryClaim | None = None
+    # Nor does a Board report: it names its period and scope.
+    board: BoardClaim | None = None
 
     @property
     def signer_fingerprint(self) -> str | None:
@@ -181,6 +186,8 @@ class Verification:
         record = self.record_id
         if record is None and self.history is not None:
             return self._history_line(self.history)
+        if record is None and self.board is not None:
+            return f"Report: {self.board.describe()}; it names no single record."
         if record is None:
             return "Record: this PDF does not name a Practice Observer record."
         if not self.signed:
@@ -272,6 +279,15 @@ class Verification:
                 "to": self.history.date_to and self.history.date_to.isoformat(),
                 "observations": self.history.observations,
             },
+            "board_report": None
+            if self.board is None
+            else {
+                "from": self.board.date_from.isoformat(),
+                "to": self.board.date_to.isoformat(),
+                "team_id": self.board.team_id and str(self.board.team_id),
+                "observations": self.board.observations,
+                "anonymised": True,
+            },
             "ok": self.ok,
         }
 
@@ -296,6 +312,8 @@ def verify_pdf(
     result = _verify(name, data, local_hash_lookup)
     if result.record_id is None:
         result = replace(result, history=_history_claim(data))
+    if result.record_id is None and result.history is None:
+        result = replace(result, board=parse_board_keywords(_keywords_text(data)))
     return _with_signer(result, known_certificates)
 
 
@@ -377,13 +395,16 @@ def _claim_from_reader(reader: PdfFileReader) -> tuple[uuid.UUID, str] | None:
 def _history_claim(data: bytes) -> HistoryClaim | None:
     """The history a PDF says it is, from its Keywords (read leniently: a damaged file
     still says what it claimed to be)."""
+    return parse_history_keywords(_keywords_text(data))
+
+
+def _keywords_text(data: bytes) -> str:
     try:
         info = _reader(data).trailer_view.get("/Info")
         value = None if info is None else info.get_object().get("/Keywords")
-        text = str(value) if value is not None else ""
+        return str(value) if value is not None else ""
     except Exception:
-        text = data.decode("latin-1")
-    return parse_history_keywords(text)
+        return data.decode("latin-1")
 
 
 def _claim_from_bytes(data: bytes) -> tuple[uuid.UUID, str] | None:

@@ -34,6 +34,7 @@ from observer.errors import (
     StoreBusy,
     StoreUnwritable,
 )
+from observer.store import commentary as commentary  # its table joins the models' metadata
 from observer.store import encryption
 from observer.store import plans as plans  # its tables join the models' metadata
 from observer.store.backup_files import BEFORE_UPGRADE, clear_staging, write_backup
@@ -56,6 +57,7 @@ SCHEMA_REVISIONS = (
     "0016",
     "0017",
     "0018",
+    "0019",
 )
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 # An upgrade from before this revision leaves records smaller in place, to be packed.

@@ -1,0 +1,105 @@
+"""Times the Board report: `observer service-report` for the busiest quarter of a real
+store, figures, layout, signing and writing, as the command line runs it.
+
+    .venv/bin/observer --data-dir DIR demo --workers 2000 --observations 100000
+    cp -r DIR COPY          # exporting writes to the store (audit trail, signing identity)
+    OBSERVER_PASSPHRASE=... .venv/bin/python benchmarks/board_report.py --data-dir COPY
+
+Each run is the whole command in a fresh process (start-up, opening the store, the
+figures for the quarter and the one before, the PDF, its signature and the audit event),
+as a QA lead running it, or the app's button starting it, waits for it. The figure is the
+slowest of --runs (default 5); the target is issue 17's: at most 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.harness import Measurement, table  # noqa: E402
+
+WHAT = "Board report for a quarter, built and signed (`observer service-report`)"
+TARGET_MS = 3000.0
+RUNS = 5
+
+
+def busiest_quarter(store: Path) -> tuple[date, date]:
+    """The calendar quarter holding the most observations."""
+    from sqlalchemy import select
+
+    from observer.cli.main import passphrase_from_environment
+    from observer.service.period import quarter_of
+    from observer.services import open_services
+    from observer.store.models import Observation
+
+    services = open_services(store, passphrase_from_environment())
+    try:
+        with services.db.session() as s:
+            moments = s.scalars(select(Observation.observed_at)).all()
+    finally:
+        services.close()
+    counts: dict[date, int] = {}
+    for moment in moments:
+        quarter = quarter_of(moment.date())
+        counts[quarter.first] = counts.get(quarter.first, 0) + 1
+    first = max(counts, key=lambda q: counts[q])
+    period = quarter_of(first)
+    return period.first, period.last
+
+
+def measure(store: Path, runs: int) -> list[Measurement]:
+    first, last = busiest_quarter(store)
+    command = [str(Path(sys.executable).with_name("observer")), "--data-dir", str(store)]
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(runs):
+            out = Path(folder) / f"board-{run}.pdf"
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    *command,
+                    "service-report",
+                    "--from",
+                    first.isoformat(),
+                    "--to",
+                    last.isoformat(),
+                    "-o",
+                    str(out),
+                ],
+                check=True,
+                capture_output=True,
+                env=os.environ.copy(),
+            )
+            times.append((time.perf_counter() - started) * 1000)
+    return [
+        Measurement(
+            what=WHAT,
+            figure=max(times),
+            unit="ms",
+            target=TARGET_MS,
+            how=f"slowest of {runs} runs, each a fresh process; {first:%B} to {last:%B %Y}",
+        )
+    ]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", required=True, type=Path)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    args = parser.parse_args(argv)
+    print(table(measure(args.data_dir, args.runs)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
