@@ -237,10 +237,18 @@ class Services:
     @cached_property
     def board_reports(self) -> BoardReports:
         from observer.documents.board_reports import BoardReports
-        from observer.service.quality import ServiceView
+        from observer.service.board_tables import agreement_rows
 
-        view = ServiceView(self.db)
-        return BoardReports(self, view.figures, self.commentaries)
+        return BoardReports(
+            self,
+            lambda query, today: self.service_view.figures(
+                query, today, self.themes.of_standards()
+            ),
+            self.commentaries,
+            lambda query: agreement_rows(
+                self.moderation.results(query.period.first, query.period.last)
+            ),
+        )
 
     @cached_property
     def history_pdfs(self) -> HistoryPdfs:

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from observer.service.action_themes import ActionCount
+from observer.service.agreement import Interval
 from observer.service.child_voice import ChildVoice
 from observer.service.disclosure import (
+    SMALLEST_SHOWN,
     Cell,
     count_cell,
     not_available,
@@ -23,6 +25,8 @@ from observer.service.disclosure import (
     share_shown,
     text,
 )
+from observer.service.moderation_results import AgreementRow as ModerationAgreement
+from observer.service.moderation_results import ModerationResults
 from observer.service.quality import ServiceFigures
 from observer.service.standards import StandardFigures
 
@@ -87,6 +91,8 @@ class AgreementRow:
     within_one: Cell
     kappa: Cell
     kappa_interval: Cell  # "0.52 to 0.81"
+    alpha: Cell  # Krippendorff's alpha, ordinal
+    alpha_interval: Cell
     higher: Cell  # pairs the observer rated higher than the moderator
     lower: Cell
 
@@ -166,6 +172,8 @@ class BoardTables:
                     "within_one_percent",
                     "weighted_kappa",
                     "kappa_95_interval",
+                    "krippendorff_alpha",
+                    "alpha_95_interval",
                     "observer_higher",
                     "observer_lower",
                 ),
@@ -177,6 +185,8 @@ class BoardTables:
                         r.within_one,
                         r.kappa,
                         r.kappa_interval,
+                        r.alpha,
+                        r.alpha_interval,
                         r.higher,
                         r.lower,
                     )
@@ -323,4 +333,50 @@ def _levels_table(name: str, rows: Sequence[StandardRow]) -> Table:
             for r in rows
             for label, cell in r.levels
         ),
+    )
+
+
+def agreement_rows(results: ModerationResults) -> tuple[AgreementRow, ...]:
+    """Moderation's agreement for the report: every standard pooled, the overall judgement,
+    then each standard; never per observer (few observers would be recognised by their
+    figures, however lettered)."""
+    rows = [("All standards", results.standards), ("Overall judgement", results.judgement)]
+    rows += [(row.label, row) for row in results.by_standard]
+    return tuple(_agreement_row(label, row) for label, row in rows if row.paired.pairs)
+
+
+def _agreement_row(label: str, row: ModerationAgreement) -> AgreementRow:
+    paired = row.paired
+    pairs = paired.pairs
+    shown = pairs >= SMALLEST_SHOWN
+
+    def share(value: float | None) -> Cell:
+        if value is None:
+            return not_available("share")
+        return share_cell(round(value * pairs), pairs)
+
+    def statistic(value: float | None) -> Cell:
+        if not shown:
+            return Cell(None, "statistic")
+        return not_available("statistic") if value is None else Cell(value, "statistic")
+
+    def interval(bounds: Interval | None) -> Cell:
+        if not shown:
+            return Cell(None, "text")
+        if bounds is None:
+            return not_available("text")
+        return text(f"{bounds.low:.2f} to {bounds.high:.2f}")
+
+    direction = paired.direction
+    return AgreementRow(
+        label=label,
+        pairs=count_cell(pairs),
+        exact=share(paired.exact),
+        within_one=share(paired.within_one),
+        kappa=statistic(paired.kappa.value),
+        kappa_interval=interval(paired.kappa.interval),
+        alpha=statistic(row.alpha.value),
+        alpha_interval=interval(row.alpha.interval),
+        higher=count_cell(direction.higher) if direction else not_available(),
+        lower=count_cell(direction.lower) if direction else not_available(),
     )

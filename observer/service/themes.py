@@ -222,6 +222,12 @@ class Themes:
                 return _plan_of(newest)
         return shipped_plan()
 
+    def of_standards(self) -> Callable[[StandardRef], tuple[str, ...]]:
+        """The current plan's themes of a standard, by name, for figures by theme: a
+        standard the plan does not map counts under its theme for unlinked actions."""
+        plan = self.current()
+        return lambda key: tuple(t.name for t in plan.themes_of_action([(key[0], key[1], key[2])]))
+
     def outline(self) -> PlanOutline:
         plan = self.current()
         with self._db.session() as s:

@@ -469,13 +469,26 @@ def _agreement(t: BoardTables, styles: Styles) -> list[Flowable]:
         text(
             "A second practice lead or the QA lead rated a sample of signed observations "
             "without seeing the original ratings. Exact: the same level; within one: at most "
-            "one level apart; weighted kappa: agreement beyond chance (1 is perfect, 0 no "
-            "better than chance), with its 95% interval; higher and lower: pairs where the "
-            "observer rated above or below the moderator.",
+            "one level apart; weighted kappa (quadratic, observer against moderator) and "
+            "Krippendorff's alpha (ordinal, every rating of each record): agreement beyond "
+            "chance (1 is perfect, 0 no better than chance), each with its 95% interval; "
+            "observer higher and lower: pairs where the observer rated above or below the "
+            "moderator. Moderation covers every team for the period.",
             styles.small,
         ),
         _table(
-            ["", "Pairs", "Exact", "Within one", "Kappa", "95% interval", "Higher", "Lower"],
+            [
+                "",
+                "Pairs",
+                "Exact",
+                "Within one",
+                "Weighted kappa",
+                "95% interval",
+                "Alpha",
+                "95% interval",
+                "Observer higher",
+                "Observer lower",
+            ],
             [
                 [
                     r.label,
@@ -484,14 +497,17 @@ def _agreement(t: BoardTables, styles: Styles) -> list[Flowable]:
                     shown(r.within_one),
                     shown(r.kappa),
                     shown(r.kappa_interval),
+                    shown(r.alpha),
+                    shown(r.alpha_interval),
                     shown(r.higher),
                     shown(r.lower),
                 ]
                 for r in t.agreement
             ],
             styles,
-            widths=[0.30, 0.09, 0.09, 0.1, 0.09, 0.15, 0.09, 0.09],
+            widths=[0.20, 0.07, 0.07, 0.08, 0.09, 0.11, 0.07, 0.11, 0.10, 0.10],
             empty="",
+            head_style=_small_head(styles),
         ),
     ]
 
