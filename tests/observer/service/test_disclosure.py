@@ -31,6 +31,7 @@ def figures(now: list[int], before: list[int]) -> StandardFigures:
         framework_version=1,
         framework_name="Direct work, version 1",
         code="4",
+        position=4,
         title="The child's voice and lived experience",
         levels=tuple(
             LevelCount(label.lower(), label, g, n)
