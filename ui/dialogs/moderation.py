@@ -158,6 +158,9 @@ class ModerationDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.results)
         layout.addLayout(bottom)
+        self._drawing = LatestResult(self)
+        self._drawing.ready.connect(self._drawn)
+        self._drawing.failed.connect(self._not_drawn)
         self._results = LatestResult(self)
         self._results.ready.connect(self._results_ready)
         self._results.failed.connect(self.results.setText)
@@ -182,30 +185,53 @@ class ModerationDialog(QDialog):
 
     def draw(self) -> None:
         """Draws the period's sample, or shows the one kept; another on other terms only
-        with the reason it replaces the kept one."""
-        start, end = self.period()
+        with the reason it replaces the kept one. Drawing reads every signed observation of
+        the period, so it runs off the GUI thread."""
         seed_text = self.seed.text().strip()
         if seed_text and not seed_text.isdigit():
             self._prompts.error(self, "A seed is a whole number, or leave it empty.")
             return
-        seed = int(seed_text) if seed_text else None
+        self._draw(int(seed_text) if seed_text else None, None)
+
+    def _draw(self, seed: int | None, reason: str | None) -> None:
+        start, end = self.period()
+        percent = self.percent.value()
         moderation = self._services.moderation
-        try:
+
+        def drawn() -> SampleView | SampleAlreadyDrawn:
             try:
-                self.sample = moderation.draw_sample(start, end, self.percent.value(), seed)
+                return moderation.draw_sample(start, end, percent, seed, supersede_because=reason)
             except SampleAlreadyDrawn as kept:
-                reason = self._prompts.text(
-                    self, f"{kept} Why is it replaced? (Recorded in the audit trail.)"
-                )
-                if reason is None or not reason.strip():
-                    return
-                self.sample = moderation.draw_sample(
-                    start, end, self.percent.value(), seed, supersede_because=reason
-                )
-        except ObserverError as error:
-            self._prompts.error(self, str(error))
+                return kept
+
+        self.draw_button.setEnabled(False)
+        self.about.setText("Drawing the sample…")
+        self._pending = (seed, start, end)
+        self._drawing.request(drawn)
+
+    @property
+    def drawing(self) -> bool:
+        return self._drawing.busy
+
+    def _drawn(self, result: object) -> None:
+        self.draw_button.setEnabled(True)
+        if isinstance(result, SampleAlreadyDrawn):
+            self._show()
+            reason = self._prompts.text(
+                self, f"{result} Why is it replaced? (Recorded in the audit trail.)"
+            )
+            if reason is None or not reason.strip():
+                return
+            self._draw(self._pending[0], reason)
             return
+        assert isinstance(result, SampleView)
+        self.sample = result
         self._show()
+
+    def _not_drawn(self, sentence: str) -> None:
+        self.draw_button.setEnabled(True)
+        self._show()
+        self._prompts.error(self, sentence)
 
     def _show(self) -> None:
         sample = self.sample

@@ -66,6 +66,7 @@ def test_the_qa_lead_draws_a_sample_moderates_blind_and_raises_a_disagreement(
     assert dialog.about.text() == "No sample drawn for this period yet."
     dialog.seed.setText("17")
     dialog.draw_button.click()
+    qtbot.waitUntil(lambda: not dialog.drawing)
     assert dialog.about.text().startswith(
         "1 observation by 1 observer: 10% of each observer's signed observations, at least "
         "one each, seed 17; drawn by Priya Raman on "
@@ -130,16 +131,19 @@ def test_drawing_again_on_other_terms_asks_why_and_a_cancel_draws_nothing(
     dialog = ModerationDialog(services, text_prompts, today=date(2025, 3, 12))
     qtbot.addWidget(dialog)
     dialog.draw_button.click()
+    qtbot.waitUntil(lambda: not dialog.drawing)
     first = dialog.sample
     assert first is not None
     dialog.percent.setValue(50)
     dialog.draw_button.click()  # the text prompt is cancelled
+    qtbot.waitUntil(lambda: not dialog.drawing)
     assert text_prompts.shown[-1][0] == "text"
     assert "is kept, so it is not drawn again" in text_prompts.shown[-1][1]
     assert dialog.sample == first
     assert len(services.moderation.samples()) == 1
     text_prompts.texts.append("The first was drawn before the last visits were signed.")
     dialog.draw_button.click()
+    qtbot.waitUntil(lambda: not dialog.drawing)
     assert dialog.sample is not None
     assert dialog.sample.supersedes_id == first.id
     assert "It replaced an earlier sample because: The first was drawn" in dialog.about.text()
@@ -153,9 +157,41 @@ def test_an_observer_is_told_they_cannot_moderate_their_own_record(
     dialog = ModerationDialog(services, text_prompts, today=date(2025, 3, 12))
     qtbot.addWidget(dialog)
     dialog.draw_button.click()
+    qtbot.waitUntil(lambda: not dialog.drawing)
     dialog.moderate_button.click()
     assert text_prompts.shown[-1] == (
         "error",
         "You cannot moderate an observation you made or were observed in; another practice "
         "lead or the QA lead moderates it.",
     )
+
+
+def test_drawing_a_sample_runs_off_the_gui_thread_and_the_dialog_says_so(
+    qtbot: QtBot,
+    services: Services,
+    text_prompts: TextPrompts,
+    signed: uuid.UUID,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Drawing reads every signed observation of the period (seconds on a large store): the
+    window must keep answering meanwhile."""
+    import threading
+
+    moderation = services.moderation
+    draw = moderation.draw_sample
+    threads: list[bool] = []
+
+    def drawing(*args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return draw(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(moderation, "draw_sample", drawing)
+    dialog = ModerationDialog(services, text_prompts, today=date(2025, 3, 20))
+    qtbot.addWidget(dialog)
+    dialog.draw_button.click()
+    assert dialog.about.text() == "Drawing the sample…"
+    assert not dialog.draw_button.isEnabled()
+    qtbot.waitUntil(lambda: not dialog.drawing)
+    assert threads == [False]
+    assert dialog.draw_button.isEnabled()
+    assert dialog.about.text().startswith("1 observation by 1 observer")
