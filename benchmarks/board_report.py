@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -103,3 +104,70 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
+
+
+MODERATED_PERCENT = 10
+MODERATION_SEED = 17
+
+
+def moderate_busiest_quarter(store: Path) -> int:
+    """Draws a MODERATED_PERCENT sample of the busiest quarter's signed observations and
+    moderates each as the laptop's user would: most ratings the same as the observer's,
+    some a level apart, a few two (seeded), so the Board report's agreement figures are
+    worked out over a realistic number of moderations. Returns how many."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from observer.cli.main import passphrase_from_environment
+    from observer.services import open_services
+    from observer.store.models import Observation, Rating, RatingLevel, Standard
+
+    first, last = busiest_quarter(store)
+    services = open_services(store, passphrase_from_environment())
+    shuffle = random.Random(MODERATION_SEED)
+    try:
+        moderation = services.moderation
+        sample = moderation.sample(first, last) or moderation.draw_sample(
+            first, last, MODERATED_PERCENT, MODERATION_SEED
+        )
+        profile = services.profiles.current()
+        assert profile is not None, "the benchmark store has a laptop user (observer setup)"
+        scales: dict[object, list[RatingLevel]] = defaultdict(list)
+        with services.db.session() as s:
+            for level in s.scalars(select(RatingLevel).order_by(RatingLevel.position)):
+                if level.score is not None:
+                    scales[level.framework_id].append(level)
+        for item in sample.observations:
+            with services.db.session() as s:
+                observation = s.get(Observation, item.observation_id)
+                assert observation is not None
+                levels = scales[observation.framework_id]
+                rated = s.execute(
+                    select(Standard.code, RatingLevel.code)
+                    .select_from(Rating)
+                    .join(Standard, Standard.id == Rating.standard_id)
+                    .outerjoin(RatingLevel, RatingLevel.id == Rating.level_id)
+                    .where(Rating.observation_id == item.observation_id)
+                ).all()
+                overall = next(
+                    (lv.code for lv in levels if lv.id == observation.overall_level_id), None
+                )
+            codes = [lv.code for lv in levels]
+            moderation.moderate(
+                item.observation_id,
+                {code: _nearby(level, codes, shuffle) for code, level in rated},
+                _nearby(overall, codes, shuffle),
+                "Moderated for the quarter's report.",
+                profile.name,
+            )
+        return len(sample.observations)
+    finally:
+        services.close()
+
+
+def _nearby(level: str | None, codes: list[str], shuffle: random.Random) -> str | None:
+    if level is None or level not in codes:
+        return level
+    step = shuffle.choices((0, 1, -1, 2, -2), weights=(70, 12, 12, 3, 3))[0]
+    return codes[max(0, min(len(codes) - 1, codes.index(level) + step))]

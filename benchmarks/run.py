@@ -4,7 +4,8 @@
 
 Makes a store of fictional records at scale, once, with the commands the page it writes
 names (`observer setup`, then `observer demo --workers 2000 --observations 100000 --seed
-1`, then its busiest worker given 500 observations), and keeps it untouched: every run
+1`, then its busiest worker given 500 observations, then a moderated sample of its busiest
+quarter), and keeps it untouched: every run
 measures fresh copies of it, one for the in-process figures and one for the GUI session
 (both write to the store they are given: audit events, an autosaved draft), so a second
 run, or someone else's on another machine, measures the same store as the first. A kept
@@ -68,11 +69,12 @@ def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dic
     """The store of fictional records the figures are taken on: made when missing, or made
     with other sizes or at another schema, else reused as it is (it is never measured
     itself: see working_copy)."""
+    from benchmarks.board_report import MODERATED_PERCENT, moderate_busiest_quarter
     from observer.store.db import SCHEMA_HEAD
 
     wanted: dict[str, Any] = {
         "workers": workers, "observations": observations, "busy": busy, "seed": SEED,
-        "schema": SCHEMA_HEAD,
+        "schema": SCHEMA_HEAD, "moderated_percent": MODERATED_PERCENT,
     }  # fmt: skip
     marker = store / MARKER
     if marker.exists():
@@ -94,7 +96,13 @@ def ensure_store(store: Path, workers: int, observations: int, busy: int) -> dic
         "--seed", str(SEED),
     )  # fmt: skip
     _give_busiest_worker(store, busy)
-    made = {**wanted, "complete": True, "commit": made_by, "made_at": made_at}
+    made = {
+        **wanted,
+        "moderations": moderate_busiest_quarter(store),
+        "complete": True,
+        "commit": made_by,
+        "made_at": made_at,
+    }
     marker.write_text(json.dumps(made))
     print(f"Made it in {time.perf_counter() - started:.0f} s.", flush=True)
     return made
@@ -224,8 +232,11 @@ def report(
             f"{store['observations']} --seed {store['seed']}",
             "```",
             "",
-            f"then its busiest worker given {store['busy']} observations. `benchmarks/run.py` "
-            "does all three once and keeps the store (`--store`, by default "
+            f"then its busiest worker given {store['busy']} observations, and "
+            f"{store.get('moderations', 'no')} moderations by the laptop's user of a "
+            f"{store.get('moderated_percent', 10)}% sample of the busiest quarter "
+            "(`benchmarks/board_report.py`, seeded: most ratings as the observer's, some a "
+            "level or two apart). `benchmarks/run.py` does all of this once and keeps the store (`--store`, by default "
             "`~/.cache/practice-observer-benchmark`) for later runs, made again when the store's "
             "schema changes; every figure is taken on a fresh copy of it, so measuring never "
             "changes what the next run measures.",
@@ -284,11 +295,7 @@ def main(argv: list[str]) -> int:
     for folder in ("observer", "ui", "benchmarks"):
         compileall.compile_dir(ROOT / folder, quiet=1)
 
-<<<<<<< HEAD
-    from benchmarks import cli, gui_session, service, startup
-=======
-    from benchmarks import board_report, cli, gui_session, startup
->>>>>>> report
+    from benchmarks import board_report, cli, gui_session, service, startup
 
     load_at_start = load()
     made = ensure_store(args.store, args.workers, args.observations, args.busy)
