@@ -236,7 +236,8 @@ def report(
             f"{store.get('moderations', 'no')} moderations by the laptop's user of a "
             f"{store.get('moderated_percent', 10)}% sample of the busiest quarter "
             "(`benchmarks/board_report.py`, seeded: most ratings as the observer's, some a "
-            "level or two apart). `benchmarks/run.py` does all of this once and keeps the store (`--store`, by default "
+            "level or two apart). `benchmarks/run.py` does all of this once and keeps the "
+            "store (`--store`, by default "
             "`~/.cache/practice-observer-benchmark`) for later runs, made again when the store's "
             "schema changes; every figure is taken on a fresh copy of it, so measuring never "
             "changes what the next run measures.",
