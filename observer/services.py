@@ -246,7 +246,7 @@ class Services:
             ),
             self.commentaries,
             lambda query: agreement_rows(
-                self.moderation.results(query.period.first, query.period.last)
+                self.moderation.results(query.period.first, query.period.last, by_observer=False)
             ),
         )
 

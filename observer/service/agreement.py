@@ -25,11 +25,11 @@ error.
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 TOO_FEW = "Too few to tell: fewer than two rated pairs."
 ONE_LEVEL = "Too few to tell: every rating is the same level, so chance agreement is total."
@@ -301,25 +301,54 @@ def krippendorff_alpha(
 def _bootstrap(
     coincidences: _Coincidences, metric: Metric, seed: int, samples: int
 ) -> Interval | None:
-    """As many units as there are, drawn with replacement, `samples` times; a draw is
-    summed by kind of unit (a handful on a four-level scale), not unit by unit."""
+    """As many units as there are, drawn with replacement, `samples` times. Units are
+    counted by kind (a handful on a four-level scale), so a draw is how many of each kind
+    it took: one multinomial draw, and each draw's alpha worked out as arrays."""
     units = sum(coincidences.weights)
     if units < 2 or samples < 1:
         return None
-    of_kind = [i for i, weight in enumerate(coincidences.weights) for _ in range(weight)]
-    kinds = range(len(coincidences.kinds))
-    draw = random.Random(seed)
-    values: list[float] = []
-    for _ in range(samples):
-        drawn = Counter(draw.choices(of_kind, k=units))
-        cells = _matrix(coincidences, [drawn[i] for i in kinds])
-        alpha = _alpha_of(cells, coincidences.values, metric)
-        if alpha is not None:
-            values.append(alpha)
+    import numpy as np
+
+    weights = np.array(coincidences.weights, dtype=float)
+    drawn = np.random.default_rng(seed).multinomial(units, weights / weights.sum(), samples)
+    width = len(coincidences.values)
+    of_kind = np.zeros((len(coincidences.kinds), width * width))
+    for i, kind in enumerate(coincidences.kinds):
+        for cell, count in kind:
+            of_kind[i, cell] += count
+    alphas = alphas_of(drawn @ of_kind, coincidences.values, metric)
+    values = sorted(float(a) for a in alphas[~np.isnan(alphas)])
     if len(values) < samples / 2:  # most draws had no variation: no honest interval
         return None
-    values.sort()
     return Interval(_percentile(values, 0.025), _percentile(values, 0.975))
+
+
+def alphas_of(cells: Any, values: Sequence[float], metric: Metric) -> Any:
+    """`_alpha_of` for many coincidence matrices at once: `cells` holds one flat matrix a
+    row; NaN where `_alpha_of` gives None."""
+    import numpy as np
+
+    width = len(values)
+    o = np.asarray(cells, dtype=float).reshape(-1, width, width)
+    totals = o.sum(axis=2)
+    n = totals.sum(axis=1)
+    i, j = np.meshgrid(np.arange(width), np.arange(width), indexing="ij")
+    if metric is Metric.NOMINAL:
+        delta = np.broadcast_to(np.where(i == j, 0.0, 1.0), o.shape)
+    elif metric is Metric.INTERVAL:
+        v = np.asarray(values, dtype=float)
+        delta = np.broadcast_to((v[:, None] - v[None, :]) ** 2, o.shape)
+    else:
+        prefix = np.concatenate([np.zeros((len(o), 1)), np.cumsum(totals, axis=1)], axis=1)
+        low, high = np.minimum(i, j), np.maximum(i, j)
+        spans = prefix[:, high + 1] - prefix[:, low]
+        delta = np.where(i == j, 0.0, (spans - (totals[:, i] + totals[:, j]) / 2) ** 2)
+    observed = (o * delta).sum(axis=(1, 2))
+    expected = (totals[:, :, None] * totals[:, None, :] * delta).sum(axis=(1, 2))
+    varied = (n >= 2) & ((totals > 0).sum(axis=1) >= 2) & (expected != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alphas = 1 - (n - 1) * observed / expected
+    return np.where(varied, alphas, np.nan)
 
 
 def _percentile(ordered: list[float], share: float) -> float:

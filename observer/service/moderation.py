@@ -325,13 +325,15 @@ class Moderation:
 
     # Results
 
-    def results(self, start: date | None = None, end: date | None = None) -> ModerationResults:
-        """Agreement per observer, per standard and overall, for moderations of observations
-        observed in the period (all, without one)."""
+    def results(
+        self, start: date | None = None, end: date | None = None, *, by_observer: bool = True
+    ) -> ModerationResults:
+        """Agreement per observer (unless not `by_observer`), per standard and overall, for
+        moderations of observations observed in the period (all, without one)."""
         if start is not None and end is not None and end < start:
             raise InvalidInput("The period ends before it starts.")
         with self._db.session() as s:
-            return moderation_results(s, start, end)
+            return moderation_results(s, start, end, by_observer=by_observer)
 
     # Helpers
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from observer.service.agreement import (
     ONE_LEVEL,
@@ -123,3 +125,33 @@ def test_alpha_for_two_raters_without_missing_values_matches_the_coincidence_for
     expected = sum((c - k) ** 2 for c in values for k in values)
     alpha = krippendorff_alpha(pairs, Metric.INTERVAL)
     assert alpha.value == pytest.approx(1 - (n - 1) * observed / expected)
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.integers(1, 4)), min_size=2, max_size=4),
+        min_size=2,
+        max_size=30,
+    ),
+    st.sampled_from(list(Metric)),
+)
+def test_the_bootstraps_array_alpha_is_the_reference_alpha_of_every_draw(
+    units: list[list[int | None]], metric: Metric
+) -> None:
+    """The interval's draws are worked out as arrays (agreement.alphas_of); each must be the
+    alpha the checked formula gives for the same coincidence matrix."""
+    import math
+
+    from observer.service.agreement import _alpha_of, _coincidences, _matrix, alphas_of
+
+    found = _coincidences(units)
+    if not found.values:
+        return
+    matrices = [_matrix(found, found.weights), _matrix(found, [1] * len(found.weights))]
+    arrays = alphas_of(matrices, found.values, metric)
+    for cells, array in zip(matrices, arrays, strict=True):
+        reference = _alpha_of(cells, found.values, metric)
+        if reference is None:
+            assert math.isnan(array)
+        else:
+            assert array == pytest.approx(reference, abs=1e-9)
