@@ -93,8 +93,9 @@ def _history(services: Services, as_json: bool) -> int:
 
 def _outline_lines(outline: PlanOutline) -> list[str]:
     plan = outline.plan
+    held = f"version {plan.version}" if plan.version else "shipped, not held in this store"
     lines = [
-        f"{plan.name} (version {plan.version})",
+        f"{plan.name} ({held})",
         f"Agreed actions linked to no standard in a theme count under {plan.unlinked_theme.name}.",
     ]
     for item in outline.themes:
