@@ -5,9 +5,11 @@ apart, development areas that open their evidence, and the same in supervision a
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from observer.service.period import quarter_of
@@ -243,3 +245,41 @@ def test_the_service_section_is_in_the_main_window(
     )
     assert window.section_actions[SERVICE].shortcut().toString() == "Ctrl+6"
     assert Qt.Key.Key_6  # the View menu's shortcut for the sixth section
+
+
+def test_the_levels_are_told_apart_in_greyscale_and_labelled(
+    qtbot: QtBot, services: Services, panel: ServicePanel, record: Recorder
+) -> None:
+    fw = framework_id(services, DW)
+    for level in ("outstanding", "good", RI, "inadequate"):
+        record.observation(date(2025, 7, 10), {"1": level}, framework_id=fw)
+
+    load(qtbot, panel)
+
+    def grey(colour: QColor) -> float:  # the luminance a greyscale print keeps
+        return 0.299 * colour.red() + 0.587 * colour.green() + 0.114 * colour.blue()
+
+    greys = sorted(grey(bar.color()) for bar in panel.chart.sets)
+    assert min(b - a for a, b in pairwise(greys)) >= 30
+    assert all(bar.label() for bar in panel.chart.sets)  # the legend names each level
+    assert panel.chart.chart.series()[0].isLabelsVisible()  # each piece says its share
+
+
+@raises_windows
+def test_double_clicking_the_evidence_opens_the_record_in_its_editor(
+    qtbot: QtBot, services: Services, prompts, record: Recorder
+) -> None:
+    fw = framework_id(services, DW)
+    behind = record.observation(date.today(), {"4": RI}, framework_id=fw)
+    window = MainWindow(services, prompts)
+    qtbot.addWidget(window)
+    window.show()
+    window.load_data()
+    window.show_section(SERVICE)
+    panel = window.service_panel
+    qtbot.waitUntil(lambda: panel.evidence_model.rowCount() == 1, timeout=10000)
+
+    view = panel.evidence_table.view
+    view.doubleClicked.emit(view.model().index(0, 0))
+
+    assert list(window.editors.windows) == [behind]
