@@ -221,10 +221,22 @@ class MainWindow(QMainWindow):
             found.open_requested.connect(self.editors.open)
             return found
         if section == SERVICE:
+            from ui.panels.board_report import BoardReportTab
             from ui.panels.service import ServicePanel
 
-            service = ServicePanel(services.service_view, parent=self.stack, changes=changes)
+            themes = services.themes
+            service = ServicePanel(
+                services.service_view,
+                parent=self.stack,
+                themes=themes.of_standards,
+                changes=changes,
+            )
             service.open_requested.connect(self.editors.open)
+            service.add_board_report(
+                BoardReportTab(
+                    services.commentaries, services.board_reports, services.actor, prompts
+                )
+            )
             return service
         from ui.panels.team import TeamPanel
 

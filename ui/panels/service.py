@@ -60,6 +60,7 @@ from ui.models.service import (
     percent,
 )
 from ui.models.table import RecordFilterProxy
+from ui.panels.board_report import BoardReportTab
 from ui.panels.service_chart import SpreadChart
 from ui.widgets.labelled import together, wrapping_row
 from ui.widgets.layout import ROW_SPACING, panel_layout
@@ -313,6 +314,17 @@ class ServicePanel(QWidget):
         tab = _tab(self.voice)
         tab.layout().addStretch(1)  # type: ignore[union-attr]
         return tab
+
+    def add_board_report(self, tab: BoardReportTab) -> None:
+        """The Board report's tab: its commentary follows the period and team shown."""
+        self.board_report = tab
+        self.tabs.addTab(tab, "&Board report")
+
+        def follow() -> None:
+            team = self.team.currentData()
+            tab.follow(self.query(), self.team.currentText() if team is not None else None)
+
+        self.loaded.connect(follow)
 
     # What the main window asks of a panel
 
