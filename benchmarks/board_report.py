@@ -164,8 +164,8 @@ def moderate_busiest_quarter(store: Path) -> int:
             try:
                 moderation.moderate(
                     item.observation_id,
-                    {code: _nearby(level, codes, shuffle) for code, level in rated},
-                    _nearby(overall, codes, shuffle),
+                    {code: nearby(level, codes, shuffle) for code, level in rated},
+                    nearby(overall, codes, shuffle),
                     "Moderated for the quarter's report.",
                     profile.name,
                 )
@@ -177,7 +177,7 @@ def moderate_busiest_quarter(store: Path) -> int:
         services.close()
 
 
-def _nearby(level: str | None, codes: list[str], shuffle: random.Random) -> str | None:
+def nearby(level: str | None, codes: list[str], shuffle: random.Random) -> str | None:
     if level is None or level not in codes:
         return level
     step = shuffle.choices((0, 1, -1, 2, -2), weights=(70, 12, 12, 3, 3))[0]

@@ -23,8 +23,10 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QPoint, Qt, QThreadPool  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from observer.cli.main import passphrase_from_environment  # noqa: E402
+from observer.errors import ObserverError  # noqa: E402
 from observer.governance.retention import RetentionPolicy  # noqa: E402
 from observer.people.directory import PersonDetails  # noqa: E402
 from observer.records.recording import ObservationFilter  # noqa: E402
@@ -33,6 +35,7 @@ from observer.services import Services, open_services  # noqa: E402
 from observer.vocabulary import Role, SignatureRole, Status  # noqa: E402
 from ui.app import application  # noqa: E402
 from ui.dialogs.audit_trail import AuditTrailDialog  # noqa: E402
+from ui.dialogs.moderation import ModerateDialog, ModerationDialog  # noqa: E402
 from ui.dialogs.passphrase import Attempt, UnlockDialog  # noqa: E402
 from ui.dialogs.retention import RetentionDialog  # noqa: E402
 from ui.editor.window import EditorWindow  # noqa: E402
@@ -161,6 +164,124 @@ def service_shots(app: QApplication, window: MainWindow, out: Path, prefix: str)
     return paths
 
 
+def board_shots(
+    app: QApplication, window: MainWindow, services: Services, out: Path, prefix: str
+) -> list[Path]:
+    """Moderation and the Board report for the quarter the Service section shows: the
+    quarter's sample drawn and most of it moderated (seeded, fictional), the Moderation
+    dialog, a record as the moderator reads it (no ratings), the Board report tab with a
+    commentary, and the report's cover and standards pages (poppler's pdftoppm)."""
+    import random
+    import subprocess
+    import tempfile
+
+    from benchmarks.board_report import nearby
+    from observer.service.period import ServiceFilter
+    from observer.store.models import Observation, Rating, RatingLevel, Standard
+
+    service = window.service_panel
+    period = service.period
+    moderation = services.moderation
+    sample = moderation.sample(period.first, period.last) or moderation.draw_sample(
+        period.first, period.last, 20, 17
+    )
+    profile = services.profiles.current()
+    assert profile is not None
+    shuffle = random.Random(17)
+    waiting = []
+    for number, item in enumerate(sample.observations):
+        if number % 7 == 3 or moderation.moderators_of([item.observation_id]):
+            waiting.append(item.observation_id)
+            continue
+        with services.db.session() as s:
+            observation = s.get(Observation, item.observation_id)
+            assert observation is not None
+            levels = [
+                lv
+                for lv in s.scalars(
+                    select(RatingLevel)
+                    .where(RatingLevel.framework_id == observation.framework_id)
+                    .order_by(RatingLevel.position)
+                )
+                if lv.score is not None
+            ]
+            rated = s.execute(
+                select(Standard.code, RatingLevel.code)
+                .select_from(Rating)
+                .join(Standard, Standard.id == Rating.standard_id)
+                .outerjoin(RatingLevel, RatingLevel.id == Rating.level_id)
+                .where(Rating.observation_id == item.observation_id)
+            ).all()
+            overall = next(
+                (lv.code for lv in levels if lv.id == observation.overall_level_id), None
+            )
+        codes = [lv.code for lv in levels]
+        try:
+            moderation.moderate(
+                item.observation_id,
+                {code: nearby(level, codes, shuffle) for code, level in rated},
+                nearby(overall, codes, shuffle),
+                "Read the record without its ratings; the evidence supports these levels.",
+                profile.name,
+            )
+        except ObserverError:
+            waiting.append(item.observation_id)
+    paths = []
+    dialog = ModerationDialog(services, Prompts(), today=period.first)
+    dialog.resize(1100, 700)
+    dialog.show()
+    settle(app)
+    while dialog.loading:
+        QThreadPool.globalInstance().waitForDone(20)
+        app.processEvents()
+    settle(app)
+    paths.append(out / f"{prefix}moderation.png")
+    dialog.grab().save(str(paths[-1]))
+    if waiting:
+        blind = ModerateDialog(services, Prompts(), moderation.blind_record(waiting[0]), dialog)
+        blind.resize(1100, 740)
+        blind.show()
+        settle(app)
+        paths.append(out / f"{prefix}moderate.png")
+        blind.grab().save(str(paths[-1]))
+        blind.close()
+    dialog.close()
+
+    services.commentaries.save(
+        period,
+        None,
+        services.commentaries.read(period).text
+        or (
+            "Practice is improving where it matters most: more direct work hears the "
+            "child's voice, and plans are more purposeful than last quarter.\n\n"
+            "Management oversight is not yet good enough in two teams; supervision audits "
+            "start next month, and the moderation results below show observers' judgements "
+            "mostly agree with a second reader's."
+        ),
+        based_on=services.commentaries.read(period).revision,
+        actor=services.actor(),
+    )
+    service.reload()
+    loaded(app, service)
+    service.tabs.setCurrentWidget(service.board_report)
+    settle(app)
+    paths.append(out / f"{prefix}service-board.png")
+    window.grab().save(str(paths[-1]))
+    service.tabs.setCurrentIndex(0)
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "board.pdf"
+        services.board_reports.export(ServiceFilter(period), pdf)
+        for page in (1, 3):
+            stem = out / f"{prefix}board-report-{page}"
+            subprocess.run(
+                ["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l",
+                 str(page), str(pdf), str(stem)],
+                check=True,
+            )  # fmt: skip
+            paths.append(stem.with_suffix(".png"))
+    return paths
+
+
 def protection_shots(app: QApplication, services: Services, out: Path, prefix: str) -> None:
     """The unlock screen after a wrong passphrase, the audit trail, and the retention
     policy with two people due (this marks two workers as having left: a throwaway store)."""
@@ -231,6 +352,8 @@ def main(argv: list[str]) -> int:
                 return 1
             print(path)
         for path in review_shots(app, window, services, args.out, args.prefix):
+            print(path)
+        for path in board_shots(app, window, services, args.out, args.prefix):
             print(path)
         for name, status in (("editor", Status.READY), ("readiness", Status.DRAFT)):
             records = services.recording.list(ObservationFilter(status=status), limit=100)

@@ -107,12 +107,14 @@ class BoardReportTab(QWidget):
 
     def follow(self, query: ServiceFilter, team_name: str | None = None) -> None:
         """Shows the commentary of `query`'s period and team (named `team_name`), saving
-        what was typed for the ones before first."""
+        what was typed for the ones before first; for the same ones, what another window
+        (or a sync) saved since, unless something typed here is waiting to be saved."""
         scope = _scope(query)
-        if self.query is not None and _scope(self.query) == scope:
+        same = self.query is not None and _scope(self.query) == scope
+        if same and self.text.toPlainText() != self._held:
             self.query = _reported(query)
-            return
-        if self.query is not None and not self.save():
+            return  # being typed: saved after the pause, as ever
+        if not same and self.query is not None and not self.save():
             return  # kept on screen, with the dialog saying why
         self.query = _reported(query)
         period, team = scope

@@ -70,6 +70,9 @@ SUBJECT = "Board report: quality of practice across the service (anonymised)"
 # each segment also carries its share in figures.
 SPREAD_GREYS = ("#2f3b44", "#6f7c86", "#b4bdc4", "#e4e8eb")
 BAR_HEIGHT = 11
+# A bar whose levels are held back shows Good or better against below Good, in words too.
+COMBINED_GOOD = HexColor("#55636e")
+COMBINED_BELOW = HexColor("#d5dadf")
 LABEL_WIDTH = 150
 HEAD_SIZE = 7.5
 MIN_FIGURE_WIDTH = 40
@@ -333,7 +336,7 @@ def _spread_chart(
     """One bar per standard across 100%, a segment per level. Where a level's count is
     held back, the bar shows only Good or better against below Good (when that share is
     shown), so that no bar gives away a figure the table holds back."""
-    bars: list[tuple[StandardRow, list[tuple[float, Color]]]] = []
+    bars: list[tuple[StandardRow, list[tuple[float, Color, str]]]] = []
     greys = _greys(len(levels))
     combined = full = False
     for r in rows:
@@ -342,12 +345,16 @@ def _spread_chart(
             continue
         if all(isinstance(cell.value, int) for _, cell in r.levels):
             segments = [
-                (float(cell.value or 0) / rated, grey)
+                (float(cell.value or 0) / rated, grey, "")
                 for (_, cell), grey in zip(r.levels, greys, strict=True)
             ]
             full = True
         elif isinstance(r.share, Cell) and isinstance(r.share.value, float):
-            segments = [(r.share.value, greys[0]), (1 - r.share.value, greys[-1])]
+            # Worded, so that no one reads them as a level's.
+            segments = [
+                (r.share.value, COMBINED_GOOD, " Good or better"),
+                (1 - r.share.value, COMBINED_BELOW, " below Good"),
+            ]
             combined = True
         else:
             continue
@@ -370,18 +377,21 @@ def _spread_chart(
             )
         )
         x: float = LABEL_WIDTH
-        for share, grey in segments:
+        for share, grey, words in segments:
             span = share * bar_width
             if span <= 0:
                 continue
             d.add(Rect(x, y, span, BAR_HEIGHT, fillColor=grey, strokeColor=white, strokeWidth=0.5))
+            label = f"{share * 100:.0f}%{words}"
+            if words and stringWidth(label, REGULAR, 6.5) + 6 > span:
+                label = f"{share * 100:.0f}%"
             if span >= 22:
                 ink = white if _dark(grey) else black
                 d.add(
                     String(
                         x + span / 2,
                         y + 3,
-                        f"{share * 100:.0f}%",
+                        label,
                         fontName=REGULAR,
                         fontSize=6.5,
                         fillColor=ink,
@@ -395,7 +405,10 @@ def _spread_chart(
     if combined:
         _legend(
             d,
-            [("Good or better (levels held back: too few)", greys[0]), ("Below Good", greys[-1])],
+            [
+                ("Good or better (levels held back: too few to show)", COMBINED_GOOD),
+                ("Below Good", COMBINED_BELOW),
+            ],
             2,
         )
     left_out = len(rows) - len(bars)

@@ -148,3 +148,14 @@ def test_the_report_covers_every_kind_whatever_the_section_is_narrowed_to(
     query = panel.board_report.query
     assert query == ServiceFilter(quarter_of(TODAY))
     assert shift_quarter(quarter_of(TODAY), -1) == Period(date(2025, 4, 1), date(2025, 6, 30))
+
+
+def test_a_commentary_saved_elsewhere_is_shown_when_the_section_reloads(
+    qtbot: QtBot, services: Services, panel: ServicePanel
+) -> None:
+    quarter = quarter_of(TODAY)
+    services.commentaries.save(quarter, None, "Written in another window.", based_on=0, actor="X")
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        panel.reload()
+    assert panel.board_report.text.toPlainText() == "Written in another window."
+    assert panel.board_report.saved_label.text().endswith("by X.")
