@@ -241,9 +241,7 @@ class Services:
 
         return BoardReports(
             self,
-            lambda query, today: self.service_view.figures(
-                query, today, self.themes.of_standards()
-            ),
+            lambda query, today: self.service_view.figures(query, today, self.themes.for_figures()),
             self.commentaries,
             lambda query: agreement_rows(
                 self.moderation.results(query.period.first, query.period.last, by_observer=False)

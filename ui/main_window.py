@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
             service = ServicePanel(
                 services.service_view,
                 parent=self.stack,
-                themes=themes.of_standards,
+                themes=themes.for_figures,
                 changes=changes,
             )
             service.open_requested.connect(self.editors.open)

@@ -61,19 +61,29 @@ class ActionCount:
 
 
 @dataclass(frozen=True)
+class ThemePlan:
+    """An improvement plan as the figures use it: a standard's themes, the plan's themes in
+    its order, and the theme that actions linked to no standard count under."""
+
+    of: Themes
+    order: tuple[str, ...]
+    unlinked: str
+
+
+@dataclass(frozen=True)
 class ActionsByTheme:
     themes: tuple[ActionCount, ...]  # the plan's themes in its order, then others; NO_STANDARD last
     standards: tuple[ActionCount, ...]  # per linked standard, most open first
 
 
-def theme_order(name: str) -> int:
+def theme_order(name: str, order: Sequence[str] = PLAN_THEMES) -> int:
     """Where a theme is listed: the plan's themes in its order, then others (by name, as
     sorted after), and actions linked to no standard last."""
     if name == NO_STANDARD:
-        return 2 * len(PLAN_THEMES) + 2
-    if name in PLAN_THEMES:
-        return PLAN_THEMES.index(name)
-    return len(PLAN_THEMES)
+        return 2 * len(order) + 2
+    if name in order:
+        return list(order).index(name)
+    return len(order)
 
 
 def actions_by_theme(
@@ -82,7 +92,12 @@ def actions_by_theme(
     today: date,
     scales: dict[uuid.UUID, FrameworkScale],
     themes: Themes,
+    *,
+    order: Sequence[str] = PLAN_THEMES,
+    unlinked: str | None = None,
 ) -> ActionsByTheme:
+    """`order`: the plan's themes, listed even with no actions; `unlinked`: the theme that
+    actions linked to no standard count under (without one, a row of their own)."""
     is_open = Action.status == ActionStatus.OPEN.value
     late = and_(is_open, Action.due_date < today)
     in_view = observations_in(query, query.period.first, query.period.last)
@@ -124,17 +139,27 @@ def actions_by_theme(
         theme_of[action_key].update(themes(named[0]))
         _add(by_standard[named[1]], status)
     per_theme: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for theme in PLAN_THEMES:  # listed even with no actions
+    for theme in order:  # listed even with no actions
         per_theme[theme] = [0, 0, 0]
     for action_key, in_themes in theme_of.items():
         for theme in in_themes:
             _add(per_theme[theme], states[action_key])
     counted = [ActionCount(name, o, late_n, d) for name, (o, late_n, d) in per_theme.items()]
-    if open_alone or done_alone:
+    if unlinked is not None:
+        counts = per_theme[unlinked]
+        counts[0], counts[1], counts[2] = (
+            counts[0] + open_alone,
+            counts[1] + late_alone,
+            counts[2] + done_alone,
+        )
+        counted = [ActionCount(name, o, late_n, d) for name, (o, late_n, d) in per_theme.items()]
+    elif open_alone or done_alone:
         counted.append(ActionCount(NO_STANDARD, open_alone, late_alone, done_alone))
     standards = [ActionCount(name, o, late_n, d) for name, (o, late_n, d) in by_standard.items()]
     return ActionsByTheme(
-        themes=tuple(sorted(counted, key=lambda c: (theme_order(c.name), c.name.casefold()))),
+        themes=tuple(
+            sorted(counted, key=lambda c: (theme_order(c.name, order), c.name.casefold()))
+        ),
         standards=tuple(sorted(standards, key=lambda c: (-c.open, c.name))),
     )
 

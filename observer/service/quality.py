@@ -14,12 +14,19 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from observer.review.settings import observation_interval_months
 from observer.review.trends import load_scales
-from observer.service.action_themes import ActionsByTheme, Themes, actions_by_theme, themes_from
+from observer.service.action_themes import (
+    ActionsByTheme,
+    ThemePlan,
+    Themes,
+    actions_by_theme,
+    themes_from,
+)
 from observer.service.child_voice import ChildVoice, child_voice
 from observer.service.coverage import TeamCoverage, coverage
 from observer.service.period import ServiceFilter
@@ -79,9 +86,16 @@ class ServiceView:
         self,
         query: ServiceFilter,
         today: date,
-        themes: Themes | Mapping[StandardKey, Sequence[str]] | None = None,
+        themes: ThemePlan | Themes | Mapping[StandardKey, Sequence[str]] | None = None,
     ) -> ServiceFigures:
+        """`themes`: the improvement plan (its order, and where actions linked to no
+        standard count), or just a standard's themes."""
         months = observation_interval_months(self._db)
+        if isinstance(themes, ThemePlan):
+            plan: dict[str, Any] = {"order": themes.order, "unlinked": themes.unlinked}
+            of: Themes | Mapping[StandardKey, Sequence[str]] | None = themes.of
+        else:
+            plan, of = {}, themes
         with self._db.session() as s:
             scales = load_scales(s)
             standards = standard_figures(s, query, scales)
@@ -92,7 +106,7 @@ class ServiceView:
                 standards=standards,
                 development_areas=development_areas(s, query, scales, standards),
                 coverage=coverage(s, query, today, months),
-                actions=actions_by_theme(s, query, today, scales, themes_from(themes)),
+                actions=actions_by_theme(s, query, today, scales, themes_from(of), **plan),
                 child_voice=child_voice(s, query),
             )
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from observer.governance.audit import record_event
+from observer.service.action_themes import ThemePlan
 from observer.service.plan import (
     ImprovementPlan,
     InvalidPlan,
@@ -222,11 +223,16 @@ class Themes:
                 return _plan_of(newest)
         return shipped_plan()
 
-    def of_standards(self) -> Callable[[StandardRef], tuple[str, ...]]:
-        """The current plan's themes of a standard, by name, for figures by theme: a
-        standard the plan does not map counts under its theme for unlinked actions."""
+    def for_figures(self) -> ThemePlan:
+        """The current plan as the Service section's figures use it: a standard's themes
+        by name (a standard the plan does not map counts under its theme for unlinked
+        actions), the themes in order, and that theme."""
         plan = self.current()
-        return lambda key: tuple(t.name for t in plan.themes_of_action([(key[0], key[1], key[2])]))
+        return ThemePlan(
+            of=lambda key: tuple(t.name for t in plan.themes_of_action([(key[0], key[1], key[2])])),
+            order=tuple(t.name for t in plan.themes),
+            unlinked=plan.unlinked_theme.name,
+        )
 
     def outline(self) -> PlanOutline:
         plan = self.current()

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from observer.changes import Topic
 from observer.errors import InvalidInput
 from observer.review.team_overview import Period
-from observer.service.action_themes import Themes
+from observer.service.action_themes import ThemePlan, Themes
 from observer.service.child_voice import ChildVoice
 from observer.service.period import (
     ServiceFilter,
@@ -83,7 +83,7 @@ COUNTED_HERE = (
     "Ratings, areas, actions and the child's voice count observations ready for sign-off "
     "or signed, as the worker page does."
 )
-ThemesArgument = Themes | Mapping[StandardKey, Sequence[str]] | None
+ThemesArgument = ThemePlan | Themes | Mapping[StandardKey, Sequence[str]] | None
 
 
 @dataclass(frozen=True)

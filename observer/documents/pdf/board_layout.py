@@ -478,6 +478,10 @@ def _voice(t: BoardTables, styles: Styles) -> list[Flowable]:
 def _agreement(t: BoardTables, styles: Styles) -> list[Flowable]:
     if not t.agreement:
         return [text("No observation was moderated in the period.", styles.empty)]
+    # Overall rows always; a standard's only when it has enough pairs to show (the CSV
+    # table keeps every one, held back as [c]).
+    shown_rows = [r for n, r in enumerate(t.agreement) if n < 2 or r.pairs.value is not None]
+    left_out = len(t.agreement) - len(shown_rows)
     return [
         text(
             "A second practice lead or the QA lead rated a sample of signed observations "
@@ -515,12 +519,24 @@ def _agreement(t: BoardTables, styles: Styles) -> list[Flowable]:
                     shown(r.higher),
                     shown(r.lower),
                 ]
-                for r in t.agreement
+                for r in shown_rows
             ],
             styles,
-            widths=[0.20, 0.07, 0.07, 0.08, 0.09, 0.11, 0.07, 0.11, 0.10, 0.10],
+            widths=[0.18, 0.07, 0.07, 0.08, 0.10, 0.11, 0.07, 0.11, 0.105, 0.105],
             empty="",
             head_style=_small_head(styles),
+        ),
+        *(
+            [
+                text(
+                    f"{left_out} standard{'s' if left_out != 1 else ''} with fewer than 5 "
+                    "moderated ratings in the period "
+                    f"{'are' if left_out != 1 else 'is'} left out.",
+                    styles.small,
+                )
+            ]
+            if left_out
+            else []
         ),
     ]
 

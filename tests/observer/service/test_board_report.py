@@ -232,3 +232,23 @@ def test_bad_input_to_service_report_is_one_sentence_and_exit_2(
     assert says in ran.stderr
     assert "Traceback" not in ran.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_actions_linked_to_no_standard_count_under_the_plans_theme_for_them(
+    demo: Services, quarter: Period
+) -> None:
+    from observer.service.action_themes import NO_STANDARD
+
+    query = ServiceFilter(quarter)
+    bare = demo.service_view.figures(query, date.today())
+    unlinked = next(a for a in bare.actions.themes if a.name == NO_STANDARD)
+    assert unlinked.open + unlinked.done > 0
+    planned = demo.service_view.figures(query, date.today(), demo.themes.for_figures())
+    names = [a.name for a in planned.actions.themes]
+    assert names == ["Practice", "Performance", "People", "Partnerships"]
+    practice = planned.actions.themes[0]
+    assert practice.open >= unlinked.open
+    assert practice.done >= unlinked.done
+    assert sum(a.open for a in planned.actions.themes) >= sum(
+        a.open for a in bare.actions.themes if a.name != NO_STANDARD
+    )
