@@ -155,3 +155,15 @@ def test_the_bootstraps_array_alpha_is_the_reference_alpha_of_every_draw(
             assert math.isnan(array)
         else:
             assert array == pytest.approx(reference, abs=1e-9)
+
+
+def test_quadratic_kappa_matches_two_maintained_libraries_published_test_values() -> None:
+    """Values from other projects' own test suites, computed by their code, not ours:
+    scikit-learn's `test_cohen_kappa` (sklearn/metrics/tests/test_classification.py:
+    0.9541 for these 100 pairs) and the quadratic weighted kappa of Kaggle's metrics
+    (benhamner/Metrics, testQuadraticWeightedKappa.m: 0.75 and 0.4)."""
+    sklearn = list(zip([0] * 46 + [1] * 44 + [2] * 10, [0] * 50 + [1] * 40 + [2] * 10, strict=True))
+    assert paired_agreement(sklearn, [0, 1, 2]).kappa.value == pytest.approx(0.9541, abs=5e-5)
+    kaggle = [(1, 1), (2, 2), (3, 3), (1, 1), (2, 2), (2, 3), (3, 2)]
+    assert paired_agreement(kaggle, [1, 2, 3]).kappa.value == pytest.approx(0.75)
+    assert paired_agreement([(1, 1), (2, 2), (1, 2)], [1, 2]).kappa.value == pytest.approx(0.4)
