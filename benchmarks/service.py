@@ -63,7 +63,9 @@ def session(args: argparse.Namespace) -> dict[str, Any]:
     from observer.service.period import period_name, quarter_of
     from observer.services import open_services
     from ui.app import application
+    from ui.panels.board_report import BoardReportTab
     from ui.panels.service import ServicePanel
+    from ui.prompts import Prompts
 
     app = application()
     services = open_services(args.data_dir, passphrase_from_environment())
@@ -74,7 +76,12 @@ def session(args: argparse.Namespace) -> dict[str, Any]:
         result["quarter"] = period_name(quarter)
         result["observations_in_quarter"] = held
         result["observations"] = services.recording.count()
-        panel = ServicePanel(services.service_view, today=lambda: quarter.last)
+        panel = ServicePanel(
+            services.service_view, today=lambda: quarter.last, themes=services.themes.for_figures
+        )
+        panel.add_board_report(
+            BoardReportTab(services.commentaries, services.board_reports, services.actor, Prompts())
+        )
         panel.resize(*SIZE)
         panel.show()
         app.processEvents()
