@@ -68,7 +68,7 @@ def _codes(s: Session) -> dict[uuid.UUID, Any]:
         for row in s.execute(select(Framework.id, Framework.key, Framework.version))
     }
     for model in (Standard, RatingLevel):
-        found |= {id_: code for id_, code in s.execute(select(model.id, model.code))}
+        found |= dict(s.execute(select(model.id, model.code)))
     return found
 
 

@@ -47,9 +47,7 @@ def _moderate(source: Services, observation_id: uuid.UUID, disagree: bool) -> uu
         theirs = s.get_one(RatingLevel, record.overall_level_id).code
     level = (scored[-1] if theirs == scored[0] else scored[0]) if disagree else theirs
     ratings = dict.fromkeys((standard.code for standard in blind.standards), level)
-    return source.moderation.moderate(
-        observation_id, ratings, level, "Looked again.", QA_LEAD
-    ).id
+    return source.moderation.moderate(observation_id, ratings, level, "Looked again.", QA_LEAD).id
 
 
 def make_quality_source(folder: Path) -> dict[str, Any]:
@@ -65,9 +63,7 @@ def make_quality_source(folder: Path) -> dict[str, Any]:
         raised = _moderate(source, signed[0].id, disagree=True)
         _moderate(source, signed[1].id, disagree=False)
         source.moderation.raise_with_observer(raised, "Please look at the risk evidence again.")
-        source.commentaries.save(
-            QUARTER, None, "Practice is improving.", based_on=0, actor=QA_LEAD
-        )
+        source.commentaries.save(QUARTER, None, "Practice is improving.", based_on=0, actor=QA_LEAD)
         assert source.moderation.verify() == []
         return export_bundle(source.db, exported_by=QA_LEAD)
     finally:
@@ -231,9 +227,7 @@ def test_a_moderation_of_a_record_nowhere_is_refused(
     _refused(target, bundle, r"neither in the bundle nor in this store")
 
 
-def test_a_sample_not_as_drawn_is_refused(
-    target: Services, quality_bundle: dict[str, Any]
-) -> None:
+def test_a_sample_not_as_drawn_is_refused(target: Services, quality_bundle: dict[str, Any]) -> None:
     bundle = copy.deepcopy(quality_bundle)
     bundle["moderation_samples"][0]["seed"] += 1
     _refused(target, bundle, r"not the sample that was drawn")
@@ -283,7 +277,8 @@ def test_one_worker_s_bundle_takes_only_their_moderations(
     ids = {o["id"] for o in part["observations"]}
     assert part["moderations"]
     assert {m["observation_id"] for m in part["moderations"]} <= ids
-    assert "moderation_samples" not in part and "board_commentaries" not in part
+    assert "moderation_samples" not in part
+    assert "board_commentaries" not in part
 
 
 # Fuzz: one hostile change to one of the records above
