@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -23,9 +23,6 @@ from observer.service.moderation_sample import MAX_REASON, MAX_SEED
 from observer.store.commentary import ALL_TEAMS, BoardCommentary
 from observer.store.models import Framework, RatingLevel, Standard
 from observer.store.moderation_tables import Moderation, ModerationSample
-
-if TYPE_CHECKING:
-    from observer.bundle.reader import BundleReader
 
 SAMPLES, MODERATIONS, COMMENTARIES = "moderation_samples", "moderations", "board_commentaries"
 
@@ -42,7 +39,7 @@ def quality_json(s: Session, observation_ids: Collection[uuid.UUID] | None) -> d
     )
     if observation_ids is not None:
         moderations = moderations.where(Moderation.observation_id.in_(list(observation_ids)))
-    codes = _codes(s)
+    codes = framework_codes(s)
     found: dict[str, Any] = {
         MODERATIONS: [
             moderation_json(m, codes)
@@ -61,14 +58,14 @@ def quality_json(s: Session, observation_ids: Collection[uuid.UUID] | None) -> d
     return found
 
 
-def _codes(s: Session) -> dict[uuid.UUID, Any]:
+def framework_codes(s: Session) -> dict[uuid.UUID, Any]:
     """Frameworks as (key, version), standards and levels as codes, by id."""
     found: dict[uuid.UUID, Any] = {
         row.id: (row.key, row.version)
         for row in s.execute(select(Framework.id, Framework.key, Framework.version))
     }
     for model in (Standard, RatingLevel):
-        found |= dict(s.execute(select(model.id, model.code)))
+        found |= {row.id: row.code for row in s.execute(select(model.id, model.code))}
     return found
 
 
@@ -151,7 +148,9 @@ def commentary_json(c: BoardCommentary) -> dict[str, Any]:
 class QualityReader:
     """Checks the moderation records and commentaries of a decoded bundle, field by field."""
 
-    def __init__(self, reader: BundleReader) -> None:
+    def __init__(self, reader: Any) -> None:
+        """`reader`: the BundleReader reading the rest (its record, sha256 and binary
+        checks), which imports this module."""
         self.r = reader
         self.f = reader.f
 

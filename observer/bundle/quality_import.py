@@ -170,6 +170,10 @@ def _moderation(
         .where(Observation.id == record["observation_id"])
         .options(*ONE_OBSERVATION_LOAD_OPTIONS)
     ).one_or_none()
+    if observation is None and vouched_by is not None:
+        # From the team server, which shows a moderator their moderation of a record they may
+        # not see: there is nothing here for it to moderate.
+        return
     if observation is None:
         raise InvalidBundle(
             f"{where} moderates observation {record['observation_id']}, which is neither in "

@@ -1,6 +1,7 @@
 """The outbox hook: on a laptop that has joined a team server, every transaction that
-adds, changes or deletes an observation (or one of its parts), a person, a team or a
-framework writes an outbox entry in the same transaction (docs/sync-protocol.md).
+adds, changes or deletes an observation (or one of its parts), a person, a team, a
+framework, an improvement plan, a moderation sample, a moderation (with its notes) or a
+Board commentary writes an outbox entry in the same transaction (docs/sync-protocol.md).
 
 Like tracking.py it listens to the session, so no write path can forget: objects flushed,
 and insert, update and delete statements run through a session (their record ids are
@@ -39,6 +40,16 @@ RECORD_OF_TABLE = {
     "frameworks": ("framework", "id"),
     "standards": ("framework", "framework_id"),
     "rating_levels": ("framework", "framework_id"),
+    # Issue 17's records (observer/bundle/quality.py says what each carries).
+    "improvement_plans": ("improvement_plan", "id"),
+    "improvement_themes": ("improvement_plan", "plan_id"),
+    "theme_standards": ("improvement_plan", "plan_id"),
+    "moderation_samples": ("moderation_sample", "id"),
+    "moderation_sample_items": ("moderation_sample", "sample_id"),
+    "moderations": ("moderation", "id"),
+    "moderation_ratings": ("moderation", "moderation_id"),
+    "moderation_notes": ("moderation", "moderation_id"),
+    "board_commentaries": ("board_commentary", "id"),
 }
 Touched = dict[tuple[str, uuid.UUID], list[str]]
 # A conflict goes up only when settled (protocol v2): its row is the laptop's own otherwise.
