@@ -374,6 +374,11 @@ def _commentary(s: Session, record: dict[str, Any], where: str, actor: str, coun
         if record["text"].strip() in held.text:
             count("commentaries", "unchanged")
             return
+        if held.text.strip() in record["text"]:  # theirs holds ours already (a server's merge)
+            _replace_commentary(s, held, record["text"], held.written_by, held.revision + 1)
+            _audit_commentary(s, held.id, record, actor, "holding the one here")
+            count("commentaries", "updated")
+            return
         text = f"{held.text.rstrip()}\n\n{record['written_by']}:\n{record['text'].strip()}"
         _replace_commentary(s, held, text, held.written_by, held.revision + 1)
         _audit_commentary(s, held.id, record, actor, "added to the one here")

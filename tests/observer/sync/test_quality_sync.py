@@ -146,6 +146,24 @@ def test_a_commentary_edited_later_reaches_the_lead_and_pulling_again_changes_no
     assert (_moderations(service.lead), _commentaries(service.lead)) == before
 
 
+def test_commentaries_two_leads_wrote_before_syncing_keep_both_words_everywhere(
+    service: Service,
+) -> None:
+    spring = Period(date(2026, 4, 1), date(2026, 6, 30))
+    service.qa.commentaries.save(spring, None, "Supervision is better.", based_on=0, actor=QA_LEAD)
+    service.lead.commentaries.save(
+        spring, None, "Visits are more purposeful.", based_on=0, actor="Aled Hughes"
+    )
+    _synced(service.qa)
+    _synced(service.lead)
+    _synced(service.qa)
+    texts = {laptop.commentaries.read(spring).text for laptop in (service.qa, service.lead)}
+    assert len(texts) == 1
+    (text,) = texts
+    assert "Supervision is better." in text
+    assert "Visits are more purposeful." in text
+
+
 def test_a_plan_imported_on_one_laptop_reaches_every_other(
     service: Service, tmp_path: Path
 ) -> None:
