@@ -264,17 +264,15 @@ def test_a_moderation_goes_with_its_observation_when_retention_removes_it(
         ).scalar_one()
     assert removed == 1
     with service.db.owner.connect() as conn:
-        for table in (
-            schema.moderations,
-            schema.moderation_ratings,
-            schema.moderation_notes,
-            schema.moderation_sample_items,
-        ):
+        for table in (schema.moderations, schema.moderation_ratings, schema.moderation_notes):
             assert conn.execute(select(text("count(*)")).select_from(table)).scalar_one() == 0
-        # The sample itself stays: it says what was drawn.
+        # The sample stays whole, ids only: its hash covers the observations it chose.
         assert conn.execute(select(schema.moderation_samples.c.id)).scalars().all() == [
             service.sample
         ]
+        assert conn.execute(
+            select(schema.moderation_sample_items.c.observation_id)
+        ).scalars().all() == [service.of_ada]
 
 
 def test_a_moderation_follows_its_observation_and_its_notes_in_the_feed(service: Service) -> None:

@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from observer.bundle import read_bundle
 from observer.review.team_overview import Period
 from observer.services import Services
 from observer.store.commentary import BoardCommentary
 from observer.store.moderation_tables import Moderation, ModerationSample
 from observer.store.sync_tables import sync_outbox
 from observer.vocabulary import Role
+from tests.support.core import trusting_bundle
 from tests.support.sync import (
     TEAM,
     Laptop,
@@ -184,3 +186,45 @@ def test_the_server_refuses_to_change_a_moderation_a_laptop_pushed(
     with pytest.raises(DBAPIError) as refused, live_server.db.owner.begin() as conn:
         conn.execute(text("UPDATE moderations SET comment = 'Agreed.'"))
     assert getattr(refused.value.orig, "sqlstate", None) == "OB001"
+
+
+def test_a_moderation_made_before_joining_goes_with_the_moderator_when_they_join(
+    live_server: LiveServer, make_laptop: Laptop, tmp_path: Path
+) -> None:
+    lead = lead_with_a_draft(live_server, make_laptop)
+    signed_in_the_room(lead)
+    _synced(lead.laptop)
+    bundle = tmp_path / "records.json"
+    lead.laptop.bundles.export(bundle, None)
+    qa = make_laptop(QA_LEAD, Role.QA_LEAD)
+    trusting_bundle(qa, read_bundle(bundle))
+    qa.bundles.import_file(bundle, None)
+    blind = qa.moderation.blind_record(lead.draft)
+    best = next(level.code for level in blind.scale if level.score is not None)
+    made = qa.moderation.moderate(
+        lead.draft, dict.fromkeys((st.code for st in blind.standards), best), best, "", QA_LEAD
+    )
+    qa.sync.join(live_server.url, live_server.code_for(QA_LEAD, "service"))
+    _synced(qa)
+    manager = make_laptop("Morag Campbell", Role.TEAM_MANAGER)
+    manager.sync.join(
+        live_server.url, live_server.code_for("Morag Campbell", "team_manager", (TEAM,))
+    )
+    _synced(manager)
+    assert _moderations(manager) == {made.id}
+    assert manager.moderation.verify() == []
+    _synced(lead.laptop)
+    assert _moderations(lead.laptop) == {made.id}
+
+
+def test_a_pulled_removal_takes_the_moderations_of_the_record_with_it(
+    service: Service, live_server: LiveServer
+) -> None:
+    with live_server.db.owner.begin() as conn:
+        conn.execute(
+            text("SELECT observer_remove_observations(ARRAY[:id]::uuid[])"), {"id": service.record}
+        )
+    for laptop in (service.manager, service.qa):
+        _synced(laptop)
+        assert _moderations(laptop) == set()
+        assert laptop.moderation.verify() == []

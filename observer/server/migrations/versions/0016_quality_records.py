@@ -9,7 +9,9 @@ QA lead's commentary for the Board report, mirroring the laptop's (laptop migrat
   observer of the observation moderated, by a team manager of the observed worker's team,
   and by a service-wide role (the observation's scope, narrowed: a practice lead assigned
   to the worker's team who neither made the observation nor moderated it does not see it).
-  Only its moderator adds it, and only a practice lead or service-wide role moderates;
+  Only its moderator adds it (under their id, or one the server holds as merged into
+  theirs: a moderation made before their laptop joined), and only a practice lead or
+  service-wide role moderates;
   a note is added by the moderation's moderator or a service-wide role.
 - a moderation sample (and its list of observations) is seen and drawn by practice leads
   and service-wide roles.
@@ -18,9 +20,10 @@ QA lead's commentary for the Board report, mirroring the laptop's (laptop migrat
 
 Triggers refuse, for every role including the owner, any change to a plan, a sample, a
 moderation, its ratings or notes (only the feed's own stamps may change), and their
-removal, save a moderation's rows and a sample's entry going with an observation the
-retention policy removes; and truncating them. A moderation is restamped when its
-observation is (so that it follows its observation in the feed) and when a note is added.
+removal, save a moderation's rows going with an observation the retention policy removes
+(a sample keeps its entries, ids only, which its hash covers); and truncating them. A
+moderation is restamped when its observation is (so that it follows its observation in
+the feed) and when a note is added.
 
 Revision ID: 0016
 Revises: 0015
@@ -59,11 +62,17 @@ STAMPED = (
     "moderation_notes",
     "board_commentaries",
 )
-# Whether the caller sees a moderation (of the row `m`).
+# Whether the caller made a moderation: under their id, or under one of theirs from before
+# their laptop joined (a person the server holds as merged into them).
+MODERATOR = (
+    f"(moderator_id = {PERSON} OR moderator_id IN "
+    f"(SELECT p.id FROM people p WHERE p.merged_into_id = {PERSON}))"
+)
+# Whether the caller sees a moderation.
 SEES_MODERATION = f"""(
     {ROLE} = 'service'
     OR {ROLE} IS NOT NULL AND (
-        moderator_id = {PERSON}
+        {MODERATOR}
         OR EXISTS (
             SELECT 1 FROM observations o
             WHERE o.id = observation_id AND (
@@ -79,7 +88,8 @@ SEES_MODERATION = f"""(
 OF_MODERATION = "EXISTS (SELECT 1 FROM moderations m WHERE m.id = moderation_id OFFSET 0)"
 MODERATORS_OWN = (
     "EXISTS (SELECT 1 FROM moderations m WHERE m.id = moderation_id "
-    f"AND (m.moderator_id = {PERSON} OR {ROLE} = 'service') OFFSET 0)"
+    f"AND ({ROLE} = 'service' OR m.moderator_id = {PERSON} OR m.moderator_id IN "
+    f"(SELECT p.id FROM people p WHERE p.merged_into_id = {PERSON})) OFFSET 0)"
 )
 OF_SAMPLE = "EXISTS (SELECT 1 FROM moderation_samples s WHERE s.id = sample_id OFFSET 0)"
 SEES_COMMENTARY = f"""(
@@ -140,12 +150,6 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION observer_unsample_removed() RETURNS trigger LANGUAGE plpgsql {DEFINER} AS $$
-BEGIN
-    DELETE FROM moderation_sample_items WHERE observation_id = OLD.id;
-    RETURN NULL;
-END
-$$;
 """
 
 # Each append-only table, and what its rows belong to ('': never removed; otherwise removed
@@ -153,7 +157,8 @@ $$;
 GUARDS = {
     "improvement_plans": "",
     "moderation_samples": "",
-    "moderation_sample_items": "observation",
+    # A sample keeps its entries (ids only): its hash covers them.
+    "moderation_sample_items": "",
     "moderations": "observation",
     "moderation_ratings": "moderation",
     "moderation_notes": "moderation",
@@ -457,8 +462,6 @@ def _triggers() -> list[str]:
         "FOR EACH ROW EXECUTE FUNCTION observer_touch_moderation()",
         "CREATE TRIGGER observer_91_moderations AFTER UPDATE ON observations "
         "FOR EACH ROW EXECUTE FUNCTION observer_touch_moderations_of()",
-        "CREATE TRIGGER observer_91_unsample AFTER DELETE ON observations "
-        "FOR EACH ROW EXECUTE FUNCTION observer_unsample_removed()",
     ]
     return sql
 
@@ -481,7 +484,7 @@ def _policies() -> list[str]:
         f"WITH CHECK ({LEADS} AND {OF_SAMPLE})",
         f"CREATE POLICY scope ON moderations FOR SELECT USING ({SEES_MODERATION})",
         "CREATE POLICY moderator_adds ON moderations FOR INSERT "
-        f"WITH CHECK ({LEADS} AND moderator_id = {PERSON})",
+        f"WITH CHECK ({LEADS} AND {MODERATOR})",
         f"CREATE POLICY scope ON moderation_ratings FOR SELECT USING ({OF_MODERATION})",
         "CREATE POLICY moderator_adds ON moderation_ratings FOR INSERT "
         f"WITH CHECK ({MODERATORS_OWN})",
@@ -505,10 +508,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TRIGGER observer_91_moderations ON observations")
-    op.execute("DROP TRIGGER observer_91_unsample ON observations")
     for table in reversed(TABLES):
         op.drop_table(table)
     op.execute(
         "DROP FUNCTION observer_observation_held, observer_refuse_moderation_change, "
-        "observer_touch_moderation, observer_touch_moderations_of, observer_unsample_removed"
+        "observer_touch_moderation, observer_touch_moderations_of"
     )
