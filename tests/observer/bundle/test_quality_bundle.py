@@ -358,3 +358,27 @@ def test_fuzz_paths_reach_every_field_of_a_moderation(quality_bundle: dict[str, 
     """The fuzz test's changes can land on any field, the notes' and ratings' too."""
     paths = {p[-1] for p in json_paths(quality_bundle["moderations"], ("moderations",))}
     assert {"content_hash", "digital_signature", "level", "text", "written_at"} <= paths
+
+
+def test_a_sample_whose_observation_retention_removed_still_verifies_and_travels(
+    target: Services, tmp_path: Path, quality_bundle: dict[str, Any]
+) -> None:
+    """The sample keeps the ids it chose (its hash covers them): removing a sampled record
+    under the retention policy leaves it as drawn, here and in a bundle from here."""
+    from observer.governance.retention import remove_observations
+
+    import_bundle(target.db, copy.deepcopy(quality_bundle), "Tester", "quality.json")
+    sampled = quality_bundle["moderation_samples"][0]["observations"][0]["observation_id"]
+    worker = target.recording.get(uuid.UUID(sampled)).observed_person_id
+    with target.db.session() as s, s.begin():
+        assert remove_observations(s, [worker]) >= 1
+    assert target.moderation.verify() == []
+    sample = target.moderation.samples()[0]
+    assert uuid.UUID(sampled) not in {o.observation_id for o in sample.observations}
+    onward = _target(tmp_path / "onward", quality_bundle)
+    try:
+        result = import_bundle(onward.db, export_bundle(target.db), "Tester", "onward.json")
+        assert result.added["moderation samples"] == 1
+        assert onward.moderation.verify() == []
+    finally:
+        onward.close()
