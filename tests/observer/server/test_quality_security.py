@@ -395,3 +395,19 @@ def test_the_improvement_plan_is_everyones_to_read_and_the_leads_to_add(service:
     with pytest.raises(DBAPIError) as refused, service.db.owner.begin() as conn:
         conn.execute(update(schema.improvement_plans).values(name="Renamed"))
     assert _refused(refused, KEPT)
+
+
+def test_a_moderation_made_under_a_duplicate_is_the_persons_once_merged(service: Service) -> None:
+    """A moderator's id from before their laptop joined, merged into theirs on the server
+    (by the laptop's push of the merged row, or by `observer-server merge-people`)."""
+    from observer.server.merging import merge_people
+
+    duplicate = service.db.person("T. Reed", role="practice_lead")
+    moderation = service.db.add(
+        schema.moderations, **_moderation_values(service.framework, service.of_ada, duplicate)
+    )
+    assert moderation not in service.sees("tom", schema.moderations)
+    with service.db.owner.begin() as conn:
+        merge_people(conn, service.tom, duplicate)
+    assert moderation in service.sees("tom", schema.moderations)
+    assert moderation not in service.sees("dana", schema.moderations)

@@ -64,10 +64,14 @@ STAMPED = (
 )
 # Whether the caller made a moderation: under their id, or under one of theirs from before
 # their laptop joined (a person the server holds as merged into them).
-MODERATOR = (
-    f"(moderator_id = {PERSON} OR moderator_id IN "
-    f"(SELECT p.id FROM people p WHERE p.merged_into_id = {PERSON}))"
+# (After `observer-server merge-people`, the duplicate's row is gone and its tombstone says
+# whom it was merged into.)
+MERGED_INTO_CALLER = (
+    f"(SELECT p.id FROM people p WHERE p.merged_into_id = {PERSON} "
+    "UNION ALL SELECT t.record_id FROM tombstones t "
+    f"WHERE t.record_type = 'people' AND t.merged_into_id = {PERSON})"
 )
+MODERATOR = f"(moderator_id = {PERSON} OR moderator_id IN {MERGED_INTO_CALLER})"
 # Whether the caller sees a moderation.
 SEES_MODERATION = f"""(
     {ROLE} = 'service'
@@ -88,8 +92,8 @@ SEES_MODERATION = f"""(
 OF_MODERATION = "EXISTS (SELECT 1 FROM moderations m WHERE m.id = moderation_id OFFSET 0)"
 MODERATORS_OWN = (
     "EXISTS (SELECT 1 FROM moderations m WHERE m.id = moderation_id "
-    f"AND ({ROLE} = 'service' OR m.moderator_id = {PERSON} OR m.moderator_id IN "
-    f"(SELECT p.id FROM people p WHERE p.merged_into_id = {PERSON})) OFFSET 0)"
+    f"AND ({ROLE} = 'service' OR m.moderator_id = {PERSON} "
+    f"OR m.moderator_id IN {MERGED_INTO_CALLER}) OFFSET 0)"
 )
 OF_SAMPLE = "EXISTS (SELECT 1 FROM moderation_samples s WHERE s.id = sample_id OFFSET 0)"
 SEES_COMMENTARY = f"""(
