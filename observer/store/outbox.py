@@ -26,6 +26,9 @@ from observer.store.sync_tables import PENDING, sync_outbox, sync_state
 
 # session.info key: set while a pull applies the server's rows (this transaction only).
 APPLYING_SERVER_CHANGES = "observer.outbox.applying_server_changes"
+# session.info key: set while the app writes what every store holds alike, no one's change
+# (the shipped improvement plan put in a store that has none).
+NOT_A_CHANGE = "observer.outbox.not_a_change"
 
 # Each synced table: the record it belongs to (its type, and the column holding its id).
 RECORD_OF_TABLE = {
@@ -67,7 +70,7 @@ def watch_outbox(sessions: sessionmaker[Session]) -> None:
 
 
 def _joined(conn: Connection, session: Session) -> bool:
-    if session.info.get(APPLYING_SERVER_CHANGES):
+    if session.info.get(APPLYING_SERVER_CHANGES) or session.info.get(NOT_A_CHANGE):
         return False
     try:
         found = conn.execute(select(sync_state.c.value).where(sync_state.c.key == JOINED_KEY))
