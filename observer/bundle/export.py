@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from observer import __version__
+from observer.bundle.quality import quality_json
 from observer.conflicts.shared import (
     MOST_STATES_NAMED,
     is_draft,
@@ -71,6 +72,7 @@ def export_bundle(
         frameworks_json = [framework_json(f) for f in frameworks]
         teams_json = [team_json(t) for t in sorted(teams.values(), key=lambda t: str(t.id))]
         people_json = [person_json(p) for p in sorted(people.values(), key=lambda p: str(p.id))]
+        quality = quality_json(s, None if wanted is None else [o.id for o in observations])
         drafts = [d for d in documents if is_draft(d)]
         states = named_states(s, [uuid.UUID(d["id"]) for d in drafts])
         for document in drafts:  # its state now first: it is kept as shared below
@@ -92,6 +94,7 @@ def export_bundle(
         "people": people_json,
         "observations": documents,
         "improvement_plans": [plan_json(p) for p in plans],
+        **quality,
     }
 
 

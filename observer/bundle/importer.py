@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from observer.bundle.export import MAX_BUNDLE_BYTES
+from observer.bundle.quality_import import write_quality
 from observer.bundle.reader import BundleReader, CheckedBundle
 from observer.bundle.scope import left_out_sentence, within_scope
 from observer.bundle.sign_offs import take_new_sign_offs
@@ -65,6 +67,7 @@ log = logging.getLogger(__name__)
 
 CHECKED_AT_ONCE = 500  # observations loaded per query, well within SQLite's variable limit
 PLANS = "improvement plans"
+QUALITY = ("moderation samples", "moderations", "moderation notes", "commentaries")
 CHILDREN = {"ratings": Rating, "actions": Action, "signatures": Signature, "addenda": Addendum}
 
 
@@ -103,7 +106,20 @@ class ImportResult:
         if self.added.get(PLANS) or self.unchanged.get(PLANS):
             new, held = self.added.get(PLANS, 0), self.unchanged.get(PLANS, 0)
             parts.append(f"{PLANS}: {new} added as new versions, {held} held already")
+        for kind in QUALITY:
+            if any(kind in table for table in (self.added, self.updated, self.merged)):
+                words = [f"{table[kind]} {outcome}" for outcome, table in self._tables(kind)]
+                parts.append(f"{kind}: {', '.join(words)}")
         return "; ".join(parts)
+
+    def _tables(self, kind: str) -> list[tuple[str, dict[str, int]]]:
+        named = {
+            "added": self.added,
+            "updated": self.updated,
+            "merged with the one here": self.merged,
+            "unchanged": self.unchanged,
+        }
+        return [(outcome, table) for outcome, table in named.items() if kind in table]
 
     def left_out(self) -> str:
         """The sentence saying which records were not imported, or "" when none were."""
@@ -163,8 +179,10 @@ def _write(
     sample: bool = False,
 ) -> None:
     with db.session() as s, s.begin():
+        every = {record["id"] for record in bundle.observations}
         bundle, raws, result.outside_scope = within_scope(s, bundle, raws)
-        write_checked(s, bundle, raws, result, actor, source, sample=sample)
+        outside = every - {record["id"] for record in bundle.observations}
+        write_checked(s, bundle, raws, result, actor, source, sample=sample, left_out=outside)
         left_out = f"{result.outside_scope} observations left out: outside the user's scope"
         record_event(
             s,
@@ -186,6 +204,7 @@ def write_checked(
     *,
     sample: bool = False,
     vouched_by: str | None = None,
+    left_out: Collection[uuid.UUID] = (),
 ) -> None:
     """Writes a checked bundle in the caller's transaction, merging each observation with
     the store's copy against the state both last shared (a pull applies a page this way,
@@ -214,6 +233,17 @@ def write_checked(
             for record, raw in chunk
         ]
     _check_signed_content(s, written, source, actor, vouched_by)
+    write_quality(
+        s,
+        bundle.moderation_samples,
+        bundle.moderations,
+        bundle.commentaries,
+        result.count,
+        source=source,
+        actor=actor,
+        left_out=left_out,
+        vouched_by=vouched_by,
+    )
     remember(s, raws)  # the states this store now shares with the one that exported them
     if result.merged or result.restored:
         log.info(

@@ -41,6 +41,10 @@ class CheckedBundle:
     exported_by: str = ""
     # The improvement plan's versions, oldest first (optional: bundles before it lack them).
     improvement_plans: list[ImprovementPlan] = field(default_factory=list)
+    # Moderation records and the Board's commentaries (optional: observer/bundle/quality.py).
+    moderation_samples: list[dict[str, Any]] = field(default_factory=list)
+    moderations: list[dict[str, Any]] = field(default_factory=list)
+    commentaries: list[dict[str, Any]] = field(default_factory=list)
 
 
 class BundleReader:
@@ -85,6 +89,13 @@ class BundleReader:
                 )
             ],
         )
+        from observer.bundle.quality import QualityReader
+
+        (
+            bundle.moderation_samples,
+            bundle.moderations,
+            bundle.commentaries,
+        ) = QualityReader(self).read(data)
         for name in ("teams", "people", "observations"):
             records = getattr(bundle, name)
             f.unique([str(r["id"]) for r in records], name, "id")

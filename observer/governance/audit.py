@@ -80,6 +80,10 @@ ACTION_WORDS = {
     "moderation_resample": "Drew a moderation sample again, replacing the one kept",
     "moderate": "Moderated an observation",
     "moderation_raised": "Raised a moderation with the observer",
+    "import_moderation_sample": "Imported a moderation sample",
+    "import_moderation": "Imported a moderation",
+    "import_moderation_raised": "Imported a note raising a moderation with the observer",
+    "import_commentary": "Imported the Board report's commentary",
     FAILED_UNLOCK: "Wrong passphrase given",
     "failed unlock": "Wrong passphrase given",
 }

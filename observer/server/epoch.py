@@ -42,6 +42,11 @@ RESTAMPED = (
     "observations",
     "tombstones",
     "conflicts",
+    # Issue 17's (server migration 0016): their append-only triggers let the stamps change.
+    "improvement_plans",
+    "moderation_samples",
+    "moderations",
+    "board_commentaries",
 )
 # Far beyond the revisions any server hands out between two backups.
 REVISION_GAP = 2**40

@@ -16,7 +16,8 @@ laptop pulls again from the start.
 Row-level security decides what the caller sees: the queries here name no person and no
 team. A page carries observations whole (a change to a rating, action, signature or
 addendum restamps its observation), frameworks whole (with their standards and rating
-levels), teams, people and tombstones. A person's row also tells a laptop when that
+levels), teams, people and tombstones; and, when there are any, issue 17's records
+(observer/server/feed_quality.py). A person's row also tells a laptop when that
 person has left its scope (`withdrawn`, below), and every page says the caller's role and
 teams (`scope`).
 """
@@ -52,7 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from observer.errors import ObserverError
-from observer.server import feed_json, schema
+from observer.server import feed_json, feed_quality, schema
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
@@ -191,6 +192,7 @@ def pull(conn: Connection, after: Cursor, limit: int, *, settlements: bool = Tru
             else feed_json.conflicts_v1(conn, wanted.get("conflicts", []))
         ),
         "scope": _dumps(_scope(state.role, state.teams)),
+        **{kind: _dumps(records) for kind, records in feed_quality.parts(conn, wanted).items()},
     }
     return Page(b"{" + b",".join(_dumps(key) + b":" + v for key, v in parts.items()) + b"}", more)
 
@@ -312,6 +314,7 @@ def _others() -> Any:
                 (schema.rating_levels, "frameworks", "framework_id"),
                 (schema.tombstones, "tombstones", "id"),
                 (schema.conflicts, "conflicts", "id"),
+                *((table, kind, "id") for kind, table in feed_quality.KINDS.items()),
             )
         )
     ).subquery()

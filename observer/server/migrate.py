@@ -53,6 +53,15 @@ SERVICE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "applied_changes": ("SELECT", "INSERT"),
     # read through observer_epoch()
     "server_epoch": (),
+    # Issue 17's records (migration 0016): a plan, a moderation and a sample are only ever
+    # added; a commentary is changed in place.
+    "improvement_plans": ("SELECT", "INSERT"),
+    "moderation_samples": ("SELECT", "INSERT"),
+    "moderation_sample_items": ("SELECT", "INSERT"),
+    "moderations": ("SELECT", "INSERT"),
+    "moderation_ratings": ("SELECT", "INSERT"),
+    "moderation_notes": ("SELECT", "INSERT"),
+    "board_commentaries": ("SELECT", "INSERT", "UPDATE"),
 }
 # Functions that run as the owner, for what the service may do without seeing the table:
 # recognising a laptop's token and redeeming an enrolment code (migration 0002), and

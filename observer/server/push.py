@@ -39,6 +39,7 @@ from observer.records.seals import addendum_own_hash, signature_own_hash
 from observer.server import (
     audit_chain,
     feed_json,
+    push_quality,
     push_reference,
     push_rows,
     push_settle,
@@ -413,5 +414,6 @@ def _now() -> datetime:
 _HANDLERS: dict[str, Handler] = {
     "observation": _observation,
     **push_reference.HANDLERS,
+    **push_quality.HANDLERS,
     "conflict": push_settle.settle,
 }

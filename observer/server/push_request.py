@@ -17,7 +17,9 @@ from observer.server.audit_chain import Event, read_events
 MAX_BODY = 8 * 1024 * 1024
 MAX_CHANGES = 100
 MAX_OPERATIONS = 100
-RECORD_TYPES = ("observation", "person", "team", "framework")
+# Issue 17's records come last (observer/server/push_quality.py).
+QUALITY_TYPES = ("improvement_plan", "moderation_sample", "moderation", "board_commentary")
+RECORD_TYPES = ("observation", "person", "team", "framework", *QUALITY_TYPES)
 OPERATIONS = frozenset(
     {
         "create",
@@ -109,6 +111,39 @@ KNOWN_FIELDS: dict[str, set[str]] = {
         "standards",
         "rating_levels",
     },
+    "improvement_plan": _BOOKKEEPING | {"version", "content_hash", "definition"},
+    "moderation_sample": _BOOKKEEPING
+    | {
+        "period_from",
+        "period_to",
+        "percent",
+        "seed",
+        "drawn_by",
+        "drawn_at",
+        "supersedes_id",
+        "reason",
+        "content_hash",
+        "observations",
+    },
+    "moderation": _BOOKKEEPING
+    | {
+        "observation_id",
+        "sample_id",
+        "observation_hash",
+        "framework",
+        "moderator_id",
+        "moderator_name",
+        "ratings",
+        "overall_level",
+        "comment",
+        "signed_at",
+        "content_hash",
+        "certificate",
+        "digital_signature",
+        "notes",
+    },
+    "board_commentary": _BOOKKEEPING
+    | {"period_first", "period_last", "scope", "text", "written_by"},
 }
 
 
@@ -220,6 +255,8 @@ def _record(record_type: str, raw: dict[str, Any], where: str) -> dict[str, Any]
     _known(raw, KNOWN_FIELDS[record_type], where)
     reader = BundleReader("The push")
     try:
+        if record_type in QUALITY_TYPES:
+            return _quality_record(reader, record_type, raw, where)
         if record_type == "observation":
             if isinstance(raw.get("framework"), dict):
                 _known(raw["framework"], KNOWN_FIELDS["framework_ref"], f"{where}.framework")
@@ -249,6 +286,23 @@ def _record(record_type: str, raw: dict[str, Any], where: str) -> dict[str, Any]
         return checked
     except InvalidBundle as exc:
         raise BadPush(str(exc)) from None
+
+
+def _quality_record(
+    reader: BundleReader, record_type: str, raw: dict[str, Any], where: str
+) -> dict[str, Any]:
+    from observer.bundle.quality import QualityReader
+
+    quality = QualityReader(reader)
+    if record_type == "improvement_plan":
+        if not isinstance(raw.get("definition"), dict):
+            raise BadPush(f"{where}.definition must be an object.")
+        return {**reader.record(raw, where), "definition": raw["definition"]}
+    if record_type == "moderation_sample":
+        return quality.sample(raw, where)
+    if record_type == "board_commentary":
+        return quality.commentary(raw, where)
+    return quality.moderation(raw, where)
 
 
 def _known(given: dict[str, Any], allowed: set[str], where: str) -> None:

@@ -285,6 +285,129 @@ addenda = Table(
     Column("digital_signature", BYTEA),
 )
 
+# Issue 17's records (server migration 0016). The improvement plan's versions: the laptop's
+# themes and theme_standards rows are rebuilt from `definition` wherever a plan is taken in,
+# so only the plan itself is kept here. Versions are numbered by the server in the order it
+# took them; a plan is one plan by its content (`content_hash`), whichever laptop brought it.
+improvement_plans = Table(
+    "improvement_plans",
+    metadata,
+    *_record_columns(in_feed=True),
+    _feed_index("improvement_plans"),
+    Column("version", Integer, nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("unlinked_actions", String(40), nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("source", String(300), nullable=False, server_default=""),
+    Column("imported_by", String(200), nullable=False, server_default=""),
+)
+
+# Moderation (laptop migration 0017): append-only, save what retention removes with the
+# observation a row belongs to.
+moderation_samples = Table(
+    "moderation_samples",
+    metadata,
+    *_record_columns(in_feed=True),
+    _feed_index("moderation_samples"),
+    Column("period_from", Date, nullable=False),
+    Column("period_to", Date, nullable=False),
+    Column("percent", Integer, nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("drawn_by", String(200), nullable=False),
+    Column("drawn_at", Timestamp(), nullable=False),
+    Column("supersedes_id", UUID(as_uuid=True)),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("content_hash", String(64), nullable=False),
+    Index("ix_moderation_samples_period", "period_from", "period_to"),
+)
+
+moderation_sample_items = Table(
+    "moderation_sample_items",
+    metadata,
+    Column(
+        "sample_id",
+        UUID(as_uuid=True),
+        _fk("moderation_samples.id"),
+        primary_key=True,
+    ),
+    # No foreign key: a sample names observations some callers may not see, and outlives
+    # none of them (retention takes its rows out with the observation).
+    Column("observation_id", UUID(as_uuid=True), primary_key=True, index=True),
+    Column("observer_id", UUID(as_uuid=True), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+moderations = Table(
+    "moderations",
+    metadata,
+    *_record_columns(in_feed=True),
+    _feed_index("moderations"),
+    Column(
+        "observation_id",
+        UUID(as_uuid=True),
+        _fk("observations.id", "CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("sample_id", UUID(as_uuid=True)),
+    Column("observation_hash", String(64), nullable=False),
+    Column("framework_id", UUID(as_uuid=True), _fk("frameworks.id"), nullable=False),
+    Column("moderator_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("moderator_name", String(200), nullable=False),
+    Column("overall_level_id", UUID(as_uuid=True), _fk("rating_levels.id")),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("signed_at", Timestamp(), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("certificate", BYTEA),
+    Column("digital_signature", BYTEA),
+)
+
+moderation_ratings = Table(
+    "moderation_ratings",
+    metadata,
+    Column(
+        "moderation_id",
+        UUID(as_uuid=True),
+        _fk("moderations.id", "CASCADE"),
+        primary_key=True,
+    ),
+    Column("standard_id", UUID(as_uuid=True), _fk("standards.id"), primary_key=True),
+    Column("level_id", UUID(as_uuid=True), _fk("rating_levels.id")),
+)
+
+moderation_notes = Table(
+    "moderation_notes",
+    metadata,
+    *_record_columns(),
+    Column(
+        "moderation_id",
+        UUID(as_uuid=True),
+        _fk("moderations.id", "CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("text", Text, nullable=False),
+    Column("author_name", String(200), nullable=False),
+    Column("written_at", Timestamp(), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+)
+
+# The QA lead's commentary for the Board report (laptop migration 0019).
+board_commentaries = Table(
+    "board_commentaries",
+    metadata,
+    *_record_columns(in_feed=True),
+    _feed_index("board_commentaries"),
+    Column("period_first", Date, nullable=False),
+    Column("period_last", Date, nullable=False),
+    # 'all', or the hex id of the one team it is about.
+    Column("scope", String(32), nullable=False),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("written_by", String(200), nullable=False),
+    UniqueConstraint("period_first", "period_last", "scope"),
+)
+
 laptops = Table(
     "laptops",
     metadata,
@@ -468,4 +591,9 @@ FEED_TABLES = (
     "audit_events",
     "tombstones",
     "conflicts",
+    "improvement_plans",
+    "moderation_samples",
+    "moderations",
+    "moderation_notes",
+    "board_commentaries",
 )

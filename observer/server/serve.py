@@ -20,7 +20,7 @@ from observer.errors import ObserverError
 from observer.server import epoch
 from observer.server.database import DATABASE_VARIABLE, database_url, make_engine, shown
 
-EXPECTED_SCHEMA = "0015"
+EXPECTED_SCHEMA = "0016"
 POOL_SIZE = 20
 OVERFLOW = 10
 MAX_WORKERS = 4  # by default

@@ -14,8 +14,10 @@ from observer.signing.endorsement import endorsement_holds
 from observer.store.models import AuditEvent
 from observer.store.moderation_tables import Moderation, ModerationSample
 
-MODERATION_EVENTS = ("moderate",)
-SAMPLE_EVENTS = ("moderation_sample", "moderation_resample")
+# Made here, or taken from a bundle or the team server (observer/bundle/quality_import.py).
+MODERATION_EVENTS = ("moderate", "import_moderation")
+SAMPLE_EVENTS = ("moderation_sample", "moderation_resample", "import_moderation_sample")
+NOTE_EVENTS = ("moderation_raised", "import_moderation_raised")
 
 
 def moderation_problems(s: Session) -> list[str]:
@@ -23,7 +25,7 @@ def moderation_problems(s: Session) -> list[str]:
     recorded: dict[object, set[str]] = {}
     events = s.execute(
         select(AuditEvent.record_id, AuditEvent.content_hash).where(
-            AuditEvent.action.in_((*MODERATION_EVENTS, *SAMPLE_EVENTS, "moderation_raised"))
+            AuditEvent.action.in_((*MODERATION_EVENTS, *SAMPLE_EVENTS, *NOTE_EVENTS))
         )
     )
     for record_id, digest in events:

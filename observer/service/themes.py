@@ -34,6 +34,7 @@ from observer.service.plan import (
 )
 from observer.store.db import Database
 from observer.store.models import Action, Framework, Standard, action_standards
+from observer.store.outbox import NOT_A_CHANGE
 from observer.store.plans import ImprovementPlanVersion, ImprovementTheme, theme_standards
 
 SHIPPED_SOURCE = "the shipped default"
@@ -202,6 +203,7 @@ def install_shipped_plan(db: Database, actor: str) -> None:
             return
     try:
         with db.session() as s, s.begin():
+            s.info[NOT_A_CHANGE] = True  # every store holds it: nothing to send a team server
             if s.scalar(select(ImprovementPlanVersion.id).limit(1)) is None:
                 store_plan(s, shipped_plan(), source=SHIPPED_SOURCE, actor=actor, audited=False)
     except InvalidPlan as exc:

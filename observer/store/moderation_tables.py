@@ -117,9 +117,9 @@ class ModerationNote(Record):
 def remove_moderations_of_removed(s: Session) -> None:
     """Deletes the moderation rows of observations no longer in the store (the retention
     policy removed them): a removed record leaves no words behind. The triggers of migration
-    0017 let these rows go only then."""
-    gone = ~exists().where(Observation.id == ModerationSampleItem.observation_id)
-    s.execute(delete(ModerationSampleItem).where(gone).execution_options(synchronize_session=False))
+    0017 let these rows go only then. A sample keeps its entries (ids only, no words): its
+    hash covers them, so a sample that lost one would no longer be the sample drawn, here or
+    wherever it travels (a bundle, the team server); showing it leaves a removed one out."""
     orphaned = select(Moderation.id).where(
         ~exists().where(Observation.id == Moderation.observation_id)
     )

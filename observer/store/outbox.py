@@ -1,6 +1,7 @@
 """The outbox hook: on a laptop that has joined a team server, every transaction that
-adds, changes or deletes an observation (or one of its parts), a person, a team or a
-framework writes an outbox entry in the same transaction (docs/sync-protocol.md).
+adds, changes or deletes an observation (or one of its parts), a person, a team, a
+framework, an improvement plan, a moderation sample, a moderation (with its notes) or a
+Board commentary writes an outbox entry in the same transaction (docs/sync-protocol.md).
 
 Like tracking.py it listens to the session, so no write path can forget: objects flushed,
 and insert, update and delete statements run through a session (their record ids are
@@ -25,6 +26,9 @@ from observer.store.sync_tables import PENDING, sync_outbox, sync_state
 
 # session.info key: set while a pull applies the server's rows (this transaction only).
 APPLYING_SERVER_CHANGES = "observer.outbox.applying_server_changes"
+# session.info key: set while the app writes what every store holds alike, no one's change
+# (the shipped improvement plan put in a store that has none).
+NOT_A_CHANGE = "observer.outbox.not_a_change"
 
 # Each synced table: the record it belongs to (its type, and the column holding its id).
 RECORD_OF_TABLE = {
@@ -39,6 +43,16 @@ RECORD_OF_TABLE = {
     "frameworks": ("framework", "id"),
     "standards": ("framework", "framework_id"),
     "rating_levels": ("framework", "framework_id"),
+    # Issue 17's records (observer/bundle/quality.py says what each carries).
+    "improvement_plans": ("improvement_plan", "id"),
+    "improvement_themes": ("improvement_plan", "plan_id"),
+    "theme_standards": ("improvement_plan", "plan_id"),
+    "moderation_samples": ("moderation_sample", "id"),
+    "moderation_sample_items": ("moderation_sample", "sample_id"),
+    "moderations": ("moderation", "id"),
+    "moderation_ratings": ("moderation", "moderation_id"),
+    "moderation_notes": ("moderation", "moderation_id"),
+    "board_commentaries": ("board_commentary", "id"),
 }
 Touched = dict[tuple[str, uuid.UUID], list[str]]
 # A conflict goes up only when settled (protocol v2): its row is the laptop's own otherwise.
@@ -56,7 +70,7 @@ def watch_outbox(sessions: sessionmaker[Session]) -> None:
 
 
 def _joined(conn: Connection, session: Session) -> bool:
-    if session.info.get(APPLYING_SERVER_CHANGES):
+    if session.info.get(APPLYING_SERVER_CHANGES) or session.info.get(NOT_A_CHANGE):
         return False
     try:
         found = conn.execute(select(sync_state.c.value).where(sync_state.c.key == JOINED_KEY))

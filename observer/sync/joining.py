@@ -194,5 +194,43 @@ def queue_history(s: Session, person_id: uuid.UUID) -> int:
         touched[("person", person)] = ["create"]
     for o in observations:
         touched[("observation", o.id)] = ["create"]
+    touched |= _quality_history(s, person_id)
     write_entries(s.connection(), touched)
     return len(touched)
+
+
+def _quality_history(s: Session, person_id: uuid.UUID) -> Touched:
+    """For a practice lead or service-wide role (who alone may add them on the server):
+    the improvement plan's versions imported here (the shipped one is on every laptop; the
+    server keeps each content once), the moderation
+    samples and Board commentaries made here, and the person's own moderations, made under
+    their id or one merged into it when they joined. Others' moderations stay: the server
+    would take them from their moderator only."""
+    from observer.service.themes import SHIPPED_SOURCE
+    from observer.store.commentary import BoardCommentary
+    from observer.store.moderation_tables import Moderation, ModerationSample
+    from observer.store.plans import ImprovementPlanVersion
+
+    if state.values(s).get(state.ROLE) not in ("practice_lead", "service"):
+        return {}
+    mine = {person_id} | set(s.scalars(select(Person.id).where(Person.merged_into_id == person_id)))
+    touched: Touched = {}
+    for kind, ids in (
+        (
+            "improvement_plan",
+            select(ImprovementPlanVersion.id)
+            .where(ImprovementPlanVersion.source != SHIPPED_SOURCE)
+            .order_by(ImprovementPlanVersion.version),
+        ),
+        ("moderation_sample", select(ModerationSample.id).order_by(ModerationSample.drawn_at)),
+        (
+            "moderation",
+            select(Moderation.id)
+            .where(Moderation.moderator_id.in_(mine))
+            .order_by(Moderation.signed_at),
+        ),
+        ("board_commentary", select(BoardCommentary.id)),
+    ):
+        for record_id in s.scalars(ids):
+            touched[(kind, record_id)] = ["edit"]
+    return touched

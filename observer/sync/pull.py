@@ -45,6 +45,13 @@ TOMBSTONE_KINDS |= {"frameworks": "framework"} | {kind: kind for kind in KINDS}
 SETTLED_ELSEWHERE = "elsewhere"
 CLOSED_AS_SETTLED_ELSEWHERE = "conflict_settled_elsewhere"
 FEED_KINDS = {"observations": "observation", "people": "person", "teams": "team"}
+QUALITY_PARTS = {
+    "improvement_plans": "improvement_plan",
+    "moderation_samples": "moderation_sample",
+    "moderations": "moderation",
+    "board_commentaries": "board_commentary",
+}
+FEED_KINDS |= QUALITY_PARTS
 
 
 @dataclass
@@ -106,6 +113,8 @@ def apply_page(s: Session, page: dict[str, Any], actor: str, server: str, pulled
         "teams": page.get("teams", []),
         "people": page.get("people", []),
         "observations": observations,
+        # Issue 17's records, when the page holds any (observer/server/feed_quality.py).
+        **{name: page[name] for name in QUALITY_PARTS if isinstance(page.get(name), list)},
     }
     bundle = BundleReader(server).read(data)
     result = ImportResult()

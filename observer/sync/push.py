@@ -29,7 +29,17 @@ MAX_AUDIT_EVENTS = 500
 # What a record refers to goes first: frameworks, teams, people, then observations, then
 # conflicts settled (after the edit that settling one may have made).
 _KIND_ORDER = case(
-    {"framework": 0, "team": 1, "person": 2, "conflict": 4},
+    {
+        "framework": 0,
+        "team": 1,
+        "person": 2,
+        "improvement_plan": 2,
+        "conflict": 4,
+        # after the observations they refer to
+        "moderation_sample": 5,
+        "moderation": 6,
+        "board_commentary": 5,
+    },
     value=sync_outbox.c.record_type,
     else_=3,
 )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from observer.conflicts.shared import forget_text
 from observer.store.models import Observation, RecordConflict, table_of, utc_now
+from observer.store.moderation_tables import remove_moderations_of_removed
 from observer.store.outbox import APPLYING_SERVER_CHANGES
 from observer.store.sync_tables import REFUSED, sync_outbox
 from observer.sync import state
@@ -86,6 +87,7 @@ def delete_observations(s: Session, ids: list[uuid.UUID]) -> int:
         s.flush()
         done = s.execute(delete(table).where(table.c.id.in_(ids)))
         s.flush()
+        remove_moderations_of_removed(s)  # as the server's retention did (0016)
         return int(cast(CursorResult[Any], done).rowcount)
     finally:
         if applying is None:

@@ -62,10 +62,10 @@ def one_sentence(ran: Ran) -> str:
 def test_migrate_twice_from_the_database_variable(empty_db: str) -> None:
     first = run(["migrate"], database=empty_db)
     assert first.exit_code == 0, first
-    assert "upgraded from nothing to 0015" in first.stdout
+    assert "upgraded from nothing to 0016" in first.stdout
     again = run(["migrate", "--database", empty_db])
     assert again.exit_code == 0, again
-    assert "up to date (0015)" in again.stdout
+    assert "up to date (0016)" in again.stdout
 
 
 def test_migrate_refuses_roles_that_row_security_would_not_hold(

@@ -15,7 +15,7 @@ from observer.store import models
 from tests.support.postgres import SERVICE_ROLE
 from tests.support.server import ServerDatabase
 
-HEAD = "0015"
+HEAD = "0016"
 
 
 def _policies_and_triggers(engine: Engine) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
@@ -102,6 +102,14 @@ MIRRORED = (
     "signatures",
     "addenda",
     "audit_events",
+    # Issue 17's (server migration 0016); the plan's themes are rebuilt from its definition.
+    "improvement_plans",
+    "moderation_samples",
+    "moderation_sample_items",
+    "moderations",
+    "moderation_ratings",
+    "moderation_notes",
+    "board_commentaries",
 )
 
 
