@@ -61,6 +61,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (("certificates", "trust", "missing.pem"), 2, ""),
         (("sync", "status"), 0, "This laptop has not joined a team server"),
         (("sync",), 2, ""),
+        (("themes", "show"), 0, ""),
+        (("moderation", "results"), 0, ""),
+        (("service-report", "--from", "2026-07-01", "--to", "2026-06-30", "-o", "x.pdf"), 2, ""),
     ],
     ids=lambda v: v[0] if isinstance(v, tuple) else None,
 )
@@ -82,7 +85,7 @@ def test_every_command_module_is_covered_by_a_smoke_test() -> None:
     modules = {c.module for c in COMMANDS}
     smoked = {"demo", "records", "frameworks", "organisation", "retention", "review", "people"}
     smoked |= {"search", "audit", "backup", "sign_off", "history", "security", "certificates"}
-    smoked |= {"conflicts", "sync"}
+    smoked |= {"conflicts", "sync", "themes", "moderation", "service_report"}
     assert modules == smoked
 
 
