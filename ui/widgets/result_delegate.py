@@ -32,6 +32,9 @@ _ELIDE = Qt.TextElideMode.ElideRight
 _SELECTED = QStyle.StateFlag.State_Selected.value
 _ENABLED = QStyle.StateFlag.State_Enabled.value
 _ACTIVE = QStyle.StateFlag.State_Active.value
+_MARKED = QStyle.StateFlag.State_Selected.value
+_FOCUSED = QStyle.StateFlag.State_HasFocus.value
+_ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
 _CENTRED = Qt.AlignmentFlag.AlignHCenter.value
 _PEN_ROLES = {
     (group, selected): (
@@ -78,32 +81,48 @@ class ResultDelegate(ElidedTextDelegate):
     def __init__(self, alignments: Sequence[Qt.AlignmentFlag], parent: QObject | None = None):
         super().__init__(parent)
         self._centred = [bool(a.value & _CENTRED) for a in alignments]
-        self._lines: OrderedDict[tuple[object, int], str | list[Run]] = OrderedDict()
-        self._font = QFont()  # the font of the lines kept
-        self._bold = _bold(self._font)
+        self._lines: OrderedDict[tuple[object, int, bool], list[Run]] = OrderedDict()
+        self._font: QFont | None = None  # the font of the lines kept, and its measures
+        self._bold = QFont()
+        self._margin = self._height = self._ascent = 0
 
-    def line(self, cell: str | Segments, width: int, font: QFont) -> str | list[Run]:
-        """What of `cell` is drawn in `width`: the text, cut short with "…" where it does not
-        fit, or for a snippet its runs (see `fitted`)."""
-        if font != self._font:
-            self._lines.clear()
-            self._font = QFont(font)
-            self._bold = _bold(font)
-        key = (cell, width)
+    def line(
+        self, cell: str | Segments, width: int, font: QFont, centred: bool = False
+    ) -> list[Run]:
+        """What of `cell` is drawn in a cell `width` wide, and where from its left: the text
+        cut short with "…" where it does not fit, or a snippet's runs (see `fitted`)."""
+        if self._font is None or font != self._font:
+            self._use(font)
+        key = (cell, width, centred)
         kept = self._lines.get(key)
         if kept is not None:
             self._lines.move_to_end(key)
             return kept
         plain = QFontMetrics(font)
-        shown: str | list[Run]
+        room = width - 2 * self._margin
         if isinstance(cell, str):
-            shown = plain.elidedText(cell, _ELIDE, width)
+            text = plain.elidedText(cell, _ELIDE, room)
+            offset = (room - plain.horizontalAdvance(text)) // 2 if centred else 0
+            shown = [(self._margin + offset, text, False)]
         else:
-            shown = fitted(cell, width, plain, QFontMetrics(self._bold))
+            runs = fitted(cell, room, plain, QFontMetrics(self._bold))
+            shown = [(self._margin + x, text, matched) for x, text, matched in runs]
         self._lines[key] = shown
         if len(self._lines) > KEPT_LINES:
             self._lines.popitem(last=False)
         return shown
+
+    def _use(self, font: QFont) -> None:
+        self._lines.clear()
+        self._font = QFont(font)
+        self._bold = _bold(font)
+        metrics = QFontMetrics(font)
+        self._height = metrics.height()
+        self._ascent = metrics.ascent()
+        # As QCommonStyle insets an item's text: the focus frame's margin and a pixel.
+        style = self.parent().style() if isinstance(self.parent(), QWidget) else None
+        style = style or QApplication.style()
+        self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
 
     def paint(
         self,
@@ -115,13 +134,27 @@ class ResultDelegate(ElidedTextDelegate):
         if cell is None:
             super().paint(painter, option, index)
             return
-        widget: QWidget | None = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        # The background, selection and focus frame, as Qt draws them; the option has no text.
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
-
-        # The text's colour, as QCommonStyle chooses it for an item.
         state = option.state.value
+        if state & _FOCUSED:  # one cell: Qt places its focus frame round its text
+            self._paint_focused(cell, painter, option, index)
+            return
+        if state & _MARKED or option.features.value & _ALTERNATE:
+            # The selection or the alternate rows' colour, as Qt draws them (the
+            # option has no text to draw); other cells have nothing but the view's base.
+            widget: QWidget | None = option.widget
+            style = widget.style() if widget is not None else QApplication.style()
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+        self._draw_text(cell, painter, option, index.column(), state)
+
+    def _draw_text(
+        self,
+        cell: str | Segments,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        column: int,
+        state: int,
+    ) -> None:
+        # The text's colour, as QCommonStyle chooses it for an item.
         if not state & _ENABLED:
             group = QPalette.ColorGroup.Disabled
         elif state & _ACTIVE:
@@ -129,30 +162,36 @@ class ResultDelegate(ElidedTextDelegate):
         else:
             group = QPalette.ColorGroup.Inactive
         pen = _PEN_ROLES[group, bool(state & _SELECTED)]
-        # As QCommonStyle insets an item's text: the focus frame's margin and a pixel.
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
-        rect = option.rect
+        left, top, width, height = option.rect.getRect()
         font = option.font
-        width = rect.width() - 2 * margin
-        shown = self.line(cell, width, font)
-        metrics = option.fontMetrics
+        shown = self.line(cell, width, font, self._centred[column])
         # Centred as Qt centres a line of text in a rectangle (drawText with AlignVCenter,
         # which lays the text out again: several times slower than drawing it at a point).
-        baseline = rect.top() + (rect.height() - metrics.height()) // 2 + metrics.ascent()
-        left = rect.left() + margin
+        baseline = top + (height - self._height) // 2 + self._ascent
         painter.save()
         painter.setPen(option.palette.color(*pen))
-        painter.setFont(font)
-        if isinstance(shown, str):
-            if self._centred[index.column()]:
-                left += (width - metrics.horizontalAdvance(shown)) // 2
-            painter.drawText(left, baseline, shown)
-        else:
-            bold = self._bold
-            for x, text, matched in shown:
-                painter.setFont(bold if matched else font)
-                painter.drawText(left + x, baseline, text)
+        for x, text, matched in shown:
+            painter.setFont(self._bold if matched else font)
+            painter.drawText(left + x, baseline, text)
         painter.restore()
+
+    def _paint_focused(
+        self,
+        cell: str | Segments,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        if isinstance(cell, str):
+            super().paint(painter, option, index)  # Qt's own, focus frame and all
+            return
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.text = ""
+        widget = item.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        self._draw_text(cell, painter, option, index.column(), option.state.value)
 
 
 def _bold(font: QFont) -> QFont:

@@ -64,8 +64,11 @@ def test_plain_cells_look_exactly_as_qts_own_delegate_draws_them(
     hits = [_hit(n, f"match {n}", ((0, 5),)) for n in range(5)]
     panel = _panel(qtbot, hits)
     view = panel.table.view
-    if selected:
+    if selected:  # and current, with the keyboard's focus: its focus frame drawn too
+        panel.activateWindow()
+        view.setFocus()
         view.selectRow(1)
+        qtbot.waitUntil(view.hasFocus)
     ours = [_cell_image(panel, 1, column) for column in range(MATCH_COLUMN)]
 
     view.setItemDelegate(QStyledItemDelegate(view))
@@ -145,6 +148,7 @@ def test_a_page_of_results_is_painted_with_one_question_to_the_model_per_cell(
     table.show()
     qtbot.waitExposed(table)
     table.fit_columns(through_qt=False)
+    table.view.setCurrentIndex(QModelIndex())  # the one cell with the focus frame is Qt's own
     QApplication.processEvents()
     model.asked.clear()
 
