@@ -8,8 +8,8 @@ this replaced was slower still. Here a cell costs one question to the model (PAI
 the text, or the snippet's pieces, made when the rows were) and, at a width it has drawn
 at before, no measuring: what fits is kept, for as many cells as a screen or two holds.
 
-Only value types (QFont, QColor, QRect, str) are handed to the painter, so nothing Qt
-still uses belongs to Python.
+Only value types (QFont, QColor, numbers, str) are handed to the painter, so nothing Qt
+still uses belongs to Python (drawing with a QTextLayout the delegate owned crashed).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ _ELIDE = Qt.TextElideMode.ElideRight
 _SELECTED = QStyle.StateFlag.State_Selected.value
 _ENABLED = QStyle.StateFlag.State_Enabled.value
 _ACTIVE = QStyle.StateFlag.State_Active.value
-_MARKED = QStyle.StateFlag.State_Selected.value
 _FOCUSED = QStyle.StateFlag.State_HasFocus.value
 _ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
 _CENTRED = Qt.AlignmentFlag.AlignHCenter.value
@@ -138,7 +137,7 @@ class ResultDelegate(ElidedTextDelegate):
         if state & _FOCUSED:  # one cell: Qt places its focus frame round its text
             self._paint_focused(cell, painter, option, index)
             return
-        if state & _MARKED or option.features.value & _ALTERNATE:
+        if state & _SELECTED or option.features.value & _ALTERNATE:
             # The selection or the alternate rows' colour, as Qt draws them (the
             # option has no text to draw); other cells have nothing but the view's base.
             widget: QWidget | None = option.widget
