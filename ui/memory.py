@@ -11,11 +11,17 @@ almost nothing but such objects, so the collector is off until the window is fil
 (hold_off_collection), when they are set aside: it would otherwise go over them again and
 again while they are made. Objects set aside are not gone over at exit either, so the
 process also ends sooner.
+
+PySide6's import hook reads the whole source of every module imported after it (to see
+whether it uses PySide6), which leaves it all in `linecache`: some 20 MB for SQLAlchemy and
+the app's own modules. It is let go of at the same moments; a traceback reads what it
+needs again.
 """
 
 from __future__ import annotations
 
 import gc
+import linecache
 import threading
 
 _lock = threading.Lock()
@@ -38,6 +44,7 @@ def set_aside_what_is_loaded(what: str, *, collect_first: bool = True) -> None:
         first = what not in _set_aside
         _set_aside.add(what)
     if first:
+        linecache.clearcache()
         if collect_first:
             gc.collect()
         gc.freeze()

@@ -160,6 +160,10 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
     def record(self, row: int) -> T:
         return self._records[row]
 
+    def alignment(self, column: int) -> Qt.AlignmentFlag:
+        """How column `column`'s cells align their text."""
+        return self._alignment[column]
+
     def records(self) -> Sequence[T]:
         """Every record, as shown."""
         return self._records

@@ -21,12 +21,12 @@ from ui.background import BatchJob
 from ui.change_bus import ChangeBus, Freshness
 from ui.formatting import count
 from ui.latest_result import single_shot
-from ui.models.search_results import MATCH_COLUMN, RankedHit, SearchResultsModel
+from ui.models.search_results import RankedHit, SearchResultsModel, ranked
 from ui.models.table import RecordFilterProxy
 from ui.widgets.layout import panel_layout
 from ui.widgets.panel_header import PanelHeader
 from ui.widgets.record_table import RecordTable
-from ui.widgets.rich_text_delegate import RichTextDelegate
+from ui.widgets.result_delegate import ResultDelegate
 
 PAUSE_MS = 250
 TYPE_SOMETHING = (
@@ -53,7 +53,7 @@ class _Search(QObject):
         self.number = number
         self.text = text
         self.offset = offset  # the matches already shown, for the next page
-        self.hits: list[SearchHit] | None = None
+        self.rows: list[RankedHit] | None = None  # the results, made on the pool's thread
         self.refusal = ""
         self._panel = panel
         self._run = run
@@ -66,7 +66,8 @@ class _Search(QObject):
         self.job.start(pool)
 
     def _step(self, text: str) -> None:  # on the pool's thread
-        self.hits = self._run(text, offset=self.offset) if self.offset else self._run(text)
+        hits = self._run(text, offset=self.offset) if self.offset else self._run(text)
+        self.rows = ranked(hits, first_rank=self.offset + 1)
 
     @Slot(object, str)
     def _refused(self, _text: object, sentence: str) -> None:
@@ -77,7 +78,7 @@ class _Search(QObject):
         _running.discard(self.job)
         self._panel.arrived(self)
         # Freed now, not at the next full collection (this and its job refer to each other).
-        self.hits = None
+        self.rows = None
         self.deleteLater()
 
 
@@ -128,7 +129,7 @@ class SearchPanel(QWidget):
         self.summary.setFixedHeight(
             max(self.summary.fontMetrics().lineSpacing() * 2, self.more_button.sizeHint().height())
         )
-        self._hits: list[SearchHit] = []
+        self._rows: list[RankedHit] = []
 
         self.model = SearchResultsModel(self)
         self.model.set_records([])  # nothing asked yet: no results, and that is known
@@ -136,7 +137,8 @@ class SearchPanel(QWidget):
         self.table = RecordTable(self.model, self.proxy, "Search results")
         self.table.set_empty_texts(TYPE_SOMETHING, NO_MATCHES)
         self.table.sort_by(0, Qt.SortOrder.AscendingOrder)
-        self.table.view.setItemDelegateForColumn(MATCH_COLUMN, RichTextDelegate(self.table.view))
+        alignments = [self.model.alignment(n) for n in range(len(self.model.columns))]
+        self.table.view.setItemDelegate(ResultDelegate(alignments, self.table.view))
         # Results come fifty at a time: a scroll bar that came and went with them would
         # narrow the table and have it laid out and painted twice.
         self.table.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
@@ -189,36 +191,36 @@ class SearchPanel(QWidget):
             return
         self._number += 1
         self.more_button.setEnabled(False)
-        more = _Search(self, self._number, self._shown_text, self._run, len(self._hits))
+        more = _Search(self, self._number, self._shown_text, self._run, len(self._rows))
         more.start(self._pool)
 
     def arrived(self, search: _Search) -> None:
         if search.number != self._number:
             return  # a newer search is under way or shown
         self.more_button.setEnabled(True)
-        if search.hits is None:
+        if search.rows is None:
             if search.offset:  # the next page could not be had: those shown stay
                 self.summary.setText(search.refusal or NO_MATCHES)
                 return
             self._show(search.text, [], search.refusal or NO_MATCHES)
         else:
-            hits = self._hits + search.hits if search.offset else search.hits
-            self._show(search.text, hits, NO_MATCHES, more=len(search.hits) >= DEFAULT_LIMIT)
+            rows = self._rows + search.rows if search.offset else search.rows
+            self._show(search.text, rows, NO_MATCHES, more=len(search.rows) >= DEFAULT_LIMIT)
 
-    def _show(self, text: str, hits: list[SearchHit], empty: str, *, more: bool = False) -> None:
+    def _show(self, text: str, rows: list[RankedHit], empty: str, *, more: bool = False) -> None:
         selected = self._selected()
         self._shown_text = text
-        self._hits = hits
+        self._rows = rows
         # Filling the table and painting it take a frame each with fifty results: they are
         # done a turn of the event loop apart, so the window answers in between.
         self.table.view.setUpdatesEnabled(False)
         QTimer.singleShot(1, self, lambda: self.table.view.setUpdatesEnabled(True))
-        self.model.set_hits(hits)
+        self.model.set_records(rows)
         if selected is not None:
             self._select(selected)
         self.table.set_empty_texts(empty, empty)
         self.table.fit_columns(through_qt=False)
-        self.summary.setText(_summary(len(hits), more) if hits else "")
+        self.summary.setText(_summary(len(rows), more) if rows else "")
         self.more_button.setVisible(more)
         self.searched.emit()
 

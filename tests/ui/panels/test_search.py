@@ -20,9 +20,9 @@ from observer.services import Services
 from observer.vocabulary import Kind, Status
 from tests.support.qt import column_texts
 from ui.main_window import MainWindow
-from ui.models.search_results import HTML_ROLE, MATCH_COLUMN, snippet_html
+from ui.models.search_results import MATCH_COLUMN, PAINT_ROLE, segments
 from ui.panels.search import TYPE_SOMETHING, SearchPanel, _running
-from ui.widgets.rich_text_delegate import KEPT_DOCUMENTS, RichTextDelegate
+from ui.widgets.result_delegate import KEPT_LINES, ResultDelegate
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 raises_windows = pytest.mark.qt_log_ignore(
@@ -58,8 +58,9 @@ def window(qtbot: QtBot, services: Services, prompts) -> MainWindow:
     return main_window
 
 
-def match_html(panel: SearchPanel, row: int) -> str:
-    return panel.proxy.index(row, MATCH_COLUMN).data(HTML_ROLE)
+def match_pieces(panel: SearchPanel, row: int) -> tuple[tuple[str, bool], ...]:
+    """The snippet as drawn: its pieces, and whether each is a match (drawn bold)."""
+    return panel.proxy.index(row, MATCH_COLUMN).data(PAINT_ROLE)
 
 
 def test_ctrl_f_goes_to_the_search_box_from_any_section(qtbot: QtBot, window: MainWindow) -> None:
@@ -98,9 +99,14 @@ def test_typing_shows_ranked_results_with_the_match_in_bold(
     assert column_texts(panel.table.view, "Rank") == ["1", "2"]
     assert column_texts(panel.table.view, "Worker") == ["Zoë Łukasiewicz"] * 2
     assert column_texts(panel.table.view, "Kind") == ["Home visit"] * 2
-    assert "<b>chronology</b>" in match_html(panel, 0)
-    assert match_html(panel, 1) == (
-        "Reading the &lt;<b>chronology</b>&gt; &amp; the plan before the visit."
+    assert ("chronology", True) in match_pieces(panel, 0)
+    assert match_pieces(panel, 1) == (
+        ("Reading the <", False),
+        ("chronology", True),
+        ("> & the plan before the visit.", False),
+    )
+    assert column_texts(panel.table.view, "Match")[1] == (
+        "Reading the <chronology> & the plan before the visit."
     )
     assert panel.summary.text() == "2 observations found, best match first."
     panel.table.view.grab()  # the bold snippets are drawn without complaint
@@ -212,14 +218,17 @@ def test_the_search_runs_off_the_gui_thread(qtbot: QtBot) -> None:
     assert panel.table.message() == "Not like that."
 
 
-def test_user_text_is_escaped_and_only_matches_are_bold() -> None:
+def test_user_text_is_shown_as_typed_and_only_matches_are_bold() -> None:
     hit = _hit(uuid.uuid4(), "<script>alert('x')</script> & more")
     snippet = hit.marked_snippet
-    assert snippet_html(snippet) == (
-        "<b>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more</b>"
-    )
+    assert segments(snippet) == (("<script>alert('x')</script> & more", True),)
     plain = type(snippet)("a <i>b</i> c", ((3, 6),))
-    assert snippet_html(plain) == "a &lt;<b>i&gt;b</b>&lt;/i&gt; c"
+    assert segments(plain) == (("a <", False), ("i>b", True), ("</i> c", False))
+    assert segments(type(snippet)("two matches", ((0, 3), (4, 11)))) == (
+        ("two", True),
+        (" ", False),
+        ("matches", True),
+    )
 
 
 def test_show_more_adds_the_next_best_matches_below(qtbot: QtBot) -> None:
@@ -314,23 +323,23 @@ def test_fifty_results_show_whole_short_columns_and_the_snippets_bold_without_qt
     worker = 1
     width = view.fontMetrics().horizontalAdvance(longest)
     assert view.horizontalHeader().sectionSize(worker) > width
-    assert panel.proxy.index(0, MATCH_COLUMN).data(HTML_ROLE) == "<b>match 0</b>"
+    assert match_pieces(panel, 0) == (("match 0", True),)
     assert view.verticalScrollBar().isVisible()  # there from the first: no second layout
     centred = panel.proxy.index(0, 0).data(Qt.ItemDataRole.TextAlignmentRole)
     assert centred == Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
     assert panel.proxy.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
 
 
-def test_the_snippets_laid_out_for_painting_are_only_those_lately_painted(qtbot: QtBot) -> None:
+def test_the_lines_fitted_for_painting_are_only_those_lately_painted(qtbot: QtBot) -> None:
     panel = SearchPanel(lambda text: [], pause_ms=0)
     qtbot.addWidget(panel)
-    delegate = panel.table.view.itemDelegateForColumn(MATCH_COLUMN)
-    assert isinstance(delegate, RichTextDelegate)
+    delegate = panel.table.view.itemDelegate()
+    assert isinstance(delegate, ResultDelegate)
     font = panel.font()
 
-    first = delegate.document("<b>one</b>", "#000000", font)
-    assert delegate.document("<b>one</b>", "#000000", font) is first  # laid out once
-    for n in range(KEPT_DOCUMENTS * 3):
-        delegate.document(f"<b>{n}</b>", "#000000", font)
-    assert len(delegate._documents) == KEPT_DOCUMENTS
-    assert delegate.document("<b>one</b>", "#000000", font) is not first
+    first = delegate.line((("one", True),), 200, font)
+    assert delegate.line((("one", True),), 200, font) is first  # fitted once
+    for n in range(KEPT_LINES * 3):
+        delegate.line(f"line {n}", 200, font)
+    assert len(delegate._lines) == KEPT_LINES
+    assert delegate.line((("one", True),), 200, font) is not first
