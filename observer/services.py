@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from observer.changes import ChangeFeed
 from observer.errors import (
@@ -590,11 +590,10 @@ def _take_own_certificates(services: Services) -> None:
 
 
 def _install_shipped_plan(db: Database) -> None:
-    """The shipped improvement plan, in a store that has none yet (one query otherwise)."""
-    from observer.store.plans import ImprovementPlanVersion
-
+    """The shipped improvement plan, in a store that has none yet (one query otherwise,
+    in plain SQL: the plans' models are not imported at start-up)."""
     with db.session() as s:
-        if s.scalar(select(ImprovementPlanVersion.id).limit(1)) is not None:
+        if s.execute(text("SELECT 1 FROM improvement_plans LIMIT 1")).first() is not None:
             return
     from observer.service.themes import install_shipped_plan
 

@@ -252,3 +252,20 @@ def test_actions_linked_to_no_standard_count_under_the_plans_theme_for_them(
     assert sum(a.open for a in planned.actions.themes) >= sum(
         a.open for a in bare.actions.themes if a.name != NO_STANDARD
     )
+
+
+def test_the_reports_figures_worked_out_at_once_are_those_worked_out_one_by_one(
+    demo: Services, quarter: Period
+) -> None:
+    from observer.service.board_tables import agreement_rows, board_tables
+
+    query = ServiceFilter(quarter)
+    today = date.today()
+    plan = demo.themes.for_figures()
+    one_by_one = board_tables(
+        demo.service_view.figures(query, today, plan),
+        demo.service_view.figures(ServiceFilter(quarter, supervision=True), today, plan),
+        agreement_rows(demo.moderation.results(quarter.first, quarter.last, by_observer=False)),
+    )
+    for _ in range(3):
+        assert demo.board_reports.figures(query, today).tables == one_by_one
