@@ -186,9 +186,7 @@ def moderation_results(
         ):
             moderated[moderation_id].append((standard_id, level_id))
     standard_labels = _standard_labels(s)
-    observer_names: dict[Any, str] = dict(
-        s.execute(select(raw_id(Person.id), Person.name)).all()
-    )
+    observer_names: dict[Any, str] = dict(s.execute(select(raw_id(Person.id), Person.name)).all())
 
     everything, judgement = _Group(), _Group()
     observers: dict[Any, _Group] = defaultdict(_Group)
