@@ -590,8 +590,8 @@ def _take_own_certificates(services: Services) -> None:
 
 
 def _install_shipped_plan(db: Database) -> None:
-    """The shipped improvement plan, in a store that has none yet (one query otherwise,
-    in plain SQL: the plans' models are not imported at start-up)."""
+    """The shipped improvement plan, in a store that has none yet (one query otherwise, in
+    plain SQL: no ORM statement is compiled for it on the way to the first window)."""
     with db.session() as s:
         if s.execute(text("SELECT 1 FROM improvement_plans LIMIT 1")).first() is not None:
             return
