@@ -96,18 +96,46 @@ class ServiceView:
             of: Themes | Mapping[StandardKey, Sequence[str]] | None = themes.of
         else:
             plan, of = {}, themes
+        from concurrent.futures import ThreadPoolExecutor
+
+        # The ratings are most of the time; coverage, actions and the child's voice are read
+        # meanwhile, in a session of their own: SQLite works without Python's lock, so on
+        # two processors the whole takes about as long as the ratings (p95 665-685 ms
+        # instead of 972 for the busiest quarter of 100,000 observations). The two read
+        # transactions begin together; a change committed between them shows in the next
+        # reload, which any change to the store brings.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="service-figures") as pool:
+            rest = pool.submit(self._rest, query, today, months, themes_from(of), plan)
+            with self._db.session() as s:
+                scales = load_scales(s)
+                standards = standard_figures(s, query, scales)
+                areas = development_areas(s, query, scales, standards)
+            covered, actions, voice = rest.result()
+        return ServiceFigures(
+            query=query,
+            today=today,
+            interval_months=months,
+            standards=standards,
+            development_areas=areas,
+            coverage=covered,
+            actions=actions,
+            child_voice=voice,
+        )
+
+    def _rest(
+        self,
+        query: ServiceFilter,
+        today: date,
+        months: int,
+        themes: Themes,
+        plan: dict[str, Any],
+    ) -> tuple[tuple[TeamCoverage, ...], ActionsByTheme, ChildVoice | None]:
         with self._db.session() as s:
             scales = load_scales(s)
-            standards = standard_figures(s, query, scales)
-            return ServiceFigures(
-                query=query,
-                today=today,
-                interval_months=months,
-                standards=standards,
-                development_areas=development_areas(s, query, scales, standards),
-                coverage=coverage(s, query, today, months),
-                actions=actions_by_theme(s, query, today, scales, themes_from(of), **plan),
-                child_voice=child_voice(s, query),
+            return (
+                coverage(s, query, today, months),
+                actions_by_theme(s, query, today, scales, themes, **plan),
+                child_voice(s, query),
             )
 
     def choices(self) -> ServiceChoices:
