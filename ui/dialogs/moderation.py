@@ -39,6 +39,7 @@ from observer.errors import ObserverError
 from observer.service.moderation_record import BlindRecord
 from observer.service.moderation_results import ModerationResults
 from observer.service.moderation_sample import SampleAlreadyDrawn, SampleView
+from observer.service.period import quarter_of
 from observer.services import Services
 from ui.formatting import count, uk_date, uk_date_time
 from ui.latest_result import LatestResult
@@ -55,14 +56,6 @@ NARRATIVE_LABELS = {
 }
 CHOOSE = "Choose a level…"
 DEFAULT_PERCENT = 10
-
-
-def quarter_of(day: date) -> tuple[date, date]:
-    """The calendar quarter holding `day`: its first and last days."""
-    first_month = 3 * ((day.month - 1) // 3) + 1
-    start = date(day.year, first_month, 1)
-    end = date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
-    return start, date.fromordinal(end.toordinal() - 1)
 
 
 def _date_edit(day: date, name: str) -> QDateEdit:
@@ -94,7 +87,8 @@ class ModerationDialog(QDialog):
         self.sample: SampleView | None = None
         self.setWindowTitle("Moderation")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 100)
-        start, end = quarter_of(today or date.today())
+        quarter = quarter_of(today or date.today())
+        start, end = quarter.first, quarter.last
         self.start = _date_edit(start, "Period from")
         self.end = _date_edit(end, "Period to")
         self.percent = QSpinBox()

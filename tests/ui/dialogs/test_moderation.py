@@ -16,7 +16,7 @@ from observer.vocabulary import Role, SignatureRole
 from tests.support.core import NewDraft, Staff
 from tests.support.prompts import FakePrompts
 from tests.support.signing import CODES, filled
-from ui.dialogs.moderation import CHOOSE, ModerateDialog, ModerationDialog, quarter_of
+from ui.dialogs.moderation import CHOOSE, ModerateDialog, ModerationDialog
 
 QA_LEAD = "Priya Raman"
 LEVEL_LABELS = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
@@ -52,9 +52,14 @@ def signed(services: Services, new_draft: NewDraft, staff: Staff) -> uuid.UUID:
     return record
 
 
-def test_the_quarter_is_the_default_period() -> None:
-    assert quarter_of(date(2025, 3, 12)) == (date(2025, 1, 1), date(2025, 3, 31))
-    assert quarter_of(date(2025, 11, 2)) == (date(2025, 10, 1), date(2025, 12, 31))
+def test_the_quarter_is_the_default_period(qtbot: QtBot, services: Services) -> None:
+    for today, quarter in (
+        (date(2025, 3, 12), (date(2025, 1, 1), date(2025, 3, 31))),
+        (date(2025, 11, 2), (date(2025, 10, 1), date(2025, 12, 31))),
+    ):
+        dialog = ModerationDialog(services, FakePrompts(), today=today)
+        qtbot.addWidget(dialog)
+        assert dialog.period() == quarter
 
 
 def test_the_qa_lead_draws_a_sample_moderates_blind_and_raises_a_disagreement(
